@@ -1,0 +1,244 @@
+"""The consistency rules (勾稽关系) and the evaluators' checks, run on a loaded report.
+
+Errors are the arithmetic of FORMAT.md §6 (R1–R4); warnings are what evaluators flag
+in published reports: placeholders left in, missing subjects, no 信息处理费 statement, a
+signature date outside the publishing window.  Each message shows the figures, so the
+clerk sees what to correct without a calculator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Iterator
+
+from .findings import ERROR, WARNING, Finding
+from .places import KeyPath, places
+from .report import Report
+from .standard import ValueType
+
+PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|[XxＸｘ]{2,}|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
+TRIVIAL = re.compile(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
+FEE_WORDS = re.compile(r"处理费|收费通知")
+RECTIFY_WORDS = re.compile(r"整改|改进|改正|完善|加强")
+MIN_PROBLEMS = 20  # characters below which section 五 says nothing an evaluator accepts
+DEADLINE = (3, 31)  # 条例第四十九条: 主管部门 publish the government's report by 31 March
+
+
+def check(report: Report, *, today: dt.date | None = None) -> list[Finding]:
+    """All in-report rules; the cross-year rules need last year's report (``--previous``)."""
+    findings: list[Finding] = []
+    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r7_narratives):
+        findings.extend(rule(report))
+    return findings
+
+
+def _sum_text(values: list[int]) -> str:
+    return "+".join(str(v) for v in values)
+
+
+def _cell(report: Report, keys: KeyPath) -> tuple[str, int | None]:
+    return report.path(keys), report.line(keys)
+
+
+# -- R1 ------------------------------------------------------------------------------------
+def r1_columns_balance(report: Report) -> Iterator[Finding]:
+    """一 + 二 = 三（七）总计 + 四, in every column (printed in the table's corner)."""
+    t3 = report.spec.table3
+    new, carried, total, forward = (report.row(t3.row(k)) for k in ("new", "carried_over", "total", "carried_forward"))
+    new_keys = report.row_keys(t3.row("new"))
+    for c, column in enumerate(t3.all_columns):
+        left, right = new[c] + carried[c], total[c] + forward[c]
+        if left != right:
+            path, line = _cell(report, new_keys + (c,))
+            yield Finding(
+                ERROR,
+                "R1",
+                path,
+                f"表三：第一项+第二项≠第三项（七）总计+第四项（{column.label}列："
+                f"第一项+第二项={new[c]}+{carried[c]}={left}，第三项（七）总计+第四项={total[c]}+{forward[c]}={right}）",
+                line,
+            )
+
+
+# -- R2 ------------------------------------------------------------------------------------
+def r2_row_totals(report: Report) -> Iterator[Finding]:
+    """A 总计 the clerk wrote must be the sum of the six applicant columns."""
+    t3 = report.spec.table3
+    names = "+".join(c.label for c in t3.columns)
+    for line in t3.data_lines():
+        given = report.row_given(line)
+        if given is None or len(given) <= len(t3.columns):
+            continue
+        parts, total = given[: len(t3.columns)], given[len(t3.columns)]
+        if sum(parts) != total:
+            path, where = _cell(report, report.row_keys(line) + (len(t3.columns),))
+            yield Finding(
+                ERROR,
+                "R2",
+                path,
+                f"表三：{line.label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
+                where,
+            )
+
+
+# -- R3 ------------------------------------------------------------------------------------
+def r3_results_total(report: Report) -> Iterator[Finding]:
+    """（七）总计, where written, must equal the sum of every leaf result row."""
+    t3 = report.spec.table3
+    total_line = t3.row("total")
+    given = report.row_given(total_line)
+    if given is None:
+        return
+    leaves = [report.row(leaf) for leaf in t3.leaves()]
+    keys = report.row_keys(total_line)
+    for c, column in enumerate(t3.all_columns):
+        if c >= len(given):
+            continue
+        expected = sum(row[c] for row in leaves)
+        if given[c] != expected:
+            contributing = [f"{leaf.path}={row[c]}" for leaf, row in zip(t3.leaves(), leaves) if row[c]]
+            detail = "，其中" + "、".join(contributing) if contributing else ""
+            path, line = _cell(report, keys + (c,))
+            yield Finding(
+                ERROR,
+                "R3",
+                path,
+                f"表三：（七）总计≠（一）至（六）各项之和（{column.label}列：填写为{given[c]}，各项之和为{expected}{detail}）",
+                line,
+            )
+
+
+# -- R4 ------------------------------------------------------------------------------------
+def r4_appeal_totals(report: Report) -> Iterator[Finding]:
+    t4 = report.spec.table4
+    names = "+".join(c.label for c in t4.columns)
+    for group in t4.groups:
+        given = report.appeal_given(group)
+        if len(given) <= len(t4.columns):
+            continue
+        parts, total = given[: len(t4.columns)], given[len(t4.columns)]
+        if sum(parts) != total:
+            label = f"{group.parent}（{group.label}）" if group.parent else group.label
+            path, line = _cell(report, ("appeals", group.key, len(t4.columns)))
+            yield Finding(
+                ERROR,
+                "R4",
+                path,
+                f"表四：{label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
+                line,
+            )
+
+
+# -- R5 (the date under the signature) ----------------------------------------------------
+def r5_signature_date(report: Report) -> Iterator[Finding]:
+    keys = ("unit", "date")
+    path, line = _cell(report, keys)
+    date: dt.date | None = report.get(keys)
+    year = report.year
+    if date is None:
+        yield Finding(WARNING, "R5", path, f"未填写落款日期：应为{year + 1}年1月1日至{year + 1}年{DEADLINE[0]}月{DEADLINE[1]}日之间", line)
+        return
+    period_end = dt.date(year, 12, 31)
+    deadline = dt.date(year + 1, *DEADLINE)
+    if date <= period_end:
+        yield Finding(WARNING, "R5", path, f"落款日期{_cn_date(date)}早于统计期结束（{_cn_date(period_end)}）：是否沿用了上一年的日期？", line)
+    elif date > deadline:
+        yield Finding(
+            WARNING,
+            "R5",
+            path,
+            f"落款日期{_cn_date(date)}晚于公布期限{_cn_date(deadline)}（《条例》第四十九条）：是否年份写错？",
+            line,
+        )
+
+
+def _cn_date(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+# -- amounts --------------------------------------------------------------------------------
+def amounts_precision(report: Report) -> Iterator[Finding]:
+    """Amounts are kept exact; more than four decimal places is almost always a typo."""
+    for keys, where in places(report.spec.id).items():
+        if where.kind != "cell" or where.columns[0].type is not ValueType.AMOUNT:
+            continue
+        value = report.get(keys) if _exists(report, keys) else None
+        if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]
+            yield Finding(WARNING, "S", where.path, f"{where.path}：金额{value}超过4位小数，请核对", report.line(keys))
+
+
+def _exists(report: Report, keys: KeyPath) -> bool:
+    try:
+        report.get(keys)
+    except (AttributeError, IndexError, TypeError):
+        return False
+    return True
+
+
+# -- R7 (narratives) ------------------------------------------------------------------------
+def _narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
+    """(keys, official path, text) of every narrative and the unit's name."""
+    index = places(report.spec.id)
+    yield ("unit", "name"), index[("unit", "name")].path, report.text("unit", "name")
+    if report.get(("preamble",)) is not None:
+        yield ("preamble",), index[("preamble",)].path, report.text("preamble")
+    overview = report.get(("overview",))
+    if isinstance(overview, str) or overview is None:
+        yield ("overview",), index[("overview",)].path, report.text("overview") if isinstance(overview, str) else ""
+    else:
+        for f in report.spec.section("overview").subsections:
+            yield ("overview", f.key), index[("overview", f.key)].path, report.text("overview", f.key)
+    for key in ("problems", "other_matters"):
+        yield (key,), index[(key,)].path, report.text(key)
+
+
+def r7_narratives(report: Report) -> Iterator[Finding]:
+    spec = report.spec
+    subsections = spec.section("overview").subsections
+    for keys, path, text in _narratives(report):
+        match = PLACEHOLDER.search(text)
+        if match:
+            yield Finding(WARNING, "R7", path, f"{path}：含有占位文字“{match.group()}”，请替换为实际内容", report.line(keys))
+        elif not text and keys != ("other_matters",):
+            need = f"（{spec.name}要求总体情况逐一写明{len(subsections)}个方面）" if keys[0] == "overview" and not spec.overview_may_be_text else ""
+            yield Finding(WARNING, "R7", path, f"{path}：未填写{need}", report.line(keys))
+
+    problems = report.text("problems")
+    problems_path = places(spec.id)[("problems",)].path
+    if problems and (TRIVIAL.fullmatch(problems) or len(problems) < MIN_PROBLEMS):
+        yield Finding(
+            WARNING, "R7", problems_path, f"{problems_path}：只有“{problems}”，评议时会被认为未报告存在的问题和改进情况", report.line(("problems",))
+        )
+    elif problems and not spec.overview_may_be_text and not RECTIFY_WORDS.search(problems):
+        yield Finding(WARNING, "R7", problems_path, f"{problems_path}：没有写改进和上年问题的整改情况", report.line(("problems",)))
+
+    if spec.fees:
+        yield from _fee_statement(report)
+
+
+def _fee_statement(report: Report) -> Iterator[Finding]:
+    fees = report.fees()
+    other = places(report.spec.id)[("other_matters",)].path
+    t3 = report.spec.table3
+    unpaid_line = next(line for line in t3.data_lines() if line.key == "fee_unpaid")
+    unpaid = report.row(unpaid_line)[-1]
+    if fees is None and not FEE_WORDS.search(report.text("other_matters")):
+        because = f"（表三{unpaid_line.path}有{unpaid}件）" if unpaid else ""
+        yield Finding(
+            WARNING,
+            "R7",
+            other,
+            f"{other}：没有信息处理费的情况{because}：请在 processing_fees 填写发出收费通知件数、总金额和实际收取金额（未收费的填0）",
+            report.line(("other_matters",)),
+        )
+    elif fees is not None and unpaid and not fees["notices"]:
+        keys = ("processing_fees", "notices")
+        yield Finding(
+            WARNING,
+            "R7",
+            report.path(keys),
+            f"表三{unpaid_line.path}有{unpaid}件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
+            report.line(keys),
+        )

@@ -1,0 +1,181 @@
+"""The ``nianbao`` command line (CONTRACT.md): commands, exit statuses, and no tracebacks.
+
+Every command reports problems as Chinese findings.  An unexpected failure prints one
+line asking to rerun with ``--debug``, which shows the traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from . import __version__
+from .check import check as run_checks
+from .findings import ERROR, LEVEL_NAMES, Finding, has_errors, sort_findings
+from .load import Loaded, load_file
+from .model import json_schema
+from .output import backup, safe_name, write_atomic
+from .reportfile import blank, dump
+from .standard import first_year, spec_for_year
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("docx", "txt")
+AVAILABLE = ("txt",)
+
+
+def _console_safe() -> None:
+    """A GBK console cannot show every character; replace rather than crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+
+
+class Usage(click.UsageError):
+    """A command-line mistake: exit 2 with a Chinese message."""
+
+
+def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
+    if not path.is_file():
+        raise Usage(f"找不到文件：{path}")
+    loaded = load_file(path, zero_missing=zero_missing)
+    findings = list(loaded.findings)
+    if loaded.report is not None:
+        findings += run_checks(loaded.report)
+    return loaded, sort_findings(findings)
+
+
+def _print_findings(path: Path, findings: Iterable[Finding]) -> None:
+    findings = list(findings)
+    errors = sum(f.level == ERROR for f in findings)
+    warnings = len(findings) - errors
+    status = "通过" if not errors else "未通过"
+    click.echo(f"{path}：{status}（错误{errors}个，提示{warnings}个）")
+    for f in findings:
+        click.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.describe(path)}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nianbao")
+@click.option("--debug", is_flag=True, help="出错时显示完整的 Python 错误信息（供开发者排查）")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """nianbao：政府信息公开工作年度报告的起草、检查和生成工具。"""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--year", type=int, help="报告年度（默认：上一年）")
+@click.option("--unit", "unit_name", help="机关名称")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
+def init(file: Path | None, year: int | None, unit_name: str | None, force: bool) -> None:
+    """生成一份待填写的报告文件（每个键都附有中文注释）。"""
+    year = year or dt.date.today().year - 1
+    spec = spec_for_year(year)
+    if spec is None:
+        raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+    file = file or Path(safe_name(f"{unit_name or '报告'}{year}.yaml"))
+    if file.exists() and not force:
+        click.echo(f"{file} 已存在，未覆盖；如需覆盖请加 --force（原文件会先备份）", err=True)
+        sys.exit(EXIT_USAGE)
+    saved = backup(file) if file.exists() else None
+    header = f"{spec.title(unit_name or '（机关名称）', year)}\n填写说明：数字直接写，没有的填 0；文字写在键后面，多段文字用 | 后换行缩进。\n写好后运行：nianbao check {file.name}"
+    write_atomic(file, dump(spec, blank(spec, year, unit_name), header=header).encode("utf-8"))
+    if saved:
+        click.echo(f"原文件已备份为 {saved}")
+    click.echo(f"已生成 {file}（{spec.name}）")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", type=click.Path(path_type=Path), help="上一年度的报告文件（跨年度核对）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每个文件一行）")
+@click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
+def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
+    """检查报告文件：格式、每个单元格、勾稽关系。"""
+    if previous is not None:
+        raise Usage("--previous（跨年度核对）尚未实现")
+    failed = False
+    for path in files:
+        _, findings = _checked(path, zero_missing=zero_missing)
+        failed |= has_errors(findings)
+        if as_json:
+            payload = {"file": str(path), "ok": not has_errors(findings), "findings": [f.as_json() for f in findings]}
+            click.echo(json.dumps(payload, ensure_ascii=False))
+        else:
+            _print_findings(path, findings)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
+@click.option("--to", "targets", default="txt", help="输出格式，逗号分隔：docx,txt")
+@click.option("--reference-docx", type=click.Path(path_type=Path), help="样式参考文档（DOCX）")
+def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None) -> None:
+    """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt"""
+    wanted = [t.strip().lower() for t in targets.split(",") if t.strip()]
+    unknown = [t for t in wanted if t not in FORMATS]
+    if unknown or not wanted:
+        raise Usage(f"--to 只能是 {','.join(FORMATS)}，这里是 {targets}")
+    missing = [t for t in wanted if t not in AVAILABLE]
+    if missing:
+        raise Usage(f"{','.join(missing)} 格式尚未实现，目前可用：{','.join(AVAILABLE)}")
+    loaded, findings = _checked(file)
+    if has_errors(findings) or loaded.report is None:
+        _print_findings(file, findings)
+        click.echo("报告有错误，未生成任何文件。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    report = loaded.report
+    from . import render_txt
+
+    renderers = {"txt": render_txt.render}
+    outputs = {t: renderers[t](report) for t in wanted}  # everything rendered before anything is written
+    for target, data in outputs.items():
+        path = out_dir / f"{safe_name(report.title)}.{target}"
+        write_atomic(path, data)
+        click.echo(f"已生成 {path}")
+    warnings = [f for f in findings if f.level != ERROR]
+    if warnings:
+        click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+
+
+@main.command()
+def schema() -> None:
+    """输出报告文件的 JSON Schema。"""
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def run() -> None:
+    """Console entry point: findings and usage errors, never a traceback unless --debug."""
+    _console_safe()
+    debug = "--debug" in sys.argv[1:]
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for a clerk
+        if debug:
+            raise
+        click.echo(f"nianbao 内部错误：{type(exc).__name__}: {exc}\n请加 --debug 重新运行，并把输出发给维护者。", err=True)
+        sys.exit(3)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,96 @@
+"""A :class:`Report` as a document outline every renderer walks the same way.
+
+Title, preamble (generated from the unit facts when the clerk left it out), the six
+sections with their exact headings, narrative paragraphs, table grids, the fee
+statement and the signature — decided here once, so that TXT and DOCX say the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+import jinja2
+
+from . import layout
+from .layout import Grid
+from .report import Report
+from .resources import templates_dir
+
+
+@dataclass
+class Part:
+    heading: str | None = None  # （一）… subsection heading
+    text: str = ""  # paragraphs separated by newlines
+    table: Grid | None = None
+
+
+@dataclass
+class Section:
+    heading: str
+    parts: list[Part] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    preamble: str
+    sections: list[Section]
+    signature_name: str
+    signature_date: str
+
+
+def money(value: Decimal | int) -> str:
+    """An amount as printed: exact, without a trailing ``.00`` that was never typed."""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["money"] = money
+    return env
+
+
+def phrases():
+    return environment().get_template("phrases.j2").module
+
+
+def chinese_date(report: Report) -> str:
+    date = report.get(("unit", "date"))
+    return f"{date.year}年{date.month}月{date.day}日" if date else ""
+
+
+def build(report: Report) -> Document:
+    spec = report.spec
+    grids = layout.tables(report)
+    sections: list[Section] = []
+    for section in spec.sections:
+        out = Section(section.heading)
+        if section.key in grids:
+            out.parts.append(Part(table=grids[section.key]))
+        elif section.key == "overview":
+            for label, text in report.overview_parts():
+                out.parts.append(Part(heading=label, text=text))
+        elif section.key == "other_matters":
+            fees = report.fees()
+            if fees is not None:
+                out.parts.append(Part(text=str(phrases().fee_statement(fees))))
+            if report.text("other_matters"):
+                out.parts.append(Part(text=report.text("other_matters")))
+        else:
+            out.parts.append(Part(text=report.text(section.key)))
+        sections.append(out)
+    preamble = report.text("preamble") or str(phrases().preamble(report.unit, report.year, spec))
+    return Document(report.title, preamble, sections, report.unit.name, chinese_date(report))  # type: ignore[attr-defined]
+
+
+def paragraphs(text: str) -> list[str]:
+    """Non-empty paragraphs of a narrative, stripped of the indentation clerks type."""
+    return [line.strip().lstrip("\u3000") for line in text.split("\n") if line.strip()]

@@ -1,0 +1,111 @@
+"""Bytes of a clerk's file → text, whatever Windows editor wrote it.
+
+Detection is by construction, not by guessing: a BOM decides first; UTF-16 without a BOM
+shows itself by its zero bytes; then strict UTF-8, which GBK text practically never
+passes; then GB18030 (a superset of GBK and GB2312).  A file none of these decode is
+refused rather than read as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .findings import ERROR, Finding
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# Characters Word leaves in copied text: vertical tab (manual line break), form feed,
+# bell, other C0/C1 controls, zero-width spaces and joiners, soft hyphens, line and
+# paragraph separators, and stray BOMs.  Tab, CR and LF are ordinary.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]"
+)
+
+_NAMES = {
+    "\x0b": "手动换行符（垂直制表符）",
+    "\x0c": "分页符",
+    "\x07": "单元格结束符",
+    "\u200b": "零宽空格",
+    "\u00ad": "软连字符",
+    "\ufeff": "零宽不换行空格（BOM）",
+}
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding
+    if len(data) >= 2 and data.count(0) * 4 >= len(data):
+        # UTF-16 without BOM: every CJK or ASCII character has a zero byte in one half.
+        evens, odds = data[0::2].count(0), data[1::2].count(0)
+        encoding = "utf-16-le" if odds > evens else "utf-16-be"
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            return None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def control_name(char: str) -> str:
+    name = _NAMES.get(char) or unicodedata.name(char, "控制字符")
+    return f"{name}，U+{ord(char):04X}"
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode ``data`` and report (as errors) control characters, which are then dropped
+    so that the rest of the file can still be checked in the same run."""
+    detected = _detect(data)
+    if detected is None:
+        return Decoded(
+            "",
+            "unknown",
+            [
+                Finding(
+                    ERROR,
+                    "S",
+                    None,
+                    "无法识别文件编码：请用记事本“另存为”UTF-8 编码后再试",
+                )
+            ],
+        )
+    text, encoding = detected
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    findings = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _CONTROL.finditer(line):
+            findings.append(
+                Finding(
+                    ERROR,
+                    "S",
+                    None,
+                    f"第{match.start() + 1}个字符处有不可见的控制字符（{control_name(match.group())}），"
+                    "多半是从Word复制带入的，请删除",
+                    number,
+                )
+            )
+    if findings:
+        text = _CONTROL.sub("", text)
+    return Decoded(text, encoding, findings)
+
+
+def strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)

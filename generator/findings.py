@@ -1,0 +1,51 @@
+"""Findings: what the loader, the checker and the importer tell a clerk.
+
+Every finding names the cell in official labels (``表三.三（三）2.其他法律行政法规禁止公开.自然人``)
+and, where known, the line of the source file, so that a message can be acted on
+without knowing the report file's English keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Literal
+
+Level = Literal["error", "warning"]
+ERROR: Level = "error"
+WARNING: Level = "warning"
+
+LEVEL_NAMES = {ERROR: "错误", WARNING: "提示"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    rule: str  # R1–R7, X1–X5, S (schema), I (import)
+    path: str | None
+    message: str
+    line: int | None = None
+
+    def describe(self, source: str | Path | None = None) -> str:
+        """The message as printed: ``…（2023.yaml 第48行）``."""
+        where = ""
+        if source is not None and self.line is not None:
+            where = f"（{Path(source).name} 第{self.line}行）"
+        elif self.line is not None:
+            where = f"（第{self.line}行）"
+        return f"{self.message}{where}"
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        return {k: data[k] for k in ("level", "rule", "path", "line", "message")}
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.level == ERROR for f in findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then by line, keeping the order rules produced them in otherwise."""
+    indexed = list(enumerate(findings))
+    indexed.sort(key=lambda p: (p[1].level != ERROR, p[1].line is None, p[1].line or 0, p[0]))
+    return [f for _, f in indexed]

@@ -1,0 +1,291 @@
+"""Report file → :class:`Report` plus schema findings (rule ``S``) and format findings (``R5``).
+
+Stages: decode the bytes (:mod:`decode`), compose the YAML with lines
+(:mod:`yamlfile`), pick the format version from ``year`` and ``format``, fill or flag
+omitted rows, then validate with the version's pydantic model and translate every
+pydantic error into a Chinese finding that names the cell and its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .decode import decode
+from .findings import ERROR, WARNING, Finding, has_errors
+from .model import report_model
+from .places import FORMAT_LABEL, KeyPath, Place, place, places
+from .report import Report
+from .standard import SPECS, Spec, first_year, spec_for_year
+from .yamlfile import Parsed, parse
+
+
+@dataclass
+class Loaded:
+    report: Report | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def load_file(path: Path, *, zero_missing: bool = False, today: dt.date | None = None) -> Loaded:
+    """Read a report file.  A missing file raises ``FileNotFoundError`` (the caller's
+    business: it is a command-line mistake, exit 2, not a finding)."""
+    return load_bytes(Path(path).read_bytes(), source=Path(path), zero_missing=zero_missing, today=today)
+
+
+def load_bytes(data: bytes, *, source: Path | None = None, zero_missing: bool = False, today: dt.date | None = None) -> Loaded:
+    decoded = decode(data)
+    findings = list(decoded.findings)
+    if decoded.encoding == "unknown":
+        return Loaded(None, findings)
+    return load_text(decoded.text, source=source, zero_missing=zero_missing, today=today, findings=findings)
+
+
+def load_text(
+    text: str,
+    *,
+    source: Path | None = None,
+    zero_missing: bool = False,
+    today: dt.date | None = None,
+    findings: list[Finding] | None = None,
+) -> Loaded:
+    findings = list(findings or [])
+    parsed = parse(text)
+    findings += parsed.findings
+    if parsed.data is None:
+        return Loaded(None, findings)
+    return validate(parsed, source=source, zero_missing=zero_missing, today=today, findings=findings)
+
+
+def validate(
+    parsed: Parsed,
+    *,
+    source: Path | None = None,
+    zero_missing: bool = False,
+    today: dt.date | None = None,
+    findings: list[Finding] | None = None,
+) -> Loaded:
+    """Plain data with lines → Report.  Also the entry point for the importer and the
+    wizard, which produce the same plain data without a YAML file."""
+    findings = list(findings or [])
+    data = parsed.data
+    spec, version_findings = _choose_spec(data, parsed, today or dt.date.today())
+    findings += version_findings
+    if spec is None:
+        return Loaded(None, findings)
+
+    findings += _fill_omitted(spec, data, parsed, zero_missing)
+    _texts_as_written(spec, data, parsed)
+    try:
+        model = report_model(spec.id).model_validate(data)
+    except ValidationError as exc:
+        findings += _translate(spec, exc, data, parsed)
+        return Loaded(None, findings)
+    if has_errors(f for f in findings if f.rule == "S"):
+        return Loaded(None, findings)
+    return Loaded(Report(spec, model, source, dict(parsed.lines)), findings)
+
+
+# -- the format version ------------------------------------------------------------------
+def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | None, list[Finding]]:
+    year_place = place("v2021", ("year",))
+    if "year" not in data:
+        return None, [Finding(ERROR, "S", year_place.path, "缺少报告年度：请在文件开头写 year: 2023 这样的一行", 1)]
+    year = data["year"]
+    line = parsed.lines.get(("year",))
+    if isinstance(year, bool) or not isinstance(year, int):
+        return None, [Finding(ERROR, "S", year_place.path, f"报告年度应为四位数年份，例如 2023，这里是“{parsed.raw.get(('year',), year)}”", line)]
+    if year < first_year():
+        return None, [
+            Finding(
+                ERROR,
+                "R5",
+                year_place.path,
+                f"不支持{year}年度的报告：政府信息公开工作年度报告格式自{first_year()}年度起实行（国办公开办函〔2019〕60号）",
+                line,
+            )
+        ]
+    findings: list[Finding] = []
+    if year > today.year:
+        findings.append(Finding(WARNING, "R5", year_place.path, f"报告年度{year}年尚未结束：年度报告应在年度结束后编制", line))
+    expected = spec_for_year(year)
+    assert expected is not None
+    declared = data.get("format")
+    if declared is None:
+        return expected, findings
+    format_line = parsed.lines.get(("format",))
+    format_path = FORMAT_LABEL
+    if declared not in SPECS:
+        choices = "、".join(SPECS)
+        findings.append(Finding(ERROR, "S", format_path, f"格式版本应为 {choices} 之一（也可省略，按年度确定），这里是“{declared}”", format_line))
+        data.pop("format")
+        return expected, findings
+    if declared != expected.id:
+        chosen = SPECS[declared]
+        findings.append(
+            Finding(
+                ERROR,
+                "R5",
+                format_path,
+                f"{year}年度的报告应使用{expected.name}（{expected.id}，{expected.source}），"
+                f"文件写的是{chosen.name}（{chosen.id}）"
+                + ("，属于使用旧版格式" if chosen.first_year < expected.first_year else ""),
+                format_line,
+            )
+        )
+        return chosen, findings
+    return expected, findings
+
+
+# -- rows left out ------------------------------------------------------------------------
+def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) -> list[Finding]:
+    """Every table row must be written out; ``--zero-missing`` counts omitted ones as zero."""
+    findings: list[Finding] = []
+    level = WARNING if zero_missing else ERROR
+    advice = "，已按0计" if zero_missing else "；没有的请填 0（或用 --zero-missing 按0计）"
+    index = places(spec.id)
+    for keys, where in index.items():
+        if len(keys) < 2 or keys[0] not in ("proactive", "applications", "appeals") or where.kind not in ("row", "mapping", "cell"):
+            continue
+        if isinstance(keys[-1], int):
+            continue
+        parent = _lookup(data, keys[:-1])
+        if not isinstance(parent, dict):
+            continue  # the whole table is missing or malformed: the model says so
+        value = parent.get(keys[-1], _ABSENT)
+        if where.kind == "mapping" and isinstance(value, list):
+            line = parsed.lines.get(keys)
+            items = "、".join(index[keys + (child,)].path.rsplit(".", 1)[-1] for child in where.children)
+            findings.append(
+                Finding(level, "S", where.path, f"{where.path}应逐项填写（{items}），不能只写一行{advice}", line)
+            )
+            parent[keys[-1]] = value = {}
+        if value is _ABSENT:
+            if keys[-1] == "total" or where.kind == "mapping":
+                if where.kind == "mapping":
+                    parent[keys[-1]] = {}
+                continue
+            line = parsed.line(keys)
+            findings.append(Finding(level, "S", where.path, f"缺少{where.path}这一行{advice}", line))
+            parent[keys[-1]] = _zeros(where)
+    return findings
+
+
+_ABSENT = object()
+
+
+def _zeros(where: Place) -> Any:
+    if where.kind == "cell":
+        return 0
+    count = len(where.columns) - (1 if where.optional_last else 0)
+    return [0] * count
+
+
+def _lookup(data: Any, keys: KeyPath) -> Any:
+    node = data
+    for key in keys:
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        else:
+            return _ABSENT
+    return node
+
+
+def _texts_as_written(spec: Spec, data: dict, parsed: Parsed) -> None:
+    """A phone number or postcode typed without quotes is taken as the text typed."""
+    for keys, where in places(spec.id).items():
+        if where.kind != "text":
+            continue
+        parent = _lookup(data, keys[:-1])
+        if isinstance(parent, dict) and keys[-1] in parent and keys in parsed.raw:
+            value = parent[keys[-1]]
+            if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+                parent[keys[-1]] = parsed.raw[keys]
+
+
+# -- pydantic errors → findings ---------------------------------------------------------------
+def _data_path(data: Any, loc: tuple) -> KeyPath:
+    """The report-file keys in ``loc``, without pydantic's union and validator tags."""
+    keys: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            keys.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int):
+            keys.append(part)
+            node = node[part] if part < len(node) else None
+        elif isinstance(node, dict) and isinstance(part, str) and part.islower():
+            keys.append(part)  # a missing key
+            node = None
+    return tuple(keys)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return f"一组{len(value)}个数"
+    if isinstance(value, dict):
+        return "分项（键: 值）"
+    if value is None:
+        return "空白"
+    return f"“{value}”"
+
+
+def _translate(spec: Spec, exc: ValidationError, data: dict, parsed: Parsed) -> list[Finding]:
+    index = places(spec.id)
+    errors = [(e, _data_path(data, e["loc"])) for e in exc.errors()]
+    # a union (v2019 overview: text or subsections) reports each member; keep the deepest
+    deepest = {keys for _, keys in errors}
+    findings: list[Finding] = []
+    seen: set[tuple[KeyPath, str]] = set()
+    for error, keys in errors:
+        if any(other != keys and other[: len(keys)] == keys for other in deepest) and error["type"] != "extra_forbidden":
+            continue
+        message = _message(spec, error, keys, data, index)
+        if (keys, message) in seen:
+            continue
+        seen.add((keys, message))
+        findings.append(Finding(ERROR, "S", place(spec.id, keys).path if keys else None, message, parsed.line(keys)))
+    return findings
+
+
+def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[KeyPath, Place]) -> str:
+    kind = error["type"]
+    where = place(spec.id, keys)
+    value = _lookup(data, keys)
+    if kind == "nianbao":
+        return f"{where.path}：{error['msg']}"
+    if kind == "extra_forbidden":
+        parent = place(spec.id, keys[:-1])
+        key = keys[-1]
+        known = [k for k in parent.children]
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
+        if close:
+            target = index.get(keys[:-1] + (close[0],))
+            label = f"（{target.path}）" if target else ""
+            return f"{parent.path}：未知的键“{key}”，是否应为“{close[0]}”{label}？"
+        options = "、".join(known)
+        return f"{parent.path}：未知的键“{key}”；这里可用的键有：{options}"
+    if kind == "missing":
+        if isinstance(keys[-1], int) and where.kind == "row":
+            return f"{where.path}：应为{where.shape}，这里只有{len(value) if isinstance(value, list) else 0}个"
+        target = index.get(keys, where)
+        return f"缺少{target.path}（{'.'.join(str(k) for k in keys)}）"
+    if kind in ("too_short", "too_long") and where.kind == "row":
+        count = len(value) if isinstance(value, list) else 0
+        return f"{where.path}：应为{where.shape}，这里有{count}个"
+    if kind in ("list_type", "tuple_type") and where.kind == "row":
+        return f"{where.path}：应为一组数 [ … ]，即{where.shape}，这里是{_describe(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if where.kind == "mapping":
+            children = "、".join(where.children)
+            return f"{where.path}：应分项填写（{children}），这里是{_describe(value)}"
+    if kind == "string_type":
+        return f"{where.path}：应为文字，这里是{_describe(value)}"
+    if kind == "literal_error":
+        return f"{where.path}：应为 {spec.id}，这里是{_describe(value)}"
+    return f"{where.path}：填写不正确（这里是{_describe(value)}）"

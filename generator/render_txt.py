@@ -1,0 +1,42 @@
+"""TXT output: the document outline through ``templates/report.txt.j2``.
+
+Paragraphs open with two ideographic spaces, as printed reports do; tables are aligned
+for a monospace viewer.  The bytes are UTF-8 with a BOM and CRLF line ends, which every
+Notepad since Windows XP opens correctly.
+"""
+
+from __future__ import annotations
+
+from . import textgrid
+from .context import Document, build, environment, paragraphs
+from .report import Report
+
+WIDTH = 56  # 28 CJK characters, the body line of GB/T 9704
+INDENT = "\u3000\u3000"
+
+
+def _center(text: str, width: int) -> str:
+    return " " * max((width - textgrid.width(text)) // 2, 0) + text
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(width - textgrid.width(text), 0) + text
+
+
+def _paragraphs(text: str) -> str:
+    return "\n".join(INDENT + p for p in paragraphs(text))
+
+
+def text(document: Document) -> str:
+    env = environment().overlay()
+    env.filters.update(
+        center=_center,
+        right=_right,
+        paragraphs=_paragraphs,
+        grid=lambda grid: "\n".join(textgrid.render(grid)),
+    )
+    return env.get_template("report.txt.j2").render(doc=document, width=WIDTH)
+
+
+def render(report: Report) -> bytes:
+    return ("\ufeff" + text(build(report))).replace("\n", "\r\n").encode("utf-8")

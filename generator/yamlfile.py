@@ -1,0 +1,142 @@
+"""A report file's YAML → plain Python values, with the line and raw text of every value.
+
+The file is *composed* (not constructed) with ruamel.yaml so that each scalar keeps the
+text the clerk typed: ``2.50`` becomes ``Decimal('2.50')``, never a float, ``12.0`` stays
+recognisably not an integer, and a phone number keeps its leading zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .findings import ERROR, Finding
+
+Path = tuple[Any, ...]
+
+_TAG = "tag:yaml.org,2002:"
+
+# ruamel's problem texts for the mistakes clerks actually make, said in Chinese.
+_PROBLEMS = (
+    ("found character '\\t'", "用了Tab键缩进；请改用空格缩进"),
+    ("mapping values are not allowed", "这里不应出现冒号：可能是缩进不对，或文字中含有“: ”需要用引号括起来"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有配对"),
+    ("expected <block end>", "缩进不一致：同一层的各项应对齐"),
+    ("found undefined alias", "使用了未定义的别名（*）"),
+    ("while scanning a quoted scalar", "引号没有配对"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有配对"),
+    ("expected ',' or ']'", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+    ("while parsing a flow sequence", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+)
+
+
+@dataclass
+class Parsed:
+    data: Any = None
+    lines: dict[Path, int] = field(default_factory=dict)  # 1-based line of each value
+    raw: dict[Path, str] = field(default_factory=dict)  # scalar text as written
+    findings: list[Finding] = field(default_factory=list)
+
+    def line(self, path: Path) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that exists in the file."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, text = str(node.tag), node.value
+    if not tag.startswith(_TAG) or node.style in ("'", '"'):
+        return text
+    kind = tag[len(_TAG) :]
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":
+        clean = text.replace("_", "")
+        sign = -1 if clean.startswith("-") else 1
+        body = clean.lstrip("+-")
+        base = {"0x": 16, "0o": 8, "0b": 2}.get(body[:2].lower(), 10)
+        return sign * int(body[2:] if base != 10 else body, base)
+    if kind == "float":
+        try:
+            return Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return float(text.lower().replace(".", "", 1))  # .inf, .nan
+    if kind == "timestamp":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _problem(exc: YAMLError) -> str:
+    problem = str(getattr(exc, "problem", "") or exc)
+    context = str(getattr(exc, "context", "") or "")
+    for needle, chinese in _PROBLEMS:
+        if needle in problem or needle in context:
+            return chinese
+    return f"无法解析（{problem.strip()}）"
+
+
+def parse(text: str) -> Parsed:
+    """Compose ``text``; YAML mistakes become findings with their line, not exceptions."""
+    parsed = Parsed()
+    try:
+        root = YAML().compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}", line))
+        return parsed
+    except YAMLError as exc:
+        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}"))
+        return parsed
+    if root is None:
+        parsed.findings.append(Finding(ERROR, "S", None, "文件是空的：请先用 nianbao init 生成报告文件"))
+        return parsed
+    parsed.data = _plain(root, (), parsed)
+    if not isinstance(parsed.data, dict):
+        parsed.findings.append(
+            Finding(ERROR, "S", None, "文件内容不是报告：应以 year:、unit: 等键开头", root.start_mark.line + 1)
+        )
+        parsed.data = None
+    return parsed
+
+
+def _plain(node: Node, path: Path, parsed: Parsed) -> Any:
+    parsed.lines[path] = node.start_mark.line + 1
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, ScalarNode) else str(key_node.value)
+            key = str(key) if key is not None else "null"
+            child = path + (key,)
+            if key in result:
+                parsed.findings.append(
+                    Finding(
+                        ERROR,
+                        "S",
+                        None,
+                        f"键“{key}”重复出现（第{parsed.lines[child]}行已有），请删去其中一处",
+                        key_node.start_mark.line + 1,
+                    )
+                )
+                continue
+            result[key] = _plain(value_node, child, parsed)
+            parsed.lines[child] = key_node.start_mark.line + 1  # where the clerk sees the key
+        return result
+    if isinstance(node, SequenceNode):
+        return [_plain(item, path + (i,), parsed) for i, item in enumerate(node.value)]
+    parsed.raw[path] = node.value
+    return _scalar(node)

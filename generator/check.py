@@ -225,7 +225,7 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
     unpaid_line = next(line for line in t3.data_lines() if line.key == "fee_unpaid")
     unpaid = report.row(unpaid_line)[-1]
     if fees is None and not FEE_WORDS.search(report.text("other_matters")):
-        because = f"（表三{unpaid_line.path}有{unpaid}件）" if unpaid else ""
+        because = f"（表三.{unpaid_line.path}有{unpaid}件）" if unpaid else ""
         yield Finding(
             WARNING,
             "R7",
@@ -239,6 +239,6 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
             WARNING,
             "R7",
             report.path(keys),
-            f"表三{unpaid_line.path}有{unpaid}件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
+            f"表三.{unpaid_line.path}有{unpaid}件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
             report.line(keys),
         )

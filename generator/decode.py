@@ -40,7 +40,7 @@ _NAMES = {
 
 @dataclass
 class Decoded:
-    text: str
+    text: str | None
     encoding: str
     findings: list[Finding] = field(default_factory=list)
 
@@ -71,24 +71,17 @@ def control_name(char: str) -> str:
 
 
 def decode(data: bytes) -> Decoded:
-    """Decode ``data`` and report (as errors) control characters, which are then dropped
-    so that the rest of the file can still be checked in the same run."""
+    """Decode ``data``; line ends become ``\\n``.  ``text`` is None when no encoding fits."""
     detected = _detect(data)
     if detected is None:
-        return Decoded(
-            "",
-            "unknown",
-            [
-                Finding(
-                    ERROR,
-                    "S",
-                    None,
-                    "无法识别文件编码：请用记事本“另存为”UTF-8 编码后再试",
-                )
-            ],
-        )
+        return Decoded(None, "unknown", [Finding(ERROR, "S", None, "无法识别文件编码：请用记事本“另存为”UTF-8 编码后再试")])
     text, encoding = detected
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Decoded(text.replace("\r\n", "\n").replace("\r", "\n"), encoding)
+
+
+def scan_controls(text: str) -> tuple[str, list[Finding]]:
+    """Report (as errors) the control characters in ``text`` and return it without them,
+    so that the rest of the file can still be checked in the same run."""
     findings = []
     for number, line in enumerate(text.split("\n"), start=1):
         for match in _CONTROL.finditer(line):
@@ -102,10 +95,4 @@ def decode(data: bytes) -> Decoded:
                     number,
                 )
             )
-    if findings:
-        text = _CONTROL.sub("", text)
-    return Decoded(text, encoding, findings)
-
-
-def strip_controls(text: str) -> str:
-    return _CONTROL.sub("", text)
+    return (_CONTROL.sub("", text) if findings else text), findings

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .decode import decode
+from .decode import decode, scan_controls
 from .findings import ERROR, WARNING, Finding, has_errors
 from .model import report_model
 from .places import FORMAT_LABEL, KeyPath, Place, place, places
@@ -39,10 +39,9 @@ def load_file(path: Path, *, zero_missing: bool = False, today: dt.date | None =
 
 def load_bytes(data: bytes, *, source: Path | None = None, zero_missing: bool = False, today: dt.date | None = None) -> Loaded:
     decoded = decode(data)
-    findings = list(decoded.findings)
-    if decoded.encoding == "unknown":
-        return Loaded(None, findings)
-    return load_text(decoded.text, source=source, zero_missing=zero_missing, today=today, findings=findings)
+    if decoded.text is None:
+        return Loaded(None, decoded.findings)
+    return load_text(decoded.text, source=source, zero_missing=zero_missing, today=today)
 
 
 def load_text(
@@ -51,9 +50,8 @@ def load_text(
     source: Path | None = None,
     zero_missing: bool = False,
     today: dt.date | None = None,
-    findings: list[Finding] | None = None,
 ) -> Loaded:
-    findings = list(findings or [])
+    text, findings = scan_controls(text)
     parsed = parse(text)
     findings += parsed.findings
     if parsed.data is None:
@@ -110,7 +108,7 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
             )
         ]
     findings: list[Finding] = []
-    if year > today.year:
+    if year >= today.year:
         findings.append(Finding(WARNING, "R5", year_place.path, f"报告年度{year}年尚未结束：年度报告应在年度结束后编制", line))
     expected = spec_for_year(year)
     assert expected is not None
@@ -159,11 +157,12 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
         value = parent.get(keys[-1], _ABSENT)
         if where.kind == "mapping" and isinstance(value, list):
             line = parsed.lines.get(keys)
-            items = "、".join(index[keys + (child,)].path.rsplit(".", 1)[-1] for child in where.children)
+            items = "、".join(index[keys + (child,)].path[len(where.path):] for child in where.children)
             findings.append(
                 Finding(level, "S", where.path, f"{where.path}应逐项填写（{items}），不能只写一行{advice}", line)
             )
-            parent[keys[-1]] = value = {}
+            parent[keys[-1]] = {child: _zeros(index[keys + (child,)]) for child in where.children}
+            continue
         if value is _ABSENT:
             if keys[-1] == "total" or where.kind == "mapping":
                 if where.kind == "mapping":

@@ -71,7 +71,11 @@ def render(grid: Grid, label_limit: int = 40) -> list[str]:
     canvas: list[dict[int, str]] = [dict() for _ in range(sum(heights))]
     for cell in grid.cells:
         span = _span_width(widths, cell)
-        for i, text in enumerate(wrapped[id(cell)]):
+        lines = wrapped[id(cell)]
+        # numbers sit on the last line of a row whose label wraps, so that the label
+        # reads on unbroken by figures
+        offset = sum(heights[cell.row : cell.row + cell.rowspan]) - len(lines) if cell.kind == "number" else 0
+        for i, text in enumerate(lines, start=offset):
             pad = span - width(text)
             if cell.kind == "number":
                 text = " " * pad + text

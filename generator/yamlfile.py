@@ -28,6 +28,7 @@ _PROBLEMS = (
     ("mapping values are not allowed", "这里不应出现冒号：可能是缩进不对，或文字中含有“: ”需要用引号括起来"),
     ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有配对"),
     ("expected <block end>", "缩进不一致：同一层的各项应对齐"),
+    ("expected the node content, but found ','", "方括号中有空着的位置：没有的请填 0"),
     ("found undefined alias", "使用了未定义的别名（*）"),
     ("while scanning a quoted scalar", "引号没有配对"),
     ("found unexpected end of stream", "文件意外结束：引号或括号没有配对"),

@@ -62,7 +62,7 @@ class Group2:
 class Line3:
     """A row of table 三.  ``key`` is None for the structural row 三、本年度办理结果."""
 
-    label: str  # official label as printed, e.g. "（三）不予公开" or "1.属于国家秘密"
+    label: str  # the official label as printed, numbering included
     path: str  # path segment in findings, e.g. "三（三）" or "三（三）1.属于国家秘密"
     key: str | None
     children: tuple["Line3", ...] = ()
@@ -84,7 +84,7 @@ class Line3:
 @dataclass(frozen=True)
 class Table3:
     corner: str
-    applicant_header: str  # 申请人情况
+    applicant_header: str
     person: Column  # 自然人
     org_header: str  # 法人或其他组织
     orgs: tuple[Column, ...]
@@ -148,8 +148,8 @@ class Group4:
     """One group of table 四 (行政复议, or one kind of 行政诉讼)."""
 
     key: str
-    label: str  # own label: "行政复议", "未经复议直接起诉", "复议后起诉"
-    parent: str | None  # "行政诉讼" for the two lawsuit groups
+    label: str  # its own label, without the parent's
+    parent: str | None  # the header over several groups (the two kinds of lawsuit)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,60 @@
+"""How fast `check` is: reports checked per second in-process, and the wall time of one
+`nianbao check` from the shell (start-up included), measured in one run.
+
+    python bench/check.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
+
+
+def in_process(seconds: float) -> tuple[int, float]:
+    from generator.check import check
+    from generator.load import load_bytes
+
+    data = EXAMPLE.read_bytes()
+    load_bytes(data)  # warm the model cache, as a long-running batch would be
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        loaded = load_bytes(data)
+        assert loaded.report is not None and not check(loaded.report)
+        done += 1
+    return done, time.perf_counter() - start
+
+
+def from_shell(repeats: int) -> list[float]:
+    exe = shutil.which("nianbao") or str(Path(sys.executable).with_name("nianbao"))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = subprocess.run([exe, "check", str(EXAMPLE)], capture_output=True)
+        times.append(time.perf_counter() - start)
+        assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    done, elapsed = in_process(args.seconds)
+    rate = done / elapsed
+    shell = from_shell(args.repeats)
+    best, median = min(shell), sorted(shell)[len(shell) // 2]
+    print(f"in-process: {done} reports checked in {elapsed:.2f} s = {rate:.0f} reports/s ({1000 / rate:.2f} ms each)")
+    print(f"shell `nianbao check` (one file, start-up included): best {best * 1000:.0f} ms, median {median * 1000:.0f} ms over {len(shell)} runs")
+    print(f"ratio: one shell invocation costs as much as {median * rate:.0f} in-process checks")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Shared helpers: the bundled examples, the seeds beside the checkout, and running the
+command line in-process with its real exit status and output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = ROOT.parent / "shared" / "seeds"
+EXAMPLE_2023 = EXAMPLES / "2023-青山镇.yaml"
+EXAMPLE_2020 = EXAMPLES / "2020-白河乡.yaml"
+
+
+@pytest.fixture
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seeds folder {SEEDS} is absent (it sits beside the checkout as ../shared)")
+    return SEEDS
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"Result(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run ``nianbao ARGS…`` through the real entry point; returns exit status and output."""
+    from generator.cli import run
+
+    def invoke(*args: object) -> Result:
+        monkeypatch.setattr(sys, "argv", ["nianbao", *map(str, args)])
+        code = 0
+        try:
+            run()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+def edit(text: str, old: str, new: str, count: int = 1) -> str:
+    """Replace exactly ``count`` occurrences — a test that edits the wrong line fails loudly."""
+    assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the only line containing ``needle``."""
+    hits = [i for i, line in enumerate(text.split("\n"), start=1) if needle in line]
+    assert len(hits) == 1, f"{needle!r} on lines {hits}"
+    return hits[0]

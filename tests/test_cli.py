@@ -1,0 +1,121 @@
+"""The command line of CONTRACT.md: exit statuses, JSON, file names, atomic writes."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
+
+TITLE_2023 = "青山镇人民政府2023年政府信息公开工作年度报告"
+
+
+def test_init_writes_a_file_that_loads_and_refuses_to_overwrite(cli, tmp_path):
+    target = tmp_path / "r.yaml"
+    result = cli("init", target, "--year", "2023", "--unit", "青山镇人民政府")
+    assert result.code == 0, result
+    text = target.read_text(encoding="utf-8")
+    assert "# 一、本年新收政府信息公开申请数量" in text and "year: 2023" in text
+    checked = cli("check", target)
+    assert checked.code == 0, checked  # zeros everywhere balance; only warnings remain
+    assert "[提示 R7] 一、总体情况.（一）主动公开：未填写" in checked.out
+
+    target.write_text("year: 2023\n", encoding="utf-8")
+    again = cli("init", target, "--year", "2023")
+    assert again.code == 2
+    assert target.read_text(encoding="utf-8") == "year: 2023\n"
+
+    forced = cli("init", target, "--year", "2020", "--force")
+    assert forced.code == 0, forced
+    assert (tmp_path / "r.yaml.bak").read_text(encoding="utf-8") == "year: 2023\n"
+    assert "format: v2019" in target.read_text(encoding="utf-8")
+
+
+def test_init_refuses_a_year_before_the_standard(cli, tmp_path):
+    result = cli("init", tmp_path / "x.yaml", "--year", "2017")
+    assert result.code == 2
+    assert "不支持2017年度" in result.err
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_check_exit_statuses(cli, tmp_path):
+    assert cli("check", EXAMPLE_2023, EXAMPLE_2020).code == 0
+    missing = cli("check", tmp_path / "nope.yaml")
+    assert missing.code == 2 and "找不到文件" in missing.err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "review: [1, 0, 0, 0, 1]", "review: [1, 0, 0, 0, 2]"), encoding="utf-8")
+    result = cli("check", EXAMPLE_2023, broken)
+    assert result.code == 1
+    assert "[错误 R4] 表四：行政复议的总计填写为2" in result.out
+    assert "（broken.yaml 第71行）" in result.out
+    assert cli("check", "--bogus", EXAMPLE_2023).code == 2
+
+
+def test_check_json_is_one_object_per_file(cli, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]"), encoding="utf-8")
+    result = cli("check", "--json", EXAMPLE_2023, broken)
+    assert result.code == 1
+    objects = [json.loads(line) for line in result.out.splitlines()]
+    assert objects[0] == {"file": str(EXAMPLE_2023), "ok": True, "findings": []}
+    assert objects[1]["ok"] is False
+    assert objects[1]["findings"][0] == {
+        "level": "error",
+        "rule": "R1",
+        "path": "表三.一.总计",
+        "line": 39,
+        "message": "表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）",
+    }
+    assert [f["rule"] for f in objects[1]["findings"]] == ["R1", "R2"]
+
+
+def test_render_txt_writes_the_official_file_name(cli, tmp_path):
+    result = cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "txt")
+    assert result.code == 0, result
+    assert [p.name for p in tmp_path.iterdir()] == [f"{TITLE_2023}.txt"]
+
+
+def test_render_file_name_is_safe_for_windows(cli, tmp_path):
+    source = tmp_path / "odd.yaml"
+    source.write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "name: 青山镇人民政府", 'name: "青山镇/农业:办?"'), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("render", source, "-o", out, "--to", "txt").code == 0
+    assert [p.name for p in out.iterdir()] == ["青山镇_农业_办_2023年政府信息公开工作年度报告.txt"]
+
+
+def test_render_leaves_no_temporary_files_and_replaces_atomically(cli, tmp_path):
+    target = tmp_path / f"{TITLE_2023}.txt"
+    target.write_bytes(b"old")
+    assert cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "txt").code == 0
+    assert target.read_bytes() != b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_render_rejects_unknown_targets(cli, tmp_path):
+    result = cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "pdf")
+    assert result.code == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_schema_prints_json_schema(cli):
+    result = cli("schema")
+    assert result.code == 0
+    schema = json.loads(result.out)
+    assert set(schema["$defs"]) >= {"Report2019", "Report2021"}
+
+
+def test_internal_errors_never_show_a_traceback_unless_debug(cli, monkeypatch):
+    import generator.cli as cli_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setattr(cli_module, "run_checks", boom)
+    result = cli("check", EXAMPLE_2023)
+    assert result.code == 3
+    assert "Traceback" not in result.err and "请加 --debug 重新运行" in result.err
+    try:
+        cli("--debug", "check", EXAMPLE_2023)
+    except RuntimeError as exc:
+        assert str(exc) == "synthetic failure"
+    else:  # pragma: no cover
+        raise AssertionError("--debug should let the exception through")

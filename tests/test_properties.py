@@ -1,0 +1,133 @@
+"""Properties over generated reports of both versions: consistent ones check clean, and
+any single changed cell of table 三 is caught by some rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.check import check
+from generator.findings import ERROR
+from generator.load import load_text
+from generator.reportfile import dump
+from generator.standard import SPECS, Spec, ValueType
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+count = st.integers(min_value=0, max_value=9)
+
+
+def cell(vt: ValueType):
+    if vt is ValueType.SIGNED:
+        return st.integers(min_value=-9, max_value=9)
+    if vt is ValueType.AMOUNT:
+        return st.decimals(min_value=0, max_value=999, places=2, allow_nan=False, allow_infinity=False)
+    return count
+
+
+@st.composite
+def reports(draw, spec: Spec) -> dict:
+    """A consistent report of ``spec``: leaves and carry-overs drawn, 一 derived so R1 holds."""
+    t3 = spec.table3
+    width = len(t3.columns)
+    with_total = lambda row: row + [sum(row)] if draw(st.booleans()) else row  # noqa: E731
+    rows: dict[str, list[int]] = {}
+    for leaf in t3.leaves():
+        rows[leaf.path] = draw(st.lists(count, min_size=width, max_size=width))
+    results = [sum(rows[leaf.path][c] for leaf in t3.leaves()) for c in range(width)]
+    forward = draw(st.lists(count, min_size=width, max_size=width))
+    carried = [draw(st.integers(0, results[c] + forward[c])) for c in range(width)]
+    new = [results[c] + forward[c] - carried[c] for c in range(width)]
+
+    def nest(lines) -> dict:
+        out: dict = {}
+        for line in lines:
+            if line.key is None:
+                out.update(nest(line.children))
+            elif line.is_group:
+                out[line.key] = nest(line.children)
+            elif line.total:
+                if draw(st.booleans()):
+                    out[line.key] = with_total(list(results))
+            elif line.path in rows:
+                out[line.key] = with_total(list(rows[line.path]))
+        return out
+
+    applications = nest(t3.lines)
+    applications.update(new=with_total(new), carried_over=with_total(carried), carried_forward=with_total(forward))
+    proactive = {}
+    for group in spec.table2:
+        for item in group.items:
+            values = [draw(cell(c.type)) for c in group.columns]
+            proactive[item.key] = values[0] if group.scalar else values
+    appeals = {}
+    for g in spec.table4.groups:
+        row = draw(st.lists(count, min_size=4, max_size=4))
+        appeals[g.key] = with_total(row)
+    year = draw(st.integers(spec.first_year, spec.last_year or 2025))
+    data = {
+        "year": year,
+        "unit": {"name": "青山镇人民政府", "date": dt.date(year + 1, 1, 15)},
+        "overview": {f.key: "本年度按要求开展了这方面的工作，具体情况如下。" for f in spec.section("overview").subsections},
+        "proactive": proactive,
+        "applications": applications,
+        "appeals": appeals,
+        "problems": "一是信息报送不够及时；二是解读形式单一。针对这些问题已建立月度通报制度并加以改进。",
+        "other_matters": "无其他需要报告的事项。",
+    }
+    if spec.fees:
+        data["processing_fees"] = {"notices": 1, "billed": Decimal("20.00"), "collected": Decimal("20.00")}
+    return data
+
+
+def errors_of(data: dict, spec: Spec) -> list:
+    loaded = load_text(dump(spec, data), today=dt.date(2030, 1, 1))
+    assert loaded.report is not None, loaded.findings
+    return [f for f in loaded.findings + check(loaded.report) if f.level == ERROR]
+
+
+def rows_of(applications: dict, prefix=()):
+    for key, value in applications.items():
+        if isinstance(value, dict):
+            yield from rows_of(value, prefix + (key,))
+        else:
+            yield prefix + (key,), value
+
+
+def _check_both(spec_id):
+    spec = SPECS[spec_id]
+
+    @SETTINGS
+    @given(data=reports(spec), choice=st.data())
+    def prop(data, choice):
+        assert errors_of(data, spec) == []
+        rows = list(rows_of(data["applications"]))
+        keys, row = choice.draw(st.sampled_from(rows))
+        column = choice.draw(st.integers(0, len(row) - 1))
+        delta = choice.draw(st.sampled_from([d for d in (-2, -1, 1, 3) if row[column] + d >= 0]))
+        row[column] += delta
+        found = errors_of(data, spec)
+        assert found, f"changing {keys}[{column}] by {delta} went unnoticed"
+        assert {f.rule for f in found} <= {"R1", "R2", "R3"}
+
+    prop()
+
+
+def test_v2021_consistent_reports_check_clean_and_any_changed_cell_is_caught():
+    _check_both("v2021")
+
+
+def test_v2019_consistent_reports_check_clean_and_any_changed_cell_is_caught():
+    _check_both("v2019")
+
+
+@SETTINGS
+@given(data=reports(SPECS["v2021"]))
+def test_dump_then_load_gives_back_the_same_values(data):
+    spec = SPECS["v2021"]
+    report = load_text(dump(spec, data)).report
+    assert report.get(("applications", "new")) == data["applications"]["new"]
+    assert report.get(("proactive", "fees")) == data["proactive"]["fees"]
+    assert report.get(("processing_fees", "billed")) == Decimal("20.00")

@@ -29,6 +29,10 @@ _PROBLEMS = (
     ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有配对"),
     ("expected <block end>", "缩进不一致：同一层的各项应对齐"),
     ("expected the node content, but found ','", "方括号中有空着的位置：没有的请填 0"),
+    ("did not find expected node content", "方括号中有空着的位置：没有的请填 0"),
+    ("did not find expected ',' or ']'", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+    ("did not find expected key", "缩进不一致：同一层的各项应对齐"),
+    ("found character that cannot start any token", "这里有YAML不允许的字符（如 @ 或 ` 开头），文字请用引号括起来"),
     ("found undefined alias", "使用了未定义的别名（*）"),
     ("while scanning a quoted scalar", "引号没有配对"),
     ("found unexpected end of stream", "文件意外结束：引号或括号没有配对"),
@@ -55,7 +59,7 @@ class Parsed:
 
 def _scalar(node: ScalarNode) -> Any:
     tag, text = str(node.tag), node.value
-    if not tag.startswith(_TAG) or node.style in ("'", '"'):
+    if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):
         return text
     kind = tag[len(_TAG) :]
     if kind == "null":
@@ -90,15 +94,24 @@ def _problem(exc: YAMLError) -> str:
     return f"无法解析（{problem.strip()}）"
 
 
+def _composer() -> YAML:
+    # The safe composer with ruamel.yaml.clib's C parser: seven times faster than the
+    # round-trip one, which gathers comments this reader has no use for.
+    return YAML(typ="safe", pure=False)
+
+
 def parse(text: str) -> Parsed:
     """Compose ``text``; YAML mistakes become findings with their line, not exceptions."""
     parsed = Parsed()
     try:
-        root = YAML().compose(text)
+        root = _composer().compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}", line))
+        problem = _problem(exc)
+        if mark is not None and "\t" in text.split("\n")[mark.line][: mark.column + 1]:
+            problem = _PROBLEMS[0][1]  # a tab where indentation belongs
+        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{problem}", line))
         return parsed
     except YAMLError as exc:
         parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}"))

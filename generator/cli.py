@@ -25,7 +25,6 @@ from .standard import first_year, spec_for_year
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("docx", "txt")
-AVAILABLE = ("txt",)
 
 
 def _console_safe() -> None:
@@ -118,7 +117,7 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
-@click.option("--to", "targets", default="txt", help="输出格式，逗号分隔：docx,txt")
+@click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt（默认两种都生成）")
 @click.option("--reference-docx", type=click.Path(path_type=Path), help="样式参考文档（DOCX）")
 def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None) -> None:
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt"""
@@ -126,19 +125,21 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
     unknown = [t for t in wanted if t not in FORMATS]
     if unknown or not wanted:
         raise Usage(f"--to 只能是 {','.join(FORMATS)}，这里是 {targets}")
-    missing = [t for t in wanted if t not in AVAILABLE]
-    if missing:
-        raise Usage(f"{','.join(missing)} 格式尚未实现，目前可用：{','.join(AVAILABLE)}")
+    if reference_docx is not None and not reference_docx.is_file():
+        raise Usage(f"找不到样式参考文档：{reference_docx}")
     loaded, findings = _checked(file)
     if has_errors(findings) or loaded.report is None:
         _print_findings(file, findings)
         click.echo("报告有错误，未生成任何文件。", err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
-    from . import render_txt
+    from . import render_docx, render_txt
 
-    renderers = {"txt": render_txt.render}
-    outputs = {t: renderers[t](report) for t in wanted}  # everything rendered before anything is written
+    renderers = {"txt": render_txt.render, "docx": lambda r: render_docx.render(r, reference_docx)}
+    try:
+        outputs = {t: renderers[t](report) for t in wanted}  # everything rendered before anything is written
+    except render_docx.ReferenceError as exc:
+        raise Usage(str(exc)) from exc
     for target, data in outputs.items():
         path = out_dir / f"{safe_name(report.title)}.{target}"
         write_atomic(path, data)
@@ -146,6 +147,18 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
     warnings = [f for f in findings if f.level != ERROR]
     if warnings:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+
+
+@main.command("reference-docx")
+@click.argument("file", type=click.Path(path_type=Path))
+def reference_docx_command(file: Path) -> None:
+    """写出默认的样式参考文档，供修改后用 render --reference-docx 使用。"""
+    from .resources import templates_dir
+
+    if file.exists():
+        raise Usage(f"{file} 已存在，未覆盖")
+    write_atomic(file, (templates_dir() / "reference.docx").read_bytes())
+    click.echo(f"已生成 {file}：在 Word 中修改“报告正文”“一级标题”等样式后保存，再用 --reference-docx 指定")
 
 
 @main.command()

@@ -7,6 +7,8 @@ Notepad since Windows XP opens correctly.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import textgrid
 from .context import Document, build, environment, paragraphs
 from .report import Report
@@ -27,7 +29,8 @@ def _paragraphs(text: str) -> str:
     return "\n".join(INDENT + p for p in paragraphs(text))
 
 
-def text(document: Document) -> str:
+@lru_cache(maxsize=1)
+def _template():
     env = environment().overlay()
     env.filters.update(
         center=_center,
@@ -35,7 +38,11 @@ def text(document: Document) -> str:
         paragraphs=_paragraphs,
         grid=lambda grid: "\n".join(textgrid.render(grid)),
     )
-    return env.get_template("report.txt.j2").render(doc=document, width=WIDTH)
+    return env.get_template("report.txt.j2")
+
+
+def text(document: Document) -> str:
+    return _template().render(doc=document, width=WIDTH)
 
 
 def render(report: Report) -> bytes:

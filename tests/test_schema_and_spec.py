@@ -49,7 +49,7 @@ def _labels():
 def test_no_official_label_is_typed_twice():
     """A label lives in exactly one place of the package source (the spec)."""
     sources = [p.read_text(encoding="utf-8") for p in (ROOT / "generator").rglob("*.py")]
-    sources += [p.read_text(encoding="utf-8") for p in (ROOT / "templates").iterdir() if p.is_file()]
+    sources += [p.read_text(encoding="utf-8") for p in (ROOT / "templates").glob("*.j2")]
     labels = set(_labels())
     for label in labels:
         bare = re.sub(r"^(\d+\.|（[一二三四五六七]）|[一二三四五六]、)", "", label)

@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import zipfile
 from pathlib import Path
 
 # Characters Windows forbids in names, plus controls; names Windows reserves.
@@ -55,3 +56,11 @@ def backup(path: Path) -> Path | None:
         n += 1
     shutil.copy2(path, target)
     return target
+
+
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time and mode, so equal content gives equal bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info

@@ -23,6 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from .output import zip_entry
+
 # style id → (name, east-Asian font, size pt, alignment, first-line indent in chars, bold)
 STYLES = {
     "nbTitle": ("报告标题", "方正小标宋简体", 22, "center", 0),
@@ -210,16 +212,13 @@ def build() -> bytes:
 
 
 def normalise_zip(data: bytes) -> bytes:
-    """Same parts, fixed entry times and order: equal inputs give equal bytes."""
+    """Same parts in a fixed order with fixed entry times: equal inputs give equal bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         names = source.namelist()
         names.sort(key=lambda n: (n != "[Content_Types].xml", n))
         for name in names:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            target.writestr(zip_entry(name), source.read(name))
     return out.getvalue()
 
 

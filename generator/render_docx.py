@@ -20,13 +20,13 @@ from markupsafe import Markup
 
 from .context import Document, build, environment, paragraphs
 from .layout import Grid
+from .output import zip_entry
 from .report import Report
 from .resources import templates_dir
 
 DOCUMENT = "word/document.xml"
 TEXT_WIDTH = 8844  # twips: 156 mm
 TITLE_CHARS = 20  # a longer title wraps into two lines (GB/T 9704: trapezoid shape)
-ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
 
 # Relative widths of the label columns per table; number columns share the rest equally.
 LABEL_WIDTHS = {0: [2844], 3: [1000, 1200, 2700]}
@@ -54,10 +54,7 @@ def _package(path: str, mtime: float) -> _Package:
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
                 for name in sorted(names, key=lambda n: (n != "[Content_Types].xml", n)):
                     if name != DOCUMENT:
-                        info = zipfile.ZipInfo(name, date_time=ENTRY_TIME)
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        info.external_attr = 0o644 << 16
-                        target.writestr(info, source.read(name))
+                        target.writestr(zip_entry(name), source.read(name))
     except zipfile.BadZipFile as exc:
         raise ReferenceError(f"{Path(path).name} 不是有效的 Word 文档（{exc}）") from exc
     sect = re.findall(r"<w:sectPr[ >].*?</w:sectPr>", body, flags=re.S)
@@ -162,8 +159,5 @@ def render(report: Report, reference: Path | None = None) -> bytes:
     out = io.BytesIO(pkg.head)
     out.seek(0, io.SEEK_END)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as target:
-        info = zipfile.ZipInfo(DOCUMENT, date_time=ENTRY_TIME)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        target.writestr(info, xml)
+        target.writestr(zip_entry(DOCUMENT), xml)
     return out.getvalue()

@@ -26,7 +26,7 @@ MIN_PROBLEMS = 20  # characters below which section 五 says nothing an evaluato
 DEADLINE = (3, 31)  # 条例第四十九条: 主管部门 publish the government's report by 31 March
 
 
-def check(report: Report, *, today: dt.date | None = None) -> list[Finding]:
+def check(report: Report) -> list[Finding]:
     """All in-report rules; the cross-year rules need last year's report (``--previous``)."""
     findings: list[Finding] = []
     for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r7_narratives):
@@ -36,6 +36,15 @@ def check(report: Report, *, today: dt.date | None = None) -> list[Finding]:
 
 def _sum_text(values: list[int]) -> str:
     return "+".join(str(v) for v in values)
+
+
+def _wrong_total(given: list[int], width: int) -> tuple[list[int], int] | None:
+    """(parts, written total) when a row carries a 总计 after its ``width`` parts that
+    is not their sum; None when the total is left out or right."""
+    if len(given) <= width:
+        return None
+    parts, total = given[:width], given[width]
+    return None if sum(parts) == total else (parts, total)
 
 
 def _cell(report: Report, keys: KeyPath) -> tuple[str, int | None]:
@@ -69,10 +78,9 @@ def r2_row_totals(report: Report) -> Iterator[Finding]:
     names = "+".join(c.label for c in t3.columns)
     for line in t3.data_lines():
         given = report.row_given(line)
-        if given is None or len(given) <= len(t3.columns):
-            continue
-        parts, total = given[: len(t3.columns)], given[len(t3.columns)]
-        if sum(parts) != total:
+        wrong = _wrong_total(given, len(t3.columns)) if given is not None else None
+        if wrong:
+            parts, total = wrong
             path, where = _cell(report, report.row_keys(line) + (len(t3.columns),))
             yield Finding(
                 ERROR,
@@ -115,11 +123,9 @@ def r4_appeal_totals(report: Report) -> Iterator[Finding]:
     t4 = report.spec.table4
     names = "+".join(c.label for c in t4.columns)
     for group in t4.groups:
-        given = report.appeal_given(group)
-        if len(given) <= len(t4.columns):
-            continue
-        parts, total = given[: len(t4.columns)], given[len(t4.columns)]
-        if sum(parts) != total:
+        wrong = _wrong_total(report.appeal_given(group), len(t4.columns))
+        if wrong:
+            parts, total = wrong
             label = f"{group.parent}（{group.label}）" if group.parent else group.label
             path, line = _cell(report, ("appeals", group.key, len(t4.columns)))
             yield Finding(
@@ -164,17 +170,9 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
     for keys, where in places(report.spec.id).items():
         if where.kind != "cell" or where.columns[0].type is not ValueType.AMOUNT:
             continue
-        value = report.get(keys) if _exists(report, keys) else None
+        value = report.get(keys)  # None under a 信息处理费 block that was left out
         if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]
             yield Finding(WARNING, "S", where.path, f"{where.path}：金额{value}超过4位小数，请核对", report.line(keys))
-
-
-def _exists(report: Report, keys: KeyPath) -> bool:
-    try:
-        report.get(keys)
-    except (AttributeError, IndexError, TypeError):
-        return False
-    return True
 
 
 # -- R7 (narratives) ------------------------------------------------------------------------

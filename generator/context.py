@@ -8,7 +8,6 @@ statement and the signature — decided here once, so that TXT and DOCX say the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 
 import jinja2
@@ -41,11 +40,6 @@ class Document:
     signature_date: str
 
 
-def money(value: Decimal | int) -> str:
-    """An amount as printed: exact, without a trailing ``.00`` that was never typed."""
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
-
-
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -54,7 +48,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["money"] = money
+    env.filters["money"] = layout.number
     return env
 
 

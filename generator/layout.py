@@ -50,6 +50,7 @@ class Grid:
 
 
 def number(value: Any) -> str:
+    """A cell or amount as printed: exact, never in exponent form, blank for None."""
     if value is None:
         return ""
     if isinstance(value, Decimal):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +203,7 @@ def _texts_as_written(spec: Spec, data: dict, parsed: Parsed) -> None:
         parent = _lookup(data, keys[:-1])
         if isinstance(parent, dict) and keys[-1] in parent and keys in parsed.raw:
             value = parent[keys[-1]]
-            if isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+            if isinstance(value, (int, float, Decimal)):
                 parent[keys[-1]] = parsed.raw[keys]
 
 

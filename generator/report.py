@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from .places import KeyPath, place
 from .standard import Group2, Group4, Item, Line3, Spec
+from .yamlfile import nearest_line
 
 
 @dataclass
@@ -26,12 +27,7 @@ class Report:
 
     # -- where things are -------------------------------------------------------------
     def line(self, keys: KeyPath) -> int | None:
-        probe = tuple(keys)
-        while probe:
-            if probe in self.lines:
-                return self.lines[probe]
-            probe = probe[:-1]
-        return None
+        return nearest_line(self.lines, keys)
 
     def path(self, keys: KeyPath) -> str:
         return place(self.spec.id, keys).path

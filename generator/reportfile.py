@@ -13,11 +13,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from wcwidth import wcswidth
 
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from .standard import Spec
 from .standard.common import PREAMBLE
+from .textgrid import width
 from .yamlfile import parse
 
 COMMENT_COLUMN = 44
@@ -48,10 +48,6 @@ def _reads_back(text: str) -> bool:
     return not parsed.findings and parsed.data == {"k": text} and text == text.strip()
 
 
-def _width(text: str) -> int:
-    return max(wcswidth(text), len(text))
-
-
 class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -61,7 +57,7 @@ class _Writer:
 
     def entry(self, indent: int, key: str, value: str | None, label: str) -> None:
         head = " " * indent + f"{key}:" + (f" {value}" if value is not None else "")
-        pad = max(COMMENT_COLUMN - _width(head), 2)
+        pad = max(COMMENT_COLUMN - width(head), 2)
         self.lines.append(head + " " * pad + "# " + label if label else head)
 
     def text(self, indent: int, key: str, value: Any, label: str) -> None:

@@ -49,12 +49,18 @@ class Parsed:
     findings: list[Finding] = field(default_factory=list)
 
     def line(self, path: Path) -> int | None:
-        """The line of ``path`` or of its nearest ancestor that exists in the file."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get(())
+        """The line of ``path`` or of its nearest ancestor; the document's first line."""
+        return nearest_line(self.lines, path) or self.lines.get(())
+
+
+def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
+    """The line of ``path`` or of its nearest ancestor key that exists in the file."""
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
 
 
 def _scalar(node: ScalarNode) -> Any:

@@ -43,6 +43,7 @@ SECTION_OTHER = Section(
     "六、其他需要报告的事项",
     note="信息处理费之外的事项：政务公开工作要点落实、人大代表建议和政协提案办理结果公开、工作创新等",
 )
+SECTIONS = (SECTION_OVERVIEW, SECTION_PROACTIVE, SECTION_APPLICATIONS, SECTION_APPEALS, SECTION_PROBLEMS, SECTION_OTHER)
 
 # Table 二 — articles and rows
 ART_1 = "第二十条第（一）项"

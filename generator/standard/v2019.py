@@ -17,14 +17,7 @@ SPEC = Spec(
     last_year=2020,
     title_suffix=c.TITLE_SUFFIX,
     unit=c.UNIT,
-    sections=(
-        c.SECTION_OVERVIEW,
-        c.SECTION_PROACTIVE,
-        c.SECTION_APPLICATIONS,
-        c.SECTION_APPEALS,
-        c.SECTION_PROBLEMS,
-        c.SECTION_OTHER,
-    ),
+    sections=c.SECTIONS,
     table2=(
         Group2(
             c.ART_1,

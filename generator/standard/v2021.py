@@ -26,14 +26,7 @@ SPEC = Spec(
     last_year=None,
     title_suffix=c.TITLE_SUFFIX,
     unit=c.UNIT,
-    sections=(
-        c.SECTION_OVERVIEW,
-        c.SECTION_PROACTIVE,
-        c.SECTION_APPLICATIONS,
-        c.SECTION_APPEALS,
-        c.SECTION_PROBLEMS,
-        c.SECTION_OTHER,
-    ),
+    sections=c.SECTIONS,
     table2=(
         Group2(
             c.ART_1,

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import click
 
-from . import __version__
+from . import __version__, importer
 from .check import check as run_checks
 from .findings import ERROR, LEVEL_NAMES, Finding, has_errors, sort_findings
 from .load import Loaded, load_file
@@ -41,8 +41,14 @@ class Usage(click.UsageError):
 
 
 def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
+    """A report file, or a published report (.txt, .docx, .html) imported in memory."""
     if not path.is_file():
         raise Usage(f"找不到文件：{path}")
+    if importer.is_published(path):
+        imported = importer.import_file(path)
+        loaded, doubtful = importer.checkable(imported)
+        findings = list(loaded.findings) + (run_checks(loaded.report) if loaded.report is not None else [])
+        return loaded, sort_findings(importer.keep(imported, doubtful, findings))
     loaded = load_file(path, zero_missing=zero_missing)
     findings = list(loaded.findings)
     if loaded.report is not None:
@@ -147,6 +153,44 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
     warnings = [f for f in findings if f.level != ERROR]
     if warnings:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+
+
+@main.command("import")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
+def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
+    """把已发布的年度报告（.txt、.docx、.html）读成报告文件（.yaml）。"""
+    missing = [p for p in reports if not p.is_file()]
+    if missing:
+        raise Usage("找不到文件：" + "、".join(map(str, missing)))
+    failed = False
+    written: set[Path] = set()
+    for path in reports:
+        imported = importer.import_file(path)
+        findings = sort_findings(imported.findings)
+        failed |= imported.failed or imported.spec is None
+        errors = sum(f.level == ERROR for f in findings)
+        if imported.spec is None:
+            _print_findings(path, findings)
+            continue
+        data = imported.data
+        stem = safe_name(f"{data['unit'].get('name') or path.stem}{data.get('year') or ''}")
+        target = out_dir / f"{stem}.yaml"
+        n = 2
+        while target in written:
+            target, n = out_dir / f"{stem}-{n}.yaml", n + 1
+        written.add(target)
+        header = (
+            f"由 nianbao import 从“{path.name}”导入（{imported.spec.name}）。\n"
+            + (f"有{errors}处原文无法读取，已留空并在该处注明，请对照原件补填。\n" if errors else "")
+            + f"核对后运行：nianbao check {target.name}"
+        )
+        saved = backup(target) if target.exists() else None
+        write_atomic(target, dump(imported.spec, data, header=header, notes=imported.notes).encode("utf-8"))
+        click.echo(f"{path} → {target}（错误{errors}个，提示{len(findings) - errors}个）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
+        for f in findings:
+            click.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.describe(path)}")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 @main.command("reference-docx")

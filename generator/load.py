@@ -278,6 +278,8 @@ def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[Key
     if kind in ("too_short", "too_long") and where.kind == "row":
         count = len(value) if isinstance(value, list) else 0
         return f"{where.path}：应为{where.shape}，这里有{count}个"
+    if kind in ("list_type", "tuple_type") and where.kind == "row" and value is None:
+        return f"{where.path}：没有填写，应为{where.shape}"
     if kind in ("list_type", "tuple_type") and where.kind == "row":
         return f"{where.path}：应为一组数 [ … ]，即{where.shape}，这里是{_describe(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):

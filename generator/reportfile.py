@@ -49,8 +49,15 @@ def _reads_back(text: str) -> bool:
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, notes: dict[tuple, str]) -> None:
         self.lines: list[str] = []
+        self.notes = notes
+
+    def note(self, indent: int, keys: tuple) -> None:
+        """The notes on ``keys`` and on its cells (keys followed by a column index)."""
+        for where, text in self.notes.items():
+            if where[: len(keys)] == keys and all(isinstance(k, int) for k in where[len(keys) :]):
+                self.comment(indent, text)
 
     def comment(self, indent: int, text: str) -> None:
         self.lines.append(" " * indent + "# " + text)
@@ -77,9 +84,10 @@ class _Writer:
             self.entry(indent, key, scalar(values), label)
 
 
-def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None) -> str:
-    """``data`` — plain values keyed as in CONTRACT.md — as a commented report file."""
-    w = _Writer()
+def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None) -> str:
+    """``data`` — plain values keyed as in CONTRACT.md — as a commented report file.
+    ``notes``: comments written above a key (the importer says there what it could not read)."""
+    w = _Writer(notes or {})
     if header:
         for line in header.splitlines():
             w.comment(0, line)
@@ -107,6 +115,7 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None) -> str:
     for group in spec.table2:
         w.comment(2, f"{group.article}：" + "、".join(c.label for c in group.columns))
         for item in group.items:
+            w.note(2, ("proactive", item.key))
             w.row(2, item.key, proactive.get(item.key), item.label)
 
     t3 = spec.table3
@@ -114,36 +123,44 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None) -> str:
     w.comment(2, "每行6个数：" + "、".join(c.label for c in t3.columns) + f"；可加第7个数“{t3.total.label}”（填写时核对）")
     applications = data.get("applications") or {}
 
-    def lines(nodes, values: dict, indent: int) -> None:
+    def lines(nodes, values: dict, indent: int, keys: tuple) -> None:
         for line in nodes:
             if line.key is None:
                 w.comment(indent, line.label)
-                lines(line.children, values, indent)
-            elif line.is_group:
+                lines(line.children, values, indent, keys)
+                continue
+            w.note(indent, keys + (line.key,))
+            if line.is_group:
                 w.entry(indent, line.key, None, line.label)
-                lines(line.children, values.get(line.key) or {}, indent + 2)
+                lines(line.children, values.get(line.key) or {}, indent + 2, keys + (line.key,))
             elif line.total and values.get(line.key) is None:
                 w.comment(indent, f"{line.key}: [0, 0, 0, 0, 0, 0]   {line.label}：{line.note}")
             else:
                 w.row(indent, line.key, values.get(line.key), line.label)
 
-    lines(t3.lines, applications, 2)
+    lines(t3.lines, applications, 2, ("applications",))
 
     t4 = spec.table4
     w.entry(0, "appeals", None, spec.section("appeals").heading)
     w.comment(2, "每行4个数：" + "、".join(c.label for c in t4.columns) + f"；可加第5个数“{t4.total.label}”")
     appeals = data.get("appeals") or {}
+    w.note(2, ("appeals",))
     for g in t4.groups:
+        w.note(2, ("appeals", g.key))
         w.row(2, g.key, appeals.get(g.key), f"{g.parent}·{g.label}" if g.parent else g.label)
 
     problems = spec.section("problems")
     w.text(0, "problems", data.get("problems"), f"{problems.heading}：{problems.note}")
     other = spec.section("other_matters")
     if spec.fees:
-        fees = data.get("processing_fees") or {}
-        w.entry(0, "processing_fees", None, f"{other.heading[:2]}{FEES_LABEL}（单位：元）")
-        for f in spec.fees:
-            w.row(2, f.key, fees.get(f.key), f.label)
+        fees = data.get("processing_fees")
+        label = f"{other.heading[:2]}{FEES_LABEL}（单位：元）"
+        if fees is None and "processing_fees" in data:  # not stated as figures (an imported report)
+            w.entry(0, "processing_fees", "null", f"{label}：" + "、".join(f.key for f in spec.fees))
+        else:
+            w.entry(0, "processing_fees", None, label)
+            for f in spec.fees:
+                w.row(2, f.key, (fees or {}).get(f.key), f.label)
     w.text(0, "other_matters", data.get("other_matters"), f"{other.heading}：{other.note}")
     return "\n".join(w.lines) + "\n"
 

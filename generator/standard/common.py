@@ -9,6 +9,7 @@ from __future__ import annotations
 from .types import Column, Field, Group4, Item, Line3, Section, Table3, Table4, ValueType
 
 COUNT, SIGNED, AMOUNT = ValueType.COUNT, ValueType.SIGNED, ValueType.AMOUNT
+WAN = "万元"  # the unit of table 二's amounts
 
 TITLE_SUFFIX = "政府信息公开工作年度报告"
 

@@ -34,6 +34,7 @@ class ValueType(str, Enum):
 class Column:
     label: str
     type: ValueType = ValueType.COUNT
+    unit: str = ""  # of an amount: "万元" (the label does not always say so)
 
 
 @dataclass(frozen=True)

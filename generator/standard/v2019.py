@@ -33,7 +33,7 @@ SPEC = Spec(
         Group2(c.ART_8, (PREVIOUS, CHANGE), (c.ITEM_FEES,)),
         Group2(
             c.ART_9,
-            (Column("采购项目数量"), Column("采购总金额", c.AMOUNT)),
+            (Column("采购项目数量"), Column("采购总金额", c.AMOUNT, c.WAN)),
             (Item("procurement", "政府集中采购"),),
         ),
     ),

@@ -35,7 +35,7 @@ SPEC = Spec(
         ),
         Group2(c.ART_5, (DECISIONS,), (c.ITEM_LICENSING,)),
         Group2(c.ART_6, (DECISIONS,), (c.ITEM_PENALTIES, c.ITEM_COERCION)),
-        Group2(c.ART_8, (Column("本年收费金额（单位：万元）", c.AMOUNT),), (c.ITEM_FEES,)),
+        Group2(c.ART_8, (Column("本年收费金额（单位：万元）", c.AMOUNT, c.WAN),), (c.ITEM_FEES,)),
     ),
     table3=c.table3(OTHER),
     table4=c.TABLE4,

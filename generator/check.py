@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Iterator
 
@@ -29,7 +30,7 @@ DEADLINE = (3, 31)  # 条例第四十九条: 主管部门 publish the government
 def check(report: Report) -> list[Finding]:
     """All in-report rules; the cross-year rules need last year's report (``--previous``)."""
     findings: list[Finding] = []
-    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r7_narratives):
+    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r6_quoted_figures, r7_narratives):
         findings.extend(rule(report))
     return findings
 
@@ -173,6 +174,47 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
         value = report.get(keys)  # None under a 信息处理费 block that was left out
         if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]
             yield Finding(WARNING, "S", where.path, f"{where.path}：金额{value}超过4位小数，请核对", report.line(keys))
+
+
+# -- R6 (figures quoted in the narratives) -----------------------------------------------------------
+# How reports state the totals of tables 三 and 四 in words: (pattern, the figure it names).
+# The number is the pattern's one group; text is matched with spaces removed.
+QUOTED = (
+    (re.compile(r"(?:收到|新收)(?:各类|政府信息公开|依申请公开)*申请(?:共计|共|合计)?(\d+)件"), "new"),
+    (re.compile(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(\d+)件"), "carried_over"),
+    (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?(?:申请)?(\d+)件"), "carried_forward"),
+    (re.compile(r"(\d+)件[^。；，,;]{0,20}?结转(?:至)?下(?:一)?年度"), "carried_forward"),
+    (re.compile(r"(?:被申请)?行政复议(?:案件)?(\d+)(?:件|起)"), "review"),
+    (re.compile(r"(?:被提起)?行政诉讼(?:案件)?(\d+)(?:件|起)"), "lawsuits"),
+)
+
+
+def _quoted_totals(report: Report) -> dict[str, tuple[int, str]]:
+    """The table figure each kind of quote is compared with, and how it is named."""
+    t3, t4 = report.spec.table3, report.spec.table4
+    out = {key: (report.row(t3.row(key))[-1], f"表三“{t3.row(key).label}”的总计") for key in ("new", "carried_over", "carried_forward")}
+    review = t4.groups[0]
+    out["review"] = (report.appeal(review)[-1], f"表四“{review.label}”的总计")
+    lawsuits = [g for g in t4.groups if g.parent]
+    out["lawsuits"] = (sum(report.appeal(g)[-1] for g in lawsuits), f"表四“{lawsuits[0].parent}”两项总计之和")
+    return out
+
+
+def r6_quoted_figures(report: Report) -> Iterator[Finding]:
+    """A figure stated in the text that the table contradicts (evaluators compare them)."""
+    totals = _quoted_totals(report)
+    for keys, path, text in _narratives(report):
+        if keys == ("unit", "name"):
+            continue
+        flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        seen: set[tuple[str, int]] = set()
+        for pattern, key in QUOTED:
+            for match in pattern.finditer(flat):
+                stated = int(match.group(1))
+                table, name = totals[key]
+                if stated != table and (key, stated) not in seen:
+                    seen.add((key, stated))
+                    yield Finding(WARNING, "R6", path, f"{path}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
 
 
 # -- R7 (narratives) ------------------------------------------------------------------------

@@ -16,10 +16,13 @@ import click
 
 from . import __version__, importer
 from .check import check as run_checks
+from .decode import decode_text
+from .crossyear import check_previous
 from .findings import ERROR, LEVEL_NAMES, Finding, has_errors, sort_findings
 from .load import Loaded, load_file
 from .model import json_schema
 from .output import backup, safe_name, write_atomic
+from .report import Report
 from .reportfile import blank, dump
 from .standard import first_year, spec_for_year
 
@@ -54,6 +57,14 @@ def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Fi
     if loaded.report is not None:
         findings += run_checks(loaded.report)
     return loaded, sort_findings(findings)
+
+
+def _previous(path: Path) -> Report:
+    """Last year's report for the cross-year rules; it must load, its own findings aside."""
+    loaded, _ = _checked(path)
+    if loaded.report is None:
+        raise Usage(f"上一年度的报告 {path} 有错误，无法用于跨年度核对：请先运行 nianbao check {path}")
+    return loaded.report
 
 
 def _print_findings(path: Path, findings: Iterable[Finding]) -> None:
@@ -106,11 +117,14 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
 @click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
 def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
     """检查报告文件：格式、每个单元格、勾稽关系。"""
-    if previous is not None:
-        raise Usage("--previous（跨年度核对）尚未实现")
+    last = _previous(previous) if previous is not None else None
     failed = False
     for path in files:
-        _, findings = _checked(path, zero_missing=zero_missing)
+        loaded, findings = _checked(path, zero_missing=zero_missing)
+        if last is not None and loaded.report is not None:
+            if loaded.report.year != last.year + 1:
+                raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
+            findings = sort_findings(findings + check_previous(loaded.report, last))
         failed |= has_errors(findings)
         if as_json:
             payload = {"file": str(path), "ok": not has_errors(findings), "findings": [f.as_json() for f in findings]}
@@ -153,6 +167,37 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
     warnings = [f for f in findings if f.level != ERROR]
     if warnings:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+
+
+@main.command("next")
+@click.argument("last", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "new", type=click.Path(path_type=Path), help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）")
+def next_command(last: Path, new: Path | None) -> None:
+    """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
+    from .nextyear import draft
+
+    loaded, findings = _checked(last)
+    if loaded.report is None:
+        _print_findings(last, findings)
+        click.echo("上一年度的报告有错误，无法生成草稿。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    report = loaded.report
+    if importer.is_published(last):
+        imported = importer.import_file(last)
+        text = dump(report.spec, imported.data, notes=imported.notes)
+    else:
+        text = decode_text(last.read_bytes())
+    result = draft(report, text)
+    target = new or last.parent / safe_name(f"{report.unit.name}{result.year}.yaml")  # type: ignore[attr-defined]
+    if target.resolve() == last.resolve():
+        raise Usage(f"新文件不能覆盖上一年度的文件 {last}：请用 -o 指定新文件")
+    saved = backup(target) if target.exists() else None
+    write_atomic(target, result.text.encode("utf-8"))
+    if saved:
+        click.echo(f"原有的 {target.name} 已备份为 {saved.name}")
+    click.echo(f"已生成 {target}（{result.year}年度草稿，{result.spec.name}）：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改")
+    for note in result.notes:
+        click.echo(f"  注意：{note}")
 
 
 @main.command("import")

@@ -96,3 +96,10 @@ def scan_controls(text: str) -> tuple[str, list[Finding]]:
                 )
             )
     return (_CONTROL.sub("", text) if findings else text), findings
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a file already known to load (its encoding found, control characters gone)."""
+    decoded = decode(data)
+    assert decoded.text is not None
+    return scan_controls(decoded.text)[0]

@@ -65,7 +65,7 @@ def test_check_json_is_one_object_per_file(cli, tmp_path):
         "line": 39,
         "message": "表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）",
     }
-    assert [f["rule"] for f in objects[1]["findings"]] == ["R1", "R2"]
+    assert [f["rule"] for f in objects[1]["findings"]] == ["R1", "R2", "R6"]  # the text says 7 new applications
 
 
 def test_render_txt_writes_the_official_file_name(cli, tmp_path):

@@ -27,7 +27,7 @@ def test_examples_have_no_findings_at_all():
 def test_r1_column_balance_names_the_column_and_shows_figures():
     text = edit(TEXT_2023, "carried_forward: [1, 0, 0, 0, 0, 0]", "carried_forward: [0, 0, 0, 0, 0, 0]")
     line = line_of(text, "  new: [")
-    assert findings(text) == [
+    assert [f for f in findings(text) if f.rule != "R6"] == [  # R6: the text still says 1件…结转下年度
         Finding("error", "R1", "表三.一.自然人",
                 "表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=5+1=6，第三项（七）总计+第四项=5+0=5）", line),
         Finding("error", "R1", "表三.一.总计",
@@ -155,7 +155,7 @@ def test_r7_fee_statement_missing_or_contradicted():
     unpaid = edit(TEXT_2023, "fee_unpaid: [0, 0, 0, 0, 0, 0]", "fee_unpaid: [1, 0, 0, 0, 0, 0]")
     unpaid = edit(unpaid, "carried_forward: [1, 0, 0, 0, 0, 0]", "carried_forward: [0, 0, 0, 0, 0, 0]")
     unpaid = edit(unpaid, "total: [5, 1, 0, 0, 1, 0, 7]", "total: [6, 1, 0, 0, 1, 0, 8]")
-    assert findings(unpaid) == [
+    assert [f for f in findings(unpaid) if f.rule != "R6"] == [  # R6: the text still says 1件…结转下年度
         Finding("warning", "R7", "六、其他需要报告的事项.信息处理费.发出收费通知的件数",
                 "表三.三（六）2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请有1件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
                 line_of(unpaid, "notices: 0")),

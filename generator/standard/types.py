@@ -35,6 +35,9 @@ class Column:
     label: str
     type: ValueType = ValueType.COUNT
     unit: str = ""  # of an amount: "万元" (the label does not always say so)
+    # next year's draft (``nianbao next``): "" starts at zero; "keep" carries this year's
+    # value (a stock such as 现行有效件数); "roll" adds the group's 本年增/减 to it
+    next: str = ""
 
 
 @dataclass(frozen=True)

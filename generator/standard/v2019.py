@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import common as c
 from .types import Column, Group2, Item, Line3, Spec
 
-PREVIOUS = Column("上一年项目数量")
+PREVIOUS = Column("上一年项目数量", next="roll")
 CHANGE = Column("本年增/减", c.SIGNED)
 DECISIONS = Column("处理决定数量")
 
@@ -21,7 +21,7 @@ SPEC = Spec(
     table2=(
         Group2(
             c.ART_1,
-            (Column("本年新制作数量"), Column("本年新公开数量"), Column("对外公开总数量")),
+            (Column("本年新制作数量"), Column("本年新公开数量"), Column("对外公开总数量", next="keep")),
             (c.ITEM_REGULATIONS, Item("normative_documents", "规范性文件")),
         ),
         Group2(

@@ -30,7 +30,7 @@ SPEC = Spec(
     table2=(
         Group2(
             c.ART_1,
-            (Column("本年制发件数"), Column("本年废止件数"), Column("现行有效件数")),
+            (Column("本年制发件数"), Column("本年废止件数"), Column("现行有效件数", next="keep")),
             (c.ITEM_REGULATIONS, Item("normative_documents", "行政规范性文件")),
         ),
         Group2(c.ART_5, (DECISIONS,), (c.ITEM_LICENSING,)),

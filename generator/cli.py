@@ -169,6 +169,32 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
 
 
+@main.command("new")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--from", "source", type=click.Path(path_type=Path), help="以这份报告文件（或草稿）的内容作为各项的默认答案")
+def new_command(file: Path | None, source: Path | None) -> None:
+    """逐项问答填写一份报告（需要在终端中运行）。"""
+    from .wizard import Wizard, defaults_from
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo("nianbao new 需要在终端中逐项问答，这里没有终端（输入被重定向）。在脚本中请用 nianbao init 生成文件后填写。", err=True)
+        sys.exit(EXIT_USAGE)
+    defaults = None
+    if source is not None:
+        loaded, findings = _checked(source)
+        if loaded.report is None:
+            _print_findings(source, findings)
+            raise Usage(f"--from 的文件 {source} 有错误，无法作为默认答案")
+        defaults = defaults_from(loaded.report)
+    wizard = Wizard(file, defaults=defaults)
+    try:
+        written = wizard.run()
+    except KeyboardInterrupt:
+        click.echo(f"\n已中断。已填写的内容保存在 {wizard.progress}，再次运行 nianbao new {file or ''} 可以接着填。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK if written else EXIT_FINDINGS)
+
+
 @main.command("next")
 @click.argument("last", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "new", type=click.Path(path_type=Path), help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）")

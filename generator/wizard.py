@@ -1,0 +1,376 @@
+"""``nianbao new``: a report written by answering questions in Chinese, one table row at a time.
+
+The questions are made from the spec (:func:`steps`), so the wizard asks exactly the
+rows and columns of the year's format.  Every answer is kept as typed in a progress
+file beside the report file, so Ctrl-C loses nothing and the next ``nianbao new FILE``
+offers to go on where it stopped.  Counts are checked as they are typed (full-width
+digits from a Chinese input method are accepted here: this is typing, not a file),
+table 三 must balance (R1) before the wizard moves on, and a summary with every finding
+comes before anything is written.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import questionary
+
+from .check import check, r1_columns_balance
+from .findings import ERROR, LEVEL_NAMES, has_errors, sort_findings
+from .layout import number
+from .load import validate
+from .output import backup, safe_name, write_atomic
+from .places import UNIT_LABEL, YEAR_LABEL, place
+from .report import Report
+from .reportfile import dump
+from .standard import Column, Spec, ValueType, first_year, spec_for_year
+from .yamlfile import Parsed
+
+PROGRESS = "nianbao-new.progress.json"  # where answers wait when no FILE was named
+NARRATIVE_HINT = "（可写多段，每段一行；写完按 Esc 再按 Enter）"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question; ``id`` names it in the progress file."""
+
+    id: str
+    keys: tuple[str, ...]
+    section: str  # shown when the wizard enters a new part of the report
+    label: str
+    kind: str  # "text", "date", "row", "cell", "narrative"
+    columns: tuple[Column, ...] = ()
+    required: bool = False
+
+
+def steps(spec: Spec) -> list[Step]:
+    """Every question for a report in ``spec``, in the order of the report."""
+    out: list[Step] = []
+    for f in spec.unit:
+        out.append(Step(f"unit.{f.key}", ("unit", f.key), UNIT_LABEL, f.label, "date" if f.type == "date" else "text", required=f.required))
+    t2, t3, t4 = spec.table_names
+    heading = spec.section("proactive").heading
+    for group in spec.table2:
+        for item in group.items:
+            kind = "cell" if group.scalar else "row"
+            out.append(Step(f"proactive.{item.key}", ("proactive", item.key), f"{heading}（{t2}）", f"{group.article} · {item.label}", kind, group.columns))
+    heading = spec.section("applications").heading
+    for line, group in _table3_rows(spec):
+        keys = ("applications", *spec.table3.keypath(line))
+        label = f"{group.label} {line.label}" if group else line.label
+        out.append(Step(".".join(keys), keys, f"{heading}（{t3}）", label, "row", spec.table3.columns))
+    heading = spec.section("appeals").heading
+    for group in spec.table4.groups:
+        label = f"{group.parent} · {group.label}" if group.parent else group.label
+        out.append(Step(f"appeals.{group.key}", ("appeals", group.key), f"{heading}（{t4}）", label, "row", spec.table4.columns))
+    if spec.fees:
+        fees_path = place(spec.id, ("processing_fees",)).path
+        for f in spec.fees:
+            out.append(Step(f"processing_fees.{f.key}", ("processing_fees", f.key), fees_path, f.label, "cell", (Column(f.label, ValueType(f.type)),)))
+    overview = spec.section("overview")
+    for f in overview.subsections:
+        out.append(Step(f"overview.{f.key}", ("overview", f.key), overview.heading, f.label, "narrative"))
+    for key in ("problems", "other_matters"):
+        section = spec.section(key)
+        out.append(Step(key, (key,), section.heading, section.note, "narrative"))
+    return out
+
+
+def _table3_rows(spec: Spec):
+    """(row, its group or None) for every row of table 三 the clerk types (not （七）总计)."""
+    for top in spec.table3.lines:
+        for line in top.children or (top,):
+            if line.is_group:
+                yield from ((child, line) for child in line.children)
+            elif line.key is not None and not line.total:
+                yield line, None
+
+
+# -- reading what was typed ----------------------------------------------------------------------
+class Invalid(ValueError):
+    """What was typed cannot be used; the message says why, in Chinese."""
+
+
+def _typed(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_cell(text: str, column: Column) -> int | Decimal:
+    t = _typed(text) or "0"
+    kind = column.type
+    if kind is ValueType.AMOUNT:
+        try:
+            value = Decimal(t)
+        except InvalidOperation:
+            raise Invalid(f"“{text.strip()}”不是金额，请写数字，如 12 或 3.5") from None
+        if value < 0 or not value.is_finite():
+            raise Invalid(f"{column.label}不能为负数")
+        return value
+    if not re.fullmatch(r"[+-]?\d+", t):
+        raise Invalid(f"“{text.strip()}”不是整数，{column.label}应为{kind.expectation}")
+    value = int(t)
+    if value < 0 and kind is ValueType.COUNT:
+        raise Invalid(f"{column.label}不能为负数")
+    return value
+
+
+def parse_row(text: str, columns: tuple[Column, ...]) -> list[int | Decimal]:
+    """Numbers separated by spaces or commas; nothing typed means all zero."""
+    parts = [p for p in re.split(r"[\s,，、;；]+", _typed(text)) if p] or ["0"] * len(columns)
+    if len(parts) != len(columns):
+        raise Invalid(f"应为{len(columns)}个数（{'、'.join(c.label for c in columns)}），用空格隔开；这里有{len(parts)}个")
+    return [parse_cell(p, c) for p, c in zip(parts, columns)]
+
+
+def parse_date(text: str) -> dt.date | None:
+    t = _typed(text)
+    if not t:
+        return None
+    match = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", t)
+    try:
+        if match:
+            return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        pass
+    raise Invalid(f"“{text.strip()}”不是日期，请写成 2024-01-20")
+
+
+def _validator(step: Step) -> Callable[[str], bool | str]:
+    def check_text(text: str) -> bool | str:
+        try:
+            if step.kind == "row":
+                parse_row(text, step.columns)
+            elif step.kind == "cell":
+                parse_cell(text, step.columns[0])
+            elif step.kind == "date":
+                parse_date(text)
+            elif step.required and not text.strip():
+                return f"{step.label}必须填写"
+        except Invalid as exc:
+            return str(exc)
+        return True
+
+    return check_text
+
+
+def shown(value: Any) -> str:
+    """A value as the clerk would type it back."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(number(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return number(value) if isinstance(value, (int, Decimal)) else str(value)
+
+
+# -- the answers ------------------------------------------------------------------------------------
+def build(spec: Spec, year: int, answers: dict[str, str]) -> dict[str, Any]:
+    """Report-file data from the answers given so far (unanswered rows are left out)."""
+    data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
+    for step in steps(spec):
+        if step.id not in answers:
+            continue
+        text = answers[step.id]
+        if step.kind == "row":
+            value: Any = parse_row(text, step.columns)
+        elif step.kind == "cell":
+            value = parse_cell(text, step.columns[0])
+        elif step.kind == "date":
+            value = parse_date(text)
+        else:
+            value = text.strip() or None
+        node = data
+        for key in step.keys[:-1]:
+            node = node.setdefault(key, {})
+        node[step.keys[-1]] = value
+    return data
+
+
+def load_data(data: dict[str, Any]) -> tuple[Report | None, list]:
+    loaded = validate(Parsed(data=copy.deepcopy(data)))
+    return loaded.report, loaded.findings
+
+
+def defaults_from(report: Report) -> dict[str, str]:
+    """Answers taken from an earlier report or draft (``--from``), as the clerk would type them."""
+    out: dict[str, str] = {"year": str(report.year)}
+    for step in steps(report.spec):
+        value = report.get(step.keys)
+        if step.kind == "row" and step.keys[0] == "applications":
+            value = report.row_given(_line(report.spec, step.keys))
+            value = value[: len(step.columns)] if value else value
+        elif step.kind == "row" and step.keys[0] == "appeals":
+            value = (value or [])[: len(step.columns)]
+        out[step.id] = shown(value)
+    return out
+
+
+def _line(spec: Spec, keys: tuple[str, ...]):
+    return next(line for line in spec.table3.data_lines() if ("applications", *spec.table3.keypath(line)) == keys)
+
+
+# -- the conversation -----------------------------------------------------------------------------------
+class Wizard:
+    """Asks, keeps progress, and writes the report file.  ``input``/``output`` are
+    prompt_toolkit's, for tests; by default the terminal."""
+
+    def __init__(self, file: Path | None, *, defaults: dict[str, str] | None = None, input=None, output=None, echo=click.echo) -> None:  # noqa: A002
+        self.file = file  # None: named after the unit and year at the end
+        self.progress = file.with_name(file.name + ".progress.json") if file else Path(PROGRESS)
+        self.defaults = defaults or {}
+        self.answers: dict[str, str] = {}
+        self.kw = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
+        self.echo = echo
+        self.columns_told: tuple[Column, ...] = ()  # the columns last explained on screen
+
+    # the three kinds of question
+    def ask_text(self, message: str, default: str = "", validate=None, multiline: bool = False, instruction: str | None = None) -> str:
+        question = questionary.text(message, default=default, validate=validate, multiline=multiline, instruction=instruction, **self.kw)
+        return question.unsafe_ask()
+
+    def ask_select(self, message: str, choices: list[str]) -> str:
+        return questionary.select(message, choices=choices, instruction="（用↑↓选择，回车确认）", **self.kw).unsafe_ask()
+
+    def ask_confirm(self, message: str, default: bool = True) -> bool:
+        return questionary.confirm(message, default=default, **self.kw).unsafe_ask()
+
+    def save(self) -> None:
+        payload = {"file": str(self.file), "answers": self.answers}
+        write_atomic(self.progress, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    def answer(self, step_id: str, text: str) -> None:
+        self.answers[step_id] = text
+        self.save()
+
+    # the run
+    def run(self) -> bool:
+        """True when the report file was written."""
+        if self.progress.is_file():
+            saved = json.loads(self.progress.read_text(encoding="utf-8")).get("answers", {})
+            if saved and self.ask_confirm(f"发现上次没有填完的进度（已填{len(saved)}项，保存在 {self.progress.name}），接着填吗？"):
+                self.answers = dict(saved)
+        year_text = self.answers.get("year") or self._ask_year()
+        year = int(_typed(year_text))
+        spec = spec_for_year(year)
+        assert spec is not None
+        self.echo(f"{year}年度的报告使用{spec.name}（{spec.source}）。")
+        section = None
+        all_steps = steps(spec)
+        for i, step in enumerate(all_steps):
+            if step.section != section:
+                section = step.section
+                self.echo(f"\n—— {section} ——")
+            if step.id not in self.answers:
+                self._ask(step)
+            if step.keys[0] == "applications" and not any(s.keys[0] == "applications" for s in all_steps[i + 1 :]):
+                self._balance(spec, year)
+        return self._summary(spec, year)
+
+    def _ask_year(self) -> str:
+        last_year = dt.date.today().year - 1
+
+        def valid(text: str) -> bool | str:
+            t = _typed(text)
+            if not re.fullmatch(r"\d{4}", t):
+                return "请写四位数年份，如 2023"
+            if int(t) < first_year():
+                return f"年度报告格式自{first_year()}年度起实行"
+            return True
+
+        text = self.ask_text(f"{YEAR_LABEL}：", default=self.defaults.get("year", str(last_year)), validate=valid)
+        self.answer("year", _typed(text))
+        return self.answers["year"]
+
+    def _ask(self, step: Step) -> None:
+        default = self.defaults.get(step.id, "")
+        if step.kind in ("row", "cell"):
+            names = "、".join(c.label for c in step.columns)
+            if step.kind == "row" and step.columns != self.columns_told:
+                self.echo(f"  每行依次填：{names}（{len(step.columns)}个数，空格隔开；全为0可直接回车）")
+                self.columns_told = step.columns
+            message = f"{step.label}：" if step.kind == "row" else f"{step.label}（{names}）："
+            text = self.ask_text(message, default=default, validate=_validator(step))
+            if step.keys[0] == "applications":
+                self.echo(f"  总计：{number(sum(parse_row(text, step.columns)))}")
+        elif step.kind == "narrative":
+            if os.environ.get("EDITOR"):
+                self.ask_confirm(f"{step.label}：按 Enter 打开编辑器填写", default=True)
+                text = click.edit(default) or default
+            else:
+                text = self.ask_text(f"{step.label}", default=default, multiline=True, instruction=NARRATIVE_HINT)
+        else:
+            suffix = "（可留空）" if not step.required else ""
+            text = self.ask_text(f"{step.label}{suffix}：", default=default, validate=_validator(step))
+        self.answer(step.id, text.strip() if step.kind != "narrative" else text.strip("\n"))
+
+    def _balance(self, spec: Spec, year: int) -> None:
+        """R1 (一 + 二 = 三（七）+ 四, every column) before going on; the clerk corrects rows."""
+        rows = [s for s in steps(spec) if s.keys[0] == "applications"]
+        while True:
+            report, _ = load_data(self._table3_only(spec, year))
+            problems = list(r1_columns_balance(report)) if report is not None else []
+            if not problems:
+                self.echo("  表三勾稽关系正确：第一项加第二项之和等于第三项加第四项之和。")
+                return
+            self.echo("  表三的数对不上：")
+            for finding in problems:
+                self.echo(f"    {finding.message}")
+            keep = "数字无误，先继续（稍后在文件中修改）"
+            choice = self.ask_select("请选择要改正的行：", [s.label for s in rows] + [keep])
+            if choice == keep:
+                return
+            step = next(s for s in rows if s.label == choice)
+            self.defaults = {**self.defaults, step.id: self.answers[step.id]}
+            self._ask(step)
+
+    def _table3_only(self, spec: Spec, year: int) -> dict[str, Any]:
+        """The answers with zeros for what is not asked yet, enough to check table 三."""
+        data = build(spec, year, self.answers)
+        data.setdefault("unit", {}).setdefault("name", "（未填）")
+        for step in steps(spec):
+            node = data
+            for key in step.keys[:-1]:
+                node = node.setdefault(key, {})
+            if step.kind in ("row", "cell") and step.keys[-1] not in node:
+                node[step.keys[-1]] = [0] * len(step.columns) if step.kind == "row" else 0
+        return data
+
+    def _summary(self, spec: Spec, year: int) -> bool:
+        data = build(spec, year, self.answers)
+        report, findings = load_data(data)
+        self.echo(f"\n—— 汇总 ——\n{spec.title(data['unit']['name'], year)}（{spec.name}）")
+        if report is not None:
+            t3 = spec.table3
+            for key in ("new", "carried_over", "total", "carried_forward"):
+                line = t3.row(key)
+                self.echo(f"  {line.label}：{number(report.row(line)[-1])}")
+            for group in spec.table4.groups:
+                self.echo(f"  {group.parent + '·' if group.parent else ''}{group.label}：{number(report.appeal(group)[-1])}")
+            findings = findings + check(report)
+        findings = sort_findings(findings)
+        errors = sum(f.level == ERROR for f in findings)
+        self.echo(f"检查结果：错误{errors}个，提示{len(findings) - errors}个")
+        for f in findings:
+            self.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.message}")
+        file = self.file or Path(safe_name(f"{data['unit']['name']}{year}.yaml"))
+        question = "有错误，仍然写入文件（之后可修改再检查）？" if has_errors(findings) else f"写入 {file}？"
+        if not self.ask_confirm(question, default=not has_errors(findings)):
+            self.echo(f"未写入。填写的内容保存在 {self.progress}，再次运行 nianbao new {self.file or ''} 可以接着修改。")
+            return False
+        header = f"{spec.title(data['unit']['name'], year)}\n由 nianbao new 填写生成。写好后运行：nianbao check {file.name}"
+        saved = backup(file) if file.exists() else None
+        write_atomic(file, dump(spec, data, header=header).encode("utf-8"))
+        self.progress.unlink(missing_ok=True)
+        self.echo(f"已生成 {file}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
+        return True

@@ -15,11 +15,11 @@ from typing import Iterable
 import click
 
 from . import __version__, importer
-from .check import check as run_checks
 from .decode import decode_text
 from .crossyear import check_previous
 from .findings import ERROR, LEVEL_NAMES, Finding, has_errors, sort_findings
-from .load import Loaded, load_file
+from .load import Loaded
+from .sources import load_checked
 from .model import json_schema
 from .output import backup, safe_name, write_atomic
 from .report import Report
@@ -44,19 +44,10 @@ class Usage(click.UsageError):
 
 
 def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
-    """A report file, or a published report (.txt, .docx, .html) imported in memory."""
+    """A report file, a collection workbook, or a published report (.txt, .docx, .html)."""
     if not path.is_file():
         raise Usage(f"找不到文件：{path}")
-    if importer.is_published(path):
-        imported = importer.import_file(path)
-        loaded, doubtful = importer.checkable(imported)
-        findings = list(loaded.findings) + (run_checks(loaded.report) if loaded.report is not None else [])
-        return loaded, sort_findings(importer.keep(imported, doubtful, findings))
-    loaded = load_file(path, zero_missing=zero_missing)
-    findings = list(loaded.findings)
-    if loaded.report is not None:
-        findings += run_checks(loaded.report)
-    return loaded, sort_findings(findings)
+    return load_checked(path, zero_missing=zero_missing)
 
 
 def _previous(path: Path) -> Report:
@@ -262,6 +253,110 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
         for f in findings:
             click.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.describe(path)}")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="报告年度")
+@click.option("--unit", "unit_name", help="机关名称（预先填入）")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认：{年份}年度政府信息公开年报采集表.xlsx）")
+def sheet(year: int, unit_name: str | None, out: Path | None) -> None:
+    """生成下发给各单位填写的数据采集表（.xlsx）。"""
+    from .workbook import build_sheet
+
+    spec = spec_for_year(year)
+    if spec is None:
+        raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+    out = out or Path(safe_name(f"{unit_name or ''}{year}年度政府信息公开年报采集表.xlsx"))
+    if out.exists():
+        raise Usage(f"{out} 已存在，未覆盖")
+    write_atomic(out, build_sheet(spec, year, unit_name))
+    click.echo(f"已生成 {out}（{spec.name}）：请各单位只填浅黄色格子，交回后用 nianbao batch 处理")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True, help="输出目录")
+@click.option("--jobs", type=click.IntRange(min=1), help="并行进程数（默认：CPU核数）")
+@click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
+def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None) -> None:
+    """批量检查并生成报告：INPUT 是存放报告文件和/或采集表的文件夹，或若干文件。"""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from . import batch as batching
+
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise Usage("找不到：" + "、".join(map(str, missing)))
+    sources = batching.inputs(inputs)
+    if not sources:
+        raise Usage("没有可处理的文件（.yaml、.xlsx、.txt、.docx、.html）")
+    try:
+        defaults = batching.Defaults.read(defaults_file) if defaults_file else None
+    except (batching.DefaultsError, OSError) as exc:
+        raise Usage(str(exc)) from exc
+    jobs = jobs or batching.default_jobs()
+    console = Console(stderr=True)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("失败 {task.fields[failed]}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("生成报告", total=len(sources), failed=0, rate="")
+
+        def tick(outcome) -> None:
+            nonlocal failed
+            failed += not outcome.ok
+            speed = progress.tasks[0].speed
+            progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
+
+        outcomes = batching.run(sources, out_dir, jobs=jobs, defaults=defaults, on_result=tick)
+    table = Table(title=f"汇总：{len(outcomes)}个单位，生成{len(outcomes) - failed}个，未通过{failed}个")
+    for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "第一个错误"):
+        table.add_column(head, overflow="fold")
+    for row in batching.summary_rows(outcomes):
+        table.add_row(*(str(v) for v in (row[0], row[2] or row[1], row[3], row[4], row[5], row[6], row[7])))
+    Console().print(table)
+    summary = out_dir / "汇总.xlsx"
+    write_atomic(summary, batching.summary_workbook(outcomes))
+    click.echo(f"汇总表：{summary}")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True, help="汇总的报告文件（.yaml）")
+@click.option("--unit", "unit_name", default="（汇总）", help="汇总报告的机关名称")
+def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
+    """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
+    from . import batch as batching
+
+    sources = batching.inputs(inputs)
+    reports, failed = [], []
+    for path in sources:
+        if not path.is_file():
+            raise Usage(f"找不到文件：{path}")
+        loaded, findings = _checked(path)
+        if loaded.report is None or has_errors(findings):
+            failed.append(path)
+            _print_findings(path, [f for f in findings if f.level == ERROR][:3])
+        else:
+            reports.append((path, loaded.report))
+    if failed:
+        click.echo(f"{len(failed)}个文件有错误，未汇总；请先改正。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    if not reports:
+        raise Usage("没有可汇总的报告文件")
+    try:
+        spec, data, table = batching.aggregate(reports, unit_name)
+    except batching.MixedInputs as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_FINDINGS)
+    header = f"{spec.title(unit_name, data['year'])}：{len(reports)}个单位的表格数字之和（由 nianbao aggregate 生成）"
+    saved = backup(out) if out.exists() else None
+    write_atomic(out, dump(spec, data, header=header).encode("utf-8"))
+    summary = out.parent / "汇总.xlsx"
+    write_atomic(summary, batching.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table))
+    click.echo(f"已生成 {out}（{len(reports)}个单位）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
 
 
 @main.command("reference-docx")

@@ -26,6 +26,8 @@ class Cell:
     kind: Kind
     rowspan: int = 1
     colspan: int = 1
+    keys: tuple | None = None  # a number cell: its report-file key path (with the column index)
+    computed: bool = False  # a 总计 cell or row: computed, not typed
 
 
 @dataclass
@@ -37,8 +39,8 @@ class Grid:
     cells: list[Cell] = field(default_factory=list)
     nrows: int = 0
 
-    def add(self, text: str, row: int, col: int, kind: Kind, rowspan: int = 1, colspan: int = 1) -> None:
-        self.cells.append(Cell(text, row, col, kind, rowspan, colspan))
+    def add(self, text: str, row: int, col: int, kind: Kind, rowspan: int = 1, colspan: int = 1, keys: tuple | None = None, computed: bool = False) -> None:
+        self.cells.append(Cell(text, row, col, kind, rowspan, colspan, keys, computed))
         self.nrows = max(self.nrows, row + rowspan)
 
     def rows(self) -> list[list[Cell]]:
@@ -77,8 +79,9 @@ def table2(spec: Spec, report: Report | None) -> Grid:
             grid.add(item.label, r, 0, "label")
             values = report.item_values(group, item) if report else ("",) * len(group.columns)
             col = 1
-            for value, span in zip(values, spans):
-                grid.add(number(value), r, col, "number", colspan=span)
+            for i, (value, span) in enumerate(zip(values, spans)):
+                keys = ("proactive", item.key) + (() if group.scalar else (i,))
+                grid.add(number(value), r, col, "number", colspan=span, keys=keys)
                 col += span
             r += 1
     return grid
@@ -106,8 +109,9 @@ def table3(spec: Spec, report: Report | None) -> Grid:
 
     def values(line) -> None:
         row = report.row(line) if report else [""] * n
+        keys = ("applications", *t3.keypath(line))
         for c, value in enumerate(row):
-            grid.add(number(value), r, 3 + c, "number")
+            grid.add(number(value), r, 3 + c, "number", keys=keys + (c,), computed=line.total or c == n - 1)
 
     def count(line) -> int:
         return sum(count(child) for child in line.children) if line.children else 1
@@ -153,7 +157,7 @@ def table4(spec: Spec, report: Report | None) -> Grid:
             grid.add(column.label, 2, col + i, "head")
         row = report.appeal(group) if report else [""] * per
         for i, value in enumerate(row):
-            grid.add(number(value), 3, col + i, "number")
+            grid.add(number(value), 3, col + i, "number", keys=("appeals", group.key, i), computed=i == per - 1)
         col += per
     return grid
 

@@ -1,0 +1,194 @@
+"""A county office's afternoon: collection workbooks, a batch of ~30 units, defaults, the aggregate."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
+from openpyxl import load_workbook
+
+from generator.load import load_file
+from generator.standard import SPECS
+from generator.workbook import KEYS_SHEET, build_sheet
+from generator.workbook import load_workbook as read_workbook
+
+TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
+
+
+def units(folder, count: int = 30) -> None:
+    """``count`` units from the 2023 example; unit 08 does not add up, unit 20 has 十二 for a
+    count, and unit 26 has the same name as unit 25."""
+    folder.mkdir()
+    for i in range(1, count + 1):
+        text = edit(TEXT_2023, "name: 青山镇人民政府", f"name: 第{i:02d}镇人民政府")
+        if i == 8:
+            text = edit(text, "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]")
+        if i == 20:
+            text = edit(text, "licensing: 12", "licensing: 十二")
+        if i == 26:
+            text = edit(text, "name: 第26镇人民政府", "name: 第25镇人民政府")
+        (folder / f"unit{i:02d}.yaml").write_text(text, encoding="utf-8")
+
+
+def summary(path) -> list[tuple]:
+    return [tuple(row) for row in load_workbook(path)["汇总"].iter_rows(values_only=True)]
+
+
+def test_batch_renders_the_good_units_and_reports_the_broken(cli, tmp_path):
+    units(tmp_path / "in")
+    result = cli("batch", tmp_path / "in", "-o", tmp_path / "out", "--jobs", "2")
+    assert result.code == 1, result
+    out = tmp_path / "out"
+    docx = sorted(p.name for p in out.glob("*.docx"))
+    assert len(docx) == 28 and len(list(out.glob("*.txt"))) == 28
+    assert "第25镇人民政府2023年政府信息公开工作年度报告（2）.docx" in docx  # unit 26, same name as 25
+    rows = summary(out / "汇总.xlsx")
+    assert rows[0] == ("序号", "文件", "机关名称", "年度", "状态", "错误数", "提示数", "第一个错误", "生成的文件")
+    failed = {row[1]: row for row in rows[1:] if row[4] == "未通过"}
+    assert set(failed) == {"unit08.yaml", "unit20.yaml"}
+    assert failed["unit08.yaml"][5:8] == (2, 1, "[R1] 表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）（unit08.yaml 第39行）")
+    assert failed["unit20.yaml"][7] == "[S] 表二.行政许可.本年处理决定数量：应为不小于0的整数，这里是文字“十二”（unit20.yaml 第31行）"
+    assert rows[1][8] == "第01镇人民政府2023年政府信息公开工作年度报告.docx、第01镇人民政府2023年政府信息公开工作年度报告.txt"
+    assert "汇总：30个单位，生成28个，未通过2个" in result.out
+
+
+def test_outputs_are_byte_identical_whatever_the_jobs(cli, tmp_path):
+    units(tmp_path / "in", 12)
+    cli("batch", tmp_path / "in", "-o", tmp_path / "one", "--jobs", "1")
+    cli("batch", tmp_path / "in", "-o", tmp_path / "two", "--jobs", "2")
+    one, two = sorted((tmp_path / "one").iterdir()), sorted((tmp_path / "two").iterdir())
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 2 * 11 + 1
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
+
+
+# -- collection workbooks ---------------------------------------------------------------------------------
+def fill(sheet_bytes: bytes, report) -> bytes:
+    """Fill a blank collection workbook as a unit would, through openpyxl."""
+    wb = load_workbook(io.BytesIO(sheet_bytes))
+    for keys_text, where, *_ in list(wb[KEYS_SHEET].iter_rows(values_only=True))[1:]:
+        keys = tuple(json.loads(keys_text))
+        if keys[0] == "applications":
+            line = next(l for l in report.spec.table3.data_lines() if ("applications", *report.spec.table3.keypath(l)) == keys[:-1])
+            value = report.row(line)[keys[-1]]
+        elif keys[0] == "overview" and isinstance(report.get(("overview",)), str):  # v2019: one text
+            value = report.get(("overview",)) if keys == ("overview",) else None
+        else:
+            value = report.get(keys)
+        sheet, cell = where.split("!")
+        wb[sheet][cell] = value.isoformat() if hasattr(value, "isoformat") else value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("example", [EXAMPLE_2023, EXAMPLE_2020], ids=["v2021", "v2019"])
+def test_a_filled_workbook_gives_the_same_data_as_the_report_file(example, tmp_path):
+    report = load_file(example).report
+    path = tmp_path / "filled.xlsx"
+    path.write_bytes(fill(build_sheet(report.spec, report.year, report.unit.name), report))
+    loaded = read_workbook(path)
+    assert loaded.findings == [] and loaded.report is not None
+    expected, got = report.data.model_dump(), loaded.report.data.model_dump()
+    for key in ("applications", "appeals"):  # the example writes totals; the workbook computes them
+        expected.pop(key), got.pop(key)
+    assert got == expected
+    assert [loaded.report.row(l) for l in report.spec.table3.data_lines()] == [report.row(l) for l in report.spec.table3.data_lines()]
+
+
+def test_the_workbook_is_locked_but_for_the_cells_to_fill(cli, tmp_path):
+    result = cli("sheet", "--year", "2023", "--unit", "青山镇人民政府", "-o", tmp_path / "s.xlsx")
+    assert result.code == 0, result
+    wb = load_workbook(tmp_path / "s.xlsx")
+    assert wb.sheetnames == ["填写说明", "机关信息与文字", "表二", "表三", "表四", KEYS_SHEET]
+    t3 = wb["表三"]
+    assert t3.protection.sheet and "A1:C3" in {str(r) for r in t3.merged_cells.ranges}
+    assert t3["A1"].value.startswith("（本列数据的勾稽关系为") and t3["A1"].protection.locked
+    assert t3["D4"].value == 0 and not t3["D4"].protection.locked  # 一、自然人
+    assert t3["J4"].value == "=SUM(D4,E4,F4,G4,H4,I4)" and t3["J4"].protection.locked  # 总计
+    rules = {(dv.type, dv.operator, dv.formula1) for dv in t3.data_validations.dataValidation}
+    assert rules == {("whole", "greaterThanOrEqual", "0")}
+    amounts = {(dv.type, dv.formula1) for dv in wb["表二"].data_validations.dataValidation}
+    assert ("decimal", "0") in amounts
+    assert wb["机关信息与文字"]["B3"].value == "青山镇人民政府"
+    assert (tmp_path / "s.xlsx").read_bytes() == build_sheet(SPECS["v2021"], 2023, "青山镇人民政府")  # reproducible
+    assert cli("sheet", "--year", "2023", "-o", tmp_path / "s.xlsx").code == 2  # never overwritten
+
+
+def test_batch_reads_workbooks_beside_report_files(cli, tmp_path):
+    report = load_file(EXAMPLE_2023).report
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "青山镇.xlsx").write_bytes(fill(build_sheet(report.spec, 2023, "青山镇人民政府"), report))
+    (tmp_path / "in" / "白河乡.yaml").write_text(EXAMPLE_2020.read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli("batch", tmp_path / "in", "-o", tmp_path / "out", "--jobs", "1")
+    assert result.code == 0, result
+    assert {p.name for p in (tmp_path / "out").glob("*.docx")} == {
+        "青山镇人民政府2023年政府信息公开工作年度报告.docx", "白河乡人民政府2020年政府信息公开工作年度报告.docx"}
+
+
+# -- shared default texts ------------------------------------------------------------------------------------
+def test_defaults_fill_empty_sections_and_an_unknown_placeholder_fails_its_unit_only(cli, tmp_path):
+    units(tmp_path / "in", 4)
+    for name in ("unit02.yaml", "unit03.yaml"):
+        path = tmp_path / "in" / name
+        text = path.read_text(encoding="utf-8")
+        start = text.index("problems: |-")
+        end = text.index("processing_fees:")
+        path.write_text(text[:start] + "problems: null\n" + text[end:], encoding="utf-8")
+    defaults = tmp_path / "defaults.yaml"
+    defaults.write_text("problems: |\n  {{ unit.name }}{{ year }}年新收申请{{ applications.new.总计 }}件，信息报送还不够及时，下一年将按月通报整改。\n", encoding="utf-8")
+    result = cli("batch", tmp_path / "in", "-o", tmp_path / "out", "--jobs", "1", "--defaults", defaults)
+    assert result.code == 0, result
+    txt = (tmp_path / "out" / "第02镇人民政府2023年政府信息公开工作年度报告.txt").read_text(encoding="utf-8-sig")
+    assert "第02镇人民政府2023年新收申请7件，信息报送还不够及时，下一年将按月通报整改。" in txt
+
+    defaults.write_text("problems: \"{{ unit.nmae }}的问题\"\n", encoding="utf-8")
+    result = cli("batch", tmp_path / "in", "-o", tmp_path / "out2", "--jobs", "2", "--defaults", defaults)
+    assert result.code == 1
+    rows = {row[1]: row for row in summary(tmp_path / "out2" / "汇总.xlsx")[1:]}
+    assert [name for name, row in rows.items() if row[4] == "未通过"] == ["unit02.yaml", "unit03.yaml"]
+    assert rows["unit02.yaml"][7] == "第02镇人民政府：五、存在的主要问题及改进情况的默认文字中有未知的占位符“nmae”"
+    assert len(list((tmp_path / "out2").glob("*.docx"))) == 2
+
+    defaults.write_text("problem: 文字\n", encoding="utf-8")
+    bad = cli("batch", tmp_path / "in", "-o", tmp_path / "out3", "--defaults", defaults)
+    assert bad.code == 2 and "未知的键“problem”" in bad.err
+
+
+# -- the aggregate -----------------------------------------------------------------------------------------------
+def test_aggregate_adds_up_every_table_value(cli, tmp_path):
+    (tmp_path / "in").mkdir()
+    second = edit(edit(TEXT_2023, "name: 青山镇人民政府", "name: 白石镇人民政府"), "licensing: 12", "licensing: 30")
+    second = edit(second, "new: [5, 1, 0, 0, 1, 0, 7]", "new: [6, 1, 0, 0, 1, 0, 8]")
+    second = edit(second, "disclosed: [3, 1, 0, 0, 0, 0]", "disclosed: [4, 1, 0, 0, 0, 0]")
+    second = edit(second, "total: [5, 1, 0, 0, 1, 0, 7]", "total: [6, 1, 0, 0, 1, 0, 8]")
+    (tmp_path / "in" / "a.yaml").write_text(TEXT_2023, encoding="utf-8")
+    (tmp_path / "in" / "b.yaml").write_text(second, encoding="utf-8")
+    result = cli("aggregate", tmp_path / "in", "-o", tmp_path / "县.yaml", "--unit", "临溪县")
+    assert result.code == 0, result
+    report = load_file(tmp_path / "县.yaml").report
+    assert report.get(("proactive", "licensing")) == 12 + 30
+    assert list(report.get(("proactive", "normative_documents"))) == [2, 0, 12]  # [1, 0, 6] twice
+    assert list(report.get(("applications", "new"))) == [5 + 6, 2, 0, 0, 2, 0]
+    assert list(report.get(("applications", "disclosed"))) == [3 + 4, 2, 0, 0, 0, 0]
+    assert list(report.get(("appeals", "review"))) == [2, 0, 0, 0]
+    assert report.row(report.spec.table3.row("total")) == [11, 2, 0, 0, 2, 0, 15]
+    sheet = [tuple(r) for r in load_workbook(tmp_path / "汇总.xlsx")["表三主要行"].iter_rows(values_only=True)]
+    assert sheet == [
+        ("机关名称", "文件", "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（七）总计", "四、结转下年度继续办理"),
+        ("青山镇人民政府", "a.yaml", 7, 1, 7, 1),
+        ("白石镇人民政府", "b.yaml", 8, 1, 8, 1),
+        ("合计", None, 15, 2, 15, 2),
+    ]
+
+
+def test_aggregate_refuses_mixed_years_naming_the_odd_files(cli, tmp_path):
+    (tmp_path / "in").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "in" / f"{name}.yaml").write_text(TEXT_2023, encoding="utf-8")
+    (tmp_path / "in" / "old.yaml").write_text(EXAMPLE_2020.read_text(encoding="utf-8"), encoding="utf-8")
+    result = cli("aggregate", tmp_path / "in", "-o", tmp_path / "县.yaml")
+    assert result.code == 1
+    assert "只能汇总同一年度、同一格式的报告：多数为2023年度（v2021），以下文件不同：old.yaml（2020年度，v2019）" in result.err
+    assert not (tmp_path / "县.yaml").exists()

@@ -109,7 +109,7 @@ def test_internal_errors_never_show_a_traceback_unless_debug(cli, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("synthetic failure")
 
-    monkeypatch.setattr(cli_module, "run_checks", boom)
+    monkeypatch.setattr(cli_module, "load_checked", boom)
     result = cli("check", EXAMPLE_2023)
     assert result.code == 3
     assert "Traceback" not in result.err and "请加 --debug 重新运行" in result.err

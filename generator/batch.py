@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from .decode import decode
 from .findings import ERROR, Finding, has_errors
 from .model import report_model
 from .output import safe_name, write_atomic
@@ -45,7 +46,10 @@ class Defaults:
 
     @staticmethod
     def read(path: Path) -> "Defaults":
-        parsed = parse(path.read_text(encoding="utf-8-sig"))
+        decoded = decode(path.read_bytes())
+        if decoded.text is None:
+            raise DefaultsError(f"默认文字文件 {path.name}：无法识别文件编码，请另存为 UTF-8")
+        parsed = parse(decoded.text)
         if parsed.findings or not isinstance(parsed.data, dict):
             problem = parsed.findings[0].describe(path) if parsed.findings else "应为“键: 文字”的YAML"
             raise DefaultsError(f"默认文字文件 {path.name} 有误：{problem}")

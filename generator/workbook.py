@@ -27,8 +27,9 @@ from . import layout
 from .findings import ERROR, Finding
 from .load import Loaded, validate
 from .output import zip_entry
-from .places import FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place
+from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place
 from .standard import SPECS, Spec, ValueType, spec_for_year
+from .textgrid import width as display_width
 from .yamlfile import Parsed
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell
@@ -93,8 +94,7 @@ def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
     ]
     rows += [(f"{UNIT_LABEL}：{f.label}", unit_name if f.key == "name" else None, ("unit", f.key), "date" if f.type == "date" else "text") for f in spec.unit]
     if spec.fees:
-        fees = place(spec.id, ("processing_fees",)).path
-        rows += [(f"{fees}：{f.label}", 0, ("processing_fees", f.key), f.type) for f in spec.fees]
+        rows += [(f"{FEES_LABEL}：{f.label}", 0, ("processing_fees", f.key), f.type) for f in spec.fees]
     overview = spec.section("overview")
     rows += [(f"{overview.heading}{f.label}", None, ("overview", f.key), "narrative") for f in overview.subsections]
     if spec.overview_may_be_text:
@@ -115,12 +115,16 @@ def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
             head.value = f"{label}（写成 {year + 1}-01-20）"
         if kind == "narrative":
             facts.row_dimensions[r].height = 120
+        else:
+            facts.row_dimensions[r].height = 14.0 * -(-display_width(str(head.value)) // 32) + 4
         if kind in (ValueType.COUNT.value, ValueType.AMOUNT.value):
             rule = _validation(ValueType(kind))
             facts.add_data_validation(rule)
             rule.add(cell.coordinate)
         keys_of[json.dumps(list(keys), ensure_ascii=False)] = f"{facts.title}!{cell.coordinate}"
     facts.protection.sheet = True
+    facts.sheet_properties.pageSetUpPr.fitToPage = True
+    facts.page_setup.fitToWidth, facts.page_setup.fitToHeight = 1, 0
 
     for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
         keys_of.update(_grid_sheet(wb, spec, grid))
@@ -168,9 +172,26 @@ def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> dict[str, str]:
         rules[kind].add(target.coordinate)
         keys_of[json.dumps(list(cell.keys), ensure_ascii=False)] = f"{ws.title}!{target.coordinate}"  # type: ignore[arg-type]
     _formulas(ws, spec, grid, where)
+    _fit(ws, grid, widths)
     ws.protection.sheet = True
-    ws.freeze_panes = None
     return keys_of
+
+
+def _fit(ws, grid: layout.Grid, widths: list[int]) -> None:
+    """Rows tall enough for their wrapped labels, and the table printed on one page width."""
+    heights: dict[int, float] = {}
+    for cell in grid.cells:
+        if cell.kind == "number" or cell.rowspan > 1:
+            continue
+        room = sum(widths[cell.col : cell.col + cell.colspan]) - 1
+        lines = -(-display_width(cell.text) // max(room, 1))
+        heights[cell.row + 1] = max(heights.get(cell.row + 1, 15.0), 14.0 * lines + 2)
+    for row, height in heights.items():
+        ws.row_dimensions[row].height = height
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def _formulas(ws, spec: Spec, grid: layout.Grid, where: dict[tuple, str]) -> None:

@@ -286,3 +286,15 @@ def test_gbk_text_and_full_width_digits(tmp_path):
 def test_cell_values(text, kind, wan, value, note, problem):
     read = number(text, kind, wan)
     assert (read.value, read.converted, read.problem) == (value, note, problem)
+
+
+def test_a_missing_table_2_row_is_reported_and_the_rest_still_checked(seeds, cli, tmp_path):
+    text = next(seeds.glob("004_*.txt")).read_text(encoding="utf-8")
+    path = tmp_path / "no-coercion.txt"
+    path.write_text(edit(text, "行政强制\t0\t\t\n", ""), encoding="utf-8")
+    imported = import_file(path)
+    assert imported.findings == [Finding("error", "I", "表二.行政强制.本年处理决定数量", "表二.行政强制.本年处理决定数量：原文中找不到这一行，留空，请按原件填写")]
+    assert imported.data["proactive"]["coercion"] is None
+    result = cli("check", "--json", path)
+    assert [(f["rule"], f["path"]) for f in json.loads(result.out)["findings"]] == [
+        ("I", "表二.行政强制.本年处理决定数量"), ("R5", "机关信息.落款日期")]

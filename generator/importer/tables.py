@@ -196,12 +196,13 @@ def read_table2(spec: Spec, rows: list[Line]) -> Found:
         found.lines[keys] = row.line  # type: ignore[assignment]
         values = read_values(found, spec, keys, row, cells, group.columns, total=False)
         found.values[keys] = values[0] if values is not None and group.scalar else values
-    for group, item in candidates:
+    for _, item in candidates:
         keys = ("proactive", item.key)
         if keys not in found.values:
             found.findings.append(_missing(spec, keys))
             found.notes[keys] = "导入时原文中没有这一行"
             found.values[keys] = None
+            found.unreadable.add(keys)
     return found
 
 

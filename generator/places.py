@@ -115,7 +115,3 @@ def place(spec_id: str, keys: KeyPath) -> Place:
     while probe not in index:
         probe = probe[:-1]
     return index[probe]
-
-
-def cell_path(spec_id: str, keys: KeyPath) -> str:
-    return place(spec_id, keys).path

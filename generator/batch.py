@@ -26,6 +26,7 @@ from .model import report_model
 from .output import safe_name, write_atomic
 from .places import place
 from .report import Report
+from .reportfile import table3_rows
 from .sources import accepted, load_checked
 from .standard import Spec
 from .yamlfile import parse
@@ -315,23 +316,12 @@ def aggregate(reports: list[tuple[Path, Report]], unit_name: str) -> tuple[Spec,
             summed = total([list(r.item_values(group, item)) for _, r in reports])
             proactive[item.key] = summed[0] if group.scalar else summed
 
-    def rows(lines) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for line in lines:
-            if line.key is None:
-                out.update(rows(line.children))
-            elif line.is_group:
-                out[line.key] = rows(line.children)
-            elif not line.total:
-                out[line.key] = total([r.row(line)[: len(t3.columns)] for _, r in reports])
-        return out
-
     data: dict[str, Any] = {
         "year": year,
         "format": spec.id,
         "unit": {"name": unit_name},
         "proactive": proactive,
-        "applications": rows(t3.lines),
+        "applications": table3_rows(spec, lambda line: total([r.row(line)[: len(t3.columns)] for _, r in reports])),
         "appeals": {g.key: total([r.appeal(g)[: len(t4.columns)] for _, r in reports]) for g in t4.groups},
     }
     if spec.fees:

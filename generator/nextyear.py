@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .layout import number
 from .places import place
 from .report import Report
-from .reportfile import dump
+from .reportfile import dump, table3_rows
 from .standard import Group2, Spec, ValueType, spec_for_year
 
 
@@ -159,18 +159,7 @@ def _converted(report: Report, spec: Spec, year: int) -> Draft:
     width = len(t3.columns)
     carried = report.row(old.table3.row("carried_forward"))[:width]
 
-    def rows(lines) -> dict:
-        out: dict[str, Any] = {}
-        for line in lines:
-            if line.key is None:
-                out.update(rows(line.children))
-            elif line.is_group:
-                out[line.key] = rows(line.children)
-            elif not line.total:
-                out[line.key] = list(carried) if line.key == "carried_over" else [0] * width
-        return out
-
-    data["applications"] = rows(t3.lines)
+    data["applications"] = table3_rows(spec, lambda line: list(carried) if line.key == "carried_over" else [0] * width)
     data["appeals"] = {g.key: [0] * len(spec.table4.columns) for g in spec.table4.groups}
     data["processing_fees"] = {f.key: 0 for f in spec.fees}
     header = "\n".join(

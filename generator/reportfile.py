@@ -11,11 +11,11 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
-from .standard import Spec
+from .standard import Line3, Spec
 from .standard.common import PREAMBLE
 from .textgrid import width
 from .yamlfile import parse
@@ -165,11 +165,10 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
     return "\n".join(w.lines) + "\n"
 
 
-def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
-    """The data of a report to fill in: zeros in every table, placeholders for the unit."""
-    zero_row = [0] * len(spec.table3.columns)
+def table3_rows(spec: Spec, row_of: Callable[[Line3], list[Any]]) -> dict[str, Any]:
+    """Table 三 nested as the report file holds it, every typed row (not （七）总计) from ``row_of``."""
 
-    def lines(nodes) -> dict:
+    def lines(nodes) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for line in nodes:
             if line.key is None:
@@ -177,8 +176,15 @@ def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
             elif line.is_group:
                 out[line.key] = lines(line.children)
             elif not line.total:
-                out[line.key] = list(zero_row)
+                out[line.key] = row_of(line)
         return out
+
+    return lines(spec.table3.lines)
+
+
+def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
+    """The data of a report to fill in: zeros in every table, placeholders for the unit."""
+    width = len(spec.table3.columns)
 
     proactive: dict[str, Any] = {}
     for group in spec.table2:
@@ -191,7 +197,7 @@ def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
         "unit": {"name": unit_name or "某某镇人民政府", "date": dt.date(year + 1, 1, 20)},
         "overview": {},
         "proactive": proactive,
-        "applications": lines(spec.table3.lines),
+        "applications": table3_rows(spec, lambda line: [0] * width),
         "appeals": {g.key: [0] * len(spec.table4.columns) for g in spec.table4.groups},
         "processing_fees": {f.key: 0 for f in spec.fees},
         "problems": None,

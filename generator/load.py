@@ -162,7 +162,7 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
             findings.append(
                 Finding(level, "S", where.path, f"{where.path}应逐项填写（{items}），不能只写一行{advice}", line)
             )
-            parent[keys[-1]] = {child: _zeros(index[keys + (child,)]) for child in where.children}
+            parent[keys[-1]] = {child: zeros(index[keys + (child,)]) for child in where.children}
             continue
         if value is _ABSENT:
             if keys[-1] == "total" or where.kind == "mapping":
@@ -171,14 +171,15 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
                 continue
             line = parsed.line(keys)
             findings.append(Finding(level, "S", where.path, f"缺少{where.path}这一行{advice}", line))
-            parent[keys[-1]] = _zeros(where)
+            parent[keys[-1]] = zeros(where)
     return findings
 
 
 _ABSENT = object()
 
 
-def _zeros(where: Place) -> Any:
+def zeros(where: Place) -> Any:
+    """A row (or cell) of zeros in the shape the report file writes it, 总计 left out."""
     if where.kind == "cell":
         return 0
     count = len(where.columns) - (1 if where.optional_last else 0)

@@ -115,3 +115,21 @@ def place(spec_id: str, keys: KeyPath) -> Place:
     while probe not in index:
         probe = probe[:-1]
     return index[probe]
+
+
+def put(data: dict, keys: KeyPath, value: Any) -> None:
+    """Set ``value`` at ``keys`` in report-file data, making the mappings (and, before a
+    column index, the lists) on the way."""
+    node: Any = data
+    for key, following in zip(keys[:-1], keys[1:]):
+        fresh: Any = [] if isinstance(following, int) else {}
+        if isinstance(node, dict):
+            node = node.setdefault(key, fresh)
+            continue
+        node.extend([None] * (key + 1 - len(node)))
+        if node[key] is None:
+            node[key] = fresh
+        node = node[key]
+    if isinstance(node, list):
+        node.extend([None] * (keys[-1] + 1 - len(node)))
+    node[keys[-1]] = value

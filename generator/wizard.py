@@ -30,7 +30,7 @@ from .findings import ERROR, LEVEL_NAMES, has_errors, sort_findings
 from .layout import number
 from .load import validate
 from .output import backup, safe_name, write_atomic
-from .places import UNIT_LABEL, YEAR_LABEL, place
+from .places import UNIT_LABEL, YEAR_LABEL, place, put
 from .report import Report
 from .reportfile import dump
 from .standard import Column, Spec, ValueType, first_year, spec_for_year
@@ -190,10 +190,7 @@ def build(spec: Spec, year: int, answers: dict[str, str]) -> dict[str, Any]:
             value = parse_date(text)
         else:
             value = text.strip() or None
-        node = data
-        for key in step.keys[:-1]:
-            node = node.setdefault(key, {})
-        node[step.keys[-1]] = value
+        put(data, step.keys, value)
     return data
 
 

@@ -27,7 +27,7 @@ from . import layout
 from .findings import ERROR, Finding
 from .load import Loaded, validate
 from .output import zip_entry
-from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place
+from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
 from .standard import SPECS, Spec, ValueType, spec_for_year
 from .textgrid import width as display_width
 from .yamlfile import Parsed
@@ -254,7 +254,7 @@ def load_workbook(path: Path) -> Loaded:
         if keys == ("overview",):
             whole = value
         else:
-            _put(data, keys, value)
+            put(data, keys, value)
     if whole is not None:  # v2019: the overview as one text
         parts = data.get("overview") or {}
         if any(parts.values()):
@@ -296,21 +296,3 @@ def _cell_value(spec: Spec, keys: tuple, value: Any) -> tuple[Any, str]:
         if value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
             value = int(value)
     return value, ""
-
-
-def _put(data: dict, keys: tuple, value: Any) -> None:
-    node: Any = data
-    for key, following in zip(keys[:-1], keys[1:]):
-        if isinstance(node, dict):
-            node = node.setdefault(key, [] if isinstance(following, int) else {})
-        else:
-            while len(node) <= key:
-                node.append(None)
-            if node[key] is None:
-                node[key] = [] if isinstance(following, int) else {}
-            node = node[key]
-    last = keys[-1]
-    if isinstance(node, list):
-        while len(node) <= last:
-            node.append(None)
-    node[last] = value

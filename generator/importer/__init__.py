@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import ERROR, WARNING, Finding, has_errors
-from ..load import Loaded, validate
-from ..places import KeyPath, place
+from ..load import Loaded, validate, zeros
+from ..places import KeyPath, place, put
 from ..standard import SPECS, Spec, spec_for_year
 from ..yamlfile import Parsed
 from . import narrative, tables
@@ -126,10 +126,7 @@ def _assemble(source: Path, lines: list) -> Imported:
         "overview": overview,
     }
     for keys, value in found.values.items():
-        node = data
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = value
+        put(data, keys, value)
     data["problems"] = narrative.joined(problems)
     if spec.fees:
         data["processing_fees"] = fees
@@ -188,15 +185,15 @@ def keep(imported: Imported, doubtful: list[str], findings: list[Finding]) -> li
 
 def _zero(spec: Spec, data: dict, keys: KeyPath) -> None:
     where = place(spec.id, keys)
+    if where.kind == "mapping":  # a table 四 that could not be read at all
+        for group in spec.table4.groups:
+            _zero(spec, data, keys + (group.key,))
+        return
     node = data
     for key in keys[:-1]:
         node = node.setdefault(key, {})
     value = node.get(keys[-1])
-    if where.kind == "cell":
-        node[keys[-1]] = 0 if value is None else value
-    elif where.kind == "row":
-        count = len(where.columns) - (1 if where.optional_last else 0)
-        node[keys[-1]] = [0 if v is None else v for v in value] if isinstance(value, list) else [0] * count
-    elif where.kind == "mapping" and keys == ("appeals",):
-        for group in spec.table4.groups:
-            _zero(spec, data, keys + (group.key,))
+    if isinstance(value, list):
+        put(data, keys, [0 if v is None else v for v in value])
+    elif value is None:
+        put(data, keys, zeros(where))

@@ -203,7 +203,7 @@ def _quoted_totals(report: Report) -> dict[str, tuple[int, str]]:
 def r6_quoted_figures(report: Report) -> Iterator[Finding]:
     """A figure stated in the text that the table contradicts (evaluators compare them)."""
     totals = _quoted_totals(report)
-    for keys, path, text in _narratives(report):
+    for keys, path, text in narratives(report):
         if keys == ("unit", "name"):
             continue
         flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
@@ -218,7 +218,7 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
 
 
 # -- R7 (narratives) ------------------------------------------------------------------------
-def _narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
+def narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
     """(keys, official path, text) of every narrative and the unit's name."""
     index = places(report.spec.id)
     yield ("unit", "name"), index[("unit", "name")].path, report.text("unit", "name")
@@ -237,7 +237,7 @@ def _narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
 def r7_narratives(report: Report) -> Iterator[Finding]:
     spec = report.spec
     subsections = spec.section("overview").subsections
-    for keys, path, text in _narratives(report):
+    for keys, path, text in narratives(report):
         match = PLACEHOLDER.search(text)
         if match:
             yield Finding(WARNING, "R7", path, f"{path}：含有占位文字“{match.group()}”，请替换为实际内容", report.line(keys))

@@ -17,7 +17,7 @@ import click
 from . import __version__, importer
 from .decode import decode_text
 from .crossyear import check_previous
-from .findings import ERROR, LEVEL_NAMES, Finding, has_errors, sort_findings
+from .findings import ERROR, Finding, has_errors, sort_findings
 from .load import Loaded
 from .sources import load_checked
 from .model import json_schema
@@ -65,7 +65,7 @@ def _print_findings(path: Path, findings: Iterable[Finding]) -> None:
     status = "通过" if not errors else "未通过"
     click.echo(f"{path}：{status}（错误{errors}个，提示{warnings}个）")
     for f in findings:
-        click.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.describe(path)}")
+        click.echo(f"  {f.labelled(path)}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -251,7 +251,7 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
         write_atomic(target, dump(imported.spec, data, header=header, notes=imported.notes).encode("utf-8"))
         click.echo(f"{path} → {target}（错误{errors}个，提示{len(findings) - errors}个）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
         for f in findings:
-            click.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.describe(path)}")
+            click.echo(f"  {f.labelled(path)}")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 

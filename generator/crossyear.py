@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Iterator
 
-from .check import _narratives
+from .check import narratives
 from .findings import ERROR, WARNING, Finding
 from .report import Report
 from .standard import ValueType
@@ -34,7 +34,7 @@ def check_previous(report: Report, last: Report) -> list[Finding]:
 
 
 def _texts(report: Report) -> dict[tuple, tuple[str, str]]:
-    return {keys: (path, text) for keys, path, text in _narratives(report) if keys != ("unit", "name")}
+    return {keys: (path, text) for keys, path, text in narratives(report) if keys != ("unit", "name")}
 
 
 # -- X1 --------------------------------------------------------------------------------------------

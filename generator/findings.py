@@ -35,6 +35,10 @@ class Finding:
             where = f"（第{self.line}行）"
         return f"{self.message}{where}"
 
+    def labelled(self, source: str | Path | None = None) -> str:
+        """The line a clerk reads: ``[错误 R1] …（2023.yaml 第48行）``."""
+        return f"[{LEVEL_NAMES[self.level]} {self.rule}] {self.describe(source)}"
+
     def as_json(self) -> dict:
         data = asdict(self)
         return {k: data[k] for k in ("level", "rule", "path", "line", "message")}

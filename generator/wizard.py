@@ -26,7 +26,7 @@ import click
 import questionary
 
 from .check import check, r1_columns_balance
-from .findings import ERROR, LEVEL_NAMES, has_errors, sort_findings
+from .findings import ERROR, has_errors, sort_findings
 from .layout import number
 from .load import validate
 from .output import backup, safe_name, write_atomic
@@ -359,7 +359,7 @@ class Wizard:
         errors = sum(f.level == ERROR for f in findings)
         self.echo(f"检查结果：错误{errors}个，提示{len(findings) - errors}个")
         for f in findings:
-            self.echo(f"  [{LEVEL_NAMES[f.level]} {f.rule}] {f.message}")
+            self.echo(f"  {f.labelled()}")
         file = self.file or Path(safe_name(f"{data['unit']['name']}{year}.yaml"))
         question = "有错误，仍然写入文件（之后可修改再检查）？" if has_errors(findings) else f"写入 {file}？"
         if not self.ask_confirm(question, default=not has_errors(findings)):

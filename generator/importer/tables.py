@@ -31,7 +31,6 @@ from .words import (
     is_blank,
     is_label,
     is_prefix,
-    looks_junk,
     looks_numeric,
     normal,
     number,
@@ -321,7 +320,8 @@ def read_table4(spec: Spec, rows: list[Line], *, heading_found: bool) -> Found:
     t4 = spec.table4
     width = len(t4.all_columns)
     columns = tuple(c for _ in t4.groups for c in t4.all_columns)
-    row = next((r for r in rows if any(looks_numeric(c) or looks_junk(c) for c in _split(r)[1]) and any(looks_numeric(c) for c in _split(r)[1])), None)
+    # the data row: the first with numbers after its labels (table 四 has one)
+    row, cells = next(((r, cells) for r in rows for cells in [_split(r)[1]] if any(looks_numeric(c) for c in cells)), (None, []))
     group_keys = [("appeals", g.key) for g in t4.groups]
     if row is None:
         path = place(spec.id, ("appeals",)).path
@@ -337,7 +337,7 @@ def read_table4(spec: Spec, rows: list[Line], *, heading_found: bool) -> Found:
             Finding(WARNING, "I", path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + ("" if row.line is not None else f"（{row.where}）"), row.line)
         )
     values = read_values(
-        found, spec, ("appeals",), row, _split(row)[1], columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
+        found, spec, ("appeals",), row, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
     )
     for i, keys in enumerate(group_keys):
         found.lines[keys] = row.line  # type: ignore[assignment]

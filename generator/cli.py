@@ -193,17 +193,22 @@ def next_command(last: Path, new: Path | None) -> None:
     """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
     from .nextyear import draft
 
-    loaded, findings = _checked(last)
+    if importer.is_published(last) and last.is_file():
+        imported = importer.import_file(last)
+        if imported.failed:  # the zeros that stand in for unread cells must not be carried into a draft
+            _print_findings(last, sort_findings(imported.findings))
+            click.echo("原文有无法读取的内容：请先用 nianbao import 读成报告文件，对照原件补填后再生成草稿。", err=True)
+            sys.exit(EXIT_FINDINGS)
+        loaded, findings = importer.checkable(imported)[0], imported.findings
+        text = dump(imported.spec, imported.data, notes=imported.notes)  # type: ignore[arg-type]
+    else:
+        loaded, findings = _checked(last)
+        text = decode_text(last.read_bytes()) if loaded.report is not None else ""
     if loaded.report is None:
         _print_findings(last, findings)
         click.echo("上一年度的报告有错误，无法生成草稿。", err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
-    if importer.is_published(last):
-        imported = importer.import_file(last)
-        text = dump(report.spec, imported.data, notes=imported.notes)
-    else:
-        text = decode_text(last.read_bytes())
     result = draft(report, text)
     target = new or last.parent / safe_name(f"{report.unit.name}{result.year}.yaml")  # type: ignore[attr-defined]
     if target.resolve() == last.resolve():

@@ -173,3 +173,15 @@ def test_next_v2019_becomes_a_v2021_draft_with_notes(cli, tmp_path):
     report = load(text)
     assert (report.year, report.spec.id) == (2021, "v2021")
     assert report.get(("applications", "other", "fee_unpaid")) == [0] * 6
+
+
+def test_next_from_a_published_report(cli, seeds, tmp_path):
+    """A clean published report gives a draft; one with unread cells is refused, so that
+    the zeros standing in for them are never carried into next year."""
+    result = cli("next", next(seeds.glob("004_*.txt")), "-o", tmp_path / "2024.yaml")
+    assert result.code == 0, result
+    report = load((tmp_path / "2024.yaml").read_text(encoding="utf-8"))
+    assert (report.year, report.unit.name) == (2024, "新华区焦店镇人民政府")
+    refused = cli("next", next(seeds.glob("003_*.txt")), "-o", tmp_path / "2023.yaml")
+    assert refused.code == 1 and "原文有无法读取的内容" in refused.err
+    assert not (tmp_path / "2023.yaml").exists()

@@ -108,7 +108,7 @@ def _assemble(source: Path, lines: list) -> Imported:
     findings += overview_findings
     last = next((k for k in ("other_matters", "problems") if k in outline.sections), None)
     names = {normal(n) for n in (unit.get("name"), unit.get("compiler")) if n}
-    tail, date, date_line = narrative.signature(spec, narrative.paragraphs(outline.sections.get(last, [])) if last else [], names)
+    tail, date, date_line = narrative.signature(narrative.paragraphs(outline.sections.get(last, [])) if last else [], names)
     unit["date"] = date
     other = tail if last == "other_matters" else narrative.paragraphs(outline.sections.get("other_matters", []))
     problems = tail if last == "problems" else narrative.paragraphs(outline.sections.get("problems", []))

@@ -222,7 +222,7 @@ def overview(spec: Spec, lines: list[Line]) -> tuple[object, dict, list[Finding]
 _DATE = re.compile(r"^(\d{4})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})日?$")
 
 
-def signature(spec: Spec, paras: list[Line], names: set[str]) -> tuple[list[Line], dt.date | None, Line | None]:
+def signature(paras: list[Line], names: set[str]) -> tuple[list[Line], dt.date | None, Line | None]:
     """Section 六's paragraphs without the signature, and the date printed under it."""
     for back in range(1, min(3, len(paras)) + 1):
         line = paras[-back]

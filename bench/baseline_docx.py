@@ -11,9 +11,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from generator import layout
-from generator.context import build, paragraphs
-from generator.report import Report
+from nianbao import layout
+from nianbao.context import build, paragraphs
+from nianbao.report import Report
 
 
 def _run(paragraph, text: str, font: str, size: float, bold: bool = False):

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -41,7 +41,7 @@ def _peak_kib() -> tuple[int, int]:
 
 
 def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
-    from generator import batch
+    from nianbao import batch
 
     sources = batch.inputs([units])[:count]
     start = time.perf_counter()
@@ -54,9 +54,9 @@ def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
 def _baseline_one(args: tuple[Path, Path]) -> None:
     from baseline_docx import render as baseline_docx
 
-    from generator import render_txt
-    from generator.check import check
-    from generator.load import load_file
+    from nianbao import render_txt
+    from nianbao.check import check
+    from nianbao.load import load_file
 
     source, out = args
     report = load_file(source).report

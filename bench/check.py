@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the checkout's package, installed or not
+sys.path.insert(0, str(ROOT / "generator"))  # the checkout's package, installed or not
 EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
 
 
 def in_process(seconds: float) -> tuple[int, float]:
-    from generator.check import check
-    from generator.load import load_bytes
+    from nianbao.check import check
+    from nianbao.load import load_bytes
 
     data = EXAMPLE.read_bytes()
     load_bytes(data)  # warm the model cache, as a long-running batch would be
@@ -35,7 +35,7 @@ def in_process(seconds: float) -> tuple[int, float]:
 def from_shell(repeats: int) -> list[float]:
     beside = Path(sys.executable).with_name("nianbao")
     exe = shutil.which("nianbao") or (str(beside) if beside.exists() else None)
-    command = [exe] if exe else [sys.executable, "-m", "generator"]
+    command = [exe] if exe else [sys.executable, "-m", "nianbao"]
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

@@ -16,14 +16,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from othertool import build as other_tool_docx  # noqa: E402
 
-from generator import render_docx, render_txt  # noqa: E402
-from generator.importer import import_bytes  # noqa: E402
-from generator.load import load_file  # noqa: E402
+from nianbao import render_docx, render_txt  # noqa: E402
+from nianbao.importer import import_bytes  # noqa: E402
+from nianbao.load import load_file  # noqa: E402
 
 
 def rate(files: list[tuple[Path, bytes]], rounds: int) -> float:

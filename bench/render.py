@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline_docx import render as baseline  # noqa: E402
 
-from generator import render_docx, render_txt  # noqa: E402
-from generator.load import load_file  # noqa: E402
+from nianbao import render_docx, render_txt  # noqa: E402
+from nianbao.load import load_file  # noqa: E402
 
 
 def rate(function, report, count: int) -> tuple[float, int]:

@@ -34,7 +34,7 @@ class Result:
 @pytest.fixture
 def cli(capsys, monkeypatch):
     """Run ``nianbao ARGS…`` through the real entry point; returns exit status and output."""
-    from generator.cli import run
+    from nianbao.cli import run
 
     def invoke(*args: object) -> Result:
         monkeypatch.setattr(sys, "argv", ["nianbao", *map(str, args)])

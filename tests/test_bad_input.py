@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import EXAMPLE_2023, edit, line_of
 
-from generator.findings import Finding
-from generator.load import load_bytes, load_text
+from nianbao.findings import Finding
+from nianbao.load import load_bytes, load_text
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 NEW = "new: [5, 1, 0, 0, 1, 0, 7]"

@@ -104,7 +104,7 @@ def test_schema_prints_json_schema(cli):
 
 
 def test_internal_errors_never_show_a_traceback_unless_debug(cli, monkeypatch):
-    import generator.cli as cli_module
+    import nianbao.cli as cli_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("synthetic failure")

@@ -11,12 +11,12 @@ import pytest
 from conftest import DATA, EXAMPLE_2020, EXAMPLE_2023, edit
 from othertool import build as other_tool_docx
 
-from generator import render_docx, render_txt
-from generator.findings import Finding
-from generator.importer import checkable, import_bytes, import_file
-from generator.importer.words import number
-from generator.load import load_file, load_text
-from generator.standard import ValueType
+from nianbao import render_docx, render_txt
+from nianbao.findings import Finding
+from nianbao.importer import checkable, import_bytes, import_file
+from nianbao.importer.words import number
+from nianbao.load import load_file, load_text
+from nianbao.standard import ValueType
 
 HTML = DATA / "published" / "2022-东湖街道.html"
 Z = [0, 0, 0, 0, 0, 0]

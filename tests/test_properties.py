@@ -9,11 +9,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.check import check
-from generator.findings import ERROR
-from generator.load import load_text
-from generator.reportfile import dump
-from generator.standard import SPECS, Spec, ValueType
+from nianbao.check import check
+from nianbao.findings import ERROR
+from nianbao.load import load_text
+from nianbao.reportfile import dump
+from nianbao.standard import SPECS, Spec, ValueType
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 count = st.integers(min_value=0, max_value=9)
@@ -181,8 +181,8 @@ def published(draw, spec: Spec) -> dict:
 
 
 def _round_trip(spec_id: str) -> None:
-    from generator import render_docx, render_txt
-    from generator.importer import checkable, import_bytes
+    from nianbao import render_docx, render_txt
+    from nianbao.importer import checkable, import_bytes
     from pathlib import Path
 
     spec = SPECS[spec_id]

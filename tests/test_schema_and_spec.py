@@ -7,8 +7,8 @@ import re
 
 from conftest import ROOT
 
-from generator.model import json_schema
-from generator.standard import SPECS, spec_for_year
+from nianbao.model import json_schema
+from nianbao.standard import SPECS, spec_for_year
 
 
 def test_committed_schema_is_up_to_date():
@@ -48,7 +48,7 @@ def _labels():
 
 def test_no_official_label_is_typed_twice():
     """A label lives in exactly one place of the package source (the spec)."""
-    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "generator").rglob("*.py")]
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "generator" / "nianbao").rglob("*.py")]
     sources += [p.read_text(encoding="utf-8") for p in (ROOT / "templates").glob("*.j2")]
     labels = set(_labels())
     for label in labels:

@@ -8,8 +8,8 @@ from conftest import EXAMPLE_2023
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from generator.load import load_file
-from generator.wizard import Wizard, defaults_from, shown, steps
+from nianbao.load import load_file
+from nianbao.wizard import Wizard, defaults_from, shown, steps
 
 CLEAR = "\x15"  # Ctrl-U: clear the pre-filled default before typing
 ENTER, SUBMIT_MULTILINE, DOWN, CTRL_C = "\r", "\x1b\r", "\x1b[B", "\x03"

@@ -1,7 +1,8 @@
 """Files that ship with the package: the jinja templates and the committed JSON Schema.
 
-An installed package carries them as ``generator/templates`` and ``generator/schemas``
-(see pyproject.toml); a source checkout keeps them at the top of the repository.
+An installed package carries them as ``nianbao/templates`` and ``nianbao/schemas``
+(see pyproject.toml); a source checkout (and an editable install) keeps them at the
+top of the repository, two folders up from this file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _find(name: str) -> Path:
-    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+    for candidate in (_PACKAGE / name, _PACKAGE.parent.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"nianbao 安装不完整：缺少 {name} 目录")

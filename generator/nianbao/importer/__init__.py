@@ -5,7 +5,7 @@ finds the title, the six headings, the preamble, the subsections of 一 and the
 signature; :mod:`.tables` reads tables 二, 三 and 四 by meaning.  What cannot be read is
 left empty (``None``) with a note for the written file — never a zero — and reported.
 
-:func:`checkable` turns an import into a :class:`~generator.load.Loaded` for ``check``
+:func:`checkable` turns an import into a :class:`~nianbao.load.Loaded` for ``check``
 and ``render``, which accept published reports directly.
 """
 

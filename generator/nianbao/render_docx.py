@@ -3,7 +3,7 @@ a pre-zipped copy of the reference document's other parts (styles, footers, sett
 
 Rendering a report is then one template render and one zip entry — milliseconds —
 and the output is byte-identical for the same input: fixed entry times, the reference's
-fixed core properties.  python-docx builds the reference (:mod:`generator.reference`)
+fixed core properties.  python-docx builds the reference (:mod:`nianbao.reference`)
 and reads the output back in the tests.
 """
 

@@ -1,6 +1,6 @@
 """Builds ``templates/reference.docx``: every style the DOCX uses, GB/T 9704 page setup,
 and the page-number footers — with python-docx, reproducibly (``python -m
-generator.reference``).  A unit's own reference document needs the same style ids.
+nianbao.reference``).  A unit's own reference document needs the same style ids.
 
 Typography (FORMAT.md §7): A4, margins 37/35/28/26 mm; body 仿宋_GB2312 16 pt on a
 22-line × 28-character document grid; title 方正小标宋简体 22 pt; headings 黑体 and

@@ -186,7 +186,7 @@ def test_docx_from_another_tool(tmp_path):
     imported = import_file(path)
     assert imported.findings == [
         Finding("warning", "I", "表二.政府集中采购.采购总金额", "表二.政府集中采购.采购总金额：“251000元”已换算为25.1万元（第1个表格第23行）"),
-        Finding("warning", "I", "表三.三（六）", "表三.三（六）：原文总计为空白，按各列之和计（第2个表格第27行）"),
+        Finding("warning", "I", "表三.三（六）", "表三.三（六）：原文总计为空白，按0计（第2个表格第27行）"),  # 0 = the parts: agrees
     ]
     data = imported.data
     assert (data["year"], data["format"], data["unit"]["name"], data["unit"]["date"]) == (2020, "v2019", "南山乡人民政府", dt.date(2021, 1, 25))
@@ -250,7 +250,7 @@ def test_unreadable_inputs(cli, tmp_path):
     fake = tmp_path / "old.docx"
     fake.write_bytes(b"\xd0\xcf\x11\xe0 an old binary .doc renamed")
     result = cli("import", fake, "-o", tmp_path)
-    assert result.code == 1 and "不是有效的 Word 文档" in result.out
+    assert result.code == 1 and "Word 文档" in result.out and "另存为 .docx" in result.out
     notes = tmp_path / "notes.txt"
     notes.write_text("会议记录\n今天讨论了三件事。\n", encoding="utf-8")
     result = cli("check", notes)

@@ -1,15 +1,19 @@
 """The words of a published report: title, preamble, the six sections, the signature.
 
 Headings are found by their number and meaning (``四、因政府信息公开工作被申请行政复议、
-提起行政诉讼情况`` is section 四), in order, so a table row such as
-``四、结转下年度继续办理`` is never taken for one.  The preamble's contact details become
-unit facts; a preamble that nianbao would generate from those facts anyway is not kept.
+提起行政诉讼情况``, ``第四部分 行政复议…``, ``4. 行政复议…`` are all section 四), in
+order, so a table row such as ``四、结转下年度继续办理`` is never taken for one.  The
+title may stand after a web page's chrome, behind ``#`` or ``标题：``, only in the page's
+``<title>``, or nowhere — then the year and the unit come from the text, and the clerk
+is told where.  The preamble's contact details become unit facts; a preamble that
+nianbao would generate from those facts anyway is not kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,12 +22,13 @@ from ..findings import WARNING, Finding
 from ..places import place
 from ..standard import Spec
 from ..standard.common import OVERVIEW_SUBJECTS, SECTIONS
-from .readers import Line
+from .lines import Line, is_metadata, is_page_number
 from .words import (
     chinese_year,
     core,
-    looks_numeric,
+    is_value_token,
     normal,
+    ordinal_value,
     similarity,
     split_ordinal,
 )
@@ -38,21 +43,45 @@ class Outline:
     headings: dict[str, Line] = field(default_factory=dict)
 
 
+def _section_number(ordinal: str) -> int | None:
+    """一、 1. 1、 第一部分 → 1; a subsection's (一) is not a section's number."""
+    if not ordinal or ordinal.startswith("(") or ordinal[0] in "①②③④⑤⑥⑦⑧⑨⑩":
+        return None
+    digits = re.sub(r"\D", "", ordinal_value(ordinal))
+    return int(digits) if digits else None
+
+
+def _heading_of(line: Line, start: int) -> int | None:
+    """The index in SECTIONS of the section ``line`` opens (from ``start`` on), or None."""
+    if line.in_table or not line.text or line.kind == "image":
+        return None
+    text = normal(line.text)
+    if len(text) > 44 or (len(line.cells) > 1 and is_value_token(line.cells[-1].text)):
+        return None
+    ordinal, rest = split_ordinal(line.text)
+    number = _section_number(ordinal)
+    if ordinal and number is None:
+        return None
+    rest = rest.rstrip(":：。")
+    for j in range(start, len(SECTIONS)):
+        own_ordinal, own_core = split_ordinal(SECTIONS[j].heading)
+        if number is not None and number != j + 1:
+            continue
+        if number is None and not (line.heading or rest == own_core):
+            continue  # no number: only a marked heading, or the exact words
+        if own_core in rest or similarity(rest, own_core, HEADING_SIMILAR) >= HEADING_SIMILAR:
+            return j
+    return None
+
+
 def outline(lines: list[Line]) -> Outline:
     found: list[tuple[int, str]] = []
     expected = 0
     for i, line in enumerate(lines):
-        if line.in_table or not line.text or len(normal(line.text)) > 40 or any(looks_numeric(c.text) for c in line.cells):
-            continue
-        ordinal, rest = split_ordinal(line.text)
-        if not ordinal.endswith("、"):
-            continue
-        for j in range(expected, len(SECTIONS)):
-            own_ordinal, own_core = split_ordinal(SECTIONS[j].heading)
-            if ordinal == own_ordinal and (own_core in rest or similarity(rest, own_core, HEADING_SIMILAR) >= HEADING_SIMILAR):
-                found.append((i, SECTIONS[j].key))
-                expected = j + 1
-                break
+        j = _heading_of(line, expected)
+        if j is not None:
+            found.append((i, SECTIONS[j].key))
+            expected = j + 1
     bounds = found + [(len(lines), "")]
     sections = {key: lines[i + 1 : bounds[n + 1][0]] for n, (i, key) in enumerate(found)}
     front = lines[: found[0][0]] if found else lines
@@ -60,7 +89,7 @@ def outline(lines: list[Line]) -> Outline:
 
 
 def paragraphs(lines: list[Line]) -> list[Line]:
-    return [line for line in lines if line.text and not line.in_table]
+    return [line for line in lines if line.text and not line.in_table and line.kind != "image" and not is_page_number(line.text)]
 
 
 def joined(lines: list[Line]) -> str | None:
@@ -69,7 +98,15 @@ def joined(lines: list[Line]) -> str | None:
 
 
 # -- title ----------------------------------------------------------------------------------------
-_TITLE = re.compile(r"^(?P<unit>.*?)(?P<year>(?:19|20)\d\d)年度?(?P<rest>.*)$")
+_YEAR = re.compile(r"((?:19|20)\d\d)年度?")
+_TITLE_WORDS = re.compile(r"公开.*(?:年度报告|年报|工作报告)|(?:年度报告|年报)")
+_LABEL = re.compile(r"^(?:标\s*题|名\s*称|文\s*件\s*名)[:：]\s*")
+_AFTER_REPORT = re.compile(r"(报告|年报)[\s_\-|｜—–·:：]+.*$")
+_PUBLIC = re.compile(r"(?:政府信息|政务|信息)公开")
+ORGAN = (
+    r"人民政府办公厅|人民政府办公室|人民政府|街道办事处|办事处|管理委员会|委员会|"
+    r"局|厅|委|办公室|办|镇|乡|街道|中心|院|署|馆|站|所|队|会|社|司|处"
+)
 
 
 @dataclass
@@ -78,23 +115,94 @@ class Title:
     year: int | None
     text: str
     line: Line | None
+    source: str = "title"  # "title", "page" (the page's <title>), or "" (none found)
 
 
-def title(front: list[Line]) -> tuple[Title, list[Line]]:
-    """The title (one to three lines with the year, ending in 报告) and the lines after it;
-    what stands before it (a web page's navigation) is not part of the report."""
+def parse_title(text: str) -> tuple[str | None, int | None] | None:
+    """(unit, year) of a title's text, or None when ``text`` is not a report's title."""
+    t = _AFTER_REPORT.sub(r"\1", _LABEL.sub("", normal(chinese_year(text))))
+    if not _TITLE_WORDS.search(t) or len(t) > 80:
+        return None
+    year = _YEAR.search(t)
+    if not year:
+        return None
+    before = t[: year.start()].strip("《》“”\"'") or None
+    if before is None:  # year first: 2019年上海市人民政府办公厅政府信息公开工作年度报告
+        after = t[year.end() :]
+        public = _PUBLIC.search(after)
+        before = after[: public.start()] if public and public.start() > 1 else None
+    if before and before.startswith(("关于", "有关")):
+        before = before[2:] or None
+    return before, int(year.group(1))
+
+
+def title(front: list[Line], page_title: str | None = None) -> tuple[Title, list[Line]]:
+    """The title (one to three lines with the year, ending in 报告) and the lines after
+    it; what stands before it (a web page's navigation) is not part of the report."""
     texts = paragraphs(front)
-    for start in range(min(len(texts), 8)):
-        if not _TITLE.match(normal(chinese_year(texts[start].text))):
-            continue  # a title's first line holds the unit and the year
+    for start in range(min(len(texts), 40)):
+        first = texts[start]
+        if is_metadata(first.text) and not _LABEL.match(normal(first.text)):
+            continue
         for count in range(1, min(3, len(texts) - start) + 1):
-            text = normal(chinese_year("".join(line.text for line in texts[start : start + count])))
-            if len(text) > 60:
+            text = "".join(line.text for line in texts[start : start + count])
+            if len(normal(text)) > 80:
                 break
-            match = _TITLE.match(text)
-            if match and "报告" in text:
-                return Title(match["unit"] or None, int(match["year"]), text, texts[start]), texts[start + count :]
-    return Title(None, None, normal(texts[0].text) if texts else "", texts[0] if texts else None), texts[1:]
+            parsed = parse_title(text)
+            if parsed is not None:
+                unit, year = parsed
+                return Title(unit, year, _AFTER_REPORT.sub(r"\1", _LABEL.sub("", normal(chinese_year(text)))), first), texts[start + count :]
+    if page_title:
+        parsed = parse_title(page_title)
+        if parsed is not None:
+            unit, year = parsed
+            return Title(unit, year, _AFTER_REPORT.sub(r"\1", normal(chinese_year(page_title))), None, "page"), [t for t in texts if not is_metadata(t.text)]
+    return Title(None, None, "", None, ""), texts
+
+
+# -- year and unit from the text, when the title does not give them ---------------------------------------
+_PERIOD = re.compile(r"(?:统计|数据)[^。；]{0,16}?((?:19|20)\d\d)年1月1日")
+_ORGAN_NAME = re.compile(rf"([\u4e00-\u9fa5]{{2,8}}?(?:省|市|县|区|州|旗|盟)[\u4e00-\u9fa5]{{0,18}}?(?:{ORGAN}))")
+_CONTACT = re.compile(rf"(?:联系|咨询)[^。]{{0,4}}?([\u4e00-\u9fa5]{{2,30}}?(?:{ORGAN}))")
+_NOW_PUBLISH = re.compile(rf"现将([\u4e00-\u9fa5]{{2,30}}?(?:{ORGAN}))(?:19|20)\d\d")
+
+
+def year_from_text(lines: list[Line]) -> tuple[int, str] | None:
+    """(year, the words it was read from): the statistics period, else the year the
+    text names most."""
+    text = normal(chinese_year("\n".join(line.text for line in paragraphs(lines))))
+    match = _PERIOD.search(text)
+    if match:
+        return int(match.group(1)), match.group()
+    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d\d)年", text) if 2019 <= int(y) <= dt.date.today().year)
+    if years:
+        year, _ = years.most_common(1)[0]
+        return year, f"正文中最常出现的“{year}年”"
+    return None
+
+
+def unit_from_text(lines: list[Line], signature: str | None) -> tuple[str, str] | None:
+    """(unit, the words it was read from): the signature, else "现将…", "联系…", else the
+    organ the text names most."""
+    if signature:
+        return signature, f"落款“{signature}”"
+    text = normal("\n".join(line.text for line in paragraphs(lines)))
+    for pattern in (_NOW_PUBLISH, _CONTACT):
+        match = pattern.search(text)
+        if match:
+            return _unit(match.group(1)), f"正文“{match.group()}”"
+    names = Counter(_unit(m) for m in _ORGAN_NAME.findall(text))
+    if names:
+        name, _ = names.most_common(1)[0]
+        return name, f"正文中的“{name}”"
+    return None
+
+
+def _unit(name: str) -> str:
+    """The unit, not its office: 桃江县审计局办公室 → 桃江县审计局 (but a government's own
+    办公室 is a unit: 某某县人民政府办公室)."""
+    match = re.match(r"^(.+?(?:局|委员会|厅|委))(?:办公室|办)$", name)
+    return match.group(1) if match else name
 
 
 # -- preamble and unit facts -----------------------------------------------------------------------
@@ -106,6 +214,7 @@ _FACTS = {
     "phone": re.compile(r"电话[：:]?\s*(\d[\d\-－]{5,}\d)"),
     "email": re.compile(r"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"),
 }
+_BARE_DATE = re.compile(r"^[(（]?(\d{4})年(\d{1,2})月(\d{1,2})日[)）]?$")
 
 
 def unit_facts(text: str) -> dict[str, str]:
@@ -115,6 +224,28 @@ def unit_facts(text: str) -> dict[str, str]:
         if match:
             facts[key] = match.group(1).strip()
     return facts
+
+
+def front_matter(lines: list[Line], names: set[str]) -> tuple[list[Line], dt.date | None]:
+    """The preamble's lines without the page's metadata, the unit's name repeated under the
+    title and a date standing alone (returned: it is the report's date)."""
+    kept: list[Line] = []
+    date = None
+    for line in lines:
+        t = normal(chinese_year(line.text))
+        if is_metadata(line.text) or not t:
+            continue
+        bare = _BARE_DATE.match(t)
+        if bare:
+            try:
+                date = date or dt.date(*(int(g) for g in bare.groups()))
+            except ValueError:
+                pass
+            continue
+        if t in names:
+            continue
+        kept.append(line)
+    return kept, date
 
 
 def preamble(spec: Spec, year: int | None, unit: dict, text: str | None) -> str | None:
@@ -219,11 +350,12 @@ def overview(spec: Spec, lines: list[Line]) -> tuple[object, dict, list[Finding]
 
 
 # -- signature, date and fees -------------------------------------------------------------------------
-_DATE = re.compile(r"^(\d{4})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})日?$")
+_DATE = re.compile(r"^[(（]?(\d{4})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})日?[)）]?$")
 
 
-def signature(paras: list[Line], names: set[str]) -> tuple[list[Line], dt.date | None, Line | None]:
-    """Section 六's paragraphs without the signature, and the date printed under it."""
+def signature(paras: list[Line], names: set[str]) -> tuple[list[Line], dt.date | None, Line | None, str | None]:
+    """Section 六's paragraphs without the signature, the date printed under it, its line,
+    and the name signed above it."""
     for back in range(1, min(3, len(paras)) + 1):
         line = paras[-back]
         match = _DATE.match(normal(chinese_year(line.text)))
@@ -232,14 +364,16 @@ def signature(paras: list[Line], names: set[str]) -> tuple[list[Line], dt.date |
         try:
             date = dt.date(*(int(g) for g in match.groups()))
         except ValueError:
-            return paras, None, None
+            return paras, None, None, None
         cut = len(paras) - back
+        signed = None
         if cut > 0 and _signs(paras[cut - 1].text, names):
             cut -= 1
-        return paras[:cut], date, line
+            signed = normal(paras[cut].text)
+        return paras[:cut], date, line, signed
     if paras and normal(paras[-1].text) in names:
-        return paras[:-1], None, None
-    return paras, None, None
+        return paras[:-1], None, None, normal(paras[-1].text)
+    return paras, None, None, None
 
 
 def _signs(text: str, names: set[str]) -> bool:

@@ -1,13 +1,22 @@
-"""Table rows of a published report → the values of tables 二, 三 and 四.
+"""The lines of a published report → the values of tables 二, 三 and 四.
 
-A row is found by its label's meaning (:mod:`.words`), never by its position, and its
-values are the cells after the label.  The rules for cells (FORMAT.md §8):
+Tables reach us in every shape (:mod:`.lines`): real rows, rows flattened to text, lone
+cells, words on a page.  So a table is read as a *stream*: each row of the standard is
+found by its label's meaning (:func:`~.words.label_score`), in the standard's order, and
+its numbers are the value cells that follow its label — on the label's own row, or on
+the lines after it when a label is wrapped, a row is broken by a page, or cells stand
+one per line.  Column headers, repeated headers after a page break, group labels and
+unknown words are not values.
 
-* a cell that exists but is empty (an empty field between tabs, an empty DOCX or HTML
-  cell) is a zero, and is noted as such;
+The rules for cells (FORMAT.md §8) are the clerk's protection:
+
+* in an exact row (tabs, pipes, DOCX, HTML, a ruled PDF table) a cell that exists but is
+  empty is a zero, noted as such — a blank 总计 too, so that ``check`` reports it;
 * a row with fewer cells than columns lost some — which ones cannot be known, so the
   whole row is left empty and reported (rule ``I``), never filled with zeros;
-* a cell that is not a number (``—``, ``若干``) is left empty and reported.
+* where empty cells are invisible (words on a page), a row must show all its numbers;
+* a cell that is not a number (``—``, ``若干``) or whose digits are doubtful (``1O``) is
+  left empty and reported.
 
 A 总计 that agrees with its parts is not kept (the report file computes it); one that
 disagrees is kept so that ``check`` reports it.
@@ -15,25 +24,27 @@ disagrees is kept so that ``check`` reports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from ..findings import ERROR, WARNING, Finding
 from ..places import KeyPath, place
-from ..standard import SPECS, Column, Line3, Spec
+from ..standard import SPECS, Column, Spec
 from ..standard.common import APPLICANTS, TABLE2_HEAD, TABLE3_CORNER, WAN
-from .readers import Line, regroup_one_cell_per_line
+from .lines import Cell, Line
 from .words import (
     SIMILAR,
     core,
     is_blank,
     is_label,
-    is_prefix,
+    is_value_token,
+    label_score,
     looks_numeric,
     normal,
     number,
+    ordinal_value,
     similarity,
     split_ordinal,
 )
@@ -51,9 +62,9 @@ class Found:
 
     def problem(self, spec: Spec, keys: KeyPath, line: Line, message: str, level: str = ERROR) -> None:
         path = place(spec.id, keys).path
-        where = "" if line.line is not None else f"（{line.where}）"
+        where = "" if line.line is not None else f"（{line.where}）" if line.where else ""
         self.findings.append(Finding(level, "I", path, f"{path}：{message}{where}", line.line))  # type: ignore[arg-type]
-        self.notes[keys] = ("导入时无法读取：" if level == ERROR else "导入说明：") + message + (f"（原文{line.where}）" if line.where else f"（原文第{line.line}行）")
+        self.notes[keys] = ("导入时无法读取：" if level == ERROR else "导入说明：") + message + (f"（原文{line.place}）" if line.place else "")
 
     def merge(self, other: Found) -> None:
         self.values.update(other.values)
@@ -63,12 +74,256 @@ class Found:
         self.unreadable |= other.unreadable
 
 
-def table_rows(lines: list[Line]) -> list[Line]:
-    """The rows of a table section: real table rows, or text lines as cells."""
-    if any(ln.in_table for ln in lines):
-        return [ln for ln in lines if ln.in_table]
-    regrouped = regroup_one_cell_per_line(lines)
-    return regrouped if regrouped is not None else [ln for ln in lines if ln.cells and any(c.text for c in ln.cells)]
+def is_prose(line: Line) -> bool:
+    """A sentence of the narrative, not a table row: long or ending a sentence, without
+    numbers standing after it as cells."""
+    if line.in_table or line.kind == "image":
+        return False
+    texts = [c.text for c in line.cells]
+    if len(texts) > 1 and is_value_token(texts[-1]):
+        return False
+    t = normal(line.text)
+    return len(t) > 50 or ("。" in t and len(t) > 15)
+
+
+# -- the stream reader ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Slot:
+    """A row the table may hold: a data row (``keys``), or a heading without numbers."""
+
+    label: str
+    keys: KeyPath | None = None
+    columns: tuple[Column, ...] = ()
+    total: bool = False  # the last column is a 总计 that may be left out
+
+    @property
+    def short(self) -> bool:
+        """A label too generic to be found far from where it is expected (``3.其他``)."""
+        return len(core(self.label)) <= 3
+
+
+@dataclass
+class Hit:
+    """A row of the standard found in the stream, with the cells that follow its label."""
+
+    slot: int
+    text: str
+    line: Line
+    values: list[tuple[Cell, Line]] = field(default_factory=list)
+    closed: bool = False  # its own exact row gave its cells: it takes no more
+
+
+@dataclass
+class Stream:
+    hits: list[Hit] = field(default_factory=list)
+    leftover: list[Line] = field(default_factory=list)  # value lines after the last row, which it did not take
+    strays: list[tuple[str, Line]] = field(default_factory=list)  # rows with numbers that are none of the standard's
+    images: list[Line] = field(default_factory=list)
+
+
+WINDOW = 3  # a generic label is looked for only this many rows ahead
+
+
+def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> Stream:
+    """The rows of ``slots`` found in ``lines``, in order, each with its value cells."""
+    out = Stream()
+    pointer = -1
+    current: Hit | None = None
+    pending: list[str] = []
+
+    def best(text: str) -> int | None:
+        ordinal, _ = split_ordinal(text)
+        if ordinal and len(core(text)) < 2:
+            # a label wrapped right after its number (一、 / 本年新收… on the lines below):
+            # the nearest row ahead with that number, if the words so far begin its label
+            for i in range(pointer + 1, min(len(slots), pointer + 1 + 2 * WINDOW)):
+                own, _ = split_ordinal(slots[i].label)
+                if own and ordinal_value(own) == ordinal_value(ordinal) and core(slots[i].label).startswith(core(text)):
+                    return i
+            return None
+        found, top = None, SIMILAR
+        for i in range(pointer + 1, len(slots)):
+            score = label_score(text, slots[i].label)
+            if slots[i].short and (score < 1.0 or i - pointer - 1 > WINDOW):
+                continue
+            score -= 0.004 * (i - pointer - 1)
+            if score >= top:
+                found, top = i, score
+        return found
+
+    def consider(text: str, line: Line) -> Hit | None:
+        nonlocal pointer, current
+        if current is not None:
+            label = slots[current.slot].label
+            joined = current.text + text
+            if label_score(text, label) >= 0.95 or (
+                len(core(joined)) > len(core(current.text)) and label_score(joined, label) > max(label_score(current.text, label), 0.9)
+            ):
+                current.text = current.text if label_score(text, label) >= 0.95 else joined
+                return current
+        for candidate in ([text] + (["".join(pending) + text] if pending else [])):
+            index = best(candidate)
+            if index is not None:
+                pointer = index
+                current = Hit(index, candidate, line)
+                out.hits.append(current)
+                out.leftover.clear()  # only what follows the last row is left over
+                pending.clear()
+                return current
+        return None
+
+    for line in lines:
+        if line.kind == "image":
+            out.images.append(line)
+            continue
+        if is_prose(line):
+            continue
+        cells = list(line.cells)
+        if line.kind == "row" and not any(c.text for c in cells):
+            continue  # an empty row between groups
+        labelled = [i for i, c in enumerate(cells) if is_label(c.text)]
+        last = labelled[-1] if labelled else -1
+        values = cells[last + 1 :] if line.exact else [c for c in cells[last + 1 :] if not is_blank(c.text)]
+        has_values = bool(values) and (line.exact or any(not is_blank(c.text) for c in values))
+        if line.exact and line.kind == "cell":
+            has_values = bool(values)
+        if not labelled:
+            if not has_values:
+                continue
+            if current is not None and not current.closed and slots[current.slot].columns:
+                current.values += [(c, line) for c in values]
+                need = len(slots[current.slot].columns)
+                if not line.exact and sum(not is_blank(c.text) for c, _ in current.values) >= need:
+                    current.closed = True
+                elif line.kind == "cell" and len(current.values) >= need:
+                    current.closed = True
+            elif out.hits:
+                out.leftover.append(line)
+            continue
+        labels = [cells[i].text for i in labelled]
+        if not has_values and _is_header(labels, headers, exact=line.exact):
+            continue
+        for text in labels[:-1]:  # group labels before the row's own (三、本年度办理结果 (一)予以公开)
+            consider(text, line)
+        hit = consider(labels[-1], line)
+        if hit is None:
+            if has_values and any(not is_blank(c.text) for c in values):
+                out.strays.append((labels[-1], line))
+                current = None
+            elif not has_values:
+                pending[:] = (pending + [labels[-1]])[-2:]
+            continue
+        if has_values:
+            if hit.closed:
+                out.strays.append((labels[-1], line))
+                continue
+            hit.values += [(c, line) for c in values]
+            if line.exact and line.kind == "row":
+                hit.closed = True
+            elif slots[hit.slot].columns and sum(not is_blank(c.text) for c, _ in hit.values) >= len(slots[hit.slot].columns):
+                hit.closed = True
+    return out
+
+
+def _is_header(labels: list[str], headers: set[str], *, exact: bool) -> bool:
+    """A row of column names (or of their pieces), not a row of the table."""
+    if exact and len(labels) >= 3:
+        return True
+    return all(_header_word(text, headers) for text in labels)
+
+
+def _header_word(text: str, headers: set[str]) -> bool:
+    """A column name, or a piece of one broken over lines (``商业`` of 商业企业)."""
+    t = normal(text)
+    return len(t) >= 2 and any(t in h for h in headers)
+
+
+# -- the cells of one row ------------------------------------------------------------------------------
+def row_values(found: Found, spec: Spec, keys: KeyPath, hit: Hit, columns: tuple[Column, ...], *, total: bool, cell_keys=None) -> list[Any] | None:
+    """The row's numbers, one per column (``None`` for an unreadable cell), or None when
+    the row cannot be read at all.  ``total``: the last column is a 总计 that may be left
+    out when it agrees with its parts."""
+    return read_values(found, spec, keys, hit.line, hit.values, columns, total=total, cell_keys=cell_keys)
+
+
+def read_values(
+    found: Found,
+    spec: Spec,
+    keys: KeyPath,
+    where: Line,
+    cells: list[tuple[Cell, Line]],
+    columns: tuple[Column, ...],
+    *,
+    total: bool,
+    cell_keys=None,
+) -> list[Any] | None:
+    n = len(columns)
+    exact = bool(cells) and all(line.exact for _, line in cells)
+    texts = [c.text for c, _ in cells]
+    if not cells:
+        found.problem(spec, keys, where, "原文这一行没有数字（表格可能在此截断），整行留空，请按原件填写")
+        found.unreadable.add(keys)
+        return None
+    if exact:
+        # Surplus blank cells: in a real table the values are the row's last cells (blank
+        # cells before them are split merges); in text, trailing tabs are the usual surplus.
+        text_source = cells[0][1].line is not None
+        for end in ((-1, 0) if text_source else (0, -1)):
+            while len(texts) > n and is_blank(texts[end]):
+                texts.pop(end)
+        if len(texts) != n:
+            present = sum(not is_blank(t) for t in texts)
+            found.problem(
+                spec, keys, where,
+                f"原文只有{len(texts)}个单元格（其中{present}个有数字），应为{n}个，无法确定各列的数，整行留空，请按原件填写"
+                if len(texts) < n
+                else f"原文有{len(texts)}个数，应为{n}个，无法确定各列，整行留空，请按原件填写",
+            )
+            found.unreadable.add(keys)
+            return None
+    else:
+        texts = [t for t in texts if not is_blank(t)]
+        if len(texts) != n:
+            by_line: dict[int, list[str]] = {}
+            for c, line in cells:
+                if not is_blank(c.text):
+                    by_line.setdefault(id(line), []).append(c.text)
+            whole = [row for row in by_line.values() if len(row) == n]
+            if len(whole) == 1:
+                extra = [t for t in texts if t not in whole[0]] or texts[n:]
+                found.problem(spec, keys, where, f"原文这一行之外另有“{'、'.join(extra)}”（可能是页码），未计入", WARNING)
+                texts = whole[0]
+            else:
+                found.problem(
+                    spec, keys, where,
+                    f"原文这一行有{len(texts)}个数，应为{n}个（原文中空白的格子看不出位置），无法确定各列的数，整行留空，请按原件填写",
+                )
+                found.unreadable.add(keys)
+                return None
+    values: list[Any] = []
+    blanks: list[str] = []
+    for text, column in zip(texts, columns):
+        if is_blank(text):
+            values.append(0)
+            blanks.append(column.label)
+            continue
+        read = number(text, column.type, column.unit == WAN)
+        here = cell_keys(len(values)) if cell_keys else keys + (len(values),)
+        if read.value is None:
+            found.problem(spec, here, where, f"{read.problem}，留空，请按原件填写")
+            found.unreadable.add(here[:-1])
+        elif read.converted:
+            found.problem(spec, here, where, read.converted, WARNING)
+        values.append(read.value)
+    if blanks and len(blanks) < n:
+        found.problem(spec, keys, where, f"原文{'、'.join(blanks)}为空白，按0计", WARNING)
+    elif blanks:
+        found.problem(spec, keys, where, "原文整行空白，按0计", WARNING)
+    if total:
+        parts, given = values[:-1], values[-1]
+        if None not in parts and given is not None and given == sum(parts):
+            values = parts
+    return values
 
 
 # -- which format version the tables follow ---------------------------------------------------------
@@ -89,15 +344,17 @@ def _markers() -> tuple[dict[str, str | None], list[tuple[str, str | None]]]:
     return exact, list(exact.items())
 
 
-def detect_format(rows: Iterable[Line]) -> dict[str, int]:
+def detect_format(lines: Iterable[Line]) -> dict[str, int]:
     """How many cells read as labels only one version has: each cell votes for the version
     whose label it resembles most."""
     exact, every = _markers()
     votes = {spec_id: 0 for spec_id in SPECS}
-    for row in rows:
-        for cell in row.cells:
+    for line in lines:
+        if is_prose(line):
+            continue
+        for cell in line.cells:
             text = core(cell.text)
-            if len(text) < 4 or not is_label(text):
+            if len(text) < 4 or len(text) > 60 or not is_label(text):
                 continue
             if text in exact:
                 owner = exact[text]
@@ -109,238 +366,218 @@ def detect_format(rows: Iterable[Line]) -> dict[str, int]:
     return votes
 
 
-# -- cells of one row ------------------------------------------------------------------------------
-def _split(row: Line) -> tuple[list[str], list[str]]:
-    """(label cells, value cells after the last label)."""
-    texts = [c.text for c in row.cells]
-    last = max((i for i, t in enumerate(texts) if is_label(t)), default=-1)
-    return [t for t in texts[: last + 1] if not is_blank(t)], texts[last + 1 :]
-
-
-def read_values(
-    found: Found,
-    spec: Spec,
-    keys: KeyPath,
-    row: Line,
-    cells: list[str],
-    columns: tuple[Column, ...],
-    *,
-    total: bool,
-    cell_keys: Callable[[int], KeyPath] | None = None,
-) -> list[Any] | None:
-    """The row's numbers, one per column (``None`` for an unreadable cell), or None when
-    the row cannot be read at all.  ``total``: the last column is a 总计 that may be left
-    out when it agrees (or is blank)."""
-    cells = list(cells)
-    n = len(columns)
-    # Surplus blank cells: in a real table the values are the row's last cells (blank
-    # cells before them are split merges); in text, trailing tabs are the usual surplus.
-    ends = (0, -1) if row.in_table else (-1, 0)
-    for end in ends:
-        while len(cells) > n and is_blank(cells[end]):
-            cells.pop(end)
-    if len(cells) != n:
-        present = sum(not is_blank(c) for c in cells)
-        found.problem(spec, keys, row, f"原文只有{len(cells)}个单元格（其中{present}个有数字），应为{n}个，无法确定各列的数，整行留空，请按原件填写" if len(cells) < n else f"原文有{len(cells)}个数，应为{n}个，无法确定各列，整行留空，请按原件填写")
-        found.unreadable.add(keys)
-        return None
-    values: list[Any] = []
-    blanks: list[str] = []
-    for text, column in zip(cells, columns):
-        if is_blank(text):
-            values.append(None if total and column is columns[-1] else 0)
-            blanks.append(column.label)
-            continue
-        read = number(text, column.type, column.unit == WAN)
-        here = cell_keys(len(values)) if cell_keys else keys + (len(values),)
-        if read.value is None:
-            found.problem(spec, here, row, f"{read.problem}，留空，请按原件填写")
-            found.unreadable.add(here[:-1])
-        elif read.converted:
-            found.problem(spec, here, row, read.converted, WARNING)
-        values.append(read.value)
-    if blanks and len(blanks) < n:
-        found.problem(spec, keys, row, f"原文{'、'.join(blanks)}为空白，按0计" if not (total and blanks == [columns[-1].label]) else f"原文{columns[-1].label}为空白，按各列之和计", WARNING)
-    elif blanks:
-        found.problem(spec, keys, row, "原文整行空白，按0计", WARNING)
-    if total:
-        parts, given = values[:-1], values[-1]
-        if given is None or (None not in parts and given == sum(parts)):
-            values = parts
-    return values
-
-
-def _is_header(labels: list[str], header_words: set[str]) -> bool:
-    """A header row names columns: several of them, or one without a row's numbering."""
-    if sum(normal(t) in header_words for t in labels) >= 2:
-        return True
-    return bool(labels) and not split_ordinal(labels[-1])[0] and core(labels[-1]) in header_words
-
-
 # -- table 二 ---------------------------------------------------------------------------------------
-def read_table2(spec: Spec, rows: list[Line]) -> Found:
+def table2_slots(spec: Spec) -> list[Slot]:
+    slots: list[Slot] = []
+    for group in spec.table2:
+        slots.append(Slot(group.article))
+        slots += [Slot(item.label, ("proactive", item.key), group.columns) for item in group.items]
+    return slots
+
+
+def read_table2(spec: Spec, lines: list[Line]) -> Found:
     found = Found()
-    candidates = [(group, item) for group in spec.table2 for item in group.items]
-    headers = {normal(TABLE2_HEAD)} | {normal(g.article) for g in spec.table2} | {normal(c.label) for g in spec.table2 for c in g.columns}
-    for row in rows:
-        labels, cells = _split(row)
-        if not labels or _is_header(labels, headers) or core(labels[-1]) in headers:
+    slots = table2_slots(spec)
+    headers = {normal(TABLE2_HEAD)} | {normal(c.label) for g in spec.table2 for c in g.columns}
+    stream = read_stream(lines, slots, headers)
+    for hit in stream.hits:
+        slot = slots[hit.slot]
+        if slot.keys is None or slot.keys in found.lines:
             continue
-        score, group, item = max(((similarity(labels[-1], item.label), group, item) for group, item in candidates), key=lambda t: t[0])
-        if score < SIMILAR:
-            continue
-        keys = ("proactive", item.key)
-        if keys in found.values or keys in found.unreadable:
-            continue
-        found.lines[keys] = row.line  # type: ignore[assignment]
-        values = read_values(found, spec, keys, row, cells, group.columns, total=False)
-        found.values[keys] = values[0] if values is not None and group.scalar else values
-    for _, item in candidates:
-        keys = ("proactive", item.key)
-        if keys not in found.values:
-            found.findings.append(_missing(spec, keys))
-            found.notes[keys] = "导入时原文中没有这一行"
-            found.values[keys] = None
-            found.unreadable.add(keys)
+        found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
+        values = row_values(found, spec, slot.keys, hit, slot.columns, total=False)
+        found.values[slot.keys] = values[0] if values is not None and len(slot.columns) == 1 else values
+    picture = _picture(stream)
+    for slot in slots:
+        if slot.keys is not None and slot.keys not in found.values:
+            path = place(spec.id, slot.keys).path
+            message = f"{path}：原文中找不到这一行，留空，请按原件填写" if not picture else f"{path}：原文的表二是图片（{picture}），无法读取数字，留空，请按原件填写"
+            found.findings.append(Finding(ERROR, "I", path, message))
+            found.notes[slot.keys] = "导入时原文中没有这一行"
+            found.values[slot.keys] = None
+            found.unreadable.add(slot.keys)
     return found
 
 
-def _missing(spec: Spec, keys: KeyPath) -> Finding:
-    path = place(spec.id, keys).path
-    return Finding(ERROR, "I", path, f"{path}：原文中找不到这一行，留空，请按原件填写")
+def _picture(stream: Stream) -> str:
+    return stream.images[0].where if stream.images and not stream.hits else ""
 
 
 # -- table 三 ---------------------------------------------------------------------------------------
-def read_table3(spec: Spec, rows: list[Line]) -> tuple[Found, list[Line]]:
-    """Table 三's values, and the rows left over (table 四's numbers when its heading is lost)."""
+def table3_slots(spec: Spec) -> list[Slot]:
+    t3 = spec.table3
+    slots = []
+    for line, _ in t3.walk():
+        if line.key is None or line.is_group:
+            slots.append(Slot(line.label))
+        else:
+            slots.append(Slot(line.label, ("applications", *t3.keypath(line)), t3.all_columns, total=True))
+    return slots
+
+
+def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
+    """Table 三's values, and the lines left over (table 四's numbers when its heading is lost)."""
     found = Found()
     t3 = spec.table3
-    candidates = list(t3.data_lines())
+    slots = table3_slots(spec)
     headers = {normal(c.label) for c in t3.all_columns} | {normal(APPLICANTS), normal(t3.org_header), normal(TABLE3_CORNER)}
-    pending = ""
-    leftover: list[Line] = []
-    last_found = -1
-    for row in rows:
-        labels, cells = _split(row)
-        has_numbers = any(looks_numeric(c) for c in cells)
-        if not labels:
-            if has_numbers:
-                leftover.append(row)
+    stream = read_stream(lines, slots, headers)
+    for hit in stream.hits:
+        slot = slots[hit.slot]
+        if slot.keys is None:
+            if any(not is_blank(c.text) for c, _ in hit.values):
+                found.findings.append(Finding(WARNING, "I", None, f"原文表三“{slot.label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
             continue
-        if _is_header(labels, headers):
+        if slot.keys in found.lines:
             continue
-        label = pending + labels[-1]
-        pending = ""
-        best = _best(label, candidates)
-        if best is None and not has_numbers and any(is_prefix(label, line.label) for line in candidates):
-            pending = label  # a label broken over lines: the rest comes with the next row
-            continue
-        if best is None:
-            best = _best(labels[-1], candidates)
-        if best is None:
-            continue
-        keys = ("applications", *t3.keypath(best))
-        if keys in found.lines:
-            continue
-        found.lines[keys] = row.line  # type: ignore[assignment]
-        last_found = max(last_found, candidates.index(best))
-        values = read_values(found, spec, keys, row, cells, t3.all_columns, total=True)
-        found.values[keys] = values
+        found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
+        found.values[slot.keys] = row_values(found, spec, slot.keys, hit, slot.columns, total=True)
+    for text, line in stream.strays:
+        if not _header_word(text, headers):
+            found.findings.append(Finding(WARNING, "I", None, f"原文表三中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
     _drop_agreeing_total(spec, found)
-    _report_missing_rows(spec, found, candidates)
-    return found, leftover
+    _report_missing_rows(spec, found, slots, _picture(stream))
+    return found, stream.leftover
 
 
-def _best(label: str, candidates: list[Line3]) -> Line3 | None:
-    """The row whose label means ``label``: the same core, else the most similar."""
-    text = core(label)
-    exact = next((line for line in candidates if core(line.label) == text), None)
-    if exact is not None:
-        return exact
-    score, index = max((similarity(text, line.label), -i) for i, line in enumerate(candidates))
-    return candidates[-index] if score >= SIMILAR else None
+def _at(line: Line) -> str:
+    return "" if line.line is not None else f"（{line.where}）"
 
 
 def _drop_agreeing_total(spec: Spec, found: Found) -> None:
+    """（七）总计 left out when it equals what the report file would compute from the rows
+    above it (whose own 总计, where given, are taken as given)."""
     t3 = spec.table3
+    width = len(t3.columns)
     total_keys = ("applications", *t3.keypath(t3.row("total")))
     given = found.values.get(total_keys)
     leaves = [found.values.get(("applications", *t3.keypath(leaf))) for leaf in t3.leaves()]
     if given is None or any(v is None or None in v for v in leaves) or None in given:
         return
-    sums = [sum(column) for column in zip(*[v[: len(t3.columns)] for v in leaves])]
-    if list(given[: len(t3.columns)]) == sums and (len(given) == len(sums) or given[-1] == sum(sums)):
+    rows = [list(v) if len(v) > width else [*v, sum(v)] for v in leaves]
+    computed = [sum(column) for column in zip(*rows)]
+    if (list(given) if len(given) > width else [*given, sum(given)]) == computed:
         del found.values[total_keys]
 
 
-def _report_missing_rows(spec: Spec, found: Found, candidates: list[Line3]) -> None:
+def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: str) -> None:
     """Rows not in the text: one finding for each run of consecutive missing rows, placed
     after the last row that was read before it."""
     t3 = spec.table3
-    run: list[Line3] = []
+    run: list[Slot] = []
     before: tuple[str, int | None] | None = None
 
     def close() -> None:
         if not run:
             return
-        first_keys = ("applications", *t3.keypath(run[0]))
-        path = place(spec.id, first_keys).path
-        names = "、".join(_short(spec, line) for line in run)
+        path = place(spec.id, run[0].keys).path  # type: ignore[arg-type]
+        names = "、".join(_short(spec, slot) for slot in run)
         after = f"在“{before[0]}”之后" if before else "开头"
-        message = (
-            f"{path}：原文中找不到这一行，留空，请按原件填写"
-            if len(run) == 1
-            else f"原文表三{after}缺少{len(run)}行（{names}），可能表格被截断，均留空，请按原件填写"
-        )
+        if picture:
+            message = f"原文的表三是图片（{picture}），无法读取数字，{len(run)}行均留空，请按原件填写"
+        elif len(run) == 1:
+            message = f"{path}：原文中找不到这一行，留空，请按原件填写"
+        else:
+            message = f"原文表三{after}缺少{len(run)}行（{names}），可能表格被截断，均留空，请按原件填写"
         found.findings.append(Finding(ERROR, "I", path, message, before[1] if before else None))
         run.clear()
 
-    for line in candidates:
-        keys = ("applications", *t3.keypath(line))
-        if keys in found.lines:
+    for slot in slots:
+        if slot.keys is None:
+            continue
+        if slot.keys in found.lines:
             close()
-            before = (_short(spec, line), found.lines[keys])
-        elif line.total:
-            continue  # （七）总计 may be left out: it is computed
-        else:
-            run.append(line)
-            found.values[keys] = None
-            found.notes[keys] = "导入时原文中没有这一行"
-            found.unreadable.add(keys)
+            before = (_short(spec, slot), found.lines[slot.keys])
+        elif slot.keys[-1] != t3.row("total").key:  # （七）总计 may be left out: it is computed
+            run.append(slot)
+            found.values[slot.keys] = None
+            found.notes[slot.keys] = "导入时原文中没有这一行"
+            found.unreadable.add(slot.keys)
     close()
 
 
-def _short(spec: Spec, line: Line3) -> str:
-    return place(spec.id, ("applications", *spec.table3.keypath(line))).path.split(".", 1)[1]
+def _short(spec: Spec, slot: Slot) -> str:
+    return place(spec.id, slot.keys).path.split(".", 1)[1]  # type: ignore[arg-type]
 
 
 # -- table 四 ---------------------------------------------------------------------------------------
-def read_table4(spec: Spec, rows: list[Line], *, heading_found: bool) -> Found:
+def _group_of(spec: Spec, text: str) -> str | None:
+    """The table 四 group a header names (行政复议; 行政诉讼·未经复议直接起诉; ·复议后起诉)."""
+    t = core(text)
+    groups = spec.table4.groups
+    for group in sorted(groups, key=lambda g: -len(g.label)):
+        if core(group.label) in t or similarity(t, group.label) >= SIMILAR:
+            if group.parent is None and any(core(g.label) in t for g in groups if g.parent):
+                continue  # 复议后起诉 holds 复议 but is a lawsuit
+            return group.key
+    return None
+
+
+def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
     found = Found()
     t4 = spec.table4
     width = len(t4.all_columns)
-    columns = tuple(c for _ in t4.groups for c in t4.all_columns)
-    # the data row: the first with numbers after its labels (table 四 has one)
-    row, cells = next(((r, cells) for r in rows for cells in [_split(r)[1]] if any(looks_numeric(c) for c in cells)), (None, []))
     group_keys = [("appeals", g.key) for g in t4.groups]
-    if row is None:
+    columns = tuple(c for _ in t4.groups for c in t4.all_columns)
+    column_names = {core(c.label): i for i, c in enumerate(t4.all_columns)}
+    # value cells in order, each with the group and the column named last before it
+    runs: list[tuple[str | None, str | None, list[tuple[Cell, Line]]]] = []
+    group: str | None = None
+    column: str | None = None
+    images = [line for line in lines if line.kind == "image"]
+    for line in lines:
+        if line.kind == "image" or is_prose(line):
+            continue
+        numeric = any(looks_numeric(c.text) for c in line.cells)
+        for cell in line.cells:
+            text = cell.text
+            if is_blank(text):
+                if line.exact and numeric:
+                    _value(runs, group, column, cell, line)
+                continue
+            if is_value_token(text):
+                _value(runs, group, column, cell, line)
+                continue
+            named = _group_of(spec, text)
+            if named is not None:
+                group, column = named, None
+                if runs and runs[-1][2]:
+                    runs.append((group, None, []))
+            elif core(text) in column_names:
+                column = core(text)
+                if runs and runs[-1][2] and runs[-1][1] is not None:
+                    runs.append((group, column, []))
+    runs = [r for r in runs if r[2]]
+    if not runs:
         path = place(spec.id, ("appeals",)).path
-        found.findings.append(Finding(ERROR, "I", path, f"{path}：原文中找不到表四的数字，留空，请按原件填写"))
+        message = f"{path}：原文的表四是图片（{images[0].where}），无法读取数字，留空，请按原件填写" if images else f"{path}：原文中找不到表四的数字，留空，请按原件填写"
+        found.findings.append(Finding(ERROR, "I", path, message))
         for keys in group_keys:
             found.values[keys] = None
             found.notes[keys] = "导入时原文中没有表四"
             found.unreadable.add(keys)
         return found
+    first = runs[0][2][0][1]
     if not heading_found:
         path = place(spec.id, ("appeals",)).path
         found.findings.append(
-            Finding(WARNING, "I", path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + ("" if row.line is not None else f"（{row.where}）"), row.line)
+            Finding(WARNING, "I", path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + _at(first), first.line)
         )
+    by_group = len(runs) == len(t4.groups) and sorted(r[0] or "" for r in runs) == sorted(g.key for g in t4.groups)
+    transposed = len(runs) == width and all(r[1] is not None for r in runs) and all(len(r[2]) == len(t4.groups) for r in runs)
+    if by_group:
+        order = {g.key: i for i, g in enumerate(t4.groups)}
+        cells = [cell for run in sorted(runs, key=lambda r: order[r[0]]) for cell in _trim(run[2], width)]  # type: ignore[index]
+    elif transposed:
+        order = sorted(runs, key=lambda r: column_names[r[1]])  # type: ignore[index]
+        cells = [order[c][2][g] for g in range(len(t4.groups)) for c in range(width)]
+    else:
+        cells = [cell for run in runs for cell in run[2]]
     values = read_values(
-        found, spec, ("appeals",), row, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
+        found, spec, ("appeals",), first, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
     )
     for i, keys in enumerate(group_keys):
-        found.lines[keys] = row.line  # type: ignore[assignment]
+        found.lines[keys] = first.line  # type: ignore[assignment]
         if values is None:
             found.values[keys] = None
             found.unreadable.add(keys)
@@ -351,3 +588,16 @@ def read_table4(spec: Spec, rows: list[Line], *, heading_found: bool) -> Found:
         found.values[keys] = part
     return found
 
+
+def _value(runs: list, group: str | None, column: str | None, cell: Cell, line: Line) -> None:
+    if not runs:
+        runs.append((group, column, []))
+    runs[-1][2].append((cell, line))
+
+
+def _trim(cells: list[tuple[Cell, Line]], width: int) -> list[tuple[Cell, Line]]:
+    """A group's cells without the blank surplus an exact row may carry at its end."""
+    cells = list(cells)
+    while len(cells) > width and is_blank(cells[-1][0].text):
+        cells.pop()
+    return cells

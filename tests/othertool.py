@@ -1,7 +1,11 @@
 """A 2020 report (v2019 tables) written with python-docx the way another office's tool lays
 it out: every merged cell split (the label repeated or left empty), blank rows between
 groups, table 四 as one header row of repeated labels, labels with spaces and half-width
-brackets.  Its figures are below, for the test to compare with what the importer reads."""
+brackets.  Its figures are below, for the test to compare with what the importer reads.
+
+``build(ruled=True)`` draws the tables' grid lines and repeats table 三's header rows on
+each page, as most offices' Word files do; without, the tables have no lines at all.
+Both are exported to PDF by ``tests/data/published/make_pdfs.py``."""
 
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ TABLE3 = [
 TABLE4 = [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 
 
-def build() -> bytes:
+def build(ruled: bool = False) -> bytes:
     document = docx.Document()
     document.add_paragraph(f"{UNIT} 2020 年政府信息公开工作年度报告")
     document.add_paragraph("本报告由南山乡党政办公室编制，统计期限为2020年1月1日至2020年12月31日。")
@@ -62,6 +66,7 @@ def build() -> bytes:
     document.add_paragraph("全乡依托县政府网站乡镇专栏公开各类信息九十余条，依申请公开、信息管理、平台建设和监督保障工作平稳推进。")
     document.add_paragraph("二、主动公开政府信息情况")
     table = document.add_table(rows=0, cols=4)
+    style(table, ruled)
     for label, values in TABLE2:
         if label.startswith("第二十条"):
             table.add_row()  # a blank spacer row
@@ -79,6 +84,7 @@ def build() -> bytes:
 
     document.add_paragraph("三、收到和处理政府信息公开申请情况")
     table = document.add_table(rows=0, cols=10)
+    style(table, ruled)
     head = table.add_row().cells
     head[0].text = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     for i, text in enumerate(["申请人情况"] * 7, start=3):
@@ -97,9 +103,12 @@ def build() -> bytes:
             cell.text = text
         for cell, value in zip(cells[3:], values):
             cell.text = str(value)
+    if ruled:
+        repeat_header(table, 3)
 
     document.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
     table = document.add_table(rows=0, cols=15)
+    style(table, ruled)
     for texts in (
         ["行政复议"] * 5 + ["行政诉讼"] * 10,
         [""] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5,
@@ -119,3 +128,17 @@ def build() -> bytes:
     out = BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def style(table, ruled: bool) -> None:
+    if ruled:
+        table.style = "Table Grid"
+
+
+def repeat_header(table, rows: int) -> None:
+    """Mark the first ``rows`` rows as the header Word repeats on each page."""
+    from docx.oxml import OxmlElement
+
+    for row in table.rows[:rows]:
+        header = OxmlElement("w:tblHeader")
+        row._tr.get_or_add_trPr().append(header)

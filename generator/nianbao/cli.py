@@ -44,7 +44,7 @@ class Usage(click.UsageError):
 
 
 def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
-    """A report file, a collection workbook, or a published report (.txt, .docx, .html)."""
+    """A report file, a collection workbook, or a published report (.txt, .docx, .pdf, .html…)."""
     if not path.is_file():
         raise Usage(f"找不到文件：{path}")
     return load_checked(path, zero_missing=zero_missing)
@@ -226,7 +226,7 @@ def next_command(last: Path, new: Path | None) -> None:
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
-    """把已发布的年度报告（.txt、.docx、.html）读成报告文件（.yaml）。"""
+    """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
     missing = [p for p in reports if not p.is_file()]
     if missing:
         raise Usage("找不到文件：" + "、".join(map(str, missing)))
@@ -296,7 +296,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         raise Usage("找不到：" + "、".join(map(str, missing)))
     sources = batching.inputs(inputs)
     if not sources:
-        raise Usage("没有可处理的文件（.yaml、.xlsx、.txt、.docx、.html）")
+        raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except (batching.DefaultsError, OSError) as exc:

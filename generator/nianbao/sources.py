@@ -1,7 +1,7 @@
 """Any input a command accepts → a loaded report and every finding about it.
 
 A report file (YAML), a filled collection workbook (.xlsx, :mod:`workbook`) or a
-published report (.txt, .docx, .html, :mod:`importer`): the commands and the batch
+published report (.docx, .pdf, .html, .txt…, :mod:`importer`): the commands and the batch
 treat them alike from here on.
 """
 

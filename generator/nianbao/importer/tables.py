@@ -156,8 +156,10 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
         if current is not None:
             label = slots[current.slot].label
             joined = current.text + text
+            grows = len(core(joined)) > len(core(current.text))
             if label_score(text, label) >= 0.95 or (
-                len(core(joined)) > len(core(current.text)) and label_score(joined, label) > max(label_score(current.text, label), 0.9)
+                grows
+                and (core(label).startswith(core(joined)) or label_score(joined, label) > max(label_score(current.text, label), 0.85))
             ):
                 current.text = current.text if label_score(text, label) >= 0.95 else joined
                 return current
@@ -215,6 +217,13 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
             continue
         if has_values:
             if hit.closed:
+                # a row broken by a page: its rest comes after the repeated header, with
+                # empty cells (nothing to take) or with the numbers the first part lacked
+                if all(is_blank(c.text) for c in values):
+                    continue
+                if all(is_blank(c.text) for c, _ in hit.values):
+                    hit.values = [(c, line) for c in values]
+                    continue
                 out.strays.append((labels[-1], line))
                 continue
             hit.values += [(c, line) for c in values]

@@ -100,7 +100,7 @@ def label_score(text: str, label: str) -> float:
     agree = bool(t_ord and l_ord) and ordinal_value(t_ord) == ordinal_value(l_ord)
     if a == b:
         score = 1.0
-    elif b.startswith(a) and len(a) >= 0.3 * len(b) and (len(a) >= 4 or (agree and len(a) >= 2)):
+    elif b.startswith(a) and ((agree and len(a) >= 2) or (len(a) >= 4 and (len(a) >= 0.3 * len(b) or len(a) >= 6))):
         score = 0.86 + 0.1 * len(a) / len(b)
     elif len(b) >= 4 and b in a and len(a) <= 2 * len(b) + 8:
         score = 0.9

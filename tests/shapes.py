@@ -1,0 +1,153 @@
+"""A report written out the ways other tools publish it, for the importer to read back.
+
+Each writer takes nianbao's document outline (the same title, sections and table grids
+the renderers use) and lays it out as a web page copied to text (tab-separated cells,
+empty fields under merges), a markdown conversion (pipe tables), a table flattened one
+cell per line between ``|`` lines, or text extracted from a PDF (labels wrapped inside
+their column, numbers on another line of the label, page numbers and repeated headers
+between rows).  What the writers vary is what the importer must not depend on.
+"""
+
+from __future__ import annotations
+
+import random
+
+from nianbao.context import build, paragraphs
+from nianbao.layout import Grid
+from nianbao.report import Report
+
+
+def _fields(grid: Grid, blank_zero: random.Random | None = None) -> list[list[str]]:
+    """One field per cell that starts in the row; an empty field under a cell spanning rows
+    (a web page copied to text does that); zeros sometimes printed as blanks."""
+    starts = {(c.row, c.col): c for c in grid.cells}
+    covered = {(r, c.col) for c in grid.cells for r in range(c.row + 1, c.row + c.rowspan)}
+    rows = []
+    for r in range(grid.nrows):
+        fields, c = [], 0
+        while c < grid.ncols:
+            cell = starts.get((r, c))
+            if cell is not None:
+                text = cell.text
+                if blank_zero is not None and cell.kind == "number" and text == "0" and blank_zero.random() < 0.4:
+                    text = ""
+                fields.append(text)
+                c += cell.colspan
+            else:
+                if (r, c) in covered:
+                    fields.append("")
+                c += 1
+        rows.append(fields)
+    return rows
+
+
+def _document(report: Report):
+    doc = build(report)
+    yield "title", doc.title
+    for p in paragraphs(doc.preamble):
+        yield "para", p
+    for section in doc.sections:
+        yield "heading", section.heading
+        for part in section.parts:
+            if part.heading:
+                yield "subheading", part.heading
+            if part.table is not None:
+                yield "table", part.table
+            for p in paragraphs(part.text):
+                yield "para", p
+    yield "para", doc.signature_name
+    if doc.signature_date:
+        yield "para", doc.signature_date
+
+
+def tabs(report: Report, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    out = []
+    for kind, value in _document(report):
+        if kind == "table":
+            out += ["\t".join(fields) for fields in _fields(value, rng)]  # type: ignore[arg-type]
+        else:
+            out.append(value)  # type: ignore[arg-type]
+    return "\n".join(out) + "\n"
+
+
+def markdown(report: Report, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    out = []
+    for kind, value in _document(report):
+        if kind == "title":
+            out += [f"# {value}", ""]
+        elif kind == "heading":
+            out += ["", f"## {value}", ""]
+        elif kind == "subheading":
+            out += [f"### {value}", ""]
+        elif kind == "table":
+            rows = _fields(value, rng)  # type: ignore[arg-type]
+            for i, fields in enumerate(rows):
+                out.append("| " + " | ".join(fields) + " |")
+                if i == 0:
+                    out.append("|" + "---|" * len(fields))
+            out.append("")
+        else:
+            out += [value, ""]  # type: ignore[list-item]
+    return "\n".join(out) + "\n"
+
+
+def cells(report: Report, seed: int = 0) -> str:
+    """Every table cell on its own line(s), between lines holding only ``|``."""
+    rng = random.Random(seed)
+    out = []
+    for kind, value in _document(report):
+        if kind != "table":
+            out.append(value)  # type: ignore[arg-type]
+            continue
+        for fields in _fields(value, None):  # type: ignore[arg-type]
+            for text in fields:
+                if not text:
+                    continue  # a merge: a flattened page has no cell there
+                if len(text) > 6 and not text[0].isdigit() and rng.random() < 0.3:
+                    cut = rng.randint(2, len(text) - 2)
+                    out += [text[:cut], text[cut:]]  # the converter broke the label
+                else:
+                    out.append(text)
+                out.append("|")
+    return "\n".join(out) + "\n"
+
+
+def pdf_text(report: Report, seed: int = 0) -> str:
+    """Text as extracted from a PDF without ruling lines: the cells of a row on one line,
+    the row's own label wrapped in its column with the numbers beside one of its lines,
+    and page breaks (page number, repeated header) between rows."""
+    rng = random.Random(seed)
+    out: list[str] = []
+    page = 1
+    for kind, value in _document(report):
+        if kind != "table":
+            out.append(value)  # type: ignore[arg-type]
+            continue
+        grid: Grid = value  # type: ignore[assignment]
+        header = [" ".join(f for f in fields if f) for fields in _fields(grid)[: grid.header_rows]]
+        for r, fields in enumerate(_fields(grid)):
+            labels = [f for f in fields if f and not _number(f)]
+            numbers = [f for f in fields if _number(f)]
+            if r >= grid.header_rows and rng.random() < 0.15:
+                page += 1
+                out += [f"— {page} —", *header]
+            if not numbers or not labels:
+                out.append(" ".join(f for f in fields if f))
+                continue
+            own = labels[-1]
+            width = rng.randint(5, 14)
+            pieces = [own[i : i + width] for i in range(0, len(own), width)] or [""]
+            at = rng.randrange(len(pieces))
+            for i, piece in enumerate(pieces):
+                words = (labels[:-1] if i == 0 else []) + [piece] + (numbers if i == at else [])
+                out.append(" ".join(words))
+    return "\n".join(out) + "\n"
+
+
+def _number(text: str) -> bool:
+    return text.replace(".", "", 1).lstrip("-").isdigit()
+
+
+WRITERS = {"tabs": tabs, "markdown": markdown, "cells": cells, "pdf_text": pdf_text}

@@ -3,13 +3,17 @@
 Each writer takes nianbao's document outline (the same title, sections and table grids
 the renderers use) and lays it out as a web page copied to text (tab-separated cells,
 empty fields under merges), a markdown conversion (pipe tables), a table flattened one
-cell per line between ``|`` lines, or text extracted from a PDF (labels wrapped inside
+cell per line between ``|`` lines, text extracted from a PDF (labels wrapped inside
 their column, numbers on another line of the label, page numbers and repeated headers
-between rows).  What the writers vary is what the importer must not depend on.
+between rows), or a government web page (navigation, breadcrumbs, a metadata block, the
+title only in ``<title>``, tables inside layout tables, ``<br>``, ``&nbsp;``, ``<p>`` and
+``<span>`` inside cells, a footer and scripts).  What the writers vary is what the
+importer must not depend on.
 """
 
 from __future__ import annotations
 
+import html
 import random
 
 from nianbao.context import build, paragraphs
@@ -150,4 +154,56 @@ def _number(text: str) -> bool:
     return text.replace(".", "", 1).lstrip("-").isdigit()
 
 
-WRITERS = {"tabs": tabs, "markdown": markdown, "cells": cells, "pdf_text": pdf_text}
+def webpage(report: Report, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    e = html.escape
+    title = next(value for kind, value in _document(report) if kind == "title")
+    site = rng.choice(["某某县人民政府", "中国·某某", "某某市政府信息公开平台"])
+    out = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        f"<title>{e(title)}{rng.choice(['_', ' - ', '｜'])}{site}</title>",
+        "<script>var nav = ['一、总体情况'];</script><style>td{border:1px solid}</style></head><body>",
+        "<div class='top-nav'><a href='/'>首页</a><a>政务公开</a><a>二、主动公开</a></div>",
+        "<div class='breadcrumb'>当前位置：首页 &gt; 政府信息公开 &gt; 年度报告</div>",
+        "<table class='layout' width='100%'><tr><td>",
+        "<table class='meta'><tr><td>索引号：</td><td>000000000/2024-00001</td><td>发布机构：</td><td>办公室</td></tr>"
+        f"<tr><td>名称：</td><td>{e(title)}</td><td>发布日期：</td><td>2024-01-20</td></tr></table>",
+    ]
+    title_shown = rng.random() < 0.5
+    for kind, value in _document(report):
+        if kind == "title":
+            if title_shown:
+                out.append(f"<h1 class='title'>{e(value)}</h1>")  # type: ignore[arg-type]
+            continue
+        if kind == "heading":
+            out.append(f"<p><strong>{e(value)}</strong></p>")  # type: ignore[arg-type]
+        elif kind == "subheading":
+            out.append(f"<p><span style='font-family:楷体'>{e(value)}</span></p>")  # type: ignore[arg-type]
+        elif kind == "table":
+            out.append(_html_table(value, rng))  # type: ignore[arg-type]
+        else:
+            out.append(f"<p style='text-indent:2em'>&nbsp;&nbsp;{e(value)}</p>")  # type: ignore[arg-type]
+    out += ["</td></tr></table>", "<div class='footer'>主办：某某县人民政府办公室　网站标识码：0000000000</div>",
+            "<script>document.write('统计');</script></body></html>"]
+    return "\n".join(out)
+
+
+def _html_table(grid: Grid, rng: random.Random) -> str:
+    rows = [[] for _ in range(grid.nrows)]
+    for cell in sorted(grid.cells, key=lambda c: (c.row, c.col)):
+        text = html.escape(cell.text)
+        if cell.kind == "label" and len(cell.text) > 6 and rng.random() < 0.3:
+            cut = rng.randint(2, len(cell.text) - 2)
+            text = f"{html.escape(cell.text[:cut])}<br/>{html.escape(cell.text[cut:])}"
+        if rng.random() < 0.3:
+            text = f"<p style='margin:0'><span>{text}</span></p>"
+        elif cell.kind == "number" and rng.random() < 0.3:
+            text = f"&nbsp;{text}&nbsp;"
+        spans = (f" rowspan='{cell.rowspan}'" if cell.rowspan > 1 else "") + (f" colspan='{cell.colspan}'" if cell.colspan > 1 else "")
+        rows[cell.row].append(f"<td{spans}>{text}</td>")
+    body = "".join(f"<tr>{''.join(cells)}</tr>" for cells in rows)
+    return f"<table border='1' cellspacing='0'><tbody>{body}</tbody></table>"
+
+
+WRITERS = {"tabs": tabs, "markdown": markdown, "cells": cells, "pdf_text": pdf_text, "webpage": webpage}
+SUFFIXES = {"markdown": ".md", "webpage": ".html"}

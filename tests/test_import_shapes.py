@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapes import WRITERS
+from shapes import SUFFIXES, WRITERS
 from strategies import published
 
 from nianbao.findings import ERROR
@@ -41,7 +41,7 @@ def test_every_shape_gives_back_every_cell(shape, spec_id):
         report = load_text(dump(spec, data), today=TODAY).report
         assert report is not None
         text = WRITERS[shape](report, seed)
-        imported = import_bytes(text.encode("utf-8"), Path(f"report.{'md' if shape == 'markdown' else 'txt'}"))
+        imported = import_bytes(text.encode("utf-8"), Path("report" + SUFFIXES.get(shape, ".txt")))
         errors = [f for f in imported.findings if f.level == ERROR]
         assert errors == [], text
         back = checkable(imported, today=TODAY)[0].report

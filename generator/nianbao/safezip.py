@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
@@ -51,7 +52,7 @@ def read_part(package: zipfile.ZipFile, name: str, kind: str) -> bytes:
             data = handle.read(MAX_PART + 1)
     except KeyError:
         raise
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
         raise Refused(f"{kind}已损坏：部件“{name}”无法解压") from exc
     if len(data) > MAX_PART:
         raise Refused(f"{kind}中的部件“{name}”解压后异常巨大，已拒绝读取")

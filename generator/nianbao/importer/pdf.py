@@ -27,7 +27,7 @@ MAX_CHARS = 300_000  # characters on one page: no report page has a hundredth of
 SECONDS = 20.0
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
-_ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…）)」』”]$")
+_ENDS_SENTENCE = re.compile(r"[。！？!?]$")
 
 SCAN = (
     "这个 PDF 是扫描件（只有图片，没有文字层），无法读取其中的文字和数字。"
@@ -46,6 +46,10 @@ def read_pdf(data: bytes) -> list[Line]:
 
 def extract(data: bytes) -> list[Line]:
     """The work done in the child process."""
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # a damaged file's warnings are not the clerk's
+    logging.getLogger("pdfplumber").setLevel(logging.CRITICAL)
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -58,6 +62,7 @@ def extract(data: bytes) -> list[Line]:
     with pdf:
         try:
             pages = pdf.pages
+            count = len(pages)
             items: list[tuple[int, float, float, float, object]] = []  # (page, top, x0, x1, text or rows)
             scanned = 0
             for number, page in enumerate(pages[:MAX_PAGES], start=1):
@@ -65,15 +70,15 @@ def extract(data: bytes) -> list[Line]:
                 if not page.chars and page.images:
                     scanned += 1
                     items.append((number, 0.0, 0.0, 0.0, None))
+            if scanned and scanned == min(count, MAX_PAGES):
+                raise Unreadable(SCAN)
+            lines = _lines(items)
         except Unreadable:
             raise
         except Exception as exc:  # noqa: BLE001
             raise Unreadable(f"{KIND}已损坏，读取时出错（{type(exc).__name__}）") from exc
-        if scanned and scanned == min(len(pages), MAX_PAGES):
-            raise Unreadable(SCAN)
-        lines = _lines(items, [(p.width, p.height) for p in pages[:MAX_PAGES]])
-        if len(pages) > MAX_PAGES:
-            lines.append(Line(f"（PDF 共{len(pages)}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
+        if count > MAX_PAGES:
+            lines.append(Line(f"（PDF 共{count}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
         return lines
 
 
@@ -114,14 +119,18 @@ def _cell(text: str | None) -> str | None:
     return _SPACE_BY_CJK.sub("", clean(out))
 
 
-def _lines(items: list[tuple[int, float, float, float, object]], sizes: list[tuple[float, float]]) -> list[Line]:
+def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
     texts = [item for item in items if isinstance(item[4], str)]
-    running = _running_heads(texts, len(sizes))
+    running = _running_heads(texts, max((item[0] for item in items), default=0))
     long = [item for item in texts if len(item[4]) >= 10]  # type: ignore[arg-type]
     left = min((item[2] for item in long), default=0.0)
     right = max((item[3] for item in long), default=0.0)
     widths = [(item[3] - item[2]) / len(item[4]) for item in long]  # type: ignore[arg-type]
     char = statistics.median(widths) if widths else 12.0
+    # Paragraphs that open with an indent (GB/T 9704) say where they begin; without
+    # indents, a full line that ends a sentence is taken to end its paragraph.
+    indents = sum(1 for item in long if left + 1.4 * char <= item[2] <= left + 2.6 * char)
+    by_indent = indents >= max(2, len(long) // 10)
     lines: list[Line] = []
     tables = 0
     previous: tuple[float, float, str] | None = None  # the open paragraph's last line: (x1, page, text)
@@ -147,7 +156,7 @@ def _lines(items: list[tuple[int, float, float, float, object]], sizes: list[tup
             and not tabular
             and not indented
             and previous[0] >= right - 3 * char
-            and not _ENDS_SENTENCE.search(previous[2])
+            and (by_indent or not _ENDS_SENTENCE.search(previous[2]))
             and not split_ordinal(text)[0]
         ):
             joined = lines[-1].text + text

@@ -3,7 +3,11 @@ core, files in memory so that the disk is not measured.
 
 * TXT and DOCX that nianbao rendered from the two bundled examples;
 * the five published seeds (../shared/seeds, when present), which are TXT;
-* the DOCX laid out by another tool (tests/othertool.py) and the HTML fixture.
+* the DOCX laid out by another tool (tests/othertool.py) and the HTML fixture;
+* the real reports of ../shared/corpus (web copy, page excerpt, OCR markdown), when present;
+* PDFs: nianbao's own, and another office's with and without ruling lines (the committed
+  fixtures).  A PDF is read in a child process with time and memory bounds, whose start
+  is part of each PDF's time.
 
     python bench/import.py [--rounds 50]
 """
@@ -50,9 +54,15 @@ def main() -> None:
     seeds = ROOT.parent / "shared" / "seeds"
     if seeds.is_dir():
         groups["TXT published (5 seeds)"] = [(p, p.read_bytes()) for p in sorted(seeds.glob("*.txt"))]
+    corpus = ROOT.parent / "shared" / "corpus"
+    if corpus.is_dir():
+        groups["real reports (corpus)"] = [(p, p.read_bytes()) for p in sorted(corpus.glob("*")) if p.suffix not in (".json", ".md")]
+    published = ROOT / "tests" / "data" / "published"
+    groups["PDF (own, other ruled/unruled)"] = [(p, p.read_bytes()) for p in sorted(published.glob("20*.pdf"))]
     for name, files in groups.items():
-        per_second = rate(files, args.rounds)
-        print(f"{name:28s} {per_second:6.0f} files/s ({1000 / per_second:.1f} ms each, {args.rounds * len(files)} imports)")
+        rounds = max(1, args.rounds // 10) if name.startswith("PDF") else args.rounds
+        per_second = rate(files, rounds)
+        print(f"{name:32s} {per_second:7.1f} files/s ({1000 / per_second:.1f} ms each, {rounds * len(files)} imports)")
 
 
 if __name__ == "__main__":

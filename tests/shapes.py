@@ -205,5 +205,51 @@ def _html_table(grid: Grid, rng: random.Random) -> str:
     return f"<table border='1' cellspacing='0'><tbody>{body}</tbody></table>"
 
 
-WRITERS = {"tabs": tabs, "markdown": markdown, "cells": cells, "pdf_text": pdf_text, "webpage": webpage}
+_CN = "一二三四五六"
+
+
+def variants(report: Report, seed: int = 0) -> str:
+    """Tab-separated tables, with what varies from site to site: the title year first, behind
+    ``标题：``, after a site's chrome, or not printed at all; sections numbered 第一部分 or
+    1.; the tables in an appendix after the narratives."""
+    rng = random.Random(seed)
+    year, unit = report.year, report.unit.name  # type: ignore[attr-defined]
+    title_style = rng.choice(["standard", "year first", "label", "chrome", "none"])
+    heading_style = rng.choice(["standard", "part", "arabic"])
+    appendix = rng.random() < 0.5
+    out: list[str] = []
+    tables: list[tuple[str, Grid]] = []
+    section = 0
+    for kind, value in _document(report):
+        if kind == "title":
+            shown = {
+                "standard": [value],
+                "year first": [f"{year}年{unit}政府信息公开工作年度报告"],
+                "label": ["索引号：000000000/2024-00012", f"标题：{value}", "发布日期：2024-01-20"],
+                "chrome": ["首页 > 政务公开 > 政府信息公开年报", "【字号：大 中 小】【打印】【关闭】", str(value)],
+                "none": [f"本报告统计期限为{year}年1月1日至{year}年12月31日。"],
+            }[title_style]
+            out += shown
+        elif kind == "heading":
+            section += 1
+            words = str(value).split("、", 1)[1]
+            out.append({"standard": str(value), "part": f"第{_CN[section - 1]}部分 {words}", "arabic": f"{section}. {words}"}[heading_style])
+            if appendix and section in (2, 3, 4):
+                out.append(f"（详见附表{section - 1}）")
+        elif kind == "table":
+            if appendix:
+                tables.append((f"附表{section - 1}", value))  # type: ignore[arg-type]
+            else:
+                out += ["\t".join(fields) for fields in _fields(value, rng)]  # type: ignore[arg-type]
+        else:
+            out.append(str(value))
+    if tables:
+        out.append("附件：")
+        for caption, grid in tables:
+            out.append(caption)
+            out += ["\t".join(fields) for fields in _fields(grid, rng)]
+    return "\n".join(out) + "\n"
+
+
+WRITERS = {"variants": variants, "tabs": tabs, "markdown": markdown, "cells": cells, "pdf_text": pdf_text, "webpage": webpage}
 SUFFIXES = {"markdown": ".md", "webpage": ".html"}

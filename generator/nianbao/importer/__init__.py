@@ -108,7 +108,7 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     if "appeals" in outline.headings:
         t4 = tables.read_table4(spec, section("appeals"), heading_found=True)
         if tables_missing(t4):
-            t4 = _better(t4, lambda: tables.read_table4(spec, _after_overview(lines, outline), heading_found=True))
+            t4 = _better(t4, lambda: tables.read_table4(spec, tables.locate_table4(spec, lines), heading_found=True))
     else:
         t4 = tables.read_table4(spec, leftover, heading_found=False)
     found.merge(t4)
@@ -214,11 +214,6 @@ def _better(first: tables.Found, second) -> tables.Found:
         return first
     other = second()
     return other if _read_any(other) else first
-
-
-def _after_overview(lines: list[Line], outline: narrative.Outline) -> list[Line]:
-    start = outline.headings.get("problems") or outline.headings.get("other_matters")
-    return lines[lines.index(start) :] if start is not None and start in lines else lines
 
 
 # -- check and render a published report ----------------------------------------------------------------

@@ -82,10 +82,20 @@ def outline(lines: list[Line]) -> Outline:
         if j is not None:
             found.append((i, SECTIONS[j].key))
             expected = j + 1
-    bounds = found + [(len(lines), "")]
+    end = len(lines)
+    if found:  # an appendix (附件, 附表1) after the last section is not part of it
+        end = next((k for k in range(found[-1][0] + 1, len(lines)) if _appendix(lines[k])), end)
+    bounds = found + [(end, "")]
     sections = {key: lines[i + 1 : bounds[n + 1][0]] for n, (i, key) in enumerate(found)}
     front = lines[: found[0][0]] if found else lines
     return Outline(front, sections, {key: lines[i] for i, key in found})
+
+
+_APPENDIX = re.compile(r"^附[件表]\s*[\d一二三四五六七八九十]*(?:[:：、.].{0,30})?$")
+
+
+def _appendix(line: Line) -> bool:
+    return not line.in_table and bool(_APPENDIX.match(normal(line.text)))
 
 
 def paragraphs(lines: list[Line]) -> list[Line]:
@@ -133,6 +143,8 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
         before = after[: public.start()] if public and public.start() > 1 else None
     if before and before.startswith(("关于", "有关")):
         before = before[2:] or None
+    if before and re.search(r"[<>【】\[\]|｜]", before):
+        return None  # a page's chrome ran into the line: not a title
     return before, int(year.group(1))
 
 
@@ -145,6 +157,8 @@ def title(front: list[Line], page_title: str | None = None) -> tuple[Title, list
         if is_metadata(first.text) and not _LABEL.match(normal(first.text)):
             continue
         for count in range(1, min(3, len(texts) - start) + 1):
+            if count > 1 and is_metadata(texts[start + count - 1].text):
+                break
             text = "".join(line.text for line in texts[start : start + count])
             if len(normal(text)) > 80:
                 break
@@ -371,9 +385,15 @@ def signature(paras: list[Line], names: set[str]) -> tuple[list[Line], dt.date |
             cut -= 1
             signed = normal(paras[cut].text)
         return paras[:cut], date, line, signed
-    if paras and normal(paras[-1].text) in names:
+    if paras and (normal(paras[-1].text) in names or _organ(paras[-1].text)):
         return paras[:-1], None, None, normal(paras[-1].text)
     return paras, None, None, None
+
+
+def _organ(text: str) -> bool:
+    """A line that is only an organ's name (a signature without a date)."""
+    t = normal(text)
+    return len(t) <= 30 and not re.search(r"[。；;，,：:！!？?]", t) and bool(re.search(rf"(?:{ORGAN})$", t))
 
 
 def _signs(text: str, names: set[str]) -> bool:

@@ -24,6 +24,7 @@ disagrees is kept so that ``check`` reports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -353,10 +354,19 @@ def _markers() -> tuple[dict[str, str | None], list[tuple[str, str | None]]]:
     return exact, list(exact.items())
 
 
+@lru_cache(maxsize=4096)
+def _owner(text: str) -> str | None:
+    """The only version whose label ``text`` (a core) is, or resembles most; None if both."""
+    exact, every = _markers()
+    if text in exact:
+        return exact[text]
+    score, _, owner = max((similarity(text, label), label, owner) for label, owner in every)
+    return owner if score >= SIMILAR else None
+
+
 def detect_format(lines: Iterable[Line]) -> dict[str, int]:
     """How many cells read as labels only one version has: each cell votes for the version
     whose label it resembles most."""
-    exact, every = _markers()
     votes = {spec_id: 0 for spec_id in SPECS}
     for line in lines:
         if is_prose(line):
@@ -365,11 +375,7 @@ def detect_format(lines: Iterable[Line]) -> dict[str, int]:
             text = core(cell.text)
             if len(text) < 4 or len(text) > 60 or not is_label(text):
                 continue
-            if text in exact:
-                owner = exact[text]
-            else:
-                score, _, owner = max((similarity(text, label), label, owner) for label, owner in every)
-                owner = owner if score >= SIMILAR else None
+            owner = _owner(text)
             if owner is not None:
                 votes[owner] += 1
     return votes
@@ -520,6 +526,23 @@ def _group_of(spec: Spec, text: str) -> str | None:
                 continue  # 复议后起诉 holds 复议 but is a lawsuit
             return group.key
     return None
+
+
+def locate_table4(spec: Spec, lines: list[Line]) -> list[Line]:
+    """Table 四 wherever it stands (an appendix after the narratives): from the first row
+    naming its groups with its column names close below, to the next heading or caption."""
+    columns = {core(c.label) for c in spec.table4.all_columns}
+    for i, line in enumerate(lines):
+        if is_prose(line) or not any(_group_of(spec, c.text) for c in line.cells if is_label(c.text)):
+            continue
+        if any(core(c.text) in columns for ln in lines[i : i + 8] for c in ln.cells):
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].heading or _caption(lines[j])), len(lines))
+            return lines[i:end]
+    return []
+
+
+def _caption(line: Line) -> bool:
+    return not line.in_table and bool(re.match(r"^附[件表]\s*[\d一二三四五六七八九十]*", normal(line.text))) and len(normal(line.text)) <= 40
 
 
 def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:

@@ -11,8 +11,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from nianbao import layout
-from nianbao.context import build, paragraphs
+from nianbao.render import grid as layout
+from nianbao.render.outline import build, paragraphs
 from nianbao.report import Report
 
 

@@ -54,7 +54,7 @@ def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
 def _baseline_one(args: tuple[Path, Path]) -> None:
     from baseline_docx import render as baseline_docx
 
-    from nianbao import render_txt
+    from nianbao.render import txt as render_txt
     from nianbao.check import check
     from nianbao.load import load_file
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from othertool import build as other_tool_docx  # noqa: E402
 
-from nianbao import render_docx, render_txt  # noqa: E402
+from nianbao.render import docx as render_docx, txt as render_txt  # noqa: E402
 from nianbao.importer import import_bytes  # noqa: E402
 from nianbao.load import load_file  # noqa: E402
 

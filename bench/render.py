@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline_docx import render as baseline  # noqa: E402
 
-from nianbao import render_docx, render_txt  # noqa: E402
+from nianbao.render import docx as render_docx, txt as render_txt  # noqa: E402
 from nianbao.load import load_file  # noqa: E402
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import html
 import random
 
-from nianbao.context import build, paragraphs
-from nianbao.layout import Grid
+from nianbao.render.outline import build, paragraphs
+from nianbao.render.grid import Grid
 from nianbao.report import Report
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import DATA, EXAMPLE_2020, EXAMPLE_2023, edit
 from othertool import build as other_tool_docx
 
-from nianbao import render_docx, render_txt
+from nianbao.render import docx as render_docx, txt as render_txt
 from nianbao.findings import Finding
 from nianbao.importer import checkable, import_bytes, import_file
 from nianbao.importer.words import number

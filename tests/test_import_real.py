@@ -199,7 +199,7 @@ def test_an_old_word_file_is_converted_with_libreoffice(tmp_path):
 @pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed: no PDF can be made here")
 @pytest.mark.parametrize("example", [EXAMPLE_2023, EXAMPLE_2020], ids=["v2021", "v2019"])
 def test_render_then_pdf_then_import_gives_back_the_tables(example, tmp_path):
-    from nianbao import render_docx
+    from nianbao.render import docx as render_docx
 
     report = load_file(example).report
     source = tmp_path / "report.docx"
@@ -215,7 +215,7 @@ def test_render_then_pdf_then_import_gives_back_the_tables(example, tmp_path):
 # -- doubtful digits -------------------------------------------------------------------------------------------
 def test_ocr_digits_are_reported_not_read_and_ocr_labels_still_found():
     text = (ROOT / "tests" / "data" / "004.yaml").read_text(encoding="utf-8")  # any report file will do for the numbers
-    from nianbao import render_txt
+    from nianbao.render import txt as render_txt
 
     report = load_file(EXAMPLE_2023).report
     rendered = render_txt.render(report).decode("utf-8-sig")
@@ -300,3 +300,15 @@ def test_check_of_damaged_reports_exits_0_or_1(cli, tmp_path):
     result = cli("check", *paths)
     assert result.code in (0, 1), result
     assert "内部错误" not in result.out + result.err and "Traceback" not in result.out + result.err
+
+
+def test_a_table_published_as_a_picture_is_reported_missing():
+    page = (PUBLISHED / "2022-东湖街道.html").read_text(encoding="utf-8")
+    start = page.index("<table", page.index("三、行政机关收到"))
+    end = page.index("</table>", start) + len("</table>")
+    page = page[:start] + "<p><img src='/uploads/table3.png' alt=''/></p>" + page[end:]
+    imported = import_bytes(page.encode("utf-8"), Path("page.html"))
+    errors = [f for f in imported.findings if f.level == ERROR]
+    assert len(errors) == 1 and "表三是图片" in errors[0].message and "24行均留空" in errors[0].message
+    assert imported.data["applications"]["new"] is None  # never a zero
+    assert imported.data["appeals"]["review"] == [1, 0, 0, 0]  # the rest is still read

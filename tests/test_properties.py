@@ -70,7 +70,7 @@ def test_dump_then_load_gives_back_the_same_values(data):
 
 # -- render → import gives back the same data ------------------------------------------------------------
 def _round_trip(spec_id: str) -> None:
-    from nianbao import render_docx, render_txt
+    from nianbao.render import docx as render_docx, txt as render_txt
     from nianbao.importer import checkable, import_bytes
     from pathlib import Path
 

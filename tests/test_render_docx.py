@@ -15,7 +15,7 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023, ROOT
 from docx import Document
 from docx.oxml.ns import qn
 
-from nianbao import layout, render_docx
+from nianbao.render import docx as render_docx, grid as layout
 from nianbao.load import load_file
 
 VALIDATOR = ROOT.parent / "shared" / "ooxml-xsd" / "validate.py"
@@ -109,7 +109,7 @@ def test_rendering_is_byte_identical():
 
 
 def test_reference_document_is_reproducible():
-    from nianbao.reference import build
+    from nianbao.render.reference import build
 
     assert build() == (ROOT / "templates" / "reference.docx").read_bytes()
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023
 
-from nianbao import render_txt
+from nianbao.render import txt as render_txt
 from nianbao.load import load_file
 from nianbao.report import Report
 
@@ -86,7 +86,7 @@ def test_preamble_is_generated_from_unit_facts_when_left_out():
 
 
 def test_table_columns_line_up_for_a_monospace_viewer():
-    from nianbao.textgrid import width
+    from nianbao.render.textgrid import width
 
     _, text = rendered(EXAMPLE_2023)
     rows = [line for line in text.split("\n") if line.startswith(("一、本年新收", "二、上年结转", "四、结转下年度"))]

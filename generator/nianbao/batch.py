@@ -173,7 +173,7 @@ def process(source: Path, defaults: Defaults | None = None) -> Outcome:
         _count(outcome, findings, source)
         if report is None or has_errors(findings):
             return outcome
-        from . import render_docx, render_txt
+        from .render import docx as render_docx, txt as render_txt
 
         outcome.outputs = {"docx": render_docx.render(report, None), "txt": render_txt.render(report)}
     except DefaultsError as exc:

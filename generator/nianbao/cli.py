@@ -144,7 +144,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
         click.echo("报告有错误，未生成任何文件。", err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
-    from . import render_docx, render_txt
+    from .render import docx as render_docx, txt as render_txt
 
     renderers = {"txt": render_txt.render, "docx": lambda r: render_docx.render(r, reference_docx)}
     try:

@@ -17,7 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .layout import number
+from .render.grid import number
 from .places import place
 from .report import Report
 from .reportfile import dump, table3_rows

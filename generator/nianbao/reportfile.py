@@ -17,7 +17,7 @@ from typing import Any, Callable
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from .standard import Line3, Spec
 from .standard.common import PREAMBLE
-from .textgrid import width
+from .render.textgrid import width
 from .yamlfile import parse
 
 COMMENT_COLUMN = 44

@@ -27,7 +27,7 @@ import questionary
 
 from .check import check, r1_columns_balance
 from .findings import ERROR, has_errors, sort_findings
-from .layout import number
+from .render.grid import number
 from .load import validate
 from .output import backup, safe_name, write_atomic
 from .places import UNIT_LABEL, YEAR_LABEL, place, put

@@ -1,7 +1,7 @@
 """Collection workbooks (``nianbao sheet``): an .xlsx a county office sends to each unit.
 
 The workbook mirrors the official tables — the same grids, merges and labels as the
-DOCX (:mod:`layout`) — with only the number cells open for typing, each with data
+DOCX (:mod:`.render.grid`) — with only the number cells open for typing, each with data
 validation, and the 总计 cells as formulas.  A hidden sheet records which report-file
 key each open cell holds, so reading a filled workbook back never depends on where a
 unit moved a row: it is the same plain data a report file gives, checked the same way.
@@ -23,13 +23,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import layout
+from .render import grid as layout
 from .findings import ERROR, Finding
 from .load import Loaded, validate
 from .output import zip_entry
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
 from .standard import SPECS, Spec, ValueType, spec_for_year
-from .textgrid import width as display_width
+from .render.textgrid import width as display_width
 from .yamlfile import Parsed
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..context import phrases
+from ..render.outline import phrases
 from ..findings import WARNING, Finding
 from ..places import place
 from ..standard import Spec

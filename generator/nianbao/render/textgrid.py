@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wcwidth import wcswidth, wcwidth
 
-from .layout import Cell, Grid
+from .grid import Cell, Grid
 
 GAP = 2  # spaces between columns
 

@@ -1,6 +1,6 @@
 """Builds ``templates/reference.docx``: every style the DOCX uses, GB/T 9704 page setup,
 and the page-number footers — with python-docx, reproducibly (``python -m
-nianbao.reference``).  A unit's own reference document needs the same style ids.
+nianbao.render.reference``).  A unit's own reference document needs the same style ids.
 
 Typography (FORMAT.md §7): A4, margins 37/35/28/26 mm; body 仿宋_GB2312 16 pt on a
 22-line × 28-character document grid; title 方正小标宋简体 22 pt; headings 黑体 and
@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .output import zip_entry
+from ..output import zip_entry
 
 # style id → (name, east-Asian font, size pt, alignment, first-line indent in chars, bold)
 STYLES = {
@@ -223,7 +223,7 @@ def normalise_zip(data: bytes) -> bytes:
 
 
 def main() -> None:
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "templates" / "reference.docx"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "templates" / "reference.docx"
     target.write_bytes(build())
     print(f"wrote {target}")
 

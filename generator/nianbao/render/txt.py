@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import textgrid
-from .context import Document, build, environment, paragraphs
-from .report import Report
+from .outline import Document, build, environment, paragraphs
+from ..report import Report
 
 WIDTH = 56  # 28 CJK characters, the body line of GB/T 9704
 INDENT = "\u3000\u3000"

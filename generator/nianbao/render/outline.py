@@ -12,10 +12,10 @@ from functools import cache
 
 import jinja2
 
-from . import layout
-from .layout import Grid
-from .report import Report
-from .resources import templates_dir
+from . import grid as layout
+from .grid import Grid
+from ..report import Report
+from ..resources import templates_dir
 
 
 @dataclass

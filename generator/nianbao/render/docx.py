@@ -18,11 +18,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .context import Document, build, environment, paragraphs
-from .layout import Grid
-from .output import zip_entry
-from .report import Report
-from .resources import templates_dir
+from .outline import Document, build, environment, paragraphs
+from .grid import Grid
+from ..output import zip_entry
+from ..report import Report
+from ..resources import templates_dir
 
 DOCUMENT = "word/document.xml"
 TEXT_WIDTH = 8844  # twips: 156 mm

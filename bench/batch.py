@@ -45,7 +45,7 @@ def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
 
     sources = batch.inputs([units])[:count]
     start = time.perf_counter()
-    outcomes = batch.run(sources, out, jobs=jobs)
+    outcomes, _ = batch.run(sources, out, jobs=jobs)
     seconds = time.perf_counter() - start
     assert all(o.ok for o in outcomes)
     return {"seconds": seconds, "peak": _peak_kib()}

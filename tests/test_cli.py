@@ -91,7 +91,7 @@ def test_render_leaves_no_temporary_files_and_replaces_atomically(cli, tmp_path)
 
 
 def test_render_rejects_unknown_targets(cli, tmp_path):
-    result = cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "pdf")
+    result = cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "odt")
     assert result.code == 2
     assert list(tmp_path.iterdir()) == []
 

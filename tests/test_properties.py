@@ -70,8 +70,10 @@ def test_dump_then_load_gives_back_the_same_values(data):
 
 # -- render → import gives back the same data ------------------------------------------------------------
 def _round_trip(spec_id: str) -> None:
-    from nianbao.render import docx as render_docx, txt as render_txt
     from nianbao.importer import checkable, import_bytes
+    from nianbao.render import docx as render_docx
+    from nianbao.render import html as render_html
+    from nianbao.render import txt as render_txt
     from pathlib import Path
 
     spec = SPECS[spec_id]
@@ -82,7 +84,7 @@ def _round_trip(spec_id: str) -> None:
         loaded = load_text(dump(spec, data), today=dt.date(2030, 1, 1))
         assert loaded.report is not None, loaded.findings
         expected = loaded.report.data.model_dump()
-        for kind, render in (("txt", render_txt.render), ("docx", lambda r: render_docx.render(r, None))):
+        for kind, render in (("txt", render_txt.render), ("docx", lambda r: render_docx.render(r, None)), ("html", render_html.render)):
             imported = import_bytes(render(loaded.report), Path(f"report.{kind}"))
             assert imported.findings == [], kind
             back = checkable(imported, today=dt.date(2030, 1, 1))[0].report

@@ -95,7 +95,7 @@ def test_tables_fit_the_text_width():
     report, data = render(EXAMPLE_2023)
     for table in Document(io.BytesIO(data)).tables:
         widths = [int(g.get(qn("w:w"))) for g in table._tbl.tblGrid.findall(qn("w:gridCol"))]
-        assert sum(widths) <= render_docx.TEXT_WIDTH
+        assert sum(widths) <= layout.TEXT_WIDTH
         assert min(widths) >= 400  # two 10 pt characters a line at the least
 
 

@@ -10,6 +10,7 @@ never stops the others.  Output names and bytes depend only on the inputs, never
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -150,14 +151,16 @@ class Outcome:
     first_error: str = ""
     outputs: dict[str, bytes] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
+    date: dt.date | None = None  # the report's date, which its PDF carries
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def process(source: Path, defaults: Defaults | None = None) -> Outcome:
-    """Load, fill defaults, check and render one unit; never raises."""
+def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, ...] = ("docx", "txt")) -> Outcome:
+    """Load, fill defaults, check and render one unit; never raises.  For ``pdf`` the DOCX
+    is rendered here and converted later, many at a time (:func:`run`)."""
     outcome = Outcome(source)
     try:
         loaded, findings = load_checked(source)
@@ -173,9 +176,12 @@ def process(source: Path, defaults: Defaults | None = None) -> Outcome:
         _count(outcome, findings, source)
         if report is None or has_errors(findings):
             return outcome
-        from .render import docx as render_docx, txt as render_txt
+        from . import render as rendering
+        from .render.docx import report_date
 
-        outcome.outputs = {"docx": render_docx.render(report, None), "txt": render_txt.render(report)}
+        wanted = [t for t in targets if t != "pdf"] + (["docx"] if "pdf" in targets and "docx" not in targets else [])
+        outcome.outputs = {t: rendering.render(report, t) for t in wanted}
+        outcome.date = report_date(report)
     except DefaultsError as exc:
         outcome.errors += 1
         outcome.first_error = outcome.first_error or str(exc)
@@ -192,7 +198,7 @@ def _count(outcome: Outcome, findings: list[Finding], source: Path) -> None:
         outcome.first_error = f"[{errors[0].rule}] {errors[0].describe(source)}"
 
 
-def _process_packed(args: tuple[Path, Defaults | None]) -> Outcome:
+def _process_packed(args: tuple[Path, Defaults | None, tuple[str, ...]]) -> Outcome:
     return process(*args)
 
 
@@ -218,31 +224,73 @@ def run(
     *,
     jobs: int = 1,
     defaults: Defaults | None = None,
+    targets: tuple[str, ...] = ("docx", "txt"),
     on_result: Callable[[Outcome], None] = lambda outcome: None,
-) -> list[Outcome]:
-    """Process every unit, write its files under unique names, in input order."""
+) -> tuple[list[Outcome], str | None]:
+    """Process every unit, write its files under unique names, in input order; then the
+    PDFs, by one LibreOffice process per job.  Returns the outcomes and, when PDFs were
+    asked for and could not be made, why."""
+    from . import render as rendering
+
     taken: set[str] = set()
     outcomes: list[Outcome] = []
-    for outcome in _results(sources, jobs, defaults):
+    for_pdf: list[tuple[Outcome, str, bytes]] = []
+    for outcome in _results(sources, jobs, defaults, targets):
         if outcome.outputs:
             stem = _unique(safe_name(outcome.title or outcome.source.stem), taken)
-            for suffix, data in outcome.outputs.items():
-                target = out_dir / f"{stem}.{suffix}"
-                write_atomic(target, data)
-                outcome.written.append(target.name)
+            for target, data in outcome.outputs.items():
+                if target not in targets:
+                    continue  # the DOCX rendered only to become a PDF
+                name = rendering.file_name(stem, target)
+                write_atomic(out_dir / name, data)
+                outcome.written.append(name)
+            if "pdf" in targets:
+                for_pdf.append((outcome, stem, outcome.outputs["docx"]))
             outcome.outputs = {}
         outcomes.append(outcome)
         on_result(outcome)
-    return outcomes
+    problem = _pdfs(for_pdf, out_dir, jobs) if for_pdf else None
+    return outcomes, problem
 
 
-def _results(sources: list[Path], jobs: int, defaults: Defaults | None) -> Iterator[Outcome]:
+def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], out_dir: Path, jobs: int) -> str | None:
+    """The DOCX converted to PDF in ``jobs`` groups, each by one LibreOffice process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import office
+    from . import render as rendering
+    from .render import pdf
+
+    groups = [for_pdf[i::jobs] for i in range(max(1, jobs)) if for_pdf[i::jobs]]
+
+    def convert(group: list[tuple[Outcome, str, bytes]]) -> dict[str, bytes]:
+        return pdf.convert([(stem, data, outcome.date or dt.date.today()) for outcome, stem, data in group])
+
+    try:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            done: dict[str, bytes] = {}
+            for result in pool.map(convert, groups):
+                done.update(result)
+    except office.Unavailable as exc:
+        return str(exc)
+    missing = []
+    for outcome, stem, _ in for_pdf:
+        if stem in done:
+            name = rendering.file_name(stem, "pdf")
+            write_atomic(out_dir / name, done[stem])
+            outcome.written.append(name)
+        else:
+            missing.append(stem)
+    return f"LibreOffice 未能转换：{'、'.join(missing)}" if missing else None
+
+
+def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets: tuple[str, ...]) -> Iterator[Outcome]:
     if jobs <= 1 or len(sources) <= 1:
-        yield from (process(source, defaults) for source in sources)
+        yield from (process(source, defaults, targets) for source in sources)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, min(8, len(sources) // (jobs * 4)))
-        yield from pool.map(_process_packed, [(source, defaults) for source in sources], chunksize=chunk)
+        yield from pool.map(_process_packed, [(source, defaults, targets) for source in sources], chunksize=chunk)
 
 
 def _unique(stem: str, taken: set[str]) -> str:

@@ -27,7 +27,6 @@ from .reportfile import blank, dump
 from .standard import first_year, spec_for_year
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-FORMATS = ("docx", "txt")
 
 
 def _console_safe() -> None:
@@ -128,14 +127,16 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
-@click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt（默认两种都生成）")
+@click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
 @click.option("--reference-docx", type=click.Path(path_type=Path), help="样式参考文档（DOCX）")
 def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None) -> None:
-    """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt"""
-    wanted = [t.strip().lower() for t in targets.split(",") if t.strip()]
-    unknown = [t for t in wanted if t not in FORMATS]
-    if unknown or not wanted:
-        raise Usage(f"--to 只能是 {','.join(FORMATS)}，这里是 {targets}")
+    """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
+    from . import render as rendering
+
+    try:
+        wanted = rendering.targets(targets)
+    except rendering.UnknownFormat as exc:
+        raise Usage(str(exc)) from exc
     if reference_docx is not None and not reference_docx.is_file():
         raise Usage(f"找不到样式参考文档：{reference_docx}")
     loaded, findings = _checked(file)
@@ -144,20 +145,34 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
         click.echo("报告有错误，未生成任何文件。", err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
-    from .render import docx as render_docx, txt as render_txt
+    from .render.docx import ReferenceError
 
-    renderers = {"txt": render_txt.render, "docx": lambda r: render_docx.render(r, reference_docx)}
-    try:
-        outputs = {t: renderers[t](report) for t in wanted}  # everything rendered before anything is written
-    except render_docx.ReferenceError as exc:
+    try:  # everything rendered before anything is written
+        outputs = {t: rendering.render(report, t, reference_docx) for t in wanted if t != "pdf"}
+    except ReferenceError as exc:
         raise Usage(str(exc)) from exc
-    for target, data in outputs.items():
-        path = out_dir / f"{safe_name(report.title)}.{target}"
-        write_atomic(path, data)
-        click.echo(f"已生成 {path}")
+    pdf_problem = None
+    if "pdf" in wanted:
+        from . import office
+        from .render import pdf
+        from .render.docx import report_date
+
+        docx = outputs.get("docx") or rendering.render(report, "docx", reference_docx)
+        try:
+            outputs["pdf"] = pdf.convert([(report.title, docx, report_date(report))])[report.title]
+        except (office.Unavailable, KeyError) as exc:
+            pdf_problem = str(exc) if isinstance(exc, office.Unavailable) else "LibreOffice 未能把报告转换为 PDF"
+    for target in wanted:
+        if target in outputs:
+            path = out_dir / rendering.file_name(report.title, target)
+            write_atomic(path, outputs[target])
+            click.echo(f"已生成 {path}")
     warnings = [f for f in findings if f.level != ERROR]
     if warnings:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+    if pdf_problem:
+        click.echo(f"未生成 PDF：{pdf_problem}", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("new")
@@ -283,14 +298,20 @@ def sheet(year: int, unit_name: str | None, out: Path | None) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True, help="输出目录")
 @click.option("--jobs", type=click.IntRange(min=1), help="并行进程数（默认：CPU核数）")
 @click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
-def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None) -> None:
+@click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
+def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str) -> None:
     """批量检查并生成报告：INPUT 是存放报告文件和/或采集表的文件夹，或若干文件。"""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from . import batch as batching
+    from . import render as rendering
 
+    try:
+        wanted = tuple(rendering.targets(targets))
+    except rendering.UnknownFormat as exc:
+        raise Usage(str(exc)) from exc
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
@@ -314,7 +335,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             speed = progress.tasks[0].speed
             progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
 
-        outcomes = batching.run(sources, out_dir, jobs=jobs, defaults=defaults, on_result=tick)
+        outcomes, pdf_problem = batching.run(sources, out_dir, jobs=jobs, defaults=defaults, targets=wanted, on_result=tick)
     table = Table(title=f"汇总：{len(outcomes)}个单位，生成{len(outcomes) - failed}个，未通过{failed}个")
     for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "第一个错误"):
         table.add_column(head, overflow="fold")
@@ -324,7 +345,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     summary = out_dir / "汇总.xlsx"
     write_atomic(summary, batching.summary_workbook(outcomes))
     click.echo(f"汇总表：{summary}")
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    if pdf_problem:
+        click.echo(f"未生成 PDF：{pdf_problem}", err=True)
+    sys.exit(EXIT_FINDINGS if failed or pdf_problem else EXIT_OK)
 
 
 @main.command()

@@ -3,7 +3,48 @@
 One document outline (:mod:`.outline`) and one set of table grids with their merges
 (:mod:`.grid`) serve every format, so the TXT, the DOCX, the web page and the PDF say
 the same and cannot disagree on a merge.  Each format is a module of its own, loaded
-only when it is asked for.
+only when it is asked for; the PDF is the DOCX converted by LibreOffice (:mod:`.pdf`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from ..output import safe_name
+from ..report import Report
+
+FORMATS = ("docx", "txt", "html", "fragment", "pdf")
+DEFAULT = "docx,txt"
+SUFFIXES = {"docx": ".docx", "txt": ".txt", "html": ".html", "fragment": "（网页粘贴用）.html", "pdf": ".pdf"}
+
+
+class UnknownFormat(ValueError):
+    """--to names a format nianbao does not write."""
+
+
+def targets(text: str) -> list[str]:
+    """``docx,txt,pdf`` → the formats, in the order of :data:`FORMATS`."""
+    wanted = {t.strip().lower() for t in text.replace("，", ",").split(",") if t.strip()}
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown or not wanted:
+        raise UnknownFormat(f"--to 只能是 {','.join(FORMATS)} 中的一种或几种（逗号分隔），这里是“{text}”")
+    return [t for t in FORMATS if t in wanted]
+
+
+def file_name(title: str, target: str) -> str:
+    return safe_name(title) + SUFFIXES[target]
+
+
+def render(report: Report, target: str, reference: Path | None = None) -> bytes:
+    """One format's bytes (not ``pdf``, which needs LibreOffice: see :mod:`.pdf`)."""
+    if target == "docx":
+        from . import docx
+
+        return docx.render(report, reference)
+    if target == "txt":
+        from . import txt
+
+        return txt.render(report)
+    from . import html
+
+    return html.render(report) if target == "html" else html.render_fragment(report)

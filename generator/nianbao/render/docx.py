@@ -1,14 +1,16 @@
 """DOCX output, the pandoc way: ``word/document.xml`` from a jinja2 template, appended to
 a pre-zipped copy of the reference document's other parts (styles, footers, settings).
 
-Rendering a report is then one template render and one zip entry — milliseconds —
-and the output is byte-identical for the same input: fixed entry times, the reference's
-fixed core properties.  python-docx builds the reference (:mod:`nianbao.reference`)
-and reads the output back in the tests.
+Rendering a report is then one template render and two zip entries — milliseconds —
+and the output is byte-identical for the same input: fixed entry times, and document
+properties that come from the report (title, author = the unit, dates = the report's
+date), never from the clock.  python-docx builds the reference
+(:mod:`nianbao.render.reference`) and reads the output back in the tests.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -16,20 +18,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .outline import Document, build, environment, paragraphs
-from .grid import Grid
+from .grid import TEXT_WIDTH, Grid, column_widths
 from ..output import zip_entry
 from ..report import Report
 from ..resources import templates_dir
 
 DOCUMENT = "word/document.xml"
-TEXT_WIDTH = 8844  # twips: 156 mm
+CORE = "docProps/core.xml"  # title, author, dates: the report's own
 TITLE_CHARS = 20  # a longer title wraps into two lines (GB/T 9704: trapezoid shape)
 
-# Relative widths of the label columns per table; number columns share the rest equally.
-LABEL_WIDTHS = {0: [2844], 3: [1000, 1200, 2700]}
 
 
 class ReferenceError(Exception):
@@ -38,8 +38,9 @@ class ReferenceError(Exception):
 
 @dataclass
 class _Package:
-    head: bytes  # a zip holding every part except word/document.xml
+    head: bytes  # a zip holding every part except word/document.xml and the core properties
     sect: str  # the body's sectPr
+    core: bool  # the reference has core properties (so the package declares them)
 
 
 @lru_cache(maxsize=8)
@@ -53,14 +54,14 @@ def _package(path: str, mtime: float) -> _Package:
             out = io.BytesIO()
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
                 for name in sorted(names, key=lambda n: (n != "[Content_Types].xml", n)):
-                    if name != DOCUMENT:
+                    if name not in (DOCUMENT, CORE):
                         target.writestr(zip_entry(name), source.read(name))
     except zipfile.BadZipFile as exc:
         raise ReferenceError(f"{Path(path).name} 不是有效的 Word 文档（{exc}）") from exc
     sect = re.findall(r"<w:sectPr[ >].*?</w:sectPr>", body, flags=re.S)
     if not sect:
         raise ReferenceError(f"{Path(path).name} 没有页面设置（w:sectPr）")
-    return _Package(out.getvalue(), sect[-1])
+    return _Package(out.getvalue(), sect[-1], CORE in names)
 
 
 def package(reference: Path | None = None) -> _Package:
@@ -88,13 +89,6 @@ class _Table:
     width: int
     columns: list[int]
     rows: list[_Row]
-
-
-def column_widths(grid: Grid) -> list[int]:
-    labels = LABEL_WIDTHS.get(grid.label_cols, [])[: grid.label_cols]
-    rest = grid.ncols - len(labels)
-    share = (TEXT_WIDTH - sum(labels)) // rest
-    return labels + [share] * rest
 
 
 def docx_rows(grid: Grid) -> _Table:
@@ -153,11 +147,35 @@ def document_xml(document: Document, sect: str) -> str:
     )
 
 
+def report_date(report: Report) -> dt.date:
+    """The date a report's files carry: the date under its signature, else the last day of
+    its year (never today, so that the same report gives the same bytes)."""
+    return report.get(("unit", "date")) or dt.date(report.year, 12, 31)
+
+
+def core_properties(report: Report) -> bytes:
+    stamp = f"{report_date(report).isoformat()}T00:00:00Z"
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(report.title)}</dc:title><dc:subject>{escape(report.spec.name)}</dc:subject>"
+        f"<dc:creator>{escape(report.unit.name)}</dc:creator>"  # type: ignore[attr-defined]
+        f"<cp:lastModifiedBy>{escape(report.unit.name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>"  # type: ignore[attr-defined]
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode("utf-8")
+
+
 def render(report: Report, reference: Path | None = None) -> bytes:
     pkg = package(reference)
     xml = document_xml(build(report), pkg.sect).encode("utf-8")
     out = io.BytesIO(pkg.head)
     out.seek(0, io.SEEK_END)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as target:
+        if pkg.core:
+            target.writestr(zip_entry(CORE), core_properties(report))
         target.writestr(zip_entry(DOCUMENT), xml)
     return out.getvalue()

@@ -51,6 +51,19 @@ class Grid:
         return out
 
 
+TEXT_WIDTH = 8844  # twips: the 156 mm text block of GB/T 9704
+# Widths of the label columns (twips) by the number of label columns; the number columns
+# share the rest equally.  The DOCX uses them as they are, the web page as proportions.
+LABEL_WIDTHS = {1: [2844], 3: [1000, 1200, 2700]}
+
+
+def column_widths(grid: "Grid") -> list[int]:
+    labels = LABEL_WIDTHS.get(grid.label_cols, [])[: grid.label_cols]
+    rest = grid.ncols - len(labels)
+    share = (TEXT_WIDTH - sum(labels)) // rest
+    return labels + [share] * rest
+
+
 def number(value: Any) -> str:
     """A cell or amount as printed: exact, never in exponent form, blank for None."""
     if value is None:

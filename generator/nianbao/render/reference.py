@@ -11,6 +11,7 @@ odd pages right, even pages left, each indented one character.
 from __future__ import annotations
 
 import io
+import re
 import sys
 import zipfile
 from datetime import datetime
@@ -211,14 +212,31 @@ def build() -> bytes:
     return normalise_zip(raw.getvalue())
 
 
+APP = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
+    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
+).encode("utf-8")
+THUMBNAIL = "docProps/thumbnail.jpeg"  # python-docx's template carries a blank one: dropped
+
+
 def normalise_zip(data: bytes) -> bytes:
-    """Same parts in a fixed order with fixed entry times: equal inputs give equal bytes."""
+    """Same parts in a fixed order with fixed entry times: equal inputs give equal bytes.
+    The application is nianbao, and the template's blank thumbnail is left out."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        names = source.namelist()
+        names = [n for n in source.namelist() if n != THUMBNAIL]
         names.sort(key=lambda n: (n != "[Content_Types].xml", n))
         for name in names:
-            target.writestr(zip_entry(name), source.read(name))
+            part = source.read(name)
+            if name == "docProps/app.xml":
+                part = APP
+            elif name == "_rels/.rels":
+                part = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail.jpeg\"[^>]*/>", b"", part)
+            target.writestr(zip_entry(name), part)
     return out.getvalue()
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .outline import Document, build, environment, paragraphs
-from .grid import TEXT_WIDTH, Grid, column_widths
+from .grid import Grid, column_widths
 from ..output import zip_entry
 from ..report import Report
 from ..resources import templates_dir

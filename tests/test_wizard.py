@@ -127,7 +127,7 @@ def test_ctrl_c_keeps_the_answers_and_resume_ends_with_the_same_file(tmp_path):
 
 def test_defaults_from_an_earlier_file_are_accepted_with_enter(tmp_path):
     example = load_file(EXAMPLE_2023).report
-    keys = "".join(SUBMIT_MULTILINE if step_id.startswith(("overview", "problems", "other_matters")) else ENTER for step_id, _ in answers_for(example))
+    keys = "".join(ENTER for _ in answers_for(example))  # a text there already: Enter keeps it
     written, screen, _ = run(tmp_path, keys + "y", defaults=defaults_from(example))
     assert written is True, screen
     report = load_file(tmp_path / "青山镇2023.yaml").report
@@ -140,3 +140,104 @@ def test_without_a_terminal_new_exits_2(cli, tmp_path):
     result = cli("new", tmp_path / "x.yaml")
     assert result.code == 2 and "没有终端" in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- a real terminal of 80 × 24 ----------------------------------------------------------------------------------
+class Terminal:
+    """A VT100 screen (pyte) that prompt_toolkit and the wizard's own lines both write to."""
+
+    def __init__(self, columns: int, rows: int) -> None:
+        import io
+
+        import pyte
+        from prompt_toolkit.data_structures import Size
+        from prompt_toolkit.output.vt100 import Vt100_Output
+
+        self.screen = pyte.Screen(columns, rows)
+        stream = pyte.Stream(self.screen)
+
+        class Sink(io.StringIO):
+            encoding = "utf-8"
+
+            def write(self, text: str) -> int:
+                stream.feed(text)
+                return len(text)
+
+            def isatty(self) -> bool:
+                return True
+
+        self.sink = Sink()
+        self.output = Vt100_Output(self.sink, lambda: Size(rows=rows, columns=columns), term="xterm")
+
+    def echo(self, text: str) -> None:
+        self.sink.write(text.replace("\n", "\r\n") + "\r\n")
+
+    def shown(self) -> str:
+        return "".join(line.rstrip() for line in self.screen.display)
+
+
+@pytest.mark.parametrize("from_last_year", [False, True], ids=["typed", "from-last-year"])
+def test_at_80_by_24_every_question_and_its_answer_stay_on_screen(tmp_path, from_last_year):
+    """The question on its own line, the answer under it with the whole width: after every
+    answer both are on the 80×24 screen (a long label or a long text once blanked it)."""
+    example = load_file(EXAMPLE_2023).report
+    terminal = Terminal(80, 24)
+    seen: list[str] = []
+
+    class Watched(Wizard):
+        def answer(self, step_id: str, text: str) -> None:
+            super().answer(step_id, text)
+            screen = terminal.shown()
+            step = next((s for s in steps(example.spec) if s.id == step_id), None)
+            label = step.label if step else "报告年度"
+            assert label[:20].replace(" ", "") in screen.replace(" ", ""), (step_id, screen)
+            assert "›" in screen, (step_id, screen)
+            seen.append(step_id)
+
+    if from_last_year:
+        script = "".join(ENTER for _ in answers_for(example)) + "y"
+        defaults = defaults_from(example)
+    else:
+        script = "".join(keys for _, keys in answers_for(example)) + "y"
+        defaults = None
+    with create_pipe_input() as pipe:
+        pipe.send_text(script)
+        wizard = Watched(tmp_path / "青山镇2023.yaml", defaults=defaults, input=pipe, output=terminal.output, echo=terminal.echo)
+        assert wizard.run() is True, terminal.shown()
+    assert len(seen) == len(steps(example.spec)) + 1
+    assert "已生成" in terminal.shown()
+    assert "（发出收费通知的件数）" not in terminal.shown()  # a label is said once
+
+
+def test_r1_menu_marks_the_rows_of_the_failing_column(tmp_path):
+    example = load_file(EXAMPLE_2023).report
+    answers = dict(answers_for(example))
+    answers["applications.new"] = CLEAR + "6 1 0 0 1 0" + ENTER  # 自然人 one too many
+    menus: list[list[str]] = []
+
+    class Watched(Wizard):
+        def ask_select(self, message, choices):
+            menus.append([getattr(c, "title", c) for c in choices])
+            return super().ask_select(message, choices)
+
+    script = ""
+    for step_id, keys in answers.items():
+        script += keys
+        if step_id == "applications.carried_forward":
+            script += "\x1b[A" + ENTER  # up from the first wraps to the last choice: go on, correct it later
+    with create_pipe_input() as pipe:
+        pipe.send_text(script + "n")
+        Watched(tmp_path / "x.yaml", input=pipe, output=DummyOutput(), echo=lambda text: None).run()
+    menu = menus[-1]
+    assert menu == [
+        "◀ 一、本年新收政府信息公开申请数量（自然人6）",
+        "◀ 二、上年结转政府信息公开申请数量（自然人1）",
+        "◀ （一）予以公开（自然人3）",
+        "◀ （二）部分公开（区分处理的，只计这一情形，不计其他情形）（自然人1）",
+        "◀ （三）不予公开：8项（第4项有数）",
+        "  （四）无法提供：3项",
+        "  （五）不予处理：5项",
+        "  （六）其他处理：3项",
+        "◀ 四、结转下年度继续办理（自然人1）",
+        "数字无误，先继续（稍后在文件中修改）",
+    ]  # ten lines: the menu fits a screen of 24

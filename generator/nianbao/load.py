@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import dates
 from .decode import decode, scan_controls
 from .findings import ERROR, WARNING, Finding, has_errors
 from .model import report_model
@@ -259,7 +260,7 @@ def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[Key
     where = place(spec.id, keys)
     value = _lookup(data, keys)
     if kind == "nianbao":
-        return f"{where.path}：{error['msg']}"
+        return f"{where.path}：{error['msg']}".replace("{example}", dates.example(data.get("year") if isinstance(data.get("year"), int) else None))
     if kind == "extra_forbidden":
         parent = place(spec.id, keys[:-1])
         key = keys[-1]

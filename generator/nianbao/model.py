@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
+from . import dates
 from .standard import SPECS, Column, Spec, ValueType
 from .standard.common import PREAMBLE
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
@@ -86,7 +87,9 @@ def _text(value: Any) -> Any:
 def _date(value: Any) -> Any:
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
-    raise _fail(f"应写成 2024-01-20 这样的日期，这里是{_kind_of(value)}")
+    if isinstance(value, str) and dates.parse(value) is not None:
+        return dates.parse(value)  # 2026年1月15日
+    raise _fail(f"应写成 {{example}} 这样的日期，这里是{_kind_of(value)}")
 
 
 def _year(value: Any) -> Any:

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -25,9 +26,11 @@ from typing import Any, Callable
 import click
 import questionary
 
+from . import dates
 from .check import check, r1_columns_balance
 from .findings import ERROR, has_errors, sort_findings
 from .render.grid import number
+from .render.textgrid import width as display_width
 from .load import validate
 from .output import backup, safe_name, write_atomic
 from .places import UNIT_LABEL, YEAR_LABEL, place, put
@@ -37,7 +40,9 @@ from .standard import Column, Spec, ValueType, first_year, spec_for_year
 from .yamlfile import Parsed
 
 PROGRESS = "nianbao-new.progress.json"  # where answers wait when no FILE was named
-NARRATIVE_HINT = "（可写多段，每段一行；写完按 Esc 再按 Enter）"
+NARRATIVE_HINT = "可写多段，每段一行；写完按 Esc 再按 Enter"
+ANSWER = "›"  # the answer's prompt, on the line under the question: short, so the answer has the terminal's width
+KEEP, RETYPE, EDIT = "沿用这段文字", "重新输入", "用编辑器修改（Windows 上是记事本）"
 
 
 @dataclass(frozen=True)
@@ -47,10 +52,11 @@ class Step:
     id: str
     keys: tuple[str, ...]
     section: str  # shown when the wizard enters a new part of the report
-    label: str
+    label: str  # the official wording, once
     kind: str  # "text", "date", "row", "cell", "narrative"
     columns: tuple[Column, ...] = ()
     required: bool = False
+    hint: str = ""  # what belongs there, shown under the label
 
 
 def steps(spec: Spec) -> list[Step]:
@@ -79,10 +85,10 @@ def steps(spec: Spec) -> list[Step]:
             out.append(Step(f"processing_fees.{f.key}", ("processing_fees", f.key), fees_path, f.label, "cell", (Column(f.label, ValueType(f.type)),)))
     overview = spec.section("overview")
     for f in overview.subsections:
-        out.append(Step(f"overview.{f.key}", ("overview", f.key), overview.heading, f.label, "narrative"))
+        out.append(Step(f"overview.{f.key}", ("overview", f.key), overview.heading, f.label, "narrative", hint=f.note))
     for key in ("problems", "other_matters"):
         section = spec.section(key)
-        out.append(Step(key, (key,), section.heading, section.note, "narrative"))
+        out.append(Step(key, (key,), section.heading, section.heading, "narrative", hint=section.note))
     return out
 
 
@@ -132,20 +138,16 @@ def parse_row(text: str, columns: tuple[Column, ...]) -> list[int | Decimal]:
     return [parse_cell(p, c) for p, c in zip(parts, columns)]
 
 
-def parse_date(text: str) -> dt.date | None:
-    t = _typed(text)
-    if not t:
+def parse_date(text: str, year: int | None = None) -> dt.date | None:
+    if not _typed(text):
         return None
-    match = re.fullmatch(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", t)
-    try:
-        if match:
-            return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        pass
-    raise Invalid(f"“{text.strip()}”不是日期，请写成 2024-01-20")
+    date = dates.parse(text)
+    if date is None:
+        raise Invalid(f"“{text.strip()}”不是日期，请写成 {dates.example(year)}")
+    return date
 
 
-def _validator(step: Step) -> Callable[[str], bool | str]:
+def _validator(step: Step, year: int | None = None) -> Callable[[str], bool | str]:
     def check_text(text: str) -> bool | str:
         try:
             if step.kind == "row":
@@ -153,7 +155,7 @@ def _validator(step: Step) -> Callable[[str], bool | str]:
             elif step.kind == "cell":
                 parse_cell(text, step.columns[0])
             elif step.kind == "date":
-                parse_date(text)
+                parse_date(text, year)
             elif step.required and not text.strip():
                 return f"{step.label}必须填写"
         except Invalid as exc:
@@ -230,17 +232,27 @@ class Wizard:
         self.kw = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
         self.echo = echo
         self.columns_told: tuple[Column, ...] = ()  # the columns last explained on screen
+        self.year = dt.date.today().year - 1
 
     # the three kinds of question
-    def ask_text(self, message: str, default: str = "", validate=None, multiline: bool = False, instruction: str | None = None) -> str:
-        question = questionary.text(message, default=default, validate=validate, multiline=multiline, instruction=instruction, **self.kw)
+    def ask_text(self, message: str = "", default: str = "", validate=None, multiline: bool = False, instruction: str | None = None) -> str:
+        """The question stands on its own line(s) above (:meth:`say`); here only the answer."""
+        question = questionary.text(
+            message, default=default, validate=validate, multiline=multiline, instruction=instruction or " ", qmark=ANSWER, **self.kw
+        )
         return question.unsafe_ask()
 
-    def ask_select(self, message: str, choices: list[str]) -> str:
-        return questionary.select(message, choices=choices, instruction="（用↑↓选择，回车确认）", **self.kw).unsafe_ask()
+    def ask_select(self, message: str, choices: list) -> str:
+        return questionary.select(message, choices=choices, instruction="（用↑↓选择，回车确认）", qmark=ANSWER, **self.kw).unsafe_ask()
 
     def ask_confirm(self, message: str, default: bool = True) -> bool:
-        return questionary.confirm(message, default=default, **self.kw).unsafe_ask()
+        return questionary.confirm(message, default=default, qmark=ANSWER, **self.kw).unsafe_ask()
+
+    def say(self, question: str, hint: str = "") -> None:
+        """A question on its own line, with what belongs there under it."""
+        self.echo(question)
+        if hint:
+            self.echo(f"  （{hint}）")
 
     def save(self) -> None:
         payload = {"file": str(self.file), "answers": self.answers}
@@ -258,7 +270,7 @@ class Wizard:
             if saved and self.ask_confirm(f"发现上次没有填完的进度（已填{len(saved)}项，保存在 {self.progress.name}），接着填吗？"):
                 self.answers = dict(saved)
         year_text = self.answers.get("year") or self._ask_year()
-        year = int(_typed(year_text))
+        year = self.year = int(_typed(year_text))
         spec = spec_for_year(year)
         assert spec is not None
         self.echo(f"{year}年度的报告使用{spec.name}（{spec.source}）。")
@@ -285,7 +297,8 @@ class Wizard:
                 return f"年度报告格式自{first_year()}年度起实行"
             return True
 
-        text = self.ask_text(f"{YEAR_LABEL}：", default=self.defaults.get("year", str(last_year)), validate=valid)
+        self.say(f"{YEAR_LABEL}：", "四位数年份；格式版本随年度确定")
+        text = self.ask_text(default=self.defaults.get("year", str(last_year)), validate=valid)
         self.answer("year", _typed(text))
         return self.answers["year"]
 
@@ -296,24 +309,48 @@ class Wizard:
             if step.kind == "row" and step.columns != self.columns_told:
                 self.echo(f"  每行依次填：{names}（{len(step.columns)}个数，空格隔开；全为0可直接回车）")
                 self.columns_told = step.columns
-            message = f"{step.label}：" if step.kind == "row" else f"{step.label}（{names}）："
-            text = self.ask_text(message, default=default, validate=_validator(step))
+            same = step.kind == "row" or names == step.label
+            self.say(f"{step.label}：" if same else f"{step.label}（{names}）：")
+            text = self.ask_text(default=default, validate=_validator(step, self.year))
             if step.keys[0] == "applications":
                 self.echo(f"  总计：{number(sum(parse_row(text, step.columns)))}")
         elif step.kind == "narrative":
-            if os.environ.get("EDITOR"):
-                self.ask_confirm(f"{step.label}：按 Enter 打开编辑器填写", default=True)
-                text = click.edit(default) or default
-            else:
-                text = self.ask_text(f"{step.label}", default=default, multiline=True, instruction=NARRATIVE_HINT)
+            text = self._narrative(step, default)
         else:
-            suffix = "（可留空）" if not step.required else ""
-            text = self.ask_text(f"{step.label}{suffix}：", default=default, validate=_validator(step))
+            hint = "可留空" if not step.required else ""
+            if step.kind == "date":
+                hint = f"写成 {dates.example(self.year)}" + ("，可留空" if not step.required else "")
+            self.say(f"{step.label}：", hint)
+            text = self.ask_text(default=default, validate=_validator(step, self.year))
         self.answer(step.id, text.strip() if step.kind != "narrative" else text.strip("\n"))
 
+    def _narrative(self, step: Step, default: str) -> str:
+        """Text of several paragraphs.  A text there already (last year's, ``--from``) is
+        shown in brief and kept, retyped or edited in an editor — never poured into the
+        answer line, where a long text would fill the screen."""
+        self.say(f"{step.label}：", step.hint)
+        if os.environ.get("EDITOR"):
+            self.ask_confirm("按 Enter 打开编辑器填写", default=True)
+            return click.edit(default) or default
+        if default.strip():
+            lead = f"  现有文字（{len(default.strip())}字）："
+            width = max(20, shutil.get_terminal_size((80, 24)).columns - display_width(lead) - 3)
+            flat = default.replace("\n", " ")
+            preview = flat if display_width(flat) <= width else _clip(flat, width) + "…"
+            self.echo(lead + preview)
+            choice = self.ask_select("", [KEEP, RETYPE, EDIT])
+            if choice == KEEP:
+                return default
+            if choice == EDIT:
+                return click.edit(default) or default
+        return self.ask_text(multiline=True, instruction=NARRATIVE_HINT)
+
     def _balance(self, spec: Spec, year: int) -> None:
-        """R1 (一 + 二 = 三（七）+ 四, every column) before going on; the clerk corrects rows."""
+        """R1 (一 + 二 = 三（七）+ 四, every column) before going on; the clerk corrects rows.
+        The menu lists table 三 by its groups, so that it fits a screen of 24 lines; a ◀
+        marks what holds figures in the columns that do not balance."""
         rows = [s for s in steps(spec) if s.keys[0] == "applications"]
+        keep = "数字无误，先继续（稍后在文件中修改）"
         while True:
             report, _ = load_data(self._table3_only(spec, year))
             problems = list(r1_columns_balance(report)) if report is not None else []
@@ -323,13 +360,40 @@ class Wizard:
             self.echo("  表三的数对不上：")
             for finding in problems:
                 self.echo(f"    {finding.message}")
-            keep = "数字无误，先继续（稍后在文件中修改）"
-            choice = self.ask_select("请选择要改正的行：", [s.label for s in rows] + [keep])
-            if choice == keep:
+            self.echo("请选择要改正的行（◀ 标出的行在对不上的列中有数）：")
+            groups: dict[str, list[Step]] = {}
+            for step in rows:
+                groups.setdefault(step.keys[1], []).append(step)
+            menu = []
+            for key, members in groups.items():
+                if len(members) == 1:
+                    menu.append(questionary.Choice(self._marked(report, members[0]), value=members[0].id))
+                else:
+                    group = next(line for line, _ in spec.table3.walk() if line.key == key)
+                    marked = [s for s in members if self._marked(report, s).startswith("◀")]
+                    which = f"（第{'、'.join(s.label.split(' ', 1)[-1].split('.')[0] for s in marked)}项有数）" if marked else ""
+                    menu.append(questionary.Choice(f"{'◀ ' if marked else '  '}{group.label}：{len(members)}项{which}", value=key))
+            choice = self.ask_select("", menu + [questionary.Choice(keep, value="")])
+            if not choice:
                 return
-            step = next(s for s in rows if s.label == choice)
+            if choice in groups:
+                members = groups[choice]
+                choice = self.ask_select("", [questionary.Choice(self._marked(report, s), value=s.id) for s in members])
+            step = next(s for s in rows if s.id == choice)
             self.defaults = {**self.defaults, step.id: self.answers[step.id]}
             self._ask(step)
+
+    @staticmethod
+    def _marked(report: Report, step: Step) -> str:
+        """A row of table 三 with its figures in the columns that do not balance."""
+        t3 = report.spec.table3
+        new, carried, total, forward = (report.row(t3.row(k)) for k in ("new", "carried_over", "total", "carried_forward"))
+        failing = [c for c in range(len(t3.columns)) if new[c] + carried[c] != total[c] + forward[c]]
+        line = next(line for line in t3.data_lines() if ("applications", *t3.keypath(line)) == step.keys)
+        row = report.row(line)
+        figures = "，".join(f"{t3.columns[c].label}{row[c]}" for c in failing)
+        marked = any(row[c] for c in failing)
+        return f"{'◀ ' if marked else '  '}{step.label}（{figures}）"
 
     def _table3_only(self, spec: Spec, year: int) -> dict[str, Any]:
         """The answers with zeros for what is not asked yet, enough to check table 三."""
@@ -371,3 +435,14 @@ class Wizard:
         self.progress.unlink(missing_ok=True)
         self.echo(f"已生成 {file}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
         return True
+
+
+def _clip(text: str, width: int) -> str:
+    """The start of ``text`` that fits ``width`` display columns."""
+    out, used = "", 0
+    for char in text:
+        used += display_width(char)
+        if used > width:
+            break
+        out += char
+    return out

@@ -71,7 +71,7 @@ def test_check_json_is_one_object_per_file(cli, tmp_path):
 def test_render_txt_writes_the_official_file_name(cli, tmp_path):
     result = cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "txt")
     assert result.code == 0, result
-    assert [p.name for p in tmp_path.iterdir()] == [f"{TITLE_2023}.txt"]
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == [f"{TITLE_2023}.txt"]
 
 
 def test_render_file_name_is_safe_for_windows(cli, tmp_path):
@@ -79,7 +79,7 @@ def test_render_file_name_is_safe_for_windows(cli, tmp_path):
     source.write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "name: 青山镇人民政府", 'name: "青山镇/农业:办?"'), encoding="utf-8")
     out = tmp_path / "out"
     assert cli("render", source, "-o", out, "--to", "txt").code == 0
-    assert [p.name for p in out.iterdir()] == ["青山镇_农业_办_2023年政府信息公开工作年度报告.txt"]
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["青山镇_农业_办_2023年政府信息公开工作年度报告.txt"]
 
 
 def test_render_leaves_no_temporary_files_and_replaces_atomically(cli, tmp_path):
@@ -87,7 +87,8 @@ def test_render_leaves_no_temporary_files_and_replaces_atomically(cli, tmp_path)
     target.write_bytes(b"old")
     assert cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "txt").code == 0
     assert target.read_bytes() != b"old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".nianbao-生成记录.json", target.name, target.name + ".bak"]
+    assert (tmp_path / (target.name + ".bak")).read_bytes() == b"old"  # not nianbao's: kept
 
 
 def test_render_rejects_unknown_targets(cli, tmp_path):

@@ -168,7 +168,7 @@ def test_html_page():
     assert imported.findings == [Finding("warning", "I", "表三.三（一）", "表三.三（一）：原文社会公益组织为空白，按0计（第2个表格第6行）")]
     data = imported.data
     assert data["unit"] == {"name": "东湖街道办事处", "compiler": "东湖街道党政办公室", "website": "http://www.example.gov.cn/dhjd/xxgk",
-                            "address": "某某县东湖路88号", "postcode": "430000", "phone": "027-8888123", "email": None, "date": dt.date(2023, 1, 16)}
+                            "address": "临溪县东湖路88号", "postcode": "430000", "phone": "027-8888123", "email": None, "date": dt.date(2023, 1, 16)}
     assert data["proactive"] == {"regulations": [0, 0, 0], "normative_documents": [2, 1, 9], "licensing": 15, "penalties": 6, "coercion": 1, "fees": Decimal("3.25")}
     assert data["applications"] == table3(
         "v2021", new=[6, 2, 0, 1, 0, 0], carried_over=[1, 0, 0, 0, 0, 0], disclosed=[3, 1, 0, 0, 0, 0], partially_disclosed=[1, 0, 0, 0, 0, 0],

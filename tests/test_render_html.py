@@ -146,5 +146,5 @@ def test_same_input_same_bytes_and_a_page_for_a_phone_and_for_print():
 def test_render_to_html_and_fragment_writes_both(cli, tmp_path):
     result = cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "html,fragment")
     assert result.code == 0, result
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert names == ["青山镇人民政府2023年政府信息公开工作年度报告.html", "青山镇人民政府2023年政府信息公开工作年度报告（网页粘贴用）.html"]

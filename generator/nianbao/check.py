@@ -19,7 +19,9 @@ from .places import KeyPath, places
 from .report import Report
 from .standard import ValueType
 
-PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|[XxＸｘ]{2,}|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
+# Words a template leaves for the clerk to replace; XX only where it is not part of a
+# Latin word (the xxgk of a site's address is 信息公开).
+PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
 TRIVIAL = re.compile(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
 FEE_WORDS = re.compile(r"处理费|收费通知")
 RECTIFY_WORDS = re.compile(r"整改|改进|改正|完善|加强")

@@ -129,9 +129,12 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
 @click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
 @click.option("--reference-docx", type=click.Path(path_type=Path), help="样式参考文档（DOCX）")
-def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None) -> None:
+@click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
+def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None, draft: bool) -> None:
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
     from . import render as rendering
+    from .output import Folder
+    from .publish import readiness
 
     try:
         wanted = rendering.targets(targets)
@@ -140,15 +143,17 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
     if reference_docx is not None and not reference_docx.is_file():
         raise Usage(f"找不到样式参考文档：{reference_docx}")
     loaded, findings = _checked(file)
+    if loaded.report is not None and not draft:
+        findings = sort_findings(findings + readiness(loaded.report))
     if has_errors(findings) or loaded.report is None:
         _print_findings(file, findings)
-        click.echo("报告有错误，未生成任何文件。", err=True)
+        click.echo("报告有错误，未生成任何文件。" + ("" if loaded.report is None or not any(f.rule == "P" for f in findings) else "要先看排版效果，可加 --draft 生成草稿。"), err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
     from .render.docx import ReferenceError
 
     try:  # everything rendered before anything is written
-        outputs = {t: rendering.render(report, t, reference_docx) for t in wanted if t != "pdf"}
+        outputs = {t: rendering.render(report, t, reference_docx, draft) for t in wanted if t != "pdf"}
     except ReferenceError as exc:
         raise Usage(str(exc)) from exc
     pdf_problem = None
@@ -157,16 +162,18 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None)
         from .render import pdf
         from .render.docx import report_date
 
-        docx = outputs.get("docx") or rendering.render(report, "docx", reference_docx)
+        docx = outputs.get("docx") or rendering.render(report, "docx", reference_docx, draft)
         try:
             outputs["pdf"] = pdf.convert([(report.title, docx, report_date(report))])[report.title]
         except (office.Unavailable, KeyError) as exc:
             pdf_problem = str(exc) if isinstance(exc, office.Unavailable) else "LibreOffice 未能把报告转换为 PDF"
+    folder = Folder(out_dir)
     for target in wanted:
         if target in outputs:
-            path = out_dir / rendering.file_name(report.title, target)
-            write_atomic(path, outputs[target])
-            click.echo(f"已生成 {path}")
+            name = rendering.file_name(report.title, target)
+            saved = folder.write(name, outputs[target])
+            click.echo(f"已生成 {out_dir / name}" + ("（草稿）" if draft else "") + (f"；它在上次生成后被改过，原文件已备份为 {saved.name}" if saved else ""))
+    folder.save()
     warnings = [f for f in findings if f.level != ERROR]
     if warnings:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
@@ -278,19 +285,42 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
 @main.command()
 @click.option("--year", type=int, required=True, help="报告年度")
 @click.option("--unit", "unit_name", help="机关名称（预先填入）")
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认：{年份}年度政府信息公开年报采集表.xlsx）")
-def sheet(year: int, unit_name: str | None, out: Path | None) -> None:
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), help="单位名单（.txt 每行一个，或 .xlsx 第一列）：每个单位生成一份，-o 为文件夹")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认：{机关名称}{年份}年度政府信息公开年报采集表.xlsx）；用 --units 时为文件夹")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
+def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
+    from . import roster
     from .workbook import build_sheet
 
     spec = spec_for_year(year)
     if spec is None:
         raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
-    out = out or Path(safe_name(f"{unit_name or ''}{year}年度政府信息公开年报采集表.xlsx"))
-    if out.exists():
-        raise Usage(f"{out} 已存在，未覆盖")
-    write_atomic(out, build_sheet(spec, year, unit_name))
-    click.echo(f"已生成 {out}（{spec.name}）：请各单位只填浅黄色格子，交回后用 nianbao batch 处理")
+    if roster_file is not None:
+        if unit_name:
+            raise Usage("--unit 和 --units 只能用一个")
+        if not roster_file.is_file():
+            raise Usage(f"找不到名单文件：{roster_file}")
+        try:
+            names = roster.read(roster_file)
+        except roster.RosterError as exc:
+            raise Usage(str(exc)) from exc
+        folder = out or Path(f"{year}年度采集表")
+        if folder.exists() and not folder.is_dir():
+            raise Usage(f"{folder} 是文件，不是文件夹：用 --units 时 -o 应为文件夹")
+        targets = [(folder / safe_name(f"{name}{year}年度政府信息公开年报采集表.xlsx"), name) for name in names]
+    else:
+        targets = [(out or Path(safe_name(f"{unit_name or ''}{year}年度政府信息公开年报采集表.xlsx")), unit_name)]
+    existing = [path for path, _ in targets if path.exists()]
+    if existing and not force:
+        shown = "、".join(p.name for p in existing[:5]) + ("等" if len(existing) > 5 else "")
+        click.echo(f"{shown} 已存在，未覆盖；如需覆盖请加 --force（原文件会先备份为 .bak）", err=True)
+        sys.exit(EXIT_USAGE)
+    for path, name in targets:
+        saved = backup(path) if path.exists() else None
+        write_atomic(path, build_sheet(spec, year, name))
+        click.echo(f"已生成 {path}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
+    click.echo(f"共{len(targets)}份（{spec.name}）：请各单位只填浅黄色格子，表三下方的检查行全为 ✓ 再交回；交回后用 nianbao batch 处理")
 
 
 @main.command()

@@ -25,11 +25,15 @@ class Finding:
     path: str | None
     message: str
     line: int | None = None
+    cell: str | None = None  # in a workbook: "表三!D5"
 
     def describe(self, source: str | Path | None = None) -> str:
-        """The message as printed: ``…（2023.yaml 第48行）``."""
+        """The message as printed: ``…（2023.yaml 第48行）``, ``…（“表三”表 D5 格）``."""
         where = ""
-        if source is not None and self.line is not None:
+        if self.cell is not None and self.cell not in self.message:
+            sheet, _, coordinate = self.cell.rpartition("!")
+            where = f"（“{sheet}”表 {coordinate} 格）"
+        elif source is not None and self.line is not None:
             where = f"（{Path(source).name} 第{self.line}行）"
         elif self.line is not None:
             where = f"（第{self.line}行）"
@@ -41,7 +45,12 @@ class Finding:
 
     def as_json(self) -> dict:
         data = asdict(self)
-        return {k: data[k] for k in ("level", "rule", "path", "line", "message")}
+        keys = ("level", "rule", "path", "line", "cell", "message") if self.cell else ("level", "rule", "path", "line", "message")
+        return {k: data[k] for k in keys}
+
+    def at(self) -> str:
+        """Where to look, for a worklist: ``表三!D5`` or ``第48行``."""
+        return self.cell or (f"第{self.line}行" if self.line is not None else "")
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

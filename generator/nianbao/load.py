@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,21 @@ from .yamlfile import Parsed, parse
 class Loaded:
     report: Report | None
     findings: list[Finding] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # a workbook's: official path → "表三!D5"
+    name: str | None = None  # the unit and year as written, even when the report has errors
+    year: int | None = None
+
+    def locate(self, findings: list[Finding]) -> list[Finding]:
+        """Findings with the workbook cell to open (the cell of their path, or of the row)."""
+        if not self.cells:
+            return findings
+        out = []
+        for f in findings:
+            cell = f.cell
+            if cell is None and f.path is not None:
+                cell = self.cells.get(f.path) or next((c for p, c in self.cells.items() if p.startswith(f.path + ".")), None)
+            out.append(replace(f, cell=cell) if cell != f.cell else f)
+        return out
 
 
 def load_file(path: Path, *, zero_missing: bool = False, today: dt.date | None = None) -> Loaded:
@@ -73,6 +88,16 @@ def validate(
     wizard, which produce the same plain data without a YAML file."""
     findings = list(findings or [])
     data = parsed.data
+    loaded = _validate(data, parsed, source, zero_missing, today, findings)
+    unit = data.get("unit") if isinstance(data, dict) else None
+    name = unit.get("name") if isinstance(unit, dict) else None
+    year = data.get("year") if isinstance(data, dict) else None
+    loaded.name = name.strip() if isinstance(name, str) and name.strip() else None
+    loaded.year = year if isinstance(year, int) and not isinstance(year, bool) else None
+    return loaded
+
+
+def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: bool, today: dt.date | None, findings: list[Finding]) -> Loaded:
     spec, version_findings = _choose_spec(data, parsed, today or dt.date.today())
     findings += version_findings
     if spec is None:

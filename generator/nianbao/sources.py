@@ -40,4 +40,4 @@ def load_checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, lis
     findings = list(loaded.findings)
     if loaded.report is not None:
         findings += check(loaded.report)
-    return loaded, sort_findings(findings)
+    return loaded, sort_findings(loaded.locate(findings))

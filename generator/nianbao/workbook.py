@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from . import dates
 from .render import grid as layout
 from .findings import ERROR, Finding
 from .load import Loaded, validate
@@ -33,6 +34,10 @@ from .render.textgrid import width as display_width
 from .yamlfile import Parsed
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell
+COMPUTED = "formula"  # marks a formula cell in the hidden sheet
+CHECK_FAIL = "✗ 对不上"
+RED_FILL = PatternFill("solid", fgColor="FFC7CE")
+GREEN_FILL = PatternFill("solid", fgColor="C6EFCE")
 FONT = "宋体"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -112,7 +117,7 @@ def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
         if kind in ("text", "date", "narrative"):
             cell.number_format = "@"  # phone numbers and postcodes keep their leading zeros
         if kind == "date":
-            head.value = f"{label}（写成 {year + 1}-01-20）"
+            head.value = f"{label}（写成 {dates.example(year)}）"
         if kind == "narrative":
             facts.row_dimensions[r].height = 120
         else:
@@ -126,19 +131,25 @@ def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
     facts.sheet_properties.pageSetUpPr.fitToPage = True
     facts.page_setup.fitToWidth, facts.page_setup.fitToHeight = 1, 0
 
+    computed: dict[str, str] = {}
     for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
-        keys_of.update(_grid_sheet(wb, spec, grid))
+        open_cells, total_cells = _grid_sheet(wb, spec, grid)
+        keys_of.update(open_cells)
+        computed.update(total_cells)
 
     hidden = wb.create_sheet(KEYS_SHEET)
     hidden.sheet_state = "hidden"
     hidden.append(["nianbao", spec.id, year])
     for keys, where in keys_of.items():
         hidden.append([keys, where])
+    for keys, where in computed.items():  # formulas: not read, but findings about them point there
+        hidden.append([keys, where, COMPUTED])
     hidden.protection.sheet = True
     return stable_xlsx(wb)
 
 
-def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> dict[str, str]:
+def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> tuple[dict[str, str], dict[str, str]]:
+    """The table's sheet; (open cells, formula cells) by report-file key path."""
     ws = wb.create_sheet(grid.name)
     keys_of: dict[str, str] = {}
     where: dict[tuple, str] = {}
@@ -172,9 +183,36 @@ def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> dict[str, str]:
         rules[kind].add(target.coordinate)
         keys_of[json.dumps(list(cell.keys), ensure_ascii=False)] = f"{ws.title}!{target.coordinate}"  # type: ignore[arg-type]
     _formulas(ws, spec, grid, where)
+    if grid.name == spec.table_names[1]:
+        _check_row(ws, spec, grid, where)
     _fit(ws, grid, widths)
     ws.protection.sheet = True
-    return keys_of
+    computed = {json.dumps(list(k), ensure_ascii=False): f"{ws.title}!{c}" for k, c in where.items() if json.dumps(list(k), ensure_ascii=False) not in keys_of}
+    return keys_of, computed
+
+
+def _check_row(ws, spec: Spec, grid: layout.Grid, where: dict[tuple, str]) -> None:
+    """Under table 三, a row that checks 一 + 二 = 三（七）总计 + 四 in every column while the
+    unit types, and turns red where it fails (a formula and conditional formatting, which
+    Excel, WPS and LibreOffice all show)."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    t3 = spec.table3
+    row = grid.nrows + 2
+    label = ws.cell(row, 1, f"勾稽关系检查：{t3.corner.strip('（）')}")
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=grid.label_cols)
+    label.font, label.alignment, label.border = Font(name=FONT, size=10, bold=True), LEFT, BOX
+    keys = {k: ("applications", *t3.keypath(t3.row(k))) for k in ("new", "carried_over", "total", "carried_forward")}
+    for c in range(len(t3.all_columns)):
+        cell = ws.cell(row, grid.label_cols + 1 + c)
+        a, b, total, forward = (where[keys[k] + (c,)] for k in ("new", "carried_over", "total", "carried_forward"))
+        cell.value = f'=IF({a}+{b}={total}+{forward},"✓","{CHECK_FAIL}")'
+        cell.font, cell.alignment, cell.border = Font(name=FONT, size=10, bold=True), CENTER, BOX
+    first, last = get_column_letter(grid.label_cols + 1), get_column_letter(grid.label_cols + len(t3.all_columns))
+    span = f"{first}{row}:{last}{row}"
+    ws.conditional_formatting.add(span, FormulaRule(formula=[f'{first}{row}<>"✓"'], fill=RED_FILL, font=Font(color="9C0006", bold=True)))
+    ws.conditional_formatting.add(span, FormulaRule(formula=[f'{first}{row}="✓"'], fill=GREEN_FILL))
+    ws.row_dimensions[row].height = 30
 
 
 def _fit(ws, grid: layout.Grid, widths: list[int]) -> None:
@@ -243,14 +281,18 @@ def load_workbook(path: Path) -> Loaded:
     data: dict[str, Any] = {"year": int(year), "format": spec.id, "preamble": None}
     findings: list[Finding] = []
     whole = None
-    for keys_text, at, *_ in rows[1:]:
+    cells: dict[str, str] = {}
+    for keys_text, at, *rest in rows[1:]:
         keys = tuple(json.loads(keys_text))
+        cells[place(spec.id, keys).path] = str(at)
+        if rest and rest[0] == COMPUTED:
+            continue
         sheet, coordinate = str(at).split("!")
         value = wb[sheet][coordinate].value
-        value, problem = _cell_value(spec, keys, value)
+        value, problem = _cell_value(spec, keys, value, int(year))
         if problem:
             path_text = place(spec.id, keys).path
-            findings.append(Finding(ERROR, "S", path_text, f"{path_text}：{problem}（“{sheet}”表 {coordinate} 格）"))
+            findings.append(Finding(ERROR, "S", path_text, f"{path_text}：{problem}", cell=str(at)))
         if keys == ("overview",):
             whole = value
         else:
@@ -262,10 +304,14 @@ def load_workbook(path: Path) -> Loaded:
             findings.append(Finding(ERROR, "S", heading, f"{heading}：分五项填写和整段填写只能选一种"))
         data["overview"] = whole
     loaded = validate(Parsed(data=data), source=path, findings=findings)
+    loaded.cells = cells
+    loaded.findings = loaded.locate(loaded.findings)
     return loaded
 
 
-def _cell_value(spec: Spec, keys: tuple, value: Any) -> tuple[Any, str]:
+def _cell_value(spec: Spec, keys: tuple, value: Any, year: int) -> tuple[Any, str]:
+    """A cell's value as a report file would hold it.  What is not a number is given on as
+    typed (``12件``, ``十二``), so that the report's own rules say once what is wrong."""
     where = place(spec.id, keys)
     if where.kind in ("text", "date", "mapping") or keys[0] == "overview":
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -273,26 +319,20 @@ def _cell_value(spec: Spec, keys: tuple, value: Any) -> tuple[Any, str]:
         if isinstance(value, dt.datetime):
             return value.date(), ""
         if where.kind == "date":
-            try:
-                return dt.date.fromisoformat(str(value).strip()), ""
-            except ValueError:
-                return None, f"“{value}”不是日期，请写成 2024-01-20"
+            date = dates.parse(str(value))
+            return (date, "") if date else (None, f"“{value}”不是日期，请写成 {dates.example(year)}")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return str(value).strip().replace("\r\n", "\n"), ""
     if value is None or value == "":
         return None, ""  # the model says what is missing
-    if isinstance(value, bool):
-        return None, f"“{value}”不是数字"
     if isinstance(value, float):
         value = Decimal(repr(value))
-        if value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
-            value = int(value)
     elif isinstance(value, str):
-        try:
+        try:  # a number typed into a cell formatted as text
             value = Decimal(value.strip())
         except InvalidOperation:
-            return None, f"“{value}”不是数字"
-        if value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
-            value = int(value)
+            return value, ""
+    if isinstance(value, Decimal) and value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
+        value = int(value)
     return value, ""

@@ -35,16 +35,17 @@ def file_name(title: str, target: str) -> str:
     return safe_name(title) + SUFFIXES[target]
 
 
-def render(report: Report, target: str, reference: Path | None = None) -> bytes:
-    """One format's bytes (not ``pdf``, which needs LibreOffice: see :mod:`.pdf`)."""
+def render(report: Report, target: str, reference: Path | None = None, draft: bool = False) -> bytes:
+    """One format's bytes (not ``pdf``, which needs LibreOffice: see :mod:`.pdf`).  A draft
+    carries its mark on every page."""
     if target == "docx":
         from . import docx
 
-        return docx.render(report, reference)
+        return docx.render(report, reference, draft)
     if target == "txt":
         from . import txt
 
-        return txt.render(report)
+        return txt.render(report, draft)
     from . import html
 
-    return html.render(report) if target == "html" else html.render_fragment(report)
+    return html.render(report, draft) if target == "html" else html.render_fragment(report, draft)

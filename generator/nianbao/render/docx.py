@@ -169,9 +169,9 @@ def core_properties(report: Report) -> bytes:
     ).encode("utf-8")
 
 
-def render(report: Report, reference: Path | None = None) -> bytes:
+def render(report: Report, reference: Path | None = None, draft: bool = False) -> bytes:
     pkg = package(reference)
-    xml = document_xml(build(report), pkg.sect).encode("utf-8")
+    xml = document_xml(build(report, draft), pkg.sect).encode("utf-8")
     out = io.BytesIO(pkg.head)
     out.seek(0, io.SEEK_END)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as target:

@@ -30,6 +30,7 @@ from .outline import Document, build, environment, paragraphs
 # inline in the fragment.
 STYLE = {
     "body": "margin:0 auto;max-width:46em;padding:1em;font-family:仿宋_GB2312,仿宋,FangSong,STFangsong,serif;font-size:16pt;line-height:1.75;color:#000;background:#fff",
+    "draft": "margin:0 0 0.5em;text-align:center;color:#c00000;font-weight:bold;border:2px solid #c00000;padding:0.3em",
     "h1": "font-family:方正小标宋简体,小标宋,SimSun,宋体,serif;font-size:22pt;font-weight:normal;text-align:center;line-height:1.4;margin:0.6em 0 1em",
     "h2": "font-family:黑体,SimHei,Heiti SC,sans-serif;font-size:16pt;font-weight:normal;margin:0.8em 0 0.2em;text-indent:2em",
     "h3": "font-family:楷体_GB2312,楷体,KaiTi,STKaiti,serif;font-size:16pt;font-weight:normal;margin:0.4em 0 0.2em;text-indent:2em",
@@ -44,7 +45,7 @@ STYLE = {
     "td": "border:1px solid #000;padding:0.3em;text-align:center;vertical-align:middle",
 }
 SELECTORS = {
-    "body": "body", "h1": "h1", "h2": "h2", "h3": "h3", "p": "p", "signature": "p.signature", "signature_top": "p.signature.top", "wrap": "div.table",
+    "body": "body", "draft": "p.draft", "h1": "h1", "h2": "h2", "h3": "h3", "p": "p", "signature": "p.signature", "signature_top": "p.signature.top", "wrap": "div.table",
     "table": "table", "caption": "caption", "th": "th", "th_label": "th.label", "td": "td",
 }
 PAGE_ONLY = """html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
@@ -136,10 +137,10 @@ def html(document: Document, *, fragment: bool, document_spec: str) -> str:
     return _template().render(doc=document, fragment=fragment, style=STYLE, css=css, table_of=lambda grid: tables[id(grid)], paragraphs=paragraphs)
 
 
-def render(report: Report) -> bytes:
-    return html(build(report), fragment=False, document_spec=report.spec.id).encode("utf-8")
+def render(report: Report, draft: bool = False) -> bytes:
+    return html(build(report, draft), fragment=False, document_spec=report.spec.id).encode("utf-8")
 
 
-def render_fragment(report: Report) -> bytes:
+def render_fragment(report: Report, draft: bool = False) -> bytes:
     """With a byte-order mark: a browser opening the file from disk then reads it as UTF-8."""
-    return ("\ufeff" + html(build(report), fragment=True, document_spec=report.spec.id)).encode("utf-8")
+    return ("\ufeff" + html(build(report, draft), fragment=True, document_spec=report.spec.id)).encode("utf-8")

@@ -18,6 +18,9 @@ from ..report import Report
 from ..resources import templates_dir
 
 
+DRAFT = "【草稿（未经审核，不得发布）】"  # on every output of render --draft
+
+
 @dataclass
 class Part:
     heading: str | None = None  # （一）… subsection heading
@@ -38,6 +41,7 @@ class Document:
     sections: list[Section]
     signature_name: str
     signature_date: str
+    draft: str = ""  # the mark a draft carries on every output, or nothing
 
 
 @cache
@@ -61,7 +65,7 @@ def chinese_date(report: Report) -> str:
     return f"{date.year}年{date.month}月{date.day}日" if date else ""
 
 
-def build(report: Report) -> Document:
+def build(report: Report, draft: bool = False) -> Document:
     spec = report.spec
     grids = layout.tables(report)
     sections: list[Section] = []
@@ -82,7 +86,8 @@ def build(report: Report) -> Document:
             out.parts.append(Part(text=report.text(section.key)))
         sections.append(out)
     preamble = report.text("preamble") or str(phrases().preamble(report.unit, report.year, spec))
-    return Document(report.title, preamble, sections, report.unit.name, chinese_date(report))  # type: ignore[attr-defined]
+    mark = DRAFT if draft else ""
+    return Document(report.title, preamble, sections, report.unit.name, chinese_date(report), mark)  # type: ignore[attr-defined]
 
 
 def paragraphs(text: str) -> list[str]:

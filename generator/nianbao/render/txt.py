@@ -45,5 +45,5 @@ def text(document: Document) -> str:
     return _template().render(doc=document, width=WIDTH)
 
 
-def render(report: Report) -> bytes:
-    return ("\ufeff" + text(build(report))).replace("\n", "\r\n").encode("utf-8")
+def render(report: Report, draft: bool = False) -> bytes:
+    return ("\ufeff" + text(build(report, draft))).replace("\n", "\r\n").encode("utf-8")

@@ -19,7 +19,7 @@ TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 
 def units(folder, count: int = 30) -> None:
     """``count`` units from the 2023 example; unit 08 does not add up, unit 20 has 十二 for a
-    count, and unit 26 has the same name as unit 25."""
+    count, and unit 26 is another township's workbook under unit 25's name."""
     folder.mkdir()
     for i in range(1, count + 1):
         text = edit(TEXT_2023, "name: 青山镇人民政府", f"name: 第{i:02d}镇人民政府")
@@ -27,13 +27,17 @@ def units(folder, count: int = 30) -> None:
             text = edit(text, "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]")
         if i == 20:
             text = edit(text, "licensing: 12", "licensing: 十二")
-        if i == 26:
-            text = edit(text, "name: 第26镇人民政府", "name: 第25镇人民政府")
+        if i == 26:  # another township's figures under unit 25's name
+            text = edit(edit(text, "name: 第26镇人民政府", "name: 第25镇人民政府"), "licensing: 12", "licensing: 13")
         (folder / f"unit{i:02d}.yaml").write_text(text, encoding="utf-8")
 
 
 def summary(path) -> list[tuple]:
-    return [tuple(row) for row in load_workbook(path)["汇总"].iter_rows(values_only=True)]
+    return [tuple(row) for row in load_workbook(path)["单位"].iter_rows(values_only=True)]
+
+
+def problems(path) -> list[tuple]:
+    return [tuple(row) for row in load_workbook(path)["问题清单"].iter_rows(values_only=True)]
 
 
 def test_batch_renders_the_good_units_and_reports_the_broken(cli, tmp_path):
@@ -42,16 +46,21 @@ def test_batch_renders_the_good_units_and_reports_the_broken(cli, tmp_path):
     assert result.code == 1, result
     out = tmp_path / "out"
     docx = sorted(p.name for p in out.glob("*.docx"))
-    assert len(docx) == 28 and len(list(out.glob("*.txt"))) == 28
-    assert "第25镇人民政府2023年政府信息公开工作年度报告（2）.docx" in docx  # unit 26, same name as 25
+    assert len(docx) == 26 and len(list(out.glob("*.txt"))) == 26
+    assert not any(name.startswith("第25镇") for name in docx)  # two files claim unit 25: neither is published
     rows = summary(out / "汇总.xlsx")
-    assert rows[0] == ("序号", "文件", "机关名称", "年度", "状态", "错误数", "提示数", "第一个错误", "生成的文件")
-    failed = {row[1]: row for row in rows[1:] if row[4] == "未通过"}
-    assert set(failed) == {"unit08.yaml", "unit20.yaml"}
-    assert failed["unit08.yaml"][5:8] == (2, 1, "[R1] 表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）（unit08.yaml 第39行）")
-    assert failed["unit20.yaml"][7] == "[S] 表二.行政许可.本年处理决定数量：应为不小于0的整数，这里是文字“十二”（unit20.yaml 第31行）"
+    assert rows[0] == ("序号", "机关名称", "年度", "文件", "状态", "错误", "提示", "主要问题", "生成的文件")
+    failed = {row[3]: row for row in rows[1:] if row[4] == "未通过"}
+    assert set(failed) == {"unit08.yaml", "unit20.yaml", "unit25.yaml", "unit26.yaml"}
+    assert failed["unit08.yaml"][1:3] == ("第08镇人民政府", 2023)
+    assert failed["unit08.yaml"][5:8] == (2, 1, "表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）（第39行）")
+    assert failed["unit20.yaml"][1:3] == ("第20镇人民政府", 2023)  # named although it failed
+    assert failed["unit20.yaml"][7] == "表二.行政许可.本年处理决定数量：应为不小于0的整数，这里是文字“十二”（第31行）"
+    assert failed["unit26.yaml"][7].startswith("2个文件都是“第25镇人民政府”2023年度的报告（unit25.yaml、unit26.yaml）")
     assert rows[1][8] == "第01镇人民政府2023年政府信息公开工作年度报告.docx、第01镇人民政府2023年政府信息公开工作年度报告.txt"
-    assert "汇总：30个单位，生成28个，未通过2个" in result.out
+    assert "汇总：已生成26个，未通过4个" in result.out
+    listed = [row for row in problems(out / "汇总.xlsx") if row[2] == "unit08.yaml"]
+    assert [(row[3], row[4], row[5]) for row in listed] == [("错误", "R1", "第39行"), ("错误", "R2", "第39行"), ("提示", "R6", "第18行")]
 
 
 def test_outputs_are_byte_identical_whatever_the_jobs(cli, tmp_path):
@@ -59,7 +68,7 @@ def test_outputs_are_byte_identical_whatever_the_jobs(cli, tmp_path):
     cli("batch", tmp_path / "in", "-o", tmp_path / "one", "--jobs", "1")
     cli("batch", tmp_path / "in", "-o", tmp_path / "two", "--jobs", "2")
     one, two = sorted((tmp_path / "one").iterdir()), sorted((tmp_path / "two").iterdir())
-    assert [p.name for p in one] == [p.name for p in two] and len(one) == 2 * 11 + 1
+    assert [p.name for p in one] == [p.name for p in two] and len(one) == 2 * 11 + 2  # and 汇总.xlsx, the record
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(one, two))
 
 
@@ -146,7 +155,7 @@ def test_defaults_fill_empty_sections_and_an_unknown_placeholder_fails_its_unit_
     defaults.write_text("problems: \"{{ unit.nmae }}的问题\"\n", encoding="utf-8")
     result = cli("batch", tmp_path / "in", "-o", tmp_path / "out2", "--jobs", "2", "--defaults", defaults)
     assert result.code == 1
-    rows = {row[1]: row for row in summary(tmp_path / "out2" / "汇总.xlsx")[1:]}
+    rows = {row[3]: row for row in summary(tmp_path / "out2" / "汇总.xlsx")[1:]}
     assert [name for name, row in rows.items() if row[4] == "未通过"] == ["unit02.yaml", "unit03.yaml"]
     assert rows["unit02.yaml"][7] == "第02镇人民政府：五、存在的主要问题及改进情况的默认文字中有未知的占位符“nmae”"
     assert len(list((tmp_path / "out2").glob("*.docx"))) == 2
@@ -183,12 +192,15 @@ def test_aggregate_adds_up_every_table_value(cli, tmp_path):
     ]
 
 
-def test_aggregate_refuses_mixed_years_naming_the_odd_files(cli, tmp_path):
+def test_aggregate_leaves_out_a_report_of_another_year_and_says_so(cli, tmp_path):
     (tmp_path / "in").mkdir()
     for name in ("a", "b"):
-        (tmp_path / "in" / f"{name}.yaml").write_text(TEXT_2023, encoding="utf-8")
+        (tmp_path / "in" / f"{name}.yaml").write_text(edit(TEXT_2023, "name: 青山镇人民政府", f"name: {name}镇人民政府"), encoding="utf-8")
     (tmp_path / "in" / "old.yaml").write_text(EXAMPLE_2020.read_text(encoding="utf-8"), encoding="utf-8")
     result = cli("aggregate", tmp_path / "in", "-o", tmp_path / "县.yaml")
     assert result.code == 1
-    assert "只能汇总同一年度、同一格式的报告：多数为2023年度（v2021），以下文件不同：old.yaml（2020年度，v2019）" in result.err
-    assert not (tmp_path / "县.yaml").exists()
+    assert "old.yaml：这份是2020年度的报告，其他2个单位都是2023年度（v2021）：是否交错了年度或用了旧表？不计入" in result.err
+    assert "汇总不完整：1个文件未计入" in result.err
+    report = load_file(tmp_path / "县.yaml").report
+    assert report.row(report.spec.table3.row("new"))[-1] == 14  # a and b only
+    assert "另有1个文件未计入：old.yaml" in (tmp_path / "县.yaml").read_text(encoding="utf-8")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +24,13 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .decode import decode
-from .findings import ERROR, Finding, has_errors
+from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
 from .model import report_model
-from .output import safe_name, write_atomic
+from .output import safe_name
 from .places import place
 from .report import Report
 from .reportfile import table3_rows
-from .sources import accepted, load_checked
+from .sources import load_checked
 from .standard import Spec
 from .yamlfile import parse
 
@@ -140,120 +142,162 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
 # -- one unit ------------------------------------------------------------------------------------------
 @dataclass
 class Outcome:
-    """What happened to one unit; ``outputs`` is dropped once written."""
+    """What happened to one file; ``outputs`` is dropped once staged."""
 
     source: Path
+    shown: str = ""  # as the clerk finds it: relative to the folder given
     name: str | None = None
     year: int | None = None
+    format: str | None = None
     title: str | None = None
-    errors: int = 0
-    warnings: int = 0
-    first_error: str = ""
+    findings: list[Finding] = field(default_factory=list)  # every finding, as check prints them
     outputs: dict[str, bytes] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     date: dt.date | None = None  # the report's date, which its PDF carries
+    status: str = ""  # 已生成, 未通过, 重复交回, 未交回
+
+    @property
+    def errors(self) -> int:
+        return sum(f.level == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, ...] = ("docx", "txt")) -> Outcome:
+def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, ...] = ("docx", "txt"), draft: bool = False) -> Outcome:
     """Load, fill defaults, check and render one unit; never raises.  For ``pdf`` the DOCX
     is rendered here and converted later, many at a time (:func:`run`)."""
     outcome = Outcome(source)
     try:
         loaded, findings = load_checked(source)
+        outcome.name, outcome.year = loaded.name, loaded.year
         report = loaded.report
         if report is not None:
             outcome.name, outcome.year, outcome.title = report.unit.name, report.year, report.title  # type: ignore[attr-defined]
+            outcome.format = report.spec.id
             filled = apply_defaults(report, defaults) if defaults is not None else report
             if filled is not report:  # the narratives changed: check the report as it will be printed
                 from .check import check
 
                 report = filled
                 findings = [f for f in findings if not f.rule.startswith("R")] + check(report)
-        _count(outcome, findings, source)
-        if report is None or has_errors(findings):
+            if not draft:
+                from .publish import readiness
+
+                findings = findings + readiness(report)
+        outcome.findings = sort_findings(loaded.locate(findings))
+        if report is None or has_errors(outcome.findings):
             return outcome
         from . import render as rendering
         from .render.docx import report_date
 
         wanted = [t for t in targets if t != "pdf"] + (["docx"] if "pdf" in targets and "docx" not in targets else [])
-        outcome.outputs = {t: rendering.render(report, t) for t in wanted}
+        outcome.outputs = {t: rendering.render(report, t, None, draft) for t in wanted}
         outcome.date = report_date(report)
     except DefaultsError as exc:
-        outcome.errors += 1
-        outcome.first_error = outcome.first_error or str(exc)
+        outcome.findings.append(Finding(ERROR, "B", None, str(exc)))
     except Exception as exc:  # noqa: BLE001 - one unit's surprise must not stop the county's batch
-        outcome.errors += 1
-        outcome.first_error = outcome.first_error or f"内部错误：{type(exc).__name__}: {exc}"
+        outcome.findings.append(Finding(ERROR, "B", None, f"处理这个文件时出了意外的问题（{type(exc).__name__}），未能生成；请把文件发给维护者"))
     return outcome
 
 
-def _count(outcome: Outcome, findings: list[Finding], source: Path) -> None:
-    errors = [f for f in findings if f.level == ERROR]
-    outcome.errors, outcome.warnings = len(errors), len(findings) - len(errors)
-    if errors:
-        outcome.first_error = f"[{errors[0].rule}] {errors[0].describe(source)}"
-
-
-def _process_packed(args: tuple[Path, Defaults | None, tuple[str, ...]]) -> Outcome:
+def _process_packed(args: tuple[Path, Defaults | None, tuple[str, ...], bool]) -> Outcome:
     return process(*args)
 
 
 # -- many units ------------------------------------------------------------------------------------------
-def inputs(paths: Iterable[Path]) -> list[Path]:
-    """Report files, workbooks and published reports: a folder's (sorted), or those named."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted((p for p in path.iterdir() if p.is_file() and accepted(p) and not p.name.startswith((".", "~$"))), key=lambda p: p.name)
-        else:
-            found.append(path)
-    return found
-
-
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
 def run(
-    sources: list[Path],
+    paths: tuple[Path, ...] | list[Path],
     out_dir: Path,
     *,
+    sources: list[Path] | None = None,
     jobs: int = 1,
     defaults: Defaults | None = None,
     targets: tuple[str, ...] = ("docx", "txt"),
+    draft: bool = False,
+    expected: list[str] | None = None,
     on_result: Callable[[Outcome], None] = lambda outcome: None,
 ) -> tuple[list[Outcome], str | None]:
-    """Process every unit, write its files under unique names, in input order; then the
-    PDFs, by one LibreOffice process per job.  Returns the outcomes and, when PDFs were
-    asked for and could not be made, why."""
-    from . import render as rendering
+    """Every report under ``paths`` (subfolders too), checked and rendered, each once.
 
-    taken: set[str] = set()
+    Files are staged in a hidden folder of ``out_dir`` while the units are processed and
+    moved under their final names only when every unit is known: a file claiming another
+    unit, or of another year than the rest, is then reported and not published.  Returns
+    the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
+    when PDFs were asked for and could not be made, why."""
+    from . import county
+    from . import render as rendering
+    from .output import Folder
+
+    roots = [Path(p) for p in paths]
+    sources = sources if sources is not None else county.collect(roots, outside=out_dir)
+    names = {s: county.shown(s, roots) for s in sources}
+    unique, copies = county.duplicates(sources, names)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".nianbao-staging-", dir=out_dir))
     outcomes: list[Outcome] = []
-    for_pdf: list[tuple[Outcome, str, bytes]] = []
-    for outcome in _results(sources, jobs, defaults, targets):
-        if outcome.outputs:
-            stem = _unique(safe_name(outcome.title or outcome.source.stem), taken)
-            for target, data in outcome.outputs.items():
-                if target not in targets:
-                    continue  # the DOCX rendered only to become a PDF
-                name = rendering.file_name(stem, target)
-                write_atomic(out_dir / name, data)
-                outcome.written.append(name)
-            if "pdf" in targets:
-                for_pdf.append((outcome, stem, outcome.outputs["docx"]))
-            outcome.outputs = {}
-        outcomes.append(outcome)
-        on_result(outcome)
-    problem = _pdfs(for_pdf, out_dir, jobs) if for_pdf else None
+    try:
+        for outcome in _results(unique, jobs, defaults, targets, draft):
+            outcome.shown = names[outcome.source]
+            if outcome.outputs:
+                folder = staging / str(len(outcomes))
+                folder.mkdir()
+                for target, data in outcome.outputs.items():
+                    (folder / target).write_bytes(data)
+                outcome.outputs = {}
+            outcomes.append(outcome)
+            on_result(outcome)
+        entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format) for o in outcomes]
+        county.review(entries)
+        for outcome, entry in zip(outcomes, entries):
+            outcome.findings = sort_findings(entry.findings + outcome.findings)
+        if expected is not None:
+            absent, strangers = county.missing(entries, expected)
+            for entry in strangers:
+                outcome = outcomes[entries.index(entry)]
+                outcome.findings.append(Finding(WARNING, "B", None, f"“{outcome.name}”不在单位名单中：名称是否与名单不一致？"))
+        # publish: unique names in input order, a changed file kept as .bak
+        folder = Folder(out_dir)
+        taken: set[str] = set()
+        for n, outcome in enumerate(outcomes):
+            staged = staging / str(n)
+            if not outcome.ok or not staged.is_dir():
+                continue
+            stem = safe_name(outcome.title or outcome.source.stem)
+            if stem.lower() in taken:  # the same unit twice is an error above; a different title cannot collide
+                continue
+            taken.add(stem.lower())
+            for target in targets:
+                if (staged / target).is_file():
+                    name = rendering.file_name(stem, target)
+                    folder.write(name, (staged / target).read_bytes())
+                    outcome.written.append(name)
+        folder.save()
+        for_pdf = [(o, safe_name(o.title or ""), (staging / str(n) / "docx").read_bytes()) for n, o in enumerate(outcomes)
+                   if "pdf" in targets and o.ok and (staging / str(n) / "docx").is_file()]
+        problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for outcome in outcomes:
+        outcome.status = "已生成" if outcome.ok else "未通过"
+    for copy, finding in copies.items():
+        outcomes.append(Outcome(copy, names[copy], findings=[finding], status="重复交回"))
+        on_result(outcomes[-1])
+    if expected is not None:
+        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告")]) for name in absent]
     return outcomes, problem
 
 
-def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], out_dir: Path, jobs: int) -> str | None:
+def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], folder, jobs: int) -> str | None:
     """The DOCX converted to PDF in ``jobs`` groups, each by one LibreOffice process."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -277,80 +321,27 @@ def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], out_dir: Path, jobs: int) -
     for outcome, stem, _ in for_pdf:
         if stem in done:
             name = rendering.file_name(stem, "pdf")
-            write_atomic(out_dir / name, done[stem])
+            folder.write(name, done[stem])
             outcome.written.append(name)
         else:
             missing.append(stem)
+    folder.save()
     return f"LibreOffice 未能转换：{'、'.join(missing)}" if missing else None
 
 
-def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets: tuple[str, ...]) -> Iterator[Outcome]:
+def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets: tuple[str, ...], draft: bool) -> Iterator[Outcome]:
     if jobs <= 1 or len(sources) <= 1:
-        yield from (process(source, defaults, targets) for source in sources)
+        yield from (process(source, defaults, targets, draft) for source in sources)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, min(8, len(sources) // (jobs * 4)))
-        yield from pool.map(_process_packed, [(source, defaults, targets) for source in sources], chunksize=chunk)
-
-
-def _unique(stem: str, taken: set[str]) -> str:
-    """Two units with the same name and year get （2）, （3）… in input order."""
-    name, n = stem, 2
-    while name.lower() in taken:
-        name = f"{stem}（{n}）"
-        n += 1
-    taken.add(name.lower())
-    return name
-
-
-# -- the summary workbook --------------------------------------------------------------------------------
-SUMMARY_HEAD = ("序号", "文件", "机关名称", "年度", "状态", "错误数", "提示数", "第一个错误", "生成的文件")
-
-
-def summary_rows(outcomes: list[Outcome]) -> list[tuple[Any, ...]]:
-    return [
-        (i, o.source.name, o.name or "", o.year or "", "已生成" if o.ok else "未通过", o.errors, o.warnings, o.first_error, "、".join(o.written))
-        for i, o in enumerate(outcomes, start=1)
-    ]
-
-
-def summary_workbook(outcomes: list[Outcome]) -> bytes:
-    """汇总.xlsx: one row per unit."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    from .workbook import stable_xlsx
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
-    ws.append(SUMMARY_HEAD)
-    for row in summary_rows(outcomes):
-        ws.append(list(row))
-    for cell in ws[1]:
-        cell.font = Font(name="宋体", bold=True)
-    for letter, width in zip("ABCDEFGHI", (6, 28, 24, 8, 10, 8, 8, 60, 60)):
-        ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        row[7].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    return stable_xlsx(wb)
+        yield from pool.map(_process_packed, [(source, defaults, targets, draft) for source in sources], chunksize=chunk)
 
 
 # -- the county's aggregate ---------------------------------------------------------------------------------
-class MixedInputs(ValueError):
-    """Units of different years or formats cannot be added up."""
-
-
 def aggregate(reports: list[tuple[Path, Report]], unit_name: str) -> tuple[Spec, dict[str, Any], list[tuple[Any, ...]]]:
-    """(spec, report-file data with every table value summed, table 三 main rows per unit)."""
-    kinds: dict[tuple[int, str], list[Path]] = {}
-    for path, report in reports:
-        kinds.setdefault((report.year, report.spec.id), []).append(path)
-    if len(kinds) > 1:
-        (year, spec_id), _ = max(kinds.items(), key=lambda kv: len(kv[1]))
-        odd = [f"{p.name}（{y}年度，{s}）" for (y, s), paths in kinds.items() if (y, s) != (year, spec_id) for p in paths]
-        raise MixedInputs(f"只能汇总同一年度、同一格式的报告：多数为{year}年度（{spec_id}），以下文件不同：{'、'.join(odd)}")
+    """(spec, report-file data with every table value summed, table 三 main rows per unit).
+    The reports are of one year and format (:func:`nianbao.county.review` sees to it)."""
     spec = reports[0][1].spec
     year = reports[0][1].year
     t3, t4 = spec.table3, spec.table4
@@ -379,25 +370,3 @@ def aggregate(reports: list[tuple[Path, Report]], unit_name: str) -> tuple[Spec,
     table += [(r.unit.name, path.name, *(r.row(line)[-1] for line in main)) for path, r in reports]  # type: ignore[attr-defined]
     table.append(("合计", None, *(sum(r.row(line)[-1] for _, r in reports) for line in main)))
     return spec, data, table
-
-
-def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]]) -> bytes:
-    """汇总.xlsx with the sheet ``name`` (re)written: added to a batch's workbook when there is one."""
-    import io
-
-    from openpyxl import Workbook, load_workbook
-
-    from .workbook import stable_xlsx
-
-    if existing is None:
-        wb = Workbook()
-        wb.active.title = name
-        sheet = wb.active
-    else:
-        wb = load_workbook(io.BytesIO(existing))
-        if name in wb.sheetnames:
-            del wb[name]
-        sheet = wb.create_sheet(name)
-    for row in rows:
-        sheet.append(list(row))
-    return stable_xlsx(wb)

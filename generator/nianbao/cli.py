@@ -329,14 +329,18 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
 @click.option("--jobs", type=click.IntRange(min=1), help="并行进程数（默认：CPU核数）")
 @click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
 @click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
-def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str) -> None:
-    """批量检查并生成报告：INPUT 是存放报告文件和/或采集表的文件夹，或若干文件。"""
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：汇总表列出未交回的单位")
+@click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
+def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str, roster_file: Path | None, draft: bool) -> None:
+    """批量检查并生成报告：INPUT 是存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from . import batch as batching
+    from . import county, roster, worklist
     from . import render as rendering
+    from .output import Folder
 
     try:
         wanted = tuple(rendering.targets(targets))
@@ -345,9 +349,15 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
-    sources = batching.inputs(inputs)
+    sources = county.collect(inputs, outside=out_dir)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
+    expected = None
+    if roster_file is not None:
+        try:
+            expected = roster.read(roster_file)
+        except (roster.RosterError, OSError) as exc:
+            raise Usage(str(exc) if isinstance(exc, roster.RosterError) else f"找不到名单文件：{roster_file}") from exc
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except (batching.DefaultsError, OSError) as exc:
@@ -355,9 +365,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     jobs = jobs or batching.default_jobs()
     console = Console(stderr=True)
     failed = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("失败 {task.fields[failed]}"),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("未通过 {task.fields[failed]}"),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task("生成报告", total=len(sources), failed=0, rate="")
+        task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
 
         def tick(outcome) -> None:
             nonlocal failed
@@ -365,19 +375,23 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             speed = progress.tasks[0].speed
             progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
 
-        outcomes, pdf_problem = batching.run(sources, out_dir, jobs=jobs, defaults=defaults, targets=wanted, on_result=tick)
-    table = Table(title=f"汇总：{len(outcomes)}个单位，生成{len(outcomes) - failed}个，未通过{failed}个")
-    for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "第一个错误"):
+        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick)
+        progress.update(task, completed=len(sources))
+    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS}
+    table = Table(title="汇总：" + "，".join(f"{status}{n}个" for status, n in counts.items() if n))
+    for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "主要问题"):
         table.add_column(head, overflow="fold")
-    for row in batching.summary_rows(outcomes):
-        table.add_row(*(str(v) for v in (row[0], row[2] or row[1], row[3], row[4], row[5], row[6], row[7])))
+    for i, o in enumerate(outcomes, start=1):
+        first = next((f for f in o.findings if f.level == ERROR), None)
+        table.add_row(str(i), o.name or o.shown, str(o.year or ""), o.status, str(o.errors), str(o.warnings), first.describe() if first else "")
     Console().print(table)
-    summary = out_dir / "汇总.xlsx"
-    write_atomic(summary, batching.summary_workbook(outcomes))
-    click.echo(f"汇总表：{summary}")
+    folder = Folder(out_dir)
+    saved = folder.write("汇总.xlsx", worklist.build(outcomes))
+    folder.save()
+    click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表是可退回的意见）" + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
-    sys.exit(EXIT_FINDINGS if failed or pdf_problem else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
 
 
 @main.command()
@@ -387,34 +401,48 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from . import batch as batching
+    from . import county, worklist
 
-    sources = batching.inputs(inputs)
-    reports, failed = [], []
-    for path in sources:
-        if not path.is_file():
-            raise Usage(f"找不到文件：{path}")
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise Usage("找不到：" + "、".join(map(str, missing)))
+    sources = county.collect(inputs, outside=out)
+    names = {s: county.shown(s, inputs) for s in sources}
+    unique, copies = county.duplicates(sources, names)
+    entries, reports = [], {}
+    for path in unique:
         loaded, findings = _checked(path)
+        entry = county.Entry(path, names[path], loaded.name, loaded.year, loaded.report.spec.id if loaded.report else None)
         if loaded.report is None or has_errors(findings):
-            failed.append(path)
-            _print_findings(path, [f for f in findings if f.level == ERROR][:3])
+            entry.counted = False
+            first = next(f for f in findings if f.level == ERROR)
+            entry.findings.append(Finding(ERROR, "B", None, f"有错误，未计入（{first.labelled(path)}；运行 nianbao check 查看全部）"))
         else:
-            reports.append((path, loaded.report))
-    if failed:
-        click.echo(f"{len(failed)}个文件有错误，未汇总；请先改正。", err=True)
+            reports[path] = loaded.report
+        entries.append(entry)
+    county.review(entries)
+    for copy, finding in copies.items():
+        click.echo(f"{names[copy]}：{finding.message}", err=True)
+    left_out = [e for e in entries if not e.counted]
+    for entry in left_out:
+        for finding in entry.findings:
+            click.echo(f"{entry.shown}：{finding.message}", err=True)
+    counted = [(e.path, reports[e.path]) for e in entries if e.counted and e.path in reports]
+    if not counted:
+        click.echo("没有可以计入汇总的报告。", err=True)
         sys.exit(EXIT_FINDINGS)
-    if not reports:
-        raise Usage("没有可汇总的报告文件")
-    try:
-        spec, data, table = batching.aggregate(reports, unit_name)
-    except batching.MixedInputs as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_FINDINGS)
-    header = f"{spec.title(unit_name, data['year'])}：{len(reports)}个单位的表格数字之和（由 nianbao aggregate 生成）"
+    spec, data, table = batching.aggregate(counted, unit_name)
+    header = f"{spec.title(unit_name, data['year'])}：{len(counted)}个单位的表格数字之和（由 nianbao aggregate 生成）"
+    if left_out:
+        header += f"\n注意：另有{len(left_out)}个文件未计入：" + "、".join(e.shown for e in left_out)
     saved = backup(out) if out.exists() else None
     write_atomic(out, dump(spec, data, header=header).encode("utf-8"))
     summary = out.parent / "汇总.xlsx"
-    write_atomic(summary, batching.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table))
-    click.echo(f"已生成 {out}（{len(reports)}个单位）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
+    write_atomic(summary, worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table))
+    click.echo(f"已生成 {out}（{len(counted)}个单位）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
+    if left_out:
+        click.echo(f"汇总不完整：{len(left_out)}个文件未计入（见上），改正后请重新汇总。", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("reference-docx")

@@ -1,0 +1,127 @@
+"""A county office's inbox: which files are its units' reports, and which of them cannot be
+counted as they stand (rule ``B``).
+
+Townships send workbooks back twice, in subfolders, under each other's names, on last
+year's form.  Before anything is rendered or added up, :func:`collect` finds every report
+under the folders given (not the outputs nianbao wrote there), and :func:`review` tells
+which files are the same file sent twice (counted once), which claim the same unit, and
+which are of another year or format than the rest — so that a county total is never
+wrong without a word.  :func:`missing` compares the units found with the list the office
+expects (名单).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import roster
+from .findings import ERROR, WARNING, Finding
+from .sources import accepted
+
+OUTPUT_NAMES = ("汇总.xlsx",)  # what nianbao itself writes into a folder it may read again
+
+
+def collect(paths: Iterable[Path], *, outside: Path | None = None) -> list[Path]:
+    """The reports among ``paths``: files named, and every accepted file under a folder
+    (its subfolders too), in a stable order; never what lies under ``outside`` (the
+    output folder), nianbao's own summaries, backups, or hidden and temporary files."""
+    found: list[Path] = []
+    skip = outside.resolve() if outside is not None else None
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for candidate in sorted(path.rglob("*"), key=lambda p: [part.casefold() for part in p.relative_to(path).parts]):
+            relative = candidate.relative_to(path)
+            if any(part.startswith((".", "~$")) for part in relative.parts) or not candidate.is_file():
+                continue
+            if skip is not None and (candidate.resolve() == skip or skip in candidate.resolve().parents):
+                continue
+            if candidate.name in OUTPUT_NAMES or ".bak" in candidate.suffixes or not accepted(candidate):
+                continue
+            found.append(candidate)
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
+
+
+def shown(path: Path, roots: Iterable[Path]) -> str:
+    """The file as a clerk finds it: relative to the folder given, else its name."""
+    for root in roots:
+        try:
+            return str(path.relative_to(root)) if root.is_dir() else path.name
+        except ValueError:
+            continue
+    return path.name
+
+
+@dataclass
+class Entry:
+    """One file's facts for the county rules."""
+
+    path: Path
+    shown: str
+    name: str | None = None
+    year: int | None = None
+    format: str | None = None
+    findings: list[Finding] = field(default_factory=list)  # what the county rules say of it
+    counted: bool = True  # False: left out of the county's figures
+
+
+def duplicates(paths: list[Path], names: dict[Path, str]) -> tuple[list[Path], dict[Path, Finding]]:
+    """(files to process, {a copy: its finding}): a file with the same bytes as an earlier
+    one is the same report sent twice and is processed once."""
+    first: dict[str, Path] = {}
+    keep: list[Path] = []
+    copies: dict[Path, Finding] = {}
+    for path in paths:
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            keep.append(path)  # unreadable: processing it says why
+            continue
+        if digest in first:
+            copies[path] = Finding(WARNING, "B", None, f"与 {names[first[digest]]} 内容完全相同（重复交回），只计一次")
+        else:
+            first[digest] = path
+            keep.append(path)
+    return keep, copies
+
+
+def review(entries: list[Entry]) -> None:
+    """Mark the files that claim one unit and those of another year or format than most,
+    with a finding each, and leave them out of the county's figures."""
+    claims: dict[tuple[str, int | None], list[Entry]] = {}
+    for entry in entries:
+        if entry.name:
+            claims.setdefault((roster.key(entry.name), entry.year), []).append(entry)
+    for (_, year), group in claims.items():
+        if len(group) > 1:
+            files = "、".join(e.shown for e in group)
+            for entry in group:
+                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{entry.name}”{year or ''}年度的报告（{files}）：请核对哪一个是该单位的，其余的机关名称是否填错；在改正前都不计入"))
+                entry.counted = False
+    kinds = Counter((e.year, e.format) for e in entries if e.year is not None and e.format is not None)
+    if len(kinds) > 1:
+        (year, form), most = kinds.most_common(1)[0]
+        if most * 2 > sum(kinds.values()):
+            for entry in entries:
+                if entry.year is not None and entry.format is not None and (entry.year, entry.format) != (year, form):
+                    what = f"{entry.year}年度" if entry.year != year else f"格式{entry.format}"
+                    entry.findings.append(Finding(ERROR, "B", None, f"这份是{what}的报告，其他{most}个单位都是{year}年度（{form}）：是否交错了年度或用了旧表？不计入"))
+                    entry.counted = False
+
+
+def missing(entries: list[Entry], expected: list[str]) -> tuple[list[str], list[Entry]]:
+    """(units on the list with no report, reports of units not on the list)."""
+    found = {roster.key(e.name) for e in entries if e.name}
+    listed = {roster.key(name) for name in expected}
+    return [name for name in expected if roster.key(name) not in found], [e for e in entries if e.name and roster.key(e.name) not in listed]

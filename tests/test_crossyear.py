@@ -136,7 +136,8 @@ def test_next_v2021_keeps_comments_and_order(cli, tmp_path):
     new = tmp_path / "青山镇人民政府2024.yaml"
     text = new.read_text(encoding="utf-8")
     assert "  # 网址去年换过一次\n  website:" in text  # the clerk's own comment
-    old_lines, new_lines = last.read_text(encoding="utf-8").splitlines(), text.splitlines()
+    assert text.startswith("# 上一年度报告：青山镇2023.yaml\n")  # check compares with it without being asked
+    old_lines, new_lines = last.read_text(encoding="utf-8").splitlines(), text.splitlines()[1:]
     changed = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
     assert changed[:3] == [
         ("year: 2023                                  # 报告年度", "year: 2024                                  # 报告年度"),

@@ -17,8 +17,8 @@ import click
 from . import __version__, importer
 from .decode import decode_text
 from .crossyear import check_previous
-from .findings import ERROR, Finding, has_errors, sort_findings
-from .load import Loaded
+from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
+from .load import Loaded, with_provenance
 from .sources import load_checked
 from .model import json_schema
 from .output import backup, safe_name, write_atomic
@@ -67,8 +67,20 @@ def _print_findings(path: Path, findings: Iterable[Finding]) -> None:
         click.echo(f"  {f.labelled(path)}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="nianbao")
+class _Command(click.Command):
+    """A command whose usage line reads in Chinese."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]", subcommand_metavar="命令 [参数]…")
+@click.version_option(__version__, prog_name="nianbao", message="%(prog)s 版本 %(version)s", help="显示版本号并退出。")
 @click.option("--debug", is_flag=True, help="出错时显示完整的 Python 错误信息（供开发者排查）")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -78,9 +90,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("file", required=False, type=click.Path(path_type=Path))
-@click.option("--year", type=int, help="报告年度（默认：上一年）")
-@click.option("--unit", "unit_name", help="机关名称")
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="文件")
+@click.option("--year", type=int, metavar="年份", help="报告年度（默认：上一年）")
+@click.option("--unit", "unit_name", metavar="机关名称", help="机关名称")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def init(file: Path | None, year: int | None, unit_name: str | None, force: bool) -> None:
     """生成一份待填写的报告文件（每个键都附有中文注释）。"""
@@ -101,16 +113,24 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--previous", type=click.Path(path_type=Path), help="上一年度的报告文件（跨年度核对）")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="报告文件…")
+@click.option("--previous", type=click.Path(path_type=Path), metavar="文件", help="上一年度的报告文件（跨年度核对）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每个文件一行）")
 @click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
 def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
     """检查报告文件：格式、每个单元格、勾稽关系。"""
-    last = _previous(previous) if previous is not None else None
+    given = _previous(previous) if previous is not None else None
     failed = False
     for path in files:
         loaded, findings = _checked(path, zero_missing=zero_missing)
+        last = given
+        if last is None and loaded.previous is not None and loaded.report is not None:
+            # drafted by next or new --from: compare with last year's without being asked
+            if loaded.previous.is_file():
+                before, _ = load_checked(loaded.previous)
+                last = before.report if before.report is not None and before.report.year == loaded.report.year - 1 else None
+            if last is None:
+                findings = sort_findings(findings + [Finding(WARNING, "X", None, f"文件记录的上一年度报告 {loaded.previous} 找不到或无法读取，跨年度核对（X1–X5）未做；可用 --previous 指定")])
         if last is not None and loaded.report is not None:
             if loaded.report.year != last.year + 1:
                 raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
@@ -125,10 +145,10 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
-@click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
-@click.option("--reference-docx", type=click.Path(path_type=Path), help="样式参考文档（DOCX）")
+@click.argument("file", type=click.Path(path_type=Path), metavar="报告文件")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）")
+@click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
+@click.option("--reference-docx", type=click.Path(path_type=Path), metavar="DOCX文件", help="样式参考文档（DOCX）")
 @click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
 def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None, draft: bool) -> None:
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
@@ -183,8 +203,8 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
 
 
 @main.command("new")
-@click.argument("file", required=False, type=click.Path(path_type=Path))
-@click.option("--from", "source", type=click.Path(path_type=Path), help="以这份报告文件（或草稿）的内容作为各项的默认答案")
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="文件")
+@click.option("--from", "source", type=click.Path(path_type=Path), metavar="文件", help="以这份报告文件（或草稿）的内容作为各项的默认答案")
 def new_command(file: Path | None, source: Path | None) -> None:
     """逐项问答填写一份报告（需要在终端中运行）。"""
     from .wizard import Wizard, defaults_from
@@ -199,7 +219,7 @@ def new_command(file: Path | None, source: Path | None) -> None:
             _print_findings(source, findings)
             raise Usage(f"--from 的文件 {source} 有错误，无法作为默认答案")
         defaults = defaults_from(loaded.report)
-    wizard = Wizard(file, defaults=defaults)
+    wizard = Wizard(file, defaults=defaults, based_on=source)
     try:
         written = wizard.run()
     except KeyboardInterrupt:
@@ -209,8 +229,8 @@ def new_command(file: Path | None, source: Path | None) -> None:
 
 
 @main.command("next")
-@click.argument("last", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "new", type=click.Path(path_type=Path), help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）")
+@click.argument("last", type=click.Path(path_type=Path), metavar="上一年度文件")
+@click.option("-o", "--output", "new", type=click.Path(path_type=Path), metavar="文件", help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）")
 def next_command(last: Path, new: Path | None) -> None:
     """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
     from .nextyear import draft
@@ -236,7 +256,7 @@ def next_command(last: Path, new: Path | None) -> None:
     if target.resolve() == last.resolve():
         raise Usage(f"新文件不能覆盖上一年度的文件 {last}：请用 -o 指定新文件")
     saved = backup(target) if target.exists() else None
-    write_atomic(target, result.text.encode("utf-8"))
+    write_atomic(target, with_provenance(result.text, last, target).encode("utf-8"))
     if saved:
         click.echo(f"原有的 {target.name} 已备份为 {saved.name}")
     click.echo(f"已生成 {target}（{result.year}年度草稿，{result.spec.name}）：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改")
@@ -244,9 +264,9 @@ def next_command(last: Path, new: Path | None) -> None:
         click.echo(f"  注意：{note}")
 
 
-@main.command("import")
-@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("."), help="输出目录（默认：当前目录）")
+@main.command("import", short_help="把已发布的年度报告（Word、PDF、网页、文本）读成报告文件。")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="已发布的报告…")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）")
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
     """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
     missing = [p for p in reports if not p.is_file()]
@@ -283,10 +303,10 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
 
 
 @main.command()
-@click.option("--year", type=int, required=True, help="报告年度")
-@click.option("--unit", "unit_name", help="机关名称（预先填入）")
-@click.option("--units", "roster_file", type=click.Path(path_type=Path), help="单位名单（.txt 每行一个，或 .xlsx 第一列）：每个单位生成一份，-o 为文件夹")
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="输出文件（默认：{机关名称}{年份}年度政府信息公开年报采集表.xlsx）；用 --units 时为文件夹")
+@click.option("--year", type=int, metavar="年份", required=True, help="报告年度")
+@click.option("--unit", "unit_name", metavar="机关名称", help="机关名称（预先填入）")
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="单位名单（.txt 每行一个，或 .xlsx 第一列）：每个单位生成一份，-o 为文件夹")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件或文件夹", help="输出文件（默认：{机关名称}{年份}年度政府信息公开年报采集表.xlsx）；用 --units 时为文件夹")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
@@ -324,15 +344,15 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), required=True, help="输出目录")
-@click.option("--jobs", type=click.IntRange(min=1), help="并行进程数（默认：CPU核数）")
-@click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
-@click.option("--to", "targets", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
-@click.option("--units", "roster_file", type=click.Path(path_type=Path), help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：汇总表列出未交回的单位")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", required=True, help="输出目录")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="进程数", help="并行进程数（默认：CPU核数）")
+@click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), metavar="文件", help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
+@click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：汇总表列出未交回的单位")
 @click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
 def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str, roster_file: Path | None, draft: bool) -> None:
-    """批量检查并生成报告：INPUT 是存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
+    """批量检查并生成报告：给出存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -395,9 +415,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), required=True, help="汇总的报告文件（.yaml）")
-@click.option("--unit", "unit_name", default="（汇总）", help="汇总报告的机关名称")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件", required=True, help="汇总的报告文件（.yaml）")
+@click.option("--unit", "unit_name", metavar="机关名称", default="（汇总）", help="汇总报告的机关名称")
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from . import batch as batching
@@ -446,7 +466,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
 
 
 @main.command("reference-docx")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
 def reference_docx_command(file: Path) -> None:
     """写出默认的样式参考文档，供修改后用 render --reference-docx 使用。"""
     from .resources import templates_dir
@@ -468,6 +488,9 @@ def run() -> None:
     _console_safe()
     debug = "--debug" in sys.argv[1:]
     try:
+        from . import zh
+
+        zh.install()
         main.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

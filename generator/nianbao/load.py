@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +36,7 @@ class Loaded:
     cells: dict[str, str] = field(default_factory=dict)  # a workbook's: official path → "表三!D5"
     name: str | None = None  # the unit and year as written, even when the report has errors
     year: int | None = None
+    previous: Path | None = None  # last year's report, when the file says it was drafted from it
 
     def locate(self, findings: list[Finding]) -> list[Finding]:
         """Findings with the workbook cell to open (the cell of their path, or of the row)."""
@@ -73,7 +76,36 @@ def load_text(
     findings += parsed.findings
     if parsed.data is None:
         return Loaded(None, findings)
-    return validate(parsed, source=source, zero_missing=zero_missing, today=today, findings=findings)
+    loaded = validate(parsed, source=source, zero_missing=zero_missing, today=today, findings=findings)
+    loaded.previous = based_on(text, source)
+    return loaded
+
+
+PROVENANCE = "上一年度报告："  # the comment by which next and new --from say what a draft was made from
+_PROVENANCE = re.compile(rf"^#\s*{PROVENANCE}\s*(.+?)\s*$", re.M)
+
+
+def provenance(previous: Path, new: Path) -> str:
+    """The comment line naming ``previous`` relative to where ``new`` is written."""
+    try:
+        shown = Path(os.path.relpath(Path(previous).resolve(), Path(new).resolve().parent)).as_posix()
+    except ValueError:  # another drive on Windows
+        shown = Path(previous).resolve().as_posix()
+    return f"# {PROVENANCE}{shown}"
+
+
+def with_provenance(text: str, previous: Path, new: Path) -> str:
+    """``text`` saying, in its first line, that it was drafted from ``previous``."""
+    return provenance(previous, new) + "\n" + _PROVENANCE.sub("", text).lstrip("\n")
+
+
+def based_on(text: str, source: Path | None) -> Path | None:
+    """The previous year's report a file says it was drafted from (None if it says none)."""
+    match = _PROVENANCE.search(text[:4000])
+    if match is None:
+        return None
+    path = Path(match.group(1))
+    return path if path.is_absolute() or source is None else Path(source).parent / path
 
 
 def validate(

@@ -31,7 +31,7 @@ from .check import check, r1_columns_balance
 from .findings import ERROR, has_errors, sort_findings
 from .render.grid import number
 from .render.textgrid import width as display_width
-from .load import validate
+from .load import validate, with_provenance
 from .output import backup, safe_name, write_atomic
 from .places import UNIT_LABEL, YEAR_LABEL, place, put
 from .report import Report
@@ -224,10 +224,11 @@ class Wizard:
     """Asks, keeps progress, and writes the report file.  ``input``/``output`` are
     prompt_toolkit's, for tests; by default the terminal."""
 
-    def __init__(self, file: Path | None, *, defaults: dict[str, str] | None = None, input=None, output=None, echo=click.echo) -> None:  # noqa: A002
+    def __init__(self, file: Path | None, *, defaults: dict[str, str] | None = None, based_on: Path | None = None, input=None, output=None, echo=click.echo) -> None:  # noqa: A002
         self.file = file  # None: named after the unit and year at the end
         self.progress = file.with_name(file.name + ".progress.json") if file else Path(PROGRESS)
         self.defaults = defaults or {}
+        self.based_on = based_on  # the report the defaults came from (--from): recorded in the file
         self.answers: dict[str, str] = {}
         self.kw = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
         self.echo = echo
@@ -431,7 +432,10 @@ class Wizard:
             return False
         header = f"{spec.title(data['unit']['name'], year)}\n由 nianbao new 填写生成。写好后运行：nianbao check {file.name}"
         saved = backup(file) if file.exists() else None
-        write_atomic(file, dump(spec, data, header=header).encode("utf-8"))
+        text = dump(spec, data, header=header)
+        if self.based_on is not None:
+            text = with_provenance(text, self.based_on, file)
+        write_atomic(file, text.encode("utf-8"))
         self.progress.unlink(missing_ok=True)
         self.echo(f"已生成 {file}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
         return True

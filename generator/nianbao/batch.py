@@ -155,6 +155,7 @@ class Outcome:
     written: list[str] = field(default_factory=list)
     date: dt.date | None = None  # the report's date, which its PDF carries
     status: str = ""  # 已生成, 未通过, 重复交回, 未交回
+    fingerprint: str | None = None  # of the report's content (county.fingerprint)
 
     @property
     def errors(self) -> int:
@@ -180,6 +181,9 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
         if report is not None:
             outcome.name, outcome.year, outcome.title = report.unit.name, report.year, report.title  # type: ignore[attr-defined]
             outcome.format = report.spec.id
+            from .county import fingerprint
+
+            outcome.fingerprint = fingerprint(report)
             filled = apply_defaults(report, defaults) if defaults is not None else report
             if filled is not report:  # the narratives changed: check the report as it will be printed
                 from .check import check
@@ -256,10 +260,12 @@ def run(
                 outcome.outputs = {}
             outcomes.append(outcome)
             on_result(outcome)
-        entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format) for o in outcomes]
+        entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
         county.review(entries)
         for outcome, entry in zip(outcomes, entries):
             outcome.findings = sort_findings(entry.findings + outcome.findings)
+            if entry.copy:
+                outcome.status = "重复交回"
         if expected is not None:
             absent, strangers = county.missing(entries, expected)
             for entry in strangers:
@@ -270,7 +276,7 @@ def run(
         taken: set[str] = set()
         for n, outcome in enumerate(outcomes):
             staged = staging / str(n)
-            if not outcome.ok or not staged.is_dir():
+            if not outcome.ok or not staged.is_dir() or outcome.status:
                 continue
             stem = safe_name(outcome.title or outcome.source.stem)
             if stem.lower() in taken:  # the same unit twice is an error above; a different title cannot collide
@@ -288,7 +294,7 @@ def run(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for outcome in outcomes:
-        outcome.status = "已生成" if outcome.ok else "未通过"
+        outcome.status = outcome.status or ("已生成" if outcome.ok else "未通过")
     for copy, finding in copies.items():
         outcomes.append(Outcome(copy, names[copy], findings=[finding], status="重复交回"))
         on_result(outcomes[-1])

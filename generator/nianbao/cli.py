@@ -432,7 +432,8 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     entries, reports = [], {}
     for path in unique:
         loaded, findings = _checked(path)
-        entry = county.Entry(path, names[path], loaded.name, loaded.year, loaded.report.spec.id if loaded.report else None)
+        report = loaded.report
+        entry = county.Entry(path, names[path], loaded.name, loaded.year, report.spec.id if report else None, county.fingerprint(report) if report else None)
         if loaded.report is None or has_errors(findings):
             entry.counted = False
             first = next(f for f in findings if f.level == ERROR)
@@ -443,7 +444,10 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     county.review(entries)
     for copy, finding in copies.items():
         click.echo(f"{names[copy]}：{finding.message}", err=True)
-    left_out = [e for e in entries if not e.counted]
+    for entry in entries:
+        if entry.copy:
+            click.echo(f"{entry.shown}：{entry.findings[-1].message}", err=True)
+    left_out = [e for e in entries if not e.counted and not e.copy]
     for entry in left_out:
         for finding in entry.findings:
             click.echo(f"{entry.shown}：{finding.message}", err=True)

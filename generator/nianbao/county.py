@@ -72,8 +72,10 @@ class Entry:
     name: str | None = None
     year: int | None = None
     format: str | None = None
+    fingerprint: str | None = None  # of the report's content: a copy saved again is the same report
     findings: list[Finding] = field(default_factory=list)  # what the county rules say of it
     counted: bool = True  # False: left out of the county's figures
+    copy: bool = False  # a copy of another file's report
 
 
 def duplicates(paths: list[Path], names: dict[Path, str]) -> tuple[list[Path], dict[Path, Finding]]:
@@ -104,11 +106,21 @@ def review(entries: list[Entry]) -> None:
         if entry.name:
             claims.setdefault((roster.key(entry.name), entry.year), []).append(entry)
     for (_, year), group in claims.items():
+        first: dict[str | None, Entry] = {}
+        for entry in list(group):  # the same report saved again (opened in Excel, sent twice): once
+            if entry.fingerprint is not None and entry.fingerprint in first:
+                entry.findings.append(Finding(WARNING, "B", None, f"与 {first[entry.fingerprint].shown} 的内容完全相同（重复交回），只计一次"))
+                entry.counted = False
+                entry.copy = True
+                group.remove(entry)
+            else:
+                first.setdefault(entry.fingerprint, entry)
         if len(group) > 1:
             files = "、".join(e.shown for e in group)
             for entry in group:
                 entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{entry.name}”{year or ''}年度的报告（{files}）：请核对哪一个是该单位的，其余的机关名称是否填错；在改正前都不计入"))
                 entry.counted = False
+    entries = [e for e in entries if not e.copy]
     kinds = Counter((e.year, e.format) for e in entries if e.year is not None and e.format is not None)
     if len(kinds) > 1:
         (year, form), most = kinds.most_common(1)[0]
@@ -125,3 +137,8 @@ def missing(entries: list[Entry], expected: list[str]) -> tuple[list[str], list[
     found = {roster.key(e.name) for e in entries if e.name}
     listed = {roster.key(name) for name in expected}
     return [name for name in expected if roster.key(name) not in found], [e for e in entries if e.name and roster.key(e.name) not in listed]
+
+
+def fingerprint(report) -> str:
+    """The content of a report, whatever the file's bytes (a workbook saved again by Excel)."""
+    return hashlib.sha256(report.data.model_dump_json().encode("utf-8")).hexdigest()

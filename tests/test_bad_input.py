@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import EXAMPLE_2023, edit, line_of
 
+EXAMPLE = EXAMPLE_2023
+
 from nianbao.findings import Finding
 from nianbao.load import load_bytes, load_text
 
@@ -51,8 +53,12 @@ CASES = {
                         "缺少表四（appeals）"),
     "tab indentation": (bad("  name: 青山镇人民政府", "\tname: 青山镇人民政府"), "name: 青山镇人民政府",
                         "YAML格式错误：用了Tab键缩进；请改用空格缩进"),
-    "word line break pasted": (bad("新增“乡村振兴”", "新增\x0b“乡村振兴”"), "新增",
-                               "第23个字符处有不可见的控制字符（手动换行符（垂直制表符），U+000B），多半是从Word复制带入的，请删除"),
+    "escape character": (bad("新增“乡村振兴”", "新增\x1b“乡村振兴”"), "新增",
+                         "第23个字符处有不允许的控制字符（转义字符（ESC），U+001B），文件中不能有这样的字符，请删除"),
+    "escape written as a YAML escape": (bad('name: 青山镇人民政府', 'name: "青山镇\\x1b人民政府"'), "name:",
+                                        "“机关信息.机关名称”中有不允许的控制字符（转义字符（ESC），U+001B），文件中不能有这样的字符，请删除"),
+    "noncharacter written as a YAML escape": (bad('name: 青山镇人民政府', 'name: "青山镇\\uFFFE人民政府"'), "name:",
+                                              "“机关信息.机关名称”中有不允许的控制字符（控制字符，U+FFFE），文件中不能有这样的字符，请删除"),
     "impossible date": (bad("date: 2024-01-18", "date: 2024年2月30日"), "date:",
                         "机关信息.落款日期：应写成 2024-01-20 或 2024年1月20日 这样的日期，这里是“2024年2月30日”"),
     "duplicate key": (bad("  licensing: 12", "  licensing: 12\n  licensing: 13"), "licensing: 13",
@@ -139,3 +145,30 @@ def test_phone_and_postcode_typed_without_quotes_keep_their_digits():
     report = load_text(text).report
     assert report.unit.postcode == "012300"
     assert report.unit.phone == "07315550123"
+
+
+@pytest.mark.parametrize("pasted", ["\x0b", '"\\v"', '"\\a"', '"\\u200b"'])
+def test_what_word_leaves_in_copied_text_is_removed_with_a_warning_and_never_written(pasted, cli, tmp_path):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    if pasted.startswith('"'):  # a YAML escape in a quoted unit name
+        text = text.replace("name: 青山镇人民政府", f'name: "青山镇{pasted[1:-1]}人民政府"')
+    else:  # the character itself, in a narrative
+        text = text.replace("新增“乡村振兴”", f"新增{pasted}“乡村振兴”")
+    source = tmp_path / "2023.yaml"
+    source.write_text(text, encoding="utf-8")
+    loaded = load_text(text)
+    assert loaded.report is not None and [f.level for f in loaded.findings] == ["warning"]
+    assert "多半是从Word复制带入的，已删除" in loaded.findings[0].message
+    result = cli("render", source, "-o", tmp_path / "out", "--to", "docx,txt,html")
+    assert result.code == 0, result
+    import zipfile
+
+    from lxml import etree
+
+    docx = next((tmp_path / "out").glob("*.docx"))
+    body = zipfile.ZipFile(docx).read("word/document.xml")
+    etree.fromstring(body)  # well-formed: Word opens it
+    texts = [body.decode("utf-8")] + [p.read_text(encoding="utf-8-sig") for p in (tmp_path / "out").glob("*.txt")]
+    texts += [p.read_text(encoding="utf-8") for p in (tmp_path / "out").glob("*.html")]
+    for text in texts:
+        assert not any(ch in text for ch in "\x0b\x07\u200b")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .findings import ERROR, Finding
+from .findings import ERROR, WARNING, Finding
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -21,11 +21,17 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-# Characters Word leaves in copied text: vertical tab (manual line break), form feed,
-# bell, other C0/C1 controls, zero-width spaces and joiners, soft hyphens, line and
-# paragraph separators, and stray BOMs.  Tab, CR and LF are ordinary.
+# One rule for every text that can reach a document (a report file, typed in the wizard,
+# a workbook cell, an imported report).  What Word leaves in copied text — a manual line
+# break (vertical tab), a page break, a cell's end mark, zero-width spaces and joiners, a
+# soft hyphen, a stray byte-order mark, line and paragraph separators — is removed, with
+# a warning.  Any other control character, and Unicode's noncharacters and lone
+# surrogates, are errors: no document is written with them (Word refuses such a file).
+# Tab, CR and LF are ordinary.
+_PASTED = "\x07\x0b\x0c\u00ad\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\ufeff"
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff"
+    "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
 )
 
 _NAMES = {
@@ -35,7 +41,29 @@ _NAMES = {
     "\u200b": "零宽空格",
     "\u00ad": "软连字符",
     "\ufeff": "零宽不换行空格（BOM）",
+    "\u2060": "零宽连接符",
+    "\x1b": "转义字符（ESC）",
+    "\x00": "空字符（NUL）",
 }
+
+
+def pasted(char: str) -> bool:
+    """Left by copying from Word: removed with a warning (others are errors)."""
+    return char in _PASTED
+
+
+def control_findings(text: str, path: str | None, line: int | None, *, column: bool = False) -> tuple[str, list[Finding]]:
+    """``text`` without its control characters, and what to tell of them: a warning for
+    what Word leaves in copied text, an error for anything else."""
+    findings = []
+    for match in _CONTROL.finditer(text):
+        char = match.group()
+        at = f"第{match.start() + 1}个字符处" if column else f"“{path}”中" if path else ""
+        if pasted(char):
+            findings.append(Finding(WARNING, "S", path, f"{at}有不可见的控制字符（{control_name(char)}），多半是从Word复制带入的，已删除", line))
+        else:
+            findings.append(Finding(ERROR, "S", path, f"{at}有不允许的控制字符（{control_name(char)}），文件中不能有这样的字符，请删除", line))
+    return (_CONTROL.sub("", text) if findings else text), findings
 
 
 @dataclass
@@ -80,22 +108,17 @@ def decode(data: bytes) -> Decoded:
 
 
 def scan_controls(text: str) -> tuple[str, list[Finding]]:
-    """Report (as errors) the control characters in ``text`` and return it without them,
-    so that the rest of the file can still be checked in the same run."""
-    findings = []
+    """``text`` without control characters, and a finding for each, with its line; so
+    that the rest of the file can still be checked in the same run."""
+    if not _CONTROL.search(text):
+        return text, []
+    findings: list[Finding] = []
+    lines = []
     for number, line in enumerate(text.split("\n"), start=1):
-        for match in _CONTROL.finditer(line):
-            findings.append(
-                Finding(
-                    ERROR,
-                    "S",
-                    None,
-                    f"第{match.start() + 1}个字符处有不可见的控制字符（{control_name(match.group())}），"
-                    "多半是从Word复制带入的，请删除",
-                    number,
-                )
-            )
-    return (_CONTROL.sub("", text) if findings else text), findings
+        line, found = control_findings(line, None, number, column=True)
+        lines.append(line)
+        findings += found
+    return "\n".join(lines), findings
 
 
 def decode_text(data: bytes) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import dates
-from .decode import decode, scan_controls
+from .decode import control_findings, decode, scan_controls
 from .findings import ERROR, WARNING, Finding, has_errors
 from .model import report_model
 from .places import FORMAT_LABEL, KeyPath, Place, place, places
@@ -135,6 +135,7 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
     if spec is None:
         return Loaded(None, findings)
 
+    findings += _scrub(spec, data, parsed)
     findings += _fill_omitted(spec, data, parsed, zero_missing)
     _texts_as_written(spec, data, parsed)
     try:
@@ -252,6 +253,23 @@ def _lookup(data: Any, keys: KeyPath) -> Any:
         else:
             return _ABSENT
     return node
+
+
+def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Finding]:
+    """Every text of the file under the one rule for control characters (:mod:`decode`):
+    what YAML escapes (``"\\v"``, ``"\\x1b"``, ``"\\uFFFE"``) let through is caught here."""
+    findings: list[Finding] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        here = keys + (key,)
+        if isinstance(value, str):
+            clean, found = control_findings(value, place(spec.id, here).path, parsed.line(here))
+            if found:
+                data[key] = clean
+                findings += found
+        else:
+            findings += _scrub(spec, value, parsed, here)
+    return findings
 
 
 def _texts_as_written(spec: Spec, data: dict, parsed: Parsed) -> None:

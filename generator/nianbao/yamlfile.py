@@ -37,6 +37,8 @@ _PROBLEMS = (
     ("while scanning a quoted scalar", "引号没有配对"),
     ("found unexpected end of stream", "文件意外结束：引号或括号没有配对"),
     ("expected ',' or ']'", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+    ("found invalid Unicode character escape code", "引号中的 \\u 转义写法不正确（或表示了不允许的字符）"),
+    ("found unknown escape character", "引号中有不认识的转义写法（\\ 后面的字符），文字中的反斜杠请写成 \\\\"),
     ("while parsing a flow sequence", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
 )
 
@@ -97,7 +99,7 @@ def _problem(exc: YAMLError) -> str:
     for needle, chinese in _PROBLEMS:
         if needle in problem or needle in context:
             return chinese
-    return f"无法解析（{problem.strip()}）"
+    return "无法解析：请检查这一行的写法（引号是否配对、冒号后是否有空格、缩进是否对齐）"
 
 
 def _composer() -> YAML:

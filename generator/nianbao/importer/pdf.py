@@ -149,7 +149,7 @@ def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
         if not text or (text, round(top)) in running:
             continue
         cells = word_cells(text)
-        tabular = len(cells) > 1 and is_value_token(cells[-1])
+        tabular = _tabular(cells)
         indented = x0 > left + 0.6 * char
         if (
             previous is not None
@@ -168,6 +168,20 @@ def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
         lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
         previous = None if tabular else (x1, page, shown)
     return lines
+
+
+def _tabular(cells: list[str]) -> bool:
+    """A row of a table without ruling lines (a label and its numbers), not a sentence that
+    happens to end with a number at the line's end (``…统计期限为 2023 年 12 月 31``)."""
+    values = 0
+    while values < len(cells) and is_value_token(cells[len(cells) - 1 - values]):
+        values += 1
+    if values == 0:
+        return False
+    if values == len(cells):  # numbers only: the rest of a row, or table 四's
+        return True
+    label = "".join(cells[: len(cells) - values])
+    return values >= 2 or (len(label) <= 20 and not re.search(r"[，,。；;]", label))
 
 
 def _running_heads(texts: list[tuple[int, float, float, float, object]], pages: int) -> set[tuple[str, int]]:

@@ -82,6 +82,7 @@ class _Cell:
 class _Row:
     header: bool
     cells: list[_Cell]
+    keep: bool  # kept on one page with the next row
 
 
 @dataclass
@@ -115,8 +116,56 @@ def docx_rows(grid: Grid) -> _Table:
             else:
                 cells.append(_Cell("", width, cell.colspan, "continue", "nbTable"))
             c += cell.colspan
-        rows.append(_Row(r < grid.header_rows, cells))
+        rows.append(_Row(r < grid.header_rows, cells, _kept(grid, r)))
     return _Table(sum(widths), widths, rows)
+
+
+def _kept(grid: Grid, r: int) -> bool:
+    """A header row stays with the row after it; in a table of blocks (表二: an article's
+    row, its header row, its items) every row of a block stays with the next, so that a
+    block is never split and never starts a page without its label and header."""
+    if r + 1 >= grid.nrows:
+        return False
+    if r < grid.header_rows:
+        return True
+    groups = {c.row for c in grid.cells if c.kind == "group"}
+    return bool(groups) and r + 1 not in groups
+
+
+WORD_JOINER = "\u2060"
+
+
+def runs(text: str) -> Markup:
+    """A paragraph's text as a run; a hyphen between digits (0731-5550123) is glued to
+    them with word joiners, which Word and LibreOffice both respect (LibreOffice breaks
+    after a w:noBreakHyphen)."""
+    if not text:
+        return Markup("")
+    glued = re.sub(r"(?<=\d)-(?=\d)", f"{WORD_JOINER}-{WORD_JOINER}", text)
+    return Markup(f'<w:r><w:t xml:space="preserve">{escape(glued)}</w:t></w:r>')
+
+
+def _width(text: str) -> float:
+    """Width in characters of the body's font: a digit or a Latin letter is half of one,
+    and Word and LibreOffice put a quarter of one between Chinese and digits (autospace)."""
+    width = sum(0.5 if ch.isascii() else 1.0 for ch in text)
+    return width + 0.25 * len(re.findall(r"(?<=[0-9A-Za-z])(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])(?=[0-9A-Za-z])", text))
+
+
+def signature_indents(name: str, date: str) -> tuple[int, int]:
+    """GB/T 9704-2012 §7.3.5, a document without a seal: the issuer's name two characters
+    from the right; the date on the line below, its first character two characters right
+    of the name's first; a date longer than that is itself two characters from the right
+    and the name moves left to keep the offset.  (name, date) right indents, in
+    hundredths of a character (``w:rightChars``)."""
+    if not date:
+        return 200, 200
+    name_right = 2.0
+    date_right = name_right + _width(name) - 2 - _width(date)
+    if date_right < 2:
+        date_right = 2.0
+        name_right = date_right - _width(name) + 2 + _width(date)
+    return round(name_right * 100), round(date_right * 100)
 
 
 def title_lines(title: str) -> list[str]:
@@ -144,7 +193,16 @@ def document_xml(document: Document, sect: str) -> str:
         tables=docx_rows,
         paragraphs=paragraphs,
         title_lines=title_lines(document.title),
+        runs=runs,
+        signature=signature_indents(document.signature_name, document.signature_date),
     )
+
+
+def _well_formed(xml: bytes) -> None:
+    """The body is XML Word can open; a failure here is a bug in nianbao, never written."""
+    from lxml import etree
+
+    etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
 
 
 def report_date(report: Report) -> dt.date:
@@ -172,6 +230,7 @@ def core_properties(report: Report) -> bytes:
 def render(report: Report, reference: Path | None = None, draft: bool = False) -> bytes:
     pkg = package(reference)
     xml = document_xml(build(report, draft), pkg.sect).encode("utf-8")
+    _well_formed(xml)
     out = io.BytesIO(pkg.head)
     out.seek(0, io.SEEK_END)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as target:

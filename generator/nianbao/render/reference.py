@@ -39,7 +39,9 @@ STYLES = {
 }
 LATIN = "Times New Roman"
 LINE_PITCH = 579  # twips: 225 mm / 22 lines = 28.95 pt
-CONDENSE = -4  # twentieths of a point: 156 mm / 28 characters = 15.79 pt, 16 pt minus 0.2 pt
+# twentieths of a point: 28 characters of 16 pt − 0.25 pt = 441 pt = 8820 twips fit the
+# 8845-twip text block (−0.2 pt would need 8848: one character short, 27 a line)
+CONDENSE = -5
 FIXED_TIME = datetime(2021, 9, 26)  # the date of 国办公开办函〔2021〕30号; any fixed date would do
 
 
@@ -72,8 +74,10 @@ def _style(document, style_id: str, name: str, east_asia: str, size: int, align:
         ind.set(qn("w:firstLine"), str(indent * 16 // 100 * 20))
         _insert_ppr(ppr, ind)
     spacing = ppr.find(qn("w:spacing"))
-    if style_id in ("nbTable", "nbTableLabel"):
-        spacing.set(qn("w:line"), "300")
+    if style_id in ("nbTable", "nbTableLabel", "nbFooter"):
+        # off the body's grid: a table's lines, and the page number, which with the
+        # body's exact 28.95 pt line would reach into the text block and cost it a line
+        spacing.set(qn("w:line"), "300" if style_id != "nbFooter" else "320")
         spacing.set(qn("w:lineRule"), "exact")
         snap = OxmlElement("w:snapToGrid")
         snap.set(qn("w:val"), "0")
@@ -81,12 +85,22 @@ def _style(document, style_id: str, name: str, east_asia: str, size: int, align:
     elif style_id == "nbTitle":
         spacing.set(qn("w:line"), "700")
         spacing.set(qn("w:lineRule"), "exact")
-    elif style_id != "nbFooter":
+    else:
         spacing.set(qn("w:line"), str(LINE_PITCH))
         spacing.set(qn("w:lineRule"), "exact")
     if style_id.startswith("nbHeading"):
         keep = OxmlElement("w:keepNext")
         _insert_ppr(ppr, keep)
+    if style_id == "nbBody":  # every full page 22 lines: no line moved over for a widow or an orphan
+        widow = OxmlElement("w:widowControl")
+        widow.set(qn("w:val"), "0")
+        _insert_ppr(ppr, widow)
+    if size == 16:
+        # punctuation may hang past the margin, said explicitly: left to its default,
+        # LibreOffice drops a full-width "，" or "：" that ends a full line of condensed text
+        hang = OxmlElement("w:overflowPunct")
+        hang.set(qn("w:val"), "1")
+        _insert_ppr(ppr, hang)
     if size == 16 and style_id != "nbSignature":
         _condense(style.element.get_or_add_rPr())
     return style
@@ -187,7 +201,7 @@ def build() -> bytes:
     sect = section._sectPr
     grid = sect.find(qn("w:docGrid"))
     # A line grid gives the 22 lines; the 28 characters come from condensing each
-    # character by 0.2 pt (CONDENSE).  A character grid with a negative charSpace would do
+    # character by 0.25 pt (CONDENSE).  A character grid with a negative charSpace would do
     # it in Word, but LibreOffice then spreads the text to one character a line.
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
@@ -221,6 +235,24 @@ APP = (
     "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
 ).encode("utf-8")
 THUMBNAIL = "docProps/thumbnail.jpeg"  # python-docx's template carries a blank one: dropped
+# The official fonts with what Word should use on a PC that lacks them (a stock Windows
+# has 仿宋, 楷体, 黑体 and 宋体, not the _GB2312 ones), in the GB2312 character set (86).
+FONTS = (
+    ("仿宋_GB2312", "仿宋", "modern", "fixed"),
+    ("楷体_GB2312", "楷体", "modern", "fixed"),
+    ("方正小标宋简体", "宋体", "roman", "variable"),
+    ("黑体", "SimHei", "modern", "fixed"),
+    ("宋体", "SimSun", "auto", "variable"),
+)
+
+
+def _font_table(part: bytes) -> bytes:
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
+        for name, alt, family, pitch in FONTS
+        if f'w:name="{name}"'.encode("utf-8") not in part
+    )
+    return part.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
 
 
 def normalise_zip(data: bytes) -> bytes:
@@ -234,6 +266,8 @@ def normalise_zip(data: bytes) -> bytes:
             part = source.read(name)
             if name == "docProps/app.xml":
                 part = APP
+            elif name == "word/fontTable.xml":
+                part = _font_table(part)
             elif name == "_rels/.rels":
                 part = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail.jpeg\"[^>]*/>", b"", part)
             target.writestr(zip_entry(name), part)

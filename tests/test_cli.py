@@ -105,7 +105,7 @@ def test_schema_prints_json_schema(cli):
 
 
 def test_internal_errors_never_show_a_traceback_unless_debug(cli, monkeypatch):
-    import nianbao.cli as cli_module
+    import nianbao.sources as cli_module  # where check finds its loader
 
     def boom(*args, **kwargs):
         raise RuntimeError("synthetic failure")

@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .decode import decode
 from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
-from .model import report_model
+from .model import validate as validate_data
 from .output import safe_name
 from .places import place
 from .report import Report
@@ -135,7 +135,7 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
         changed = True
     if not changed:
         return report
-    model = report_model(report.spec.id).model_validate(data)
+    model = validate_data(report.spec.id, data)
     return Report(report.spec, model, report.source, report.lines)
 
 

@@ -12,19 +12,18 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
+from typing import TYPE_CHECKING
+
 import click
 
-from . import __version__, importer
-from .decode import decode_text
-from .crossyear import check_previous
+from . import __version__
 from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
-from .load import Loaded, with_provenance
-from .sources import load_checked
-from .model import json_schema
 from .output import backup, safe_name, write_atomic
-from .report import Report
-from .reportfile import blank, dump
 from .standard import first_year, spec_for_year
+
+if TYPE_CHECKING:  # each command imports what it uses, when it runs: check starts fast
+    from .load import Loaded
+    from .report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -46,6 +45,8 @@ def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Fi
     """A report file, a collection workbook, or a published report (.txt, .docx, .pdf, .html…)."""
     if not path.is_file():
         raise Usage(f"找不到文件：{path}")
+    from .sources import load_checked
+
     return load_checked(path, zero_missing=zero_missing)
 
 
@@ -96,6 +97,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def init(file: Path | None, year: int | None, unit_name: str | None, force: bool) -> None:
     """生成一份待填写的报告文件（每个键都附有中文注释）。"""
+    from .reportfile import blank, dump
+
     year = year or dt.date.today().year - 1
     spec = spec_for_year(year)
     if spec is None:
@@ -119,6 +122,8 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
 @click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
 def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
     """检查报告文件：格式、每个单元格、勾稽关系。"""
+    from .sources import load_checked
+
     given = _previous(previous) if previous is not None else None
     failed = False
     for path in files:
@@ -134,6 +139,8 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
         if last is not None and loaded.report is not None:
             if loaded.report.year != last.year + 1:
                 raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
+            from .crossyear import check_previous
+
             findings = sort_findings(findings + check_previous(loaded.report, last))
         failed |= has_errors(findings)
         if as_json:
@@ -233,7 +240,11 @@ def new_command(file: Path | None, source: Path | None) -> None:
 @click.option("-o", "--output", "new", type=click.Path(path_type=Path), metavar="文件", help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）")
 def next_command(last: Path, new: Path | None) -> None:
     """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
+    from . import importer
+    from .decode import decode_text
+    from .load import with_provenance
     from .nextyear import draft
+    from .reportfile import dump
 
     if importer.is_published(last) and last.is_file():
         imported = importer.import_file(last)
@@ -269,6 +280,9 @@ def next_command(last: Path, new: Path | None) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）")
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
     """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
+    from . import importer
+    from .reportfile import dump
+
     missing = [p for p in reports if not p.is_file()]
     if missing:
         raise Usage("找不到文件：" + "、".join(map(str, missing)))
@@ -421,6 +435,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from . import batch as batching
+    from .reportfile import dump
     from . import county, worklist
 
     missing = [p for p in inputs if not p.exists()]
@@ -484,6 +499,8 @@ def reference_docx_command(file: Path) -> None:
 @main.command()
 def schema() -> None:
     """输出报告文件的 JSON Schema。"""
+    from .model import json_schema
+
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -495,7 +512,7 @@ def run() -> None:
         from . import zh
 
         zh.install()
-        main.main(standalone_mode=False)
+        main.main(prog_name="nianbao", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

@@ -9,7 +9,6 @@ pydantic error into a Chinese finding that names the cell and its line.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -17,12 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic_core import ValidationError
 
 from . import dates
 from .decode import control_findings, decode, scan_controls
 from .findings import ERROR, WARNING, Finding, has_errors
-from .model import report_model
+from .model import validate as validate_data
 from .places import FORMAT_LABEL, KeyPath, Place, place, places
 from .report import Report
 from .standard import SPECS, Spec, first_year, spec_for_year
@@ -139,7 +138,7 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
     findings += _fill_omitted(spec, data, parsed, zero_missing)
     _texts_as_written(spec, data, parsed)
     try:
-        model = report_model(spec.id).model_validate(data)
+        model = validate_data(spec.id, data)
     except ValidationError as exc:
         findings += _translate(spec, exc, data, parsed)
         return Loaded(None, findings)
@@ -340,6 +339,8 @@ def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[Key
         parent = place(spec.id, keys[:-1])
         key = keys[-1]
         known = [k for k in parent.children]
+        import difflib
+
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
         if close:
             target = index.get(keys[:-1] + (close[0],))

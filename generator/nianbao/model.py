@@ -1,21 +1,25 @@
-"""The report file as pydantic models, one per format version, generated from the spec.
+"""The report file as a pydantic-core schema, one per format version, generated from the spec.
 
 Values are checked by before-validators that refuse what a lax parser would coerce
-(``"12"``, ``12.0``, ``１２``, ``-1``) and say in Chinese what was expected; the models
-also give the JSON Schema (``nianbao schema``), with a Chinese title on every field.
+(``"12"``, ``12.0``, ``１２``, ``-1``) and say in Chinese what was expected.  The schema is
+built from pydantic-core's own pieces, not from model classes: checking a file then needs
+no more of pydantic than the yardstick ``import pydantic`` loads, so ``nianbao check``
+starts fast; pydantic's JSON Schema generator reads the same schema for ``nianbao
+schema``, with a Chinese title on every field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, WithJsonSchema, create_model
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, SchemaValidator
+from pydantic_core import core_schema as cs
 
 from . import dates
 from .standard import SPECS, Column, Spec, ValueType
@@ -105,137 +109,169 @@ _JSON_TYPES = {
 }
 
 
+def _json(schema: dict) -> dict:
+    """Core-schema metadata that gives the JSON Schema ``schema`` for a value."""
+    return {"pydantic_js_functions": [lambda _schema, _handler: dict(schema)]}
+
+
+def _about(title: str, description: str | None = None) -> dict:
+    return {"pydantic_js_updates": {"title": title, **({"description": description} if description else {})}}
+
+
 @cache
-def value_type(vt: ValueType) -> Any:
-    python = Decimal if vt is ValueType.AMOUNT else int
-    return Annotated[python, BeforeValidator(_number_validator(vt)), WithJsonSchema(_JSON_TYPES[vt])]
+def value_type(vt: ValueType) -> cs.CoreSchema:
+    inner = cs.decimal_schema() if vt is ValueType.AMOUNT else cs.int_schema()
+    return cs.no_info_before_validator_function(_number_validator(vt), inner, metadata=_json(_JSON_TYPES[vt]))
 
 
-Text = Annotated[Optional[str], BeforeValidator(_text)]
-Date = Annotated[Optional[dt.date], BeforeValidator(_date), WithJsonSchema({"type": ["string", "null"], "format": "date"})]
-Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": 2019})]
+def _text_schema(required: bool = False) -> cs.CoreSchema:
+    return cs.no_info_before_validator_function(_text, cs.str_schema() if required else cs.nullable_schema(cs.str_schema()))
 
-_CONFIG = ConfigDict(extra="forbid", frozen=True)
+
+_DATE = cs.no_info_before_validator_function(_date, cs.nullable_schema(cs.date_schema()), metadata=_json({"type": ["string", "null"], "format": "date"}))
+_YEAR = cs.no_info_before_validator_function(_year, cs.int_schema(), metadata=_json({"type": "integer", "minimum": 2019}))
 
 
 def _columns_text(columns: tuple[Column, ...]) -> str:
     return "、".join(c.label for c in columns)
 
 
-def _row_type(columns: tuple[Column, ...], total: Column | None, title: str) -> Any:
+def _row(columns: tuple[Column, ...], total: Column | None, title: str) -> cs.CoreSchema:
     """A row of numbers: fixed types per position; 总计 optional where the table has one."""
     if total is not None:
         description = f"{_columns_text(columns)}；可加第{len(columns) + 1}个数“{total.label}”（填写时核对）"
-        return Annotated[
-            list[value_type(columns[0].type)],
-            Field(min_length=len(columns), max_length=len(columns) + 1, title=title, description=description),
-        ]
-    types = tuple(value_type(c.type) for c in columns)
-    return Annotated[tuple[types], Field(title=title, description=_columns_text(columns))]  # type: ignore[valid-type]
+        return cs.list_schema(value_type(columns[0].type), min_length=len(columns), max_length=len(columns) + 1, metadata=_about(title, description))
+    return cs.tuple_schema([value_type(c.type) for c in columns], metadata=_about(title, _columns_text(columns)))
 
 
-def _model(name: str, title: str, fields: dict[str, tuple[Any, Any]], description: str | None = None) -> type[BaseModel]:
-    config = ConfigDict(**_CONFIG, title=title)
-    return create_model(name, __config__=config, __doc__=description, **fields)
+def _field(schema: cs.CoreSchema, title: str, description: str | None = None, *, required: bool = True) -> cs.TypedDictField:
+    if not required:
+        schema = cs.with_default_schema(schema, default=None)
+    return cs.typed_dict_field(schema, required=required, metadata=_about(title, description))
 
 
-def _text_field(label: str, note: str = "", required: bool = False) -> tuple[Any, Any]:
-    if required:
-        return (Annotated[str, BeforeValidator(_text)], Field(..., title=label, description=note or None))
-    return (Text, Field(None, title=label, description=note or None))
+def _mapping(ref: str, title: str, fields: dict[str, cs.TypedDictField], description: str | None = None) -> cs.CoreSchema:
+    """A mapping with exactly these keys; ``ref`` names it in the JSON Schema's $defs."""
+    return cs.typed_dict_schema(fields, extra_behavior="forbid", ref=ref, metadata=_about(title, description))
+
+
+def _text_field(label: str, note: str = "", required: bool = False) -> cs.TypedDictField:
+    return _field(_text_schema(required), label, note or None, required=required)
 
 
 @cache
-def report_model(spec_id: str) -> type[BaseModel]:
-    """The pydantic model of a report file in format ``spec_id``."""
+def core_schema(spec_id: str) -> cs.CoreSchema:
+    """The report file of format ``spec_id``, as a pydantic-core schema built from the spec:
+    what :func:`validator` checks a file against, and what ``nianbao schema`` prints."""
     spec: Spec = SPECS[spec_id]
     suffix = spec_id[1:]
 
-    unit_fields = {}
-    for f in spec.unit:
-        if f.type == "date":
-            unit_fields[f.key] = (Date, Field(None, title=f.label, description=f.note or None))
-        else:
-            unit_fields[f.key] = _text_field(f.label, f.note, f.required)
-    unit = _model(f"Unit{suffix}", UNIT_LABEL, unit_fields)
-
+    unit = _mapping(f"Unit{suffix}", UNIT_LABEL, {
+        f.key: _field(_DATE, f.label, f.note or None, required=False) if f.type == "date" else _text_field(f.label, f.note, f.required)
+        for f in spec.unit
+    })
     overview_section = spec.section("overview")
-    overview_model = _model(
-        f"Overview{suffix}",
-        overview_section.heading,
-        {f.key: _text_field(f.label, f.note) for f in overview_section.subsections},
-    )
-    overview_type: Any = Union[str, overview_model, None] if spec.overview_may_be_text else Optional[overview_model]
+    overview_parts = _mapping(f"Overview{suffix}", overview_section.heading, {f.key: _text_field(f.label, f.note) for f in overview_section.subsections})
+    overview = cs.nullable_schema(cs.union_schema([cs.str_schema(), overview_parts]) if spec.overview_may_be_text else overview_parts)
 
-    proactive_fields: dict[str, tuple[Any, Any]] = {}
+    proactive_fields: dict[str, cs.TypedDictField] = {}
     for group in spec.table2:
         for item in group.items:
             title = f"{item.label}（{group.article}）"
             if group.scalar:
-                column = group.columns[0]
-                proactive_fields[item.key] = (value_type(column.type), Field(..., title=title, description=column.label))
+                proactive_fields[item.key] = _field(value_type(group.columns[0].type), title, group.columns[0].label)
             else:
-                proactive_fields[item.key] = (_row_type(group.columns, None, title), ...)
-    proactive = _model(f"Proactive{suffix}", spec.section("proactive").heading, proactive_fields)
+                proactive_fields[item.key] = _field(_row(group.columns, None, title), title, _columns_text(group.columns))
+    proactive = _mapping(f"Proactive{suffix}", spec.section("proactive").heading, proactive_fields)
 
     table3 = spec.table3
 
-    def line_field(line) -> tuple[Any, Any]:
+    def line_field(line) -> cs.TypedDictField:
         if line.is_group:
-            group = _model(
-                f"{''.join(p.capitalize() for p in line.key.split('_'))}{suffix}",
-                line.label,
-                {child.key: line_field(child) for child in line.children},
-            )
-            return (group, Field(..., title=line.label))
-        row = _row_type(table3.columns, table3.total, line.label)
+            name = "".join(p.capitalize() for p in line.key.split("_")) + suffix
+            return _field(_mapping(name, line.label, {child.key: line_field(child) for child in line.children}), line.label)
+        row = _row(table3.columns, table3.total, line.label)
         if line.total:
-            return (Optional[row], Field(None, title=line.label, description=line.note))
-        return (row, ...)
+            return _field(cs.nullable_schema(row), line.label, line.note, required=False)
+        return _field(row, line.label)
 
-    app_fields: dict[str, tuple[Any, Any]] = {}
-    for line, depth in table3.walk():
-        if line.key is not None and depth <= 1:
-            app_fields[line.key] = line_field(line)
-    applications = _model(f"Applications{suffix}", spec.section("applications").heading, app_fields)
+    app_fields = {line.key: line_field(line) for line, depth in table3.walk() if line.key is not None and depth <= 1}
+    applications = _mapping(f"Applications{suffix}", spec.section("applications").heading, app_fields)
 
     t4 = spec.table4
-    appeals = _model(
-        f"Appeals{suffix}",
-        spec.section("appeals").heading,
-        {
-            g.key: (_row_type(t4.columns, t4.total, f"{g.parent}·{g.label}" if g.parent else g.label), ...)
-            for g in t4.groups
-        },
-    )
+    appeals = _mapping(f"Appeals{suffix}", spec.section("appeals").heading, {
+        g.key: _field(_row(t4.columns, t4.total, label := f"{g.parent}·{g.label}" if g.parent else g.label), label) for g in t4.groups
+    })
 
-    fields: dict[str, tuple[Any, Any]] = {
-        "year": (Year, Field(..., title=YEAR_LABEL)),
-        "format": (Optional[Literal[spec_id]], Field(None, title=FORMAT_LABEL, description=f"{spec.name}（{spec.source}）；可省略，按年度确定")),  # type: ignore[valid-type]
-        "unit": (unit, Field(..., title=UNIT_LABEL)),
+    fields: dict[str, cs.TypedDictField] = {
+        "year": _field(_YEAR, YEAR_LABEL),
+        "format": _field(cs.nullable_schema(cs.literal_schema([spec_id])), FORMAT_LABEL, f"{spec.name}（{spec.source}）；可省略，按年度确定", required=False),
+        "unit": _field(unit, UNIT_LABEL),
         PREAMBLE.key: _text_field(PREAMBLE.label, PREAMBLE.note),
-        "overview": (overview_type, Field(..., title=overview_section.heading)),
-        "proactive": (proactive, Field(..., title=spec.section("proactive").heading)),
-        "applications": (applications, Field(..., title=spec.section("applications").heading)),
-        "appeals": (appeals, Field(..., title=spec.section("appeals").heading)),
+        "overview": _field(overview, overview_section.heading),
+        "proactive": _field(proactive, spec.section("proactive").heading),
+        "applications": _field(applications, spec.section("applications").heading),
+        "appeals": _field(appeals, spec.section("appeals").heading),
         "problems": _text_field(spec.section("problems").heading),
     }
     if spec.fees:
-        fees = _model(
-            f"ProcessingFees{suffix}",
-            FEES_LABEL,
-            {f.key: (value_type(ValueType(f.type)), Field(..., title=f.label)) for f in spec.fees},
-        )
-        fields["processing_fees"] = (Optional[fees], Field(None, title=FEES_LABEL, description="依《政府信息公开信息处理费管理办法》，金额单位为元"))
+        fees = _mapping(f"ProcessingFees{suffix}", FEES_LABEL, {f.key: _field(value_type(ValueType(f.type)), f.label) for f in spec.fees})
+        fields["processing_fees"] = _field(cs.nullable_schema(fees), FEES_LABEL, "依《政府信息公开信息处理费管理办法》，金额单位为元", required=False)
     fields["other_matters"] = _text_field(spec.section("other_matters").heading)
-    return _model(f"Report{suffix}", f"{spec.name}政府信息公开工作年度报告", fields, f"{spec.source}")
+    return _mapping(f"Report{suffix}", f"{spec.name}政府信息公开工作年度报告", fields, spec.source)
+
+
+@cache
+def validator(spec_id: str) -> SchemaValidator:
+    """Checks a report file's plain data; gives it back with its values converted."""
+    return SchemaValidator(core_schema(spec_id))
+
+
+class Data(dict):
+    """A validated report's values: a dict whose keys read as attributes (``data.unit.name``)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def model_dump(self) -> dict:
+        """Plain dicts and lists, as the report file holds them."""
+        return _plain(self)
+
+    def model_dump_json(self) -> str:
+        return json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Data({k: _wrap(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
+
+
+def validate(spec_id: str, data: dict) -> Data:
+    """``data`` checked against the format; raises pydantic-core's ValidationError."""
+    return _wrap(validator(spec_id).validate_python(data))
 
 
 def json_schema() -> dict:
     """The JSON Schema of a report file, every format version."""
-    models = tuple(report_model(spec_id) for spec_id in SPECS)
-    adapter = TypeAdapter(Union[models])  # type: ignore[valid-type]
-    schema = adapter.json_schema()
+    from pydantic.json_schema import GenerateJsonSchema
+
+    schema = GenerateJsonSchema().generate(cs.union_schema([core_schema(spec_id) for spec_id in SPECS]))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "政府信息公开工作年度报告（nianbao 报告文件）"
     return schema

@@ -10,14 +10,9 @@ output the clerk changed after nianbao wrote it (a DOCX touched up in Word) is t
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
-import zipfile
 from pathlib import Path
 
 # Characters Windows forbids in names, plus controls; names Windows reserves.
@@ -46,6 +41,8 @@ def _mode() -> int:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    import tempfile  # here, not at the top: a command that writes nothing starts faster
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -64,6 +61,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def backup(path: Path) -> Path | None:
     """Copy an existing file to ``name.bak`` (``name.bak1``… if taken) before replacing it."""
+    import shutil
+
     path = Path(path)
     if not path.exists():
         return None
@@ -76,8 +75,10 @@ def backup(path: Path) -> Path | None:
     return target
 
 
-def zip_entry(name: str) -> zipfile.ZipInfo:
+def zip_entry(name: str):
     """A zip entry with a fixed time and mode, so equal content gives equal bytes."""
+    import zipfile
+
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
@@ -97,6 +98,8 @@ class Folder:
         self.written: dict[str, str] = {}
 
     def _recorded(self) -> dict[str, str]:
+        import json
+
         try:
             data = json.loads((self.folder / self.RECORD).read_text(encoding="utf-8"))
             return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
@@ -117,6 +120,8 @@ class Folder:
 
     def save(self) -> None:
         """Keep the record, with what another run wrote here meanwhile."""
+        import json
+
         if self.written:
             record = {**self._recorded(), **self.written}
             path = self.folder / self.RECORD
@@ -128,4 +133,6 @@ class Folder:
 
 
 def _digest(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()

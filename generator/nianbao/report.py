@@ -11,8 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
+from .model import Data
 from .places import KeyPath, place
 from .standard import Group2, Group4, Item, Line3, Spec
 from .yamlfile import nearest_line
@@ -21,7 +20,7 @@ from .yamlfile import nearest_line
 @dataclass
 class Report:
     spec: Spec
-    data: BaseModel
+    data: Data
     source: Path | None = None
     lines: dict[KeyPath, int] = field(default_factory=dict)
 
@@ -46,7 +45,7 @@ class Report:
         return self.data.year  # type: ignore[attr-defined]
 
     @property
-    def unit(self) -> BaseModel:
+    def unit(self) -> Data:
         return self.data.unit  # type: ignore[attr-defined]
 
     @property

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import importer
 from .check import check
 from .findings import Finding, sort_findings
+from .kinds import WORKBOOK_SUFFIXES, accepted, is_published
 from .load import Loaded, load_file
 
-WORKBOOK_SUFFIXES = (".xlsx",)
-REPORT_SUFFIXES = (".yaml", ".yml")
-
-
-def accepted(path: Path) -> bool:
-    suffix = path.suffix.lower()
-    return suffix in REPORT_SUFFIXES or suffix in WORKBOOK_SUFFIXES or importer.is_published(path)
+__all__ = ["accepted", "load_checked"]
 
 
 def load_checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
     """The report (None when it cannot be built) and its findings, sorted; rules that would
     need cells an import could not read are left out."""
-    if importer.is_published(path):
+    if is_published(path):
+        from . import importer
+
         imported = importer.import_file(path)
         loaded, doubtful = importer.checkable(imported)
         findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])

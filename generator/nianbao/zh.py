@@ -8,7 +8,7 @@ the catalog does not know is shown as click wrote it.
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 CATALOG = {
     "Usage:": "用法：",
@@ -78,9 +78,8 @@ def install() -> None:
     """Point click's gettext names at the catalog, and name its value types in Chinese
     (they appear in messages and as the placeholders of ``--help``)."""
     for name in ("core", "exceptions", "formatting", "parser", "types", "decorators", "termui", "_termui_impl", "utils", "shell_completion"):
-        try:
-            module = importlib.import_module(f"click.{name}")
-        except ImportError:  # pragma: no cover - a click without that module
+        module = sys.modules.get(f"click.{name}")  # those not loaded yet are not needed yet
+        if module is None:
             continue
         if hasattr(module, "_"):
             module._ = gettext  # type: ignore[attr-defined]

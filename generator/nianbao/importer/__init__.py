@@ -27,6 +27,7 @@ from ..standard import SPECS, Spec, spec_for_year
 from ..yamlfile import Parsed
 from . import narrative, tables
 from .lines import Line, Unreadable
+from ..kinds import is_published
 from .readers import SUFFIXES, read
 from .words import normal
 
@@ -46,10 +47,6 @@ class Imported:
     @property
     def failed(self) -> bool:
         return has_errors(self.findings)
-
-
-def is_published(path: Path) -> bool:
-    return path.suffix.lower() in SUFFIXES
 
 
 def import_file(path: Path) -> Imported:

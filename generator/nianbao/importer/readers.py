@@ -10,15 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..decode import decode
+from ..kinds import PUBLISHED as SUFFIXES
 from .lines import Line, Unreadable
 
-SUFFIXES = {
-    ".txt": "txt", ".text": "txt", ".md": "txt", ".markdown": "txt",
-    ".docx": "docx",
-    ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".mht": "html",
-    ".pdf": "pdf",
-    ".doc": "old", ".wps": "old", ".rtf": "old", ".odt": "old",
-}
 MAX_BYTES = 80 * 1024 * 1024  # no published report is near this; a bigger file is refused unread
 
 

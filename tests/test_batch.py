@@ -56,9 +56,9 @@ def test_batch_renders_the_good_units_and_reports_the_broken(cli, tmp_path):
     assert failed["unit08.yaml"][5:8] == (2, 1, "表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）（第39行）")
     assert failed["unit20.yaml"][1:3] == ("第20镇人民政府", 2023)  # named although it failed
     assert failed["unit20.yaml"][7] == "表二.行政许可.本年处理决定数量：应为不小于0的整数，这里是文字“十二”（第31行）"
-    assert failed["unit26.yaml"][7].startswith("2个文件都是“第25镇人民政府”2023年度的报告（unit25.yaml、unit26.yaml）")
+    assert failed["unit26.yaml"][7].startswith("2个文件都是“第25镇人民政府”2023年度的报告，内容不同：unit25.yaml（")
     assert rows[1][8] == "第01镇人民政府2023年政府信息公开工作年度报告.docx、第01镇人民政府2023年政府信息公开工作年度报告.txt"
-    assert "汇总：已生成26个，未通过4个" in result.out
+    assert "汇总：30个单位，已生成26个，未通过4个" in result.out
     listed = [row for row in problems(out / "汇总.xlsx") if row[2] == "unit08.yaml"]
     assert [(row[3], row[4], row[5]) for row in listed] == [("错误", "R1", "第39行"), ("错误", "R2", "第39行"), ("提示", "R6", "第18行")]
 
@@ -201,8 +201,8 @@ def test_aggregate_leaves_out_a_report_of_another_year_and_says_so(cli, tmp_path
     (tmp_path / "in" / "old.yaml").write_text(EXAMPLE_2020.read_text(encoding="utf-8"), encoding="utf-8")
     result = cli("aggregate", tmp_path / "in", "-o", tmp_path / "县.yaml")
     assert result.code == 1
-    assert "old.yaml：这份是2020年度的报告，其他2个单位都是2023年度（v2021）：是否交错了年度或用了旧表？不计入" in result.err
-    assert "汇总不完整：1个文件未计入" in result.err
+    assert "old.yaml：这份是2020年度的报告，其他2个单位都是2023年度（2021年修订格式）：是否交错了年度或用了旧表？不计入" in result.err
+    assert "不完整的汇总：只计入2个单位，1个文件未计入（见上），改正后请重新汇总" in result.out
     report = load_file(tmp_path / "县.yaml").report
     assert report.row(report.spec.table3.row("new"))[-1] == 14  # a and b only
-    assert "另有1个文件未计入：old.yaml" in (tmp_path / "县.yaml").read_text(encoding="utf-8")
+    assert "以下文件未计入：old.yaml" in (tmp_path / "县.yaml").read_text(encoding="utf-8")

@@ -120,3 +120,38 @@ def test_internal_errors_never_show_a_traceback_unless_debug(cli, monkeypatch):
         assert str(exc) == "synthetic failure"
     else:  # pragma: no cover
         raise AssertionError("--debug should let the exception through")
+
+
+def test_an_output_place_that_cannot_be_one_is_refused_before_any_work(cli, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    for args in (("render", EXAMPLE_2023, "-o", afile), ("batch", EXAMPLE_2023, "-o", afile), ("aggregate", EXAMPLE_2023, "-o", afile / "x.yaml")):
+        result = cli(*args)
+        assert result.code == 2 and "afile 是文件，不是文件夹" in result.err, result
+        assert "内部错误" not in result.err and result.out == ""
+    folder = cli("check", tmp_path)
+    assert folder.code == 2 and "是文件夹：请给出报告文件；要处理整个文件夹，用 nianbao batch" in folder.err
+
+
+def test_a_file_the_system_will_not_write_is_said_in_chinese(cli, tmp_path, monkeypatch):
+    """On Windows a DOCX open in Word cannot be replaced: PermissionError, said to the clerk."""
+    import nianbao.output
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(nianbao.output, "write_atomic", refuse)
+    result = cli("render", EXAMPLE_2023, "-o", tmp_path)
+    assert result.code == 1 and "没有权限，或文件正被 Word、WPS 或其他程序打开（请先关闭它）" in result.err
+    assert "Traceback" not in result.err and "内部错误" not in result.err
+
+
+def test_render_says_a_placeholder_once_as_a_refusal_and_check_warns_of_it(cli, tmp_path):
+    text = edit(EXAMPLE_2023.read_text(encoding="utf-8"), "name: 青山镇人民政府", "name: 某某镇人民政府")
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    checked = cli("check", tmp_path / "r.yaml")
+    assert checked.code == 0 and "不改的话 render 会拒绝生成" in checked.out
+    rendered = cli("render", tmp_path / "r.yaml", "-o", tmp_path)
+    assert rendered.code == 1
+    said = rendered.out + rendered.err
+    assert said.count("某某") == 1 and "[错误 P]" in said and "[提示 R7]" not in said

@@ -92,10 +92,37 @@ def test_batch_reports_two_files_claiming_one_unit_reads_subfolders_and_flags_an
     rows = {row[3]: row for row in sheet(out / "汇总.xlsx", "单位")[1:]}
     assert set(rows) == {"城关镇/城关镇.xlsx", "青山镇/青山镇.xlsx", "白石镇.yaml", "东岭乡.yaml", "南河乡.yaml"}  # subfolders read
     for shown in ("城关镇/城关镇.xlsx", "青山镇/青山镇.xlsx"):
-        assert rows[shown][4] == "未通过" and rows[shown][7].startswith("2个文件都是“城关镇人民政府”2023年度的报告（城关镇/城关镇.xlsx、青山镇/青山镇.xlsx）")
-    assert rows["南河乡.yaml"][4] == "未通过" and rows["南河乡.yaml"][7].startswith("这份是2020年度的报告，其他4个单位都是2023年度（v2021）")
+        assert rows[shown][4] == "未通过" and rows[shown][7].startswith("2个文件都是“城关镇人民政府”2023年度的报告，内容不同：城关镇/城关镇.xlsx（")
+        assert "最新）。请确认哪一份是最终版，把其余的移出文件夹后重新运行" in rows[shown][7]
+    assert rows["南河乡.yaml"][4] == "未通过" and rows["南河乡.yaml"][7].startswith("这份是2020年度的报告，其他4个单位都是2023年度（2021年修订格式）")
     again = cli("batch", inbox, tmp_path / "out", "-o", tmp_path / "out", "--jobs", "1")  # outputs are never read back
     assert again.code == 1 and len(sheet(out / "汇总.xlsx", "单位")) == 6
+
+
+def test_a_file_under_another_units_folder_is_said_to_be_that_units(cli, tmp_path):
+    """青山镇 filled its workbook from 城关镇's copy: with the unit list, 青山镇's file is
+    named as 青山镇's, with the name to correct; 城关镇's own file still counts."""
+    inbox = tmp_path / "收回"
+    (inbox / "城关镇").mkdir(parents=True)
+    (inbox / "青山镇").mkdir()
+    (inbox / "城关镇" / "城关镇.xlsx").write_bytes(workbook("城关镇人民政府"))
+    other = load_workbook(io.BytesIO(workbook("城关镇人民政府")))
+    sheet_name, coordinate = cell(other, ("proactive", "licensing")).split("!")
+    other[sheet_name][coordinate] = 40
+    other.save(inbox / "青山镇" / "青山镇.xlsx")
+    names = tmp_path / "名单.txt"
+    names.write_text("青山镇人民政府\n城关镇人民政府\n白石镇人民政府\n", encoding="utf-8")
+    result = cli("batch", inbox, "-o", tmp_path / "out", "--units", names, "--jobs", "1")
+    assert result.code == 1
+    assert "汇总：3个单位，已生成1个，未通过1个，未交回1个" in result.out.replace("\n", "")
+    rows = sheet(tmp_path / "out" / "汇总.xlsx", "单位")[1:]
+    assert [(row[3], row[4]) for row in rows] == [("青山镇/青山镇.xlsx", "未通过"), ("城关镇/城关镇.xlsx", "已生成"), (None, "未交回")]  # the list's order
+    assert rows[0][7].startswith("文件在“青山镇人民政府”名下（青山镇/青山镇.xlsx），表中填的机关名称却是“城关镇人民政府”")
+    assert rows[2][1] == "白石镇人民政府"
+    summed = cli("aggregate", inbox, "-o", tmp_path / "县.yaml", "--units", names)
+    assert summed.code == 1
+    assert "白石镇人民政府：名单上的这个单位没有交回报告" in summed.err
+    assert "不完整的汇总：只计入1个单位，1个文件未计入、1个单位未交回" in summed.out
 
 
 def test_units_list_shows_who_has_not_replied(cli, tmp_path):

@@ -136,8 +136,13 @@ def test_next_v2021_keeps_comments_and_order(cli, tmp_path):
     new = tmp_path / "青山镇人民政府2024.yaml"
     text = new.read_text(encoding="utf-8")
     assert "  # 网址去年换过一次\n  website:" in text  # the clerk's own comment
-    assert text.startswith("# 上一年度报告：青山镇2023.yaml\n")  # check compares with it without being asked
-    old_lines, new_lines = last.read_text(encoding="utf-8").splitlines(), text.splitlines()[1:]
+    assert text.startswith("# 上一年度报告：青山镇2023.yaml\n# 青山镇人民政府2024年政府信息公开工作年度报告\n")  # check compares with it
+    assert "写好后运行：nianbao check 青山镇人民政府2024.yaml\nyear: 2024" in text  # this year's title and file, not last year's
+
+    def body(lines: list[str]) -> list[str]:
+        return lines[next(i for i, line in enumerate(lines) if not line.startswith("#")):]
+
+    old_lines, new_lines = body(last.read_text(encoding="utf-8").splitlines()), body(text.splitlines())
     changed = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
     assert changed[:3] == [
         ("year: 2023                                  # 报告年度", "year: 2024                                  # 报告年度"),

@@ -124,14 +124,14 @@ def test_r7_placeholder_and_missing_subject():
     line = line_of(text, "  platforms: |-")
     assert findings(text) == [
         Finding("warning", "R7", "一、总体情况.（四）政府信息公开平台建设",
-                "一、总体情况.（四）政府信息公开平台建设：含有占位文字“XX”，请替换为实际内容", line),
+                "一、总体情况.（四）政府信息公开平台建设：含有占位文字“XX”，请替换为实际内容（不改的话 render 会拒绝生成；要先看草稿可加 --draft）", line),
     ]
     removed = edit(TEXT_2023, "  oversight: |-", "  oversight: null\n  dropped: |-")
     assert any(f.rule == "S" for f in findings(removed))
     emptied = TEXT_2023.split("  oversight: |-")[0] + "  oversight: null\n" + "proactive:" + TEXT_2023.split("\nproactive:", 1)[1]
     assert findings(emptied) == [
         Finding("warning", "R7", "一、总体情况.（五）监督保障",
-                "一、总体情况.（五）监督保障：未填写（2021年修订格式要求总体情况逐一写明5个方面）", line_of(emptied, "oversight: null")),
+                "一、总体情况.（五）监督保障：未填写（2021年修订格式要求总体情况逐一写明5个方面）（不改的话 render 会拒绝生成；要先看草稿可加 --draft）", line_of(emptied, "oversight: null")),
     ]
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .decode import decode
 from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
@@ -76,8 +76,27 @@ class Defaults:
         return Defaults(tuple(texts))
 
 
+MAX_TEXT = 100_000  # characters a default text may grow to: a section is a few hundred
+
+
+class _Sandbox(SandboxedEnvironment):
+    """jinja's sandbox (no attributes of Python's insides) that also refuses the arithmetic
+    of a memory bomb: ``{{ "x" * 10**10 }}``."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):  # noqa: ANN001 - jinja's signature
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("指数过大")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_TEXT:
+                    raise SecurityError("生成的文字过长")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    return _Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
 def placeholders(report: Report) -> dict[str, Any]:
@@ -125,13 +144,21 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
             node = node[key]
         if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
             continue
+        section = place(report.spec.id, keys).path
         try:
-            node[keys[-1]] = env.from_string(template).render(context).strip()
+            text = env.from_string(template).render(context).strip()
         except jinja2.UndefinedError as exc:
             match = _UNKNOWN.search(str(exc))
             name = (match.group(1) or match.group(2)) if match else str(exc)
-            section = place(report.spec.id, keys).path
             raise DefaultsError(f"{report.unit.name}：{section}的默认文字中有未知的占位符“{name}”") from exc  # type: ignore[attr-defined]
+        except SecurityError as exc:
+            detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
+            raise DefaultsError(f"{section}的默认文字中有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from exc
+        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
+            raise DefaultsError(f"{section}的默认文字无法生成（{type(exc).__name__}）：请检查其中的占位符") from exc
+        if len(text) > MAX_TEXT:
+            raise DefaultsError(f"{section}的默认文字生成后超过{MAX_TEXT}字，不像一段报告文字")
+        node[keys[-1]] = text
         changed = True
     if not changed:
         return report
@@ -191,9 +218,9 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
                 report = filled
                 findings = [f for f in findings if not f.rule.startswith("R")] + check(report)
             if not draft:
-                from .publish import readiness
+                from .publish import publishable
 
-                findings = findings + readiness(report)
+                findings = publishable(report, findings)
         outcome.findings = sort_findings(loaded.locate(findings))
         if report is None or has_errors(outcome.findings):
             return outcome
@@ -241,6 +268,7 @@ def run(
     from . import county
     from . import render as rendering
     from .output import Folder
+    from .roster import key as county_key
 
     roots = [Path(p) for p in paths]
     sources = sources if sources is not None else county.collect(roots, outside=out_dir)
@@ -261,7 +289,7 @@ def run(
             outcomes.append(outcome)
             on_result(outcome)
         entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
-        county.review(entries)
+        county.review(entries, expected or ())
         for outcome, entry in zip(outcomes, entries):
             outcome.findings = sort_findings(entry.findings + outcome.findings)
             if entry.copy:
@@ -295,11 +323,17 @@ def run(
         shutil.rmtree(staging, ignore_errors=True)
     for outcome in outcomes:
         outcome.status = outcome.status or ("已生成" if outcome.ok else "未通过")
-    for copy, finding in copies.items():
-        outcomes.append(Outcome(copy, names[copy], findings=[finding], status="重复交回"))
+    by_source = {o.source: o for o in outcomes}
+    for copy, (original, finding) in copies.items():
+        like = by_source.get(original)
+        outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status="重复交回"))
         on_result(outcomes[-1])
     if expected is not None:
         outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告")]) for name in absent]
+        # in the list's order, as the office reads down its list; what is not on it after
+        place = {county_key(name): i for i, name in enumerate(expected)}
+        belongs = {e.path: e.belongs for e in entries if e.belongs}
+        outcomes.sort(key=lambda o: (o.status == "重复交回", place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
     return outcomes, problem
 
 
@@ -345,7 +379,7 @@ def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets:
 
 
 # -- the county's aggregate ---------------------------------------------------------------------------------
-def aggregate(reports: list[tuple[Path, Report]], unit_name: str) -> tuple[Spec, dict[str, Any], list[tuple[Any, ...]]]:
+def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any], list[tuple[Any, ...]]]:
     """(spec, report-file data with every table value summed, table 三 main rows per unit).
     The reports are of one year and format (:func:`nianbao.county.review` sees to it)."""
     spec = reports[0][1].spec
@@ -373,6 +407,6 @@ def aggregate(reports: list[tuple[Path, Report]], unit_name: str) -> tuple[Spec,
         data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
     main = [t3.row(k) for k in ("new", "carried_over", "total", "carried_forward")]
     table = [("机关名称", "文件", *(line.label for line in main))]
-    table += [(r.unit.name, path.name, *(r.row(line)[-1] for line in main)) for path, r in reports]  # type: ignore[attr-defined]
+    table += [(r.unit.name, str(path), *(r.row(line)[-1] for line in main)) for path, r in reports]  # type: ignore[attr-defined]
     table.append(("合计", None, *(sum(r.row(line)[-1] for _, r in reports) for line in main)))
     return spec, data, table

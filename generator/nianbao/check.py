@@ -236,16 +236,19 @@ def narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
         yield (key,), index[(key,)].path, report.text(key)
 
 
+REFUSED = "（不改的话 render 会拒绝生成；要先看草稿可加 --draft）"
+
+
 def r7_narratives(report: Report) -> Iterator[Finding]:
     spec = report.spec
     subsections = spec.section("overview").subsections
     for keys, path, text in narratives(report):
         match = PLACEHOLDER.search(text)
         if match:
-            yield Finding(WARNING, "R7", path, f"{path}：含有占位文字“{match.group()}”，请替换为实际内容", report.line(keys))
+            yield Finding(WARNING, "R7", path, f"{path}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
         elif not text and keys != ("other_matters",):
             need = f"（{spec.name}要求总体情况逐一写明{len(subsections)}个方面）" if keys[0] == "overview" and not spec.overview_may_be_text else ""
-            yield Finding(WARNING, "R7", path, f"{path}：未填写{need}", report.line(keys))
+            yield Finding(WARNING, "R7", path, f"{path}：未填写{need}{REFUSED}", report.line(keys))
 
     problems = report.text("problems")
     problems_path = places(spec.id)[("problems",)].path

@@ -43,11 +43,36 @@ class Usage(click.UsageError):
 
 def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
     """A report file, a collection workbook, or a published report (.txt, .docx, .pdf, .html…)."""
+    if path.is_dir():
+        raise Usage(f"{path} 是文件夹：请给出报告文件；要处理整个文件夹，用 nianbao batch 或 nianbao aggregate")
     if not path.is_file():
         raise Usage(f"找不到文件：{path}")
     from .sources import load_checked
 
     return load_checked(path, zero_missing=zero_missing)
+
+
+def _folder_ok(path: Path, *, is_folder: bool = True) -> Path:
+    """Refuse, before any work, an output place that cannot be one: ``-o`` naming a file
+    where a folder is meant, or a folder path that runs through a file."""
+    here = path if is_folder else path.parent
+    for place in (here, *here.parents):
+        if place.exists():
+            if not place.is_dir():
+                what = "-o 应为文件夹" if is_folder and place == path else f"无法在其中建立 {path}"
+                raise Usage(f"{place} 是文件，不是文件夹：{what}")
+            break
+    if not is_folder and path.is_dir():
+        raise Usage(f"{path} 是文件夹：-o 应为要写出的文件名")
+    return path
+
+
+def _out_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    return None if value is None else _folder_ok(value)
+
+
+def _out_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    return None if value is None else _folder_ok(value, is_folder=False)
 
 
 def _previous(path: Path) -> Report:
@@ -97,7 +122,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def init(file: Path | None, year: int | None, unit_name: str | None, force: bool) -> None:
     """生成一份待填写的报告文件（每个键都附有中文注释）。"""
-    from .reportfile import blank, dump
+    from .reportfile import blank, dump, guide
 
     year = year or dt.date.today().year - 1
     spec = spec_for_year(year)
@@ -108,7 +133,7 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
         click.echo(f"{file} 已存在，未覆盖；如需覆盖请加 --force（原文件会先备份）", err=True)
         sys.exit(EXIT_USAGE)
     saved = backup(file) if file.exists() else None
-    header = f"{spec.title(unit_name or '（机关名称）', year)}\n填写说明：数字直接写，没有的填 0；文字写在键后面，多段文字用 | 后换行缩进。\n写好后运行：nianbao check {file.name}"
+    header = guide(spec.title(unit_name or "（机关名称）", year), file.name)
     write_atomic(file, dump(spec, blank(spec, year, unit_name), header=header).encode("utf-8"))
     if saved:
         click.echo(f"原文件已备份为 {saved}")
@@ -153,7 +178,7 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path), metavar="报告文件")
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
 @click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
 @click.option("--reference-docx", type=click.Path(path_type=Path), metavar="DOCX文件", help="样式参考文档（DOCX）")
 @click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
@@ -161,7 +186,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
     from . import render as rendering
     from .output import Folder
-    from .publish import readiness
+    from .publish import publishable
 
     try:
         wanted = rendering.targets(targets)
@@ -171,7 +196,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         raise Usage(f"找不到样式参考文档：{reference_docx}")
     loaded, findings = _checked(file)
     if loaded.report is not None and not draft:
-        findings = sort_findings(findings + readiness(loaded.report))
+        findings = sort_findings(publishable(loaded.report, findings))
     if has_errors(findings) or loaded.report is None:
         _print_findings(file, findings)
         click.echo("报告有错误，未生成任何文件。" + ("" if loaded.report is None or not any(f.rule == "P" for f in findings) else "要先看排版效果，可加 --draft 生成草稿。"), err=True)
@@ -237,14 +262,14 @@ def new_command(file: Path | None, source: Path | None) -> None:
 
 @main.command("next")
 @click.argument("last", type=click.Path(path_type=Path), metavar="上一年度文件")
-@click.option("-o", "--output", "new", type=click.Path(path_type=Path), metavar="文件", help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）")
+@click.option("-o", "--output", "new", type=click.Path(path_type=Path), metavar="文件", help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）", callback=_out_file)
 def next_command(last: Path, new: Path | None) -> None:
     """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
     from . import importer
     from .decode import decode_text
     from .load import with_provenance
     from .nextyear import draft
-    from .reportfile import dump
+    from .reportfile import dump, guide, reheaded
 
     if importer.is_published(last) and last.is_file():
         imported = importer.import_file(last)
@@ -267,7 +292,9 @@ def next_command(last: Path, new: Path | None) -> None:
     if target.resolve() == last.resolve():
         raise Usage(f"新文件不能覆盖上一年度的文件 {last}：请用 -o 指定新文件")
     saved = backup(target) if target.exists() else None
-    write_atomic(target, with_provenance(result.text, last, target).encode("utf-8"))
+    how = "由上一年度的报告生成：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改。"
+    text = reheaded(result.text, guide(result.spec.title(report.unit.name, result.year), target.name, how))  # type: ignore[attr-defined]
+    write_atomic(target, with_provenance(text, last, target).encode("utf-8"))
     if saved:
         click.echo(f"原有的 {target.name} 已备份为 {saved.name}")
     click.echo(f"已生成 {target}（{result.year}年度草稿，{result.spec.name}）：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改")
@@ -277,7 +304,7 @@ def next_command(last: Path, new: Path | None) -> None:
 
 @main.command("import", short_help="把已发布的年度报告（Word、PDF、网页、文本）读成报告文件。")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="已发布的报告…")
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
     """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
     from . import importer
@@ -359,7 +386,7 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", required=True, help="输出目录")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", required=True, help="输出目录", callback=_out_folder)
 @click.option("--jobs", type=click.IntRange(min=1), metavar="进程数", help="并行进程数（默认：CPU核数）")
 @click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), metavar="文件", help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
 @click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
@@ -372,7 +399,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     from rich.table import Table
 
     from . import batch as batching
-    from . import county, roster, worklist
+    from . import county, worklist
     from . import render as rendering
     from .output import Folder
 
@@ -386,12 +413,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     sources = county.collect(inputs, outside=out_dir)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
-    expected = None
-    if roster_file is not None:
-        try:
-            expected = roster.read(roster_file)
-        except (roster.RosterError, OSError) as exc:
-            raise Usage(str(exc) if isinstance(exc, roster.RosterError) else f"找不到名单文件：{roster_file}") from exc
+    expected = _roster(roster_file) if roster_file is not None else None
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except (batching.DefaultsError, OSError) as exc:
@@ -399,7 +421,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     jobs = jobs or batching.default_jobs()
     console = Console(stderr=True)
     failed = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("未通过 {task.fields[failed]}"),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("有错误 {task.fields[failed]}"),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
 
@@ -411,8 +433,10 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 
         outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick)
         progress.update(task, completed=len(sources))
-    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS}
-    table = Table(title="汇总：" + "，".join(f"{status}{n}个" for status, n in counts.items() if n))
+    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status != "重复交回"}
+    copies = sum(o.status == "重复交回" for o in outcomes)
+    units = sum(counts.values())
+    table = Table(title=f"汇总：{units}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n) + (f"；另有重复交回的文件{copies}个" if copies else ""))
     for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "主要问题"):
         table.add_column(head, overflow="fold")
     for i, o in enumerate(outcomes, start=1):
@@ -430,9 +454,10 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件", required=True, help="汇总的报告文件（.yaml）")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件", required=True, help="汇总的报告文件（.yaml）", callback=_out_file)
 @click.option("--unit", "unit_name", metavar="机关名称", default="（汇总）", help="汇总报告的机关名称")
-def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位")
+def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from . import batch as batching
     from .reportfile import dump
@@ -441,6 +466,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
+    expected = _roster(roster_file) if roster_file is not None else None
     sources = county.collect(inputs, outside=out)
     names = {s: county.shown(s, inputs) for s in sources}
     unique, copies = county.duplicates(sources, names)
@@ -456,8 +482,8 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
         else:
             reports[path] = loaded.report
         entries.append(entry)
-    county.review(entries)
-    for copy, finding in copies.items():
+    county.review(entries, expected or ())
+    for copy, (_, finding) in copies.items():
         click.echo(f"{names[copy]}：{finding.message}", err=True)
     for entry in entries:
         if entry.copy:
@@ -466,22 +492,37 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str) -> None:
     for entry in left_out:
         for finding in entry.findings:
             click.echo(f"{entry.shown}：{finding.message}", err=True)
-    counted = [(e.path, reports[e.path]) for e in entries if e.counted and e.path in reports]
+    absent = county.missing(entries, expected)[0] if expected is not None else []
+    for name in absent:
+        click.echo(f"{name}：名单上的这个单位没有交回报告", err=True)
+    counted = [(e.shown, reports[e.path]) for e in entries if e.counted and e.path in reports]
     if not counted:
         click.echo("没有可以计入汇总的报告。", err=True)
         sys.exit(EXIT_FINDINGS)
     spec, data, table = batching.aggregate(counted, unit_name)
+    gaps = "、".join(filter(None, (f"{len(left_out)}个文件未计入" if left_out else "", f"{len(absent)}个单位未交回" if absent else "")))
     header = f"{spec.title(unit_name, data['year'])}：{len(counted)}个单位的表格数字之和（由 nianbao aggregate 生成）"
     if left_out:
-        header += f"\n注意：另有{len(left_out)}个文件未计入：" + "、".join(e.shown for e in left_out)
+        header += "\n注意：以下文件未计入：" + "、".join(e.shown for e in left_out)
+    if absent:
+        header += "\n注意：以下单位未交回：" + "、".join(absent)
     saved = backup(out) if out.exists() else None
     write_atomic(out, dump(spec, data, header=header).encode("utf-8"))
     summary = out.parent / "汇总.xlsx"
     write_atomic(summary, worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table))
-    click.echo(f"已生成 {out}（{len(counted)}个单位）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
-    if left_out:
-        click.echo(f"汇总不完整：{len(left_out)}个文件未计入（见上），改正后请重新汇总。", err=True)
+    what = f"不完整的汇总：只计入{len(counted)}个单位，{gaps}（见上），改正后请重新汇总" if gaps else f"{len(counted)}个单位"
+    click.echo(f"已生成 {out}（{what}）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
+    if gaps:
         sys.exit(EXIT_FINDINGS)
+
+
+def _roster(path: Path) -> list[str]:
+    from . import roster
+
+    try:
+        return roster.read(path)
+    except (roster.RosterError, OSError) as exc:
+        raise Usage(str(exc) if isinstance(exc, roster.RosterError) else f"找不到名单文件：{path}") from exc
 
 
 @main.command("reference-docx")
@@ -502,6 +543,25 @@ def schema() -> None:
     from .model import json_schema
 
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def _os_problem(exc: OSError) -> str:
+    """What the operating system refused, said to a clerk."""
+    import errno
+
+    reason = {
+        errno.EACCES: "没有权限，或文件正被 Word、WPS 或其他程序打开（请先关闭它）",
+        errno.EPERM: "没有权限，或文件正被 Word、WPS 或其他程序打开（请先关闭它）",
+        errno.EEXIST: "已有同名的文件",
+        errno.ENOTDIR: "路径中有一部分是文件，不是文件夹",
+        errno.EISDIR: "这是文件夹，不是文件",
+        errno.ENOENT: "找不到",
+        errno.ENOSPC: "磁盘已满",
+        errno.EROFS: "位置只读",
+        errno.ENAMETOOLONG: "文件名或路径太长",
+    }.get(exc.errno or 0, "操作系统拒绝了这次读写")
+    where = exc.filename if exc.filename is not None else ""
+    return f"错误：无法读写 {where}：{reason}。未完成的文件没有留下。".replace(" ：", "：")
 
 
 def run() -> None:
@@ -525,6 +585,11 @@ def run() -> None:
         raise
     except KeyboardInterrupt:
         click.echo("已中断。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    except OSError as exc:  # the clerk's machine said no: a file open in Word, a full disk…
+        if debug:
+            raise
+        click.echo(_os_problem(exc), err=True)
         sys.exit(EXIT_FINDINGS)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a clerk
         if debug:

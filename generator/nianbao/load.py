@@ -56,7 +56,12 @@ def load_file(path: Path, *, zero_missing: bool = False, today: dt.date | None =
     return load_bytes(Path(path).read_bytes(), source=Path(path), zero_missing=zero_missing, today=today)
 
 
+MAX_REPORT_BYTES = 5 * 1024 * 1024  # a report file is some tens of KB, a long one 200 KB
+
+
 def load_bytes(data: bytes, *, source: Path | None = None, zero_missing: bool = False, today: dt.date | None = None) -> Loaded:
+    if len(data) > MAX_REPORT_BYTES:
+        return Loaded(None, [Finding(ERROR, "S", None, f"文件过大（{len(data) / 1024 / 1024:.0f} MB）：报告文件一般只有几十 KB，这不像报告文件，未读取")])
     decoded = decode(data)
     if decoded.text is None:
         return Loaded(None, decoded.findings)

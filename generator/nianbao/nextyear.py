@@ -11,12 +11,14 @@ with a note in the file for each figure that has no v2021 counterpart.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from . import dates
 from .render.grid import number
 from .places import place
 from .report import Report
@@ -97,7 +99,9 @@ def draft(report: Report, text: str) -> Draft:
             fees[f.key] = 0
     out = io.StringIO()
     yaml.dump(doc, out)
-    return Draft(out.getvalue(), spec, year)
+    # a comment that shows last year's date example shows this year's
+    text = re.sub(r"写成 \d{4}-01-20(?: 或 \d{4}年1月20日)?", f"写成 {dates.example(year)}", out.getvalue())
+    return Draft(text, spec, year)
 
 
 def _put(parent: dict, key: str, value: Any) -> None:

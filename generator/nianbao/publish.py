@@ -1,8 +1,8 @@
 """Before a report is published (rule ``P``): nothing left for the clerk to replace, no
 section that would print an empty heading.
 
-``check`` reports these as warnings (R7), for a draft may be unfinished; ``render`` and
-``batch`` refuse them as errors, because what they write goes on the website under the
+``check`` reports these as warnings (R7) that say render will refuse them, for a draft
+may be unfinished; ``render`` and ``batch`` refuse them as errors, because what they write goes on the website under the
 government's name — unless the clerk asks for a draft (``--draft``), which is marked as
 one on every page.
 """
@@ -12,6 +12,14 @@ from __future__ import annotations
 from .check import PLACEHOLDER, narratives
 from .findings import ERROR, Finding
 from .report import Report
+
+def publishable(report: Report, findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the publishing errors added, each in place of the R7 warning that
+    ``check`` gave for the same place (said once, as what it now is: a refusal)."""
+    refusals = readiness(report)
+    places = {f.path for f in refusals}
+    return [f for f in findings if not (f.rule == "R7" and f.path in places)] + refusals
+
 
 def readiness(report: Report) -> list[Finding]:
     findings: list[Finding] = []

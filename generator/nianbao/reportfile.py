@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 
+from . import dates
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from .standard import Line3, Spec
 from .standard.common import PREAMBLE
@@ -84,6 +85,24 @@ class _Writer:
             self.entry(indent, key, scalar(values), label)
 
 
+FILL_IN = "填写说明：数字直接写，没有的填 0；文字写在键后面，多段文字用 | 后换行缩进。"
+
+
+def guide(title: str, file_name: str, how: str = FILL_IN) -> str:
+    """The comment a report file opens with: what it is, how to fill it, what to run next."""
+    return f"{title}\n{how}\n写好后运行：nianbao check {file_name}"
+
+
+def reheaded(text: str, header: str) -> str:
+    """``text`` with its opening comment block replaced by ``header`` — a draft made from last
+    year's file must not open with last year's title and file name."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
+        start += 1
+    return "\n".join([f"# {line}" for line in header.splitlines()] + lines[start:])
+
+
 def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None) -> str:
     """``data`` — plain values keyed as in CONTRACT.md — as a commented report file.
     ``notes``: comments written above a key (the importer says there what it could not read)."""
@@ -96,8 +115,10 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
 
     w.entry(0, "unit", None, UNIT_LABEL)
     unit = data.get("unit") or {}
+    year = data.get("year") if isinstance(data.get("year"), int) else None
     for f in spec.unit:
-        w.text(2, f.key, unit.get(f.key), f.label + (f"（{f.note}）" if f.note else ""))
+        note = "，".join(filter(None, (f.note, f"写成 {dates.example(year)}" if f.type == "date" else "")))
+        w.text(2, f.key, unit.get(f.key), f.label + (f"（{note}）" if note else ""))
     w.text(0, PREAMBLE.key, data.get(PREAMBLE.key), f"{PREAMBLE.label}（{PREAMBLE.note}）")
 
     overview_section = spec.section("overview")

@@ -59,13 +59,22 @@ def read_part(package: zipfile.ZipFile, name: str, kind: str) -> bytes:
     return data
 
 
+def declares(data: bytes, kind: str) -> None:
+    """Office never writes a DTD into a package part; one that does is built to make a
+    parser expand entities (a "billion laughs") or fetch files, and is refused."""
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+        raise Refused(f"{kind}中含有 XML 实体定义（DOCTYPE/ENTITY），Word 和 Excel 不会写这种内容，可能是恶意构造的文件，已拒绝读取")
+
+
 def parse_xml(data: bytes, kind: str) -> etree._Element:
     """XML without entity expansion, DTDs or network access."""
+    declares(data, kind)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise Refused(f"{kind}已损坏：内容不是完整的 XML（{exc.msg}）") from exc
+        line = f"（第{exc.lineno}行）" if exc.lineno else ""
+        raise Refused(f"{kind}已损坏：内容不是完整的 XML{line}，可能被截断或被其他程序改坏；请在 Word/WPS 中打开后重新保存") from exc
     if root is None:
         raise Refused(f"{kind}已损坏：内容为空")
     return root

@@ -80,7 +80,7 @@ def steps(spec: Spec) -> list[Step]:
         label = f"{group.parent} · {group.label}" if group.parent else group.label
         out.append(Step(f"appeals.{group.key}", ("appeals", group.key), f"{heading}（{t4}）", label, "row", spec.table4.columns))
     if spec.fees:
-        fees_path = place(spec.id, ("processing_fees",)).path
+        fees_path = place(spec.id, ("processing_fees",)).path.replace(".", " · ")  # a heading, not a key path
         for f in spec.fees:
             out.append(Step(f"processing_fees.{f.key}", ("processing_fees", f.key), fees_path, f.label, "cell", (Column(f.label, ValueType(f.type)),)))
     overview = spec.section("overview")
@@ -123,7 +123,7 @@ def parse_cell(text: str, column: Column) -> int | Decimal:
             raise Invalid(f"{column.label}不能为负数")
         return value
     if not re.fullmatch(r"[+-]?\d+", t):
-        raise Invalid(f"“{text.strip()}”不是整数，{column.label}应为{kind.expectation}")
+        raise Invalid(f"“{_clip(text.strip(), 12)}”不是整数，应为{kind.expectation}")
     value = int(t)
     if value < 0 and kind is ValueType.COUNT:
         raise Invalid(f"{column.label}不能为负数")
@@ -134,7 +134,7 @@ def parse_row(text: str, columns: tuple[Column, ...]) -> list[int | Decimal]:
     """Numbers separated by spaces or commas; nothing typed means all zero."""
     parts = [p for p in re.split(r"[\s,，、;；]+", _typed(text)) if p] or ["0"] * len(columns)
     if len(parts) != len(columns):
-        raise Invalid(f"应为{len(columns)}个数（{'、'.join(c.label for c in columns)}），用空格隔开；这里有{len(parts)}个")
+        raise Invalid(f"应为{len(columns)}个数（各列见上），用空格隔开；这里有{len(parts)}个")
     return [parse_cell(p, c) for p, c in zip(parts, columns)]
 
 
@@ -344,7 +344,8 @@ class Wizard:
                 return default
             if choice == EDIT:
                 return click.edit(default) or default
-        return self.ask_text(multiline=True, instruction=NARRATIVE_HINT)
+        self.echo(f"  （{NARRATIVE_HINT}）")  # above, so that every line typed has the full width
+        return self.ask_text(multiline=True)
 
     def _balance(self, spec: Spec, year: int) -> None:
         """R1 (一 + 二 = 三（七）+ 四, every column) before going on; the clerk corrects rows.

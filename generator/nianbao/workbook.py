@@ -29,6 +29,7 @@ from .findings import ERROR, Finding
 from .load import Loaded, validate
 from .output import zip_entry
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
+from .kinds import OLE_MAGIC
 from .standard import SPECS, Spec, ValueType, spec_for_year
 from .render.textgrid import width as display_width
 from .yamlfile import Parsed
@@ -264,35 +265,87 @@ def stable_xlsx(wb: Workbook) -> bytes:
 
 
 # -- reading a filled workbook --------------------------------------------------------------------------
+MAX_SHEET_BYTES = 8 * 1024 * 1024  # a collection workbook's sheets are some tens of KB
+MAX_KEY_ROWS = 2000  # the hidden sheet lists a few hundred cells
+
+
+class NotOurs(Exception):
+    """A workbook nianbao cannot read as a collection workbook (the message says why)."""
+
+
 def load_workbook(path: Path) -> Loaded:
     """A filled collection workbook → the report, with the same findings a report file gets.
-    Lines are not known; the message names the sheet and cell instead."""
+    Lines are not known; the message names the sheet and cell instead.  A stranger's file
+    (an old .xls, a huge or hostile package, a workbook whose hidden sheet was edited) is a
+    finding, never an exception."""
     try:
-        wb = open_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        return Loaded(None, [Finding(ERROR, "S", None, f"无法打开工作簿 {path.name}：{exc}")])
+        return _load_workbook(path)
+    except NotOurs as exc:
+        return Loaded(None, [Finding(ERROR, "S", None, str(exc))])
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        return Loaded(None, [Finding(ERROR, "S", None, f"无法打开工作簿 {path.name}：文件已损坏或被截断（{type(exc).__name__}）")])
+
+
+def _opened(path: Path):
+    """The workbook, after its package passed the bounds that a genuine one is far within."""
+    from . import safezip
+
+    data = path.read_bytes()
+    if data.startswith(OLE_MAGIC):
+        raise NotOurs("这是旧版 Excel/WPS 表格格式（.xls/.et），nianbao 只读 .xlsx：请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后再试")
+    try:
+        with safezip.open_package(data, "Excel 工作簿") as package:
+            for info in package.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_BYTES:
+                    raise NotOurs(f"工作表部件“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，不像下发的采集表（采集表只有几十 KB），未读取")
+                if info.filename.endswith((".xml", ".rels")):
+                    with package.open(info) as part:
+                        safezip.declares(part.read(4096), "Excel 工作簿")
+    except safezip.Refused as exc:
+        raise NotOurs(str(exc)) from exc
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return open_workbook(io.BytesIO(data), data_only=False)  # by content: the name may say .xls
+    except (KeyError, ValueError, TypeError, InvalidFileException, zipfile.BadZipFile) as exc:
+        raise NotOurs(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试") from exc
+
+
+def _load_workbook(path: Path) -> Loaded:
+    wb = _opened(path)
     if KEYS_SHEET not in wb.sheetnames:
-        return Loaded(None, [Finding(ERROR, "S", None, f"{path.name} 不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")])
+        raise NotOurs(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
     hidden = wb[KEYS_SHEET]
-    rows = list(hidden.iter_rows(values_only=True))
-    _, spec_id, year = rows[0][:3]
-    spec = SPECS.get(str(spec_id)) or spec_for_year(int(year))
-    assert spec is not None
-    data: dict[str, Any] = {"year": int(year), "format": spec.id, "preamble": None}
+    if hidden.max_row > MAX_KEY_ROWS:
+        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过（{hidden.max_row}行），无法读取；请使用下发的采集表重新填写")
+    try:
+        rows = list(hidden.iter_rows(values_only=True))
+        _, spec_id, year = rows[0][:3]
+        year = int(year)
+        spec = SPECS.get(str(spec_id)) or spec_for_year(year)
+        assert spec is not None
+        layout_rows = []
+        for keys_text, at, *rest in rows[1:]:
+            keys = tuple(json.loads(keys_text))
+            sheet, coordinate = str(at).split("!")
+            layout_rows.append((keys, str(at), sheet, coordinate, bool(rest and rest[0] == COMPUTED), place(spec.id, keys)))
+    except (ValueError, TypeError, KeyError, IndexError, AssertionError, AttributeError) as exc:
+        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
+    data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
     findings: list[Finding] = []
     whole = None
     cells: dict[str, str] = {}
-    for keys_text, at, *rest in rows[1:]:
-        keys = tuple(json.loads(keys_text))
-        cells[place(spec.id, keys).path] = str(at)
-        if rest and rest[0] == COMPUTED:
+    for keys, at, sheet, coordinate, computed, where in layout_rows:
+        cells[where.path] = at
+        if computed:
             continue
-        sheet, coordinate = str(at).split("!")
-        value = wb[sheet][coordinate].value
-        value, problem = _cell_value(spec, keys, value, int(year))
+        try:
+            value = wb[sheet][coordinate].value
+        except (KeyError, ValueError) as exc:
+            raise NotOurs(f"找不到单元格 {at}：工作表被改名或删除了；请使用下发的采集表重新填写") from exc
+        value, problem = _cell_value(spec, keys, value, year)
         if problem:
-            path_text = place(spec.id, keys).path
-            findings.append(Finding(ERROR, "S", path_text, f"{path_text}：{problem}", cell=str(at)))
+            findings.append(Finding(ERROR, "S", where.path, f"{where.path}：{problem}", cell=at))
         if keys == ("overview",):
             whole = value
         else:

@@ -108,11 +108,36 @@ def _composer() -> YAML:
     return YAML(typ="safe", pure=False)
 
 
+MAX_DEPTH = 32  # a report file nests four levels; brackets deeper than this are no report
+
+
+def _flow_depth(text: str) -> int:
+    """How deep brackets nest (quotes not considered, which can only overstate it): the C
+    parser recurses per level, and a few thousand levels overflow its stack."""
+    import re
+
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+    return deepest
+
+
 def parse(text: str) -> Parsed:
-    """Compose ``text``; YAML mistakes become findings with their line, not exceptions."""
+    """Compose ``text``; YAML mistakes become findings with their line, not exceptions.
+    Hostile shapes — brackets nested thousands deep, aliases that multiply (a "billion
+    laughs"), block nesting beyond Python's recursion — are findings too."""
     parsed = Parsed()
+    if _flow_depth(text) > MAX_DEPTH:
+        parsed.findings.append(Finding(ERROR, "S", None, f"方括号或花括号嵌套超过{MAX_DEPTH}层：这不是报告文件"))
+        return parsed
     try:
         root = _composer().compose(text)
+    except RecursionError:
+        parsed.findings.append(Finding(ERROR, "S", None, "层次嵌套过深：这不是报告文件"))
+        return parsed
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -127,7 +152,14 @@ def parse(text: str) -> Parsed:
     if root is None:
         parsed.findings.append(Finding(ERROR, "S", None, "文件是空的：请先用 nianbao init 生成报告文件"))
         return parsed
-    parsed.data = _plain(root, (), parsed)
+    try:
+        parsed.data = _plain(root, (), parsed, set())
+    except _Aliased as exc:
+        parsed.findings.append(Finding(ERROR, "S", None, "用了 YAML 的锚点和别名（& 和 *）：报告文件中每个值都应直接写出", exc.line))
+        return parsed
+    except RecursionError:
+        parsed.findings.append(Finding(ERROR, "S", None, "层次嵌套过深：这不是报告文件"))
+        return parsed
     if not isinstance(parsed.data, dict):
         parsed.findings.append(
             Finding(ERROR, "S", None, "文件内容不是报告：应以 year:、unit: 等键开头", root.start_mark.line + 1)
@@ -136,7 +168,18 @@ def parse(text: str) -> Parsed:
     return parsed
 
 
-def _plain(node: Node, path: Path, parsed: Parsed) -> Any:
+class _Aliased(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
+    """Plain values of ``node``.  A node met twice is an alias: refused rather than
+    expanded, for nine aliases of nine aliases… expand to billions of values."""
+    if not isinstance(node, ScalarNode):
+        if id(node) in seen:
+            raise _Aliased(node.start_mark.line + 1)
+        seen.add(id(node))
     parsed.lines[path] = node.start_mark.line + 1
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
@@ -155,10 +198,10 @@ def _plain(node: Node, path: Path, parsed: Parsed) -> Any:
                     )
                 )
                 continue
-            result[key] = _plain(value_node, child, parsed)
+            result[key] = _plain(value_node, child, parsed, seen)
             parsed.lines[child] = key_node.start_mark.line + 1  # where the clerk sees the key
         return result
     if isinstance(node, SequenceNode):
-        return [_plain(item, path + (i,), parsed) for i, item in enumerate(node.value)]
+        return [_plain(item, path + (i,), parsed, seen) for i, item in enumerate(node.value)]
     parsed.raw[path] = node.value
     return _scalar(node)

@@ -58,7 +58,7 @@ def extract(data: bytes) -> list[Line]:
     except PDFPasswordIncorrect:
         raise Unreadable(f"{KIND}设有密码，无法读取：请取消密码后再导入") from None
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds for a damaged file
-        raise Unreadable(f"不是有效的{KIND}，或文件已损坏（{type(exc).__name__}）") from exc
+        raise Unreadable(f"不是有效的{KIND}，或文件已损坏：请用 PDF 阅读器打开核对，必要时重新下载") from exc
     with pdf:
         try:
             pages = pdf.pages

@@ -10,14 +10,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..decode import decode
-from ..kinds import PUBLISHED as SUFFIXES
+from ..kinds import sniff, PUBLISHED as SUFFIXES
 from .lines import Line, Unreadable
 
 MAX_BYTES = 80 * 1024 * 1024  # no published report is near this; a bigger file is refused unread
+# text a report is written in: a long report saved by Word as a web page is 1–3 MB; more
+# is not a report, and parsing it would cost the clerk minutes and a gigabyte
+MAX_TEXT_BYTES = 10 * 1024 * 1024
 
 
 def kinds() -> str:
     return "、".join(sorted({s for s in SUFFIXES}, key=lambda s: list(SUFFIXES).index(s)))
+
+
+def _by_content(kind: str, found: str | None, path: Path) -> str:
+    """The reader a file's content asks for, where its name says otherwise."""
+    if found == "zip":
+        if kind in ("old", "txt", "html"):
+            return "docx"  # a .docx under another name (WPS and some sites do that)
+        return kind
+    if found == "old" and kind == "docx":
+        return "old"  # a .doc renamed .docx
+    if found in ("pdf", "html") and kind != found:
+        return found  # a PDF without its suffix; a web page saved by Word as .doc
+    return kind
 
 
 def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
@@ -29,6 +45,9 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
         raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB），不像一份年度报告，未读取")
     if not data.strip():
         raise Unreadable("文件是空的")
+    kind = _by_content(kind, sniff(data), path)
+    if kind in ("txt", "html") and len(data) > MAX_TEXT_BYTES:
+        raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB）：一份年度报告的文字只有几百 KB，这不像年度报告，未读取")
     if kind == "old":
         from .. import office
 
@@ -36,7 +55,7 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
             data = office.convert_bytes(data, path.suffix.lower(), "docx")
         except office.Unavailable as exc:
             if office.soffice() is None:
-                raise Unreadable(f"{path.suffix} 是旧版 Word/WPS 格式，nianbao 不能直接读取：请在 Word 或 WPS 中“另存为” .docx 后再导入（安装 LibreOffice 后 nianbao 也可自动转换）") from exc
+                raise Unreadable("这个文件是旧版 Word/WPS 格式（.doc/.wps），nianbao 不能直接读取：请在 Word 或 WPS 中“另存为” .docx 后再导入（安装 LibreOffice 后 nianbao 也可自动转换）") from exc
             raise Unreadable(str(exc)) from exc
         kind = "docx"
     if kind == "docx":

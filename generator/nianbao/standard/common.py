@@ -21,7 +21,7 @@ UNIT = (
     Field("postcode", "邮政编码"),
     Field("phone", "联系电话"),
     Field("email", "电子邮箱"),
-    Field("date", "落款日期", type="date", note="印在落款处，写成 2024-01-20"),
+    Field("date", "落款日期", type="date", note="印在落款处"),
 )
 
 OVERVIEW_SUBJECTS = (

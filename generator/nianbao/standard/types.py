@@ -8,9 +8,8 @@ the pydantic model, the loader, the checker, the renderers, the skeleton written
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 
 class ValueType(str, Enum):
@@ -30,8 +29,7 @@ class ValueType(str, Enum):
         }[self]
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     label: str
     type: ValueType = ValueType.COUNT
     unit: str = ""  # of an amount: "万元" (the label does not always say so)
@@ -40,16 +38,14 @@ class Column:
     next: str = ""
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One row of table 二 (a kind of information), keyed as in the report file."""
 
     key: str
     label: str
 
 
-@dataclass(frozen=True)
-class Group2:
+class Group2(NamedTuple):
     """A group of table 二: one article of the Regulation with its own header row."""
 
     article: str
@@ -62,8 +58,7 @@ class Group2:
         return len(self.columns) == 1
 
 
-@dataclass(frozen=True)
-class Line3:
+class Line3(NamedTuple):
     """A row of table 三.  ``key`` is None for the structural row 三、本年度办理结果."""
 
     label: str  # the official label as printed, numbering included
@@ -85,8 +80,7 @@ class Line3:
                 yield line, depth + 1
 
 
-@dataclass(frozen=True)
-class Table3:
+class Table3(NamedTuple):
     corner: str
     applicant_header: str
     person: Column  # 自然人
@@ -147,8 +141,7 @@ class Table3:
         raise KeyError(key)
 
 
-@dataclass(frozen=True)
-class Group4:
+class Group4(NamedTuple):
     """One group of table 四 (行政复议, or one kind of 行政诉讼)."""
 
     key: str
@@ -156,8 +149,7 @@ class Group4:
     parent: str | None  # the header over several groups (the two kinds of lawsuit)
 
 
-@dataclass(frozen=True)
-class Table4:
+class Table4(NamedTuple):
     columns: tuple[Column, ...]  # 结果维持, 结果纠正, 其他结果, 尚未审结
     total: Column
     groups: tuple[Group4, ...]
@@ -167,8 +159,7 @@ class Table4:
         return (*self.columns, self.total)
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """A non-table value: a unit fact, a narrative, a fee figure."""
 
     key: str
@@ -178,8 +169,7 @@ class Field:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One of the six numbered sections of the report."""
 
     key: str  # the report-file key that holds its content
@@ -188,8 +178,7 @@ class Section:
     note: str = ""  # what the section should say, for the report file's comments
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """One format version of the standard, complete."""
 
     id: str  # "v2019" / "v2021"

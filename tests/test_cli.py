@@ -1,4 +1,4 @@
-"""The command line of CONTRACT.md: exit statuses, JSON, file names, atomic writes."""
+"""The command line of the README: exit statuses, JSON, file names, atomic writes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``nianbao`` command line (CONTRACT.md): commands, exit statuses, and no tracebacks.
+"""The ``nianbao`` command line (README, docs/报告文件.md): commands, exit statuses, and no tracebacks.
 
 Every command reports problems as Chinese findings.  An unexpected failure prints one
 line asking to rerun with ``--debug``, which shows the traceback.

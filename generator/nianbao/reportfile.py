@@ -104,7 +104,7 @@ def reheaded(text: str, header: str) -> str:
 
 
 def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None) -> str:
-    """``data`` — plain values keyed as in CONTRACT.md — as a commented report file.
+    """``data`` — plain values keyed as in docs/报告文件.md — as a commented report file.
     ``notes``: comments written above a key (the importer says there what it could not read)."""
     w = _Writer(notes or {})
     if header:

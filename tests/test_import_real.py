@@ -124,6 +124,8 @@ def test_own_pdf_imports_every_cell_and_the_unit(pdf, example):
     assert back.data.model_dump()["proactive"] == report.data.model_dump()["proactive"]
     assert back.data.model_dump()["unit"] == report.data.model_dump()["unit"]
     assert back.data.model_dump()["overview"] == report.data.model_dump()["overview"]
+    for key in ("problems", "other_matters", "processing_fees"):  # every narrative and figure, through LibreOffice's PDF
+        assert back.data.model_dump().get(key) == report.data.model_dump().get(key), key
 
 
 def _other_tool_expected(imported, *, lost: set[str] = frozenset()):

@@ -164,15 +164,19 @@ def test_killing_render_at_any_moment_leaves_each_output_old_or_new_and_complete
     assert nianbao("render", old, "-o", out, "--to", "docx,txt,html").wait() == 0
     rng = random.Random(15)
     for attempt in range(10):
-        source = new if attempt % 2 == 0 else old
-        process = nianbao("render", source, "-o", out, "--to", "docx,txt,html")
-        time.sleep(rng.uniform(0.05, 0.6))
-        process.kill()
-        process.wait()
-        for path in out.iterdir():
-            if path.name in complete:
-                assert path.read_bytes() in complete[path.name], (attempt, path.name)
+        _kill_and_look(nianbao("render", new if attempt % 2 == 0 else old, "-o", out, "--to", "docx,txt,html"), rng.uniform(0.05, 0.6), out, complete)
         assert {p.name for p in out.iterdir() if p.name in complete} == set(complete)
+
+
+def _kill_and_look(process: subprocess.Popen, after: float, out: Path, complete: dict[str, set[bytes]]) -> None:
+    """Kill ``process`` after ``after`` seconds; every output under its final name must be a
+    complete version of itself."""
+    time.sleep(after)
+    process.kill()
+    process.wait()
+    for path in out.iterdir():
+        if path.name in complete:
+            assert path.read_bytes() in complete[path.name], (after, path.name)
 
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
@@ -186,13 +190,7 @@ def test_killing_batch_at_any_moment_leaves_each_output_old_or_new_and_complete(
     rng = random.Random(16)
     for attempt in range(8):
         shutil.copy(new if attempt % 2 == 0 else old, inbox / "青山镇.yaml")
-        process = nianbao("batch", inbox, "-o", out, "--to", "docx,txt,html", "--jobs", "1")
-        time.sleep(rng.uniform(0.1, 1.0))
-        process.kill()
-        process.wait()
-        for path in out.iterdir():
-            if path.name in complete:
-                assert path.read_bytes() in complete[path.name], (attempt, path.name)
+        _kill_and_look(nianbao("batch", inbox, "-o", out, "--to", "docx,txt,html", "--jobs", "1"), rng.uniform(0.1, 1.0), out, complete)
     assert nianbao("batch", inbox, "-o", out, "--to", "docx,txt,html", "--jobs", "1").wait() == 0  # and it still runs
 
 

@@ -363,9 +363,11 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
         if not roster_file.is_file():
             raise Usage(f"找不到名单文件：{roster_file}")
         try:
-            names = roster.read(roster_file)
+            names, repeated = roster.read_with_repeats(roster_file)
         except roster.RosterError as exc:
             raise Usage(str(exc)) from exc
+        if repeated:
+            click.echo(f"注意：名单中重复的单位只生成一份：{'、'.join(repeated)}", err=True)
         folder = out or Path(f"{year}年度采集表")
         if folder.exists() and not folder.is_dir():
             raise Usage(f"{folder} 是文件，不是文件夹：用 --units 时 -o 应为文件夹")

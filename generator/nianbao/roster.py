@@ -22,6 +22,11 @@ def key(name: str) -> str:
 
 def read(path: Path) -> list[str]:
     """The unit names, in the list's order, each once."""
+    return read_with_repeats(path)[0]
+
+
+def read_with_repeats(path: Path) -> tuple[list[str], list[str]]:
+    """(the unit names in the list's order, each once; the names the list repeats)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         names = _from_workbook(path)
     else:
@@ -30,16 +35,20 @@ def read(path: Path) -> list[str]:
             raise RosterError(f"名单 {path.name}：无法识别文件编码，请另存为 UTF-8 文本")
         names = [line.split("\t")[0].split(",")[0] for line in decoded.text.split("\n")]
     out: list[str] = []
+    repeated: list[str] = []
     seen: set[str] = set()
     for name in names:
         name = name.strip().strip("\ufeff")
-        if not name or name.startswith("#") or key(name) in _HEADINGS or key(name) in seen:
+        if not name or name.startswith("#") or key(name) in _HEADINGS:
+            continue
+        if key(name) in seen:
+            repeated.append(name)
             continue
         seen.add(key(name))
         out.append(name)
     if not out:
         raise RosterError(f"名单 {path.name} 中没有单位名称：每行写一个单位（或在表格第一列）")
-    return out
+    return out, repeated
 
 
 def _from_workbook(path: Path) -> list[str]:

@@ -92,3 +92,14 @@ def install() -> None:
         name = getattr(kind, "name", None)
         if name in TYPE_NAMES:
             kind.name = TYPE_NAMES[name]
+    import click.exceptions
+
+    missing = click.exceptions.MissingParameter
+    if not getattr(missing.format_message, "zh", False):
+        english = missing.format_message
+
+        def format_message(self) -> str:  # click ends the sentence with an English full stop
+            return english(self).replace("'.", "'。")
+
+        format_message.zh = True  # type: ignore[attr-defined]
+        missing.format_message = format_message  # type: ignore[method-assign]

@@ -41,9 +41,9 @@ def _peak_kib() -> tuple[int, int]:
 
 
 def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
-    from nianbao import batch
+    from nianbao import batch, county
 
-    sources = batch.inputs([units])[:count]
+    sources = county.collect([units])[:count]
     start = time.perf_counter()
     outcomes, _ = batch.run(sources, out, jobs=jobs)
     seconds = time.perf_counter() - start

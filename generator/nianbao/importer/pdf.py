@@ -42,6 +42,10 @@ def read_pdf(data: bytes) -> list[Line]:
         return isolate.run(extract, data, seconds=SECONDS, what=KIND)
     except isolate.Failed as exc:
         raise Unreadable(str(exc)) from exc
+    except Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer's many kinds of damage, met on some page
+        raise Unreadable(f"{KIND}已损坏，读到一半无法继续：请用 PDF 阅读器打开核对，必要时重新下载或改用 Word 版") from exc
 
 
 def extract(data: bytes) -> list[Line]:

@@ -155,7 +155,7 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
             detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
             raise DefaultsError(f"{section}的默认文字中有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from exc
         except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
-            raise DefaultsError(f"{section}的默认文字无法生成（{type(exc).__name__}）：请检查其中的占位符") from exc
+            raise DefaultsError(f"{section}的默认文字无法生成（占位符的写法或计算有误）：请检查其中的占位符") from exc
         if len(text) > MAX_TEXT:
             raise DefaultsError(f"{section}的默认文字生成后超过{MAX_TEXT}字，不像一段报告文字")
         node[keys[-1]] = text

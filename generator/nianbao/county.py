@@ -126,8 +126,8 @@ def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
             other = _placed_under(entry, known)
             if other is None:
                 continue
-            entry.belongs = other
             if len(group) > 1:
+                entry.belongs = other  # the unit it is likely to be, so that unit is not "未交回"
                 entry.findings.append(Finding(ERROR, "B", None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”，与另一个文件重复：多半是照着别的单位的表填的，请改正机关名称；改正前不计入"))
                 entry.counted = False
                 group.remove(entry)
@@ -174,7 +174,7 @@ def _placed_under(entry: Entry, known: dict[str, str]) -> str | None:
     if not claimed or claimed in where:
         return None
     others = [name for core, name in known.items() if core in where and core not in claimed and claimed not in core]
-    return max(others, key=len) if len(others) >= 1 else None
+    return max(others, key=len) if others else None
 
 
 def _modified(entry: Entry) -> float:

@@ -3,13 +3,16 @@ testing): keystrokes go in, the report file comes out."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import EXAMPLE_2023
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from nianbao.load import load_file
-from nianbao.wizard import Wizard, defaults_from, shown, steps
+from nianbao.render.textgrid import width as display_width
+from nianbao.wizard import LATER, REVISE, Wizard, defaults_from, shown, steps
 
 CLEAR = "\x15"  # Ctrl-U: clear the pre-filled default before typing
 ENTER, SUBMIT_MULTILINE, DOWN, CTRL_C = "\r", "\x1b\r", "\x1b[B", "\x03"
@@ -85,7 +88,9 @@ def test_table_3_that_does_not_balance_is_corrected(tmp_path):
     written, screen, _ = run(tmp_path, script + "y")
     assert written is True, screen
     assert "表三的数对不上：" in screen
-    assert "表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=6+1=7，第三项（七）总计+第四项=5+1=6）" in screen
+    unwrapped = re.sub(r"\n +", "", screen)  # lines wider than the screen are wrapped, indented
+    assert "表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=6+1=7，第三项（七）总计+第四项=5+1=6）" in unwrapped
+    assert all(display_width(line) <= 79 for line in screen.split("\n"))
     report = load_file(tmp_path / "青山镇2023.yaml").report
     assert list(report.get(("applications", "new"))) == [5, 1, 0, 0, 1, 0]
 
@@ -217,7 +222,7 @@ def test_r1_menu_marks_the_rows_of_the_failing_column(tmp_path):
 
     class Watched(Wizard):
         def ask_select(self, message, choices):
-            menus.append([getattr(c, "title", c) for c in choices])
+            menus.append([c if isinstance(c, str) else c.title for c in choices])
             return super().ask_select(message, choices)
 
     script = ""
@@ -226,9 +231,10 @@ def test_r1_menu_marks_the_rows_of_the_failing_column(tmp_path):
         if step_id == "applications.carried_forward":
             script += "\x1b[A" + ENTER  # up from the first wraps to the last choice: go on, correct it later
     with create_pipe_input() as pipe:
-        pipe.send_text(script + "n")
+        pipe.send_text(script + "n" + DOWN + ENTER)  # not written; the answers kept for later
         Watched(tmp_path / "x.yaml", input=pipe, output=DummyOutput(), echo=lambda text: None).run()
-    menu = menus[-1]
+    assert menus[-1] == [REVISE, LATER]  # not written: go through it again, or later
+    menu = menus[-2]
     assert menu == [
         "◀ 一、本年新收政府信息公开申请数量（自然人6）",
         "◀ 二、上年结转政府信息公开申请数量（自然人1）",
@@ -241,3 +247,28 @@ def test_r1_menu_marks_the_rows_of_the_failing_column(tmp_path):
         "◀ 四、结转下年度继续办理（自然人1）",
         "数字无误，先继续（稍后在文件中修改）",
     ]  # ten lines: the menu fits a screen of 24
+
+
+def test_not_writing_at_the_end_offers_to_go_through_every_answer_again(tmp_path):
+    """An Esc too many at the last question must not cost the clerk the report: "n" offers
+    to go through the answers again (each the default), and Enter keeps each."""
+    example = load_file(EXAMPLE_2023).report
+    answers = answers_for(example)
+    again = ENTER * (len(answers) - 1)  # the year is not asked again; every other answer kept with Enter
+    written, screen, wizard = run(tmp_path, "".join(keys for _, keys in answers) + "n" + ENTER + again + "y")
+    assert written is True, screen
+    report = load_file(tmp_path / "青山镇2023.yaml").report
+    assert [report.row(line) for line in report.spec.table3.data_lines()] == [example.row(line) for line in example.spec.table3.data_lines()]
+    assert report.text("problems") == example.text("problems") and report.unit.name == example.unit.name
+
+
+def test_wrapped_lines_keep_their_indent_and_never_start_with_a_comma_or_cut_a_path():
+    from nianbao.wizard import wrap
+
+    line = "  表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=6+1=7，第三项（七）总计+第四项=5+1=6）"
+    pieces = wrap(line, 40)
+    assert "".join(p.strip() for p in pieces) == line.strip()
+    assert all(display_width(p) <= 40 for p in pieces)
+    assert all(p.startswith("    ") for p in pieces[1:]) and not any(p.strip()[0] in "，。）" for p in pieces[1:])
+    path = "已生成 /tmp/某个很长的文件夹/青山镇人民政府2025.yaml（原文件已备份）"
+    assert any("青山镇人民政府2025.yaml" in p or "/tmp/某个很长的文件夹/青山镇人民政府2025.yaml" in p for p in wrap(path, 30))

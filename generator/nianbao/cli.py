@@ -255,7 +255,8 @@ def new_command(file: Path | None, source: Path | None) -> None:
     try:
         written = wizard.run()
     except KeyboardInterrupt:
-        click.echo(f"\n已中断。已填写的内容保存在 {wizard.progress}，再次运行 nianbao new {file or ''} 可以接着填。", err=True)
+        again = f"nianbao new {file}" if file else "nianbao new"
+        click.echo(f"\n已中断。已填写的内容保存在 {wizard.progress}，再次运行 {again} 可以接着填。", err=True)
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK if written else EXIT_FINDINGS)
 

@@ -230,8 +230,9 @@ class Wizard:
         self.defaults = defaults or {}
         self.based_on = based_on  # the report the defaults came from (--from): recorded in the file
         self.answers: dict[str, str] = {}
+        self.revising: dict[str, str] = {}  # the answers being gone through again (not yet re-answered)
         self.kw = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
-        self.echo = echo
+        self._echo = echo
         self.columns_told: tuple[Column, ...] = ()  # the columns last explained on screen
         self.year = dt.date.today().year - 1
 
@@ -249,6 +250,15 @@ class Wizard:
     def ask_confirm(self, message: str, default: bool = True) -> bool:
         return questionary.confirm(message, default=default, qmark=ANSWER, **self.kw).unsafe_ask()
 
+    def echo(self, text: str = "") -> None:
+        """Print ``text`` wrapped to the terminal, continuation lines indented under the
+        line's own text — a terminal would wrap them to column 0, and a wrapped line would
+        start with a comma."""
+        width = max(30, shutil.get_terminal_size((80, 24)).columns - 1)
+        for line in str(text).split("\n"):
+            for piece in wrap(line, width):
+                self._echo(piece)
+
     def say(self, question: str, hint: str = "") -> None:
         """A question on its own line, with what belongs there under it."""
         self.echo(question)
@@ -256,7 +266,7 @@ class Wizard:
             self.echo(f"  （{hint}）")
 
     def save(self) -> None:
-        payload = {"file": str(self.file), "answers": self.answers}
+        payload = {"file": str(self.file), "answers": {**self.revising, **self.answers}}
         write_atomic(self.progress, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
 
     def answer(self, step_id: str, text: str) -> None:
@@ -268,13 +278,17 @@ class Wizard:
         """True when the report file was written."""
         if self.progress.is_file():
             saved = json.loads(self.progress.read_text(encoding="utf-8")).get("answers", {})
-            if saved and self.ask_confirm(f"发现上次没有填完的进度（已填{len(saved)}项，保存在 {self.progress.name}），接着填吗？"):
+            if saved and self.ask_confirm(f"发现上次没有写入文件的进度（已填{len(saved)}项，保存在 {self.progress.name}），接着填吗？"):
                 self.answers = dict(saved)
         year_text = self.answers.get("year") or self._ask_year()
         year = self.year = int(_typed(year_text))
         spec = spec_for_year(year)
         assert spec is not None
         self.echo(f"{year}年度的报告使用{spec.name}（{spec.source}）。")
+        return self.run_steps(spec, year)
+
+    def run_steps(self, spec: Spec, year: int) -> bool:
+        """Every question not answered yet, the R1 check, the summary."""
         section = None
         all_steps = steps(spec)
         for i, step in enumerate(all_steps):
@@ -285,7 +299,13 @@ class Wizard:
                 self._ask(step)
             if step.keys[0] == "applications" and not any(s.keys[0] == "applications" for s in all_steps[i + 1 :]):
                 self._balance(spec, year)
-        return self._summary(spec, year)
+        done = self._summary(spec, year)
+        if done is None:  # every question again, the answers given as defaults
+            self.revising = dict(self.answers)  # kept in the progress file until answered again
+            self.defaults = {**self.defaults, **{k: v for k, v in self.answers.items() if k != "year"}}
+            self.answers = {"year": self.answers.get("year", str(year))}
+            return self.run_steps(spec, year)
+        return done
 
     def _ask_year(self) -> str:
         last_year = dt.date.today().year - 1
@@ -395,7 +415,10 @@ class Wizard:
         row = report.row(line)
         figures = "，".join(f"{t3.columns[c].label}{row[c]}" for c in failing)
         marked = any(row[c] for c in failing)
-        return f"{'◀ ' if marked else '  '}{step.label}（{figures}）"
+        mark, tail = "◀ " if marked else "  ", f"（{figures}）"
+        room = max(10, shutil.get_terminal_size((80, 24)).columns - 6 - display_width(mark + tail))  # the pointer, a margin
+        label = step.label if display_width(step.label) <= room else _clip(step.label, room - 1) + "…"
+        return f"{mark}{label}{tail}"  # the figures are what the clerk needs: the label gives way
 
     def _table3_only(self, spec: Spec, year: int) -> dict[str, Any]:
         """The answers with zeros for what is not asked yet, enough to check table 三."""
@@ -409,7 +432,8 @@ class Wizard:
                 node[step.keys[-1]] = [0] * len(step.columns) if step.kind == "row" else 0
         return data
 
-    def _summary(self, spec: Spec, year: int) -> bool:
+    def _summary(self, spec: Spec, year: int) -> bool | None:
+        """True written, False not (the answers kept), None: the clerk goes through them again."""
         data = build(spec, year, self.answers)
         report, findings = load_data(data)
         self.echo(f"\n—— 汇总 ——\n{spec.title(data['unit']['name'], year)}（{spec.name}）")
@@ -429,7 +453,11 @@ class Wizard:
         file = self.file or Path(safe_name(f"{data['unit']['name']}{year}.yaml"))
         question = "有错误，仍然写入文件（之后可修改再检查）？" if has_errors(findings) else f"写入 {file}？"
         if not self.ask_confirm(question, default=not has_errors(findings)):
-            self.echo(f"未写入。填写的内容保存在 {self.progress}，再次运行 nianbao new {self.file or ''} 可以接着修改。")
+            again = f"nianbao new {self.file}" if self.file else "nianbao new"
+            choice = self.ask_select("没有写入。要怎样？", [REVISE, LATER])
+            if choice == REVISE:
+                return None
+            self.echo(f"未写入。填写的内容保存在 {self.progress}，再次运行 {again} 可以接着修改。")
             return False
         header = f"{spec.title(data['unit']['name'], year)}\n由 nianbao new 填写生成。写好后运行：nianbao check {file.name}"
         saved = backup(file) if file.exists() else None
@@ -440,6 +468,38 @@ class Wizard:
         self.progress.unlink(missing_ok=True)
         self.echo(f"已生成 {file}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
         return True
+
+
+REVISE = "逐项检查修改（已填的作为默认答案，回车即保留）"
+LATER = "不写入，以后再填（已填写的保存在进度文件中）"
+_NO_LINE_START = "，。、；：）》」』”’！？"
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """``line`` in pieces of at most ``width`` display columns; the pieces after the first
+    indented like the line's text, and none starting with closing punctuation."""
+    if display_width(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    pieces, rest, lead = [], line, ""
+    while rest:
+        room = width - display_width(lead)
+        piece = _clip(rest, room)
+        if len(piece) < len(rest):
+            piece = _unpunctuated(piece, rest)
+            word = re.search(r"[\x21-\x7e]+$", piece)  # a path, a file name, a sum: not cut
+            if word and rest[len(piece)].isascii() and not rest[len(piece)].isspace() and word.start() > 0:
+                piece = _unpunctuated(piece[: word.start()], rest)
+        pieces.append(lead + piece)
+        rest, lead = rest[len(piece):], indent
+    return pieces
+
+
+def _unpunctuated(piece: str, rest: str) -> str:
+    """``piece`` shortened so that what follows it does not start with closing punctuation."""
+    while len(piece) > 1 and rest[len(piece)] in _NO_LINE_START:
+        piece = piece[:-1]  # carry a character down with the comma
+    return piece
 
 
 def _clip(text: str, width: int) -> str:

@@ -240,7 +240,8 @@ class Wizard:
     def ask_text(self, message: str = "", default: str = "", validate=None, multiline: bool = False, instruction: str | None = None) -> str:
         """The question stands on its own line(s) above (:meth:`say`); here only the answer."""
         question = questionary.text(
-            message, default=default, validate=validate, multiline=multiline, instruction=instruction or " ", qmark=ANSWER, **self.kw
+            message, default=default, validate=validate, multiline=multiline, instruction=instruction or " ", qmark=ANSWER,
+            reserve_space_for_menu=0, **self.kw,  # no completion menu: the message right under the answer
         )
         return question.unsafe_ask()
 

@@ -250,3 +250,10 @@ def test_an_old_word_file_named_docx_is_converted_like_a_doc(cli, tmp_path):
     (tmp_path / "改名.docx").write_bytes(doc)
     result = cli("check", tmp_path / "改名.docx")
     assert result.code == 0 and "通过" in result.out, result
+
+
+@pytest.mark.parametrize(("case", "said"), [("docx_zip_bomb", "解压后异常巨大"), ("docx_entity_bomb", "XML 实体定义"), ("truncated_docx", "不是有效的")])
+def test_a_hostile_style_reference_is_refused_and_nothing_is_written(corpus, case, said, tmp_path):
+    result = measured("render", EXAMPLE_2023, "-o", tmp_path / "out", "--reference-docx", corpus[case], cwd=corpus["folder"])
+    assert said in assert_refused_well(result, codes=(2,))
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

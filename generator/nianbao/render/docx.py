@@ -45,22 +45,35 @@ class _Package:
 
 @lru_cache(maxsize=8)
 def _package(path: str, mtime: float) -> _Package:
+    """The reference's parts but the body, zipped once; read within the bounds of
+    :mod:`safezip`, and refused when a part declares a DTD — it would be copied into every
+    report written with it."""
+    from .. import safezip
+
+    name = Path(path).name
+    kind = "样式参考文档"
     try:
-        with zipfile.ZipFile(path) as source:
+        with safezip.open_package(Path(path), kind) as source:
             names = source.namelist()
             if DOCUMENT not in names:
-                raise ReferenceError(f"{Path(path).name} 不是有效的 Word 文档（缺少 {DOCUMENT}）")
-            body = source.read(DOCUMENT).decode("utf-8")
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-                for name in sorted(names, key=lambda n: (n != "[Content_Types].xml", n)):
-                    if name not in (DOCUMENT, CORE):
-                        target.writestr(zip_entry(name), source.read(name))
-    except zipfile.BadZipFile as exc:
-        raise ReferenceError(f"{Path(path).name} 不是有效的 Word 文档（{exc}）") from exc
+                raise ReferenceError(f"{name} 不是有效的 Word 文档（缺少 {DOCUMENT}）")
+            parts = {n: safezip.read_part(source, n, kind) for n in names}
+        for part, data in parts.items():
+            if part.endswith((".xml", ".rels")):
+                safezip.declares(data, kind)
+        body = parts[DOCUMENT].decode("utf-8")
+    except safezip.Refused as exc:
+        raise ReferenceError(f"{name}：{exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ReferenceError(f"{name} 不是有效的 Word 文档（正文不是 UTF-8 的 XML）") from exc
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in sorted(names, key=lambda n: (n != "[Content_Types].xml", n)):
+            if part not in (DOCUMENT, CORE):
+                target.writestr(zip_entry(part), parts[part])
     sect = re.findall(r"<w:sectPr[ >].*?</w:sectPr>", body, flags=re.S)
     if not sect:
-        raise ReferenceError(f"{Path(path).name} 没有页面设置（w:sectPr）")
+        raise ReferenceError(f"{name} 没有页面设置（w:sectPr）")
     return _Package(out.getvalue(), sect[-1], CORE in names)
 
 

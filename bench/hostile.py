@@ -51,6 +51,9 @@ def main() -> None:
             ("HTML 200 000 nested div", "import", hostile.deep_html(folder)),
             ("TXT 50 MB", "import", hostile.big_text(folder)),
             ("PDF 20 MB of junk", "import", hostile.junk_pdf(folder)),
+            ("TXT 1 300 000 lines (5 MB)", "import", hostile.text_of_many_lines(folder)),
+            ("HTML 600 000 paragraphs", "import", hostile.html_of_many_paragraphs(folder)),
+            ("DOCX 600 000 paragraphs", "import", hostile.docx_of_many_paragraphs(folder)),
         ]
         print(f"{'case':32} {'command':8} exit  seconds  peak MB  first line said")
         for title, command, path in cases:

@@ -205,3 +205,21 @@ def hostile_defaults(folder: Path, template: str, file: str) -> Path:
 
 
 Builder = Callable[..., Path]
+
+
+def text_of_many_lines(folder: Path) -> Path:
+    path = folder / "一百三十万行.txt"
+    path.write_text("一、总体情况\n" + "表\n" * 1_300_000, encoding="utf-8")
+    return path
+
+
+def html_of_many_paragraphs(folder: Path) -> Path:
+    path = folder / "六十万段.html"
+    path.write_text("<html><body><h1>一、总体情况</h1>" + "<p>表</p>" * 600_000 + "</body></html>", encoding="utf-8")
+    return path
+
+
+def docx_of_many_paragraphs(folder: Path) -> Path:
+    body = ('<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + "".join(f"<w:p><w:r><w:t>表{i}</w:t></w:r></w:p>" for i in range(600_000)) + "</w:body></w:document>").encode()
+    return _zip(folder / "六十万段.docx", {"[Content_Types].xml": DOCX_TYPES, "word/document.xml": body})

@@ -81,6 +81,9 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
         "deep_html": hostile.deep_html(loose),
         "big_text": hostile.big_text(loose),
         "junk_pdf": hostile.junk_pdf(loose),
+        "many_lines": hostile.text_of_many_lines(loose),
+        "many_paragraphs_html": hostile.html_of_many_paragraphs(loose),
+        "many_paragraphs_docx": hostile.docx_of_many_paragraphs(loose),
         "yaml_aliases": hostile.yaml_aliases(loose),
         "yaml_deep": hostile.yaml_deep(loose),
         "yaml_deep_block": hostile.yaml_deep_block(loose),
@@ -94,7 +97,7 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
 
 PACKAGES = ["docx_zip_bomb", "docx_entity_bomb", "xlsx_zip_bomb", "xlsx_entity_bomb", "xlsx_million_rows", "truncated_docx", "text_named_docx"]
-PUBLISHED = ["huge_html", "deep_html", "big_text", "junk_pdf"]
+PUBLISHED = ["huge_html", "deep_html", "big_text", "junk_pdf", "many_lines", "many_paragraphs_html", "many_paragraphs_docx"]
 REPORT_FILES = ["yaml_aliases", "yaml_deep", "yaml_deep_block", "yaml_50mb"]
 EXPECTED = {  # what the clerk is told, in part
     "docx_zip_bomb": "解压后异常巨大",
@@ -108,6 +111,9 @@ EXPECTED = {  # what the clerk is told, in part
     "deep_html": "",
     "big_text": "",
     "junk_pdf": "PDF",
+    "many_lines": "这不像年度报告",
+    "many_paragraphs_html": "这不像年度报告",
+    "many_paragraphs_docx": "这不像年度报告",
     "yaml_aliases": "锚点和别名",
     "yaml_deep": "嵌套超过",
     "yaml_deep_block": "嵌套过深",

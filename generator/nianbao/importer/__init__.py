@@ -28,7 +28,7 @@ from ..yamlfile import Parsed
 from . import narrative, tables
 from .lines import Line, Unreadable
 from ..kinds import is_published
-from .readers import SUFFIXES, read
+from .readers import MAX_LINES, SUFFIXES, read
 from .words import normal
 
 __all__ = ["SUFFIXES", "Imported", "checkable", "import_bytes", "import_file", "is_published"]
@@ -61,6 +61,8 @@ def import_bytes(data: bytes, source: Path) -> Imported:
     """Never raises for what a file holds: a damaged, hostile or strange file is a finding."""
     try:
         lines, meta = read(source, data)
+        if len(lines) > MAX_LINES:
+            raise Unreadable(f"内容有{len(lines)}行：一份年度报告不过两三千行，这不像年度报告，未读取")
         return _assemble(source, lines, meta)
     except Unreadable as exc:
         return Imported(source, None, findings=[Finding(ERROR, "I", None, str(exc))])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import safezip
 
+MAX_PARAGRAPHS = 100_000  # a report's paragraphs, each table cell's included, are a few thousand
 MAX_BODY = 24 * 1024 * 1024  # bytes of word/document.xml: a 40-page report with tables is ~2 MB
 from .lines import Cell, Line, Unreadable, clean
 
@@ -31,6 +32,9 @@ def read_docx(data: bytes) -> list[Line]:
             raise Unreadable(f"不是有效的{KIND}：缺少正文部件，可能是旧版 .doc 改了扩展名（请在 Word 中另存为 .docx）") from None
         if len(xml) > MAX_BODY:
             raise Unreadable(f"{KIND}的正文有 {len(xml) // (1024 * 1024)} MB：一份年度报告的正文不过几 MB，这不像年度报告，未读取")
+        paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ")
+        if paragraphs > MAX_PARAGRAPHS:
+            raise Unreadable(f"{KIND}有{paragraphs}个段落：一份年度报告不过几千个（连同表格的每个单元格），这不像年度报告，未读取")
         root = safezip.parse_xml(xml, KIND)
     except safezip.Refused as exc:
         raise Unreadable(f"{exc}；如果是旧版 Word 文件（.doc），请在 Word 或 WPS 中另存为 .docx 后再试") from exc

@@ -16,11 +16,21 @@ from .lines import Line, Unreadable
 MAX_BYTES = 80 * 1024 * 1024  # no published report is near this; a bigger file is refused unread
 # text a report is written in: a long report saved by Word as a web page is 1–3 MB; more
 # is not a report, and parsing it would cost the clerk minutes and a gigabyte
-MAX_TEXT_BYTES = 10 * 1024 * 1024
+MAX_TEXT_BYTES = 6 * 1024 * 1024
+MAX_LINES = 20_000  # a long report is two or three thousand lines, each table cell one
 
 
 def kinds() -> str:
     return "、".join(sorted({s for s in SUFFIXES}, key=lambda s: list(SUFFIXES).index(s)))
+
+
+def _blocks(data: bytes, kind: str) -> int:
+    """How many lines a file would give at most, counted in its bytes before any reading —
+    reading a million short lines costs more than the clerk should wait."""
+    if kind == "txt":
+        return data.count(b"\n")
+    lowered = data.lower()
+    return sum(lowered.count(tag) for tag in (b"<p", b"<br", b"<tr", b"<td", b"<th", b"<div", b"<li", b"<h"))
 
 
 def _by_content(kind: str, found: str | None, path: Path) -> str:
@@ -48,6 +58,8 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
     kind = _by_content(kind, sniff(data), path)
     if kind in ("txt", "html") and len(data) > MAX_TEXT_BYTES:
         raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB）：一份年度报告的文字只有几百 KB，这不像年度报告，未读取")
+    if kind in ("txt", "html") and _blocks(data, kind) > 5 * MAX_LINES:
+        raise Unreadable(f"文件有{_blocks(data, kind)}行（段）：一份年度报告不过两三千行，这不像年度报告，未读取")
     if kind == "old":
         from .. import office
 

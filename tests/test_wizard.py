@@ -270,5 +270,7 @@ def test_wrapped_lines_keep_their_indent_and_never_start_with_a_comma_or_cut_a_p
     assert "".join(p.strip() for p in pieces) == line.strip()
     assert all(display_width(p) <= 40 for p in pieces)
     assert all(p.startswith("    ") for p in pieces[1:]) and not any(p.strip()[0] in "，。）" for p in pieces[1:])
+    deep = wrap(" " * 40 + "表" * 100, 30)  # indented deeper than the screen is wide: it still ends
+    assert "".join(p.strip() for p in deep) == "表" * 100 and all(display_width(p) <= 30 for p in deep)
     path = "已生成 /tmp/某个很长的文件夹/青山镇人民政府2025.yaml（原文件已备份）"
     assert any("青山镇人民政府2025.yaml" in p or "/tmp/某个很长的文件夹/青山镇人民政府2025.yaml" in p for p in wrap(path, 30))

@@ -30,7 +30,7 @@ from . import dates
 from .check import check, r1_columns_balance
 from .findings import ERROR, has_errors, sort_findings
 from .render.grid import number
-from .render.textgrid import width as display_width
+from .render.textgrid import width as display_width, wrap as fit_lines
 from .load import validate, with_provenance
 from .output import backup, safe_name, write_atomic
 from .places import UNIT_LABEL, YEAR_LABEL, place, put
@@ -481,7 +481,9 @@ def wrap(line: str, width: int) -> list[str]:
     indented like the line's text, and none starting with closing punctuation."""
     if display_width(line) <= width:
         return [line]
-    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    leading = min(len(line) - len(line.lstrip(" ")), width // 2)  # room left for the text
+    line = " " * leading + line.lstrip(" ")
+    indent = " " * min(leading + 2, width // 2)
     pieces, rest, lead = [], line, ""
     while rest:
         room = width - display_width(lead)
@@ -504,11 +506,6 @@ def _unpunctuated(piece: str, rest: str) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    """The start of ``text`` that fits ``width`` display columns."""
-    out, used = "", 0
-    for char in text:
-        used += display_width(char)
-        if used > width:
-            break
-        out += char
-    return out
+    """The start of ``text`` that fits ``width`` display columns — one character at least,
+    so that a loop cutting a text into pieces always moves on."""
+    return fit_lines(text, width)[0]

@@ -188,7 +188,8 @@ def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> tuple[dict[str, 
         _check_row(ws, spec, grid, where)
     _fit(ws, grid, widths)
     ws.protection.sheet = True
-    computed = {json.dumps(list(k), ensure_ascii=False): f"{ws.title}!{c}" for k, c in where.items() if json.dumps(list(k), ensure_ascii=False) not in keys_of}
+    named = {json.dumps(list(k), ensure_ascii=False): f"{ws.title}!{c}" for k, c in where.items()}
+    computed = {k: at for k, at in named.items() if k not in keys_of}
     return keys_of, computed
 
 
@@ -323,13 +324,14 @@ def _load_workbook(path: Path) -> Loaded:
         _, spec_id, year = rows[0][:3]
         year = int(year)
         spec = SPECS.get(str(spec_id)) or spec_for_year(year)
-        assert spec is not None
+        if spec is None:
+            raise ValueError(f"no format for {year}")  # an edited hidden sheet, said below
         layout_rows = []
         for keys_text, at, *rest in rows[1:]:
             keys = tuple(json.loads(keys_text))
             sheet, coordinate = str(at).split("!")
             layout_rows.append((keys, str(at), sheet, coordinate, bool(rest and rest[0] == COMPUTED), place(spec.id, keys)))
-    except (ValueError, TypeError, KeyError, IndexError, AssertionError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
     data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
     findings: list[Finding] = []

@@ -11,10 +11,10 @@ is kept as an ``image`` line.
 from __future__ import annotations
 
 from .. import safezip
+from .lines import Cell, Line, Unreadable, clean
 
 MAX_PARAGRAPHS = 100_000  # a report's paragraphs, each table cell's included, are a few thousand
 MAX_BODY = 24 * 1024 * 1024  # bytes of word/document.xml: a 40-page report with tables is ~2 MB
-from .lines import Cell, Line, Unreadable, clean
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..decode import decode
-from ..kinds import sniff, PUBLISHED as SUFFIXES
+from ..kinds import PUBLISHED as SUFFIXES, sniff
 from .lines import Line, Unreadable
 
 MAX_BYTES = 80 * 1024 * 1024  # no published report is near this; a bigger file is refused unread
@@ -33,7 +33,7 @@ def _blocks(data: bytes, kind: str) -> int:
     return sum(lowered.count(tag) for tag in (b"<p", b"<br", b"<tr", b"<td", b"<th", b"<div", b"<li", b"<h"))
 
 
-def _by_content(kind: str, found: str | None, path: Path) -> str:
+def _by_content(kind: str, found: str | None) -> str:
     """The reader a file's content asks for, where its name says otherwise."""
     if found == "zip":
         if kind in ("old", "txt", "html"):
@@ -55,11 +55,12 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
         raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB），不像一份年度报告，未读取")
     if not data.strip():
         raise Unreadable("文件是空的")
-    kind = _by_content(kind, sniff(data), path)
+    kind = _by_content(kind, sniff(data))
     if kind in ("txt", "html") and len(data) > MAX_TEXT_BYTES:
         raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB）：一份年度报告的文字只有几百 KB，这不像年度报告，未读取")
-    if kind in ("txt", "html") and _blocks(data, kind) > 5 * MAX_LINES:
-        raise Unreadable(f"文件有{_blocks(data, kind)}行（段）：一份年度报告不过两三千行，这不像年度报告，未读取")
+    blocks = _blocks(data, kind) if kind in ("txt", "html") else 0
+    if blocks > 5 * MAX_LINES:
+        raise Unreadable(f"文件有{blocks}行（段）：一份年度报告不过两三千行，这不像年度报告，未读取")
     if kind == "old":
         from .. import office
 

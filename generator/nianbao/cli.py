@@ -352,7 +352,6 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
-    from . import roster
     from .workbook import build_sheet
 
     spec = spec_for_year(year)
@@ -361,12 +360,7 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
     if roster_file is not None:
         if unit_name:
             raise Usage("--unit 和 --units 只能用一个")
-        if not roster_file.is_file():
-            raise Usage(f"找不到名单文件：{roster_file}")
-        try:
-            names, repeated = roster.read_with_repeats(roster_file)
-        except roster.RosterError as exc:
-            raise Usage(str(exc)) from exc
+        names, repeated = _roster(roster_file)
         if repeated:
             click.echo(f"注意：名单中重复的单位只生成一份：{'、'.join(repeated)}", err=True)
         folder = out or Path(f"{year}年度采集表")
@@ -416,7 +410,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     sources = county.collect(inputs, outside=out_dir)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
-    expected = _roster(roster_file) if roster_file is not None else None
+    expected = _roster(roster_file)[0] if roster_file is not None else None
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except (batching.DefaultsError, OSError) as exc:
@@ -469,7 +463,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
-    expected = _roster(roster_file) if roster_file is not None else None
+    expected = _roster(roster_file)[0] if roster_file is not None else None
     sources = county.collect(inputs, outside=out)
     names = {s: county.shown(s, inputs) for s in sources}
     unique, copies = county.duplicates(sources, names)
@@ -519,11 +513,13 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
         sys.exit(EXIT_FINDINGS)
 
 
-def _roster(path: Path) -> list[str]:
+def _roster(path: Path) -> tuple[list[str], list[str]]:
+    """(the names on a unit list, the names it repeats); a list that cannot be read is a
+    command-line mistake."""
     from . import roster
 
     try:
-        return roster.read(path)
+        return roster.read_with_repeats(path)
     except (roster.RosterError, OSError) as exc:
         raise Usage(str(exc) if isinstance(exc, roster.RosterError) else f"找不到名单文件：{path}") from exc
 

@@ -21,6 +21,7 @@ from typing import Iterable
 from . import roster
 from .findings import ERROR, WARNING, Finding
 from .sources import accepted
+from .standard import SPECS
 
 OUTPUT_NAMES = ("汇总.xlsx",)  # what nianbao itself writes into a folder it may read again
 
@@ -152,8 +153,6 @@ def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
 
 
 def _form_name(form: str) -> str:
-    from .standard import SPECS
-
     return SPECS[form].name if form in SPECS else form
 
 

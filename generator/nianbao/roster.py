@@ -20,11 +20,6 @@ def key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 
-def read(path: Path) -> list[str]:
-    """The unit names, in the list's order, each once."""
-    return read_with_repeats(path)[0]
-
-
 def read_with_repeats(path: Path) -> tuple[list[str], list[str]]:
     """(the unit names in the list's order, each once; the names the list repeats)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):

@@ -358,7 +358,7 @@ class Wizard:
             lead = f"  现有文字（{len(default.strip())}字）："
             width = max(20, shutil.get_terminal_size((80, 24)).columns - display_width(lead) - 3)
             flat = default.replace("\n", " ")
-            preview = flat if display_width(flat) <= width else _clip(flat, width) + "…"
+            preview = _shortened(flat, width)
             self.echo(lead + preview)
             choice = self.ask_select("", [KEEP, RETYPE, EDIT])
             if choice == KEEP:
@@ -418,7 +418,7 @@ class Wizard:
         marked = any(row[c] for c in failing)
         mark, tail = "◀ " if marked else "  ", f"（{figures}）"
         room = max(10, shutil.get_terminal_size((80, 24)).columns - 6 - display_width(mark + tail))  # the pointer, a margin
-        label = step.label if display_width(step.label) <= room else _clip(step.label, room - 1) + "…"
+        label = _shortened(step.label, room)
         return f"{mark}{label}{tail}"  # the figures are what the clerk needs: the label gives way
 
     def _table3_only(self, spec: Spec, year: int) -> dict[str, Any]:
@@ -503,6 +503,11 @@ def _unpunctuated(piece: str, rest: str) -> str:
     while len(piece) > 1 and rest[len(piece)] in _NO_LINE_START:
         piece = piece[:-1]  # carry a character down with the comma
     return piece
+
+
+def _shortened(text: str, width: int) -> str:
+    """``text`` if it fits ``width`` columns, else its start and "…" within them."""
+    return text if display_width(text) <= width else _clip(text, width - 1) + "…"
 
 
 def _clip(text: str, width: int) -> str:

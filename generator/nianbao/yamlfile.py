@@ -109,6 +109,7 @@ def _composer() -> YAML:
 
 
 MAX_DEPTH = 32  # a report file nests four levels; brackets deeper than this are no report
+TOO_DEEP = "层次嵌套过深：这不是报告文件"  # block nesting beyond Python's recursion, met composing or after
 
 
 def _flow_depth(text: str) -> int:
@@ -136,7 +137,7 @@ def parse(text: str) -> Parsed:
     try:
         root = _composer().compose(text)
     except RecursionError:
-        parsed.findings.append(Finding(ERROR, "S", None, "层次嵌套过深：这不是报告文件"))
+        parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
         return parsed
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -158,7 +159,7 @@ def parse(text: str) -> Parsed:
         parsed.findings.append(Finding(ERROR, "S", None, "用了 YAML 的锚点和别名（& 和 *）：报告文件中每个值都应直接写出", exc.line))
         return parsed
     except RecursionError:
-        parsed.findings.append(Finding(ERROR, "S", None, "层次嵌套过深：这不是报告文件"))
+        parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
         return parsed
     if not isinstance(parsed.data, dict):
         parsed.findings.append(

@@ -114,6 +114,7 @@ def docx_rows(grid: Grid) -> _Table:
     for cell in grid.cells:
         for r in range(cell.row + 1, cell.row + cell.rowspan):
             below[(r, cell.col)] = cell
+    groups = {c.row for c in grid.cells if c.kind == "group"}  # the rows that open a block
     rows = []
     for r in range(grid.nrows):
         cells, c = [], 0
@@ -129,11 +130,11 @@ def docx_rows(grid: Grid) -> _Table:
             else:
                 cells.append(_Cell("", width, cell.colspan, "continue", "nbTable"))
             c += cell.colspan
-        rows.append(_Row(r < grid.header_rows, cells, _kept(grid, r)))
+        rows.append(_Row(r < grid.header_rows, cells, _kept(grid, r, groups)))
     return _Table(sum(widths), widths, rows)
 
 
-def _kept(grid: Grid, r: int) -> bool:
+def _kept(grid: Grid, r: int, groups: set[int]) -> bool:
     """A header row stays with the row after it; in a table of blocks (表二: an article's
     row, its header row, its items) every row of a block stays with the next, so that a
     block is never split and never starts a page without its label and header."""
@@ -141,7 +142,6 @@ def _kept(grid: Grid, r: int) -> bool:
         return False
     if r < grid.header_rows:
         return True
-    groups = {c.row for c in grid.cells if c.kind == "group"}
     return bool(groups) and r + 1 not in groups
 
 

@@ -3,6 +3,7 @@ command line in-process with its real exit status and output."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -60,3 +61,23 @@ def line_of(text: str, needle: str) -> int:
     hits = [i for i, line in enumerate(text.split("\n"), start=1) if needle in line]
     assert len(hits) == 1, f"{needle!r} on lines {hits}"
     return hits[0]
+
+
+# -- on CI nothing is skipped for a missing tool ---------------------------------------------------
+# A test may skip on a user's machine where LibreOffice, poppler or Chromium is absent; on CI
+# (.ci/run installs them, and sets CI) such a skip would hide a broken PDF or browser path, so
+# it is turned into a failure.  Skips that concern another platform stay skips.
+_OTHER_PLATFORM = ("Windows", "POSIX")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not os.environ.get("CI") or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if any(word in reason for word in _OTHER_PLATFORM):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped on CI, where every tool the tests use is installed: {reason}"

@@ -25,7 +25,7 @@ from ..load import Loaded, validate, zeros
 from ..places import KeyPath, place, put
 from ..standard import SPECS, Spec, spec_for_year
 from ..yamlfile import Parsed
-from . import narrative, tables
+from . import glyphs, narrative, tables
 from .lines import Line, Unreadable
 from ..kinds import is_published
 from .readers import MAX_LINES, SUFFIXES, read
@@ -63,7 +63,12 @@ def import_bytes(data: bytes, source: Path) -> Imported:
         lines, meta = read(source, data)
         if len(lines) > MAX_LINES:
             raise Unreadable(f"内容有{len(lines)}行：一份年度报告不过两三千行，这不像年度报告，未读取")
-        return _assemble(source, lines, meta)
+        lines, meta, told = glyphs.unify(lines, meta)  # one set of characters before any matching
+        imported = _assemble(source, lines, meta)
+        if imported.spec is not None:
+            told += glyphs.name_findings(imported.data.get("unit", {}).get("name"), place(imported.spec.id, ("unit", "name")).path)
+        imported.findings[:0] = told
+        return imported
     except Unreadable as exc:
         return Imported(source, None, findings=[Finding(ERROR, "I", None, str(exc))])
     except (MemoryError, RecursionError):

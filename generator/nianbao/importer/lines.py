@@ -46,6 +46,7 @@ class Line:
     exact: bool = False  # the cells are the table's own: an empty cell was printed empty
     kind: str = "text"  # "text", "row", "cell" (a lone cell of a flattened table), "image"
     heading: bool = False  # marked as a heading by its source (markdown #, <h2>, a Word heading style)
+    notes: tuple[str, ...] = ()  # what the reader left out of this line and must tell (hidden text in a cell)
 
     @property
     def place(self) -> str:

@@ -8,7 +8,8 @@ spaces, bracket width and the usual OCR confusions — and by similarity, so tha
 
 Numbers get no such tolerance: a cell is a number only when it reads as one.  A cell
 that mixes digits with letters an OCR engine confuses with digits (``1O``, ``l2``) is
-*doubtful* and is reported, never read.
+*doubtful* and is reported, never read; so is a figure with a footnote mark, a superscript
+or a circled number glued to it, or two numbers in one cell (:func:`footnoted`).
 """
 
 from __future__ import annotations
@@ -168,9 +169,42 @@ def looks_doubtful(text: str) -> bool:
     return lookalike and (has_digit or len(t) == 1)
 
 
+# a mark glued to a figure: a footnote (``12*``, ``12※``), or what a footnote is printed
+# as (``12¹``, ``12①``: NFKC would make them 121)
+_MARKS = "*＊※†‡#＃"
+_MARKED = re.compile(rf"^[+-]?\d[\d,.]*[{re.escape(_MARKS)}]+$|^[{re.escape(_MARKS)}]+\d[\d,.]*$")
+_TWO_NUMBERS = re.compile(r"\d[\s\u3000]+[+-]?\d")
+_FULLWIDTH_DIGITS = frozenset("０１２３４５６７８９")
+
+
+def footnoted(text: str) -> str:
+    """Why a cell that looks like a number is not one figure, or ``""``: a footnote
+    mark, a superscript or circled number glued to it, digits of another script, or two
+    numbers in one cell (``12 3``).  Such a cell is left empty and reported — merging it
+    into one number (``12¹`` → 121) would publish a figure nobody wrote."""
+    shown = text.strip()
+    if not any(ch.isdigit() or unicodedata.category(ch) == "No" for ch in shown):
+        return ""
+    rest = "".join(ch for ch in shown if not (ch.isdigit() or ch in _MARKS or ch in ",.，+-" or unicodedata.category(ch) in ("No", "Zs") or ch.isspace()))
+    if _MONEY.sub("", _SUFFIX.sub("", rest)):
+        return ""  # words around the digits: a label or a sentence, not a figure
+    odd = [ch for ch in shown if unicodedata.category(ch) == "No"]
+    if odd:
+        return f"“{shown}”中有上标、圈码等注释符号（“{''.join(dict.fromkeys(odd))}”），不能确定数值"
+    foreign = [ch for ch in shown if ch.isdigit() and not ch.isascii() and ch not in _FULLWIDTH_DIGITS]
+    if foreign:
+        return f"“{shown}”中有“{''.join(dict.fromkeys(foreign))}”，不是半角阿拉伯数字，不能确定数值"
+    if _TWO_NUMBERS.search(shown):
+        return f"“{shown}”一个单元格中有两个数，不能确定是哪一个"
+    t = _SPACE.sub("", shown)
+    if _MARKED.match(_bare(unicodedata.normalize("NFKC", t))):
+        return f"“{shown}”的数字旁带有注释符号，不能确定数值"
+    return ""
+
+
 def is_value_token(text: str) -> bool:
     """A cell that stands where a number stands: a number, a dash, or a doubtful number."""
-    return looks_numeric(text) or looks_junk(text) or looks_doubtful(text)
+    return looks_numeric(text) or looks_junk(text) or looks_doubtful(text) or bool(footnoted(text))
 
 
 def is_label(text: str) -> bool:
@@ -182,6 +216,9 @@ def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     shown = text.strip()
     if looks_doubtful(text):
         return Number(None, problem=f"“{shown}”的数字看不清（可能是识别错误的字母），不能确定")
+    why = footnoted(text)
+    if why:
+        return Number(None, problem=why)
     t = _SUFFIX.sub("", normal(text))
     converted = ""
     scale = Decimal(1)

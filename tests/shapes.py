@@ -21,9 +21,10 @@ from nianbao.render.grid import Grid
 from nianbao.report import Report
 
 
-def _fields(grid: Grid, blank_zero: random.Random | None = None) -> list[list[str]]:
+def _fields(grid: Grid, blank_zero: random.Random | None = None, covered_as: str | None = "") -> list[list[str]]:
     """One field per cell that starts in the row; an empty field under a cell spanning rows
-    (a web page copied to text does that); zeros sometimes printed as blanks."""
+    (a web page copied to text does that; ``covered_as=None`` leaves it out); zeros
+    sometimes printed as blanks."""
     starts = {(c.row, c.col): c for c in grid.cells}
     covered = {(r, c.col) for c in grid.cells for r in range(c.row + 1, c.row + c.rowspan)}
     rows = []
@@ -38,8 +39,8 @@ def _fields(grid: Grid, blank_zero: random.Random | None = None) -> list[list[st
                 fields.append(text)
                 c += cell.colspan
             else:
-                if (r, c) in covered:
-                    fields.append("")
+                if (r, c) in covered and covered_as is not None:
+                    fields.append(covered_as)
                 c += 1
         rows.append(fields)
     return rows
@@ -115,6 +116,39 @@ def cells(report: Report, seed: int = 0) -> str:
                 else:
                     out.append(text)
                 out.append("|")
+    return "\n".join(out) + "\n"
+
+
+def cells_blank(report: Report, seed: int = 0) -> str:
+    """One cell a line between ``|`` lines, as :func:`cells`, with zeros printed as empty
+    cells: a line holding only ``|`` right after the separator (sometimes an empty line
+    between them, as some converters write an empty paragraph)."""
+    rng = random.Random(seed)
+    out = []
+    for kind, value in _document(report):
+        if kind != "table":
+            out.append(value)  # type: ignore[arg-type]
+            continue
+        for fields in _fields(value, rng, covered_as=None):  # type: ignore[arg-type]
+            for text in fields:
+                if text:
+                    out.append(text)
+                elif rng.random() < 0.3:
+                    out.append("")
+                out.append("|")
+    return "\n".join(out) + "\n"
+
+
+def trailing_pipes(report: Report, seed: int = 0) -> str:
+    """Each table row one line, cells separated by `` | `` and the row closed by `` |``
+    without an opening pipe (``规章 | 0 | 0 | 0 |``), zeros sometimes printed empty."""
+    rng = random.Random(seed)
+    out = []
+    for kind, value in _document(report):
+        if kind != "table":
+            out.append(value)  # type: ignore[arg-type]
+            continue
+        out += [" | ".join(fields) + " |" for fields in _fields(value, rng)]  # type: ignore[arg-type]
     return "\n".join(out) + "\n"
 
 
@@ -251,5 +285,14 @@ def variants(report: Report, seed: int = 0) -> str:
     return "\n".join(out) + "\n"
 
 
-WRITERS = {"variants": variants, "tabs": tabs, "markdown": markdown, "cells": cells, "pdf_text": pdf_text, "webpage": webpage}
+WRITERS = {
+    "variants": variants,
+    "tabs": tabs,
+    "markdown": markdown,
+    "cells": cells,
+    "cells_blank": cells_blank,
+    "trailing_pipes": trailing_pipes,
+    "pdf_text": pdf_text,
+    "webpage": webpage,
+}
 SUFFIXES = {"markdown": ".md", "webpage": ".html"}

@@ -112,6 +112,37 @@ def test_corpus_blank_cells_are_zero_with_a_warning_and_a_blank_total_is_not_com
     assert imported.data["proactive"]["procurement"][1] == Decimal("25.1")
 
 
+def test_corpus_official_pdf_printed_appeal_totals_are_r4_and_a_single_other_row_is_placed(cli, tmp_path):
+    """20 洪泽区 2023: table 四 prints 总计 0 under 10+1 and 5 (check must say so, the import
+    must not repair it); （六）其他处理 is one row of zeros without its three items; the
+    heading 二 stands in the ruled box of the overview's last paragraphs."""
+    needs_corpus()
+    path = next((p for p in corpus_files() if p.name.startswith("20_")), None)
+    if path is None:
+        pytest.skip("corpus file 20 absent")
+    imported = import_file(path)
+    assert [(f.level, f.rule, f.message) for f in imported.findings] == [
+        ("warning", "I", "表三.三（六）1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请："
+         "原文表三“（六）其他处理”只印了一行（各列均为0），没有分1、2、3项：各分项均按0计（第4页第5个表格第7行）"),
+    ]
+    assert imported.data["appeals"]["review"] == [10, 1, 0, 0, 0]
+    assert imported.data["appeals"]["lawsuit_after_review"] == [5, 0, 0, 0, 0]
+    assert imported.data["applications"]["other"] == {"no_correction": [0] * 6, "fee_unpaid": [0] * 6, "other": [0] * 6}
+    assert imported.data["unit"]["address"] == "淮安市洪泽区洪泽湖大道90号"
+    assert "platforms" in imported.data["overview"] and "严格督查" in imported.data["overview"]["platforms"]
+    assert "日常监测机制" in imported.data["overview"]["oversight"]
+    r4 = [(f.path, f.message) for f in load_checked(path)[1] if f.rule == "R4"]
+    assert r4 == [
+        ("表四.行政复议.总计", "表四：行政复议的总计填写为0，但结果维持+结果纠正+其他结果+尚未审结=10+1+0+0=11"),
+        ("表四.行政诉讼.复议后起诉.总计", "表四：行政诉讼（复议后起诉）的总计填写为0，但结果维持+结果纠正+其他结果+尚未审结=5+0+0+0=5"),
+    ]
+    out = tmp_path / "out"
+    assert cli("import", str(path), "-o", str(out)).code == 0
+    written = next(out.glob("*.yaml"))
+    result = cli("check", str(written))
+    assert result.code == 1 and (result.out + result.err).count("[错误 R4]") == 2, result
+
+
 # -- PDF ----------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("pdf", "example"), [("2023-青山镇.pdf", EXAMPLE_2023), ("2020-白河乡.pdf", EXAMPLE_2020)])
 def test_own_pdf_imports_every_cell_and_the_unit(pdf, example):

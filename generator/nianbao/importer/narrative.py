@@ -53,7 +53,7 @@ def _section_number(ordinal: str) -> int | None:
 
 def _heading_of(line: Line, start: int) -> int | None:
     """The index in SECTIONS of the section ``line`` opens (from ``start`` on), or None."""
-    if line.in_table or not line.text or line.kind == "image":
+    if (line.in_table and not framed(line)) or not line.text or line.kind == "image":
         return None
     text = normal(line.text)
     if len(text) > 44 or (len(line.cells) > 1 and is_value_token(line.cells[-1].text)):
@@ -98,8 +98,20 @@ def _appendix(line: Line) -> bool:
     return not line.in_table and bool(_APPENDIX.match(normal(line.text)))
 
 
+def framed(line: Line) -> bool:
+    """A table row holding one cell of words and nothing else: text a page framed (a PDF
+    whose ruled box holds prose and a heading above the table proper), which a reader
+    reads as text.  A row with figures or several cells is the table's."""
+    filled = [c.text for c in line.cells if c.text.strip()]
+    return line.kind == "row" and len(filled) == 1 and not is_value_token(filled[0])
+
+
 def paragraphs(lines: list[Line]) -> list[Line]:
-    return [line for line in lines if line.text and not line.in_table and line.kind != "image" and not is_page_number(line.text)]
+    return [
+        line
+        for line in lines
+        if line.text and (not line.in_table or framed(line)) and line.kind != "image" and not is_page_number(line.text)
+    ]
 
 
 def joined(lines: list[Line]) -> str | None:
@@ -232,6 +244,8 @@ _BARE_DATE = re.compile(r"^[(（]?(\d{4})年(\d{1,2})月(\d{1,2})日[)）]?$")
 
 
 def unit_facts(text: str) -> dict[str, str]:
+    """Contact details of the preamble, read across the lines a page broke them over."""
+    text = text.replace("\n", "")
     facts = {}
     for key, pattern in _FACTS.items():
         match = pattern.search(text)

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..findings import ERROR, WARNING, Finding
 from ..places import KeyPath, place
-from ..standard import SPECS, Column, Spec
+from ..standard import SPECS, Column, Line3, Spec
 from ..standard.common import APPLICANTS, TABLE2_HEAD, TABLE3_CORNER, WAN
 from .lines import Cell, Line
 from .words import (
@@ -437,22 +437,82 @@ def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
     slots = table3_slots(spec)
     headers = {normal(c.label) for c in t3.all_columns} | {normal(APPLICANTS), normal(t3.org_header), normal(TABLE3_CORNER)}
     stream = read_stream(lines, slots, headers)
+    groups: list[tuple[Line3, Hit]] = []
     for hit in stream.hits:
         slot = slots[hit.slot]
         if slot.keys is None:
             if any(not is_blank(c.text) for c, _ in hit.values):
-                found.findings.append(Finding(WARNING, "I", None, f"原文表三“{slot.label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
+                group = next((line for line, _ in t3.walk() if line.is_group and line.label == slot.label), None)
+                if group is not None:
+                    groups.append((group, hit))  # placed once its items are known to be absent
+                else:
+                    found.findings.append(Finding(WARNING, "I", None, f"原文表三“{slot.label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
             continue
         if slot.keys in found.lines:
             continue
         found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
         found.values[slot.keys] = row_values(found, spec, slot.keys, hit, slot.columns, total=True)
+    for group, hit in groups:
+        _group_without_items(spec, found, group, hit)
     for text, line in stream.strays:
         if not _header_word(text, headers):
             found.findings.append(Finding(WARNING, "I", None, f"原文表三中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
     _drop_agreeing_total(spec, found)
     _report_missing_rows(spec, found, slots, _picture(stream))
     return found, stream.leftover
+
+
+def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> None:
+    """A group row (``（六）其他处理``) printed with figures and without its numbered items.
+
+    The published figures are kept, never dropped: a row of zeros makes every item zero
+    (counts are not negative); other figures go to the group's ``其他`` item, which is
+    what an unlisted case is, and the clerk is told where they went; a group without
+    such an item cannot be split, so its items stay empty and that is an error.  A group
+    printed with some of its items is not this case: its own figures are not read."""
+    t3 = spec.table3
+    label = group.label
+    if any(("applications", *t3.keypath(child)) in found.lines for child in group.children):
+        found.findings.append(Finding(WARNING, "I", None, f"原文表三“{label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
+        return
+    items = [("applications", *t3.keypath(child)) for child in group.children]
+    other = next((keys for child, keys in zip(group.children, items) if core(child.label) == core(t3.orgs[-1].label)), None)
+    probe = Found()
+    values = row_values(probe, spec, items[-1], hit, t3.all_columns, total=True)
+    names = "、".join(child.label.split(".", 1)[0] for child in group.children)
+    if values is None or None in values:
+        found.merge(probe)
+        for keys in items:
+            found.lines[keys] = hit.line.line  # type: ignore[assignment]
+            found.values[keys] = None
+            found.unreadable.add(keys)
+        return
+    figures = f"总计{values[-1] if len(values) > len(t3.columns) else sum(values)}"
+    zero = [0] * len(t3.columns)
+    if not any(values):
+        message = f"原文表三“{label}”只印了一行（各列均为0），没有分{names}项：各分项均按0计"
+        placed = {keys: list(zero) for keys in items}
+    elif other is not None:
+        child = group.children[items.index(other)]
+        rest = "、".join(c.label.split(".", 1)[0] for c in group.children if c is not child)
+        message = f"原文表三“{label}”只印了一行（{figures}），没有分{names}项：这些数字计入“{child.label}”，第{rest}项按0计，请按实际情况核对分项"
+        placed = {keys: (list(values) if keys == other else list(zero)) for keys in items}
+    else:
+        message = f"原文表三“{label}”只印了一行（{figures}），没有分{names}项，无法确定各分项的数，均留空，请按原件填写"
+        found.findings.append(Finding(ERROR, "I", place(spec.id, items[0]).path, message + _at(hit.line), hit.line.line))
+        for keys in items:
+            found.lines[keys] = hit.line.line  # type: ignore[assignment]
+            found.values[keys] = None
+            found.notes[keys] = "导入时无法读取：" + message
+            found.unreadable.add(keys)
+        return
+    found.merge(probe)  # a blank or converted cell is still told
+    target = other if other is not None and any(values) else items[0]
+    found.findings.append(Finding(WARNING, "I", place(spec.id, target).path, f"{place(spec.id, target).path}：{message}" + _at(hit.line), hit.line.line))
+    found.notes[target] = "导入说明：" + message
+    for keys, row in placed.items():
+        found.lines[keys] = hit.line.line  # type: ignore[assignment]
+        found.values[keys] = row
 
 
 def _at(line: Line) -> str:
@@ -557,28 +617,26 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
     group: str | None = None
     column: str | None = None
     images = [line for line in lines if line.kind == "image"]
-    for line in lines:
-        if line.kind == "image" or is_prose(line):
-            continue
-        numeric = any(looks_numeric(c.text) for c in line.cells)
-        for cell in line.cells:
-            text = cell.text
-            if is_blank(text):
-                if line.exact and numeric:
-                    _value(runs, group, column, cell, line)
-                continue
-            if is_value_token(text):
+    flat = [(cell, line) for line in lines if line.kind != "image" and not is_prose(line) for cell in line.cells]
+    numeric_lines = {id(line) for line in lines if any(looks_numeric(c.text) for c in line.cells)}
+    for at, (cell, line) in enumerate(flat):
+        text = cell.text
+        if is_blank(text):
+            if line.exact and (id(line) in numeric_lines or (line.kind == "cell" and _among_values(flat, at))):
                 _value(runs, group, column, cell, line)
-                continue
-            named = _group_of(spec, text)
-            if named is not None:
-                group, column = named, None
-                if runs and runs[-1][2]:
-                    runs.append((group, None, []))
-            elif core(text) in column_names:
-                column = core(text)
-                if runs and runs[-1][2] and runs[-1][1] is not None:
-                    runs.append((group, column, []))
+            continue
+        if is_value_token(text):
+            _value(runs, group, column, cell, line)
+            continue
+        named = _group_of(spec, text)
+        if named is not None:
+            group, column = named, None
+            if runs and runs[-1][2]:
+                runs.append((group, None, []))
+        elif core(text) in column_names:
+            column = core(text)
+            if runs and runs[-1][2] and runs[-1][1] is not None:
+                runs.append((group, column, []))
     runs = [r for r in runs if r[2]]
     if not runs:
         path = place(spec.id, ("appeals",)).path
@@ -619,6 +677,16 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
             part = part[:-1]
         found.values[keys] = part
     return found
+
+
+def _among_values(flat: list[tuple[Cell, Line]], at: int) -> bool:
+    """A lone empty cell (one cell a line) stands among the numbers, not in the header:
+    the filled cell before it or after it is a number."""
+    def neighbour(indices) -> bool:
+        return next((is_value_token(flat[i][0].text) for i in indices if not is_blank(flat[i][0].text)), False)
+
+    reach = 32  # bounded: a file of empty cells must not cost a scan per cell
+    return neighbour(range(at - 1, max(-1, at - reach), -1)) or neighbour(range(at + 1, min(len(flat), at + reach)))
 
 
 def _value(runs: list, group: str | None, column: str | None, cell: Cell, line: Line) -> None:

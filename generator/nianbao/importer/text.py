@@ -61,6 +61,7 @@ def _line(number: int, text: str, raw: str, **kw) -> Line:
 
 def read_text(text: str) -> list[Line]:
     raw_lines = clean(text).split("\n")
+    closed = _closes_rows(raw_lines)
     lines: list[Line] = []
     i = 0
     n = len(raw_lines)
@@ -82,6 +83,12 @@ def read_text(text: str) -> list[Line]:
             continue
         if _RULE.match(stripped):
             continue  # a markdown table's separator row, with pipes or tabs: not data
+        if _closed_row(stripped) or (closed and stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+            # 规章 | 0 | 0 | 0 |  — a row a line, each cell closed by its pipe; where rows
+            # are written so, a line opening with a pipe opens with an empty cell
+            cells = [Cell(c.strip(), number) for c in stripped.split("|")[:-1]]
+            lines.append(_line(number, " ".join(c.text for c in cells if c.text), raw, cells=cells, in_table=True, exact=True, kind="row"))
+            continue
         if stripped.startswith("|") and stripped.count("|") >= 2:
             cells = [Cell(c, number) for c in _pipe_cells(stripped)]
             lines.append(_line(number, " ".join(c.text for c in cells if c.text), raw, cells=cells, in_table=True, exact=True, kind="row"))
@@ -99,9 +106,27 @@ def read_text(text: str) -> list[Line]:
 
 # -- cells between separator lines -------------------------------------------------------------------------
 def _starts_cell_stream(raw_lines: list[str], i: int) -> bool:
-    """Several of the next lines end a cell with " |" (or are "|" alone)."""
+    """Several of the next lines end a cell with " |" (or are "|" alone), and none is a
+    whole row closed by its pipe (then each line is a row, and ``标题 |`` a one-cell row)."""
     window = [ln.strip() for ln in raw_lines[i : i + 8] if ln.strip()]
+    if any(_closed_row(ln) and ln.count("|") >= 2 for ln in window):
+        return False
     return sum(ln == "|" or _ends_cell(ln) for ln in window) >= 4
+
+
+def _closes_rows(raw_lines: list[str]) -> bool:
+    """The text writes rows closed by a pipe and never opened by one (no markdown table:
+    its rows open with a pipe and its header is ruled with ``|---|``)."""
+    stripped = [ln.strip() for ln in raw_lines[:20_000]]
+    if any(_RULE.match(ln) and "|" in ln for ln in stripped):
+        return False
+    return sum(_closed_row(ln) and ln.count("|") >= 2 for ln in stripped) >= 3
+
+
+def _closed_row(text: str) -> bool:
+    """``规章 | 0 | 0 | 0 |``: a row on one line whose cells are closed by pipes, without
+    the opening pipe of a markdown row."""
+    return len(text) > 1 and text.endswith("|") and not text.startswith("|")
 
 
 def _ends_cell(text: str) -> bool:
@@ -139,12 +164,14 @@ def _cell_stream(raw_lines: list[str], i: int, lines: list[Line]) -> int:
             i += 1
             first = i + 1
             continue
-        previous_separator = False
         if not stripped:
-            if not _starts_cell_stream(raw_lines, i + 1):
+            # an empty line between two separators is the empty cell some converters
+            # write as an empty paragraph: the separator that follows still closes it
+            if not (previous_separator and i + 1 < n and raw_lines[i + 1].strip() == "|") and not _starts_cell_stream(raw_lines, i + 1):
                 break
             i += 1
             continue
+        previous_separator = False
         if len(stripped) > 40 and "。" in stripped:
             break  # prose: the table is over
         numbered = _is_section_start(stripped)
@@ -156,6 +183,8 @@ def _cell_stream(raw_lines: list[str], i: int, lines: list[Line]) -> int:
         i += 1
         if numbered:
             close()
+            if not _starts_cell_stream(raw_lines, i):
+                break  # a heading after the table: the words that follow are text
     if current:
         close()
     return i

@@ -6,9 +6,17 @@ columns (``gridSpan``) is one cell.  A table that holds tables is layout: its ce
 read as the document's own content.  Alternate content (``mc:AlternateContent``, which
 Word writes twice: for new and for old readers) is read once; a picture standing alone
 is kept as an ``image`` line.
+
+What a reader does not see is not read: runs hidden by ``w:vanish`` or ``w:webHidden``
+(set on the run, or by its character or paragraph style), printed under one point, or
+white on a page and cell without shading.  Superscript and subscript digits are read as
+such (``12`` with a superscript ``1`` is ``12¹``, a figure with a footnote mark, which
+the importer reports) — never as 121.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, fields
 
 from .. import safezip
 from .lines import Cell, Line, Unreadable, clean
@@ -41,14 +49,107 @@ def read_docx(data: bytes) -> list[Line]:
     body = root.find(f"{W}body")
     if body is None:
         raise Unreadable("Word 文档中没有正文")
-    return _Reader().read(body)
+    return _Reader(_styles(package)).read(body)
+
+
+# -- what a run looks like --------------------------------------------------------------------
+_OFF = ("false", "0", "off", "none")
+_SUPER = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
+_WHITE = ("FFFFFF", "FEFEFE", "FDFDFD")
+_MAX_STYLES = 5000
+
+
+@dataclass(frozen=True)
+class Look:
+    """The run properties that decide whether a run is seen; None: not set at this level."""
+
+    hidden: bool | None = None  # w:vanish or w:webHidden
+    white: bool | None = None  # w:color white (or the background's theme colour)
+    shaded: bool | None = None  # w:shd fill or w:highlight behind the run
+    tiny: bool | None = None  # w:sz under one point
+    raised: str | None = None  # w:vertAlign: superscript, subscript, baseline
+
+    def over(self, other: "Look") -> "Look":
+        """``self`` with what ``other`` sets laid over it."""
+        return Look(**{f.name: getattr(other, f.name) if getattr(other, f.name) is not None else getattr(self, f.name) for f in fields(self)})
+
+    @property
+    def unseen(self) -> bool:
+        return bool(self.hidden or self.tiny or (self.white and not self.shaded))
+
+
+def _on(element) -> bool | None:
+    if element is None:
+        return None
+    return (element.get(f"{W}val") or "true").lower() not in _OFF
+
+
+def _filled(shd) -> bool:
+    fill = (shd.get(f"{W}fill") or "auto").upper() if shd is not None else "AUTO"
+    return fill not in ("AUTO", *_WHITE)
+
+
+def look_of(rpr) -> Look:
+    if rpr is None:
+        return Look()
+    vanish, web = _on(rpr.find(f"{W}vanish")), _on(rpr.find(f"{W}webHidden"))
+    hidden = None if vanish is None and web is None else bool(vanish or web)
+    color = rpr.find(f"{W}color")
+    white = None
+    if color is not None:
+        theme = (color.get(f"{W}themeColor") or "").lower()
+        white = (color.get(f"{W}val") or "").upper() in _WHITE or theme in ("background1", "light1")
+    shd, highlight = rpr.find(f"{W}shd"), rpr.find(f"{W}highlight")
+    shaded = None
+    if shd is not None or highlight is not None:
+        shaded = _filled(shd) or (highlight is not None and (highlight.get(f"{W}val") or "none").lower() not in ("none", "white"))
+    size = rpr.find(f"{W}sz")
+    tiny = None
+    if size is not None:
+        try:
+            tiny = int(size.get(f"{W}val") or "20") < 2  # half-points: under 1 pt
+        except ValueError:
+            tiny = None
+    align = rpr.find(f"{W}vertAlign")
+    raised = (align.get(f"{W}val") or "baseline") if align is not None else None
+    return Look(hidden, white, shaded, tiny, raised)
+
+
+def _styles(package) -> dict[str, Look]:
+    """styleId → the run look the style gives (its basedOn chain followed), with the
+    document's defaults under it as key ``""``."""
+    try:
+        root = safezip.parse_xml(safezip.read_part(package, "word/styles.xml", KIND), KIND)
+    except (KeyError, safezip.Refused):
+        return {}
+    own: dict[str, tuple[Look, str | None]] = {}
+    for style in root.findall(f"{W}style")[:_MAX_STYLES]:
+        ident = style.get(f"{W}styleId")
+        based = style.find(f"{W}basedOn")
+        if ident:
+            own[ident] = (look_of(style.find(f"{W}rPr")), based.get(f"{W}val") if based is not None else None)
+    default = look_of(root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr"))
+    looks: dict[str, Look] = {"": default}
+    for ident in own:
+        chain, seen, at = [], set(), ident
+        while at in own and at not in seen and len(chain) < 50:  # a cycle or a chain without end stops
+            seen.add(at)
+            chain.append(own[at][0])
+            at = own[at][1]
+        look = Look()
+        for link in reversed(chain):
+            look = look.over(link)
+        looks[ident] = look
+    return looks
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, styles: dict[str, Look] | None = None) -> None:
         self.lines: list[Line] = []
         self.tables = 0
         self.paras = 0
+        self.styles = styles or {}
 
     def read(self, body) -> list[Line]:
         # an explicit stack instead of recursion: a document nested deep is read all the same
@@ -73,7 +174,7 @@ class _Reader:
 
     def paragraph(self, p) -> None:
         self.paras += 1
-        text = paragraph_text(p)
+        text = paragraph_text(p, self.styles)
         style = p.find(f"{W}pPr/{W}pStyle")
         heading = style is not None and any(w in (style.get(f"{W}val") or "").lower() for w in ("heading", "title", "标题"))
         pieces = [piece.strip() for piece in text.split("\n")]
@@ -90,39 +191,89 @@ class _Reader:
         for r, tr in enumerate(rows, start=1):
             where = f"第{self.tables}个表格第{r}行"
             cells = []
+            notes: list[str] = []
             for tc in tr.findall(f"{W}tc"):
                 merge = tc.find(f"{W}tcPr/{W}vMerge")
                 if merge is not None and merge.get(f"{W}val", "continue") == "continue":
                     continue  # covered by the cell above
-                texts = [paragraph_text(p).strip() for p in tc.iter(f"{W}p")]
+                hidden: list[str] = []
+                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(f"{W}p")]
                 if one_column:  # a framed block of text: its paragraphs are the document's
                     for text in texts:
                         for piece in text.split("\n"):
                             if piece.strip():
                                 self.lines.append(Line(piece.strip(), [Cell(piece.strip())], None, where))
                     continue
-                cells.append(Cell("".join(texts).replace("\n", "")))
+                cells.append(Cell(joined(texts)))
+                if "".join(hidden).strip():
+                    notes.append(f"第{len(cells)}格“{cells[-1].text}”中有隐藏的文字“{''.join(hidden).strip()}”（Word 中设为隐藏或白色），未读取")
             if one_column:
                 continue
             if not any(c.text for c in cells) and any(tr.iter(*_PICTURES)):
                 self.lines.append(Line("", [], None, where + "（图片）", kind="image"))
                 continue
-            self.lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row"))
+            self.lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row", notes=tuple(notes)))
 
 
-def paragraph_text(p) -> str:
+def joined(texts: list[str]) -> str:
+    """A cell's paragraphs as one text: nothing between CJK characters (a label broken
+    over lines), a space between two figures — ``12`` over ``3`` is two numbers, not 123."""
+    out = ""
+    for piece in (t.replace("\n", "").strip() for t in texts):
+        if not piece:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+            out += " "
+        out += piece
+    return out
+
+
+def _cell_shaded(p) -> bool:
+    """The paragraph or the table cell it stands in has a fill: white text there may be seen."""
+    if _filled(p.find(f"{W}pPr/{W}shd")):
+        return True
+    for ancestor in p.iterancestors(f"{W}tc"):
+        return _filled(ancestor.find(f"{W}tcPr/{W}shd"))
+    return False
+
+
+def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] | None = None) -> str:
+    """The text a reader sees in paragraph ``p``; what is hidden goes to ``hidden``."""
+    styles = styles or {}
+    base = styles.get("", Look())
+    pstyle = p.find(f"{W}pPr/{W}pStyle")
+    if pstyle is not None:
+        base = base.over(styles.get(pstyle.get(f"{W}val") or "", Look()))
+    if _cell_shaded(p):
+        base = base.over(Look(shaded=True))
     parts: list[str] = []
-    stack = [iter(p)]
+    stack = [(iter(p), base)]
     while stack:
-        node = next(stack[-1], None)
+        node = next(stack[-1][0], None)
+        look = stack[-1][1]
         if node is None:
             stack.pop()
             continue
         tag = node.tag
         if not isinstance(tag, str) or tag in _SKIP:
             continue
-        if tag == f"{W}t":
-            parts.append(node.text or "")
+        if tag == f"{W}r":
+            rpr = node.find(f"{W}rPr")
+            rstyle = rpr.find(f"{W}rStyle") if rpr is not None else None
+            run = look
+            if rstyle is not None:
+                run = run.over(styles.get(rstyle.get(f"{W}val") or "", Look()))
+            run = run.over(look_of(rpr))
+            if run.unseen:
+                if hidden is not None:
+                    hidden.append("".join(t.text or "" for t in node.iter(f"{W}t")))
+                continue
+            stack.append((iter(node), run))
+        elif tag == f"{W}t":
+            text = node.text or ""
+            if look.raised in ("superscript", "subscript"):
+                text = text.translate(_SUPER if look.raised == "superscript" else _SUB)
+            parts.append(text)
         elif tag == f"{W}tab":
             parts.append(" ")
         elif tag in (f"{W}br", f"{W}cr"):
@@ -130,5 +281,5 @@ def paragraph_text(p) -> str:
         elif tag == f"{W}noBreakHyphen":
             parts.append("-")
         else:
-            stack.append(iter(node))
+            stack.append((iter(node), look))
     return clean("".join(parts))

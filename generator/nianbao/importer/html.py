@@ -4,7 +4,8 @@ Government sites wrap the report in navigation, breadcrumbs, metadata blocks, sh
 buttons and footers, often inside layout tables; the report's own tables are the ones
 that hold no other table.  The page is walked without recursion, so a page nested
 thousands of levels deep is read like any other.  A picture where a table should be is
-kept as an ``image`` line, so that the clerk is told the table is a picture.
+kept as an ``image`` line, so that the clerk is told the table is a picture.  What the
+page's styles hide from a reader is removed first (:mod:`.visible`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from lxml import etree, html
 
 from ..decode import decode
+from . import visible
 from .lines import Cell, Line, Unreadable, clean
 
 _BLOCKS = frozenset(
@@ -57,6 +59,7 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     title = root.find(".//title")
     if title is not None and title.text:
         meta["title"] = clean(title.text).strip()
+    hidden = visible.hide(root)  # what a reader does not see is not read (before <style> goes)
     for element in list(root.iter(*_DROP, "head")):
         if element.getparent() is not None:
             element.drop_tree()
@@ -67,10 +70,10 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
         if words.strip() and _FURNITURE.search(words) and element.find(".//table") is None:
             element.drop_tree()
     body = root.find("body")
-    return _walk(body if body is not None else root), meta
+    return _walk(body if body is not None else root, hidden), meta
 
 
-def _walk(top) -> list[Line]:
+def _walk(top, hidden: dict) -> list[Line]:
     lines: list[Line] = []
     buffer: list[str] = []
     tables = 0
@@ -99,7 +102,7 @@ def _walk(top) -> list[Line]:
         if tag == "table" and element.find(".//table") is None:  # a data table, not a layout table
             flush()
             tables += 1
-            _table(element, tables, lines)
+            _table(element, tables, lines, hidden)
             if element.tail:
                 buffer.append(element.tail)
             continue
@@ -133,7 +136,7 @@ class _Tail:
         self.tail = tail
 
 
-def _table(element, number: int, lines: list[Line]) -> None:
+def _table(element, number: int, lines: list[Line], hidden: dict) -> None:
     rows = [tr for tr in element.iter("tr")]
     if not rows:
         return
@@ -148,12 +151,18 @@ def _table(element, number: int, lines: list[Line]) -> None:
                             lines.append(Line(piece, [Cell(piece)], None, f"第{number}个表格"))
         return
     for r, tr in enumerate(rows, start=1):
-        cells = [Cell(clean(_cell_text(td)).strip()) for td in tr if td.tag in ("td", "th")]
+        tds = [td for td in tr if td.tag in ("td", "th")]
+        cells = [Cell(clean(_cell_text(td)).strip()) for td in tds]
         where = f"第{number}个表格第{r}行"
         if not any(c.text for c in cells) and tr.find(".//img") is not None:
             lines.append(Line("", [], None, where + "（图片）", kind="image"))
             continue
-        lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row"))
+        notes = tuple(
+            f"第{c}格“{cell.text}”中有网页上看不到的文字“{clean(''.join(hidden[td]))}”，未读取"
+            for c, (td, cell) in enumerate(zip(tds, cells), start=1)
+            if td in hidden
+        )
+        lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row", notes=notes))
 
 
 def _cell_text(td, keep_breaks: bool = False) -> str:

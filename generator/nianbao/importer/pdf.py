@@ -7,6 +7,13 @@ header and the page number between them are not rows of the table.  Text outside
 tables comes as lines; lines of one paragraph wrapped by the page are joined again, and
 page numbers and running heads are dropped.  A PDF without a text layer is a scan: the
 clerk is told so, and what to do.
+
+Only glyphs a reader sees are read (:func:`seen`): not those drawn invisible (text render
+mode 3 or 7) — unless they lie over a picture, where they are a scan's OCR layer and
+stand for the picture's text —, nor those filled or stroked in the background's colour
+(white on a page with no filled shape or picture beneath), under one point, or outside
+the page's visible box.  A small digit raised after a figure is read as a superscript
+(``12¹``), so that the importer reports a footnote mark instead of reading 121.
 """
 
 from __future__ import annotations
@@ -48,14 +55,50 @@ def read_pdf(data: bytes) -> list[Line]:
         raise Unreadable(f"{KIND}已损坏，读到一半无法继续：请用 PDF 阅读器打开核对，必要时重新下载或改用 Word 版") from exc
 
 
+def _record_render_modes() -> None:
+    """Make pdfplumber's characters carry their text render mode (``rendermode``), which
+    pdfminer knows while drawing but does not keep.  Done in the child process only."""
+    import pdfplumber.page as plumber_page
+
+    base = plumber_page.PDFPageAggregatorWithMarkedContent
+    if getattr(base, "nianbao_modes", False):
+        return
+
+    class Aggregator(base):  # type: ignore[misc, valid-type]
+        nianbao_modes = True
+        mode = 0
+
+        def render_string(self, textstate, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.mode = getattr(textstate, "render", 0)
+            return super().render_string(textstate, *args, **kwargs)
+
+        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            advance = super().render_char(*args, **kwargs)
+            if self.cur_item._objs:
+                self.cur_item._objs[-1].rendermode = self.mode
+            return advance
+
+    plumber_page.PDFPageAggregatorWithMarkedContent = Aggregator
+    plumber_page.ALL_ATTRS.add("rendermode")
+
+
 def extract(data: bytes) -> list[Line]:
     """The work done in the child process."""
     import logging
+    import warnings
 
     logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # a damaged file's warnings are not the clerk's
     logging.getLogger("pdfplumber").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():  # nor are a library's Python warnings
+        warnings.simplefilter("ignore")
+        return _extract(data)
+
+
+def _extract(data: bytes) -> list[Line]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    _record_render_modes()
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -69,14 +112,26 @@ def extract(data: bytes) -> list[Line]:
             count = len(pages)
             items: list[tuple[int, float, float, float, object]] = []  # (page, top, x0, x1, text or rows)
             scanned = 0
+            notes: list[Line] = []
             for number, page in enumerate(pages[:MAX_PAGES], start=1):
-                items += _page(page, number)
-                if not page.chars and page.images:
+                if len(page.chars) > MAX_CHARS:
+                    raise Unreadable(f"{KIND}第{number}页的文字异常多（{len(page.chars)}个字符），可能是恶意构造的文件，已拒绝读取")
+                shown, unseen, ocr = seen(page)
+                items += _page(shown, number)
+                if not shown.chars and page.images:
                     scanned += 1
                     items.append((number, 0.0, 0.0, 0.0, None))
+                told = []
+                if unseen:
+                    sample = "、".join(f"“{c}”" for c in list(dict.fromkeys(unseen))[:6])
+                    told.append(f"第{number}页有{len(unseen)}个看不见的字符（如{sample}：设为不显示、与背景同色、小于1磅或在页面之外），未读取")
+                if ocr:
+                    told.append(f"第{number}页的文字取自扫描图片上的识别文字层（OCR），数字可能识别有误，请与原件逐一核对")
+                if told:
+                    notes.append(Line("", [], None, f"第{number}页", notes=tuple(told)))
             if scanned and scanned == min(count, MAX_PAGES):
                 raise Unreadable(SCAN)
-            lines = _lines(items)
+            lines = _lines(items) + notes
         except Unreadable:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -86,9 +141,101 @@ def extract(data: bytes) -> list[Line]:
         return lines
 
 
+_INVISIBLE_MODES = (3, 7)  # text render modes that neither fill nor stroke
+_STROKE_MODES = (1, 5)
+_RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_LOWERED = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _rgb(color) -> tuple[float, float, float] | None:
+    """A PDF colour (gray, RGB or CMYK components) as RGB, None when not plain numbers."""
+    if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
+        return None
+    if len(color) == 1:
+        return (float(color[0]),) * 3  # type: ignore[return-value]
+    if len(color) == 3:
+        return (float(color[0]), float(color[1]), float(color[2]))
+    if len(color) == 4:
+        c, m, y, k = (float(v) for v in color)
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+def _white(color) -> bool:
+    rgb = _rgb(color)
+    return rgb is not None and min(rgb) >= 0.96
+
+
+def seen(page):
+    """(the page with only the glyphs a reader sees, the text of those left out, whether
+    an OCR layer over a scan was read)."""
+    x0, top, x1, bottom = page.cropbox
+    mx0, mtop, mx1, mbottom = page.mediabox
+    box = (max(x0, mx0), max(top, mtop), min(x1, mx1), min(bottom, mbottom))
+    pictures = [(i["x0"], i["top"], i["x1"], i["bottom"]) for i in page.images]
+    # filled shapes that are not white: text on them may be white and still be seen
+    fills = [
+        (r["x0"], r["top"], r["x1"], r["bottom"])
+        for r in page.rects
+        if r.get("fill") and not _white(r.get("non_stroking_color"))
+    ]
+    unseen: list[str] = []
+    ocr = False
+
+    def inside(x: float, y: float, boxes) -> bool:
+        return any(a <= x <= c and b <= y <= d for a, b, c, d in boxes)
+
+    def visible(obj) -> bool:
+        nonlocal ocr
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        mode = obj.get("rendermode", 0)
+        shown = True
+        if not (box[0] <= x <= box[2] and box[1] <= y <= box[3]):
+            shown = False
+        elif (obj.get("size") or 0) < 1.0:
+            shown = False
+        elif mode in _INVISIBLE_MODES:
+            if inside(x, y, pictures):
+                ocr = True  # a searchable scan: the invisible text stands for the picture's
+            else:
+                shown = False
+        elif _white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
+            shown = inside(x, y, fills) or inside(x, y, pictures)
+        if not shown and obj.get("text", "").strip():
+            unseen.append(obj["text"])
+        return shown
+
+    filtered = page.filter(visible)
+    _mark_raised(filtered.chars)
+    return filtered, unseen, ocr
+
+
+def _mark_raised(chars: list[dict]) -> None:
+    """A digit set smaller and higher (lower) than the character before it on its line is
+    a superscript (subscript): its text becomes ¹ (₁), so that ``12`` with a raised ``1``
+    is read as a figure with a footnote mark, not as 121."""
+    base = last = None
+    for char in chars:
+        text = char.get("text", "")
+        if base is not None and last is not None and text.isdigit() and text.isascii():
+            size = base.get("size") or 0
+            near = -0.2 * size <= char["x0"] - last["x1"] <= 0.6 * size
+            small = (char.get("size") or 0) <= 0.8 * size
+            if near and small and char["bottom"] <= base["bottom"] - 0.2 * size:
+                char["text"] = text.translate(_RAISED)
+                last = char
+                continue
+            if near and small and char["top"] >= base["top"] + 0.3 * size:
+                char["text"] = text.translate(_LOWERED)
+                last = char
+                continue
+        if text.strip():
+            base = last = char
+
+
 def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
-    if len(page.chars) > MAX_CHARS:
-        raise Unreadable(f"{KIND}第{number}页的文字异常多（{len(page.chars)}个字符），可能是恶意构造的文件，已拒绝读取")
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
 

@@ -27,3 +27,16 @@ def example(year: int | None) -> str:
     """How a report on ``year`` writes its date (the next January), for messages."""
     y = (year or dt.date.today().year - 1) + 1
     return f"{y}-01-20 或 {y}年1月20日"
+
+
+FIRST_POSSIBLE_YEAR = 2008  # 《政府信息公开条例》 took effect on 1 May 2008: no report is on an earlier year
+
+
+def impossible_year(year: int, today: dt.date | None = None) -> str | None:
+    """What to say of a report year no report can have (before the regulation, or after
+    next year), or None.  Such a year cannot be checked at all — a date "the next
+    January" after it may not even exist — so it stops the file, not a rule."""
+    last = (today or dt.date.today()).year + 1
+    if FIRST_POSSIBLE_YEAR <= year <= last:
+        return None
+    return f"报告年度“{year}”不可能：应为{FIRST_POSSIBLE_YEAR}年至{last}年之间的四位数年份，例如 {last - 2}"

@@ -27,10 +27,13 @@ _BOMS = (
 # soft hyphen, a stray byte-order mark, line and paragraph separators — is removed, with
 # a warning.  Any other control character, and Unicode's noncharacters and lone
 # surrogates, are errors: no document is written with them (Word refuses such a file).
-# Tab, CR and LF are ordinary.
-_PASTED = "\x07\x0b\x0c\u00ad\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\ufeff"
+# Tab, CR and LF are ordinary.  The bidi embeddings, overrides and isolates are removed
+# with a warning of their own: they make text show in another order than it is stored
+# (a unit name, a file name), and Chinese text never needs them.
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_PASTED = "\x07\x0b\x0c\u00ad\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\ufeff" + _BIDI
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u2060\ufeff"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
     "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
 )
 
@@ -44,7 +47,22 @@ _NAMES = {
     "\u2060": "零宽连接符",
     "\x1b": "转义字符（ESC）",
     "\x00": "空字符（NUL）",
+    "\u202a": "从左至右嵌入符",
+    "\u202b": "从右至左嵌入符",
+    "\u202c": "方向格式结束符",
+    "\u202d": "从左至右覆盖符",
+    "\u202e": "从右至左覆盖符",
+    "\u2066": "从左至右隔离符",
+    "\u2067": "从右至左隔离符",
+    "\u2068": "首字符方向隔离符",
+    "\u2069": "方向隔离结束符",
 }
+
+
+def without_controls(text: str) -> str:
+    """``text`` as :func:`control_findings` leaves it, for a name used where no finding
+    can be said (a file name, a unit named in a message)."""
+    return _CONTROL.sub("", text)
 
 
 def pasted(char: str) -> bool:
@@ -59,7 +77,9 @@ def control_findings(text: str, path: str | None, line: int | None, *, column: b
     for match in _CONTROL.finditer(text):
         char = match.group()
         at = f"第{match.start() + 1}个字符处" if column else f"“{path}”中" if path else ""
-        if pasted(char):
+        if char in _BIDI:
+            findings.append(Finding(WARNING, "S", path, f"{at}有不可见的文字方向控制字符（{control_name(char)}），它会让文字显示的顺序与实际不同，已删除", line))
+        elif pasted(char):
             findings.append(Finding(WARNING, "S", path, f"{at}有不可见的控制字符（{control_name(char)}），多半是从Word复制带入的，已删除", line))
         else:
             findings.append(Finding(ERROR, "S", path, f"{at}有不允许的控制字符（{control_name(char)}），文件中不能有这样的字符，请删除", line))

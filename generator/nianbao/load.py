@@ -19,13 +19,13 @@ from typing import Any
 from pydantic_core import ValidationError
 
 from . import dates
-from .decode import control_findings, decode, scan_controls
+from .decode import control_findings, decode, scan_controls, without_controls
 from .findings import ERROR, WARNING, Finding, has_errors
 from .model import validate as validate_data
 from .places import FORMAT_LABEL, KeyPath, Place, place, places
 from .report import Report
 from .standard import SPECS, Spec, first_year, spec_for_year
-from .yamlfile import Parsed, parse
+from .yamlfile import Parsed, WrittenNumber, parse
 
 
 @dataclass
@@ -128,7 +128,8 @@ def validate(
     unit = data.get("unit") if isinstance(data, dict) else None
     name = unit.get("name") if isinstance(unit, dict) else None
     year = data.get("year") if isinstance(data, dict) else None
-    loaded.name = name.strip() if isinstance(name, str) and name.strip() else None
+    name = without_controls(name).strip() if isinstance(name, str) else None  # it may name output files
+    loaded.name = name or None
     loaded.year = year if isinstance(year, int) and not isinstance(year, bool) else None
     return loaded
 
@@ -149,7 +150,29 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
         return Loaded(None, findings)
     if has_errors(f for f in findings if f.rule == "S"):
         return Loaded(None, findings)
+    findings += _absurd(spec, model, parsed)
     return Loaded(Report(spec, model, source, dict(parsed.lines)), findings)
+
+
+ABSURD = 10**8  # more than a hundred million applications, items or yuan: a slip of the keyboard
+
+
+def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Finding]:
+    """A warning for every figure of the tables and fees beyond :data:`ABSURD`: legal to
+    write, but never true of one unit's year, so most likely digits typed twice."""
+    findings: list[Finding] = []
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
+    for key, value in items:
+        here = keys + (key,)
+        if here == ("year",):
+            continue
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            if abs(value) > ABSURD:
+                path = place(spec.id, here).path
+                findings.append(Finding(WARNING, "S", path, f"{path}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
+        else:
+            findings += _absurd(spec, value, parsed, here)
+    return findings
 
 
 # -- the format version ------------------------------------------------------------------
@@ -160,7 +183,11 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
     year = data["year"]
     line = parsed.lines.get(("year",))
     if isinstance(year, bool) or not isinstance(year, int):
-        return None, [Finding(ERROR, "S", year_place.path, f"报告年度应为四位数年份，例如 2023，这里是“{parsed.raw.get(('year',), year)}”", line)]
+        written = f"，请写成 {year.value}" if isinstance(year, WrittenNumber) and year.value is not None else ""
+        return None, [Finding(ERROR, "S", year_place.path, f"报告年度应为四位数年份，例如 2023，这里是“{parsed.raw.get(('year',), year)}”{written}", line)]
+    impossible = dates.impossible_year(year, today)
+    if impossible:
+        return None, [Finding(ERROR, "S", year_place.path, impossible, line)]
     if year < first_year():
         return None, [
             Finding(

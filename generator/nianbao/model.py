@@ -24,6 +24,7 @@ from pydantic_core import core_schema as cs
 from . import dates
 from .standard import SPECS, Column, Spec, ValueType
 from .standard.common import PREAMBLE
+from .yamlfile import WrittenNumber
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -64,11 +65,16 @@ def _number_validator(vt: ValueType):
             raise _fail(f"应为{expect}，这里是“{value}”")
         if value is None:
             raise _fail(f"没有填写，应为{expect}（没有请填 0）")
+        if isinstance(value, WrittenNumber):
+            raise _fail(written(value))
         if isinstance(value, str):
             text = value.strip()
             half = unicodedata.normalize("NFKC", text)
             if half != text and _NUMBER.fullmatch(half):
                 raise _fail(f"“{value}”是全角数字，请改为半角数字 {half}")
+            ascii_digits = _ascii_digits(half)
+            if ascii_digits != half and _NUMBER.fullmatch(ascii_digits):
+                raise _fail(f"“{value}”不是半角数字，请写成 {ascii_digits}")
             if _NUMBER.fullmatch(text):
                 raise _fail(f"“{value}”加了引号，是文字不是数字；请去掉引号写成 {text}")
             unit = _WITH_UNIT.fullmatch(half)
@@ -80,6 +86,20 @@ def _number_validator(vt: ValueType):
         raise _fail(f"应为一个数（{expect}），这里是{_kind_of(value)}")
 
     return validate
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of any script (Arabic-Indic ٣, Devanagari ३…)
+    as its ASCII digit; NFKC leaves those as they are."""
+    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+
+
+def written(value: WrittenNumber) -> str:
+    """What to say of a number written in another notation than plain decimal digits."""
+    if value.value is None:
+        shown = value if len(value) <= 24 else f"{value[:20]}…"
+        return f"“{shown}”位数太多，不可能是件数或金额，请核对"
+    return f"“{value}”不是普通的十进制数字写法，请写成 {value.value}"
 
 
 def _text(value: Any) -> Any:

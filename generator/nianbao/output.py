@@ -15,6 +15,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from .decode import without_controls
+
 # Characters Windows forbids in names, plus controls; names Windows reserves.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -24,7 +26,7 @@ def safe_name(name: str, limit: int = 180) -> str:
     """A file name that every Windows and Unix file system accepts, close to ``name``:
     no separators or reserved names, and at most ``limit`` bytes of UTF-8, so that a
     suffix still fits the 255 bytes a name may have."""
-    name = unicodedata.normalize("NFC", name)
+    name = without_controls(unicodedata.normalize("NFC", name))  # a bidi override would disguise the name
     name = _FORBIDDEN.sub("_", name).strip().rstrip(". ")
     if not name or name.split(".")[0].upper() in _RESERVED or name.startswith("."):
         name = f"_{name}"

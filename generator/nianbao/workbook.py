@@ -14,7 +14,9 @@ import io
 import json
 import re
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +24,11 @@ from openpyxl import Workbook, load_workbook as open_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from . import dates
 from .render import grid as layout
-from .findings import ERROR, Finding
+from .findings import ERROR, WARNING, Finding
 from .load import Loaded, validate
 from .output import zip_entry
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
@@ -35,6 +38,7 @@ from .render.textgrid import width as display_width
 from .yamlfile import Parsed
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell
+FACTS = "机关信息与文字"  # the sheet of the unit's facts and texts; B1 shows the year
 COMPUTED = "formula"  # marks a formula cell in the hidden sheet
 CHECK_FAIL = "✗ 对不上"
 RED_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -81,6 +85,12 @@ def _column_type(spec: Spec, keys: tuple) -> ValueType:
 
 def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
     """The blank workbook for one unit, byte-identical for the same arguments."""
+    return stable_xlsx(_build(spec, year, unit_name))
+
+
+def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
+    """The blank workbook, in memory: what ``sheet`` writes, and the layout a returned
+    workbook is read by (:func:`_layout`)."""
     wb = Workbook()
     intro = wb.active
     intro.title = "填写说明"
@@ -91,7 +101,7 @@ def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
     intro.protection.sheet = True
 
     keys_of: dict[str, str] = {}
-    facts = wb.create_sheet("机关信息与文字")
+    facts = wb.create_sheet(FACTS)
     facts.column_dimensions["A"].width = 34
     facts.column_dimensions["B"].width = 80
     rows: list[tuple[str, Any, tuple | None, str]] = [
@@ -146,7 +156,7 @@ def build_sheet(spec: Spec, year: int, unit_name: str | None = None) -> bytes:
     for keys, where in computed.items():  # formulas: not read, but findings about them point there
         hidden.append([keys, where, COMPUTED])
     hidden.protection.sheet = True
-    return stable_xlsx(wb)
+    return wb
 
 
 def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> tuple[dict[str, str], dict[str, str]]:
@@ -312,6 +322,40 @@ def _opened(path: Path):
         raise NotOurs(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试") from exc
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where ``sheet`` puts everything in the workbook of one format and year — the same
+    code writes it, so a returned workbook is read by what its unit saw, not by what its
+    hidden sheet says."""
+
+    cells: dict[tuple, str]  # key path → "表三!D5": every cell a value is read from
+    totals: frozenset[tuple]  # the key paths whose cells hold nianbao's formulas (总计)
+    fixed: dict[str, dict[str, Any]]  # sheet → coordinate → what no unit types: labels, formulas
+
+
+@cache
+def _layout(spec_id: str, year: int) -> _Layout:
+    """The layout of nianbao's own blank workbook, built once per format and year."""
+    wb = _build(SPECS[spec_id], year, None)
+    cells: dict[tuple, str] = {}
+    totals: set[tuple] = set()
+    for keys_text, at, *rest in list(wb[KEYS_SHEET].iter_rows(values_only=True))[1:]:
+        keys = tuple(json.loads(keys_text))
+        cells[keys] = at
+        if rest and rest[0] == COMPUTED:
+            totals.add(keys)
+    typed = {at for keys, at in cells.items() if keys not in totals}
+    fixed: dict[str, dict[str, Any]] = {}
+    for ws in wb.worksheets[1:]:  # not the instructions: nothing there is read
+        if ws.title == KEYS_SHEET:
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None and f"{ws.title}!{cell.coordinate}" not in typed:
+                    fixed.setdefault(ws.title, {})[cell.coordinate] = cell.value
+    return _Layout(cells, frozenset(totals), fixed)
+
+
 def _load_workbook(path: Path) -> Loaded:
     wb = _opened(path)
     if KEYS_SHEET not in wb.sheetnames:
@@ -323,35 +367,46 @@ def _load_workbook(path: Path) -> Loaded:
         rows = list(hidden.iter_rows(values_only=True))
         _, spec_id, year = rows[0][:3]
         year = int(year)
-        spec = SPECS.get(str(spec_id)) or spec_for_year(year)
-        if spec is None:
-            raise ValueError(f"no format for {year}")  # an edited hidden sheet, said below
-        layout_rows = []
-        for keys_text, at, *rest in rows[1:]:
-            keys = tuple(json.loads(keys_text))
-            sheet, coordinate = str(at).split("!")
-            layout_rows.append((keys, str(at), sheet, coordinate, bool(rest and rest[0] == COMPUTED), place(spec.id, keys)))
+        declared = {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
+    impossible = dates.impossible_year(year)
+    if impossible:
+        return Loaded(None, [Finding(ERROR, "S", YEAR_LABEL, impossible, cell=f"{FACTS}!B1")])
+    spec = SPECS.get(str(spec_id)) or spec_for_year(year)
+    if spec is None:
+        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
+    layout = _layout(spec.id, year)
+    for sheet in layout.fixed:
+        if sheet not in wb.sheetnames:
+            raise NotOurs(f"采集表中没有“{sheet}”表：工作表被改名或删除了；请使用下发的采集表重新填写")
+    findings = _hidden_findings(spec, layout, declared) + _layout_findings(wb, layout)
     data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
-    findings: list[Finding] = []
     whole = None
     cells: dict[str, str] = {}
-    for keys, at, sheet, coordinate, computed, where in layout_rows:
+    typed_results: set[int] = set()  # columns of （七）总计 a unit typed over
+    results = ("applications", *spec.table3.keypath(spec.table3.row("total")))
+    for keys, at in layout.cells.items():
+        where = place(spec.id, keys)
         cells[where.path] = at
-        if computed:
-            continue
-        try:
-            value = wb[sheet][coordinate].value
-        except (KeyError, ValueError) as exc:
-            raise NotOurs(f"找不到单元格 {at}：工作表被改名或删除了；请使用下发的采集表重新填写") from exc
-        value, problem = _cell_value(spec, keys, value, year)
-        if problem:
-            findings.append(Finding(ERROR, "S", where.path, f"{where.path}：{problem}", cell=at))
-        if keys == ("overview",):
-            whole = value
+        sheet, coordinate = at.split("!")
+        cell = wb[sheet][coordinate]
+        if keys in layout.totals:
+            value, level, problem = _total_value(spec, keys, cell, layout.fixed[sheet][coordinate], year)
+            if value is not _COMPUTED:
+                put(data, keys, value)
+                if keys[:-1] == results:
+                    typed_results.add(keys[-1])
         else:
-            put(data, keys, value)
+            value, level, problem = _input_value(spec, keys, cell, year)
+            if keys == ("overview",):
+                whole = value
+            else:
+                put(data, keys, value)
+        if problem:
+            findings.append(Finding(level, "S", where.path, f"{where.path}：{problem}", cell=at))
+    if typed_results:
+        _complete_results(spec, data, results, typed_results)
     if whole is not None:  # v2019: the overview as one text
         parts = data.get("overview") or {}
         if any(parts.values()):
@@ -364,9 +419,163 @@ def _load_workbook(path: Path) -> Loaded:
     return loaded
 
 
+MAX_LISTED = 5  # mismatches told one by one; the rest are counted
+
+
+def _hidden_findings(spec: Spec, layout: _Layout, declared: dict[tuple, str]) -> list[Finding]:
+    """The hidden sheet against the layout: it may only say what the layout says.  A key
+    moved to another cell is an error naming the cell where the value stands; the value
+    is read from there, never from the cell the hidden sheet names."""
+    findings: list[Finding] = []
+    moved = [(keys, at) for keys, at in layout.cells.items() if declared.get(keys) != at]
+    for keys, at in moved[:MAX_LISTED]:
+        path = place(spec.id, keys).path
+        sheet, coordinate = at.split("!")
+        written = declared.get(keys)
+        if written is None:
+            said = "隐藏页中没有这一项"
+        else:
+            other, _, other_cell = written.rpartition("!")
+            said = f"隐藏页写的是 {other_cell if other == sheet else f'“{other}”表 {other_cell}'}"
+        findings.append(Finding(ERROR, "S", path, f"采集表的隐藏页被改动：{path}应在 {coordinate} 格，{said}；nianbao 只按表格读取，请使用下发的采集表重新填写", cell=at))
+    unknown = [keys for keys in declared if keys not in layout.cells]
+    if len(moved) > MAX_LISTED or unknown:
+        more = f"另有{len(moved) - MAX_LISTED}项的位置被改动" if len(moved) > MAX_LISTED else ""
+        extra = f"多出{len(unknown)}项不认识的内容" if unknown else ""
+        findings.append(Finding(ERROR, "S", None, f"采集表的隐藏页被改动：{'，'.join(t for t in (more, extra) if t)}；请使用下发的采集表重新填写"))
+    return findings
+
+
+def _layout_findings(wb, layout: _Layout) -> list[Finding]:
+    """What the unit sees around the yellow cells — titles, row and column names, the
+    year, the check row's formulas — against nianbao's own workbook.  A label that is not
+    where it was (a row inserted, a name retyped) means the values may not be what their
+    labels say: an error naming the first such cell of each sheet.  A check row's formula
+    changed reads nothing wrong (nianbao checks the figures itself): a warning."""
+    totals = set()
+    for at in (layout.cells[keys] for keys in layout.totals):
+        totals.add(at)
+    findings: list[Finding] = []
+    for sheet, expected in layout.fixed.items():
+        ws = wb[sheet]
+        labels, formulas = [], []
+        for coordinate, shown in expected.items():
+            if f"{sheet}!{coordinate}" in totals:
+                continue  # read as a value: _total_value
+            actual = ws[coordinate].value
+            if isinstance(shown, str) and shown.startswith("="):
+                if not _same_formula(actual, shown):
+                    formulas.append(coordinate)
+            elif _shown(actual) != _shown(shown):
+                labels.append((coordinate, shown, actual))
+        if labels:
+            coordinate, shown, actual = labels[0]
+            count = f"（这张表共{len(labels)}处与下发的采集表不同）" if len(labels) > 1 else ""
+            now = f"“{_shown(actual)}”" if _shown(actual) else "空白"
+            findings.append(Finding(ERROR, "S", None, f"采集表的表格被改动：{coordinate} 格应为“{_shown(shown)}”，现在是{now}{count}；"
+                                    "各格的数按下发的表格读取，请不要增删行列或改动标题，使用下发的采集表重新填写", cell=f"{sheet}!{coordinate}"))
+        if formulas:
+            findings.append(Finding(WARNING, "S", None, f"勾稽关系检查行的公式被改动了（{'、'.join(formulas[:MAX_LISTED])}{'等' if len(formulas) > MAX_LISTED else ''}格）："
+                                    "它不影响读取，nianbao 按填写的数自行核对；请恢复原公式，以便填表时看到检查结果", cell=f"{sheet}!{formulas[0]}"))
+    return findings
+
+
+def _shown(value: Any) -> str:
+    """A label's text as compared: 2023 and 2023.0 and "2023" are the same year."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def _same_formula(actual: Any, formula: str) -> bool:
+    """Whether a cell still holds nianbao's ``formula`` (Excel and LibreOffice may save it
+    with other spacing or case)."""
+    return isinstance(actual, str) and re.sub(r"\s+", "", actual).upper() == re.sub(r"\s+", "", formula).upper()
+
+
+def _is_formula(cell) -> bool:
+    return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
+
+
+def _formula(value: Any) -> str:
+    """A formula as a clerk knows it: ``=SUM(D4:D9)``; an array formula with its text; a
+    data table by name — never a Python object."""
+    if isinstance(value, ArrayFormula):
+        text = f"数组公式 {value.text or ''}".strip()
+    elif isinstance(value, DataTableFormula):
+        text = "模拟运算表"
+    else:
+        text = str(value)
+    return text if len(text) <= 40 else text[:38] + "…"
+
+
+_COMPUTED = object()  # a 总计 cell that still holds its formula: computed, as the unit saw it
+
+
+def _total_value(spec: Spec, keys: tuple, cell, formula: str, year: int) -> tuple[Any, str, str]:
+    """(value, level, problem) of a 总计 cell.  Its formula: computed from the rows, as
+    shown.  A number typed over it: read as typed, so R2/R3/R4 check it against the figures
+    it should add up — a unit that typed 12 where the row adds to 5 sees 12, and 12 is what
+    is checked, never silently replaced by 5.  Another formula: an error (nianbao does not
+    evaluate formulas, and what the unit saw is unknown)."""
+    value = cell.value
+    if _is_formula(cell):
+        if _same_formula(value, formula):
+            return _COMPUTED, WARNING, ""
+        return _COMPUTED, ERROR, f"总计格的公式被改动了（现在是 {_formula(value)}，应为 {formula}）：nianbao 不计算改动过的公式，请恢复原公式"
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _COMPUTED, WARNING, "总计格的公式被删除了，已按各项之和计算；请恢复公式"
+    typed, _ = _cell_value(spec, keys, value, year)
+    shown = f"数字 {typed}" if isinstance(typed, (int, Decimal)) and not isinstance(typed, bool) else f"“{value}”"
+    return typed, WARNING, f"总计格的公式被改成了{shown}，已按填写的数字核对；请恢复公式或改正数字"
+
+
+def _complete_results(spec: Spec, data: dict, results: tuple, typed: set[int]) -> None:
+    """A unit typed over some cells of （七）总计: the row's other cells are what their
+    formulas show — each the sum of the result rows in its column — so that the row is
+    whole and R3 checks each typed cell against the rows it should add up."""
+    t3 = spec.table3
+    n = len(t3.all_columns)
+
+    def number(value: Any) -> Any:
+        return value if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else 0  # a bad cell has its own error
+
+    rows = []
+    for leaf in t3.leaves():
+        node: Any = data
+        for key in ("applications", *t3.keypath(leaf)):
+            node = node.get(key, []) if isinstance(node, dict) else []
+        row = [number(v) for v in node] if isinstance(node, list) else []
+        row += [0] * (n - 1 - len(row))
+        if len(row) < n:
+            row.append(sum(row[: n - 1]))  # the row's 总计 formula
+        rows.append(row)
+    for c in range(n):
+        if c not in typed:
+            put(data, results + (c,), sum(row[c] for row in rows))
+
+
+def _input_value(spec: Spec, keys: tuple, cell, year: int) -> tuple[Any, str, str]:
+    """(value, level, problem) of a cell the unit fills.  A formula is never evaluated: in
+    a text cell its text is kept as written (a warning), in a number cell it is an error."""
+    if not _is_formula(cell):
+        value, problem = _cell_value(spec, keys, cell.value, year)
+        return value, ERROR, problem
+    where = place(spec.id, keys)
+    shown = _formula(cell.value)
+    if (where.kind in ("text", "mapping") or keys[0] in ("overview", "problems", "other_matters")) and isinstance(cell.value, str):
+        return cell.value.strip(), WARNING, f"这一格是公式（{shown}），已按公式的原文当作文字读取；如不是有意的，请直接填写文字"
+    # 0 only so that the model does not add “没有填写” to this cell's error: the error stops the report
+    return 0, ERROR, f"这一格填的是公式（{shown}），nianbao 不计算公式：请直接填写{'文字' if where.kind in ('text', 'date', 'mapping') else '数字'}"
+
+
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
+
+
 def _cell_value(spec: Spec, keys: tuple, value: Any, year: int) -> tuple[Any, str]:
     """A cell's value as a report file would hold it.  What is not a number is given on as
-    typed (``12件``, ``十二``), so that the report's own rules say once what is wrong."""
+    typed (``12件``, ``十二``, ``٣``, ``1_000``), so that the report's own rules say once
+    what is wrong."""
     where = place(spec.id, keys)
     if where.kind in ("text", "date", "mapping") or keys[0] == "overview":
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -384,10 +593,9 @@ def _cell_value(spec: Spec, keys: tuple, value: Any, year: int) -> tuple[Any, st
     if isinstance(value, float):
         value = Decimal(repr(value))
     elif isinstance(value, str):
-        try:  # a number typed into a cell formatted as text
-            value = Decimal(value.strip())
-        except InvalidOperation:
+        if not _PLAIN_NUMBER.fullmatch(value.strip()):
             return value, ""
-    if isinstance(value, Decimal) and value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
+        value = Decimal(value.strip())  # a number typed into a cell formatted as text
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
         value = int(value)
     return value, ""

@@ -8,6 +8,7 @@ recognisably not an integer, and a phone number keeps its leading zero.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -65,6 +66,59 @@ def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
     return None
 
 
+class WrittenNumber(str):
+    """A number written other than in plain decimal digits — ``0x10``, ``0o17``, ``0b11``,
+    ``1_000``, ``+12``, ``1e3``, ``.5`` — or with more digits than any count or amount has.
+    YAML reads ``0x10`` as 16 without a word; here it stays the text typed, carrying the
+    decimal value it stands for (None when too long to be one), so that the check says
+    “请写成 16” and a phone number typed that way keeps its text."""
+
+    value: int | Decimal | None
+
+    def __new__(cls, text: str, value: int | Decimal | None) -> WrittenNumber:
+        made = super().__new__(cls, text)
+        made.value = value
+        return made
+
+
+MAX_DIGITS = 30  # no count or amount has more; Python refuses to convert ints of 4300
+_PLAIN_INT = re.compile(r"-?[0-9]+")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+
+
+def _int(text: str) -> int | WrittenNumber:
+    """A YAML int: plain decimal digits are the number; any other notation is kept as
+    written, with its decimal value."""
+    if _PLAIN_INT.fullmatch(text):
+        return int(text) if len(text) <= MAX_DIGITS else WrittenNumber(text, None)
+    clean = text.replace("_", "")
+    sign = -1 if clean.startswith("-") else 1
+    body = clean.lstrip("+-")
+    base = {"0x": 16, "0o": 8, "0b": 2}.get(body[:2].lower(), 10)
+    digits = body[2:] if base != 10 else body
+    if len(digits) * {16: 1.21, 8: 0.91, 2: 0.31, 10: 1}[base] > MAX_DIGITS:
+        return WrittenNumber(text, None)
+    try:
+        return WrittenNumber(text, sign * int(digits, base))
+    except ValueError:
+        return WrittenNumber(text, None)
+
+
+def _decimal(text: str) -> Decimal | float | WrittenNumber:
+    """A YAML float as an exact Decimal (``2.50`` stays 2.50); ``1e3``, ``+1.5``, ``.5``
+    and ``12.`` are kept as written, with the plain decimal they stand for."""
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return Decimal(text) if len(text) <= MAX_DIGITS + 2 else WrittenNumber(text, None)
+    try:
+        value = Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return float(text.lower().replace(".", "", 1))  # .inf, .nan
+    if not value.is_finite() or abs(value.adjusted()) > MAX_DIGITS or len(value.as_tuple().digits) > MAX_DIGITS:
+        return WrittenNumber(text, None)
+    plain = format(value, "f")
+    return WrittenNumber(text, int(plain) if value == value.to_integral_value() and "." not in plain else Decimal(plain))
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag, text = str(node.tag), node.value
     if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):
@@ -75,16 +129,9 @@ def _scalar(node: ScalarNode) -> Any:
     if kind == "bool":
         return text.lower() == "true"
     if kind == "int":
-        clean = text.replace("_", "")
-        sign = -1 if clean.startswith("-") else 1
-        body = clean.lstrip("+-")
-        base = {"0x": 16, "0o": 8, "0b": 2}.get(body[:2].lower(), 10)
-        return sign * int(body[2:] if base != 10 else body, base)
+        return _int(text)
     if kind == "float":
-        try:
-            return Decimal(text.replace("_", ""))
-        except InvalidOperation:
-            return float(text.lower().replace(".", "", 1))  # .inf, .nan
+        return _decimal(text)
     if kind == "timestamp":
         try:
             return dt.date.fromisoformat(text)

@@ -202,12 +202,15 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         click.echo("报告有错误，未生成任何文件。" + ("" if loaded.report is None or not any(f.rule == "P" for f in findings) else "要先看排版效果，可加 --draft 生成草稿。"), err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
-    from .render.docx import ReferenceError
+    from .render.docx import ReferenceError, notes as left_out
 
     try:  # everything rendered before anything is written
         outputs = {t: rendering.render(report, t, reference_docx, draft) for t in wanted if t != "pdf"}
+        reference_notes = left_out(reference_docx)  # read (or refused) whichever formats are asked for
     except ReferenceError as exc:
         raise Usage(str(exc)) from exc
+    for note in reference_notes:  # what of the reference was left out, never silently
+        click.echo(f"提示：{note}", err=True)
     pdf_problem = None
     if "pdf" in wanted:
         from . import office
@@ -563,10 +566,29 @@ def _os_problem(exc: OSError) -> str:
     return f"错误：无法读写 {where}：{reason}。未完成的文件没有留下。".replace(" ：", "：")
 
 
+def _quiet_libraries() -> None:
+    """No Python warning and no library log line reaches the clerk (openpyxl's "Data
+    Validation extension is not supported" on any workbook Excel wrote with a list from
+    another sheet, a FutureWarning, pdfminer's notes): they speak to a developer, who sees
+    them with --debug.  The environment variable carries the filter into worker processes
+    that start afresh (Windows)."""
+    import logging
+    import os
+    import warnings as python_warnings
+
+    python_warnings.simplefilter("ignore")
+    os.environ["PYTHONWARNINGS"] = "ignore"
+    root = logging.getLogger()
+    if not root.handlers:  # a handler, so that Python's last-resort printer stays silent
+        root.addHandler(logging.NullHandler())
+
+
 def run() -> None:
     """Console entry point: findings and usage errors, never a traceback unless --debug."""
     _console_safe()
     debug = "--debug" in sys.argv[1:]
+    if not debug:
+        _quiet_libraries()
     try:
         from . import zh
 

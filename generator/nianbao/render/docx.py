@@ -38,43 +38,52 @@ class ReferenceError(Exception):
 
 @dataclass
 class _Package:
-    head: bytes  # a zip holding every part except word/document.xml and the core properties
+    head: bytes  # a zip holding the reference's look: every kept part but word/document.xml and the core properties
     sect: str  # the body's sectPr
-    core: bool  # the reference has core properties (so the package declares them)
+    core: bool  # the package declares core properties (always: the report's own)
+    notes: tuple[str, ...] = ()  # what was left out of the reference, for the clerk (Chinese)
+
+
+APP = "docProps/app.xml"
 
 
 @lru_cache(maxsize=8)
 def _package(path: str, mtime: float) -> _Package:
-    """The reference's parts but the body, zipped once; read within the bounds of
-    :mod:`safezip`, and refused when a part declares a DTD — it would be copied into every
-    report written with it."""
+    """The reference's look (:func:`.styles_only.clean`: styles, numbering, theme, fonts,
+    settings, page setup, headers and footers — no macros, links out, attached template,
+    custom data or embedded objects), zipped once; read within the bounds of
+    :mod:`safezip`, and refused when a part declares a DTD."""
     from .. import safezip
+    from . import styles_only
 
     name = Path(path).name
     kind = "样式参考文档"
     try:
         with safezip.open_package(Path(path), kind) as source:
             names = source.namelist()
-            if DOCUMENT not in names:
+            if DOCUMENT not in names and "_rels/.rels" not in names:
                 raise ReferenceError(f"{name} 不是有效的 Word 文档（缺少 {DOCUMENT}）")
-            parts = {n: safezip.read_part(source, n, kind) for n in names}
+            parts = {n: safezip.read_part(source, n, kind) for n in names if not n.endswith("/")}
         for part, data in parts.items():
             if part.endswith((".xml", ".rels")):
                 safezip.declares(data, kind)
-        body = parts[DOCUMENT].decode("utf-8")
+        cleaned = styles_only.clean(parts, core=CORE, app=APP)
     except safezip.Refused as exc:
+        raise ReferenceError(f"{name}：{exc}") from exc
+    except styles_only.Refused as exc:
         raise ReferenceError(f"{name}：{exc}") from exc
     except UnicodeDecodeError as exc:
         raise ReferenceError(f"{name} 不是有效的 Word 文档（正文不是 UTF-8 的 XML）") from exc
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for part in sorted(names, key=lambda n: (n != "[Content_Types].xml", n)):
-            if part not in (DOCUMENT, CORE):
-                target.writestr(zip_entry(part), parts[part])
-    sect = re.findall(r"<w:sectPr[ >].*?</w:sectPr>", body, flags=re.S)
-    if not sect:
-        raise ReferenceError(f"{name} 没有页面设置（w:sectPr）")
-    return _Package(out.getvalue(), sect[-1], CORE in names)
+        for part in sorted(cleaned.parts, key=lambda n: (n != "[Content_Types].xml", n)):
+            target.writestr(zip_entry(part), cleaned.parts[part])
+    return _Package(out.getvalue(), cleaned.sect, True, tuple(cleaned.notes))
+
+
+def notes(reference: Path | None) -> tuple[str, ...]:
+    """What was left out of a unit's reference document, one Chinese sentence per kind."""
+    return package(reference).notes if reference else ()
 
 
 def package(reference: Path | None = None) -> _Package:

@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ..output import zip_entry
+from .styles_only import APP
 
 # style id → (name, east-Asian font, size pt, alignment, first-line indent in chars, bold)
 STYLES = {
@@ -226,14 +227,6 @@ def build() -> bytes:
     return normalise_zip(raw.getvalue())
 
 
-APP = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
-    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
-).encode("utf-8")
 THUMBNAIL = "docProps/thumbnail.jpeg"  # python-docx's template carries a blank one: dropped
 # The official fonts with what Word should use on a PC that lacks them (a stock Windows
 # has 仿宋, 楷体, 黑体 and 宋体, not the _GB2312 ones), in the GB2312 character set (86).
@@ -255,12 +248,16 @@ def _font_table(part: bytes) -> bytes:
     return part.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
 
 
+CUSTOM_XML = "customXml/"  # python-docx's template carries a bibliography store: not a style, dropped
+
+
 def normalise_zip(data: bytes) -> bytes:
     """Same parts in a fixed order with fixed entry times: equal inputs give equal bytes.
-    The application is nianbao, and the template's blank thumbnail is left out."""
+    The application is nianbao; the template's blank thumbnail and its customXml (which a
+    unit's reference would be told it carries, every time) are left out."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        names = [n for n in source.namelist() if n != THUMBNAIL]
+        names = [n for n in source.namelist() if n != THUMBNAIL and not n.startswith(CUSTOM_XML)]
         names.sort(key=lambda n: (n != "[Content_Types].xml", n))
         for name in names:
             part = source.read(name)
@@ -270,6 +267,10 @@ def normalise_zip(data: bytes) -> bytes:
                 part = _font_table(part)
             elif name == "_rels/.rels":
                 part = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail.jpeg\"[^>]*/>", b"", part)
+            elif name == "word/_rels/document.xml.rels":
+                part = re.sub(rb"<Relationship [^>]*Target=\"\.\./customXml/[^\"]*\"[^>]*/>", b"", part)
+            elif name == "[Content_Types].xml":
+                part = re.sub(rb"<Override [^>]*PartName=\"/customXml/[^\"]*\"[^>]*/>", b"", part)
             target.writestr(zip_entry(name), part)
     return out.getvalue()
 

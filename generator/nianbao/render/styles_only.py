@@ -1,0 +1,318 @@
+"""A unit's own style reference document (``--reference-docx``): its look, nothing else.
+
+The file is a stranger's: a colleague's, a template site's, last year's report saved by
+someone else.  Everything in it but the body used to go into every report, so a macro
+project, an attached template on a network share (Word fetches it on open), a header
+picture linked to an address (a tracking pixel on every open), custom properties and
+data travelled with each one.  :func:`clean` keeps the parts that make the look —
+styles, numbering, theme, font table, settings, headers and footers, footnote separators
+and the pictures these show — found by following the relationships from the main part,
+and cuts every reference to what is not kept.  Macros are refused outright: a clerk must
+not learn to wave them through.  The bundled reference (:mod:`.reference`) goes through
+the same door.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+from xml.sax.saxutils import escape as _xml_escape
+
+from lxml import etree
+
+# nianbao's own extended properties: what the reference says of its program is not kept
+APP = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    "<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
+    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
+).encode("utf-8")
+
+R_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                "http://purl.oclc.org/ooxml/officeDocument/relationships")
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+O_HREF = "{urn:schemas-microsoft-com:office:office}href"
+MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+MACROS = "样式参考文档含有宏（VBA），不能使用：请在 Word 中另存为“Word 文档(*.docx)”后再用"
+
+# relationship types (their last segment) followed from the main part, and below it
+FROM_MAIN = {"styles", "stylesWithEffects", "numbering", "theme", "fontTable", "settings", "header", "footer", "footnotes", "endnotes"}
+BELOW = {"image"}  # a header's emblem, a picture bullet, a theme's fill
+# what is dropped with a word to the clerk, by relationship type …
+SAID = {
+    "attachedTemplate": "附加模板（attachedTemplate）",
+    "mailMergeSource": "邮件合并数据源", "mailMergeHeaderSource": "邮件合并数据源", "recipientData": "邮件合并数据源",
+    "customXml": "自定义 XML 数据（customXml）",
+    "custom-properties": "自定义属性",
+    "aFChunk": "外来内容块（altChunk）",
+    "oleObject": "OLE 嵌入对象", "package": "OLE 嵌入对象",
+    "control": "ActiveX 控件", "activeXControlBinary": "ActiveX 控件",
+    "font": "嵌入字体", "subDocument": "子文档",
+}
+EXTERNAL = "外部链接（TargetMode=External）"
+FIELDS = "从外部取内容的域代码"
+# … and by part name, for such parts that nothing leads to
+_BY_NAME = (
+    (re.compile(r"(^|/)customXml/", re.I), SAID["customXml"]),
+    (re.compile(r"^docProps/custom\.xml$", re.I), SAID["custom-properties"]),
+    (re.compile(r"(^|/)embeddings/", re.I), SAID["oleObject"]),
+    (re.compile(r"(^|/)activeX/", re.I), SAID["control"]),
+    (re.compile(r"(^|/)fonts/|\.odttf$", re.I), SAID["font"]),
+)
+# settings that point outside the document or act on it when Word opens it: an attached
+# template (and re-reading its styles), mail merge, XSLT on save, stored variables, a
+# protection that would lock every report, the switch that embeds fonts
+_SETTINGS_DROPPED = {W + t for t in ("attachedTemplate", "linkStyles", "mailMerge", "attachedSchema", "saveThroughXslt", "docVars",
+                                     "documentProtection", "writeProtection", "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts")}
+_FONT_EMBEDS = {W + t for t in ("embedRegular", "embedBold", "embedItalic", "embedBoldItalic")}
+_OBJECTS = {W + "drawing", W + "pict", W + "object"}
+_FETCHING = re.compile(r"^\s*(INCLUDEPICTURE|INCLUDETEXT|INCLUDE|LINK|DDE|DDEAUTO|IMPORT|DATABASE)\b", re.I)
+_URL = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]+:|\\\\|//)")
+_IMAGES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif", "bmp": "image/bmp",
+           "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf", "svg": "image/svg+xml"}
+
+
+class Refused(Exception):
+    """The reference cannot be used at all; the message is Chinese."""
+
+
+@dataclass
+class Cleaned:
+    """What a report takes from a reference: its parts but the body and the properties (by
+    name, ``[Content_Types].xml`` and the relationships rebuilt), the body's last section
+    setup, and one Chinese note per kind of thing left out."""
+
+    parts: dict[str, bytes]
+    sect: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _rels_name(part: str) -> str:
+    folder, _, leaf = part.rpartition("/")
+    return f"{folder}/_rels/{leaf}.rels" if folder else f"_rels/{leaf}.rels"
+
+
+def _resolve(source: str, target: str) -> str:
+    target = unquote(target.replace("\\", "/"))
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _segment(rel_type: str) -> str:
+    return rel_type.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _shown(text: str) -> str:
+    text = "".join(ch for ch in text if ch.isprintable())
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+class _Notes:
+    """What was left out, said once per kind, naming the first few of each."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, list[str]] = {}
+
+    def add(self, what: str, item: str) -> None:
+        items = self.items.setdefault(what, [])
+        if item and item not in items:
+            items.append(item)
+
+    def said(self) -> list[str]:
+        out = []
+        for what, items in self.items.items():
+            shown = "、".join(_shown(i) for i in items[:3]) + (f" 等{len(items)}处" if len(items) > 3 else "")
+            out.append(f"已去掉样式参考文档中的{what}" + (f"：{shown}" if shown else ""))
+        return out
+
+
+def _strip(root, kept: set[str], notes: _Notes) -> bool:
+    """Cut from one part every reference to a relationship that was not kept, every
+    embedded or linked object, and every field that fetches; True if anything changed."""
+    changed = False
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None and element is not root:
+            continue
+        if element.tag in (W + "altChunk", W + "control", W + "dataBinding") or element.tag in _FONT_EMBEDS:
+            element.getparent().remove(element)
+            changed = True
+            continue
+        if element.tag == W + "instrText" and element.text and _FETCHING.match(element.text):
+            notes.add(FIELDS, element.text.strip().split()[0].upper())
+            element.text = " "
+            changed = True
+        if element.tag == W + "fldSimple" and _FETCHING.match(element.get(W + "instr", "")):
+            notes.add(FIELDS, element.get(W + "instr", "").strip().split()[0].upper())
+            parent = element.getparent()
+            at = parent.index(element)
+            for child in reversed(list(element)):
+                parent.insert(at, child)
+            parent.remove(element)
+            changed = True
+            continue
+        for attr in (O_HREF, "src"):
+            if element.get(attr) is not None and _URL.match(element.get(attr)):
+                del element.attrib[attr]
+                changed = True
+        dangling = [a for a, v in element.attrib.items() if a.startswith(tuple("{%s}" % ns for ns in R_NAMESPACES)) and v not in kept]
+        if not dangling:
+            continue
+        changed = True
+        refs = [a for a in element.attrib if a.startswith(tuple("{%s}" % ns for ns in R_NAMESPACES))]
+        if element.tag == W + "hyperlink" or len(refs) > len(dangling):
+            for attr in dangling:  # the link's text stays; a picture keeps its embedded copy
+                del element.attrib[attr]
+            continue
+        holder = next((a for a in element.iterancestors() if a.tag in _OBJECTS), None) if element.tag not in _OBJECTS else element
+        doomed = holder if holder is not None else element
+        if doomed.getparent() is not None:
+            doomed.getparent().remove(doomed)
+    return changed
+
+
+def escape(text: str) -> str:
+    """Text for an XML attribute in double quotes."""
+    return _xml_escape(text, {'"': "&quot;"})
+
+
+def _relationships(items: list[tuple[str, str, str]]) -> bytes:
+    body = "".join(f'<Relationship Id="{escape(i)}" Type="{escape(t)}" Target="{escape(g)}"/>' for i, t, g in items)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode("utf-8")
+
+
+def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
+    """The reference's look and nothing else (see above).  ``parts`` were read within
+    :mod:`nianbao.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
+    report writes itself.  Raises :class:`Refused` for macros (a VBA project, a
+    macro-enabled document) and for what is not a Word document; drops, with a note each,
+    external relationships, an attached template, custom properties, customXml, altChunk,
+    OLE objects, ActiveX controls and embedded fonts."""
+    from .. import safezip
+
+    kind = "样式参考文档"
+    lowered = [n.lower() for n in parts]
+    content_types = safezip.parse_xml(parts.get("[Content_Types].xml", b"<Types/>"), kind)
+    defaults = {e.get("Extension", "").lower(): e.get("ContentType", "") for e in content_types if str(e.tag).endswith("Default")}
+    overrides = {e.get("PartName", "").lstrip("/"): e.get("ContentType", "") for e in content_types if str(e.tag).endswith("Override")}
+    rels: dict[str, list[tuple[str, str, str, bool]]] = {}
+    for name in parts:
+        if name.endswith(".rels"):
+            root = safezip.parse_xml(parts[name], kind)
+            rels[name] = [(r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), r.get("TargetMode", "") == "External") for r in root]
+    if (any(n.endswith(("vbaproject.bin", "vbadata.xml")) for n in lowered)
+            or any("macroenabled" in t.lower() for t in (*defaults.values(), *overrides.values()))
+            or any(_segment(t) in ("vbaProject", "wordVbaData") for items in rels.values() for _, t, _, _ in items)):
+        raise Refused(MACROS)
+    main = next((_resolve("", g) for _, t, g, ext in rels.get("_rels/.rels", []) if _segment(t) == "officeDocument" and not ext), "word/document.xml")
+    if main not in parts or overrides.get(main, MAIN_TYPE) not in (MAIN_TYPE, TEMPLATE_TYPE):
+        raise Refused(f"不是有效的 Word 文档（缺少正文 {main}）" if main not in parts else "不是 Word 文档（.docx）")
+
+    notes = _Notes()
+    reserved = {"[Content_Types].xml", "_rels/.rels", core, app, "word/document.xml"}
+    kept: dict[str, list[tuple[str, str, str]]] = {}  # part → its relationships kept (id, type, resolved target)
+    queue = [main]
+    while queue:
+        part = queue.pop(0)
+        kept[part] = []
+        for rid, rel_type, target, external in rels.get(_rels_name(part), []):
+            segment = _segment(rel_type)
+            resolved = target if external else _resolve(part, target)
+            if segment in SAID:
+                notes.add(SAID[segment], target if external else resolved)
+                continue
+            if external:
+                notes.add(EXTERNAL, target)
+                continue
+            if (segment not in (FROM_MAIN if part == main else BELOW) or resolved not in parts or resolved in reserved
+                    or resolved.endswith(".rels") or any(p.search(resolved) for p, _ in _BY_NAME)):
+                continue  # not part of the look (comments, a glossary, web settings…): not copied
+            kept[part].append((rid, rel_type, resolved))
+            if resolved not in kept and resolved not in queue:
+                queue.append(resolved)
+    for name in parts:
+        if name not in kept:
+            for pattern, what in _BY_NAME:
+                if pattern.search(name) and not name.endswith(".rels"):
+                    notes.add(what, name)
+    for segment, what in (("custom-properties", SAID["custom-properties"]),):
+        for rid, rel_type, target, external in rels.get("_rels/.rels", []):
+            if _segment(rel_type) == segment:
+                notes.add(what, _resolve("", target))
+
+    out: dict[str, bytes] = {}
+    sect = ""
+    for part, links in kept.items():
+        ids = {rid for rid, _, _ in links}
+        data = parts[part]
+        is_xml = part.endswith(".xml") or overrides.get(part, defaults.get(part.rsplit(".", 1)[-1].lower(), "")).endswith("xml")
+        if part == main:
+            sect = _section(data, ids, notes)
+        elif is_xml:
+            root = safezip.parse_xml(data, kind)
+            changed = False
+            if root.tag == W + "settings":
+                for element in [e for e in root if e.tag in _SETTINGS_DROPPED]:
+                    if element.tag == W + "mailMerge":
+                        notes.add(SAID["mailMergeSource"], "")
+                    root.remove(element)
+                    changed = True
+            changed = _strip(root, ids, notes) or changed
+            if changed:
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            out[part] = data
+        else:
+            out[part] = data
+        name = "word/document.xml" if part == main else part
+        if links:
+            here = posixpath.dirname(name)
+            out[_rels_name(name)] = _relationships([(rid, t, posixpath.relpath(g, here or ".")) for rid, t, g in links])
+
+    types = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml"}
+    for part in out:
+        extension = part.rsplit(".", 1)[-1].lower()
+        if extension not in types and part not in overrides:
+            types[extension] = defaults.get(extension) or _IMAGES.get(extension, "application/octet-stream")
+    declared = {"word/document.xml": MAIN_TYPE,
+                core: "application/vnd.openxmlformats-package.core-properties+xml",
+                app: "application/vnd.openxmlformats-officedocument.extended-properties+xml"}
+    declared.update({p: overrides[p] for p in out if p in overrides})
+    out["[Content_Types].xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{CONTENT_TYPES}">'
+        + "".join(f'<Default Extension="{escape(e)}" ContentType="{escape(t)}"/>' for e, t in types.items())
+        + "".join(f'<Override PartName="/{escape(p)}" ContentType="{escape(t)}"/>' for p, t in sorted(declared.items()))
+        + "</Types>"
+    ).encode("utf-8")
+    out["_rels/.rels"] = _relationships([
+        ("rId1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument", "word/document.xml"),
+        ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", core),
+        ("rId3", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties", app),
+    ])
+    out[app] = APP
+    return Cleaned(out, sect, notes.said())
+
+
+def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
+    """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers),
+    as its text when nothing in it points at what was dropped, else cleaned."""
+    from .. import safezip
+
+    text = document.decode("utf-8")
+    found = re.findall(r"<w:sectPr[ >].*?</w:sectPr>|<w:sectPr\s*/>", text, flags=re.S)
+    if not found:
+        raise Refused("没有页面设置（w:sectPr）")
+    root = safezip.parse_xml(document, "样式参考文档")
+    sections = root.findall(f".//{W}sectPr")
+    if not sections:
+        raise Refused("没有页面设置（w:sectPr）")
+    sect = sections[-1]
+    if not _strip(sect, kept, notes):
+        return found[-1]
+    return etree.tostring(sect, encoding="unicode")

@@ -24,6 +24,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .decode import decode
+from .filenames import notes as name_notes
 from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
 from .model import validate as validate_data
 from .output import safe_name
@@ -257,6 +258,7 @@ def run(
     draft: bool = False,
     expected: list[str] | None = None,
     on_result: Callable[[Outcome], None] = lambda outcome: None,
+    notes: list[str] | None = None,
 ) -> tuple[list[Outcome], str | None]:
     """Every report under ``paths`` (subfolders too), checked and rendered, each once.
 
@@ -264,14 +266,15 @@ def run(
     moved under their final names only when every unit is known: a file claiming another
     unit, or of another year than the rest, is then reported and not published.  Returns
     the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
-    when PDFs were asked for and could not be made, why."""
+    when PDFs were asked for and could not be made, why; ``notes`` gets what the clerk
+    should read besides (outputs of an earlier run skipped, a record ignored)."""
     from . import county
     from . import render as rendering
     from .output import Folder
     from .roster import key as county_key
 
     roots = [Path(p) for p in paths]
-    sources = sources if sources is not None else county.collect(roots, outside=out_dir)
+    sources = sources if sources is not None else county.collect(roots, outside=out_dir, notes=notes)
     names = {s: county.shown(s, roots) for s in sources}
     unique, copies = county.duplicates(sources, names)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -280,6 +283,7 @@ def run(
     try:
         for outcome in _results(unique, jobs, defaults, targets, draft):
             outcome.shown = names[outcome.source]
+            outcome.findings += [Finding(WARNING, "B", None, said) for said in name_notes(county.relative(outcome.source, roots))]
             if outcome.outputs:
                 folder = staging / str(len(outcomes))
                 folder.mkdir()
@@ -290,15 +294,15 @@ def run(
             on_result(outcome)
         entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
         county.review(entries, expected or ())
+        if expected is not None:
+            pointers = county.against_list(entries, expected)
+            absent = county.missing(entries, expected)[0]
+        else:
+            county.similar_names(entries)
         for outcome, entry in zip(outcomes, entries):
             outcome.findings = sort_findings(entry.findings + outcome.findings)
             if entry.copy:
                 outcome.status = "重复交回"
-        if expected is not None:
-            absent, strangers = county.missing(entries, expected)
-            for entry in strangers:
-                outcome = outcomes[entries.index(entry)]
-                outcome.findings.append(Finding(WARNING, "B", None, f"“{outcome.name}”不在单位名单中：名称是否与名单不一致？"))
         # publish: unique names in input order, a changed file kept as .bak
         folder = Folder(out_dir)
         taken: set[str] = set()
@@ -319,6 +323,8 @@ def run(
         for_pdf = [(o, safe_name(o.title or ""), (staging / str(n) / "docx").read_bytes()) for n, o in enumerate(outcomes)
                    if "pdf" in targets and o.ok and (staging / str(n) / "docx").is_file()]
         problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
+        if notes is not None:
+            notes += folder.notes
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     for outcome in outcomes:
@@ -329,7 +335,8 @@ def run(
         outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status="重复交回"))
         on_result(outcomes[-1])
     if expected is not None:
-        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告")]) for name in absent]
+        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{pointers[name]}" if name in pointers else ""))])
+                     for name in absent]
         # in the list's order, as the office reads down its list; what is not on it after
         place = {county_key(name): i for i, name in enumerate(expected)}
         belongs = {e.path: e.belongs for e in entries if e.belongs}

@@ -401,6 +401,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     from . import batch as batching
     from . import county, worklist
     from . import render as rendering
+    from .filenames import readable_text
     from .output import Folder
 
     try:
@@ -410,7 +411,11 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
-    sources = county.collect(inputs, outside=out_dir)
+    notes: list[str] = []
+    sources = county.collect(inputs, outside=out_dir, notes=notes)
+    said = list(notes)
+    for note in said:
+        click.echo(note, err=True)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
     expected = _roster(roster_file)[0] if roster_file is not None else None
@@ -431,8 +436,10 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             speed = progress.tasks[0].speed
             progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
 
-        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick)
+        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick, notes=notes)
         progress.update(task, completed=len(sources))
+    for note in notes[len(said):]:
+        click.echo(note, err=True)
     counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status != "重复交回"}
     copies = sum(o.status == "重复交回" for o in outcomes)
     units = sum(counts.values())
@@ -441,11 +448,13 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         table.add_column(head, overflow="fold")
     for i, o in enumerate(outcomes, start=1):
         first = next((f for f in o.findings if f.level == ERROR), None)
-        table.add_row(str(i), o.name or o.shown, str(o.year or ""), o.status, str(o.errors), str(o.warnings), first.describe() if first else "")
+        table.add_row(str(i), o.name or o.shown, str(o.year or ""), o.status, str(o.errors), str(o.warnings), readable_text(first.describe()) if first else "")
     Console().print(table)
     folder = Folder(out_dir)
     saved = folder.write("汇总.xlsx", worklist.build(outcomes))
     folder.save()
+    for note in folder.notes:
+        click.echo(note, err=True)
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表是可退回的意见）" + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
@@ -460,15 +469,27 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from . import batch as batching
+    from .filenames import notes as name_notes
+    from .filenames import readable_text
+    from .output import Folder
     from .reportfile import dump
     from . import county, worklist
+
+    def say(text: str) -> None:
+        click.echo(readable_text(text), err=True)
 
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
     expected = _roster(roster_file)[0] if roster_file is not None else None
-    sources = county.collect(inputs, outside=out)
+    notes: list[str] = []
+    sources = county.collect(inputs, outside=out, notes=notes)
+    for note in notes:
+        say(note)
     names = {s: county.shown(s, inputs) for s in sources}
+    for source in sources:
+        for note in name_notes(county.relative(source, inputs)):
+            say(f"{names[source]}：{note}")
     unique, copies = county.duplicates(sources, names)
     entries, reports = [], {}
     for path in unique:
@@ -478,26 +499,33 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
         if loaded.report is None or has_errors(findings):
             entry.counted = False
             first = next(f for f in findings if f.level == ERROR)
-            entry.findings.append(Finding(ERROR, "B", None, f"有错误，未计入（{first.labelled(path)}；运行 nianbao check 查看全部）"))
+            entry.findings.append(Finding(ERROR, "B", None, f"有错误，未计入（{first.labelled(names[path])}；运行 nianbao check 查看全部）"))
         else:
             reports[path] = loaded.report
         entries.append(entry)
     county.review(entries, expected or ())
+    pointers = county.against_list(entries, expected) if expected is not None else {}
+    if expected is None:
+        county.similar_names(entries)
     for copy, (_, finding) in copies.items():
-        click.echo(f"{names[copy]}：{finding.message}", err=True)
+        say(f"{names[copy]}：{finding.message}")
     for entry in entries:
         if entry.copy:
-            click.echo(f"{entry.shown}：{entry.findings[-1].message}", err=True)
+            say(f"{entry.shown}：{entry.findings[-1].message}")
     left_out = [e for e in entries if not e.counted and not e.copy]
     for entry in left_out:
         for finding in entry.findings:
-            click.echo(f"{entry.shown}：{finding.message}", err=True)
+            say(f"{entry.shown}：{finding.message}")
+    for entry in entries:
+        if entry.counted:
+            for finding in entry.findings:
+                say(f"{entry.shown}：{finding.message}")
     absent = county.missing(entries, expected)[0] if expected is not None else []
     for name in absent:
-        click.echo(f"{name}：名单上的这个单位没有交回报告", err=True)
+        say(f"{name}：名单上的这个单位没有交回报告" + (f"；{pointers[name]}" if name in pointers else ""))
     counted = [(e.shown, reports[e.path]) for e in entries if e.counted and e.path in reports]
     if not counted:
-        click.echo("没有可以计入汇总的报告。", err=True)
+        say("没有可以计入汇总的报告。")
         sys.exit(EXIT_FINDINGS)
     spec, data, table = batching.aggregate(counted, unit_name)
     gaps = "、".join(filter(None, (f"{len(left_out)}个文件未计入" if left_out else "", f"{len(absent)}个单位未交回" if absent else "")))
@@ -507,9 +535,17 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     if absent:
         header += "\n注意：以下单位未交回：" + "、".join(absent)
     saved = backup(out) if out.exists() else None
-    write_atomic(out, dump(spec, data, header=header).encode("utf-8"))
+    written = dump(spec, data, header=header).encode("utf-8")
+    write_atomic(out, written)
     summary = out.parent / "汇总.xlsx"
-    write_atomic(summary, worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table))
+    table_book = worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table)
+    write_atomic(summary, table_book)
+    folder = Folder(out.parent)  # recorded as nianbao's: a later batch or aggregate of this folder skips them
+    folder.remember(out.name, written)
+    folder.remember(summary.name, table_book)
+    folder.save()
+    for note in folder.notes:
+        say(note)
     what = f"不完整的汇总：只计入{len(counted)}个单位，{gaps}（见上），改正后请重新汇总" if gaps else f"{len(counted)}个单位"
     click.echo(f"已生成 {out}（{what}）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
     if gaps:

@@ -87,26 +87,61 @@ def zip_entry(name: str):
     return info
 
 
+MAX_RECORD = 1024 * 1024  # bytes: a record of a folder's few hundred outputs is a few tens of kB
+
+
+def read_record(path: Path) -> dict[str, str] | None:
+    """The names (and SHA-256) nianbao wrote in ``path``'s folder, as its record file keeps
+    them; None when the record is over :data:`MAX_RECORD` — nianbao never writes one that
+    big, so it is not nianbao's, and reading it would cost time and memory for nothing.
+    Entries that are not plain file names are ignored: a record names files of its folder."""
+    import json
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_RECORD + 1)
+    except OSError:
+        return {}
+    if len(raw) > MAX_RECORD:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str) and _plain(k)}
+
+
+def _plain(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and not any(sep in name for sep in "/\\\0") and len(name) <= 255
+
+
 class Folder:
     """An output folder that remembers what nianbao last wrote in it (a hidden record of
     each file's SHA-256), so that a file changed since — a DOCX a clerk touched up in
     Word — is kept as ``.bak`` before it is replaced, and one nianbao wrote is simply
-    replaced."""
+    replaced.  The record also tells ``batch`` and ``aggregate`` that these files are
+    nianbao's outputs, not reports sent in (:func:`nianbao.county.collect`).
+
+    The record lists only files present in the folder; one over :data:`MAX_RECORD` is
+    ignored and rewritten so (``notes`` says so, for the command to print)."""
 
     RECORD = ".nianbao-生成记录.json"
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.written: dict[str, str] = {}
+        self.notes: list[str] = []
 
     def _recorded(self) -> dict[str, str]:
-        import json
-
-        try:
-            data = json.loads((self.folder / self.RECORD).read_text(encoding="utf-8"))
-            return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-        except (OSError, ValueError):
+        record = read_record(self.folder / self.RECORD)
+        if record is None:
+            note = f"{self.folder / self.RECORD} 超过 {MAX_RECORD // 1024 // 1024} MB，不像 nianbao 写的记录，已忽略，并按文件夹中现有的文件重写"
+            if note not in self.notes:
+                self.notes.append(note)
             return {}
+        return record
 
     def write(self, name: str, data: bytes) -> Path | None:
         """Write ``name``; the backup made of a changed file, if one was."""
@@ -120,12 +155,17 @@ class Folder:
         self.written[name] = _digest(data)
         return saved
 
+    def remember(self, name: str, data: bytes) -> None:
+        """Record ``name`` as written by nianbao (it was written some other way)."""
+        self.written[name] = _digest(data)
+
     def save(self) -> None:
-        """Keep the record, with what another run wrote here meanwhile."""
+        """Keep the record, with what another run wrote here meanwhile, of the files present."""
         import json
 
         if self.written:
-            record = {**self._recorded(), **self.written}
+            kept = {name: digest for name, digest in self._recorded().items() if (self.folder / name).is_file()}
+            record = {**kept, **self.written}
             path = self.folder / self.RECORD
             write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
             if os.name == "nt":  # hidden in Explorer, as a leading dot hides it elsewhere

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .filenames import readable_text
 from .findings import LEVEL_NAMES
 
 FONT = "宋体"
@@ -32,8 +33,10 @@ FINDINGS_HEAD = ("序号", "机关名称", "文件", "级别", "规则", "位置
 
 
 def text(value: Any) -> Any:
-    """A value as a cell holds it safely: no control characters a workbook refuses."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    """A value as a cell holds it safely: no control characters a workbook refuses, no lone
+    surrogates (a file name in GBK bytes: openpyxl cannot save them), no invisible bidi
+    control that would show a name in another order."""
+    return ILLEGAL_CHARACTERS_RE.sub("", readable_text(value)) if isinstance(value, str) else value
 
 
 def put_row(sheet, values: Iterable[Any]) -> None:

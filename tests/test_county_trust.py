@@ -1,0 +1,250 @@
+"""Issue 19, the county's side: a unit not on the list is not published (4), default texts
+are bounded (7), file names in any bytes never stop a batch (8), and a previous run's
+outputs are not submissions (10).  Every case is built here byte for byte from the
+bundled example, and the outcome read back: statuses in 汇总.xlsx, the files written,
+the exact findings, the exit status (0/1/2, never 3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_2023, ROOT, edit
+from openpyxl import load_workbook
+
+TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
+REPORT = "2023年政府信息公开工作年度报告"
+NOT_POSIX_BYTES = sys.platform == "win32" or sys.platform == "darwin"  # names there are Unicode, never raw bytes
+
+
+def unit_text(name: str, licensing: int = 12) -> str:
+    """The example report of unit ``name`` (its figures told apart by ``licensing``)."""
+    return edit(edit(TEXT, "name: 青山镇人民政府", f"name: {name}"), "licensing: 12", f"licensing: {licensing}")
+
+
+def put(folder: Path, file: str | bytes, name: str, licensing: int = 12) -> Path:
+    """A unit's report file; ``file`` as bytes is a name exactly as the disk holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = unit_text(name, licensing).encode("utf-8")
+    if isinstance(file, bytes):
+        path = os.fsencode(folder) + b"/" + file
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return Path(os.fsdecode(path))
+    (folder / file).write_bytes(data)
+    return folder / file
+
+
+def rows(book: Path, sheet: str = "单位") -> list[tuple]:
+    return [tuple(row) for row in load_workbook(book)[sheet].iter_rows(min_row=2, values_only=True)]
+
+
+def made(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".docx", ".txt"))
+
+
+def nianbao(*args: object, cwd: Path) -> subprocess.CompletedProcess:
+    """The command as a clerk runs it, in its own process: its real exit status."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "generator"), PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "nianbao", *map(str, args)], capture_output=True, cwd=cwd, env=env, timeout=120)
+
+
+# -- 4. a unit not on the list is not published -----------------------------------------------------------------
+TYPO = "柳林真人民政府 不在名单中，是否为柳林镇人民政府？请改正机关名称（若确是名单外的单位，请把它加入名单）；改正前不生成报告、不计入汇总"
+ABSENT = "名单上的这个单位没有交回报告；柳林/柳林真.yaml 填的机关名称是“柳林真人民政府”，是否就是这个单位？"
+
+
+@pytest.fixture
+def county(tmp_path) -> Path:
+    inbox = tmp_path / "收回"
+    put(inbox, "青山镇.yaml", "青山镇人民政府", 12)
+    put(inbox / "柳林", "柳林真.yaml", "柳林真人民政府", 30)
+    put(inbox, "青石镇.yaml", "青石镇人民政府", 5)
+    (tmp_path / "名单.txt").write_text("青山镇人民政府\n柳林镇人民政府\n青石镇人民政府\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_with_a_list_a_typo_of_a_listed_unit_is_an_error_not_rendered_and_the_unit_stays_unreturned(cli, county):
+    result = cli("batch", county / "收回", "-o", county / "out", "--units", county / "名单.txt", "--jobs", "1")
+    assert result.code == 1, result
+    assert made(county / "out") == [f"{unit}{REPORT}.{kind}" for unit in ("青山镇人民政府", "青石镇人民政府") for kind in ("docx", "txt")]
+    units = rows(county / "out" / "汇总.xlsx")
+    assert [(r[1], r[3], r[4], r[5], r[7]) for r in units] == [
+        ("青山镇人民政府", "青山镇.yaml", "已生成", 0, None),
+        ("柳林镇人民政府", None, "未交回", 1, ABSENT),
+        ("青石镇人民政府", "青石镇.yaml", "已生成", 0, None),
+        ("柳林真人民政府", "柳林/柳林真.yaml", "未通过", 1, TYPO),
+    ]
+    b_findings = [(r[1], r[3], r[4], r[7]) for r in rows(county / "out" / "汇总.xlsx", "问题清单") if r[4] == "B"]
+    assert b_findings == [("柳林镇人民政府", "错误", "B", ABSENT), ("柳林真人民政府", "错误", "B", TYPO)]
+    said = result.out.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "柳林真.yaml填的机关名称是“柳林真人民政府”" in said  # the printed summary points to the file too
+
+
+def test_with_a_list_the_aggregate_leaves_the_typo_out_and_points_to_it(cli, county):
+    result = cli("aggregate", county / "收回", "-o", county / "汇总" / "全县.yaml", "--units", county / "名单.txt")
+    assert result.code == 1, result
+    assert f"柳林/柳林真.yaml：{TYPO}" in result.err
+    assert f"柳林镇人民政府：{ABSENT}" in result.err
+    summed = (county / "汇总" / "全县.yaml").read_text(encoding="utf-8")
+    assert "licensing: 17 " in summed  # 12 + 5: the typo's 30 is not in it
+    assert "2个单位的表格数字之和" in summed and "注意：以下文件未计入：柳林/柳林真.yaml" in summed
+
+
+def test_a_listed_unit_written_without_its_suffix_is_asked_about(cli, tmp_path):
+    put(tmp_path / "收回", "柳林.yaml", "柳林镇", 12)
+    (tmp_path / "名单.txt").write_text("柳林镇人民政府\n", encoding="utf-8")
+    result = cli("batch", tmp_path / "收回", "-o", tmp_path / "out", "--units", tmp_path / "名单.txt")
+    assert result.code == 1
+    assert [(r[1], r[4], r[7]) for r in rows(tmp_path / "out" / "汇总.xlsx")] == [
+        ("柳林镇人民政府", "未交回", "名单上的这个单位没有交回报告；柳林.yaml 填的机关名称是“柳林镇”，是否就是这个单位？"),
+        ("柳林镇", "未通过", "柳林镇 不在名单中，是否为柳林镇人民政府？请改正机关名称（若确是名单外的单位，请把它加入名单）；改正前不生成报告、不计入汇总"),
+    ]
+    assert made(tmp_path / "out") == []
+
+
+def test_without_a_list_a_name_one_character_from_another_is_a_warning_and_series_of_units_are_not(cli, tmp_path):
+    inbox = tmp_path / "收回"
+    for i, name in enumerate(("柳林镇人民政府", "柳林真人民政府", "城关镇人民政府", "白石镇人民政府", "城东镇人民政府", "城西镇人民政府",
+                              "城南镇人民政府", "第一中学", "第二中学")):
+        put(inbox, f"{i}.yaml", name, i)
+    result = cli("batch", inbox, "-o", tmp_path / "out", "--jobs", "1")
+    assert result.code == 0, result
+    assert len(made(tmp_path / "out")) == 18
+    warned = [(r[2], r[7]) for r in rows(tmp_path / "out" / "汇总.xlsx", "问题清单") if r[4] == "B"]
+    assert warned == [
+        ("0.yaml", "机关名称“柳林镇人民政府”与本批另一份报告（1.yaml）的“柳林真人民政府”只差1个字：若是同一个单位，请改正写错的那份；若确是两个单位，可不理会"),
+        ("1.yaml", "机关名称“柳林真人民政府”与本批另一份报告（0.yaml）的“柳林镇人民政府”只差1个字：若是同一个单位，请改正写错的那份；若确是两个单位，可不理会"),
+    ]
+
+
+def test_a_near_name_check_of_two_thousand_units_is_quick():
+    import time
+
+    from nianbao.county import Entry, similar_names
+
+    entries = [Entry(Path(f"{i}.yaml"), f"{i}.yaml", f"{chr(0x4E00 + i)}{chr(0x5000 + i)}镇人民政府") for i in range(2000)]
+    entries.append(Entry(Path("typo.yaml"), "typo.yaml", f"{chr(0x4E00 + 7)}{chr(0x5000 + 7)}真人民政府"))
+    start = time.perf_counter()
+    similar_names(entries)
+    assert time.perf_counter() - start < 2
+    assert [e.shown for e in entries if e.findings] == ["7.yaml", "typo.yaml"]
+
+
+# -- 8. file names in any bytes ----------------------------------------------------------------------------------
+GBK_NOTE = "文件名不是 UTF-8 编码（多半是 Windows 上压缩的 zip 在别的系统上解开的），按 GBK/GB18030 显示为“{}”"
+BAD_NOTE = "文件名中有无法识别的字节，显示为“{}”（无法识别的部分为 �）：请给文件改个名"
+
+
+@pytest.mark.skipif(NOT_POSIX_BYTES, reason="only a POSIX file system keeps a name's raw bytes")
+def test_file_names_in_gbk_or_invalid_utf8_are_shown_readably_in_batch_and_aggregate(tmp_path):
+    inbox = tmp_path / "收回"
+    put(inbox, "青山镇.yaml".encode("gbk"), "青山镇人民政府", 12)
+    put(inbox, b"bad\xff\xfe.yaml", "白沙乡人民政府", 30)
+    put(inbox / "乡镇", "柳林镇.yaml".encode("gbk"), "柳林镇人民政府", 1)
+    os.rename(os.fsencode(inbox / "乡镇"), os.fsencode(inbox) + b"/" + "乡镇".encode("gbk"))
+    done = nianbao("batch", inbox, "-o", tmp_path / "out", "--jobs", "2", cwd=tmp_path)
+    said = done.stdout.decode("utf-8") + done.stderr.decode("utf-8")
+    assert done.returncode == 0, said
+    assert "内部错误" not in said and "Traceback" not in said
+    units = rows(tmp_path / "out" / "汇总.xlsx")
+    assert [(r[1], r[3], r[4], r[6]) for r in units] == [
+        ("白沙乡人民政府", "bad\ufffd\ufffd.yaml", "已生成", 1),
+        ("柳林镇人民政府", "乡镇/柳林镇.yaml", "已生成", 1),
+        ("青山镇人民政府", "青山镇.yaml", "已生成", 1),
+    ]
+    assert [r[7] for r in rows(tmp_path / "out" / "汇总.xlsx", "问题清单")] == [
+        BAD_NOTE.format("bad\ufffd\ufffd.yaml"), GBK_NOTE.format("乡镇/柳林镇.yaml"), GBK_NOTE.format("青山镇.yaml")]
+    assert made(tmp_path / "out") == sorted(f"{u}{REPORT}.{k}" for u in ("白沙乡人民政府", "柳林镇人民政府", "青山镇人民政府") for k in ("docx", "txt"))
+
+    done = nianbao("aggregate", inbox, "-o", tmp_path / "汇总" / "全县.yaml", cwd=tmp_path)
+    said = done.stdout.decode("utf-8") + done.stderr.decode("utf-8")
+    assert done.returncode == 0, said
+    assert f"青山镇.yaml：{GBK_NOTE.format('青山镇.yaml')}" in said
+    table = [tuple(r) for r in load_workbook(tmp_path / "汇总" / "汇总.xlsx")["表三主要行"].iter_rows(values_only=True)]
+    assert [r[:2] for r in table[1:]] == [("白沙乡人民政府", "bad\ufffd\ufffd.yaml"), ("柳林镇人民政府", "乡镇/柳林镇.yaml"), ("青山镇人民政府", "青山镇.yaml"), ("合计", None)]
+
+
+def test_a_right_to_left_override_in_a_file_name_is_shown_as_its_code_point(cli, tmp_path):
+    inbox = tmp_path / "收回"
+    put(inbox, "青山镇\u202elmth.yaml", "青山镇人民政府")
+    result = cli("batch", inbox, "-o", tmp_path / "out")
+    assert result.code == 0, result
+    [unit] = rows(tmp_path / "out" / "汇总.xlsx")
+    assert unit[3] == "青山镇[U+202E]lmth.yaml"
+    assert [r[7] for r in rows(tmp_path / "out" / "汇总.xlsx", "问题清单")] == [
+        "文件名中有不可见的文字方向控制字符，它会让文件名显示的顺序与实际不同；显示为“青山镇[U+202E]lmth.yaml”：请给文件改个名"]
+    assert "\u202e" not in result.out + result.err
+
+
+def test_a_bidi_control_never_reaches_an_output_file_name(tmp_path):
+    from nianbao.output import safe_name
+
+    assert safe_name("青山镇\u202e人民政府\u2066\u2069") == "青山镇人民政府"
+    assert safe_name("\udcc7\udce0镇") == "镇"
+
+
+def test_readable_names():
+    from nianbao.filenames import readable, readable_text
+
+    gbk = os.fsdecode("青山镇/柳林镇.yaml".encode("gbk")) if not NOT_POSIX_BYTES else "青山镇/柳林镇.yaml"
+    assert readable(gbk) == "青山镇/柳林镇.yaml"
+    assert readable("a\u202eb\x07c") == "a[U+202E]b[U+0007]c"
+    assert readable_text(f"文件“{gbk}”有错误") == "文件“青山镇/柳林镇.yaml”有错误"
+    assert readable("\ud800x") == "\ufffdx"
+
+
+# -- 10. previous outputs are not submissions --------------------------------------------------------------------
+def test_a_previous_batchs_outputs_inside_the_inbox_are_skipped_with_a_note(cli, tmp_path):
+    inbox = tmp_path / "收回"
+    put(inbox, "青山镇.yaml", "青山镇人民政府")
+    put(inbox, "白沙乡.yaml", "白沙乡人民政府")
+    first = cli("batch", inbox, "-o", inbox / "生成", "--to", "docx,txt,html")
+    assert first.code == 0, first
+    again = cli("batch", inbox, "-o", tmp_path / "第二次")
+    assert again.code == 0, again
+    assert "已跳过 生成 中 nianbao 自己生成的7个文件（汇总.xlsx、白沙乡人民政府2023年政府信息公开工作年度报告.docx、白沙乡人民政府2023年政府信息公开工作年度报告.html等）：它们不是交回的报告" in again.err
+    assert [r[3] for r in rows(tmp_path / "第二次" / "汇总.xlsx")] == ["白沙乡.yaml", "青山镇.yaml"]
+
+    total = cli("aggregate", inbox, "-o", inbox / "全县.yaml")
+    assert total.code == 0, total
+    assert "已生成" in total.out and "2个单位" in total.out
+    record = json.loads((inbox / ".nianbao-生成记录.json").read_text(encoding="utf-8"))
+    assert sorted(record) == ["全县.yaml", "汇总.xlsx"]
+    again = cli("aggregate", inbox, "-o", tmp_path / "全县.yaml")
+    assert again.code == 0 and "（2个单位）" in again.out, again
+    assert f"已跳过 {inbox} 中 nianbao 自己生成的2个文件（全县.yaml、汇总.xlsx）：它们不是交回的报告" in again.err
+
+
+def test_a_record_over_one_megabyte_is_ignored_with_a_note_and_rewritten_with_the_present_names(cli, tmp_path):
+    inbox = tmp_path / "收回"
+    put(inbox, "青山镇.yaml", "青山镇人民政府")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "留着.txt").write_text("文员自己的文件", encoding="utf-8")
+    huge = {f"不存在的文件{i}.docx": "0" * 64 for i in range(20_000)}
+    huge["留着.txt"] = "0" * 64
+    (out / ".nianbao-生成记录.json").write_text(json.dumps(huge, ensure_ascii=False), encoding="utf-8")
+    assert (out / ".nianbao-生成记录.json").stat().st_size > 1024 * 1024
+    (inbox / ".nianbao-生成记录.json").write_bytes((out / ".nianbao-生成记录.json").read_bytes())
+    result = cli("batch", inbox, "-o", out)
+    assert result.code == 0, result
+    assert f"{inbox / '.nianbao-生成记录.json'} 超过 1 MB，不像 nianbao 写的记录，已忽略：该文件夹中以前生成的报告会被当作交回的文件" in result.err
+    assert f"{out / '.nianbao-生成记录.json'} 超过 1 MB，不像 nianbao 写的记录，已忽略，并按文件夹中现有的文件重写" in result.err
+    record = json.loads((out / ".nianbao-生成记录.json").read_text(encoding="utf-8"))
+    assert sorted(record) == ["汇总.xlsx", f"青山镇人民政府{REPORT}.docx", f"青山镇人民政府{REPORT}.txt"]
+    assert (out / "留着.txt").read_text(encoding="utf-8") == "文员自己的文件"
+
+
+def test_a_record_names_only_files_of_its_own_folder(tmp_path):
+    from nianbao.output import read_record
+
+    path = tmp_path / ".nianbao-生成记录.json"
+    path.write_text(json.dumps({"../外面.yaml": "x", "a/b.yaml": "x", "好.docx": "x", "": "x", "..": "x", "数": 1}), encoding="utf-8")
+    assert read_record(path) == {"好.docx": "x"}
+    path.write_text("[" * 100_000, encoding="utf-8")
+    assert read_record(path) == {}

@@ -187,3 +187,12 @@ def test_bidi_controls_in_a_workbook_are_removed_with_a_warning_and_kept_out_of_
     assert sorted(p.name for p in out.glob("*.docx")) == ["青山镇人民政府2023年政府信息公开工作年度报告.docx"]
     units = list(load_workbook(out / "汇总.xlsx")["单位"].iter_rows(min_row=2, values_only=True))
     assert units[0][1] == "青山镇人民政府"
+
+
+@pytest.mark.parametrize("command", ["init", "sheet"])
+def test_init_and_sheet_refuse_an_impossible_year_as_a_usage_mistake(cli, tmp_path, command):
+    target = tmp_path / ("r.yaml" if command == "init" else "采集表.xlsx")
+    args = (command, "--year", "99999", target) if command == "init" else (command, "--year", "99999", "-o", target)
+    result = cli(*args)
+    assert result.code == 2 and not target.exists()
+    assert f"报告年度“99999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份" in result.err

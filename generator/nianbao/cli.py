@@ -115,6 +115,16 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def _possible_year(year: int) -> None:
+    """A year no report can have is a usage mistake (exit 2), not a crash: 99999 has no
+    "next January" to date the report by."""
+    from .dates import impossible_year
+
+    problem = impossible_year(year)
+    if problem:
+        raise Usage(problem)
+
+
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path), metavar="文件")
 @click.option("--year", type=int, metavar="年份", help="报告年度（默认：上一年）")
@@ -125,6 +135,7 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
     from .reportfile import blank, dump, guide
 
     year = year or dt.date.today().year - 1
+    _possible_year(year)
     spec = spec_for_year(year)
     if spec is None:
         raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
@@ -357,6 +368,7 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
     from .workbook import build_sheet
 
+    _possible_year(year)
     spec = spec_for_year(year)
     if spec is None:
         raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")

@@ -368,7 +368,7 @@ def _load_workbook(path: Path) -> Loaded:
         _, spec_id, year = rows[0][:3]
         year = int(year)
         declared = {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
     impossible = dates.impossible_year(year)
     if impossible:
@@ -471,7 +471,7 @@ def _layout_findings(wb, layout: _Layout) -> list[Finding]:
         if labels:
             coordinate, shown, actual = labels[0]
             count = f"（这张表共{len(labels)}处与下发的采集表不同）" if len(labels) > 1 else ""
-            now = f"“{_shown(actual)}”" if _shown(actual) else "空白"
+            now = f"公式（{_formula(actual)}）" if isinstance(actual, (ArrayFormula, DataTableFormula)) else f"“{_shown(actual)}”" if _shown(actual) else "空白"
             findings.append(Finding(ERROR, "S", None, f"采集表的表格被改动：{coordinate} 格应为“{_shown(shown)}”，现在是{now}{count}；"
                                     "各格的数按下发的表格读取，请不要增删行列或改动标题，使用下发的采集表重新填写", cell=f"{sheet}!{coordinate}"))
         if formulas:
@@ -526,8 +526,9 @@ def _total_value(spec: Spec, keys: tuple, cell, formula: str, year: int) -> tupl
     if value is None or (isinstance(value, str) and not value.strip()):
         return _COMPUTED, WARNING, "总计格的公式被删除了，已按各项之和计算；请恢复公式"
     typed, _ = _cell_value(spec, keys, value, year)
-    shown = f"数字 {typed}" if isinstance(typed, (int, Decimal)) and not isinstance(typed, bool) else f"“{value}”"
-    return typed, WARNING, f"总计格的公式被改成了{shown}，已按填写的数字核对；请恢复公式或改正数字"
+    if isinstance(typed, (int, Decimal)) and not isinstance(typed, bool):
+        return typed, WARNING, f"总计格的公式被改成了数字 {typed}，已按填写的数字核对；请恢复公式或改正数字"
+    return typed, WARNING, f"总计格的公式被改成了“{value}”；请恢复公式"  # the model says it is not a number
 
 
 def _complete_results(spec: Spec, data: dict, results: tuple, typed: set[int]) -> None:

@@ -86,7 +86,7 @@ _PLAIN_INT = re.compile(r"-?[0-9]+")
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 
 
-def _int(text: str) -> int | WrittenNumber:
+def _int(text: str) -> int | str:
     """A YAML int: plain decimal digits are the number; any other notation is kept as
     written, with its decimal value."""
     if _PLAIN_INT.fullmatch(text):
@@ -100,8 +100,8 @@ def _int(text: str) -> int | WrittenNumber:
         return WrittenNumber(text, None)
     try:
         return WrittenNumber(text, sign * int(digits, base))
-    except ValueError:
-        return WrittenNumber(text, None)
+    except ValueError:  # a YAML 1.1 form (``1:20``, sexagesimal): no number a clerk means
+        return text
 
 
 def _decimal(text: str) -> Decimal | float | WrittenNumber:

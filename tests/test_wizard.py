@@ -15,7 +15,8 @@ from nianbao.render.textgrid import width as display_width
 from nianbao.wizard import LATER, REVISE, Wizard, defaults_from, shown, steps
 
 CLEAR = "\x15"  # Ctrl-U: clear the pre-filled default before typing
-ENTER, SUBMIT_MULTILINE, DOWN, CTRL_C = "\r", "\x1b\r", "\x1b[B", "\x03"
+ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"
+YES, NO = ENTER, DOWN + ENTER  # a 是/否 menu whose default is 是: Enter takes it, ↓ Enter says 否
 
 
 def answers_for(report) -> list[tuple[str, str]]:
@@ -24,7 +25,8 @@ def answers_for(report) -> list[tuple[str, str]]:
     for step in steps(report.spec):
         if step.kind == "narrative":
             value = report.get(step.keys)
-            out.append((step.id, (value or "").replace("\n", ENTER) + SUBMIT_MULTILINE))
+            # each paragraph ends with Enter, and Enter on the empty line after the last ends the answer
+            out.append((step.id, "".join(line + ENTER for line in (value or "").split("\n") if line) + ENTER))
             continue
         if step.keys[0] == "applications":
             value = report.row(next(line for line in report.spec.table3.data_lines() if ("applications", *report.spec.table3.keypath(line)) == step.keys))[:6]
@@ -55,7 +57,7 @@ def no_editor(monkeypatch):
 
 def test_a_whole_report(tmp_path):
     example = load_file(EXAMPLE_2023).report
-    script = "".join(keys for _, keys in answers_for(example)) + "y"
+    script = "".join(keys for _, keys in answers_for(example)) + YES
     written, screen, wizard = run(tmp_path, script)
     assert written is True, screen
     report = load_file(tmp_path / "青山镇2023.yaml").report
@@ -85,7 +87,7 @@ def test_table_3_that_does_not_balance_is_corrected(tmp_path):
         script += wrong[step_id]
         if step_id == "applications.carried_forward":
             script += fix
-    written, screen, _ = run(tmp_path, script + "y")
+    written, screen, _ = run(tmp_path, script + YES)
     assert written is True, screen
     assert "表三的数对不上：" in screen
     unwrapped = re.sub(r"\n +", "", screen)  # lines wider than the screen are wrapped, indented
@@ -100,7 +102,7 @@ def test_typing_mistakes_are_refused_as_typed(tmp_path):
     answers = dict(answers_for(example))
     answers["proactive.licensing"] = CLEAR + "十二" + ENTER + CLEAR + "12" + ENTER  # refused, then typed again
     answers["applications.disclosed"] = CLEAR + "3 1 0 0" + ENTER + CLEAR + "3 1 0 0 0 -1" + ENTER + CLEAR + "3，1，0，0，0，0" + ENTER
-    written, screen, _ = run(tmp_path, "".join(answers.values()) + "y")
+    written, screen, _ = run(tmp_path, "".join(answers.values()) + YES)
     assert written is True, screen
     report = load_file(tmp_path / "青山镇2023.yaml").report
     assert report.get(("proactive", "licensing")) == 12
@@ -110,7 +112,7 @@ def test_typing_mistakes_are_refused_as_typed(tmp_path):
 def test_ctrl_c_keeps_the_answers_and_resume_ends_with_the_same_file(tmp_path):
     example = load_file(EXAMPLE_2023).report
     answers = answers_for(example)
-    whole = "".join(keys for _, keys in answers) + "y"
+    whole = "".join(keys for _, keys in answers) + YES
     (tmp_path / "a").mkdir()
     run(tmp_path / "a", whole)
     uninterrupted = (tmp_path / "a" / "青山镇2023.yaml").read_bytes()
@@ -123,7 +125,7 @@ def test_ctrl_c_keeps_the_answers_and_resume_ends_with_the_same_file(tmp_path):
     saved = wizard.progress.read_text(encoding="utf-8")
     assert '"applications.partially_disclosed": "1 0 0 0 0 0"' in saved and "state_secret" not in saved
 
-    rest = "y" + "".join(keys for _, keys in answers[cut:]) + "y"  # yes, go on where it stopped
+    rest = YES + "".join(keys for _, keys in answers[cut:]) + YES  # yes, go on where it stopped
     written, screen, wizard = run(tmp_path / "b", rest)
     assert written is True, screen
     assert (tmp_path / "b" / "青山镇2023.yaml").read_bytes() == uninterrupted
@@ -133,7 +135,7 @@ def test_ctrl_c_keeps_the_answers_and_resume_ends_with_the_same_file(tmp_path):
 def test_defaults_from_an_earlier_file_are_accepted_with_enter(tmp_path):
     example = load_file(EXAMPLE_2023).report
     keys = "".join(ENTER for _ in answers_for(example))  # a text there already: Enter keeps it
-    written, screen, _ = run(tmp_path, keys + "y", defaults=defaults_from(example))
+    written, screen, _ = run(tmp_path, keys + YES, defaults=defaults_from(example))
     assert written is True, screen
     report = load_file(tmp_path / "青山镇2023.yaml").report
     assert report.data.model_dump()["overview"] == example.data.model_dump()["overview"]
@@ -200,10 +202,10 @@ def test_at_80_by_24_every_question_and_its_answer_stay_on_screen(tmp_path, from
             seen.append(step_id)
 
     if from_last_year:
-        script = "".join(ENTER for _ in answers_for(example)) + "y"
+        script = "".join(ENTER for _ in answers_for(example)) + YES
         defaults = defaults_from(example)
     else:
-        script = "".join(keys for _, keys in answers_for(example)) + "y"
+        script = "".join(keys for _, keys in answers_for(example)) + YES
         defaults = None
     with create_pipe_input() as pipe:
         pipe.send_text(script)
@@ -221,9 +223,9 @@ def test_r1_menu_marks_the_rows_of_the_failing_column(tmp_path):
     menus: list[list[str]] = []
 
     class Watched(Wizard):
-        def ask_select(self, message, choices):
+        def ask_select(self, message, choices, default=None):
             menus.append([c if isinstance(c, str) else c.title for c in choices])
-            return super().ask_select(message, choices)
+            return super().ask_select(message, choices, default)
 
     script = ""
     for step_id, keys in answers.items():
@@ -231,10 +233,10 @@ def test_r1_menu_marks_the_rows_of_the_failing_column(tmp_path):
         if step_id == "applications.carried_forward":
             script += "\x1b[A" + ENTER  # up from the first wraps to the last choice: go on, correct it later
     with create_pipe_input() as pipe:
-        pipe.send_text(script + "n" + DOWN + ENTER)  # not written; the answers kept for later
+        pipe.send_text(script + ENTER + DOWN + ENTER)  # 否 (the default when there are errors): not written; kept for later
         Watched(tmp_path / "x.yaml", input=pipe, output=DummyOutput(), echo=lambda text: None).run()
-    assert menus[-1] == [REVISE, LATER]  # not written: go through it again, or later
-    menu = menus[-2]
+    assert menus[-2] == ["是", "否"] and menus[-1] == [REVISE, LATER]  # not written: go through it again, or later
+    menu = menus[-3]
     assert menu == [
         "◀ 一、本年新收政府信息公开申请数量（自然人6）",
         "◀ 二、上年结转政府信息公开申请数量（自然人1）",
@@ -255,7 +257,7 @@ def test_not_writing_at_the_end_offers_to_go_through_every_answer_again(tmp_path
     example = load_file(EXAMPLE_2023).report
     answers = answers_for(example)
     again = ENTER * (len(answers) - 1)  # the year is not asked again; every other answer kept with Enter
-    written, screen, wizard = run(tmp_path, "".join(keys for _, keys in answers) + "n" + ENTER + again + "y")
+    written, screen, wizard = run(tmp_path, "".join(keys for _, keys in answers) + NO + ENTER + again + YES)
     assert written is True, screen
     report = load_file(tmp_path / "青山镇2023.yaml").report
     assert [report.row(line) for line in report.spec.table3.data_lines()] == [example.row(line) for line in example.spec.table3.data_lines()]
@@ -274,3 +276,146 @@ def test_wrapped_lines_keep_their_indent_and_never_start_with_a_comma_or_cut_a_p
     assert "".join(p.strip() for p in deep) == "表" * 100 and all(display_width(p) <= 30 for p in deep)
     path = "已生成 /tmp/某个很长的文件夹/青山镇人民政府2025.yaml（原文件已备份）"
     assert any("青山镇人民政府2025.yaml" in p or "/tmp/某个很长的文件夹/青山镇人民政府2025.yaml" in p for p in wrap(path, 30))
+
+
+# -- a real pseudo-terminal of 80 × 24, the wizard in its own process ------------------------------------------------
+class Pty:
+    """``nianbao new`` on a pseudo-terminal of 80×24, its screen kept by pyte: what a clerk's
+    terminal shows, keys typed as bytes."""
+
+    def __init__(self, args: list[str], cwd, columns: int = 80, rows: int = 24) -> None:
+        import fcntl
+        import os
+        import pty
+        import struct
+        import subprocess
+        import sys
+        import termios
+        import threading
+
+        import pyte
+
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        env = {k: v for k, v in os.environ.items() if k != "EDITOR"} | {"TERM": "xterm", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+        self.process = subprocess.Popen([sys.executable, "-m", "nianbao", *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, start_new_session=True)
+        os.close(slave)
+        self.screen = pyte.Screen(columns, rows)
+        stream = pyte.ByteStream(self.screen)
+        self.lock = threading.Lock()
+
+        def read() -> None:
+            while True:
+                try:
+                    data = os.read(self.master, 65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                with self.lock:
+                    stream.feed(data)
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+
+    def type(self, text: str) -> None:
+        import os
+
+        os.write(self.master, text.encode("utf-8"))
+
+    def lines(self) -> list[str]:
+        with self.lock:
+            return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
+
+    def answer_line(self) -> str:
+        """The last line that starts with the answer prompt."""
+        return next(line for line in reversed(self.lines()) if line.startswith("›"))
+
+    def reversed_text(self) -> str:
+        """What the screen shows in reverse video (a selection)."""
+        with self.lock:
+            return "".join(cell.data for row in range(self.screen.lines) for _, cell in sorted(self.screen.buffer[row].items()) if cell.reverse)
+
+    def until(self, ready, what: str, timeout: float = 30) -> str:
+        import time
+
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            text = self.text()
+            if ready(text):
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"{what} 未出现在屏幕上：\n{self.text()}")
+
+    def asked(self, label: str) -> str:
+        """Wait for a question: its label on screen and the answer prompt on the last line."""
+
+        def ready(text: str) -> bool:
+            filled = [line for line in text.split("\n") if line.strip()]
+            return label[:16].replace(" ", "") in text.replace(" ", "").replace("\n", "") and filled[-1].startswith("›")
+
+        return self.until(ready, label)
+
+    def close(self) -> int:
+        import os
+
+        try:
+            code = self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            os.close(self.master)
+        return code
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_on_a_real_80x24_terminal_a_refused_answer_is_replaced_paragraphs_end_on_an_empty_line_and_yes_is_是(tmp_path):
+    """Issue #20: typing 3件 then 3 gave 3件3; text answers needed Esc then Enter; confirmations
+    echoed Yes/No.  Now the refused answer is selected with the message under it and typing
+    replaces it; Enter starts a paragraph and Enter on the empty line ends the answer (Ctrl-D
+    too), as the hint says; the 是/否 menu echoes 是."""
+    from nianbao.standard import spec_for_year
+
+    spec = spec_for_year(2023)
+    term = Pty(["new", "a.yaml"], tmp_path)
+    try:
+        term.asked("报告年度")
+        term.type(CLEAR + "2023" + ENTER)
+        for step in steps(spec):
+            term.asked(step.label)
+            if step.id == "unit.name":
+                term.type("青山镇人民政府" + ENTER)
+            elif step.id == "proactive.licensing":
+                term.type("3件" + ENTER)
+                screen = term.until(lambda text: "不是整数" in text, "不是整数")
+                assert "“3件”不是整数" in screen
+                assert term.answer_line().replace(" ", "") == "›3件" and term.reversed_text() == "3件"  # selected
+                term.type("3")
+                term.until(lambda text: "不是整数" not in text, "message gone")
+                assert term.answer_line().replace(" ", "") == "›3" and "3件3" not in term.text()
+                term.type(ENTER)
+            elif step.id == "overview.proactive":
+                screen = term.text().replace("\n", "").replace(" ", "")
+                assert "一段写完按Enter另起一段；全部写完，在空行上再按一次Enter（或按Ctrl-D）" in screen
+                term.type("第一段" + ENTER + "第二段" + ENTER)
+                screen = term.until(lambda text: text.split("\n")[-1] == "" and "第二段" in text, "第二段")
+                assert "（二）依申请公开" not in screen  # Enter after a paragraph does not end the answer
+                term.type(ENTER)  # on the empty line: done
+            elif step.id == "overview.requests":
+                term.type("一段话" + "\x04")  # Ctrl-D
+            else:
+                term.type(ENTER)
+        screen = term.until(lambda text: "写入 a.yaml？" in text, "写入 a.yaml？")
+        assert term.lines()[-3:] == ["› 写入 a.yaml？ （用↑↓选择，回车确认）", " » 是", "   否"]  # the menu reads 是/否
+        term.type(ENTER)
+        screen = term.until(lambda text: "已生成" in text, "已生成")
+        assert "› 写入 a.yaml？ 是" in screen and "Yes" not in screen
+    finally:
+        code = term.close()
+    assert code == 0
+    report = load_file(tmp_path / "a.yaml").report
+    assert report.get(("proactive", "licensing")) == 3
+    assert report.text("overview", "proactive") == "第一段\n第二段" and report.text("overview", "requests") == "一段话"

@@ -25,6 +25,9 @@ from typing import Any, Callable
 
 import click
 import questionary
+from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.selection import SelectionType
 
 from . import dates
 from .check import check, r1_columns_balance
@@ -40,9 +43,11 @@ from .standard import Column, Spec, ValueType, first_year, spec_for_year
 from .yamlfile import Parsed
 
 PROGRESS = "nianbao-new.progress.json"  # where answers wait when no FILE was named
-NARRATIVE_HINT = "可写多段，每段一行；写完按 Esc 再按 Enter"
+NARRATIVE_HINT = "一段写完按 Enter 另起一段；全部写完，在空行上再按一次 Enter（或按 Ctrl-D）"
 ANSWER = "›"  # the answer's prompt, on the line under the question: short, so the answer has the terminal's width
 KEEP, RETYPE, EDIT = "沿用这段文字", "重新输入", "用编辑器修改（Windows 上是记事本）"
+YES, NO = "是", "否"
+OPEN_EDITOR = "打开编辑器填写（Windows 上是记事本）"
 
 
 @dataclass(frozen=True)
@@ -241,15 +246,18 @@ class Wizard:
         """The question stands on its own line(s) above (:meth:`say`); here only the answer."""
         question = questionary.text(
             message, default=default, validate=validate, multiline=multiline, instruction=instruction or " ", qmark=ANSWER,
-            reserve_space_for_menu=0, **self.kw,  # no completion menu: the message right under the answer
+            reserve_space_for_menu=0, key_bindings=answer_keys(multiline), **self.kw,  # no completion menu: the message right under the answer
         )
         return question.unsafe_ask()
 
-    def ask_select(self, message: str, choices: list) -> str:
-        return questionary.select(message, choices=choices, instruction="（用↑↓选择，回车确认）", qmark=ANSWER, **self.kw).unsafe_ask()
+    def ask_select(self, message: str, choices: list, default=None) -> Any:
+        return questionary.select(message, choices=choices, default=default, instruction="（用↑↓选择，回车确认）", qmark=ANSWER, **self.kw).unsafe_ask()
 
     def ask_confirm(self, message: str, default: bool = True) -> bool:
-        return questionary.confirm(message, default=default, qmark=ANSWER, **self.kw).unsafe_ask()
+        """是/否 as a menu: it reads and echoes in Chinese (questionary's confirm says Yes/No), and
+        arrows and Enter work with a Chinese input method switched on, where y/n would not."""
+        choices = [questionary.Choice(YES, value=True), questionary.Choice(NO, value=False)]
+        return bool(self.ask_select(message, choices, default=choices[0] if default else choices[1]))
 
     def echo(self, text: str = "") -> None:
         """Print ``text`` wrapped to the terminal, continuation lines indented under the
@@ -352,7 +360,7 @@ class Wizard:
         answer line, where a long text would fill the screen."""
         self.say(f"{step.label}：", step.hint)
         if os.environ.get("EDITOR"):
-            self.ask_confirm("按 Enter 打开编辑器填写", default=True)
+            self.ask_select("", [OPEN_EDITOR])
             return click.edit(default) or default
         if default.strip():
             lead = f"  现有文字（{len(default.strip())}字）："
@@ -469,6 +477,46 @@ class Wizard:
         self.progress.unlink(missing_ok=True)
         self.echo(f"已生成 {file}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
         return True
+
+
+def answer_keys(multiline: bool) -> KeyBindings:
+    """How an answer is given, over prompt_toolkit's defaults (these bindings come last, so
+    they win).  One line: Enter on an invalid answer selects it, the message under it, so
+    that what is typed next replaces it (the wrong text once stayed and "3" became "3件3").
+    Several paragraphs: Enter starts a new one and Enter on an empty last line ends the
+    answer — nobody guesses Esc then Enter.  Ctrl-D ends either kind (an empty line's Ctrl-D
+    would otherwise end the program)."""
+    keys = KeyBindings()
+
+    @keys.add("enter", eager=True)
+    def _enter(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        document = buffer.document
+        if multiline and not (document.is_cursor_at_the_end and not document.current_line.strip()):
+            buffer.newline(copy_margin=False)
+        else:
+            _submit(buffer, multiline)
+
+    @keys.add("c-d", eager=True)
+    def _done(event: KeyPressEvent) -> None:
+        _submit(event.current_buffer, multiline)
+
+    return keys
+
+
+def _submit(buffer: Buffer, multiline: bool) -> None:
+    """Accept the answer, or select it when it is refused (the message stays under it until
+    the clerk types)."""
+    if multiline:
+        buffer.text = buffer.text.rstrip()  # the empty line that ended it is not part of the text
+    if buffer.validate(set_cursor=False):
+        buffer.validate_and_handle()
+        return
+    buffer.cursor_position = 0
+    buffer.start_selection(SelectionType.CHARACTERS)
+    assert buffer.selection_state is not None
+    buffer.selection_state.enter_shift_mode()  # typing replaces the selection; an arrow key keeps the text to edit
+    buffer.cursor_position = len(buffer.text)
 
 
 REVISE = "逐项检查修改（已填的作为默认答案，回车即保留）"

@@ -196,3 +196,12 @@ def test_init_and_sheet_refuse_an_impossible_year_as_a_usage_mistake(cli, tmp_pa
     result = cli(*args)
     assert result.code == 2 and not target.exists()
     assert f"报告年度“99999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份" in result.err
+
+
+def test_a_bidi_override_in_the_unit_list_never_reaches_a_workbook_or_its_file_name(cli, tmp_path):
+    names = tmp_path / "名单.txt"
+    names.write_bytes("城关镇\u202e人民政府\r\n白石镇人民政府\u2069\r\n".encode("gb18030"))
+    assert cli("sheet", "--year", "2024", "--units", names, "-o", tmp_path / "发出").code == 0
+    made = sorted(p.name for p in (tmp_path / "发出").iterdir())
+    assert made == ["城关镇人民政府2024年度政府信息公开年报采集表.xlsx", "白石镇人民政府2024年度政府信息公开年报采集表.xlsx"]
+    assert load_workbook(tmp_path / "发出" / made[0])["机关信息与文字"]["B3"].value == "城关镇人民政府"

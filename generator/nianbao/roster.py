@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from .decode import decode
+from .decode import decode, without_controls
 
 _HEADINGS = {"机关名称", "单位名称", "单位", "名称", "机关", "序号"}
 
@@ -33,7 +33,7 @@ def read_with_repeats(path: Path) -> tuple[list[str], list[str]]:
     repeated: list[str] = []
     seen: set[str] = set()
     for name in names:
-        name = name.strip().strip("\ufeff")
+        name = without_controls(name).strip()  # a bidi override or zero-width space would make another name
         if not name or name.startswith("#") or key(name) in _HEADINGS:
             continue
         if key(name) in seen:

@@ -180,26 +180,42 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
 
 # -- R6 (figures quoted in the narratives) -----------------------------------------------------------
 # How reports state the totals of tables 三 and 四 in words: (pattern, the figure it names).
-# The number is the pattern's one group; text is matched with spaces removed.
+# The number is the pattern's one group; text is matched with spaces removed.  Between a
+# verb and its 申请 stand only words of the same clause (no digit, no punctuation), and
+# never words that make it another figure (结转, 复议, 诉讼, 信访…): 受理行政复议申请2件 is
+# not a count of 政府信息公开申请.
+_GAP = r"(?:(?!结转|复议|诉讼|信访|投诉|举报|延期|补正)[^。；，,;：:、\d]){0,24}?"
+_COUNT = r"(?:公开)?(?:事项|件数|数量)?(?:共计|共|合计|总计|累计)?(?:为|达)?(\d+)件"
 QUOTED = (
-    (re.compile(r"(?:收到|新收)(?:各类|政府信息公开|依申请公开)*申请(?:共计|共|合计)?(\d+)件"), "new"),
+    (re.compile(r"行政复议(?:和|与|及|、|或)行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "appeals"),
+    (re.compile(rf"(?:收到|受理|新收|接收|接到){_GAP}申请{_COUNT}"), "new"),
+    (re.compile(rf"办理{_GAP}申请{_COUNT}"), "handled"),
     (re.compile(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(\d+)件"), "carried_over"),
     (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?(?:申请)?(\d+)件"), "carried_forward"),
     (re.compile(r"(\d+)件[^。；，,;]{0,20}?结转(?:至)?下(?:一)?年度"), "carried_forward"),
-    (re.compile(r"(?:被申请)?行政复议(?:案件)?(\d+)(?:件|起)"), "review"),
-    (re.compile(r"(?:被提起)?行政诉讼(?:案件)?(\d+)(?:件|起)"), "lawsuits"),
+    (re.compile(r"(?:被申请)?行政复议(?:案件|申请)?(?:共计|共|合计)?(\d+)(?:件|起)"), "review"),
+    (re.compile(r"(?:被提起)?行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "lawsuits"),
 )
 
 
-def _quoted_totals(report: Report) -> dict[str, tuple[int, str]]:
-    """The table figure each kind of quote is compared with, and how it is named."""
+def _quoted_totals(report: Report) -> dict[str, tuple[set[int], int, str]]:
+    """For each kind of quote: the figures it may truly state, the one it is compared
+    with, and how that one is named.  A count of applications received may include last
+    year's carried-over ones (共收到…，其中上年结转…); one 办理 may also be the year's
+    concluded ones (（七）总计): neither is a contradiction."""
     t3, t4 = report.spec.table3, report.spec.table4
     out = {key: (report.row(t3.row(key))[-1], f"表三“{t3.row(key).label}”的总计") for key in ("new", "carried_over", "carried_forward")}
     review = t4.groups[0]
     out["review"] = (report.appeal(review)[-1], f"表四“{review.label}”的总计")
     lawsuits = [g for g in t4.groups if g.parent]
     out["lawsuits"] = (sum(report.appeal(g)[-1] for g in lawsuits), f"表四“{lawsuits[0].parent}”两项总计之和")
-    return out
+    out["appeals"] = (out["review"][0] + out["lawsuits"][0], f"表四“{review.label}”与“{lawsuits[0].parent}”的总计之和")
+    accepted = {key: {figure} for key, (figure, _) in out.items()}
+    new, carried = out["new"][0], out["carried_over"][0]
+    accepted["new"] = {new, new + carried}
+    accepted["handled"] = {new, new + carried, report.row(t3.row("total"))[-1]}
+    out["handled"] = out["new"]
+    return {key: (accepted[key], figure, name) for key, (figure, name) in out.items()}
 
 
 def r6_quoted_figures(report: Report) -> Iterator[Finding]:
@@ -210,11 +226,15 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
             continue
         flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
         seen: set[tuple[str, int]] = set()
+        taken: list[tuple[int, int]] = []  # a figure is read by one phrasing only
         for pattern, key in QUOTED:
             for match in pattern.finditer(flat):
+                if any(match.start(1) < end and start < match.end(1) for start, end in taken):
+                    continue
+                taken.append(match.span(1))
                 stated = int(match.group(1))
-                table, name = totals[key]
-                if stated != table and (key, stated) not in seen:
+                accepted, table, name = totals[key]
+                if stated not in accepted and (key, stated) not in seen:
                     seen.add((key, stated))
                     yield Finding(WARNING, "R6", path, f"{path}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
 

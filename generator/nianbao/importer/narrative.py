@@ -125,6 +125,7 @@ _TITLE_WORDS = re.compile(r"公开.*(?:年度报告|年报|工作报告)|(?:年�
 _LABEL = re.compile(r"^(?:标\s*题|名\s*称|文\s*件\s*名)[:：]\s*")
 _AFTER_REPORT = re.compile(r"(报告|年报)[\s_\-|｜—–·:：]+.*$")
 _PUBLIC = re.compile(r"(?:政府信息|政务|信息)公开")
+_ANNOUNCE = re.compile(r"^(?:现将|现予以?公布|现予以?发布|现公布|现发布|现印发|特此公布|特此发布|兹将|兹公布|下面公布|现就)")
 ORGAN = (
     r"人民政府办公厅|人民政府办公室|人民政府|街道办事处|办事处|管理委员会|委员会|"
     r"局|厅|委|办公室|办|镇|乡|街道|中心|院|署|馆|站|所|队|会|社|司|处"
@@ -138,6 +139,30 @@ class Title:
     text: str
     line: Line | None
     source: str = "title"  # "title", "page" (the page's <title>), or "" (none found)
+
+
+# A site's furniture around a report: toolbar links, view modes, breadcrumbs, page tools.
+# A line made only of these words is never part of the title nor of the unit's name.
+_CHROME_WORD = (
+    r"无障碍(?:浏览|阅读|模式|通道)?|长者(?:模式|版)|适老(?:化)?(?:模式|版|服务)?|关怀(?:模式|版)|老年(?:模式|版)|大字(?:模式|版)|"
+    r"繁[體体](?:中文|版)?|简体(?:中文|版)?|English|EN|手机版|移动版|登录|注册|搜索|站内搜索|网站地图|网站导航|RSS|订阅|"
+    r"微信|微博|设为首页|加入收藏|收藏本页|收藏|返回首页|返回顶部|返回|打印本页|打印|关闭窗口|关闭本页|关闭|字号|字体|"
+    r"朗读|语音(?:播报|朗读)|我要纠错|纠错|分享到?|上一篇|下一篇|正文|全文|默认|[大中小]"
+)
+_CHROME = re.compile(rf"^(?:[\s|｜/·•:：【】\[\]()（）]|{_CHROME_WORD})+$", re.I)
+_CRUMB = re.compile(r"\s*[>＞»›]+\s*")
+
+
+def is_chrome(text: str) -> bool:
+    """A site's toolbar or breadcrumb line (``无障碍浏览 长者模式``, ``首页 > 政务公开 >
+    年报``, ``打印本页 关闭窗口``, ``字号 大 中 小``), not words of the report."""
+    t = normal(text)
+    if not t:
+        return False
+    if _CHROME.match(t):
+        return True
+    parts = [p for p in _CRUMB.split(text.strip()) if p.strip()]
+    return len(parts) >= 2 and bool(_CRUMB.search(text)) and all(len(normal(p)) <= 16 and not re.search(r"[。，；]", p) for p in parts)
 
 
 def parse_title(text: str) -> tuple[str | None, int | None] | None:
@@ -155,6 +180,8 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
         before = after[: public.start()] if public and public.start() > 1 else None
     if before and before.startswith(("关于", "有关")):
         before = before[2:] or None
+    if before:  # 现公布区统计局2023年…: the verb that announces the report is not the unit
+        before = _ANNOUNCE.sub("", before) or None
     if before and re.search(r"[<>【】\[\]|｜]", before):
         return None  # a page's chrome ran into the line: not a title
     return before, int(year.group(1))
@@ -166,24 +193,38 @@ def title(front: list[Line], page_title: str | None = None) -> tuple[Title, list
     texts = paragraphs(front)
     for start in range(min(len(texts), 40)):
         first = texts[start]
-        if is_metadata(first.text) and not _LABEL.match(normal(first.text)):
+        if (is_metadata(first.text) and not _LABEL.match(normal(first.text))) or is_chrome(first.text):
             continue
         for count in range(1, min(3, len(texts) - start) + 1):
-            if count > 1 and is_metadata(texts[start + count - 1].text):
+            if count > 1 and (is_metadata(texts[start + count - 1].text) or is_chrome(texts[start + count - 1].text)):
                 break
             text = "".join(line.text for line in texts[start : start + count])
             if len(normal(text)) > 80:
                 break
             parsed = parse_title(text)
             if parsed is not None:
-                unit, year = parsed
-                return Title(unit, year, _AFTER_REPORT.sub(r"\1", _LABEL.sub("", normal(chinese_year(text)))), first), texts[start + count :]
+                begin = _year_first(texts, start, start + count)
+                text = "".join(line.text for line in texts[begin : start + count])
+                unit, year = parse_title(text) or parsed
+                return Title(unit, year, _AFTER_REPORT.sub(r"\1", _LABEL.sub("", normal(chinese_year(text)))), texts[begin]), texts[start + count :]
     if page_title:
         parsed = parse_title(page_title)
         if parsed is not None:
             unit, year = parsed
             return Title(unit, year, _AFTER_REPORT.sub(r"\1", normal(chinese_year(page_title))), None, "page"), [t for t in texts if not is_metadata(t.text)]
     return Title(None, None, "", None, ""), texts
+
+
+def _year_first(texts: list[Line], start: int, end: int) -> int:
+    """Where a title of lines ``start:end`` begins: at a later line that opens with the
+    year and names the unit itself (``2024 年上海市科委政府信息公开工作`` / ``年度报告``),
+    a year-first title begins there, and a word above it (``正文``) is not its unit."""
+    for begin in range(start + 1, end):
+        text = "".join(line.text for line in texts[begin:end])
+        parsed = parse_title(text)
+        if parsed is not None and parsed[0] and _YEAR.match(normal(chinese_year(text)).lstrip("《“\"'")):
+            return begin
+    return start
 
 
 # -- year and unit from the text, when the title does not give them ---------------------------------------
@@ -261,7 +302,7 @@ def front_matter(lines: list[Line], names: set[str]) -> tuple[list[Line], dt.dat
     date = None
     for line in lines:
         t = normal(chinese_year(line.text))
-        if is_metadata(line.text) or not t:
+        if is_metadata(line.text) or is_chrome(line.text) or not t:
             continue
         bare = _BARE_DATE.match(t)
         if bare:

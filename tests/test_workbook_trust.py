@@ -240,3 +240,18 @@ def test_a_typed_total_still_fires_r2_after_libreoffice_recalculates_the_workboo
     assert result.code == 1
     assert said(result)[:3] == said(cli("check", source))[:3]
     assert "[错误 R2] 表三：一、本年新收政府信息公开申请数量的总计填写为12，但自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他=5+1+0+0+1+0=7（“表三”表 J4 格）" in said(result)
+
+
+def test_numbers_typed_as_text_are_read_only_in_plain_digits(cli, tmp_path):
+    """Decimal() reads ٣, 1_000 and +1 as numbers; a cell formatted as text is read as a
+    report file is: plain digits are the number, the rest is said, with the number meant."""
+    book = filled()
+    table = book["表三"]
+    table["D4"], table["E4"], table["H4"], table["D5"] = "٣", "1_000", "+1", "1"
+    result = cli("check", save(book, tmp_path))
+    assert result.code == 1
+    assert said(result) == [
+        "[错误 S] 表三.一.自然人：“٣”不是半角数字，请写成 3（“表三”表 D4 格）",
+        "[错误 S] 表三.一.商业企业：“1_000”不是普通的十进制数字写法，请写成 1000（“表三”表 E4 格）",
+        "[错误 S] 表三.一.法律服务机构：“+1”不是普通的十进制数字写法，请写成 1（“表三”表 H4 格）",
+    ]

@@ -35,7 +35,7 @@ from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
 from .kinds import OLE_MAGIC
 from .standard import SPECS, Spec, ValueType, spec_for_year
 from .render.textgrid import width as display_width
-from .yamlfile import Parsed
+from .yamlfile import Parsed, number_text
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell
 FACTS = "机关信息与文字"  # the sheet of the unit's facts and texts; B1 shows the year
@@ -570,9 +570,6 @@ def _input_value(spec: Spec, keys: tuple, cell, year: int) -> tuple[Any, str, st
     return 0, ERROR, f"这一格填的是公式（{shown}），nianbao 不计算公式：请直接填写{'文字' if where.kind in ('text', 'date', 'mapping') else '数字'}"
 
 
-_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
-
-
 def _cell_value(spec: Spec, keys: tuple, value: Any, year: int) -> tuple[Any, str]:
     """A cell's value as a report file would hold it.  What is not a number is given on as
     typed (``12件``, ``十二``, ``٣``, ``1_000``), so that the report's own rules say once
@@ -593,10 +590,10 @@ def _cell_value(spec: Spec, keys: tuple, value: Any, year: int) -> tuple[Any, st
         return None, ""  # the model says what is missing
     if isinstance(value, float):
         value = Decimal(repr(value))
-    elif isinstance(value, str):
-        if not _PLAIN_NUMBER.fullmatch(value.strip()):
+    elif isinstance(value, str):  # a number typed into a cell formatted as text, read as a report file reads it
+        value = number_text(value)
+        if isinstance(value, str):  # not a number, or one in another notation (+12, 1_000): the model says so
             return value, ""
-        value = Decimal(value.strip())  # a number typed into a cell formatted as text
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value() and where.columns and where.columns[0].type is not ValueType.AMOUNT:
         value = int(value)
     return value, ""

@@ -119,6 +119,24 @@ def _decimal(text: str) -> Decimal | float | WrittenNumber:
     return WrittenNumber(text, int(plain) if value == value.to_integral_value() and "." not in plain else Decimal(plain))
 
 
+_NOTATION = re.compile(
+    r"[-+]?(?:0[xX][0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?)"
+)
+
+
+def number_text(text: str) -> Any:
+    """A number typed as text elsewhere (a workbook cell formatted as text) read as YAML
+    reads one: plain digits are the number, ``+12``, ``1_000``, ``0x10`` a
+    :class:`WrittenNumber`; anything else is given back unchanged."""
+    text = text.strip()
+    if not _NOTATION.fullmatch(text):
+        return text
+    body = text.lstrip("+-")
+    if body[:2].lower() in ("0x", "0o", "0b") or not any(c in body for c in ".eE"):
+        return _int(text)
+    return _decimal(text)
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag, text = str(node.tag), node.value
     if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):

@@ -17,7 +17,8 @@ from typing import Iterator
 from .findings import ERROR, WARNING, Finding
 from .places import KeyPath, places
 from .report import Report
-from .standard import ValueType
+from .standard import Spec, ValueType
+from .standard.common import PREAMBLE
 
 # Words a template leaves for the clerk to replace; XX only where it is not part of a
 # Latin word (the xxgk of a site's address is 信息公开).
@@ -281,6 +282,7 @@ def r7_narratives(report: Report) -> Iterator[Finding]:
 
     if spec.fees:
         yield from _fee_statement(report)
+    yield from _leftover_warnings(report)
 
 
 def _fee_statement(report: Report) -> Iterator[Finding]:
@@ -307,3 +309,58 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
             f"表三.{unpaid_line.path}有{unpaid}件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
             report.line(keys),
         )
+
+
+# -- R7 (what a clerk leaves behind: a template comment, a hint copied as text) ---------------------------
+# A line that opens with # is a comment of the report file kept as text (after 「null」 became 「|」
+# in Notepad, 「# （一）主动公开」 is inside the block); a hashtag 「#青山发布#」 is text.
+COMMENT_LINE = re.compile(r"#(?![^#\n]*#)")
+
+
+def template_hints(spec: Spec) -> tuple[str, ...]:
+    """The hints ``init`` writes beside the narratives and the wizard shows under each
+    question — the spec's notes, read from the spec so that they are never typed twice."""
+    overview = spec.section("overview")
+    notes = (PREAMBLE.note, overview.note, *(f.note for f in overview.subsections), *(spec.section(k).note for k in ("problems", "other_matters")))
+    return tuple(dict.fromkeys(note for note in notes if note))
+
+
+def _bare(text: str) -> str:
+    """``text`` without spaces or punctuation, for comparing with a hint however it was retyped."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+
+
+def leftovers(text: str, spec: Spec) -> list[tuple[str, str]]:
+    """(line, the hint it repeats — "" for a comment line) for each line of a narrative that
+    the template left there rather than the clerk wrote."""
+    hints = [(hint, _bare(hint)) for hint in template_hints(spec)]
+    found: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        flat = unicodedata.normalize("NFKC", line).strip()
+        if COMMENT_LINE.match(flat):
+            found.append((line.strip(), ""))
+            continue
+        bare = _bare(line)
+        repeated = next((hint for hint, bare_hint in hints if bare_hint and bare_hint in bare), None)
+        if repeated:
+            found.append((line.strip(), repeated))
+    return found
+
+
+def quoted_line(line: str, limit: int = 40) -> str:
+    """A line as a message quotes it: its start when it is long."""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def leftover_message(path: str, line: str, hint: str) -> str:
+    """What is wrong with a leftover line, said the same way by check (R7) and render (P)."""
+    if hint:
+        return f"{path}：有一行“{quoted_line(line)}”照抄了模板的填写提示“{hint}”，请改为实际内容"
+    return f"{path}：有一行“{quoted_line(line)}”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行"
+
+
+def _leftover_warnings(report: Report) -> Iterator[Finding]:
+    for keys, path, text in narratives(report):
+        for line, hint in leftovers(text, report.spec):
+            yield Finding(WARNING, "R7", path, leftover_message(path, line, hint) + REFUSED, report.line(keys))
+

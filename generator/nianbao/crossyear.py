@@ -24,6 +24,9 @@ EXPLAINED = re.compile(r"结转[^。]*(差异|不一致|调整|更正|核减|核
 # years that are not stale: document numbers 〔2020〕 [2020] and edition notes （2019年修订）
 NOT_STALE = re.compile(r"[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]|\d{4}\s*年\s*(?:修订|修正|修改|版)")
 YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
+# a paragraph whose time frame is a year — 「2025年，青山镇…」「2025年度，」「2025年全年」「2025年是」 —
+# after an optional list mark (（一） 一、 1.); 「2025年存在的问题已整改」 speaks of that year and is not one
+OPENING_YEAR = re.compile(r"\s*(?:(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*)?(\d{4})\s*年度?\s*(?:[，,]|全年|是)")
 
 
 def check_previous(report: Report, last: Report) -> list[Finding]:
@@ -118,16 +121,42 @@ def stale_years(text: str, year: int) -> list[str]:
     return found
 
 
+def opening_years(text: str, year: int) -> list[str]:
+    """The years before ``year`` that open a paragraph of ``text`` as its time frame
+    (「2025年，…」 in a 2026 report): a paragraph of last year's report that ``next`` carried
+    over, its opening left as it was.  Last year is a neighbour to :func:`stale_years` (「较
+    2025年增长」 is right); at the head of a paragraph it is last year's text.  A later year
+    opens the plans for next year and is not stale."""
+    text = unicodedata.normalize("NFKC", text)
+    text = NOT_STALE.sub(lambda m: " " * len(m.group()), text)
+    found: list[str] = []
+    for paragraph in text.split("\n"):
+        match = OPENING_YEAR.match(paragraph)
+        if match and 1900 < int(match.group(1)) < year and match.group(1) not in found:
+            found.append(match.group(1))
+    return found
+
+
 def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
     for keys, (path, text) in _texts(report).items():
-        for stale in stale_years(text, report.year):
+        stale = stale_years(text, report.year)
+        for old in stale:
             yield Finding(
                 WARNING,
                 "X4",
                 path,
-                f"{path}：提到“{stale}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
+                f"{path}：提到“{old}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
                 report.line(keys),
             )
+        for old in opening_years(text, report.year):
+            if old not in stale:  # said once for each year
+                yield Finding(
+                    WARNING,
+                    "X4",
+                    path,
+                    f"{path}：有一段以“{old}年”开头，而本报告是{report.year}年度的：是否沿用了上一年度报告的文字？",
+                    report.line(keys),
+                )
 
 
 # -- X5 (sections copied from last year) ----------------------------------------------------------------

@@ -44,6 +44,11 @@ _SUPPLEMENT_PAIRS = (
 )
 SUPPLEMENT: dict[str, str] = dict(zip(_SUPPLEMENT_PAIRS[0::2], _SUPPLEMENT_PAIRS[1::2]))
 
+# Kangxi radicals whose compatibility mapping is the other regional form of the same
+# character: a simplified-Chinese font draws ⼾ ⾭ ⿈ as 户 青 黄 (Chromium prints 门户网站
+# as 门⼾网站), not as 戶 靑 黃.
+MAINLAND: dict[str, str] = {"⼾": "户", "⾭": "青", "⿈": "黄"}
+
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # what a name must not hold once mapped: radicals, strokes, compatibility ideographs,
 # private-use characters (a PDF font's glyph without a Unicode value)
@@ -58,6 +63,7 @@ def _table() -> dict[int, str]:
         mapped = unicodedata.normalize("NFKC", char)
         if mapped != char:
             table[code] = mapped
+    table.update((ord(radical), ideograph) for radical, ideograph in MAINLAND.items())
     for char, ideograph in SUPPLEMENT.items():
         table[ord(char)] = ideograph
     for start, end in ((0xF900, 0xFB00), (0x2F800, 0x2FA20)):  # compatibility ideographs
@@ -111,14 +117,7 @@ def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str
             findings.append(Finding(WARNING, "I", None, f"{note}（原文{line.place}）" if line.place else note, line.line))
     meta = {key: tally.text(value) for key, value in meta.items()}
     if tally.mapped:
-        count = sum(tally.mapped.values())
-        examples = "、".join(f"“{c}”→“{TABLE[ord(c)]}”" for c in list(tally.mapped)[:5])
-        findings.append(
-            Finding(
-                WARNING, "I", None,
-                f"原文的文字中有{count}个部首或兼容字符（{examples}），与汉字外形相同而编码不同（常见于浏览器或排版软件生成的 PDF），已按对应的汉字读取",
-            )
-        )
+        findings.append(Finding(WARNING, "I", None, mapped_note(tally.mapped)))
     if tally.bidi:
         count = sum(tally.bidi.values())
         kinds = "、".join(control_name(c) for c in tally.bidi)
@@ -126,6 +125,23 @@ def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str
             Finding(WARNING, "I", None, f"原文中有{count}个改变文字显示方向的控制字符（{kinds}），会使文字看起来与实际内容不同，已删除")
         )
     return out, meta, findings
+
+
+def mapped_note(mapped: dict[str, int]) -> str:
+    """What to tell of the look-alike characters read as the ideographs they stand for."""
+    examples = "、".join(f"“{c}”→“{TABLE[ord(c)]}”" for c in list(mapped)[:5])
+    return (
+        f"原文的文字中有{sum(mapped.values())}个部首或兼容字符（{examples}），与汉字外形相同而编码不同"
+        "（常见于浏览器或排版软件生成的 PDF），已按对应的汉字读取"
+    )
+
+
+def count_mapped(text: str, into: dict[str, int]) -> str:
+    """``text`` with look-alikes mapped (bidi controls kept: :func:`unify` tells of
+    them); what was mapped is counted into ``into``."""
+    for match in _MAPPED.finditer(text):
+        into[match.group()] = into.get(match.group(), 0) + 1
+    return text.translate(TABLE)
 
 
 def name_findings(name: str | None, path: str) -> list[Finding]:

@@ -24,6 +24,7 @@ import statistics
 from collections import Counter
 
 from .. import isolate
+from . import glyphs
 from .lines import Cell, Line, Unreadable, clean, is_page_number
 from .text import word_cells
 from .words import is_value_token, split_ordinal
@@ -113,10 +114,13 @@ def _extract(data: bytes) -> list[Line]:
             items: list[tuple[int, float, float, float, object]] = []  # (page, top, x0, x1, text or rows)
             scanned = 0
             notes: list[Line] = []
+            mapped: dict[str, int] = {}
             for number, page in enumerate(pages[:MAX_PAGES], start=1):
                 if len(page.chars) > MAX_CHARS:
                     raise Unreadable(f"{KIND}第{number}页的文字异常多（{len(page.chars)}个字符），可能是恶意构造的文件，已拒绝读取")
                 shown, unseen, ocr = seen(page)
+                for char in shown.chars:  # one set of characters before the reader matches anything
+                    char["text"] = glyphs.count_mapped(char.get("text", ""), mapped)
                 items += _page(shown, number)
                 if not shown.chars and page.images:
                     scanned += 1
@@ -131,6 +135,8 @@ def _extract(data: bytes) -> list[Line]:
                     notes.append(Line("", [], None, f"第{number}页", notes=tuple(told)))
             if scanned and scanned == min(count, MAX_PAGES):
                 raise Unreadable(SCAN)
+            if mapped:
+                notes.append(Line("", [], None, "", notes=(glyphs.mapped_note(mapped),)))
             lines = _lines(items) + notes
         except Unreadable:
             raise
@@ -181,13 +187,23 @@ def seen(page):
     ]
     unseen: list[str] = []
     ocr = False
+    area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
+
+    def backdrop(rect) -> bool:
+        """A white unstroked rectangle over a quarter of the page or more: the page's
+        background (a cell's white fill is kept: its edges complete a table's grid)."""
+        white = rect.get("fill") and not rect.get("stroke") and _white(rect.get("non_stroking_color"))
+        return bool(white) and (rect["x1"] - rect["x0"]) * (rect["bottom"] - rect["top"]) >= 0.25 * area
 
     def inside(x: float, y: float, boxes) -> bool:
         return any(a <= x <= c and b <= y <= d for a, b, c, d in boxes)
 
     def visible(obj) -> bool:
         nonlocal ocr
-        if obj.get("object_type") != "char":
+        kind = obj.get("object_type")
+        if kind == "rect" and backdrop(obj):
+            return False  # a browser's white page background is not a table's frame
+        if kind != "char":
             return True
         x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         mode = obj.get("rendermode", 0)

@@ -8,13 +8,14 @@ from pathlib import Path
 REPORT_SUFFIXES = (".yaml", ".yml")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")  # the old ones are read to say what to do
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, .wps, .et: Office 97–2003
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 # published reports: the kind of reader each suffix takes
 PUBLISHED = {
     ".txt": "txt", ".text": "txt", ".md": "txt", ".markdown": "txt",
     ".docx": "docx",
     ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".mht": "html",
     ".pdf": "pdf",
-    ".doc": "old", ".wps": "old", ".rtf": "old", ".odt": "old",
+    ".doc": "old", ".wps": "old", ".rtf": "old", ".odt": "odt",
 }
 
 
@@ -27,14 +28,29 @@ def accepted(path: Path) -> bool:
     return suffix in REPORT_SUFFIXES or suffix in WORKBOOK_SUFFIXES or suffix in PUBLISHED
 
 
+def _zip_mimetype(data: bytes) -> bytes | None:
+    """An OpenDocument file's type: the ODF package's first member is ``mimetype``, stored
+    uncompressed, so its content sits right after the first local header."""
+    if len(data) < 30 or data[8:10] != b"\x00\x00":  # compression method 0: stored
+        return None
+    size = int.from_bytes(data[18:22], "little")
+    name_length = int.from_bytes(data[26:28], "little")
+    extra_length = int.from_bytes(data[28:30], "little")
+    if data[30 : 30 + name_length] != b"mimetype" or size > 200:
+        return None
+    start = 30 + name_length + extra_length
+    return data[start : start + size]
+
+
 def sniff(data: bytes) -> str | None:
     """What a file is by its first bytes, whatever its name says: a .doc renamed .docx,
-    a web page saved as .doc, a PDF without its suffix are common on government sites."""
+    a web page saved as .doc, a PDF without its suffix are common on government sites;
+    an OpenDocument text (.odt) is a zip that says so in its ``mimetype`` member."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if data.startswith(OLE_MAGIC):
         return "old"
     if data.startswith(b"PK\x03\x04"):
-        return "zip"
+        return "odt" if _zip_mimetype(data) == ODT_MIMETYPE else "zip"
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"{\\rtf"):

@@ -1,7 +1,9 @@
 """A published report's file → its lines, by the file's kind.
 
 Each kind has its reader (:mod:`.text`, :mod:`.html`, :mod:`.docx`, :mod:`.pdf`); old
-Word files (.doc, .wps) are first converted to .docx by LibreOffice when it is installed.
+Word files (.doc, .wps, .rtf) and OpenDocument texts (.odt, known by their ``mimetype``
+member) are first converted to .docx by LibreOffice when it is installed — an .odt after
+its links to anything outside it are cut (:func:`nianbao.office.offline_odt`).
 Whatever the kind, the rest of the importer sees only :class:`~.lines.Line` objects.
 """
 
@@ -35,22 +37,44 @@ def _blocks(data: bytes, kind: str) -> int:
 
 def _by_content(kind: str, found: str | None) -> str:
     """The reader a file's content asks for, where its name says otherwise."""
+    if found == "odt":
+        return "odt"  # an OpenDocument text, whatever its name says
     if found == "zip":
-        if kind in ("old", "txt", "html"):
+        if kind in ("old", "txt", "html", "odt"):
             return "docx"  # a .docx under another name (WPS and some sites do that)
         return kind
-    if found == "old" and kind == "docx":
+    if found == "old" and kind in ("docx", "odt"):
         return "old"  # a .doc renamed .docx
     if found in ("pdf", "html") and kind != found:
         return found  # a PDF without its suffix; a web page saved by Word as .doc
     return kind
 
 
+def _converted(path: Path, data: bytes, kind: str) -> bytes:
+    """An old Word/WPS file or an OpenDocument text as .docx, by LibreOffice (which runs
+    offline: :mod:`nianbao.office`); an .odt loses its external links first."""
+    from .. import office, safezip
+
+    suffix = ".odt" if kind == "odt" else path.suffix.lower()
+    if kind == "odt":
+        try:
+            data = office.offline_odt(data)
+        except safezip.Refused as exc:
+            raise Unreadable(str(exc)) from exc
+    try:
+        return office.convert_bytes(data, suffix, "docx")
+    except office.Unavailable as exc:
+        if office.soffice() is None:
+            what = "OpenDocument 格式（.odt）" if kind == "odt" else "旧版 Word/WPS 格式（.doc/.wps）"
+            raise Unreadable(f"这个文件是{what}，nianbao 不能直接读取：请在 Word 或 WPS 中“另存为” .docx 后再导入（安装 LibreOffice 后 nianbao 也可自动转换）") from exc
+        raise Unreadable(str(exc)) from exc
+
+
 def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
     """(lines, metadata such as an HTML page's <title>)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise Unreadable(f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：可导入 .txt、.md、.docx、.doc、.wps、.html、.pdf")
+        raise Unreadable(f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：可导入 .txt、.md、.docx、.doc、.wps、.odt、.html、.pdf")
     if len(data) > MAX_BYTES:
         raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB），不像一份年度报告，未读取")
     if not data.strip():
@@ -61,15 +85,8 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
     blocks = _blocks(data, kind) if kind in ("txt", "html") else 0
     if blocks > 5 * MAX_LINES:
         raise Unreadable(f"文件有{blocks}行（段）：一份年度报告不过两三千行，这不像年度报告，未读取")
-    if kind == "old":
-        from .. import office
-
-        try:
-            data = office.convert_bytes(data, path.suffix.lower(), "docx")
-        except office.Unavailable as exc:
-            if office.soffice() is None:
-                raise Unreadable("这个文件是旧版 Word/WPS 格式（.doc/.wps），nianbao 不能直接读取：请在 Word 或 WPS 中“另存为” .docx 后再导入（安装 LibreOffice 后 nianbao 也可自动转换）") from exc
-            raise Unreadable(str(exc)) from exc
+    if kind in ("old", "odt"):
+        data = _converted(path, data, kind)
         kind = "docx"
     if kind == "docx":
         from .docx import read_docx

@@ -2,9 +2,12 @@
 
 The workbook mirrors the official tables — the same grids, merges and labels as the
 DOCX (:mod:`.render.grid`) — with only the number cells open for typing, each with data
-validation, and the 总计 cells as formulas.  A hidden sheet records which report-file
-key each open cell holds, so reading a filled workbook back never depends on where a
-unit moved a row: it is the same plain data a report file gives, checked the same way.
+validation, and the 总计 cells as formulas.  A filled workbook is read by what its unit
+saw: the layout ``sheet`` writes for the format and year, rebuilt by the same code.  The
+hidden sheet names the format and year and lists which report-file key each cell holds;
+it is checked against that layout, never trusted to move a value to another cell.  A
+number typed over a 总计 formula is read as typed and checked like a total a report file
+writes.  The result is the same plain data a report file gives, checked the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.worksheet import Worksheet
 
 from . import dates
 from .render import grid as layout
@@ -358,7 +362,7 @@ def _layout(spec_id: str, year: int) -> _Layout:
 
 def _load_workbook(path: Path) -> Loaded:
     wb = _opened(path)
-    if KEYS_SHEET not in wb.sheetnames:
+    if KEYS_SHEET not in wb.sheetnames or not isinstance(wb[KEYS_SHEET], Worksheet):
         raise NotOurs(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
     hidden = wb[KEYS_SHEET]
     if hidden.max_row > MAX_KEY_ROWS:
@@ -378,7 +382,7 @@ def _load_workbook(path: Path) -> Loaded:
         raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
     layout = _layout(spec.id, year)
     for sheet in layout.fixed:
-        if sheet not in wb.sheetnames:
+        if sheet not in wb.sheetnames or not isinstance(wb[sheet], Worksheet):  # a chart sheet has no cells
             raise NotOurs(f"采集表中没有“{sheet}”表：工作表被改名或删除了；请使用下发的采集表重新填写")
     findings = _hidden_findings(spec, layout, declared) + _layout_findings(wb, layout)
     data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
@@ -452,9 +456,7 @@ def _layout_findings(wb, layout: _Layout) -> list[Finding]:
     where it was (a row inserted, a name retyped) means the values may not be what their
     labels say: an error naming the first such cell of each sheet.  A check row's formula
     changed reads nothing wrong (nianbao checks the figures itself): a warning."""
-    totals = set()
-    for at in (layout.cells[keys] for keys in layout.totals):
-        totals.add(at)
+    totals = {layout.cells[keys] for keys in layout.totals}
     findings: list[Finding] = []
     for sheet, expected in layout.fixed.items():
         ws = wb[sheet]

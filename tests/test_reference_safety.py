@@ -134,6 +134,16 @@ def hostile_reference(folder: Path, base: bytes, url: str, *, macros: str = "") 
     settings = edit(settings, "</w:settings>", '<w:docVars><w:docVar w:name="tracker" w:val="1"/></w:docVars></w:settings>')
     parts["word/settings.xml"] = settings.encode()
     parts["word/_rels/settings.xml.rels"] = _rels(("rIdTemplate", f"{R}/attachedTemplate", SHARE, True))
+    # an embedded font (obfuscated TrueType, parsed by Word and LibreOffice): not a style
+    settings = edit(parts["word/settings.xml"].decode("utf-8"), "<w:proofState", "<w:embedTrueTypeFonts/><w:proofState")
+    parts["word/settings.xml"] = settings.encode()
+    fonts = parts["word/fontTable.xml"].decode("utf-8")
+    parts["word/fontTable.xml"] = edit(
+        fonts, '<w:pitch w:val="variable"/></w:font></w:fonts>',
+        '<w:pitch w:val="variable"/><w:embedRegular r:id="rIdFont1" w:fontKey="{00000000-0000-0000-0000-000000000001}"/></w:font></w:fonts>',
+    ).encode()
+    parts["word/fonts/font1.odttf"] = b"\x00\x01\x00\x00" + b"\x00" * 60
+    parts["word/_rels/fontTable.xml.rels"] = _rels(("rIdFont1", f"{R}/font", "fonts/font1.odttf", False))
     parts["word/header1.xml"] = _header(url)
     parts["word/media/emblem.png"] = PNG
     parts["word/embeddings/oleObject1.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
@@ -208,6 +218,7 @@ def _said(url: str) -> list[str]:
         "提示：已去掉样式参考文档中的自定义 XML 数据（customXml）：customXml/item1.xml",
         "提示：已去掉样式参考文档中的外来内容块（altChunk）：word/afchunk2.mht、word/afchunk.mht",
         f"提示：已去掉样式参考文档中的附加模板（attachedTemplate）：{SHARE}",
+        "提示：已去掉样式参考文档中的嵌入字体：word/fonts/font1.odttf",
         f"提示：已去掉样式参考文档中的外部链接（TargetMode=External）：{url}",
         "提示：已去掉样式参考文档中的OLE 嵌入对象：word/embeddings/oleObject1.bin",
         "提示：已去掉样式参考文档中的自定义属性：docProps/custom.xml",
@@ -215,9 +226,10 @@ def _said(url: str) -> list[str]:
     ]
 
 
-HOSTILE_NAMES = ("vbaproject", "custom.xml", "customxml", "afchunk", "embeddings", "oleobject", "activex")
+HOSTILE_NAMES = ("vbaproject", "custom.xml", "customxml", "afchunk", "embeddings", "oleobject", "activex", "odttf", "fonts/")
 HOSTILE_TEXT = (b'TargetMode="External"', b"attachedTemplate", b"127.0.0.1", b"file://", b"altChunk", b"OLEObject", b"INCLUDEPICTURE",
-                b"docVar", b"linkStyles", b"customXml", b"custom-properties", b"r:link=", b"aFChunk", b"oleObject", b"vbaProject")
+                b"docVar", b"linkStyles", b"customXml", b"custom-properties", b"r:link=", b"aFChunk", b"oleObject", b"vbaProject",
+                b"embedRegular", b"embedTrueTypeFonts", b"odttf")
 
 
 def test_a_hostile_reference_gives_its_styles_and_nothing_else(cli, base, tmp_path):
@@ -310,3 +322,37 @@ def test_the_bundled_reference_is_taken_whole_and_says_nothing(cli, base, tmp_pa
 def _package_bytes(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         return {n: package.read(n) for n in package.namelist()}
+
+
+def test_empty_custom_properties_and_an_empty_bibliography_store_go_without_a_word(cli, base, tmp_path):
+    """LibreOffice writes an empty docProps/custom.xml into every .docx, Word an empty
+    bibliography store as customXml: dropped, and not worth a note that would teach the
+    clerk to skip notes."""
+    parts = _package_bytes(base)
+    parts["docProps/custom.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"></Properties>'
+    )
+    parts["customXml/item1.xml"] = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?><b:Sources xmlns:b="http://schemas.openxmlformats.org/officeDocument/2006/bibliography" SelectedStyle="\\APA.XSL" StyleName="APA"/>'
+    parts["customXml/itemProps1.xml"] = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?><ds:datastoreItem ds:itemID="{1}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>'
+    reference = tmp_path / "另存.docx"
+    with zipfile.ZipFile(reference, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    result = cli("render", EXAMPLE_2023, "-o", tmp_path / "out", "--reference-docx", reference)
+    assert result.code == 0 and result.err == "", result
+    names = set(_package(next((tmp_path / "out").glob("*.docx"))))
+    assert not any("custom" in n.lower() for n in names)
+
+
+def test_a_reference_without_styles_is_refused(cli, base, tmp_path):
+    parts = _package_bytes(base)
+    parts["word/_rels/document.xml.rels"] = re.sub(rb'<Relationship [^>]*relationships/styles"[^>]*/>', b"", parts["word/_rels/document.xml.rels"])
+    reference = tmp_path / "无样式.docx"
+    with zipfile.ZipFile(reference, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    result = cli("render", EXAMPLE_2023, "-o", tmp_path / "out", "--reference-docx", reference)
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == "错误：无样式.docx：没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用"
+    assert not (tmp_path / "out").exists()

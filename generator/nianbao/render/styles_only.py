@@ -58,13 +58,13 @@ SAID = {
 }
 EXTERNAL = "外部链接（TargetMode=External）"
 FIELDS = "从外部取内容的域代码"
-# … and by part name, for such parts that nothing leads to
+# … and by part name (the relationship type it would have), for such parts nothing leads to
 _BY_NAME = (
-    (re.compile(r"(^|/)customXml/", re.I), SAID["customXml"]),
-    (re.compile(r"^docProps/custom\.xml$", re.I), SAID["custom-properties"]),
-    (re.compile(r"(^|/)embeddings/", re.I), SAID["oleObject"]),
-    (re.compile(r"(^|/)activeX/", re.I), SAID["control"]),
-    (re.compile(r"(^|/)fonts/|\.odttf$", re.I), SAID["font"]),
+    (re.compile(r"(^|/)customXml/", re.I), "customXml"),
+    (re.compile(r"^docProps/custom\.xml$", re.I), "custom-properties"),
+    (re.compile(r"(^|/)embeddings/", re.I), "oleObject"),
+    (re.compile(r"(^|/)activeX/", re.I), "control"),
+    (re.compile(r"(^|/)fonts/|\.odttf$", re.I), "font"),
 )
 # settings that point outside the document or act on it when Word opens it: an attached
 # template (and re-reading its styles), mail merge, XSLT on save, stored variables, a
@@ -183,6 +183,23 @@ def escape(text: str) -> str:
     return _xml_escape(text, {'"': "&quot;"})
 
 
+def _meaningful(segment: str, data: bytes | None) -> bool:
+    """Whether dropping a part is worth a word: custom properties and customXml items that
+    hold nothing (LibreOffice writes an empty custom.xml into every .docx, Word an empty
+    bibliography store) go without one."""
+    if segment not in ("custom-properties", "customXml"):
+        return True
+    if not data:
+        return False
+    from .. import safezip
+
+    try:
+        root = safezip.parse_xml(data, "样式参考文档")
+    except safezip.Refused:
+        return True
+    return len(root) > 0 or bool((root.text or "").strip())
+
+
 def _relationships(items: list[tuple[str, str, str]]) -> bytes:
     body = "".join(f'<Relationship Id="{escape(i)}" Type="{escape(t)}" Target="{escape(g)}"/>' for i, t, g in items)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode("utf-8")
@@ -226,7 +243,8 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
             segment = _segment(rel_type)
             resolved = target if external else _resolve(part, target)
             if segment in SAID:
-                notes.add(SAID[segment], target if external else resolved)
+                if external or _meaningful(segment, parts.get(resolved)):
+                    notes.add(SAID[segment], target if external else resolved)
                 continue
             if external:
                 notes.add(EXTERNAL, target)
@@ -238,14 +256,15 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
             if resolved not in kept and resolved not in queue:
                 queue.append(resolved)
     for name in parts:
-        if name not in kept:
-            for pattern, what in _BY_NAME:
-                if pattern.search(name) and not name.endswith(".rels"):
-                    notes.add(what, name)
-    for segment, what in (("custom-properties", SAID["custom-properties"]),):
-        for rid, rel_type, target, external in rels.get("_rels/.rels", []):
-            if _segment(rel_type) == segment:
-                notes.add(what, _resolve("", target))
+        if name not in kept and not name.endswith(".rels") and "/itemProps" not in name:
+            for pattern, segment in _BY_NAME:
+                if pattern.search(name) and _meaningful(segment, parts[name]):
+                    notes.add(SAID[segment], name)
+    for rid, rel_type, target, external in rels.get("_rels/.rels", []):
+        if _segment(rel_type) == "custom-properties" and (external or _meaningful("custom-properties", parts.get(_resolve("", target)))):
+            notes.add(SAID["custom-properties"], target if external else _resolve("", target))
+    if not any(_segment(t) == "styles" for _, t, _ in kept[main]):
+        raise Refused("没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用")
 
     out: dict[str, bytes] = {}
     sect = ""

@@ -94,9 +94,11 @@ class _Tally:
         self.mapped: dict[str, int] = {}
         self.bidi: dict[str, int] = {}
 
-    def text(self, text: str) -> str:
-        if not text:
-            return text
+    def text(self, text: str, count: bool = True) -> str:
+        """``text`` unified; what it held counted unless ``count`` is False (a line's
+        cells and raw text repeat its text)."""
+        if not text or not count:
+            return characters(text) if text else text
         for match in _MAPPED.finditer(text):
             self.mapped[match.group()] = self.mapped.get(match.group(), 0) + 1
         for match in _BIDI.finditer(text):
@@ -111,8 +113,8 @@ def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str
     out: list[Line] = []
     findings: list[Finding] = []
     for line in lines:
-        cells = [Cell(tally.text(c.text), c.line) for c in line.cells]
-        out.append(replace(line, text=tally.text(line.text), raw=tally.text(line.raw), cells=cells))
+        cells = [Cell(tally.text(c.text, count=False), c.line) for c in line.cells]
+        out.append(replace(line, text=tally.text(line.text), raw=tally.text(line.raw, count=False), cells=cells))
         for note in line.notes:
             findings.append(Finding(WARNING, "I", None, f"{note}（原文{line.place}）" if line.place else note, line.line))
     meta = {key: tally.text(value) for key, value in meta.items()}

@@ -273,3 +273,83 @@ def test_a_group_without_an_other_item_printed_as_one_row_with_figures_is_left_e
     assert unavailable == {"not_held": None, "needs_creation": None, "still_unclear": None}
     errors = [(f.path, f.message) for f in result.findings if f.level == "error"]
     assert errors == [("表三.三（四）1.本机关不掌握相关政府信息", "原文表三“（四）无法提供”只印了一行（总计1），没有分1、2、3项，无法确定各分项的数，均留空，请按原件填写")]
+
+
+# -- i. labels and figures separated in text taken out of a PDF -------------------------------------------
+def spaced_rows(grid) -> list[str]:
+    """Cells separated by spaces, as a PDF's text without ruling lines gives them: empty
+    cells are invisible."""
+    return ["  ".join(f for f in fields if f) for fields in _fields(grid)]
+
+
+def separated(change) -> str:
+    text = written(spaced_rows)
+    return change(text)
+
+
+ROW_41 = "（四）无法提供  1.本机关不掌握相关政府信息  0  0  0  0  1  0  1"
+ROW_42 = "2.没有现成信息需要另行制作  0  0  0  0  0  0  0"
+ROW_43 = "3.补正后申请内容仍不明确  0  0  0  0  0  0  0"
+ROW_51 = "（五）不予处理  1.信访举报投诉类申请  0  0  0  0  0  0  0"
+ROW_52 = "2.重复申请  0  0  0  0  0  0  0"
+
+
+def test_a_figure_line_before_its_label_is_placed_where_the_pairing_is_unique_and_the_totals_confirm_it():
+    text = separated(lambda t: edit(t, ROW_41, "0  0  0  0  1  0  1\n（四）无法提供  1.本机关不掌握相关政府信息"))
+    result = imported(text)
+    assert result.data["applications"]["unavailable"]["not_held"] == [0, 0, 0, 0, 1, 0]
+    line = text.split("\n").index("（四）无法提供  1.本机关不掌握相关政府信息") + 1
+    path = "表三.三（四）1.本机关不掌握相关政府信息"
+    assert [f for f in result.findings if f.path == path] == [
+        Finding("warning", "I", path, f"{path}：原文这一行的文字与数字分开排列（数字在第{line - 1}行），只有这一种对应，且与表中的总计相符，已按其读取，请核对", line)
+    ]
+    assert [f for f in result.findings if f.level == "error"] == []
+
+
+def test_a_unique_pairing_that_the_totals_contradict_is_undone():
+    text = separated(lambda t: edit(t, ROW_41, "0  0  0  0  2  0  2\n（四）无法提供  1.本机关不掌握相关政府信息"))
+    result = imported(text)
+    assert result.data["applications"]["unavailable"]["not_held"] is None
+    path = "表三.三（四）1.本机关不掌握相关政府信息"
+    assert [(f.level, f.message) for f in result.findings if f.path == path] == [
+        ("error", f"{path}：原文这一行的文字与数字分开排列，按位置对应的数字与表中的总计不符，无法确定，整行留空，请按原件填写")
+    ]
+
+
+def test_labels_then_different_figure_lines_are_never_paired_by_position():
+    labels = "（四）无法提供  1.本机关不掌握相关政府信息\n2.没有现成信息需要另行制作\n3.补正后申请内容仍不明确"
+    figures = "0  0  0  0  1  0  1\n0  0  0  0  0  0  0\n0  0  0  0  0  0  0"
+    text = separated(lambda t: edit(t, f"{ROW_41}\n{ROW_42}\n{ROW_43}", f"{labels}\n{figures}"))
+    result = imported(text)
+    assert result.data["applications"]["unavailable"] == {"not_held": None, "needs_creation": None, "still_unclear": None}
+    first = text.split("\n").index("（四）无法提供  1.本机关不掌握相关政府信息") + 1
+    lines = "、".join(f"第{first + 3 + k}行" for k in range(3))
+    assert [(f.level, f.path, f.message, f.line) for f in result.findings if f.level == "error"] == [
+        ("error", "表三.三（四）1.本机关不掌握相关政府信息",
+         f"原文表三中“1.本机关不掌握相关政府信息”、“2.没有现成信息需要另行制作”、“3.补正后申请内容仍不明确”3行的文字与数字分开排列"
+         f"（3行数字不在各自的行上：{lines}），无法确定哪一行是哪些数，均留空，请按原件填写", first),
+    ]
+    assert result.notes[("applications", "unavailable", "still_unclear")].startswith("导入时无法读取：原文表三中")
+
+
+def test_labels_then_a_page_number_then_figure_lines_all_alike_read_the_same_in_any_order():
+    labels = "（五）不予处理  1.信访举报投诉类申请\n2.重复申请"
+    text = separated(lambda t: edit(t, f"{ROW_51}\n{ROW_52}", f"{labels}\n— 3 —\n3\n0  0  0  0  0  0  0\n0  0  0  0  0  0  0"))
+    result = imported(text)
+    not_processed = result.data["applications"]["not_processed"]
+    assert (not_processed["petitions"], not_processed["repeated"]) == (Z6, Z6)
+    first = text.split("\n").index("2.重复申请") + 4
+    told = [(f.level, f.message) for f in result.findings if f.path and "三（五）" in f.path]
+    assert told == [
+        ("warning", f"表三.{path}：原文这一行的文字与数字分开排列（数字在第{line}行），这2行的数字相同，怎样对应都一样，且与表中的总计相符，"
+                    "已按其读取，请核对；其间的“— 3 —”、“3”（可能是页码）未计入")
+        for path, line in (("三（五）1.信访举报投诉类申请", first), ("三（五）2.重复申请", first + 1))
+    ]
+    assert [f for f in result.findings if f.level == "error"] == []
+
+
+def test_separated_rows_of_table_two_have_no_total_to_confirm_them_and_stay_empty():
+    text = separated(lambda t: edit(t, "行政处罚  3\n行政强制  0", "行政处罚\n行政强制\n3\n0"))
+    result = imported(text)
+    assert (result.data["proactive"]["penalties"], result.data["proactive"]["coercion"]) == (None, None)
+    assert [f.path for f in result.findings if f.level == "error"] == ["表二.行政处罚.本年处理决定数量"]

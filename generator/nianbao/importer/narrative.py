@@ -281,12 +281,13 @@ _FACTS = {
     "phone": re.compile(r"电话[：:]?\s*(\d[\d\-－]{5,}\d)"),
     "email": re.compile(r"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"),
 }
+_SPACE_BY_CJK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])[ \t]+|[ \t]+(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 _BARE_DATE = re.compile(r"^[(（]?(\d{4})年(\d{1,2})月(\d{1,2})日[)）]?$")
 
 
 def unit_facts(text: str) -> dict[str, str]:
     """Contact details of the preamble, read across the lines a page broke them over."""
-    text = text.replace("\n", "")
+    text = _SPACE_BY_CJK.sub("", text.replace("\n", ""))  # 邮 编 ： 223100 as a PDF's text spaces it
     facts = {}
     for key, pattern in _FACTS.items():
         match = pattern.search(text)

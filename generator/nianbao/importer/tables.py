@@ -112,12 +112,14 @@ class Hit:
     line: Line
     values: list[tuple[Cell, Line]] = field(default_factory=list)
     closed: bool = False  # its own exact row gave its cells: it takes no more
+    separated: str = ""  # why its figures, printed apart from its label, could not be placed
 
 
 @dataclass
 class Stream:
     hits: list[Hit] = field(default_factory=list)
     leftover: list[Line] = field(default_factory=list)  # value lines after the last row, which it did not take
+    order: list[Hit | Line] = field(default_factory=list)  # rows found and figure lines no row took, in order
     strays: list[tuple[str, Line]] = field(default_factory=list)  # rows with numbers that are none of the standard's
     images: list[Line] = field(default_factory=list)
 
@@ -170,6 +172,7 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
                 pointer = index
                 current = Hit(index, candidate, line)
                 out.hits.append(current)
+                out.order.append(current)
                 out.leftover.clear()  # only what follows the last row is left over
                 pending.clear()
                 return current
@@ -193,7 +196,7 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
         if not labelled:
             if not has_values:
                 continue
-            if current is not None and not current.closed and slots[current.slot].columns:
+            if current is not None and not current.closed and slots[current.slot].columns and not _after_bare_row(out, slots, current):
                 current.values += [(c, line) for c in values]
                 need = len(slots[current.slot].columns)
                 if not line.exact and sum(not is_blank(c.text) for c, _ in current.values) >= need:
@@ -202,6 +205,7 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
                     current.closed = True
             elif out.hits:
                 out.leftover.append(line)
+                out.order.append(line)  # figures without their label: placed later, if certain
             continue
         labels = [cells[i].text for i in labelled]
         if not has_values and _is_header(labels, headers, exact=line.exact):
@@ -235,6 +239,100 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
     return out
 
 
+def _bare(hit: Hit, slots: list[Slot]) -> bool:
+    """A row of the standard found without any figure (its label only)."""
+    return slots[hit.slot].keys is not None and bool(slots[hit.slot].columns) and not hit.values
+
+
+def _after_bare_row(out: Stream, slots: list[Slot], current: Hit) -> bool:
+    """Figures arrive for a row that has none yet, right after another row that has none
+    (or after figures no row took): labels and figures were separated (a PDF's text), so
+    which figures are whose is not known from their place — they are not simply given to
+    the last label."""
+    if current.values:
+        return False
+    at = next(i for i in range(len(out.order) - 1, -1, -1) if out.order[i] is current)
+    if at < len(out.order) - 1:
+        return True  # figures after it already went unplaced
+    # the item before it, group headings (三、（四）无法提供) aside
+    before = next((item for item in reversed(out.order[:at]) if isinstance(item, Line) or slots[item.slot].keys is not None), None)
+    return isinstance(before, Line) or (isinstance(before, Hit) and _bare(before, slots))
+
+
+def place_separated(found: Found, spec: Spec, stream: Stream, slots: list[Slot], table: str, *, totals: bool) -> list[tuple[KeyPath, Hit]]:
+    """Rows whose labels stand apart from their figures (label lines without figures,
+    figure lines without a label, a page number between them): the figures are given to
+    the rows only where the pairing is certain — one row and one line of figures, or
+    lines all alike so that any pairing reads the same — and each line's own 总计, where
+    printed, adds up.  Otherwise the rows stay empty and the clerk is told why; figures
+    are never handed out by position.  Returns the rows given figures (the caller may
+    confirm them against the table's totals)."""
+    placed: list[tuple[KeyPath, Hit]] = []
+    region: list[Hit | Line] = []
+
+    def settle() -> None:
+        rows = [item for item in region if isinstance(item, Hit)]
+        figures = [item for item in region if isinstance(item, Line)]
+        region.clear()
+        if not rows or not figures:
+            return
+        n, total = len(slots[rows[0].slot].columns), slots[rows[0].slot].total
+        whole = [line for line in figures if len(_figures(line)) in (n, n - 1 if total else n)]
+        same = len({tuple(_figures(line)) for line in whole}) == 1
+        adds_up = all(_adds_up(_figures(line), n, total) for line in whole)
+        if totals and len(whole) == len(rows) and (len(rows) == 1 or same) and adds_up:
+            how = "只有这一种对应" if len(rows) == 1 else f"这{len(rows)}行的数字相同，怎样对应都一样"
+            extra = [line.text for line in figures if line not in whole]
+            aside = f"；其间的“{'”、“'.join(extra)}”（可能是页码）未计入" if extra else ""
+            for hit, line in zip(rows, whole):
+                hit.values = [(c, line) for c in line.cells if not is_blank(c.text)]
+                keys = slots[hit.slot].keys
+                placed.append((keys, hit))  # type: ignore[arg-type]
+                where = line.place or line.where
+                message = f"原文这一行的文字与数字分开排列（数字在{where}），{how}，且与表中的总计相符，已按其读取，请核对{aside}"
+                found.problem(spec, keys, hit.line, message, WARNING)  # type: ignore[arg-type]
+            return
+        names = "、".join(f"“{slots[h.slot].label}”" for h in rows)
+        lines_told = "、".join(line.place or line.where or "" for line in figures if line.place or line.where)
+        message = (
+            f"原文{table}中{names}{len(rows)}行的文字与数字分开排列（{len(figures)}行数字不在各自的行上"
+            + (f"：{lines_told}" if lines_told else "")
+            + "），无法确定哪一行是哪些数，均留空，请按原件填写"
+        )
+        first = slots[rows[0].slot].keys
+        found.findings.append(Finding(ERROR, "I", place(spec.id, first).path, message + _at(rows[0].line), rows[0].line.line))  # type: ignore[arg-type]
+        for hit in rows:
+            hit.values = []
+            hit.separated = message
+
+    for item in stream.order:
+        if isinstance(item, Hit) and slots[item.slot].keys is None:
+            continue  # a group heading stands between rows without breaking a run
+        if isinstance(item, Line) or _bare(item, slots):
+            region.append(item)
+        else:
+            settle()
+    settle()
+    return placed
+
+
+def _figures(line: Line) -> list[str]:
+    """The figures of a line that holds figures only."""
+    texts = [c.text for c in line.cells if not is_blank(c.text)]
+    return texts if all(is_value_token(t) for t in texts) else []
+
+
+def _adds_up(texts: list[str], n: int, total: bool) -> bool:
+    """A line of figures whose last is its 总计 (when the row has one printed) is their sum."""
+    if not total or len(texts) != n:
+        return True
+    try:
+        values = [int(t) for t in texts]
+    except ValueError:
+        return False
+    return sum(values[:-1]) == values[-1]
+
+
 def _is_header(labels: list[str], headers: set[str], *, exact: bool) -> bool:
     """A row of column names (or of their pieces), not a row of the table."""
     if exact and len(labels) >= 3:
@@ -253,6 +351,10 @@ def row_values(found: Found, spec: Spec, keys: KeyPath, hit: Hit, columns: tuple
     """The row's numbers, one per column (``None`` for an unreadable cell), or None when
     the row cannot be read at all.  ``total``: the last column is a 总计 that may be left
     out when it agrees with its parts."""
+    if hit.separated and not hit.values:
+        found.notes[keys] = "导入时无法读取：" + hit.separated
+        found.unreadable.add(keys)
+        return None
     return read_values(found, spec, keys, hit.line, hit.values, columns, total=total, cell_keys=cell_keys)
 
 
@@ -395,6 +497,7 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
     slots = table2_slots(spec)
     headers = {normal(TABLE2_HEAD)} | {normal(c.label) for g in spec.table2 for c in g.columns}
     stream = read_stream(lines, slots, headers)
+    place_separated(found, spec, stream, slots, spec.table_names[0], totals=False)  # no total confirms a pairing
     for hit in stream.hits:
         slot = slots[hit.slot]
         if slot.keys is None or slot.keys in found.lines:
@@ -437,6 +540,7 @@ def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
     slots = table3_slots(spec)
     headers = {normal(c.label) for c in t3.all_columns} | {normal(APPLICANTS), normal(t3.org_header), normal(TABLE3_CORNER)}
     stream = read_stream(lines, slots, headers)
+    placed = place_separated(found, spec, stream, slots, spec.table_names[1], totals=True)
     groups: list[tuple[Line3, Hit]] = []
     for hit in stream.hits:
         slot = slots[hit.slot]
@@ -454,6 +558,7 @@ def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
         found.values[slot.keys] = row_values(found, spec, slot.keys, hit, slot.columns, total=True)
     for group, hit in groups:
         _group_without_items(spec, found, group, hit)
+    _confirm_placed(spec, found, placed)
     for text, line in stream.strays:
         if not _header_word(text, headers):
             found.findings.append(Finding(WARNING, "I", None, f"原文表三中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
@@ -513,6 +618,49 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
     for keys, row in placed.items():
         found.lines[keys] = hit.line.line  # type: ignore[assignment]
         found.values[keys] = row
+
+
+def _confirm_placed(spec: Spec, found: Found, placed: list[tuple[KeyPath, Hit]]) -> None:
+    """Figures paired with a separated label stay only where the table's totals, as
+    printed, confirm them: 一+二 = （七）总计+四 in every column (R1), and （七）总计 = the
+    sum of the results (R3) — each where every row it needs was read.  A pairing that no
+    total can check, or that a total contradicts, is undone: the row is left empty with an
+    error."""
+    if not placed:
+        return
+    t3 = spec.table3
+    width = len(t3.columns)
+
+    def row(key: str | Line3) -> list[int] | None:
+        line = t3.row(key) if isinstance(key, str) else key
+        value = found.values.get(("applications", *t3.keypath(line)))
+        if value is None or None in value:
+            return None
+        return list(value[:width])
+
+    leaves = [row(leaf) for leaf in t3.leaves()]
+    total = found.values.get(("applications", *t3.keypath(t3.row("total"))))
+    checks: list[tuple[set[KeyPath], bool]] = []
+    leaf_keys = {("applications", *t3.keypath(leaf)) for leaf in t3.leaves()}
+    if total is not None and None not in total and None not in leaves:
+        sums = [sum(column) for column in zip(*leaves)]  # type: ignore[arg-type]
+        checks.append((leaf_keys | {("applications", *t3.keypath(t3.row("total")))}, sums == list(total[:width])))
+    sides = [row(k) for k in ("new", "carried_over", "carried_forward")]
+    results = row(t3.row("total")) or ([sum(column) for column in zip(*leaves)] if None not in leaves else None)  # type: ignore[arg-type]
+    if None not in sides and results is not None:
+        new, carried, forward = sides
+        balanced = [a + b for a, b in zip(new, carried)] == [a + b for a, b in zip(results, forward)]  # type: ignore[arg-type]
+        checks.append(({("applications", *t3.keypath(t3.row(k))) for k in ("new", "carried_over", "carried_forward")} | leaf_keys, balanced))
+    for keys, hit in placed:
+        relevant = [ok for members, ok in checks if keys in members]
+        if relevant and all(relevant):
+            continue
+        why = "与表中的总计不符" if relevant else "表中没有可核对的总计"
+        message = f"原文这一行的文字与数字分开排列，按位置对应的数字{why}，无法确定，整行留空，请按原件填写"
+        found.findings = [f for f in found.findings if not (f.path == place(spec.id, keys).path and "分开排列" in f.message)]
+        found.problem(spec, keys, hit.line, message)
+        found.values[keys] = None
+        found.unreadable.add(keys)
 
 
 def _at(line: Line) -> str:

@@ -205,3 +205,34 @@ def test_no_python_warning_reaches_the_clerk(cli, tmp_path):
     quiet = run("check", str(workbook))  # … the clerk does not
     assert quiet.returncode == shown.returncode == 0
     assert quiet.stderr == "" and quiet.stdout == shown.stdout
+
+
+def odt_zip_bomb(folder: Path) -> Path:
+    """An OpenDocument text whose content.xml inflates to 200 MB from 200 KB."""
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as odt:
+        odt.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        odt.writestr("content.xml", b"<a>" + b" " * (200 * 1024 * 1024) + b"</a>", compress_type=zipfile.ZIP_DEFLATED)
+    path = folder / "炸弹.odt"
+    path.write_bytes(package.getvalue())
+    return path
+
+
+def odt_entity_bomb(folder: Path) -> Path:
+    """An OpenDocument text whose content.xml declares entities (a "billion laughs")."""
+    laughs = '<!DOCTYPE a [<!ENTITY l0 "ha">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)) + "]><a>&l9;</a>"
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as odt:
+        odt.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        odt.writestr("content.xml", laughs, compress_type=zipfile.ZIP_DEFLATED)
+    path = folder / "实体.odt"
+    path.write_bytes(package.getvalue())
+    return path
+
+
+@pytest.mark.parametrize(("build", "said"), [(odt_zip_bomb, "中的部件“content.xml”解压后异常巨大（200 MB）"), (odt_entity_bomb, "中含有 XML 实体定义")])
+def test_a_hostile_odt_is_refused_before_libreoffice_sees_it(cli, tmp_path, build, said):
+    result = cli("import", build(tmp_path), "-o", tmp_path / "out")
+    assert result.code == 1
+    assert f"[错误 I] OpenDocument 文档（.odt）{said}" in result.out
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

@@ -128,6 +128,8 @@ def hostile_reference(folder: Path, base: bytes, url: str, *, macros: str = "") 
     document = edit(document, 'w:left="1587"', f'w:left="{LEFT}"')
     document = edit(document, '<w:footerReference w:type="default"', '<w:headerReference w:type="default" r:id="rIdHeader"/><w:footerReference w:type="default"')
     document = edit(document, "<w:body>", '<w:body><w:altChunk r:id="rIdAltBody"/>')
+    document = edit(document, "</w:sectPr>", '<w:printerSettings r:id="rIdPrinter"/></w:sectPr>')  # a driver's binary blob
+    parts["word/printerSettings/printerSettings1.bin"] = b"\x00" * 64
     parts["word/document.xml"] = document.encode()
     settings = parts["word/settings.xml"].decode("utf-8")
     settings = edit(settings, "<w:defaultTabStop", '<w:attachedTemplate r:id="rIdTemplate"/><w:linkStyles/><w:defaultTabStop')
@@ -160,6 +162,7 @@ def hostile_reference(folder: Path, base: bytes, url: str, *, macros: str = "") 
         ("rIdHeader", f"{R}/header", "header1.xml", False),
         ("rIdCustomXml", f"{R}/customXml", "../customXml/item1.xml", False),
         ("rIdAltBody", f"{R}/aFChunk", "afchunk2.mht", False),
+        ("rIdPrinter", f"{R}/printerSettings", "printerSettings/printerSettings1.bin", False),
     ).decode("utf-8")
     rels = edit(rels, "</Relationships>", re.search(r"<Relationship .*/>", extra).group(0) + "</Relationships>")
     parts["word/_rels/document.xml.rels"] = rels.encode()
@@ -226,10 +229,10 @@ def _said(url: str) -> list[str]:
     ]
 
 
-HOSTILE_NAMES = ("vbaproject", "custom.xml", "customxml", "afchunk", "embeddings", "oleobject", "activex", "odttf", "fonts/")
+HOSTILE_NAMES = ("printersettings", "vbaproject", "custom.xml", "customxml", "afchunk", "embeddings", "oleobject", "activex", "odttf", "fonts/")
 HOSTILE_TEXT = (b'TargetMode="External"', b"attachedTemplate", b"127.0.0.1", b"file://", b"altChunk", b"OLEObject", b"INCLUDEPICTURE",
                 b"docVar", b"linkStyles", b"customXml", b"custom-properties", b"r:link=", b"aFChunk", b"oleObject", b"vbaProject",
-                b"embedRegular", b"embedTrueTypeFonts", b"odttf")
+                b"embedRegular", b"embedTrueTypeFonts", b"odttf", b"printerSettings")
 
 
 def test_a_hostile_reference_gives_its_styles_and_nothing_else(cli, base, tmp_path):

@@ -319,19 +319,17 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
 
 
 def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
-    """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers),
-    as its text when nothing in it points at what was dropped, else cleaned."""
+    """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers):
+    its text as written when nothing in it points at what was dropped (the same bytes as
+    before for the same reference), else the cleaned element."""
     from .. import safezip
 
-    text = document.decode("utf-8")
-    found = re.findall(r"<w:sectPr[ >].*?</w:sectPr>|<w:sectPr\s*/>", text, flags=re.S)
-    if not found:
-        raise Refused("没有页面设置（w:sectPr）")
     root = safezip.parse_xml(document, "样式参考文档")
     sections = root.findall(f".//{W}sectPr")
     if not sections:
         raise Refused("没有页面设置（w:sectPr）")
     sect = sections[-1]
-    if not _strip(sect, kept, notes):
-        return found[-1]
+    as_written = re.findall(r"<w:sectPr\b[^>]*?/>|<w:sectPr\b[^>]*?(?<!/)>.*?</w:sectPr>", document.decode("utf-8"), flags=re.S)
+    if not _strip(sect, kept, notes) and len(as_written) == len(sections):
+        return as_written[-1]
     return etree.tostring(sect, encoding="unicode")

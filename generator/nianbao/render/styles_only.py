@@ -14,6 +14,7 @@ the same door.
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -332,4 +333,6 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     as_written = re.findall(r"<w:sectPr\b[^>]*?/>|<w:sectPr\b[^>]*?(?<!/)>.*?</w:sectPr>", document.decode("utf-8"), flags=re.S)
     if not _strip(sect, kept, notes) and len(as_written) == len(sections):
         return as_written[-1]
-    return etree.tostring(sect, encoding="unicode")
+    alone = copy.deepcopy(sect)  # carries the namespaces it uses, declared on itself
+    etree.cleanup_namespaces(alone)
+    return etree.tostring(alone, encoding="unicode")

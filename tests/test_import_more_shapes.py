@@ -353,3 +353,42 @@ def test_separated_rows_of_table_two_have_no_total_to_confirm_them_and_stay_empt
     result = imported(text)
     assert (result.data["proactive"]["penalties"], result.data["proactive"]["coercion"]) == (None, None)
     assert [f.path for f in result.findings if f.level == "error"] == ["表二.行政处罚.本年处理决定数量"]
+
+
+# -- h. a table 四 with fewer columns than the standard's ------------------------------------------------
+def with_table4(header: list[str], figures: list[int]) -> str:
+    text = written(tab_rows)
+    start, end = text.index("四、政府信息公开行政复议、行政诉讼情况"), text.index("五、存在的主要问题及改进情况")
+    table = ["四、政府信息公开行政复议、行政诉讼情况", "行政复议\t\t行政诉讼", "\t未经复议直接起诉\t复议后起诉", "\t".join(header * 3), "\t".join(map(str, figures))]
+    return text[:start] + "\n".join(table) + "\n" + text[end:]
+
+
+def test_a_table_four_without_its_total_columns_is_read_by_its_header_and_the_totals_computed():
+    result = imported(with_table4(["结果维持", "结果纠正", "其他结果", "尚未审结"], [1, 0, 0, 0, 0, 2, 0, 1, 0, 0, 0, 3]))
+    assert result.data["appeals"] == {"review": [1, 0, 0, 0], "lawsuit_direct": [0, 2, 0, 1], "lawsuit_after_review": [0, 0, 0, 3]}
+    assert [(f.level, f.message) for f in result.findings if f.path == "表四"] == [("warning", "表四：原文表四没有“总计”列，总计按各项之和计算")]
+    assert result.unreadable == set()
+
+
+def test_a_table_four_missing_a_column_keeps_the_cells_it_can_place_and_names_the_rest():
+    result = imported(with_table4(["结果维持", "结果纠正", "尚未审结", "总计"], [1, 0, 0, 1, 0, 2, 1, 3, 0, 0, 0, 0]))
+    assert result.data["appeals"] == {
+        "review": [1, 0, None, 0, 1],
+        "lawsuit_direct": [0, 2, None, 1, 3],
+        "lawsuit_after_review": [0, 0, None, 0, 0],
+    }
+    assert [(f.level, f.message) for f in result.findings if f.path == "表四"] == [
+        ("error", "表四：原文表四只有12列（行政复议没有“其他结果”；行政诉讼（未经复议直接起诉）没有“其他结果”；行政诉讼（复议后起诉）没有“其他结果”），"
+                  "这些格无法读取，留空，请按原件填写"),
+    ]
+    loaded, doubtful = checkable(result, today=TODAY)
+    assert "R4" in doubtful  # a total that cannot be checked is not reported against the empty cells
+
+
+def test_a_table_four_whose_header_does_not_say_which_columns_are_present_is_left_empty():
+    text = with_table4(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"], [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+    result = imported(text)
+    assert result.data["appeals"] == {"review": None, "lawsuit_direct": None, "lawsuit_after_review": None}
+    assert [(f.level, f.message) for f in result.findings if f.path == "表四"] == [
+        ("error", "表四：原文只有12个单元格（其中12个有数字），应为15个，无法确定各列的数，整行留空，请按原件填写")
+    ]

@@ -811,6 +811,11 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
         cells = [order[c][2][g] for g in range(len(t4.groups)) for c in range(width)]
     else:
         cells = [cell for run in runs for cell in run[2]]
+        if len(_trim(cells, len(columns))) < len(columns):
+            shown = _header_layout(spec, flat)
+            if shown is not None and len(_trim(cells, len(shown))) == len(shown):
+                _read_by_header(spec, found, first, _trim(cells, len(shown)), shown)
+                return found
     values = read_values(
         found, spec, ("appeals",), first, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
     )
@@ -825,6 +830,66 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
             part = part[:-1]
         found.values[keys] = part
     return found
+
+
+def _header_layout(spec: Spec, flat: list[tuple[Cell, Line]]) -> list[tuple[int, int]] | None:
+    """(group, column) of each column table 四's header names, in order, when it shows
+    fewer columns than the standard's: the column names before the first figure, a new
+    group starting where the names start over (结果维持 after 尚未审结 or 总计).  None
+    unless they fall into as many groups as the standard has."""
+    names = {core(c.label): i for i, c in enumerate(spec.table4.all_columns)}
+    shown: list[int] = []
+    for cell, _ in flat:
+        if is_value_token(cell.text):
+            break
+        index = names.get(core(cell.text))
+        if index is not None:
+            shown.append(index)
+    layout: list[tuple[int, int]] = []
+    group = -1
+    for k, index in enumerate(shown):
+        if k == 0 or index <= shown[k - 1]:
+            group += 1
+        layout.append((group, index))
+    return layout if group + 1 == len(spec.table4.groups) else None
+
+
+def _read_by_header(spec: Spec, found: Found, first: Line, cells: list[tuple[Cell, Line]], shown: list[tuple[int, int]]) -> None:
+    """Table 四 read by the columns its header shows: each figure to its column; a 总计
+    left out is computed (the report file's own rule); any other column left out stays
+    empty, and the clerk is told which."""
+    t4 = spec.table4
+    width = len(t4.all_columns)
+    group_keys = [("appeals", g.key) for g in t4.groups]
+    columns = tuple(t4.all_columns[c] for _, c in shown)
+    values = read_values(found, spec, ("appeals",), first, cells, columns, total=False, cell_keys=lambda i: group_keys[shown[i][0]] + (shown[i][1],))
+    lost: dict[str, list[str]] = {}
+    for g, keys in enumerate(group_keys):
+        here = {c: (values[i] if values is not None else None) for i, (group, c) in enumerate(shown) if group == g}
+        part = [here.get(c) for c in range(width)]
+        missing = [t4.all_columns[c].label for c in range(width - 1) if c not in here]
+        found.lines[keys] = first.line  # type: ignore[assignment]
+        if values is None:
+            found.values[keys] = None
+            found.unreadable.add(keys)
+            continue
+        if missing:
+            lost[_group_name(t4.groups[g])] = missing
+            found.unreadable.add(keys)
+            found.notes[keys] = f"导入时原文表四没有“{'”“'.join(missing)}”列，留空"
+        if width - 1 not in here or (None not in part and part[-1] == sum(part[:-1])):
+            part = part[:-1]  # 总计 not printed, or agreeing: computed
+        found.values[keys] = part
+    path = place(spec.id, ("appeals",)).path
+    if lost:
+        told = "；".join(f"{name}没有“{'”“'.join(labels)}”" for name, labels in lost.items())
+        found.findings.append(Finding(ERROR, "I", path, f"{path}：原文表四只有{len(shown)}列（{told}），这些格无法读取，留空，请按原件填写" + _at(first), first.line))
+    elif len(shown) < width * len(t4.groups):
+        found.findings.append(Finding(WARNING, "I", path, f"{path}：原文表四没有“{t4.total.label}”列，{t4.total.label}按各项之和计算" + _at(first), first.line))
+
+
+def _group_name(group) -> str:
+    return f"{group.parent}（{group.label}）" if group.parent else group.label
 
 
 def _among_values(flat: list[tuple[Cell, Line]], at: int) -> bool:

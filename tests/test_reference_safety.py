@@ -28,6 +28,7 @@ from conftest import EXAMPLE_2023, ROOT, edit
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SHARE = "file://server/share/x.dotm"
+SITE = "https://www.example.gov.cn/"
 MACROS = "样式参考文档含有宏（VBA），不能使用：请在 Word 中另存为“Word 文档(*.docx)”后再用"
 # the reference's own look, to be found in the report: a body font no report has by default,
 # and a left margin of 30 mm (1701 twips) instead of 28
@@ -86,16 +87,19 @@ def _rels(*items: tuple[str, str, str, bool]) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{body}</Relationships>'.encode()
 
 
-def _picture(attribute: str, rid: str, n: int) -> str:
-    """An inline DrawingML picture whose blip embeds (``r:embed``) or links (``r:link``)."""
+def _picture(attribute: str, rid: str, n: int, click: str = "") -> str:
+    """An inline DrawingML picture whose blip embeds (``r:embed``) or links (``r:link``),
+    opening the relationship ``click`` when clicked."""
+    a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+    link = f'<a:hlinkClick xmlns:a="{a}" r:id="{click}"/>' if click else ""
     return (
-        '<w:r><w:drawing><wp:inline><wp:extent cx="360000" cy="360000"/><wp:docPr id="%d" name="p%d"/>'
-        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
-        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="%d" name="p%d"/><pic:cNvPicPr/></pic:nvPicPr>'
-        '<pic:blipFill><a:blip r:%s="%s"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<w:r><w:drawing><wp:inline><wp:extent cx="360000" cy="360000"/><wp:docPr id="{n}" name="p{n}">{link}</wp:docPr>'
+        f'<a:graphic xmlns:a="{a}"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="{n}" name="p{n}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:{attribute}="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
         '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="360000" cy="360000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
         "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
-    ) % (n, n, n, n, attribute, rid)
+    )
 
 
 def _header(url: str) -> bytes:
@@ -106,7 +110,7 @@ def _header(url: str) -> bytes:
         f'<w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="{R}" '
         'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
         'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
-        f'<w:p><w:r><w:t>页眉</w:t></w:r>{_picture("embed", "rIdEmblem", 901)}{_picture("link", "rIdPixel", 902)}</w:p>'
+        f'<w:p><w:r><w:t>页眉</w:t></w:r>{_picture("embed", "rIdEmblem", 901, click="rIdSite")}{_picture("link", "rIdPixel", 902)}</w:p>'
         f'<w:p><w:fldSimple w:instr=" INCLUDEPICTURE &quot;{url}&quot; \\d "><w:r><w:t>图</w:t></w:r></w:fldSimple></w:p>'
         '<w:p><w:r><w:object><v:shape id="ole1" style="width:10pt;height:10pt"><v:imagedata r:id="rIdEmblem"/></v:shape>'
         '<o:OLEObject Type="Embed" ProgID="Package" ShapeID="ole1" DrawAspect="Icon" ObjectID="_1" r:id="rIdOle"/></w:object></w:r></w:p>'
@@ -154,6 +158,7 @@ def hostile_reference(folder: Path, base: bytes, url: str, *, macros: str = "") 
     parts["word/_rels/header1.xml.rels"] = _rels(
         ("rIdEmblem", f"{R}/image", "media/emblem.png", False),
         ("rIdPixel", f"{R}/image", url, True),
+        ("rIdSite", f"{R}/hyperlink", SITE, True),
         ("rIdOle", f"{R}/oleObject", "embeddings/oleObject1.bin", False),
         ("rIdAlt", f"{R}/aFChunk", "afchunk.mht", False),
     )
@@ -222,7 +227,7 @@ def _said(url: str) -> list[str]:
         "提示：已去掉样式参考文档中的外来内容块（altChunk）：word/afchunk2.mht、word/afchunk.mht",
         f"提示：已去掉样式参考文档中的附加模板（attachedTemplate）：{SHARE}",
         "提示：已去掉样式参考文档中的嵌入字体：word/fonts/font1.odttf",
-        f"提示：已去掉样式参考文档中的外部链接（TargetMode=External）：{url}",
+        f"提示：已去掉样式参考文档中的外部链接（TargetMode=External）：{url}、{SITE}",
         "提示：已去掉样式参考文档中的OLE 嵌入对象：word/embeddings/oleObject1.bin",
         "提示：已去掉样式参考文档中的自定义属性：docProps/custom.xml",
         "提示：已去掉样式参考文档中的从外部取内容的域代码：INCLUDEPICTURE",
@@ -232,7 +237,7 @@ def _said(url: str) -> list[str]:
 HOSTILE_NAMES = ("printersettings", "vbaproject", "custom.xml", "customxml", "afchunk", "embeddings", "oleobject", "activex", "odttf", "fonts/")
 HOSTILE_TEXT = (b'TargetMode="External"', b"attachedTemplate", b"127.0.0.1", b"file://", b"altChunk", b"OLEObject", b"INCLUDEPICTURE",
                 b"docVar", b"linkStyles", b"customXml", b"custom-properties", b"r:link=", b"aFChunk", b"oleObject", b"vbaProject",
-                b"embedRegular", b"embedTrueTypeFonts", b"odttf", b"printerSettings")
+                b"embedRegular", b"embedTrueTypeFonts", b"odttf", b"printerSettings", b"hlinkClick", SITE.encode())
 
 
 def test_a_hostile_reference_gives_its_styles_and_nothing_else(cli, base, tmp_path):

@@ -35,6 +35,7 @@ APP = (
 
 R_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
                 "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_R_ATTRIBUTES = tuple(f"{{{ns}}}" for ns in R_NAMESPACES)
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -163,16 +164,18 @@ def _strip(root, kept: set[str], notes: _Notes) -> bool:
             if element.get(attr) is not None and _URL.match(element.get(attr)):
                 del element.attrib[attr]
                 changed = True
-        dangling = [a for a, v in element.attrib.items() if a.startswith(tuple("{%s}" % ns for ns in R_NAMESPACES)) and v not in kept]
+        refs = [a for a in element.attrib if a.startswith(_R_ATTRIBUTES)]
+        dangling = [a for a in refs if element.get(a) not in kept]
         if not dangling:
             continue
         changed = True
-        refs = [a for a in element.attrib if a.startswith(tuple("{%s}" % ns for ns in R_NAMESPACES))]
         if element.tag == W + "hyperlink" or len(refs) > len(dangling):
             for attr in dangling:  # the link's text stays; a picture keeps its embedded copy
                 del element.attrib[attr]
             continue
-        holder = next((a for a in element.iterancestors() if a.tag in _OBJECTS), None) if element.tag not in _OBJECTS else element
+        holder = None
+        if not element.tag.endswith(("}hlinkClick", "}hlinkHover")):  # a picture's click link goes, not the picture
+            holder = element if element.tag in _OBJECTS else next((a for a in element.iterancestors() if a.tag in _OBJECTS), None)
         doomed = holder if holder is not None else element
         if doomed.getparent() is not None:
             doomed.getparent().remove(doomed)

@@ -59,7 +59,7 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     title = root.find(".//title")
     if title is not None and title.text:
         meta["title"] = clean(title.text).strip()
-    hidden = visible.hide(root)  # what a reader does not see is not read (before <style> goes)
+    hidden, complete = visible.hide(root)  # what a reader does not see is not read (before <style> goes)
     for element in list(root.iter(*_DROP, "head")):
         if element.getparent() is not None:
             element.drop_tree()
@@ -70,7 +70,11 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
         if words.strip() and _FURNITURE.search(words) and element.find(".//table") is None:
             element.drop_tree()
     body = root.find("body")
-    return _walk(body if body is not None else root, hidden), meta
+    lines = _walk(body if body is not None else root, hidden)
+    if not complete:
+        lines.append(Line("", [], None, "网页的样式表", notes=(
+            "网页自带的样式表过大，只应用了一部分：被样式隐藏的文字可能未全部识别，请对照网页核对数字",)))
+    return lines, meta
 
 
 def _walk(top, hidden: dict) -> list[Line]:

@@ -29,6 +29,9 @@ from cssselect import SelectorError, parse as parse_selectors
 from lxml.cssselect import CSSSelector
 
 MAX_SELECTORS = 4000  # a site's whole style sheet inlined; more is not read (bounded time)
+# elements visited by selector matching (selectors × elements): ~3 s; past it, the rest of
+# the sheet is not applied and the clerk is told
+MAX_VISITS = 10_000_000
 MAX_CSS = 2 * 1024 * 1024
 _CELLS = ("td", "th")
 _PROPERTIES = frozenset(
@@ -60,9 +63,40 @@ def _declarations(content) -> list[tuple[str, str, bool]]:
     return found
 
 
-def _styles(root) -> dict:
-    """element → {property: value}, by the cascade of the page's own sheets and inline styles."""
+_NAMED = re.compile(r"([.#])(-?[_a-zA-Z\u00a0-\uffff][\w\u00a0-\uffff-]*)")
+_QUOTED = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
+
+
+def _names(root) -> tuple[set[str], set[str], int]:
+    """The classes and ids the page uses, and its number of elements."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    count = 0
+    for element in root.iter():
+        count += 1
+        if isinstance(element.tag, str):
+            classes.update((element.get("class") or "").split())
+            if element.get("id"):
+                ids.add(element.get("id"))
+    return classes, ids, count
+
+
+def _possible(selector: str, classes: set[str], ids: set[str]) -> bool:
+    """A selector that names a class or id the page does not use matches nothing: a
+    site's sheet is written for all its pages, and most of it is skipped this way."""
+    for kind, name in _NAMED.findall(_QUOTED.sub("", selector)):
+        if name not in (classes if kind == "." else ids):
+            return False
+    return True
+
+
+def _styles(root) -> tuple[dict, bool]:
+    """element → {property: value}, by the cascade of the page's own sheets and inline
+    styles; and whether the whole sheet was applied (False: too big to apply in time)."""
     declared: dict = {}
+    classes, ids, elements = _names(root)
+    visits = 0
+    complete = True
 
     def offer(element, prop: str, value: str, rank: tuple) -> None:
         props = declared.setdefault(element, {})
@@ -85,9 +119,13 @@ def _styles(root) -> dict:
             except SelectorError:
                 continue
             for selector in parsed:
-                if selector.pseudo_element is not None or selectors >= MAX_SELECTORS:
+                if selector.pseudo_element is not None or not _possible(selector.canonical(), classes, ids):
+                    continue
+                if selectors >= MAX_SELECTORS or visits + elements > MAX_VISITS:
+                    complete = False
                     continue
                 selectors += 1
+                visits += elements
                 try:
                     matches = CSSSelector(selector.canonical(), translator="html")(root)
                 except (SelectorError, Exception):  # noqa: BLE001 - :hover and the like select nothing a page shows at rest
@@ -102,7 +140,7 @@ def _styles(root) -> dict:
             order += 1
             for prop, value, important in _declarations(inline):
                 offer(element, prop, value, (important, (1, 0, 0, 0), order))
-    return {element: {p: d.value for p, d in props.items()} for element, props in declared.items()}
+    return {element: {p: d.value for p, d in props.items()} for element, props in declared.items()}, complete
 
 
 def _color(value: str | None):
@@ -209,32 +247,33 @@ def _unseen(state: _Inherited) -> bool:
     return max(abs(red - state.background[0]), abs(green - state.background[1]), abs(blue - state.background[2])) <= 0.04
 
 
-def hide(root) -> dict:
+def hide(root) -> tuple[dict, bool]:
     """Remove from ``root`` (in place) what a reader of the page does not see, and raise
     superscript digits.  Returns {table cell element: [texts removed from it]}, so that
-    the reader can tell the clerk when a cell's figure had hidden characters."""
+    the reader can tell the clerk when a cell's figure had hidden characters; and whether
+    the page's style sheets could be applied whole."""
     with warnings.catch_warnings():  # selector and colour parsing must never speak to the clerk
         warnings.simplefilter("ignore")
-        styles = _styles(root)
+        styles, complete = _styles(root)
     removed: dict = {}
 
-    def note(element, text: str | None) -> None:
-        if not text or not text.strip():
-            return
-        cell = element if element.tag in _CELLS else next((a for a in element.iterancestors(*_CELLS)), None)
-        if cell is not None:
+    def note(cell, text: str | None) -> None:
+        if cell is not None and text and text.strip():
             removed.setdefault(cell, []).append(text.strip())
 
     body = root.find("body")
     top = body if body is not None else root
-    stack: list[tuple[object, _Inherited]] = [(top, _Inherited())]
+    # (element, the state it inherits, the table cell it stands in)
+    stack: list[tuple[object, _Inherited, object]] = [(top, _Inherited(), None)]
     while stack:  # no recursion: a page nested thousands deep is walked all the same
-        element, parent = stack.pop()
+        element, parent, cell = stack.pop()
         if not isinstance(element.tag, str):
             continue
+        if element.tag in _CELLS:
+            cell = element
         props = styles.get(element, {})
         if element is not top and _hidden_box(element, props):
-            note(element, "".join(element.itertext()))
+            note(cell, "".join(element.itertext()))
             element.drop_tree()  # its tail is the parent's text and stays
             continue
         state = _Inherited(parent.visible, parent.size, parent.color, parent.background, parent.picture, parent.raised)
@@ -261,10 +300,10 @@ def hide(root) -> dict:
         if element.tag in ("sup", "sub") or align in ("super", "sub"):
             state.raised = "sub" if element.tag == "sub" or align == "sub" else "super"
         if _unseen(state):
-            note(element, element.text)
+            note(cell, element.text)
             element.text = None
             for child in element:
-                note(element, child.tail)
+                note(cell, child.tail)
                 child.tail = None
         elif state.raised and element.text:
             element.text = element.text.translate(_SUPER if state.raised == "super" else _SUB)
@@ -273,5 +312,5 @@ def hide(root) -> dict:
                 if child.tail:
                     child.tail = child.tail.translate(_SUPER if state.raised == "super" else _SUB)
         for child in reversed(element):
-            stack.append((child, state))
-    return removed
+            stack.append((child, state, cell))
+    return removed, complete

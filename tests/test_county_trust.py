@@ -248,3 +248,132 @@ def test_a_record_names_only_files_of_its_own_folder(tmp_path):
     assert read_record(path) == {"好.docx": "x"}
     path.write_text("[" * 100_000, encoding="utf-8")
     assert read_record(path) == {}
+
+
+# -- 7. default texts are bounded --------------------------------------------------------------------------------
+# the child runs a command and reports its own peak memory, its children's included (POSIX; Windows reports none)
+MEASURE = """
+import json, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True)
+peak = None
+try:
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+except ImportError:
+    pass
+print(json.dumps({"code": done.returncode, "seconds": time.perf_counter() - start, "mb": peak,
+                  "out": done.stdout.decode("utf-8", "replace"), "err": done.stderr.decode("utf-8", "replace")}))
+"""
+# nianbao as on a system without fork (Windows, macOS): the sandbox's own bounds, in one process
+WITHOUT_CHILD = "import sys; import nianbao.batch as b; b._CHILD = False; from nianbao.cli import run; sys.argv = ['nianbao', *sys.argv[1:]]; run()"
+WHERE = "默认文字文件 默认文字.yaml 中 problems（五、存在的主要问题及改进情况）"
+BOMBS = {
+    "nested_range": ("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x{% endfor %}{% endfor %}{% endfor %}",
+                     "的模板太大（循环超过100000次），已停止；请简化"),
+    "range_of_a_billion": ("{% for x in range(10**9) %}x{% endfor %}", "的模板太大（range 超过1000个数），已停止；请简化"),
+    "chained_power": ("{{ ((10**64)**64)**64 }}", "的模板太大（数字超过4096位（二进制）），已停止；请简化"),
+    "big_power": ("{{ 2**(10**8) }}", "的模板太大（数字超过4096位（二进制）），已停止；请简化"),
+    "center": ("{{ 'x'.center(10**9) }}", "的模板太大（宽度超过1000），已停止；请简化"),
+    "center_filter": ("{{ 'x'|center(10**9) }}", "的模板太大（宽度超过1000），已停止；请简化"),
+    "format_width": ("{{ '{:>1000000000}'.format(1) }}", "的模板太大（宽度超过1000），已停止；请简化"),
+    "percent_width": ("{{ '%1000000000s' % 'x' }}", "的模板太大（宽度超过1000），已停止；请简化"),
+    "repeated_list": ("{{ ['x' * 1000] * 1000000 }}", "的模板太大（生成的文字超过100000字），已停止；请简化"),
+    "join": ("{{ ('x' * 1000)|list|join('y' * 99000) }}", "的模板太大（生成的文字超过100000字），已停止；请简化"),
+    "replace": ("{% set s = 'x' * 100000 %}{{ s|replace('x', s) }}", "的模板太大（生成的文字超过100000字），已停止；请简化"),
+    "doubling": ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+                 "的模板太大（生成的文字超过100000字），已停止；请简化"),
+    "doubling_macro": ("{% macro d(s) %}{{ s }}{{ s }}{% endmacro %}" + "{{ " + "d(" * 40 + "'x'" + ")" * 40 + " }}",
+                       "的模板太大（生成的文字超过100000字），已停止；请简化"),
+    "lipsum": ("{{ lipsum(10**8) }}", "有不允许的写法（lipsum 生成的是随机的拉丁文，不能用在报告里）：占位符只能引用 unit.name、year 等数据"),
+    "recursion": ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "的模板调用自身的层数过多（递归），已停止；请简化"),
+    "exponential_macro": ("{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(60) }}",
+                          "的模板运行超过2秒，已停止；请简化"),
+}
+
+
+def defaults_bomb(folder: Path, template: str) -> Path:
+    """A defaults file whose text for 五、存在的主要问题 is ``template``, and an inbox of two
+    units: 青山镇 leaves that section empty (it needs the default), 白沙乡 wrote its own."""
+    inbox = folder / "收回"
+    lines = TEXT.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("problems:"))
+    end = next(i for i in range(at + 1, len(lines)) if not lines[i].startswith("  "))
+    inbox.mkdir(parents=True)
+    (inbox / "青山镇.yaml").write_text("\n".join(lines[:at] + ["problems: null"] + lines[end:]), encoding="utf-8")
+    (inbox / "白沙乡.yaml").write_text(unit_text("白沙乡人民政府", 3), encoding="utf-8")
+    path = folder / "默认文字.yaml"
+    path.write_text("problems: " + json.dumps(template, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def measured(*command: object, cwd: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "generator"), PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, "-c", MEASURE, *map(str, command)], capture_output=True, cwd=cwd, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    return json.loads(done.stdout)
+
+
+def assert_bomb_stopped(tmp_path: Path, result: dict, said: str) -> None:
+    """Exit 1 within seconds and a few hundred MB; the unit that needed the text failed,
+    blamed on the defaults file (no line of its own file), the other rendered."""
+    told = result["out"] + result["err"]
+    assert result["code"] == 1, told
+    assert "Traceback" not in told and "内部错误" not in told
+    assert result["seconds"] < 8, f"{result['seconds']:.1f} s"
+    if result["mb"] is not None:
+        assert result["mb"] < 300, f"{result['mb']:.0f} MB"
+    units = {r[3]: r for r in rows(tmp_path / "out" / "汇总.xlsx")}
+    assert (units["青山镇.yaml"][4], units["青山镇.yaml"][7]) == ("未通过", WHERE + said)
+    assert units["白沙乡.yaml"][4] == "已生成"
+    [finding] = [r for r in rows(tmp_path / "out" / "汇总.xlsx", "问题清单") if r[2] == "青山镇.yaml"]
+    assert finding[3:6] == ("错误", "B", None)
+    assert made(tmp_path / "out") == [f"白沙乡人民政府{REPORT}.docx", f"白沙乡人民政府{REPORT}.txt"]
+
+
+@pytest.mark.parametrize("bomb", sorted(BOMBS))
+def test_a_default_text_that_asks_too_much_fails_the_unit_that_needed_it_within_bounds(tmp_path, bomb):
+    template, said = BOMBS[bomb]
+    defaults = defaults_bomb(tmp_path, template)
+    result = measured(sys.executable, "-m", "nianbao", "batch", tmp_path / "收回", "-o", tmp_path / "out", "--defaults", defaults, "--jobs", "2", cwd=tmp_path)
+    assert_bomb_stopped(tmp_path, result, said)
+
+
+@pytest.mark.parametrize("bomb", ["nested_range", "center", "format_width", "join", "doubling_macro", "recursion", "exponential_macro"])
+def test_without_a_child_process_the_sandbox_alone_bounds_a_default_text(tmp_path, bomb):
+    template, said = BOMBS[bomb]
+    defaults = defaults_bomb(tmp_path, template)
+    result = measured(sys.executable, "-c", WITHOUT_CHILD, "batch", tmp_path / "收回", "-o", tmp_path / "out", "--defaults", defaults, "--jobs", "1", cwd=tmp_path)
+    assert_bomb_stopped(tmp_path, result, said)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the child process with a memory limit is Linux's")
+def test_what_the_sandbox_misses_the_child_process_stops(tmp_path, monkeypatch):
+    """The last line: with the sandbox's checks switched off (as if a way around them were
+    found), the child's memory limit and the parent's clock still stop the text."""
+    import time
+
+    from nianbao import batch, bounded
+    from nianbao.load import load_file
+
+    defaults_bomb(tmp_path, "")
+    report = load_file(tmp_path / "收回" / "青山镇.yaml").report
+    monkeypatch.setattr(bounded, "MAX_WIDTH", 10**12)
+    start = time.perf_counter()
+    with pytest.raises(batch.DefaultsError) as told:
+        batch.apply_defaults(report, batch.Defaults(((("problems",), "{{ 'x'.center(10**10) }}"),), "默认文字.yaml"))
+    assert str(told.value) == WHERE + "的模板太大（内存超过256 MB），已停止；请简化"
+    monkeypatch.setattr(bounded.Sandbox, "tick", lambda self: None)
+    with pytest.raises(batch.DefaultsError) as told:
+        batch.apply_defaults(report, batch.Defaults(((("problems",), BOMBS["exponential_macro"][0]),), "默认文字.yaml"))
+    assert str(told.value) == WHERE + "的模板运行超过2秒或占用内存超过256 MB，已停止；请简化"
+    assert time.perf_counter() - start < 8
+
+
+def test_an_ordinary_default_text_still_renders(cli, tmp_path):
+    defaults = defaults_bomb(tmp_path, "{% for n in range(2) %}{{ unit.name|replace('人民政府', '') }}{{ '%d' % year }}年第{{ loop.index }}项；{% endfor %}"
+                                       "{{ '{:>4}'.format(applications.new.总计) }}件{{ ['甲', '乙']|join('、') }}{{ 'x'.center(5) }}。")
+    result = cli("batch", tmp_path / "收回", "-o", tmp_path / "out", "--defaults", defaults, "--draft")
+    assert result.code == 0, result
+    text = (tmp_path / "out" / f"青山镇人民政府{REPORT}.txt").read_text(encoding="utf-8-sig")
+    assert "青山镇2023年第1项；青山镇2023年第2项；   7件甲、乙  x  。" in text

@@ -11,8 +11,10 @@ never stops the others.  Output names and bytes depend only on the inputs, never
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import re
+import sys
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +23,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
+
+from . import bounded, isolate
+from .bounded import Sandbox
 
 from .decode import decode
 from .filenames import notes as name_notes
@@ -48,6 +53,7 @@ class Defaults:
     """Narrative templates by report-file key path, e.g. ("overview", "proactive")."""
 
     texts: tuple[tuple[tuple[str, ...], str], ...]
+    name: str = "默认文字"  # the file's name, for messages: a failing text is the defaults file's, not the unit's
 
     @staticmethod
     def read(path: Path) -> "Defaults":
@@ -66,7 +72,7 @@ class Defaults:
                 texts.append(((key,), value))
             else:
                 raise DefaultsError(f"默认文字文件 {path.name}：未知的键“{key}”，可用的键有 {'、'.join(NARRATIVES)}")
-        env = _environment()
+        env = Sandbox()
         for keys, text in texts:
             if not isinstance(text, str):
                 raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 应为文字")
@@ -74,30 +80,7 @@ class Defaults:
                 env.parse(text)
             except jinja2.TemplateSyntaxError as exc:
                 raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符写法有误（第{exc.lineno}行：{exc.message}）") from exc
-        return Defaults(tuple(texts))
-
-
-MAX_TEXT = 100_000  # characters a default text may grow to: a section is a few hundred
-
-
-class _Sandbox(SandboxedEnvironment):
-    """jinja's sandbox (no attributes of Python's insides) that also refuses the arithmetic
-    of a memory bomb: ``{{ "x" * 10**10 }}``."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, operator, left, right):  # noqa: ANN001 - jinja's signature
-        if operator == "**" and isinstance(right, int) and abs(right) > 64:
-            raise SecurityError("指数过大")
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_TEXT:
-                    raise SecurityError("生成的文字过长")
-        return super().call_binop(context, operator, left, right)
-
-
-def _environment() -> SandboxedEnvironment:
-    return _Sandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        return Defaults(tuple(texts), path.name)
 
 
 def placeholders(report: Report) -> dict[str, Any]:
@@ -131,40 +114,92 @@ def placeholders(report: Report) -> dict[str, Any]:
 _UNKNOWN = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
 
 
+@dataclass(frozen=True)
+class _Text:
+    """One default text a unit needs: where it goes, its template, how messages name it."""
+
+    keys: tuple[str, ...]
+    template: str
+    section: str  # 五、存在的主要问题及改进情况
+
+
 def apply_defaults(report: Report, defaults: Defaults) -> Report:
-    """The report with each empty narrative filled from its default text."""
+    """The report with each empty narrative filled from its default text, rendered within
+    bounds (:mod:`nianbao.bounded`): on Linux in a child process of at most
+    :data:`~nianbao.bounded.MEMORY` bytes, killed past the time limit; elsewhere in this
+    process, under the sandbox's own bounds."""
     data = report.data.model_dump()
-    context = placeholders(report)
-    env = _environment()
-    changed = False
+    wanted: list[_Text] = []
     for keys, template in defaults.texts:
         node = data
         for key in keys[:-1]:
+            node = node.get(key) if isinstance(node.get(key), dict) else {}
+        if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
+            continue
+        wanted.append(_Text(keys, template, place(report.spec.id, keys).path))
+    if not wanted:
+        return report
+    context = placeholders(report)
+    unit = str(report.unit.name)  # type: ignore[attr-defined]
+    if _CHILD:
+        at = multiprocessing.get_context("fork").RawValue("i", 0)
+        try:
+            texts = isolate.run(_render, context, wanted, defaults.name, unit, at, seconds=bounded.SECONDS + 1, what="默认文字", memory=bounded.MEMORY)
+        except isolate.Failed:
+            failed = wanted[min(max(at.value, 0), len(wanted) - 1)]
+            raise DefaultsError(f"{_where(defaults.name, failed)}的模板运行超过{bounded.SECONDS:g}秒或占用内存超过{bounded.MEMORY // 1024 // 1024} MB，已停止；请简化") from None
+    else:
+        texts = _render(context, wanted, defaults.name, unit, None)
+    for text, rendered in zip(wanted, texts):
+        node = data
+        for key in text.keys[:-1]:
             if not isinstance(node.get(key), dict):
                 node[key] = {}
             node = node[key]
-        if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
-            continue
-        section = place(report.spec.id, keys).path
+        node[text.keys[-1]] = rendered
+    model = validate_data(report.spec.id, data)
+    return Report(report.spec, model, report.source, report.lines)
+
+
+# A child process costs a fork on Linux (milliseconds) but a fresh interpreter elsewhere
+# (a second or more a unit): there the sandbox's own bounds are the limit.
+_CHILD = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _where(file: str, text: _Text) -> str:
+    return f"默认文字文件 {file} 中 {'.'.join(text.keys)}（{text.section}）"
+
+
+def _render(context: dict[str, Any], wanted: list[_Text], file: str, unit: str, at: Any) -> list[str]:
+    """Each text rendered in one sandbox with one budget of time and loop turns; ``at``
+    (shared with the parent) says which text is running, should the process be killed."""
+    env = Sandbox()
+    env.start()
+    out: list[str] = []
+    for n, text in enumerate(wanted):
+        if at is not None:
+            at.value = n
+        where = _where(file, text)
         try:
-            text = env.from_string(template).render(context).strip()
+            out.append(env.compile_text(text.template).render(context).strip())
+        except bounded.TooLong:
+            raise DefaultsError(f"{where}的模板运行超过{bounded.SECONDS:g}秒，已停止；请简化") from None
+        except bounded.TooBig as exc:
+            raise DefaultsError(f"{where}的模板太大（{exc}），已停止；请简化") from None
+        except MemoryError:
+            raise DefaultsError(f"{where}的模板太大（内存超过{bounded.MEMORY // 1024 // 1024} MB），已停止；请简化") from None
+        except RecursionError:
+            raise DefaultsError(f"{where}的模板调用自身的层数过多（递归），已停止；请简化") from None
         except jinja2.UndefinedError as exc:
             match = _UNKNOWN.search(str(exc))
             name = (match.group(1) or match.group(2)) if match else str(exc)
-            raise DefaultsError(f"{report.unit.name}：{section}的默认文字中有未知的占位符“{name}”") from exc  # type: ignore[attr-defined]
+            raise DefaultsError(f"{unit}：{text.section}的默认文字中有未知的占位符“{name}”") from None
         except SecurityError as exc:
             detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
-            raise DefaultsError(f"{section}的默认文字中有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from exc
-        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
-            raise DefaultsError(f"{section}的默认文字无法生成（占位符的写法或计算有误）：请检查其中的占位符") from exc
-        if len(text) > MAX_TEXT:
-            raise DefaultsError(f"{section}的默认文字生成后超过{MAX_TEXT}字，不像一段报告文字")
-        node[keys[-1]] = text
-        changed = True
-    if not changed:
-        return report
-    model = validate_data(report.spec.id, data)
-    return Report(report.spec, model, report.source, report.lines)
+            raise DefaultsError(f"{where}有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from None
+        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError, LookupError, AttributeError):
+            raise DefaultsError(f"{where}的模板无法生成（占位符的写法或计算有误）：请检查其中的占位符") from None
+    return out
 
 
 # -- one unit ------------------------------------------------------------------------------------------

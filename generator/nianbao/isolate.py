@@ -25,20 +25,20 @@ def _context():
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
 
 
-def _limit_memory() -> None:
+def _limit_memory(extra: int = MEMORY) -> None:
     try:
         import resource
 
         with open("/proc/self/statm", encoding="ascii") as handle:
             pages = int(handle.read().split()[0])
         now = pages * os.sysconf("SC_PAGE_SIZE")
-        resource.setrlimit(resource.RLIMIT_AS, (now + MEMORY, now + MEMORY))
+        resource.setrlimit(resource.RLIMIT_AS, (now + extra, now + extra))
     except (ImportError, OSError, ValueError, AttributeError):
         pass  # no such limit on this system: the time limit still holds
 
 
-def _child(connection, work: Callable[..., Any], args: tuple) -> None:
-    _limit_memory()
+def _child(connection, work: Callable[..., Any], args: tuple, memory: int = MEMORY) -> None:
+    _limit_memory(memory)
     try:
         result: tuple[str, Any] = ("ok", work(*args))
     except MemoryError:
@@ -53,12 +53,12 @@ def _child(connection, work: Callable[..., Any], args: tuple) -> None:
         connection.close()
 
 
-def run(work: Callable[..., Any], *args: Any, seconds: float, what: str) -> Any:
+def run(work: Callable[..., Any], *args: Any, seconds: float, what: str, memory: int = MEMORY) -> Any:
     """``work(*args)`` in a child process; its exceptions are raised here as they were.
-    ``what`` names the file for messages (``PDF 文件``)."""
+    ``what`` names the file for messages (``PDF 文件``); ``memory``: bytes the child may add."""
     context = _context()
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, work, args), daemon=True)
+    child = context.Process(target=_child, args=(send, work, args, memory), daemon=True)
     child.start()
     send.close()
     try:

@@ -243,7 +243,7 @@ def _mark_raised(chars: list[dict]) -> None:
                 char["text"] = text.translate(_RAISED)
                 last = char
                 continue
-            if near and small and char["top"] >= base["top"] + 0.3 * size:
+            if near and small and char["bottom"] >= base["bottom"] + 0.15 * size:
                 char["text"] = text.translate(_LOWERED)
                 last = char
                 continue

@@ -148,3 +148,101 @@ def test_render_to_html_and_fragment_writes_both(cli, tmp_path):
     assert result.code == 0, result
     names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert names == ["青山镇人民政府2023年政府信息公开工作年度报告.html", "青山镇人民政府2023年政府信息公开工作年度报告（网页粘贴用）.html"]
+
+
+# -- on a phone: tables that scroll say so, an address breaks (issue #20.7) -------------------------------------
+MEASURE = """<script>
+(function () {
+  var out = {tables: [], chars: []};
+  document.querySelectorAll("table").forEach(function (table) {
+    var wrap = table.parentElement;
+    out.tables.push({scrolls: wrap.scrollWidth > wrap.clientWidth + 1, hint: getComputedStyle(wrap, "::after").content,
+                     shadow: getComputedStyle(wrap).backgroundImage.indexOf("radial-gradient") >= 0});
+  });
+  var p = Array.prototype.find.call(document.querySelectorAll("p"), function (e) { return e.textContent.indexOf("电子版可在") >= 0; });
+  var walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT), node, text = "";
+  while ((node = walker.nextNode())) {
+    for (var i = 0; i < node.data.length; i++) {
+      var range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+      var r = range.getClientRects()[0];
+      if (r) out.chars.push([node.data[i], r.left, r.right, r.top]);
+    }
+  }
+  document.body.setAttribute("data-measured", JSON.stringify(out));
+})();
+</script>"""
+
+
+def measured(page_text: str, width: int, folder) -> dict:
+    """Chromium lays the page out ``width`` px wide; a script added to this copy (the page has
+    none) reports each table's overflow and its hint, and where each character of the
+    paragraph with the download address stands.  Headless Chromium's window for --dump-dom is
+    at least 500 px wide, so a phone's width is given to the page's <html> (its @media rules
+    read the same at 390 and at 500 px)."""
+    import json
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (CI installs it: apt-get install chromium)")
+    source = folder / f"measure{width}.html"
+    narrow = f"<style>html{{width:{width}px}}</style></head>" if width < 500 else "</head>"
+    source.write_text(page_text.replace("</head>", narrow).replace("</body>", MEASURE + "\n</body>"), encoding="utf-8")
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--window-size={width},2400", "--dump-dom", source.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )
+    body = lxml_html.fromstring(done.stdout.decode("utf-8")).find("body")
+    return json.loads(body.get("data-measured"))
+
+
+def stretch(chars: list, word: str) -> float:
+    """How far justification widened the characters of ``word`` (all Chinese, so all one
+    width unstretched): its widest character box over its narrowest."""
+    text = "".join(c[0] for c in chars)
+    at = text.index(word)
+    widths = [c[2] - c[1] for c in chars[at : at + len(word)]]
+    return max(widths) / min(widths)
+
+
+@pytest.mark.parametrize("form", ["page", "fragment"])
+def test_on_a_phone_a_table_that_scrolls_shows_it_and_the_download_address_breaks(form, tmp_path):
+    """At 390 px (a phone) every table is wider than the screen: it has a shadow on the side
+    where more of it is, and in the page the line "左右滑动查看" under it; at 1280 px no table
+    scrolls and the line is not there.  The address may break anywhere, so the line before it
+    keeps its spacing (it was stretched to 「电 子 版 可 在」)."""
+    report = load_file(EXAMPLE_2023).report
+    if form == "page":
+        text = render_html.render(report).decode("utf-8")
+    else:  # the fragment as a site's page carries it
+        fragment = render_html.render_fragment(report).decode("utf-8-sig")
+        text = f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body>{fragment}</body></html>'
+    phone, desk = measured(text, 390, tmp_path), measured(text, 1280, tmp_path)
+    assert len(phone["tables"]) == len(desk["tables"]) == 3
+    assert all(t["scrolls"] and t["shadow"] for t in phone["tables"]), phone["tables"]
+    assert not any(t["scrolls"] for t in desk["tables"]), desk["tables"]
+    hint = f'"{render_html.SCROLL_HINT}"'
+    assert [t["hint"] for t in phone["tables"]] == [hint if form == "page" else "none"] * 3
+    assert [t["hint"] for t in desk["tables"]] == ["none"] * 3
+    for layout_ in (phone, desk):
+        assert stretch(layout_["chars"], "本报告的电子版可在") < 1.2  # not 「电 子 版 可 在」
+        assert stretch(layout_["chars"], "对本报告如有疑问") < 1.2
+
+
+def test_the_scroll_hint_is_style_not_text_and_addresses_are_spans():
+    """The hint comes from the style sheet: not text of the report, which the importer reads
+    back.  An address is a span that may break anywhere, inline-styled in the fragment."""
+    report = load_file(EXAMPLE_2023).report
+    text = render_html.render(report).decode("utf-8")
+    root = lxml_html.fromstring(text)
+    assert render_html.SCROLL_HINT not in root.find("body").text_content()
+    assert '<span class="address">https://qingshan.example.gov.cn/xxgk</span>下载' in text
+    assert "span.address{word-break:break-all}" in text
+    fragment = render_html.render_fragment(report).decode("utf-8-sig")
+    assert '<span style="word-break:break-all">https://qingshan.example.gov.cn/xxgk</span>下载' in fragment
+    assert render_html.SCROLL_HINT not in fragment and fragment.count("radial-gradient(farthest-side at 100% 50%") == 3
+    assert render_html.breakable("写信至 qsz@example.gov.cn。网址www.example.cn/a?b=1，", fragment=False) == (
+        '写信至 <span class="address">qsz@example.gov.cn</span>。网址<span class="address">www.example.cn/a?b=1</span>，'
+    )
+    assert render_html.breakable("<b>&", fragment=True) == "&lt;b&gt;&amp;"

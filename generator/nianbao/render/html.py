@@ -3,10 +3,17 @@
 Two forms from one template (``templates/report.html.j2``):
 
 * a **page**: one standalone HTML5 file — UTF-8, ``lang="zh-CN"``, its style inline in
-  the file, no script, nothing fetched — readable on a phone (tables scroll sideways,
-  text keeps its size) and printable on A4 (no row split across pages);
+  the file, no script, nothing fetched — readable on a phone (tables scroll sideways and
+  show it, text keeps its size) and printable on A4 (no row split across pages);
 * a **fragment**: only the body, every element styled inline, for pasting into a sites
   rich-text editor, which strips ``<style>`` blocks and classes.
+
+On a phone a table wider than the screen shows that it scrolls: a shadow on the side
+where more of it is (backgrounds that scroll with the table cover it at either end, so it
+shows only while there is more to see — CSS alone, in both forms) and, in the page, a
+line under it, "左右滑动查看", from the style sheet (not text a reader of the file or the
+importer would take for the report's).  A web or mail address may break anywhere, so the
+justified line before it is not stretched to let it start a line.
 
 The tables are the shared grids (:mod:`.grid`) with the DOCXs merges as ``rowspan`` and
 ``colspan``.  They are data tables a screen reader can follow: header rows in
@@ -17,6 +24,7 @@ levels.  The same input gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,6 +33,23 @@ from markupsafe import Markup, escape
 from ..report import Report
 from .grid import Grid, column_widths
 from .outline import Document, build, environment, paragraphs
+
+TABLE_MIN_EM, TABLE_PT = 40, 10.5  # below this width a table scrolls rather than squeeze its labels
+PHONE_PT, PHONE_PADDING_EM = 14, 0.6  # the body on a phone (PAGE_ONLY's @media)
+# the widest screen (px) on which a table is wider than the body: the "左右滑动查看" line shows below it
+SCROLLS_BELOW = int((TABLE_MIN_EM * TABLE_PT + 2 * PHONE_PADDING_EM * PHONE_PT) * 4 / 3)
+SCROLL_HINT = "← 表格较宽，可左右滑动查看 →"
+# Shadows that show a table scrolls: two covers the colour of the page that scroll with the
+# table (local) over two shadows fixed at the box's edges (scroll); at either end of the
+# table a cover hides the shadow there.  No url(): nothing is fetched.
+SCROLL_SHADOWS = (
+    "background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)) left center/2.5em 100% no-repeat local,"
+    "linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) right center/2.5em 100% no-repeat local,"
+    "radial-gradient(farthest-side at 0 50%,rgba(0,0,0,0.3),rgba(0,0,0,0)) left center/1em 100% no-repeat scroll,"
+    "radial-gradient(farthest-side at 100% 50%,rgba(0,0,0,0.3),rgba(0,0,0,0)) right center/1em 100% no-repeat scroll"
+)
+# a web or mail address, in ASCII, not ending on the punctuation after it
+ADDRESS = re.compile(r"(?:https?://|www\.)[!-~]*[A-Za-z0-9/#=_~-]|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 # One source for both forms: selectors for the pages <style>, the same declarations
 # inline in the fragment.
@@ -37,22 +62,24 @@ STYLE = {
     "p": "margin:0;text-indent:2em;text-align:justify;overflow-wrap:anywhere",
     "signature": "margin:0;text-align:right;text-indent:0;padding-right:4em",
     "signature_top": "margin:1.5em 0 0;text-align:right;text-indent:0;padding-right:4em",
-    "wrap": "overflow-x:auto;margin:0.5em 0 1em;-webkit-overflow-scrolling:touch",
-    "table": "border-collapse:collapse;width:100%;min-width:40em;font-size:10.5pt;line-height:1.4;font-family:仿宋_GB2312,仿宋,FangSong,SimSun,serif",
+    "wrap": "overflow-x:auto;margin:0.5em 0 1em;-webkit-overflow-scrolling:touch;" + SCROLL_SHADOWS,
+    "table": f"border-collapse:collapse;width:100%;min-width:{TABLE_MIN_EM}em;font-size:{TABLE_PT}pt;line-height:1.4;font-family:仿宋_GB2312,仿宋,FangSong,SimSun,serif",
+    "address": "word-break:break-all",
     "caption": "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)",
     "th": "border:1px solid #000;padding:0.3em;font-weight:normal;text-align:center;vertical-align:middle",
     "th_label": "border:1px solid #000;padding:0.3em;font-weight:normal;text-align:left;vertical-align:middle",
     "td": "border:1px solid #000;padding:0.3em;text-align:center;vertical-align:middle",
 }
 SELECTORS = {
-    "body": "body", "draft": "p.draft", "h1": "h1", "h2": "h2", "h3": "h3", "p": "p", "signature": "p.signature", "signature_top": "p.signature.top", "wrap": "div.table",
+    "body": "body", "draft": "p.draft", "h1": "h1", "h2": "h2", "h3": "h3", "p": "p", "signature": "p.signature", "signature_top": "p.signature.top", "wrap": "div.table", "address": "span.address",
     "table": "table", "caption": "caption", "th": "th", "th_label": "th.label", "td": "td",
 }
-PAGE_ONLY = """html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-@media (max-width:600px){body{font-size:14pt;padding:0.6em}h1{font-size:18pt}}
-@media print{@page{size:A4;margin:37mm 26mm 35mm 28mm}body{max-width:none;padding:0}div.table{overflow:visible}
-table{min-width:0}thead{display:table-header-group}tr,th,td{break-inside:avoid;page-break-inside:avoid}
-h2,h3{break-after:avoid;page-break-after:avoid}}"""
+PAGE_ONLY = f"""html{{-webkit-text-size-adjust:100%;text-size-adjust:100%}}
+@media (max-width:600px){{body{{font-size:{PHONE_PT}pt;padding:{PHONE_PADDING_EM}em}}h1{{font-size:18pt}}}}
+@media (max-width:{SCROLLS_BELOW}px){{div.table::after{{content:"{SCROLL_HINT}";display:block;position:sticky;left:0;width:max-content;max-width:100%;padding:0.2em 0;font-size:10.5pt;color:#555;text-indent:0}}}}
+@media print{{@page{{size:A4;margin:37mm 26mm 35mm 28mm}}body{{max-width:none;padding:0}}div.table{{overflow:visible;background:none}}
+div.table::after{{content:none}}table{{min-width:0}}thead{{display:table-header-group}}tr,th,td{{break-inside:avoid;page-break-inside:avoid}}
+h2,h3{{break-after:avoid;page-break-after:avoid}}}}"""
 
 
 @dataclass(frozen=True)
@@ -120,6 +147,18 @@ def table(grid: Grid, caption: str, prefix: str, spec_id: str, fragment: bool) -
     return HtmlTable(caption, widths, html_rows[: grid.header_rows], html_rows[grid.header_rows :])
 
 
+def breakable(text: str, fragment: bool) -> Markup:
+    """``text`` escaped, each web or mail address in a span that may break anywhere: a
+    justified line would otherwise stretch to 「电 子 版 可 在」 to let the address start the
+    next line whole."""
+    look = f' style="{STYLE["address"]}"' if fragment else ' class="address"'
+    out, last = [], 0
+    for match in ADDRESS.finditer(text):
+        out += [escape(text[last : match.start()]), Markup(f"<span{look}>{escape(match.group())}</span>")]
+        last = match.end()
+    return Markup("").join([*out, escape(text[last:])])
+
+
 @lru_cache(maxsize=1)
 def _template():
     return environment().overlay(autoescape=True).get_template("report.html.j2")
@@ -134,7 +173,10 @@ def html(document: Document, *, fragment: bool, document_spec: str) -> str:
                 caption = f"{part.table.name}：{name}"
                 tables[id(part.table)] = table(part.table, caption, f"t{n}", document_spec, fragment)
     css = Markup("\n".join(f"{SELECTORS[k]}{{{v}}}" for k, v in STYLE.items()) + "\n" + PAGE_ONLY)
-    return _template().render(doc=document, fragment=fragment, style=STYLE, css=css, table_of=lambda grid: tables[id(grid)], paragraphs=paragraphs)
+    return _template().render(
+        doc=document, fragment=fragment, style=STYLE, css=css, table_of=lambda grid: tables[id(grid)], paragraphs=paragraphs,
+        text=lambda p: breakable(p, fragment),
+    )
 
 
 def render(report: Report, draft: bool = False) -> bytes:

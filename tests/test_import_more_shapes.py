@@ -142,6 +142,7 @@ def test_a_heading_after_a_table_of_cells_ends_it_and_the_signature_stays_text()
     [
         (["2024 年上海市科委政府信息公开工作", "年度报告"], "上海市科委", 2024),
         (["正文", "2024 年上海市科委政府信息公开工作", "年度报告"], "上海市科委", 2024),
+        (["正文", "2025 年上海市黄浦区人民政府打浦桥街道政府信息", "公开工作年度报告"], "上海市黄浦区人民政府打浦桥街道", 2025),
         (["2023年度区统计局政府信息公开", "工作年度报告"], "区统计局", 2023),
         (["上海市人民政府", "办公厅2023年政府信息公开工作年度报告"], "上海市人民政府办公厅", 2023),
         (["现公布区统计局2023年政府信息公开工作年度报告"], "区统计局", 2023),
@@ -392,3 +393,13 @@ def test_a_table_four_whose_header_does_not_say_which_columns_are_present_is_lef
     assert [(f.level, f.message) for f in result.findings if f.path == "表四"] == [
         ("error", "表四：原文只有12个单元格（其中12个有数字），应为15个，无法确定各列的数，整行留空，请按原件填写")
     ]
+
+
+@pytest.mark.parametrize("verb", ["现将", "现公布", "特此公布"])
+def test_without_a_title_the_unit_named_after_a_verb_is_the_unit_not_the_verb(verb):
+    title = ["索引号：000000000/2024-00012", f"{verb}区统计局2023年度政府信息公开工作情况报告如下。"]
+    text = edit(written(tab_rows, title=title), "青山镇人民政府\n2024年1月18日\n", "")  # no signature either
+    result = imported(text)
+    assert result.data["unit"]["name"] == "区统计局"
+    told = [f.message for f in result.findings if f.path == "unit.name" or "机关名称" in f.message]
+    assert told == [f"原文没有标题：机关名称按正文“{verb}区统计局2023”取为“区统计局”，请核对"]

@@ -231,7 +231,7 @@ def _year_first(texts: list[Line], start: int, end: int) -> int:
 _PERIOD = re.compile(r"(?:统计|数据)[^。；]{0,16}?((?:19|20)\d\d)年1月1日")
 _ORGAN_NAME = re.compile(rf"([\u4e00-\u9fa5]{{2,8}}?(?:省|市|县|区|州|旗|盟)[\u4e00-\u9fa5]{{0,18}}?(?:{ORGAN}))")
 _CONTACT = re.compile(rf"(?:联系|咨询)[^。]{{0,4}}?([\u4e00-\u9fa5]{{2,30}}?(?:{ORGAN}))")
-_NOW_PUBLISH = re.compile(rf"现将([\u4e00-\u9fa5]{{2,30}}?(?:{ORGAN}))(?:19|20)\d\d")
+_NOW_PUBLISH = re.compile(rf"(?:现将|现予以?公布|现公布|现发布|特此公布)([\u4e00-\u9fa5]{{2,30}}?(?:{ORGAN}))(?:19|20)\d\d")
 
 
 def year_from_text(lines: list[Line]) -> tuple[int, str] | None:

@@ -218,6 +218,12 @@ def test_html_print_styles_and_hidden_narrative_are_handled():
     assert imported.data["overview"]["proactive"].startswith("全年通过县政府门户网站")
 
 
+def test_html_page_hidden_whole_until_a_script_shows_it_is_read_with_a_warning():
+    imported = import_bytes(build_html('12<span style="display:none">0</span>', "body{visibility:hidden}"), Path("fouc.html"))
+    assert _licensing(imported) == 120  # nothing told hidden from shown: read as the script shows it, and said so
+    assert imported.findings == [Finding("warning", "I", None, "网页的样式把整个正文设为不显示（通常由网页脚本在打开后再显示），已按全部文字读取：被隐藏的个别文字无法区分，请对照网页核对数字（原文网页的样式表）")]
+
+
 def test_html_superscript_after_a_figure_is_an_error():
     imported = import_bytes(build_html("12<sup>1</sup>"), Path("sup.html"))
     assert _licensing(imported) is None
@@ -264,6 +270,22 @@ def test_docx_white_text_on_a_shaded_cell_is_read():
     shaded = '<w:p><w:pPr><w:shd w:val="clear" w:fill="000000"/></w:pPr><w:r><w:rPr><w:color w:val="FFFFFF"/></w:rPr><w:t>120</w:t></w:r></w:p>'
     imported = import_bytes(build_docx(cell=shaded), Path("shaded.docx"))
     assert _licensing(imported) == 120 and _errors(imported) == []
+
+
+def test_docx_white_text_in_a_table_whose_style_shades_it_is_read():
+    """Word's coloured table styles shade cells from styles.xml, not from the cell."""
+    data = build_docx('<w:r><w:rPr><w:color w:val="FFFFFF"/></w:rPr><w:t>0</w:t></w:r>',
+                      styles='<w:style w:type="table" w:styleId="nbDark"><w:name w:val="dark"/><w:tcPr><w:shd w:val="clear" w:fill="1F3864"/></w:tcPr></w:style>')
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in archive.infolist():
+            part = archive.read(item.filename)
+            if item.filename == "word/document.xml":
+                part = part.replace(b"<w:tblPr>", b'<w:tblPr><w:tblStyle w:val="nbDark"/>')
+            target.writestr(item, part)
+    imported = import_bytes(out.getvalue(), Path("styled.docx"))
+    assert _licensing(imported) == 120 and imported.findings == []
 
 
 @pytest.mark.parametrize(

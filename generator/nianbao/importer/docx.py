@@ -128,7 +128,10 @@ def _styles(package) -> dict[str, Look]:
         ident = style.get(f"{W}styleId")
         based = style.find(f"{W}basedOn")
         if ident:
-            own[ident] = (look_of(style.find(f"{W}rPr")), based.get(f"{W}val") if based is not None else None)
+            look = look_of(style.find(f"{W}rPr"))
+            if style.get(f"{W}type") == "table" and any(_filled(shd) for shd in style.iter(f"{W}shd")):
+                look = look.over(Look(shaded=True))  # a table style that shades cells: white text there is seen
+            own[ident] = (look, based.get(f"{W}val") if based is not None else None)
     default = look_of(root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr"))
     looks: dict[str, Look] = {"": default}
     for ident in own:
@@ -228,12 +231,19 @@ def joined(texts: list[str]) -> str:
     return out
 
 
-def _cell_shaded(p) -> bool:
-    """The paragraph or the table cell it stands in has a fill: white text there may be seen."""
+def _cell_shaded(p, styles: dict[str, Look]) -> bool:
+    """The paragraph, the table cell it stands in or its table's style has a fill: white
+    text there may be seen."""
     if _filled(p.find(f"{W}pPr/{W}shd")):
         return True
-    for ancestor in p.iterancestors(f"{W}tc"):
-        return _filled(ancestor.find(f"{W}tcPr/{W}shd"))
+    for cell in p.iterancestors(f"{W}tc"):
+        if _filled(cell.find(f"{W}tcPr/{W}shd")):
+            return True
+        for table in cell.iterancestors(f"{W}tbl"):
+            style = table.find(f"{W}tblPr/{W}tblStyle")
+            name = style.get(f"{W}val") if style is not None else None
+            return bool(name and styles.get(name, Look()).shaded)
+        return False
     return False
 
 
@@ -244,7 +254,7 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
     pstyle = p.find(f"{W}pPr/{W}pStyle")
     if pstyle is not None:
         base = base.over(styles.get(pstyle.get(f"{W}val") or "", Look()))
-    if _cell_shaded(p):
+    if _cell_shaded(p, styles):
         base = base.over(Look(shaded=True))
     parts: list[str] = []
     stack = [(iter(p), base)]

@@ -59,7 +59,12 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     title = root.find(".//title")
     if title is not None and title.text:
         meta["title"] = clean(title.text).strip()
+    before = _visible_length(root)
     hidden, complete = visible.hide(root)  # what a reader does not see is not read (before <style> goes)
+    whole = before >= 200 and _visible_length(root) < before // 20
+    if whole:  # the page hides itself whole until a script shows it: read it as the browser shows it then
+        root = html.document_fromstring(text, parser=parser)
+        hidden, complete = {}, True
     for element in list(root.iter(*_DROP, "head")):
         if element.getparent() is not None:
             element.drop_tree()
@@ -74,7 +79,21 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     if not complete:
         lines.append(Line("", [], None, "网页的样式表", notes=(
             "网页自带的样式表过大，只应用了一部分：被样式隐藏的文字可能未全部识别，请对照网页核对数字",)))
+    if whole:
+        lines.append(Line("", [], None, "网页的样式表", notes=(
+            "网页的样式把整个正文设为不显示（通常由网页脚本在打开后再显示），已按全部文字读取：被隐藏的个别文字无法区分，请对照网页核对数字",)))
     return lines, meta
+
+
+def _visible_length(root) -> int:
+    """Characters of the body's text, what the styles might hide included."""
+    body = root.find("body")
+    total = 0
+    for element in (body if body is not None else root).iter():
+        if isinstance(element.tag, str) and element.tag not in ("script", "style", "template", "noscript"):
+            total += len((element.text or "").strip())
+        total += len((element.tail or "").strip())
+    return total
 
 
 def _walk(top, hidden: dict) -> list[Line]:

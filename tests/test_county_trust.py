@@ -58,13 +58,20 @@ TYPO = "柳林真人民政府 不在名单中，是否为柳林镇人民政府�
 ABSENT = "名单上的这个单位没有交回报告；柳林/柳林真.yaml 填的机关名称是“柳林真人民政府”，是否就是这个单位？"
 
 
-@pytest.fixture
-def county(tmp_path) -> Path:
-    inbox = tmp_path / "收回"
+def typo_inbox(folder: Path) -> Path:
+    """收回/ with 青山镇, 青石镇 (one character apart, both real) and 柳林/柳林真.yaml whose unit
+    is typed 柳林真人民政府; 名单.txt beside it lists 青山镇, 柳林镇, 青石镇."""
+    inbox = folder / "收回"
     put(inbox, "青山镇.yaml", "青山镇人民政府", 12)
     put(inbox / "柳林", "柳林真.yaml", "柳林真人民政府", 30)
     put(inbox, "青石镇.yaml", "青石镇人民政府", 5)
-    (tmp_path / "名单.txt").write_text("青山镇人民政府\n柳林镇人民政府\n青石镇人民政府\n", encoding="utf-8")
+    (folder / "名单.txt").write_text("青山镇人民政府\n柳林镇人民政府\n青石镇人民政府\n", encoding="utf-8")
+    return inbox
+
+
+@pytest.fixture
+def county(tmp_path) -> Path:
+    typo_inbox(tmp_path)
     return tmp_path
 
 
@@ -140,13 +147,20 @@ GBK_NOTE = "文件名不是 UTF-8 编码（多半是 Windows 上压缩的 zip �
 BAD_NOTE = "文件名中有无法识别的字节，显示为“{}”（无法识别的部分为 �）：请给文件改个名"
 
 
-@pytest.mark.skipif(NOT_POSIX_BYTES, reason="only a POSIX file system keeps a name's raw bytes")
-def test_file_names_in_gbk_or_invalid_utf8_are_shown_readably_in_batch_and_aggregate(tmp_path):
-    inbox = tmp_path / "收回"
+def gbk_named_inbox(folder: Path) -> Path:
+    """收回/ as a Windows zip unzipped on Linux leaves it: 青山镇.yaml and the folder 乡镇/ with
+    柳林镇.yaml named in GBK bytes, and a name with bytes of no encoding (bad\\xff\\xfe.yaml)."""
+    inbox = folder / "收回"
     put(inbox, "青山镇.yaml".encode("gbk"), "青山镇人民政府", 12)
     put(inbox, b"bad\xff\xfe.yaml", "白沙乡人民政府", 30)
     put(inbox / "乡镇", "柳林镇.yaml".encode("gbk"), "柳林镇人民政府", 1)
     os.rename(os.fsencode(inbox / "乡镇"), os.fsencode(inbox) + b"/" + "乡镇".encode("gbk"))
+    return inbox
+
+
+@pytest.mark.skipif(NOT_POSIX_BYTES, reason="only a POSIX file system keeps a name's raw bytes")
+def test_file_names_in_gbk_or_invalid_utf8_are_shown_readably_in_batch_and_aggregate(tmp_path):
+    inbox = gbk_named_inbox(tmp_path)
     done = nianbao("batch", inbox, "-o", tmp_path / "out", "--jobs", "2", cwd=tmp_path)
     said = done.stdout.decode("utf-8") + done.stderr.decode("utf-8")
     assert done.returncode == 0, said
@@ -220,17 +234,25 @@ def test_a_previous_batchs_outputs_inside_the_inbox_are_skipped_with_a_note(cli,
     assert f"已跳过 {inbox} 中 nianbao 自己生成的2个文件（全县.yaml、汇总.xlsx）：它们不是交回的报告" in again.err
 
 
-def test_a_record_over_one_megabyte_is_ignored_with_a_note_and_rewritten_with_the_present_names(cli, tmp_path):
-    inbox = tmp_path / "收回"
+def oversized_records(folder: Path) -> Path:
+    """收回/青山镇.yaml and out/留着.txt (the clerk's own file), each folder with a record of
+    over 1 MB that lists 20 000 files that are not there, and 留着.txt."""
+    inbox = folder / "收回"
     put(inbox, "青山镇.yaml", "青山镇人民政府")
-    out = tmp_path / "out"
+    out = folder / "out"
     out.mkdir()
     (out / "留着.txt").write_text("文员自己的文件", encoding="utf-8")
     huge = {f"不存在的文件{i}.docx": "0" * 64 for i in range(20_000)}
     huge["留着.txt"] = "0" * 64
     (out / ".nianbao-生成记录.json").write_text(json.dumps(huge, ensure_ascii=False), encoding="utf-8")
-    assert (out / ".nianbao-生成记录.json").stat().st_size > 1024 * 1024
     (inbox / ".nianbao-生成记录.json").write_bytes((out / ".nianbao-生成记录.json").read_bytes())
+    return inbox
+
+
+def test_a_record_over_one_megabyte_is_ignored_with_a_note_and_rewritten_with_the_present_names(cli, tmp_path):
+    inbox = oversized_records(tmp_path)
+    out = tmp_path / "out"
+    assert (out / ".nianbao-生成记录.json").stat().st_size > 1024 * 1024
     result = cli("batch", inbox, "-o", out)
     assert result.code == 0, result
     assert f"{inbox / '.nianbao-生成记录.json'} 超过 1 MB，不像 nianbao 写的记录，已忽略：该文件夹中以前生成的报告会被当作交回的文件" in result.err

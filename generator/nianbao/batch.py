@@ -167,6 +167,7 @@ _CHILD = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_
 
 
 def _where(file: str, text: _Text) -> str:
+    """Where a failing default text is: in the defaults file, never in the unit's file."""
     return f"默认文字文件 {file} 中 {'.'.join(text.keys)}（{text.section}）"
 
 

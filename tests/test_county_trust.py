@@ -399,3 +399,31 @@ def test_an_ordinary_default_text_still_renders(cli, tmp_path):
     assert result.code == 0, result
     text = (tmp_path / "out" / f"青山镇人民政府{REPORT}.txt").read_text(encoding="utf-8-sig")
     assert "青山镇2023年第1项；青山镇2023年第2项；   7件甲、乙  x  。" in text
+
+
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("{{ ('{0}' * 1000).format('x' * 99000) }}", "生成的文字超过100000字"),
+        ("{{ ('%(a)s' * 1000) % {'a': 'x' * 99000} }}", "生成的文字超过100000字"),
+        ("{{ ('%s' * 1000)|format(*(['x' * 99] * 1000)) }}", "生成的文字超过100000字"),
+        ("{{ '{:{w}}'.format(1, w=10**9) }}", "格式中的宽度不能用占位符给出"),
+        ("{{ '%*d' % (10**9, 1) }}", "宽度超过1000"),
+        ("{{ 'x\tx'.expandtabs(10**9) }}", "生成的文字超过100000字"),
+        ("{{ ['x'] + ['y' * 100000] }}", "生成的文字超过100000字"),
+        ("{% set ns = namespace(n=3) %}{% for i in range(1000) %}{% set ns.n = ns.n * ns.n %}{% endfor %}", "数字超过4096位（二进制）"),
+        ("{{ 'x'|indent(10**9) }}", "宽度超过1000"),
+        ("{{ ('x\n' * 50000)|indent(900) }}", "生成的文字超过100000字"),
+        ("{{ ('x' * 99999)|wordwrap(1, wrapstring='y' * 1000) }}", "生成的文字超过100000字"),
+        ("{{ range(1000)|slice(10**9)|list }}", "分组数超过1000"),
+    ],
+)
+def test_the_sandbox_sizes_a_result_before_making_it(template, said):
+    """Each way to multiply text that jinja offers, refused before the text is made."""
+    from nianbao.bounded import Refused, Sandbox, TooBig
+
+    env = Sandbox()
+    env.start()
+    with pytest.raises((TooBig, Refused)) as told:
+        env.compile_text(template).render()
+    assert str(told.value) == said

@@ -101,6 +101,20 @@ def _printf(form: Any) -> None:
                 raise TooBig(f"宽度超过{MAX_WIDTH}")
 
 
+def _size(value: Any) -> int:
+    """About how long ``value`` prints."""
+    return weight(value) if isinstance(value, (str, bytes, list, tuple, dict)) else len(str(value)) if isinstance(value, (int, float)) else 1
+
+
+def _percent(form: str, values: Any) -> None:
+    """``form % values``: widths checked, and the result sized before it is made (each
+    directive may print the longest value)."""
+    _printf(form)
+    items = list(values.values()) if isinstance(values, dict) else list(values) if isinstance(values, tuple) else [values]
+    directives = sum(not m.group().endswith("%") for m in _PRINTF.finditer(form))  # "%%" prints no value
+    _text(len(form) + directives * max((_size(v) for v in items), default=0))
+
+
 def _format(form: Any, depth: int = 0) -> None:
     """``'{:>1000000000}'.format(x)``: the same for the format mini-language (nested too)."""
     if not isinstance(form, str) or depth > 2:
@@ -187,8 +201,8 @@ def _indent(value: Any, width: Any = 4, *_: Any, **kwargs: Any) -> None:
     _text(len(text) + (text.count("\n") + 1) * (len(width) if isinstance(width, str) else width if isinstance(width, int) else 0))
 
 
-def _format_filter(value: Any, *_: Any, **__: Any) -> None:
-    _printf(value)
+def _format_filter(value: Any, *args: Any, **kwargs: Any) -> None:
+    _percent(str(value), kwargs or args)
 
 
 def _join_filter(value: Any, d: str = "", *args: Any, **kwargs: Any) -> tuple:
@@ -266,9 +280,27 @@ class Sandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.tick()
-        if isinstance(obj, str) and attribute in ("format", "format_map"):
-            _format(obj)  # checked here: jinja hands the call a wrapper of its own
         return super().getattr(obj, attribute)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``str.format`` as jinja's sandbox wraps it, its widths checked and its result
+        sized before it is made: ``'{0}{0}{0}…'.format(long)`` is fields × the longest value."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        form = value.__self__
+        _format(form)
+        try:
+            fields = sum(name is not None for _, name, _, _ in string.Formatter().parse(form))
+        except ValueError:
+            fields = 0
+
+        def sized(*args: Any, **kwargs: Any) -> str:
+            values = [*args, *kwargs.values()]
+            _text(len(form) + fields * max((_size(v) for v in values), default=0))
+            return wrapped(*args, **kwargs)
+
+        return sized
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         self.tick()
@@ -291,8 +323,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
             if isinstance(left, (str, bytes, list, tuple)) and isinstance(right, (str, bytes, list, tuple)):
                 _text(weight(left) + weight(right))
         elif operator == "%" and isinstance(left, str):
-            _printf(left)
-            _text(len(left) + weight(right))
+            _percent(left, right)
         result = super().call_binop(context, operator, left, right)
         _integer(result)
         return result

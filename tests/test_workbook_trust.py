@@ -42,7 +42,7 @@ def where(book, keys: tuple) -> tuple[str, str]:
     raise KeyError(keys)
 
 
-def save(book, folder: Path, name: str = "城关镇.xlsx") -> Path:
+def save(book, folder: Path, name: str = "青山镇.xlsx") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     book.save(path)

@@ -180,8 +180,6 @@ TOO_DEEP = "层次嵌套过深：这不是报告文件"  # block nesting beyond 
 def _flow_depth(text: str) -> int:
     """How deep brackets nest (quotes not considered, which can only overstate it): the C
     parser recurses per level, and a few thousand levels overflow its stack."""
-    import re
-
     depth = deepest = 0
     for match in re.finditer(r"[\[\]{}]", text):
         depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)

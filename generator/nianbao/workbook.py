@@ -18,7 +18,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from .render import grid as layout
 from .findings import ERROR, WARNING, Finding
 from .load import Loaded, validate
 from .output import zip_entry
+from .printing import orientation_for, print_setup
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
 from .kinds import OLE_MAGIC
 from .standard import SPECS, Spec, ValueType, spec_for_year
@@ -103,6 +104,7 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     intro.cell(len(INSTRUCTIONS) + 2, 1, f"本表适用于{year}年度（{spec.name}，{spec.source}）。").font = Font(name=FONT, size=11)
     intro.column_dimensions["A"].width = 100
     intro.protection.sheet = True
+    print_setup(intro, header_rows=0, orientation="portrait")  # one column of text: a landscape page would be half empty
 
     keys_of: dict[str, str] = {}
     facts = wb.create_sheet(FACTS)
@@ -143,8 +145,8 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
             rule.add(cell.coordinate)
         keys_of[json.dumps(list(keys), ensure_ascii=False)] = f"{facts.title}!{cell.coordinate}"
     facts.protection.sheet = True
-    facts.sheet_properties.pageSetUpPr.fitToPage = True
-    facts.page_setup.fitToWidth, facts.page_setup.fitToHeight = 1, 0
+    # a form of two columns, read down: portrait; the year and format repeated on each page
+    print_setup(facts, header_rows=2, orientation="portrait")
 
     computed: dict[str, str] = {}
     for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
@@ -242,10 +244,7 @@ def _fit(ws, grid: layout.Grid, widths: list[int]) -> None:
         heights[cell.row + 1] = max(heights.get(cell.row + 1, 15.0), 14.0 * lines + 2)
     for row, height in heights.items():
         ws.row_dimensions[row].height = height
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    print_setup(ws, header_rows=grid.header_rows, orientation=orientation_for(widths))
 
 
 def _formulas(ws, spec: Spec, grid: layout.Grid, where: dict[tuple, str]) -> None:

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from .filenames import readable_text
 from .findings import LEVEL_NAMES
+from .printing import print_setup
 
 FONT = "宋体"
 STATUS_FILLS = {
@@ -90,6 +91,8 @@ def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None)
             problems.cell(problems.max_row, 4).fill = PatternFill("solid", fgColor=LEVEL_FILLS[level])
     _finish(units)
     _finish(problems)
+    print_setup(units)
+    print_setup(problems)
     for name, rows in (extra or {}).items():
         add_sheet(wb, name, rows)
     return stable_xlsx(wb)
@@ -102,6 +105,7 @@ def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]]) -> None:
     for row in rows:
         put_row(sheet, row)
     sheet.freeze_panes = "A2"
+    print_setup(sheet)
 
 
 def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]]) -> bytes:

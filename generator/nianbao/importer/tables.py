@@ -653,8 +653,8 @@ def _confirm_placed(spec: Spec, found: Found, placed: list[tuple[KeyPath, Hit]])
         checks.append(({("applications", *t3.keypath(t3.row(k))) for k in ("new", "carried_over", "carried_forward")} | leaf_keys, balanced))
     for keys, hit in placed:
         relevant = [ok for members, ok in checks if keys in members]
-        if relevant and all(relevant):
-            continue
+        if (relevant and all(relevant)) or found.values.get(keys) is None:
+            continue  # confirmed, or already left empty (and told) for its cells
         why = "与表中的总计不符" if relevant else "表中没有可核对的总计"
         message = f"原文这一行的文字与数字分开排列，按位置对应的数字{why}，无法确定，整行留空，请按原件填写"
         found.findings = [f for f in found.findings if not (f.path == place(spec.id, keys).path and "分开排列" in f.message)]

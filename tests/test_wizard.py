@@ -300,7 +300,16 @@ class Pty:
         env = {k: v for k, v in os.environ.items() if k != "EDITOR"} | {"TERM": "xterm", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
         self.process = subprocess.Popen([sys.executable, "-m", "nianbao", *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env, start_new_session=True)
         os.close(slave)
-        self.screen = pyte.Screen(columns, rows)
+        master = self.master
+
+        class Answering(pyte.Screen):
+            """Answers the terminal's queries (prompt_toolkit asks where the cursor is), as a
+            terminal does; unanswered, every question waits for a timeout."""
+
+            def write_process_input(self, data: str) -> None:
+                os.write(master, data.encode("ascii"))
+
+        self.screen = Answering(columns, rows)
         stream = pyte.ByteStream(self.screen)
         self.lock = threading.Lock()
 

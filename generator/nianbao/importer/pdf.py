@@ -167,6 +167,15 @@ def _rgb(color) -> tuple[float, float, float] | None:
     return None
 
 
+_PLAIN_SPACES = ("DeviceGray", "DeviceRGB", "DeviceCMYK", "CalGray", "CalRGB", "ICCBased")
+
+
+def _plain_space(name) -> bool:
+    """A colour space whose numbers are grey, RGB or CMYK levels; in a spot colour
+    (Separation) 1.0 is full ink and in an indexed one a number is an entry, not white."""
+    return name is None or str(name) in _PLAIN_SPACES
+
+
 def _white(color) -> bool:
     rgb = _rgb(color)
     return rgb is not None and min(rgb) >= 0.96
@@ -217,7 +226,7 @@ def seen(page):
                 ocr = True  # a searchable scan: the invisible text stands for the picture's
             else:
                 shown = False
-        elif _white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
+        elif _plain_space(obj.get("ncs")) and _white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
             shown = inside(x, y, fills) or inside(x, y, pictures)
         if not shown and obj.get("text", "").strip():
             unseen.append(obj["text"])

@@ -32,6 +32,11 @@ def hint_copied_as_text() -> str:
     return edit(TEXT_2023, "\n  本年度工作中仍有不足", "\n  本年存在的问题, 改进措施, 以及上年问题的整改情况：\n  本年度工作中仍有不足")
 
 
+def last_year_opening_with_its_year() -> str:
+    """Last year's report (2023) whose 主动公开 paragraph opens with its year, for ``next``."""
+    return edit(TEXT_2023, "    全年通过县政府门户网站", "    2023年，青山镇通过县政府门户网站")
+
+
 def write(tmp_path: Path, text: str, name: str = "青山镇2023.yaml") -> Path:
     path = tmp_path / name
     path.write_bytes(text.encode("utf-8"))
@@ -78,7 +83,7 @@ def test_a_hint_copied_as_text_is_a_warning_in_check():
 def test_a_hashtag_a_number_sign_inside_a_line_and_the_example_are_not_leftovers():
     spec = spec_for_year(2023)
     assert leftovers("#青山发布#公众号全年推送信息300条\n编号为#12的栏目已更新", spec) == []
-    assert leftovers("＃ （一）主动公开\n　# 一段", spec) == [("＃ （一）主动公开", ""), ("# 一段", "")]  # full-width, indented
+    assert leftovers("＃ （一）主动公开\n　# 一段\n## 二级 #\n#", spec) == [("＃ （一）主动公开", ""), ("# 一段", ""), ("## 二级 #", ""), ("#", "")]
     assert leftover_findings(TEXT_2023) == []
 
 
@@ -136,8 +141,7 @@ def test_opening_years():
 def test_x4_a_draft_from_next_whose_paragraph_still_opens_with_last_year(cli, tmp_path):
     """``next`` carries last year's text; the clerk edits the rest of the paragraph but not its
     first words.  ``check`` compares with last year's report by itself (the draft names it)."""
-    last = edit(TEXT_2023, "    全年通过县政府门户网站", "    2023年，青山镇通过县政府门户网站")
-    last_file = write(tmp_path, last)
+    last_file = write(tmp_path, last_year_opening_with_its_year())
     assert cli("next", last_file, "-o", tmp_path / "青山镇2024.yaml").code == 0
     draft = tmp_path / "青山镇2024.yaml"
     text = draft.read_text(encoding="utf-8")

@@ -313,8 +313,8 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
 
 # -- R7 (what a clerk leaves behind: a template comment, a hint copied as text) ---------------------------
 # A line that opens with # is a comment of the report file kept as text (after 「null」 became 「|」
-# in Notepad, 「# （一）主动公开」 is inside the block); a hashtag 「#青山发布#」 is text.
-COMMENT_LINE = re.compile(r"#(?![^#\n]*#)")
+# in Notepad, 「# （一）主动公开」 is inside the block); a topic 「#青山发布#」 that opens one is text.
+HASHTAG = re.compile(r"#[^#\s][^#\n]*#")
 
 
 def template_hints(spec: Spec) -> tuple[str, ...]:
@@ -337,7 +337,7 @@ def leftovers(text: str, spec: Spec) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for line in text.split("\n"):
         flat = unicodedata.normalize("NFKC", line).strip()
-        if COMMENT_LINE.match(flat):
+        if flat.startswith("#") and not HASHTAG.match(flat):
             found.append((line.strip(), ""))
             continue
         bare = _bare(line)

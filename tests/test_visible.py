@@ -439,6 +439,7 @@ def test_radicals_in_a_text_report_are_mapped_before_matching():
 def test_cli_reads_the_visible_figure_and_refuses_the_doubtful_one(cli, tmp_path):
     hidden = tmp_path / "hidden.html"
     hidden.write_bytes(build_html('12<span style="display:none">0</span>'))
+    assert _licensing(import_file(hidden)) == 12
     result = cli("import", hidden, "-o", tmp_path / "a")
     assert result.code == 0, result
     written = (tmp_path / "a" / "青山镇人民政府2023.yaml").read_text(encoding="utf-8")

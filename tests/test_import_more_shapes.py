@@ -211,6 +211,8 @@ def test_r6_finds_appeals_and_lawsuits_in_cases_or_items(sentence, message):
         "全年受理行政复议申请1件，信访举报投诉申请12件，上年结转申请1件。",  # other figures
         "全年被申请行政复议1件，行政诉讼0起；行政复议和行政诉讼共1件。",
         "受理政府信息公开申请7件，其中自然人5件。",
+        "全年受理政务服务申请1200件，办理政务服务事项申请1180件。",  # not applications for information
+        "全年受理依申请公开7件。",
     ],
 )
 def test_r6_is_silent_when_the_text_and_the_tables_agree(sentence):

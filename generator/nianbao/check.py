@@ -182,15 +182,14 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
 # -- R6 (figures quoted in the narratives) -----------------------------------------------------------
 # How reports state the totals of tables 三 and 四 in words: (pattern, the figure it names).
 # The number is the pattern's one group; text is matched with spaces removed.  Between a
-# verb and its 申请 stand only words of the same clause (no digit, no punctuation), and
-# never words that make it another figure (结转, 复议, 诉讼, 信访…): 受理行政复议申请2件 is
-# not a count of 政府信息公开申请.
-_GAP = r"(?:(?!结转|复议|诉讼|信访|投诉|举报|延期|补正)[^。；，,;：:、\d]){0,24}?"
-_COUNT = r"(?:公开)?(?:事项|件数|数量)?(?:共计|共|合计|总计|累计)?(?:为|达)?(\d+)件"
+# verb and 申请 stand only the words that name these applications (政府信息公开, 依申请公开,
+# 各类…): 受理行政复议申请2件, 受理政务服务申请1200件 and 上年结转申请3件 are other figures.
+_OF = r"(?:了)?(?:各类|各项|有关|相关)?(?:的)?(?:政府信息公开|政府信息|信息公开|政务公开|依申请公开)?(?:的)?"
+_COUNT = r"依?申请(?:公开)?(?:事项|件数|数量)?(?:共计|共|合计|总计|累计)?(?:为|达)?(\d+)件"
 QUOTED = (
     (re.compile(r"行政复议(?:和|与|及|、|或)行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "appeals"),
-    (re.compile(rf"(?:收到|受理|新收|接收|接到){_GAP}申请{_COUNT}"), "new"),
-    (re.compile(rf"办理{_GAP}申请{_COUNT}"), "handled"),
+    (re.compile(rf"(?:收到|受理|新收|接收|接到){_OF}{_COUNT}"), "new"),
+    (re.compile(rf"办理{_OF}{_COUNT}"), "handled"),
     (re.compile(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(\d+)件"), "carried_over"),
     (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?(?:申请)?(\d+)件"), "carried_forward"),
     (re.compile(r"(\d+)件[^。；，,;]{0,20}?结转(?:至)?下(?:一)?年度"), "carried_forward"),

@@ -100,8 +100,9 @@ def test_table_3_that_does_not_balance_is_corrected(tmp_path):
 def test_typing_mistakes_are_refused_as_typed(tmp_path):
     example = load_file(EXAMPLE_2023).report
     answers = dict(answers_for(example))
-    answers["proactive.licensing"] = CLEAR + "十二" + ENTER + CLEAR + "12" + ENTER  # refused, then typed again
-    answers["applications.disclosed"] = CLEAR + "3 1 0 0" + ENTER + CLEAR + "3 1 0 0 0 -1" + ENTER + CLEAR + "3，1，0，0，0，0" + ENTER
+    answers["proactive.licensing"] = CLEAR + "十二" + ENTER + "12" + ENTER  # refused and selected: what is typed next replaces it
+    # refused (negative), replaced by typing, refused (four numbers), kept with → and completed
+    answers["applications.disclosed"] = CLEAR + "3 1 0 0 0 -1" + ENTER + "3，1，0，0" + ENTER + "\x1b[C" + "，0，0" + ENTER
     written, screen, _ = run(tmp_path, "".join(answers.values()) + YES)
     assert written is True, screen
     report = load_file(tmp_path / "青山镇2023.yaml").report

@@ -408,8 +408,7 @@ def test_on_a_real_80x24_terminal_a_refused_answer_is_replaced_paragraphs_end_on
                 assert term.answer_line().replace(" ", "") == "›3" and "3件3" not in term.text()
                 term.type(ENTER)
             elif step.id == "overview.proactive":
-                screen = term.text().replace("\n", "").replace(" ", "")
-                assert "一段写完按Enter另起一段；全部写完，在空行上再按一次Enter（或按Ctrl-D）" in screen
+                assert "  （写完一段按 Enter 另起一段；全部写完后在空行上再按 Enter（或按 Ctrl-D））" in term.lines()  # one line
                 term.type("第一段" + ENTER + "第二段" + ENTER)
                 screen = term.until(lambda text: text.split("\n")[-1] == "" and "第二段" in text, "第二段")
                 assert "（二）依申请公开" not in screen  # Enter after a paragraph does not end the answer

@@ -43,7 +43,7 @@ from .standard import Column, Spec, ValueType, first_year, spec_for_year
 from .yamlfile import Parsed
 
 PROGRESS = "nianbao-new.progress.json"  # where answers wait when no FILE was named
-NARRATIVE_HINT = "一段写完按 Enter 另起一段；全部写完，在空行上再按一次 Enter（或按 Ctrl-D）"
+NARRATIVE_HINT = "写完一段按 Enter 另起一段；全部写完后在空行上再按 Enter（或按 Ctrl-D）"  # one line at 80 columns
 ANSWER = "›"  # the answer's prompt, on the line under the question: short, so the answer has the terminal's width
 KEEP, RETYPE, EDIT = "沿用这段文字", "重新输入", "用编辑器修改（Windows 上是记事本）"
 YES, NO = "是", "否"

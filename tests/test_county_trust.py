@@ -427,3 +427,20 @@ def test_the_sandbox_sizes_a_result_before_making_it(template, said):
     with pytest.raises((TooBig, Refused)) as told:
         env.compile_text(template).render()
     assert str(told.value) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", "默认文字文件 默认文字.yaml：problems 的占位符或括号嵌套过深，请简化"),
+        ("{% if 1 %}" * 3000 + "x" + "{% endif %}" * 3000, "默认文字文件 默认文字.yaml：problems 的占位符或括号嵌套过深，请简化"),
+        ("{% for i in range(2) %}" * 30 + "x" + "{% endfor %}" * 30, "默认文字文件 默认文字.yaml：problems 的占位符或括号嵌套过深，请简化"),
+        ("字" * 200_000, "默认文字文件 默认文字.yaml 超过 512 KB，不像几段默认文字：请检查是否选错了文件"),
+    ],
+)
+def test_a_defaults_file_python_cannot_compile_is_refused_before_any_unit(tmp_path, text, said):
+    defaults = defaults_bomb(tmp_path, text)
+    result = measured(sys.executable, "-m", "nianbao", "batch", tmp_path / "收回", "-o", tmp_path / "out", "--defaults", defaults, cwd=tmp_path)
+    assert result["code"] == 2, result
+    assert result["err"].strip().endswith(said), result["err"]
+    assert result["seconds"] < 8 and not (tmp_path / "out").exists()

@@ -44,6 +44,7 @@ NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
 
 # -- shared default texts (--defaults) -------------------------------------------------------------
+MAX_DEFAULTS = 512 * 1024  # bytes of a defaults file: a few sections of a few hundred characters each
 class DefaultsError(ValueError):
     """The defaults file itself is wrong: told once, before any unit is processed."""
 
@@ -57,7 +58,11 @@ class Defaults:
 
     @staticmethod
     def read(path: Path) -> "Defaults":
-        decoded = decode(path.read_bytes())
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_DEFAULTS + 1)
+        if len(data) > MAX_DEFAULTS:
+            raise DefaultsError(f"默认文字文件 {path.name} 超过 {MAX_DEFAULTS // 1024} KB，不像几段默认文字：请检查是否选错了文件")
+        decoded = decode(data)
         if decoded.text is None:
             raise DefaultsError(f"默认文字文件 {path.name}：无法识别文件编码，请另存为 UTF-8")
         parsed = parse(decoded.text)
@@ -77,9 +82,11 @@ class Defaults:
             if not isinstance(text, str):
                 raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 应为文字")
             try:
-                env.parse(text)
+                env.compile_text(text)
             except jinja2.TemplateSyntaxError as exc:
                 raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符写法有误（第{exc.lineno}行：{exc.message}）") from exc
+            except (RecursionError, SyntaxError, MemoryError, ValueError) as exc:  # Python cannot compile what jinja made of it
+                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符或括号嵌套过深，请简化") from exc
         return Defaults(tuple(texts), path.name)
 
 
@@ -198,7 +205,7 @@ def _render(context: dict[str, Any], wanted: list[_Text], file: str, unit: str, 
         except SecurityError as exc:
             detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
             raise DefaultsError(f"{where}有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from None
-        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError, LookupError, AttributeError):
+        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError, LookupError, AttributeError, SyntaxError):
             raise DefaultsError(f"{where}的模板无法生成（占位符的写法或计算有误）：请检查其中的占位符") from None
     return out
 

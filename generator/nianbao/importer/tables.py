@@ -251,11 +251,13 @@ def _after_bare_row(out: Stream, slots: list[Slot], current: Hit) -> bool:
     the last label."""
     if current.values:
         return False
-    at = next(i for i in range(len(out.order) - 1, -1, -1) if out.order[i] is current)
-    if at < len(out.order) - 1:
-        return True  # figures after it already went unplaced
+    if out.order[-1] is not current:
+        return True  # figures after it (it is the last row found) already went unplaced
     # the item before it, group headings (三、（四）无法提供) aside
-    before = next((item for item in reversed(out.order[:at]) if isinstance(item, Line) or slots[item.slot].keys is not None), None)
+    before = next(
+        (item for item in (out.order[i] for i in range(len(out.order) - 2, -1, -1)) if isinstance(item, Line) or slots[item.slot].keys is not None),
+        None,
+    )
     return isinstance(before, Line) or (isinstance(before, Hit) and _bare(before, slots))
 
 
@@ -277,14 +279,15 @@ def place_separated(found: Found, spec: Spec, stream: Stream, slots: list[Slot],
         if not rows or not figures:
             return
         n, total = len(slots[rows[0].slot].columns), slots[rows[0].slot].total
-        whole = [line for line in figures if len(_figures(line)) in (n, n - 1 if total else n)]
-        same = len({tuple(_figures(line)) for line in whole}) == 1
-        adds_up = all(_adds_up(_figures(line), n, total) for line in whole)
+        read = [(line, _figures(line)) for line in figures] if totals and len(figures) <= 4 * len(rows) + 4 else []
+        whole = [(line, texts) for line, texts in read if len(texts) in (n, n - 1 if total else n)]
+        same = len({tuple(texts) for _, texts in whole}) == 1
+        adds_up = all(_adds_up(texts, n, total) for _, texts in whole)
         if totals and len(whole) == len(rows) and (len(rows) == 1 or same) and adds_up:
             how = "只有这一种对应" if len(rows) == 1 else f"这{len(rows)}行的数字相同，怎样对应都一样"
-            extra = [line.text for line in figures if line not in whole]
+            extra = [line.text for line in figures if not any(line is w for w, _ in whole)]
             aside = f"；其间的“{'”、“'.join(extra)}”（可能是页码）未计入" if extra else ""
-            for hit, line in zip(rows, whole):
+            for hit, (line, _) in zip(rows, whole):
                 hit.values = [(c, line) for c in line.cells if not is_blank(c.text)]
                 keys = slots[hit.slot].keys
                 placed.append((keys, hit))  # type: ignore[arg-type]
@@ -293,7 +296,8 @@ def place_separated(found: Found, spec: Spec, stream: Stream, slots: list[Slot],
                 found.problem(spec, keys, hit.line, message, WARNING)  # type: ignore[arg-type]
             return
         names = "、".join(f"“{slots[h.slot].label}”" for h in rows)
-        lines_told = "、".join(line.place or line.where or "" for line in figures if line.place or line.where)
+        places = [line.place for line in figures if line.place]
+        lines_told = "、".join(places[:5]) + ("等" if len(places) > 5 else "")
         message = (
             f"原文{table}中{names}{len(rows)}行的文字与数字分开排列（{len(figures)}行数字不在各自的行上"
             + (f"：{lines_told}" if lines_told else "")

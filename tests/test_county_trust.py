@@ -444,3 +444,23 @@ def test_a_defaults_file_python_cannot_compile_is_refused_before_any_unit(tmp_pa
     assert result["code"] == 2, result
     assert result["err"].strip().endswith(said), result["err"]
     assert result["seconds"] < 8 and not (tmp_path / "out").exists()
+
+
+def test_a_list_too_big_to_be_a_countys_is_refused(cli, tmp_path):
+    inbox = typo_inbox(tmp_path)
+    (tmp_path / "大名单.txt").write_text("".join(f"第{i}单位\n" for i in range(6000)), encoding="utf-8")
+    result = cli("batch", inbox, "-o", tmp_path / "out", "--units", tmp_path / "大名单.txt")
+    assert result.code == 2 and "名单 大名单.txt 有6000个单位，超过5000个，不像一个县（区）的名单：请检查是否选错了文件" in result.err
+    (tmp_path / "大名单.txt").write_bytes(b"x" * (3 * 1024 * 1024))
+    result = cli("aggregate", inbox, "-o", tmp_path / "全县.yaml", "--units", tmp_path / "大名单.txt")
+    assert result.code == 2 and "名单 大名单.txt 超过 2 MB，不像单位名单：请检查是否选错了文件" in result.err
+
+
+def test_the_typo_distance_is_levenshtein_within_its_limit():
+    from nianbao.county import distance, slip
+
+    assert distance("柳林镇", "柳林真") == 1 and distance("柳林镇", "林镇") == 1 and distance("abc", "cab") == 2
+    assert distance("城关镇", "白石镇") == 2 and distance("城关镇人民政府", "县财政局") == 3
+    assert slip("柳林真人民政府", "柳林镇人民政府") == 1 and slip("柳林镇", "柳林镇人民政府") == 0
+    assert slip("城关镇人民政府", "白石镇人民政府") is None  # two of three characters: another place
+    assert slip("临溪县交通运输局", "临溪县交通运输厅") == 1 and slip("临溪县交通运输局", "临溪县文化旅游局") is None

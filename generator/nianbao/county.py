@@ -292,18 +292,24 @@ def slip(a: str, b: str) -> int | None:
 
 def distance(a: str, b: str, limit: int = TYPO) -> int:
     """Edit distance (Levenshtein: characters inserted, removed or changed) of two names,
-    or ``limit + 1`` once it is larger — all a typo check needs, and quick."""
+    or ``limit + 1`` once it is larger — all a typo check needs.  Only the cells within
+    ``limit`` of the diagonal are computed, so two long names cost their length, not its
+    square."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    previous = list(range(len(b) + 1))
+    over = limit + 1
+    previous = {j: j for j in range(min(len(b), limit) + 1)}
     for i, char in enumerate(a, start=1):
-        current = [i]
-        for j, other in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
-        if min(current) > limit:
-            return limit + 1
+        current = {j: over for j in range(max(0, i - limit), min(len(b), i + limit) + 1)}
+        for j in current:
+            if j == 0:
+                current[j] = i if i <= limit else over
+                continue
+            current[j] = min(previous.get(j, over) + 1, current.get(j - 1, over) + 1, previous.get(j - 1, over) + (char != b[j - 1]), over)
+        if min(current.values()) > limit:
+            return over
         previous = current
-    return min(previous[-1], limit + 1)
+    return min(previous.get(len(b), over), over)
 
 
 def similar_names(entries: list[Entry]) -> None:

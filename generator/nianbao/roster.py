@@ -8,6 +8,8 @@ from pathlib import Path
 
 from .decode import decode, without_controls
 
+MAX_BYTES = 2 * 1024 * 1024  # a list of a few hundred names is a few kB
+MAX_UNITS = 5_000  # a county has hundreds of units; the workbook's first 5 000 rows are read
 _HEADINGS = {"机关名称", "单位名称", "单位", "名称", "机关", "序号"}
 
 
@@ -25,7 +27,11 @@ def read_with_repeats(path: Path) -> tuple[list[str], list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         names = _from_workbook(path)
     else:
-        decoded = decode(path.read_bytes())
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise RosterError(f"名单 {path.name} 超过 {MAX_BYTES // 1024 // 1024} MB，不像单位名单：请检查是否选错了文件")
+        decoded = decode(data)
         if decoded.text is None:
             raise RosterError(f"名单 {path.name}：无法识别文件编码，请另存为 UTF-8 文本")
         names = [line.split("\t")[0].split(",")[0] for line in decoded.text.split("\n")]
@@ -43,6 +49,8 @@ def read_with_repeats(path: Path) -> tuple[list[str], list[str]]:
         out.append(name)
     if not out:
         raise RosterError(f"名单 {path.name} 中没有单位名称：每行写一个单位（或在表格第一列）")
+    if len(out) > MAX_UNITS:
+        raise RosterError(f"名单 {path.name} 有{len(out)}个单位，超过{MAX_UNITS}个，不像一个县（区）的名单：请检查是否选错了文件")
     return out, repeated
 
 

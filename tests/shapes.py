@@ -2,8 +2,10 @@
 
 Each writer takes nianbao's document outline (the same title, sections and table grids
 the renderers use) and lays it out as a web page copied to text (tab-separated cells,
-empty fields under merges), a markdown conversion (pipe tables), a table flattened one
-cell per line between ``|`` lines, text extracted from a PDF (labels wrapped inside
+empty fields under merges), a markdown conversion (pipe tables), rows closed by a pipe
+without an opening one (``规章 | 0 | 0 | 0 |``), a table flattened one cell per line
+between ``|`` lines (an empty cell a separator alone, or an empty line), text extracted
+from a PDF (labels wrapped inside
 their column, numbers on another line of the label, page numbers and repeated headers
 between rows), or a government web page (navigation, breadcrumbs, a metadata block, the
 title only in ``<title>``, tables inside layout tables, ``<br>``, ``&nbsp;``, ``<p>`` and

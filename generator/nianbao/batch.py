@@ -29,6 +29,7 @@ from . import bounded, isolate
 from .bounded import Sandbox
 
 from .decode import decode
+from .filenames import GBK_NOTE, in_gbk
 from .filenames import notes as name_notes
 from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
 from .model import validate as validate_data
@@ -320,6 +321,9 @@ def run(
     sources = sources if sources is not None else county.collect(roots, outside=out_dir, notes=notes)
     names = {s: county.shown(s, roots) for s in sources}
     unique, copies = county.duplicates(sources, names)
+    gbk = sum(in_gbk(county.relative(s, roots)) for s in sources)
+    if gbk and notes is not None:
+        notes.append(GBK_NOTE.format(n=gbk))
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".nianbao-staging-", dir=out_dir))
     outcomes: list[Outcome] = []

@@ -481,6 +481,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from . import batch as batching
+    from .filenames import GBK_NOTE, in_gbk
     from .filenames import notes as name_notes
     from .filenames import readable_text
     from .output import Folder
@@ -499,6 +500,9 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     for note in notes:
         say(note)
     names = {s: county.shown(s, inputs) for s in sources}
+    gbk = sum(in_gbk(county.relative(s, inputs)) for s in sources)
+    if gbk:
+        say(GBK_NOTE.format(n=gbk))
     for source in sources:
         for note in name_notes(county.relative(source, inputs)):
             say(f"{names[source]}：{note}")

@@ -80,15 +80,23 @@ def readable_text(text: str) -> str:
     return visible(text)
 
 
+def in_gbk(name: str | PurePath) -> bool:
+    """True when some part of the name is GBK bytes, shown decoded as GB18030: said once
+    for all such files (:data:`GBK_NOTE`), not once a file."""
+    return any(decoded(part)[1] == "GB18030" for part in PurePath(str(name)).parts)
+
+
+GBK_NOTE = "{n}个文件的文件名不是 UTF-8 编码（多半是 Windows 上压缩的 zip 在别的系统上解开的），已按 GBK/GB18030 显示文件名"
+
+
 def notes(name: str | PurePath) -> list[str]:
-    """What :func:`readable` changed in a file's name, said to the clerk (empty when nothing)."""
+    """What :func:`readable` could not show as the file system has it, said to the clerk
+    (empty when nothing): bytes of no encoding, invisible controls.  A name read as GBK is
+    not among them: it is shown as it was meant (:func:`in_gbk`)."""
     text = str(name)
     said: list[str] = []
-    encodings = {decoded(part)[1] for part in PurePath(text).parts} - {None}
     shown = readable(text)
-    if "GB18030" in encodings:
-        said.append(f"文件名不是 UTF-8 编码（多半是 Windows 上压缩的 zip 在别的系统上解开的），按 GBK/GB18030 显示为“{shown}”")
-    if "" in encodings:
+    if any(decoded(part)[1] == "" for part in PurePath(text).parts):
         said.append(f"文件名中有无法识别的字节，显示为“{shown}”（无法识别的部分为 �）：请给文件改个名")
     if _BIDI.search(text):
         said.append(f"文件名中有不可见的文字方向控制字符，它会让文件名显示的顺序与实际不同；显示为“{shown}”：请给文件改个名")

@@ -236,3 +236,24 @@ def test_a_hostile_odt_is_refused_before_libreoffice_sees_it(cli, tmp_path, buil
     assert result.code == 1
     assert f"[错误 I] OpenDocument 文档（.odt）{said}" in result.out
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_doc_linking_a_file_on_the_clerks_disk_does_not_read_it(cli, report_odt, tmp_path):
+    """A unit's .doc whose picture is linked to a path (``INCLUDEPICTURE "file:///…" \\d``):
+    converting it must not read that file of the clerk's machine into the result."""
+    from PIL import Image
+
+    from nianbao import office
+
+    secret = tmp_path / "秘密" / "secret.png"
+    secret.parent.mkdir()
+    Image.new("RGB", (64, 64), (200, 0, 0)).save(secret)
+    odt = tmp_path / "本地链接.odt"
+    odt.write_bytes(linked_odt(report_odt, secret.as_uri()))
+    doc = office.convert([odt], "doc", tmp_path / "doc")[odt].read_bytes()
+    assert _holds(doc, "secret.png")
+    docx = office.convert_bytes(doc, ".doc", "docx")
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        assert [n for n in package.namelist() if n.startswith("word/media/")] == []
+    pdf = office.convert([odt], "pdf", tmp_path / "pdf")[odt].read_bytes()
+    assert b"/Subtype /Image" not in pdf and b"/Subtype/Image" not in pdf

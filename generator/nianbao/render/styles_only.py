@@ -237,7 +237,7 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
         raise Refused(f"不是有效的 Word 文档（缺少正文 {main}）" if main not in parts else "不是 Word 文档（.docx）")
 
     notes = _Notes()
-    reserved = {"[Content_Types].xml", "_rels/.rels", core, app, "word/document.xml"}
+    reserved = {"[Content_Types].xml", "_rels/.rels", core, app, "word/document.xml", main}  # written by the report
     kept: dict[str, list[tuple[str, str, str]]] = {}  # part → its relationships kept (id, type, resolved target)
     queue = [main]
     while queue:

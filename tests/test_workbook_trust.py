@@ -164,7 +164,9 @@ def test_a_total_formula_nianbao_did_not_write_is_an_error_naming_the_cell(cli, 
     result = cli("check", changed_total_formula(tmp_path))
     assert result.code == 1
     assert said(result) == [
-        "[错误 S] 表三.一.总计：总计格的公式被改动了（现在是 =SUM(D4,E4,F4,G4)，应为 =SUM(D4,E4,F4,G4,H4,I4)）：nianbao 不计算改动过的公式，请恢复原公式（“表三”表 J4 格）"]
+        "[错误 S] 表三.一.总计：总计格的公式被改动了（现在是 =SUM(D4,E4,F4,G4)，应为 =SUM(D4,E4,F4,G4,H4,I4)）：nianbao 不计算改动过的公式，请恢复原公式（“表三”表 J4 格）",
+        # #20.4: the column that reads the cell waits for it, the other columns were checked
+        "[提示 R1] “表三.一.总计”无法读取，表三总计列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（“表三”表 J4 格）"]
 
 
 def test_a_deleted_total_formula_is_computed_and_said(cli, tmp_path):
@@ -223,6 +225,7 @@ def test_formulas_in_number_cells_are_said_to_be_formulas_never_python_objects(c
         "[错误 S] 表三.一.自然人：这一格填的是公式（数组公式 =SUM(D5:D6*2)），nianbao 不计算公式：请直接填写数字（“表三”表 D4 格）",
         "[错误 S] 表三.一.商业企业：这一格填的是公式（=1+0），nianbao 不计算公式：请直接填写数字（“表三”表 E4 格）",
         "[错误 S] 表三.二.自然人：这一格填的是公式（模拟运算表），nianbao 不计算公式：请直接填写数字（“表三”表 D5 格）",
+        "[提示 R1] “表三.一.自然人”、“表三.一.商业企业”、“表三.二.自然人”无法读取，表三自然人列、商业企业列、总计列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（“表三”表 D4 格）",
     ]
     assert "object at" not in result.out + result.err
 
@@ -254,4 +257,5 @@ def test_numbers_typed_as_text_are_read_only_in_plain_digits(cli, tmp_path):
         "[错误 S] 表三.一.自然人：“٣”不是半角数字，请写成 3（“表三”表 D4 格）",
         "[错误 S] 表三.一.商业企业：“1_000”不是普通的十进制数字写法，请写成 1000（“表三”表 E4 格）",
         "[错误 S] 表三.一.法律服务机构：“+1”不是普通的十进制数字写法，请写成 1（“表三”表 H4 格）",
+        "[提示 R1] “表三.一.自然人”、“表三.一.商业企业”、“表三.一.法律服务机构”无法读取，表三自然人列、商业企业列、法律服务机构列、总计列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（“表三”表 D4 格）",
     ]

@@ -141,17 +141,29 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
         return Loaded(None, findings)
 
     findings += _scrub(spec, data, parsed)
-    findings += _fill_omitted(spec, data, parsed, zero_missing)
+    omitted = _fill_omitted(spec, data, parsed, zero_missing)
+    findings += omitted
     _texts_as_written(spec, data, parsed)
     try:
         model = validate_data(spec.id, data)
     except ValidationError as exc:
         findings += _translate(spec, exc, data, parsed)
-        return Loaded(None, findings)
+        errors = [(e["type"], _data_path(data, e["loc"])) for e in exc.errors()]
+        return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, errors, omitted))
     if has_errors(f for f in findings if f.rule == "S"):
-        return Loaded(None, findings)
+        return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, [], omitted))
     findings += _absurd(spec, model, parsed)
     return Loaded(Report(spec, model, source, dict(parsed.lines)), findings)
+
+
+def _around_unreadable(spec: Spec, data: dict, parsed: Parsed, source: Path | None, findings: list[Finding],
+                       errors: list[tuple[str, KeyPath]], omitted: list[Finding]) -> list[Finding]:
+    """The table rules that can run although the report cannot be built: a cell written
+    ``25件`` must not hide, until it is corrected, that another column does not balance."""
+    from .unreadable import table_rules
+
+    left_out = {f.path for f in omitted if f.path is not None}  # rows the file does not have: 没有填写, not 无法读取
+    return table_rules(spec, data, errors, findings, source=source, lines=dict(parsed.lines), left_out=left_out)
 
 
 ABSURD = 10**8  # more than a hundred million applications, items or yuan: a slip of the keyboard

@@ -152,3 +152,18 @@ def test_the_collection_workbook_prints_each_table_on_one_page_wide(tmp_path):
     for label in ("申请人情况", "自然人", "总计", t3.row("new").label, t3.row("carried_forward").label, "勾稽关系检查"):
         assert label in table3, label
     assert "行政复议" in table4 and "行政诉讼" in table4
+
+
+def test_the_table_sheet_of_aggregate_prints_its_names_and_headings_whole(tmp_path):
+    """The sheet aggregate adds gives no column widths: each is as wide as its text, so a
+    printed heading or unit name is not cut at the next filled cell."""
+    spec = spec_for_year(2025)
+    main = [spec.table3.row(k).label for k in ("new", "carried_over", "total", "carried_forward")]
+    rows = [("机关名称", "文件", *main), ("青山县城关镇人民政府", "收回/城关镇人民政府.yaml", 7, 1, 7, 1), ("合计", None, 7, 1, 7, 1)]
+    book = worklist.with_sheet(None, "表三主要行", rows)
+    sheet = load_workbook(io.BytesIO(book))["表三主要行"]
+    assert [sheet.column_dimensions[c].width for c in "ABCDEF"] == [22, 26, 34, 34, 12, 24]
+    (size, text), = printed(tmp_path, "汇总.xlsx", book)
+    assert size == A4_LANDSCAPE
+    assert re.search(r"机关名称\s+文件\s+" + r"\s+".join(map(re.escape, main)), text), text
+    assert re.search(r"青山县城关镇人民政府\s+收回/城关镇人民政府\.yaml\s+7\s+1\s+7\s+1", text), text

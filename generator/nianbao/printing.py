@@ -53,11 +53,34 @@ def print_setup(sheet: Worksheet, *, header_rows: int = 1, orientation: Orientat
     sheet.oddFooter.left.text = FOOTER_LEFT
     sheet.oddFooter.right.text = FOOTER_RIGHT
     sheet.oddFooter.left.size = sheet.oddFooter.right.size = 9
+    fit_columns(sheet)
     fit_rows(sheet)
 
 
 EXCEL_DEFAULT_WIDTH = 8.43  # a column no width was given
 MAX_ROW_HEIGHT = 409  # points: the most Excel allows
+
+
+MAX_FITTED_WIDTH = 50  # a column sized to its text grows no wider: a long path is cut rather than the page shrunk
+
+
+def fit_columns(sheet: Worksheet) -> None:
+    """Columns no width was given (the table aggregate adds) as wide as their widest text,
+    so that a printed name or heading is not cut at the cell's edge (a cell shows nothing of
+    its text past the edge when the next cell is filled).  Columns given a width keep it."""
+    widest: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                shown = max((display_width(part) for part in str(cell.value).split("\n")), default=0)
+                widest[cell.column] = max(widest.get(cell.column, 0), shown)
+    for column, shown in widest.items():
+        letter = get_column_letter(column)
+        dimension = sheet.column_dimensions.get(letter)
+        if dimension is not None and dimension.customWidth:
+            continue
+        if shown + 2 > EXCEL_DEFAULT_WIDTH:
+            sheet.column_dimensions[letter].width = min(shown + 2, MAX_FITTED_WIDTH)
 
 
 def fit_rows(sheet: Worksheet) -> None:

@@ -144,14 +144,22 @@ def docx_rows(grid: Grid) -> _Table:
 
 
 def _kept(grid: Grid, r: int, groups: set[int]) -> bool:
-    """A header row stays with the row after it; in a table of blocks (表二: an article's
-    row, its header row, its items) every row of a block stays with the next, so that a
-    block is never split and never starts a page without its label and header."""
+    """Whether row ``r`` is kept on one page with the next (``w:keepNext`` on its paragraphs).
+
+    In a table of blocks (表二: an article's row, its header row, its items) every row of a
+    block stays with the next, so that a block is never split and never starts a page
+    without its label and header; a long 表二 breaks between blocks.  A table without
+    blocks (表三, 表四) is kept whole: its side labels are cells merged down many rows
+    (``vMerge``), which a page break would cut in two (``三、本年`` / ``度办理结果``), so
+    every row but the last stays with the next and the table moves to the next page
+    when it does not fit below its heading.  Word and LibreOffice keep the chain only
+    while it fits on a page: a table longer than a page still breaks, between rows that
+    ``cantSplit`` keeps whole, with its header rows repeated."""
     if r + 1 >= grid.nrows:
         return False
-    if r < grid.header_rows:
+    if r < grid.header_rows or not groups:
         return True
-    return bool(groups) and r + 1 not in groups
+    return r + 1 not in groups
 
 
 WORD_JOINER = "\u2060"

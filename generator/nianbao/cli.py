@@ -222,7 +222,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         raise Usage(str(exc)) from exc
     for note in reference_notes:  # what of the reference was left out, never silently
         click.echo(f"提示：{note}", err=True)
-    pdf_problem = None
+    pdf_problem = font_note = None
     if "pdf" in wanted:
         from . import office
         from .render import pdf
@@ -231,6 +231,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         docx = outputs.get("docx") or rendering.render(report, "docx", reference_docx, draft)
         try:
             outputs["pdf"] = pdf.convert([(report.title, docx, report_date(report))])[report.title]
+            font_note = pdf.font_note()  # which official fonts this machine lacks, said once
         except (office.Unavailable, KeyError) as exc:
             pdf_problem = str(exc) if isinstance(exc, office.Unavailable) else "LibreOffice 未能把报告转换为 PDF"
     folder = Folder(out_dir)
@@ -243,6 +244,8 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
     warnings = [f for f in findings if f.level != ERROR]
     if warnings:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+    if font_note:
+        click.echo(f"提示：{font_note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
         sys.exit(EXIT_FINDINGS)
@@ -468,6 +471,12 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     for note in folder.notes:
         click.echo(note, err=True)
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表是可退回的意见）" + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
+    if "pdf" in wanted and any(o.ok for o in outcomes):
+        from . import office
+        from .render.pdf import font_note  # which official fonts this machine lacks, said once a run
+
+        if office.soffice() is not None and (note := font_note()):
+            click.echo(f"提示：{note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
     sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)

@@ -13,6 +13,10 @@ picture is fetched when the page is laid out.  So the profile (:data:`PROFILE`) 
 the ``http``/``https``/WebDAV/FTP/CMIS content providers — the machinery every fetch goes
 through — and, behind that, blocks linked content from untrusted documents, never
 updates links, and never runs macros.
+
+For a PDF, the profile also carries the stand-ins for the official fonts the machine
+lacks (LibreOffice's font replacement table; a fontconfig rule where a weight must be
+set): see :mod:`nianbao.render.fontsubst`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+from xml.sax.saxutils import escape
+
+if TYPE_CHECKING:
+    from .render.fontsubst import StandIn
 
 INSTALL = (
     "需要 LibreOffice 才能完成：请从 https://www.libreoffice.org 下载安装（Windows 选默认安装即可），"
@@ -59,10 +68,63 @@ _SETTINGS = (
 )
 
 
-def profile_settings() -> str:
-    """``registrymodifications.xcu`` for the private profile: no network, no links, no macros."""
+_FONT_PAIRS = "/org.openoffice.Office.Common/Font/Substitution"
+
+
+def _uses_fontconfig() -> bool:
+    """LibreOffice finds fonts through fontconfig on Linux and the BSDs, not on Windows
+    or macOS."""
+    return not (sys.platform == "win32" or sys.platform == "darwin")
+
+
+def _by_table(stand_ins: Sequence[StandIn]) -> list[StandIn]:
+    """The stand-ins LibreOffice's replacement table gives: all but a bold one where
+    fontconfig can set the weight (:func:`fontconfig_settings`)."""
+    return [s for s in stand_ins if s.face is not None and not (s.face.bold and _uses_fontconfig())]
+
+
+def _font_items(stand_ins: Sequence[StandIn]) -> list[str]:
+    """The replacement table (Tools ▸ Options ▸ Fonts): each missing official font
+    replaced "always" by its stand-in.  Only missing fonts are listed, so "always" never
+    replaces a font the machine has; it is needed because LibreOffice's replace-if-missing
+    loses to fontconfig's own fallback (Noto Sans CJK JP)."""
+    pairs = _by_table(stand_ins)
+    if not pairs:
+        return []
+    items = [f'<item oor:path="{_FONT_PAIRS}"><prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>']
+    for n, s in enumerate(pairs):
+        props = (("Always", "true"), ("OnScreenOnly", "false"), ("ReplaceFont", s.official), ("SubstituteFont", s.face.family))  # type: ignore[union-attr]
+        inner = "".join(f'<prop oor:name="{name}" oor:op="fuse"><value>{escape(value)}</value></prop>' for name, value in props)
+        items.append(f'<item oor:path="{_FONT_PAIRS}/FontPairs"><node oor:name="nianbao{n}" oor:op="replace">{inner}</node></item>')
+    return items
+
+
+def fontconfig_settings(stand_ins: Sequence[StandIn], base: str | None) -> str | None:
+    """A ``fonts.conf`` that reads the machine's own (``base``) and then maps each missing
+    official font that stands in as the bold of a family (方正小标宋简体 → 思源宋体 bold: a
+    heavy song for the title) — the replacement table cannot set a weight, fontconfig can,
+    and LibreOffice takes the weight of the face fontconfig gives.  None when no stand-in
+    needs it."""
+    bold = [s for s in stand_ins if s.face is not None and s.face.bold and _uses_fontconfig()]
+    if not bold:
+        return None
+    rules = "".join(
+        f'<match target="pattern"><test name="family"><string>{escape(s.official)}</string></test>'
+        f'<edit name="family" mode="assign" binding="strong"><string>{escape(s.face.family)}</string></edit>'  # type: ignore[union-attr]
+        '<edit name="weight" mode="assign" binding="strong"><const>bold</const></edit></match>\n'
+        for s in bold
+    )
+    include = f'<include ignore_missing="yes">{escape(base)}</include>\n' if base else ""
+    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+            f"<fontconfig>\n{include}{rules}</fontconfig>\n")
+
+
+def profile_settings(stand_ins: Sequence[StandIn] = ()) -> str:
+    """``registrymodifications.xcu`` for the private profile: no network, no links, no
+    macros; and, for a PDF, the stand-ins for the official fonts this machine lacks."""
     items = [f'<item oor:path="{_PROVIDERS}"><node oor:name="{name}" oor:op="remove"/></item>' for name in _NETWORK_PROVIDERS]
     items += [f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>' for path, name, value in _SETTINGS]
+    items += _font_items(stand_ins)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" '
@@ -70,13 +132,26 @@ def profile_settings() -> str:
     )
 
 
-def private_profile(folder: Path) -> str:
+def private_profile(folder: Path, stand_ins: Sequence[StandIn] = ()) -> str:
     """The profile in ``folder`` as the ``-env:UserInstallation`` URL LibreOffice takes,
     with :func:`profile_settings` written where LibreOffice reads them at start."""
     user = folder / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(profile_settings(), encoding="utf-8")
+    (user / "registrymodifications.xcu").write_text(profile_settings(stand_ins), encoding="utf-8")
     return folder.resolve().as_uri()
+
+
+def _environment(folder: Path, stand_ins: Sequence[StandIn]) -> dict[str, str] | None:
+    """The environment for LibreOffice: the caller's, with ``FONTCONFIG_FILE`` pointing at
+    :func:`fontconfig_settings` written in ``folder`` when a stand-in needs it."""
+    current = os.environ.get("FONTCONFIG_FILE")
+    base = current if current else "/etc/fonts/fonts.conf"
+    conf = fontconfig_settings(stand_ins, base if Path(base).is_file() else None)
+    if conf is None:
+        return None
+    path = folder / "fonts.conf"
+    path.write_text(conf, encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(path.resolve())}
 
 
 class Unavailable(Exception):
@@ -98,9 +173,11 @@ def soffice() -> str | None:
     return None
 
 
-def convert(sources: list[Path], target: str, out_dir: Path, *, seconds: float = 180) -> dict[Path, Path]:
-    """Each source converted to ``target`` ("pdf", "docx") in ``out_dir``, by one process.
-    Returns source → converted file, for those that were converted."""
+def convert(sources: list[Path], target: str, out_dir: Path, *, seconds: float = 180, stand_ins: Sequence[StandIn] = ()) -> dict[Path, Path]:
+    """Each source converted to ``target`` ("pdf", "docx") in ``out_dir``, by one process,
+    with ``stand_ins`` for the official fonts this machine lacks (a PDF's; see
+    :mod:`nianbao.render.fontsubst`).  Returns source → converted file, for those that
+    were converted."""
     program = soffice()
     if program is None:
         raise Unavailable(INSTALL)
@@ -108,13 +185,14 @@ def convert(sources: list[Path], target: str, out_dir: Path, *, seconds: float =
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as profile:
         command = [
             program,
-            f"-env:UserInstallation={private_profile(Path(profile))}",
+            f"-env:UserInstallation={private_profile(Path(profile), stand_ins)}",
             "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
             "--convert-to", target, "--outdir", str(out_dir),
             *(str(s) for s in sources),
         ]
         try:
-            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=seconds, check=False)
+            environment = _environment(Path(profile), stand_ins)
+            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=seconds, check=False, env=environment)
         except subprocess.TimeoutExpired as exc:
             raise Unavailable(f"LibreOffice 在{seconds:.0f}秒内没有完成转换，已放弃") from exc
         except OSError as exc:

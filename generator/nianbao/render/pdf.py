@@ -6,6 +6,9 @@ title and author come from the DOCX's properties (the report's title, the unit);
 LibreOffice stamps from the clock — the creation date, the file identifier and its
 checksum — is replaced by values from the report, in place and at the same length so
 that the cross-reference table stays valid: the same input gives the same PDF.
+
+On a machine without the official fonts, LibreOffice is told which installed faces stand
+in for them (:mod:`.fontsubst`), and :func:`font_note` says so once a run.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 from .. import office
+from . import fontsubst
 
 _CREATED = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{14})([^)]*)\)")
 _ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
@@ -53,9 +57,15 @@ def convert(documents: list[tuple[str, bytes, dt.date]], *, seconds: float = 300
             path = work / f"{n}.docx"  # plain names: LibreOffice is not given the clerk's file names
             path.write_bytes(data)
             sources[path] = name
-        done = office.convert(list(sources), "pdf", work / "pdf", seconds=seconds)
+        done = office.convert(list(sources), "pdf", work / "pdf", seconds=seconds, stand_ins=fontsubst.stand_ins())
         out = {}
         for (path, name), (_, data, date) in zip(sources.items(), documents):
             if path in done:
                 out[name] = stable(done[path].read_bytes(), data, date)
         return out
+
+
+def font_note() -> str | None:
+    """Which official fonts this machine lacks and what stands in for them in the PDF
+    (Chinese, said once a run by ``render`` and ``batch``); None when it has them all."""
+    return fontsubst.note(fontsubst.stand_ins())

@@ -428,3 +428,13 @@ def test_on_a_real_80x24_terminal_a_refused_answer_is_replaced_paragraphs_end_on
     report = load_file(tmp_path / "a.yaml").report
     assert report.get(("proactive", "licensing")) == 3
     assert report.text("overview", "proactive") == "第一段\n第二段" and report.text("overview", "requests") == "一段话"
+
+
+def test_a_year_no_report_can_have_is_refused_and_the_next_answer_replaces_it(tmp_path):
+    example = load_file(EXAMPLE_2023).report
+    answers = answers_for(example)
+    assert answers[0][0] == "year"
+    script = CLEAR + "9999" + ENTER + "2023" + ENTER + "".join(keys for _, keys in answers[1:]) + YES
+    written, screen, wizard = run(tmp_path, script)
+    assert written is True, screen
+    assert load_file(tmp_path / "青山镇2023.yaml").report.year == 2023

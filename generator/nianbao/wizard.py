@@ -325,7 +325,7 @@ class Wizard:
                 return "请写四位数年份，如 2023"
             if int(t) < first_year():
                 return f"年度报告格式自{first_year()}年度起实行"
-            return True
+            return dates.impossible_year(int(t)) or True
 
         self.say(f"{YEAR_LABEL}：", "四位数年份；格式版本随年度确定")
         text = self.ask_text(default=self.defaults.get("year", str(last_year)), validate=valid)

@@ -131,6 +131,9 @@ def test_a_published_report_of_an_impossible_year_is_an_error_in_check_and_rende
     assert result.code == 1
     assert said(result)[0] == f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（1999年报.txt 第1行）"
     assert cli("render", path, "-o", tmp_path / "out").code == 1 and not (tmp_path / "out").exists()
+    imported = cli("import", path, "-o", tmp_path / "imported")
+    assert imported.code == 1  # the year kept as printed, and said as check says it
+    assert f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（1999年报.txt 第1行）" in said(imported)
 
 
 # -- bidi controls ---------------------------------------------------------------------------------------------------

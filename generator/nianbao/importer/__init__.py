@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import dates
 from ..findings import ERROR, WARNING, Finding, has_errors
 from ..load import Loaded, validate, zeros
 from ..places import KeyPath, place, put
@@ -138,6 +139,9 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
             findings.append(Finding(WARNING, "I", year_path, f"原文{'没有标题' if not title.text else '标题中没有年度'}：报告年度按{derived[1]}取为{year}年，请核对"))
         else:
             findings.append(Finding(ERROR, "I", year_path, f"原文中找不到报告年度（标题：“{title.text}”），请在 year 填写", title_line))
+    impossible = dates.impossible_year(year) if year is not None else None
+    if impossible:  # kept as printed (never corrected), and said as check says it
+        findings.append(Finding(ERROR, "S", year_path, impossible, title_line))
     if unit_name is None:
         derived_unit = narrative.unit_from_text(lines, signed)
         if derived_unit:
@@ -235,6 +239,7 @@ def checkable(imported: Imported, *, today: dt.date | None = None) -> tuple[Load
     if data.get("year") is None or not data.get("unit", {}).get("name"):
         return Loaded(None, list(imported.findings)), []
     loaded = validate(Parsed(data=data, lines=dict(imported.lines)), source=imported.source, today=today, findings=imported.findings)
+    loaded.findings = list(dict.fromkeys(loaded.findings))  # what the import and the loader both say (an impossible year), once
     doubtful = []
     if any(k[0] == "applications" for k in imported.unreadable):
         doubtful += ["R1", "R3"]

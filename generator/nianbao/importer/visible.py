@@ -9,8 +9,9 @@ hide by ``display:none``, ``opacity:0``, zero width or height with ``overflow:hi
 or an off-screen position; and text whose ``visibility`` is hidden, whose font size is
 under one pixel, or whose colour is the background's (white on the default white page,
 ``<font color>`` and ``bgcolor`` too).  Style sheets are parsed by tinycss2 and
-selectors matched by cssselect, the companions of lxml; ``@media`` blocks (print
-styles) and linked style sheets (never fetched) are not applied.
+selectors matched by cssselect, the companions of lxml; ``@media`` blocks other than
+``screen``/``all`` (print styles) and linked style sheets (never fetched) are not applied.
+Struck-through text (``<del>``, ``<s>``, ``line-through``) is removed like hidden text.
 
 Superscripts and subscripts (``<sup>``, ``vertical-align: super``) are kept, but their
 digits become superscript digits, so that ``12<sup>1</sup>`` reads ``12¹`` — a figure
@@ -36,7 +37,8 @@ MAX_CSS = 2 * 1024 * 1024
 _CELLS = ("td", "th")
 _PROPERTIES = frozenset(
     {"display", "visibility", "opacity", "font-size", "font", "color", "background-color", "background", "width", "height",
-     "max-width", "max-height", "overflow", "position", "left", "top", "text-indent", "vertical-align", "clip"}
+     "max-width", "max-height", "overflow", "position", "left", "top", "text-indent", "vertical-align", "clip",
+     "text-decoration", "text-decoration-line"}
 )
 _WHITE = (1.0, 1.0, 1.0)
 _SUPER = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
@@ -90,6 +92,25 @@ def _possible(selector: str, classes: set[str], ids: set[str]) -> bool:
     return True
 
 
+_SCREEN_MEDIA = re.compile(r"^(?:only\s+)?(?:screen|all)$")
+
+
+def _screen_rules(rules, depth: int = 0):
+    """The rules a screen applies: plain rules, and those inside ``@media screen``/``@media all``
+    and ``@supports`` (a page hides ``display:none !important`` there as well as anywhere);
+    print styles, width-dependent queries, ``@font-face`` and ``@import`` are not what a screen shows."""
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            yield rule
+        elif rule.type == "at-rule" and rule.content is not None and depth < 8 and (
+            rule.lower_at_keyword == "supports"
+            or (rule.lower_at_keyword == "media"
+                and any(_SCREEN_MEDIA.match(" ".join(q.split()).lower())
+                        for q in tinycss2.serialize(rule.prelude).split(",")))
+        ):
+            yield from _screen_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), depth + 1)
+
+
 def _styles(root) -> tuple[dict, bool]:
     """element → {property: value}, by the cascade of the page's own sheets and inline
     styles; and whether the whole sheet was applied (False: too big to apply in time)."""
@@ -108,9 +129,7 @@ def _styles(root) -> tuple[dict, bool]:
     selectors = 0
     for style in root.iter("style"):
         css = "".join(style.itertext())[:MAX_CSS]
-        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-            if rule.type != "qualified-rule":
-                continue  # @media (print styles), @font-face, @import: not what a screen shows
+        for rule in _screen_rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)):
             props = _declarations(rule.content)
             if not props:
                 continue
@@ -198,6 +217,13 @@ def _zero(value: str | None) -> bool:
     return size is not None and size <= 0
 
 
+def _struck(element, props: dict) -> bool:
+    """Struck-through text (``<del>``, ``<s>``, ``line-through``) is what the page says is
+    no longer so: ``12<del>0</del>`` is 12 to a reader, never 120 (a strike covers all the
+    element holds, so the element goes whole, like a hidden one)."""
+    return element.tag in ("del", "s", "strike") or "line-through" in props.get("text-decoration", "") + props.get("text-decoration-line", "")
+
+
 def _hidden_box(element, props: dict) -> bool:
     """The element and all it holds are not shown, whatever its children say."""
     if element.get("hidden") is not None:
@@ -272,7 +298,7 @@ def hide(root) -> tuple[dict, bool]:
         if element.tag in _CELLS:
             cell = element
         props = styles.get(element, {})
-        if element is not top and _hidden_box(element, props):
+        if element is not top and (_hidden_box(element, props) or _struck(element, props)):
             note(cell, "".join(element.itertext()))
             element.drop_tree()  # its tail is the parent's text and stays
             continue

@@ -1,0 +1,59 @@
+"""Red-team trial of issues 19 and 20: small holes found by building hostile files byte for
+byte and importing them as a clerk would.  Each case is the smallest file that showed the
+hole; the builders of tests/test_visible.py make the base documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_visible import ROW, _licensing, _tables_equal_example, build_html
+
+from nianbao.findings import Finding
+from nianbao.importer import import_bytes
+
+
+# -- builders (named for bench/hostile.py) ------------------------------------------------------------------
+def build_html_media_hidden() -> bytes:
+    """A 0 glued to the 12 of 行政许可, hidden by ``display:none !important`` inside
+    ``@media screen`` (and another inside ``@supports``): a screen shows 12."""
+    return build_html('12<span class="zz">0</span><span class="yy">0</span>',
+                      "@media screen { .zz { display: none !important } } @supports (display:none) { .yy { display:none } }")
+
+
+def build_html_struck(cell: str = "12<del>0</del>") -> bytes:
+    """A figure cell with struck-through text: what the page says is no longer so."""
+    return build_html(cell)
+
+
+# -- tests ---------------------------------------------------------------------------------------------------
+def test_html_hidden_by_a_screen_media_query_is_not_read():
+    imported = import_bytes(build_html_media_hidden(), Path("media.html"))
+    assert _licensing(imported) == 12
+    assert imported.findings == [Finding("warning", "I", None, f"第2格“12”中有网页上看不到的文字“00”，未读取{ROW}")]
+    _tables_equal_example(imported)
+
+
+@pytest.mark.parametrize("style", ["@media print { td span { display:none } }", "@media (max-width:600px) { td span { display:none } }"])
+def test_html_print_and_phone_queries_are_not_applied(style):
+    imported = import_bytes(build_html("12<span>0</span>", style), Path("print.html"))
+    assert _licensing(imported) == 120  # what a desktop screen shows
+
+
+@pytest.mark.parametrize(
+    "cell, gone",
+    [
+        ("12<del>0</del>", "0"),
+        ("12<s>0</s>", "0"),
+        ("12<strike>0</strike>", "0"),
+        ('12<span style="text-decoration:line-through red">0</span>', "0"),
+        ('12<span style="text-decoration-line:line-through">0</span>', "0"),
+        ("<del>13</del><ins>12</ins>", "13"),
+    ],
+    ids=["del", "s", "strike", "css", "css-line", "del-ins"],
+)
+def test_html_struck_text_is_not_part_of_the_figure(cell, gone):
+    imported = import_bytes(build_html_struck(cell), Path("struck.html"))
+    assert _licensing(imported) == 12
+    assert imported.findings == [Finding("warning", "I", None, f"第2格“12”中有网页上看不到的文字“{gone}”，未读取{ROW}")]
+    _tables_equal_example(imported)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_visible import ROW, _licensing, _tables_equal_example, build_html
+from test_visible import LICENSING, ROW, _licensing, _tables_equal_example, build_docx, build_html
 
 from nianbao.findings import Finding
 from nianbao.importer import import_bytes
@@ -57,3 +57,39 @@ def test_html_struck_text_is_not_part_of_the_figure(cell, gone):
     assert _licensing(imported) == 12
     assert imported.findings == [Finding("warning", "I", None, f"第2格“12”中有网页上看不到的文字“{gone}”，未读取{ROW}")]
     _tables_equal_example(imported)
+
+
+def build_docx_run(rpr: str) -> bytes:
+    """The example as a Word document with a run ``0`` of properties ``rpr`` after the 12 of 行政许可."""
+    return build_docx(f"<w:r><w:rPr>{rpr}</w:rPr><w:t>0</w:t></w:r>")
+
+
+@pytest.mark.parametrize("rpr", ["<w:specVanish/>", "<w:strike/>", '<w:dstrike w:val="1"/>'], ids=["specVanish", "strike", "dstrike"])
+def test_docx_always_hidden_and_struck_runs_are_not_part_of_the_figure(rpr):
+    imported = import_bytes(build_docx_run(rpr), Path("run.docx"))
+    assert _licensing(imported) == 12
+    assert imported.findings == [Finding("warning", "I", None, f"第2格“12”中有隐藏的文字“0”（Word 中设为隐藏或白色），未读取{ROW}")]
+    _tables_equal_example(imported)
+
+
+def test_docx_run_with_strike_turned_off_is_read():
+    imported = import_bytes(build_docx_run('<w:strike w:val="0"/>'), Path("run.docx"))
+    assert _licensing(imported) == 120 and imported.findings == []
+
+
+TWO = [Finding("error", "I", LICENSING, f"{LICENSING}：“12 0”一个单元格中有两个数，不能确定是哪一个，留空，请按原件填写（第1个表格第7行）")]
+
+
+@pytest.mark.parametrize("after", ["<w:r><w:br/><w:t>0</w:t></w:r>", "<w:r><w:cr/><w:t>0</w:t></w:r>", '<w:r><w:ptab w:relativeTo="margin" w:alignment="right" w:leader="none"/><w:t>0</w:t></w:r>'],
+                         ids=["br", "cr", "ptab"])
+def test_docx_figures_parted_by_a_line_break_or_tab_are_two_numbers(after):
+    imported = import_bytes(build_docx(after), Path("br.docx"))
+    assert _licensing(imported) is None  # 12 above 0 in one cell: never 120
+    assert imported.findings == TWO
+
+
+@pytest.mark.parametrize("cell", ["<div>12</div>0", "<p>12</p>0", "12<div>0</div>"], ids=["div-then-text", "p-then-text", "text-then-div"])
+def test_html_figures_parted_by_a_block_are_two_numbers(cell):
+    imported = import_bytes(build_html(cell), Path("div.html"))
+    assert _licensing(imported) is None
+    assert imported.findings == TWO

@@ -69,6 +69,7 @@ class Look:
     shaded: bool | None = None  # w:shd fill or w:highlight behind the run
     tiny: bool | None = None  # w:sz under one point
     raised: str | None = None  # w:vertAlign: superscript, subscript, baseline
+    struck: bool | None = None  # w:strike, w:dstrike: crossed out, so no longer so (12 and a struck 0 is 12)
 
     def over(self, other: "Look") -> "Look":
         """``self`` with what ``other`` sets laid over it."""
@@ -76,7 +77,7 @@ class Look:
 
     @property
     def unseen(self) -> bool:
-        return bool(self.hidden or self.tiny or (self.white and not self.shaded))
+        return bool(self.hidden or self.struck or self.tiny or (self.white and not self.shaded))
 
 
 def _on(element) -> bool | None:
@@ -93,8 +94,11 @@ def _filled(shd) -> bool:
 def look_of(rpr) -> Look:
     if rpr is None:
         return Look()
-    vanish, web = _on(rpr.find(f"{W}vanish")), _on(rpr.find(f"{W}webHidden"))
-    hidden = None if vanish is None and web is None else bool(vanish or web)
+    # w:specVanish: hidden always, even where hidden text is shown
+    vanish, web, spec = _on(rpr.find(f"{W}vanish")), _on(rpr.find(f"{W}webHidden")), _on(rpr.find(f"{W}specVanish"))
+    hidden = None if vanish is None and web is None and spec is None else bool(vanish or web or spec)
+    strike, double = _on(rpr.find(f"{W}strike")), _on(rpr.find(f"{W}dstrike"))
+    struck = None if strike is None and double is None else bool(strike or double)
     color = rpr.find(f"{W}color")
     white = None
     if color is not None:
@@ -113,7 +117,7 @@ def look_of(rpr) -> Look:
             tiny = None
     align = rpr.find(f"{W}vertAlign")
     raised = (align.get(f"{W}val") or "baseline") if align is not None else None
-    return Look(hidden, white, shaded, tiny, raised)
+    return Look(hidden, white, shaded, tiny, raised, struck)
 
 
 def _styles(package) -> dict[str, Look]:
@@ -222,7 +226,7 @@ def joined(texts: list[str]) -> str:
     """A cell's paragraphs as one text: nothing between CJK characters (a label broken
     over lines), a space between two figures — ``12`` over ``3`` is two numbers, not 123."""
     out = ""
-    for piece in (t.replace("\n", "").strip() for t in texts):
+    for piece in (line.strip() for t in texts for line in t.split("\n")):  # a line break parts figures as a paragraph does
         if not piece:
             continue
         if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
@@ -284,7 +288,7 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
             if look.raised in ("superscript", "subscript"):
                 text = text.translate(_SUPER if look.raised == "superscript" else _SUB)
             parts.append(text)
-        elif tag == f"{W}tab":
+        elif tag in (f"{W}tab", f"{W}ptab"):
             parts.append(" ")
         elif tag in (f"{W}br", f"{W}cr"):
             parts.append("\n")

@@ -193,8 +193,9 @@ def _cell_text(td, keep_breaks: bool = False) -> str:
     for node in td.iter("br", "p", "div"):
         if node.tag == "br":
             node.tail = "\n" + (node.tail or "")
-        elif node is not td:
+        elif node is not td:  # a block starts and ends a line: <div>12</div>0 shows two figures
             node.text = "\n" + (node.text or "")
+            node.tail = "\n" + (node.tail or "")
     text = "".join(td.itertext())
     return text if keep_breaks else _join_broken(text)
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_visible import LICENSING, ROW, _licensing, _tables_equal_example, build_docx, build_html
+from test_visible import LICENSING, ROW, _licensing, _tables_equal_example, build_docx, build_html, raw_pdf
+
+from nianbao.importer.pdf import read_pdf
 
 from nianbao.findings import Finding
 from nianbao.importer import import_bytes
@@ -93,3 +95,20 @@ def test_html_figures_parted_by_a_block_are_two_numbers(cell):
     imported = import_bytes(build_html(cell), Path("div.html"))
     assert _licensing(imported) is None
     assert imported.findings == TWO
+
+
+# the fake bold of WPS and other producers: each line drawn two or three times, a fraction of a point apart
+OVERPRINTED = b"""BT /F1 12 Tf 20 170 Td (A 12) Tj ET BT /F1 12 Tf 20.3 170 Td (A 12) Tj ET BT /F1 12 Tf 20.6 170.2 Td (A 12) Tj ET
+BT /F1 12 Tf 20 150 Td (B 11) Tj ET BT /F1 12 Tf 20 150 Td (B 11) Tj ET
+BT /F1 12 Tf 20 130 Td (C 11) Tj ET
+"""
+
+
+def build_overprinted_pdf() -> bytes:
+    """Rows A and B drawn twice or three times over themselves (bold simulated), row C once."""
+    return raw_pdf(OVERPRINTED)
+
+
+def test_pdf_text_drawn_over_itself_reads_once():
+    lines = read_pdf(build_overprinted_pdf())
+    assert [line.text for line in lines if line.text] == ["A 12", "B 11", "C 11"]  # never 111222 or 1111

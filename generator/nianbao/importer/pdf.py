@@ -232,7 +232,9 @@ def seen(page):
             unseen.append(obj["text"])
         return shown
 
-    filtered = page.filter(visible)
+    # a glyph drawn twice at (almost) the same place — the fake bold of WPS and other
+    # producers — is one character to a reader: 12 overprinted reads 12, never 1122
+    filtered = page.filter(visible).dedupe_chars(tolerance=1)
     _mark_raised(filtered.chars)
     return filtered, unseen, ocr
 

@@ -131,3 +131,46 @@ def test_in_the_docx_every_row_of_tables_three_and_four_but_the_last_keeps_with_
         assert [row.find(f"{w}trPr/{w}tblHeader") is not None for row in rows] == [r < grid.header_rows for r in range(len(rows))]
         heading = table.getprevious()
         assert heading.find(f"{w}pPr/{w}pStyle").get(f"{w}val") == "nbHeading1"  # kept with the next by its style
+
+
+def _tall_reference(folder) -> object:
+    """The bundled reference with table lines three times as tall (45 pt): table 二 and
+    table 三 become longer than a page."""
+    import zipfile
+
+    from nianbao.resources import templates_dir
+
+    source = zipfile.ZipFile(templates_dir() / "reference.docx")
+    path = folder / "高表格.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/styles.xml":
+                assert data.count(b'w:line="300" w:lineRule="exact"') == 2  # nbTable, nbTableLabel
+                data = data.replace(b'w:line="300" w:lineRule="exact"', b'w:line="900" w:lineRule="exact"')
+            target.writestr(name, data)
+    return path
+
+
+def test_a_table_longer_than_a_page_breaks_between_blocks_with_its_header_repeated(tmp_path):
+    report = load_text(EXAMPLE_2023.read_text(encoding="utf-8")).report
+    data = pdf.convert([("tall", render(report, reference=_tall_reference(tmp_path)), report_date(report))])["tall"]
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        pages = [[re.sub(r"\s+", "", c or "") for table in page.extract_tables() for row in table for c in row] for page in document.pages]
+    two, three = layout.table2(report.spec, None), layout.table3(report.spec, None)
+    groups = sorted(c.row for c in two.cells if c.kind == "group")
+    homes = set()
+    for i, start in enumerate(groups):
+        end = groups[i + 1] if i + 1 < len(groups) else two.nrows
+        block = [re.sub(r"\s+", "", c.text) for c in two.cells if start <= c.row < end and c.kind != "number" and c.text.strip()]
+        home = [p for p, cells in enumerate(pages) if all(label in cells for label in block)]
+        assert home, block[0]
+        homes.add(home[0])
+    assert len(homes) > 1  # table 二 took more than a page, and broke between blocks
+    header = [re.sub(r"\s+", "", c.text) for c in three.cells if c.row < three.header_rows and c.text.strip()]
+    rows = [re.sub(r"\s+", "", c.text) for c in three.cells if c.row >= three.header_rows and c.kind == "label" and c.rowspan == 1]
+    spanned = [p for p, cells in enumerate(pages) if any(label in cells for label in rows)]
+    assert len(spanned) > 1
+    for p in spanned:  # each page of table 三 starts with its three header rows
+        assert all(label in pages[p] for label in header), p
+    assert sorted(label for p in spanned for label in rows if label in pages[p]) == sorted(rows)  # no row lost or cut

@@ -109,6 +109,19 @@ def test_the_profile_holds_the_replacement_table_and_keeps_its_network_lock():
     assert [e.findtext("*") for e in rule.findall("edit")] == ["Noto Serif CJK SC", "bold"]
 
 
+
+def test_where_fontconfig_cannot_set_the_weight_the_title_is_in_the_replacement_table(monkeypatch):
+    monkeypatch.setattr(office, "_fontconfig_base", lambda: None)  # Windows, macOS, or no fonts.conf
+    oor = "{http://openoffice.org/2001/registry}"
+    xcu = etree.fromstring(office.profile_settings(choose(NOTO)).encode("utf-8"))
+    pairs = {}
+    for node in xcu.iter("node"):
+        props = {p.get(f"{oor}name"): p.findtext("value") for p in node.findall("prop")}
+        if "ReplaceFont" in props:
+            pairs[props["ReplaceFont"]] = props["SubstituteFont"]
+    assert pairs["方正小标宋简体"] == "Noto Serif CJK SC"
+    assert office.fontconfig_settings(choose(NOTO), "/etc/fonts/fonts.conf") is None
+
 # -- the PDF, made by LibreOffice on this machine ------------------------------------------------------------------
 NO_TOOLS = pytest.mark.skipif(office.soffice() is None or shutil.which("pdffonts") is None,
                               reason="LibreOffice and poppler-utils are needed to look at the PDF's fonts")

@@ -71,10 +71,20 @@ _SETTINGS = (
 _FONT_PAIRS = "/org.openoffice.Office.Common/Font/Substitution"
 
 
+def _fontconfig_base() -> str | None:
+    """The machine's fontconfig configuration, which a private one must include (it says
+    where the fonts are); None on Windows and macOS, where LibreOffice does not find fonts
+    through fontconfig, or when there is none to include."""
+    if sys.platform == "win32" or sys.platform == "darwin":
+        return None
+    base = os.environ.get("FONTCONFIG_FILE") or "/etc/fonts/fonts.conf"
+    return base if Path(base).is_file() else None
+
+
 def _uses_fontconfig() -> bool:
-    """LibreOffice finds fonts through fontconfig on Linux and the BSDs, not on Windows
-    or macOS."""
-    return not (sys.platform == "win32" or sys.platform == "darwin")
+    """Whether a bold stand-in can be set through fontconfig (else the replacement table
+    gives the family at the document's weight)."""
+    return _fontconfig_base() is not None
 
 
 def _by_table(stand_ins: Sequence[StandIn]) -> list[StandIn]:
@@ -99,7 +109,7 @@ def _font_items(stand_ins: Sequence[StandIn]) -> list[str]:
     return items
 
 
-def fontconfig_settings(stand_ins: Sequence[StandIn], base: str | None) -> str | None:
+def fontconfig_settings(stand_ins: Sequence[StandIn], base: str) -> str | None:
     """A ``fonts.conf`` that reads the machine's own (``base``) and then maps each missing
     official font that stands in as the bold of a family (方正小标宋简体 → 思源宋体 bold: a
     heavy song for the title) — the replacement table cannot set a weight, fontconfig can,
@@ -114,7 +124,7 @@ def fontconfig_settings(stand_ins: Sequence[StandIn], base: str | None) -> str |
         '<edit name="weight" mode="assign" binding="strong"><const>bold</const></edit></match>\n'
         for s in bold
     )
-    include = f'<include ignore_missing="yes">{escape(base)}</include>\n' if base else ""
+    include = f'<include ignore_missing="yes">{escape(base)}</include>\n'
     return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
             f"<fontconfig>\n{include}{rules}</fontconfig>\n")
 
@@ -144,9 +154,8 @@ def private_profile(folder: Path, stand_ins: Sequence[StandIn] = ()) -> str:
 def _environment(folder: Path, stand_ins: Sequence[StandIn]) -> dict[str, str] | None:
     """The environment for LibreOffice: the caller's, with ``FONTCONFIG_FILE`` pointing at
     :func:`fontconfig_settings` written in ``folder`` when a stand-in needs it."""
-    current = os.environ.get("FONTCONFIG_FILE")
-    base = current if current else "/etc/fonts/fonts.conf"
-    conf = fontconfig_settings(stand_ins, base if Path(base).is_file() else None)
+    base = _fontconfig_base()
+    conf = fontconfig_settings(stand_ins, base) if base else None
     if conf is None:
         return None
     path = folder / "fonts.conf"

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_visible import LICENSING, ROW, _licensing, _tables_equal_example, build_docx, build_html, raw_pdf
+from test_visible import LICENSING, _report, ROW, _licensing, _tables_equal_example, build_docx, build_html, raw_pdf
 
 from nianbao.importer.pdf import read_pdf
+from nianbao.render import txt as render_txt
 
 from nianbao.findings import Finding
 from nianbao.importer import import_bytes
@@ -112,3 +113,22 @@ def build_overprinted_pdf() -> bytes:
 def test_pdf_text_drawn_over_itself_reads_once():
     lines = read_pdf(build_overprinted_pdf())
     assert [line.text for line in lines if line.text] == ["A 12", "B 11", "C 11"]  # never 111222 or 1111
+
+
+def build_attached_txt(label: str) -> bytes:
+    """The example's text with the attachment label a notice puts above the report it attaches."""
+    return (label + render_txt.render(_report()).decode("utf-8-sig")).encode("utf-8")
+
+
+@pytest.mark.parametrize("label", ["附件\n", "附件1\n\n", "附件二：\n", "附表 3\n"])
+def test_an_attachment_label_above_the_title_is_not_the_unit(label):
+    imported = import_bytes(build_attached_txt(label), Path("附件.txt"))
+    assert imported.data["unit"]["name"] == "青山镇人民政府"  # never 附件青山镇人民政府
+    assert imported.findings == []
+    _tables_equal_example(imported)
+
+
+def test_a_unit_named_like_an_attachment_label_stays():
+    text = render_txt.render(_report()).decode("utf-8-sig").replace("青山镇人民政府", "附件镇人民政府")
+    imported = import_bytes(text.encode("utf-8"), Path("附件镇.txt"))
+    assert imported.data["unit"]["name"] == "附件镇人民政府"

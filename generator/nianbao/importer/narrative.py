@@ -153,13 +153,17 @@ _CHROME = re.compile(rf"^(?:[\s|｜/·•:：【】\[\]()（）]|{_CHROME_WORD})
 _CRUMB = re.compile(r"\s*[>＞»›]+\s*")
 
 
+# the attachment label a notice puts above the report it attaches (附件 / 附件1 / 附件二：): not the unit
+_ATTACHMENT = re.compile(r"^附[件表][\d一二三四五六七八九十]{0,3}[:：]?$")
+
+
 def is_chrome(text: str) -> bool:
     """A site's toolbar or breadcrumb line (``无障碍浏览 长者模式``, ``首页 > 政务公开 >
     年报``, ``打印本页 关闭窗口``, ``字号 大 中 小``), not words of the report."""
     t = normal(text)
     if not t:
         return False
-    if _CHROME.match(t):
+    if _CHROME.match(t) or _ATTACHMENT.match(t):
         return True
     parts = [p for p in _CRUMB.split(text.strip()) if p.strip()]
     return len(parts) >= 2 and bool(_CRUMB.search(text)) and all(len(normal(p)) <= 16 and not re.search(r"[。，；]", p) for p in parts)

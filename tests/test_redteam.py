@@ -132,3 +132,16 @@ def test_a_unit_named_like_an_attachment_label_stays():
     text = render_txt.render(_report()).decode("utf-8-sig").replace("青山镇人民政府", "附件镇人民政府")
     imported = import_bytes(text.encode("utf-8"), Path("附件镇.txt"))
     assert imported.data["unit"]["name"] == "附件镇人民政府"
+
+
+def build_docx_footnoted() -> bytes:
+    """The 12 of 行政许可 followed by a Word footnote reference (printed as a raised ¹)."""
+    return build_docx('<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="1"/></w:r>')
+
+
+def test_docx_footnote_reference_after_a_figure_is_an_error():
+    imported = import_bytes(build_docx_footnoted(), Path("note.docx"))
+    assert _licensing(imported) is None  # Word shows 12¹: never read as a plain 12
+    assert imported.findings == [
+        Finding("error", "I", LICENSING, f"{LICENSING}：“12※”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
+    ]

@@ -292,6 +292,8 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
             parts.append(" ")
         elif tag in (f"{W}br", f"{W}cr"):
             parts.append("\n")
+        elif tag in (f"{W}footnoteReference", f"{W}endnoteReference") and not look.unseen:
+            parts.append("※")  # Word prints the note's number raised here: 12¹ is a footnoted figure, not 12
         elif tag == f"{W}noBreakHyphen":
             parts.append("-")
         else:

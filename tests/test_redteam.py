@@ -145,3 +145,21 @@ def test_docx_footnote_reference_after_a_figure_is_an_error():
     assert imported.findings == [
         Finding("error", "I", LICENSING, f"{LICENSING}：“12※”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
     ]
+
+
+@pytest.mark.parametrize("cell", ["12（注）", "12(1)", "12（注1）", "12[1]", "12［2］", "12^1"])
+def test_a_note_written_after_a_figure_leaves_that_cell_empty_and_says_why(cell):
+    imported = import_bytes(build_html(cell), Path("note.html"))
+    assert _licensing(imported) is None
+    assert imported.findings == [
+        Finding("error", "I", LICENSING, f"{LICENSING}：“{cell}”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
+    ]
+
+
+def test_a_note_after_one_figure_of_table_three_keeps_the_others_of_its_row():
+    page = build_html().decode("utf-8").replace('headers="t2-3-0 t2-0-3 t2-1-3">5</td>', 'headers="t2-3-0 t2-0-3 t2-1-3">5（注）</td>')
+    imported = import_bytes(page.encode("utf-8"), Path("note3.html"))
+    assert imported.data["applications"]["new"] == [None, 1, 0, 0, 1, 0, 7]  # was: the whole row emptied as “没有数字”
+    assert [f.message for f in imported.findings] == [
+        "表三.一.自然人：“5（注）”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第2个表格第4行）"
+    ]

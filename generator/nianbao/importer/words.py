@@ -174,6 +174,8 @@ def looks_doubtful(text: str) -> bool:
 _MARKS = "*＊※†‡#＃"
 _MARKED = re.compile(rf"^[+-]?\d[\d,.]*[{re.escape(_MARKS)}]+$|^[{re.escape(_MARKS)}]+\d[\d,.]*$")
 _TWO_NUMBERS = re.compile(r"\d[\s\u3000]+[+-]?\d")
+# a note written out after a figure: 12（注）, 12(1), 12[1], 12^1 — a footnoted figure, not a label
+_NOTE_AFTER = re.compile(r"^[+-]?\d[\d,.]*\s*(?:[（(]\s*(?:注|附注|备注)?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]|[\[［]\s*\d{1,3}\s*[\]］]|\^\s*\d{1,3})$")
 _FULLWIDTH_DIGITS = frozenset("０１２３４５６７８９")
 
 
@@ -185,6 +187,8 @@ def footnoted(text: str) -> str:
     shown = text.strip()
     if not any(ch.isdigit() or unicodedata.category(ch) == "No" for ch in shown):
         return ""
+    if _NOTE_AFTER.match(shown):
+        return f"“{shown}”的数字旁带有注释符号，不能确定数值"
     rest = "".join(ch for ch in shown if not (ch.isdigit() or ch in _MARKS or ch in ",.，+-" or unicodedata.category(ch) in ("No", "Zs") or ch.isspace()))
     if _MONEY.sub("", _SUFFIX.sub("", rest)):
         return ""  # words around the digits: a label or a sentence, not a figure

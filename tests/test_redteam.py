@@ -163,3 +163,55 @@ def test_a_note_after_one_figure_of_table_three_keeps_the_others_of_its_row():
     assert [f.message for f in imported.findings] == [
         "表三.一.自然人：“5（注）”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第2个表格第4行）"
     ]
+
+
+# -- collection workbooks: a figure the unit cannot see as typed -------------------------------------------------
+def build_workbook_unseen(folder: Path, how: str) -> Path:
+    """The example's workbook with 表二 B7 (行政许可, 12) hidden or shown otherwise by ``how``."""
+    from openpyxl.styles import Font, PatternFill
+    from test_workbook_trust import filled, save
+
+    book = filled()
+    sheet = book["表二"]
+    if how == "row":
+        sheet.row_dimensions[7].hidden = True
+    elif how == "column":
+        sheet.column_dimensions["B"].hidden = True
+    elif how == "white":
+        sheet["B7"].font = Font(color="FFFFFFFF")
+        sheet["B7"].fill = PatternFill("solid", fgColor="FFFFFFFF")
+    else:
+        sheet["B7"].number_format = how
+    return save(book, folder)
+
+
+@pytest.mark.parametrize(
+    "how, why",
+    [
+        (";;;", "这一格的数字格式被改成了“;;;”"),
+        ('0"0"', "这一格的数字格式被改成了“0\"0\"”"),
+        ('[=12]"120";0', "这一格的数字格式被改成了“[=12]\"120\";0”"),
+        ("row", "这一格所在的行或列被隐藏"),
+        ("white", "这一格的文字是白色"),
+    ],
+    ids=["three-semicolons", "literal-digit", "condition", "hidden-row", "white-on-white"],
+)
+def test_a_workbook_figure_not_shown_as_typed_is_read_and_said(cli, tmp_path, how, why):
+    path = build_workbook_unseen(tmp_path / "收回", how)
+    result = cli("check", path)
+    assert result.code == 0
+    assert [line.strip() for line in result.out.splitlines() if line.startswith("  [")] == [
+        f"[提示 S] 表二.行政许可.本年处理决定数量：填写的是 12，但{why}，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）"
+    ]
+
+
+def test_a_hidden_column_is_said_for_each_figure_in_it(cli, tmp_path):
+    result = cli("check", build_workbook_unseen(tmp_path / "收回", "column"))
+    said = [line.strip() for line in result.out.splitlines() if line.startswith("  [")]
+    assert said and all("这一格所在的行或列被隐藏" in line and "“表二”表 B" in line for line in said)
+
+
+@pytest.mark.parametrize("shown", ["0", "#,##0", "0_ ", '0"件"', "General"])
+def test_a_plain_number_format_says_nothing(cli, tmp_path, shown):
+    result = cli("check", build_workbook_unseen(tmp_path / "收回", shown))
+    assert result.code == 0 and "提示0个" in result.out

@@ -402,6 +402,9 @@ def _load_workbook(path: Path) -> Loaded:
                     typed_results.add(keys[-1])
         else:
             value, level, problem = _input_value(spec, keys, cell, year)
+            unseen = _not_shown(cell) if isinstance(value, (int, Decimal)) and not problem else ""
+            if unseen:
+                level, problem = WARNING, f"填写的是 {value}，但{unseen}，在表格中看不到或显示得不同；已按填写的 {value} 读取，请核对"
             if keys == ("overview",):
                 whole = value
             else:
@@ -555,6 +558,22 @@ def _complete_results(spec: Spec, data: dict, results: tuple, typed: set[int]) -
     for c in range(n):
         if c not in typed:
             put(data, results + (c,), sum(row[c] for row in rows))
+
+
+def _not_shown(cell) -> str:
+    """Why a unit may not see the figure its cell holds (a hidden row or column, a number
+    format that hides or rewrites it — ``;;;``, ``0"0"``, ``[=12]"120"`` — or white text on no
+    fill), or ``""``: the figure read must be the one the unit saw."""
+    ws = cell.parent
+    if ws.row_dimensions[cell.row].hidden or any(d.hidden and (d.min or 0) <= cell.column <= (d.max or 0) for d in ws.column_dimensions.values()):
+        return "这一格所在的行或列被隐藏"
+    shown = cell.number_format or "General"
+    if shown.startswith(";") or ";;" in shown or re.search(r'"[^"]*\d[^"]*"|\\\d|\[[<>=]', shown):
+        return f"这一格的数字格式被改成了“{shown}”"
+    color = cell.font.color if cell.font is not None else None
+    white = color is not None and (str(color.rgb).upper() in ("FFFFFFFF", "00FFFFFF") or (color.type == "theme" and color.theme == 0))
+    filled = cell.fill is not None and cell.fill.fill_type not in (None, "none") and str(cell.fill.fgColor.rgb).upper() not in ("FFFFFFFF", "00FFFFFF")
+    return "这一格的文字是白色" if white and not filled else ""
 
 
 def _input_value(spec: Spec, keys: tuple, cell, year: int) -> tuple[Any, str, str]:

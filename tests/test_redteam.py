@@ -215,3 +215,29 @@ def test_a_hidden_column_is_said_for_each_figure_in_it(cli, tmp_path):
 def test_a_plain_number_format_says_nothing(cli, tmp_path, shown):
     result = cli("check", build_workbook_unseen(tmp_path / "收回", shown))
     assert result.code == 0 and "提示0个" in result.out
+
+
+# -- unit lists -------------------------------------------------------------------------------------------------
+def build_lookalike_unit(folder: Path) -> tuple[Path, Path]:
+    """A returned report whose unit was pasted from a browser-printed PDF (⻘ U+2ED8, ⺠ U+2EA0),
+    and a list naming 青山镇人民政府 (with a BOM, CRLF and a full-width space)."""
+    from conftest import EXAMPLE_2023
+
+    (folder / "收回").mkdir(parents=True)
+    text = EXAMPLE_2023.read_text(encoding="utf-8").replace("青山镇人民政府", "\u2ed8山镇人\u2ea0政府")
+    (folder / "收回" / "青山.yaml").write_text(text, encoding="utf-8")
+    units = folder / "名单.txt"
+    units.write_bytes("\ufeff青山镇人民政府\u3000\r\n柳林镇人民政府\r\n".encode("utf-8"))
+    return folder / "收回", units
+
+
+def test_a_unit_written_in_look_alike_characters_is_pointed_to_its_listed_name(cli, tmp_path):
+    returned, units = build_lookalike_unit(tmp_path)
+    result = cli("batch", returned, "--units", units, "-o", tmp_path / "报告", "--to", "txt")
+    assert result.code == 1
+    from openpyxl import load_workbook
+
+    told = [row[7] for row in load_workbook(tmp_path / "报告" / "汇总.xlsx")["问题清单"].iter_rows(min_row=2, values_only=True)]
+    # was: “请核对机关名称”, no name offered
+    assert "⻘山镇人⺠政府 不在名单中，是否为青山镇人民政府？请改正机关名称（若确是名单外的单位，请把它加入名单）；改正前不生成报告、不计入汇总" in told
+    assert not list((tmp_path / "报告").glob("*.txt"))  # not published under the look-alike name

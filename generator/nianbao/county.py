@@ -195,8 +195,12 @@ def _form_name(form: str) -> str:
 
 
 def _core(name: str) -> str:
-    """A unit's name as a folder or file may write it: 白沙乡 for 白沙乡人民政府."""
-    core = roster.key(name)
+    """A unit's name as a folder or file may write it: 白沙乡 for 白沙乡人民政府; look-alike
+    forms pasted from a browser-printed PDF (⻘ ⺠ for 青 民) read as what they stand for, so
+    ⻘山镇人⺠政府 is told it is 青山镇人民政府 rather than a stranger."""
+    from .importer.glyphs import characters
+
+    core = roster.key(characters(name))
     for suffix in ("人民政府", "政府"):
         if core.endswith(suffix) and len(core) > len(suffix) + 1:
             return core[: -len(suffix)]

@@ -241,3 +241,17 @@ def test_a_unit_written_in_look_alike_characters_is_pointed_to_its_listed_name(c
     # was: “请核对机关名称”, no name offered
     assert "⻘山镇人⺠政府 不在名单中，是否为青山镇人民政府？请改正机关名称（若确是名单外的单位，请把它加入名单）；改正前不生成报告、不计入汇总" in told
     assert not list((tmp_path / "报告").glob("*.txt"))  # not published under the look-alike name
+
+
+@pytest.mark.parametrize("command", ["batch", "aggregate"])
+def test_a_name_the_unit_list_repeats_is_said(cli, tmp_path, command):
+    from conftest import EXAMPLE_2023
+
+    (tmp_path / "收回").mkdir()
+    (tmp_path / "收回" / "青山.yaml").write_bytes(EXAMPLE_2023.read_bytes())
+    units = tmp_path / "名单.txt"
+    units.write_bytes("\ufeff青山镇人民政府\r\n柳林镇人民政府\r\n柳林镇人民政府  \r\n".encode("utf-8"))
+    out = tmp_path / ("报告" if command == "batch" else "汇总.yaml")
+    result = cli(command, tmp_path / "收回", "--units", units, "-o", out, *(["--to", "txt"] if command == "batch" else []))
+    assert result.code == 1  # 柳林镇 did not reply
+    assert "注意：名单中重复的单位只算一个：柳林镇人民政府\n" in result.err  # was: dropped without a word

@@ -433,7 +433,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         click.echo(note, err=True)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
-    expected = _roster(roster_file)[0] if roster_file is not None else None
+    expected = _listed(roster_file) if roster_file is not None else None
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except (batching.DefaultsError, OSError) as exc:
@@ -503,7 +503,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
-    expected = _roster(roster_file)[0] if roster_file is not None else None
+    expected = _listed(roster_file) if roster_file is not None else None
     notes: list[str] = []
     sources = county.collect(inputs, outside=out, notes=notes)
     for note in notes:
@@ -575,6 +575,15 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     click.echo(f"已生成 {out}（{what}）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
     if gaps:
         sys.exit(EXIT_FINDINGS)
+
+
+def _listed(path: Path) -> list[str]:
+    """The names on a unit list, each once; a name the list repeats is said (a clerk may have
+    meant another unit there), as ``sheet`` says it."""
+    names, repeated = _roster(path)
+    if repeated:
+        click.echo(f"注意：名单中重复的单位只算一个：{'、'.join(repeated)}", err=True)
+    return names
 
 
 def _roster(path: Path) -> tuple[list[str], list[str]]:

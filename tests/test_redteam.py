@@ -255,3 +255,36 @@ def test_a_name_the_unit_list_repeats_is_said(cli, tmp_path, command):
     result = cli(command, tmp_path / "收回", "--units", units, "-o", out, *(["--to", "txt"] if command == "batch" else []))
     assert result.code == 1  # 柳林镇 did not reply
     assert "注意：名单中重复的单位只算一个：柳林镇人民政府\n" in result.err  # was: dropped without a word
+
+
+def build_docx_deleted_row() -> bytes:
+    """Above the 行政许可 row (12), a copy holding 99 that was deleted with changes tracked
+    (``w:trPr/w:del``): Word shows it struck through, or not at all."""
+    import io
+    import re
+    import zipfile
+
+    from nianbao.render import docx as render_docx
+
+    source = zipfile.ZipFile(io.BytesIO(render_docx.render(_report(), None)))
+    document = source.read("word/document.xml").decode("utf-8")
+    at = document.index("行政许可")
+    start = max(document.rindex("<w:tr>", 0, at) if "<w:tr>" in document[:at] else -1, document.rindex("<w:tr ", 0, at) if "<w:tr " in document[:at] else -1)
+    end = document.index("</w:tr>", at) + len("</w:tr>")
+    row = document[start:end]
+    deleted = '<w:del w:id="77" w:author="a" w:date="2024-01-01T00:00:00Z"/>'
+    gone = row.replace(">12<", ">99<")
+    gone = gone.replace("<w:trPr>", "<w:trPr>" + deleted, 1) if "<w:trPr>" in gone else re.sub(r"(<w:tr[^>]*>)", r"\1<w:trPr>" + deleted + "</w:trPr>", gone, count=1)
+    document = document[:start] + gone + document[start:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, document.encode("utf-8") if item.filename == "word/document.xml" else source.read(item.filename))
+    return out.getvalue()
+
+
+def test_docx_row_deleted_with_changes_tracked_is_not_read():
+    imported = import_bytes(build_docx_deleted_row(), Path("deleted-row.docx"))
+    assert _licensing(imported) == 12  # was 99, with no finding
+    assert imported.findings == []
+    _tables_equal_example(imported)

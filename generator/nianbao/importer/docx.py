@@ -197,6 +197,8 @@ class _Reader:
         one_column = all(len(tr.findall(f"{W}tc")) <= 1 for tr in rows)
         for r, tr in enumerate(rows, start=1):
             where = f"第{self.tables}个表格第{r}行"
+            if tr.find(f"{W}trPr/{W}del") is not None:
+                continue  # a row deleted with changes tracked: struck through or not shown, never a table's figures
             cells = []
             notes: list[str] = []
             for tc in tr.findall(f"{W}tc"):

@@ -288,3 +288,18 @@ def test_docx_row_deleted_with_changes_tracked_is_not_read():
     assert _licensing(imported) == 12  # was 99, with no finding
     assert imported.findings == []
     _tables_equal_example(imported)
+
+
+def build_html_repeated_row(first: str = "99") -> bytes:
+    """Table 二 with the 行政许可 row given twice: a copy holding ``first`` above the row of 12."""
+    page = build_html().decode("utf-8")
+    at = page.index('headers="t1-6-0 t1-4-0 t1-5-1">12</td>')
+    start, end = page.rindex("<tr", 0, at), page.index("</tr>", at) + len("</tr>")
+    row = page[start:end]
+    return (page[:start] + row.replace(">12<", f">{first}<") + page[start:]).encode("utf-8")
+
+
+def test_a_repeated_row_of_table_two_is_said_not_dropped():
+    imported = import_bytes(build_html_repeated_row(), Path("twice.html"))
+    assert _licensing(imported) == 99  # the first is read; which is right is the clerk's to say
+    assert [f.message for f in imported.findings] == ["原文表二中“行政许可”一行不是规定格式中的行，未读取（第1个表格第8行）"]  # was: no word

@@ -509,6 +509,9 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
         found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
         values = row_values(found, spec, slot.keys, hit, slot.columns, total=False)
         found.values[slot.keys] = values[0] if values is not None and len(slot.columns) == 1 else values
+    for text, line in stream.strays:  # a row with figures that no row of the table takes (a repeated 行政许可): said, as in 表三
+        if not _header_word(text, headers):
+            found.findings.append(Finding(WARNING, "I", None, f"原文表二中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
     picture = _picture(stream)
     for slot in slots:
         if slot.keys is not None and slot.keys not in found.values:

@@ -177,6 +177,8 @@ def build_workbook_unseen(folder: Path, how: str) -> Path:
         sheet.row_dimensions[7].hidden = True
     elif how == "column":
         sheet.column_dimensions["B"].hidden = True
+    elif how == "sheet":
+        sheet.sheet_state = "hidden"
     elif how == "white":
         sheet["B7"].font = Font(color="FFFFFFFF")
         sheet["B7"].fill = PatternFill("solid", fgColor="FFFFFFFF")
@@ -303,3 +305,10 @@ def test_a_repeated_row_of_table_two_is_said_not_dropped():
     imported = import_bytes(build_html_repeated_row(), Path("twice.html"))
     assert _licensing(imported) == 99  # the first is read; which is right is the clerk's to say
     assert [f.message for f in imported.findings] == ["原文表二中“行政许可”一行不是规定格式中的行，未读取（第1个表格第8行）"]  # was: no word
+
+
+def test_a_hidden_sheet_is_said_for_each_figure_on_it(cli, tmp_path):
+    result = cli("check", build_workbook_unseen(tmp_path / "收回", "sheet"))
+    said = [line.strip() for line in result.out.splitlines() if line.startswith("  [")]
+    assert len(said) == 10 and all("但“表二”表被隐藏，在表格中看不到或显示得不同" in line for line in said)
+    assert "[提示 S] 表二.行政许可.本年处理决定数量：填写的是 12，但“表二”表被隐藏，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）" in said

@@ -565,6 +565,8 @@ def _not_shown(cell) -> str:
     format that hides or rewrites it — ``;;;``, ``0"0"``, ``[=12]"120"`` — or white text on no
     fill), or ``""``: the figure read must be the one the unit saw."""
     ws = cell.parent
+    if ws.sheet_state != "visible":
+        return f"“{ws.title}”表被隐藏"
     if ws.row_dimensions[cell.row].hidden or any(d.hidden and (d.min or 0) <= cell.column <= (d.max or 0) for d in ws.column_dimensions.values()):
         return "这一格所在的行或列被隐藏"
     shown = cell.number_format or "General"

@@ -312,3 +312,24 @@ def test_a_hidden_sheet_is_said_for_each_figure_on_it(cli, tmp_path):
     said = [line.strip() for line in result.out.splitlines() if line.startswith("  [")]
     assert len(said) == 10 and all("但“表二”表被隐藏，在表格中看不到或显示得不同" in line for line in said)
     assert "[提示 S] 表二.行政许可.本年处理决定数量：填写的是 12，但“表二”表被隐藏，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）" in said
+
+
+def build_twice_lookalike(folder: Path) -> Path:
+    """One unit's report sent twice: once as typed, once with its name pasted from a
+    browser-printed PDF (⻘山镇人⺠政府) — two names to a program, one to a reader."""
+    from conftest import EXAMPLE_2023
+
+    folder.mkdir(parents=True)
+    text = EXAMPLE_2023.read_text(encoding="utf-8")
+    (folder / "a.yaml").write_text(text, encoding="utf-8")
+    (folder / "b.yaml").write_text(text.replace("青山镇人民政府", "\u2ed8山镇人\u2ea0政府"), encoding="utf-8")
+    return folder
+
+
+def test_one_unit_sent_twice_under_a_look_alike_name_is_never_added_twice(cli, tmp_path):
+    returned = build_twice_lookalike(tmp_path / "收回")
+    result = cli("aggregate", returned, "-o", tmp_path / "汇总.yaml")
+    assert result.code == 1  # was: exit 0, every figure of 青山镇 counted twice
+    assert not (tmp_path / "汇总.yaml").exists()
+    assert "2个文件都是“青山镇人民政府”2023年度的报告，内容不同" in result.err
+    assert "只差" not in result.err  # not a “可不理会” warning: one unit to a reader

@@ -333,3 +333,21 @@ def test_one_unit_sent_twice_under_a_look_alike_name_is_never_added_twice(cli, t
     assert not (tmp_path / "汇总.yaml").exists()
     assert "2个文件都是“青山镇人民政府”2023年度的报告，内容不同" in result.err
     assert "只差" not in result.err  # not a “可不理会” warning: one unit to a reader
+
+
+def test_one_unit_sent_twice_with_and_without_its_suffix_is_never_added_twice(cli, tmp_path):
+    """青山镇政府 and 青山镇人民政府 are one unit to a reader (a file or folder may write
+    either): two reports of it are two files for one unit, not two units to add up."""
+    from conftest import EXAMPLE_2023
+
+    returned = tmp_path / "收回"
+    returned.mkdir()
+    text = EXAMPLE_2023.read_text(encoding="utf-8")
+    (returned / "a.yaml").write_text(text, encoding="utf-8")
+    (returned / "b.yaml").write_text(text.replace("青山镇人民政府", "青山镇政府"), encoding="utf-8")
+    result = cli("aggregate", returned, "-o", tmp_path / "汇总.yaml")
+    assert result.code == 1  # was: exit 0, new: [10, 2, 0, 0, 2, 0] — every figure counted twice
+    assert not (tmp_path / "汇总.yaml").exists()
+    assert "2个文件都是“青山镇人民政府”2023年度的报告，内容不同" in result.err
+    assert "2个文件都是“青山镇政府”2023年度的报告，内容不同" in result.err
+    assert "可不理会" not in result.err

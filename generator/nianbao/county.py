@@ -146,13 +146,12 @@ def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
     石桥镇人民政府 inside) was most likely filled from a neighbour's copy: it is said to be
     that unit's, with the name to correct, so that the neighbour's own file still counts
     and the unit is not listed as silent.  ``expected``: the names on the unit list."""
-    from .importer.glyphs import characters
 
     known = {_core(n): n for n in [*expected, *(e.name for e in entries if e.name)] if _core(n)}
     claims: dict[tuple[str, int | None], list[Entry]] = {}
     for entry in entries:
-        if entry.name:  # ⻘山镇人⺠政府 (radicals pasted from a PDF) is 青山镇人民政府 to a reader: one unit, never added twice
-            claims.setdefault((roster.key(characters(entry.name)), entry.year), []).append(entry)
+        if entry.name:  # ⻘山镇人⺠政府 (radicals pasted from a PDF) and 青山镇政府 are 青山镇人民政府 to a reader: one unit, never added twice
+            claims.setdefault((_core(entry.name), entry.year), []).append(entry)
     for (_, year), group in claims.items():
         first: dict[str | None, Entry] = {}
         for entry in list(group):  # the same report saved again (opened in Excel, sent twice): once
@@ -341,10 +340,9 @@ def similar_names(entries: list[Entry]) -> None:
     for group in variants.values():
         if len(group) <= FAMILY:  # more: names like 朱镇, 李镇, 王镇… — a series, and quadratic to compare
             pairs.update((a, b) for a in group for b in group if a < b)
-    from .importer.glyphs import characters
 
     close = {(a, b): apart for a, b in pairs if (apart := slip(a, b)) is not None and not _numbered(_core(a), _core(b))
-             and characters(a) != characters(b)}  # the same name in look-alike characters: one unit, said by review
+             and _core(a) != _core(b)}  # the same name in look-alike characters or without 人民政府: one unit, said by review
     neighbours = Counter(name for pair in close for name in pair)
     for (a, b), apart in sorted(close.items()):
         if neighbours[a] > 1 or neighbours[b] > 1:  # a family of names (城东镇, 城西镇, 城南镇…), not a slip

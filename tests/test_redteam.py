@@ -351,3 +351,13 @@ def test_one_unit_sent_twice_with_and_without_its_suffix_is_never_added_twice(cl
     assert "2个文件都是“青山镇人民政府”2023年度的报告，内容不同" in result.err
     assert "2个文件都是“青山镇政府”2023年度的报告，内容不同" in result.err
     assert "可不理会" not in result.err
+
+
+@pytest.mark.parametrize("above", ["Annual Report", "z", "link", "English version"])
+def test_a_latin_line_above_the_title_is_not_part_of_the_unit(tmp_path, above):
+    """A Chinese unit's name holds Chinese: a Latin line above the title (a site's link, a
+    stray word) is not glued to it (was: unit AnnualReport青山镇人民政府, no finding)."""
+    text = render_txt.render(_report()).decode("utf-8")
+    imported = import_bytes(f"{above}\n{text}".encode("utf-8"), tmp_path / "pre.txt")
+    assert imported.data["unit"]["name"] == "青山镇人民政府"
+    assert imported.data["year"] == 2023

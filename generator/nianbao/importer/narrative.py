@@ -191,6 +191,9 @@ def parse_title(text: str) -> tuple[str | None, int | None] | None:
     return before, int(year.group(1))
 
 
+_NAMING = re.compile(r"[\u3400-\u9fff\d０-９]")  # a Chinese character or a digit: what a title's first line holds
+
+
 def title(front: list[Line], page_title: str | None = None) -> tuple[Title, list[Line]]:
     """The title (one to three lines with the year, ending in 报告) and the lines after
     it; what stands before it (a web page's navigation) is not part of the report."""
@@ -198,6 +201,8 @@ def title(front: list[Line], page_title: str | None = None) -> tuple[Title, list
     for start in range(min(len(texts), 40)):
         first = texts[start]
         if (is_metadata(first.text) and not _LABEL.match(normal(first.text))) or is_chrome(first.text):
+            continue
+        if not _NAMING.search(first.text):  # Annual Report, a stray link: a Chinese title neither begins there nor names its unit so
             continue
         for count in range(1, min(3, len(texts) - start) + 1):
             if count > 1 and (is_metadata(texts[start + count - 1].text) or is_chrome(texts[start + count - 1].text)):

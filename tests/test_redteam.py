@@ -361,3 +361,20 @@ def test_a_latin_line_above_the_title_is_not_part_of_the_unit(tmp_path, above):
     imported = import_bytes(f"{above}\n{text}".encode("utf-8"), tmp_path / "pre.txt")
     assert imported.data["unit"]["name"] == "青山镇人民政府"
     assert imported.data["year"] == 2023
+
+
+@pytest.mark.parametrize(("name", "level", "said"), [
+    ("⻘山镇人⺠政府", "错误", "机关名称“⻘山镇人⺠政府”中有部首或兼容字形（⺠、⻘），看起来与“青山镇人民政府”相同，但与名单和往年报告对不上，也无法被检索：请改为“青山镇人民政府”"),
+    ("../../etc/x", "提示", "机关名称“../../etc/x”中有“/”，这些符号不能用在文件名中，生成的文件名中改为“_”：请核对机关名称"),
+    ("CON", "提示", "机关名称“CON”中没有汉字，请核对是否填写了机关的全称"),
+])
+def test_a_unit_name_no_list_can_match_is_said_in_check(cli, tmp_path, name, level, said):
+    """A report file (or workbook) whose unit is pasted in look-alike characters, holds path
+    characters or no Chinese at all passed check and was rendered under that name."""
+    from conftest import EXAMPLE_2023, edit
+
+    path = tmp_path / "r.yaml"
+    path.write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "name: 青山镇人民政府", f'name: "{name}"'), encoding="utf-8")
+    result = cli("check", path)
+    assert f"[{level} S] {said}（r.yaml 第6行）" in result.out
+    assert result.code == (1 if level == "错误" else 0)

@@ -141,6 +141,7 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
         return Loaded(None, findings)
 
     findings += _scrub(spec, data, parsed)
+    findings += _unit_name(spec, data, parsed)
     omitted = _fill_omitted(spec, data, parsed, zero_missing)
     findings += omitted
     _texts_as_written(spec, data, parsed)
@@ -296,6 +297,39 @@ def _lookup(data: Any, keys: KeyPath) -> Any:
         else:
             return _ABSENT
     return node
+
+
+_NOT_IN_A_NAME = re.compile(r'[/\\:*?"<>|]')  # what a file name may not hold (and a unit's name hardly ever does)
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+_LOOK_ALIKE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\ufb00-\ufb4f\U0002f800-\U0002fa1f]")  # radicals, compatibility forms
+
+
+def _unit_name(spec: Spec, data: Any, parsed: Parsed) -> list[Finding]:
+    """The unit's name is printed in the title, names the output files and is matched
+    against the county's list and last year's report: a name pasted in look-alike
+    characters (⻘山镇人⺠政府 from a browser-printed PDF) matches none of them although it
+    reads the same, and path characters or a name without Chinese are not a unit's."""
+    keys = ("unit", "name")
+    name = _lookup(data, keys)
+    if not isinstance(name, str) or not name.strip():
+        return []
+    path, line = place(spec.id, keys).path, parsed.line(keys)
+    found = []
+    plain = name
+    if _LOOK_ALIKE.search(name):  # the importer's table, loaded only when it is needed (start-up)
+        from .importer.glyphs import characters
+
+        plain = characters(name)
+    if plain != name:
+        odd = "、".join(sorted({c for c, d in zip(name, plain) if c != d})) if len(plain) == len(name) else ""
+        shown = f"（{odd}）" if odd else ""
+        found.append(Finding(ERROR, "S", path, f"机关名称“{name}”中有部首或兼容字形{shown}，看起来与“{plain}”相同，但与名单和往年报告对不上，也无法被检索：请改为“{plain}”", line))
+    symbols = sorted(set(_NOT_IN_A_NAME.findall(name)))
+    if symbols:
+        found.append(Finding(WARNING, "S", path, f"机关名称“{name}”中有“{'”“'.join(symbols)}”，这些符号不能用在文件名中，生成的文件名中改为“_”：请核对机关名称", line))
+    elif not _CHINESE.search(name):
+        found.append(Finding(WARNING, "S", path, f"机关名称“{name}”中没有汉字，请核对是否填写了机关的全称", line))
+    return found
 
 
 def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Finding]:

@@ -378,3 +378,26 @@ def test_a_unit_name_no_list_can_match_is_said_in_check(cli, tmp_path, name, lev
     result = cli("check", path)
     assert f"[{level} S] {said}（r.yaml 第6行）" in result.out
     assert result.code == (1 if level == "错误" else 0)
+
+
+@pytest.mark.parametrize(("template", "said"), [
+    ("{{ self }}", "TemplateReference 类型的值"),
+    ("{{ 10.0**308*10 }}", "无穷大或非数"),
+    ("{{ none }}", "空值 None"),
+    ("{{ [1, 2] }}", "list 类型的值"),
+])
+def test_a_default_text_never_prints_junk_into_a_narrative(cli, tmp_path, template, said):
+    """``{{ self }}`` put ``<TemplateReference None>`` and ``{{ 10.0**308*10 }}`` ``inf`` into
+    a published narrative: a placeholder prints text or a finite number, or fails the unit."""
+    from test_county_trust import defaults_bomb
+
+    defaults = defaults_bomb(tmp_path, f"存在的问题：{template}")
+    result = cli("batch", tmp_path / "收回", "-o", tmp_path / "out", "--defaults", defaults, "--jobs", "1")
+    assert result.code == 1
+    from test_county_trust import made, rows
+
+    units = {r[3]: r for r in rows(tmp_path / "out" / "汇总.xlsx")}
+    assert units["青山镇.yaml"][4] == "未通过"
+    assert f"占位符输出的是{said}，不是文字或数字" in units["青山镇.yaml"][7]
+    assert units["白沙乡.yaml"][4] == "已生成"
+    assert all(name.startswith("白沙乡") for name in made(tmp_path / "out"))

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import re
 import string
 import time
+from decimal import Decimal
 from typing import Any, Callable
 
 import jinja2
@@ -239,6 +241,18 @@ def _no_lipsum(*_: Any, **__: Any) -> str:
     raise Refused("lipsum 生成的是随机的拉丁文，不能用在报告里")
 
 
+def _printable(value: Any) -> Any:
+    """What a placeholder may print into a published narrative: text or a finite number.
+    ``{{ self }}`` printed ``<TemplateReference None>``, ``{{ 10.0**308*10 }}`` ``inf``, an
+    empty field ``None``: junk in a report, refused instead."""
+    if isinstance(value, str) or (isinstance(value, (int, Decimal)) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    shown = "空值 None" if value is None else "无穷大或非数" if isinstance(value, float) else f"{type(value).__name__} 类型的值"
+    raise Refused(f"占位符输出的是{shown}，不是文字或数字")
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """jinja's immutable sandbox with the bounds of this module.  :meth:`start` opens a
     unit's budget of time and loop turns."""
@@ -247,7 +261,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _Generator
 
     def __init__(self) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=_printable)
         self.deadline = float("inf")
         self.turns = 0
         self.globals["range"] = self._range

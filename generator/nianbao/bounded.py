@@ -245,8 +245,8 @@ def _printable(value: Any) -> Any:
     """What a placeholder may print into a published narrative: text or a finite number.
     ``{{ self }}`` printed ``<TemplateReference None>``, ``{{ 10.0**308*10 }}`` ``inf``, an
     empty field ``None``: junk in a report, refused instead."""
-    if isinstance(value, str) or (isinstance(value, (int, Decimal)) and not isinstance(value, bool)):
-        return value
+    if isinstance(value, (str, jinja2.Undefined)) or (isinstance(value, (int, Decimal)) and not isinstance(value, bool)):
+        return value  # an unknown placeholder is said as such when it is printed
     if isinstance(value, float) and math.isfinite(value):
         return value
     shown = "空值 None" if value is None else "无穷大或非数" if isinstance(value, float) else f"{type(value).__name__} 类型的值"

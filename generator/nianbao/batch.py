@@ -40,13 +40,14 @@ from .reportfile import table3_rows
 from .sources import load_checked
 from .standard import Spec
 from .yamlfile import parse
+from .errors import NianbaoError
 
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
 
 # -- shared default texts (--defaults) -------------------------------------------------------------
 MAX_DEFAULTS = 512 * 1024  # bytes of a defaults file: a few sections of a few hundred characters each
-class DefaultsError(ValueError):
+class DefaultsError(NianbaoError, ValueError):
     """The defaults file itself is wrong: told once, before any unit is processed."""
 
 

@@ -33,6 +33,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from .errors import NianbaoError
 
 SECONDS = 2.0  # for all the default texts of one unit
 MEMORY = 256 * 1024 * 1024  # bytes the child process may add (Linux)
@@ -44,15 +45,15 @@ MAX_BITS = 4_096  # bits of an integer (about 1 200 digits)
 LOOP = "nianbao_loop"  # the global every for-loop's items pass through
 
 
-class TooLong(SecurityError):
+class TooLong(SecurityError, NianbaoError):
     """The deadline passed."""
 
 
-class TooBig(SecurityError):
+class TooBig(SecurityError, NianbaoError):
     """Something grew past a bound; the message says what, in Chinese."""
 
 
-class Refused(SecurityError):
+class Refused(SecurityError, NianbaoError):
     """Something a report text has no use for and that could ask for too much; the
     message says what, in Chinese."""
 

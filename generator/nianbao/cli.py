@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
+from .errors import NianbaoError
 from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
 from .output import backup, safe_name, write_atomic
 from .standard import first_year, spec_for_year
@@ -94,11 +95,19 @@ def _print_findings(path: Path, findings: Iterable[Finding]) -> None:
 
 
 class _Command(click.Command):
-    """A command whose usage line reads in Chinese."""
+    """A command whose usage line reads in Chinese, and whose refusals of what it was given
+    (any :class:`~nianbao.errors.NianbaoError` that reaches it: an unknown format, a wrong
+    reference document, defaults file or unit list) are usage mistakes: exit 2, said once here."""
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NianbaoError as exc:
+            raise Usage(str(exc), ctx) from exc
 
 
 class _Group(click.Group):
@@ -199,10 +208,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
     from .output import Folder
     from .publish import publishable
 
-    try:
-        wanted = rendering.targets(targets)
-    except rendering.UnknownFormat as exc:
-        raise Usage(str(exc)) from exc
+    wanted = rendering.targets(targets)
     if reference_docx is not None and not reference_docx.is_file():
         raise Usage(f"找不到样式参考文档：{reference_docx}")
     loaded, findings = _checked(file)
@@ -213,13 +219,11 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         click.echo("报告有错误，未生成任何文件。" + ("" if loaded.report is None or not any(f.rule == "P" for f in findings) else "要先看排版效果，可加 --draft 生成草稿。"), err=True)
         sys.exit(EXIT_FINDINGS)
     report = loaded.report
-    from .render.docx import ReferenceError, notes as left_out
+    from .render.docx import notes as left_out
 
-    try:  # everything rendered before anything is written
-        outputs = {t: rendering.render(report, t, reference_docx, draft) for t in wanted if t != "pdf"}
-        reference_notes = left_out(reference_docx)  # read (or refused) whichever formats are asked for
-    except ReferenceError as exc:
-        raise Usage(str(exc)) from exc
+    # everything rendered before anything is written
+    outputs = {t: rendering.render(report, t, reference_docx, draft) for t in wanted if t != "pdf"}
+    reference_notes = left_out(reference_docx)  # read (or refused) whichever formats are asked for
     for note in reference_notes:  # what of the reference was left out, never silently
         click.echo(f"提示：{note}", err=True)
     pdf_problem = font_note = None
@@ -419,10 +423,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     from .filenames import readable_text
     from .output import Folder
 
-    try:
-        wanted = tuple(rendering.targets(targets))
-    except rendering.UnknownFormat as exc:
-        raise Usage(str(exc)) from exc
+    wanted = tuple(rendering.targets(targets))
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
@@ -436,7 +437,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     expected = _roster(roster_file)[0] if roster_file is not None else None
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
-    except (batching.DefaultsError, OSError) as exc:
+    except OSError as exc:
         raise Usage(str(exc)) from exc
     jobs = jobs or batching.default_jobs()
     console = Console(stderr=True)
@@ -584,8 +585,8 @@ def _roster(path: Path) -> tuple[list[str], list[str]]:
 
     try:
         return roster.read_with_repeats(path)
-    except (roster.RosterError, OSError) as exc:
-        raise Usage(str(exc) if isinstance(exc, roster.RosterError) else f"找不到名单文件：{path}") from exc
+    except OSError as exc:
+        raise Usage(f"找不到名单文件：{path}") from exc
 
 
 @main.command("reference-docx")

@@ -12,11 +12,12 @@ import multiprocessing
 import os
 import sys
 from typing import Any, Callable
+from .errors import NianbaoError
 
 MEMORY = 768 * 1024 * 1024  # bytes the child may add to what it inherits
 
 
-class Failed(Exception):
+class Failed(NianbaoError):
     """The work did not finish: too slow, too big, or it failed; the message is Chinese."""
 
 

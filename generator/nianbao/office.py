@@ -32,6 +32,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 from xml.sax.saxutils import escape
+from .errors import NianbaoError
 
 if TYPE_CHECKING:
     from .render.fontsubst import StandIn
@@ -154,7 +155,7 @@ def _environment(folder: Path, stand_ins: Sequence[StandIn]) -> dict[str, str] |
     return {**os.environ, "FONTCONFIG_FILE": str(path.resolve())}
 
 
-class Unavailable(Exception):
+class Unavailable(NianbaoError):
     """LibreOffice is not installed, or the conversion failed; the message is Chinese."""
 
 

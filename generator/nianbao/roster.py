@@ -7,13 +7,14 @@ import unicodedata
 from pathlib import Path
 
 from .decode import decode, without_controls
+from .errors import NianbaoError
 
 MAX_BYTES = 2 * 1024 * 1024  # a list of a few hundred names is a few kB
 MAX_UNITS = 5_000  # a county has hundreds of units; the workbook's first 5 000 rows are read
 _HEADINGS = {"机关名称", "单位名称", "单位", "名称", "机关", "序号"}
 
 
-class RosterError(ValueError):
+class RosterError(NianbaoError, ValueError):
     """The list cannot be read; the message says why, in Chinese."""
 
 

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 from lxml import etree
+from .errors import NianbaoError
 
 MAX_MEMBERS = 5000
 MAX_PART = 64 * 1024 * 1024  # bytes of one inflated part
@@ -22,7 +23,7 @@ MAX_TOTAL = 512 * 1024 * 1024  # bytes of all parts, as declared
 MAX_RATIO = 150  # inflated / compressed, for parts over 1 MiB
 
 
-class Refused(Exception):
+class Refused(NianbaoError):
     """The package is damaged or hostile; the message says so in Chinese."""
 
 

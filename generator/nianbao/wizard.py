@@ -41,6 +41,7 @@ from .report import Report
 from .reportfile import dump
 from .standard import Column, Spec, ValueType, first_year, spec_for_year
 from .yamlfile import Parsed
+from .errors import NianbaoError
 
 PROGRESS = "nianbao-new.progress.json"  # where answers wait when no FILE was named
 NARRATIVE_HINT = "写完一段按 Enter 另起一段；全部写完后在空行上再按 Enter（或按 Ctrl-D）"  # one line at 80 columns
@@ -108,7 +109,7 @@ def _table3_rows(spec: Spec):
 
 
 # -- reading what was typed ----------------------------------------------------------------------
-class Invalid(ValueError):
+class Invalid(NianbaoError, ValueError):
     """What was typed cannot be used; the message says why, in Chinese."""
 
 

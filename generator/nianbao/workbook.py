@@ -41,6 +41,7 @@ from .kinds import OLE_MAGIC
 from .standard import SPECS, Spec, ValueType, spec_for_year
 from .render.textgrid import width as display_width
 from .yamlfile import Parsed, number_text
+from .errors import NianbaoError
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell
 FACTS = "机关信息与文字"  # the sheet of the unit's facts and texts; B1 shows the year
@@ -283,7 +284,7 @@ MAX_SHEET_BYTES = 8 * 1024 * 1024  # a collection workbook's sheets are some ten
 MAX_KEY_ROWS = 2000  # the hidden sheet lists a few hundred cells
 
 
-class NotOurs(Exception):
+class NotOurs(NianbaoError):
     """A workbook nianbao cannot read as a collection workbook (the message says why)."""
 
 

@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .findings import ERROR, Finding
+from .errors import NianbaoError
 
 Path = tuple[Any, ...]
 
@@ -232,7 +233,7 @@ def parse(text: str) -> Parsed:
     return parsed
 
 
-class _Aliased(Exception):
+class _Aliased(NianbaoError):
     def __init__(self, line: int) -> None:
         self.line = line
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from ..errors import NianbaoError
 
 # Controls (tab and line feed aside), zero-width characters, byte-order marks, and the
 # bookmarks some Word → text converters leave.
@@ -23,7 +24,7 @@ _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f]")  # non-breaking and typographic spaces
 
 
-class Unreadable(Exception):
+class Unreadable(NianbaoError):
     """The file is not a report this importer can open (told to the clerk as is)."""
 
 

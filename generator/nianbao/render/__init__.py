@@ -12,13 +12,14 @@ from pathlib import Path
 
 from ..output import safe_name
 from ..report import Report
+from ..errors import NianbaoError
 
 FORMATS = ("docx", "txt", "html", "fragment", "pdf")
 DEFAULT = "docx,txt"
 SUFFIXES = {"docx": ".docx", "txt": ".txt", "html": ".html", "fragment": "（网页粘贴用）.html", "pdf": ".pdf"}
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(NianbaoError, ValueError):
     """--to names a format nianbao does not write."""
 
 

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from xml.sax.saxutils import escape as _xml_escape
 
 from lxml import etree
+from ..errors import NianbaoError
 
 # nianbao's own extended properties: what the reference says of its program is not kept
 APP = (
@@ -81,7 +82,7 @@ _IMAGES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif":
            "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf", "svg": "image/svg+xml"}
 
 
-class Refused(Exception):
+class Refused(NianbaoError):
     """The reference cannot be used at all; the message is Chinese."""
 
 

@@ -29,9 +29,8 @@ from . import bounded, isolate
 from .bounded import Sandbox
 
 from .decode import decode
-from .filenames import GBK_NOTE, in_gbk
-from .filenames import notes as name_notes
-from .findings import ERROR, WARNING, Finding, has_errors, sort_findings
+from .filenames import GBK_NOTE
+from .findings import ERROR, WARNING, Finding, sort_findings
 from .model import validate as validate_data
 from .output import safe_name
 from .places import place
@@ -248,34 +247,23 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
     is rendered here and converted later, many at a time (:func:`run`)."""
     outcome = Outcome(source)
     try:
+        from functools import partial
+
+        from .produce import Options, produce_loaded
+
         loaded, findings = load_checked(source)
-        outcome.name, outcome.year = loaded.name, loaded.year
         report = loaded.report
+        outcome.name, outcome.year = loaded.name, loaded.year
         if report is not None:
             outcome.name, outcome.year, outcome.title = report.unit.name, report.year, report.title  # type: ignore[attr-defined]
             outcome.format = report.spec.id
             from .county import fingerprint
 
             outcome.fingerprint = fingerprint(report)
-            filled = apply_defaults(report, defaults) if defaults is not None else report
-            if filled is not report:  # the narratives changed: check the report as it will be printed
-                from .check import check
-
-                report = filled
-                findings = [f for f in findings if not f.rule.startswith("R")] + check(report)
-            if not draft:
-                from .publish import publishable
-
-                findings = publishable(report, findings)
-        outcome.findings = sort_findings(loaded.locate(findings))
-        if report is None or has_errors(outcome.findings):
-            return outcome
-        from . import render as rendering
-        from .render.docx import report_date
-
-        wanted = [t for t in targets if t != "pdf"] + (["docx"] if "pdf" in targets and "docx" not in targets else [])
-        outcome.outputs = {t: rendering.render(report, t, None, draft) for t in wanted}
-        outcome.date = report_date(report)
+        fill = partial(apply_defaults, defaults=defaults) if defaults is not None else None
+        produced = produce_loaded(loaded, findings, targets, Options(draft=draft, fill=fill))
+        outcome.findings = sort_findings(loaded.locate(produced.findings))
+        outcome.outputs, outcome.date = produced.outputs, produced.date
     except DefaultsError as exc:
         outcome.findings.append(Finding(ERROR, "B", None, str(exc)))
     except Exception as exc:  # noqa: BLE001 - one unit's surprise must not stop the county's batch
@@ -313,16 +301,14 @@ def run(
     the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
     when PDFs were asked for and could not be made, why; ``notes`` gets what the clerk
     should read besides (outputs of an earlier run skipped, a record ignored)."""
-    from . import county
+    from . import county, intake
     from . import render as rendering
     from .output import Folder
     from .roster import key as county_key
 
-    roots = [Path(p) for p in paths]
-    sources = sources if sources is not None else county.collect(roots, outside=out_dir, notes=notes)
-    names = {s: county.shown(s, roots) for s in sources}
-    unique, copies = county.duplicates(sources, names)
-    gbk = sum(in_gbk(county.relative(s, roots)) for s in sources)
+    taken_in = intake.gather(paths, outside=out_dir, notes=notes, sources=sources)
+    names, unique, copies = taken_in.names, taken_in.unique, taken_in.copies
+    gbk = taken_in.gbk
     if gbk and notes is not None:
         notes.append(GBK_NOTE.format(n=gbk))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -331,7 +317,7 @@ def run(
     try:
         for outcome in _results(unique, jobs, defaults, targets, draft):
             outcome.shown = names[outcome.source]
-            outcome.findings += [Finding(WARNING, "B", None, said) for said in name_notes(county.relative(outcome.source, roots))]
+            outcome.findings += [Finding(WARNING, "B", None, said) for said in taken_in.name_notes(outcome.source)]
             if outcome.outputs:
                 folder = staging / str(len(outcomes))
                 folder.mkdir()
@@ -341,12 +327,7 @@ def run(
             outcomes.append(outcome)
             on_result(outcome)
         entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
-        county.review(entries, expected or ())
-        if expected is not None:
-            pointers = county.against_list(entries, expected)
-            absent = county.missing(entries, expected)[0]
-        else:
-            county.similar_names(entries)
+        reviewed = intake.review(entries, expected)
         for outcome, entry in zip(outcomes, entries):
             outcome.findings = sort_findings(entry.findings + outcome.findings)
             if entry.copy:
@@ -383,8 +364,8 @@ def run(
         outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status="重复交回"))
         on_result(outcomes[-1])
     if expected is not None:
-        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{pointers[name]}" if name in pointers else ""))])
-                     for name in absent]
+        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
+                     for name in reviewed.absent]
         # in the list's order, as the office reads down its list; what is not on it after
         place = {county_key(name): i for i, name in enumerate(expected)}
         belongs = {e.path: e.belongs for e in entries if e.belongs}
@@ -394,24 +375,12 @@ def run(
 
 def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], folder, jobs: int) -> str | None:
     """The DOCX converted to PDF in ``jobs`` groups, each by one LibreOffice process."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from . import office
     from . import render as rendering
-    from .render import pdf
+    from .produce import pdfs
 
-    groups = [for_pdf[i::jobs] for i in range(max(1, jobs)) if for_pdf[i::jobs]]
-
-    def convert(group: list[tuple[Outcome, str, bytes]]) -> dict[str, bytes]:
-        return pdf.convert([(stem, data, outcome.date or dt.date.today()) for outcome, stem, data in group])
-
-    try:
-        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
-            done: dict[str, bytes] = {}
-            for result in pool.map(convert, groups):
-                done.update(result)
-    except office.Unavailable as exc:
-        return str(exc)
+    done, problem = pdfs([(stem, data, outcome.date or dt.date.today()) for outcome, stem, data in for_pdf], jobs)
+    if problem:
+        return problem
     missing = []
     for outcome, stem, _ in for_pdf:
         if stem in done:

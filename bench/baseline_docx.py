@@ -13,7 +13,7 @@ from docx.shared import Mm, Pt
 
 from nianbao.render import grid as layout
 from nianbao.render.outline import build, paragraphs
-from nianbao.report import Report
+from nianbao.model.report import Report
 
 
 def _run(paragraph, text: str, font: str, size: float, bold: bool = False):

@@ -20,7 +20,7 @@ import random
 
 from nianbao.render.outline import build, paragraphs
 from nianbao.render.grid import Grid
-from nianbao.report import Report
+from nianbao.model.report import Report
 
 
 def _fields(grid: Grid, blank_zero: random.Random | None = None, covered_as: str | None = "") -> list[list[str]]:

@@ -9,7 +9,7 @@ from conftest import EXAMPLE_2023, edit, line_of
 EXAMPLE = EXAMPLE_2023
 
 from nianbao.findings import Finding
-from nianbao.load import load_bytes, load_text
+from nianbao.read.load import load_bytes, load_text
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 NEW = "new: [5, 1, 0, 0, 1, 0, 7]"

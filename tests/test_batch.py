@@ -9,10 +9,10 @@ import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
 from openpyxl import load_workbook
 
-from nianbao.load import load_file
-from nianbao.standard import SPECS
-from nianbao.workbook import KEYS_SHEET, build_sheet
-from nianbao.workbook import load_workbook as read_workbook
+from nianbao.read.load import load_file
+from nianbao.model.standard import SPECS
+from nianbao.read.workbook import KEYS_SHEET, build_sheet
+from nianbao.read.workbook import load_workbook as read_workbook
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 

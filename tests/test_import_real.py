@@ -18,11 +18,11 @@ from conftest import DATA, EXAMPLE_2020, EXAMPLE_2023, ROOT
 from othertool import TABLE3, TABLE4, UNIT
 from othertool import build as other_tool_docx
 
-from nianbao import office
+from nianbao.render import office
 from nianbao.findings import ERROR, Finding
-from nianbao.importer import checkable, import_bytes, import_file
-from nianbao.load import load_file
-from nianbao.sources import load_checked
+from nianbao.read.importer import checkable, import_bytes, import_file
+from nianbao.read.load import load_file
+from nianbao.read.sources import load_checked
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 PUBLISHED = DATA / "published"

@@ -17,8 +17,8 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023
 from lxml import etree
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from nianbao import office
-from nianbao.load import load_file
+from nianbao.render import office
+from nianbao.read.load import load_file
 from nianbao.render.docx import title_lines
 from nianbao.render import fontsubst
 from nianbao.render.fontsubst import Face, StandIn, choose, note

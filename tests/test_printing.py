@@ -12,12 +12,13 @@ from pathlib import Path
 from conftest import EXAMPLE_2023, edit
 from openpyxl import load_workbook
 
-from nianbao import office, worklist
-from nianbao.batch import Outcome
+from nianbao.render import office
+from nianbao.county import worklist
+from nianbao.county.batch import Outcome
 from nianbao.findings import ERROR, WARNING, Finding
-from nianbao.printing import FOOTER_LEFT, FOOTER_RIGHT
-from nianbao.standard import spec_for_year
-from nianbao.workbook import KEYS_SHEET, build_sheet
+from nianbao.render.printing import FOOTER_LEFT, FOOTER_RIGHT
+from nianbao.model.standard import spec_for_year
+from nianbao.read.workbook import KEYS_SHEET, build_sheet
 
 A4_LANDSCAPE = (841.89, 595.304)  # points, as pdfinfo gives them
 A4_PORTRAIT = A4_LANDSCAPE[::-1]

@@ -9,7 +9,7 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023
 
 @pytest.mark.parametrize("example", [EXAMPLE_2023, EXAMPLE_2020], ids=["2021-format", "2019-format"])
 def test_batch_and_render_give_byte_identical_outputs(cli, tmp_path, example):
-    from nianbao import office
+    from nianbao.render import office
 
     formats = "docx,txt,html,fragment" + (",pdf" if office.soffice() is not None else "")
     one, many = tmp_path / "render", tmp_path / "batch"

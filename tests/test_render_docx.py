@@ -16,7 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from nianbao.render import docx as render_docx, grid as layout
-from nianbao.load import load_file
+from nianbao.read.load import load_file
 
 VALIDATOR = ROOT.parent / "shared" / "ooxml-xsd" / "validate.py"
 

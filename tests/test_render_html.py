@@ -13,7 +13,7 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023
 from lxml import etree
 from lxml import html as lxml_html
 
-from nianbao.load import load_file
+from nianbao.read.load import load_file
 from nianbao.render import docx as render_docx
 from nianbao.render import grid as layout
 from nianbao.render import html as render_html

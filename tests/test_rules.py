@@ -6,9 +6,9 @@ import datetime as dt
 
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, line_of
 
-from nianbao.check import check
+from nianbao.check.rules import check
 from nianbao.findings import Finding
-from nianbao.load import load_text
+from nianbao.read.load import load_text
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 TEXT_2020 = EXAMPLE_2020.read_text(encoding="utf-8")

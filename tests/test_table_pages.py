@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
 
-from nianbao.load import load_text
+from nianbao.read.load import load_text
 from nianbao.render import grid as layout
 from nianbao.render import pdf
 from nianbao.render.docx import render, report_date

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .findings import Finding, has_errors, sort_findings
-from .sources import load_checked
+from .read.sources import load_checked
 
 if TYPE_CHECKING:
-    from .load import Loaded
-    from .report import Report
+    from .read.load import Loaded
+    from .model.report import Report
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,12 @@ def produce_loaded(loaded: Loaded, findings: list[Finding], targets: tuple[str, 
         if options.fill is not None:
             filled = options.fill(report)
             if filled is not report:  # the narratives changed: check the report as it will be printed
-                from .check import check
+                from .check.rules import check
 
                 report = filled
                 findings = [f for f in findings if not f.rule.startswith("R")] + check(report)
         if not options.draft:
-            from .publish import publishable
+            from .check.publish import publishable
 
             findings = publishable(report, findings)
     produced = Produced(loaded, report, sort_findings(findings))
@@ -91,7 +91,7 @@ def pdfs(documents: list[tuple[str, bytes, dt.date]], jobs: int = 1) -> tuple[di
     """(name → PDF, why none could be made) for each (name, DOCX, report date), converted
     in ``jobs`` groups, each by one LibreOffice process; a name missing from the result
     is one LibreOffice did not convert."""
-    from . import office
+    from .render import office
     from .render import pdf
 
     groups = [documents[i::jobs] for i in range(max(1, jobs)) if documents[i::jobs]]

@@ -5,7 +5,7 @@ line asking to rerun with ``--debug``, which shows the traceback.  This module h
 command group, what the commands share (usage mistakes, the checks of paths given, how
 findings are printed) and the entry point; the commands on one report are in
 :mod:`.report`, those on a county's reports in :mod:`.county`.  The work itself is done
-elsewhere (:mod:`nianbao.produce`, :mod:`nianbao.intake`): here are only arguments,
+elsewhere (:mod:`nianbao.produce`, :mod:`nianbao.county.intake`): here are only arguments,
 messages and exit statuses.
 """
 
@@ -22,8 +22,8 @@ from ..errors import NianbaoError
 from ..findings import ERROR, Finding
 
 if TYPE_CHECKING:  # each command imports what it uses, when it runs: check starts fast
-    from ..load import Loaded
-    from ..report import Report
+    from ..read.load import Loaded
+    from ..model.report import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -52,7 +52,7 @@ def _checked_path(path: Path) -> None:
 def _checked(path: Path, *, zero_missing: bool = False) -> tuple[Loaded, list[Finding]]:
     """A report file, a collection workbook, or a published report (.txt, .docx, .pdf, .html…)."""
     _checked_path(path)
-    from ..sources import load_checked
+    from ..read.sources import load_checked
 
     return load_checked(path, zero_missing=zero_missing)
 
@@ -131,7 +131,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 def _possible_year(year: int) -> None:
     """A year no report can have is a usage mistake (exit 2), not a crash: 99999 has no
     "next January" to date the report by."""
-    from ..dates import impossible_year
+    from ..model.dates import impossible_year
 
     problem = impossible_year(year)
     if problem:
@@ -140,7 +140,7 @@ def _possible_year(year: int) -> None:
 def _roster(path: Path) -> tuple[list[str], list[str]]:
     """(the names on a unit list, the names it repeats); a list that cannot be read is a
     command-line mistake."""
-    from .. import roster
+    from ..county import roster
 
     try:
         return roster.read_with_repeats(path)
@@ -194,7 +194,7 @@ def run() -> None:
     if not debug:
         _quiet_libraries()
     try:
-        from .. import zh
+        from . import zh
 
         zh.install()
         main.main(prog_name="nianbao", standalone_mode=False)

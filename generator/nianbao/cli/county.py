@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..findings import ERROR, Finding, has_errors
-from ..output import backup, safe_name, write_atomic
-from ..standard import first_year, spec_for_year
+from ..system.output import backup, safe_name, write_atomic
+from ..model.standard import first_year, spec_for_year
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _checked, _out_file, _out_folder, _possible_year, _roster, main
 
 
@@ -22,7 +22,7 @@ from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _checked, _out_file, _o
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
-    from ..workbook import build_sheet
+    from ..read.workbook import build_sheet
 
     _possible_year(year)
     spec = spec_for_year(year)
@@ -66,11 +66,11 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from .. import batch as batching
-    from .. import county, worklist
+    from ..county import batch as batching
+    from ..county import rules as county, worklist
     from .. import render as rendering
-    from ..filenames import readable_text
-    from ..output import Folder
+    from ..county.filenames import readable_text
+    from ..system.output import Folder
 
     wanted = tuple(rendering.targets(targets))
     missing = [p for p in inputs if not p.exists()]
@@ -122,7 +122,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         click.echo(note, err=True)
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表是可退回的意见）" + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     if "pdf" in wanted and any(o.ok for o in outcomes):
-        from .. import office
+        from ..render import office
         from ..render.pdf import font_note  # which official fonts this machine lacks, said once a run
 
         if office.soffice() is not None and (note := font_note()):
@@ -139,11 +139,11 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 @click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位")
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
-    from .. import batch as batching
-    from .. import county, intake, worklist
-    from ..filenames import GBK_NOTE, readable_text
-    from ..output import Folder
-    from ..reportfile import dump
+    from ..county import batch as batching
+    from ..county import rules as county, intake, worklist
+    from ..county.filenames import GBK_NOTE, readable_text
+    from ..system.output import Folder
+    from ..render.reportfile import dump
 
     def say(text: str) -> None:
         click.echo(readable_text(text), err=True)

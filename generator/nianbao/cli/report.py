@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from ..findings import ERROR, WARNING, Finding, has_errors, sort_findings
-from ..output import backup, safe_name, write_atomic
-from ..standard import first_year, spec_for_year
+from ..system.output import backup, safe_name, write_atomic
+from ..model.standard import first_year, spec_for_year
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _checked, _checked_path, _out_file, _out_folder, _possible_year, _previous, _print_findings, main
 
 
@@ -22,7 +22,7 @@ from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _checked, _checked_path
 @click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
 def init(file: Path | None, year: int | None, unit_name: str | None, force: bool) -> None:
     """生成一份待填写的报告文件（每个键都附有中文注释）。"""
-    from ..reportfile import blank, dump, guide
+    from ..render.reportfile import blank, dump, guide
 
     year = year or dt.date.today().year - 1
     _possible_year(year)
@@ -48,7 +48,7 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
 @click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
 def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
     """检查报告文件：格式、每个单元格、勾稽关系。"""
-    from ..sources import load_checked
+    from ..read.sources import load_checked
 
     given = _previous(previous) if previous is not None else None
     failed = False
@@ -65,7 +65,7 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
         if last is not None and loaded.report is not None:
             if loaded.report.year != last.year + 1:
                 raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
-            from ..crossyear import check_previous
+            from ..check.crossyear import check_previous
 
             findings = sort_findings(findings + check_previous(loaded.report, last))
         failed |= has_errors(findings)
@@ -86,7 +86,7 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None, draft: bool) -> None:
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
     from .. import render as rendering
-    from ..output import Folder
+    from ..system.output import Folder
     from ..produce import Options, pdfs, produce
 
     wanted = rendering.targets(targets)
@@ -136,7 +136,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
 @click.option("--from", "source", type=click.Path(path_type=Path), metavar="文件", help="以这份报告文件（或草稿）的内容作为各项的默认答案")
 def new_command(file: Path | None, source: Path | None) -> None:
     """逐项问答填写一份报告（需要在终端中运行）。"""
-    from ..wizard import Wizard, defaults_from
+    from ..read.wizard import Wizard, defaults_from
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo("nianbao new 需要在终端中逐项问答，这里没有终端（输入被重定向）。在脚本中请用 nianbao init 生成文件后填写。", err=True)
@@ -163,11 +163,11 @@ def new_command(file: Path | None, source: Path | None) -> None:
 @click.option("-o", "--output", "new", type=click.Path(path_type=Path), metavar="文件", help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）", callback=_out_file)
 def next_command(last: Path, new: Path | None) -> None:
     """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
-    from .. import importer
-    from ..decode import decode_text
-    from ..load import with_provenance
-    from ..nextyear import draft
-    from ..reportfile import dump, guide, reheaded
+    from ..read import importer
+    from ..system.decode import decode_text
+    from ..read.load import with_provenance
+    from ..render.nextyear import draft
+    from ..render.reportfile import dump, guide, reheaded
 
     if importer.is_published(last) and last.is_file():
         imported = importer.import_file(last)
@@ -205,8 +205,8 @@ def next_command(last: Path, new: Path | None) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
     """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
-    from .. import importer
-    from ..reportfile import dump
+    from ..read import importer
+    from ..render.reportfile import dump
 
     missing = [p for p in reports if not p.is_file()]
     if missing:
@@ -244,7 +244,7 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path), metavar="文件")
 def reference_docx_command(file: Path) -> None:
     """写出默认的样式参考文档，供修改后用 render --reference-docx 使用。"""
-    from ..resources import templates_dir
+    from ..render.resources import templates_dir
 
     if file.exists():
         raise Usage(f"{file} 已存在，未覆盖")
@@ -255,6 +255,6 @@ def reference_docx_command(file: Path) -> None:
 @main.command()
 def schema() -> None:
     """输出报告文件的 JSON Schema。"""
-    from ..model import json_schema
+    from ..model.schema import json_schema
 
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))

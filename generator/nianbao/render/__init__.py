@@ -1,4 +1,4 @@
-"""The writers: a checked :class:`~nianbao.report.Report` → the files a unit publishes.
+"""The writers: a checked :class:`~nianbao.model.report.Report` → the files a unit publishes.
 
 One document outline (:mod:`.outline`) and one set of table grids with their merges
 (:mod:`.grid`) serve every format, so the TXT, the DOCX, the web page and the PDF say
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..output import safe_name
-from ..report import Report
+from ..system.output import safe_name
+from ..model.report import Report
 from ..errors import NianbaoError
 
 FORMATS = ("docx", "txt", "html", "fragment", "pdf")

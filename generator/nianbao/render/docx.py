@@ -22,9 +22,9 @@ from markupsafe import Markup, escape
 
 from .outline import Document, build, environment, paragraphs
 from .grid import Grid, column_widths
-from ..output import zip_entry
-from ..report import Report
-from ..resources import templates_dir
+from ..system.output import zip_entry
+from ..model.report import Report
+from .resources import templates_dir
 from ..errors import NianbaoError
 
 DOCUMENT = "word/document.xml"
@@ -54,7 +54,7 @@ def _package(path: str, mtime: float) -> _Package:
     settings, page setup, headers and footers — no macros, links out, attached template,
     custom data or embedded objects), zipped once; read within the bounds of
     :mod:`safezip`, and refused when a part declares a DTD."""
-    from .. import safezip
+    from ..system import safezip
     from . import styles_only
 
     name = Path(path).name

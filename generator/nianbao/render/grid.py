@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..report import Report
-from ..standard import Spec
-from ..standard.common import TABLE2_HEAD
+from ..model.report import Report
+from ..model.standard import Spec
+from ..model.standard.common import TABLE2_HEAD
 
 Kind = Literal["head", "label", "number", "corner", "group"]
 

@@ -19,7 +19,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .. import office
+from . import office
 from . import fontsubst
 
 _CREATED = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{14})([^)]*)\)")

@@ -24,7 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..output import zip_entry
+from ..system.output import zip_entry
 from .styles_only import APP
 
 # style id → (name, east-Asian font, size pt, alignment, first-line indent in chars, bold)

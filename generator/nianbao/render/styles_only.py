@@ -196,7 +196,7 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
         return True
     if not data:
         return False
-    from .. import safezip
+    from ..system import safezip
 
     try:
         root = safezip.parse_xml(data, "样式参考文档")
@@ -212,12 +212,12 @@ def _relationships(items: list[tuple[str, str, str]]) -> bytes:
 
 def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     """The reference's look and nothing else (see above).  ``parts`` were read within
-    :mod:`nianbao.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
+    :mod:`nianbao.system.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
     report writes itself.  Raises :class:`Refused` for macros (a VBA project, a
     macro-enabled document) and for what is not a Word document; drops, with a note each,
     external relationships, an attached template, custom properties, customXml, altChunk,
     OLE objects, ActiveX controls and embedded fonts."""
-    from .. import safezip
+    from ..system import safezip
 
     kind = "样式参考文档"
     lowered = [n.lower() for n in parts]
@@ -327,7 +327,7 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers):
     its text as written when nothing in it points at what was dropped (the same bytes as
     before for the same reference), else the cleaned element."""
-    from .. import safezip
+    from ..system import safezip
 
     root = safezip.parse_xml(document, "样式参考文档")
     sections = root.findall(f".//{W}sectPr")

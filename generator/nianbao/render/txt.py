@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from . import textgrid
 from .outline import Document, build, environment, paragraphs
-from ..report import Report
+from ..model.report import Report
 
 WIDTH = 56  # 28 CJK characters, the body line of GB/T 9704
 INDENT = "\u3000\u3000"

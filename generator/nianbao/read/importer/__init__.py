@@ -3,8 +3,8 @@ findings (rule ``I``).
 
 Stages: :mod:`.readers` turns the file into lines and table rows (one reader per kind of
 file); :mod:`.narrative` finds the title, the six headings, the preamble, the
-subsections of 一 and the signature; :mod:`.tables` reads tables 二, 三 and 四 by
-meaning.  What cannot be read is left empty (``None``) with a note for the written file
+subsections of 一 and the signature; :mod:`.table2`, :mod:`.table3` and :mod:`.table4` read the
+tables by meaning around one row reader (:mod:`.tables`).  What cannot be read is left empty (``None``) with a note for the written file
 — never a zero — and reported.  Nothing a file holds makes the import fail with an
 exception: whatever goes wrong becomes a finding.
 
@@ -26,7 +26,7 @@ from ..load import Loaded, validate, zeros
 from ...model.places import KeyPath, place, put
 from ...model.standard import SPECS, Spec, spec_for_year
 from ...model.yamlfile import Parsed
-from . import glyphs, narrative, tables
+from . import glyphs, narrative, table2, table3, table4, tables
 from .lines import Line, Unreadable
 from ..kinds import is_published
 from .readers import MAX_LINES, SUFFIXES, read
@@ -83,13 +83,44 @@ def import_bytes(data: bytes, source: Path) -> Imported:
 
 
 def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported:
+    """The report's parts, in the order each needs the one before: the outline and title,
+    the format version, the tables, the signature, the metadata (year, unit), the
+    narratives."""
     outline = narrative.outline(lines)
-    findings: list[Finding] = []
     if not outline.headings:
         return Imported(source, None, findings=[Finding(ERROR, "I", None, "找不到“一、总体情况”等章节标题：这不像一份政府信息公开工作年度报告")])
     title, after_title = narrative.title(outline.front, meta.get("title"))
+    spec = _format(lines, title)
+    imported = Imported(source, spec)
+    found, table_findings = _tables(spec, outline, lines)
+    signed = _Signature.of(outline, title)
+    head = _metadata(spec, lines, title, signed.unit)
+    data, after, preamble_line, overview_lines, overview_findings = _narratives(spec, outline, after_title, head, signed)
+    for keys, value in found.values.items():
+        put(data, keys, value)
+    data.update(after)
 
-    # the format version: the tables' own labels decide; on a tie, the version of the year
+    line_of = imported.lines
+    for keys, number in {
+        ("year",): head.title_line,
+        ("unit", "name"): head.title_line,
+        ("unit", "date"): signed.date_line.line if signed.date_line else None,
+        ("preamble",): preamble_line,
+        **{(key,): outline.headings[key].line for key in outline.headings},
+        **overview_lines,
+        **found.lines,
+    }.items():
+        if number is not None:
+            line_of[keys] = number
+    imported.data = data
+    imported.notes = found.notes
+    imported.unreadable = found.unreadable
+    imported.findings = head.findings + table_findings + overview_findings
+    return imported
+
+
+def _format(lines: list[Line], title: narrative.Title) -> Spec:
+    """The format version: the tables' own labels decide; on a tie, the version of the year."""
     votes = tables.detect_format(lines)
     best = max(votes.values())
     leaders = [SPECS[k] for k, v in votes.items() if v == best]
@@ -98,34 +129,68 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
         derived_year = narrative.year_from_text(lines)
         year_found = derived_year[0] if derived_year else None
     by_year = spec_for_year(year_found) if year_found else None
-    spec = by_year if by_year in leaders else leaders[-1]
-    imported = Imported(source, spec)
+    return by_year if by_year in leaders else leaders[-1]
 
-    # tables: in their sections, or anywhere (tables in an appendix after the narratives)
+
+def _tables(spec: Spec, outline: narrative.Outline, lines: list[Line]) -> tuple[tables.Found, list[Finding]]:
+    """Tables 二, 三 and 四 in their sections, or anywhere (tables in an appendix after the
+    narratives), and what they say of headings not found."""
+
     def section(key: str) -> list[Line]:
         return outline.sections.get(key, [])
 
-    found = _better(tables.read_table2(spec, section("proactive")), lambda: tables.read_table2(spec, lines))
-    t3, leftover = tables.read_table3(spec, section("applications"))
+    found = _better(table2.read_table2(spec, section("proactive")), lambda: table2.read_table2(spec, lines))
+    t3, leftover = table3.read_table3(spec, section("applications"))
     if not _read_any(t3):
-        t3, leftover = tables.read_table3(spec, lines)
+        t3, leftover = table3.read_table3(spec, lines)
     found.merge(t3)
     if "appeals" in outline.headings:
-        t4 = tables.read_table4(spec, section("appeals"), heading_found=True)
+        t4 = table4.read_table4(spec, section("appeals"), heading_found=True)
         if tables_missing(t4):
-            t4 = _better(t4, lambda: tables.read_table4(spec, tables.locate_table4(spec, lines), heading_found=True))
+            t4 = _better(t4, lambda: table4.read_table4(spec, table4.locate_table4(spec, lines), heading_found=True))
     else:
-        t4 = tables.read_table4(spec, leftover, heading_found=False)
+        t4 = table4.read_table4(spec, leftover, heading_found=False)
     found.merge(t4)
     table_findings = list(found.findings)
     for key in ("proactive", "applications"):  # a lost 四 heading is told by read_table4
         if key not in outline.headings:
             heading = spec.section(key).heading
             table_findings.append(Finding(WARNING if _read_any_of(found, key) else ERROR, "I", place(spec.id, (key,)).path, f"原文中找不到“{heading}”"))
+    return found, table_findings
 
-    # words: the signature first, for it names the unit when the title does not
-    last = next((k for k in ("other_matters", "problems") if k in outline.sections), None)
-    tail, date, date_line, signed = narrative.signature(narrative.paragraphs(section(last)) if last else [], {normal(title.unit)} if title.unit else set())
+
+@dataclass
+class _Signature:
+    """The signature under the last section (it names the unit when the title does not):
+    which section it closes, that section's paragraphs before it, its date and unit."""
+
+    last: str | None
+    tail: list
+    date: dt.date | None
+    date_line: Line | None
+    unit: str | None
+
+    @staticmethod
+    def of(outline: narrative.Outline, title: narrative.Title) -> _Signature:
+        last = next((k for k in ("other_matters", "problems") if k in outline.sections), None)
+        paragraphs = narrative.paragraphs(outline.sections.get(last, [])) if last else []
+        tail, date, date_line, signed = narrative.signature(paragraphs, {normal(title.unit)} if title.unit else set())
+        return _Signature(last, tail, date, date_line, signed)
+
+
+@dataclass
+class _Head:
+    """The report's year and unit, the title's line, and what was said finding them."""
+
+    year: int | None
+    unit_name: str | None
+    title_line: int | None
+    findings: list[Finding]
+
+
+def _metadata(spec: Spec, lines: list[Line], title: narrative.Title, signed: str | None) -> _Head:
+    """The year and the unit: from the title, else derived from the text (and said)."""
+    findings: list[Finding] = []
     unit_name = title.unit
     year = title.year
     title_line = title.line.line if title.line else None
@@ -152,56 +217,48 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     elif title.source == "title" and year is not None and title.text != normal(spec.title(unit_name, year)):
         expected = spec.title(unit_name, year)
         findings.append(Finding(WARNING, "I", None, f"原文标题“{title.text}”与规定的“{expected}”不一致；生成时使用规定的标题", title_line))
+    return _Head(year, unit_name, title_line, findings)
 
-    names = {normal(n) for n in (unit_name, signed) if n}
+
+def _narratives(
+    spec: Spec, outline: narrative.Outline, after_title: list[Line], head: _Head, signed: _Signature
+) -> tuple[dict[str, Any], dict[str, Any], int | None, dict[KeyPath, int], list[Finding]]:
+    """The report-file data but for the tables, in two parts: before them (year, format,
+    the unit's facts, the preamble, the overview) and after them (the problems, the fee
+    statement, the other matters); the preamble's and the overview's lines; what reading
+    the overview said."""
+
+    def section(key: str) -> list[Line]:
+        return outline.sections.get(key, [])
+
+    names = {normal(n) for n in (head.unit_name, signed.unit) if n}
     front, front_date = narrative.front_matter(after_title, names)
     preamble_text = narrative.joined(front)
-    unit: dict[str, Any] = {"name": unit_name}
+    unit: dict[str, Any] = {"name": head.unit_name}
     unit.update(narrative.unit_facts(preamble_text or ""))
     if unit.get("compiler") is not None and unit.get("compiler") == unit.get("name"):
         del unit["compiler"]  # compiled by the unit itself: nothing to record
     overview, overview_lines, overview_findings = narrative.overview(spec, section("overview"))
-    findings += table_findings + overview_findings
-    unit["date"] = date or front_date
-    other = tail if last == "other_matters" else narrative.paragraphs(section("other_matters"))
-    problems = tail if last == "problems" else narrative.paragraphs(section("problems"))
+    unit["date"] = signed.date or front_date
+    other = signed.tail if signed.last == "other_matters" else narrative.paragraphs(section("other_matters"))
+    problems = signed.tail if signed.last == "problems" else narrative.paragraphs(section("problems"))
     fees = None
     if spec.fees and other:
         fees = narrative.fee_statement(spec, other[0].text.lstrip("\u3000 "))
         if fees is not None:
             other = other[1:]
-
     data: dict[str, Any] = {
-        "year": year,
+        "year": head.year,
         "format": spec.id,
         "unit": {f.key: unit.get(f.key) for f in spec.unit},
-        "preamble": narrative.preamble(spec, year, unit, preamble_text),
+        "preamble": narrative.preamble(spec, head.year, unit, preamble_text),
         "overview": overview,
     }
-    for keys, value in found.values.items():
-        put(data, keys, value)
-    data["problems"] = narrative.joined(problems)
+    after: dict[str, Any] = {"problems": narrative.joined(problems)}
     if spec.fees:
-        data["processing_fees"] = fees
-    data["other_matters"] = narrative.joined(other)
-
-    line_of = imported.lines
-    for keys, number in {
-        ("year",): title_line,
-        ("unit", "name"): title_line,
-        ("unit", "date"): date_line.line if date_line else None,
-        ("preamble",): front[0].line if front else None,
-        **{(key,): outline.headings[key].line for key in outline.headings},
-        **overview_lines,
-        **found.lines,
-    }.items():
-        if number is not None:
-            line_of[keys] = number
-    imported.data = data
-    imported.notes = found.notes
-    imported.unreadable = found.unreadable
-    imported.findings = findings
-    return imported
+        after["processing_fees"] = fees
+    after["other_matters"] = narrative.joined(other)
+    return data, after, front[0].line if front else None, overview_lines, overview_findings
 
 
 def _read_any(found: tables.Found) -> bool:

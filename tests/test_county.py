@@ -15,9 +15,9 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
 from openpyxl import load_workbook
 from test_batch import fill
 
-from nianbao.render import office
 from nianbao.read.load import load_file
 from nianbao.read.workbook import build_sheet
+from nianbao.render import office
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 

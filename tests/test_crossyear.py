@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, line_of
 
-from nianbao.check.rules import check
 from nianbao.check.crossyear import check_previous, copied_share, stale_years
+from nianbao.check.rules import check
 from nianbao.findings import Finding
 from nianbao.read.load import load_text
 from nianbao.render.nextyear import draft

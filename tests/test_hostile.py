@@ -11,9 +11,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 import hostile
+import pytest
 from conftest import EXAMPLE_2023, ROOT
 
 LIMIT_S = 10.0

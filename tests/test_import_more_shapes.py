@@ -18,7 +18,6 @@ from nianbao.check.rules import check
 from nianbao.findings import Finding
 from nianbao.read.importer import checkable, import_bytes
 from nianbao.read.load import load_file, load_text
-from nianbao.model.standard import SPECS
 
 TODAY = dt.date(2030, 1, 1)
 EXAMPLE = load_file(EXAMPLE_2023).report

@@ -19,7 +19,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_2023, ROOT
 from test_reference_safety import hostile_reference, serving
 
@@ -35,9 +34,8 @@ def soffice():
 @pytest.fixture(scope="module")
 def report_odt(soffice, tmp_path_factory) -> bytes:
     """The example report as LibreOffice writes it in OpenDocument: a real .odt."""
-    from nianbao.render import office
     from nianbao.read.load import load_file
-    from nianbao.render import docx
+    from nianbao.render import docx, office
 
     folder = tmp_path_factory.mktemp("odt")
     source = folder / "报告.docx"

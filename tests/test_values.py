@@ -6,7 +6,6 @@ a collection workbook and a published report, and never in an output file name."
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest

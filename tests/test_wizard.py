@@ -11,8 +11,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from nianbao.read.load import load_file
-from nianbao.render.textgrid import width as display_width
 from nianbao.read.wizard import LATER, REVISE, Wizard, defaults_from, shown, steps
+from nianbao.render.textgrid import width as display_width
 
 CLEAR = "\x15"  # Ctrl-U: clear the pre-filled default before typing
 ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"

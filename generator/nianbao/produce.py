@@ -10,17 +10,18 @@ many DOCX by one LibreOffice process per job, after every unit is known.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .findings import Finding, has_errors, sort_findings
 from .read.sources import load_checked
 
 if TYPE_CHECKING:
-    from .read.load import Loaded
     from .model.report import Report
+    from .read.load import Loaded
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,7 @@ def pdfs(documents: list[tuple[str, bytes, dt.date]], jobs: int = 1) -> tuple[di
     """(name → PDF, why none could be made) for each (name, DOCX, report date), converted
     in ``jobs`` groups, each by one LibreOffice process; a name missing from the result
     is one LibreOffice did not convert."""
-    from .render import office
-    from .render import pdf
+    from .render import office, pdf
 
     groups = [documents[i::jobs] for i in range(max(1, jobs)) if documents[i::jobs]]
     done: dict[str, bytes] = {}

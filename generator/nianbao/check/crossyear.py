@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
-from .rules import narratives
 from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from ..model.standard import ValueType
+from .rules import narratives
 
 COPIED = 0.8  # share of a section found unchanged in last year's from which it counts as copied
 MIN_RUN = 8  # characters: shorter common runs are ordinary phrases, not copying

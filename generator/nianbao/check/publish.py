@@ -10,9 +10,9 @@ draft (``--draft``), which is marked as one on every page.
 
 from __future__ import annotations
 
-from .rules import PLACEHOLDER, leftover_message, leftovers, narratives
 from ..findings import ERROR, Finding
 from ..model.report import Report
+from .rules import PLACEHOLDER, leftover_message, leftovers, narratives
 
 
 def publishable(report: Report, findings: list[Finding]) -> list[Finding]:

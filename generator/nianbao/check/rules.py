@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Iterator
 
 from ..findings import ERROR, WARNING, Finding
 from ..model.places import KeyPath, places

@@ -11,9 +11,10 @@ rule names the unreadable cells and what waits for them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from ..findings import ERROR, WARNING, Finding
 from ..model.places import KeyPath, Place, places
@@ -42,8 +43,8 @@ def table_rules(spec: Spec, data: dict, errors: list[tuple[str, KeyPath]], findi
     all known, and one warning per rule for the checks that must wait.  Nothing when an S
     error names no place (see :func:`unreadable_cells`).  ``left_out``: the official paths
     of rows the file does not have (said 没有填写 rather than 无法读取)."""
-    from . import rules as check
     from ..model.schema import as_data
+    from . import rules as check
 
     unknown = unreadable_cells(spec, findings, [keys for kind, keys in errors if kind != "extra_forbidden"])
     if unknown is None:

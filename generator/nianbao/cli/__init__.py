@@ -12,8 +12,9 @@ messages and exit statuses.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,8 +23,8 @@ from ..errors import NianbaoError
 from ..findings import ERROR, Finding
 
 if TYPE_CHECKING:  # each command imports what it uses, when it runs: check starts fast
-    from ..read.load import Loaded
     from ..model.report import Report
+    from ..read.load import Loaded
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

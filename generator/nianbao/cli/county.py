@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..findings import ERROR, Finding, has_errors
-from ..system.output import backup, safe_name, write_atomic
 from ..model.standard import first_year, spec_for_year
+from ..system.output import backup, safe_name, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _checked, _out_file, _out_folder, _possible_year, _roster, main
 
 
@@ -66,9 +66,10 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from ..county import batch as batching
-    from ..county import rules as county, worklist
     from .. import render as rendering
+    from ..county import batch as batching
+    from ..county import rules as county
+    from ..county import worklist
     from ..county.filenames import readable_text
     from ..system.output import Folder
 
@@ -140,10 +141,11 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
     from ..county import batch as batching
-    from ..county import rules as county, intake, worklist
+    from ..county import intake, worklist
+    from ..county import rules as county
     from ..county.filenames import GBK_NOTE, readable_text
-    from ..system.output import Folder
     from ..render.reportfile import dump
+    from ..system.output import Folder
 
     def say(text: str) -> None:
         click.echo(readable_text(text), err=True)

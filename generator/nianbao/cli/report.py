@@ -10,9 +10,22 @@ from pathlib import Path
 import click
 
 from ..findings import ERROR, WARNING, Finding, has_errors, sort_findings
-from ..system.output import backup, safe_name, write_atomic
 from ..model.standard import first_year, spec_for_year
-from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _checked, _checked_path, _out_file, _out_folder, _possible_year, _previous, _print_findings, main
+from ..system.output import backup, safe_name, write_atomic
+from . import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    Usage,
+    _checked,
+    _checked_path,
+    _out_file,
+    _out_folder,
+    _possible_year,
+    _previous,
+    _print_findings,
+    main,
+)
 
 
 @main.command()
@@ -86,8 +99,8 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None, draft: bool) -> None:
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
     from .. import render as rendering
-    from ..system.output import Folder
     from ..produce import Options, pdfs, produce
+    from ..system.output import Folder
 
     wanted = rendering.targets(targets)
     if reference_docx is not None and not reference_docx.is_file():
@@ -164,10 +177,10 @@ def new_command(file: Path | None, source: Path | None) -> None:
 def next_command(last: Path, new: Path | None) -> None:
     """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
     from ..read import importer
-    from ..system.decode import decode_text
     from ..read.load import with_provenance
     from ..render.nextyear import draft
     from ..render.reportfile import dump, guide, reheaded
+    from ..system.decode import decode_text
 
     if importer.is_published(last) and last.is_file():
         imported = importer.import_file(last)

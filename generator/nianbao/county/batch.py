@@ -14,33 +14,33 @@ import datetime as dt
 import multiprocessing
 import os
 import re
-import sys
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SecurityError
 
-from . import bounded
-from ..system import isolate
-from .bounded import Sandbox
-
-from ..system.decode import decode
-from .filenames import GBK_NOTE
+from ..errors import NianbaoError
 from ..findings import ERROR, WARNING, Finding, sort_findings
-from ..model.schema import validate as validate_data
-from ..system.output import safe_name
 from ..model.places import place
 from ..model.report import Report
-from ..render.reportfile import table3_rows
-from ..read.sources import load_checked
+from ..model.schema import validate as validate_data
 from ..model.standard import Spec
 from ..model.yamlfile import parse
-from ..errors import NianbaoError
+from ..read.sources import load_checked
+from ..render.reportfile import table3_rows
+from ..system import isolate
+from ..system.decode import decode
+from ..system.output import safe_name
+from . import bounded
+from .bounded import Sandbox
+from .filenames import GBK_NOTE
 
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
@@ -59,7 +59,7 @@ class Defaults:
     name: str = "默认文字"  # the file's name, for messages: a failing text is the defaults file's, not the unit's
 
     @staticmethod
-    def read(path: Path) -> "Defaults":
+    def read(path: Path) -> Defaults:
         with open(path, "rb") as handle:
             data = handle.read(MAX_DEFAULTS + 1)
         if len(data) > MAX_DEFAULTS:
@@ -302,9 +302,10 @@ def run(
     the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
     when PDFs were asked for and could not be made, why; ``notes`` gets what the clerk
     should read besides (outputs of an earlier run skipped, a record ignored)."""
-    from . import rules as county, intake
     from .. import render as rendering
     from ..system.output import Folder
+    from . import intake
+    from . import rules as county
     from .roster import key as county_key
 
     taken_in = intake.gather(paths, outside=out_dir, notes=notes, sources=sources)

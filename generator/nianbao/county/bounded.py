@@ -27,12 +27,14 @@ import inspect
 import re
 import string
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
 from ..errors import NianbaoError
 
 SECONDS = 2.0  # for all the default texts of one unit

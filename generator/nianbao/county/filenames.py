@@ -20,7 +20,6 @@ from pathlib import PurePath
 # characters: shown by their code point, so a name is never displayed in another order
 # or with a hidden part.  Controls (C0, C1) likewise.
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_ESCAPED = re.compile("[\udc80-\udcff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # where a path in a message ends: spaces and the punctuation the messages put around it

@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..findings import Finding
 from . import rules as county
 from .filenames import in_gbk
 from .filenames import notes as name_notes
-from ..findings import Finding
 
 
 @dataclass

@@ -6,8 +6,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from ..system.decode import decode, without_controls
 from ..errors import NianbaoError
+from ..system.decode import decode, without_controls
 
 MAX_BYTES = 2 * 1024 * 1024  # a list of a few hundred names is a few kB
 MAX_UNITS = 5_000  # a county has hundreds of units; the workbook's first 5 000 rows are read

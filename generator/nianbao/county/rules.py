@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
+from ..findings import ERROR, WARNING, Finding
+from ..model.standard import SPECS
+from ..read.sources import accepted
 from . import roster
 from .filenames import readable
-from ..findings import ERROR, WARNING, Finding
-from ..read.sources import accepted
-from ..model.standard import SPECS
 
 OUTPUT_NAMES = ("汇总.xlsx",)  # what nianbao itself writes into a folder it may read again
 

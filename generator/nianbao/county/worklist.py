@@ -10,16 +10,17 @@ filters on.  Whatever a unit's file holds is written as text, never as a formula
 from __future__ import annotations
 
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .filenames import readable_text
 from ..findings import LEVEL_NAMES
 from ..render.printing import print_setup
+from .filenames import readable_text
 
 FONT = "宋体"
 STATUS_FILLS = {

@@ -81,7 +81,7 @@ def places(spec_id: str) -> dict[KeyPath, Place]:
 
     table3 = spec.table3
     _mapping(index, ("applications",), t3, tuple(line.key for line in table3.lines if line.key) + tuple(
-        line.key for line in next(l for l in table3.lines if l.key is None).children
+        line.key for line in next(group for group in table3.lines if group.key is None).children
     ))
     for line, _ in table3.walk():
         if line.key is None:

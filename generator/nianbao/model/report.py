@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .schema import Data
 from .places import KeyPath, place
+from .schema import Data
 from .standard import Group2, Group4, Item, Line3, Spec
 from .yamlfile import nearest_line
 

@@ -22,10 +22,10 @@ from pydantic_core import PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
 
 from . import dates
+from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from .standard import SPECS, Column, Spec, ValueType
 from .standard.common import PREAMBLE
 from .yamlfile import WrittenNumber
-from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _WITH_UNIT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(万元|元|件|个|条|项|次)")

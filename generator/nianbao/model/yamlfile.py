@@ -17,8 +17,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..findings import ERROR, Finding
 from ..errors import NianbaoError
+from ..findings import ERROR, Finding
 
 Path = tuple[Any, ...]
 

@@ -18,14 +18,14 @@ from typing import Any
 
 from pydantic_core import ValidationError
 
-from ..model import dates
-from ..system.decode import control_findings, decode, scan_controls, without_controls
 from ..findings import ERROR, WARNING, Finding, has_errors
-from ..model.schema import validate as validate_data
+from ..model import dates
 from ..model.places import FORMAT_LABEL, KeyPath, Place, place, places
 from ..model.report import Report
+from ..model.schema import validate as validate_data
 from ..model.standard import SPECS, Spec, first_year, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, parse
+from ..system.decode import control_findings, decode, scan_controls, without_controls
 
 
 @dataclass

@@ -18,10 +18,11 @@ import os
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 import questionary
@@ -29,19 +30,20 @@ from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.selection import SelectionType
 
-from ..model import dates
 from ..check.rules import check, r1_columns_balance
+from ..errors import NianbaoError
 from ..findings import ERROR, has_errors, sort_findings
-from ..render.grid import number
-from ..render.textgrid import width as display_width, wrap as fit_lines
-from .load import validate, with_provenance
-from ..system.output import backup, safe_name, write_atomic
+from ..model import dates
 from ..model.places import UNIT_LABEL, YEAR_LABEL, place, put
 from ..model.report import Report
-from ..render.reportfile import dump
 from ..model.standard import Column, Spec, ValueType, first_year, spec_for_year
 from ..model.yamlfile import Parsed
-from ..errors import NianbaoError
+from ..render.grid import number
+from ..render.reportfile import dump
+from ..render.textgrid import width as display_width
+from ..render.textgrid import wrap as fit_lines
+from ..system.output import backup, safe_name, write_atomic
+from .load import validate, with_provenance
 
 PROGRESS = "nianbao-new.progress.json"  # where answers wait when no FILE was named
 NARRATIVE_HINT = "写完一段按 Enter 另起一段；全部写完后在空行上再按 Enter（或按 Ctrl-D）"  # one line at 80 columns

@@ -23,25 +23,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook as open_workbook
+from openpyxl import Workbook
+from openpyxl import load_workbook as open_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..model import dates
-from ..render import grid as layout
-from ..findings import ERROR, WARNING, Finding
-from .load import Loaded, validate
-from ..system.output import zip_entry
-from ..render.printing import orientation_for, print_setup
-from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
-from .kinds import OLE_MAGIC
-from ..model.standard import SPECS, Spec, ValueType, spec_for_year
-from ..render.textgrid import width as display_width
-from ..model.yamlfile import Parsed, number_text
 from ..errors import NianbaoError
+from ..findings import ERROR, WARNING, Finding
+from ..model import dates
+from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
+from ..model.standard import SPECS, Spec, ValueType, spec_for_year
+from ..model.yamlfile import Parsed, number_text
+from ..render import grid as layout
+from ..render.printing import orientation_for, print_setup
+from ..render.textgrid import width as display_width
+from ..system.output import zip_entry
+from .kinds import OLE_MAGIC
+from .load import Loaded, validate
 
 KEYS_SHEET = "_nianbao"  # hidden: key path → cell
 FACTS = "机关信息与文字"  # the sheet of the unit's facts and texts; B1 shows the year

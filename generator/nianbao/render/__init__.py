@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..system.output import safe_name
-from ..model.report import Report
 from ..errors import NianbaoError
+from ..model.report import Report
+from ..system.output import safe_name
 
 FORMATS = ("docx", "txt", "html", "fragment", "pdf")
-DEFAULT = "docx,txt"
 SUFFIXES = {"docx": ".docx", "txt": ".txt", "html": ".html", "fragment": "（网页粘贴用）.html", "pdf": ".pdf"}
 
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .outline import Document, build, environment, paragraphs
-from .grid import Grid, column_widths
-from ..system.output import zip_entry
-from ..model.report import Report
-from .resources import templates_dir
 from ..errors import NianbaoError
+from ..model.report import Report
+from ..system.output import zip_entry
+from .grid import Grid, column_widths
+from .outline import Document, build, environment, paragraphs
+from .resources import templates_dir
 
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"  # title, author, dates: the report's own
@@ -255,7 +255,7 @@ def core_properties(report: Report) -> bytes:
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         "</cp:coreProperties>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def render(report: Report, reference: Path | None = None, draft: bool = False) -> bytes:

@@ -57,7 +57,7 @@ TEXT_WIDTH = 8844  # twips: the 156 mm text block of GB/T 9704
 LABEL_WIDTHS = {1: [2844], 3: [1000, 1200, 2700]}
 
 
-def column_widths(grid: "Grid") -> list[int]:
+def column_widths(grid: Grid) -> list[int]:
     labels = LABEL_WIDTHS.get(grid.label_cols, [])[: grid.label_cols]
     rest = grid.ncols - len(labels)
     share = (TEXT_WIDTH - sum(labels)) // rest

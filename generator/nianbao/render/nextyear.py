@@ -19,11 +19,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..model import dates
-from .grid import number
 from ..model.places import place
 from ..model.report import Report
-from .reportfile import dump, table3_rows
 from ..model.standard import Group2, Spec, ValueType, spec_for_year
+from .grid import number
+from .reportfile import dump, table3_rows
 
 
 @dataclass

@@ -29,9 +29,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
+
 from ..errors import NianbaoError
 
 if TYPE_CHECKING:
@@ -193,7 +195,7 @@ def convert(sources: list[Path], target: str, out_dir: Path, *, seconds: float =
         ]
         try:
             environment = _environment(Path(profile), stand_ins)
-            subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=seconds, check=False, env=environment)
+            subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=seconds, check=False, env=environment)
         except subprocess.TimeoutExpired as exc:
             raise Unavailable(f"LibreOffice 在{seconds:.0f}秒内没有完成转换，已放弃") from exc
         except OSError as exc:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
-
+from typing import Any
 
 from ..model import dates
 from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from ..model.standard import Line3, Spec
 from ..model.standard.common import PREAMBLE
-from .textgrid import width
 from ..model.yamlfile import parse
+from .textgrid import width
 
 COMMENT_COLUMN = 44
 

@@ -22,17 +22,18 @@ from urllib.parse import unquote
 from xml.sax.saxutils import escape as _xml_escape
 
 from lxml import etree
+
 from ..errors import NianbaoError
 
 # nianbao's own extended properties: what the reference says of its program is not kept
 APP = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
-    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
-).encode("utf-8")
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
+    b"<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    b"<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
+)
 
 R_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
                 "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -207,7 +208,7 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
 
 def _relationships(items: list[tuple[str, str, str]]) -> bytes:
     body = "".join(f'<Relationship Id="{escape(i)}" Type="{escape(t)}" Target="{escape(g)}"/>' for i, t, g in items)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode("utf-8")
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode()
 
 
 def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
@@ -265,7 +266,7 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
             for pattern, segment in _BY_NAME:
                 if pattern.search(name) and _meaningful(segment, parts[name]):
                     notes.add(SAID[segment], name)
-    for rid, rel_type, target, external in rels.get("_rels/.rels", []):
+    for _rid, rel_type, target, external in rels.get("_rels/.rels", []):
         if _segment(rel_type) == "custom-properties" and (external or _meaningful("custom-properties", parts.get(_resolve("", target)))):
             notes.add(SAID["custom-properties"], target if external else _resolve("", target))
     if not any(_segment(t) == "styles" for _, t, _ in kept[main]):

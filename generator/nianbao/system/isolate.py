@@ -11,7 +11,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
+
 from ..errors import NianbaoError
 
 MEMORY = 768 * 1024 * 1024  # bytes the child may add to what it inherits

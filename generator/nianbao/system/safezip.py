@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 from lxml import etree
+
 from ..errors import NianbaoError
 
 MAX_MEMBERS = 5000

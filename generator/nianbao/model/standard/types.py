@@ -8,8 +8,9 @@ the pydantic model, the loader, the checker, the renderers, the skeleton written
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import Enum
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 
 class ValueType(str, Enum):
@@ -64,7 +65,7 @@ class Line3(NamedTuple):
     label: str  # the official label as printed, numbering included
     path: str  # path segment in findings, e.g. "三（三）" or "三（三）1.属于国家秘密"
     key: str | None
-    children: tuple["Line3", ...] = ()
+    children: tuple[Line3, ...] = ()
     total: bool = False  # （七）总计: optional, computed from the leaves
     note: str = ""  # a description for the schema and the report file's comment
 
@@ -72,7 +73,7 @@ class Line3(NamedTuple):
     def is_group(self) -> bool:
         return bool(self.children)
 
-    def walk(self) -> Iterator[tuple["Line3", int]]:
+    def walk(self) -> Iterator[tuple[Line3, int]]:
         """This row and its descendants with their depth, in printed order."""
         yield self, 0
         for child in self.children:

@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...model import dates
 from ...findings import ERROR, WARNING, Finding, has_errors
-from ..load import Loaded, validate, zeros
+from ...model import dates
 from ...model.places import KeyPath, place, put
 from ...model.standard import SPECS, Spec, spec_for_year
 from ...model.yamlfile import Parsed
+from ..kinds import is_published
+from ..load import Loaded, validate, zeros
 from . import glyphs, narrative, table2, table3, table4, tables
 from .lines import Line, Unreadable
-from ..kinds import is_published
 from .readers import MAX_LINES, SUFFIXES, read
 from .words import normal
 

@@ -70,7 +70,7 @@ class Look:
     tiny: bool | None = None  # w:sz under one point
     raised: str | None = None  # w:vertAlign: superscript, subscript, baseline
 
-    def over(self, other: "Look") -> "Look":
+    def over(self, other: Look) -> Look:
         """``self`` with what ``other`` sets laid over it."""
         return Look(**{f.name: getattr(other, f.name) if getattr(other, f.name) is not None else getattr(self, f.name) for f in fields(self)})
 

@@ -29,8 +29,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from ...system.decode import control_name
 from ...findings import WARNING, Finding
+from ...system.decode import control_name
 from .lines import Cell, Line
 
 # Radicals Supplement forms that stand for a whole character → that character.  Stroke

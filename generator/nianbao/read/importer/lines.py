@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+
 from ...errors import NianbaoError
 
 # Controls (tab and line feed aside), zero-width characters, byte-order marks, and the
@@ -71,7 +72,6 @@ _PAGE_NUMBER = re.compile(
     r"|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$",
     re.I,
 )
-_DASHED_NUMBER = re.compile(r"^[-—–－~～]+\s*\d{1,4}\s*[-—–－~～]+$")
 
 # A web page's furniture around the report: where it stands, who published it, tools.
 _METADATA = re.compile(
@@ -86,11 +86,6 @@ _TOOLS = re.compile(r"^(?:[【\[]?\s*(?:大|中|小|打印|关闭|关闭窗口|�
 def is_page_number(text: str) -> bool:
     """A line that is only a page number: ``— 3 —``, ``第3页 共8页``, ``3/8``."""
     return bool(_PAGE_NUMBER.match(nfkc(text).strip()))
-
-
-def is_dashed_page_number(text: str) -> bool:
-    """``— 3 —``: a page number that can be told from a number in a table."""
-    return bool(_DASHED_NUMBER.match(nfkc(text).strip()))
 
 
 def is_metadata(text: str) -> bool:

@@ -17,21 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ...render.outline import phrases
 from ...findings import WARNING, Finding
 from ...model.places import place
 from ...model.standard import Spec
 from ...model.standard.common import OVERVIEW_SUBJECTS, SECTIONS
+from ...render.outline import phrases
 from .lines import Line, is_metadata, is_page_number
-from .words import (
-    chinese_year,
-    core,
-    is_value_token,
-    normal,
-    ordinal_value,
-    similarity,
-    split_ordinal,
-)
+from .words import chinese_year, core, is_value_token, normal, ordinal_value, similarity, split_ordinal
 
 HEADING_SIMILAR = 0.6  # a heading with extra words (FORMAT.md §8) still reads as its section
 
@@ -64,7 +56,7 @@ def _heading_of(line: Line, start: int) -> int | None:
         return None
     rest = rest.rstrip(":：。")
     for j in range(start, len(SECTIONS)):
-        own_ordinal, own_core = split_ordinal(SECTIONS[j].heading)
+        _, own_core = split_ordinal(SECTIONS[j].heading)
         if number is not None and number != j + 1:
             continue
         if number is None and not (line.heading or rest == own_core):

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...system.decode import decode
-from ..kinds import PUBLISHED as SUFFIXES, sniff
+from ..kinds import PUBLISHED as SUFFIXES
+from ..kinds import sniff
 from .lines import Line, Unreadable
 
 MAX_BYTES = 80 * 1024 * 1024  # no published report is near this; a bigger file is refused unread

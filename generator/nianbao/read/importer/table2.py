@@ -8,9 +8,7 @@ from ...model.standard import Spec
 from ...model.standard.common import TABLE2_HEAD
 from .lines import Line
 from .tables import Found, Slot, _picture, place_separated, read_stream, row_values
-from .words import (
-    normal,
-)
+from .words import normal
 
 
 # -- table 二 ---------------------------------------------------------------------------------------

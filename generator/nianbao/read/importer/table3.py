@@ -8,22 +8,8 @@ from ...model.places import KeyPath, place
 from ...model.standard import Line3, Spec
 from ...model.standard.common import APPLICANTS, TABLE3_CORNER
 from .lines import Line
-from .tables import (
-    Found,
-    Hit,
-    Slot,
-    _at,
-    _header_word,
-    _picture,
-    place_separated,
-    read_stream,
-    row_values,
-)
-from .words import (
-    core,
-    is_blank,
-    normal,
-)
+from .tables import Found, Hit, Slot, _at, _header_word, _picture, place_separated, read_stream, row_values
+from .words import core, is_blank, normal
 
 
 # -- table 三 ---------------------------------------------------------------------------------------

@@ -10,16 +10,7 @@ from ...model.places import place
 from ...model.standard import Spec
 from .lines import Cell, Line
 from .tables import Found, _at, is_prose, read_values
-from .words import (
-    SIMILAR,
-    core,
-    is_blank,
-    is_label,
-    is_value_token,
-    looks_numeric,
-    normal,
-    similarity,
-)
+from .words import SIMILAR, core, is_blank, is_label, is_value_token, looks_numeric, normal, similarity
 
 
 # -- table 四 ---------------------------------------------------------------------------------------

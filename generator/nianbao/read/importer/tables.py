@@ -35,19 +35,7 @@ from ...model.places import KeyPath, place
 from ...model.standard import SPECS, Column, Spec
 from ...model.standard.common import WAN
 from .lines import Cell, Line
-from .words import (
-    SIMILAR,
-    core,
-    is_blank,
-    is_label,
-    is_value_token,
-    label_score,
-    normal,
-    number,
-    ordinal_value,
-    similarity,
-    split_ordinal,
-)
+from .words import SIMILAR, core, is_blank, is_label, is_value_token, label_score, normal, number, ordinal_value, similarity, split_ordinal
 
 
 @dataclass

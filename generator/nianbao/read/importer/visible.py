@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import tinycss2
 import tinycss2.color3
-from cssselect import SelectorError, parse as parse_selectors
+from cssselect import SelectorError
+from cssselect import parse as parse_selectors
 from lxml.cssselect import CSSSelector
 
 MAX_SELECTORS = 4000  # a site's whole style sheet inlined; more is not read (bounded time)

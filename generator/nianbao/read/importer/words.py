@@ -112,12 +112,6 @@ def label_score(text: str, label: str) -> float:
     return score
 
 
-def is_prefix(text: str, label: str) -> bool:
-    """``text`` is the first part of ``label`` broken over lines."""
-    a, b = core(text), core(label)
-    return len(a) >= 2 and len(a) < len(b) and b.startswith(a)
-
-
 def chinese_year(text: str) -> str:
     """``二〇二三年`` → ``2023年``; other text unchanged."""
     return re.sub(r"[〇零一二三四五六七八九]{4}(?=\s*年)", lambda m: m.group().translate(_CN_DIGITS), text)

@@ -11,9 +11,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from nianbao.model.report import Report
 from nianbao.render import grid as layout
 from nianbao.render.outline import build, paragraphs
-from nianbao.report import Report
 
 
 def _run(paragraph, text: str, font: str, size: float, bold: bool = False):

@@ -41,7 +41,8 @@ def _peak_kib() -> tuple[int, int]:
 
 
 def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
-    from nianbao import batch, county
+    from nianbao.county import batch
+    from nianbao.county import rules as county
 
     sources = county.collect([units])[:count]
     start = time.perf_counter()
@@ -54,9 +55,9 @@ def child_ours(units: Path, count: int, jobs: int, out: Path) -> dict:
 def _baseline_one(args: tuple[Path, Path]) -> None:
     from baseline_docx import render as baseline_docx
 
+    from nianbao.check.rules import check
+    from nianbao.read.load import load_file
     from nianbao.render import txt as render_txt
-    from nianbao.check import check
-    from nianbao.load import load_file
 
     source, out = args
     report = load_file(source).report

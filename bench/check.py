@@ -21,8 +21,8 @@ EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
 
 
 def in_process(seconds: float) -> tuple[int, float]:
-    from nianbao.check import check
-    from nianbao.load import load_bytes
+    from nianbao.check.rules import check
+    from nianbao.read.load import load_bytes
 
     data = EXAMPLE.read_bytes()
     load_bytes(data)  # warm the model cache, as a long-running batch would be

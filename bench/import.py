@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from othertool import build as other_tool_docx  # noqa: E402
 
-from nianbao.render import docx as render_docx, txt as render_txt  # noqa: E402
-from nianbao.importer import import_bytes  # noqa: E402
-from nianbao.load import load_file  # noqa: E402
+from nianbao.read.importer import import_bytes  # noqa: E402
+from nianbao.read.load import load_file  # noqa: E402
+from nianbao.render import docx as render_docx  # noqa: E402
+from nianbao.render import txt as render_txt  # noqa: E402
 
 
 def rate(files: list[tuple[Path, bytes]], rounds: int) -> float:

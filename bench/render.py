@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baseline_docx import render as baseline  # noqa: E402
 
-from nianbao import office  # noqa: E402
-from nianbao.load import load_file  # noqa: E402
+from nianbao.read.load import load_file  # noqa: E402
 from nianbao.render import docx as render_docx  # noqa: E402
 from nianbao.render import html as render_html  # noqa: E402
+from nianbao.render import office  # noqa: E402
 from nianbao.render import txt as render_txt  # noqa: E402
 
 

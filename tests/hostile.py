@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from conftest import EXAMPLE_2023, edit
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import html
 import random
 
-from nianbao.render.outline import build, paragraphs
+from nianbao.model.report import Report
 from nianbao.render.grid import Grid
-from nianbao.report import Report
+from nianbao.render.outline import build, paragraphs
 
 
 def _fields(grid: Grid, blank_zero: random.Random | None = None, covered_as: str | None = "") -> list[list[str]]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from nianbao.standard import Spec, ValueType
+from nianbao.model.standard import Spec, ValueType
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 count = st.integers(min_value=0, max_value=9)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from conftest import EXAMPLE_2023, edit, line_of
 
-EXAMPLE = EXAMPLE_2023
-
 from nianbao.findings import Finding
-from nianbao.load import load_bytes, load_text
+from nianbao.read.load import load_bytes, load_text
+
+EXAMPLE = EXAMPLE_2023
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 NEW = "new: [5, 1, 0, 0, 1, 0, 7]"

@@ -9,10 +9,10 @@ import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
 from openpyxl import load_workbook
 
-from nianbao.load import load_file
-from nianbao.standard import SPECS
-from nianbao.workbook import KEYS_SHEET, build_sheet
-from nianbao.workbook import load_workbook as read_workbook
+from nianbao.model.standard import SPECS
+from nianbao.read.load import load_file
+from nianbao.read.workbook import KEYS_SHEET, build_sheet
+from nianbao.read.workbook import load_workbook as read_workbook
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 
@@ -81,7 +81,7 @@ def fill(sheet_bytes: bytes, report) -> bytes:
             continue  # a formula (总计): locked, a unit cannot type there
         keys = tuple(json.loads(keys_text))
         if keys[0] == "applications":
-            line = next(l for l in report.spec.table3.data_lines() if ("applications", *report.spec.table3.keypath(l)) == keys[:-1])
+            line = next(row for row in report.spec.table3.data_lines() if ("applications", *report.spec.table3.keypath(row)) == keys[:-1])
             value = report.row(line)[keys[-1]]
         elif keys[0] == "overview" and isinstance(report.get(("overview",)), str):  # v2019: one text
             value = report.get(("overview",)) if keys == ("overview",) else None
@@ -105,7 +105,7 @@ def test_a_filled_workbook_gives_the_same_data_as_the_report_file(example, tmp_p
     for key in ("applications", "appeals"):  # the example writes totals; the workbook computes them
         expected.pop(key), got.pop(key)
     assert got == expected
-    assert [loaded.report.row(l) for l in report.spec.table3.data_lines()] == [report.row(l) for l in report.spec.table3.data_lines()]
+    assert [loaded.report.row(row) for row in report.spec.table3.data_lines()] == [report.row(row) for row in report.spec.table3.data_lines()]
 
 
 def test_the_workbook_is_locked_but_for_the_cells_to_fill(cli, tmp_path):

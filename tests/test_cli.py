@@ -105,7 +105,7 @@ def test_schema_prints_json_schema(cli):
 
 
 def test_internal_errors_never_show_a_traceback_unless_debug(cli, monkeypatch):
-    import nianbao.sources as cli_module  # where check finds its loader
+    import nianbao.read.sources as cli_module  # where check finds its loader
 
     def boom(*args, **kwargs):
         raise RuntimeError("synthetic failure")
@@ -135,12 +135,12 @@ def test_an_output_place_that_cannot_be_one_is_refused_before_any_work(cli, tmp_
 
 def test_a_file_the_system_will_not_write_is_said_in_chinese(cli, tmp_path, monkeypatch):
     """On Windows a DOCX open in Word cannot be replaced: PermissionError, said to the clerk."""
-    import nianbao.output
+    import nianbao.system.output
 
     def refuse(path, data):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(nianbao.output, "write_atomic", refuse)
+    monkeypatch.setattr(nianbao.system.output, "write_atomic", refuse)
     result = cli("render", EXAMPLE_2023, "-o", tmp_path)
     assert result.code == 1 and "没有权限，或文件正被 Word、WPS 或其他程序打开（请先关闭它）" in result.err
     assert "Traceback" not in result.err and "内部错误" not in result.err

@@ -15,9 +15,9 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
 from openpyxl import load_workbook
 from test_batch import fill
 
-from nianbao import office
-from nianbao.load import load_file
-from nianbao.workbook import build_sheet
+from nianbao.read.load import load_file
+from nianbao.read.workbook import build_sheet
+from nianbao.render import office
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 
@@ -40,7 +40,7 @@ def cell(book, keys: tuple) -> str:
     """Where a report-file key stands in a collection workbook: (sheet, coordinate)."""
     import json
 
-    from nianbao.workbook import KEYS_SHEET
+    from nianbao.read.workbook import KEYS_SHEET
 
     for keys_text, where, *_ in list(book[KEYS_SHEET].iter_rows(values_only=True))[1:]:
         if tuple(json.loads(keys_text)) == keys:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_2023, ROOT, edit
 from openpyxl import load_workbook
+from test_hostile import MEASURE
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 REPORT = "2023年政府信息公开工作年度报告"
@@ -132,7 +133,7 @@ def test_without_a_list_a_name_one_character_from_another_is_a_warning_and_serie
 def test_a_near_name_check_of_two_thousand_units_is_quick():
     import time
 
-    from nianbao.county import Entry, similar_names
+    from nianbao.county.rules import Entry, similar_names
 
     entries = [Entry(Path(f"{i}.yaml"), f"{i}.yaml", f"{chr(0x4E00 + i)}{chr(0x5000 + i)}镇人民政府") for i in range(2000)]
     entries.append(Entry(Path("typo.yaml"), "typo.yaml", f"{chr(0x4E00 + 7)}{chr(0x5000 + 7)}真人民政府"))
@@ -197,14 +198,14 @@ def test_a_right_to_left_override_in_a_file_name_is_shown_as_its_code_point(cli,
 
 
 def test_a_bidi_control_never_reaches_an_output_file_name(tmp_path):
-    from nianbao.output import safe_name
+    from nianbao.system.output import safe_name
 
     assert safe_name("青山镇\u202e人民政府\u2066\u2069") == "青山镇人民政府"
     assert safe_name("\udcc7\udce0镇") == "镇"
 
 
 def test_readable_names():
-    from nianbao.filenames import readable, readable_text
+    from nianbao.county.filenames import readable, readable_text
 
     gbk = os.fsdecode("青山镇/柳林镇.yaml".encode("gbk")) if not NOT_POSIX_BYTES else "青山镇/柳林镇.yaml"
     assert readable(gbk) == "青山镇/柳林镇.yaml"
@@ -264,7 +265,7 @@ def test_a_record_over_one_megabyte_is_ignored_with_a_note_and_rewritten_with_th
 
 
 def test_a_record_names_only_files_of_its_own_folder(tmp_path):
-    from nianbao.output import read_record
+    from nianbao.system.output import read_record
 
     path = tmp_path / ".nianbao-生成记录.json"
     path.write_text(json.dumps({"../外面.yaml": "x", "a/b.yaml": "x", "好.docx": "x", "": "x", "..": "x", "数": 1}), encoding="utf-8")
@@ -274,22 +275,9 @@ def test_a_record_names_only_files_of_its_own_folder(tmp_path):
 
 
 # -- 7. default texts are bounded --------------------------------------------------------------------------------
-# the child runs a command and reports its own peak memory, its children's included (POSIX; Windows reports none)
-MEASURE = """
-import json, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True)
-peak = None
-try:
-    import resource
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-except ImportError:
-    pass
-print(json.dumps({"code": done.returncode, "seconds": time.perf_counter() - start, "mb": peak,
-                  "out": done.stdout.decode("utf-8", "replace"), "err": done.stderr.decode("utf-8", "replace")}))
-"""
+# the child runs a command and reports its own peak memory (MEASURE, shared with the hostile-input tests)
 # nianbao as on a system without fork (Windows, macOS): the sandbox's own bounds, in one process
-WITHOUT_CHILD = "import sys; import nianbao.batch as b; b._CHILD = False; from nianbao.cli import run; sys.argv = ['nianbao', *sys.argv[1:]]; run()"
+WITHOUT_CHILD = "import sys; import nianbao.county.batch as b; b._CHILD = False; from nianbao.cli import run; sys.argv = ['nianbao', *sys.argv[1:]]; run()"
 WHERE = "默认文字文件 默认文字.yaml 中 problems（五、存在的主要问题及改进情况）"
 BOMBS = {
     "nested_range": ("{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x{% endfor %}{% endfor %}{% endfor %}",
@@ -376,8 +364,8 @@ def test_what_the_sandbox_misses_the_child_process_stops(tmp_path, monkeypatch):
     found), the child's memory limit and the parent's clock still stop the text."""
     import time
 
-    from nianbao import batch, bounded
-    from nianbao.load import load_file
+    from nianbao.county import batch, bounded
+    from nianbao.read.load import load_file
 
     defaults_bomb(tmp_path, "")
     report = load_file(tmp_path / "收回" / "青山镇.yaml").report
@@ -421,7 +409,7 @@ def test_an_ordinary_default_text_still_renders(cli, tmp_path):
 )
 def test_the_sandbox_sizes_a_result_before_making_it(template, said):
     """Each way to multiply text that jinja offers, refused before the text is made."""
-    from nianbao.bounded import Refused, Sandbox, TooBig
+    from nianbao.county.bounded import Refused, Sandbox, TooBig
 
     env = Sandbox()
     env.start()
@@ -458,7 +446,7 @@ def test_a_list_too_big_to_be_a_countys_is_refused(cli, tmp_path):
 
 
 def test_the_typo_distance_is_levenshtein_within_its_limit():
-    from nianbao.county import distance, slip
+    from nianbao.county.rules import distance, slip
 
     assert distance("柳林镇", "柳林真") == 1 and distance("柳林镇", "林镇") == 1 and distance("abc", "cab") == 2
     assert distance("城关镇", "白石镇") == 2 and distance("城关镇人民政府", "县财政局") == 3

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, line_of
 
-from nianbao.check import check
-from nianbao.crossyear import check_previous, copied_share, stale_years
+from nianbao.check.crossyear import check_previous, copied_share, stale_years
+from nianbao.check.rules import check
 from nianbao.findings import Finding
-from nianbao.load import load_text
-from nianbao.nextyear import draft
+from nianbao.read.load import load_text
+from nianbao.render.nextyear import draft
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 TEXT_2020 = EXAMPLE_2020.read_text(encoding="utf-8")

@@ -11,9 +11,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 import hostile
+import pytest
 from conftest import EXAMPLE_2023, ROOT
 
 LIMIT_S = 10.0
@@ -246,7 +245,7 @@ def test_a_web_page_saved_as_doc_and_a_docx_named_doc_are_read_by_content(cli, t
 
 
 def test_an_old_word_file_named_docx_is_converted_like_a_doc(cli, tmp_path):
-    from nianbao import office
+    from nianbao.render import office
 
     if office.soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

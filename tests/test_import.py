@@ -11,12 +11,13 @@ import pytest
 from conftest import DATA, EXAMPLE_2020, EXAMPLE_2023, edit
 from othertool import build as other_tool_docx
 
-from nianbao.render import docx as render_docx, txt as render_txt
 from nianbao.findings import Finding
-from nianbao.importer import checkable, import_bytes, import_file
-from nianbao.importer.words import number
-from nianbao.load import load_file, load_text
-from nianbao.standard import ValueType
+from nianbao.model.standard import ValueType
+from nianbao.read.importer import checkable, import_bytes, import_file
+from nianbao.read.importer.words import number
+from nianbao.read.load import load_file, load_text
+from nianbao.render import docx as render_docx
+from nianbao.render import txt as render_txt
 
 HTML = DATA / "published" / "2022-东湖街道.html"
 Z = [0, 0, 0, 0, 0, 0]

@@ -14,11 +14,10 @@ import pytest
 from conftest import EXAMPLE_2023, edit
 from shapes import _document, _fields
 
-from nianbao.check import check
+from nianbao.check.rules import check
 from nianbao.findings import Finding
-from nianbao.importer import checkable, import_bytes
-from nianbao.load import load_file, load_text
-from nianbao.standard import SPECS
+from nianbao.read.importer import checkable, import_bytes
+from nianbao.read.load import load_file, load_text
 
 TODAY = dt.date(2030, 1, 1)
 EXAMPLE = load_file(EXAMPLE_2023).report

@@ -18,11 +18,11 @@ from conftest import DATA, EXAMPLE_2020, EXAMPLE_2023, ROOT
 from othertool import TABLE3, TABLE4, UNIT
 from othertool import build as other_tool_docx
 
-from nianbao import office
 from nianbao.findings import ERROR, Finding
-from nianbao.importer import checkable, import_bytes, import_file
-from nianbao.load import load_file
-from nianbao.sources import load_checked
+from nianbao.read.importer import checkable, import_bytes, import_file
+from nianbao.read.load import load_file
+from nianbao.read.sources import load_checked
+from nianbao.render import office
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 PUBLISHED = DATA / "published"
@@ -166,9 +166,9 @@ def _other_tool_expected(imported, *, lost: set[str] = frozenset()):
     report = checkable(imported)[0].report
     t3 = imported.spec.table3
     rows = {line.path: report.row(line) for line in t3.data_lines()}
-    for (level1, level2, item, values), path in zip(TABLE3, rows):
+    for (_level1, _level2, _item, values), path in zip(TABLE3, rows):
         if path in lost:
-            assert ("applications", *t3.keypath(next(l for l in t3.data_lines() if l.path == path))) in imported.unreadable
+            assert ("applications", *t3.keypath(next(row for row in t3.data_lines() if row.path == path))) in imported.unreadable
             continue
         assert rows[path] == [0 if v == "" else v for v in values], path
     assert sum((report.appeal(g) for g in imported.spec.table4.groups), []) == TABLE4

@@ -13,10 +13,10 @@ from shapes import SUFFIXES, WRITERS
 from strategies import published
 
 from nianbao.findings import ERROR
-from nianbao.importer import checkable, import_bytes
-from nianbao.load import load_text
-from nianbao.reportfile import dump
-from nianbao.standard import SPECS
+from nianbao.model.standard import SPECS
+from nianbao.read.importer import checkable, import_bytes
+from nianbao.read.load import load_text
+from nianbao.render.reportfile import dump
 
 TODAY = dt.date(2030, 1, 1)
 

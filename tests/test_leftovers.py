@@ -9,11 +9,11 @@ from pathlib import Path
 
 from conftest import EXAMPLE_2023, edit, line_of
 
-from nianbao.check import check, leftovers, template_hints
-from nianbao.crossyear import check_previous, opening_years
+from nianbao.check.crossyear import check_previous, opening_years
+from nianbao.check.rules import check, leftovers, template_hints
 from nianbao.findings import Finding
-from nianbao.load import load_text
-from nianbao.standard import spec_for_year
+from nianbao.model.standard import spec_for_year
+from nianbao.read.load import load_text
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 PROACTIVE = "  proactive: |-                             # （一）主动公开\n    全年通过"

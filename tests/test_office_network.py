@@ -19,14 +19,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_2023, ROOT
 from test_reference_safety import hostile_reference, serving
 
 
 @pytest.fixture(scope="module")
 def soffice():
-    from nianbao import office
+    from nianbao.render import office
 
     if office.soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
@@ -35,9 +34,8 @@ def soffice():
 @pytest.fixture(scope="module")
 def report_odt(soffice, tmp_path_factory) -> bytes:
     """The example report as LibreOffice writes it in OpenDocument: a real .odt."""
-    from nianbao import office
-    from nianbao.load import load_file
-    from nianbao.render import docx
+    from nianbao.read.load import load_file
+    from nianbao.render import docx, office
 
     folder = tmp_path_factory.mktemp("odt")
     source = folder / "报告.docx"
@@ -69,7 +67,7 @@ def _holds(data: bytes, url: str) -> bool:
 
 
 def _figures(path: Path) -> tuple[list, list]:
-    from nianbao.load import load_file
+    from nianbao.read.load import load_file
 
     report = load_file(path).report
     assert report is not None, path
@@ -77,7 +75,7 @@ def _figures(path: Path) -> tuple[list, list]:
 
 
 def test_importing_a_doc_and_an_odt_with_linked_pictures_sends_no_request(cli, report_odt, tmp_path):
-    from nianbao import office
+    from nianbao.render import office
 
     expected = _figures(EXAMPLE_2023)
     with serving() as (url, counter):
@@ -100,7 +98,7 @@ def test_importing_a_doc_and_an_odt_with_linked_pictures_sends_no_request(cli, r
 def test_a_docx_whose_header_links_a_picture_converts_without_a_request(cli, soffice, tmp_path):
     """The profile alone, without nianbao's cleaning: LibreOffice lays out a header whose
     picture is linked to the server, and asks nothing of it."""
-    from nianbao import office
+    from nianbao.render import office
 
     base = tmp_path / "默认样式.docx"
     assert cli("reference-docx", base).code == 0
@@ -114,7 +112,7 @@ def test_a_docx_whose_header_links_a_picture_converts_without_a_request(cli, sof
 def test_an_odt_is_known_by_its_mimetype_whatever_its_name(cli, report_odt, tmp_path):
     """A real .odt was refused as "not a valid .docx"; it is now converted, also when its
     name says .docx or .doc."""
-    from nianbao.kinds import sniff
+    from nianbao.read.kinds import sniff
 
     assert sniff(report_odt) == "odt"
     expected = _figures(EXAMPLE_2023)
@@ -129,7 +127,7 @@ def test_an_odt_is_known_by_its_mimetype_whatever_its_name(cli, report_odt, tmp_
 def test_an_odt_loses_its_outside_links_before_conversion():
     """The second lock: links out of the package are cut (a linked picture, a linked
     section, a script), pictures inside and hyperlinks kept."""
-    from nianbao.office import offline_odt
+    from nianbao.render.office import offline_odt
 
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
@@ -157,7 +155,7 @@ def test_an_odt_loses_its_outside_links_before_conversion():
 def test_the_private_profile_locks_the_network_and_macros(tmp_path):
     from lxml import etree
 
-    from nianbao.office import private_profile
+    from nianbao.render.office import private_profile
 
     url = private_profile(tmp_path / "profile")
     assert url.startswith("file:")
@@ -243,7 +241,7 @@ def test_a_doc_linking_a_file_on_the_clerks_disk_does_not_read_it(cli, report_od
     converting it must not read that file of the clerk's machine into the result."""
     from PIL import Image
 
-    from nianbao import office
+    from nianbao.render import office
 
     secret = tmp_path / "秘密" / "secret.png"
     secret.parent.mkdir()

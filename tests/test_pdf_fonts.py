@@ -17,10 +17,9 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023
 from lxml import etree
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from nianbao import office
-from nianbao.load import load_file
+from nianbao.read.load import load_file
+from nianbao.render import fontsubst, office
 from nianbao.render.docx import title_lines
-from nianbao.render import fontsubst
 from nianbao.render.fontsubst import Face, StandIn, choose, note
 
 OFFICIAL = ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体")
@@ -191,7 +190,7 @@ def test_the_pdf_uses_the_stand_ins_in_their_roles_and_says_so_once(cli, tmp_pat
                 assert all("Bold" in c["fontname"] for c in chinese), text
         assert roles == set(OFFICIAL)  # page 1 has each role: title, body, both headings, page number
         # the glyph forms are simplified Chinese ones: 直 in table 四, drawn as the SC face draws it, not the JP
-        for number, page in enumerate(document.pages):
+        for number, page in enumerate(document.pages):  # noqa: B007 - the page found is read after the loop
             hits = [c for c in page.chars if c["text"] == "直"]
             if hits:
                 break

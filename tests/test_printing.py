@@ -12,12 +12,13 @@ from pathlib import Path
 from conftest import EXAMPLE_2023, edit
 from openpyxl import load_workbook
 
-from nianbao import office, worklist
-from nianbao.batch import Outcome
+from nianbao.county import worklist
+from nianbao.county.batch import Outcome
 from nianbao.findings import ERROR, WARNING, Finding
-from nianbao.printing import FOOTER_LEFT, FOOTER_RIGHT
-from nianbao.standard import spec_for_year
-from nianbao.workbook import KEYS_SHEET, build_sheet
+from nianbao.model.standard import spec_for_year
+from nianbao.read.workbook import KEYS_SHEET, build_sheet
+from nianbao.render import office
+from nianbao.render.printing import FOOTER_LEFT, FOOTER_RIGHT
 
 A4_LANDSCAPE = (841.89, 595.304)  # points, as pdfinfo gives them
 A4_PORTRAIT = A4_LANDSCAPE[::-1]
@@ -110,7 +111,7 @@ def test_a_worklist_of_sixty_units_prints_whole_rows_on_landscape_pages_each_wit
         assert "生成的文件" in text or "问题（退回意见）" in text
         footer = lines[-1]
         assert re.fullmatch(r"\s*(单位|问题清单)\s+第 \d+ 页，共 \d+ 页\s*", footer), footer
-    sheets = [re.fullmatch(r"\s*(\S+)\s+第 (\d+) 页，共 (\d+) 页\s*", [l for l in text.split("\n") if l.strip()][-1]).groups() for _, text in pages]
+    sheets = [re.fullmatch(r"\s*(\S+)\s+第 (\d+) 页，共 (\d+) 页\s*", [line for line in text.split("\n") if line.strip()][-1]).groups() for _, text in pages]
     names = [name for name, _, _ in sheets]
     assert names == sorted(names, key=["单位", "问题清单"].index) and set(names) == {"单位", "问题清单"}
     unit_pages = [text for (_, text), (name, _, _) in zip(pages, sheets) if name == "单位"]
@@ -142,7 +143,7 @@ def test_every_visible_sheet_of_the_collection_workbook_prints_set_up():
 def test_the_collection_workbook_prints_each_table_on_one_page_wide(tmp_path):
     spec = spec_for_year(2025)
     pages = printed(tmp_path, "采集表.xlsx", build_sheet(spec, 2025, "青山镇人民政府"))
-    footers = [[l for l in text.split("\n") if l.strip()][-1].split() for _, text in pages]
+    footers = [[line for line in text.split("\n") if line.strip()][-1].split() for _, text in pages]
     assert [f[0] for f in footers] == ["填写说明", "机关信息与文字", *spec.table_names]
     assert [" ".join(f[1:]) for f in footers] == [f"第 {i} 页，共 5 页" for i in range(1, 6)]
     assert [size for size, _ in pages] == [A4_PORTRAIT, A4_PORTRAIT, A4_PORTRAIT, A4_LANDSCAPE, A4_LANDSCAPE]

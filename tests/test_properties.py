@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import SETTINGS, published, reports
 
-from nianbao.check import check
+from nianbao.check.rules import check
 from nianbao.findings import ERROR
-from nianbao.load import load_text
-from nianbao.reportfile import dump
-from nianbao.standard import SPECS, Spec
+from nianbao.model.standard import SPECS, Spec
+from nianbao.read.load import load_text
+from nianbao.render.reportfile import dump
 
 
 def errors_of(data: dict, spec: Spec) -> list:
@@ -70,11 +70,12 @@ def test_dump_then_load_gives_back_the_same_values(data):
 
 # -- render → import gives back the same data ------------------------------------------------------------
 def _round_trip(spec_id: str) -> None:
-    from nianbao.importer import checkable, import_bytes
+    from pathlib import Path
+
+    from nianbao.read.importer import checkable, import_bytes
     from nianbao.render import docx as render_docx
     from nianbao.render import html as render_html
     from nianbao.render import txt as render_txt
-    from pathlib import Path
 
     spec = SPECS[spec_id]
 

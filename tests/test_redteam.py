@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_visible import LICENSING, _report, ROW, _licensing, _tables_equal_example, build_docx, build_html, raw_pdf
-
-from nianbao.importer.pdf import read_pdf
-from nianbao.render import txt as render_txt
+from test_visible import LICENSING, ROW, _licensing, _report, _tables_equal_example, build_docx, build_html, raw_pdf
 
 from nianbao.findings import Finding
-from nianbao.importer import import_bytes
+from nianbao.read.importer import import_bytes
+from nianbao.read.importer.pdf import read_pdf
+from nianbao.render import txt as render_txt
 
 
 # -- builders (named for bench/hostile.py) ------------------------------------------------------------------
@@ -358,7 +357,7 @@ def test_a_latin_line_above_the_title_is_not_part_of_the_unit(tmp_path, above):
     """A Chinese unit's name holds Chinese: a Latin line above the title (a site's link, a
     stray word) is not glued to it (was: unit AnnualReport青山镇人民政府, no finding)."""
     text = render_txt.render(_report()).decode("utf-8")
-    imported = import_bytes(f"{above}\n{text}".encode("utf-8"), tmp_path / "pre.txt")
+    imported = import_bytes(f"{above}\n{text}".encode(), tmp_path / "pre.txt")
     assert imported.data["unit"]["name"] == "青山镇人民政府"
     assert imported.data["year"] == 2023
 

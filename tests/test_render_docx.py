@@ -15,8 +15,9 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023, ROOT
 from docx import Document
 from docx.oxml.ns import qn
 
-from nianbao.render import docx as render_docx, grid as layout
-from nianbao.load import load_file
+from nianbao.read.load import load_file
+from nianbao.render import docx as render_docx
+from nianbao.render import grid as layout
 
 VALIDATOR = ROOT.parent / "shared" / "ooxml-xsd" / "validate.py"
 
@@ -140,9 +141,9 @@ def test_every_part_validates_against_the_wordprocessingml_schema(path, tmp_path
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 def test_libreoffice_converts_it_and_the_pdf_holds_every_label(tmp_path, cli):
-    from test_render_txt import official_labels
-
     import re
+
+    from test_render_txt import official_labels
 
     assert cli("render", EXAMPLE_2023, "-o", tmp_path, "--to", "docx").code == 0
     source = next(tmp_path.glob("*.docx"))

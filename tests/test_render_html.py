@@ -13,7 +13,7 @@ from conftest import EXAMPLE_2020, EXAMPLE_2023
 from lxml import etree
 from lxml import html as lxml_html
 
-from nianbao.load import load_file
+from nianbao.read.load import load_file
 from nianbao.render import docx as render_docx
 from nianbao.render import grid as layout
 from nianbao.render import html as render_html
@@ -129,7 +129,10 @@ def test_a_screen_reader_can_tie_each_number_to_its_headers(example):
             assert all(cell.tag == "th" for cell in table.find("thead").iter("td", "th"))
     # 三（三）2: its row headers are 三、本年度办理结果 › （三）不予公开 › 2.…, its column 申请人情况 › 法人或其他组织 › 科研机构
     table3 = list(root.iter("table"))[1]
-    cell = next(td for td in table3.iter("td") if "2.其他法律行政法规禁止公开" in [table3.get_element_by_id(h).text_content() for h in td.get("headers").split()] and "科研机构" in [table3.get_element_by_id(h).text_content() for h in td.get("headers").split()])
+    def headers(td) -> list[str]:
+        return [table3.get_element_by_id(h).text_content() for h in td.get("headers").split()]
+
+    cell = next(td for td in table3.iter("td") if "2.其他法律行政法规禁止公开" in headers(td) and "科研机构" in headers(td))
     names = [table3.get_element_by_id(h).text_content() for h in cell.get("headers").split()]
     assert names == ["三、本年度办理结果", "（三）不予公开", "2.其他法律行政法规禁止公开", "申请人情况", "法人或其他组织", "科研机构"]
 

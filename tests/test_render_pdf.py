@@ -10,7 +10,7 @@ import shutil
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023
 
-from nianbao import office
+from nianbao.render import office
 
 NO_SOFFICE = pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed: no PDF can be made here")
 

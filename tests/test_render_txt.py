@@ -7,9 +7,9 @@ import re
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023
 
+from nianbao.model.report import Report
+from nianbao.read.load import load_file
 from nianbao.render import txt as render_txt
-from nianbao.load import load_file
-from nianbao.report import Report
 
 
 def rendered(path) -> tuple[Report, str]:

@@ -6,9 +6,9 @@ import datetime as dt
 
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, line_of
 
-from nianbao.check import check
+from nianbao.check.rules import check
 from nianbao.findings import Finding
-from nianbao.load import load_text
+from nianbao.read.load import load_text
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 TEXT_2020 = EXAMPLE_2020.read_text(encoding="utf-8")
@@ -145,7 +145,12 @@ def test_r7_trivial_problems_section():
 
 
 def test_r7_fee_statement_missing_or_contradicted():
-    fees = "processing_fees:                            # 六、信息处理费（单位：元）\n  notices: 0                                # 发出收费通知的件数\n  billed: 0                                 # 收费通知的总金额（元）\n  collected: 0                              # 实际收取的总金额（元）\n"
+    fees = (
+        "processing_fees:                            # 六、信息处理费（单位：元）\n"
+        "  notices: 0                                # 发出收费通知的件数\n"
+        "  billed: 0                                 # 收费通知的总金额（元）\n"
+        "  collected: 0                              # 实际收取的总金额（元）\n"
+    )
     no_fees = edit(TEXT_2023, fees, "")
     assert findings(no_fees) == [
         Finding("warning", "R7", "六、其他需要报告的事项",

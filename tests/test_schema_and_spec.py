@@ -7,8 +7,8 @@ import re
 
 from conftest import ROOT
 
-from nianbao.model import json_schema
-from nianbao.standard import SPECS, spec_for_year
+from nianbao.model.schema import json_schema
+from nianbao.model.standard import SPECS, spec_for_year
 
 
 def test_committed_schema_is_up_to_date():

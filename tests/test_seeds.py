@@ -8,9 +8,9 @@ import re
 import pytest
 from conftest import DATA
 
-from nianbao.check import check
+from nianbao.check.rules import check
 from nianbao.findings import Finding
-from nianbao.load import load_file
+from nianbao.read.load import load_file
 
 EXPECTED = {
     "001": [Finding("warning", "R5", "机关信息.落款日期", "未填写落款日期：应为2021年1月1日至2021年3月31日之间", 12)],

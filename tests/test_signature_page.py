@@ -12,7 +12,7 @@ import pdfplumber
 from conftest import EXAMPLE_2023
 from test_table_pages import LINE, _with_extra_lines
 
-from nianbao.load import load_text
+from nianbao.read.load import load_text
 from nianbao.render import pdf
 from nianbao.render.docx import render, report_date
 

@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
 
-from nianbao.load import load_text
+from nianbao.read.load import load_text
 from nianbao.render import grid as layout
 from nianbao.render import pdf
 from nianbao.render.docx import render, report_date
@@ -138,7 +138,7 @@ def _tall_reference(folder) -> object:
     table 三 become longer than a page."""
     import zipfile
 
-    from nianbao.resources import templates_dir
+    from nianbao.render.resources import templates_dir
 
     source = zipfile.ZipFile(templates_dir() / "reference.docx")
     path = folder / "高表格.docx"

@@ -11,14 +11,14 @@ from pathlib import Path
 from conftest import EXAMPLE_2023, edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_workbook_trust import filled, save, said
+from test_workbook_trust import filled, said, save
 
-from nianbao.check import check
+from nianbao.check.rules import check
 from nianbao.findings import ERROR, WARNING
-from nianbao.load import load_file, load_text
-from nianbao.places import places, put
-from nianbao.reportfile import dump
-from nianbao.standard import SPECS
+from nianbao.model.places import places, put
+from nianbao.model.standard import SPECS
+from nianbao.read.load import load_file, load_text
+from nianbao.render.reportfile import dump
 
 TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
 NEW = "  new: [5, 1, 0, 0, 1, 0, 7]"

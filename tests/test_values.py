@@ -6,7 +6,6 @@ a collection workbook and a published report, and never in an output file name."
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -94,7 +93,7 @@ def test_a_count_over_a_hundred_million_is_a_warning(cli, tmp_path):
 
 
 def test_a_phone_number_in_hex_notation_stays_the_text_typed(tmp_path):
-    from nianbao.load import load_file
+    from nianbao.read.load import load_file
 
     loaded = load_file(report_file(tmp_path, edit(TEXT, "phone: 0731-5550123", "phone: 0x5550123")))
     assert loaded.report is not None and loaded.report.data.unit.phone == "0x5550123"
@@ -154,7 +153,7 @@ def test_a_bidi_override_in_a_report_file_is_removed_with_a_warning_and_kept_out
 
 @pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
 def test_every_bidi_control_written_as_a_yaml_escape_is_removed_with_a_warning(tmp_path, char):
-    from nianbao.load import load_file
+    from nianbao.read.load import load_file
 
     escaped = f"\\u{ord(char):04X}"
     loaded = load_file(report_file(tmp_path, edit(TEXT, "name: 青山镇人民政府", f'name: "青山镇{escaped}人民政府"')))

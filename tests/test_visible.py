@@ -22,15 +22,16 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_2023, edit
 
-from nianbao.decode import control_name
 from nianbao.findings import Finding
-from nianbao.importer import checkable, import_bytes, import_file
-from nianbao.importer import glyphs
-from nianbao.importer.pdf import read_pdf
-from nianbao.importer.words import number
-from nianbao.load import load_file
-from nianbao.render import docx as render_docx, html as render_html, txt as render_txt
-from nianbao.standard import ValueType
+from nianbao.model.standard import ValueType
+from nianbao.read.importer import checkable, glyphs, import_bytes, import_file
+from nianbao.read.importer.pdf import read_pdf
+from nianbao.read.importer.words import number
+from nianbao.read.load import load_file
+from nianbao.render import docx as render_docx
+from nianbao.render import html as render_html
+from nianbao.render import txt as render_txt
+from nianbao.system.decode import control_name
 
 LICENSING = "表二.行政许可.本年处理决定数量"
 TWELVE_HTML = 'headers="t1-6-0 t1-4-0 t1-5-1">12</td>'  # the 行政许可 cell of the rendered page

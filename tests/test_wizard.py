@@ -10,9 +10,9 @@ from conftest import EXAMPLE_2023
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from nianbao.load import load_file
+from nianbao.read.load import load_file
+from nianbao.read.wizard import LATER, REVISE, Wizard, defaults_from, shown, steps
 from nianbao.render.textgrid import width as display_width
-from nianbao.wizard import LATER, REVISE, Wizard, defaults_from, shown, steps
 
 CLEAR = "\x15"  # Ctrl-U: clear the pre-filled default before typing
 ENTER, DOWN, CTRL_C = "\r", "\x1b[B", "\x03"
@@ -266,7 +266,7 @@ def test_not_writing_at_the_end_offers_to_go_through_every_answer_again(tmp_path
 
 
 def test_wrapped_lines_keep_their_indent_and_never_start_with_a_comma_or_cut_a_path():
-    from nianbao.wizard import wrap
+    from nianbao.read.wizard import wrap
 
     line = "  表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=6+1=7，第三项（七）总计+第四项=5+1=6）"
     pieces = wrap(line, 40)
@@ -387,7 +387,7 @@ def test_on_a_real_80x24_terminal_a_refused_answer_is_replaced_paragraphs_end_on
     echoed Yes/No.  Now the refused answer is selected with the message under it and typing
     replaces it; Enter starts a paragraph and Enter on the empty line ends the answer (Ctrl-D
     too), as the hint says; the 是/否 menu echoes 是."""
-    from nianbao.standard import spec_for_year
+    from nianbao.model.standard import spec_for_year
 
     spec = spec_for_year(2023)
     term = Pty(["new", "a.yaml"], tmp_path)

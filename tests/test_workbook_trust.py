@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from test_batch import fill
 
-from nianbao.load import load_file
-from nianbao.workbook import KEYS_SHEET, build_sheet
+from nianbao.read.load import load_file
+from nianbao.read.workbook import KEYS_SHEET, build_sheet
 
 UNIT = "青山镇人民政府"  # the example's unit: fill() writes every cell from it
 
@@ -208,7 +208,7 @@ def test_a_changed_check_row_formula_is_a_warning(cli, tmp_path):
 
 
 def test_an_impossible_year_in_a_workbook_is_an_error_not_a_crash(cli, tmp_path):
-    from nianbao.standard import SPECS
+    from nianbao.model.standard import SPECS
 
     path = tmp_path / "采集表.xlsx"
     path.write_bytes(build_sheet(SPECS["v2021"], 99999, UNIT))

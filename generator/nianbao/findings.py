@@ -7,9 +7,10 @@ without knowing the report file's English keys.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 Level = Literal["error", "warning"]
 ERROR: Level = "error"

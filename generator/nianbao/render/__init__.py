@@ -1,4 +1,4 @@
-"""The writers: a checked :class:`~nianbao.report.Report` → the files a unit publishes.
+"""The writers: a checked :class:`~nianbao.model.report.Report` → the files a unit publishes.
 
 One document outline (:mod:`.outline`) and one set of table grids with their merges
 (:mod:`.grid`) serve every format, so the TXT, the DOCX, the web page and the PDF say
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..output import safe_name
-from ..report import Report
+from ..errors import NianbaoError
+from ..model.report import Report
+from ..system.output import safe_name
 
 FORMATS = ("docx", "txt", "html", "fragment", "pdf")
-DEFAULT = "docx,txt"
 SUFFIXES = {"docx": ".docx", "txt": ".txt", "html": ".html", "fragment": "（网页粘贴用）.html", "pdf": ".pdf"}
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(NianbaoError, ValueError):
     """--to names a format nianbao does not write."""
 
 

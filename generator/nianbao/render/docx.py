@@ -20,11 +20,12 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .outline import Document, build, environment, paragraphs
+from ..errors import NianbaoError
+from ..model.report import Report
+from ..system.output import zip_entry
 from .grid import Grid, column_widths
-from ..output import zip_entry
-from ..report import Report
-from ..resources import templates_dir
+from .outline import Document, build, environment, paragraphs
+from .resources import templates_dir
 
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"  # title, author, dates: the report's own
@@ -32,7 +33,7 @@ TITLE_CHARS = 20  # a longer title wraps into two lines (GB/T 9704: trapezoid sh
 
 
 
-class ReferenceError(Exception):
+class ReferenceDocumentError(NianbaoError):
     """The reference document is not a usable DOCX."""
 
 
@@ -53,7 +54,7 @@ def _package(path: str, mtime: float) -> _Package:
     settings, page setup, headers and footers — no macros, links out, attached template,
     custom data or embedded objects), zipped once; read within the bounds of
     :mod:`safezip`, and refused when a part declares a DTD."""
-    from .. import safezip
+    from ..system import safezip
     from . import styles_only
 
     name = Path(path).name
@@ -62,18 +63,18 @@ def _package(path: str, mtime: float) -> _Package:
         with safezip.open_package(Path(path), kind) as source:
             names = source.namelist()
             if DOCUMENT not in names and "_rels/.rels" not in names:
-                raise ReferenceError(f"{name} 不是有效的 Word 文档（缺少 {DOCUMENT}）")
+                raise ReferenceDocumentError(f"{name} 不是有效的 Word 文档（缺少 {DOCUMENT}）")
             parts = {n: safezip.read_part(source, n, kind) for n in names if not n.endswith("/")}
         for part, data in parts.items():
             if part.endswith((".xml", ".rels")):
                 safezip.declares(data, kind)
         cleaned = styles_only.clean(parts, core=CORE, app=APP)
     except safezip.Refused as exc:
-        raise ReferenceError(f"{name}：{exc}") from exc
+        raise ReferenceDocumentError(f"{name}：{exc}") from exc
     except styles_only.Refused as exc:
-        raise ReferenceError(f"{name}：{exc}") from exc
+        raise ReferenceDocumentError(f"{name}：{exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ReferenceError(f"{name} 不是有效的 Word 文档（正文不是 UTF-8 的 XML）") from exc
+        raise ReferenceDocumentError(f"{name} 不是有效的 Word 文档（正文不是 UTF-8 的 XML）") from exc
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for part in sorted(cleaned.parts, key=lambda n: (n != "[Content_Types].xml", n)):
@@ -254,7 +255,7 @@ def core_properties(report: Report) -> bytes:
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         "</cp:coreProperties>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def render(report: Report, reference: Path | None = None, draft: bool = False) -> bytes:

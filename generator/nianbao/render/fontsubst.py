@@ -10,7 +10,7 @@ looks like a 公文.
 So, for each official font that is missing, the installed face closest to it *in its
 role* is chosen by a preference table (a fangsong or song face for the body, a heavy song
 for the title, a hei face for 黑体, a kai face for 楷体), always a simplified-Chinese (SC /
-CN / GB) face, and LibreOffice is told to use it (:mod:`nianbao.office` writes the
+CN / GB) face, and LibreOffice is told to use it (:mod:`nianbao.render.office` writes the
 replacement table, or a fontconfig rule where a weight must be set too).  The DOCX is not
 touched: it keeps the official names, and Word's fallbacks in its font table.  A machine
 with the official fonts gets no stand-in and no note.

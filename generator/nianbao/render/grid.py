@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..report import Report
-from ..standard import Spec
-from ..standard.common import TABLE2_HEAD
+from ..model.report import Report
+from ..model.standard import Spec
+from ..model.standard.common import TABLE2_HEAD
 
 Kind = Literal["head", "label", "number", "corner", "group"]
 
@@ -57,7 +57,7 @@ TEXT_WIDTH = 8844  # twips: the 156 mm text block of GB/T 9704
 LABEL_WIDTHS = {1: [2844], 3: [1000, 1200, 2700]}
 
 
-def column_widths(grid: "Grid") -> list[int]:
+def column_widths(grid: Grid) -> list[int]:
     labels = LABEL_WIDTHS.get(grid.label_cols, [])[: grid.label_cols]
     rest = grid.ncols - len(labels)
     share = (TEXT_WIDTH - sum(labels)) // rest

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from ..report import Report
+from ..model.report import Report
 from .grid import Grid, column_widths
 from .outline import Document, build, environment, paragraphs
 

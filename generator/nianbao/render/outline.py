@@ -12,11 +12,10 @@ from functools import cache
 
 import jinja2
 
+from ..model.report import Report
 from . import grid as layout
 from .grid import Grid
-from ..report import Report
-from ..resources import templates_dir
-
+from .resources import templates_dir
 
 DRAFT = "【草稿（未经审核，不得发布）】"  # on every output of render --draft
 

@@ -19,8 +19,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .. import office
-from . import fontsubst
+from . import fontsubst, office
 
 _CREATED = re.compile(rb"/(CreationDate|ModDate)\s*\(D:(\d{14})([^)]*)\)")
 _ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")

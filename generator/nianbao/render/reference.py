@@ -24,7 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..output import zip_entry
+from ..system.output import zip_entry
 from .styles_only import APP
 
 # style id → (name, east-Asian font, size pt, alignment, first-line indent in chars, bold)
@@ -243,7 +243,7 @@ def _font_table(part: bytes) -> bytes:
     entries = "".join(
         f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>'
         for name, alt, family, pitch in FONTS
-        if f'w:name="{name}"'.encode("utf-8") not in part
+        if f'w:name="{name}"'.encode() not in part
     )
     return part.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
 

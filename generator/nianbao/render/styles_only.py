@@ -23,15 +23,17 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from lxml import etree
 
+from ..errors import NianbaoError
+
 # nianbao's own extended properties: what the reference says of its program is not kept
 APP = (
-    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-    'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-    "<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
-    "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-    "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
-).encode("utf-8")
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Template>Normal.dotm</Template><Application>nianbao</Application><DocSecurity>0</DocSecurity>"
+    b"<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    b"<HyperlinksChanged>false</HyperlinksChanged><AppVersion>16.0000</AppVersion></Properties>"
+)
 
 R_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
                 "http://purl.oclc.org/ooxml/officeDocument/relationships")
@@ -81,7 +83,7 @@ _IMAGES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif":
            "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf", "svg": "image/svg+xml"}
 
 
-class Refused(Exception):
+class Refused(NianbaoError):
     """The reference cannot be used at all; the message is Chinese."""
 
 
@@ -195,7 +197,7 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
         return True
     if not data:
         return False
-    from .. import safezip
+    from ..system import safezip
 
     try:
         root = safezip.parse_xml(data, "样式参考文档")
@@ -206,17 +208,17 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
 
 def _relationships(items: list[tuple[str, str, str]]) -> bytes:
     body = "".join(f'<Relationship Id="{escape(i)}" Type="{escape(t)}" Target="{escape(g)}"/>' for i, t, g in items)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode("utf-8")
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode()
 
 
 def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     """The reference's look and nothing else (see above).  ``parts`` were read within
-    :mod:`nianbao.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
+    :mod:`nianbao.system.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
     report writes itself.  Raises :class:`Refused` for macros (a VBA project, a
     macro-enabled document) and for what is not a Word document; drops, with a note each,
     external relationships, an attached template, custom properties, customXml, altChunk,
     OLE objects, ActiveX controls and embedded fonts."""
-    from .. import safezip
+    from ..system import safezip
 
     kind = "样式参考文档"
     lowered = [n.lower() for n in parts]
@@ -264,7 +266,7 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
             for pattern, segment in _BY_NAME:
                 if pattern.search(name) and _meaningful(segment, parts[name]):
                     notes.add(SAID[segment], name)
-    for rid, rel_type, target, external in rels.get("_rels/.rels", []):
+    for _rid, rel_type, target, external in rels.get("_rels/.rels", []):
         if _segment(rel_type) == "custom-properties" and (external or _meaningful("custom-properties", parts.get(_resolve("", target)))):
             notes.add(SAID["custom-properties"], target if external else _resolve("", target))
     if not any(_segment(t) == "styles" for _, t, _ in kept[main]):
@@ -326,7 +328,7 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers):
     its text as written when nothing in it points at what was dropped (the same bytes as
     before for the same reference), else the cleaned element."""
-    from .. import safezip
+    from ..system import safezip
 
     root = safezip.parse_xml(document, "样式参考文档")
     sections = root.findall(f".//{W}sectPr")

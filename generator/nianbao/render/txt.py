@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..model.report import Report
 from . import textgrid
 from .outline import Document, build, environment, paragraphs
-from ..report import Report
 
 WIDTH = 56  # 28 CJK characters, the body line of GB/T 9704
 INDENT = "\u3000\u3000"

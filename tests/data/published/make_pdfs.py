@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from othertool import build as other_tool  # noqa: E402
 
 from nianbao.render import docx as render_docx  # noqa: E402
-from nianbao.load import load_file  # noqa: E402
+from nianbao.read.load import load_file  # noqa: E402
 
 
 def main() -> None:

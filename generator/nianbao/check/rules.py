@@ -1,0 +1,365 @@
+"""The consistency rules (勾稽关系) and the evaluators' checks, run on a loaded report.
+
+Errors are the arithmetic of FORMAT.md §6 (R1–R4); warnings are what evaluators flag
+in published reports: placeholders left in, missing subjects, no 信息处理费 statement, a
+signature date outside the publishing window.  Each message shows the figures, so the
+clerk sees what to correct without a calculator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..findings import ERROR, WARNING, Finding
+from ..model.places import KeyPath, places
+from ..model.report import Report
+from ..model.standard import Spec, ValueType
+from ..model.standard.common import PREAMBLE
+
+# Words a template leaves for the clerk to replace; XX only where it is not part of a
+# Latin word (the xxgk of a site's address is 信息公开).
+PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
+TRIVIAL = re.compile(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
+FEE_WORDS = re.compile(r"处理费|收费通知")
+RECTIFY_WORDS = re.compile(r"整改|改进|改正|完善|加强")
+MIN_PROBLEMS = 20  # characters below which section 五 says nothing an evaluator accepts
+DEADLINE = (3, 31)  # 条例第四十九条: 主管部门 publish the government's report by 31 March
+
+
+def check(report: Report) -> list[Finding]:
+    """All in-report rules; the cross-year rules need last year's report (``--previous``)."""
+    findings: list[Finding] = []
+    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r6_quoted_figures, r7_narratives):
+        findings.extend(rule(report))
+    return findings
+
+
+def _sum_text(values: list[int]) -> str:
+    return "+".join(str(v) for v in values)
+
+
+def _wrong_total(given: list[int], width: int) -> tuple[list[int], int] | None:
+    """(parts, written total) when a row carries a 总计 after its ``width`` parts that
+    is not their sum; None when the total is left out or right."""
+    if len(given) <= width:
+        return None
+    parts, total = given[:width], given[width]
+    return None if sum(parts) == total else (parts, total)
+
+
+def _cell(report: Report, keys: KeyPath) -> tuple[str, int | None]:
+    return report.path(keys), report.line(keys)
+
+
+# -- R1 ------------------------------------------------------------------------------------
+def r1_columns_balance(report: Report) -> Iterator[Finding]:
+    """一 + 二 = 三（七）总计 + 四, in every column (printed in the table's corner)."""
+    t3 = report.spec.table3
+    new, carried, total, forward = (report.row(t3.row(k)) for k in ("new", "carried_over", "total", "carried_forward"))
+    new_keys = report.row_keys(t3.row("new"))
+    for c, column in enumerate(t3.all_columns):
+        left, right = new[c] + carried[c], total[c] + forward[c]
+        if left != right:
+            path, line = _cell(report, new_keys + (c,))
+            yield Finding(
+                ERROR,
+                "R1",
+                path,
+                f"表三：第一项+第二项≠第三项（七）总计+第四项（{column.label}列："
+                f"第一项+第二项={new[c]}+{carried[c]}={left}，第三项（七）总计+第四项={total[c]}+{forward[c]}={right}）",
+                line,
+            )
+
+
+# -- R2 ------------------------------------------------------------------------------------
+def r2_row_totals(report: Report) -> Iterator[Finding]:
+    """A 总计 the clerk wrote must be the sum of the six applicant columns."""
+    t3 = report.spec.table3
+    names = "+".join(c.label for c in t3.columns)
+    for line in t3.data_lines():
+        given = report.row_given(line)
+        wrong = _wrong_total(given, len(t3.columns)) if given is not None else None
+        if wrong:
+            parts, total = wrong
+            path, where = _cell(report, report.row_keys(line) + (len(t3.columns),))
+            yield Finding(
+                ERROR,
+                "R2",
+                path,
+                f"表三：{line.label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
+                where,
+            )
+
+
+# -- R3 ------------------------------------------------------------------------------------
+def r3_results_total(report: Report) -> Iterator[Finding]:
+    """（七）总计, where written, must equal the sum of every leaf result row."""
+    t3 = report.spec.table3
+    total_line = t3.row("total")
+    given = report.row_given(total_line)
+    if given is None:
+        return
+    leaves = [report.row(leaf) for leaf in t3.leaves()]
+    keys = report.row_keys(total_line)
+    for c, column in enumerate(t3.all_columns):
+        if c >= len(given):
+            continue
+        expected = sum(row[c] for row in leaves)
+        if given[c] != expected:
+            contributing = [f"{leaf.path}={row[c]}" for leaf, row in zip(t3.leaves(), leaves) if row[c]]
+            detail = "，其中" + "、".join(contributing) if contributing else ""
+            path, line = _cell(report, keys + (c,))
+            yield Finding(
+                ERROR,
+                "R3",
+                path,
+                f"表三：（七）总计≠（一）至（六）各项之和（{column.label}列：填写为{given[c]}，各项之和为{expected}{detail}）",
+                line,
+            )
+
+
+# -- R4 ------------------------------------------------------------------------------------
+def r4_appeal_totals(report: Report) -> Iterator[Finding]:
+    t4 = report.spec.table4
+    names = "+".join(c.label for c in t4.columns)
+    for group in t4.groups:
+        wrong = _wrong_total(report.appeal_given(group), len(t4.columns))
+        if wrong:
+            parts, total = wrong
+            label = f"{group.parent}（{group.label}）" if group.parent else group.label
+            path, line = _cell(report, ("appeals", group.key, len(t4.columns)))
+            yield Finding(
+                ERROR,
+                "R4",
+                path,
+                f"表四：{label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
+                line,
+            )
+
+
+# -- R5 (the date under the signature) ----------------------------------------------------
+def r5_signature_date(report: Report) -> Iterator[Finding]:
+    keys = ("unit", "date")
+    path, line = _cell(report, keys)
+    date: dt.date | None = report.get(keys)
+    year = report.year
+    if date is None:
+        yield Finding(WARNING, "R5", path, f"未填写落款日期：应为{year + 1}年1月1日至{year + 1}年{DEADLINE[0]}月{DEADLINE[1]}日之间", line)
+        return
+    period_end = dt.date(year, 12, 31)
+    deadline = dt.date(year + 1, *DEADLINE)
+    if date <= period_end:
+        yield Finding(WARNING, "R5", path, f"落款日期{_cn_date(date)}早于统计期结束（{_cn_date(period_end)}）：是否沿用了上一年的日期？", line)
+    elif date > deadline:
+        yield Finding(
+            WARNING,
+            "R5",
+            path,
+            f"落款日期{_cn_date(date)}晚于公布期限{_cn_date(deadline)}（《条例》第四十九条）：是否年份写错？",
+            line,
+        )
+
+
+def _cn_date(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+# -- amounts --------------------------------------------------------------------------------
+def amounts_precision(report: Report) -> Iterator[Finding]:
+    """Amounts are kept exact; more than four decimal places is almost always a typo."""
+    for keys, where in places(report.spec.id).items():
+        if where.kind != "cell" or where.columns[0].type is not ValueType.AMOUNT:
+            continue
+        value = report.get(keys)  # None under a 信息处理费 block that was left out
+        if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]
+            yield Finding(WARNING, "S", where.path, f"{where.path}：金额{value}超过4位小数，请核对", report.line(keys))
+
+
+# -- R6 (figures quoted in the narratives) -----------------------------------------------------------
+# How reports state the totals of tables 三 and 四 in words: (pattern, the figure it names).
+# The number is the pattern's one group; text is matched with spaces removed.  Between a
+# verb and 申请 stand only the words that name these applications (政府信息公开, 依申请公开,
+# 各类…): 受理行政复议申请2件, 受理政务服务申请1200件 and 上年结转申请3件 are other figures.
+_OF = r"(?:了)?(?:各类|各项|有关|相关)?(?:的)?(?:政府信息公开|政府信息|信息公开|政务公开|依申请公开)?(?:的)?"
+_COUNT = r"依?申请(?:公开)?(?:事项|件数|数量)?(?:共计|共|合计|总计|累计)?(?:为|达)?(\d+)件"
+QUOTED = (
+    (re.compile(r"行政复议(?:和|与|及|、|或)行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "appeals"),
+    (re.compile(rf"(?:收到|受理|新收|接收|接到){_OF}{_COUNT}"), "new"),
+    (re.compile(rf"办理{_OF}{_COUNT}"), "handled"),
+    (re.compile(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(\d+)件"), "carried_over"),
+    (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?(?:申请)?(\d+)件"), "carried_forward"),
+    (re.compile(r"(\d+)件[^。；，,;]{0,20}?结转(?:至)?下(?:一)?年度"), "carried_forward"),
+    (re.compile(r"(?:被申请)?行政复议(?:案件|申请)?(?:共计|共|合计)?(\d+)(?:件|起)"), "review"),
+    (re.compile(r"(?:被提起)?行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "lawsuits"),
+)
+
+
+def _quoted_totals(report: Report) -> dict[str, tuple[set[int], int, str]]:
+    """For each kind of quote: the figures it may truly state, the one it is compared
+    with, and how that one is named.  A count of applications received may include last
+    year's carried-over ones (共收到…，其中上年结转…); one 办理 may also be the year's
+    concluded ones (（七）总计): neither is a contradiction."""
+    t3, t4 = report.spec.table3, report.spec.table4
+    out = {key: (report.row(t3.row(key))[-1], f"表三“{t3.row(key).label}”的总计") for key in ("new", "carried_over", "carried_forward")}
+    review = t4.groups[0]
+    out["review"] = (report.appeal(review)[-1], f"表四“{review.label}”的总计")
+    lawsuits = [g for g in t4.groups if g.parent]
+    out["lawsuits"] = (sum(report.appeal(g)[-1] for g in lawsuits), f"表四“{lawsuits[0].parent}”两项总计之和")
+    out["appeals"] = (out["review"][0] + out["lawsuits"][0], f"表四“{review.label}”与“{lawsuits[0].parent}”的总计之和")
+    accepted = {key: {figure} for key, (figure, _) in out.items()}
+    new, carried = out["new"][0], out["carried_over"][0]
+    accepted["new"] = {new, new + carried}
+    accepted["handled"] = {new, new + carried, report.row(t3.row("total"))[-1]}
+    out["handled"] = out["new"]
+    return {key: (accepted[key], figure, name) for key, (figure, name) in out.items()}
+
+
+def r6_quoted_figures(report: Report) -> Iterator[Finding]:
+    """A figure stated in the text that the table contradicts (evaluators compare them)."""
+    totals = _quoted_totals(report)
+    for keys, path, text in narratives(report):
+        if keys == ("unit", "name"):
+            continue
+        flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        seen: set[tuple[str, int]] = set()
+        taken: list[tuple[int, int]] = []  # a figure is read by one phrasing only
+        for pattern, key in QUOTED:
+            for match in pattern.finditer(flat):
+                if any(match.start(1) < end and start < match.end(1) for start, end in taken):
+                    continue
+                taken.append(match.span(1))
+                stated = int(match.group(1))
+                accepted, table, name = totals[key]
+                if stated not in accepted and (key, stated) not in seen:
+                    seen.add((key, stated))
+                    yield Finding(WARNING, "R6", path, f"{path}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
+
+
+# -- R7 (narratives) ------------------------------------------------------------------------
+def narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
+    """(keys, official path, text) of every narrative and the unit's name."""
+    index = places(report.spec.id)
+    yield ("unit", "name"), index[("unit", "name")].path, report.text("unit", "name")
+    if report.get(("preamble",)) is not None:
+        yield ("preamble",), index[("preamble",)].path, report.text("preamble")
+    overview = report.get(("overview",))
+    if isinstance(overview, str) or overview is None:
+        yield ("overview",), index[("overview",)].path, report.text("overview") if isinstance(overview, str) else ""
+    else:
+        for f in report.spec.section("overview").subsections:
+            yield ("overview", f.key), index[("overview", f.key)].path, report.text("overview", f.key)
+    for key in ("problems", "other_matters"):
+        yield (key,), index[(key,)].path, report.text(key)
+
+
+REFUSED = "（不改的话 render 会拒绝生成；要先看草稿可加 --draft）"
+
+
+def r7_narratives(report: Report) -> Iterator[Finding]:
+    spec = report.spec
+    subsections = spec.section("overview").subsections
+    for keys, path, text in narratives(report):
+        match = PLACEHOLDER.search(text)
+        if match:
+            yield Finding(WARNING, "R7", path, f"{path}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
+        elif not text and keys != ("other_matters",):
+            need = f"（{spec.name}要求总体情况逐一写明{len(subsections)}个方面）" if keys[0] == "overview" and not spec.overview_may_be_text else ""
+            yield Finding(WARNING, "R7", path, f"{path}：未填写{need}{REFUSED}", report.line(keys))
+
+    problems = report.text("problems")
+    problems_path = places(spec.id)[("problems",)].path
+    if problems and (TRIVIAL.fullmatch(problems) or len(problems) < MIN_PROBLEMS):
+        yield Finding(
+            WARNING, "R7", problems_path, f"{problems_path}：只有“{problems}”，评议时会被认为未报告存在的问题和改进情况", report.line(("problems",))
+        )
+    elif problems and not spec.overview_may_be_text and not RECTIFY_WORDS.search(problems):
+        yield Finding(WARNING, "R7", problems_path, f"{problems_path}：没有写改进和上年问题的整改情况", report.line(("problems",)))
+
+    if spec.fees:
+        yield from _fee_statement(report)
+    yield from _leftover_warnings(report)
+
+
+def _fee_statement(report: Report) -> Iterator[Finding]:
+    fees = report.fees()
+    other = places(report.spec.id)[("other_matters",)].path
+    t3 = report.spec.table3
+    unpaid_line = next(line for line in t3.data_lines() if line.key == "fee_unpaid")
+    unpaid = report.row(unpaid_line)[-1]
+    if fees is None and not FEE_WORDS.search(report.text("other_matters")):
+        because = f"（表三.{unpaid_line.path}有{unpaid}件）" if unpaid else ""
+        yield Finding(
+            WARNING,
+            "R7",
+            other,
+            f"{other}：没有信息处理费的情况{because}：请在 processing_fees 填写发出收费通知件数、总金额和实际收取金额（未收费的填0）",
+            report.line(("other_matters",)),
+        )
+    elif fees is not None and unpaid and not fees["notices"]:
+        keys = ("processing_fees", "notices")
+        yield Finding(
+            WARNING,
+            "R7",
+            report.path(keys),
+            f"表三.{unpaid_line.path}有{unpaid}件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
+            report.line(keys),
+        )
+
+
+# -- R7 (what a clerk leaves behind: a template comment, a hint copied as text) ---------------------------
+# A line that opens with # is a comment of the report file kept as text (after 「null」 became 「|」
+# in Notepad, 「# （一）主动公开」 is inside the block); a topic 「#青山发布#」 that opens one is text.
+HASHTAG = re.compile(r"#[^#\s][^#\n]*#")
+
+
+def template_hints(spec: Spec) -> tuple[str, ...]:
+    """The hints ``init`` writes beside the narratives and the wizard shows under each
+    question — the spec's notes, read from the spec so that they are never typed twice."""
+    overview = spec.section("overview")
+    notes = (PREAMBLE.note, overview.note, *(f.note for f in overview.subsections), *(spec.section(k).note for k in ("problems", "other_matters")))
+    return tuple(dict.fromkeys(note for note in notes if note))
+
+
+def _bare(text: str) -> str:
+    """``text`` without spaces or punctuation, for comparing with a hint however it was retyped."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+
+
+def leftovers(text: str, spec: Spec) -> list[tuple[str, str]]:
+    """(line, the hint it repeats — "" for a comment line) for each line of a narrative that
+    the template left there rather than the clerk wrote."""
+    hints = [(hint, _bare(hint)) for hint in template_hints(spec)]
+    found: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        flat = unicodedata.normalize("NFKC", line).strip()
+        if flat.startswith("#") and not HASHTAG.match(flat):
+            found.append((line.strip(), ""))
+            continue
+        bare = _bare(line)
+        repeated = next((hint for hint, bare_hint in hints if bare_hint and bare_hint in bare), None)
+        if repeated:
+            found.append((line.strip(), repeated))
+    return found
+
+
+def quoted_line(line: str, limit: int = 40) -> str:
+    """A line as a message quotes it: its start when it is long."""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def leftover_message(path: str, line: str, hint: str) -> str:
+    """What is wrong with a leftover line, said the same way by check (R7) and render (P)."""
+    if hint:
+        return f"{path}：有一行“{quoted_line(line)}”照抄了模板的填写提示“{hint}”，请改为实际内容"
+    return f"{path}：有一行“{quoted_line(line)}”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行"
+
+
+def _leftover_warnings(report: Report) -> Iterator[Finding]:
+    for keys, path, text in narratives(report):
+        for line, hint in leftovers(text, report.spec):
+            yield Finding(WARNING, "R7", path, leftover_message(path, line, hint) + REFUSED, report.line(keys))
+

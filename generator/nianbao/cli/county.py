@@ -1,0 +1,188 @@
+"""The commands on a county's reports: sheet (the workbooks sent out), batch (every unit
+checked and rendered), aggregate (the county's sums)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..findings import ERROR
+from ..model.standard import first_year, spec_for_year
+from ..system.output import backup, safe_name, write_atomic
+from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _out_file, _out_folder, _possible_year, _roster, main
+
+
+@main.command()
+@click.option("--year", type=int, metavar="年份", required=True, help="报告年度")
+@click.option("--unit", "unit_name", metavar="机关名称", help="机关名称（预先填入）")
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="单位名单（.txt 每行一个，或 .xlsx 第一列）：每个单位生成一份，-o 为文件夹")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件或文件夹", help="输出文件（默认：{机关名称}{年份}年度政府信息公开年报采集表.xlsx）；用 --units 时为文件夹")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
+def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
+    """生成下发给各单位填写的数据采集表（.xlsx）。"""
+    from ..read.workbook import build_sheet
+
+    _possible_year(year)
+    spec = spec_for_year(year)
+    if spec is None:
+        raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+    if roster_file is not None:
+        if unit_name:
+            raise Usage("--unit 和 --units 只能用一个")
+        names, repeated = _roster(roster_file)
+        if repeated:
+            click.echo(f"注意：名单中重复的单位只生成一份：{'、'.join(repeated)}", err=True)
+        folder = out or Path(f"{year}年度采集表")
+        if folder.exists() and not folder.is_dir():
+            raise Usage(f"{folder} 是文件，不是文件夹：用 --units 时 -o 应为文件夹")
+        targets = [(folder / safe_name(f"{name}{year}年度政府信息公开年报采集表.xlsx"), name) for name in names]
+    else:
+        targets = [(out or Path(safe_name(f"{unit_name or ''}{year}年度政府信息公开年报采集表.xlsx")), unit_name)]
+    existing = [path for path, _ in targets if path.exists()]
+    if existing and not force:
+        shown = "、".join(p.name for p in existing[:5]) + ("等" if len(existing) > 5 else "")
+        click.echo(f"{shown} 已存在，未覆盖；如需覆盖请加 --force（原文件会先备份为 .bak）", err=True)
+        sys.exit(EXIT_USAGE)
+    for path, name in targets:
+        saved = backup(path) if path.exists() else None
+        write_atomic(path, build_sheet(spec, year, name))
+        click.echo(f"已生成 {path}" + (f"（原文件已备份为 {saved.name}）" if saved else ""))
+    click.echo(f"共{len(targets)}份（{spec.name}）：请各单位只填浅黄色格子，表三下方的检查行全为 ✓ 再交回；交回后用 nianbao batch 处理")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", required=True, help="输出目录", callback=_out_folder)
+@click.option("--jobs", type=click.IntRange(min=1), metavar="进程数", help="并行进程数（默认：CPU核数）")
+@click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), metavar="文件", help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
+@click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：汇总表列出未交回的单位")
+@click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
+def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str, roster_file: Path | None, draft: bool) -> None:
+    """批量检查并生成报告：给出存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from .. import render as rendering
+    from ..county import batch as batching
+    from ..county import rules as county
+    from ..county import worklist
+    from ..county.filenames import readable_text
+    from ..system.output import Folder
+
+    wanted = tuple(rendering.targets(targets))
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise Usage("找不到：" + "、".join(map(str, missing)))
+    notes: list[str] = []
+    sources = county.collect(inputs, outside=out_dir, notes=notes)
+    said = list(notes)
+    for note in said:
+        click.echo(note, err=True)
+    if not sources:
+        raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
+    expected = _listed(roster_file) if roster_file is not None else None
+    try:
+        defaults = batching.Defaults.read(defaults_file) if defaults_file else None
+    except OSError as exc:
+        raise Usage(str(exc)) from exc
+    jobs = jobs or batching.default_jobs()
+    console = Console(stderr=True)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("有错误 {task.fields[failed]}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
+
+        def tick(outcome) -> None:
+            nonlocal failed
+            failed += not outcome.ok
+            speed = progress.tasks[0].speed
+            progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
+
+        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick, notes=notes)
+        progress.update(task, completed=len(sources))
+    for note in notes[len(said):]:
+        click.echo(note, err=True)
+    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status != "重复交回"}
+    copies = sum(o.status == "重复交回" for o in outcomes)
+    units = sum(counts.values())
+    table = Table(title=f"汇总：{units}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n) + (f"；另有重复交回的文件{copies}个" if copies else ""))
+    for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "主要问题"):
+        table.add_column(head, overflow="fold")
+    for i, o in enumerate(outcomes, start=1):
+        first = next((f for f in o.findings if f.level == ERROR), None)
+        table.add_row(str(i), o.name or o.shown, str(o.year or ""), o.status, str(o.errors), str(o.warnings), readable_text(first.describe()) if first else "")
+    Console().print(table)
+    folder = Folder(out_dir)
+    saved = folder.write("汇总.xlsx", worklist.build(outcomes))
+    folder.save()
+    for note in folder.notes:
+        click.echo(note, err=True)
+    click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表是可退回的意见）" + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
+    if "pdf" in wanted and any(o.ok for o in outcomes):
+        from ..render import office
+        from ..render.pdf import font_note  # which official fonts this machine lacks, said once a run
+
+        if office.soffice() is not None and (note := font_note()):
+            click.echo(f"提示：{note}", err=True)
+    if pdf_problem:
+        click.echo(f"未生成 PDF：{pdf_problem}", err=True)
+    sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件", required=True, help="汇总的报告文件（.yaml）", callback=_out_file)
+@click.option("--unit", "unit_name", metavar="机关名称", default="（汇总）", help="汇总报告的机关名称")
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位")
+def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
+    """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
+    from ..county import worklist
+    from ..county.filenames import readable_text
+    from ..county.tally import tally
+    from ..render.reportfile import dump
+    from ..system.output import Folder
+
+    def say(text: str) -> None:
+        click.echo(readable_text(text), err=True)
+
+    missing = [p for p in inputs if not p.exists()]
+    if missing:
+        raise Usage("找不到：" + "、".join(map(str, missing)))
+    expected = _listed(roster_file) if roster_file is not None else None
+    summed = tally(inputs, unit_name, expected, outside=out)
+    for line in summed.said:
+        say(line)
+    if not summed.counted:
+        say("没有可以计入汇总的报告。")
+        sys.exit(EXIT_FINDINGS)
+    spec, data, table, gaps = summed.spec, summed.data, summed.table, summed.gaps()
+    header = summed.header(unit_name)
+    saved = backup(out) if out.exists() else None
+    written = dump(spec, data, header=header).encode("utf-8")
+    write_atomic(out, written)
+    summary = out.parent / "汇总.xlsx"
+    table_book = worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table)
+    write_atomic(summary, table_book)
+    folder = Folder(out.parent)  # recorded as nianbao's: a later batch or aggregate of this folder skips them
+    folder.remember(out.name, written)
+    folder.remember(summary.name, table_book)
+    folder.save()
+    for note in folder.notes:
+        say(note)
+    what = f"不完整的汇总：只计入{len(summed.counted)}个单位，{gaps}（见上），改正后请重新汇总" if gaps else f"{len(summed.counted)}个单位"
+    click.echo(f"已生成 {out}（{what}）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
+    if gaps:
+        sys.exit(EXIT_FINDINGS)
+
+
+def _listed(path: Path) -> list[str]:
+    """The names on a unit list, each once; a name the list repeats is said (a clerk may have
+    meant another unit there), as ``sheet`` says it."""
+    names, repeated = _roster(path)
+    if repeated:
+        click.echo(f"注意：名单中重复的单位只算一个：{'、'.join(repeated)}", err=True)
+    return names

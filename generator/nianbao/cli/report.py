@@ -1,0 +1,273 @@
+"""The commands on one report: init, check, render, new, next, import, reference-docx, schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..findings import ERROR, WARNING, Finding, has_errors, sort_findings
+from ..model.standard import first_year, spec_for_year
+from ..system.output import backup, safe_name, write_atomic
+from . import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    Usage,
+    _checked,
+    _checked_path,
+    _out_file,
+    _out_folder,
+    _possible_year,
+    _previous,
+    _print_findings,
+    main,
+)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="文件")
+@click.option("--year", type=int, metavar="年份", help="报告年度（默认：上一年）")
+@click.option("--unit", "unit_name", metavar="机关名称", help="机关名称")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖（原文件先备份为 .bak）")
+def init(file: Path | None, year: int | None, unit_name: str | None, force: bool) -> None:
+    """生成一份待填写的报告文件（每个键都附有中文注释）。"""
+    from ..render.reportfile import blank, dump, guide
+
+    year = year or dt.date.today().year - 1
+    _possible_year(year)
+    spec = spec_for_year(year)
+    if spec is None:
+        raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+    file = file or Path(safe_name(f"{unit_name or '报告'}{year}.yaml"))
+    if file.exists() and not force:
+        click.echo(f"{file} 已存在，未覆盖；如需覆盖请加 --force（原文件会先备份）", err=True)
+        sys.exit(EXIT_USAGE)
+    saved = backup(file) if file.exists() else None
+    header = guide(spec.title(unit_name or "（机关名称）", year), file.name)
+    write_atomic(file, dump(spec, blank(spec, year, unit_name), header=header).encode("utf-8"))
+    if saved:
+        click.echo(f"原文件已备份为 {saved}")
+    click.echo(f"已生成 {file}（{spec.name}）")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="报告文件…")
+@click.option("--previous", type=click.Path(path_type=Path), metavar="文件", help="上一年度的报告文件（跨年度核对）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每个文件一行）")
+@click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
+def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
+    """检查报告文件：格式、每个单元格、勾稽关系。"""
+    from ..read.sources import load_checked
+
+    given = _previous(previous) if previous is not None else None
+    failed = False
+    for path in files:
+        loaded, findings = _checked(path, zero_missing=zero_missing)
+        last = given
+        if last is None and loaded.previous is not None and loaded.report is not None:
+            # drafted by next or new --from: compare with last year's without being asked
+            if loaded.previous.is_file():
+                before, _ = load_checked(loaded.previous)
+                last = before.report if before.report is not None and before.report.year == loaded.report.year - 1 else None
+            if last is None:
+                findings = sort_findings(findings + [Finding(WARNING, "X", None, f"文件记录的上一年度报告 {loaded.previous} 找不到或无法读取，跨年度核对（X1–X5）未做；可用 --previous 指定")])
+        if last is not None and loaded.report is not None:
+            if loaded.report.year != last.year + 1:
+                raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
+            from ..check.crossyear import check_previous
+
+            findings = sort_findings(findings + check_previous(loaded.report, last))
+        failed |= has_errors(findings)
+        if as_json:
+            payload = {"file": str(path), "ok": not has_errors(findings), "findings": [f.as_json() for f in findings]}
+            click.echo(json.dumps(payload, ensure_ascii=False))
+        else:
+            _print_findings(path, findings)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path), metavar="报告文件")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
+@click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
+@click.option("--reference-docx", type=click.Path(path_type=Path), metavar="DOCX文件", help="样式参考文档（DOCX）")
+@click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
+def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None, draft: bool) -> None:
+    """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
+    from .. import render as rendering
+    from ..produce import Options, pdfs, produce
+    from ..system.output import Folder
+
+    wanted = rendering.targets(targets)
+    if reference_docx is not None and not reference_docx.is_file():
+        raise Usage(f"找不到样式参考文档：{reference_docx}")
+    _checked_path(file)
+    produced = produce(file, wanted, Options(reference_docx, draft))
+    findings, report = produced.findings, produced.report
+    if produced.refused or report is None:
+        _print_findings(file, findings)
+        click.echo("报告有错误，未生成任何文件。" + ("" if report is None or not any(f.rule == "P" for f in findings) else "要先看排版效果，可加 --draft 生成草稿。"), err=True)
+        sys.exit(EXIT_FINDINGS)
+    from ..render.docx import notes as left_out
+
+    outputs = produced.outputs
+    for note in left_out(reference_docx):  # what of the reference was left out, never silently
+        click.echo(f"提示：{note}", err=True)
+    pdf_problem = font_note = None
+    if "pdf" in wanted:
+        from ..render import pdf
+
+        done, pdf_problem = pdfs([(report.title, outputs["docx"], produced.date)])  # type: ignore[list-item]
+        if report.title in done:
+            outputs["pdf"] = done[report.title]
+            font_note = pdf.font_note()  # which official fonts this machine lacks, said once
+        elif pdf_problem is None:
+            pdf_problem = "LibreOffice 未能把报告转换为 PDF"
+    folder = Folder(out_dir)
+    for target in wanted:
+        if target in outputs:
+            name = rendering.file_name(report.title, target)
+            saved = folder.write(name, outputs[target])
+            click.echo(f"已生成 {out_dir / name}" + ("（草稿）" if draft else "") + (f"；它在上次生成后被改过，原文件已备份为 {saved.name}" if saved else ""))
+    folder.save()
+    warnings = [f for f in findings if f.level != ERROR]
+    if warnings:
+        click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+    if font_note:
+        click.echo(f"提示：{font_note}", err=True)
+    if pdf_problem:
+        click.echo(f"未生成 PDF：{pdf_problem}", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("new")
+@click.argument("file", required=False, type=click.Path(path_type=Path), metavar="文件")
+@click.option("--from", "source", type=click.Path(path_type=Path), metavar="文件", help="以这份报告文件（或草稿）的内容作为各项的默认答案")
+def new_command(file: Path | None, source: Path | None) -> None:
+    """逐项问答填写一份报告（需要在终端中运行）。"""
+    from ..read.wizard import Wizard, defaults_from
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        click.echo("nianbao new 需要在终端中逐项问答，这里没有终端（输入被重定向）。在脚本中请用 nianbao init 生成文件后填写。", err=True)
+        sys.exit(EXIT_USAGE)
+    defaults = None
+    if source is not None:
+        loaded, findings = _checked(source)
+        if loaded.report is None:
+            _print_findings(source, findings)
+            raise Usage(f"--from 的文件 {source} 有错误，无法作为默认答案")
+        defaults = defaults_from(loaded.report)
+    wizard = Wizard(file, defaults=defaults, based_on=source)
+    try:
+        written = wizard.run()
+    except KeyboardInterrupt:
+        again = f"nianbao new {file}" if file else "nianbao new"
+        click.echo(f"\n已中断。已填写的内容保存在 {wizard.progress}，再次运行 {again} 可以接着填。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK if written else EXIT_FINDINGS)
+
+
+@main.command("next")
+@click.argument("last", type=click.Path(path_type=Path), metavar="上一年度文件")
+@click.option("-o", "--output", "new", type=click.Path(path_type=Path), metavar="文件", help="新文件（默认：与上一年度的文件同目录，{机关名称}{年份}.yaml）", callback=_out_file)
+def next_command(last: Path, new: Path | None) -> None:
+    """由上一年度的报告文件生成下一年度的草稿：数字归零，结转和现行有效件数带入，文字保留待修改。"""
+    from ..read import importer
+    from ..read.load import with_provenance
+    from ..render.nextyear import draft
+    from ..render.reportfile import dump, guide, reheaded
+    from ..system.decode import decode_text
+
+    if importer.is_published(last) and last.is_file():
+        imported = importer.import_file(last)
+        if imported.failed:  # the zeros that stand in for unread cells must not be carried into a draft
+            _print_findings(last, sort_findings(imported.findings))
+            click.echo("原文有无法读取的内容：请先用 nianbao import 读成报告文件，对照原件补填后再生成草稿。", err=True)
+            sys.exit(EXIT_FINDINGS)
+        loaded, findings = importer.checkable(imported)[0], imported.findings
+        text = dump(imported.spec, imported.data, notes=imported.notes)  # type: ignore[arg-type]
+    else:
+        loaded, findings = _checked(last)
+        text = decode_text(last.read_bytes()) if loaded.report is not None else ""
+    if loaded.report is None:
+        _print_findings(last, findings)
+        click.echo("上一年度的报告有错误，无法生成草稿。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    report = loaded.report
+    result = draft(report, text)
+    target = new or last.parent / safe_name(f"{report.unit.name}{result.year}.yaml")  # type: ignore[attr-defined]
+    if target.resolve() == last.resolve():
+        raise Usage(f"新文件不能覆盖上一年度的文件 {last}：请用 -o 指定新文件")
+    saved = backup(target) if target.exists() else None
+    how = "由上一年度的报告生成：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改。"
+    text = reheaded(result.text, guide(result.spec.title(report.unit.name, result.year), target.name, how))  # type: ignore[attr-defined]
+    write_atomic(target, with_provenance(text, last, target).encode("utf-8"))
+    if saved:
+        click.echo(f"原有的 {target.name} 已备份为 {saved.name}")
+    click.echo(f"已生成 {target}（{result.year}年度草稿，{result.spec.name}）：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改")
+    for note in result.notes:
+        click.echo(f"  注意：{note}")
+
+
+@main.command("import", short_help="把已发布的年度报告（Word、PDF、网页、文本）读成报告文件。")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="已发布的报告…")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
+def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
+    """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
+    from ..read import importer
+    from ..render.reportfile import dump
+
+    missing = [p for p in reports if not p.is_file()]
+    if missing:
+        raise Usage("找不到文件：" + "、".join(map(str, missing)))
+    failed = False
+    written: set[Path] = set()
+    for path in reports:
+        imported = importer.import_file(path)
+        findings = sort_findings(imported.findings)
+        failed |= imported.failed or imported.spec is None
+        errors = sum(f.level == ERROR for f in findings)
+        if imported.spec is None:
+            _print_findings(path, findings)
+            continue
+        data = imported.data
+        stem = safe_name(f"{data['unit'].get('name') or path.stem}{data.get('year') or ''}")
+        target = out_dir / f"{stem}.yaml"
+        n = 2
+        while target in written:
+            target, n = out_dir / f"{stem}-{n}.yaml", n + 1
+        written.add(target)
+        header = (
+            f"由 nianbao import 从“{path.name}”导入（{imported.spec.name}）。\n"
+            + (f"有{errors}处原文无法读取，已留空并在该处注明，请对照原件补填。\n" if errors else "")
+            + f"核对后运行：nianbao check {target.name}"
+        )
+        saved = backup(target) if target.exists() else None
+        write_atomic(target, dump(imported.spec, data, header=header, notes=imported.notes).encode("utf-8"))
+        click.echo(f"{path} → {target}（错误{errors}个，提示{len(findings) - errors}个）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
+        for f in findings:
+            click.echo(f"  {f.labelled(path)}")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+@main.command("reference-docx")
+@click.argument("file", type=click.Path(path_type=Path), metavar="文件")
+def reference_docx_command(file: Path) -> None:
+    """写出默认的样式参考文档，供修改后用 render --reference-docx 使用。"""
+    from ..render.resources import templates_dir
+
+    if file.exists():
+        raise Usage(f"{file} 已存在，未覆盖")
+    write_atomic(file, (templates_dir() / "reference.docx").read_bytes())
+    click.echo(f"已生成 {file}：在 Word 中修改“报告正文”“一级标题”等样式后保存，再用 --reference-docx 指定")
+
+
+@main.command()
+def schema() -> None:
+    """输出报告文件的 JSON Schema。"""
+    from ..model.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))

@@ -1,0 +1,438 @@
+"""``nianbao batch``: a county office's reports in one run, checked and rendered in parallel.
+
+Each unit is processed on its own (:func:`process`) — loaded, given the shared default
+texts where it left a section empty, checked, rendered to DOCX and TXT — in worker
+processes; the parent receives the results in input order, names and writes the files,
+and forgets them, so memory stays flat however many units there are.  A failing unit
+never stops the others.  Output names and bytes depend only on the inputs, never on
+``--jobs`` or timing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SecurityError
+
+from ..errors import NianbaoError
+from ..findings import ERROR, WARNING, Finding, sort_findings
+from ..model.places import place
+from ..model.report import Report
+from ..model.schema import validate as validate_data
+from ..model.standard import Spec
+from ..model.yamlfile import parse
+from ..read.sources import load_checked
+from ..render.reportfile import table3_rows
+from ..system import isolate
+from ..system.decode import decode
+from ..system.output import safe_name
+from . import bounded
+from .bounded import Sandbox
+from .filenames import GBK_NOTE
+
+NARRATIVES = ("preamble", "overview", "problems", "other_matters")
+
+
+# -- shared default texts (--defaults) -------------------------------------------------------------
+MAX_DEFAULTS = 512 * 1024  # bytes of a defaults file: a few sections of a few hundred characters each
+class DefaultsError(NianbaoError, ValueError):
+    """The defaults file itself is wrong: told once, before any unit is processed."""
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Narrative templates by report-file key path, e.g. ("overview", "proactive")."""
+
+    texts: tuple[tuple[tuple[str, ...], str], ...]
+    name: str = "默认文字"  # the file's name, for messages: a failing text is the defaults file's, not the unit's
+
+    @staticmethod
+    def read(path: Path) -> Defaults:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_DEFAULTS + 1)
+        if len(data) > MAX_DEFAULTS:
+            raise DefaultsError(f"默认文字文件 {path.name} 超过 {MAX_DEFAULTS // 1024} KB，不像几段默认文字：请检查是否选错了文件")
+        decoded = decode(data)
+        if decoded.text is None:
+            raise DefaultsError(f"默认文字文件 {path.name}：无法识别文件编码，请另存为 UTF-8")
+        parsed = parse(decoded.text)
+        if parsed.findings or not isinstance(parsed.data, dict):
+            problem = parsed.findings[0].describe(path) if parsed.findings else "应为“键: 文字”的YAML"
+            raise DefaultsError(f"默认文字文件 {path.name} 有误：{problem}")
+        texts: list[tuple[tuple[str, ...], str]] = []
+        for key, value in parsed.data.items():
+            if key == "overview" and isinstance(value, dict):
+                texts += [(("overview", sub), text) for sub, text in value.items()]
+            elif key in NARRATIVES:
+                texts.append(((key,), value))
+            else:
+                raise DefaultsError(f"默认文字文件 {path.name}：未知的键“{key}”，可用的键有 {'、'.join(NARRATIVES)}")
+        env = Sandbox()
+        for keys, text in texts:
+            if not isinstance(text, str):
+                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 应为文字")
+            try:
+                env.compile_text(text)
+            except jinja2.TemplateSyntaxError as exc:
+                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符写法有误（第{exc.lineno}行：{exc.message}）") from exc
+            except (RecursionError, SyntaxError, MemoryError, ValueError) as exc:  # Python cannot compile what jinja made of it
+                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符或括号嵌套过深，请简化") from exc
+        return Defaults(tuple(texts), path.name)
+
+
+def placeholders(report: Report) -> dict[str, Any]:
+    """What a default text may name: ``unit.name``, ``year``, ``applications.new.总计``,
+    ``applications.withheld.state_secret.自然人``, ``appeals.review.总计``, ``proactive.licensing``…"""
+    spec = report.spec
+    t3, t4 = spec.table3, spec.table4
+    applications: dict[str, Any] = {}
+    for line in t3.data_lines():
+        node = applications
+        keys = t3.keypath(line)
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = dict(zip((c.label for c in t3.all_columns), report.row(line)))
+    appeals = {g.key: dict(zip((c.label for c in t4.all_columns), report.appeal(g))) for g in t4.groups}
+    proactive: dict[str, Any] = {}
+    for group in spec.table2:
+        for item in group.items:
+            values = report.item_values(group, item)
+            proactive[item.key] = values[0] if group.scalar else dict(zip((c.label for c in group.columns), values))
+    return {
+        "unit": report.unit.model_dump(),
+        "year": report.year,
+        "format": spec.name,
+        "applications": applications,
+        "appeals": appeals,
+        "proactive": proactive,
+    }
+
+
+_UNKNOWN = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One default text a unit needs: where it goes, its template, how messages name it."""
+
+    keys: tuple[str, ...]
+    template: str
+    section: str  # 五、存在的主要问题及改进情况
+
+
+def apply_defaults(report: Report, defaults: Defaults) -> Report:
+    """The report with each empty narrative filled from its default text, rendered within
+    bounds (:mod:`nianbao.county.bounded`): on Linux in a child process of at most
+    :data:`~nianbao.county.bounded.MEMORY` bytes, killed past the time limit; elsewhere in this
+    process, under the sandbox's own bounds."""
+    data = report.data.model_dump()
+    wanted: list[_Text] = []
+    for keys, template in defaults.texts:
+        node = data
+        for key in keys[:-1]:
+            node = node.get(key) if isinstance(node.get(key), dict) else {}
+        if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
+            continue
+        wanted.append(_Text(keys, template, place(report.spec.id, keys).path))
+    if not wanted:
+        return report
+    context = placeholders(report)
+    unit = str(report.unit.name)  # type: ignore[attr-defined]
+    if _CHILD:
+        at = multiprocessing.get_context("fork").RawValue("i", 0)
+        try:
+            texts = isolate.run(_render, context, wanted, defaults.name, unit, at, seconds=bounded.SECONDS + 1, what="默认文字", memory=bounded.MEMORY)
+        except isolate.Failed:
+            failed = wanted[min(max(at.value, 0), len(wanted) - 1)]
+            raise DefaultsError(f"{_where(defaults.name, failed)}的模板运行超过{bounded.SECONDS:g}秒或占用内存超过{bounded.MEMORY // 1024 // 1024} MB，已停止；请简化") from None
+    else:
+        texts = _render(context, wanted, defaults.name, unit, None)
+    for text, rendered in zip(wanted, texts):
+        node = data
+        for key in text.keys[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        node[text.keys[-1]] = rendered
+    model = validate_data(report.spec.id, data)
+    return Report(report.spec, model, report.source, report.lines)
+
+
+# A child process costs a fork on Linux (milliseconds) but a fresh interpreter elsewhere
+# (a second or more a unit): there the sandbox's own bounds are the limit.
+_CHILD = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _where(file: str, text: _Text) -> str:
+    """Where a failing default text is: in the defaults file, never in the unit's file."""
+    return f"默认文字文件 {file} 中 {'.'.join(text.keys)}（{text.section}）"
+
+
+def _render(context: dict[str, Any], wanted: list[_Text], file: str, unit: str, at: Any) -> list[str]:
+    """Each text rendered in one sandbox with one budget of time and loop turns; ``at``
+    (shared with the parent) says which text is running, should the process be killed."""
+    env = Sandbox()
+    env.start()
+    out: list[str] = []
+    for n, text in enumerate(wanted):
+        if at is not None:
+            at.value = n
+        where = _where(file, text)
+        try:
+            out.append(env.compile_text(text.template).render(context).strip())
+        except bounded.TooLong:
+            raise DefaultsError(f"{where}的模板运行超过{bounded.SECONDS:g}秒，已停止；请简化") from None
+        except bounded.TooBig as exc:
+            raise DefaultsError(f"{where}的模板太大（{exc}），已停止；请简化") from None
+        except MemoryError:
+            raise DefaultsError(f"{where}的模板太大（内存超过{bounded.MEMORY // 1024 // 1024} MB），已停止；请简化") from None
+        except RecursionError:
+            raise DefaultsError(f"{where}的模板调用自身的层数过多（递归），已停止；请简化") from None
+        except jinja2.UndefinedError as exc:
+            match = _UNKNOWN.search(str(exc))
+            name = (match.group(1) or match.group(2)) if match else str(exc)
+            raise DefaultsError(f"{unit}：{text.section}的默认文字中有未知的占位符“{name}”") from None
+        except SecurityError as exc:
+            detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
+            raise DefaultsError(f"{where}有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from None
+        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError, LookupError, AttributeError, SyntaxError):
+            raise DefaultsError(f"{where}的模板无法生成（占位符的写法或计算有误）：请检查其中的占位符") from None
+    return out
+
+
+# -- one unit ------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """What happened to one file; ``outputs`` is dropped once staged."""
+
+    source: Path
+    shown: str = ""  # as the clerk finds it: relative to the folder given
+    name: str | None = None
+    year: int | None = None
+    format: str | None = None
+    title: str | None = None
+    findings: list[Finding] = field(default_factory=list)  # every finding, as check prints them
+    outputs: dict[str, bytes] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    date: dt.date | None = None  # the report's date, which its PDF carries
+    status: str = ""  # 已生成, 未通过, 重复交回, 未交回
+    fingerprint: str | None = None  # of the report's content (county.fingerprint)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.level == ERROR for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, ...] = ("docx", "txt"), draft: bool = False) -> Outcome:
+    """Load, fill defaults, check and render one unit; never raises.  For ``pdf`` the DOCX
+    is rendered here and converted later, many at a time (:func:`run`)."""
+    outcome = Outcome(source)
+    try:
+        from functools import partial
+
+        from ..produce import Options, produce_loaded
+
+        loaded, findings = load_checked(source)
+        report = loaded.report
+        outcome.name, outcome.year = loaded.name, loaded.year
+        if report is not None:
+            outcome.name, outcome.year, outcome.title = report.unit.name, report.year, report.title  # type: ignore[attr-defined]
+            outcome.format = report.spec.id
+            from .rules import fingerprint
+
+            outcome.fingerprint = fingerprint(report)
+        fill = partial(apply_defaults, defaults=defaults) if defaults is not None else None
+        produced = produce_loaded(loaded, findings, targets, Options(draft=draft, fill=fill))
+        outcome.findings = sort_findings(loaded.locate(produced.findings))
+        outcome.outputs, outcome.date = produced.outputs, produced.date
+    except DefaultsError as exc:
+        outcome.findings.append(Finding(ERROR, "B", None, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - one unit's surprise must not stop the county's batch
+        outcome.findings.append(Finding(ERROR, "B", None, f"处理这个文件时出了意外的问题（{type(exc).__name__}），未能生成；请把文件发给维护者"))
+    return outcome
+
+
+def _process_packed(args: tuple[Path, Defaults | None, tuple[str, ...], bool]) -> Outcome:
+    return process(*args)
+
+
+# -- many units ------------------------------------------------------------------------------------------
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def run(
+    paths: tuple[Path, ...] | list[Path],
+    out_dir: Path,
+    *,
+    sources: list[Path] | None = None,
+    jobs: int = 1,
+    defaults: Defaults | None = None,
+    targets: tuple[str, ...] = ("docx", "txt"),
+    draft: bool = False,
+    expected: list[str] | None = None,
+    on_result: Callable[[Outcome], None] = lambda outcome: None,
+    notes: list[str] | None = None,
+) -> tuple[list[Outcome], str | None]:
+    """Every report under ``paths`` (subfolders too), checked and rendered, each once.
+
+    Files are staged in a hidden folder of ``out_dir`` while the units are processed and
+    moved under their final names only when every unit is known: a file claiming another
+    unit, or of another year than the rest, is then reported and not published.  Returns
+    the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
+    when PDFs were asked for and could not be made, why; ``notes`` gets what the clerk
+    should read besides (outputs of an earlier run skipped, a record ignored)."""
+    from .. import render as rendering
+    from ..system.output import Folder
+    from . import intake
+    from . import rules as county
+    from .roster import key as county_key
+
+    taken_in = intake.gather(paths, outside=out_dir, notes=notes, sources=sources)
+    names, unique, copies = taken_in.names, taken_in.unique, taken_in.copies
+    gbk = taken_in.gbk
+    if gbk and notes is not None:
+        notes.append(GBK_NOTE.format(n=gbk))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".nianbao-staging-", dir=out_dir))
+    outcomes: list[Outcome] = []
+    try:
+        for outcome in _results(unique, jobs, defaults, targets, draft):
+            outcome.shown = names[outcome.source]
+            outcome.findings += [Finding(WARNING, "B", None, said) for said in taken_in.name_notes(outcome.source)]
+            if outcome.outputs:
+                folder = staging / str(len(outcomes))
+                folder.mkdir()
+                for target, data in outcome.outputs.items():
+                    (folder / target).write_bytes(data)
+                outcome.outputs = {}
+            outcomes.append(outcome)
+            on_result(outcome)
+        entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
+        reviewed = intake.review(entries, expected)
+        for outcome, entry in zip(outcomes, entries):
+            outcome.findings = sort_findings(entry.findings + outcome.findings)
+            if entry.copy:
+                outcome.status = "重复交回"
+        # publish: unique names in input order, a changed file kept as .bak
+        folder = Folder(out_dir)
+        taken: set[str] = set()
+        for n, outcome in enumerate(outcomes):
+            staged = staging / str(n)
+            if not outcome.ok or not staged.is_dir() or outcome.status:
+                continue
+            stem = safe_name(outcome.title or outcome.source.stem)
+            if stem.lower() in taken:  # the same unit twice is an error above; a different title cannot collide
+                continue
+            taken.add(stem.lower())
+            for target in targets:
+                if (staged / target).is_file():
+                    name = rendering.file_name(stem, target)
+                    folder.write(name, (staged / target).read_bytes())
+                    outcome.written.append(name)
+        folder.save()
+        for_pdf = [(o, safe_name(o.title or ""), (staging / str(n) / "docx").read_bytes()) for n, o in enumerate(outcomes)
+                   if "pdf" in targets and o.ok and (staging / str(n) / "docx").is_file()]
+        problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
+        if notes is not None:
+            notes += folder.notes
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for outcome in outcomes:
+        outcome.status = outcome.status or ("已生成" if outcome.ok else "未通过")
+    by_source = {o.source: o for o in outcomes}
+    for copy, (original, finding) in copies.items():
+        like = by_source.get(original)
+        outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status="重复交回"))
+        on_result(outcomes[-1])
+    if expected is not None:
+        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
+                     for name in reviewed.absent]
+        # in the list's order, as the office reads down its list; what is not on it after
+        place = {county_key(name): i for i, name in enumerate(expected)}
+        belongs = {e.path: e.belongs for e in entries if e.belongs}
+        outcomes.sort(key=lambda o: (o.status == "重复交回", place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
+    return outcomes, problem
+
+
+def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], folder, jobs: int) -> str | None:
+    """The DOCX converted to PDF in ``jobs`` groups, each by one LibreOffice process."""
+    from .. import render as rendering
+    from ..produce import pdfs
+
+    done, problem = pdfs([(stem, data, outcome.date or dt.date.today()) for outcome, stem, data in for_pdf], jobs)
+    if problem:
+        return problem
+    missing = []
+    for outcome, stem, _ in for_pdf:
+        if stem in done:
+            name = rendering.file_name(stem, "pdf")
+            folder.write(name, done[stem])
+            outcome.written.append(name)
+        else:
+            missing.append(stem)
+    folder.save()
+    return f"LibreOffice 未能转换：{'、'.join(missing)}" if missing else None
+
+
+def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets: tuple[str, ...], draft: bool) -> Iterator[Outcome]:
+    if jobs <= 1 or len(sources) <= 1:
+        yield from (process(source, defaults, targets, draft) for source in sources)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        chunk = max(1, min(8, len(sources) // (jobs * 4)))
+        yield from pool.map(_process_packed, [(source, defaults, targets, draft) for source in sources], chunksize=chunk)
+
+
+# -- the county's aggregate ---------------------------------------------------------------------------------
+def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any], list[tuple[Any, ...]]]:
+    """(spec, report-file data with every table value summed, table 三 main rows per unit).
+    The reports are of one year and format (:func:`nianbao.county.rules.review` sees to it)."""
+    spec = reports[0][1].spec
+    year = reports[0][1].year
+    t3, t4 = spec.table3, spec.table4
+
+    def total(values: Iterable[list[Any]]) -> list[Any]:
+        return [sum(column) for column in zip(*values)]
+
+    proactive: dict[str, Any] = {}
+    for group in spec.table2:
+        for item in group.items:
+            summed = total([list(r.item_values(group, item)) for _, r in reports])
+            proactive[item.key] = summed[0] if group.scalar else summed
+
+    data: dict[str, Any] = {
+        "year": year,
+        "format": spec.id,
+        "unit": {"name": unit_name},
+        "proactive": proactive,
+        "applications": table3_rows(spec, lambda line: total([r.row(line)[: len(t3.columns)] for _, r in reports])),
+        "appeals": {g.key: total([r.appeal(g)[: len(t4.columns)] for _, r in reports]) for g in t4.groups},
+    }
+    if spec.fees:
+        data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
+    main = [t3.row(k) for k in ("new", "carried_over", "total", "carried_forward")]
+    table = [("机关名称", "文件", *(line.label for line in main))]
+    table += [(r.unit.name, str(path), *(r.row(line)[-1] for line in main)) for path, r in reports]  # type: ignore[attr-defined]
+    table.append(("合计", None, *(sum(r.row(line)[-1] for _, r in reports) for line in main)))
+    return spec, data, table

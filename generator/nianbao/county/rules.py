@@ -1,0 +1,381 @@
+"""A county office's inbox: which files are its units' reports, and which of them cannot be
+counted as they stand (rule ``B``).
+
+Townships send workbooks back twice, in subfolders, under each other's names, on last
+year's form.  Before anything is rendered or added up, :func:`collect` finds every report
+under the folders given (not the outputs nianbao wrote there), and :func:`review` tells
+which files are the same file sent twice (counted once), which claim the same unit, and
+which are of another year or format than the rest — so that a county total is never
+wrong without a word.  :func:`missing` compares the units found with the list the office
+expects (名单).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..findings import ERROR, WARNING, Finding
+from ..model.standard import SPECS
+from ..read.sources import accepted
+from . import roster
+from .filenames import readable
+
+OUTPUT_NAMES = ("汇总.xlsx",)  # what nianbao itself writes into a folder it may read again
+
+
+def collect(paths: Iterable[Path], *, outside: Path | None = None, notes: list[str] | None = None) -> list[Path]:
+    """The reports among ``paths``: files named, and every accepted file under a folder
+    (its subfolders too), in a stable order; never what lies under ``outside`` (the
+    output folder), nianbao's own summaries and outputs (the files a folder's
+    ``.nianbao-生成记录.json`` lists: a previous run's reports are not units' reports),
+    backups, or hidden and temporary files.  What was skipped as an output is said in
+    ``notes``, one line a folder."""
+    found: list[Path] = []
+    skip = outside.resolve() if outside is not None else None
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        produced = _produced(path, notes)
+        skipped: dict[Path, list[str]] = {}
+        for candidate in sorted(path.rglob("*"), key=lambda p: [readable(part).casefold() for part in p.relative_to(path).parts]):
+            relative = candidate.relative_to(path)
+            if any(part.startswith((".", "~$")) for part in relative.parts) or not candidate.is_file():
+                continue
+            if skip is not None and (candidate.resolve() == skip or skip in candidate.resolve().parents):
+                continue
+            if candidate.name in OUTPUT_NAMES or candidate.name in produced.get(candidate.parent, ()):
+                if accepted(candidate):
+                    skipped.setdefault(candidate.parent, []).append(candidate.name)
+                continue
+            if ".bak" in candidate.suffixes or not accepted(candidate):
+                continue
+            found.append(candidate)
+        if notes is not None:
+            for folder, names in skipped.items():
+                where = readable(folder.relative_to(path)) if folder != path else readable(path)
+                notes.append(f"已跳过 {where} 中 nianbao 自己生成的{len(names)}个文件（{'、'.join(readable(n) for n in names[:3])}{'等' if len(names) > 3 else ''}）：它们不是交回的报告")
+    unique: list[Path] = []
+    seen: set[Path] = set()
+    for path in found:
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            unique.append(path)
+    return unique
+
+
+def _produced(root: Path, notes: list[str] | None) -> dict[Path, set[str]]:
+    """{folder: the names its record says nianbao wrote there}, for every record under
+    ``root``; a record too big to be nianbao's is ignored with a note."""
+    from ..system.output import MAX_RECORD, Folder, read_record
+
+    produced: dict[Path, set[str]] = {}
+    for record in sorted(root.rglob(Folder.RECORD)):
+        if not record.is_file():
+            continue
+        names = read_record(record)
+        if names is None:
+            if notes is not None:
+                notes.append(f"{readable(record)} 超过 {MAX_RECORD // 1024 // 1024} MB，不像 nianbao 写的记录，已忽略：该文件夹中以前生成的报告会被当作交回的文件")
+            continue
+        produced[record.parent] = set(names)
+    return produced
+
+
+def shown(path: Path, roots: Iterable[Path]) -> str:
+    """The file as a clerk finds it: relative to the folder given, else its name — readable
+    whatever bytes its name is in (:func:`nianbao.county.filenames.readable`)."""
+    return readable(relative(path, roots))
+
+
+def relative(path: Path, roots: Iterable[Path]) -> Path:
+    """The file relative to the folder given, else its name, as the file system has it."""
+    for root in roots:
+        try:
+            return path.relative_to(root) if root.is_dir() else Path(path.name)
+        except ValueError:
+            continue
+    return Path(path.name)
+
+
+@dataclass
+class Entry:
+    """One file's facts for the county rules."""
+
+    path: Path
+    shown: str
+    name: str | None = None
+    year: int | None = None
+    format: str | None = None
+    fingerprint: str | None = None  # of the report's content: a copy saved again is the same report
+    findings: list[Finding] = field(default_factory=list)  # what the county rules say of it
+    counted: bool = True  # False: left out of the county's figures
+    copy: bool = False  # a copy of another file's report
+    belongs: str | None = None  # the unit its folder or file name says, when it claims another
+
+
+def duplicates(paths: list[Path], names: dict[Path, str]) -> tuple[list[Path], dict[Path, tuple[Path, Finding]]]:
+    """(files to process, {a copy: (the file it copies, its finding)}): a file with the same
+    bytes as an earlier one is the same report sent twice and is processed once."""
+    first: dict[str, Path] = {}
+    keep: list[Path] = []
+    copies: dict[Path, tuple[Path, Finding]] = {}
+    for path in paths:
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            keep.append(path)  # unreadable: processing it says why
+            continue
+        if digest in first:
+            copies[path] = (first[digest], Finding(WARNING, "B", None, f"与 {names[first[digest]]} 内容完全相同（重复交回），只计一次"))
+        else:
+            first[digest] = path
+            keep.append(path)
+    return keep, copies
+
+
+def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
+    """Mark the files that claim one unit and those of another year or format than most,
+    with a finding each, and leave them out of the county's figures.
+
+    A file whose folder or file name is another unit's (``白沙乡/…xlsx`` that says
+    石桥镇人民政府 inside) was most likely filled from a neighbour's copy: it is said to be
+    that unit's, with the name to correct, so that the neighbour's own file still counts
+    and the unit is not listed as silent.  ``expected``: the names on the unit list."""
+
+    known = {_core(n): n for n in [*expected, *(e.name for e in entries if e.name)] if _core(n)}
+    claims: dict[tuple[str, int | None], list[Entry]] = {}
+    for entry in entries:
+        if entry.name:  # ⻘山镇人⺠政府 (radicals pasted from a PDF) and 青山镇政府 are 青山镇人民政府 to a reader: one unit, never added twice
+            claims.setdefault((_core(entry.name), entry.year), []).append(entry)
+    for (_, year), group in claims.items():
+        first: dict[str | None, Entry] = {}
+        for entry in list(group):  # the same report saved again (opened in Excel, sent twice): once
+            if entry.fingerprint is not None and entry.fingerprint in first:
+                entry.findings.append(Finding(WARNING, "B", None, f"与 {first[entry.fingerprint].shown} 的内容完全相同（重复交回），只计一次"))
+                entry.counted = False
+                entry.copy = True
+                group.remove(entry)
+            else:
+                first.setdefault(entry.fingerprint, entry)
+        for entry in list(group):
+            other = _placed_under(entry, known)
+            if other is None:
+                continue
+            if len(group) > 1:
+                entry.belongs = other  # the unit it is likely to be, so that unit is not "未交回"
+                entry.findings.append(Finding(ERROR, "B", None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”，与另一个文件重复：多半是照着别的单位的表填的，请改正机关名称；改正前不计入"))
+                entry.counted = False
+                group.remove(entry)
+            else:
+                entry.findings.append(Finding(WARNING, "B", None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”：请核对是哪个单位的报告"))
+        if len(group) > 1:
+            newest = max(group, key=_modified)
+            files = "、".join(f"{e.shown}（{_when(e)}修改{'，最新' if e is newest else ''}）" for e in group)
+            for entry in group:
+                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{entry.name}”{year or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
+                entry.counted = False
+    entries = [e for e in entries if not e.copy]
+    kinds = Counter((e.year, e.format) for e in entries if e.year is not None and e.format is not None)
+    if len(kinds) > 1:
+        (year, form), most = kinds.most_common(1)[0]
+        if most * 2 > sum(kinds.values()):
+            for entry in entries:
+                if entry.year is not None and entry.format is not None and (entry.year, entry.format) != (year, form):
+                    what = f"{entry.year}年度" if entry.year != year else _form_name(entry.format)
+                    entry.findings.append(Finding(ERROR, "B", None, f"这份是{what}的报告，其他{most}个单位都是{year}年度（{_form_name(form)}）：是否交错了年度或用了旧表？不计入"))
+                    entry.counted = False
+
+
+def _form_name(form: str) -> str:
+    return SPECS[form].name if form in SPECS else form
+
+
+def _core(name: str) -> str:
+    """A unit's name as a folder or file may write it: 白沙乡 for 白沙乡人民政府; look-alike
+    forms pasted from a browser-printed PDF (⻘ ⺠ for 青 民) read as what they stand for, so
+    ⻘山镇人⺠政府 is told it is 青山镇人民政府 rather than a stranger."""
+    from ..read.importer.glyphs import characters
+
+    core = roster.key(characters(name))
+    for suffix in ("人民政府", "政府"):
+        if core.endswith(suffix) and len(core) > len(suffix) + 1:
+            return core[: -len(suffix)]
+    return core
+
+
+def _placed_under(entry: Entry, known: dict[str, str]) -> str | None:
+    """The other unit whose name the file's folder or name carries, when it does not carry
+    the unit the file claims."""
+    where = roster.key(entry.shown)
+    claimed = _core(entry.name or "")
+    if not claimed or claimed in where:
+        return None
+    others = [name for core, name in known.items() if core in where and core not in claimed and claimed not in core]
+    return max(others, key=len) if others else None
+
+
+def _modified(entry: Entry) -> float:
+    try:
+        return entry.path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _when(entry: Entry) -> str:
+    import datetime as dt
+
+    moment = dt.datetime.fromtimestamp(_modified(entry))
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M} "
+
+
+def missing(entries: list[Entry], expected: list[str]) -> tuple[list[str], list[Entry]]:
+    """(units on the list with no report, reports of units not on the list)."""
+    found = {roster.key(e.name) for e in entries if e.name} | {roster.key(e.belongs) for e in entries if e.belongs}
+    listed = {roster.key(name) for name in expected}
+    return [name for name in expected if roster.key(name) not in found], [e for e in entries if e.name and roster.key(e.name) not in listed]
+
+
+def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
+    """With a unit list: a report of a unit that is not on it is an error naming the closest
+    names on the list (``柳林真人民政府 不在名单中，是否为柳林镇人民政府？``) and is left out —
+    not published, not added up — until its name is corrected.  Returns, for each unit on
+    the list that sent nothing, a pointer to the files that may be its report."""
+    listed = {roster.key(name): name for name in expected}
+    found = {roster.key(e.name) for e in entries if e.name} | {roster.key(e.belongs) for e in entries if e.belongs}
+    pointers: dict[str, list[str]] = {}
+    for entry in entries:
+        if not entry.name or entry.copy or entry.belongs or roster.key(entry.name) in listed:
+            continue
+        close = closest(entry.name, expected)
+        if close:
+            said = f"{entry.name} 不在名单中，是否为{'或'.join(close)}？请改正机关名称（若确是名单外的单位，请把它加入名单）"
+        else:
+            said = f"{entry.name} 不在名单中：请核对机关名称（若确是名单外的单位，请把它加入名单）"
+        entry.findings.append(Finding(ERROR, "B", None, said + "；改正前不生成报告、不计入汇总"))
+        entry.counted = False
+        for name in close:
+            if roster.key(name) not in found:
+                pointers.setdefault(name, []).append(f"{entry.shown} 填的机关名称是“{entry.name}”，是否就是这个单位？")
+    return {name: "；".join(said) for name, said in pointers.items()}
+
+
+def closest(name: str, candidates: list[str], most: int = 3) -> list[str]:
+    """The names among ``candidates`` that ``name`` is most likely a slip for (:func:`slip`:
+    a character or two apart, or the same place written with or without 人民政府), else
+    the most alike by :mod:`difflib` — best first.  Compared without 人民政府, which every
+    township shares and which would make 城关镇 look like 白石镇."""
+    import difflib
+
+    near = sorted((apart, i, c) for i, c in enumerate(candidates) if (apart := slip(name, c)) is not None)
+    found = [c for _, _, c in near]
+    if not found:
+        cores = {_core(c): c for c in reversed(candidates)}
+        found = [cores[k] for k in difflib.get_close_matches(_core(name), list(cores), n=most, cutoff=0.6)]
+    return found[:most]
+
+
+TYPO = 2  # characters two names differ by that make one a likely slip for the other
+FAMILY = 50  # names that share a core but for a character or two: units of a series
+
+
+def slip(a: str, b: str) -> int | None:
+    """How many characters two different unit names differ by when one is likely a slip
+    for the other: 1 in a short name (柳林真 for 柳林镇), up to 2 in a name of six or more
+    characters (two of three would be another place: 城关镇, 白石镇), 0 for the same
+    place with and without 人民政府; None otherwise."""
+    if roster.key(a) == roster.key(b):
+        return None
+    core_a, core_b = _core(a), _core(b)
+    apart = distance(core_a, core_b)
+    return apart if apart <= (TYPO if min(len(core_a), len(core_b)) >= 6 else 1) else None
+
+
+def distance(a: str, b: str, limit: int = TYPO) -> int:
+    """Edit distance (Levenshtein: characters inserted, removed or changed) of two names,
+    or ``limit + 1`` once it is larger — all a typo check needs.  Only the cells within
+    ``limit`` of the diagonal are computed, so two long names cost their length, not its
+    square."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    over = limit + 1
+    previous = {j: j for j in range(min(len(b), limit) + 1)}
+    for i, char in enumerate(a, start=1):
+        current = {j: over for j in range(max(0, i - limit), min(len(b), i + limit) + 1)}
+        for j in current:
+            if j == 0:
+                current[j] = i if i <= limit else over
+                continue
+            current[j] = min(previous.get(j, over) + 1, current.get(j - 1, over) + 1, previous.get(j - 1, over) + (char != b[j - 1]), over)
+        if min(current.values()) > limit:
+            return over
+        previous = current
+    return min(previous.get(len(b), over), over)
+
+
+def similar_names(entries: list[Entry]) -> None:
+    """Without a unit list: two reports whose unit names are likely a slip one for the other
+    (:func:`slip`: 柳林真人民政府 / 柳林镇人民政府) each get a warning.  Genuinely
+    different units can be that close (青山镇 / 青石镇), so it is only a warning, and names
+    that differ only in numbers (第一中学 / 第二中学) or that have several such neighbours
+    (城东镇, 城西镇, 城南镇) are a series of units, not a slip, and get none.
+
+    Pairs are found through each name's variants with up to two characters deleted (two
+    names within two edits share one), so a county of thousands of units is quick."""
+    names: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.name and not entry.copy:
+            names.setdefault(roster.key(entry.name), []).append(entry)
+    variants: dict[str, set[str]] = {}
+    for name in names:
+        core = _core(name)
+        if len(core) <= 60:
+            for variant in _deletions(core, TYPO if len(core) >= 6 else 1):
+                variants.setdefault(variant, set()).add(name)
+    pairs: set[tuple[str, str]] = set()
+    for group in variants.values():
+        if len(group) <= FAMILY:  # more: names like 朱镇, 李镇, 王镇… — a series, and quadratic to compare
+            pairs.update((a, b) for a in group for b in group if a < b)
+
+    close = {(a, b): apart for a, b in pairs if (apart := slip(a, b)) is not None and not _numbered(_core(a), _core(b))
+             and _core(a) != _core(b)}  # the same name in look-alike characters or without 人民政府: one unit, said by review
+    neighbours = Counter(name for pair in close for name in pair)
+    for (a, b), apart in sorted(close.items()):
+        if neighbours[a] > 1 or neighbours[b] > 1:  # a family of names (城东镇, 城西镇, 城南镇…), not a slip
+            continue
+        for mine, theirs in ((a, b), (b, a)):
+            other = names[theirs][0]
+            how = f"只差{apart}个字" if apart else "只差“人民政府”等字样"
+            for entry in names[mine]:
+                entry.findings.append(Finding(WARNING, "B", None, f"机关名称“{entry.name}”与本批另一份报告（{other.shown}）的“{other.name}”{how}：若是同一个单位，请改正写错的那份；若确是两个单位，可不理会"))
+
+
+_NUMERALS = set("0123456789０１２３４５６７８９〇零一二三四五六七八九十百")
+
+
+def _numbered(a: str, b: str) -> bool:
+    """True when two names differ only in numbers (第一中学 / 第二中学, 第01 / 第02):
+    units of a series, not a slip of the pen."""
+    import difflib
+
+    differing = "".join(a[i1:i2] + b[j1:j2] for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if tag != "equal")
+    return bool(differing) and set(differing) <= _NUMERALS
+
+
+def _deletions(name: str, times: int) -> set[str]:
+    """``name`` with up to ``times`` characters removed, in every way."""
+    out = {name}
+    frontier = {name}
+    for _ in range(times):
+        frontier = {word[:i] + word[i + 1 :] for word in frontier for i in range(len(word))}
+        out |= frontier
+    return out
+
+
+def fingerprint(report) -> str:
+    """The content of a report, whatever the file's bytes (a workbook saved again by Excel)."""
+    return hashlib.sha256(report.data.model_dump_json().encode("utf-8")).hexdigest()

@@ -1,0 +1,122 @@
+"""汇总.xlsx: the county office's worklist after a batch.
+
+Sheet 单位: one row per file (and per unit on the list that sent nothing), its status in
+colour, the numbers of errors and warnings exactly as ``nianbao check`` counts them, and
+the files written.  Sheet 问题清单: every finding of every unit, with the sheet and cell
+(or line) to open — filtered by unit, it is the 退回意见 to send back.  Headers frozen,
+filters on.  Whatever a unit's file holds is written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..findings import LEVEL_NAMES
+from ..render.printing import print_setup
+from .filenames import readable_text
+
+FONT = "宋体"
+STATUS_FILLS = {
+    "已生成": "C6EFCE",
+    "未通过": "FFC7CE",
+    "重复交回": "FFEB9C",
+    "未交回": "D9D9D9",
+}
+LEVEL_FILLS = {"错误": "FFC7CE", "提示": "FFEB9C"}
+UNITS_HEAD = ("序号", "机关名称", "年度", "文件", "状态", "错误", "提示", "主要问题", "生成的文件")
+FINDINGS_HEAD = ("序号", "机关名称", "文件", "级别", "规则", "位置", "项目", "问题（退回意见）")
+
+
+def text(value: Any) -> Any:
+    """A value as a cell holds it safely: no control characters a workbook refuses, no lone
+    surrogates (a file name in GBK bytes: openpyxl cannot save them), no invisible bidi
+    control that would show a name in another order."""
+    return ILLEGAL_CHARACTERS_RE.sub("", readable_text(value)) if isinstance(value, str) else value
+
+
+def put_row(sheet, values: Iterable[Any]) -> None:
+    """A row whose strings stay strings: ``=…`` from a unit's file is not a formula here."""
+    sheet.append([text(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
+def _table(sheet, head: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    put_row(sheet, head)
+    for cell in sheet[1]:
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _finish(sheet) -> None:
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(sheet.max_row, 1)}"
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None) -> bytes:
+    """The worklist of a batch's outcomes (:class:`nianbao.county.batch.Outcome`)."""
+    from ..read.workbook import stable_xlsx
+
+    wb = Workbook()
+    units = wb.active
+    units.title = "单位"
+    _table(units, UNITS_HEAD, (6, 26, 8, 36, 10, 7, 7, 60, 50))
+    problems = wb.create_sheet("问题清单")
+    _table(problems, FINDINGS_HEAD, (6, 26, 36, 7, 6, 14, 36, 80))
+    n = 0
+    for i, outcome in enumerate(outcomes, start=1):
+        errors = [f for f in outcome.findings if f.level == "error"]
+        first = errors[0] if errors else (outcome.findings[0] if outcome.status == "重复交回" and outcome.findings else None)
+        put_row(units, (i, outcome.name or "", outcome.year or "", outcome.shown, outcome.status, outcome.errors, outcome.warnings,
+                        first.describe() if first else "", "、".join(outcome.written)))
+        fill = STATUS_FILLS.get(outcome.status)
+        if fill:
+            units.cell(units.max_row, 5).fill = PatternFill("solid", fgColor=fill)
+        for finding in outcome.findings:
+            n += 1
+            level = LEVEL_NAMES[finding.level]
+            put_row(problems, (n, outcome.name or "", outcome.shown, level, finding.rule, finding.at(), finding.path or "", finding.message))
+            problems.cell(problems.max_row, 4).fill = PatternFill("solid", fgColor=LEVEL_FILLS[level])
+    _finish(units)
+    _finish(problems)
+    print_setup(units)
+    print_setup(problems)
+    for name, rows in (extra or {}).items():
+        add_sheet(wb, name, rows)
+    return stable_xlsx(wb)
+
+
+def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]]) -> None:
+    if name in wb.sheetnames:
+        del wb[name]
+    sheet = wb.create_sheet(name)
+    for row in rows:
+        put_row(sheet, row)
+    sheet.freeze_panes = "A2"
+    print_setup(sheet)
+
+
+def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]]) -> bytes:
+    """汇总.xlsx with the sheet ``name`` (re)written: added to a batch's worklist when there is one."""
+    from ..read.workbook import stable_xlsx
+
+    if existing is None:
+        wb = Workbook()
+        wb.remove(wb.active)
+    else:
+        wb = load_workbook(io.BytesIO(existing))
+    add_sheet(wb, name, rows)
+    return stable_xlsx(wb)

@@ -1,0 +1,303 @@
+"""The report file as a pydantic-core schema, one per format version, generated from the spec.
+
+Values are checked by before-validators that refuse what a lax parser would coerce
+(``"12"``, ``12.0``, ``１２``, ``-1``) and say in Chinese what was expected.  The schema is
+built from pydantic-core's own pieces, not from model classes: checking a file then needs
+no more of pydantic than the yardstick ``import pydantic`` loads, so ``nianbao check``
+starts fast; pydantic's JSON Schema generator reads the same schema for ``nianbao
+schema``, with a Chinese title on every field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from pydantic_core import PydanticCustomError, SchemaValidator
+from pydantic_core import core_schema as cs
+
+from . import dates
+from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
+from .standard import SPECS, Column, Spec, ValueType
+from .standard.common import PREAMBLE
+from .yamlfile import WrittenNumber
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+_WITH_UNIT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(万元|元|件|个|条|项|次)")
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("nianbao", "{m}", {"m": message})
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "一组数 [ … ]"
+    if isinstance(value, dict):
+        return "分项（键: 值）"
+    return f"“{value}”"
+
+
+def _number_validator(vt: ValueType):
+    expect = vt.expectation
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise _fail(f"应为{expect}，这里是“{'true' if value else 'false'}”")
+        if isinstance(value, int):
+            if value < 0 and vt is not ValueType.SIGNED:
+                raise _fail(f"不能为负数（填写的是 {value}），应为{expect}")
+            return Decimal(value) if vt is ValueType.AMOUNT else value
+        if isinstance(value, Decimal) and value.is_finite():
+            if vt is ValueType.AMOUNT:
+                if value < 0:
+                    raise _fail(f"不能为负数（填写的是 {value}），应为{expect}")
+                return value
+            if value == value.to_integral_value():
+                raise _fail(f"应为整数，“{value}”带了小数点，请写成 {int(value)}")
+            raise _fail(f"应为{expect}，不能是小数“{value}”")
+        if isinstance(value, (Decimal, float)):
+            raise _fail(f"应为{expect}，这里是“{value}”")
+        if value is None:
+            raise _fail(f"没有填写，应为{expect}（没有请填 0）")
+        if isinstance(value, WrittenNumber):
+            raise _fail(written(value))
+        if isinstance(value, str):
+            text = value.strip()
+            half = unicodedata.normalize("NFKC", text)
+            if half != text and _NUMBER.fullmatch(half):
+                raise _fail(f"“{value}”是全角数字，请改为半角数字 {half}")
+            ascii_digits = _ascii_digits(half)
+            if ascii_digits != half and _NUMBER.fullmatch(ascii_digits):
+                raise _fail(f"“{value}”不是半角数字，请写成 {ascii_digits}")
+            if _NUMBER.fullmatch(text):
+                raise _fail(f"“{value}”加了引号，是文字不是数字；请去掉引号写成 {text}")
+            unit = _WITH_UNIT.fullmatch(half)
+            if unit:
+                raise _fail(f"只填数字，不要带单位：“{value}”请写成 {unit.group(1)}（单位已印在表头）")
+            if not text:
+                raise _fail(f"没有填写，应为{expect}（没有请填 0）")
+            raise _fail(f"应为{expect}，这里是文字“{value}”")
+        raise _fail(f"应为一个数（{expect}），这里是{_kind_of(value)}")
+
+    return validate
+
+
+def _ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of any script (Arabic-Indic ٣, Devanagari ३…)
+    as its ASCII digit; NFKC leaves those as they are."""
+    return "".join(str(unicodedata.digit(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+
+
+def written(value: WrittenNumber) -> str:
+    """What to say of a number written in another notation than plain decimal digits."""
+    if value.value is None:
+        shown = value if len(value) <= 24 else f"{value[:20]}…"
+        return f"“{shown}”位数太多，不可能是件数或金额，请核对"
+    return f"“{value}”不是普通的十进制数字写法，请写成 {value.value}"
+
+
+def _text(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    raise _fail(f"应为文字，这里是{_kind_of(value)}")
+
+
+def _date(value: Any) -> Any:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and dates.parse(value) is not None:
+        return dates.parse(value)  # 2026年1月15日
+    raise _fail(f"应写成 {{example}} 这样的日期，这里是{_kind_of(value)}")
+
+
+def _year(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return _number_validator(ValueType.COUNT)(value)  # raises with the right message
+
+
+_JSON_TYPES = {
+    ValueType.COUNT: {"type": "integer", "minimum": 0},
+    ValueType.SIGNED: {"type": "integer"},
+    ValueType.AMOUNT: {"type": "number", "minimum": 0},
+}
+
+
+def _json(schema: dict) -> dict:
+    """Core-schema metadata that gives the JSON Schema ``schema`` for a value."""
+    return {"pydantic_js_functions": [lambda _schema, _handler: dict(schema)]}
+
+
+def _about(title: str, description: str | None = None) -> dict:
+    return {"pydantic_js_updates": {"title": title, **({"description": description} if description else {})}}
+
+
+@cache
+def value_type(vt: ValueType) -> cs.CoreSchema:
+    inner = cs.decimal_schema() if vt is ValueType.AMOUNT else cs.int_schema()
+    return cs.no_info_before_validator_function(_number_validator(vt), inner, metadata=_json(_JSON_TYPES[vt]))
+
+
+def _text_schema(required: bool = False) -> cs.CoreSchema:
+    return cs.no_info_before_validator_function(_text, cs.str_schema() if required else cs.nullable_schema(cs.str_schema()))
+
+
+_DATE = cs.no_info_before_validator_function(_date, cs.nullable_schema(cs.date_schema()), metadata=_json({"type": ["string", "null"], "format": "date"}))
+_YEAR = cs.no_info_before_validator_function(_year, cs.int_schema(), metadata=_json({"type": "integer", "minimum": 2019}))
+
+
+def _columns_text(columns: tuple[Column, ...]) -> str:
+    return "、".join(c.label for c in columns)
+
+
+def _row(columns: tuple[Column, ...], total: Column | None, title: str) -> cs.CoreSchema:
+    """A row of numbers: fixed types per position; 总计 optional where the table has one."""
+    if total is not None:
+        description = f"{_columns_text(columns)}；可加第{len(columns) + 1}个数“{total.label}”（填写时核对）"
+        return cs.list_schema(value_type(columns[0].type), min_length=len(columns), max_length=len(columns) + 1, metadata=_about(title, description))
+    return cs.tuple_schema([value_type(c.type) for c in columns], metadata=_about(title, _columns_text(columns)))
+
+
+def _field(schema: cs.CoreSchema, title: str, description: str | None = None, *, required: bool = True) -> cs.TypedDictField:
+    if not required:
+        schema = cs.with_default_schema(schema, default=None)
+    return cs.typed_dict_field(schema, required=required, metadata=_about(title, description))
+
+
+def _mapping(ref: str, title: str, fields: dict[str, cs.TypedDictField], description: str | None = None) -> cs.CoreSchema:
+    """A mapping with exactly these keys; ``ref`` names it in the JSON Schema's $defs."""
+    return cs.typed_dict_schema(fields, extra_behavior="forbid", ref=ref, metadata=_about(title, description))
+
+
+def _text_field(label: str, note: str = "", required: bool = False) -> cs.TypedDictField:
+    return _field(_text_schema(required), label, note or None, required=required)
+
+
+@cache
+def core_schema(spec_id: str) -> cs.CoreSchema:
+    """The report file of format ``spec_id``, as a pydantic-core schema built from the spec:
+    what :func:`validator` checks a file against, and what ``nianbao schema`` prints."""
+    spec: Spec = SPECS[spec_id]
+    suffix = spec_id[1:]
+
+    unit = _mapping(f"Unit{suffix}", UNIT_LABEL, {
+        f.key: _field(_DATE, f.label, f.note or None, required=False) if f.type == "date" else _text_field(f.label, f.note, f.required)
+        for f in spec.unit
+    })
+    overview_section = spec.section("overview")
+    overview_parts = _mapping(f"Overview{suffix}", overview_section.heading, {f.key: _text_field(f.label, f.note) for f in overview_section.subsections})
+    overview = cs.nullable_schema(cs.union_schema([cs.str_schema(), overview_parts]) if spec.overview_may_be_text else overview_parts)
+
+    proactive_fields: dict[str, cs.TypedDictField] = {}
+    for group in spec.table2:
+        for item in group.items:
+            title = f"{item.label}（{group.article}）"
+            if group.scalar:
+                proactive_fields[item.key] = _field(value_type(group.columns[0].type), title, group.columns[0].label)
+            else:
+                proactive_fields[item.key] = _field(_row(group.columns, None, title), title, _columns_text(group.columns))
+    proactive = _mapping(f"Proactive{suffix}", spec.section("proactive").heading, proactive_fields)
+
+    table3 = spec.table3
+
+    def line_field(line) -> cs.TypedDictField:
+        if line.is_group:
+            name = "".join(p.capitalize() for p in line.key.split("_")) + suffix
+            return _field(_mapping(name, line.label, {child.key: line_field(child) for child in line.children}), line.label)
+        row = _row(table3.columns, table3.total, line.label)
+        if line.total:
+            return _field(cs.nullable_schema(row), line.label, line.note, required=False)
+        return _field(row, line.label)
+
+    app_fields = {line.key: line_field(line) for line, depth in table3.walk() if line.key is not None and depth <= 1}
+    applications = _mapping(f"Applications{suffix}", spec.section("applications").heading, app_fields)
+
+    t4 = spec.table4
+    appeals = _mapping(f"Appeals{suffix}", spec.section("appeals").heading, {
+        g.key: _field(_row(t4.columns, t4.total, label := f"{g.parent}·{g.label}" if g.parent else g.label), label) for g in t4.groups
+    })
+
+    fields: dict[str, cs.TypedDictField] = {
+        "year": _field(_YEAR, YEAR_LABEL),
+        "format": _field(cs.nullable_schema(cs.literal_schema([spec_id])), FORMAT_LABEL, f"{spec.name}（{spec.source}）；可省略，按年度确定", required=False),
+        "unit": _field(unit, UNIT_LABEL),
+        PREAMBLE.key: _text_field(PREAMBLE.label, PREAMBLE.note),
+        "overview": _field(overview, overview_section.heading),
+        "proactive": _field(proactive, spec.section("proactive").heading),
+        "applications": _field(applications, spec.section("applications").heading),
+        "appeals": _field(appeals, spec.section("appeals").heading),
+        "problems": _text_field(spec.section("problems").heading),
+    }
+    if spec.fees:
+        fees = _mapping(f"ProcessingFees{suffix}", FEES_LABEL, {f.key: _field(value_type(ValueType(f.type)), f.label) for f in spec.fees})
+        fields["processing_fees"] = _field(cs.nullable_schema(fees), FEES_LABEL, "依《政府信息公开信息处理费管理办法》，金额单位为元", required=False)
+    fields["other_matters"] = _text_field(spec.section("other_matters").heading)
+    return _mapping(f"Report{suffix}", f"{spec.name}政府信息公开工作年度报告", fields, spec.source)
+
+
+@cache
+def validator(spec_id: str) -> SchemaValidator:
+    """Checks a report file's plain data; gives it back with its values converted."""
+    return SchemaValidator(core_schema(spec_id))
+
+
+class Data(dict):
+    """A validated report's values: a dict whose keys read as attributes (``data.unit.name``)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def model_dump(self) -> dict:
+        """Plain dicts and lists, as the report file holds them."""
+        return _plain(self)
+
+    def model_dump_json(self) -> str:
+        return json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Data({k: _wrap(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_wrap(v) for v in value]
+    return value
+
+
+def as_data(data: dict) -> Data:
+    """Plain data as a report's values read, without checking it: for the table rules of a
+    report whose unreadable cells stand in as zero (:mod:`.unreadable`)."""
+    return _wrap(data)
+
+
+def validate(spec_id: str, data: dict) -> Data:
+    """``data`` checked against the format; raises pydantic-core's ValidationError."""
+    return _wrap(validator(spec_id).validate_python(data))
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a report file, every format version."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    schema = GenerateJsonSchema().generate(cs.union_schema([core_schema(spec_id) for spec_id in SPECS]))
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "政府信息公开工作年度报告（nianbao 报告文件）"
+    return schema

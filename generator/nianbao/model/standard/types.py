@@ -1,0 +1,207 @@
+"""The vocabulary in which a format version of the standard is written down.
+
+A format version (``v2019``, ``v2021``) is a :class:`Spec` instance built from these
+frozen dataclasses.  Everything that knows about labels, rows, columns or value types —
+the pydantic model, the loader, the checker, the renderers, the skeleton written by
+``init`` — reads them from here, so a new revision of the standard is one new spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import NamedTuple
+
+
+class ValueType(str, Enum):
+    """What a table cell may hold; decides validation, schema and alignment."""
+
+    COUNT = "count"  # integer >= 0
+    SIGNED = "signed"  # integer, may be negative (本年增/减)
+    AMOUNT = "amount"  # exact decimal >= 0 (万元 or 元)
+
+    @property
+    def expectation(self) -> str:
+        """How a clerk is told what belongs in such a cell."""
+        return {
+            ValueType.COUNT: "不小于0的整数",
+            ValueType.SIGNED: "整数（可为负数）",
+            ValueType.AMOUNT: "不小于0的金额（整数或小数）",
+        }[self]
+
+
+class Column(NamedTuple):
+    label: str
+    type: ValueType = ValueType.COUNT
+    unit: str = ""  # of an amount: "万元" (the label does not always say so)
+    # next year's draft (``nianbao next``): "" starts at zero; "keep" carries this year's
+    # value (a stock such as 现行有效件数); "roll" adds the group's 本年增/减 to it
+    next: str = ""
+
+
+class Item(NamedTuple):
+    """One row of table 二 (a kind of information), keyed as in the report file."""
+
+    key: str
+    label: str
+
+
+class Group2(NamedTuple):
+    """A group of table 二: one article of the Regulation with its own header row."""
+
+    article: str
+    columns: tuple[Column, ...]
+    items: tuple[Item, ...]
+
+    @property
+    def scalar(self) -> bool:
+        """A one-column group is written as a single value, not a list."""
+        return len(self.columns) == 1
+
+
+class Line3(NamedTuple):
+    """A row of table 三.  ``key`` is None for the structural row 三、本年度办理结果."""
+
+    label: str  # the official label as printed, numbering included
+    path: str  # path segment in findings, e.g. "三（三）" or "三（三）1.属于国家秘密"
+    key: str | None
+    children: tuple[Line3, ...] = ()
+    total: bool = False  # （七）总计: optional, computed from the leaves
+    note: str = ""  # a description for the schema and the report file's comment
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.children)
+
+    def walk(self) -> Iterator[tuple[Line3, int]]:
+        """This row and its descendants with their depth, in printed order."""
+        yield self, 0
+        for child in self.children:
+            for line, depth in child.walk():
+                yield line, depth + 1
+
+
+class Table3(NamedTuple):
+    corner: str
+    applicant_header: str
+    person: Column  # 自然人
+    org_header: str  # 法人或其他组织
+    orgs: tuple[Column, ...]
+    total: Column  # 总计
+    lines: tuple[Line3, ...]
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The six applicant columns, without 总计."""
+        return (self.person, *self.orgs)
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return (*self.columns, self.total)
+
+    def walk(self) -> Iterator[tuple[Line3, int]]:
+        for line in self.lines:
+            yield from line.walk()
+
+    def data_lines(self) -> Iterator[Line3]:
+        """Rows that carry numbers in the report file (every keyed row that is not a group)."""
+        for line, _ in self.walk():
+            if line.key is not None and not line.is_group:
+                yield line
+
+    def leaves(self) -> Iterator[Line3]:
+        """The rows that add up to （七）总计 (rule R3)."""
+        results = next(line for line in self.lines if line.key is None)
+        for line, _ in results.walk():
+            if line.key is not None and not line.is_group and not line.total:
+                yield line
+
+    def keypath(self, target: Line3) -> tuple[str, ...]:
+        """The report-file keys below ``applications`` that lead to ``target``."""
+
+        def search(lines: tuple[Line3, ...], prefix: tuple[str, ...]) -> tuple[str, ...] | None:
+            for line in lines:
+                here = prefix + ((line.key,) if line.key else ())
+                if line is target:
+                    return here
+                found = search(line.children, here)
+                if found is not None:
+                    return found
+            return None
+
+        found = search(self.lines, ())
+        if found is None:
+            raise KeyError(target.label)
+        return found
+
+    def row(self, key: str) -> Line3:
+        """A row named by the rules ("new", "carried_over", "total", "carried_forward")."""
+        for line, depth in self.walk():
+            if line.key == key and depth <= 1:
+                return line
+        raise KeyError(key)
+
+
+class Group4(NamedTuple):
+    """One group of table 四 (行政复议, or one kind of 行政诉讼)."""
+
+    key: str
+    label: str  # its own label, without the parent's
+    parent: str | None  # the header over several groups (the two kinds of lawsuit)
+
+
+class Table4(NamedTuple):
+    columns: tuple[Column, ...]  # 结果维持, 结果纠正, 其他结果, 尚未审结
+    total: Column
+    groups: tuple[Group4, ...]
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return (*self.columns, self.total)
+
+
+class Field(NamedTuple):
+    """A non-table value: a unit fact, a narrative, a fee figure."""
+
+    key: str
+    label: str
+    type: str = "text"  # "text", "date", or a ValueType value
+    required: bool = False
+    note: str = ""
+
+
+class Section(NamedTuple):
+    """One of the six numbered sections of the report."""
+
+    key: str  # the report-file key that holds its content
+    heading: str
+    subsections: tuple[Field, ...] = ()
+    note: str = ""  # what the section should say, for the report file's comments
+
+
+class Spec(NamedTuple):
+    """One format version of the standard, complete."""
+
+    id: str  # "v2019" / "v2021"
+    name: str
+    source: str  # the notice that defines it
+    first_year: int
+    last_year: int | None
+    title_suffix: str  # appended to "{机关名称}{年份}年"
+    unit: tuple[Field, ...]
+    sections: tuple[Section, ...]
+    table2: tuple[Group2, ...]
+    table3: Table3
+    table4: Table4
+    fees: tuple[Field, ...]  # 信息处理费 (v2021); empty when the version has none
+    overview_may_be_text: bool
+    table_names: tuple[str, str, str] = ("表二", "表三", "表四")
+
+    def covers(self, year: int) -> bool:
+        return year >= self.first_year and (self.last_year is None or year <= self.last_year)
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def title(self, unit_name: str, year: int) -> str:
+        return f"{unit_name}{year}年{self.title_suffix}"

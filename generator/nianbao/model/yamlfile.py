@@ -1,0 +1,272 @@
+"""A report file's YAML → plain Python values, with the line and raw text of every value.
+
+The file is *composed* (not constructed) with ruamel.yaml so that each scalar keeps the
+text the clerk typed: ``2.50`` becomes ``Decimal('2.50')``, never a float, ``12.0`` stays
+recognisably not an integer, and a phone number keeps its leading zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..errors import NianbaoError
+from ..findings import ERROR, Finding
+
+Path = tuple[Any, ...]
+
+_TAG = "tag:yaml.org,2002:"
+
+# ruamel's problem texts for the mistakes clerks actually make, said in Chinese.
+_PROBLEMS = (
+    ("found character '\\t'", "用了Tab键缩进；请改用空格缩进"),
+    ("mapping values are not allowed", "这里不应出现冒号：可能是缩进不对，或文字中含有“: ”需要用引号括起来"),
+    ("could not find expected ':'", "缺少冒号“:”，或上一行的引号没有配对"),
+    ("expected <block end>", "缩进不一致：同一层的各项应对齐"),
+    ("expected the node content, but found ','", "方括号中有空着的位置：没有的请填 0"),
+    ("did not find expected node content", "方括号中有空着的位置：没有的请填 0"),
+    ("did not find expected ',' or ']'", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+    ("did not find expected key", "缩进不一致：同一层的各项应对齐"),
+    ("found character that cannot start any token", "这里有YAML不允许的字符（如 @ 或 ` 开头），文字请用引号括起来"),
+    ("found undefined alias", "使用了未定义的别名（*）"),
+    ("while scanning a quoted scalar", "引号没有配对"),
+    ("found unexpected end of stream", "文件意外结束：引号或括号没有配对"),
+    ("expected ',' or ']'", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+    ("found invalid Unicode character escape code", "引号中的 \\u 转义写法不正确（或表示了不允许的字符）"),
+    ("found unknown escape character", "引号中有不认识的转义写法（\\ 后面的字符），文字中的反斜杠请写成 \\\\"),
+    ("while parsing a flow sequence", "方括号中的数字应以英文逗号分隔，并以“]”结束"),
+)
+
+
+@dataclass
+class Parsed:
+    data: Any = None
+    lines: dict[Path, int] = field(default_factory=dict)  # 1-based line of each value
+    raw: dict[Path, str] = field(default_factory=dict)  # scalar text as written
+    findings: list[Finding] = field(default_factory=list)
+
+    def line(self, path: Path) -> int | None:
+        """The line of ``path`` or of its nearest ancestor; the document's first line."""
+        return nearest_line(self.lines, path) or self.lines.get(())
+
+
+def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
+    """The line of ``path`` or of its nearest ancestor key that exists in the file."""
+    path = tuple(path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
+
+
+class WrittenNumber(str):
+    """A number written other than in plain decimal digits — ``0x10``, ``0o17``, ``0b11``,
+    ``1_000``, ``+12``, ``1e3``, ``.5`` — or with more digits than any count or amount has.
+    YAML reads ``0x10`` as 16 without a word; here it stays the text typed, carrying the
+    decimal value it stands for (None when too long to be one), so that the check says
+    “请写成 16” and a phone number typed that way keeps its text."""
+
+    value: int | Decimal | None
+
+    def __new__(cls, text: str, value: int | Decimal | None) -> WrittenNumber:
+        made = super().__new__(cls, text)
+        made.value = value
+        return made
+
+
+MAX_DIGITS = 30  # no count or amount has more; Python refuses to convert ints of 4300
+_PLAIN_INT = re.compile(r"-?[0-9]+")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+
+
+def _int(text: str) -> int | str:
+    """A YAML int: plain decimal digits are the number; any other notation is kept as
+    written, with its decimal value."""
+    if _PLAIN_INT.fullmatch(text):
+        return int(text) if len(text) <= MAX_DIGITS else WrittenNumber(text, None)
+    clean = text.replace("_", "")
+    sign = -1 if clean.startswith("-") else 1
+    body = clean.lstrip("+-")
+    base = {"0x": 16, "0o": 8, "0b": 2}.get(body[:2].lower(), 10)
+    digits = body[2:] if base != 10 else body
+    if len(digits) * {16: 1.21, 8: 0.91, 2: 0.31, 10: 1}[base] > MAX_DIGITS:
+        return WrittenNumber(text, None)
+    try:
+        return WrittenNumber(text, sign * int(digits, base))
+    except ValueError:  # a YAML 1.1 form (``1:20``, sexagesimal): no number a clerk means
+        return text
+
+
+def _decimal(text: str) -> Decimal | float | WrittenNumber:
+    """A YAML float as an exact Decimal (``2.50`` stays 2.50); ``1e3``, ``+1.5``, ``.5``
+    and ``12.`` are kept as written, with the plain decimal they stand for."""
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return Decimal(text) if len(text) <= MAX_DIGITS + 2 else WrittenNumber(text, None)
+    try:
+        value = Decimal(text.replace("_", ""))
+    except InvalidOperation:
+        return float(text.lower().replace(".", "", 1))  # .inf, .nan
+    if not value.is_finite() or abs(value.adjusted()) > MAX_DIGITS or len(value.as_tuple().digits) > MAX_DIGITS:
+        return WrittenNumber(text, None)
+    plain = format(value, "f")
+    return WrittenNumber(text, int(plain) if value == value.to_integral_value() and "." not in plain else Decimal(plain))
+
+
+_NOTATION = re.compile(
+    r"[-+]?(?:0[xX][0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?)"
+)
+
+
+def number_text(text: str) -> Any:
+    """A number typed as text elsewhere (a workbook cell formatted as text) read as YAML
+    reads one: plain digits are the number, ``+12``, ``1_000``, ``0x10`` a
+    :class:`WrittenNumber`; anything else is given back unchanged."""
+    text = text.strip()
+    if not _NOTATION.fullmatch(text):
+        return text
+    body = text.lstrip("+-")
+    if body[:2].lower() in ("0x", "0o", "0b") or not any(c in body for c in ".eE"):
+        return _int(text)
+    return _decimal(text)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, text = str(node.tag), node.value
+    if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):
+        return text
+    kind = tag[len(_TAG) :]
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() == "true"
+    if kind == "int":
+        return _int(text)
+    if kind == "float":
+        return _decimal(text)
+    if kind == "timestamp":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _problem(exc: YAMLError) -> str:
+    problem = str(getattr(exc, "problem", "") or exc)
+    context = str(getattr(exc, "context", "") or "")
+    for needle, chinese in _PROBLEMS:
+        if needle in problem or needle in context:
+            return chinese
+    return "无法解析：请检查这一行的写法（引号是否配对、冒号后是否有空格、缩进是否对齐）"
+
+
+def _composer() -> YAML:
+    # The safe composer with ruamel.yaml.clib's C parser: seven times faster than the
+    # round-trip one, which gathers comments this reader has no use for.
+    return YAML(typ="safe", pure=False)
+
+
+MAX_DEPTH = 32  # a report file nests four levels; brackets deeper than this are no report
+TOO_DEEP = "层次嵌套过深：这不是报告文件"  # block nesting beyond Python's recursion, met composing or after
+
+
+def _flow_depth(text: str) -> int:
+    """How deep brackets nest (quotes not considered, which can only overstate it): the C
+    parser recurses per level, and a few thousand levels overflow its stack."""
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+    return deepest
+
+
+def parse(text: str) -> Parsed:
+    """Compose ``text``; YAML mistakes become findings with their line, not exceptions.
+    Hostile shapes — brackets nested thousands deep, aliases that multiply (a "billion
+    laughs"), block nesting beyond Python's recursion — are findings too."""
+    parsed = Parsed()
+    if _flow_depth(text) > MAX_DEPTH:
+        parsed.findings.append(Finding(ERROR, "S", None, f"方括号或花括号嵌套超过{MAX_DEPTH}层：这不是报告文件"))
+        return parsed
+    try:
+        root = _composer().compose(text)
+    except RecursionError:
+        parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
+        return parsed
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = _problem(exc)
+        if mark is not None and "\t" in text.split("\n")[mark.line][: mark.column + 1]:
+            problem = _PROBLEMS[0][1]  # a tab where indentation belongs
+        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{problem}", line))
+        return parsed
+    except YAMLError as exc:
+        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}"))
+        return parsed
+    if root is None:
+        parsed.findings.append(Finding(ERROR, "S", None, "文件是空的：请先用 nianbao init 生成报告文件"))
+        return parsed
+    try:
+        parsed.data = _plain(root, (), parsed, set())
+    except _Aliased as exc:
+        parsed.findings.append(Finding(ERROR, "S", None, "用了 YAML 的锚点和别名（& 和 *）：报告文件中每个值都应直接写出", exc.line))
+        return parsed
+    except RecursionError:
+        parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
+        return parsed
+    if not isinstance(parsed.data, dict):
+        parsed.findings.append(
+            Finding(ERROR, "S", None, "文件内容不是报告：应以 year:、unit: 等键开头", root.start_mark.line + 1)
+        )
+        parsed.data = None
+    return parsed
+
+
+class _Aliased(NianbaoError):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
+    """Plain values of ``node``.  A node met twice is an alias: refused rather than
+    expanded, for nine aliases of nine aliases… expand to billions of values."""
+    if not isinstance(node, ScalarNode):
+        if id(node) in seen:
+            raise _Aliased(node.start_mark.line + 1)
+        seen.add(id(node))
+    parsed.lines[path] = node.start_mark.line + 1
+    if isinstance(node, MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, ScalarNode) else str(key_node.value)
+            key = str(key) if key is not None else "null"
+            child = path + (key,)
+            if key in result:
+                parsed.findings.append(
+                    Finding(
+                        ERROR,
+                        "S",
+                        None,
+                        f"键“{key}”重复出现（第{parsed.lines[child]}行已有），请删去其中一处",
+                        key_node.start_mark.line + 1,
+                    )
+                )
+                continue
+            result[key] = _plain(value_node, child, parsed, seen)
+            parsed.lines[child] = key_node.start_mark.line + 1  # where the clerk sees the key
+        return result
+    if isinstance(node, SequenceNode):
+        return [_plain(item, path + (i,), parsed, seen) for i, item in enumerate(node.value)]
+    parsed.raw[path] = node.value
+    return _scalar(node)

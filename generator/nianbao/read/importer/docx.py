@@ -1,0 +1,303 @@
+"""A Word document (.docx) → lines.
+
+Paragraphs become lines; a table's rows become exact rows, where a cell covered by the
+cell above (``vMerge`` continuation) is not a cell of the row and a cell spanning
+columns (``gridSpan``) is one cell.  A table that holds tables is layout: its cells are
+read as the document's own content.  Alternate content (``mc:AlternateContent``, which
+Word writes twice: for new and for old readers) is read once; a picture standing alone
+is kept as an ``image`` line.
+
+What a reader does not see is not read: runs hidden by ``w:vanish`` or ``w:webHidden``
+(set on the run, or by its character or paragraph style), printed under one point, or
+white on a page and cell without shading.  Superscript and subscript digits are read as
+such (``12`` with a superscript ``1`` is ``12¹``, a figure with a footnote mark, which
+the importer reports) — never as 121.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ...system import safezip
+from .lines import Cell, Line, Unreadable, clean
+
+MAX_PARAGRAPHS = 100_000  # a report's paragraphs, each table cell's included, are a few thousand
+MAX_BODY = 24 * 1024 * 1024  # bytes of word/document.xml: a 40-page report with tables is ~2 MB
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+KIND = "Word 文档（.docx）"
+_PICTURES = (f"{W}drawing", f"{W}pict", f"{W}object")
+_SKIP = {f"{W}sectPr", f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr", f"{MC}Fallback", f"{W}del", f"{W}moveFrom"}
+
+
+def read_docx(data: bytes) -> list[Line]:
+    try:
+        package = safezip.open_package(data, KIND)
+        try:
+            xml = safezip.read_part(package, "word/document.xml", KIND)
+        except KeyError:
+            raise Unreadable(f"不是有效的{KIND}：缺少正文部件，可能是旧版 .doc 改了扩展名（请在 Word 中另存为 .docx）") from None
+        if len(xml) > MAX_BODY:
+            raise Unreadable(f"{KIND}的正文有 {len(xml) // (1024 * 1024)} MB：一份年度报告的正文不过几 MB，这不像年度报告，未读取")
+        paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ")
+        if paragraphs > MAX_PARAGRAPHS:
+            raise Unreadable(f"{KIND}有{paragraphs}个段落：一份年度报告不过几千个（连同表格的每个单元格），这不像年度报告，未读取")
+        root = safezip.parse_xml(xml, KIND)
+    except safezip.Refused as exc:
+        raise Unreadable(f"{exc}；如果是旧版 Word 文件（.doc），请在 Word 或 WPS 中另存为 .docx 后再试") from exc
+    body = root.find(f"{W}body")
+    if body is None:
+        raise Unreadable("Word 文档中没有正文")
+    return _Reader(_styles(package)).read(body)
+
+
+# -- what a run looks like --------------------------------------------------------------------
+_OFF = ("false", "0", "off", "none")
+_SUPER = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
+_SUB = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
+_WHITE = ("FFFFFF", "FEFEFE", "FDFDFD")
+_MAX_STYLES = 5000
+
+
+@dataclass(frozen=True)
+class Look:
+    """The run properties that decide whether a run is seen; None: not set at this level."""
+
+    hidden: bool | None = None  # w:vanish or w:webHidden
+    white: bool | None = None  # w:color white (or the background's theme colour)
+    shaded: bool | None = None  # w:shd fill or w:highlight behind the run
+    tiny: bool | None = None  # w:sz under one point
+    raised: str | None = None  # w:vertAlign: superscript, subscript, baseline
+    struck: bool | None = None  # w:strike, w:dstrike: crossed out, so no longer so (12 and a struck 0 is 12)
+
+    def over(self, other: Look) -> Look:
+        """``self`` with what ``other`` sets laid over it."""
+        return Look(**{f.name: getattr(other, f.name) if getattr(other, f.name) is not None else getattr(self, f.name) for f in fields(self)})
+
+    @property
+    def unseen(self) -> bool:
+        return bool(self.hidden or self.struck or self.tiny or (self.white and not self.shaded))
+
+
+def _on(element) -> bool | None:
+    if element is None:
+        return None
+    return (element.get(f"{W}val") or "true").lower() not in _OFF
+
+
+def _filled(shd) -> bool:
+    fill = (shd.get(f"{W}fill") or "auto").upper() if shd is not None else "AUTO"
+    return fill not in ("AUTO", *_WHITE)
+
+
+def look_of(rpr) -> Look:
+    if rpr is None:
+        return Look()
+    # w:specVanish: hidden always, even where hidden text is shown
+    vanish, web, spec = _on(rpr.find(f"{W}vanish")), _on(rpr.find(f"{W}webHidden")), _on(rpr.find(f"{W}specVanish"))
+    hidden = None if vanish is None and web is None and spec is None else bool(vanish or web or spec)
+    strike, double = _on(rpr.find(f"{W}strike")), _on(rpr.find(f"{W}dstrike"))
+    struck = None if strike is None and double is None else bool(strike or double)
+    color = rpr.find(f"{W}color")
+    white = None
+    if color is not None:
+        theme = (color.get(f"{W}themeColor") or "").lower()
+        white = (color.get(f"{W}val") or "").upper() in _WHITE or theme in ("background1", "light1")
+    shd, highlight = rpr.find(f"{W}shd"), rpr.find(f"{W}highlight")
+    shaded = None
+    if shd is not None or highlight is not None:
+        shaded = _filled(shd) or (highlight is not None and (highlight.get(f"{W}val") or "none").lower() not in ("none", "white"))
+    size = rpr.find(f"{W}sz")
+    tiny = None
+    if size is not None:
+        try:
+            tiny = int(size.get(f"{W}val") or "20") < 2  # half-points: under 1 pt
+        except ValueError:
+            tiny = None
+    align = rpr.find(f"{W}vertAlign")
+    raised = (align.get(f"{W}val") or "baseline") if align is not None else None
+    return Look(hidden, white, shaded, tiny, raised, struck)
+
+
+def _styles(package) -> dict[str, Look]:
+    """styleId → the run look the style gives (its basedOn chain followed), with the
+    document's defaults under it as key ``""``."""
+    try:
+        root = safezip.parse_xml(safezip.read_part(package, "word/styles.xml", KIND), KIND)
+    except (KeyError, safezip.Refused):
+        return {}
+    own: dict[str, tuple[Look, str | None]] = {}
+    for style in root.findall(f"{W}style")[:_MAX_STYLES]:
+        ident = style.get(f"{W}styleId")
+        based = style.find(f"{W}basedOn")
+        if ident:
+            look = look_of(style.find(f"{W}rPr"))
+            if style.get(f"{W}type") == "table" and any(_filled(shd) for shd in style.iter(f"{W}shd")):
+                look = look.over(Look(shaded=True))  # a table style that shades cells: white text there is seen
+            own[ident] = (look, based.get(f"{W}val") if based is not None else None)
+    default = look_of(root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr"))
+    looks: dict[str, Look] = {"": default}
+    for ident in own:
+        chain, seen, at = [], set(), ident
+        while at in own and at not in seen and len(chain) < 50:  # a cycle or a chain without end stops
+            seen.add(at)
+            chain.append(own[at][0])
+            at = own[at][1]
+        look = Look()
+        for link in reversed(chain):
+            look = look.over(link)
+        looks[ident] = look
+    return looks
+
+
+class _Reader:
+    def __init__(self, styles: dict[str, Look] | None = None) -> None:
+        self.lines: list[Line] = []
+        self.tables = 0
+        self.paras = 0
+        self.styles = styles or {}
+
+    def read(self, body) -> list[Line]:
+        # an explicit stack instead of recursion: a document nested deep is read all the same
+        stack = [iter(body)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+                continue
+            if not isinstance(child.tag, str) or child.tag in _SKIP:
+                continue
+            if child.tag == f"{W}p":
+                self.paragraph(child)
+            elif child.tag == f"{W}tbl":
+                if child.find(f".//{W}tbl") is not None:  # a layout table: its content is the document's
+                    stack.append(iter([part for tr in child.findall(f"{W}tr") for tc in tr.findall(f"{W}tc") for part in tc]))
+                else:
+                    self.table(child)
+            else:
+                stack.append(iter(child))  # content controls, inserted runs, custom XML…
+        return self.lines
+
+    def paragraph(self, p) -> None:
+        self.paras += 1
+        text = paragraph_text(p, self.styles)
+        style = p.find(f"{W}pPr/{W}pStyle")
+        heading = style is not None and any(w in (style.get(f"{W}val") or "").lower() for w in ("heading", "title", "标题"))
+        pieces = [piece.strip() for piece in text.split("\n")]
+        if not any(pieces) and any(p.iter(*_PICTURES)):
+            self.lines.append(Line("", [], None, f"第{self.paras}段（图片）", kind="image"))
+            return
+        for piece in pieces:
+            self.lines.append(Line(piece, [Cell(piece)] if piece else [], None, f"第{self.paras}段", heading=heading))
+
+    def table(self, tbl) -> None:
+        self.tables += 1
+        rows = tbl.findall(f"{W}tr")
+        one_column = all(len(tr.findall(f"{W}tc")) <= 1 for tr in rows)
+        for r, tr in enumerate(rows, start=1):
+            where = f"第{self.tables}个表格第{r}行"
+            if tr.find(f"{W}trPr/{W}del") is not None:
+                continue  # a row deleted with changes tracked: struck through or not shown, never a table's figures
+            cells = []
+            notes: list[str] = []
+            for tc in tr.findall(f"{W}tc"):
+                merge = tc.find(f"{W}tcPr/{W}vMerge")
+                if merge is not None and merge.get(f"{W}val", "continue") == "continue":
+                    continue  # covered by the cell above
+                hidden: list[str] = []
+                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(f"{W}p")]
+                if one_column:  # a framed block of text: its paragraphs are the document's
+                    for text in texts:
+                        for piece in text.split("\n"):
+                            if piece.strip():
+                                self.lines.append(Line(piece.strip(), [Cell(piece.strip())], None, where))
+                    continue
+                cells.append(Cell(joined(texts)))
+                if "".join(hidden).strip():
+                    notes.append(f"第{len(cells)}格“{cells[-1].text}”中有隐藏的文字“{''.join(hidden).strip()}”（Word 中设为隐藏或白色），未读取")
+            if one_column:
+                continue
+            if not any(c.text for c in cells) and any(tr.iter(*_PICTURES)):
+                self.lines.append(Line("", [], None, where + "（图片）", kind="image"))
+                continue
+            self.lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row", notes=tuple(notes)))
+
+
+def joined(texts: list[str]) -> str:
+    """A cell's paragraphs as one text: nothing between CJK characters (a label broken
+    over lines), a space between two figures — ``12`` over ``3`` is two numbers, not 123."""
+    out = ""
+    for piece in (line.strip() for t in texts for line in t.split("\n")):  # a line break parts figures as a paragraph does
+        if not piece:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+            out += " "
+        out += piece
+    return out
+
+
+def _cell_shaded(p, styles: dict[str, Look]) -> bool:
+    """The paragraph, the table cell it stands in or its table's style has a fill: white
+    text there may be seen."""
+    if _filled(p.find(f"{W}pPr/{W}shd")):
+        return True
+    for cell in p.iterancestors(f"{W}tc"):
+        if _filled(cell.find(f"{W}tcPr/{W}shd")):
+            return True
+        for table in cell.iterancestors(f"{W}tbl"):
+            style = table.find(f"{W}tblPr/{W}tblStyle")
+            name = style.get(f"{W}val") if style is not None else None
+            return bool(name and styles.get(name, Look()).shaded)
+        return False
+    return False
+
+
+def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] | None = None) -> str:
+    """The text a reader sees in paragraph ``p``; what is hidden goes to ``hidden``."""
+    styles = styles or {}
+    base = styles.get("", Look())
+    pstyle = p.find(f"{W}pPr/{W}pStyle")
+    if pstyle is not None:
+        base = base.over(styles.get(pstyle.get(f"{W}val") or "", Look()))
+    if _cell_shaded(p, styles):
+        base = base.over(Look(shaded=True))
+    parts: list[str] = []
+    stack = [(iter(p), base)]
+    while stack:
+        node = next(stack[-1][0], None)
+        look = stack[-1][1]
+        if node is None:
+            stack.pop()
+            continue
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == f"{W}r":
+            rpr = node.find(f"{W}rPr")
+            rstyle = rpr.find(f"{W}rStyle") if rpr is not None else None
+            run = look
+            if rstyle is not None:
+                run = run.over(styles.get(rstyle.get(f"{W}val") or "", Look()))
+            run = run.over(look_of(rpr))
+            if run.unseen:
+                if hidden is not None:
+                    hidden.append("".join(t.text or "" for t in node.iter(f"{W}t")))
+                continue
+            stack.append((iter(node), run))
+        elif tag == f"{W}t":
+            text = node.text or ""
+            if look.raised in ("superscript", "subscript"):
+                text = text.translate(_SUPER if look.raised == "superscript" else _SUB)
+            parts.append(text)
+        elif tag in (f"{W}tab", f"{W}ptab"):
+            parts.append(" ")
+        elif tag in (f"{W}br", f"{W}cr"):
+            parts.append("\n")
+        elif tag in (f"{W}footnoteReference", f"{W}endnoteReference") and not look.unseen:
+            parts.append("※")  # Word prints the note's number raised here: 12¹ is a footnoted figure, not 12
+        elif tag == f"{W}noBreakHyphen":
+            parts.append("-")
+        else:
+            stack.append((iter(node), look))
+    return clean("".join(parts))

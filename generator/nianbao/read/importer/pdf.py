@@ -1,0 +1,383 @@
+"""A PDF → lines, from its text layer (pdfplumber), in a bounded child process.
+
+Tables drawn with ruling lines are read as real tables: a cell covered by a merge is not
+a cell, an empty cell is printed empty, so the rows are exact.  A table that runs on to
+the next page needs nothing special: the rows come in reading order, and the repeated
+header and the page number between them are not rows of the table.  Text outside the
+tables comes as lines; lines of one paragraph wrapped by the page are joined again, and
+page numbers and running heads are dropped.  A PDF without a text layer is a scan: the
+clerk is told so, and what to do.
+
+Only glyphs a reader sees are read (:func:`seen`): not those drawn invisible (text render
+mode 3 or 7) — unless they lie over a picture, where they are a scan's OCR layer and
+stand for the picture's text —, nor those filled or stroked in the background's colour
+(white on a page with no filled shape or picture beneath), under one point, or outside
+the page's visible box.  A small digit raised after a figure is read as a superscript
+(``12¹``), so that the importer reports a footnote mark instead of reading 121.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+
+from ...system import isolate
+from . import glyphs
+from .lines import Cell, Line, Unreadable, clean, is_page_number
+from .text import word_cells
+from .words import is_value_token, split_ordinal
+
+KIND = "PDF 文件"
+MAX_PAGES = 80
+MAX_CHARS = 300_000  # characters on one page: no report page has a hundredth of this
+SECONDS = 20.0
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+_ENDS_SENTENCE = re.compile(r"[。！？!?]$")
+
+SCAN = (
+    "这个 PDF 是扫描件（只有图片，没有文字层），无法读取其中的文字和数字。"
+    "请找到报告的 Word 或网页版本再导入；或用 OCR 软件把它转成文字（.txt/.docx），核对数字后再导入"
+)
+
+
+def read_pdf(data: bytes) -> list[Line]:
+    if b"%PDF" not in data[:1024]:
+        raise Unreadable(f"不是有效的{KIND}（文件开头没有 PDF 标记，可能是改了扩展名的其他文件）")
+    try:
+        return isolate.run(extract, data, seconds=SECONDS, what=KIND)
+    except isolate.Failed as exc:
+        raise Unreadable(str(exc)) from exc
+    except Unreadable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer's many kinds of damage, met on some page
+        raise Unreadable(f"{KIND}已损坏，读到一半无法继续：请用 PDF 阅读器打开核对，必要时重新下载或改用 Word 版") from exc
+
+
+def _record_render_modes() -> None:
+    """Make pdfplumber's characters carry their text render mode (``rendermode``), which
+    pdfminer knows while drawing but does not keep.  Done in the child process only."""
+    import pdfplumber.page as plumber_page
+
+    base = plumber_page.PDFPageAggregatorWithMarkedContent
+    if getattr(base, "nianbao_modes", False):
+        return
+
+    class Aggregator(base):  # type: ignore[misc, valid-type]
+        nianbao_modes = True
+        mode = 0
+
+        def render_string(self, textstate, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.mode = getattr(textstate, "render", 0)
+            return super().render_string(textstate, *args, **kwargs)
+
+        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            advance = super().render_char(*args, **kwargs)
+            if self.cur_item._objs:
+                self.cur_item._objs[-1].rendermode = self.mode
+            return advance
+
+    plumber_page.PDFPageAggregatorWithMarkedContent = Aggregator
+    plumber_page.ALL_ATTRS.add("rendermode")
+
+
+def extract(data: bytes) -> list[Line]:
+    """The work done in the child process."""
+    import logging
+    import warnings
+
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # a damaged file's warnings are not the clerk's
+    logging.getLogger("pdfplumber").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():  # nor are a library's Python warnings
+        warnings.simplefilter("ignore")
+        return _extract(data)
+
+
+def _extract(data: bytes) -> list[Line]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    _record_render_modes()
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect:
+        raise Unreadable(f"{KIND}设有密码，无法读取：请取消密码后再导入") from None
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds for a damaged file
+        raise Unreadable(f"不是有效的{KIND}，或文件已损坏：请用 PDF 阅读器打开核对，必要时重新下载") from exc
+    with pdf:
+        try:
+            pages = pdf.pages
+            count = len(pages)
+            items: list[tuple[int, float, float, float, object]] = []  # (page, top, x0, x1, text or rows)
+            scanned = 0
+            notes: list[Line] = []
+            mapped: dict[str, int] = {}
+            for number, page in enumerate(pages[:MAX_PAGES], start=1):
+                if len(page.chars) > MAX_CHARS:
+                    raise Unreadable(f"{KIND}第{number}页的文字异常多（{len(page.chars)}个字符），可能是恶意构造的文件，已拒绝读取")
+                shown, unseen, ocr = seen(page)
+                for char in shown.chars:  # one set of characters before the reader matches anything
+                    char["text"] = glyphs.count_mapped(char.get("text", ""), mapped)
+                items += _page(shown, number)
+                if not shown.chars and page.images:
+                    scanned += 1
+                    items.append((number, 0.0, 0.0, 0.0, None))
+                told = []
+                if unseen:
+                    sample = "、".join(f"“{c}”" for c in list(dict.fromkeys(unseen))[:6])
+                    told.append(f"第{number}页有{len(unseen)}个看不见的字符（如{sample}：设为不显示、与背景同色、小于1磅或在页面之外），未读取")
+                if ocr:
+                    told.append(f"第{number}页的文字取自扫描图片上的识别文字层（OCR），数字可能识别有误，请与原件逐一核对")
+                if told:
+                    notes.append(Line("", [], None, f"第{number}页", notes=tuple(told)))
+            if scanned and scanned == min(count, MAX_PAGES):
+                raise Unreadable(SCAN)
+            if mapped:
+                notes.append(Line("", [], None, "", notes=(glyphs.mapped_note(mapped),)))
+            lines = _lines(items) + notes
+        except Unreadable:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise Unreadable(f"{KIND}已损坏，读取时出错（{type(exc).__name__}）") from exc
+        if count > MAX_PAGES:
+            lines.append(Line(f"（PDF 共{count}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
+        return lines
+
+
+_INVISIBLE_MODES = (3, 7)  # text render modes that neither fill nor stroke
+_STROKE_MODES = (1, 5)
+_RAISED = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_LOWERED = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _rgb(color) -> tuple[float, float, float] | None:
+    """A PDF colour (gray, RGB or CMYK components) as RGB, None when not plain numbers."""
+    if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
+        return None
+    if len(color) == 1:
+        return (float(color[0]),) * 3  # type: ignore[return-value]
+    if len(color) == 3:
+        return (float(color[0]), float(color[1]), float(color[2]))
+    if len(color) == 4:
+        c, m, y, k = (float(v) for v in color)
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+_PLAIN_SPACES = ("DeviceGray", "DeviceRGB", "DeviceCMYK", "CalGray", "CalRGB", "ICCBased")
+
+
+def _plain_space(name) -> bool:
+    """A colour space whose numbers are grey, RGB or CMYK levels; in a spot colour
+    (Separation) 1.0 is full ink and in an indexed one a number is an entry, not white."""
+    return name is None or str(name) in _PLAIN_SPACES
+
+
+def _white(color) -> bool:
+    rgb = _rgb(color)
+    return rgb is not None and min(rgb) >= 0.96
+
+
+def seen(page):
+    """(the page with only the glyphs a reader sees, the text of those left out, whether
+    an OCR layer over a scan was read)."""
+    x0, top, x1, bottom = page.cropbox
+    mx0, mtop, mx1, mbottom = page.mediabox
+    box = (max(x0, mx0), max(top, mtop), min(x1, mx1), min(bottom, mbottom))
+    pictures = [(i["x0"], i["top"], i["x1"], i["bottom"]) for i in page.images]
+    # filled shapes that are not white: text on them may be white and still be seen
+    fills = [
+        (r["x0"], r["top"], r["x1"], r["bottom"])
+        for r in page.rects
+        if r.get("fill") and not _white(r.get("non_stroking_color"))
+    ]
+    unseen: list[str] = []
+    ocr = False
+    area = max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
+
+    def backdrop(rect) -> bool:
+        """A white unstroked rectangle over a quarter of the page or more: the page's
+        background (a cell's white fill is kept: its edges complete a table's grid)."""
+        white = rect.get("fill") and not rect.get("stroke") and _white(rect.get("non_stroking_color"))
+        return bool(white) and (rect["x1"] - rect["x0"]) * (rect["bottom"] - rect["top"]) >= 0.25 * area
+
+    def inside(x: float, y: float, boxes) -> bool:
+        return any(a <= x <= c and b <= y <= d for a, b, c, d in boxes)
+
+    def visible(obj) -> bool:
+        nonlocal ocr
+        kind = obj.get("object_type")
+        if kind == "rect" and backdrop(obj):
+            return False  # a browser's white page background is not a table's frame
+        if kind != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        mode = obj.get("rendermode", 0)
+        shown = True
+        if not (box[0] <= x <= box[2] and box[1] <= y <= box[3]):
+            shown = False
+        elif (obj.get("size") or 0) < 1.0:
+            shown = False
+        elif mode in _INVISIBLE_MODES:
+            if inside(x, y, pictures):
+                ocr = True  # a searchable scan: the invisible text stands for the picture's
+            else:
+                shown = False
+        elif _plain_space(obj.get("ncs")) and _white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
+            shown = inside(x, y, fills) or inside(x, y, pictures)
+        if not shown and obj.get("text", "").strip():
+            unseen.append(obj["text"])
+        return shown
+
+    # a glyph drawn twice at (almost) the same place — the fake bold of WPS and other
+    # producers — is one character to a reader: 12 overprinted reads 12, never 1122
+    filtered = page.filter(visible).dedupe_chars(tolerance=1)
+    _mark_raised(filtered.chars)
+    return filtered, unseen, ocr
+
+
+def _mark_raised(chars: list[dict]) -> None:
+    """A digit set smaller and higher (lower) than the character before it on its line is
+    a superscript (subscript): its text becomes ¹ (₁), so that ``12`` with a raised ``1``
+    is read as a figure with a footnote mark, not as 121."""
+    base = last = None
+    for char in chars:
+        text = char.get("text", "")
+        if base is not None and last is not None and text.isdigit() and text.isascii():
+            size = base.get("size") or 0
+            near = -0.2 * size <= char["x0"] - last["x1"] <= 0.6 * size
+            small = (char.get("size") or 0) <= 0.8 * size
+            if near and small and char["bottom"] <= base["bottom"] - 0.2 * size:
+                char["text"] = text.translate(_RAISED)
+                last = char
+                continue
+            if near and small and char["bottom"] >= base["bottom"] + 0.15 * size:
+                char["text"] = text.translate(_LOWERED)
+                last = char
+                continue
+        if text.strip():
+            base = last = char
+
+
+def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
+    tables = page.find_tables()
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    items: list[tuple[int, float, float, float, object]] = []
+    for line in page.filter(outside).extract_text_lines(strip=True, return_chars=False):
+        top = float(line["top"])
+        if is_page_number(line["text"]) and (top < page.height * 0.12 or top > page.height * 0.8):
+            continue
+        items.append((number, top, float(line["x0"]), float(line["x1"]), line["text"]))
+    for table in tables:
+        rows = table.extract()
+        items.append((number, float(table.bbox[1]), float(table.bbox[0]), float(table.bbox[2]), rows))
+    items.sort(key=lambda item: (item[1], item[2]))
+    return items
+
+
+def _cell(text: str | None) -> str | None:
+    if text is None:
+        return None
+    pieces = [p.strip() for p in text.split("\n") if p.strip()]
+    out = ""
+    for piece in pieces:
+        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
+            out += " "
+        out += piece
+    return _SPACE_BY_CJK.sub("", clean(out))
+
+
+def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
+    texts = [item for item in items if isinstance(item[4], str)]
+    running = _running_heads(texts, max((item[0] for item in items), default=0))
+    long = [item for item in texts if len(item[4]) >= 10]  # type: ignore[arg-type]
+    left = min((item[2] for item in long), default=0.0)
+    right = max((item[3] for item in long), default=0.0)
+    widths = [(item[3] - item[2]) / len(item[4]) for item in long]  # type: ignore[arg-type]
+    char = statistics.median(widths) if widths else 12.0
+    # Paragraphs that open with an indent (GB/T 9704) say where they begin; without
+    # indents, a full line that ends a sentence is taken to end its paragraph.
+    indents = sum(1 for item in long if left + 1.4 * char <= item[2] <= left + 2.6 * char)
+    by_indent = indents >= max(2, len(long) // 10)
+    lines: list[Line] = []
+    tables = 0
+    previous: tuple[float, float, str] | None = None  # the open paragraph's last line: (x1, page, text)
+    for page, top, x0, x1, content in items:
+        where = f"第{page}页"
+        if content is None:
+            lines.append(Line("", [], None, f"{where}（扫描图片）", kind="image"))
+            previous = None
+            continue
+        if isinstance(content, list):
+            tables += 1
+            previous = None
+            _table(content, f"{where}第{tables}个表格", lines)
+            continue
+        text = clean(content).strip()
+        if not text or (text, round(top)) in running:
+            continue
+        cells = word_cells(text)
+        tabular = _tabular(cells)
+        indented = x0 > left + 0.6 * char
+        if (
+            previous is not None
+            and not tabular
+            and not indented
+            and previous[0] >= right - 3 * char
+            and (by_indent or not _ENDS_SENTENCE.search(previous[2]))
+            and not split_ordinal(text)[0]
+        ):
+            joined = lines[-1].text + text
+            joined = _SPACE_BY_CJK.sub("", joined)
+            lines[-1] = Line(joined, [Cell(joined)], None, lines[-1].where)
+            previous = (x1, page, joined)
+            continue
+        shown = text if tabular else _SPACE_BY_CJK.sub("", text)
+        lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
+        previous = None if tabular else (x1, page, shown)
+    return lines
+
+
+def _tabular(cells: list[str]) -> bool:
+    """A row of a table without ruling lines (a label and its numbers), not a sentence that
+    happens to end with a number at the line's end (``…统计期限为 2023 年 12 月 31``)."""
+    values = 0
+    while values < len(cells) and is_value_token(cells[len(cells) - 1 - values]):
+        values += 1
+    if values == 0:
+        return False
+    if values == len(cells):  # numbers only: the rest of a row, or table 四's
+        return True
+    label = "".join(cells[: len(cells) - values])
+    return values >= 2 or (len(label) <= 20 and not re.search(r"[，,。；;]", label))
+
+
+def _running_heads(texts: list[tuple[int, float, float, float, object]], pages: int) -> set[tuple[str, int]]:
+    """Lines printed at the same place on most pages (a running head or foot)."""
+    if pages < 3:
+        return set()
+    seen = Counter((item[4].strip(), round(item[1])) for item in texts)  # type: ignore[union-attr]
+    return {key for key, count in seen.items() if count >= max(3, pages * 0.6)}
+
+
+def _table(rows: list[list[str | None]], where: str, lines: list[Line]) -> None:
+    if all(sum(cell is not None for cell in row) <= 1 for row in rows):  # a framed block of text
+        for row in rows:
+            for cell in row:
+                text = _cell(cell)
+                if text:
+                    lines.append(Line(text, [Cell(text)], None, where))
+        return
+    for r, row in enumerate(rows, start=1):
+        cells = [Cell(text) for text in map(_cell, row) if text is not None]
+        lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, f"{where}第{r}行", in_table=True, exact=True, kind="row"))

@@ -1,0 +1,48 @@
+"""Table 二 (主动公开) of a published report: its rows found by label in the stream of lines (:mod:`.tables`)."""
+
+from __future__ import annotations
+
+from ...findings import ERROR, WARNING, Finding
+from ...model.places import place
+from ...model.standard import Spec
+from ...model.standard.common import TABLE2_HEAD
+from .lines import Line
+from .tables import Found, Slot, _at, _header_word, _picture, place_separated, read_stream, row_values
+from .words import normal
+
+
+# -- table 二 ---------------------------------------------------------------------------------------
+def table2_slots(spec: Spec) -> list[Slot]:
+    slots: list[Slot] = []
+    for group in spec.table2:
+        slots.append(Slot(group.article))
+        slots += [Slot(item.label, ("proactive", item.key), group.columns) for item in group.items]
+    return slots
+
+
+def read_table2(spec: Spec, lines: list[Line]) -> Found:
+    found = Found()
+    slots = table2_slots(spec)
+    headers = {normal(TABLE2_HEAD)} | {normal(c.label) for g in spec.table2 for c in g.columns}
+    stream = read_stream(lines, slots, headers)
+    place_separated(found, spec, stream, slots, spec.table_names[0], totals=False)  # no total confirms a pairing
+    for hit in stream.hits:
+        slot = slots[hit.slot]
+        if slot.keys is None or slot.keys in found.lines:
+            continue
+        found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
+        values = row_values(found, spec, slot.keys, hit, slot.columns, total=False)
+        found.values[slot.keys] = values[0] if values is not None and len(slot.columns) == 1 else values
+    for text, line in stream.strays:  # a row with figures that no row of the table takes (a repeated 行政许可): said, as in 表三
+        if not _header_word(text, headers):
+            found.findings.append(Finding(WARNING, "I", None, f"原文表二中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
+    picture = _picture(stream)
+    for slot in slots:
+        if slot.keys is not None and slot.keys not in found.values:
+            path = place(spec.id, slot.keys).path
+            message = f"{path}：原文中找不到这一行，留空，请按原件填写" if not picture else f"{path}：原文的表二是图片（{picture}），无法读取数字，留空，请按原件填写"
+            found.findings.append(Finding(ERROR, "I", path, message))
+            found.notes[slot.keys] = "导入时原文中没有这一行"
+            found.values[slot.keys] = None
+            found.unreadable.add(slot.keys)
+    return found

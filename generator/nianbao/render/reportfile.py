@@ -1,0 +1,226 @@
+"""Writes a report file: YAML in the spec's order with the official label beside every key.
+
+Used by ``init`` (a blank to fill in) and by everything else that produces a report
+file, so that a clerk always gets the same commented layout and can fill it in without
+knowing the English key names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from ..model import dates
+from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
+from ..model.standard import Line3, Spec
+from ..model.standard.common import PREAMBLE
+from ..model.yamlfile import parse
+from .textgrid import width
+
+COMMENT_COLUMN = 44
+
+
+def scalar(value: Any) -> str:
+    """One YAML scalar, written so that it reads back as exactly the same value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if _PLAIN.fullmatch(text) and _reads_back(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},\n\"']*")
+
+
+def _reads_back(text: str) -> bool:
+    """True when ``text`` written unquoted is read back as the same string."""
+    parsed = parse(f"k: {text}")
+    return not parsed.findings and parsed.data == {"k": text} and text == text.strip()
+
+
+class _Writer:
+    def __init__(self, notes: dict[tuple, str]) -> None:
+        self.lines: list[str] = []
+        self.notes = notes
+
+    def note(self, indent: int, keys: tuple) -> None:
+        """The notes on ``keys`` and on its cells (keys followed by a column index)."""
+        for where, text in self.notes.items():
+            if where[: len(keys)] == keys and all(isinstance(k, int) for k in where[len(keys) :]):
+                self.comment(indent, text)
+
+    def comment(self, indent: int, text: str) -> None:
+        self.lines.append(" " * indent + "# " + text)
+
+    def entry(self, indent: int, key: str, value: str | None, label: str) -> None:
+        head = " " * indent + f"{key}:" + (f" {value}" if value is not None else "")
+        pad = max(COMMENT_COLUMN - width(head), 2)
+        self.lines.append(head + " " * pad + "# " + label if label else head)
+
+    def text(self, indent: int, key: str, value: Any, label: str) -> None:
+        if isinstance(value, str) and "\n" in value.strip("\n"):
+            body = value.strip("\n")
+            hint = "2" if body[:1] in (" ", "\t") else ""
+            self.entry(indent, key, f"|{hint}-", label)
+            for line in body.split("\n"):
+                self.lines.append((" " * (indent + 2) + line) if line else "")
+        else:
+            self.entry(indent, key, scalar(value.strip() if isinstance(value, str) else value), label)
+
+    def row(self, indent: int, key: str, values: Any, label: str) -> None:
+        if isinstance(values, (list, tuple)):
+            self.entry(indent, key, "[" + ", ".join(scalar(v) for v in values) + "]", label)
+        else:
+            self.entry(indent, key, scalar(values), label)
+
+
+FILL_IN = "填写说明：数字直接写，没有的填 0；文字写在键后面，多段文字用 | 后换行缩进。"
+
+
+def guide(title: str, file_name: str, how: str = FILL_IN) -> str:
+    """The comment a report file opens with: what it is, how to fill it, what to run next."""
+    return f"{title}\n{how}\n写好后运行：nianbao check {file_name}"
+
+
+def reheaded(text: str, header: str) -> str:
+    """``text`` with its opening comment block replaced by ``header`` — a draft made from last
+    year's file must not open with last year's title and file name."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
+        start += 1
+    return "\n".join([f"# {line}" for line in header.splitlines()] + lines[start:])
+
+
+def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None) -> str:
+    """``data`` — plain values keyed as in docs/报告文件.md — as a commented report file.
+    ``notes``: comments written above a key (the importer says there what it could not read)."""
+    w = _Writer(notes or {})
+    if header:
+        for line in header.splitlines():
+            w.comment(0, line)
+    w.entry(0, "year", scalar(data.get("year")), YEAR_LABEL)
+    w.entry(0, "format", scalar(data.get("format", spec.id)), f"{FORMAT_LABEL}：{spec.name}（{spec.source}）")
+
+    w.entry(0, "unit", None, UNIT_LABEL)
+    unit = data.get("unit") or {}
+    year = data.get("year") if isinstance(data.get("year"), int) else None
+    for f in spec.unit:
+        note = "，".join(filter(None, (f.note, f"写成 {dates.example(year)}" if f.type == "date" else "")))
+        w.text(2, f.key, unit.get(f.key), f.label + (f"（{note}）" if note else ""))
+    w.text(0, PREAMBLE.key, data.get(PREAMBLE.key), f"{PREAMBLE.label}（{PREAMBLE.note}）")
+
+    overview_section = spec.section("overview")
+    overview = data.get("overview")
+    if isinstance(overview, str):
+        w.text(0, "overview", overview, overview_section.heading)
+    else:
+        w.entry(0, "overview", None, f"{overview_section.heading}：{overview_section.note}")
+        overview = overview or {}
+        for f in overview_section.subsections:
+            w.text(2, f.key, overview.get(f.key), f.label + (f"（{f.note}）" if f.note else ""))
+
+    proactive = data.get("proactive") or {}
+    w.entry(0, "proactive", None, spec.section("proactive").heading)
+    for group in spec.table2:
+        w.comment(2, f"{group.article}：" + "、".join(c.label for c in group.columns))
+        for item in group.items:
+            w.note(2, ("proactive", item.key))
+            w.row(2, item.key, proactive.get(item.key), item.label)
+
+    t3 = spec.table3
+    w.entry(0, "applications", None, spec.section("applications").heading)
+    w.comment(2, "每行6个数：" + "、".join(c.label for c in t3.columns) + f"；可加第7个数“{t3.total.label}”（填写时核对）")
+    applications = data.get("applications") or {}
+
+    def lines(nodes, values: dict, indent: int, keys: tuple) -> None:
+        for line in nodes:
+            if line.key is None:
+                w.comment(indent, line.label)
+                lines(line.children, values, indent, keys)
+                continue
+            w.note(indent, keys + (line.key,))
+            if line.is_group:
+                w.entry(indent, line.key, None, line.label)
+                lines(line.children, values.get(line.key) or {}, indent + 2, keys + (line.key,))
+            elif line.total and values.get(line.key) is None:
+                w.comment(indent, f"{line.key}: [0, 0, 0, 0, 0, 0]   {line.label}：{line.note}")
+            else:
+                w.row(indent, line.key, values.get(line.key), line.label)
+
+    lines(t3.lines, applications, 2, ("applications",))
+
+    t4 = spec.table4
+    w.entry(0, "appeals", None, spec.section("appeals").heading)
+    w.comment(2, "每行4个数：" + "、".join(c.label for c in t4.columns) + f"；可加第5个数“{t4.total.label}”")
+    appeals = data.get("appeals") or {}
+    w.note(2, ("appeals",))
+    for g in t4.groups:
+        w.note(2, ("appeals", g.key))
+        w.row(2, g.key, appeals.get(g.key), f"{g.parent}·{g.label}" if g.parent else g.label)
+
+    problems = spec.section("problems")
+    w.text(0, "problems", data.get("problems"), f"{problems.heading}：{problems.note}")
+    other = spec.section("other_matters")
+    if spec.fees:
+        fees = data.get("processing_fees")
+        label = f"{other.heading[:2]}{FEES_LABEL}（单位：元）"
+        if fees is None and "processing_fees" in data:  # not stated as figures (an imported report)
+            w.entry(0, "processing_fees", "null", f"{label}：" + "、".join(f.key for f in spec.fees))
+        else:
+            w.entry(0, "processing_fees", None, label)
+            for f in spec.fees:
+                w.row(2, f.key, (fees or {}).get(f.key), f.label)
+    w.text(0, "other_matters", data.get("other_matters"), f"{other.heading}：{other.note}")
+    return "\n".join(w.lines) + "\n"
+
+
+def table3_rows(spec: Spec, row_of: Callable[[Line3], list[Any]]) -> dict[str, Any]:
+    """Table 三 nested as the report file holds it, every typed row (not （七）总计) from ``row_of``."""
+
+    def lines(nodes) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for line in nodes:
+            if line.key is None:
+                out.update(lines(line.children))
+            elif line.is_group:
+                out[line.key] = lines(line.children)
+            elif not line.total:
+                out[line.key] = row_of(line)
+        return out
+
+    return lines(spec.table3.lines)
+
+
+def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
+    """The data of a report to fill in: zeros in every table, placeholders for the unit."""
+    width = len(spec.table3.columns)
+
+    proactive: dict[str, Any] = {}
+    for group in spec.table2:
+        for item in group.items:
+            zeros = [0] * len(group.columns)
+            proactive[item.key] = zeros[0] if group.scalar else zeros
+    return {
+        "year": year,
+        "format": spec.id,
+        "unit": {"name": unit_name or "某某镇人民政府", "date": dt.date(year + 1, 1, 20)},
+        "overview": {},
+        "proactive": proactive,
+        "applications": table3_rows(spec, lambda line: [0] * width),
+        "appeals": {g.key: [0] * len(spec.table4.columns) for g in spec.table4.groups},
+        "processing_fees": {f.key: 0 for f in spec.fees},
+        "problems": None,
+        "other_matters": None,
+    }

@@ -16,7 +16,7 @@ the importer reports) — never as 121.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from ...system import safezip
 from .lines import Cell, Line, Unreadable, clean
@@ -73,11 +73,18 @@ class Look:
 
     def over(self, other: Look) -> Look:
         """``self`` with what ``other`` sets laid over it."""
-        return Look(**{f.name: getattr(other, f.name) if getattr(other, f.name) is not None else getattr(self, f.name) for f in fields(self)})
+        if other == _NOTHING:
+            return self
+        mine = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)
+        theirs = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
+        return Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
 
     @property
     def unseen(self) -> bool:
         return bool(self.hidden or self.struck or self.tiny or (self.white and not self.shaded))
+
+
+_NOTHING = Look()
 
 
 def _on(element) -> bool | None:
@@ -260,8 +267,7 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
     pstyle = p.find(f"{W}pPr/{W}pStyle")
     if pstyle is not None:
         base = base.over(styles.get(pstyle.get(f"{W}val") or "", Look()))
-    if _cell_shaded(p, styles):
-        base = base.over(Look(shaded=True))
+    shading: list[bool] = []  # whether the cell or paragraph is filled: looked up only for white text (most runs are not)
     parts: list[str] = []
     stack = [(iter(p), base)]
     while stack:
@@ -280,6 +286,11 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
             if rstyle is not None:
                 run = run.over(styles.get(rstyle.get(f"{W}val") or "", Look()))
             run = run.over(look_of(rpr))
+            if run.white and not run.shaded:
+                if not shading:
+                    shading.append(_cell_shaded(p, styles))
+                if shading[0]:
+                    run = run.over(Look(shaded=True))
             if run.unseen:
                 if hidden is not None:
                     hidden.append("".join(t.text or "" for t in node.iter(f"{W}t")))

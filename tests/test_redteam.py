@@ -400,3 +400,22 @@ def test_a_default_text_never_prints_junk_into_a_narrative(cli, tmp_path, templa
     assert f"占位符输出的是{said}，不是文字或数字" in units["青山镇.yaml"][7]
     assert units["白沙乡.yaml"][4] == "已生成"
     assert all(name.startswith("白沙乡") for name in made(tmp_path / "out"))
+
+
+def test_check_shows_a_file_name_in_gbk_bytes_decoded(cli, tmp_path):
+    """What unzipping a Windows zip leaves: check printed ``????/?????.yaml``; batch already
+    showed such names decoded, and check now says them the same way."""
+    import os
+
+    from conftest import EXAMPLE_2023
+
+    folder = os.fsencode(tmp_path) + b"/" + "乡镇".encode("gbk")
+    os.mkdir(folder)
+    path = folder + b"/" + "青山镇年报.yaml".encode("gbk")
+    with open(path, "wb") as handle:
+        handle.write(EXAMPLE_2023.read_bytes().replace("licensing: 12".encode(), "licensing: 12件".encode()))
+    result = cli("check", os.fsdecode(path))
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0].endswith("乡镇/青山镇年报.yaml：未通过（错误1个，提示0个）"), lines[0]
+    assert "青山镇年报.yaml 第" in lines[1] and "\\udc" not in ascii(result.out)

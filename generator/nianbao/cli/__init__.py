@@ -94,9 +94,11 @@ def _print_findings(path: Path, findings: Iterable[Finding]) -> None:
     errors = sum(f.level == ERROR for f in findings)
     warnings = len(findings) - errors
     status = "通过" if not errors else "未通过"
-    click.echo(f"{path}：{status}（错误{errors}个，提示{warnings}个）")
+    from ..county.filenames import readable_text  # a name in GBK bytes (a Windows zip unzipped here) shown decoded, as batch shows it
+
+    click.echo(readable_text(f"{path}：{status}（错误{errors}个，提示{warnings}个）"))
     for f in findings:
-        click.echo(f"  {f.labelled(path)}")
+        click.echo(readable_text(f"  {f.labelled(path)}"))
 
 
 class _Command(click.Command):

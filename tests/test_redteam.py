@@ -413,7 +413,7 @@ def test_check_shows_a_file_name_in_gbk_bytes_decoded(cli, tmp_path):
     os.mkdir(folder)
     path = folder + b"/" + "青山镇年报.yaml".encode("gbk")
     with open(path, "wb") as handle:
-        handle.write(EXAMPLE_2023.read_bytes().replace("licensing: 12".encode(), "licensing: 12件".encode()))
+        handle.write(EXAMPLE_2023.read_bytes().replace(b"licensing: 12", "licensing: 12件".encode()))
     result = cli("check", os.fsdecode(path))
     assert result.code == 1
     lines = result.out.splitlines()

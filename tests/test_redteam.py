@@ -300,10 +300,16 @@ def build_html_repeated_row(first: str = "99") -> bytes:
     return (page[:start] + row.replace(">12<", f">{first}<") + page[start:]).encode("utf-8")
 
 
-def test_a_repeated_row_of_table_two_is_said_not_dropped():
+def test_a_repeated_row_of_table_two_with_other_figures_is_left_empty_and_said():
+    """Which of two 行政许可 rows is right is the clerk's to say, not the order's (was: the
+    first, 99, read without a word)."""
     imported = import_bytes(build_html_repeated_row(), Path("twice.html"))
-    assert _licensing(imported) == 99  # the first is read; which is right is the clerk's to say
-    assert [f.message for f in imported.findings] == ["原文表二中“行政许可”一行不是规定格式中的行，未读取（第1个表格第8行）"]  # was: no word
+    assert _licensing(imported) is None
+    assert [(f.level, f.rule, f.message) for f in imported.findings] == [
+        ("error", "I", "表二.行政许可.本年处理决定数量：原文表二中“行政许可”一行出现两次，数字不同（99 和 12），无法确定，留空，请按原件填写（第1个表格第8行）")]
+    same = import_bytes(build_html_repeated_row("12"), Path("twice.html"))
+    assert _licensing(same) == 12
+    assert [f.message for f in same.findings] == ["原文表二中“行政许可”一行出现两次，数字相同，只读一次（第1个表格第8行）"]
 
 
 def test_a_hidden_sheet_is_said_for_each_figure_on_it(cli, tmp_path):

@@ -8,7 +8,7 @@ from ...model.standard import Spec
 from ...model.standard.common import TABLE2_HEAD
 from .lines import Line
 from .tables import Found, Slot, _at, _header_word, _picture, place_separated, read_stream, row_values
-from .words import normal
+from .words import is_blank, label_score, normal
 
 
 # -- table 二 ---------------------------------------------------------------------------------------
@@ -34,8 +34,22 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
         values = row_values(found, spec, slot.keys, hit, slot.columns, total=False)
         found.values[slot.keys] = values[0] if values is not None and len(slot.columns) == 1 else values
     for text, line in stream.strays:  # a row with figures that no row of the table takes (a repeated 行政许可): said, as in 表三
-        if not _header_word(text, headers):
+        if _header_word(text, headers):
+            continue
+        twice = _repeated(stream, slots, text, line)
+        if twice is None:
             found.findings.append(Finding(WARNING, "I", None, f"原文表二中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
+            continue
+        keys, first, second = twice
+        if first == second:
+            found.findings.append(Finding(WARNING, "I", None, f"原文表二中“{text}”一行出现两次，数字相同，只读一次" + _at(line), line.line))
+            continue
+        # the same row twice with other figures: which is right is the clerk's to say, not the order's
+        path = place(spec.id, keys).path
+        found.findings.append(Finding(ERROR, "I", path, f"{path}：原文表二中“{text}”一行出现两次，数字不同（{'、'.join(first)} 和 {'、'.join(second)}），无法确定，留空，请按原件填写" + _at(line), line.line))
+        found.notes[keys] = "导入时原文中这一行出现两次，数字不同"
+        found.values[keys] = None
+        found.unreadable.add(keys)
     picture = _picture(stream)
     for slot in slots:
         if slot.keys is not None and slot.keys not in found.values:
@@ -46,3 +60,17 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
             found.values[slot.keys] = None
             found.unreadable.add(slot.keys)
     return found
+
+
+def _repeated(stream, slots: list[Slot], text: str, line: Line) -> tuple[tuple, list[str], list[str]] | None:
+    """(the row's keys, its figures as first read, the repeat's figures) when ``text`` is the
+    label of a row already read and ``line`` gives it figures too; None otherwise."""
+    for hit in stream.hits:
+        slot = slots[hit.slot]
+        if slot.keys is None or label_score(text, slot.label) < 0.95:
+            continue
+        first = [normal(c.text) for c, _ in hit.values if not is_blank(c.text)]
+        at = next((i for i, c in enumerate(line.cells) if c.text == text), None)
+        second = [normal(c.text) for c in line.cells[at + 1:] if not is_blank(c.text)] if at is not None else []
+        return (slot.keys, first, second) if first and second else None
+    return None

@@ -36,7 +36,7 @@ from ..model.yamlfile import parse
 from ..read.sources import load_checked
 from ..render.reportfile import table3_rows
 from ..system import isolate
-from ..system.decode import decode
+from ..system.decode import decode, read_at_most
 from ..system.output import safe_name
 from . import bounded
 from .bounded import Sandbox
@@ -60,9 +60,8 @@ class Defaults:
 
     @staticmethod
     def read(path: Path) -> Defaults:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_DEFAULTS + 1)
-        if len(data) > MAX_DEFAULTS:
+        data = read_at_most(path, MAX_DEFAULTS)
+        if data is None:
             raise DefaultsError(f"默认文字文件 {path.name} 超过 {MAX_DEFAULTS // 1024} KB，不像几段默认文字：请检查是否选错了文件")
         decoded = decode(data)
         if decoded.text is None:

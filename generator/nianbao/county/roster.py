@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import NianbaoError
-from ..system.decode import decode, without_controls
+from ..system.decode import decode, read_at_most, without_controls
 
 MAX_BYTES = 2 * 1024 * 1024  # a list of a few hundred names is a few kB
 MAX_UNITS = 5_000  # a county has hundreds of units; the workbook's first 5 000 rows are read
@@ -28,9 +28,8 @@ def read_with_repeats(path: Path) -> tuple[list[str], list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         names = _from_workbook(path)
     else:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
+        data = read_at_most(path, MAX_BYTES)
+        if data is None:
             raise RosterError(f"名单 {path.name} 超过 {MAX_BYTES // 1024 // 1024} MB，不像单位名单：请检查是否选错了文件")
         decoded = decode(data)
         if decoded.text is None:

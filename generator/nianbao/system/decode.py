@@ -12,6 +12,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..findings import ERROR, WARNING, Finding
 
@@ -139,6 +140,14 @@ def scan_controls(text: str) -> tuple[str, list[Finding]]:
         lines.append(line)
         findings += found
     return "\n".join(lines), findings
+
+
+def read_at_most(path: Path, limit: int) -> bytes | None:
+    """A file's bytes, or None when it holds more than ``limit``: a unit list, a defaults
+    file or a record is read no further than what such a file can be."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 def decode_text(data: bytes) -> str:

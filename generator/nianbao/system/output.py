@@ -15,7 +15,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .decode import without_controls
+from .decode import read_at_most, without_controls
 
 # Characters Windows forbids in names, plus controls; names Windows reserves.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -98,11 +98,10 @@ def read_record(path: Path) -> dict[str, str] | None:
     import json
 
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_RECORD + 1)
+        raw = read_at_most(path, MAX_RECORD)
     except OSError:
         return {}
-    if len(raw) > MAX_RECORD:
+    if raw is None:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))

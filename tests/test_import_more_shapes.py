@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_2023, edit
 from shapes import _document, _fields
+from test_import_shapes import tables_of
 
 from nianbao.check.rules import check
 from nianbao.findings import Finding
@@ -23,14 +24,6 @@ TODAY = dt.date(2030, 1, 1)
 EXAMPLE = load_file(EXAMPLE_2023).report
 Z6 = [0] * 6
 
-
-def tables_of(report):
-    t3, t4 = report.spec.table3, report.spec.table4
-    return (
-        [report.item_values(g, i) for g in report.spec.table2 for i in g.items],
-        [report.row(line) for line in t3.data_lines()],
-        [report.appeal(g) for g in t4.groups],
-    )
 
 
 def written(table, *, title: list[str] | None = None, report=EXAMPLE) -> str:

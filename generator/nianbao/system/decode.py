@@ -31,8 +31,8 @@ _BOMS = (
 # Tab, CR and LF are ordinary.  The bidi embeddings, overrides and isolates are removed
 # with a warning of their own: they make text show in another order than it is stored
 # (a unit name, a file name), and Chinese text never needs them.
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_PASTED = "\x07\x0b\x0c\u00ad\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\ufeff" + _BIDI
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_PASTED = "\x07\x0b\x0c\u00ad\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\ufeff" + BIDI
 _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
     "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
@@ -78,7 +78,7 @@ def control_findings(text: str, path: str | None, line: int | None, *, column: b
     for match in _CONTROL.finditer(text):
         char = match.group()
         at = f"第{match.start() + 1}个字符处" if column else f"“{path}”中" if path else ""
-        if char in _BIDI:
+        if char in BIDI:
             findings.append(Finding(WARNING, "S", path, f"{at}有不可见的文字方向控制字符（{control_name(char)}），它会让文字显示的顺序与实际不同，已删除", line))
         elif pasted(char):
             findings.append(Finding(WARNING, "S", path, f"{at}有不可见的控制字符（{control_name(char)}），多半是从Word复制带入的，已删除", line))

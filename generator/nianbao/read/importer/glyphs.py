@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import replace
 
 from ...findings import WARNING, Finding
-from ...system.decode import control_name
+from ...system.decode import BIDI, control_name
 from .lines import Cell, Line
 
 # Radicals Supplement forms that stand for a whole character → that character.  Stroke
@@ -49,7 +49,7 @@ SUPPLEMENT: dict[str, str] = dict(zip(_SUPPLEMENT_PAIRS[0::2], _SUPPLEMENT_PAIRS
 # as 门⼾网站), not as 戶 靑 黃.
 MAINLAND: dict[str, str] = {"⼾": "户", "⾭": "青", "⿈": "黄"}
 
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile(f"[{BIDI}]")  # decode's one set
 # what a name must not hold once mapped: radicals, strokes, compatibility ideographs,
 # private-use characters (a PDF font's glyph without a Unicode value)
 _FOREIGN = re.compile("[\u2e80-\u2fdf\u31c0-\u31ef\uf900-\ufaff\ue000-\uf8ff\U0002f800-\U0002fa1f]")

@@ -151,7 +151,7 @@ def _roster(path: Path) -> tuple[list[str], list[str]]:
         raise Usage(f"找不到名单文件：{path}") from exc
 
 
-from . import county, report, serve  # noqa: E402,F401 - the commands, registered on main
+from . import compare, county, overview, report, serve  # noqa: E402,F401 - the commands, registered on main
 
 
 def _os_problem(exc: OSError) -> str:

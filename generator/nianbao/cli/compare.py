@@ -1,0 +1,3 @@
+"""`nianbao compare LAST THIS`: a year-over-year comparison of one unit's reports."""
+
+from __future__ import annotations

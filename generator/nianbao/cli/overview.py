@@ -1,0 +1,3 @@
+"""`nianbao overview INPUT…`: a county's units side by side, with charts."""
+
+from __future__ import annotations

@@ -7,18 +7,17 @@ rules need last year's report, given with ``check --previous``.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterator
 
+from ..compare.rates import copied_share, rated_narratives
 from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from ..model.standard import ValueType
 from .rules import narratives
 
-COPIED = 0.8  # share of a section found unchanged in last year's from which it counts as copied
-MIN_RUN = 8  # characters: shorter common runs are ordinary phrases, not copying
+COPIED = 0.8  # share of a section copied from last year's (compare.rates.copied_share) from which X5 warns
 # an explanation of a carry-over that differs from last year's (X1 is then a warning)
 EXPLAINED = re.compile(r"结转[^。]*(差异|不一致|调整|更正|核减|核增|撤回)|(差异|不一致|调整|更正|核减|核增|撤回)[^。]*结转")
 # years that are not stale: document numbers 〔2020〕 [2020] and edition notes （2019年修订）
@@ -160,22 +159,14 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
 
 
 # -- X5 (sections copied from last year) ----------------------------------------------------------------
-def copied_share(text: str, before: str) -> float:
-    """The share of ``text`` found unchanged in ``before`` (runs of MIN_RUN characters or more)."""
-    a, b = re.sub(r"\s+", "", text), re.sub(r"\s+", "", before)
-    if not a or not b:
-        return 0.0
-    blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-    return sum(block.size for block in blocks if block.size >= MIN_RUN) / len(a)
-
-
 def x5_copied_sections(report: Report, last: Report) -> Iterator[Finding]:
-    before = {keys: text for keys, (_, text) in _texts(last).items()}
-    whole_before = "\n".join(before.values())
+    """A section whose share of copied text (the rate ``compare`` shows for it, defined
+    once in :mod:`nianbao.compare.rates`) reaches COPIED."""
+    before = [text for _, _, text in rated_narratives(last)]
     for keys, (path, text) in _texts(report).items():
         if keys == ("preamble",) or len(text) < 20:
             continue
-        share = copied_share(text, before.get(keys) or whole_before)
+        share = copied_share(text, before)
         if share >= COPIED:
             yield Finding(
                 WARNING,

@@ -1,0 +1,129 @@
+"""``nianbao export``: the site back out as report files and 汇总.xlsx — the way to back up, to
+hand the reports to the command line, and to leave the site.
+
+Each report's newest version is written as the very text the site holds (the report file
+``check``, ``render`` and ``batch`` read), so the command line finds what the site found and
+renders byte-identical documents.  汇总.xlsx is not rebuilt here: the files just written go
+through ``batch``'s own check-only run (:func:`nianbao.county.batch.run` with no output format)
+and ``batch``'s worklist, so the export's summary is the one ``nianbao batch`` would give.
+
+The county's own (aggregate) report is written too, but recorded as nianbao's output (as
+``nianbao aggregate`` records its result), so that ``batch`` or ``aggregate`` run over the
+exported folder count each unit once and never the county's sum again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..system.output import Folder, backup, safe_name, write_atomic
+from .db import DatabaseError
+from .store import Store, VersionInfo
+
+SUMMARY = "汇总.xlsx"
+
+
+def file_stem(unit: str, year: int) -> str:
+    """``青山镇人民政府2025``: the unit's name as a file name every system accepts."""
+    return safe_name(f"{unit}{year}")
+
+
+def run(site: Path | None, *, db: str | None = None, out: Path) -> bool:
+    """Write every report's newest version and 汇总.xlsx into ``out``; say what was written.
+    False when the database could not be read or a file could not be written."""
+    try:
+        store = Store.for_site(site, db=db)
+    except DatabaseError as exc:
+        click.echo(str(exc), err=True)
+        return False
+    try:
+        return _export(store, Path(out))
+    finally:
+        store.close()
+
+
+def _export(store: Store, out: Path) -> bool:
+    site = store.settings()
+    everything = store.latest_all()
+    units = [u for u in store.units(site.year) if not u.is_county]
+    out.mkdir(parents=True, exist_ok=True)
+    ok = True
+    written: dict[int, list[Path]] = {}  # year → the units' files
+    own = Folder(out)  # the county's own report: recorded, so batch/aggregate of this folder skip it
+    taken: set[str] = set()
+    for unit, year, version in everything:
+        stem = _unique(file_stem(unit.name, year), taken)
+        path = out / f"{stem}.yaml"
+        try:
+            saved = _write(path, version, own if unit.is_county else None)
+        except OSError as exc:
+            click.echo(f"未能写出 {path.name}：{exc.strerror or exc}", err=True)
+            ok = False
+            continue
+        said = f"（原有的文件已备份为 {saved.name}）" if saved else ""
+        kind = "（县本级汇总报告）" if unit.is_county else ""
+        click.echo(f"已导出 {path.name}{kind}：第{version.number}版，{version.author}于{_when(version)}保存{said}")
+        if not unit.is_county:
+            written.setdefault(year, []).append(path)
+    if not everything:
+        click.echo("网站中还没有任何单位保存过报告。")
+    year = site.year if site.year in written or not written else max(written)
+    summary = _summary(out, written.get(year, []), [u.name for u in units] if year == site.year else None, own)
+    own.save()
+    for note in own.notes:
+        click.echo(note, err=True)
+    if summary is not None:
+        click.echo(f"汇总表：{out / SUMMARY}（{year}年，{len(written.get(year, []))}份报告"
+                   + (f"，名单上{len(units)}个单位" if year == site.year else "") + "）" + summary)
+        others = sorted(y for y in written if y != year)
+        if others:
+            click.echo(f"注意：{'、'.join(map(str, others))}年的报告也已导出，但不在汇总表中（汇总表只列{year}年）")
+    return ok
+
+
+def _unique(stem: str, taken: set[str]) -> str:
+    """Two unit names that only a forbidden character told apart get distinct files."""
+    candidate, n = stem, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{stem}（{n}）", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _write(path: Path, version: VersionInfo, folder: Folder | None) -> Path | None:
+    """The version's text as it is, atomically; a different file already there is kept as
+    ``.bak`` first (as every command that writes a report file does)."""
+    data = (version.text or "").encode("utf-8")
+    saved = None
+    if folder is not None:
+        return folder.write(path.name, data)
+    if path.is_file() and path.read_bytes() != data:
+        saved = backup(path)
+    write_atomic(path, data)
+    return saved
+
+
+def _when(version: VersionInfo) -> str:
+    from .store import shown_time
+
+    return shown_time(version.created_at)
+
+
+def _summary(out: Path, files: list[Path], expected: list[str] | None, folder: Folder) -> str | None:
+    """汇总.xlsx of ``files`` by ``batch``'s own check-only run; what to add to the line that
+    names it (a backup made); None when there is nothing to summarise."""
+    if not files and not expected:
+        return None
+    from ..county import batch as batching
+    from ..county import worklist
+
+    notes: list[str] = []
+    outcomes, _ = batching.run([out], out, sources=files, jobs=min(batching.default_jobs(), max(1, len(files))), targets=(),
+                               expected=expected, notes=notes)
+    saved = folder.write(SUMMARY, worklist.build(outcomes))
+    errors = sum(not o.ok for o in outcomes)
+    said = f"；其中{errors}个单位有错误或未填写" if errors else ""
+    return said + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else "")
+

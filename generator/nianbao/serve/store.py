@@ -1,0 +1,804 @@
+"""Every read and write the site does, each in one transaction: the only module that talks to
+the database (through :mod:`nianbao.serve.db`), so that the pages never hold an ORM object or a
+half-done change.
+
+What it guarantees, and why:
+
+* **Nothing silently overwritten.**  A save names the version the editor started from
+  (``base``); it is stored only if that is still the newest, checked and advanced in one
+  conditional ``UPDATE … WHERE latest = base`` inside the transaction that inserts the version.
+  Of two saves on the same base exactly one wins, on SQLite and PostgreSQL alike; the other gets
+  :class:`Conflict` carrying the winner's version (who, when, what changed) to show the clerk.
+* **Nothing lost.**  A save returns only after its transaction committed (SQLite with
+  ``synchronous=FULL``): an acknowledged version survives ``kill -9`` and a power cut.
+* **No secret at rest.**  Unit tokens, session cookies and the setup token are stored as SHA-256
+  hashes (they are 256 random bits, so a plain hash is enough and lookup by hash compares in the
+  database, not in Python); the admin's password as argon2id.  A database copied off the server
+  gives no way in.
+* **An audit row for every change** (who, when, what, from which address), written in the same
+  transaction as the change, so the log never claims what did not happen nor misses what did.
+  No token or password is ever written to it.
+
+Results are plain frozen dataclasses; refusals are :class:`~nianbao.errors.NianbaoError`
+subclasses with a Chinese message the pages show as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import NianbaoError
+from . import db
+from .db import WRITE, DatabaseError, now
+
+ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
+NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = "未开始", "填写中", "已提交", "已退回", "已通过"
+STATUSES = (NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED)
+LOCKED = (SUBMITTED, APPROVED)  # a unit cannot change its report while the county has it
+# (from, to) → who may: the only status changes there are; everything else is BadMove
+MOVES = {
+    (FILLING, SUBMITTED): "unit",
+    (RETURNED, SUBMITTED): "unit",  # resubmitted unchanged after a return (the comment was answered elsewhere)
+    (SUBMITTED, RETURNED): "admin",
+    (SUBMITTED, APPROVED): "admin",
+    (APPROVED, RETURNED): "admin",
+}
+KIND_OF_MOVE = {SUBMITTED: "submit", RETURNED: "return", APPROVED: "approve"}
+
+ADMIN_SESSION = dt.timedelta(hours=12)  # a working day: the admin logs in again the next morning
+UNIT_SESSION = dt.timedelta(days=30)  # a unit comes back through its link anyway; a month spares it re-opening mail
+LOGIN_WINDOW = dt.timedelta(minutes=10)
+LOGIN_FAILURES = 5  # failed admin logins per address per window: a person mistyping, never a guessing script
+KEEP_ATTEMPTS = dt.timedelta(days=1)
+COUNTY_UNIT = "（汇总）"  # the county's own report's unit row, named after the county once it is set
+
+_TOKENISH = re.compile(r"[A-Za-z0-9_\-]{32,}")  # what a token looks like: kept out of the audit log whatever a caller passes
+
+
+# -- what the store returns -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SiteInfo:
+    year: int  # the report year being collected
+    county_name: str
+    admin_set: bool  # False until the setup link was used
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    name: str
+    position: int  # list order
+    is_county: bool = False
+    revoked: bool = False
+    token_issued_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One line of the county's list: the unit and its report of the year asked."""
+
+    id: int
+    name: str
+    position: int
+    is_county: bool
+    revoked: bool
+    status: str  # 未开始 when the unit has no report of that year yet
+    latest: int  # 0 = no version yet
+    errors: int
+    warnings: int
+    updated_at: dt.datetime | None
+    updated_by: str | None
+    token_issued_at: dt.datetime | None = None
+
+    @property
+    def unit(self) -> UnitInfo:
+        return UnitInfo(self.id, self.name, self.position, self.is_county, self.revoked, self.token_issued_at)
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    id: int
+    unit_id: int
+    year: int
+    status: str
+    latest: int
+    errors: int
+    warnings: int
+    updated_at: dt.datetime | None
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    author: str
+    address: str
+    created_at: dt.datetime
+    summary: tuple[str, ...]  # what changed, in official labels
+    errors: int
+    warnings: int
+    text: str | None = None  # the report file; None in lists (versions())
+    unit_id: int = 0
+    year: int = 0
+    report_id: int = 0
+
+    def as_json(self) -> dict:
+        """What a 409 answer carries: who saved what when (never the text)."""
+        return {"number": self.number, "author": self.author, "created_at": self.created_at.isoformat(), "summary": list(self.summary),
+                "errors": self.errors, "warnings": self.warnings}
+
+
+@dataclass(frozen=True)
+class CommentInfo:
+    id: int
+    report_id: int
+    version: int  # the version the comment was made on (0 = none yet)
+    where: str | None  # an official path or a section heading; None = the whole report
+    text: str
+    author: str
+    created_at: dt.datetime
+    kind: str  # comment | return | approve | submit
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    role: str  # admin | unit
+    unit_id: int | None
+    csrf: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    address: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: int
+    kind: str
+    state: str  # running | done | failed
+    done: int
+    total: int
+    message: str
+    result: bytes | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: dt.datetime
+    actor: str
+    address: str
+    action: str
+    detail: str
+
+
+# -- refusals ---------------------------------------------------------------------------------------------------
+class StoreError(NianbaoError):
+    """A change the store refuses; the message is for the clerk."""
+
+
+class NotFound(StoreError):
+    """A unit, report or version that is not there (or not this unit's)."""
+
+
+class Conflict(StoreError):
+    """Save refused: someone saved since the version the editor started from."""
+
+    def __init__(self, current: VersionInfo, base: int) -> None:
+        self.current = current
+        self.base = base
+        said = "；".join(current.summary[:3]) + ("…" if len(current.summary) > 3 else "")
+        super().__init__(f"这份报告在您打开之后已被{current.author}于{shown_time(current.created_at)}保存为第{current.number}版"
+                         + (f"（{said}）" if said else "") + "，您的修改未保存：请看过对方的修改后再改")
+
+
+class Locked(StoreError):
+    """Save refused: the report is with the county (submitted) or approved."""
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+        super().__init__("报告已提交县（区）审核，暂时不能修改；如需修改，请联系县（区）退回" if status == SUBMITTED
+                         else "报告已通过审核，不能再修改；如需修改，请联系县（区）退回")
+
+
+class BadMove(StoreError):
+    """A status change that is not one of :data:`MOVES` (or not by the one who may make it)."""
+
+
+def shown_time(at: dt.datetime) -> str:
+    """A stored time as the clerk reads it: local time, to the second."""
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _utc(at: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands times back without their zone; they were stored in UTC."""
+    if at is None:
+        return None
+    return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
+
+
+def _clean(detail: str) -> str:
+    """An audit detail with anything token-like hidden, whatever the caller passed."""
+    return _TOKENISH.sub("[已隐去]", detail)
+
+
+def _unit(row: db.Unit) -> UnitInfo:
+    return UnitInfo(row.id, row.name, row.position, bool(row.is_county), bool(row.revoked), _utc(row.token_issued_at))
+
+
+def _report(row: db.Report) -> ReportInfo:
+    return ReportInfo(row.id, row.unit_id, row.year, row.status, row.latest, row.errors, row.warnings, _utc(row.updated_at), row.updated_by)
+
+
+def _version(row: db.Version, report: db.Report | None = None, *, text: bool = True) -> VersionInfo:
+    try:
+        summary = tuple(str(s) for s in json.loads(row.summary))
+    except (ValueError, TypeError):
+        summary = ()
+    return VersionInfo(row.number, row.author, row.address, _utc(row.created_at), summary, row.errors, row.warnings,  # type: ignore[arg-type]
+                       row.text if text else None, report.unit_id if report else 0, report.year if report else 0, row.report_id)
+
+
+def _comment(row: db.Comment) -> CommentInfo:
+    return CommentInfo(row.id, row.report_id, row.version, row.where, row.text, row.author, _utc(row.created_at), row.kind)  # type: ignore[arg-type]
+
+
+def _job(row: db.Job) -> JobInfo:
+    return JobInfo(row.id, row.kind, row.state, row.done, row.total, row.message, row.result, _utc(row.created_at), _utc(row.finished_at))  # type: ignore[arg-type]
+
+
+class Store:
+    """The site's database.  Thread-safe: every method opens its own transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = db.normalise(url)
+        self.engine = db.engine_for(self.url)
+        try:
+            db.migrate(self.engine)
+            self._site_row()
+        except DatabaseError:
+            self.engine.dispose()
+            raise
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise DatabaseError(_unusable(self.url, exc)) from None
+        from argon2 import PasswordHasher
+
+        self._hasher = PasswordHasher()  # its defaults are argon2id with the RFC 9106 low-memory profile
+
+    @classmethod
+    def for_site(cls, site: Path | None, db_url: str | None = None, *, db: str | None = None) -> Store:
+        """The database ``--db`` names, else ``SITE/nianbao.db`` (the folder made if need be)."""
+        url = db if db is not None else db_url
+        if url:
+            return cls(url)
+        if site is None:
+            raise DatabaseError("请给出站点文件夹，或用 --db 给出数据库地址")
+        Path(site).mkdir(parents=True, exist_ok=True)
+        return cls(_sqlite_url(site))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions ------------------------------------------------------------------------------------
+    @contextmanager
+    def _tx(self, write: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.connection(execution_options={WRITE: write})
+            yield session
+            session.commit()
+
+    def _site_row(self) -> None:
+        """The settings row, made on the first start: the year collected is last year's."""
+        try:
+            with self._tx() as s:
+                if s.get(db.Site, 1) is None:
+                    s.add(db.Site(id=1, year=dt.date.today().year - 1, county_name=""))
+        except IntegrityError:  # two processes starting at once both tried; the primary key kept one
+            pass
+
+    def _log(self, s: Session, actor: str, address: str, action: str, detail: str = "") -> None:
+        s.add(db.Audit(at=now(), actor=actor or "", address=address or "", action=action, detail=_clean(detail)))
+
+    # -- the county's admin ----------------------------------------------------------------------------
+    def setup_token(self) -> str | None:
+        """A fresh one-time link token while no password is set (the previous one stops working:
+        only the link printed last is valid), else None."""
+        token = secrets.token_urlsafe(32)
+        with self._tx() as s:
+            site = s.get(db.Site, 1)
+            if site.admin_password_hash is not None:  # type: ignore[union-attr]
+                return None
+            site.setup_token_hash = _hash(token)  # type: ignore[union-attr]
+            self._log(s, "nianbao", "", "生成设置密码的链接")
+        return token
+
+    def use_setup_token(self, token: str, password: str) -> bool:
+        """Set the admin's password through the setup link, once; False for a wrong or used link."""
+        if not password:
+            return False
+        hashed = self._hasher.hash(password)  # outside the transaction: argon2 takes tens of ms
+        with self._tx() as s:
+            site = s.get(db.Site, 1)
+            if site is None or site.setup_token_hash is None or site.admin_password_hash is not None:
+                return False
+            if not hmac.compare_digest(site.setup_token_hash, _hash(token)):
+                return False
+            site.admin_password_hash, site.setup_token_hash = hashed, None
+            self._log(s, ADMIN, "", "设置管理员密码")
+        return True
+
+    def admin_password_ok(self, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        with self._tx(write=False) as s:
+            stored = s.get(db.Site, 1).admin_password_hash  # type: ignore[union-attr]
+        if stored is None:
+            return False
+        try:
+            self._hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if self._hasher.check_needs_rehash(stored):  # argon2-cffi's defaults grew: the next login gets them
+            with self._tx() as s:
+                s.get(db.Site, 1).admin_password_hash = self._hasher.hash(password)  # type: ignore[union-attr]
+        return True
+
+    def set_admin_password(self, password: str, *, actor: str = ADMIN, address: str = "") -> None:
+        """Change the admin's password (from the county's page, after logging in)."""
+        if not password:
+            raise StoreError("密码不能为空")
+        hashed = self._hasher.hash(password)
+        with self._tx() as s:
+            site = s.get(db.Site, 1)
+            site.admin_password_hash, site.setup_token_hash = hashed, None  # type: ignore[union-attr]
+            s.execute(delete(db.WebSession).where(db.WebSession.role == ADMIN))
+            self._log(s, actor, address, "修改管理员密码")
+
+    def settings(self) -> SiteInfo:
+        with self._tx(write=False) as s:
+            site = s.get(db.Site, 1)
+            return SiteInfo(site.year, site.county_name, site.admin_password_hash is not None)  # type: ignore[union-attr]
+
+    def set_year(self, year: int, *, actor: str = ADMIN, address: str = "") -> None:
+        if not 1900 <= int(year) <= 2200:
+            raise StoreError(f"年度“{year}”不对：请写四位数的年份")
+        with self._tx() as s:
+            site = s.get(db.Site, 1)
+            old, site.year = site.year, int(year)  # type: ignore[union-attr]
+            self._log(s, actor, address, "修改收集的年度", f"{old} → {year}")
+
+    def set_county_name(self, name: str, *, actor: str = ADMIN, address: str = "") -> None:
+        name = name.strip()
+        with self._tx() as s:
+            site = s.get(db.Site, 1)
+            old, site.county_name = site.county_name, name  # type: ignore[union-attr]
+            county = s.scalar(select(db.Unit).where(db.Unit.is_county.is_(True)))
+            if county is not None:
+                county.name = self._county_name(s, name, county.id)
+            self._log(s, actor, address, "修改县（区）名称", f"“{old}” → “{name}”")
+
+    # -- units ----------------------------------------------------------------------------------------------
+    def add_units(self, names: list[str], actor: str, address: str) -> list[tuple[UnitInfo, str | None]]:
+        """Add the units not yet on the site (names compared as the unit list compares them:
+        spaces and full-width forms ignored), each with a fresh private token; a unit already
+        there comes back with None, its link unchanged (re-issuing is :meth:`reissue`)."""
+        from ..county.roster import key
+
+        out: list[tuple[UnitInfo, str | None]] = []
+        with self._tx() as s:
+            units = list(s.scalars(select(db.Unit)))
+            by_key = {key(u.name): u for u in units}
+            position = max((u.position for u in units), default=0)
+            for name in names:
+                name = name.strip()
+                if not name:
+                    continue
+                there = by_key.get(key(name))
+                if there is not None:
+                    out.append((_unit(there), None))
+                    continue
+                token = secrets.token_urlsafe(32)
+                position += 1
+                row = db.Unit(name=name, position=position, token_hash=_hash(token), token_issued_at=now(), revoked=False, is_county=False)
+                s.add(row)
+                s.flush()
+                by_key[key(name)] = row
+                self._log(s, actor, address, "添加单位", name)
+                out.append((_unit(row), token))
+        return out
+
+    def units(self, year: int, *, county: bool = False) -> list[UnitRow]:
+        """The units in list order with their report of ``year`` (the county's own row only if asked)."""
+        with self._tx(write=False) as s:
+            query = select(db.Unit, db.Report).outerjoin(db.Report, (db.Report.unit_id == db.Unit.id) & (db.Report.year == year))
+            if not county:
+                query = query.where(db.Unit.is_county.is_(False))
+            rows = s.execute(query.order_by(db.Unit.position, db.Unit.id)).all()
+            return [UnitRow(u.id, u.name, u.position, bool(u.is_county), bool(u.revoked),
+                            r.status if r else NOT_STARTED, r.latest if r else 0, r.errors if r else 0, r.warnings if r else 0,
+                            _utc(r.updated_at) if r else None, r.updated_by if r else None, _utc(u.token_issued_at)) for u, r in rows]
+
+    def unit(self, unit_id: int) -> UnitInfo | None:
+        with self._tx(write=False) as s:
+            row = s.get(db.Unit, unit_id)
+            return _unit(row) if row is not None else None
+
+    def unit_by_token(self, token: str) -> UnitInfo | None:
+        """The unit whose private link this is; None when unknown or revoked.  Looked up by the
+        token's hash, so no comparison of secrets happens in Python at all."""
+        if not token or len(token) > 200:
+            return None
+        with self._tx(write=False) as s:
+            row = s.scalar(select(db.Unit).where(db.Unit.token_hash == _hash(token), db.Unit.revoked.is_(False)))
+            return _unit(row) if row is not None else None
+
+    def _get_unit(self, s: Session, unit_id: int) -> db.Unit:
+        row = s.get(db.Unit, unit_id)
+        if row is None:
+            raise NotFound("找不到这个单位")
+        return row
+
+    def rename_unit(self, unit_id: int, name: str, actor: str, address: str) -> None:
+        from ..county.roster import key
+
+        name = name.strip()
+        if not name:
+            raise StoreError("单位名称不能为空")
+        with self._tx() as s:
+            row = self._get_unit(s, unit_id)
+            for other in s.scalars(select(db.Unit).where(db.Unit.id != unit_id)):
+                if key(other.name) == key(name):
+                    raise StoreError(f"已有名为“{other.name}”的单位")
+            old, row.name = row.name, name
+            self._log(s, actor, address, "修改单位名称", f"“{old}” → “{name}”")
+
+    def revoke(self, unit_id: int, actor: str, address: str) -> None:
+        """The unit's link stops working at once, and whoever is inside through it is logged out."""
+        with self._tx() as s:
+            row = self._get_unit(s, unit_id)
+            if row.is_county:
+                raise StoreError("县（区）本级的报告没有专用链接")
+            row.revoked = True
+            s.execute(delete(db.WebSession).where(db.WebSession.unit_id == unit_id))
+            self._log(s, actor, address, "停用单位链接", row.name)
+
+    def reissue(self, unit_id: int, actor: str, address: str) -> str:
+        """A new private token for the unit; the old link stops working and its sessions end."""
+        token = secrets.token_urlsafe(32)
+        with self._tx() as s:
+            row = self._get_unit(s, unit_id)
+            if row.is_county:
+                raise StoreError("县（区）本级的报告没有专用链接")
+            row.token_hash, row.token_issued_at, row.revoked = _hash(token), now(), False
+            s.execute(delete(db.WebSession).where(db.WebSession.unit_id == unit_id))
+            self._log(s, actor, address, "重新生成单位链接", row.name)
+        return token
+
+    def county_unit(self) -> UnitInfo:
+        """The row under which the county's own (aggregate) report is kept; made when first asked."""
+        with self._tx() as s:
+            row = s.scalar(select(db.Unit).where(db.Unit.is_county.is_(True)))
+            if row is None:
+                county_name = s.get(db.Site, 1).county_name  # type: ignore[union-attr]
+                row = db.Unit(name=self._county_name(s, county_name, None), position=0, token_hash=None, revoked=False, is_county=True)
+                s.add(row)
+                s.flush()
+                self._log(s, ADMIN, "", "建立县（区）本级的汇总报告", row.name)
+            return _unit(row)
+
+    def _county_name(self, s: Session, county_name: str, own_id: int | None) -> str:
+        """``青山县（汇总）``: never the name of a unit on the list."""
+        name = f"{county_name}{COUNTY_UNIT}" if county_name else COUNTY_UNIT
+        taken = {u.name for u in s.scalars(select(db.Unit).where(db.Unit.id != (own_id or -1)))}
+        while name in taken:
+            name += "·"
+        return name
+
+    # -- sessions --------------------------------------------------------------------------------------------
+    def new_session(self, role: str, unit_id: int | None, address: str) -> tuple[str, str]:
+        """(the cookie's value, the session's CSRF token); only the cookie's hash is stored.
+        Expired sessions are cleared here, so the table holds only live ones."""
+        if role not in (ADMIN, "unit") or (role == "unit") == (unit_id is None):
+            raise ValueError(f"bad session role {role!r} for unit {unit_id!r}")
+        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        at = now()
+        with self._tx() as s:
+            s.execute(delete(db.WebSession).where(db.WebSession.expires_at < at))
+            who = ADMIN
+            if unit_id is not None:
+                unit = self._get_unit(s, unit_id)
+                if unit.revoked:
+                    raise StoreError("这个单位的链接已停用")
+                who = unit.name
+            s.add(db.WebSession(id_hash=_hash(cookie), role=role, unit_id=unit_id, csrf=csrf, created_at=at,
+                                expires_at=at + (ADMIN_SESSION if role == ADMIN else UNIT_SESSION), address=address or ""))
+            self._log(s, who, address, "登录" if role == ADMIN else "通过专用链接进入")
+        return cookie, csrf
+
+    def session(self, cookie: str) -> SessionInfo | None:
+        """The live session of this cookie; None when unknown, ended or expired."""
+        if not cookie or len(cookie) > 200:
+            return None
+        with self._tx(write=False) as s:
+            row = s.get(db.WebSession, _hash(cookie))
+            if row is None or _utc(row.expires_at) <= now():  # type: ignore[operator]
+                return None
+            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address)  # type: ignore[arg-type]
+
+    def end_session(self, cookie: str) -> None:
+        with self._tx() as s:
+            row = s.get(db.WebSession, _hash(cookie or ""))
+            if row is not None:
+                who = ADMIN if row.unit_id is None else (s.get(db.Unit, row.unit_id).name)  # type: ignore[union-attr]
+                s.delete(row)
+                self._log(s, who, row.address, "退出")
+
+    def end_unit_sessions(self, unit_id: int) -> None:
+        with self._tx() as s:
+            s.execute(delete(db.WebSession).where(db.WebSession.unit_id == unit_id))
+
+    def login_allowed(self, address: str) -> bool:
+        """False after :data:`LOGIN_FAILURES` failed logins from ``address`` within
+        :data:`LOGIN_WINDOW` (since its last successful one): guessing the password is slow."""
+        since = now() - LOGIN_WINDOW
+        with self._tx(write=False) as s:
+            last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
+                                                                          db.LoginAttempt.at >= since))
+            start = max(since, _utc(last_ok)) if last_ok is not None else since  # type: ignore[type-var]
+            failed = s.scalar(select(func.count()).select_from(db.LoginAttempt).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(False),
+                                                                                      db.LoginAttempt.at >= start))
+        return (failed or 0) < LOGIN_FAILURES
+
+    def record_login(self, address: str, ok: bool) -> None:
+        at = now()
+        with self._tx() as s:
+            s.execute(delete(db.LoginAttempt).where(db.LoginAttempt.at < at - KEEP_ATTEMPTS))
+            s.add(db.LoginAttempt(address=address or "", at=at, ok=bool(ok)))
+            self._log(s, ADMIN, address, "管理员登录成功" if ok else "管理员登录失败（密码不对）")
+
+    # -- reports and versions ------------------------------------------------------------------------------
+    def _report_row(self, s: Session, unit_id: int, year: int) -> db.Report | None:
+        return s.scalar(select(db.Report).where(db.Report.unit_id == unit_id, db.Report.year == year))
+
+    def _ensure_report(self, s: Session, unit_id: int, year: int) -> int:
+        """The report's id, its row made if need be; two first saves at once make one row
+        (``ON CONFLICT DO NOTHING``), and the loser of them then meets the winner's version."""
+        if s.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        s.execute(insert(db.Report).values(unit_id=unit_id, year=year, status=NOT_STARTED, latest=0, errors=0, warnings=0)
+                  .on_conflict_do_nothing(index_elements=["unit_id", "year"]))
+        return s.scalar(select(db.Report.id).where(db.Report.unit_id == unit_id, db.Report.year == year))  # type: ignore[return-value]
+
+    def report(self, unit_id: int, year: int) -> ReportInfo | None:
+        with self._tx(write=False) as s:
+            row = self._report_row(s, unit_id, year)
+            return _report(row) if row is not None else None
+
+    def latest(self, unit_id: int, year: int) -> VersionInfo | None:
+        with self._tx(write=False) as s:
+            report = self._report_row(s, unit_id, year)
+            if report is None or report.latest == 0:
+                return None
+            row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == report.latest))
+            return _version(row, report) if row is not None else None
+
+    def save(self, unit_id: int, year: int, text: str, *, base: int, author: str, address: str, summary: list[str],
+             errors: int, warnings: int) -> VersionInfo:
+        """Store ``text`` as the next version if the newest is still ``base`` (0 = none yet).
+
+        Raises :class:`Conflict` (with the newest version) when someone saved since, and
+        :class:`Locked` when the report is submitted or approved and ``author`` is not the admin.
+        A save moves 未开始 and 已退回 to 填写中.  Returns after the commit: acknowledged = durable."""
+        at = now()
+        admin = author == ADMIN
+        with self._tx() as s:
+            unit = self._get_unit(s, unit_id)
+            report_id = self._ensure_report(s, unit_id, year)
+            advance = update(db.Report).where(db.Report.id == report_id, db.Report.latest == base)
+            if not admin:
+                advance = advance.where(db.Report.status.not_in(LOCKED))
+            done = s.execute(advance.values(latest=base + 1, errors=errors, warnings=warnings, updated_at=at, updated_by=author)
+                             .execution_options(synchronize_session=False))
+            if done.rowcount != 1:
+                status, latest = s.execute(select(db.Report.status, db.Report.latest).where(db.Report.id == report_id)).one()
+                if not admin and status in LOCKED:
+                    raise Locked(status)
+                current = s.scalar(select(db.Version).where(db.Version.report_id == report_id, db.Version.number == latest))
+                if current is None:  # base ahead of the newest: a page from before a restore of the database
+                    raise StoreError(f"这份报告最新是第{latest}版，您的页面是第{base}版：请刷新页面")
+                raise Conflict(_version(current, s.get(db.Report, report_id)), base)
+            # the row is ours now (locked on PostgreSQL, the whole database on SQLite): the status read is current
+            s.execute(update(db.Report).where(db.Report.id == report_id, db.Report.status.in_((NOT_STARTED, RETURNED)))
+                      .values(status=FILLING).execution_options(synchronize_session=False))
+            row = db.Version(report_id=report_id, number=base + 1, text=text, author=author, address=address or "", created_at=at,
+                             summary=json.dumps(list(summary), ensure_ascii=False), errors=errors, warnings=warnings)
+            s.add(row)
+            self._log(s, author, address, "保存", f"{unit.name} {year}年 第{base + 1}版" + (f"：{'；'.join(summary[:5])}" if summary else ""))
+            s.flush()
+            info = VersionInfo(row.number, author, row.address, at, tuple(summary), errors, warnings, text, unit_id, year, report_id)
+        return info
+
+    def versions(self, unit_id: int, year: int) -> list[VersionInfo]:
+        """Every version, newest first, without their texts (a history list needs none)."""
+        with self._tx(write=False) as s:
+            report = self._report_row(s, unit_id, year)
+            if report is None:
+                return []
+            columns = [c for c in db.Version.__table__.c if c.name != "text"]
+            rows = s.execute(select(*columns).where(db.Version.report_id == report.id).order_by(db.Version.number.desc())).all()
+            return [_version(r, report, text=False) for r in rows]  # type: ignore[arg-type]
+
+    def version(self, unit_id: int, year: int, number: int) -> VersionInfo | None:
+        with self._tx(write=False) as s:
+            report = self._report_row(s, unit_id, year)
+            if report is None:
+                return None
+            row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == number))
+            return _version(row, report) if row is not None else None
+
+    def set_status(self, unit_id: int, year: int, status: str, *, actor: str, address: str, comment: str | None = None) -> None:
+        """One of the legal moves (:data:`MOVES`) by the one who may make it; a submit needs a
+        saved version without errors.  ``comment`` is kept with the move (the return's reasons)."""
+        with self._tx() as s:
+            unit = self._get_unit(s, unit_id)
+            report = self._report_row(s, unit_id, year)
+            current = report.status if report is not None else NOT_STARTED
+            who = MOVES.get((current, status))
+            if who is None:
+                raise BadMove(f"报告现在是“{current}”，不能改为“{status}”")
+            if (who == "admin") != (actor == ADMIN):
+                raise BadMove("只有县（区）管理员可以退回或通过报告" if who == "admin" else "报告由单位自己提交")
+            if status == SUBMITTED and report.errors:  # type: ignore[union-attr]
+                raise BadMove(f"报告还有{report.errors}处错误，改正后才能提交")  # type: ignore[union-attr]
+            moved = s.execute(update(db.Report).where(db.Report.id == report.id, db.Report.status == current)  # type: ignore[union-attr]
+                              .values(status=status, updated_at=now()).execution_options(synchronize_session=False))
+            if moved.rowcount != 1:
+                raise BadMove("报告的状态刚刚被别人改过：请刷新页面")
+            if comment is not None and comment.strip():
+                s.add(db.Comment(report_id=report.id, version=report.latest, where=None, text=comment.strip(), author=actor,  # type: ignore[union-attr]
+                                 created_at=now(), kind=KIND_OF_MOVE[status]))
+            self._log(s, actor, address, {SUBMITTED: "提交", RETURNED: "退回", APPROVED: "通过"}[status],
+                      f"{unit.name} {year}年 第{report.latest}版" + (f"：{comment.strip()}" if comment and comment.strip() else ""))  # type: ignore[union-attr]
+
+    def comments(self, unit_id: int, year: int) -> list[CommentInfo]:
+        """The county's comments and the reasons of each move, oldest first."""
+        with self._tx(write=False) as s:
+            report = self._report_row(s, unit_id, year)
+            if report is None:
+                return []
+            return [_comment(c) for c in s.scalars(select(db.Comment).where(db.Comment.report_id == report.id).order_by(db.Comment.id))]
+
+    def add_comment(self, unit_id: int, year: int, where: str | None, text: str, *, actor: str, address: str) -> CommentInfo:
+        text = text.strip()
+        if not text:
+            raise StoreError("意见不能为空")
+        with self._tx() as s:
+            unit = self._get_unit(s, unit_id)
+            report_id = self._ensure_report(s, unit_id, year)
+            report = s.get(db.Report, report_id)
+            row = db.Comment(report_id=report_id, version=report.latest, where=where or None, text=text, author=actor, created_at=now(), kind="comment")  # type: ignore[union-attr]
+            s.add(row)
+            s.flush()
+            self._log(s, actor, address, "提出意见", f"{unit.name} {year}年" + (f" {where}" if where else "") + f"：{text}")
+            return _comment(row)
+
+    def approved(self, year: int) -> list[tuple[UnitInfo, VersionInfo]]:
+        """The approved reports of ``year`` in list order, with their texts: what produce and the
+        county's aggregate take (the county's own report is not among them)."""
+        with self._tx(write=False) as s:
+            rows = s.execute(select(db.Unit, db.Report, db.Version).join(db.Report, db.Report.unit_id == db.Unit.id)
+                             .join(db.Version, (db.Version.report_id == db.Report.id) & (db.Version.number == db.Report.latest))
+                             .where(db.Report.year == year, db.Report.status == APPROVED, db.Unit.is_county.is_(False))
+                             .order_by(db.Unit.position, db.Unit.id)).all()
+            return [(_unit(u), _version(v, r)) for u, r, v in rows]
+
+    def latest_all(self, year: int | None = None) -> list[tuple[UnitInfo, int, VersionInfo]]:
+        """(unit, year, its newest version) of every report with a version, in list order then
+        year — the county's own report too (``UnitInfo.is_county``): what export writes."""
+        with self._tx(write=False) as s:
+            query = (select(db.Unit, db.Report, db.Version).join(db.Report, db.Report.unit_id == db.Unit.id)
+                     .join(db.Version, (db.Version.report_id == db.Report.id) & (db.Version.number == db.Report.latest)))
+            if year is not None:
+                query = query.where(db.Report.year == year)
+            rows = s.execute(query.order_by(db.Unit.is_county, db.Unit.position, db.Unit.id, db.Report.year)).all()
+            return [(_unit(u), r.year, _version(v, r)) for u, r, v in rows]
+
+    # -- uploads, jobs, audit --------------------------------------------------------------------------------
+    def put_upload(self, unit_id: int, name: str, data: bytes) -> int:
+        """Keep an uploaded file in the database (never under the name sent: that is only shown)."""
+        with self._tx() as s:
+            unit = self._get_unit(s, unit_id)
+            row = db.Upload(unit_id=unit_id, name=(name or "")[:500], size=len(data), data=data, created_at=now())
+            s.add(row)
+            s.flush()
+            self._log(s, unit.name, "", "上传文件", f"{(name or '')[:200]}（{len(data)} 字节）")
+            return row.id
+
+    def upload(self, upload_id: int, unit_id: int) -> bytes | None:
+        """The upload's bytes if it is this unit's; None otherwise (never another unit's file)."""
+        with self._tx(write=False) as s:
+            row = s.get(db.Upload, upload_id)
+            return row.data if row is not None and row.unit_id == unit_id else None
+
+    def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "") -> int:
+        with self._tx() as s:
+            row = db.Job(kind=kind, state="running", done=0, total=total, message="", created_at=now())
+            s.add(row)
+            s.flush()
+            self._log(s, actor, address, "开始后台任务", f"{kind}（共{total}项）")
+            return row.id
+
+    def update_job(self, job_id: int, *, done: int | None = None, state: str | None = None, message: str | None = None,
+                   result: bytes | None = None) -> None:
+        """Progress (not audited: a row per step would drown the log); the end of the job is."""
+        with self._tx() as s:
+            row = s.get(db.Job, job_id)
+            if row is None:
+                raise NotFound("找不到这个任务")
+            if done is not None:
+                row.done = done
+            if message is not None:
+                row.message = message
+            if result is not None:
+                row.result = result
+            if state is not None and state != row.state:
+                row.state = state
+                if state in ("done", "failed"):
+                    row.finished_at = now()
+                    self._log(s, "nianbao", "", "后台任务结束", f"{row.kind}：{'完成' if state == 'done' else '失败'}" + (f"（{row.message}）" if row.message else ""))
+
+    def job(self, job_id: int) -> JobInfo | None:
+        with self._tx(write=False) as s:
+            row = s.get(db.Job, job_id)
+            return _job(row) if row is not None else None
+
+    def audit(self, actor: str, address: str, action: str, detail: str) -> None:
+        """An audit row for what the pages do besides the store's own changes (a download, a
+        produce run); anything that looks like a token is hidden from it."""
+        with self._tx() as s:
+            self._log(s, actor, address, action, detail)
+
+    def audit_log(self, limit: int = 200, offset: int = 0) -> list[AuditRow]:
+        """Newest first."""
+        with self._tx(write=False) as s:
+            rows = s.scalars(select(db.Audit).order_by(db.Audit.id.desc()).limit(max(0, min(limit, 10000))).offset(max(0, offset)))
+            return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
+
+
+def _sqlite_url(site: Path) -> str:
+    return db.sqlite_url(site)
+
+
+def _unusable(url: str, exc: DBAPIError) -> str:
+    """Why the database cannot be opened, for the clerk; the driver's own words at the end."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    if url.startswith("sqlite"):
+        return f"站点文件夹中的数据库无法打开（{reason}）：文件可能已损坏或不是 nianbao 的数据库；请从备份恢复，或换一个站点文件夹"
+    return f"无法连接数据库 {db.shown(url)}（{reason}）：请检查地址、用户名、密码，以及数据库服务器是否已启动"
+

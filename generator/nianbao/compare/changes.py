@@ -1,0 +1,197 @@
+"""Every figure of the tables, last year against this year, and the ten largest moves.
+
+A reviewer reads a unit's figures as movements: 申请 from 7 to 21, 行政复议 from 0 to 2.
+Each :class:`CellChange` carries both years' figures and says its change the Chinese way
+(增加 / 减少 / 持平, a percentage, "—" where last year's figure is 0).  Cells are named by
+the standard's labels as the spec holds them (the table, its row, its column): no label
+is typed here.
+
+Cells stand in the order the report prints them.  A cell that last year's format version
+does not have (a 2020 report against a 2021 one: table 二 changed) has no last-year
+figure; it is listed, never ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from ..model.places import FEES_LABEL, KeyPath, places
+from ..model.report import Report
+from ..model.standard import SPECS, Column, Line3, Spec, ValueType
+
+Number = int | Decimal
+MOVES = 10  # the largest moves named on the page
+COUNTED = "件"  # the unit of tables 三 and 四: applications and cases
+FEE_UNIT = "元"  # 信息处理费's amounts (their labels say （元）)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A place of the tables, in printed order: where, and how a clerk names it."""
+
+    keys: KeyPath  # report-file keys + column index
+    path: str  # the official path, as findings name it (表三.三（一）.自然人)
+    table: str  # 表二 / 表三 / 表四 / 六、…信息处理费
+    row: str  # the row's official label
+    column: str  # the column's official label
+    unit: str  # 件, 万元, 元, or "" (table 二's counts of documents, items)
+    amount: bool  # an amount (not ranked with counts among the largest moves)
+    headline: bool  # a figure a reviewer reads first: a row's 总计, table 二's cells, the fees
+
+
+@dataclass(frozen=True)
+class CellChange:
+    cell: Cell
+    last: Number | None  # None: last year's format version has no such cell
+    this: Number
+
+    @property
+    def change(self) -> Number | None:
+        return None if self.last is None else self.this - self.last
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The change as a percentage of last year's figure, one decimal; None where last
+        year's is 0 (or absent): no percentage can be taken of nothing."""
+        if not self.last:
+            return None
+        share = Decimal(self.this - self.last) * 100 / Decimal(self.last)
+        return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def name(self) -> str:
+        """表三“一、本年新收政府信息公开申请数量”总计 — the spec's labels, in order."""
+        return f"{self.cell.table}“{self.cell.row}”{self.cell.column}"
+
+    def change_text(self) -> str:
+        """增加14 / 减少2 / 持平 / — (no figure last year)."""
+        change = self.change
+        if change is None:
+            return "—"
+        if change == 0:
+            return "持平"
+        return f"{'增加' if change > 0 else '减少'}{figure(abs(change))}"
+
+    def percent_text(self) -> str:
+        """增加200% / 减少33.3% / 持平 / — where last year's figure is 0."""
+        percent, change = self.percent, self.change
+        if change == 0:
+            return "持平"
+        if percent is None:
+            return "—"
+        return f"{'增加' if percent > 0 else '减少'}{percentage(abs(percent))}"
+
+    def sentence(self) -> str:
+        """表三“一、本年新收政府信息公开申请数量”总计 7 → 21 件，增加200% — with the change in
+        figures where no percentage can be taken (0 → 5 件，增加5件)."""
+        unit = f" {self.cell.unit}" if self.cell.unit else ""
+        said = self.percent_text()
+        if said == "—":
+            said = self.change_text() + self.cell.unit
+        return f"{self.name} {figure(self.last)} → {figure(self.this)}{unit}，{said}"
+
+
+def figure(value: Number | None) -> str:
+    """A figure the Chinese way: thousands grouped (12,345), an amount as written (0.50
+    stays 0.50: the clerk's precision), "—" for none."""
+    if value is None:
+        return "—"
+    return f"{value:,}" if isinstance(value, int) else format(value, ",f")
+
+
+def percentage(value: Decimal) -> str:
+    """33.3% / 200% (no ".0")."""
+    text = format(value, "f")
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+# -- the cells of a format version ---------------------------------------------------------------------
+def _unit(column: Column, default: str) -> str:
+    return column.unit or (default if column.type is not ValueType.AMOUNT else "")
+
+
+def cells(spec: Spec) -> Iterator[Cell]:
+    """Every figure of tables 二, 三, 四 and the fees, in printed order."""
+    index = places(spec.id)
+    t2, t3, t4 = spec.table_names
+    for group in spec.table2:
+        for item in group.items:
+            for c, column in enumerate(group.columns):
+                keys = ("proactive", item.key) if group.scalar else ("proactive", item.key, c)
+                yield Cell(keys, index[keys].path, t2, item.label, column.label, _unit(column, ""), column.type is ValueType.AMOUNT, True)
+    table3 = spec.table3
+    parents: dict[str, str] = {}
+    for line, depth in table3.walk():
+        for child in line.children:
+            parents[child.path] = line.label
+        if line.key is None or line.is_group:
+            continue
+        row = line.label if depth < 2 else parents[line.path] + line.label
+        keys = ("applications", *table3.keypath(line))
+        for c, column in enumerate(table3.all_columns):
+            yield Cell(keys + (c,), index[keys + (c,)].path, t3, row, column.label, COUNTED, False, column is table3.total)
+    table4 = spec.table4
+    for group in table4.groups:
+        row = f"{group.parent}·{group.label}" if group.parent else group.label
+        for c, column in enumerate(table4.all_columns):
+            keys = ("appeals", group.key, c)
+            yield Cell(keys, index[keys].path, t4, row, column.label, COUNTED, False, column is table4.total)
+    if spec.fees:
+        section = f"{spec.section('other_matters').heading}"
+        for f in spec.fees:
+            keys = ("processing_fees", f.key)
+            amount = f.type == ValueType.AMOUNT.value
+            yield Cell(keys, index[keys].path, section, FEES_LABEL, f.label, FEE_UNIT if amount else COUNTED, amount, True)
+
+
+def value(report: Report, cell: Cell) -> Number | None:
+    """The figure as printed (a 总计 left out of the file: computed), or None where the
+    report has none (fees not stated)."""
+    keys = cell.keys
+    if keys[0] == "applications":
+        line = _line(report, keys[1:-1])
+        return report.row(line)[keys[-1]]
+    if keys[0] == "appeals":
+        group = next(g for g in report.spec.table4.groups if g.key == keys[1])
+        return report.appeal(group)[keys[-1]]
+    if keys[0] == "processing_fees":
+        fees = report.fees()
+        return None if fees is None else fees.get(keys[1])
+    return report.get(keys)
+
+
+def _line(report: Report, keypath: tuple) -> Line3:
+    return _lines(report.spec.id)[keypath]
+
+
+@cache
+def _lines(spec_id: str) -> dict[tuple, Line3]:
+    """Table 三's rows by their keys below ``applications``, once per format version."""
+    table3 = SPECS[spec_id].table3
+    return {table3.keypath(line): line for line in table3.data_lines()}
+
+
+def changes(this: Report, last: Report) -> list[CellChange]:
+    """Every figure of ``this``'s tables with last year's at the same place."""
+    before = {cell.keys: cell for cell in cells(last.spec)}
+    out = []
+    for cell in cells(this.spec):
+        now = value(this, cell)
+        if now is None:
+            continue
+        old = value(last, before[cell.keys]) if cell.keys in before else None
+        out.append(CellChange(cell, old, now))
+    return out
+
+
+def largest_moves(found: list[CellChange], count: int = MOVES) -> list[CellChange]:
+    """The ``count`` headline figures that moved most: rows' 总计, table 二's cells and the
+    fees' counts, ranked by the change in figures (then by the percentage, then in printed
+    order).  Amounts (万元, 元) are not ranked against counts — a sum of money and a number
+    of applications have no common measure — they stay in the full list."""
+    moved = [c for c in found if c.cell.headline and not c.cell.amount and c.change]
+    ranked = sorted(enumerate(moved), key=lambda p: (-abs(p[1].change), -(abs(p[1].percent) if p[1].percent is not None else Decimal("Infinity")), p[0]))
+    return [c for _, c in ranked[:count]]

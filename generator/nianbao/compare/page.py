@@ -1,0 +1,141 @@
+"""The comparison as one standalone web page (``nianbao compare … -o 比对.html``).
+
+UTF-8, ``lang="zh-CN"``, its style inside the file, no script, nothing fetched: a reviewer
+opens it from a folder, mails it, prints it.  It fits a 1280 px screen and a phone
+(390 px: the side-by-side texts stack, the tables keep their five columns) and prints
+on A4 landscape.  The marks read in grey too: copied passages are underlined as well as
+shaded, stale years boxed — never colour alone.  The template is
+``templates/compare/page.html.j2``; the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from ..findings import LEVEL_NAMES, Finding
+from ..render.outline import environment
+from .changes import CellChange, figure
+from .pair import COPIED, STALE, Comparison, Piece
+from .rates import DEFINITIONS, MIN_RUN
+
+# the page's style: one sheet, no url() (nothing is fetched)
+CSS = """
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{margin:0 auto;max-width:1200px;padding:16px 20px;font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",SimHei,sans-serif;font-size:15px;line-height:1.65;color:#111;background:#fff}
+h1{font-size:22px;margin:0 0 4px;line-height:1.35}
+h2{font-size:18px;margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid #333;break-after:avoid;page-break-after:avoid}
+h3{font-size:16px;margin:18px 0 6px;break-after:avoid;page-break-after:avoid}
+p{margin:4px 0}
+.sources{color:#444;font-size:14px;margin:0 0 8px}
+.sources span{overflow-wrap:anywhere}
+.rates{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:12px;margin:12px 0}
+.rate{border:1px solid #555;padding:10px 12px;break-inside:avoid}
+.rate .name{font-weight:bold}
+.rate .value{font-size:30px;font-weight:bold;line-height:1.2}
+.rate .of{font-size:13px;color:#444}
+.rate .means{font-size:13px;margin-top:6px}
+table{border-collapse:collapse;width:100%;font-size:14px;margin:6px 0 12px}
+caption{text-align:left;font-weight:bold;padding:4px 0}
+th,td{border:1px solid #777;padding:3px 6px;vertical-align:top}
+thead th{background:#eee;text-align:center}
+th{font-weight:normal;text-align:left}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+tr{break-inside:avoid;page-break-inside:avoid}
+thead{display:table-header-group}
+tr.zero td,tr.zero th{color:#666}
+tr.moved td.n.change{font-weight:bold}
+ol.moves li{margin:2px 0}
+.legend{font-size:14px;border:1px solid #999;padding:6px 10px;margin:8px 0}
+.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0 20px;border-top:1px solid #bbb;padding-top:6px;margin-top:10px}
+.pair h3{grid-column:1/-1;margin-top:4px}
+.pair .side{min-width:0}
+.pair .year{font-size:13px;color:#444;margin:0 0 2px}
+.pair p{text-indent:2em;text-align:justify;overflow-wrap:anywhere}
+.pair .none{color:#666;text-indent:0}
+mark{color:inherit;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+mark.copied{background:#ffe58a;text-decoration:underline;text-decoration-thickness:2px;text-underline-offset:3px}
+mark.stale{background:#fff;border:2px solid #000;font-weight:bold;padding:0 1px}
+ul.findings{padding-left:1.4em}
+ul.findings li{margin:2px 0}
+.level-error{font-weight:bold}
+.ok{color:#333}
+.wide{overflow-x:auto}
+@media (max-width:700px){
+body{padding:10px 10px;font-size:15px}
+h1{font-size:19px}
+.rates{grid-template-columns:1fr}
+.rate .value{font-size:26px}
+.pair{grid-template-columns:minmax(0,1fr)}
+.pair .side+.side{margin-top:8px;padding-top:6px;border-top:1px dashed #999}
+table{font-size:13px}
+th,td{padding:2px 4px}
+}
+@media print{
+@page{size:A4 landscape;margin:12mm 12mm 14mm}
+body{max-width:none;padding:0;font-size:11pt}
+h2{font-size:14pt}
+.rate .value{font-size:22pt}
+.wide{overflow:visible}
+a{color:inherit;text-decoration:none}
+}
+"""
+
+LEGEND_COPIED = f"与上一年度报告连续{MIN_RUN}个字以上相同的文字"
+LEGEND_STALE = "指向以往年度的年份（可能是沿用旧报告时未改的，见跨年度核对 X4）"
+
+
+def percent(share: float) -> str:
+    """A rate as a reviewer reads it: 42.3% (one decimal, none when whole)."""
+    text = f"{share * 100:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def pieces(paragraph: list[Piece]) -> Markup:
+    """A paragraph's pieces with their marks: copied inside, a stale year inside that."""
+    out = []
+    for piece in paragraph:
+        html = escape(piece.text)
+        if STALE in piece.marks:
+            html = Markup('<mark class="stale">') + html + Markup("</mark>")
+        if COPIED in piece.marks:
+            html = Markup('<mark class="copied">') + html + Markup("</mark>")
+        out.append(html)
+    return Markup("").join(out)
+
+
+def finding(f: Finding) -> Markup:
+    return Markup('<span class="level-{}">[{} {}]</span> {}').format(f.level, LEVEL_NAMES[f.level], f.rule, f.describe())
+
+
+def groups(found: list[CellChange]) -> list[tuple[str, list[tuple[str, list[CellChange]]]]]:
+    """The cells by table, then by row, in printed order: [(table, [(row, cells)])]."""
+    tables: dict[str, dict[str, list[CellChange]]] = {}
+    for change in found:
+        tables.setdefault(change.cell.table, {}).setdefault(change.cell.row, []).append(change)
+    return [(table, list(rows.items())) for table, rows in tables.items()]
+
+
+@lru_cache(maxsize=1)
+def _template():
+    return environment().overlay(autoescape=True).get_template("compare/page.html.j2")
+
+
+def render(comparison: Comparison) -> bytes:
+    """The page, as bytes (UTF-8)."""
+    moved = {id(c) for c in comparison.moves}
+    html = _template().render(
+        c=comparison,
+        css=Markup(CSS),
+        definitions=DEFINITIONS,
+        percent=percent,
+        figure=figure,
+        pieces=pieces,
+        finding=finding,
+        groups=groups(comparison.changes),
+        moved=lambda change: id(change) in moved,
+        legend_copied=LEGEND_COPIED,
+        legend_stale=LEGEND_STALE,
+    )
+    return html.encode("utf-8")

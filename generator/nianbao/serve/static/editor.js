@@ -1,0 +1,308 @@
+/* nianbao serve — the unit's editor: autosave, findings next to the cells, conflicts shown.
+ *
+ * Plain JavaScript, no build, nothing fetched from elsewhere, no inline handlers (the CSP
+ * forbids them).  The page carries its start state in <script type="application/json" id="boot">.
+ *
+ * Nothing typed is lost: every change goes to localStorage at once (with the version it was
+ * typed on) and is removed only when the server acknowledged it; a reload, a closed tab or a
+ * dropped connection re-sends it on the next load against that version.  Saves are debounced
+ * (500 ms), one in flight at a time.  A 409 (someone else saved) stops saving and shows who,
+ * when and what; the clerk chooses to reload, with or without re-applying their changes.
+ */
+(function () {
+  "use strict";
+
+  var boot = document.getElementById("boot");
+  var form = document.getElementById("report-form");
+  if (!boot || !form) { return; }
+  var state = JSON.parse(boot.textContent);
+  var csrfMeta = document.querySelector('meta[name="csrf"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  var statusEl = document.getElementById("save-status");
+  var KEY = state.key;
+  var DEBOUNCE = 500;
+  var timer = null;
+  var inflight = false;
+  var stopped = false; // a conflict or a lock: no more saves until the page is reloaded
+  var retryDelay = 2000;
+  var pending = loadPending(); // {base: n, values: {name: text}}
+
+  // -- local storage -----------------------------------------------------------------------------------
+  function loadPending() {
+    try {
+      var raw = window.localStorage.getItem(KEY);
+      var got = raw ? JSON.parse(raw) : null;
+      if (got && typeof got.base === "number" && got.values && typeof got.values === "object") { return got; }
+    } catch (e) { /* storage unavailable or damaged: start clean */ }
+    return { base: state.version, values: {} };
+  }
+  function storePending() {
+    try {
+      if (Object.keys(pending.values).length) {
+        window.localStorage.setItem(KEY, JSON.stringify(pending));
+      } else {
+        window.localStorage.removeItem(KEY);
+      }
+      return true;
+    } catch (e) { return false; }
+  }
+  function hasPending() { return Object.keys(pending.values).length > 0; }
+
+  // -- status line -------------------------------------------------------------------------------------
+  function say(text, kind) {
+    if (!statusEl) { return; }
+    statusEl.textContent = text;
+    statusEl.className = "save-status" + (kind ? " " + kind : "");
+  }
+
+  // -- inputs ------------------------------------------------------------------------------------------
+  function inputs() { return form.querySelectorAll("input[name], textarea[name]"); }
+  function byName(name) {
+    var found = null;
+    inputs().forEach(function (el) { if (el.name === name) { found = el; } });
+    return found;
+  }
+  function onEdit(event) {
+    var el = event.target;
+    if (!el || !el.name || el.readOnly || stopped) { return; }
+    if (!pending.values || !hasPending()) { pending.base = state.version; }
+    pending.values[el.name] = el.value;
+    var kept = storePending();
+    say(kept ? "有改动，正在保存…" : "有改动，正在保存…（本机无法暂存）", "busy");
+    schedule(DEBOUNCE);
+  }
+  function schedule(ms) {
+    if (timer) { window.clearTimeout(timer); }
+    timer = window.setTimeout(flush, ms);
+  }
+
+  // -- saving ------------------------------------------------------------------------------------------
+  function flush() {
+    timer = null;
+    if (inflight || stopped || !hasPending()) { return; }
+    inflight = true;
+    var sent = {};
+    Object.keys(pending.values).forEach(function (k) { sent[k] = pending.values[k]; });
+    var base = pending.base;
+    say("正在保存…", "busy");
+    fetch(state.base + "/save", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+      body: JSON.stringify({ base: base, values: sent })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (answer) {
+      inflight = false;
+      if (answer.status === 200) { acknowledged(sent, answer.body); return; }
+      if (answer.status === 409 && answer.body.current) { conflict(answer.body); return; }
+      if (answer.status === 423) { stopped = true; say(answer.body.message || "报告已提交，不能修改", "error"); lockInputs(); return; }
+      if (answer.status === 401 || answer.status === 403) {
+        stopped = true;
+        say((answer.body.message || "登录已过期") + "（改动已存在本机：重新打开本单位的链接后会自动保存）", "error");
+        return;
+      }
+      if (answer.status === 400) {
+        say("这次改动没有保存：" + (answer.body.message || "内容有误"), "error");
+        return;
+      }
+      offline();
+    }).catch(function () {
+      inflight = false;
+      offline();
+    });
+  }
+  function offline() {
+    say("未连接，改动已存在本机；恢复连接后会自动保存", "error");
+    schedule(retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+  function acknowledged(sent, body) {
+    retryDelay = 2000;
+    state.version = body.version;
+    Object.keys(sent).forEach(function (k) {
+      if (pending.values[k] === sent[k]) { delete pending.values[k]; }
+    });
+    pending.base = body.version;
+    storePending();
+    if (body.computed) { showComputed(body.computed); }
+    if (body.findings) { showFindings(body.findings); }
+    if (hasPending()) { say("正在保存…", "busy"); schedule(50); }
+    else { say("已保存 第" + body.version + "版", "ok"); }
+  }
+
+  // -- conflict ----------------------------------------------------------------------------------------
+  function conflict(body) {
+    stopped = true;
+    var box = document.getElementById("conflict");
+    var cur = body.current;
+    say("没有保存：别人已经修改了这份报告（改动已存在本机）", "error");
+    if (!box) { window.alert(body.message); return; }
+    var who = cur.author === "admin" ? "县（区）管理员" : cur.author;
+    var when = cur.created_at ? new Date(cur.created_at).toLocaleString("zh-CN") : "";
+    document.getElementById("conflict-text").textContent =
+      "这份报告在您打开之后已被" + who + "于" + when + "保存为第" + cur.number + "版，您的改动没有保存。对方改了：";
+    var list = document.getElementById("conflict-changes");
+    list.textContent = "";
+    (cur.summary && cur.summary.length ? cur.summary : ["（没有记录改动内容）"]).forEach(function (line) {
+      var li = document.createElement("li");
+      li.textContent = line;
+      list.appendChild(li);
+    });
+    box.hidden = false;
+    var rebase = document.getElementById("conflict-rebase");
+    rebase.focus();
+    rebase.onclick = null;
+    rebase.addEventListener("click", function () {
+      pending.base = cur.number; // my changes, put on top of the newest version when the page loads
+      storePending();
+      window.location.reload();
+    });
+    document.getElementById("conflict-discard").addEventListener("click", function () {
+      pending = { base: cur.number, values: {} };
+      storePending();
+      window.location.reload();
+    });
+  }
+  function lockInputs() { inputs().forEach(function (el) { el.readOnly = true; }); }
+
+  // -- computed totals ---------------------------------------------------------------------------------
+  function showComputed(computed) {
+    form.querySelectorAll("output[name]").forEach(function (out) {
+      if (Object.prototype.hasOwnProperty.call(computed, out.getAttribute("name"))) {
+        out.textContent = computed[out.getAttribute("name")];
+      }
+    });
+  }
+
+  // -- findings ----------------------------------------------------------------------------------------
+  function cssPlace(path) { return '[data-place="' + path.replace(/\\/g, "\\\\").replace(/"/g, '\\"') + '"]'; }
+  function elementFor(path) {
+    return form.querySelector("input" + cssPlace(path) + ", textarea" + cssPlace(path) + ", output" + cssPlace(path) + ", span" + cssPlace(path));
+  }
+  function boxFor(path) {
+    var probe = path;
+    while (probe) {
+      var box = form.querySelector('[data-finds-for="' + probe.replace(/"/g, '\\"') + '"]');
+      if (box) { return box; }
+      var cut = probe.lastIndexOf(".");
+      probe = cut > 0 ? probe.slice(0, cut) : "";
+    }
+    return null;
+  }
+  function targetFor(path) {
+    var probe = path;
+    while (probe) {
+      var el = elementFor(probe);
+      if (el) { return el; }
+      var section = form.querySelector("section" + cssPlace(probe) + ", .field" + cssPlace(probe));
+      if (section) { return section; }
+      var cut = probe.lastIndexOf(".");
+      probe = cut > 0 ? probe.slice(0, cut) : "";
+    }
+    return null;
+  }
+  function showFindings(findings) {
+    form.querySelectorAll(".finds").forEach(function (box) { box.textContent = ""; });
+    form.querySelectorAll(".has-error, .has-warning").forEach(function (el) {
+      el.classList.remove("has-error", "has-warning");
+      el.removeAttribute("aria-invalid");
+      if (el.dataset.title !== undefined) { el.title = el.dataset.title; }
+    });
+    var list = document.getElementById("findings");
+    var errors = 0;
+    var warnings = 0;
+    if (list) { list.textContent = ""; }
+    findings.forEach(function (f, n) {
+      if (f.level === "error") { errors += 1; } else { warnings += 1; }
+      var target = f.path ? targetFor(f.path) : null;
+      var box = f.path ? boxFor(f.path) : null;
+      var id = "finding-" + n;
+      if (box) {
+        var p = document.createElement("p");
+        p.className = "find " + f.level;
+        p.id = id;
+        p.textContent = f.text;
+        box.appendChild(p);
+      }
+      if (target && /^(INPUT|TEXTAREA|OUTPUT|SPAN)$/.test(target.tagName)) {
+        target.classList.add(f.level === "error" ? "has-error" : "has-warning");
+        if (f.level === "error") { target.setAttribute("aria-invalid", "true"); }
+        if (target.dataset.title === undefined) { target.dataset.title = target.title || ""; }
+        target.title = (target.title && target.title !== target.dataset.title ? target.title + "\n" : "") + f.text;
+        var cell = target.closest("td");
+        if (cell) { cell.classList.add(f.level === "error" ? "has-error" : "has-warning"); }
+      }
+      if (list) {
+        var li = document.createElement("li");
+        li.className = f.level;
+        if (target) {
+          var a = document.createElement("a");
+          a.href = "#" + (target.id || "");
+          a.textContent = f.text;
+          a.addEventListener("click", function (event) {
+            event.preventDefault();
+            target.scrollIntoView({ block: "center" });
+            if (typeof target.focus === "function") { target.focus({ preventScroll: true }); }
+          });
+          li.appendChild(a);
+        } else {
+          li.textContent = f.text;
+        }
+        list.appendChild(li);
+      }
+    });
+    if (list && !findings.length) {
+      var ok = document.createElement("li");
+      ok.className = "ok";
+      ok.textContent = "没有发现问题。";
+      list.appendChild(ok);
+    }
+    var ne = document.getElementById("n-errors");
+    var nw = document.getElementById("n-warnings");
+    if (ne) { ne.textContent = String(errors); }
+    if (nw) { nw.textContent = String(warnings); }
+    var submit = document.getElementById("submit-button");
+    if (submit) { submit.disabled = errors > 0; }
+    var why = document.getElementById("submit-why");
+    if (why) { why.hidden = errors === 0; }
+  }
+
+  // -- comments from the county next to their cell ------------------------------------------------------
+  function showComments(comments) {
+    (comments || []).forEach(function (c) {
+      if (!c.where) { return; }
+      if (form.querySelector('[data-comment-for="' + c.where.replace(/"/g, '\\"') + '"]')) { return; }
+      var target = targetFor(c.where);
+      var box = boxFor(c.where);
+      if (!box) { return; }
+      var p = document.createElement("p");
+      p.className = "comment";
+      p.textContent = "县（区）意见（" + c.where + "）：" + c.text;
+      box.parentNode.insertBefore(p, box.nextSibling);
+      if (target && target.closest) {
+        var cell = target.closest("td");
+        if (cell) { cell.classList.add("has-comment"); }
+      }
+    });
+  }
+
+  // -- start -------------------------------------------------------------------------------------------
+  form.addEventListener("input", onEdit);
+  form.addEventListener("change", onEdit);
+  if (state.locked) { lockInputs(); }
+  if (state.form && state.form.findings) { showFindings(state.form.findings); }
+  showComments(state.comments);
+  if (hasPending() && !state.locked) {
+    Object.keys(pending.values).forEach(function (name) {
+      var el = byName(name);
+      if (el) { el.value = pending.values[name]; }
+    });
+    say("上次的改动尚未保存，正在重新保存…", "busy");
+    schedule(10);
+  }
+  window.addEventListener("online", function () { if (hasPending()) { schedule(10); } });
+  window.addEventListener("beforeunload", function (event) {
+    if (hasPending() && !storePending()) { event.preventDefault(); event.returnValue = ""; }
+  });
+})();

@@ -257,7 +257,7 @@ def migrate(engine: Engine) -> None:
 
             tables = set(inspect(connection).get_table_names())
         if tables and not tables <= {"alembic_version"}:
-            raise DatabaseError(f"这个数据库中已有其他程序的数据表（{'、'.join(sorted(tables)[:5])}…），不是 nianbao 网站的数据库：请换一个空的数据库")
+            raise DatabaseError(f"这个数据库中已有其他程序的数据表（{'、'.join(sorted(tables)[:5])}{'…' if len(tables) > 5 else ''}），不是 nianbao 网站的数据库：请换一个空的数据库")
     command.upgrade(config, "head")
 
 

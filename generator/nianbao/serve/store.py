@@ -630,7 +630,7 @@ class Store:
                 if not admin and status in LOCKED:
                     raise Locked(status)
                 current = s.scalar(select(db.Version).where(db.Version.report_id == report_id, db.Version.number == latest))
-                if current is None:  # base ahead of the newest: a page from before a restore of the database
+                if current is None or base > latest:  # a page ahead of the database: it was restored from a backup meanwhile
                     raise StoreError(f"这份报告最新是第{latest}版，您的页面是第{base}版：请刷新页面")
                 raise Conflict(_version(current, s.get(db.Report, report_id)), base)
             # the row is ours now (locked on PostgreSQL, the whole database on SQLite): the status read is current

@@ -1,0 +1,288 @@
+"""The web application: one Starlette app, its guard around every request, its pages' templates.
+
+Why it is built this way:
+
+* One ASGI wrapper (:class:`Guard`) sits OUTSIDE Starlette's own error middleware, so that every
+  response — a page, a static file, a 404, the 500 page of a bug — carries the same security
+  headers (a Content-Security-Policy without inline script, nosniff, no framing, no referrer),
+  and an exception never reaches uvicorn (whose log would print it with its traceback).
+* The request body is capped while it is read, not after: a 2 GB upload is refused at the first
+  chunk past the cap (Content-Length past the cap: before reading anything).
+* uvicorn's access log is off (a unit's private link ``/u/<token>`` would be in it); the guard
+  writes its own line per request with ``/u/…`` and ``/setup/…`` redacted and no query string.
+* Every error a user sees is a page in Chinese (or ``{"message": …}`` for the page's scripts),
+  never a traceback and never the text of an exception.
+* Pages are rendered by one Jinja2 environment with autoescape ON, loading ``templates/serve/``
+  from where :mod:`nianbao.render.resources` finds the package's templates (a wheel or a checkout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.convertors import IntegerConvertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from .store import Store
+
+log = logging.getLogger("nianbao.serve")
+
+STATIC = Path(__file__).with_name("static")  # inside the package: shipped in the wheel
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# The published page's preview keeps its own <style> (what the CLI writes, byte for byte): the one
+# route that serves it sets this policy itself; scripts stay forbidden there too.
+CSP_PREVIEW = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+UPLOAD_LIMIT = 20 * 1024 * 1024  # a published PDF of a report is a few MB; a workbook far less
+FORM_SLACK = 256 * 1024  # the other fields of an upload form and the multipart boundaries
+BODY_LIMIT = 2 * 1024 * 1024  # JSON and plain forms: a whole report's values are ~50 KB
+
+MESSAGES = {
+    400: "请求有误，无法处理。请返回上一页重试。",
+    401: "请先登录。各单位请使用县（区）发给本单位的专用链接打开。",
+    403: "没有权限访问这个页面，或页面已过期（请返回上一页，刷新后重试）。",
+    404: "找不到这个页面，或链接已失效。",
+    405: "不能这样访问这个页面。请从网站中的链接或按钮进入。",
+    409: "内容已被他人修改，请刷新后重试。",
+    413: "上传的内容太大：文件不能超过 20 MB，其他内容不能超过 2 MB。",
+    423: "报告已提交或已通过，不能再修改。",
+    429: "尝试次数过多，请稍后再试。",
+    500: "网站内部出了问题，这次操作没有完成。请稍后重试；如果一再出现，请告诉县（区）政务公开办。",
+}
+TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "无法访问", 409: "内容已被修改",
+          413: "内容太大", 423: "不能修改", 429: "请稍后再试", 500: "出错了"}
+
+_SECRET_PATH = re.compile(r"^/(u|setup)/[^/?]*")
+
+
+def redacted(path: str) -> str:
+    """A request path as a log may show it: a private link's token replaced by ``…``."""
+    return _SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", path)
+
+
+class IdConvertor(IntegerConvertor):
+    """A record id in a path (``/county/units/{unit_id:id}``): at most 9 digits, so that a number
+    no database column holds is an unknown page (404), not an overflow in the driver."""
+
+    regex = "[0-9]{1,9}"
+
+
+register_url_convertor("id", IdConvertor())
+
+
+class TooLarge(HTTPException):
+    """The request body passed its cap while being read."""
+
+    def __init__(self) -> None:
+        super().__init__(413)
+
+
+def body_limit(scope: Scope) -> int:
+    """How many bytes a request may send: an upload form more than JSON or a plain form."""
+    for name, value in scope.get("headers", []):
+        if name == b"content-type" and value.lower().startswith(b"multipart/form-data"):
+            return UPLOAD_LIMIT + FORM_SLACK
+    return BODY_LIMIT
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _wants_json(scope: Scope) -> bool:
+    """A script's request (answered with ``{"message": …}``) rather than a page's."""
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept", b"").decode("latin-1")
+    if "text/html" in accept:
+        return False
+    return ("application/json" in accept or b"x-csrf-token" in headers
+            or headers.get(b"content-type", b"").startswith(b"application/json") or scope.get("path", "").endswith("/data"))
+
+
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries (the CSP only where a route set none of its own)."""
+    cache_control = b"no-cache" if path.startswith("/static/") else b"no-store"
+    return [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"cache-control", cache_control),
+    ]
+
+
+class Guard:
+    """The outermost layer: security headers on every response, the body cap, the redacted
+    request log, and the last line of defence (an exception becomes the Chinese 500 page)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path = scope.get("path", "")
+        status = 0
+        limit = body_limit(scope)
+        length = _content_length(scope)
+        read = 0
+
+        async def capped_receive() -> Message:
+            nonlocal read
+            message = await receive()
+            if message["type"] == "http.request":
+                read += len(message.get("body", b""))
+                if read > limit:
+                    raise TooLarge()
+            return message
+
+        async def headed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in security_headers(path) if k not in names]
+                if b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            if length is not None and length > limit:
+                await error_response(scope, 413)(scope, receive, headed_send)
+            else:
+                await self.app(scope, capped_receive, headed_send)
+        except Exception:  # noqa: BLE001 - the last line of defence: the user gets the Chinese page, the console the traceback
+            log.exception("处理 %s %s 时出错", scope.get("method"), redacted(path))
+            if not status:
+                await error_response(scope, 500)(scope, receive, headed_send)
+        finally:
+            client = scope.get("client")
+            log.info("%s %s %s %s %.0f ms", client[0] if client else "-", scope.get("method"), redacted(path), status or "-",
+                     (time.perf_counter() - started) * 1000)
+
+
+def error_response(scope: Scope, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    """The Chinese error of ``status``: a page, or JSON for a script."""
+    text = message or MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if _wants_json(scope):
+        return JSONResponse({"message": text}, status_code=status, headers=headers)
+    html = templates().get_template("error.html").render(title=TITLES.get(status, "出错了"), message=text, status=status, csrf=None, who=None)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+class Refusal(HTTPException):
+    """An HTTP refusal with a Chinese message of our own (shown as it is: written by us, never
+    an exception's text)."""
+
+    def __init__(self, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, detail=message or "", headers=headers)
+        self.message = message
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if 300 <= exc.status_code < 400:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    message = exc.message if isinstance(exc, Refusal) else None
+    return error_response(request.scope, exc.status_code, message, exc.headers)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error_response(request.scope, 500)
+
+
+class Site(Starlette):
+    """Starlette with :class:`Guard` outside its error middleware (so the 500 page is guarded too)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Guard(super().build_middleware_stack())
+
+
+# -- pages ------------------------------------------------------------------------------------------------
+def local_time(value: dt.datetime | None) -> str:
+    """A stored (UTC) time as the county office reads it: this machine's local time, to the minute."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@cache
+def templates() -> jinja2.Environment:
+    """The pages' environment: ``templates/serve/`` (names like ``base.html``; ``serve/…`` works too),
+    autoescape on for every template (a unit's name or a comment is shown, never run)."""
+    from ..render.resources import templates_dir
+
+    root = templates_dir()
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root / "serve")), jinja2.FileSystemLoader(str(root))]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = local_time
+    return env
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
+         headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A page from ``templates/serve/name`` with what every page needs: the session's CSRF token
+    (the forms' hidden field and the scripts' meta tag) and who is signed in."""
+    from . import auth
+
+    session = auth.current(request)
+    values: dict[str, Any] = {"request": request, "csrf": session.csrf if session else None, "who": auth.who(request, session),
+                              "admin": bool(session and session.role == "admin")}
+    values.update(context or {})
+    return HTMLResponse(templates().get_template(name).render(values), status_code=status, headers=headers)
+
+
+# -- the application ----------------------------------------------------------------------------------------
+def _unit_routes() -> list[BaseRoute]:
+    """The unit's routes (and the county's own report, edited the same way), from :mod:`.unit`."""
+    try:
+        from . import unit
+    except ModuleNotFoundError as exc:  # the editor's module not there yet (a checkout in progress)
+        if exc.name != f"{__package__}.unit":
+            raise
+        return []
+    return [*getattr(unit, "routes", []), *getattr(unit, "own_routes", [])]
+
+
+def create_app(store: Store, *, site: Path | None = None) -> Starlette:
+    """The site over ``store``: the unit's routes, the county's, sign-in, static files."""
+    from . import auth, county
+
+    routes: list[BaseRoute] = [*auth.routes, *county.routes, *_unit_routes(),
+                               Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
+    app = Site(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
+    app.state.store = store
+    app.state.site = site
+    app.state.public = []  # the addresses units reach the site at (set by server.run for a non-loopback host)
+    app.state.produce_targets = None  # produce's formats: None = batch's (DOCX, TXT) and PDF where LibreOffice is
+    return app

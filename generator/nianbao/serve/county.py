@@ -1,0 +1,393 @@
+"""The county admin's pages: the units and their reports, return and approve, produce, aggregate.
+
+Every route here calls :func:`.auth.admin_session` first (anonymous → the login page, a unit →
+403), and every POST checks the CSRF token.  The pages work without JavaScript: filters are
+links, actions are forms, the progress of a produce run refreshes itself with a ``<meta>``.
+What the county computes over many reports is the command line's own code (:mod:`.jobs`).
+A unit's private link is shown once — on the page that answers the add or the reissue — and
+never stored in a form the browser could keep: only its hash is in the database.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..errors import NianbaoError
+from . import jobs
+from .app import Refusal, page  # app registers the {name:id} convertor the routes use
+from .auth import address, admin_session, check_csrf, field, form_route, store
+from .store import ADMIN, APPROVED, RETURNED, STATUSES, SUBMITTED
+
+MAX_NAMES = 500  # units added at once: a county has tens; a pasted book is a mistake
+MAX_NAME = 100  # characters of a unit's name
+MAX_COMMENT = 5000
+AUDIT_PAGE = 200
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition for a Chinese file name (RFC 6266: an ASCII fallback and UTF-8)."""
+    fallback = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+
+
+def _posted(request: Request, form: FormData) -> None:
+    """The admin's session and the form's CSRF token, or the refusal."""
+    session = admin_session(request)
+    check_csrf(request, session, field(form, "csrf", 200))
+
+
+def _unit_or_404(request: Request, unit_id: int):
+    unit = store(request).unit(unit_id)
+    if unit is None or unit.is_county:
+        raise Refusal(404, "找不到这个单位。")
+    return unit
+
+
+def base_url(request: Request) -> str:
+    """Where units reach the site: the address the server printed for them (a non-loopback
+    host), else the one the admin is using."""
+    public = request.app.state.public
+    host = request.url.hostname or ""
+    if public and (host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")):
+        return public[0].rstrip("/")
+    return str(request.base_url).rstrip("/")
+
+
+# -- the list --------------------------------------------------------------------------------------------
+def overview(request: Request) -> Response:
+    """``/county``: the units in list order with status, counts and last change; ``?status=`` filters."""
+    admin_session(request)
+    s = store(request)
+    settings = s.settings()
+    rows = s.units(settings.year)
+    counts = Counter(row.status for row in rows)
+    wanted = request.query_params.get("status")
+    shown = [row for row in rows if row.status == wanted] if wanted in STATUSES else rows
+    own = s.county_unit()
+    own_report = s.report(own.id, settings.year)
+    return page(request, "county.html", {"rows": shown, "all": len(rows), "counts": counts, "statuses": STATUSES,
+                                         "status": wanted if wanted in STATUSES else None, "settings": settings,
+                                         "approved": counts.get(APPROVED, 0), "own": own_report})
+
+
+# -- one unit's report ---------------------------------------------------------------------------------------
+def _places(text: str | None) -> tuple[list[str], list[str], dict[str, Any] | None, list[dict]]:
+    """(section headings, official cell paths, the read-only form's data, the findings) of a report text."""
+    if not text:
+        return [], [], None, []
+    from . import editor
+
+    try:
+        data = editor.form(text)
+    except NianbaoError:
+        data = None
+    findings = editor.findings_json(editor.evaluate(text, None))
+    if data is None:
+        return [], [], None, findings
+    from ..model.standard import SPECS
+
+    spec = SPECS[data["spec"]]
+    headings = [section.heading for section in spec.sections]
+    fields = editor.fields(spec, data.get("overview_text", False))
+    cells = [{"path": f.path, "value": data["values"].get(editor.key_name(f.keys), ""), "kind": f.kind} for f in fields]
+    return headings, [f.path for f in fields], {**data, "cells": cells}, findings
+
+
+def _report_page(request: Request, unit_id: int, number: int | None = None, *, problem: str | None = None, status: int = 200) -> Response:
+    s = store(request)
+    unit = _unit_or_404(request, unit_id)
+    year = s.settings().year
+    report = s.report(unit.id, year)
+    version = s.version(unit.id, year, number) if number is not None else s.latest(unit.id, year)
+    if number is not None and version is None:
+        raise Refusal(404, "找不到这一版。")
+    headings, paths, form, findings = _places(version.text if version else None)
+    from .app import templates
+
+    has_form = "report_form.html" in templates().list_templates()
+    return page(request, "county_unit.html", {
+        "unit": unit, "year": year, "report": report, "version": version, "latest": report.latest if report else 0,
+        "versions": s.versions(unit.id, year), "comments": s.comments(unit.id, year), "headings": headings, "paths": paths,
+        "form": form, "findings": findings, "has_form": has_form, "problem": problem, "max_comment": MAX_COMMENT,
+        "can_return": report is not None and report.status in (SUBMITTED, APPROVED),
+        "can_approve": report is not None and report.status == SUBMITTED,
+    }, status=status)
+
+
+def unit_report(request: Request) -> Response:
+    """``/county/units/{id}``: the unit's newest version, read-only, with its history and comments."""
+    admin_session(request)
+    return _report_page(request, request.path_params["unit_id"])
+
+
+def unit_version(request: Request) -> Response:
+    """``/county/units/{id}/versions/{n}``: an earlier version, read-only."""
+    admin_session(request)
+    return _report_page(request, request.path_params["unit_id"], request.path_params["number"])
+
+
+def comment(request: Request, form: FormData) -> Response:
+    """A comment on the whole report, a section, or a cell (its official path)."""
+    _posted(request, form)
+    unit_id = request.path_params["unit_id"]
+    _unit_or_404(request, unit_id)
+    s = store(request)
+    year = s.settings().year
+    text = field(form, "text", MAX_COMMENT + 1).strip()
+    where = field(form, "cell", 300).strip() or field(form, "section", 300).strip() or None
+    latest = s.latest(unit_id, year)
+    headings, paths, _, _ = _places(latest.text if latest else None)
+    problem = None
+    if not text:
+        problem = "请写下意见。"
+    elif len(text) > MAX_COMMENT:
+        problem = f"意见不能超过 {MAX_COMMENT} 个字。"
+    elif where is not None and where not in headings and where not in paths:
+        problem = f"“{where}”不是这份报告中的栏目或单元格：请从列表中选择。"
+    if problem:
+        return _report_page(request, unit_id, problem=problem, status=400)
+    s.add_comment(unit_id, year, where, text, actor=ADMIN, address=address(request))
+    return RedirectResponse(f"/county/units/{unit_id}#comments", status_code=303)
+
+
+def _move(request: Request, form: FormData, status: str) -> Response:
+    _posted(request, form)
+    unit_id = request.path_params["unit_id"]
+    _unit_or_404(request, unit_id)
+    s = store(request)
+    text = field(form, "text", MAX_COMMENT + 1).strip()
+    if status == RETURNED and not text:
+        return _report_page(request, unit_id, problem="退回时请写明理由（单位将看到这段意见）。", status=400)
+    if len(text) > MAX_COMMENT:
+        return _report_page(request, unit_id, problem=f"意见不能超过 {MAX_COMMENT} 个字。", status=400)
+    try:
+        s.set_status(unit_id, s.settings().year, status, actor=ADMIN, address=address(request), comment=text or None)
+    except NianbaoError as exc:
+        return _report_page(request, unit_id, problem=str(exc), status=409)
+    return RedirectResponse(f"/county/units/{unit_id}", status_code=303)
+
+
+def return_report(request: Request, form: FormData) -> Response:
+    """Return the report to the unit, with the reasons (required)."""
+    return _move(request, form, RETURNED)
+
+
+def approve(request: Request, form: FormData) -> Response:
+    """Approve the submitted report (an optional comment)."""
+    return _move(request, form, APPROVED)
+
+
+# -- the units -------------------------------------------------------------------------------------------------
+def _units_page(request: Request, *, links: list[tuple[str, str]] | None = None, said: list[str] | None = None,
+                problem: str | None = None, status: int = 200) -> Response:
+    s = store(request)
+    rows = s.units(s.settings().year)
+    return page(request, "county_units.html", {"rows": rows, "links": links or [], "said": said or [], "problem": problem,
+                                               "max_names": MAX_NAMES}, status=status)
+
+
+def units_page(request: Request) -> Response:
+    """``/county/units``: add, rename, revoke, reissue."""
+    admin_session(request)
+    return _units_page(request)
+
+
+def add_units(request: Request, form: FormData) -> Response:
+    """Add the units of a textarea, one a line; each new unit's link is shown here, once."""
+    _posted(request, form)
+    names = [line.strip() for line in field(form, "names", 200_000).splitlines() if line.strip()]
+    if not names:
+        return _units_page(request, problem="请填写单位名称，每行一个。", status=400)
+    if len(names) > MAX_NAMES:
+        return _units_page(request, problem=f"一次最多添加 {MAX_NAMES} 个单位。", status=400)
+    long = [n for n in names if len(n) > MAX_NAME]
+    if long:
+        return _units_page(request, problem=f"单位名称不能超过 {MAX_NAME} 个字：{long[0][:MAX_NAME]}…", status=400)
+    added = store(request).add_units(names, ADMIN, address(request))
+    base = base_url(request)
+    links = [(unit.name, f"{base}/u/{token}") for unit, token in added if token]
+    said = [f"“{unit.name}”已在名单中，链接不变（如需新链接，请点“重新生成链接”）。" for unit, token in added if not token]
+    return _units_page(request, links=links, said=said)
+
+
+def rename(request: Request, form: FormData) -> Response:
+    _posted(request, form)
+    unit = _unit_or_404(request, request.path_params["unit_id"])
+    name = field(form, "name", MAX_NAME + 1).strip()
+    if not name or len(name) > MAX_NAME:
+        return _units_page(request, problem=f"单位名称不能为空，也不能超过 {MAX_NAME} 个字。", status=400)
+    try:
+        store(request).rename_unit(unit.id, name, ADMIN, address(request))
+    except NianbaoError as exc:
+        return _units_page(request, problem=str(exc), status=409)
+    return RedirectResponse("/county/units", status_code=303)
+
+
+def revoke(request: Request, form: FormData) -> Response:
+    """The unit's link stops working at once; whoever is in through it is logged out."""
+    _posted(request, form)
+    unit = _unit_or_404(request, request.path_params["unit_id"])
+    store(request).revoke(unit.id, ADMIN, address(request))
+    store(request).end_unit_sessions(unit.id)
+    return _units_page(request, said=[f"“{unit.name}”的链接已停用。需要时可重新生成链接。"])
+
+
+def reissue(request: Request, form: FormData) -> Response:
+    """A new link for the unit (shown here, once); the old one stops working."""
+    _posted(request, form)
+    unit = _unit_or_404(request, request.path_params["unit_id"])
+    token = store(request).reissue(unit.id, ADMIN, address(request))
+    store(request).end_unit_sessions(unit.id)
+    return _units_page(request, links=[(unit.name, f"{base_url(request)}/u/{token}")],
+                       said=[f"“{unit.name}”的旧链接已停用，请把新链接发给该单位。"])
+
+
+# -- settings --------------------------------------------------------------------------------------------------
+def settings_page(request: Request) -> Response:
+    admin_session(request)
+    return page(request, "county_settings.html", {"settings": store(request).settings(), "problem": None})
+
+
+def settings(request: Request, form: FormData) -> Response:
+    """The county's name (its own report's unit) and the year being collected."""
+    _posted(request, form)
+    s = store(request)
+    name = field(form, "county_name", MAX_NAME + 1).strip()
+    year_text = field(form, "year", 10).strip()
+    problem = None
+    if len(name) > MAX_NAME:
+        problem = f"名称不能超过 {MAX_NAME} 个字。"
+    elif not year_text.isascii() or not year_text.isdigit():
+        problem = "年度请写四位数的年份，例如 2025。"
+    if problem is None:
+        try:
+            current = s.settings()
+            if name != current.county_name:
+                s.set_county_name(name, actor=ADMIN, address=address(request))
+            if int(year_text) != current.year:
+                s.set_year(int(year_text), actor=ADMIN, address=address(request))
+        except NianbaoError as exc:
+            problem = str(exc)
+    if problem:
+        return page(request, "county_settings.html", {"settings": s.settings(), "problem": problem}, status=400)
+    return RedirectResponse("/county", status_code=303)
+
+
+# -- many reports: the worklist, produce, aggregate, export ------------------------------------------------------
+def summary(request: Request) -> Response:
+    """汇总.xlsx over every unit's newest version, as ``nianbao batch`` builds it."""
+    admin_session(request)
+    s = store(request)
+    year = s.settings().year
+    data = jobs.summary(s, year)
+    s.audit(ADMIN, address(request), "下载汇总表", f"{year}年")
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": attachment(f"{year}年度汇总.xlsx")})
+
+
+def produce(request: Request, form: FormData) -> Response:
+    """Render every approved report in the background; the job's page follows it."""
+    _posted(request, form)
+    s = store(request)
+    try:
+        job = jobs.start_produce(s, s.settings().year, actor=ADMIN, address=address(request), targets=request.app.state.produce_targets)
+    except jobs.CountyError as exc:
+        return page(request, "error.html", {"title": "无法生成", "message": str(exc), "status": 409}, status=409)
+    return RedirectResponse(f"/county/jobs/{job}", status_code=303)
+
+
+def _job_or_404(request: Request):
+    job = store(request).job(request.path_params["job_id"])
+    if job is None:
+        raise Refusal(404, "找不到这个任务。")
+    return job
+
+
+def job(request: Request) -> Response:
+    """The job's progress: a page (refreshing itself while running) for a browser, JSON otherwise."""
+    admin_session(request)
+    found = _job_or_404(request)
+    state = {"id": found.id, "kind": found.kind, "state": found.state, "done": found.done, "total": found.total, "message": found.message,
+             "download": f"/county/jobs/{found.id}/download" if found.state == "done" and found.result else None}
+    if "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse(state, headers={"Vary": "Accept"})
+    return page(request, "county_job.html", {"job": found, "state": state}, headers={"Vary": "Accept"})
+
+
+def job_download(request: Request) -> Response:
+    admin_session(request)
+    found = _job_or_404(request)
+    if found.state != "done" or not found.result:
+        raise Refusal(409, "任务还没有完成，暂时没有可下载的文件。")
+    year = store(request).settings().year
+    store(request).audit(ADMIN, address(request), "下载生成的文件", f"任务{found.id}")
+    return Response(found.result, media_type="application/zip", headers={"Content-Disposition": attachment(f"{year}年度报告-生成结果.zip")})
+
+
+def aggregate(request: Request, form: FormData) -> Response:
+    """The county's own report: the sum of the approved reports, then edited at ``/county/own``."""
+    _posted(request, form)
+    s = store(request)
+    try:
+        jobs.aggregate(s, s.settings().year, actor=ADMIN, address=address(request))
+    except NianbaoError as exc:
+        return page(request, "error.html", {"title": "无法汇总", "message": str(exc), "status": 409}, status=409)
+    return RedirectResponse("/county/own", status_code=303)
+
+
+def audit(request: Request) -> Response:
+    """``/county/audit``: every change, newest first, a page of 200 at a time (``?page=2``)."""
+    admin_session(request)
+    try:
+        number = max(1, min(int(request.query_params.get("page", "1")), 100_000))
+    except ValueError:
+        number = 1
+    rows = store(request).audit_log(AUDIT_PAGE + 1, (number - 1) * AUDIT_PAGE)
+    return page(request, "county_audit.html", {"rows": rows[:AUDIT_PAGE], "page": number, "more": len(rows) > AUDIT_PAGE})
+
+
+def export(request: Request) -> Response:
+    """What ``nianbao export`` writes (every unit's newest report file and 汇总.xlsx), as one zip."""
+    admin_session(request)
+    from . import export as exporting
+
+    s = store(request)
+    with tempfile.TemporaryDirectory(prefix="nianbao-export-") as tmp:
+        out = Path(tmp) / "export"
+        exporting.run(None, db=s.url, out=out)
+        data = jobs.zipped(out)
+    s.audit(ADMIN, address(request), "导出全部报告", "")
+    return Response(data, media_type="application/zip", headers={"Content-Disposition": attachment(f"年报网站导出-{s.settings().year}.zip")})
+
+
+routes = [
+    Route("/county", overview, methods=["GET"]),
+    Route("/county/units", units_page, methods=["GET"]),
+    Route("/county/units", form_route(add_units), methods=["POST"]),
+    Route("/county/units/{unit_id:id}", unit_report, methods=["GET"]),
+    Route("/county/units/{unit_id:id}/versions/{number:id}", unit_version, methods=["GET"]),
+    Route("/county/units/{unit_id:id}/comment", form_route(comment), methods=["POST"]),
+    Route("/county/units/{unit_id:id}/return", form_route(return_report), methods=["POST"]),
+    Route("/county/units/{unit_id:id}/approve", form_route(approve), methods=["POST"]),
+    Route("/county/units/{unit_id:id}/rename", form_route(rename), methods=["POST"]),
+    Route("/county/units/{unit_id:id}/revoke", form_route(revoke), methods=["POST"]),
+    Route("/county/units/{unit_id:id}/reissue", form_route(reissue), methods=["POST"]),
+    Route("/county/settings", settings_page, methods=["GET"]),
+    Route("/county/settings", form_route(settings), methods=["POST"]),
+    Route("/county/summary.xlsx", summary, methods=["GET"]),
+    Route("/county/produce", form_route(produce), methods=["POST"]),
+    Route("/county/jobs/{job_id:id}", job, methods=["GET"]),
+    Route("/county/jobs/{job_id:id}/download", job_download, methods=["GET"]),
+    Route("/county/aggregate", form_route(aggregate), methods=["POST"]),
+    Route("/county/audit", audit, methods=["GET"]),
+    Route("/county/export", export, methods=["GET"]),
+]

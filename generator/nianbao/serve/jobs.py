@@ -1,0 +1,193 @@
+"""The county's work over many reports: produce, aggregate, the worklist — by the CLI's own code.
+
+Nothing here renders, checks or adds up by itself.  The approved versions' texts are written as
+report files into a private temporary folder and handed to what ``nianbao batch`` and ``nianbao
+aggregate`` run (:func:`nianbao.county.batch.run`, :func:`nianbao.county.tally.tally`,
+:func:`nianbao.county.worklist.build`), so that the site and the command line give the same
+findings and byte-identical documents for the same reports.  Produce runs in a background thread
+(rendering thirty reports, PDFs included, takes a while) and records its progress in the Store's
+job row, which the county's page reads.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import NianbaoError
+from ..system.output import Folder, safe_name
+
+if TYPE_CHECKING:
+    from .store import Store, UnitInfo, VersionInfo
+
+log = logging.getLogger("nianbao.serve")
+
+PRODUCE = "produce"
+SOURCES = "报告文件"  # the folder of the zip that holds the report files produced from
+SUMMARY = "汇总.xlsx"
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # the zip's entries carry no time of day: the same reports give the same zip
+
+
+class CountyError(NianbaoError):
+    """The county's work cannot be done as asked (nothing approved yet…); said as it is."""
+
+
+def file_names(units: Iterable[str]) -> list[str]:
+    """A report file name per unit (``青山镇人民政府.yaml``), each unique even where two names
+    become one file name (``a/b`` and ``a_b``)."""
+    out: list[str] = []
+    taken: set[str] = set()
+    for name in units:
+        stem = safe_name(name)
+        candidate, n = stem, 1
+        while candidate.lower() in taken:
+            n += 1
+            candidate = f"{stem}（{n}）"
+        taken.add(candidate.lower())
+        out.append(f"{candidate}.yaml")
+    return out
+
+
+def write_reports(folder: Path, pairs: list[tuple[UnitInfo, VersionInfo]]) -> list[Path]:
+    """The versions' texts as report files in ``folder``, exactly as stored (UTF-8)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, (_, version) in zip(file_names(unit.name for unit, _ in pairs), pairs):
+        path = folder / name
+        path.write_bytes((version.text or "").encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
+def zipped(folder: Path) -> bytes:
+    """Every file under ``folder`` (nianbao's hidden record of its outputs left out) in one zip,
+    names in UTF-8, in a fixed order and with a fixed date."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != Folder.RECORD):
+            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def default_targets() -> tuple[str, ...]:
+    """What ``nianbao batch`` writes by default (DOCX, TXT), and PDF where LibreOffice is here."""
+    from ..render import office
+
+    return ("docx", "txt", "pdf") if office.soffice() is not None else ("docx", "txt")
+
+
+# -- produce ----------------------------------------------------------------------------------------------
+def start_produce(store: Store, year: int, *, actor: str, address: str, targets: tuple[str, ...] | None = None) -> int:
+    """A job rendering every approved report of ``year`` in a background thread; its id."""
+    approved = store.approved(year)
+    if not approved:
+        raise CountyError(f"{year}年度还没有已通过的报告，没有可以生成的文件")
+    job = store.new_job(PRODUCE, len(approved), actor=actor, address=address)
+    wanted = targets if targets is not None else default_targets()
+    threading.Thread(target=produce, args=(store, job, approved, wanted), name=f"nianbao-produce-{job}", daemon=True).start()
+    return job
+
+
+def produce(store: Store, job: int, approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[str, ...]) -> None:
+    """Run ``nianbao batch`` over the approved reports and keep the zip in the job; never raises
+    (a failure is the job's state and message, the traceback on the server's console)."""
+    try:
+        store.update_job(job, result=produced_zip(approved, targets, lambda done: store.update_job(job, done=done)), state="done",
+                         message=f"已生成{len(approved)}个单位的报告")
+    except Exception as exc:  # noqa: BLE001 - a background thread has no caller: the job row says what happened
+        log.exception("生成任务 %s 失败", job)
+        said = str(exc) if isinstance(exc, NianbaoError) else f"生成时出了意外的问题（{type(exc).__name__}），请把服务器窗口中的信息发给维护者"
+        try:
+            store.update_job(job, state="failed", message=said)
+        except Exception:  # noqa: BLE001 - the database itself is gone: the console has it
+            log.exception("无法记录生成任务 %s 的结果", job)
+
+
+def produced_zip(approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[str, ...], progress=lambda done: None) -> bytes:
+    """The zip of what ``nianbao batch 报告文件 -o 生成 --to targets`` writes (汇总.xlsx included),
+    with the report files it was made from under ``报告文件/``."""
+    from ..county import batch, worklist
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-produce-") as tmp:
+        root = Path(tmp)
+        sources, out = root / SOURCES, root / "out"
+        write_reports(sources, approved)
+        done = 0
+
+        def tick(outcome) -> None:
+            nonlocal done
+            done += 1
+            progress(min(done, len(approved)))
+
+        notes: list[str] = []
+        outcomes, pdf_problem = batch.run((sources,), out, jobs=1, targets=targets, on_result=tick, notes=notes)
+        folder = Folder(out)
+        folder.write(SUMMARY, worklist.build(outcomes))
+        folder.save()
+        if pdf_problem:
+            (out / "未生成PDF的原因.txt").write_text(f"未生成 PDF：{pdf_problem}\n", encoding="utf-8")
+        copy = out / SOURCES
+        copy.mkdir()
+        for path in sources.iterdir():
+            (copy / path.name).write_bytes(path.read_bytes())
+        return zipped(out)
+
+
+# -- the worklist and the aggregate ------------------------------------------------------------------------
+def summary(store: Store, year: int) -> bytes:
+    """汇总.xlsx of the newest version of every unit's report of ``year``, as ``nianbao batch``
+    builds it (checks, county rules, the units on the site that have nothing yet as 未交回),
+    without rendering anything: a unit whose report passes is 通过检查, not 已生成."""
+    from ..county import batch, worklist
+
+    latest = [(unit, version) for unit, _, version in store.latest_all(year) if not unit.is_county]
+    expected = [row.name for row in store.units(year) if not row.revoked]
+    with tempfile.TemporaryDirectory(prefix="nianbao-summary-") as tmp:
+        root = Path(tmp)
+        write_reports(root / SOURCES, latest)
+        outcomes, _ = batch.run((root / SOURCES,), root / "out", jobs=1, targets=(), expected=expected, notes=[])
+    for outcome in outcomes:
+        if outcome.status == "已生成":
+            outcome.status = "通过检查"
+    return worklist.build(outcomes)
+
+
+def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[VersionInfo, list[str]]:
+    """The county's own report of ``year``: the sum of the approved reports as ``nianbao aggregate``
+    computes it, saved as the next version of :meth:`Store.county_unit`'s report.  Returns the
+    version and what the tally said (files left out and why)."""
+    from ..county.tally import tally
+    from ..findings import ERROR
+    from ..read.sources import load_checked
+    from ..render.reportfile import dump
+    from .store import COUNTY_UNIT
+
+    approved = store.approved(year)
+    if not approved:
+        raise CountyError(f"{year}年度还没有已通过的报告，无法汇总：请先审核通过各单位的报告")
+    name = store.settings().county_name or COUNTY_UNIT
+    with tempfile.TemporaryDirectory(prefix="nianbao-aggregate-") as tmp:
+        root = Path(tmp)
+        write_reports(root / SOURCES, approved)
+        summed = tally((root / SOURCES,), name, None, outside=root / "out")
+        if not summed.counted or summed.spec is None or summed.data is None:
+            raise CountyError("已通过的报告都不能计入汇总：" + "；".join(summed.said[:5]))
+        text = dump(summed.spec, summed.data, header=summed.header(name))
+        check = root / "汇总.yaml"
+        check.write_bytes(text.encode("utf-8"))
+        _, findings = load_checked(check)
+    errors = sum(f.level == ERROR for f in findings)
+    own = store.county_unit()
+    latest = store.latest(own.id, year)
+    said = [f"由{len(summed.counted)}个已通过的报告汇总表格数字"] + ([f"未计入：{summed.gaps()}"] if summed.gaps() else [])
+    version = store.save(own.id, year, text, base=latest.number if latest else 0, author=actor, address=address, summary=said,
+                         errors=errors, warnings=len(findings) - errors)
+    return version, summed.said

@@ -1,0 +1,207 @@
+"""``nianbao serve``: the site on uvicorn, the links printed once, a clean stop.
+
+* The port is bound here, before anything is printed, so that a port already taken is a Chinese
+  message and exit status 2 (a :class:`~nianbao.errors.NianbaoError`), not a library's traceback;
+  uvicorn then serves on that very socket.
+* The first start prints the one-time link that sets the county admin's password; ``--units``
+  adds units and prints one private link per NEW unit (a name already on the site keeps its link:
+  it is re-issued from the county's page, where the old one then stops working).
+* uvicorn's access log is off — it would write every unit's ``/u/<token>`` — and its own lines
+  are English: the site's guard logs each request itself, redacted, and the console messages are
+  ours, in Chinese.
+* Ctrl-C and SIGTERM: uvicorn stops taking requests and waits at most 3 s for those in flight
+  (every acknowledged save is already committed), then the database is closed; exit status 0.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import logging
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import NianbaoError
+
+GRACE = 3  # seconds uvicorn waits for requests in flight at a stop: the whole stop stays within 5 s
+
+
+class ServeError(NianbaoError):
+    """The site cannot start as asked (the port is taken, the address is not this machine's)."""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_any(host: str) -> bool:
+    return host in ("0.0.0.0", "::", "[::]", "")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host.strip('[]')}]" if ":" in host else host
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on (host, port), or a Chinese refusal."""
+    bare = host.strip("[]")
+    try:
+        infos = socket.getaddrinfo(bare or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ServeError(f"无法识别地址“{host}”：请写本机的 IP 地址（如 192.168.1.10）、0.0.0.0（所有网卡）或 127.0.0.1（仅本机）") from exc
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        if sys.platform != "win32":  # a restart binds at once despite the last run's closing connections (Windows would let two servers share)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        elif hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        if family == socket.AF_INET6 and _is_any(host):
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1), 10048):
+            raise ServeError(f"端口 {port} 已被占用（网站可能已经在运行，或有其他程序在用这个端口）：请关闭它，或用 --port 换一个端口，例如 --port {port + 1}") from exc
+        if exc.errno in (errno.EACCES, getattr(errno, "WSAEACCES", -1), 10013):
+            raise ServeError(f"没有权限使用端口 {port}：请换一个 1024 以上的端口，例如 --port 8000") from exc
+        if exc.errno in (errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", -1), 10049):
+            raise ServeError(f"地址 {host} 不是本机的地址：请写本机的 IP 地址，或 0.0.0.0（所有网卡）") from exc
+        raise ServeError(f"无法在 {host}:{port} 上启动网站（{exc.strerror or exc}）") from exc
+    return sock
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other machines may reach it at (the default route's first)."""
+    found: list[str] = []
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))  # no packet is sent: the kernel only picks the interface
+        found.append(probe.getsockname()[0])
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    try:
+        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+    except OSError:
+        pass
+    out: list[str] = []
+    for address in found:
+        if address not in out and not ipaddress.ip_address(address).is_loopback and not address.startswith("0."):
+            out.append(address)
+    return out
+
+
+def _say(text: str = "", *, err: bool = False) -> None:
+    click.echo(text, err=err)
+    (sys.stderr if err else sys.stdout).flush()
+
+
+def _request_log() -> None:
+    """The site's own request lines (tokens redacted) on the console, with the time."""
+    logger = logging.getLogger("nianbao.serve")
+    if not any(getattr(h, "_nianbao", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        handler._nianbao = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _open_when_up(server, url: str) -> None:
+    """Open the browser once uvicorn answers (at most 15 s of waiting)."""
+    import webbrowser
+
+    deadline = time.monotonic() + 15
+    while not server.started and not server.should_exit and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if server.started and not server.should_exit:
+        try:
+            webbrowser.open(url)
+        except Exception:  # noqa: BLE001 - no browser on this machine: the address is printed anyway
+            pass
+
+
+def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str | None = None, units: list[str] | None = None,
+        open_browser: bool = True) -> None:
+    """Serve the site until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    from .app import create_app
+    from .store import ADMIN, Store
+
+    store = Store.for_site(site, db)
+    try:
+        sock = bind(host, port)
+        try:
+            local = f"http://{'127.0.0.1' if _is_any(host) or _is_loopback(host) else _url_host(host)}:{port}"
+            public = [] if _is_loopback(host) else [f"http://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
+            app = create_app(store, site=site)
+            app.state.public = public
+            first = store.setup_token()
+            where = f"{site}" if db is None else "数据库"
+            _say(f"年报网站（{where}）")
+            if first:
+                _say("第一次启动：请用下面的链接设置管理员密码（只能用一次；下次启动前未设置，会给出新的链接）：")
+                _say(f"  {local}/setup/{first}")
+            if units:
+                links = public[0] if public else local
+                added = store.add_units(units, ADMIN, "命令行")
+                new = [(unit, token) for unit, token in added if token]
+                there = [unit.name for unit, token in added if not token]
+                if new:
+                    _say(f"新加入的单位及其专用链接（{len(new)}个；请分别发给各单位，不要公开）：")
+                    width = max(len(unit.name) for unit, _ in new)
+                    for unit, token in new:
+                        _say(f"{unit.name.ljust(width)}  {links}/u/{token}")
+                if there:
+                    _say(f"已在网站中的单位（{len(there)}个）链接不变，不再显示：{'、'.join(there)}；如需新链接，请在“单位管理”页面重新生成。")
+            if not _is_loopback(host):
+                _say(f"注意：网站在 {host} 上监听，局域网中的其他电脑都能访问；请只在单位内网中使用，不要让互联网访问到。", err=True)
+                if public:
+                    _say(f"请把这个地址告诉各单位：{'  或  '.join(public)}", err=True)
+                else:
+                    _say("没能查到本机的局域网地址：请用 ipconfig（Windows）或 ip addr 查看，并告诉各单位 http://<本机地址>:" + str(port), err=True)
+            elif units:
+                _say("提示：网站现在只有本机能访问；要让各单位的电脑打开这些链接，请加 --host 0.0.0.0 重新启动（链接不变）。", err=True)
+            _request_log()
+            config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE, lifespan="off",
+                                    server_header=False, proxy_headers=False)
+            server = uvicorn.Server(config)
+            if open_browser:
+                threading.Thread(target=_open_when_up, args=(server, f"{local}/setup/{first}" if first else f"{local}/login"), daemon=True).start()
+            _say(f"网站已启动：{local}/login（按 Ctrl+C 停止）")
+            _serve(server, sock)
+        finally:
+            sock.close()
+    finally:
+        store.close()
+    _say("网站已停止。")
+
+
+def _serve(server, sock: socket.socket) -> None:
+    """uvicorn on ``sock``; a stop signal ends it with status 0.  uvicorn re-raises the signal it
+    caught once it has stopped (for the handler it found): ours, installed here, takes it quietly
+    instead of Python's (KeyboardInterrupt, or death by SIGTERM)."""
+    wanted = [s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None), getattr(signal, "SIGBREAK", None)) if s is not None]
+    main = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, lambda *_: None) for s in wanted} if main else {}
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

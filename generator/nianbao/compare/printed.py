@@ -1,0 +1,192 @@
+"""The comparison as a printed document (``nianbao compare … -o 比对.pdf``).
+
+The PDF comes the way every PDF of nianbao does (:mod:`nianbao.render.pdf`): a DOCX laid
+out by LibreOffice, with stand-ins for the official fonts the machine lacks and dates
+taken from the report, so the same input gives the same PDF and no browser is needed on
+a clerk's machine.  The DOCX is built here with python-docx: A4 landscape, the rates,
+the ten largest moves, the checks, the narratives side by side in a two-column table
+(copied passages underlined and highlighted, stale years bold with a wavy underline:
+readable in grey), every cell of the tables, the findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_UNDERLINE
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ..render import pdf as pdf_path
+from .changes import figure
+from .page import LEGEND_COPIED, LEGEND_STALE, groups, percent
+from .pair import COPIED, STALE, Comparison, Piece
+from .rates import DEFINITIONS
+
+BODY_FONT, HEAD_FONT = "宋体", "黑体"  # official names: LibreOffice is told their stand-ins (render.fontsubst)
+
+
+def _font(style_or_run, name: str, size: float | None = None) -> None:
+    """Latin and East Asian font of a style or run (python-docx sets only the Latin one)."""
+    font = style_or_run.font
+    font.name = name
+    if size is not None:
+        font.size = Pt(size)
+    properties = style_or_run.element.get_or_add_rPr() if hasattr(style_or_run.element, "get_or_add_rPr") else style_or_run.element.rPr
+    fonts = properties.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = properties.makeelement(qn("w:rFonts"), {})
+        properties.append(fonts)
+    fonts.set(qn("w:eastAsia"), name)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme"):  # a theme font overrides the named one
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _marked(paragraph, pieces: list[Piece]) -> None:
+    for piece in pieces:
+        run = paragraph.add_run(piece.text)
+        if COPIED in piece.marks:
+            run.font.underline = WD_UNDERLINE.SINGLE
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+        if STALE in piece.marks:
+            run.font.bold = True
+            run.font.underline = WD_UNDERLINE.WAVY_HEAVY
+
+
+def _table(document, head: list[str], rows: list[list[str]], widths: list[float], figures_from: int | None = None):
+    """A grid table with ``head`` repeated on every page; columns from ``figures_from`` on
+    hold figures and align right."""
+    table = document.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = Mm(width)  # the grid LibreOffice lays out by
+    for cell, text, width in zip(table.rows[0].cells, head, widths):
+        cell.text = text
+        cell.width = Mm(width)
+        cell.paragraphs[0].runs[0].font.bold = True
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = header.makeelement(qn("w:tblHeader"), {})
+    header.append(repeat)
+    for values in rows:
+        cells = table.add_row().cells
+        for n, (cell, text, width) in enumerate(zip(cells, values, widths)):
+            cell.text = text
+            cell.width = Mm(width)
+            if figures_from is not None and n >= figures_from:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return table
+
+
+def document(c: Comparison) -> bytes:
+    """The DOCX of the comparison."""
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin = section.right_margin = Mm(15)
+    section.top_margin = section.bottom_margin = Mm(14)
+    _font(doc.styles["Normal"], BODY_FONT, 10.5)
+    doc.styles["Normal"].paragraph_format.space_after = Pt(2)
+    doc.styles["Normal"].paragraph_format.line_spacing = 1.15
+    for language in doc.styles.element.iter(qn("w:lang")):  # the defaults say en-US: Chinese line breaking
+        language.set(qn("w:eastAsia"), "zh-CN")
+    for name in ("Title", "Heading 1", "Heading 2"):
+        _font(doc.styles[name], HEAD_FONT)
+        doc.styles[name].font.color.rgb = None
+    doc.core_properties.title = c.title
+    doc.core_properties.author = str(c.this.report.unit.name)  # type: ignore[attr-defined]
+
+    doc.add_heading(c.title, level=0).runs[0].font.size = Pt(18)
+    doc.add_paragraph(f"上一年度：{c.last.shown}（{c.last.report.year}年度）；本年度：{c.this.shown}（{c.this.report.year}年度）")
+
+    r = c.rates
+    doc.add_heading("一、重复率", level=1)
+    _table(doc, ["重复率", "数值", "定义"], [
+        ["文字重复率", percent(r.text), DEFINITIONS["text"] + f"（正文{figure(r.text_chars)}字中{figure(r.copied_chars)}字）"],
+        ["表格重复率", percent(r.tables), DEFINITIONS["tables"] + f"（计入的{figure(r.cells)}格中{figure(r.same_cells)}格）"],
+        ["总体重复率", percent(r.overall), DEFINITIONS["overall"]],
+        *([heading, percent(share), ""] for heading, share in r.sections.items()),
+    ], [75, 25, 167])
+    doc.add_paragraph(DEFINITIONS["sections"])
+
+    doc.add_heading("二、变化最大的十项", level=1)
+    for m in c.moves:
+        doc.add_paragraph(m.sentence(), style="List Number")
+    if not c.moves:
+        doc.add_paragraph("两年的表格数字（各行总计、表二各项）没有变化。")
+
+    doc.add_heading("三、跨年度核对", level=1)
+    if not c.carried:
+        doc.add_paragraph("上年结转和表二的存量与上一年度报告一致（X1–X3 未发现问题）。")
+    for f in c.crossyear:
+        doc.add_paragraph(f.labelled(), style="List Bullet")
+    doc.add_heading("文字与表格的数字（R6）", level=2)
+    for f in c.quoted:
+        doc.add_paragraph(f.labelled(), style="List Bullet")
+    if not c.quoted:
+        doc.add_paragraph("本年度报告正文中提到的申请、复议、诉讼件数与表格一致。")
+
+    doc.add_heading("四、正文对照", level=1)
+    legend = doc.add_paragraph()
+    _marked(legend, [Piece("下划线并加底色", frozenset({COPIED}))])
+    legend.add_run(f"：{LEGEND_COPIED}（左栏标出本年沿用的部分）；")
+    _marked(legend, [Piece("2019年", frozenset({STALE}))])
+    legend.add_run(f" 加粗并加波浪线：{LEGEND_STALE}。开头的说明段落各年相同，不比对。")
+    texts = doc.add_table(rows=1, cols=2)
+    texts.style = "Table Grid"
+    texts.autofit = False
+    for column in texts.columns:
+        column.width = Mm(133)
+    for cell, year in zip(texts.rows[0].cells, (c.last.report.year, c.this.report.year)):
+        cell.text = f"{year}年度"
+        cell.paragraphs[0].runs[0].font.bold = True
+    for n in c.narratives:
+        row = texts.add_row()
+        title = row.cells[0].merge(row.cells[1])
+        title.text = n.heading + (f"（重复率 {percent(n.rate)}）" if n.rate is not None else "")
+        title.paragraphs[0].runs[0].font.bold = True
+        row = texts.add_row()
+        for cell, paragraphs, missing in ((row.cells[0], n.last, "（上一年度报告无此部分）"), (row.cells[1], n.this, "（本年度报告无此部分）")):
+            first = cell.paragraphs[0]
+            if not paragraphs:
+                first.add_run(missing)
+            for i, pieces in enumerate(paragraphs):
+                _marked(first if i == 0 else cell.add_paragraph(), pieces)
+
+    doc.add_heading("五、表格逐格对照", level=1)
+    doc.add_paragraph("增减幅度 = （本年 − 上年）÷ 上年；上年为0时无法计算，记为“—”。")
+    doc.add_paragraph("两年各栏均为0的行合为一行。")
+    for table, rows in groups(c.changes):
+        doc.add_heading(table, level=2)
+        lines = []
+        for row, cells in rows:
+            if not any(ch.this or ch.last for ch in cells):
+                lines.append([row, "各栏两年均为0", "", "", "", ""])
+                continue
+            lines += [[row if i == 0 else "", ch.cell.column, figure(ch.last), figure(ch.this), ch.change_text(), ch.percent_text()] for i, ch in enumerate(cells)]
+        _table(doc, ["项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度"], lines, [105, 52, 25, 25, 30, 30], figures_from=2)
+
+    doc.add_heading("六、两份报告的检查结果", level=1)
+    for side, name in ((c.this, "本年度"), (c.last, "上一年度")):
+        doc.add_heading(f"{name}（{side.shown}）：" + ("未发现问题" if not side.findings else f"{len(side.findings)}条"), level=2)
+        for f in side.findings:
+            doc.add_paragraph(f.labelled(), style="List Bullet")
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def pdf(c: Comparison) -> bytes:
+    """The PDF, through LibreOffice (raises :class:`nianbao.render.office.Unavailable`)."""
+    data = document(c)
+    date = c.this.report.get(("unit", "date")) or dt.date(c.this.report.year + 1, 1, 1)
+    done = pdf_path.convert([("compare", data, date)])
+    if "compare" not in done:
+        from ..render.office import Unavailable
+
+        raise Unavailable("LibreOffice 未能生成 PDF")
+    return done["compare"]

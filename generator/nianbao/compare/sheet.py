@@ -1,0 +1,130 @@
+"""The comparison as a workbook (``nianbao compare … -o 比对.xlsx``): the page's content as
+sheets a reviewer can sort, filter and add up.
+
+Figures are numbers (not text), rates and percentages are numbers formatted as such, so
+that a county can copy them into its own tables; "—" stands where no percentage can be
+taken.  The copied passages of the narratives are underlined in their cells (rich text),
+the stale years bold: readable in grey.  Every sheet prints on A4 landscape
+(:mod:`nianbao.render.printing`).
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..findings import LEVEL_NAMES
+from ..render.printing import MAX_ROW_HEIGHT, print_setup
+from ..render.textgrid import width as display_width
+from .pair import COPIED, STALE, Comparison, Piece
+from .rates import DEFINITIONS
+
+HEAD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")
+WRAP = Alignment(wrap_text=True, vertical="top")
+PERCENT = "0.0%"
+MAX_CELL = 32767  # characters Excel keeps in a cell
+
+
+def _head(sheet: Worksheet, titles: list[str], widths: list[float]) -> None:
+    sheet.append(titles)
+    for cell, width in zip(sheet[1], widths):
+        cell.font, cell.fill = HEAD, HEAD_FILL
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _number(value: int | Decimal | None) -> int | float | str:
+    """A figure as Excel holds it; an amount as a float (Excel has no decimals), none as —."""
+    if value is None:
+        return "—"
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _rich(paragraphs: list[list[Piece]]) -> CellRichText | str:
+    """The paragraphs in one cell, copied passages underlined, stale years bold."""
+    blocks: list[str | TextBlock] = []
+    for n, paragraph in enumerate(paragraphs):
+        if n:
+            blocks.append("\n")
+        for piece in paragraph:
+            if piece.marks:
+                font = InlineFont(u="single" if COPIED in piece.marks else None, b=True if STALE in piece.marks else None)
+                blocks.append(TextBlock(font, piece.text))
+            else:
+                blocks.append(piece.text)
+    if sum(len(str(b.text if isinstance(b, TextBlock) else b)) for b in blocks) > MAX_CELL:
+        return "\n".join("".join(p.text for p in paragraph) for paragraph in paragraphs)[:MAX_CELL]
+    return CellRichText(*blocks) if blocks else ""
+
+
+def _height(sides: list[list[list[Piece]]], width: float) -> float:
+    """Points a row of wrapped narratives needs (rich text is not measured by
+    :func:`~nianbao.render.printing.fit_rows`, nor by Excel when the file opens)."""
+    room = max(int(width) - 1, 1)
+    lines = max(sum(-(-max(display_width("".join(p.text for p in paragraph)), 1) // room) for paragraph in side) for side in sides)
+    return min(round(max(lines, 1) * 11 * 1.35 + 3, 1), MAX_ROW_HEIGHT)
+
+
+def build(c: Comparison) -> bytes:
+    """The workbook's bytes."""
+    book = Workbook()
+    rates = book.active
+    rates.title = "重复率"
+    _head(rates, ["项目", "重复率", "相同", "计入", "定义"], [34, 10, 8, 8, 80])
+    r = c.rates
+    rates.append(["文字重复率", r.text, r.copied_chars, r.text_chars, DEFINITIONS["text"]])
+    rates.append(["表格重复率", r.tables, r.same_cells, r.cells, DEFINITIONS["tables"]])
+    rates.append(["总体重复率", r.overall, None, None, DEFINITIONS["overall"]])
+    for heading, share in r.sections.items():
+        rates.append([heading, share, None, None, DEFINITIONS["sections"]])
+    for row in rates.iter_rows(min_row=2):
+        row[1].number_format = PERCENT
+        row[4].alignment = WRAP
+
+    moves = book.create_sheet("变化最大的十项")
+    _head(moves, ["序号", "变化", "上年", "本年", "增减", "增减幅度"], [6, 70, 10, 10, 10, 10])
+    for n, m in enumerate(c.moves, start=1):
+        moves.append([n, m.sentence(), _number(m.last), _number(m.this), _number(m.change), float(m.percent) / 100 if m.percent is not None else "—"])
+        moves.cell(moves.max_row, 6).number_format = PERCENT
+        moves.cell(moves.max_row, 2).alignment = WRAP
+
+    cells = book.create_sheet("表格逐格对照")
+    _head(cells, ["表", "项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度", "说明"], [10, 40, 22, 10, 10, 10, 10, 12])
+    for change in c.changes:
+        cell = change.cell
+        cells.append([cell.table, cell.row, cell.column, _number(change.last), _number(change.this), _number(change.change),
+                      float(change.percent) / 100 if change.percent is not None else "—", change.percent_text() if change.percent is None else None])
+        cells.cell(cells.max_row, 7).number_format = PERCENT
+        cells.cell(cells.max_row, 2).alignment = WRAP
+    cells.auto_filter.ref = f"A1:H{cells.max_row}"
+
+    texts = book.create_sheet("正文对照")
+    _head(texts, ["部分", "重复率", f"{c.last.report.year}年度", f"{c.this.report.year}年度"], [22, 9, 60, 60])
+    for n in c.narratives:
+        texts.append([n.heading, n.rate if n.rate is not None else "—", _rich(n.last), _rich(n.this)])
+        texts.cell(texts.max_row, 2).number_format = PERCENT
+        for column in (1, 3, 4):
+            texts.cell(texts.max_row, column).alignment = WRAP
+        texts.row_dimensions[texts.max_row].height = _height([n.last, n.this], 60)
+    texts.append([])
+    texts.append([f"下划线：{DEFINITIONS['sections']}加粗：指向以往年度的年份（X4）。"])
+
+    checks = book.create_sheet("核对结果")
+    _head(checks, ["报告", "级别", "规则", "位置", "说明"], [14, 6, 6, 34, 90])
+    for name, findings in (("跨年度核对", c.crossyear), (c.this.shown, c.this.findings), (c.last.shown, c.last.findings)):
+        for f in findings:
+            checks.append([name, LEVEL_NAMES[f.level], f.rule, f.path or "", f.describe()])
+            checks.cell(checks.max_row, 5).alignment = WRAP
+
+    for sheet in book.worksheets:
+        print_setup(sheet, orientation="landscape")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

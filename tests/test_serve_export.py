@@ -1,0 +1,160 @@
+"""nianbao export: the site's newest reports back out as the report files the command line reads
+(byte for byte what the site holds), and 汇总.xlsx from batch's own check-only run — so that
+``nianbao check`` and ``nianbao aggregate`` over the exported folder read the site's figures."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EXAMPLE_2023, edit
+from openpyxl import load_workbook
+from pgserver import pg_url  # noqa: F401 - a fixture, used by name
+
+from nianbao.model.yamlfile import parse
+from nianbao.serve import db
+from nianbao.serve.store import ADMIN, APPROVED, SUBMITTED, Store
+
+QS = EXAMPLE_2023.read_text(encoding="utf-8")  # 青山镇人民政府 2023: licensing 12, penalties 3, new [5, 1, 0, 0, 1, 0, 7]
+BH = edit(edit(edit(QS, "name: 青山镇人民政府 ", "name: 白河乡人民政府 "), "licensing: 12", "licensing: 30"), "penalties: 3 ", "penalties: 8 ")
+BH = edit(BH, "review: [1, 0, 0, 0, 1]", "review: [0, 1, 0, 0, 1]")
+COUNTY = edit(QS, "name: 青山镇人民政府 ", "name: 临溪县汇总     ")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def site(request, tmp_path):
+    """(the `export` arguments for the site, its store) on either database."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    if request.param == "sqlite":
+        store = Store.for_site(folder, None)
+        args: tuple[str, ...] = (str(folder),)
+    else:
+        url = request.getfixturevalue("pg_url")
+        store = Store(url)
+        args = ("--db", url)
+    store.set_year(2023)
+    store.set_county_name("临溪县")
+    yield args, store
+    store.close()
+
+
+def fill(store: Store) -> dict[str, int]:
+    """Three units on the list: two with reports (one approved after a second version), one
+    that has not started; and the county's own report, which is not a unit's."""
+    (qs, _), (bh, _), (lz, _) = store.add_units(["青山镇人民政府", "白河乡人民政府", "绿竹村委会"], ADMIN, "")
+    store.save(qs.id, 2023, QS.replace("216条", "200条"), base=0, author="青山镇人民政府", address="", summary=[], errors=0, warnings=0)
+    store.save(qs.id, 2023, QS, base=1, author="青山镇人民政府", address="", summary=[], errors=0, warnings=0)
+    store.set_status(qs.id, 2023, SUBMITTED, actor="青山镇人民政府", address="")
+    store.set_status(qs.id, 2023, APPROVED, actor=ADMIN, address="")
+    store.save(bh.id, 2023, BH, base=0, author="白河乡人民政府", address="", summary=[], errors=0, warnings=0)
+    store.save(store.county_unit().id, 2023, COUNTY, base=0, author=ADMIN, address="", summary=[], errors=0, warnings=0)
+    return {"qs": qs.id, "bh": bh.id, "lz": lz.id}
+
+
+def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_path):
+    args, store = site
+    fill(store)
+    out = tmp_path / "导出"
+    result = cli("export", *args, "-o", out)
+    assert result.code == 0, result
+    assert "已导出 青山镇人民政府2023.yaml：第2版，青山镇人民政府于" in result.out
+    assert "已导出 白河乡人民政府2023.yaml：第1版" in result.out
+    assert "已导出 临溪县（汇总）2023.yaml（县本级汇总报告）：第1版，admin于" in result.out
+    assert f"汇总表：{out / '汇总.xlsx'}（2023年，2份报告，名单上3个单位）；其中1个单位有错误或未填写" in result.out
+    # the very texts the site holds
+    assert (out / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
+    assert (out / "白河乡人民政府2023.yaml").read_bytes() == BH.encode("utf-8")
+    assert (out / "临溪县（汇总）2023.yaml").read_bytes() == COUNTY.encode("utf-8")
+    assert sorted(p.name for p in out.iterdir()) == [".nianbao-生成记录.json", "临溪县（汇总）2023.yaml", "汇总.xlsx", "白河乡人民政府2023.yaml", "青山镇人民政府2023.yaml"]
+    # check reads each as the site did: no error
+    for name in ("青山镇人民政府2023.yaml", "白河乡人民政府2023.yaml"):
+        checked = cli("check", out / name)
+        assert checked.code == 0, checked
+    # aggregate sums the two units' figures, never the county's own report again
+    total = tmp_path / "汇总结果" / "临溪县2023.yaml"
+    summed = cli("aggregate", out, "-o", total, "--unit", "临溪县")
+    assert summed.code == 0, summed
+    data = parse(total.read_text(encoding="utf-8")).data
+    assert data["proactive"]["licensing"] == 12 + 30
+    assert data["proactive"]["penalties"] == 3 + 8
+    assert data["applications"]["new"] == [10, 2, 0, 0, 2, 0]  # the total column is computed, not written
+    assert data["appeals"]["review"] == [1, 1, 0, 0]
+    assert "已跳过" in summed.err and "临溪县（汇总）2023.yaml" in summed.err
+    # 汇总.xlsx: batch's worklist, in the list's order, with the unit that sent nothing
+    sheet = load_workbook(out / "汇总.xlsx")["单位"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [(r[1], r[2], r[4], r[5]) for r in rows] == [("青山镇人民政府", 2023, "已生成", 0), ("白河乡人民政府", 2023, "已生成", 0),
+                                                         ("绿竹村委会", None, "未交回", 1)]
+    # the same counts as nianbao batch gives over the same files
+    batch = cli("batch", out, "-o", tmp_path / "批量", "--to", "txt")
+    assert batch.code == 0, batch
+    batch_rows = [[c.value for c in row] for row in load_workbook(tmp_path / "批量" / "汇总.xlsx")["单位"].iter_rows(min_row=2)]
+    assert sorted((r[1], r[4], r[5], r[6], r[7]) for r in batch_rows) == sorted((r[1], r[4], r[5], r[6], r[7]) for r in rows[:2])
+
+
+def test_export_again_keeps_a_changed_file_and_not_an_unchanged_one(cli, site, tmp_path):
+    args, store = site
+    ids = fill(store)
+    out = tmp_path / "导出"
+    assert cli("export", *args, "-o", out).code == 0
+    changed = edit(BH, "licensing: 30", "licensing: 31")
+    store.save(ids["bh"], 2023, changed, base=1, author="白河乡人民政府", address="", summary=[], errors=0, warnings=0)
+    result = cli("export", *args, "-o", out)
+    assert result.code == 0, result
+    assert "已导出 白河乡人民政府2023.yaml：第2版" in result.out and "原有的文件已备份为 白河乡人民政府2023.yaml.bak" in result.out
+    assert (out / "白河乡人民政府2023.yaml.bak").read_bytes() == BH.encode("utf-8")
+    assert (out / "白河乡人民政府2023.yaml").read_bytes() == changed.encode("utf-8")
+    assert not (out / "青山镇人民政府2023.yaml.bak").exists()
+    assert "备份" not in result.out.split("青山镇人民政府2023.yaml")[1].splitlines()[0]
+
+
+def test_other_years_exported_but_not_summarised(cli, site, tmp_path):
+    args, store = site
+    ids = fill(store)
+    last = edit(edit(QS, "year: 2023 ", "year: 2022 "), "date: 2024-01-18", "date: 2023-01-18")
+    store.save(ids["qs"], 2022, last, base=0, author="青山镇人民政府", address="", summary=[], errors=0, warnings=0)
+    out = tmp_path / "导出"
+    result = cli("export", *args, "-o", out)
+    assert result.code == 0, result
+    assert (out / "青山镇人民政府2022.yaml").read_bytes() == last.encode("utf-8")
+    assert "注意：2022年的报告也已导出，但不在汇总表中（汇总表只列2023年）" in result.out
+    assert [r[1].value for r in load_workbook(out / "汇总.xlsx")["单位"].iter_rows(min_row=2)] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]
+
+
+def test_empty_site_and_unusable_databases(cli, tmp_path):
+    folder = tmp_path / "site"
+    Store.for_site(folder, None).close()
+    result = cli("export", folder, "-o", tmp_path / "out")
+    assert result.code == 0, result
+    assert "网站中还没有任何单位保存过报告。" in result.out
+    assert not (tmp_path / "out" / "汇总.xlsx").exists()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "nianbao.db").write_bytes(b"\x00" * 4096 + b"not sqlite")
+    result = cli("export", broken, "-o", tmp_path / "out2")
+    assert result.code == 1 and "站点文件夹中的数据库无法打开" in result.err and "Traceback" not in result.err + result.out
+    result = cli("export", "--db", "postgresql://nianbao:pw-not-shown@127.0.0.1:1/none", "-o", tmp_path / "out3")
+    assert result.code == 1 and "无法连接数据库" in result.err and "pw-not-shown" not in result.err
+    result = cli("export", tmp_path / "nothing-here", "-o", tmp_path / "out4")
+    assert result.code == 2 and "没有网站的数据库" in result.err
+
+
+def test_unwritable_report_is_said_and_fails(cli, tmp_path):
+    folder = tmp_path / "site"
+    store = Store.for_site(folder, None)
+    store.set_year(2023)
+    fill(store)
+    store.close()
+    out = tmp_path / "out"
+    (out / "白河乡人民政府2023.yaml").mkdir(parents=True)  # a folder where the file goes: it cannot be written
+    result = cli("export", folder, "-o", out)
+    assert result.code == 1, result
+    assert "未能写出 白河乡人民政府2023.yaml" in result.err
+    assert (out / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
+
+
+def test_export_names_are_safe_file_names(tmp_path):
+    from nianbao.serve.export import file_stem
+
+    assert file_stem("青山镇/人民政府:办公室", 2023) == "青山镇_人民政府_办公室2023"
+    assert file_stem("CON", 2023) == "CON2023"
+    assert db.SQLITE_NAME == "nianbao.db"

@@ -1,0 +1,219 @@
+"""The overview as a workbook, for the office that sorts and filters in Excel or WPS.
+
+Sheets: 各单位主要数字 (the page's table: figures as numbers with their units in the cell
+format, colour scales and data bars computed by Excel itself, the county's sums in the
+last row), 排名 (each figure's units ranked, the data of the charts), 图表 (a native bar
+chart per figure, one Excel draws and a reviewer can restyle), 与上年比较 (with last
+year's reports), 问题清单 (every finding), 说明 (what each figure means).  Every sheet prints
+on A4 landscape as ``batch``'s 汇总.xlsx does (:func:`nianbao.render.printing.print_setup`).
+Whatever a unit's file holds is written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from ..county.worklist import FONT, put_row
+from ..findings import LEVEL_NAMES
+from ..render.printing import print_setup
+from . import charts
+from .figures import NO_SHARE, Figure, Measure, change, percent
+from .overview import Overview
+from .overview_page import YOY_KEYS, chart_columns, title, total_measures
+
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+FORMATS = {"件": '0"件"', "个": '0"个"', "元": '#,##0.##"元"'}
+SHARE_FORMAT = "0.0%"
+CHART_ROW_CM = 0.5  # a bar's height in a chart: every unit is drawn, Excel zooms
+
+
+def _cell_value(figure: Figure, measure: Measure | None) -> Any:
+    """A figure as a number Excel sorts and colours (a share as a fraction formatted 0.0%),
+    or "—" where there is none."""
+    if measure is None or measure.value is None:
+        return NO_SHARE
+    if figure.kind == "share":
+        return float(measure.value)
+    if isinstance(measure.value, Fraction):
+        return float(measure.value)
+    return measure.value if isinstance(measure.value, (int, Decimal)) else float(measure.value)
+
+
+def _format(figure: Figure) -> str:
+    return SHARE_FORMAT if figure.kind == "share" else FORMATS.get(figure.unit, "0")
+
+
+def _head(sheet, widths: list[float]) -> None:
+    for cell in sheet[1]:
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "C2" if sheet.title == "各单位主要数字" else "A2"
+
+
+def workbook(overview: Overview, *, county: str = "") -> bytes:
+    """The overview's workbook (see the module's docstring), the same bytes for the same input."""
+    from ..read.workbook import stable_xlsx
+
+    wb = Workbook()
+    table = wb.active
+    table.title = "各单位主要数字"
+    _table(table, overview)
+    ranks = wb.create_sheet("排名")
+    pictures = wb.create_sheet("图表")
+    _charts(ranks, pictures, overview)
+    if overview.previous:
+        _previous(wb.create_sheet("与上年比较"), overview)
+    _findings(wb.create_sheet("问题清单"), overview)
+    _definitions(wb.create_sheet("说明"), overview, county)
+    for sheet in wb.worksheets:
+        if sheet is not pictures:
+            print_setup(sheet)
+    pictures.page_setup.orientation = "landscape"
+    pictures.page_setup.paperSize = pictures.PAPERSIZE_A4
+    return stable_xlsx(wb)
+
+
+def _table(sheet, overview: Overview) -> None:
+    columns = overview.columns
+    put_row(sheet, ["序号", "机关名称", "文件", "状态", *(f"{c.heading}" for c in columns), "说明"])
+    _head(sheet, [6, 24, 24, 8, *([11] * len(columns)), 50])
+    from .overview_page import _why
+
+    for i, row in enumerate(overview.rows, start=1):
+        values: list[Any] = [i, row.name, row.shown or "", row.status]
+        if row.figures is not None:
+            values += [_cell_value(c, row.figures.get(c.key)) for c in columns]
+            values.append("")
+        else:
+            values += [""] * len(columns)
+            values.append(_why(row))
+        put_row(sheet, values)
+    first, last = 2, sheet.max_row
+    if overview.charted:
+        totals = total_measures(overview)
+        put_row(sheet, ["", f"合计（已计入的{len(overview.charted)}个单位）", "", "", *(_cell_value(c, totals[c.key]) for c in columns), ""])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(name=FONT, bold=True)
+    for j, column in enumerate(columns, start=5):
+        letter = get_column_letter(j)
+        for r in range(first, sheet.max_row + 1):
+            sheet.cell(r, j).number_format = _format(column)
+            sheet.cell(r, j).alignment = Alignment(horizontal="right")
+        if last < first:
+            continue
+        area = f"{letter}{first}:{letter}{last}"
+        if column.kind == "count" and column.unit == "件":
+            sheet.conditional_formatting.add(area, DataBarRule(start_type="num", start_value=0, end_type="max", color=charts.BAR[1:], showValue=True))
+        else:  # white to dark blue: a shade that prints in grey in the same order
+            sheet.conditional_formatting.add(area, ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color=charts.PALETTE[3][1:]))
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(last, 1)}"
+
+
+def _charts(ranks, pictures, overview: Overview) -> None:
+    """Each figure's units ranked in two columns of 排名, and a bar chart of them in 图表."""
+    put_row(pictures, [f"各项数字排名（由高到低，共{len(overview.charted)}个已计入的单位；数据见“排名”表）"])
+    pictures["A1"].font = Font(name=FONT, bold=True, size=12)
+    anchor_row = 3
+    col = 1
+    for column in chart_columns(overview):
+        ranked = sorted(((row.name, row.figures[column.key]) for row in overview.charted if row.figures and row.figures[column.key].value is not None),
+                        key=lambda pair: -float(pair[1].value))  # type: ignore[arg-type]
+        ranks.cell(1, col, column.heading).font = Font(name=FONT, bold=True)
+        ranks.cell(1, col + 1, column.unit if column.kind != "share" else "%").font = Font(name=FONT, bold=True)
+        for r, (name, measure) in enumerate(ranked, start=2):
+            ranks.cell(r, col, name).data_type = "s"
+            cell = ranks.cell(r, col + 1, _cell_value(column, measure))
+            cell.number_format = _format(column)
+        ranks.column_dimensions[get_column_letter(col)].width = 22
+        ranks.column_dimensions[get_column_letter(col + 1)].width = 10
+        if ranked:
+            chart = BarChart()
+            chart.type = "bar"  # horizontal: the units' names read across
+            chart.style = 2
+            chart.title = f"{column.heading}（由高到低）"
+            chart.legend = None
+            chart.varyColors = False
+            data = Reference(ranks, min_col=col + 1, min_row=1, max_row=len(ranked) + 1)
+            names = Reference(ranks, min_col=col, min_row=2, max_row=len(ranked) + 1)
+            chart.add_data(data, titles_from_data=True)
+            chart.set_categories(names)
+            chart.y_axis.scaling.orientation = "minMax"
+            chart.x_axis.scaling.orientation = "maxMin"  # the highest at the top
+            chart.y_axis.numFmt = _format(column)
+            chart.y_axis.delete = False
+            chart.x_axis.delete = False
+            series = chart.series[0]
+            series.graphicalProperties.solidFill = charts.BAR[1:]
+            series.graphicalProperties.line.solidFill = "555555"
+            series.dLbls = DataLabelList()
+            series.dLbls.showVal = True
+            series.dLbls.numFmt = _format(column)
+            chart.width = 18
+            chart.height = max(6.0, 2.5 + CHART_ROW_CM * len(ranked))
+            pictures.add_chart(chart, f"A{anchor_row}")
+            anchor_row += int(chart.height / 0.5) + 2
+        col += 3
+    ranks.freeze_panes = "A2"
+
+
+def _previous(sheet, overview: Overview) -> None:
+    columns = [overview.column(key) for key in YOY_KEYS if any(c.key == key for c in overview.columns)]
+    put_row(sheet, ["机关名称", *(f"{c.heading}（上年 → 本年）" for c in columns), "文字重复率", "表格重复率", "总体重复率", "说明"])
+    _head(sheet, [24, *([22] * len(columns)), 10, 10, 10, 40])
+    for row in overview.charted:
+        if row.last is None or row.rates is None or row.figures is None:
+            put_row(sheet, [row.name, *([""] * (len(columns) + 3)), row.note or "未作比较"])
+            continue
+        put_row(sheet, [row.name, *(change(c, row.figures[c.key], row.last[c.key]) for c in columns), row.rates.text, row.rates.tables, row.rates.overall, ""])
+        for j in range(len(columns) + 2, len(columns) + 5):
+            sheet.cell(sheet.max_row, j).number_format = SHARE_FORMAT
+    last = sheet.max_row
+    if last >= 2:
+        for j in range(len(columns) + 2, len(columns) + 5):
+            letter = get_column_letter(j)
+            sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="num", end_value=1, end_color=charts.PALETTE[3][1:]))
+
+
+def _findings(sheet, overview: Overview) -> None:
+    put_row(sheet, ["序号", "机关名称", "文件", "状态", "级别", "规则", "位置", "项目", "问题"])
+    _head(sheet, [6, 24, 28, 8, 6, 6, 12, 30, 80])
+    n = 0
+    for row in overview.rows:
+        for finding in row.findings:
+            n += 1
+            put_row(sheet, [n, row.name, row.shown or "", row.status, LEVEL_NAMES[finding.level], finding.rule, finding.at(), finding.path or "", finding.message])
+    for line in sheet.iter_rows(min_row=2):
+        line[-1].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.auto_filter.ref = f"A1:I{max(sheet.max_row, 1)}"
+
+
+def _definitions(sheet, overview: Overview, county: str) -> None:
+    put_row(sheet, [title(overview, county), ""])
+    sheet["A1"].font = Font(name=FONT, bold=True, size=12)
+    put_row(sheet, ["项目", "含义"])
+    for column in overview.columns:
+        put_row(sheet, [column.heading, column.definition])
+    if overview.previous:
+        from .rates import DEFINITIONS
+
+        for key in ("text", "tables", "overall"):
+            name, _, sentence = DEFINITIONS[key].partition("：")
+            put_row(sheet, [name, sentence])
+    put_row(sheet, ["合计", "“各单位主要数字”表最后一行：已计入的单位之和，与 nianbao aggregate 的汇总相同；占比为各单位分子之和除以分母之和。"])
+    put_row(sheet, ["份数", f"共{len(overview.rows)}个单位（或文件），已计入{len(overview.charted)}个；百分比如 {percent(Fraction(3, 7))} 表示 3/7。"])
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 100
+    for line in sheet.iter_rows(min_row=3):
+        line[1].alignment = Alignment(wrap_text=True, vertical="top")

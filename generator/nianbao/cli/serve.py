@@ -47,8 +47,13 @@ def serve(site: Path | None, host: str, port: int, db_url: str | None, roster_fi
         if repeated:
             click.echo(f"注意：名单中重复的单位只加一次：{'、'.join(repeated)}", err=True)
     from ..serve import server
+    from ..serve.db import DatabaseError
 
-    server.run(site, host=host, port=port, db=db_url, units=names, open_browser=not no_browser)
+    try:
+        server.run(site, host=host, port=port, db=db_url, units=names, open_browser=not no_browser)
+    except DatabaseError as exc:  # unreachable, made by a newer nianbao, not nianbao's: said, not a traceback
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_FINDINGS) from None
 
 
 @main.command()

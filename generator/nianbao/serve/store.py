@@ -283,7 +283,7 @@ class Store:
             raise
         except DBAPIError as exc:
             self.engine.dispose()
-            raise DatabaseError(_unusable(self.url, exc)) from None
+            raise DatabaseError(_unusable(url, exc)) from None
         from argon2 import PasswordHasher
 
         self._hasher = PasswordHasher()  # its defaults are argon2id with the RFC 9106 low-memory profile

@@ -20,7 +20,8 @@ from functools import cache
 
 from ..model.places import FEES_LABEL, KeyPath, places
 from ..model.report import Report
-from ..model.standard import SPECS, Column, Line3, Spec, ValueType
+from ..model.standard import SPECS, Column, Spec, ValueType
+from .rates import table_cells
 
 Number = int | Decimal
 MOVES = 10  # the largest moves named on the page
@@ -113,8 +114,17 @@ def _unit(column: Column, default: str) -> str:
     return column.unit or (default if column.type is not ValueType.AMOUNT else "")
 
 
-def cells(spec: Spec) -> Iterator[Cell]:
+def cells(spec: Spec) -> tuple[Cell, ...]:
     """Every figure of tables 二, 三, 四 and the fees, in printed order."""
+    return _cells(spec.id)
+
+
+@cache
+def _cells(spec_id: str) -> tuple[Cell, ...]:
+    return tuple(_walk(SPECS[spec_id]))
+
+
+def _walk(spec: Spec) -> Iterator[Cell]:
     index = places(spec.id)
     t2, t3, t4 = spec.table_names
     for group in spec.table2:
@@ -147,44 +157,20 @@ def cells(spec: Spec) -> Iterator[Cell]:
             yield Cell(keys, index[keys].path, section, FEES_LABEL, f.label, FEE_UNIT if amount else COUNTED, amount, True)
 
 
-def value(report: Report, cell: Cell) -> Number | None:
-    """The figure as printed (a 总计 left out of the file: computed), or None where the
-    report has none (fees not stated)."""
-    keys = cell.keys
-    if keys[0] == "applications":
-        line = _line(report, keys[1:-1])
-        return report.row(line)[keys[-1]]
-    if keys[0] == "appeals":
-        group = next(g for g in report.spec.table4.groups if g.key == keys[1])
-        return report.appeal(group)[keys[-1]]
-    if keys[0] == "processing_fees":
-        fees = report.fees()
-        return None if fees is None else fees.get(keys[1])
-    return report.get(keys)
-
-
-def _line(report: Report, keypath: tuple) -> Line3:
-    return _lines(report.spec.id)[keypath]
-
-
-@cache
-def _lines(spec_id: str) -> dict[tuple, Line3]:
-    """Table 三's rows by their keys below ``applications``, once per format version."""
-    table3 = SPECS[spec_id].table3
-    return {table3.keypath(line): line for line in table3.data_lines()}
+def values(report: Report) -> dict[KeyPath, Number]:
+    """Every figure :func:`cells` names, as printed, by its keys (the fees where stated)."""
+    found = dict(table_cells(report))
+    fees = report.fees()
+    if fees is not None:
+        found.update({("processing_fees", key): figure for key, figure in fees.items() if figure is not None})
+    return found
 
 
 def changes(this: Report, last: Report) -> list[CellChange]:
-    """Every figure of ``this``'s tables with last year's at the same place."""
-    before = {cell.keys: cell for cell in cells(last.spec)}
-    out = []
-    for cell in cells(this.spec):
-        now = value(this, cell)
-        if now is None:
-            continue
-        old = value(last, before[cell.keys]) if cell.keys in before else None
-        out.append(CellChange(cell, old, now))
-    return out
+    """Every figure of ``this``'s tables with last year's at the same place (None where
+    last year's format version has no such cell)."""
+    now, before = values(this), values(last)
+    return [CellChange(cell, before.get(cell.keys), now[cell.keys]) for cell in cells(this.spec) if cell.keys in now]
 
 
 def largest_moves(found: list[CellChange], count: int = MOVES) -> list[CellChange]:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..check.rules import narratives
 from ..model.places import KeyPath
@@ -67,9 +68,12 @@ class Rates:
 
 
 # -- text ----------------------------------------------------------------------------------------------
-def _kept(char: str) -> bool:
-    """A character that carries the text: not punctuation (P*), separator (Z*) or control (C*)."""
-    return unicodedata.category(char)[0] not in "PZC"
+@lru_cache(maxsize=1 << 16)
+def _piece(char: str) -> str:
+    """What a character of the text becomes: its NFKC form without punctuation (P*),
+    separators (Z*) and controls (C*) — "" for those.  Cached: a report uses a few
+    thousand distinct characters, each normalised once."""
+    return "".join(c for c in unicodedata.normalize("NFKC", char) if unicodedata.category(c)[0] not in "PZC")
 
 
 def reduce(text: str) -> tuple[str, list[int]]:
@@ -78,23 +82,35 @@ def reduce(text: str) -> tuple[str, list[int]]:
     kept: list[str] = []
     where: list[int] = []
     for i, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKC", char):
-            if _kept(piece):
-                kept.append(piece)
-                where.append(i)
+        piece = _piece(char)
+        if piece:
+            kept.append(piece)
+            where.extend([i] * len(piece))
     return "".join(kept), where
 
 
-def _grams(texts: Sequence[str]) -> set[str]:
-    """Every run of MIN_RUN reduced characters of ``texts``, none across two of them."""
+@lru_cache(maxsize=64)
+def _flat(text: str) -> str:
+    """:func:`reduce`'s text alone (the rates need no positions)."""
+    return "".join(map(_piece, text))
+
+
+@lru_cache(maxsize=8)
+def _grams_of(texts: tuple[str, ...]) -> frozenset[str]:
     grams: set[str] = set()
     for text in texts:
-        flat = reduce(text)[0]
+        flat = _flat(text)
         grams.update(flat[i : i + MIN_RUN] for i in range(len(flat) - MIN_RUN + 1))
-    return grams
+    return frozenset(grams)
 
 
-def _runs(flat: str, grams: set[str]) -> Iterator[tuple[int, int]]:
+def _grams(texts: Sequence[str]) -> frozenset[str]:
+    """Every run of MIN_RUN reduced characters of ``texts``, none across two of them
+    (cached: a comparison asks for last year's grams once per section)."""
+    return _grams_of(tuple(texts))
+
+
+def _runs(flat: str, grams: frozenset[str]) -> Iterator[tuple[int, int]]:
     """The maximal covered runs [start, end) of ``flat``: unions of windows found in ``grams``."""
     start = end = -1
     for i in range(len(flat) - MIN_RUN + 1):
@@ -121,14 +137,14 @@ def copied_spans(this_text: str, last_text: str | Sequence[str]) -> list[tuple[i
     return [(where[s], where[e - 1] + 1) for s, e in _runs(flat, _grams(_lasts(last_text)))]
 
 
-def _copied_count(flat: str, grams: set[str]) -> int:
+def _copied_count(flat: str, grams: frozenset[str]) -> int:
     return sum(e - s for s, e in _runs(flat, grams))
 
 
 def copied_share(this_text: str, last_text: str | Sequence[str]) -> float:
     """The share 0..1 of ``this_text``'s reduced characters that are copied from
     ``last_text`` (one text or several); 0.0 for a text with nothing to count."""
-    flat = reduce(this_text)[0]
+    flat = _flat(this_text)
     if not flat:
         return 0.0
     return _copied_count(flat, _grams(_lasts(last_text))) / len(flat)
@@ -183,7 +199,7 @@ def repetition(this: Report, last: Report) -> Rates:
     sections: dict[str, float] = {}
     chars = copied = 0
     for _, heading, text in rated_narratives(this):
-        flat = reduce(text)[0]
+        flat = _flat(text)
         if not flat:
             continue
         n = _copied_count(flat, grams)

@@ -446,3 +446,44 @@ def test_migrations_ship_inside_the_package():
     assert db.MIGRATIONS == folder
     assert (folder / "env.py").is_file() and (folder / "script.py.mako").is_file()
     assert [p.name for p in sorted((folder / "versions").glob("*.py"))] == ["0001_first.py"]
+
+
+def test_units_cannot_take_the_admins_name(store):
+    with pytest.raises(StoreError, match="“Admin”是县（区）管理员的名称"):
+        store.add_units(["甲镇", "Admin"], ADMIN, "")
+    assert store.units(YEAR) == []  # nothing of the refused list was added
+    (unit, _), = store.add_units(["甲镇"], ADMIN, "")
+    with pytest.raises(StoreError, match="管理员的名称"):
+        store.rename_unit(unit.id, " admin ", ADMIN, "")
+
+
+def test_sqlite_busy_past_its_timeout_is_said(tmp_path, monkeypatch):
+    """Another writer holding the file longer than the busy timeout: this save is refused with
+    a message (nothing half-written), and the next one, once the file is free, goes through."""
+    import sqlite3
+
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    store = Store.for_site(tmp_path / "site", None)
+    (unit, _), = store.add_units(["甲镇"], ADMIN, "")
+    holder = sqlite3.connect(tmp_path / "site" / "nianbao.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(DatabaseError, match="数据库正忙.*这次的操作没有完成：请稍后再试"):
+            save(store, unit.id, "忙\n", 0)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert save(store, unit.id, "不忙\n", 0).number == 1
+    store.close()
+
+
+START = "import sys; from nianbao.serve.store import Store; s = Store(sys.argv[1]); print(s.settings().year); s.close()"
+
+
+def test_processes_starting_at_once_on_a_new_database(url):
+    """The server and an export (or two servers) started together on a new database: each
+    migration waits for the other's and finds the schema made — no one fails."""
+    procs = [subprocess.Popen([sys.executable, "-c", START, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+             for _ in range(4)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, results)] == [(0, str(dt.date.today().year - 1))] * 4, results

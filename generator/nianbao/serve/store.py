@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..errors import NianbaoError
@@ -305,11 +305,16 @@ class Store:
     # -- transactions ------------------------------------------------------------------------------------
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options={WRITE: write})
-            yield session
-            session.commit()
+        """One transaction: committed when the block ends, rolled back if it raises.  A database
+        that fails underneath (SQLite busy past its timeout, a PostgreSQL server gone) is a
+        :class:`DatabaseError` the page can say, not a driver's exception."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                session.connection(execution_options={WRITE: write})
+                yield session
+                session.commit()
+        except OperationalError as exc:
+            raise DatabaseError(_failed(exc)) from exc
 
     def _site_row(self) -> None:
         """The settings row, made on the first start: the year collected is last year's."""
@@ -417,6 +422,7 @@ class Store:
                 name = name.strip()
                 if not name:
                     continue
+                _not_admin(name)
                 there = by_key.get(key(name))
                 if there is not None:
                     out.append((_unit(there), None))
@@ -468,6 +474,7 @@ class Store:
         name = name.strip()
         if not name:
             raise StoreError("单位名称不能为空")
+        _not_admin(name)
         with self._tx() as s:
             row = self._get_unit(s, unit_id)
             for other in s.scalars(select(db.Unit).where(db.Unit.id != unit_id)):
@@ -791,8 +798,22 @@ class Store:
             return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
 
 
+def _not_admin(name: str) -> None:
+    """A unit called ``admin`` would act with the admin's rights wherever an author is compared."""
+    if name.strip().casefold() == ADMIN:
+        raise StoreError(f"“{name}”是县（区）管理员的名称，不能用作单位名称")
+
+
 def _sqlite_url(site: Path) -> str:
     return db.sqlite_url(site)
+
+
+def _failed(exc: OperationalError) -> str:
+    """Why this one operation failed, for the clerk: it was not done, and trying again may work."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    if "locked" in reason or "busy" in reason:
+        return f"数据库正忙（另一项写入超过{db.BUSY_TIMEOUT_MS // 1000}秒还没有完成），这次的操作没有完成：请稍后再试"
+    return f"数据库出错（{reason}），这次的操作没有完成：请稍后再试；如果一直出错，请联系县（区）管理员检查数据库"
 
 
 def _unusable(url: str, exc: DBAPIError) -> str:

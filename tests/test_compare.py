@@ -194,7 +194,7 @@ def test_the_page_is_standalone_html_with_rates_marks_moves_and_checks(cli, tmp_
         assert f"<li>{m.sentence()}</li>" in page
     assert "表二：行政规范性文件的现行有效件数为6，按上年8+本年制发1−本年废止0应为9" in page  # X2, a carry-over checked
     assert "有一段以“2022年”开头" in page  # X4
-    assert '<td class="n">3</td><td class="n">7</td><td class="n change">增加4</td><td class="n">增加133.3%</td>' in page
+    assert '<tr class="moved"><th scope="row">总计</th><td class="n">3</td><td class="n">7</td><td class="n change">增加4</td><td class="n">增加133.3%</td></tr>' in page
 
 
 def test_the_workbook_holds_the_same_figures(cli, tmp_path):

@@ -39,13 +39,17 @@ p{margin:4px 0}
 table{border-collapse:collapse;width:100%;font-size:14px;margin:6px 0 12px}
 caption{text-align:left;font-weight:bold;padding:4px 0}
 th,td{border:1px solid #777;padding:3px 6px;vertical-align:top}
-thead th{background:#eee;text-align:center}
+thead th{background:#eee;text-align:center;white-space:nowrap}
 th{font-weight:normal;text-align:left}
 td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 tr{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
-tr.zero td,tr.zero th{color:#666}
-tr.moved td.n.change{font-weight:bold}
+table.cells col.column{width:40%}
+table.cells th.row{background:#f4f4f4;font-weight:bold}
+table.cells tbody.zero th.row{font-weight:normal;background:none}
+table.cells .note{color:#555;font-weight:normal}
+table.cells tbody,.pair{break-inside:avoid;page-break-inside:avoid}
+tr.moved td,tr.moved th{font-weight:bold}
 ol.moves li{margin:2px 0}
 .legend{font-size:14px;border:1px solid #999;padding:6px 10px;margin:8px 0}
 .pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0 20px;border-top:1px solid #bbb;padding-top:6px;margin-top:10px}
@@ -61,7 +65,6 @@ ul.findings{padding-left:1.4em}
 ul.findings li{margin:2px 0}
 .level-error{font-weight:bold}
 .ok{color:#333}
-.wide{overflow-x:auto}
 @media (max-width:700px){
 body{padding:10px 10px;font-size:15px}
 h1{font-size:19px}
@@ -77,7 +80,6 @@ th,td{padding:2px 4px}
 body{max-width:none;padding:0;font-size:11pt}
 h2{font-size:14pt}
 .rate .value{font-size:22pt}
-.wide{overflow:visible}
 a{color:inherit;text-decoration:none}
 }
 """

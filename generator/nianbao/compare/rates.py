@@ -14,6 +14,10 @@ so 12 is a clause or more taken over; the set phrases every report shares (政�
 依申请公开申请 7, 政府信息公开工作年度报告 12 at most) make no run alone unless joined to more
 of the same sentence; the Regulation's full name (中华人民共和国政府信息公开条例, 15) does, which
 counts those 15 characters wherever they are cited — small against a copied paragraph.
+Measured on nine published reports of unrelated units (the shared corpus and seeds, each
+against each): at 8 characters their texts "copy" one another by a median 4.6% (up to
+16%: set phrases); at 10, 0.9% (9.4%); at 12, 0% (7.8%); at 16, 0% (6.4%) — 12 is where
+the phrases every report shares stop counting, and a shorter copied clause still does.
 Each section is measured against all of last year's narratives (text moved from one
 section to another is still copied), never against the standard's opening paragraph
 (前言/引言), which is the same every year by design and is left out on both sides.

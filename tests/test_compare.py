@@ -306,3 +306,19 @@ def test_a_long_narrative_is_compared_in_bounded_time(cli, tmp_path):
     result = cli("compare", last, this, "-o", tmp_path / "x.html")
     assert result.code == 0, result
     assert time.perf_counter() - start < 30
+
+
+def markup_in_the_text(path: Path) -> Path:
+    """A report file whose narrative holds markup and an address: text on the page, never markup."""
+    path.write_text(edit(TEXT_2023, "全年组织业务培训2次", '<script>alert(1)</script><img src="http://example.com/x.png">全年组织业务培训2次'), encoding="utf-8")
+    return path
+
+
+def test_markup_in_a_narrative_is_shown_as_text(cli, tmp_path):
+    last, _ = written_pair(tmp_path)
+    out = tmp_path / "x.html"
+    assert cli("compare", last, markup_in_the_text(tmp_path / "this.yaml"), "-o", out).code == 0
+    page = out.read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True).parse(page)
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=&#34;http://example.com/x.png&#34;&gt;" in page

@@ -80,7 +80,13 @@ def who(request: Request, session: SessionInfo | None) -> str | None:
 
 
 def _wants_page(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "") or request.method == "POST" and "x-csrf-token" not in request.headers
+    """A browser's page or form (sent to /login) rather than a script's call (told 401)."""
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return True
+    if "application/json" in accept or "x-csrf-token" in request.headers or request.headers.get("content-type", "").startswith("application/json"):
+        return False
+    return request.method == "POST"
 
 
 def _anonymous(request: Request) -> Refusal:

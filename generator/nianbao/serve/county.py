@@ -13,7 +13,6 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -22,6 +21,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import NianbaoError
+from ..findings import Finding
 from . import jobs
 from .app import Refusal, page  # app registers the {name:id} convertor the routes use
 from .auth import address, admin_session, check_csrf, field, form_route, store
@@ -80,29 +80,32 @@ def overview(request: Request) -> Response:
 
 
 # -- one unit's report ---------------------------------------------------------------------------------------
-def _places(text: str | None) -> tuple[list[str], list[str], dict[str, Any] | None, list[dict]]:
-    """(section headings, official cell paths, the read-only form's data, the findings) of a report text."""
+def _places(text: str | None) -> tuple[list[str], list[str], list[Finding]]:
+    """(the sections' places and headings, every input's official path, the findings) of a report
+    text: where a comment may be made, and what ``check`` says of the version shown."""
     if not text:
-        return [], [], None, []
+        return [], [], []
     from . import editor
 
+    findings = editor.evaluate(text, None)
     try:
         data = editor.form(text)
+        from .unit import form_context
+
+        context = form_context(text, readonly=True)
     except NianbaoError:
-        data = None
-    findings = editor.findings_json(editor.evaluate(text, None))
-    if data is None:
-        return [], [], None, findings
+        return [], [], findings
     from ..model.standard import SPECS
 
     spec = SPECS[data["spec"]]
-    headings = [section.heading for section in spec.sections]
-    fields = editor.fields(spec, data.get("overview_text", False))
-    cells = [{"path": f.path, "value": data["values"].get(editor.key_name(f.keys), ""), "kind": f.kind} for f in fields]
-    return headings, [f.path for f in fields], {**data, "cells": cells}, findings
+    places = [p for s in context["sections"] for p in (s.get("place"), s.get("fees_place")) if p]
+    places += [section.heading for section in spec.sections]
+    paths = [f.path for f in editor.fields(spec, data.get("overview_text", False))]
+    return list(dict.fromkeys(places)), paths, findings
 
 
-def _report_page(request: Request, unit_id: int, number: int | None = None, *, problem: str | None = None, status: int = 200) -> Response:
+def _report_page(request: Request, unit_id: int, number: int | None = None, *, problem: str | None = None, status: int = 200,
+                 typed: dict[str, str] | None = None) -> Response:
     s = store(request)
     unit = _unit_or_404(request, unit_id)
     year = s.settings().year
@@ -110,14 +113,26 @@ def _report_page(request: Request, unit_id: int, number: int | None = None, *, p
     version = s.version(unit.id, year, number) if number is not None else s.latest(unit.id, year)
     if number is not None and version is None:
         raise Refusal(404, "找不到这一版。")
-    headings, paths, form, findings = _places(version.text if version else None)
-    from .app import templates
+    sections, paths, findings = _places(version.text if version else None)
+    comments = s.comments(unit.id, year)
+    form = None
+    if version is not None and version.text:
+        from . import editor
+        from .unit import form_context
 
-    has_form = "report_form.html" in templates().list_templates()
+        try:
+            form = form_context(version.text, findings, comments, readonly=True, comment_url=f"/county/units/{unit.id}?at=")
+        except NianbaoError:
+            form = None
+        shown = editor.findings_json(findings)
+    else:
+        shown = []
+    at = (typed or {}).get("at", request.query_params.get("at", ""))[:300]
     return page(request, "county_unit.html", {
         "unit": unit, "year": year, "report": report, "version": version, "latest": report.latest if report else 0,
-        "versions": s.versions(unit.id, year), "comments": s.comments(unit.id, year), "headings": headings, "paths": paths,
-        "form": form, "findings": findings, "has_form": has_form, "problem": problem, "max_comment": MAX_COMMENT,
+        "versions": s.versions(unit.id, year), "comments": comments, "sections": sections, "paths": paths,
+        "form": form, "findings": shown, "problem": problem, "max_comment": MAX_COMMENT, "typed": typed or {},
+        "at_section": at if at in sections else "", "at_cell": at if at in paths else "",
         "can_return": report is not None and report.status in (SUBMITTED, APPROVED),
         "can_approve": report is not None and report.status == SUBMITTED,
     }, status=status)
@@ -145,16 +160,16 @@ def comment(request: Request, form: FormData) -> Response:
     text = field(form, "text", MAX_COMMENT + 1).strip()
     where = field(form, "cell", 300).strip() or field(form, "section", 300).strip() or None
     latest = s.latest(unit_id, year)
-    headings, paths, _, _ = _places(latest.text if latest else None)
+    sections, paths, _ = _places(latest.text if latest else None)
     problem = None
     if not text:
         problem = "请写下意见。"
     elif len(text) > MAX_COMMENT:
         problem = f"意见不能超过 {MAX_COMMENT} 个字。"
-    elif where is not None and where not in headings and where not in paths:
+    elif where is not None and where not in sections and where not in paths:
         problem = f"“{where}”不是这份报告中的栏目或单元格：请从列表中选择。"
     if problem:
-        return _report_page(request, unit_id, problem=problem, status=400)
+        return _report_page(request, unit_id, problem=problem, status=400, typed={"text": text[:MAX_COMMENT], "at": where or ""})
     s.add_comment(unit_id, year, where, text, actor=ADMIN, address=address(request))
     return RedirectResponse(f"/county/units/{unit_id}#comments", status_code=303)
 
@@ -166,7 +181,7 @@ def _move(request: Request, form: FormData, status: str) -> Response:
     s = store(request)
     text = field(form, "text", MAX_COMMENT + 1).strip()
     if status == RETURNED and not text:
-        return _report_page(request, unit_id, problem="退回时请写明理由（单位将看到这段意见）。", status=400)
+        return _report_page(request, unit_id, problem="退回时请写明理由（单位将看到这段意见）。", status=400, typed={"return": ""})
     if len(text) > MAX_COMMENT:
         return _report_page(request, unit_id, problem=f"意见不能超过 {MAX_COMMENT} 个字。", status=400)
     try:

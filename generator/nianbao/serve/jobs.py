@@ -16,12 +16,11 @@ import logging
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import NianbaoError
-from ..system.output import Folder, safe_name
+from ..system.output import Folder
 
 if TYPE_CHECKING:
     from .store import Store, UnitInfo, VersionInfo
@@ -38,17 +37,18 @@ class CountyError(NianbaoError):
     """The county's work cannot be done as asked (nothing approved yet…); said as it is."""
 
 
-def file_names(units: Iterable[str]) -> list[str]:
-    """A report file name per unit (``青山镇人民政府.yaml``), each unique even where two names
-    become one file name (``a/b`` and ``a_b``)."""
+def file_names(pairs: list[tuple[UnitInfo, VersionInfo]]) -> list[str]:
+    """A report file name per report, as ``nianbao export`` names it (``青山镇人民政府2025.yaml``),
+    each unique even where two names become one file name (``a/b`` and ``a_b``)."""
+    from .export import file_stem
+
     out: list[str] = []
     taken: set[str] = set()
-    for name in units:
-        stem = safe_name(name)
-        candidate, n = stem, 1
+    for unit, version in pairs:
+        stem = file_stem(unit.name, version.year)
+        candidate, n = stem, 2
         while candidate.lower() in taken:
-            n += 1
-            candidate = f"{stem}（{n}）"
+            candidate, n = f"{stem}（{n}）", n + 1
         taken.add(candidate.lower())
         out.append(f"{candidate}.yaml")
     return out
@@ -58,7 +58,7 @@ def write_reports(folder: Path, pairs: list[tuple[UnitInfo, VersionInfo]]) -> li
     """The versions' texts as report files in ``folder``, exactly as stored (UTF-8)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, (_, version) in zip(file_names(unit.name for unit, _ in pairs), pairs):
+    for name, (_, version) in zip(file_names(pairs), pairs):
         path = folder / name
         path.write_bytes((version.text or "").encode("utf-8"))
         paths.append(path)
@@ -144,19 +144,16 @@ def produced_zip(approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[st
 # -- the worklist and the aggregate ------------------------------------------------------------------------
 def summary(store: Store, year: int) -> bytes:
     """汇总.xlsx of the newest version of every unit's report of ``year``, as ``nianbao batch``
-    builds it (checks, county rules, the units on the site that have nothing yet as 未交回),
-    without rendering anything: a unit whose report passes is 通过检查, not 已生成."""
+    builds it in a check-only run (no output format), the units on the site that have nothing
+    yet as 未交回: the same workbook ``nianbao export`` writes beside the report files."""
     from ..county import batch, worklist
 
     latest = [(unit, version) for unit, _, version in store.latest_all(year) if not unit.is_county]
-    expected = [row.name for row in store.units(year) if not row.revoked]
+    expected = [row.name for row in store.units(year) if not row.is_county]
     with tempfile.TemporaryDirectory(prefix="nianbao-summary-") as tmp:
         root = Path(tmp)
         write_reports(root / SOURCES, latest)
         outcomes, _ = batch.run((root / SOURCES,), root / "out", jobs=1, targets=(), expected=expected, notes=[])
-    for outcome in outcomes:
-        if outcome.status == "已生成":
-            outcome.status = "通过检查"
     return worklist.build(outcomes)
 
 
@@ -165,9 +162,8 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
     computes it, saved as the next version of :meth:`Store.county_unit`'s report.  Returns the
     version and what the tally said (files left out and why)."""
     from ..county.tally import tally
-    from ..findings import ERROR
-    from ..read.sources import load_checked
     from ..render.reportfile import dump
+    from . import editor
     from .store import COUNTY_UNIT
 
     approved = store.approved(year)
@@ -181,13 +177,10 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
         if not summed.counted or summed.spec is None or summed.data is None:
             raise CountyError("已通过的报告都不能计入汇总：" + "；".join(summed.said[:5]))
         text = dump(summed.spec, summed.data, header=summed.header(name))
-        check = root / "汇总.yaml"
-        check.write_bytes(text.encode("utf-8"))
-        _, findings = load_checked(check)
-    errors = sum(f.level == ERROR for f in findings)
+    errors, warnings = editor.counts(editor.evaluate(text, None))
     own = store.county_unit()
     latest = store.latest(own.id, year)
     said = [f"由{len(summed.counted)}个已通过的报告汇总表格数字"] + ([f"未计入：{summed.gaps()}"] if summed.gaps() else [])
     version = store.save(own.id, year, text, base=latest.number if latest else 0, author=actor, address=address, summary=said,
-                         errors=errors, warnings=len(findings) - errors)
+                         errors=errors, warnings=warnings)
     return version, summed.said

@@ -144,9 +144,9 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
     from .app import create_app
     from .store import ADMIN, Store
 
-    store = Store.for_site(site, db)
+    sock = bind(host, port)  # first: a port taken leaves no site folder behind
     try:
-        sock = bind(host, port)
+        store = Store.for_site(site, db)
         try:
             local = f"http://{'127.0.0.1' if _is_any(host) or _is_loopback(host) else _url_host(host)}:{port}"
             public = [] if _is_loopback(host) else [f"http://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
@@ -187,9 +187,9 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
             _say(f"网站已启动：{local}/login（按 Ctrl+C 停止）")
             _serve(server, sock)
         finally:
-            sock.close()
+            store.close()
     finally:
-        store.close()
+        sock.close()
     _say("网站已停止。")
 
 

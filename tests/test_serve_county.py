@@ -1,0 +1,261 @@
+"""The county's pages (issue 22): the list, review (comments, return, approve), units, settings,
+and the work over many reports — produce, aggregate, 汇总.xlsx, export — which must give what the
+command line gives for the same report files, byte for byte."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from servesite import HTML, UNIT_A, UNIT_B, UNIT_C, YEAR, Site, make_site
+
+from nianbao.serve.store import Store
+
+COUNTY_NAME = "临溪县人民政府办公室"
+
+
+@pytest.fixture
+def site(tmp_path):
+    store = Store.for_site(tmp_path / "site")
+    yield make_site(store)
+    store.close()
+
+
+def approve(site: Site, admin, name: str) -> None:
+    response = admin.post(f"/county/units/{site.units[name]}/approve", data={"csrf": site.csrf(admin), "text": "同意"})
+    assert response.status_code == 303, response.text
+    assert site.store.report(site.units[name], YEAR).status == "已通过"
+
+
+def approved_files(site: Site, folder: Path, *names: str) -> Path:
+    """The approved versions as report files, named as ``nianbao export`` names them."""
+    folder.mkdir(parents=True)
+    for name in names:
+        text = site.store.latest(site.units[name], YEAR).text
+        (folder / f"{name}{YEAR}.yaml").write_bytes(text.encode("utf-8"))
+    return folder
+
+
+def wait_for(admin, job_path: str, seconds: float = 240) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        state = admin.get(job_path, headers={"accept": "application/json"}).json()
+        if state["state"] != "running" or time.monotonic() > deadline:
+            return state
+        time.sleep(0.3)
+
+
+def test_list_in_order_with_status_counts_and_filters(site):
+    admin = site.setup_admin()
+    site.submit(UNIT_B)
+    page = admin.get("/county", headers=HTML).text
+    order = [page.index(name) for name in (UNIT_A, UNIT_B, UNIT_C)]
+    assert order == sorted(order)  # the list's order
+    row_b = page[page.index(UNIT_B):].split("</tr>")[0]
+    assert "已提交" in row_b and re.search(r'class="num">0</td>', row_b)  # 0 errors, 0 warnings of its saved version
+    assert "全部（3）" in page and "未开始（2）" in page and "已提交（1）" in page
+    filtered = admin.get("/county?status=已提交", headers=HTML).text
+    assert UNIT_B in filtered and UNIT_A not in filtered.split("<table", 1)[1]
+    assert 'aria-current="page">已提交（1）' in filtered
+    bogus = admin.get("/county?status=<b>", headers=HTML)
+    assert bogus.status_code == 200 and UNIT_A in bogus.text  # an unknown filter shows everything
+
+
+def test_review_comments_return_and_approve(site):
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    unit = site.units[UNIT_A]
+    csrf = site.csrf(admin)
+    page = admin.get(f"/county/units/{unit}", headers=HTML)
+    assert page.status_code == 200
+    assert 'id="report-form"' in page.text and " readonly" in page.text  # the editor's form, read-only
+    assert f'href="/county/units/{unit}?at=' in page.text  # a comment link per cell and section
+    cell = "表三.一.自然人"
+    assert f'value="{cell}"' in page.text  # offered in the cell list
+    focused = admin.get(f"/county/units/{unit}?at={cell}", headers=HTML).text
+    assert f'list="cells" autocomplete="off" value="{cell}"' in focused and "autofocus" in focused
+    # a comment on a cell, on a section, on the whole report; a place the report has not: refused
+    for data in ({"cell": cell, "text": "请核对自然人申请数"}, {"section": "表二", "text": "表二请补充"}, {"text": "整体意见"}):
+        assert admin.post(f"/county/units/{unit}/comment", data={"csrf": csrf, **data}).status_code == 303
+    refused = admin.post(f"/county/units/{unit}/comment", data={"csrf": csrf, "cell": "表九.不存在", "text": "x"})
+    assert refused.status_code == 400 and "不是这份报告中的栏目或单元格" in refused.text and "x</textarea>" in refused.text
+    assert admin.post(f"/county/units/{unit}/comment", data={"csrf": csrf, "text": "  "}).status_code == 400
+    comments = site.store.comments(unit, YEAR)
+    assert [(c.where, c.text, c.kind) for c in comments] == [(cell, "请核对自然人申请数", "comment"), ("表二", "表二请补充", "comment"),
+                                                             (None, "整体意见", "comment")]
+    # return needs its reasons
+    response = admin.post(f"/county/units/{unit}/return", data={"csrf": csrf, "text": ""})
+    assert response.status_code == 400 and "退回时请写明理由" in response.text
+    assert site.store.report(unit, YEAR).status == "已提交"
+    assert admin.post(f"/county/units/{unit}/return", data={"csrf": csrf, "text": "表三数字有误"}).status_code == 303
+    assert site.store.report(unit, YEAR).status == "已退回"
+    assert site.store.comments(unit, YEAR)[-1].kind == "return"
+    # approving what is not submitted is refused, said in Chinese
+    response = admin.post(f"/county/units/{unit}/approve", data={"csrf": csrf})
+    assert response.status_code == 409 and "不能改为" in response.text
+    site.submit(UNIT_A)
+    assert admin.post(f"/county/units/{unit}/approve", data={"csrf": csrf}).status_code == 303
+    page = admin.get(f"/county/units/{unit}", headers=HTML).text
+    assert "已通过" in page and "表三数字有误" in page and "第2版" in page
+    assert admin.get(f"/county/units/{unit}/versions/1", headers=HTML).status_code == 200
+    assert admin.get(f"/county/units/{unit}/versions/9", headers=HTML).status_code == 404
+    # the unit sees the county's comments on its page
+    assert "表三数字有误" in site.unit_client(UNIT_A).get("/report", headers=HTML).text
+
+
+def test_units_added_links_shown_once_renamed(site):
+    admin = site.setup_admin()
+    csrf = site.csrf(admin)
+    response = admin.post("/county/units", data={"csrf": csrf, "names": f"东山街道办事处\n{UNIT_A}\n\n 南湖镇人民政府 "})
+    assert response.status_code == 200
+    links = re.findall(r'<th scope="row">([^<]+)</th><td><code class="link">(http://testserver/u/[^<]+)</code>', response.text)
+    assert [name for name, _ in links] == ["东山街道办事处", "南湖镇人民政府"]
+    assert f"“{UNIT_A}”已在名单中，链接不变" in response.text
+    for _, link in links:
+        assert site.client().get(link.removeprefix("http://testserver")).status_code == 303
+        assert link not in admin.get("/county/units", headers=HTML).text
+    # behind a non-loopback server the links carry the address the units reach (not 127.0.0.1)
+    site.app.state.public = ["http://192.168.1.20:8000"]
+    local = site.client(base_url="http://127.0.0.1:8000")
+    local.cookies.set("nianbao_session", admin.cookies["nianbao_session"])
+    response = local.post("/county/units", data={"csrf": csrf, "names": "西岭镇人民政府"}, headers={"origin": "http://127.0.0.1:8000"})
+    assert "http://192.168.1.20:8000/u/" in response.text
+    # rename; a name another unit has is refused
+    unit = site.units[UNIT_C]
+    assert admin.post(f"/county/units/{unit}/rename", data={"csrf": csrf, "name": "白河镇人民政府"}).status_code == 303
+    assert site.store.unit(unit).name == "白河镇人民政府"
+    response = admin.post(f"/county/units/{unit}/rename", data={"csrf": csrf, "name": UNIT_A})
+    assert response.status_code == 409 and "已有名为" in response.text
+    too_many = admin.post("/county/units", data={"csrf": csrf, "names": "\n".join(f"单位{i}" for i in range(501))})
+    assert too_many.status_code == 400 and "最多" in too_many.text
+
+
+def test_settings_name_and_year(site):
+    admin = site.setup_admin()
+    csrf = site.csrf(admin)
+    assert admin.post("/county/settings", data={"csrf": csrf, "county_name": COUNTY_NAME, "year": "2024"}).status_code == 303
+    settings = site.store.settings()
+    assert (settings.county_name, settings.year) == (COUNTY_NAME, 2024)
+    for year in ("20x4", "９９", "1800"):
+        response = admin.post("/county/settings", data={"csrf": csrf, "county_name": COUNTY_NAME, "year": year})
+        assert response.status_code == 400
+    assert site.store.settings().year == 2024
+    assert "2024年度" in admin.get("/county", headers=HTML).text
+
+
+def test_produce_zip_holds_what_nianbao_batch_writes(site, tmp_path, cli):
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    site.submit(UNIT_B, bump=3)
+    approve(site, admin, UNIT_A)
+    approve(site, admin, UNIT_B)
+    response = admin.post("/county/produce", data={"csrf": site.csrf(admin)})
+    assert response.status_code == 303
+    job_path = response.headers["location"]
+    assert re.fullmatch(r"/county/jobs/\d+", job_path)
+    state = wait_for(admin, job_path)
+    assert state["state"] == "done" and state["done"] == state["total"] == 2, state
+    page = admin.get(job_path, headers=HTML).text
+    assert "下载全部文件" in page and "http-equiv" not in page  # finished: no more refreshing
+    response = admin.get(state["download"])
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    got = {info.filename: archive.read(info) for info in archive.infolist()}
+    # the command line over the same report files
+    sources = approved_files(site, tmp_path / "报告文件", UNIT_A, UNIT_B)
+    out = tmp_path / "out"
+    result = cli("batch", sources, "-o", out)
+    assert result.code == 0, result.err
+    expected = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and not p.name.startswith(".")}
+    expected.update({f"报告文件/{p.name}": p.read_bytes() for p in sources.iterdir()})
+    assert sorted(got) == sorted(expected)
+    assert {name for name in got if name.endswith(".docx")} == {f"{UNIT_A}2023年政府信息公开工作年度报告.docx", f"{UNIT_B}2023年政府信息公开工作年度报告.docx"}
+    for name, data in expected.items():
+        assert got[name] == data, name
+
+
+def test_produce_with_nothing_approved_is_said(site):
+    admin = site.setup_admin()
+    response = admin.post("/county/produce", data={"csrf": site.csrf(admin)})
+    assert response.status_code == 409 and "还没有已通过的报告" in response.text
+
+
+def test_job_page_refreshes_without_script_while_running(site):
+    admin = site.setup_admin()
+    job = site.store.new_job("produce", 5)
+    site.store.update_job(job, done=2)
+    page = admin.get(f"/county/jobs/{job}", headers=HTML)
+    assert '<meta http-equiv="refresh" content="2">' in page.text and "2 / 5" in page.text and "<script" not in page.text
+    assert admin.get(f"/county/jobs/{job}", headers={"accept": "application/json"}).json() == {
+        "id": job, "kind": "produce", "state": "running", "done": 2, "total": 5, "message": "", "download": None}
+    assert admin.get(f"/county/jobs/{job}/download", headers=HTML).status_code == 409
+    site.store.update_job(job, state="failed", message="生成时出了意外的问题")
+    assert "没有完成：生成时出了意外的问题" in admin.get(f"/county/jobs/{job}", headers=HTML).text
+
+
+def test_aggregate_equals_nianbao_aggregate(site, tmp_path, cli):
+    admin = site.setup_admin()
+    assert admin.post("/county/settings", data={"csrf": site.csrf(admin), "county_name": COUNTY_NAME, "year": str(YEAR)}).status_code == 303
+    response = admin.post("/county/aggregate", data={"csrf": site.csrf(admin)})
+    assert response.status_code == 409 and "还没有已通过的报告" in response.text
+    site.submit(UNIT_A)
+    site.submit(UNIT_B, bump=3)
+    site.submit(UNIT_C, bump=5)
+    approve(site, admin, UNIT_A)
+    approve(site, admin, UNIT_B)  # C is submitted, not approved: not counted
+    response = admin.post("/county/aggregate", data={"csrf": site.csrf(admin)})
+    assert response.status_code == 303 and response.headers["location"] == "/county/own"
+    own = site.store.county_unit()
+    version = site.store.latest(own.id, YEAR)
+    assert version.number == 1 and version.author == "admin" and version.summary[0] == "由2个已通过的报告汇总表格数字"
+    sources = approved_files(site, tmp_path / "报告文件", UNIT_A, UNIT_B)
+    out = tmp_path / "agg" / "汇总.yaml"
+    result = cli("aggregate", sources, "-o", out, "--unit", COUNTY_NAME)
+    assert result.code == 0, result.err
+    assert version.text == out.read_text(encoding="utf-8")
+    assert "normative_documents: [5, 0, 15]" in version.text  # 1+4, 6+9: the figures added up
+    # aggregating again makes the next version; the admin edits it on /county/own
+    admin.post("/county/aggregate", data={"csrf": site.csrf(admin)})
+    assert site.store.latest(own.id, YEAR).number == 2
+    assert admin.get("/county/own", headers=HTML).status_code == 200
+
+
+def test_summary_xlsx_is_exports(site, tmp_path, cli):
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    bad = site.units[UNIT_B]
+    site.store.save(bad, YEAR, "year: 2023\nformat: v2021\n", base=0, author=UNIT_B, address="t", summary=[], errors=1, warnings=0)
+    response = admin.get("/county/summary.xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    result = cli("export", tmp_path / "site", "-o", tmp_path / "export")
+    assert result.code == 0, result.err
+    assert response.content == (tmp_path / "export" / "汇总.xlsx").read_bytes()
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content))["单位"]
+    rows = [(row[1], row[3], row[4]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    # A passes; B's file names no unit (未通过), so B counts as not returned, as C
+    assert (UNIT_A, f"{UNIT_A}{YEAR}.yaml", "已生成") in rows and (UNIT_C, None, "未交回") in rows
+    assert any(file == f"{UNIT_B}{YEAR}.yaml" and status == "未通过" for _, file, status in rows)
+
+
+def test_export_zip_and_audit_log(site):
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    response = admin.get("/county/export")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert archive.read(f"{UNIT_A}{YEAR}.yaml").decode("utf-8") == site.store.latest(site.units[UNIT_A], YEAR).text
+    assert "汇总.xlsx" in archive.namelist() and not any(n.startswith(".") for n in archive.namelist())
+    audit = admin.get("/county/audit", headers=HTML).text
+    for action in ("添加单位", "设置管理员密码", "提交", "导出全部报告"):
+        assert action in audit
+    assert admin.get("/county/audit?page=2", headers=HTML).status_code == 200
+    assert admin.get("/county/audit?page=abc", headers=HTML).status_code == 200
+    for token in site.tokens.values():
+        assert token not in audit

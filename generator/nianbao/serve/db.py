@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from ..errors import NianbaoError
 
@@ -198,9 +198,10 @@ def engine_for(url: str) -> Engine:
     except Exception as exc:  # noqa: BLE001 - sqlalchemy raises ArgumentError for any malformed URL
         raise DatabaseError(f"数据库地址写法有误：{shown(url)}（应为 postgresql://用户:密码@主机/库名）") from exc
     if parsed.get_backend_name() == "sqlite":
-        # NullPool: a connection per transaction is cheap for a file, and a process that forks
-        # (produce's workers) or is killed never shares a half-used handle.
-        engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False})
+        # A pool of open connections, not one per transaction: closing the last connection to a
+        # WAL database checkpoints and removes the WAL (more fsyncs) — a save would pay for it.
+        # check_same_thread off: the pool hands a connection to one thread at a time.
+        engine = create_engine(url, poolclass=QueuePool, pool_size=5, max_overflow=10, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

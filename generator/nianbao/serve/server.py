@@ -196,10 +196,15 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
 def _serve(server, sock: socket.socket) -> None:
     """uvicorn on ``sock``; a stop signal ends it with status 0.  uvicorn re-raises the signal it
     caught once it has stopped (for the handler it found): ours, installed here, takes it quietly
-    instead of Python's (KeyboardInterrupt, or death by SIGTERM)."""
+    instead of Python's (KeyboardInterrupt, or death by SIGTERM) — and one that comes while uvicorn
+    is still starting (the socket already takes connections) makes it stop once started."""
     wanted = [s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None), getattr(signal, "SIGBREAK", None)) if s is not None]
     main = threading.current_thread() is threading.main_thread()
-    previous = {s: signal.signal(s, lambda *_: None) for s in wanted} if main else {}
+
+    def stop(*_) -> None:  # before uvicorn takes the signals over (it is starting): stop as soon as it is up
+        server.should_exit = True
+
+    previous = {s: signal.signal(s, stop) for s in wanted} if main else {}
     try:
         server.run(sockets=[sock])
     finally:

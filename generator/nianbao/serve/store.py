@@ -31,8 +31,9 @@ import hmac
 import json
 import re
 import secrets
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -275,6 +276,10 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = db.normalise(url)
         self.engine = db.engine_for(self.url)
+        # SQLite has one writer at a time; writers of this process queue here, in order, rather
+        # than in SQLite's busy handler, which sleeps and retries (tens of ms, unfair under load).
+        # Other processes (an export, a second server) still wait through busy_timeout.
+        self._writing: AbstractContextManager = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
         try:
             db.migrate(self.engine)
             self._site_row()
@@ -309,7 +314,7 @@ class Store:
         that fails underneath (SQLite busy past its timeout, a PostgreSQL server gone) is a
         :class:`DatabaseError` the page can say, not a driver's exception."""
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with self._writing if write else nullcontext(), Session(self.engine, expire_on_commit=False) as session:
                 session.connection(execution_options={WRITE: write})
                 yield session
                 session.commit()
@@ -594,6 +599,9 @@ class Store:
     def _ensure_report(self, s: Session, unit_id: int, year: int) -> int:
         """The report's id, its row made if need be; two first saves at once make one row
         (``ON CONFLICT DO NOTHING``), and the loser of them then meets the winner's version."""
+        found = s.scalar(select(db.Report.id).where(db.Report.unit_id == unit_id, db.Report.year == year))
+        if found is not None:
+            return found
         if s.get_bind().dialect.name == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:

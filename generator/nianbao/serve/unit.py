@@ -31,6 +31,7 @@ from ..findings import Finding
 from ..model.places import place
 from ..model.standard import SPECS, Spec
 from ..render import grid as grids
+from ..render.html import SCROLL_HINT
 from . import editor
 from .app import CSP_PREVIEW, Refusal, page
 
@@ -191,6 +192,7 @@ def form_context(text: str, findings: list[Finding] | None = None, comments: lis
         "comment_url": comment_url,
         "comments_at": by_place,
         "quote": urllib.parse.quote,
+        "scroll_hint": SCROLL_HINT,
     }
 
 

@@ -268,6 +268,27 @@
     if (why) { why.hidden = errors === 0; }
   }
 
+  // -- the importer's notes on what it could not read (a row's note shown with its table) ---------------
+  function showNotes(notes) {
+    Object.keys(notes || {}).forEach(function (path) {
+      if (form.querySelector('[data-note-for="' + path.replace(/"/g, '\\"') + '"]')) { return; }
+      if (elementFor(path) && elementFor(path).getAttribute("aria-describedby")) { return; } // shown under its field already
+      var box = boxFor(path);
+      if (!box) { return; }
+      var p = document.createElement("p");
+      p.className = "note";
+      p.setAttribute("data-note-for", path);
+      p.textContent = path + "：" + notes[path];
+      box.parentNode.insertBefore(p, box);
+      form.querySelectorAll("input[data-place]").forEach(function (el) {
+        if (el.getAttribute("data-place").indexOf(path + ".") === 0) {
+          var cell = el.closest("td");
+          if (cell) { cell.classList.add("has-note"); }
+        }
+      });
+    });
+  }
+
   // -- comments from the county next to their cell ------------------------------------------------------
   function showComments(comments) {
     (comments || []).forEach(function (c) {
@@ -293,6 +314,7 @@
   if (state.locked) { lockInputs(); }
   if (state.form && state.form.findings) { showFindings(state.form.findings); }
   showComments(state.comments);
+  if (state.form) { showNotes(state.form.notes); }
   if (hasPending() && !state.locked) {
     Object.keys(pending.values).forEach(function (name) {
       var el = byName(name);

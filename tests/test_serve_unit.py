@@ -1,0 +1,219 @@
+"""The unit's routes (nianbao.serve.unit) through Starlette's TestClient on a real Store: start,
+save → versions → findings, the conflict of two tabs, submit refused while errors remain,
+history and restore, downloads byte-equal to ``nianbao render``, the county's own report."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import EXAMPLE_2023
+from starlette.testclient import TestClient
+
+from nianbao.serve import editor
+from nianbao.serve.app import create_app
+from nianbao.serve.store import Store
+
+YEAR = 2023
+UNIT, OTHER = "青山镇人民政府", "绿水乡人民政府"
+PASSWORD = "county-password-1"
+
+
+class Site:
+    def __init__(self, tmp_path) -> None:
+        self.store = Store(f"sqlite:///{tmp_path / 'site.db'}")
+        self.store.set_year(YEAR)
+        added = self.store.add_units([UNIT, OTHER], "admin", "test")
+        self.tokens = {unit.name: token for unit, token in added}
+        self.ids = {unit.name: unit.id for unit, _ in added}
+        self.app = create_app(self.store)
+
+    def unit(self, name: str = UNIT) -> TestClient:
+        client = TestClient(self.app, follow_redirects=False)
+        assert client.get(f"/u/{self.tokens[name]}").status_code == 303
+        return client
+
+    def admin(self) -> TestClient:
+        token = self.store.setup_token()
+        client = TestClient(self.app, follow_redirects=False)
+        page = client.get(f"/setup/{token}", headers={"accept": "text/html"})
+        form = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        assert client.post(f"/setup/{token}", data={"csrf": form, "password": PASSWORD, "again": PASSWORD}).status_code == 303
+        return client
+
+    def csrf(self, client: TestClient) -> str:
+        return self.store.session(client.cookies.get("nianbao_session")).csrf
+
+
+@pytest.fixture
+def site(tmp_path):
+    made = Site(tmp_path)
+    yield made
+    made.store.close()
+
+
+def start_with_example(site: Site, client: TestClient, base: str = "/report") -> None:
+    response = client.post(f"{base}/start", data={"csrf": site.csrf(client), "from": "upload"},
+                           files={"file": ("青山镇.yaml", EXAMPLE_2023.read_bytes(), "application/yaml")})
+    assert response.status_code == 303 and response.headers["location"] == base, response.text
+
+
+def save(site: Site, client: TestClient, base: int, values: dict, prefix: str = "/report"):
+    return client.post(f"{prefix}/save", json={"base": base, "values": values}, headers={"X-CSRF-Token": site.csrf(client)})
+
+
+def test_the_start_page_then_the_editor(site):
+    client = site.unit()
+    page = client.get("/report")
+    assert page.status_code == 200 and "还没有开始填写" in page.text and "从空白开始" in page.text
+    assert "从上一年度的报告开始" not in page.text  # none on the site
+    assert client.post("/report/start", data={"from": "empty"}).status_code == 403  # no CSRF token
+    response = client.post("/report/start", data={"csrf": site.csrf(client), "from": "empty"})
+    assert response.status_code == 303
+    latest = site.store.latest(site.ids[UNIT], YEAR)
+    assert latest.number == 1 and latest.text == editor.blank(YEAR, UNIT) and latest.summary == ("从空白开始",)
+    assert latest.errors == 6  # rule P: the empty sections
+    page = client.get("/report")
+    assert 'id="f-applications-new-0"' in page.text and 'aria-label="表三.一.自然人"' in page.text
+    assert "[错误 P] 一、总体情况.（一）主动公开：没有内容" in page.text
+
+
+def test_save_makes_a_version_with_findings_and_a_conflict_shows_the_other_change(site):
+    client = site.unit()
+    start_with_example(site, client)
+    response = save(site, client, 1, {"applications.new.0": "12件"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["version"] == 2 and body["summary"] == ["表三.一.自然人：5 → 12件"]
+    assert body["findings"][0]["text"] == "[错误 S] 表三.一.自然人：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）"
+    assert body["findings"][0]["path"] == "表三.一.自然人"
+    assert site.store.latest(site.ids[UNIT], YEAR).errors == 1
+    # a second tab still on version 1
+    conflict = save(site, client, 1, {"applications.new.1": "2"})
+    assert conflict.status_code == 409
+    other = conflict.json()["current"]
+    assert other["number"] == 2 and other["author"] == UNIT and other["summary"] == ["表三.一.自然人：5 → 12件"]
+    assert "已被青山镇人民政府于" in conflict.json()["message"] and "保存为第2版" in conflict.json()["message"]
+    assert site.store.latest(site.ids[UNIT], YEAR).number == 2  # nothing overwritten
+    # the same change sent again (its answer was lost): acknowledged, no new version
+    again = save(site, client, 1, {"applications.new.0": "12件"})
+    assert again.status_code == 200 and again.json()["version"] == 2 and again.json()["unchanged"]
+    fixed = save(site, client, 2, {"applications.new.0": "5"})
+    assert fixed.json()["version"] == 3 and fixed.json()["findings"] == [] and fixed.json()["computed"]["applications.new.6"] == "7"
+    assert save(site, client, 3, {"nonsense": "1"}).status_code == 400
+    assert client.post("/report/save", json={"base": 3, "values": {}}).status_code == 403  # no token
+
+
+def test_submit_is_refused_while_errors_remain(site):
+    client = site.unit()
+    start_with_example(site, client)
+    save(site, client, 1, {"applications.new.0": "6"})
+    refused = client.post("/report/submit", data={"csrf": site.csrf(client)})
+    assert refused.status_code == 409 and "报告还有2处错误，改正后才能提交" in refused.text
+    assert "[错误 R2] 表三：一、本年新收政府信息公开申请数量的总计填写为7" in refused.text
+    assert site.store.report(site.ids[UNIT], YEAR).status == "填写中"
+    save(site, client, 2, {"applications.new.0": "5"})
+    done = client.post("/report/submit", data={"csrf": site.csrf(client)})
+    assert done.status_code == 200 and "已提交县（区）审核" in done.text
+    assert site.store.report(site.ids[UNIT], YEAR).status == "已提交"
+    locked = save(site, client, 3, {"applications.new.0": "4"})
+    assert locked.status_code == 423 and "报告已提交县（区）审核" in locked.json()["message"]
+
+
+def test_history_view_and_restore(site):
+    client = site.unit()
+    start_with_example(site, client)
+    save(site, client, 1, {"problems": "改过的问题。"})
+    history = client.get("/report/history")
+    assert history.status_code == 200 and "第2版（最新）" in history.text and "五、存在的主要问题及改进情况：修改（196字 → 6字）" in history.text
+    assert "由上传的文件“青山镇.yaml”开始" in history.text
+    old = client.get("/report/versions/1")
+    assert old.status_code == 200 and "本年度工作中仍有不足" in old.text and "readonly" in old.text
+    assert client.get("/report/versions/9").status_code == 404
+    restored = client.post("/report/restore/1", data={"csrf": site.csrf(client), "base": "2"})
+    assert restored.status_code == 303
+    latest = site.store.latest(site.ids[UNIT], YEAR)
+    assert latest.number == 3 and latest.text == site.store.version(site.ids[UNIT], YEAR, 1).text
+    assert latest.summary[0] == "恢复为第1版"
+
+
+def test_a_unit_reaches_only_its_own_report(site):
+    mine = site.unit()
+    start_with_example(site, mine)
+    theirs = site.unit(OTHER)
+    assert theirs.get("/report/versions/1").status_code == 404  # OTHER has none: the URL's number is looked up in its own report
+    assert "还没有开始填写" in theirs.get("/report").text
+    assert theirs.get("/report/download/yaml").status_code == 404
+    anonymous = TestClient(site.app, follow_redirects=False)
+    assert anonymous.get("/report/data").status_code == 401
+    assert anonymous.get("/report", headers={"accept": "text/html"}).status_code == 303
+    assert mine.get("/county/own").status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["docx", "txt", "html", "fragment"])
+def test_downloads_are_byte_equal_to_nianbao_render(site, cli, tmp_path, fmt):
+    client = site.unit()
+    start_with_example(site, client)
+    yaml = client.get("/report/download/yaml")
+    assert yaml.status_code == 200 and yaml.content.decode("utf-8") == editor.canonical(EXAMPLE_2023.read_text(encoding="utf-8"))
+    path = tmp_path / "site.yaml"
+    path.write_bytes(yaml.content)
+    out = tmp_path / "out"
+    assert cli("render", path, "--to", fmt, "-o", out).code == 0
+    made = next(out.iterdir())
+    response = client.get(f"/report/download/{fmt}")
+    assert response.status_code == 200
+    assert response.content == made.read_bytes()
+    assert response.headers["content-disposition"].endswith("''" + __import__("urllib.parse").parse.quote(made.name))
+
+
+def test_preview_is_the_published_page_with_its_own_style_and_no_script(site):
+    client = site.unit()
+    start_with_example(site, client)
+    preview = client.get("/report/preview")
+    assert preview.status_code == 200 and preview.text.startswith("<!DOCTYPE html>")
+    csp = preview.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self'" in csp and "<script" not in preview.text
+    save(site, client, 1, {"applications.new.0": "6"})  # errors left: still shown, as a draft
+    assert "草稿" in client.get("/report/preview").text
+
+
+def test_the_pdf_download(site):
+    client = site.unit()
+    start_with_example(site, client)
+    pdf = client.get("/report/download/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_the_county_edits_its_own_report_with_the_same_handlers(site):
+    admin = site.admin()
+    assert "还没有开始填写" in admin.get("/county/own").text
+    start_with_example(site, admin, "/county/own")
+    county = site.store.county_unit()
+    response = save(site, admin, 1, {"applications.new.0": "6"}, "/county/own")
+    assert response.status_code == 200 and response.json()["version"] == 2
+    assert site.store.latest(county.id, YEAR).author == "admin"
+    assert admin.get("/county/own/history").status_code == 200
+    assert admin.post("/county/own/submit", data={"csrf": site.csrf(admin)}).status_code in (404, 405)
+    assert site.unit().get("/county/own/data").status_code == 403
+
+
+def test_starting_from_last_years_report_on_the_site(site):
+    unit = site.ids[UNIT]
+    site.store.save(unit, YEAR - 1, editor.apply(editor.blank(YEAR - 1, UNIT), {"applications.carried_forward.0": "2"}),
+                    base=0, author=UNIT, address="test", summary=[], errors=0, warnings=0)
+    client = site.unit()
+    page = client.get("/report")
+    assert "从上一年度的报告开始" in page.text and "2022年度的报告" in page.text
+    assert client.post("/report/start", data={"csrf": site.csrf(client), "from": "last"}).status_code == 303
+    form = editor.form(site.store.latest(unit, YEAR).text)
+    assert form["year"] == YEAR and form["values"]["applications.carried_over.0"] == "2"
+
+
+def test_an_upload_that_is_no_report_is_said_on_the_start_page(site):
+    client = site.unit()
+    response = client.post("/report/start", data={"csrf": site.csrf(client), "from": "upload"},
+                           files={"file": ("<script>.pdf", b"%PDF-1.4 nothing", "application/pdf")})
+    assert response.status_code == 400 and "上传的文件无法读成报告" in response.text
+    assert "<script>.pdf" not in response.text
+    assert site.store.latest(site.ids[UNIT], YEAR) is None

@@ -298,3 +298,38 @@ def test_check_never_imports_matplotlib():
             "try:\n    run()\nexcept SystemExit:\n    pass\nprint('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(EXAMPLE_2023)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith("False")
+
+
+# -- hostile inputs ------------------------------------------------------------------------------------------
+def hostile_inbox(folder: Path) -> Path:
+    """Two good units beside a PDF that is random bytes, a YAML that is a billion-laughs
+    alias bomb, and a report file whose unit name is markup: each is a row with its
+    findings, the page is still whole."""
+    inbox = folder / "收回"
+    make_county(inbox, 2)
+    (inbox / "坏.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(8):  # each level nine times the last: 9**9 items if expanded
+        before, name = chr(97 + i), chr(98 + i)
+        bomb.append(f"{name}: &{name} [" + ", ".join([f"*{before}"] * 9) + "]")
+    (inbox / "炸弹.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    data = unit_data(5)
+    data["unit"]["name"] = '<img src=x onerror=alert(1)>镇'
+    (inbox / "标记.yaml").write_text(dump(data), encoding="utf-8")
+    return inbox
+
+
+def test_hostile_files_are_rows_with_findings_and_the_page_stays_whole(cli, tmp_path):
+    inbox = hostile_inbox(tmp_path)
+    page = tmp_path / "对比.html"
+    result = cli("overview", inbox, "-o", page)
+    assert result.code == 1, result
+    html = page.read_text(encoding="utf-8")
+    rows = table_rows(html)
+    status = {row[1]: row[2] for row in rows[:-1]}
+    assert status[unit_name(0)] == status[unit_name(1)] == "已计入"
+    assert status["坏.pdf"] == status["炸弹.yaml"] == "有错误"
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;镇" in html
+    assert rows[-1][0] == "合计（已计入的3个单位）"
+    book = tmp_path / "对比.xlsx"
+    assert cli("overview", inbox, "-o", book).code == 1 and load_workbook(book)["图表"]._charts

@@ -19,6 +19,7 @@ page), :func:`page` from an :class:`~.overview.Overview`.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -70,7 +71,8 @@ dl{margin:4px 0}dt{font-weight:bold;margin-top:6px}dd{margin:0 0 0 2em}
 ul.findings{margin:2px 0 8px;padding-left:22px}
 ul.findings li{margin:1px 0}
 .empty{color:#555}
-@media (max-width:800px){.charts{grid-template-columns:minmax(0,1fr)}body{padding:10px}h1{font-size:19px}}
+@media (max-width:800px){.charts{grid-template-columns:minmax(0,1fr)}body{padding:10px}h1{font-size:19px}
+td.name{position:sticky;left:0;background:#fff;min-width:7em;box-shadow:1px 0 0 #777}}
 @media print{
 @page{size:A4 landscape;margin:10mm}
 body{max-width:none;padding:0;font-size:10pt}
@@ -144,10 +146,11 @@ def _notes(overview: Overview) -> str:
 # -- 一、the heat table -------------------------------------------------------------------------------
 def shade(value: float | None, column: Sequence[float]) -> int | None:
     """A value's shade 0..4: its rank in the column (how many values are below it), so
-    equal values share a shade and a few large ones do not wash the rest out."""
+    equal values share a shade and a few large ones do not wash the rest out.
+    ``column``: the column's values, sorted."""
     if value is None or not column:
         return None
-    below = sum(v < value for v in column)
+    below = bisect.bisect_left(column, value)
     return min(SHADES - 1, SHADES * below // len(column))
 
 
@@ -160,7 +163,7 @@ def _table(overview: Overview) -> str:
            + f"（“{NO_SHARE}”为无可计算的数字；打印成黑白时看格中数字）。</p>",
            '<div class="wrap"><table class="heat"><thead><tr><th scope="col">序号</th><th scope="col">机关名称</th><th scope="col">状态</th>'
            + heads + "</tr></thead><tbody>"]
-    ranks = {c.key: [m for row in overview.charted if (m := row.figures[c.key].number) is not None] for c in columns}  # type: ignore[index]
+    ranks = {c.key: sorted(m for row in overview.charted if (m := row.figures[c.key].number) is not None) for c in columns}  # type: ignore[index]
     for i, row in enumerate(overview.rows, start=1):
         cells = [f'<td class="n">{i}</td>', f'<td class="name">{_name(row)}</td>', f'<td class="status {STATUS_CLASS[row.status]}">{escape(row.status)}</td>']
         if row.figures is not None:
@@ -240,8 +243,9 @@ def _bars(overview: Overview, column: Figure) -> list[charts.Bar]:
 
 
 def chart_columns(overview: Overview) -> list[Figure]:
-    """The figures charted: all but the error count (a charted unit has none)."""
-    return [c for c in overview.columns if c.key != "errors"]
+    """The figures charted in 二: all but the error count (a charted unit has none) and
+    the repetition rate (charted in 三, beside the change of applications)."""
+    return [c for c in overview.columns if c.key not in ("errors", "repetition")]
 
 
 def _charts(overview: Overview) -> str:
@@ -251,19 +255,29 @@ def _charts(overview: Overview) -> str:
     if len(overview.charted) > charts.MOST_BARS:
         out.append(f"<p>单位较多（{len(overview.charted)}个），每张图只画最高和最低的各{charts.MOST_BARS // 2}个单位；全部数字见上表。</p>")
     out.append('<div class="charts">')
-    for column in chart_columns(overview):
-        bars = _bars(overview, column)
-        missing = len(overview.charted) - len(bars)
-        note = f"另有{missing}个单位无可计算的数字（{NO_SHARE}），不在图中。" if missing else ""
-        if not any(bar.value for bar in bars):
-            what = "没有可计算的单位" if not bars else f"各单位均为{shown(column, Measure(0))}"
-            out.append(f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>')
-            continue
-        axis = "百分比（%）" if column.kind == "share" else column.unit
-        svg = charts.bar_chart(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share")
-        out.append(f"<figure>{svg}<figcaption>{escape(column.definition)}{escape(note)}</figcaption></figure>")
+    out += [_chart(overview, column) for column in chart_columns(overview)]
     out.append("</div>")
     return "\n".join(out)
+
+
+def _chart(overview: Overview, column: Figure) -> str:
+    """One figure's units ranked, as a figure with its definition; a sentence instead
+    when there is nothing to draw (every unit 0, or none with a share)."""
+    bars = _bars(overview, column)
+    missing = len(overview.charted) - len(bars)
+    note = f"另有{missing}个单位无可计算的数字（{NO_SHARE}），不在图中。" if missing else ""
+    if not any(bar.value for bar in bars):
+        what = "没有可计算的单位" if not bars else f"各单位均为{shown(column, Measure(0))}"
+        return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
+    axis = "百分比（%）" if column.kind == "share" else column.unit
+    svg = charts.bar_chart(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share")
+    return f"<figure>{svg}<figcaption>{escape(column.definition)}{escape(note)}</figcaption></figure>"
+
+
+def _two_lines(text: str) -> Markup:
+    """``7 → 21件（+200.0%）`` with the change under the figures: a narrower column."""
+    head, sep, rest = text.partition("（")
+    return Markup(f"{escape(head)}<br><small>{escape(sep + rest)}</small>") if sep else Markup(escape(text))
 
 
 # -- 三、last year --------------------------------------------------------------------------------------
@@ -285,17 +299,20 @@ def _previous(overview: Overview) -> str:
         if row.last is None or row.rates is None or row.figures is None:
             out.append(f'<tr><td class="name">{_name(row)}</td><td class="why" colspan="{len(columns) + 3}">{escape(row.note or "未作比较")}</td></tr>')
             continue
-        cells = "".join(f'<td class="n">{escape(change(c, row.figures[c.key], row.last[c.key]))}</td>' for c in columns)
+        cells = "".join(f'<td class="n">{_two_lines(change(c, row.figures[c.key], row.last[c.key]))}</td>' for c in columns)
         rates = "".join(f'<td class="n">{percent(value)}</td>' for value in (row.rates.text, row.rates.tables, row.rates.overall))
         out.append(f'<tr><td class="name">{_name(row)}</td>{cells}{rates}</tr>')
         before, now = row.last["received"], row.figures["received"]
         pairs.append(charts.Pair(row.name, float(before.value or 0), float(now.value or 0), shown(received, before), shown(received, now)))
     out.append("</tbody></table></div>")
+    out.append('<div class="charts">')
     if pairs and any(p.last or p.this for p in pairs):
         year = overview.year or 0
         svg = charts.pair_chart("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
                                 last_name=f"{year - 1}年度" if year else "上年", this_name=f"{year}年度" if year else "本年")
         out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年。</figcaption></figure>")
+    out.append(_chart(overview, overview.column("repetition")))
+    out.append("</div>")
     out.append("<dl>" + "".join(f"<dd>{escape(DEFINITIONS[key])}</dd>" for key in ("text", "tables", "overall")) + "</dl>")
     return "\n".join(out)
 

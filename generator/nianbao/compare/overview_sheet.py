@@ -33,7 +33,7 @@ from .overview_page import YOY_KEYS, chart_columns, title, total_measures
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FORMATS = {"件": '0"件"', "个": '0"个"', "元": '#,##0.##"元"'}
 SHARE_FORMAT = "0.0%"
-CHART_ROW_CM = 0.5  # a bar's height in a chart: every unit is drawn, Excel zooms
+CHART_ROW_CM = 0.6  # a bar's height in a chart: every unit is drawn, Excel zooms
 
 
 def _cell_value(figure: Figure, measure: Measure | None) -> Any:
@@ -127,7 +127,7 @@ def _charts(ranks, pictures, overview: Overview) -> None:
     pictures["A1"].font = Font(name=FONT, bold=True, size=12)
     anchor_row = 3
     col = 1
-    for column in chart_columns(overview):
+    for column in chart_columns(overview) + ([overview.column("repetition")] if overview.previous else []):
         ranked = sorted(((row.name, row.figures[column.key]) for row in overview.charted if row.figures and row.figures[column.key].value is not None),
                         key=lambda pair: -float(pair[1].value))  # type: ignore[arg-type]
         ranks.cell(1, col, column.heading).font = Font(name=FONT, bold=True)
@@ -154,11 +154,11 @@ def _charts(ranks, pictures, overview: Overview) -> None:
             chart.y_axis.numFmt = _format(column)
             chart.y_axis.delete = False
             chart.x_axis.delete = False
+            chart.x_axis.tickLblSkip = 1  # every unit named, none skipped to save room
             series = chart.series[0]
             series.graphicalProperties.solidFill = charts.BAR[1:]
             series.graphicalProperties.line.solidFill = "555555"
-            series.dLbls = DataLabelList()
-            series.dLbls.showVal = True
+            series.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False, showPercent=False)
             series.dLbls.numFmt = _format(column)
             chart.width = 18
             chart.height = max(6.0, 2.5 + CHART_ROW_CM * len(ranked))

@@ -76,8 +76,8 @@ def test_sqlite_settings_on_every_connection(tmp_path):
     foreign keys, a busy timeout: set by the listener on each new connection."""
     store = Store.for_site(tmp_path / "site", None)
     assert (tmp_path / "site" / "nianbao.db").is_file()
-    for _ in range(2):  # NullPool: each connection is new, and has them all
-        with store.engine.connect() as c:
+    with store.engine.connect() as one, store.engine.connect() as two:  # two connections of the pool at once: each has them all
+        for c in (one, two):
             assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
             assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

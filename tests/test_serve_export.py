@@ -64,7 +64,11 @@ def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_pa
     assert (out / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
     assert (out / "白河乡人民政府2023.yaml").read_bytes() == BH.encode("utf-8")
     assert (out / "临溪县（汇总）2023.yaml").read_bytes() == COUNTY.encode("utf-8")
-    assert sorted(p.name for p in out.iterdir()) == [".nianbao-生成记录.json", "临溪县（汇总）2023.yaml", "汇总.xlsx", "白河乡人民政府2023.yaml", "青山镇人民政府2023.yaml"]
+    snapshot = ["网站数据库备份.db"] if args[0] != "--db" else []
+    assert sorted(p.name for p in out.iterdir()) == sorted([".nianbao-生成记录.json", "临溪县（汇总）2023.yaml", "汇总.xlsx", "白河乡人民政府2023.yaml",
+                                                            "青山镇人民政府2023.yaml", *snapshot])
+    assert ("数据库备份：" in result.out) == bool(snapshot) and ("请另用 pg_dump 备份整个数据库" in result.out) == (not snapshot)
+    assert store.audit_log(1)[0].action == "导出" and store.audit_log(1)[0].detail == f"2份单位报告到 {out}"
     # check reads each as the site did: no error
     for name in ("青山镇人民政府2023.yaml", "白河乡人民政府2023.yaml"):
         checked = cli("check", out / name)
@@ -158,3 +162,30 @@ def test_export_names_are_safe_file_names(tmp_path):
     assert file_stem("青山镇/人民政府:办公室", 2023) == "青山镇_人民政府_办公室2023"
     assert file_stem("CON", 2023) == "CON2023"
     assert db.SQLITE_NAME == "nianbao.db"
+
+
+def test_snapshot_restores_the_whole_site(cli, tmp_path):
+    """The database copy export writes beside the files, put back as a site's nianbao.db, is the
+    site: every version, comment and audit row — taken while the site had a writer open."""
+    folder = tmp_path / "site"
+    store = Store.for_site(folder, None)
+    store.set_year(2023)
+    ids = fill(store)
+    store.add_comment(ids["bh"], 2023, "表三", "请核对", actor=ADMIN, address="10.0.0.1")
+    out = tmp_path / "out"
+    assert cli("export", folder, "-o", out).code == 0
+    store.close()
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    (out / "网站数据库备份.db").rename(restored / "nianbao.db")
+    again = Store.for_site(restored, None)
+    try:
+        with again.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert [v.number for v in again.versions(ids["qs"], 2023)] == [2, 1]
+        assert again.version(ids["qs"], 2023, 1).text == QS.replace("216条", "200条")
+        assert [c.text for c in again.comments(ids["bh"], 2023)] == ["请核对"]
+        assert again.audit_log(1)[0].action == "导出"
+        assert [u.name for u in again.units(2023)] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]
+    finally:
+        again.close()

@@ -20,9 +20,10 @@ import click
 
 from ..system.output import Folder, backup, safe_name, write_atomic
 from .db import DatabaseError
-from .store import Store, VersionInfo
+from .store import ADMIN, Store, VersionInfo
 
 SUMMARY = "汇总.xlsx"
+SNAPSHOT = "网站数据库备份.db"  # the whole SQLite site; put back as SITE/nianbao.db to restore
 
 
 def file_stem(unit: str, year: int) -> str:
@@ -80,7 +81,25 @@ def _export(store: Store, out: Path) -> bool:
         others = sorted(y for y in written if y != year)
         if others:
             click.echo(f"注意：{'、'.join(map(str, others))}年的报告也已导出，但不在汇总表中（汇总表只列{year}年）")
-    return ok
+    store.audit(ADMIN, "命令行", "导出", f"{sum(map(len, written.values()))}份单位报告到 {out}")
+    return _snapshot(store, out) and ok
+
+
+def _snapshot(store: Store, out: Path) -> bool:
+    """The whole SQLite database (every version, comment and audit row) beside the report files,
+    as one consistent copy taken while the site may be running: with it the site itself can be
+    restored.  It replaces the previous one without a ``.bak``: the site never deletes a version
+    or an audit row, so the newer copy holds everything the older one did."""
+    if store.engine.dialect.name != "sqlite":
+        click.echo("数据库在 PostgreSQL 中：请另用 pg_dump 备份整个数据库（报告文件已导出）")
+        return True
+    try:
+        store.backup(out / SNAPSHOT)
+    except (OSError, DatabaseError) as exc:
+        click.echo(f"未能写出数据库备份 {SNAPSHOT}：{getattr(exc, 'strerror', None) or exc}", err=True)
+        return False
+    click.echo(f"数据库备份：{out / SNAPSHOT}（含全部版本、意见和操作记录；要恢复网站，把它改名为 nianbao.db 放进站点文件夹）")
+    return True
 
 
 def _unique(stem: str, taken: set[str]) -> str:

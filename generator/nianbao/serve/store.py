@@ -307,6 +307,34 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the whole SQLite database (every version, comment and audit row)
+        at ``target``, taken while the site runs.  Copying ``nianbao.db`` itself is not safe then:
+        recent saves are still in ``nianbao.db-wal`` and a checkpoint may run during the copy.
+        ``VACUUM INTO`` reads one snapshot; the copy is synced, then renamed into place."""
+        import os
+        import tempfile
+
+        if self.engine.dialect.name != "sqlite":
+            raise StoreError("PostgreSQL 数据库请用 pg_dump 备份（或用 nianbao export 导出报告文件）")
+        target = Path(target)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        os.unlink(name)  # VACUUM INTO wants a path that does not exist
+        try:
+            raw = self.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("VACUUM INTO ?", (name,))  # type: ignore[union-attr]
+            finally:
+                raw.close()
+            with open(name, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(name, target)
+        except OperationalError as exc:
+            raise DatabaseError(_failed(exc)) from exc
+        finally:
+            Path(name).unlink(missing_ok=True)
+
     # -- transactions ------------------------------------------------------------------------------------
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[Session]:

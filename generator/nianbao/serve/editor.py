@@ -93,7 +93,7 @@ def fields(spec: Spec, overview_text: bool = False, year: int | None = None) -> 
         out.append(Field(("overview",), overview.heading, "narrative", overview.note))
     else:
         for f in overview.subsections:
-            out.append(Field(("overview", f.key), index[("overview", f.key)].path, "narrative", f.note or overview.note))
+            out.append(Field(("overview", f.key), index[("overview", f.key)].path, "narrative", f.note))
     for group in spec.table2:
         for item in group.items:
             keys = ("proactive", item.key)
@@ -515,10 +515,14 @@ def evaluate(text: str, last_text: str | None) -> list[Finding]:
     return sort_findings(publishable(report, findings))
 
 
+CLI_ONLY = "（或加 --draft 生成草稿）"  # a command-line option: on the site the preview is a draft by itself
+
+
 def findings_json(findings: list[Finding]) -> list[dict]:
     """Findings for the page: ``as_json()`` plus the line a clerk reads (without the report
-    file's line number, which the browser does not show)."""
-    return [{**f.as_json(), "text": replace(f, line=None).labelled()} for f in findings]
+    file's line number, which the browser does not show, nor the command-line option
+    ``--draft``, which a browser has no use for)."""
+    return [{**f.as_json(), "text": replace(f, line=None).labelled().replace(CLI_ONLY, "")} for f in findings]
 
 
 def counts(findings: list[Finding]) -> tuple[int, int]:

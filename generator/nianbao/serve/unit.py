@@ -167,6 +167,7 @@ def form_context(text: str, findings: list[Finding] | None = None, comments: lis
     ]
     overview = spec.section("overview")
     sections.append({"id": "s-overview", "heading": overview.heading, "place": overview.heading,
+                     "note": None if data["overview_text"] else overview.note,
                      "inputs": [_input(spec, f, data, f.path.split(".", 1)[1] if "." in f.path else f.path)
                                 for f in all_fields if f.keys[0] == "overview"]})
     for key, name, make in (("proactive", t2, grids.table2), ("applications", t3, grids.table3), ("appeals", t4, grids.table4)):

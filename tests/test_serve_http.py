@@ -42,6 +42,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, object]]] = {
     ("POST", "/setup/{token}"): ("form", {role: 403 for role in ROLES}),
     ("GET", "/u/{token}"): ("get", {role: 404 for role in ROLES}),  # a forged token
     ("POST", "/logout"): ("form", {"anon": 303, "A": 303, "B": 303, "admin": 303}),
+    ("GET", "/favicon.ico"): ("get", {role: 204 for role in ROLES}),
     # the county's pages
     ("GET", "/county"): ("get", {**COUNTY, "admin": 200}),
     ("GET", "/county/units"): ("get", {**COUNTY, "admin": 200}),

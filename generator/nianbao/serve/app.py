@@ -32,7 +32,7 @@ from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import BaseRoute, Mount
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -274,11 +274,16 @@ def _unit_routes() -> list[BaseRoute]:
     return [*getattr(unit, "routes", []), *getattr(unit, "own_routes", [])]
 
 
+def _no_icon(request: Request) -> Response:
+    """Browsers ask every page for /favicon.ico: an empty answer, not a 404 in the log each time."""
+    return Response(status_code=204)
+
+
 def create_app(store: Store, *, site: Path | None = None) -> Starlette:
     """The site over ``store``: the unit's routes, the county's, sign-in, static files."""
     from . import auth, county
 
-    routes: list[BaseRoute] = [*auth.routes, *county.routes, *_unit_routes(),
+    routes: list[BaseRoute] = [*auth.routes, *county.routes, *_unit_routes(), Route("/favicon.ico", _no_icon, methods=["GET"]),
                                Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
     app = Site(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
     app.state.store = store

@@ -508,3 +508,46 @@ def test_backup_while_a_writer_is_open(store, url, tmp_path):
     finally:
         copy.close()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_what_a_database_cannot_hold_is_refused_or_shown(store):
+    """A NUL (PostgreSQL refuses it), a lone surrogate (JSON lets a browser send one), a name past
+    its column (PostgreSQL only) and an id past PostgreSQL's integer: the same answer on both
+    databases — a Chinese refusal for content, never a driver's error; shown-only fields keep
+    what they can, visibly."""
+    (unit, _), = store.add_units(["甲镇"], ADMIN, "")
+    with pytest.raises(StoreError, match=r"报告中有空字符（\\0），无法保存"):
+        save(store, unit.id, "总体情况\x00\n", 0)
+    with pytest.raises(StoreError, match="报告中有无法保存的字符"):
+        save(store, unit.id, "总体情况\ud800\n", 0)
+    with pytest.raises(StoreError, match="修改说明中有无法保存的字符"):
+        save(store, unit.id, "好\n", 0, summary=["表三：\udfff"])
+    assert store.latest(unit.id, YEAR) is None  # nothing half-saved
+    v = store.save(unit.id, YEAR, "好\n", base=0, author="甲镇", address="fe80::1%\x00\ud800" + "9" * 300, summary=[], errors=0, warnings=0)
+    assert v.address.startswith("fe80::1%\\0\\ud800") and len(store.version(unit.id, YEAR, 1).address) == 100
+    with pytest.raises(StoreError, match="意见中有空字符"):
+        store.add_comment(unit.id, YEAR, None, "请\x00核对", actor=ADMIN, address="")
+    with pytest.raises(StoreError, match="意见的位置太长（501个字符，最多500个）"):
+        store.add_comment(unit.id, YEAR, "表" * 501, "请核对", actor=ADMIN, address="")
+    with pytest.raises(StoreError, match="单位名称太长（201个字符，最多200个）"):
+        store.add_units(["镇" * 201], ADMIN, "")
+    with pytest.raises(StoreError, match="单位名称中有空字符"):
+        store.rename_unit(unit.id, "甲\x00镇", ADMIN, "")
+    with pytest.raises(StoreError, match="县（区）名称太长"):
+        store.set_county_name("县" * 101)
+    big = 2**31
+    assert store.unit(big) is None and store.unit(10**30) is None and store.version(unit.id, YEAR, big) is None
+    assert store.report(unit.id, big) is None and store.upload(big, unit.id) is None and store.job(big) is None
+    with pytest.raises(NotFound):
+        save(store, big, "x\n", 0)
+    with pytest.raises(NotFound):
+        store.update_job(10**20, done=1)
+    assert store.unit_by_token("\ud800" * 43) is None and store.session("\udc80x") is None
+    assert store.admin_password_ok("\ud800") is False and store.use_setup_token(store.setup_token(), "\ud800") is False
+    upload = store.put_upload(unit.id, "报告\x00.pdf\udcff", b"%PDF")
+    with store.engine.connect() as c:
+        assert c.execute(text("SELECT name FROM uploads WHERE id = :id"), {"id": upload}).scalar() == "报告\\0.pdf\\udcff"
+    store.audit(ADMIN, "\ud800", "下载\x00", "细节\x00\udcff")
+    row = store.audit_log(1)[0]
+    assert (row.address, row.action, row.detail) == ("\\ud800", "下载\\0", "细节\\0\\udcff")
+    assert store.audit_log(5, 10**30) == []

@@ -203,7 +203,7 @@ class NotFound(StoreError):
 class Conflict(StoreError):
     """Save refused: someone saved since the version the editor started from."""
 
-    def __init__(self, current: VersionInfo, base: int) -> None:
+    def __init__(self, current: VersionInfo, base: int | None = None) -> None:
         self.current = current
         self.base = base
         said = "；".join(current.summary[:3]) + ("…" if len(current.summary) > 3 else "")
@@ -214,7 +214,7 @@ class Conflict(StoreError):
 class Locked(StoreError):
     """Save refused: the report is with the county (submitted) or approved."""
 
-    def __init__(self, status: str) -> None:
+    def __init__(self, status: str = SUBMITTED) -> None:
         self.status = status
         super().__init__("报告已提交县（区）审核，暂时不能修改；如需修改，请联系县（区）退回" if status == SUBMITTED
                          else "报告已通过审核，不能再修改；如需修改，请联系县（区）退回")
@@ -230,7 +230,46 @@ def shown_time(at: dt.datetime) -> str:
 
 
 def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    """SHA-256 of a token or cookie; "surrogatepass": a forged value with a lone surrogate hashes
+    (and is not found) instead of raising."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: an id (or year) from a URL beyond it is simply not there
+
+
+def _id_ok(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and 0 < n <= MAX_ID
+
+
+def _storable(value: str, what: str, limit: int | None = None) -> str:
+    """``value`` as given, or a refusal saying why it cannot be kept as it is: PostgreSQL refuses
+    a NUL character, neither database can encode a lone surrogate (JSON lets a browser send one),
+    and a name longer than its column would fail on PostgreSQL only.  Never altered silently."""
+    if "\x00" in value:
+        raise StoreError(f"{what}中有空字符（\\0），无法保存：请删去后再试")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError(f"{what}中有无法保存的字符（多半是复制粘贴带进来的乱码）：请删去后再试") from None
+    if limit is not None and len(value) > limit:
+        raise StoreError(f"{what}太长（{len(value)}个字符，最多{limit}个）")
+    return value
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: str | None, limit: int) -> str:
+    """A field only shown, never read back as data (an address, an upload's name as sent, an
+    audit line): what cannot be stored is made visible (\\0, \\udxxx), and it is cut to its column."""
+    value = (value or "").replace("\x00", "\\0")
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
 
 
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
@@ -242,7 +281,7 @@ def _utc(at: dt.datetime | None) -> dt.datetime | None:
 
 def _clean(detail: str) -> str:
     """An audit detail with anything token-like hidden, whatever the caller passed."""
-    return _TOKENISH.sub("[已隐去]", detail)
+    return _shown(_TOKENISH.sub("[已隐去]", detail or ""), 100_000)
 
 
 def _unit(row: db.Unit) -> UnitInfo:
@@ -359,7 +398,7 @@ class Store:
             pass
 
     def _log(self, s: Session, actor: str, address: str, action: str, detail: str = "") -> None:
-        s.add(db.Audit(at=now(), actor=actor or "", address=address or "", action=action, detail=_clean(detail)))
+        s.add(db.Audit(at=now(), actor=_shown(actor, 200), address=_shown(address, 100), action=_shown(action, 100), detail=_clean(detail)))
 
     # -- the county's admin ----------------------------------------------------------------------------
     def setup_token(self) -> str | None:
@@ -376,7 +415,7 @@ class Store:
 
     def use_setup_token(self, token: str, password: str) -> bool:
         """Set the admin's password through the setup link, once; False for a wrong or used link."""
-        if not password:
+        if not password or not _encodable(password):
             return False
         hashed = self._hasher.hash(password)  # outside the transaction: argon2 takes tens of ms
         with self._tx() as s:
@@ -394,7 +433,7 @@ class Store:
 
         with self._tx(write=False) as s:
             stored = s.get(db.Site, 1).admin_password_hash  # type: ignore[union-attr]
-        if stored is None:
+        if stored is None or not _encodable(password):
             return False
         try:
             self._hasher.verify(stored, password)
@@ -409,6 +448,7 @@ class Store:
         """Change the admin's password (from the county's page, after logging in)."""
         if not password:
             raise StoreError("密码不能为空")
+        _storable(password, "密码")
         hashed = self._hasher.hash(password)
         with self._tx() as s:
             site = s.get(db.Site, 1)
@@ -430,7 +470,7 @@ class Store:
             self._log(s, actor, address, "修改收集的年度", f"{old} → {year}")
 
     def set_county_name(self, name: str, *, actor: str = ADMIN, address: str = "") -> None:
-        name = name.strip()
+        name = _storable(name.strip(), "县（区）名称", 100)
         with self._tx() as s:
             site = s.get(db.Site, 1)
             old, site.county_name = site.county_name, name  # type: ignore[union-attr]
@@ -455,7 +495,7 @@ class Store:
                 name = name.strip()
                 if not name:
                     continue
-                _not_admin(name)
+                _not_admin(_storable(name, "单位名称", 200))
                 there = by_key.get(key(name))
                 if there is not None:
                     out.append((_unit(there), None))
@@ -482,6 +522,8 @@ class Store:
                             _utc(r.updated_at) if r else None, r.updated_by if r else None, _utc(u.token_issued_at)) for u, r in rows]
 
     def unit(self, unit_id: int) -> UnitInfo | None:
+        if not _id_ok(unit_id):
+            return None
         with self._tx(write=False) as s:
             row = s.get(db.Unit, unit_id)
             return _unit(row) if row is not None else None
@@ -496,7 +538,7 @@ class Store:
             return _unit(row) if row is not None else None
 
     def _get_unit(self, s: Session, unit_id: int) -> db.Unit:
-        row = s.get(db.Unit, unit_id)
+        row = s.get(db.Unit, unit_id) if _id_ok(unit_id) else None
         if row is None:
             raise NotFound("找不到这个单位")
         return row
@@ -507,7 +549,7 @@ class Store:
         name = name.strip()
         if not name:
             raise StoreError("单位名称不能为空")
-        _not_admin(name)
+        _not_admin(_storable(name, "单位名称", 200))
         with self._tx() as s:
             row = self._get_unit(s, unit_id)
             for other in s.scalars(select(db.Unit).where(db.Unit.id != unit_id)):
@@ -575,7 +617,7 @@ class Store:
                     raise StoreError("这个单位的链接已停用")
                 who = unit.name
             s.add(db.WebSession(id_hash=_hash(cookie), role=role, unit_id=unit_id, csrf=csrf, created_at=at,
-                                expires_at=at + (ADMIN_SESSION if role == ADMIN else UNIT_SESSION), address=address or ""))
+                                expires_at=at + (ADMIN_SESSION if role == ADMIN else UNIT_SESSION), address=_shown(address, 100)))
             self._log(s, who, address, "登录" if role == ADMIN else "通过专用链接进入")
         return cookie, csrf
 
@@ -605,6 +647,7 @@ class Store:
         """False after :data:`LOGIN_FAILURES` failed logins from ``address`` within
         :data:`LOGIN_WINDOW` (since its last successful one): guessing the password is slow."""
         since = now() - LOGIN_WINDOW
+        address = _shown(address, 100)  # as record_login keeps it
         with self._tx(write=False) as s:
             last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
                                                                           db.LoginAttempt.at >= since))
@@ -617,11 +660,13 @@ class Store:
         at = now()
         with self._tx() as s:
             s.execute(delete(db.LoginAttempt).where(db.LoginAttempt.at < at - KEEP_ATTEMPTS))
-            s.add(db.LoginAttempt(address=address or "", at=at, ok=bool(ok)))
+            s.add(db.LoginAttempt(address=_shown(address, 100), at=at, ok=bool(ok)))
             self._log(s, ADMIN, address, "管理员登录成功" if ok else "管理员登录失败（密码不对）")
 
     # -- reports and versions ------------------------------------------------------------------------------
     def _report_row(self, s: Session, unit_id: int, year: int) -> db.Report | None:
+        if not (_id_ok(unit_id) and _id_ok(year)):
+            return None
         return s.scalar(select(db.Report).where(db.Report.unit_id == unit_id, db.Report.year == year))
 
     def _ensure_report(self, s: Session, unit_id: int, year: int) -> int:
@@ -658,8 +703,13 @@ class Store:
         Raises :class:`Conflict` (with the newest version) when someone saved since, and
         :class:`Locked` when the report is submitted or approved and ``author`` is not the admin.
         A save moves 未开始 and 已退回 to 填写中.  Returns after the commit: acknowledged = durable."""
+        _storable(text, "报告")
+        summary = [_storable(str(said), "修改说明") for said in summary]
+        if not _id_ok(year) or not _id_ok(base + 1):
+            raise StoreError(f"年度或版本号不对（{year}年 第{base}版）")
         at = now()
         admin = author == ADMIN
+        address = _shown(address, 100)
         with self._tx() as s:
             unit = self._get_unit(s, unit_id)
             report_id = self._ensure_report(s, unit_id, year)
@@ -679,7 +729,7 @@ class Store:
             # the row is ours now (locked on PostgreSQL, the whole database on SQLite): the status read is current
             s.execute(update(db.Report).where(db.Report.id == report_id, db.Report.status.in_((NOT_STARTED, RETURNED)))
                       .values(status=FILLING).execution_options(synchronize_session=False))
-            row = db.Version(report_id=report_id, number=base + 1, text=text, author=author, address=address or "", created_at=at,
+            row = db.Version(report_id=report_id, number=base + 1, text=text, author=_shown(author, 200), address=address, created_at=at,
                              summary=json.dumps(list(summary), ensure_ascii=False), errors=errors, warnings=warnings)
             s.add(row)
             self._log(s, author, address, "保存", f"{unit.name} {year}年 第{base + 1}版" + (f"：{'；'.join(summary[:5])}" if summary else ""))
@@ -698,6 +748,8 @@ class Store:
             return [_version(r, report, text=False) for r in rows]  # type: ignore[arg-type]
 
     def version(self, unit_id: int, year: int, number: int) -> VersionInfo | None:
+        if not _id_ok(number):
+            return None
         with self._tx(write=False) as s:
             report = self._report_row(s, unit_id, year)
             if report is None:
@@ -708,6 +760,8 @@ class Store:
     def set_status(self, unit_id: int, year: int, status: str, *, actor: str, address: str, comment: str | None = None) -> None:
         """One of the legal moves (:data:`MOVES`) by the one who may make it; a submit needs a
         saved version without errors.  ``comment`` is kept with the move (the return's reasons)."""
+        if comment is not None:
+            _storable(comment, "意见")
         with self._tx() as s:
             unit = self._get_unit(s, unit_id)
             report = self._report_row(s, unit_id, year)
@@ -738,9 +792,13 @@ class Store:
             return [_comment(c) for c in s.scalars(select(db.Comment).where(db.Comment.report_id == report.id).order_by(db.Comment.id))]
 
     def add_comment(self, unit_id: int, year: int, where: str | None, text: str, *, actor: str, address: str) -> CommentInfo:
-        text = text.strip()
+        text = _storable(text.strip(), "意见")
         if not text:
             raise StoreError("意见不能为空")
+        if where is not None:
+            _storable(where, "意见的位置", 500)
+        if not _id_ok(year):
+            raise NotFound(f"没有{year}年的报告")
         with self._tx() as s:
             unit = self._get_unit(s, unit_id)
             report_id = self._ensure_report(s, unit_id, year)
@@ -777,7 +835,7 @@ class Store:
         """Keep an uploaded file in the database (never under the name sent: that is only shown)."""
         with self._tx() as s:
             unit = self._get_unit(s, unit_id)
-            row = db.Upload(unit_id=unit_id, name=(name or "")[:500], size=len(data), data=data, created_at=now())
+            row = db.Upload(unit_id=unit_id, name=_shown(name, 500), size=len(data), data=data, created_at=now())
             s.add(row)
             s.flush()
             self._log(s, unit.name, "", "上传文件", f"{(name or '')[:200]}（{len(data)} 字节）")
@@ -785,13 +843,15 @@ class Store:
 
     def upload(self, upload_id: int, unit_id: int) -> bytes | None:
         """The upload's bytes if it is this unit's; None otherwise (never another unit's file)."""
+        if not _id_ok(upload_id):
+            return None
         with self._tx(write=False) as s:
             row = s.get(db.Upload, upload_id)
             return row.data if row is not None and row.unit_id == unit_id else None
 
     def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "") -> int:
         with self._tx() as s:
-            row = db.Job(kind=kind, state="running", done=0, total=total, message="", created_at=now())
+            row = db.Job(kind=_shown(kind, 20), state="running", done=0, total=total, message="", created_at=now())
             s.add(row)
             s.flush()
             self._log(s, actor, address, "开始后台任务", f"{kind}（共{total}项）")
@@ -801,13 +861,13 @@ class Store:
                    result: bytes | None = None) -> None:
         """Progress (not audited: a row per step would drown the log); the end of the job is."""
         with self._tx() as s:
-            row = s.get(db.Job, job_id)
+            row = s.get(db.Job, job_id) if _id_ok(job_id) else None
             if row is None:
                 raise NotFound("找不到这个任务")
             if done is not None:
                 row.done = done
             if message is not None:
-                row.message = message
+                row.message = _shown(message, 100_000)
             if result is not None:
                 row.result = result
             if state is not None and state != row.state:
@@ -817,6 +877,8 @@ class Store:
                     self._log(s, "nianbao", "", "后台任务结束", f"{row.kind}：{'完成' if state == 'done' else '失败'}" + (f"（{row.message}）" if row.message else ""))
 
     def job(self, job_id: int) -> JobInfo | None:
+        if not _id_ok(job_id):
+            return None
         with self._tx(write=False) as s:
             row = s.get(db.Job, job_id)
             return _job(row) if row is not None else None
@@ -830,7 +892,7 @@ class Store:
     def audit_log(self, limit: int = 200, offset: int = 0) -> list[AuditRow]:
         """Newest first."""
         with self._tx(write=False) as s:
-            rows = s.scalars(select(db.Audit).order_by(db.Audit.id.desc()).limit(max(0, min(limit, 10000))).offset(max(0, offset)))
+            rows = s.scalars(select(db.Audit).order_by(db.Audit.id.desc()).limit(max(0, min(limit, 10000))).offset(max(0, min(offset, MAX_ID))))
             return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
 
 

@@ -1,0 +1,195 @@
+"""The site as people use it: ``nianbao serve`` in a real process on a free loopback port, and
+Debian's Chromium driven by Playwright (never a downloaded browser: ``playwright install`` is not
+run anywhere; the binary is the system's ``chromium``).
+
+* :class:`LiveServer` starts ``python -m nianbao serve SITE --no-browser --port P`` (or ``--db URL``)
+  with ``--units``, reads the one-time setup link and the units' private links from what it
+  prints, and stops it by SIGTERM (or kills it, for the crash tests).  Its output goes to files,
+  not pipes, so a chatty server never blocks on a full pipe.
+* :func:`chromium` launches the browser headless with a fresh profile (Playwright gives every
+  ``launch`` a new temporary user-data directory) and the switches that keep it from calling
+  anywhere.  Without the binary the tests skip with a reason, which CI turns into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_NAMES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+NIANBAO = [sys.executable, "-m", "nianbao"]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``/usr/bin/chromium``), or one on PATH."""
+    for name in CHROMIUM_NAMES:
+        found = name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the server binds it a moment later)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """One ``nianbao serve`` process.  ``links``: unit name → private link, as printed;
+    ``setup``: the one-time setup link (first start only)."""
+
+    site: Path
+    port: int
+    db: str | None = None
+    units_file: Path | None = None
+    logs: Path | None = None
+    process: subprocess.Popen | None = None
+    setup: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    printed: list[str] = field(default_factory=list)
+    started_at: int = 0  # how many times started (each start has its own log files)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        args = [*NIANBAO, "serve"]
+        args += ["--db", self.db] if self.db else [str(self.site)]
+        args += ["--no-browser", "--port", str(self.port)]
+        if self.units_file is not None:
+            args += ["--units", str(self.units_file)]
+        return args
+
+    def start(self, seconds: float = 60) -> LiveServer:
+        """Start and wait until it answers; parse the links it printed."""
+        logs = self.logs or self.site.parent
+        logs.mkdir(parents=True, exist_ok=True)
+        self.started_at += 1
+        out_path = logs / f"serve-{self.port}-{self.started_at}.out"
+        err_path = logs / f"serve-{self.port}-{self.started_at}.err"
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUNBUFFERED": "1"}
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            self.process = subprocess.Popen(self.command(), stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        self.out_path, self.err_path = out_path, err_path
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            text = out_path.read_text(encoding="utf-8", errors="replace")
+            if "网站已启动" in text and self._answers():
+                self._parse(text)
+                return self
+            if self.process.poll() is not None:
+                raise AssertionError(f"nianbao serve exited with {self.process.returncode}: {text}\n{self.stderr()}")
+            time.sleep(0.1)
+        self.kill()
+        raise AssertionError(f"nianbao serve did not start in {seconds} s: {out_path.read_text(encoding='utf-8')}\n{self.stderr()}")
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def _parse(self, text: str) -> None:
+        self.printed = text.splitlines()
+        for line in self.printed:
+            found = re.search(r"(http://\S+/setup/\S+)", line)
+            if found:
+                self.setup = found.group(1)
+            found = re.match(r"^(\S+)\s+(http://\S+/u/\S+)$", line)
+            if found:
+                self.links[found.group(1)] = found.group(2)
+
+    def stderr(self) -> str:
+        path = getattr(self, "err_path", None)
+        return path.read_text(encoding="utf-8", errors="replace") if path and path.is_file() else ""
+
+    def stop(self, seconds: float = 10) -> int:
+        """SIGTERM (Ctrl-C's equivalent), then wait; the exit status."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM if sys.platform != "win32" else signal.CTRL_BREAK_EVENT)
+            try:
+                self.process.wait(seconds)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+                raise AssertionError(f"nianbao serve did not stop within {seconds} s of SIGTERM") from None
+        return self.process.returncode
+
+    def kill(self) -> None:
+        """kill -9: no chance to finish anything."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def peak_rss_kb(self) -> int | None:
+        """VmHWM of the server process (Linux), in kB; None elsewhere."""
+        return peak_rss_kb(self.process.pid) if self.process is not None else None
+
+
+def peak_rss_kb(pid: int) -> int | None:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+@contextmanager
+def live_server(site: Path, *, db: str | None = None, units: list[str] | None = None, logs: Path | None = None) -> Iterator[LiveServer]:
+    """A started server (stopped at the end, killed if it will not stop)."""
+    units_file = None
+    if units:
+        units_file = site.parent / f"名单-{site.name}.txt"
+        units_file.parent.mkdir(parents=True, exist_ok=True)
+        units_file.write_text("\n".join(units) + "\n", encoding="utf-8")
+    server = LiveServer(site, free_port(), db=db, units_file=units_file, logs=logs)
+    server.start()
+    try:
+        yield server
+    finally:
+        try:
+            if server.process is not None and server.process.poll() is None:
+                server.stop()
+        finally:
+            server.kill()
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Playwright's Browser on Debian's Chromium, headless, fresh profile; skipped without it."""
+    import pytest
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("没有 Chromium（Debian: apt-get install chromium）")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("没有 Playwright（pip install playwright；不要运行 playwright install）")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

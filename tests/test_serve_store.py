@@ -32,6 +32,7 @@ from nianbao.serve.store import (
     NotFound,
     Store,
     StoreError,
+    Unavailable,
     VersionInfo,
 )
 
@@ -468,13 +469,33 @@ def test_sqlite_busy_past_its_timeout_is_said(tmp_path, monkeypatch):
     holder = sqlite3.connect(tmp_path / "site" / "nianbao.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(DatabaseError, match="数据库正忙.*这次的操作没有完成：请稍后再试"):
+        with pytest.raises(Unavailable, match="数据库正忙.*这次的操作没有完成：请稍后再试"):
             save(store, unit.id, "忙\n", 0)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert save(store, unit.id, "不忙\n", 0).number == 1
     store.close()
+    assert issubclass(Unavailable, StoreError) and issubclass(Unavailable, DatabaseError)  # a page's `except StoreError` says it
+
+
+def test_postgresql_connections_dropped_are_made_again(pg_url):
+    """The server restarted (or an admin ended our sessions): the next call reconnects."""
+    url = pg_url
+    store = Store(url)
+    try:
+        (unit, _), = store.add_units(["甲镇"], ADMIN, "")
+        with store.engine.connect() as c:
+            mine = c.execute(text("SELECT pg_backend_pid()")).scalar()
+        from sqlalchemy import create_engine
+
+        other = create_engine(db.normalise(url))
+        with other.begin() as c:
+            assert c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": mine}).scalar() is True
+        other.dispose()
+        assert save(store, unit.id, "重连后\n", 0).number == 1
+    finally:
+        store.close()
 
 
 START = "import sys; from nianbao.serve.store import Store; s = Store(sys.argv[1]); print(s.settings().year); s.close()"

@@ -220,6 +220,12 @@ class Locked(StoreError):
                          else "报告已通过审核，不能再修改；如需修改，请联系县（区）退回")
 
 
+class Unavailable(StoreError, DatabaseError):
+    """The database failed under one operation (SQLite busy past its timeout, the PostgreSQL
+    server gone): nothing of it was done; trying again may work.  A StoreError, so a page that
+    says a refusal says this too."""
+
+
 class BadMove(StoreError):
     """A status change that is not one of :data:`MOVES` (or not by the one who may make it)."""
 
@@ -370,7 +376,7 @@ class Store:
                 os.fsync(handle.fileno())
             os.replace(name, target)
         except OperationalError as exc:
-            raise DatabaseError(_failed(exc)) from exc
+            raise Unavailable(_failed(exc)) from exc
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -386,7 +392,7 @@ class Store:
                 yield session
                 session.commit()
         except OperationalError as exc:
-            raise DatabaseError(_failed(exc)) from exc
+            raise Unavailable(_failed(exc)) from exc
 
     def _site_row(self) -> None:
         """The settings row, made on the first start: the year collected is last year's."""

@@ -259,3 +259,36 @@ def test_export_zip_and_audit_log(site):
     assert admin.get("/county/audit?page=abc", headers=HTML).status_code == 200
     for token in site.tokens.values():
         assert token not in audit
+
+
+def test_produce_makes_pdfs_where_libreoffice_is(site):
+    """The default formats are batch's and PDF where LibreOffice is (CI installs it)."""
+    from nianbao.render import office
+    from nianbao.serve import jobs
+
+    if office.soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    assert jobs.default_targets() == ("docx", "txt", "pdf")
+    site.submit(UNIT_A)
+    site.store.set_status(site.units[UNIT_A], YEAR, "已通过", actor="admin", address="t")
+    seen: list[int] = []
+    data = jobs.produced_zip(site.store.approved(YEAR), jobs.default_targets(), seen.append)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert pdfs == [f"{UNIT_A}2023年政府信息公开工作年度报告.pdf"] and archive.read(pdfs[0]).startswith(b"%PDF")
+    assert seen == [1]
+
+
+def test_a_failing_produce_is_the_jobs_message(site, monkeypatch):
+    from nianbao.serve import jobs
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(jobs, "produced_zip", boom)
+    site.submit(UNIT_A)
+    site.store.set_status(site.units[UNIT_A], YEAR, "已通过", actor="admin", address="t")
+    job = site.store.new_job("produce", 1)
+    jobs.produce(site.store, job, site.store.approved(YEAR), ("txt",))
+    found = site.store.job(job)
+    assert found.state == "failed" and "意外的问题（RuntimeError）" in found.message and "disk on fire" not in found.message

@@ -185,3 +185,26 @@ def test_serve_module_runs_as_the_cli_says(tmp_path):
     parameters = inspect.signature(server.run).parameters
     assert list(parameters)[:1] == ["site"] and {"host", "port", "db", "units", "open_browser"} <= set(parameters)
     assert Path(server.__file__).parent.name == "serve"
+
+
+def test_browser_opened_once_the_server_is_up(monkeypatch):
+    import webbrowser
+
+    from nianbao.serve.server import _open_when_up
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+
+    class Server:
+        started, should_exit = False, False
+
+    server = Server()
+    import threading
+
+    thread = threading.Thread(target=_open_when_up, args=(server, "http://127.0.0.1:1/login"))
+    thread.start()
+    time.sleep(0.3)
+    assert opened == []  # not before uvicorn answers
+    server.started = True
+    thread.join(5)
+    assert opened == ["http://127.0.0.1:1/login"]

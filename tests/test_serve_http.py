@@ -364,8 +364,11 @@ def test_markup_in_names_and_comments_is_shown_escaped(site):
     admin = site.setup_admin()
     response = admin.post("/county/units", data={"csrf": site.csrf(admin), "names": "\n".join(f"某镇{m}" for m in MARKUP)})
     assert response.status_code == 200
-    site.submit(UNIT_A)
     unit_a = site.units[UNIT_A]
+    narrative = report_text(UNIT_A).replace("全年通过县政府门户网站", "</textarea>" + MARKUP[0] + MARKUP[1] + "全年通过县政府门户网站", 1)
+    assert narrative.count("</textarea>") == 1
+    site.store.save(unit_a, YEAR, narrative, base=0, author=UNIT_A, address="t", summary=[MARKUP[0]], errors=0, warnings=0)
+    site.store.set_status(unit_a, YEAR, "已提交", actor=UNIT_A, address="t")
     response = admin.post(f"/county/units/{unit_a}/comment", data={"csrf": site.csrf(admin), "text": MARKUP[0] + MARKUP[1]})
     assert response.status_code == 303
     response = admin.post(f"/county/units/{unit_a}/return", data={"csrf": site.csrf(admin), "text": "退回" + MARKUP[1]})
@@ -373,7 +376,8 @@ def test_markup_in_names_and_comments_is_shown_escaped(site):
     pages = [admin.get(p, headers=HTML).text for p in ("/county", "/county/units", f"/county/units/{unit_a}", "/county/audit")]
     pages.append(response.text)
     for html in pages:
-        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "<script>alert" not in html and "<img src=x" not in html and "</textarea><script" not in html
+    assert "&lt;/textarea&gt;&lt;script&gt;alert(1)" in pages[2]  # the narrative, shown as typed
     assert "某镇&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in pages[1]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in pages[2]

@@ -479,7 +479,7 @@ def test_sqlite_busy_past_its_timeout_is_said(tmp_path, monkeypatch):
     assert issubclass(Unavailable, StoreError) and issubclass(Unavailable, DatabaseError)  # a page's `except StoreError` says it
 
 
-def test_postgresql_connections_dropped_are_made_again(pg_url):
+def test_postgresql_connections_dropped_are_made_again(pg_url):  # noqa: F811 - the fixture imported above
     """The server restarted (or an admin ended our sessions): the next call reconnects."""
     url = pg_url
     store = Store(url)

@@ -388,7 +388,8 @@ def test_markup_in_names_and_comments_is_shown_escaped(site):
     assert "<script>alert" not in unit_page and "<img src=x" not in unit_page
 
 
-def test_errors_are_chinese_pages_with_the_headers(site, monkeypatch):
+def test_errors_are_chinese_pages_with_the_headers(site, monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="nianbao.serve")
     admin = site.setup_admin()
     for response, status, said in (
         (admin.get("/no/such/page", headers=HTML), 404, "找不到这个页面"),
@@ -415,6 +416,9 @@ def test_errors_are_chinese_pages_with_the_headers(site, monkeypatch):
     assert_guarded(response)
     response = admin.get("/county", headers={"accept": "application/json"})
     assert response.status_code == 500 and response.json()["message"].startswith("网站内部出了问题")
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert said == ["处理 GET /county 时出现内部错误（RuntimeError）；请加 --debug 重新启动网站以查看详情，并告诉维护者"] * 2
+    assert not any(r.exc_info for r in caplog.records if r.levelno >= logging.INFO)  # the traceback only at DEBUG (--debug)
 
 
 def test_static_files_are_guarded_and_shipped_in_the_package(site):

@@ -12,7 +12,6 @@ job row, which the county's page reads.
 from __future__ import annotations
 
 import io
-import logging
 import tempfile
 import threading
 import zipfile
@@ -24,8 +23,6 @@ from ..system.output import Folder
 
 if TYPE_CHECKING:
     from .store import Store, UnitInfo, VersionInfo
-
-log = logging.getLogger("nianbao.serve")
 
 PRODUCE = "produce"
 SOURCES = "报告文件"  # the folder of the zip that holds the report files produced from
@@ -103,12 +100,14 @@ def produce(store: Store, job: int, approved: list[tuple[UnitInfo, VersionInfo]]
         store.update_job(job, result=produced_zip(approved, targets, lambda done: store.update_job(job, done=done)), state="done",
                          message=f"已生成{len(approved)}个单位的报告")
     except Exception as exc:  # noqa: BLE001 - a background thread has no caller: the job row says what happened
-        log.exception("生成任务 %s 失败", job)
+        from .app import internal_error
+
+        internal_error(f"生成任务 {job} ", exc)
         said = str(exc) if isinstance(exc, NianbaoError) else f"生成时出了意外的问题（{type(exc).__name__}），请把服务器窗口中的信息发给维护者"
         try:
             store.update_job(job, state="failed", message=said)
-        except Exception:  # noqa: BLE001 - the database itself is gone: the console has it
-            log.exception("无法记录生成任务 %s 的结果", job)
+        except Exception as again:  # noqa: BLE001 - the database itself is gone: the console has it
+            internal_error(f"记录生成任务 {job} 的结果时", again)
 
 
 def produced_zip(approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[str, ...], progress=lambda done: None) -> bytes:

@@ -118,7 +118,7 @@ def _request_log() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
         handler._nianbao = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.DEBUG if "--debug" in sys.argv[1:] else logging.INFO)  # DEBUG: the tracebacks of internal errors
     logger.propagate = False
 
 

@@ -333,3 +333,23 @@ def test_hostile_files_are_rows_with_findings_and_the_page_stays_whole(cli, tmp_
     assert rows[-1][0] == "合计（已计入的3个单位）"
     book = tmp_path / "对比.xlsx"
     assert cli("overview", inbox, "-o", book).code == 1 and load_workbook(book)["图表"]._charts
+
+
+def test_a_county_of_v2019_reports_has_no_fee_column_and_a_report_of_another_year_is_left_out(cli, tmp_path):
+    old = tmp_path / "2020"
+    old.mkdir()
+    text = EXAMPLE_2020.read_text(encoding="utf-8")
+    name = load_file(EXAMPLE_2020).report.unit.name
+    for i, place in enumerate(("甲", "乙")):
+        (old / f"{i}.yaml").write_text(edit(text, f"name: {name}", f"name: {place}乡人民政府"), encoding="utf-8")
+    result = gathering.gather([old], [], None, outside=None)
+    assert [c.key for c in result.columns if c.key == "fees"] == [] and result.year == 2020
+    assert "信息处理费" not in overview_page.page(result)
+    mixed = tmp_path / "混"
+    make_county(mixed, 3)
+    shutil.copy(old / "0.yaml", mixed / "甲.yaml")
+    page = tmp_path / "对比.html"
+    assert cli("overview", mixed, "-o", page).code == 1
+    rows = {row[1]: row for row in table_rows(page.read_text(encoding="utf-8"))[:-1]}
+    assert rows["甲乡人民政府"][2] == "未计入"
+    assert rows["甲乡人民政府"][3].startswith("未计入汇总和图表：这份是2020年度的报告，其他3个单位都是2023年度")

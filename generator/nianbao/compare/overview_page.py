@@ -181,8 +181,14 @@ def _table(overview: Overview) -> str:
 
 
 def _name(row: Row) -> Markup:
-    file = f'<br><small>{escape(row.shown)}</small>' if row.shown and row.shown != row.name else ""
-    return Markup(f"{escape(row.name)}{file}")
+    """A unit's name; the file it came from under it where the row is not counted (the
+    file is what the reviewer sends back), else as a tooltip (a county's 300 rows stay
+    one line each)."""
+    if not row.shown or row.shown == row.name:
+        return Markup(escape(row.name))
+    if row.status == COUNTED:
+        return Markup(f'<span title="{escape(row.shown)}">{escape(row.name)}</span>')
+    return Markup(f"{escape(row.name)}<br><small>{escape(row.shown)}</small>")
 
 
 def _detail(figure: Figure, measure: Measure | None) -> str:

@@ -198,6 +198,15 @@ def test_job_page_refreshes_without_script_while_running(site):
     assert "没有完成：生成时出了意外的问题" in admin.get(f"/county/jobs/{job}", headers=HTML).text
 
 
+def test_a_job_cut_off_by_a_restart_is_said_to_have_failed(site):
+    admin = site.setup_admin()
+    job = site.store.new_job("produce", 3)
+    site.__post_init__()  # the server restarted: a new app over the same database
+    admin = site.login()
+    state = admin.get(f"/county/jobs/{job}", headers={"accept": "application/json"}).json()
+    assert state["state"] == "failed" and state["message"].startswith("网站在生成过程中停止过")
+
+
 def test_aggregate_equals_nianbao_aggregate(site, tmp_path, cli):
     admin = site.setup_admin()
     assert admin.post("/county/settings", data={"csrf": site.csrf(admin), "county_name": COUNTY_NAME, "year": str(YEAR)}).status_code == 303

@@ -298,5 +298,6 @@ def create_app(store: Store, *, site: Path | None = None) -> Starlette:
     app.state.store = store
     app.state.site = site
     app.state.public = []  # the addresses units reach the site at (set by server.run for a non-loopback host)
+    app.state.started_at = dt.datetime.now(dt.timezone.utc)  # a job 'running' from before was cut off by a stop
     app.state.produce_targets = None  # produce's formats: None = batch's (DOCX, TXT) and PDF where LibreOffice is
     return app

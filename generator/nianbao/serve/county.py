@@ -320,10 +320,19 @@ def produce(request: Request, form: FormData) -> Response:
     return RedirectResponse(f"/county/jobs/{job}", status_code=303)
 
 
+INTERRUPTED = "网站在生成过程中停止过，这次生成没有完成：请重新生成"
+
+
 def _job_or_404(request: Request):
-    job = store(request).job(request.path_params["job_id"])
+    """The job; one still 'running' from before this server started was cut off by the stop
+    (its thread is gone): it is said to have failed, not left refreshing forever."""
+    s = store(request)
+    job = s.job(request.path_params["job_id"])
     if job is None:
         raise Refusal(404, "找不到这个任务。")
+    if job.state == "running" and job.created_at < request.app.state.started_at:
+        s.update_job(job.id, state="failed", message=INTERRUPTED)
+        job = s.job(job.id)
     return job
 
 

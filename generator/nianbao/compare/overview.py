@@ -232,7 +232,7 @@ def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], sa
             row.last = measure(last.report, last.findings)
     elif lasts:
         row.note = "上一年度的文件中没有这个单位的报告，未作比较"
-    row.figures = measure(report, findings, rates.overall if rates is not None else None)
+    row.figures = measure(report, source.findings, rates.overall if rates is not None else None)  # check's count, as the definition says; the county rules' notes are listed with the rest
     if row.note:
         said.append(f"{name}：{row.note}")
     return row

@@ -353,3 +353,12 @@ def test_a_county_of_v2019_reports_has_no_fee_column_and_a_report_of_another_yea
     rows = {row[1]: row for row in table_rows(page.read_text(encoding="utf-8"))[:-1]}
     assert rows["甲乡人民政府"][2] == "未计入"
     assert rows["甲乡人民政府"][3].startswith("未计入汇总和图表：这份是2020年度的报告，其他3个单位都是2023年度")
+
+
+def test_files_read_by_worker_processes_give_the_same_overview(tmp_path):
+    inbox = tmp_path / "收回"
+    make_county(inbox, gathering.PARALLEL_FROM + 2)
+    alone = gathering.gather([inbox], [], None, outside=None, jobs=1)
+    shared = gathering.gather([inbox], [], None, outside=None, jobs=2)
+    assert [(row.name, row.status, row.figures) for row in shared.rows] == [(row.name, row.status, row.figures) for row in alone.rows]
+    assert overview_page.page(shared) == overview_page.page(alone)

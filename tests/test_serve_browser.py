@@ -123,14 +123,19 @@ def upload(page, path: Path) -> None:
 
 
 def saved(page, version: int | None = None) -> int:
-    """Wait until the status line says the last change is saved; its version number."""
-    status = page.locator("#save-status")
-    number = str(version) if version is not None else r"\d+"
-    pattern = re.compile("已保存 第" + number + "版")
-    from playwright.sync_api import expect
-
-    expect(status).to_have_text(pattern, timeout=WAIT)
-    return int(re.search(r"第(\d+)版", status.inner_text()).group(1))
+    """Wait until everything typed is acknowledged — the status line says 已保存 and the browser
+    keeps no unsent change — and return the version number it names.  (Right after a load the
+    status line shows the stored version before the page re-sends a kept change: the kept
+    change in localStorage tells the two apart.)"""
+    said = page.wait_for_function(
+        """(wanted) => {
+            const status = document.getElementById("save-status");
+            const boot = JSON.parse(document.getElementById("boot").textContent);
+            const m = /^已保存 第(\\d+)版$/.exec(status.textContent.trim());
+            if (!m || window.localStorage.getItem(boot.key)) { return false; }
+            return wanted === null || Number(m[1]) === wanted ? Number(m[1]) : false;
+        }""", arg=version, timeout=WAIT)
+    return int(said.json_value())
 
 
 def type_into(page, selector: str, text: str) -> None:
@@ -284,3 +289,210 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
     assert site_total["applications"]["disclosed"][:2] == [7 + 4, 0 + 2]
     qs_file = parse((out / f"{QS}{YEAR}.yaml").read_text(encoding="utf-8")).data
     assert qs_file["applications"]["new"][0] == 7 and qs_file["applications"]["carried_forward"][0] == 1
+
+
+# -- editing as people do: keyboard, reloads, dropped connections, two tabs --------------------------------------
+BH = "白河乡人民政府"
+
+
+@pytest.fixture(scope="module")
+def editing(files, tmp_path_factory):
+    """One live SQLite site for the editing tests: year 2024, three units each with 绿水乡's finished
+    report as their first version (put there through the Store before the server starts), and
+    each unit's private link."""
+    from nianbao.serve import editor
+    from nianbao.serve.store import Store
+
+    root = tmp_path_factory.mktemp("editing")
+    site = root / "site"
+    text = files["ls_2024"].read_text(encoding="utf-8")
+    store = Store.for_site(site, None)
+    try:
+        store.set_year(YEAR)
+        store.set_county_name(COUNTY)
+        tokens = {unit.name: token for unit, token in store.add_units([LS, BH, QS], "admin", "test")}
+        for unit in store.units(YEAR):
+            own = text.replace(f"name: {LS}", f"name: {unit.name}", 1)
+            errors, warnings = editor.counts(editor.evaluate(own, None))
+            store.save(unit.id, YEAR, own, base=0, author=unit.name, address="test", summary=["新建报告"], errors=errors, warnings=warnings)
+    finally:
+        store.close()
+    with live_server(site, logs=root / "logs") as server:
+        server.tokens = tokens
+        yield server
+
+
+def unit_page(browser, server, name: str, viewport=DESKTOP):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{server.url}/u/{server.tokens[name]}")
+    page.wait_for_url("**/report")
+    return context, page
+
+
+def site_values(page) -> tuple[int, dict[str, str]]:
+    """What the server holds now (the page's own data route, with its cookie)."""
+    data = page.request.get(page.url.split("/report")[0] + "/report/data").json()
+    return data["version"], data["form"]["values"]
+
+
+def stored_versions(server, name: str) -> list:
+    """Every version of the unit's report, straight from the database (newest first), with text."""
+    from nianbao.serve.store import Store
+
+    store = Store.for_site(server.site, None)
+    try:
+        unit = next(u for u in store.units(YEAR) if u.name == name)
+        return [store.version(unit.id, YEAR, v.number) for v in store.versions(unit.id, YEAR)]
+    finally:
+        store.close()
+
+
+def test_keyboard_alone_fills_the_table_in_reading_order(browser, editing):
+    context, page = unit_page(browser, editing, LS)
+    try:
+        order = page.eval_on_selector_all("#s-applications input[name]", "els => els.map(e => e.id)")
+        target = "f-applications-new-0"
+        focused: list[str] = []
+        for _ in range(400):  # from the top of the page, Tab only, until table 三's first cell
+            page.keyboard.press("Tab")
+            focused.append(page.evaluate("document.activeElement.id"))
+            if focused[-1] == target:
+                break
+        assert focused[-1] == target, focused[-20:]
+        page.keyboard.type("5")  # Tab selects the cell's figure: typing replaces it
+        walked = [target]
+        while walked[-1] != "f-applications-disclosed-0":
+            page.keyboard.press("Tab")
+            walked.append(page.evaluate("document.activeElement.id"))
+            assert len(walked) < 40, walked
+        assert walked == order[: len(walked)]  # tab order = reading order: along the row, then the next row
+        page.keyboard.type("6")  # 5 new + 1 carried over = 6 disclosed: R1 holds
+        page.keyboard.press("Tab")
+        version = saved(page)
+        number, values = site_values(page)
+        assert number == version and values["applications.new.0"] == "5" and values["applications.disclosed.0"] == "6"
+        assert page.locator("#n-errors").inner_text() == "0"
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).boxShadow")
+        assert outline.split()[0] != "none" or "rgb" in outline  # the focused cell is visibly marked
+    finally:
+        context.close()
+
+
+def test_reload_before_the_autosave_loses_nothing(browser, editing):
+    context, page = unit_page(browser, editing, LS)
+    try:
+        before, _ = site_values(page)
+        type_into(page, "#f-applications-new-1", "4")
+        type_into(page, "#f-applications-disclosed-1", "4")
+        page.reload()  # at once: the 500 ms debounce has not fired, nothing was sent yet
+        page.wait_for_url("**/report")
+        version = saved(page)
+        assert version == before + 1
+        number, values = site_values(page)
+        assert (number, values["applications.new.1"], values["applications.disclosed.1"]) == (version, "4", "4")
+        from playwright.sync_api import expect
+
+        expect(page.locator("#f-applications-new-1")).to_have_value("4")
+    finally:
+        context.close()
+
+
+def test_a_dropped_connection_and_a_closed_tab_lose_nothing(browser, editing):
+    from playwright.sync_api import expect
+
+    context, page = unit_page(browser, editing, LS)
+    try:
+        before, _ = site_values(page)
+        context.set_offline(True)
+        type_into(page, "#f-applications-new-2", "2")
+        type_into(page, "#f-applications-disclosed-2", "2")
+        expect(page.locator("#save-status")).to_contain_text("未连接，改动已存在本机", timeout=WAIT)
+        context.set_offline(False)  # back online: the browser's online event sends what waited
+        version = saved(page)
+        assert version == before + 1
+        assert site_values(page)[1]["applications.new.2"] == "2"
+        # typed while offline, the tab closed before the connection came back: sent on the next visit
+        context.set_offline(True)
+        type_into(page, "#f-applications-new-3", "1")
+        type_into(page, "#f-applications-disclosed-3", "1")
+        expect(page.locator("#save-status")).to_contain_text("未连接", timeout=WAIT)
+        page.close()
+        context.set_offline(False)
+        again = context.new_page()
+        again.goto(editing.url + "/report")
+        assert saved(again) == version + 1
+        values = site_values(again)[1]
+        assert (values["applications.new.3"], values["applications.disclosed.3"]) == ("1", "1")
+    finally:
+        context.close()
+
+
+def test_two_tabs_the_later_save_is_refused_and_shows_the_other_change(browser, editing):
+    from playwright.sync_api import expect
+
+    context, first = unit_page(browser, editing, BH)
+    try:
+        second = context.new_page()
+        second.goto(editing.url + "/report")
+        start = saved(first)
+        assert saved(second) == start
+        type_into(first, "#f-applications-new-4", "9")
+        assert saved(first) == start + 1
+        type_into(second, "#f-applications-carried_forward-0", "3")
+        conflict = second.locator("#conflict")
+        expect(conflict).to_be_visible(timeout=WAIT)
+        expect(second.locator("#conflict-text")).to_contain_text(f"已被{BH}于")
+        expect(second.locator("#conflict-text")).to_contain_text(f"保存为第{start + 1}版，您的改动没有保存")
+        expect(second.locator("#conflict-changes")).to_contain_text("表三.一.法律服务机构：0 → 9")
+        expect(second.locator("#save-status")).to_contain_text("没有保存")
+        # nothing overwritten: the newest version is the first tab's, the second tab's figure is nowhere
+        versions = stored_versions(editing, BH)
+        assert [v.number for v in versions] == list(range(start + 1, 0, -1))
+        newest = parse(versions[0].text).data["applications"]
+        assert newest["new"][4] == 9 and newest["carried_forward"][0] == 0
+        # the clerk chooses to put their change on top of the newest version: both are kept
+        second.get_by_role("button", name="载入最新版本，再把我的改动填上去").click()
+        assert saved(second) == start + 2
+        both = parse(stored_versions(editing, BH)[0].text).data["applications"]
+        assert both["new"][4] == 9 and both["carried_forward"][0] == 3
+    finally:
+        context.close()
+
+
+def test_pages_at_desktop_and_phone_sizes(browser, editing, tmp_path):
+    """Screenshots for a person to look at, and what can be asserted of them: nothing wider than
+    the phone's screen but the tables' own scroll boxes."""
+    folder = shots_dir(tmp_path)
+    admin_ctx = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    admin = admin_ctx.new_page()
+    if editing.setup:
+        admin.goto(editing.setup)
+        admin.get_by_label("新密码").fill(PASSWORD)
+        admin.get_by_label("再输入一次").fill(PASSWORD)
+        admin.get_by_role("button", name="设置密码并进入").click()
+        admin.wait_for_url("**/county")
+    cookies = admin_ctx.cookies()
+    admin_ctx.close()
+    wide: dict[str, int] = {}
+    for size_name, viewport in (("1366x768", DESKTOP), ("390x844", PHONE)):
+        context, page = unit_page(browser, editing, QS, viewport)
+        history_ctx, history = unit_page(browser, editing, LS, viewport)  # 绿水乡's history: the versions the other tests made
+        county_ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        county_ctx.add_cookies(cookies)
+        county = county_ctx.new_page()
+        try:
+            shots = [(page, "/report", "unit"), (history, "/report/history", "history"), (county, "/county", "county"),
+                     (county, "/county/units/1", "county-unit")]
+            for where, path, name in shots:
+                where.goto(editing.url + path)
+                where.wait_for_load_state("networkidle")
+                where.screenshot(path=str(folder / f"{name}-{size_name}.png"))
+                where.screenshot(path=str(folder / f"{name}-{size_name}-full.png"), full_page=True)
+                wide[f"{name}@{size_name}"] = where.evaluate("document.documentElement.scrollWidth")
+        finally:
+            context.close()
+            history_ctx.close()
+            county_ctx.close()
+    too_wide = {k: v for k, v in wide.items() if v > int(k.split("@")[1].split("x")[0])}
+    assert not too_wide, too_wide

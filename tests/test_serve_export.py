@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+import socket
+import sqlite3
+from pathlib import Path
+
 import pytest
 from conftest import EXAMPLE_2023, edit
 from openpyxl import load_workbook
@@ -124,6 +128,60 @@ def test_other_years_exported_but_not_summarised(cli, site, tmp_path):
     assert [r[1].value for r in load_workbook(out / "汇总.xlsx")["单位"].iter_rows(min_row=2)] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]
 
 
+# -- hostile sites (builders for bench/hostile.py: `nianbao export SITE -o OUT`, `nianbao serve SITE`) --------
+def broken_site(folder: Path) -> Path:
+    """A site folder whose nianbao.db is not a database at all (a disk error, a file copied over it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "nianbao.db").write_bytes(b"\x00" * 4096 + b"not sqlite")
+    return folder
+
+
+def newer_site(folder: Path) -> Path:
+    """A site a later nianbao made: its schema revision is unknown to this one."""
+    Store.for_site(folder, None).close()
+    with sqlite3.connect(folder / "nianbao.db") as c:
+        c.execute("UPDATE alembic_version SET version_num = '0099'")
+    return folder
+
+
+def foreign_site(folder: Path) -> Path:
+    """A nianbao.db that another program made (its own tables, no nianbao schema)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(folder / "nianbao.db") as c:
+        c.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+        c.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    return folder
+
+
+def _contents(path: Path) -> object:
+    """What a database holds and its journal mode (a WAL file's bytes move at every checkpoint);
+    the bytes themselves for a file that is no database."""
+    try:
+        with sqlite3.connect(path) as c:
+            return c.execute("PRAGMA journal_mode").fetchone(), list(c.iterdump())
+    except sqlite3.DatabaseError:
+        return path.read_bytes()
+
+
+@pytest.mark.parametrize(("build", "said"), [
+    (broken_site, "站点文件夹中的数据库无法打开（file is not a database）：文件可能已损坏或不是 nianbao 的数据库；请从备份恢复，或换一个站点文件夹"),
+    (newer_site, "这个数据库是较新版本的 nianbao 建立的（结构版本 0099），本版本无法使用：请升级 nianbao"),
+    (foreign_site, "这个数据库中已有其他程序的数据表（invoices），不是 nianbao 网站的数据库：请换一个空的数据库"),
+])
+def test_unusable_sites_are_said_not_touched(cli, tmp_path, build, said):
+    site = build(tmp_path / "site")
+    before = _contents(site / "nianbao.db")
+    result = cli("export", site, "-o", tmp_path / "out")
+    assert (result.code, result.out) == (1, "") and said in result.err and "Traceback" not in result.err
+    with socket.socket() as probe:  # a free port: serve refuses the database before it serves anything
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    served = cli("serve", site, "--no-browser", "--port", port)
+    assert served.code == 1 and said in served.err and "Traceback" not in served.err + served.out
+    assert _contents(site / "nianbao.db") == before  # left as it was: nothing migrated, nothing written, its journal mode kept
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def test_empty_site_and_unusable_databases(cli, tmp_path):
     folder = tmp_path / "site"
     Store.for_site(folder, None).close()
@@ -131,11 +189,6 @@ def test_empty_site_and_unusable_databases(cli, tmp_path):
     assert result.code == 0, result
     assert "网站中还没有任何单位保存过报告。" in result.out
     assert not (tmp_path / "out" / "汇总.xlsx").exists()
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "nianbao.db").write_bytes(b"\x00" * 4096 + b"not sqlite")
-    result = cli("export", broken, "-o", tmp_path / "out2")
-    assert result.code == 1 and "站点文件夹中的数据库无法打开" in result.err and "Traceback" not in result.err + result.out
     result = cli("export", "--db", "postgresql://nianbao:pw-not-shown@127.0.0.1:1/none", "-o", tmp_path / "out3")
     assert result.code == 1 and "无法连接数据库" in result.err and "pw-not-shown" not in result.err
     result = cli("export", tmp_path / "nothing-here", "-o", tmp_path / "out4")

@@ -211,12 +211,13 @@ def engine_for(url: str) -> Engine:
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
-    """Every new SQLite connection: WAL, FULL sync, foreign keys, a busy timeout; and the
-    driver's own transaction handling off, so that :func:`_sqlite_begin` says how to begin."""
+    """Every new SQLite connection: FULL sync, foreign keys, a busy timeout; and the driver's
+    own transaction handling off, so that :func:`_sqlite_begin` says how to begin.  WAL is a
+    setting of the file, not of a connection: :func:`migrate` sets it once the file is known
+    to be the site's (a database of another program is not changed at all)."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -260,6 +261,12 @@ def migrate(engine: Engine) -> None:
             tables = set(inspect(connection).get_table_names()) - set(Base.metadata.tables) - {"alembic_version"}
         if tables:
             raise DatabaseError(f"这个数据库中已有其他程序的数据表（{'、'.join(sorted(tables)[:5])}{'…' if len(tables) > 5 else ''}），不是 nianbao 网站的数据库：请换一个空的数据库")
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # outside any transaction: SQLite changes the journal mode only there
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+        finally:
+            raw.close()
     command.upgrade(config, "head")
 
 

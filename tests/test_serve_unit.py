@@ -217,3 +217,17 @@ def test_an_upload_that_is_no_report_is_said_on_the_start_page(site):
     assert response.status_code == 400 and "上传的文件无法读成报告" in response.text
     assert "<script>.pdf" not in response.text
     assert site.store.latest(site.ids[UNIT], YEAR) is None
+
+
+def test_without_libreoffice_the_pdf_download_says_so(site, monkeypatch):
+    from nianbao.render import office, pdf
+
+    def absent(documents):
+        raise office.Unavailable("找不到 LibreOffice（soffice）")
+
+    monkeypatch.setattr(pdf, "convert", absent)
+    client = site.unit()
+    start_with_example(site, client)
+    response = client.get("/report/download/pdf", headers={"accept": "text/html"})
+    assert response.status_code == 503
+    assert "未生成 PDF：找不到 LibreOffice（soffice）。可下载 Word 文档（DOCX）后自行转换。" in response.text

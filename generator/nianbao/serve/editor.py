@@ -14,11 +14,13 @@ No web framework and no database here: the routes (:mod:`.unit`) and the store c
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +129,12 @@ class _Text:
 
 
 def _read(text: str) -> _Text:
+    """:func:`_parsed`, a copy the caller may change."""
+    return copy.deepcopy(_parsed(text))
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> _Text:
     """The text's data, its opening comment block and the comments a plain dump would not
     write (the importer's notes on what it could not read, a clerk's own remarks), so that
     writing the text again loses none of them."""
@@ -141,7 +149,7 @@ def _read(text: str) -> _Text:
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
         start += 1
     header = "\n".join(line[1:].strip() for line in lines[:start] if line.startswith("#")) or None
-    standard = {line.strip() for line in reportfile.dump(spec, data).split("\n") if line.strip().startswith("#")}
+    standard = _standard_comments(spec.id)
     at_line: dict[int, KeyPath] = {}
     for keys, number_ in sorted(parsed.lines.items(), key=lambda item: len(item[0]), reverse=True):
         if keys:
@@ -161,13 +169,22 @@ def _read(text: str) -> _Text:
     return _Text(spec, data, header, notes)
 
 
+@cache
+def _standard_comments(spec_id: str) -> frozenset[str]:
+    """The comment lines :func:`reportfile.dump` writes of itself for a format (its groups' column
+    lists, table 三's structure, the omitted （七）总计): every other comment is a note to keep."""
+    spec = SPECS[spec_id]
+    text = reportfile.dump(spec, reportfile.blank(spec, spec.first_year, None))
+    return frozenset(line.strip() for line in text.split("\n") if line.strip().startswith("#"))
+
+
 def _write(t: _Text) -> str:
     return reportfile.dump(t.spec, t.data, header=t.header, notes=t.notes)
 
 
 def canonical(text: str) -> str:
     """``text`` as :func:`reportfile.dump` writes it, its header and extra comments kept."""
-    return _write(_read(text))
+    return _write(_parsed(text))
 
 
 # -- where a report starts ----------------------------------------------------------------------------
@@ -352,7 +369,7 @@ def form(text: str, findings: list[Finding] | None = None) -> dict:
     """What editor.js needs for ``text``: the spec, every input's typed value, which total cells
     the file gives (editable; the others are computed), the computed totals, the notes the
     importer left and (when given) the findings."""
-    t = _read(text)
+    t = _parsed(text)
     values = _values(t)
     overview_text = isinstance(t.data.get("overview"), str)
     given = [key_name(f.keys) for f in fields(t.spec, overview_text) if f.kind == "total" and values[key_name(f.keys)] != ""]
@@ -373,9 +390,7 @@ def form(text: str, findings: list[Finding] | None = None) -> dict:
 def computed(text: str) -> dict[str, str]:
     """Table 三's and 四's totals as :class:`Report` computes them (rows and 总计 columns), for
     the cells the page shows read-only; empty when the report cannot be built yet."""
-    from ..read.load import load_text
-
-    report = load_text(text).report
+    report = _checked(text)[0].report
     if report is None:
         return {}
     spec = report.spec
@@ -482,13 +497,20 @@ def _put_total(t: _Text, f: Field, value: Any) -> None:
 
 def checked(text: str):
     """(Loaded, findings) of ``text`` exactly as :func:`read.sources.load_checked` gives them for
-    a report file holding it: what ``render`` and ``batch`` produce from."""
+    a report file holding it: what ``render`` and ``batch`` produce from.  The findings are the
+    caller's to change; the report is shared (a save checks the same text three ways)."""
+    loaded, findings = _checked(text)
+    return loaded, list(findings)
+
+
+@lru_cache(maxsize=64)
+def _checked(text: str):
     from ..check.rules import check
     from ..read.load import load_text
 
     loaded = load_text(text)
     findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])
-    return loaded, sort_findings(findings)
+    return loaded, tuple(sort_findings(findings))
 
 
 # -- findings -----------------------------------------------------------------------------------------
@@ -501,9 +523,7 @@ def evaluate(text: str, last_text: str | None) -> list[Finding]:
     if report is None:
         return findings
     if last_text is not None:
-        from ..read.load import load_text
-
-        last = load_text(last_text).report
+        last = _checked(last_text)[0].report
         if last is None:
             findings.append(Finding(WARNING, "X", None, "网站上的上一年度报告有错误，跨年度核对（X1–X5）未做"))
         elif last.year == report.year - 1:
@@ -562,11 +582,11 @@ def _changes(old: _Text | None, new: _Text) -> Iterator[str]:
 def summary(old_text: str | None, new_text: str) -> list[str]:
     """What changed from ``old_text`` to ``new_text``, in official labels, e.g.
     ``表三.一.自然人：2 → 3``; at most :data:`SUMMARY_LINES` lines, then how many more."""
-    new = _read(new_text)
+    new = _parsed(new_text)
     if old_text is None:
         return ["新建报告"]
     try:
-        old: _Text | None = _read(old_text)
+        old: _Text | None = _parsed(old_text)
     except EditorError:
         old = None
     lines = list(_changes(old, new))

@@ -356,9 +356,11 @@ def test_a_county_of_v2019_reports_has_no_fee_column_and_a_report_of_another_yea
 
 
 def test_files_read_by_worker_processes_give_the_same_overview(tmp_path):
-    inbox = tmp_path / "收回"
+    inbox, last = tmp_path / "收回", tmp_path / "上年"
     make_county(inbox, gathering.PARALLEL_FROM + 2)
-    alone = gathering.gather([inbox], [], None, outside=None, jobs=1)
-    shared = gathering.gather([inbox], [], None, outside=None, jobs=2)
-    assert [(row.name, row.status, row.figures) for row in shared.rows] == [(row.name, row.status, row.figures) for row in alone.rows]
+    make_county(last, gathering.PARALLEL_FROM + 2, year=2022, seed=1)
+    alone = gathering.gather([inbox], [last], None, outside=None, jobs=1)
+    shared = gathering.gather([inbox], [last], None, outside=None, jobs=2)
+    assert [(row.name, row.status, row.figures, row.rates) for row in shared.rows] == [(row.name, row.status, row.figures, row.rates) for row in alone.rows]
+    assert all(row.rates is not None for row in shared.rows)
     assert overview_page.page(shared) == overview_page.page(alone)

@@ -152,8 +152,13 @@ def measure(report: Report, findings: Iterable[Finding] = (), repetition: float 
     findings = list(findings)
     out["errors"] = Measure(sum(f.level == ERROR for f in findings))
     out["warnings"] = Measure(sum(f.level == WARNING for f in findings))
-    out["repetition"] = Measure(None if repetition is None else Fraction(repetition).limit_denominator(100_000))
+    out["repetition"] = measure_of_rate(repetition)
     return out
+
+
+def measure_of_rate(rate: float | None) -> Measure:
+    """A repetition rate (a float of :mod:`.rates`) as a share, exact to 1/100 000."""
+    return Measure(None if rate is None else Fraction(rate).limit_denominator(100_000))
 
 
 def shown(figure: Figure, measure: Measure | None) -> str:

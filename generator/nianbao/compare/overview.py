@@ -18,6 +18,7 @@ page builds the same overview from its database without files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from ..county.filenames import GBK_NOTE
 from ..findings import ERROR, Finding, has_errors
 from ..model.report import Report
 from ..model.standard import SPECS
-from .figures import Figure, Measure, figures, measure
+from .figures import Figure, Measure, figures, measure, measure_of_rate
 
 if TYPE_CHECKING:
     from .rates import Rates
@@ -122,7 +123,7 @@ def gather(inputs: Sequence[Path], previous: Sequence[Path], expected: list[str]
     read = _read_all(paths, jobs)
     sources = [Source(this_year.names[p], *read[p], path=p) for p in this_year.unique]
     last = [Source(last_year.names[p], *read[p], path=p) for p in last_year.unique] if last_year else []
-    return assemble(sources, last, expected, said=said)
+    return assemble(sources, last, expected, said=said, jobs=jobs or os.cpu_count() or 1)
 
 
 def _intake(inputs: Sequence[Path], outside: Path | None, said: list[str]) -> intake.Intake:
@@ -157,8 +158,6 @@ def read_one(path: Path) -> Read:
 def _read_all(paths: list[Path], jobs: int | None) -> dict[Path, Read]:
     """Every file read, by worker processes when there are many (the YAML parser is
     most of an overview's time)."""
-    import os
-
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_FROM:
         return {path: read_one(path) for path in paths}
@@ -169,10 +168,12 @@ def _read_all(paths: list[Path], jobs: int | None) -> dict[Path, Read]:
         return dict(zip(paths, pool.map(read_one, paths, chunksize=chunk)))
 
 
-def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None) -> Overview:
+def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None,
+             jobs: int = 1) -> Overview:
     """The overview of reports already loaded (the web front calls this with its
     database's reports): rule B over them all, the rows in order, the figures of the
-    units that count, and the comparison with ``previous`` (last year's, any order)."""
+    units that count, and the comparison with ``previous`` (last year's, any order);
+    ``jobs`` > 1: the repetition rates computed by forked workers where the platform forks."""
     said = list(said or [])
     entries: list[county.Entry] = []
     for source in sources:
@@ -188,12 +189,19 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     said += [f"{entry.shown}：{entry.findings[-1].message}" for entry in entries if entry.copy]
     lasts = _last_years(previous, said)
     rows: list[Row] = []
+    pairs: list[tuple[Row, Source]] = []
     for entry, source in zip(entries, sources):
         if entry.copy:
             continue
-        row = _row(entry, source, lasts, said)
+        row, last = _row(entry, source, lasts, said)
         row.listed = entry.belongs or row.name
         rows.append(row)
+        if last is not None:
+            pairs.append((row, last))
+    for (row, last), rates in zip(pairs, _rates_all([(row.report, last.report) for row, last in pairs], jobs)):  # type: ignore[misc]
+        row.rates = rates
+        row.last = measure(last.report, last.findings)  # type: ignore[arg-type]
+        row.figures["repetition"] = measure_of_rate(rates.overall)  # type: ignore[index]
     for name in reviewed.absent:
         rows.append(Row(name, None, ABSENT, [Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))]))
     if expected is not None:
@@ -206,36 +214,63 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     return Overview(rows, said, columns, year, bool(previous))
 
 
-def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], said: list[str]) -> Row:
-    """A file's row: charted when ``aggregate`` would count it, compared with last year's
-    report of the same unit when there is one that can be."""
+def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], said: list[str]) -> tuple[Row, Source | None]:
+    """A file's row: charted when ``aggregate`` would count it; and last year's report of
+    the same unit when there is one it can be compared with."""
     report = source.report
     findings = list(source.findings) + list(entry.findings)
     name = entry.name or source.shown
     if report is None or has_errors(source.findings):
-        return Row(name, source.shown, FAILED, findings, report)
+        return Row(name, source.shown, FAILED, findings, report), None
     if not entry.counted:
-        return Row(name, source.shown, LEFT_OUT, findings, report)
+        return Row(name, source.shown, LEFT_OUT, findings, report), None
     row = Row(name, source.shown, COUNTED, findings, report)
+    row.figures = measure(report, source.findings)  # check's count, as the definition says; the county rules' notes are listed with the rest
     last = lasts.get(roster.key(name)) if lasts else None
-    rates = None
+    compared = None
     if isinstance(last, str):
         row.note = last
     elif last is not None and last.report is not None:
         if last.report.year != report.year - 1:
             row.note = f"上一年度的文件（{last.shown}）是{last.report.year}年度的报告，不是{report.year - 1}年度的，未作比较"
         else:
-            from .rates import repetition
-
-            rates = repetition(report, last.report)
-            row.rates = rates
-            row.last = measure(last.report, last.findings)
+            compared = last
     elif lasts:
         row.note = "上一年度的文件中没有这个单位的报告，未作比较"
-    row.figures = measure(report, source.findings, rates.overall if rates is not None else None)  # check's count, as the definition says; the county rules' notes are listed with the rest
     if row.note:
         said.append(f"{name}：{row.note}")
-    return row
+    return row, compared
+
+
+_PAIRS: list[tuple[Report, Report]] = []  # what forked workers compute the rates of, inherited, not sent
+
+
+def _rate_at(i: int) -> Rates:
+    from .rates import repetition
+
+    this, last = _PAIRS[i]
+    return repetition(this, last)
+
+
+def _rates_all(pairs: list[tuple[Report, Report]], jobs: int) -> list[Rates]:
+    """The repetition rates of each (this year's, last year's) pair.  Many pairs on a
+    platform that forks: by workers that inherit the reports (nothing pickled but the
+    rates); else here, one after another."""
+    import multiprocessing
+
+    from .rates import repetition
+
+    if jobs <= 1 or len(pairs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return [repetition(this, last) for this, last in pairs]
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _PAIRS
+    _PAIRS = pairs
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_rate_at, range(len(pairs)), chunksize=max(1, len(pairs) // (jobs * 4))))
+    finally:
+        _PAIRS = []
 
 
 def _last_years(previous: Sequence[Source], said: list[str]) -> dict[str, Source | str]:

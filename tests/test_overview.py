@@ -303,8 +303,8 @@ def test_check_never_imports_matplotlib():
 # -- hostile inputs ------------------------------------------------------------------------------------------
 def hostile_inbox(folder: Path) -> Path:
     """Two good units beside a PDF that is random bytes, a YAML that is a billion-laughs
-    alias bomb, and a report file whose unit name is markup: each is a row with its
-    findings, the page is still whole."""
+    alias bomb, and report files whose unit name is markup or TeX: each is a row with
+    its findings or figures, the page is still whole."""
     inbox = folder / "收回"
     make_county(inbox, 2)
     (inbox / "坏.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
@@ -316,6 +316,9 @@ def hostile_inbox(folder: Path) -> Path:
     data = unit_data(5)
     data["unit"]["name"] = '<img src=x onerror=alert(1)>镇'
     (inbox / "标记.yaml").write_text(dump(data), encoding="utf-8")
+    data = unit_data(6)
+    data["unit"]["name"] = "甲$\\foo{$乙镇"  # TeX to matplotlib unless told otherwise: it failed on \foo
+    (inbox / "公式.yaml").write_text(dump(data), encoding="utf-8")
     return inbox
 
 
@@ -330,7 +333,8 @@ def test_hostile_files_are_rows_with_findings_and_the_page_stays_whole(cli, tmp_
     assert status[unit_name(0)] == status[unit_name(1)] == "已计入"
     assert status["坏.pdf"] == status["炸弹.yaml"] == "有错误"
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;镇" in html
-    assert rows[-1][0] == "合计（已计入的3个单位）"
+    assert rows[-1][0] == "合计（已计入的4个单位）"
+    assert status["甲$\\foo{$乙镇"] == "已计入" and "甲$\\foo{$乙镇</text>" in html  # in the charts as it is written
     book = tmp_path / "对比.xlsx"
     assert cli("overview", inbox, "-o", book).code == 1 and load_workbook(book)["图表"]._charts
 

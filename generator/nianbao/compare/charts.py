@@ -89,6 +89,7 @@ def _draw(salt: str, rows: float, title: str, paint: Callable[[Any], None], name
 
     settings = {
         "svg.fonttype": "none",
+        "text.parse_math": False,  # a unit named 甲$乙$ is text, never TeX to typeset (or to fail on)
         "svg.hashsalt": salt,
         "font.family": "sans-serif",
         "font.sans-serif": FONTS,

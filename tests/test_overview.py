@@ -368,3 +368,14 @@ def test_files_read_by_worker_processes_give_the_same_overview(tmp_path):
     assert [(row.name, row.status, row.figures, row.rates) for row in shared.rows] == [(row.name, row.status, row.figures, row.rates) for row in alone.rows]
     assert all(row.rates is not None for row in shared.rows)
     assert overview_page.page(shared) == overview_page.page(alone)
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path):
+    inbox = tmp_path / "收回"
+    make_county(inbox, 2)
+    data = unit_data(3)
+    data["unit"]["name"] = "=SUM(1,2)镇人民政府"
+    (inbox / "公式.yaml").write_text(dump(data), encoding="utf-8")
+    book = load_workbook(io.BytesIO(overview_sheet.workbook(gathering.gather([inbox], [], None, outside=None))))
+    cells = [cell for sheet in ("各单位主要数字", "排名") for row in book[sheet].iter_rows() for cell in row if cell.value == "=SUM(1,2)镇人民政府"]
+    assert len(cells) >= 2 and all(cell.data_type == "s" for cell in cells)

@@ -22,7 +22,7 @@ from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..county.worklist import FONT, put_row
+from ..county.worklist import FONT, put_row, text
 from ..findings import LEVEL_NAMES
 from ..render.printing import print_setup
 from . import charts
@@ -133,7 +133,7 @@ def _charts(ranks, pictures, overview: Overview) -> None:
         ranks.cell(1, col, column.heading).font = Font(name=FONT, bold=True)
         ranks.cell(1, col + 1, column.unit if column.kind != "share" else "%").font = Font(name=FONT, bold=True)
         for r, (name, measure) in enumerate(ranked, start=2):
-            ranks.cell(r, col, name).data_type = "s"
+            ranks.cell(r, col, text(name)).data_type = "s"  # as put_row writes it: no control character, never a formula
             cell = ranks.cell(r, col + 1, _cell_value(column, measure))
             cell.number_format = _format(column)
         ranks.column_dimensions[get_column_letter(col)].width = 22

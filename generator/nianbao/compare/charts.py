@@ -132,7 +132,10 @@ def _inline(text: str, title: str, prefix: str) -> str:
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     head_end = text.index(">")
     head = re.sub(r'\s(?:width|height)="[^"]*"', "", text[:head_end])
-    body = re.sub(r'(\bid="|url\(#|href="#)', rf"\g<1>{prefix}-", text[head_end:])
+    def prefixed(tag: re.Match[str]) -> str:  # inside tags only: a unit named 'id="x' stays as written
+        return re.sub(r'(\sid="|url\(#|href="#)', rf"\g<1>{prefix}-", tag.group(0))
+
+    body = re.sub(r"<[^>]*>", prefixed, text[head_end:])
     return f'{head} role="img" aria-label="{escape(title)}" class="chart"{body}'.strip()
 
 

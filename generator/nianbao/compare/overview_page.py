@@ -173,7 +173,7 @@ def _table(overview: Overview) -> str:
                 cls = f"n h{level}" if level is not None else "n"
                 cells.append(f'<td class="{cls}"{_detail(c, measure)}>{escape(shown(c, measure))}</td>')
         else:
-            cells.append(f'<td class="why" colspan="{len(columns)}">{escape(_why(row))}</td>')
+            cells.append(f'<td class="why" colspan="{len(columns)}">{escape(why(row))}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append(_sum_row(overview))
     out.append("</tbody></table></div>")
@@ -198,7 +198,7 @@ def _detail(figure: Figure, measure: Measure | None) -> str:
     return f' title="{measure.part}/{measure.whole}件"'
 
 
-def _why(row: Row) -> str:
+def why(row: Row) -> str:
     """What a row that is not counted says in place of its figures."""
     errors = [f for f in row.findings if f.level == ERROR]
     first = errors[0].describe() if errors else ""

@@ -28,7 +28,7 @@ from ..render.printing import print_setup
 from . import charts
 from .figures import NO_SHARE, Figure, Measure, change, percent
 from .overview import Overview
-from .overview_page import YOY_KEYS, chart_columns, title, total_measures
+from .overview_page import YOY_KEYS, chart_columns, title, total_measures, why
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FORMATS = {"件": '0"件"', "个": '0"个"', "元": '#,##0.##"元"'}
@@ -89,8 +89,6 @@ def _table(sheet, overview: Overview) -> None:
     columns = overview.columns
     put_row(sheet, ["序号", "机关名称", "文件", "状态", *(f"{c.heading}" for c in columns), "说明"])
     _head(sheet, [6, 24, 24, 8, *([11] * len(columns)), 50])
-    from .overview_page import _why
-
     for i, row in enumerate(overview.rows, start=1):
         values: list[Any] = [i, row.name, row.shown or "", row.status]
         if row.figures is not None:
@@ -98,7 +96,7 @@ def _table(sheet, overview: Overview) -> None:
             values.append("")
         else:
             values += [""] * len(columns)
-            values.append(_why(row))
+            values.append(why(row))
         put_row(sheet, values)
     first, last = 2, sheet.max_row
     if overview.charted:

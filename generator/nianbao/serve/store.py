@@ -358,6 +358,7 @@ class Store:
         recent saves are still in ``nianbao.db-wal`` and a checkpoint may run during the copy.
         ``VACUUM INTO`` reads one snapshot; the copy is synced, then renamed into place."""
         import os
+        import sqlite3
         import tempfile
 
         if self.engine.dialect.name != "sqlite":
@@ -375,8 +376,8 @@ class Store:
             with open(name, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(name, target)
-        except OperationalError as exc:
-            raise Unavailable(_failed(exc)) from exc
+        except sqlite3.OperationalError as exc:  # the raw driver's own: a disk full, the file locked past the timeout
+            raise Unavailable(_failed(OperationalError("VACUUM INTO", None, exc))) from exc
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -915,6 +916,8 @@ def _sqlite_url(site: Path) -> str:
 def _failed(exc: OperationalError) -> str:
     """Why this one operation failed, for the clerk: it was not done, and trying again may work."""
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    if "disk is full" in reason or "No space left" in reason:
+        return "服务器的磁盘已满，这次的操作没有完成：请县（区）管理员清理磁盘后再试"
     if "locked" in reason or "busy" in reason:
         return f"数据库正忙（另一项写入超过{db.BUSY_TIMEOUT_MS // 1000}秒还没有完成），这次的操作没有完成：请稍后再试"
     return f"数据库出错（{reason}），这次的操作没有完成：请稍后再试；如果一直出错，请联系县（区）管理员检查数据库"

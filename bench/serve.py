@@ -1,0 +1,213 @@
+"""The site under a county's load (issue 22 §6): N units, each logged in through its private link,
+each saving one changed cell every 2 s for S seconds, against the real ``nianbao serve`` in its
+own process on loopback.
+
+    python bench/serve.py [--units 300] [--seconds 60] [--interval 2] [--db postgresql://…]
+
+Prints p50/p95/max of a save (the save and the check it returns), errors, saves done, the
+server's peak memory (VmHWM from /proc on Linux; "n/a" elsewhere), and each figure against the
+goal: p95 ≤ 150 ms, no error, ≤ 300 MB.  Bounded: the setup, S seconds of load, at most 30 s to
+finish the saves in flight, then the server is stopped (killed if it will not stop).
+Exit status 0 when every goal is met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
+YEAR = 2023
+CELL = "proactive.licensing"  # 行政许可 本年处理决定数量: changing it breaks no rule
+GOAL_P95_MS, GOAL_RSS_MB = 150.0, 300.0
+LOGIN_CONCURRENCY = 16
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(site: Path, db: str | None, units: int) -> dict[str, str]:
+    """A fresh site: the year, N units, each with the example report as its first version."""
+    from nianbao.serve import editor
+    from nianbao.serve.store import Store
+
+    store = Store.for_site(site if db is None else None, db)
+    try:
+        store.set_year(YEAR)
+        names = [f"第{n:03d}号测试单位" for n in range(1, units + 1)]
+        tokens = {unit.name: token for unit, token in store.add_units(names, "admin", "bench")}
+        text = EXAMPLE.read_text(encoding="utf-8")
+        errors, warnings = editor.counts(editor.evaluate(text, None))
+        for unit in store.units(YEAR):
+            store.save(unit.id, YEAR, text.replace("name: 青山镇人民政府", f"name: {unit.name}", 1), base=0, author=unit.name,
+                       address="bench", summary=["新建报告"], errors=errors, warnings=warnings)
+        return tokens
+    finally:
+        store.close()
+
+
+def start_server(site: Path, db: str | None, port: int, logs: Path) -> subprocess.Popen:
+    args = [sys.executable, "-m", "nianbao", "serve", *(["--db", db] if db else [str(site)]), "--no-browser", "--port", str(port)]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    with open(logs / "serve.out", "wb") as out, open(logs / "serve.err", "wb") as err:
+        process = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"nianbao serve exited with {process.returncode}: {(logs / 'serve.err').read_text(encoding='utf-8')}")
+        if "网站已启动" in (logs / "serve.out").read_text(encoding="utf-8"):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return process
+            except OSError:
+                pass
+        time.sleep(0.1)
+    process.kill()
+    raise SystemExit("nianbao serve did not start in 60 s")
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM (the resident set's high-water mark) of the process, or None where /proc is not."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class Unit:
+    """One clerk: a cookie jar of its own (signed in through its link) and the version it is on."""
+
+    def __init__(self, url: str, token: str) -> None:
+        import httpx
+
+        self.token = token
+        self.client = httpx.AsyncClient(base_url=url, timeout=30, follow_redirects=False,
+                                        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+        self.csrf = ""
+        self.base = 0
+        self.value = 12
+
+    async def login(self) -> None:
+        answer = await self.client.get(f"/u/{self.token}")
+        assert answer.status_code == 303, answer.status_code
+        page = await self.client.get("/report", headers={"accept": "text/html"})
+        self.csrf = re.search(r'<meta name="csrf" content="([^"]+)"', page.text).group(1)
+        self.base = (await self.client.get("/report/data")).json()["version"]
+
+    async def save(self) -> tuple[float, int, str | None]:
+        """One changed cell; (seconds, status, the error said) — the check's findings come back with it."""
+        self.value += 1
+        started = time.perf_counter()
+        try:
+            answer = await self.client.post("/report/save", json={"base": self.base, "values": {CELL: str(self.value)}},
+                                            headers={"X-CSRF-Token": self.csrf})
+        except Exception as exc:  # noqa: BLE001 - a refused connection or a timeout is an error of the run
+            return time.perf_counter() - started, 0, type(exc).__name__
+        took = time.perf_counter() - started
+        if answer.status_code == 200:
+            body = answer.json()
+            self.base = body["version"]
+            return took, 200, None if "findings" in body else "no findings in the answer"
+        return took, answer.status_code, answer.text[:200]
+
+
+async def load(url: str, tokens: dict[str, str], seconds: float, interval: float) -> tuple[list[float], list[str], float]:
+    units = [Unit(url, token) for token in tokens.values()]
+    gate = asyncio.Semaphore(LOGIN_CONCURRENCY)
+
+    async def login(unit: Unit) -> None:
+        async with gate:
+            await unit.login()
+
+    await asyncio.gather(*(login(u) for u in units))
+    latencies: list[float] = []
+    errors: list[str] = []
+    started = time.monotonic()
+    end = started + seconds
+
+    async def clerk(unit: Unit) -> None:
+        await asyncio.sleep(random.uniform(0, interval))  # the clerks do not all type at the same instant
+        next_at = time.monotonic()
+        while time.monotonic() < end:  # a clerk behind schedule saves again at once (as the editor does), never twice at a time
+            took, status, said = await unit.save()
+            latencies.append(took)
+            if said is not None:
+                errors.append(f"{status}: {said}")
+            next_at = max(next_at + interval, time.monotonic())
+            await asyncio.sleep(max(0.0, min(next_at, end) - time.monotonic()))
+
+    tasks = [asyncio.ensure_future(clerk(u)) for u in units]
+    done, late = await asyncio.wait(tasks, timeout=seconds + interval + 30)
+    for task in late:  # a save still unanswered 30 s after the end: an error of the run
+        task.cancel()
+        errors.append("no answer within 30 s of the end")
+    await asyncio.gather(*late, return_exceptions=True)
+    await asyncio.gather(*(u.client.aclose() for u in units), return_exceptions=True)
+    return latencies, errors, time.monotonic() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--units", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between one unit's saves")
+    parser.add_argument("--db", help="a PostgreSQL URL (an empty database) instead of a temporary SQLite site")
+    args = parser.parse_args()
+    random.seed(22)
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-serve-") as tmp:
+        site = Path(tmp) / "site"
+        t0 = time.monotonic()
+        tokens = prepare(site, args.db, args.units)
+        port = free_port()
+        process = start_server(site, args.db, port, Path(tmp))
+        print(f"site ready in {time.monotonic() - t0:.1f} s: {args.units} units, "
+              f"{'PostgreSQL' if args.db else 'SQLite'}, server pid {process.pid}, {os.cpu_count()} CPUs")
+        try:
+            latencies, errors, took = asyncio.run(load(f"http://127.0.0.1:{port}", tokens, args.seconds, args.interval))
+            rss = peak_rss_mb(process.pid)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM if sys.platform != "win32" else signal.CTRL_BREAK_EVENT)
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(10)
+    ms = sorted(x * 1000 for x in latencies)
+    if not ms:
+        print("no save was made")
+        return 1
+    p50 = statistics.median(ms)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
+    expected = args.units * args.seconds / args.interval
+    print(f"saves done: {len(ms)} in {took:.1f} s ({len(ms) / took:.1f}/s; {len(ms) / expected:.0%} of the {expected:.0f} asked for)")
+    print(f"save + check latency: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms")
+    print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
+    print(f"server peak RSS: {f'{rss:.0f} MB' if rss is not None else 'n/a'}")
+    ok_p95, ok_err, ok_rss = p95 <= GOAL_P95_MS, not errors, rss is None or rss <= GOAL_RSS_MB
+    print(f"against the goals: p95 {p95 / GOAL_P95_MS:.2f} × 150 ms {'ok' if ok_p95 else 'MISSED'}; "
+          f"errors {len(errors)} {'ok' if ok_err else 'MISSED'}; "
+          f"memory {f'{rss / GOAL_RSS_MB:.2f} × 300 MB' if rss is not None else 'n/a'} {'ok' if ok_rss else 'MISSED'}")
+    return 0 if ok_p95 and ok_err and ok_rss else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

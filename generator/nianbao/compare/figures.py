@@ -30,7 +30,7 @@ FEE_KEY = "collected"  # v2021's 实际收取的总金额（元）: what applica
 NO_SHARE = "—"
 
 # "一、" "（三）" "2." before a label, and a note in brackets after it: 予以公开 from
-# "（一）予以公开", 部分公开 from "（二）部分公开（区分处理的，只计这一情形，不计其他情形）".
+# "（一）予以公开", 部分公开 from （二）部分公开 with its note in brackets after it.
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 _NOTE = re.compile(r"（[^）]*）$")
 

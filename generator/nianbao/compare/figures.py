@@ -29,8 +29,8 @@ CORRECTED, PENDING = 1, 3
 FEE_KEY = "collected"  # v2021's 实际收取的总金额（元）: what applicants actually paid
 NO_SHARE = "—"
 
-# "一、" "（三）" "2." before a label, and a note in brackets after it: 予以公开 from
-# "（一）予以公开", 部分公开 from （二）部分公开 with its note in brackets after it.
+# A label's numbering (一、 （三） 2.) and a note in brackets after it, left off for a heading:
+# 予以公开 from the row （一）予以公开.
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)")
 _NOTE = re.compile(r"（[^）]*）$")
 

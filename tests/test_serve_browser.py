@@ -99,6 +99,13 @@ def shots_dir() -> Path | None:
     return Path(wanted)
 
 
+def shoot(page, name: str, part=None) -> None:
+    """A screenshot of the page (or of ``part``) when someone will look at it."""
+    folder = shots_dir()
+    if folder is not None:
+        (part or page).screenshot(path=str(folder / f"{name}.png"))
+
+
 # -- steps a person takes -----------------------------------------------------------------------------------
 def set_admin_password(context, setup_link: str):
     page = context.new_page()
@@ -209,6 +216,7 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
         assert r1 in new_0.get_attribute("title")
         expect(qs.locator("#findings")).to_contain_text(r1)
         expect(qs.locator("#submit-button")).to_be_disabled()
+        shoot(qs, "r1-on-the-cell", qs.locator("#s-applications"))
         # fixed: the error goes
         type_into(qs, "#" + new_0.get_attribute("id"), "7")
         expect(applications).not_to_contain_text("R1", timeout=WAIT)
@@ -244,6 +252,7 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
         expect(qs.locator("#comments-h + ul")).to_contain_text("落款日期未填，请补上后再提交。")
         date = cell(qs, "机关信息.落款日期")
         expect(qs.locator('[data-comment-for="机关信息.落款日期"]')).to_contain_text("请填写落款日期。")
+        shoot(qs, "unit-returned")
         type_into(qs, "#" + date.get_attribute("id"), "2025-01-20")
         saved(qs)
         expect(qs.locator("#findings")).not_to_contain_text("未填写落款日期", timeout=WAIT)
@@ -268,6 +277,7 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
         admin.get_by_role("button", name="生成全部已通过的报告").click()
         admin.wait_for_url(re.compile(r"/county/jobs/\d+$"))
         expect(admin.locator("main")).to_contain_text("已完成", timeout=180_000)  # the page refreshes itself
+        shoot(admin, "county-job")
         with admin.expect_download() as got:
             admin.get_by_role("link", name="下载全部文件（zip）").click()
         names = zipfile.ZipFile(io.BytesIO(Path(got.value.path()).read_bytes())).namelist()
@@ -278,6 +288,7 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
         admin.goto(server.url + "/county")
         admin.get_by_role("button", name="汇总为本级报告").click()
         admin.wait_for_url("**/county/own")
+        shoot(admin, "county-own")
         with admin.expect_download() as got:
             admin.locator("summary", has_text="下载").click()
             admin.get_by_role("link", name="报告文件（YAML）").click()
@@ -308,6 +319,7 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
 
 # -- editing as people do: keyboard, reloads, dropped connections, two tabs --------------------------------------
 BH = "白河乡人民政府"
+LZ = "绿竹村委会"  # on the list, nothing saved yet: its start page
 
 
 @pytest.fixture(scope="module")
@@ -325,8 +337,8 @@ def editing(files, tmp_path_factory):
     try:
         store.set_year(YEAR)
         store.set_county_name(COUNTY)
-        tokens = {unit.name: token for unit, token in store.add_units([LS, BH, QS], "admin", "test")}
-        for unit in store.units(YEAR):
+        tokens = {unit.name: token for unit, token in store.add_units([LS, BH, QS, LZ], "admin", "test")}
+        for unit in store.units(YEAR)[:3]:
             own = text.replace(f"name: {LS}", f"name: {unit.name}", 1)
             errors, warnings = editor.counts(editor.evaluate(own, None))
             store.save(unit.id, YEAR, own, base=0, author=unit.name, address="test", summary=["新建报告"], errors=errors, warnings=warnings)
@@ -493,11 +505,15 @@ def test_pages_at_desktop_and_phone_sizes(browser, editing):
     for size_name, viewport in (("1366x768", DESKTOP), ("390x844", PHONE)):
         context, page = unit_page(browser, editing, QS, viewport)
         history_ctx, history = unit_page(browser, editing, LS, viewport)  # 绿水乡's history: the versions the other tests made
+        start_ctx, start = unit_page(browser, editing, LZ, viewport)
+        anonymous_ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        anonymous = anonymous_ctx.new_page()
         county_ctx = browser.new_context(viewport=viewport, locale="zh-CN")
         county_ctx.add_cookies(cookies)
         county = county_ctx.new_page()
         try:
             shots = [(page, "/report", "unit"), (history, "/report/history", "history"), (county, "/county", "county"),
+                     (start, "/report", "start"), (anonymous, "/login", "login"), (county, "/county/units", "county-units"),
                      (county, "/county/units/1", "county-unit")]
             for where, path, name in shots:
                 where.goto(editing.url + path)
@@ -509,6 +525,8 @@ def test_pages_at_desktop_and_phone_sizes(browser, editing):
         finally:
             context.close()
             history_ctx.close()
+            start_ctx.close()
+            anonymous_ctx.close()
             county_ctx.close()
     too_wide = {k: v for k, v in wide.items() if v > int(k.split("@")[1].split("x")[0])}
     assert not too_wide, too_wide

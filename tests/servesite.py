@@ -5,10 +5,14 @@ own cookie jar, exactly as three browsers would be."""
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from conftest import EXAMPLE_2023
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette 1.x prefers "httpx2" for its test client; httpx (the test extra's) works the same
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
 
 from nianbao.serve.app import create_app
 from nianbao.serve.store import Store

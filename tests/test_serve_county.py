@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from servesite import HTML, UNIT_A, UNIT_B, UNIT_C, YEAR, Site, make_site
+from servesite import HTML, UNIT_A, UNIT_B, UNIT_C, YEAR, Site, make_site, report_text
 
 from nianbao.serve.store import Store
 
@@ -301,3 +301,55 @@ def test_a_failing_produce_is_the_jobs_message(site, monkeypatch):
     jobs.produce(site.store, job, site.store.approved(YEAR), ("txt",))
     found = site.store.job(job)
     assert found.state == "failed" and "意外的问题（RuntimeError）" in found.message and "disk on fire" not in found.message
+
+
+def test_review_with_the_keyboard_alone(tmp_path):
+    """Sign in, open a submitted report, jump to the review and approve it — Tab and Enter only,
+    in a real Chromium against a real server; every control reached shows its focus."""
+    from browserkit import chromium, live_server
+
+    site = tmp_path / "site"
+    with live_server(site, units=[UNIT_A]) as server, chromium() as browser:
+        store = Store.for_site(site)
+        try:
+            store.set_year(YEAR)
+            unit = store.units(YEAR)[0].id
+            store.save(unit, YEAR, report_text(UNIT_A), base=0, author=UNIT_A, address="t", summary=[], errors=0, warnings=0)
+            store.set_status(unit, YEAR, "已提交", actor=UNIT_A, address="t")
+        finally:
+            store.close()
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(server.setup)
+        page.keyboard.type("county-password-1")  # the first field has the focus
+        page.keyboard.press("Tab")
+        page.keyboard.type("county-password-1")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith("/county")
+
+        def tab_to(text: str, limit: int = 40) -> None:
+            for _ in range(limit):
+                page.keyboard.press("Tab")
+                focused = page.evaluate("() => [document.activeElement.textContent.trim(), getComputedStyle(document.activeElement).outlineStyle]")
+                if focused[0] == text:
+                    assert focused[1] != "none", f"{text}: no visible focus"
+                    return
+            raise AssertionError(f"{text} not reached by Tab")
+
+        tab_to(UNIT_A)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        tab_to("审核")  # the page's own jump links come before the report's hundred cells
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")  # the approval's comment
+        page.keyboard.type("同意发布")
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.textContent") == "通过"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "已通过" in page.inner_text(".status")
+    store = Store.for_site(site)
+    try:
+        assert store.report(unit, YEAR).status == "已通过" and store.comments(unit, YEAR)[-1].text == "同意发布"
+    finally:
+        store.close()

@@ -228,10 +228,19 @@ def test_aggregate_equals_nianbao_aggregate(site, tmp_path, cli):
     assert result.code == 0, result.err
     assert version.text == out.read_text(encoding="utf-8")
     assert "normative_documents: [5, 0, 15]" in version.text  # 1+4, 6+9: the figures added up
-    # aggregating again makes the next version; the admin edits it on /county/own
-    admin.post("/county/aggregate", data={"csrf": site.csrf(admin)})
-    assert site.store.latest(own.id, YEAR).number == 2
-    assert admin.get("/county/own", headers=HTML).status_code == 200
+    assert admin.get("/county/own", headers=HTML).status_code == 200  # where the admin edits it
+    # the admin writes the county's texts; one more report is approved; aggregating again renews the
+    # figures and keeps what the admin wrote
+    edited = re.sub(r"(?m)^(problems:)\s.*$", r"\1 本县存在的主要问题及改进情况。", version.text, count=1)
+    edited = re.sub(r"(?m)^(  phone:)\s.*$", r"\1 0731-5550000", edited, count=1)
+    assert "本县存在的主要问题及改进情况。" in edited and "0731-5550000" in edited
+    site.store.save(own.id, YEAR, edited, base=1, author="admin", address="t", summary=["改了文字"], errors=0, warnings=0)
+    approve(site, admin, UNIT_C)
+    assert admin.post("/county/aggregate", data={"csrf": site.csrf(admin)}).status_code == 303
+    again = site.store.latest(own.id, YEAR)
+    assert again.number == 3 and again.summary == ("由3个已通过的报告汇总表格数字", "文字和机关信息沿用第2版")
+    assert "normative_documents: [11, 0, 26]" in again.text  # 1+4+6, 6+9+11
+    assert "本县存在的主要问题及改进情况。" in again.text and "0731-5550000" in again.text and f"name: {COUNTY_NAME}" in again.text
 
 
 def test_summary_xlsx_is_exports(site, tmp_path, cli):

@@ -156,10 +156,42 @@ def summary(store: Store, year: int) -> bytes:
     return worklist.build(outcomes)
 
 
+NARRATIVES = ("preamble", "overview", "problems", "other_matters")
+
+
+def carry_texts(previous: str | None, spec_id: str, data: dict) -> bool:
+    """Into a new aggregate's ``data``: what the admin wrote in the county's own report since the
+    last aggregate — its narratives and its unit's fields (the name apart: the county's setting
+    gives it) — so that aggregating again after one more approval renews the figures without
+    wiping the text.  Only from a version of the same format; True when anything was kept (the
+    version's summary says so)."""
+    from ..model.yamlfile import parse
+
+    if not previous:
+        return False
+    old = parse(previous).data
+    if not isinstance(old, dict) or old.get("format") != spec_id:
+        return False
+    kept = False
+    for key in NARRATIVES:
+        value = old.get(key)
+        if isinstance(value, (str, dict)) and value:
+            data[key] = value
+            kept = True
+    unit = old.get("unit")
+    if isinstance(unit, dict):
+        for key, value in unit.items():
+            if key != "name" and value not in (None, ""):
+                data.setdefault("unit", {})[key] = value
+                kept = True
+    return kept
+
+
 def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[VersionInfo, list[str]]:
     """The county's own report of ``year``: the sum of the approved reports as ``nianbao aggregate``
-    computes it, saved as the next version of :meth:`Store.county_unit`'s report.  Returns the
-    version and what the tally said (files left out and why)."""
+    computes it, saved as the next version of :meth:`Store.county_unit`'s report (with the texts
+    the admin wrote in the previous one kept: :func:`carry_texts`).  Returns the version and what
+    the tally said (files left out and why)."""
     from ..county.tally import tally
     from ..render.reportfile import dump
     from . import editor
@@ -173,13 +205,16 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
         root = Path(tmp)
         write_reports(root / SOURCES, approved)
         summed = tally((root / SOURCES,), name, None, outside=root / "out")
-        if not summed.counted or summed.spec is None or summed.data is None:
-            raise CountyError("已通过的报告都不能计入汇总：" + "；".join(summed.said[:5]))
-        text = dump(summed.spec, summed.data, header=summed.header(name))
-    errors, warnings = editor.counts(editor.evaluate(text, None))
+    if not summed.counted or summed.spec is None or summed.data is None:
+        raise CountyError("已通过的报告都不能计入汇总：" + "；".join(summed.said[:5]))
     own = store.county_unit()
     latest = store.latest(own.id, year)
+    kept = carry_texts(latest.text if latest else None, summed.spec.id, summed.data)
+    text = dump(summed.spec, summed.data, header=summed.header(name))
+    errors, warnings = editor.counts(editor.evaluate(text, None))
     said = [f"由{len(summed.counted)}个已通过的报告汇总表格数字"] + ([f"未计入：{summed.gaps()}"] if summed.gaps() else [])
+    if kept:
+        said.append(f"文字和机关信息沿用第{latest.number}版")  # type: ignore[union-attr]
     version = store.save(own.id, year, text, base=latest.number if latest else 0, author=actor, address=address, summary=said,
                          errors=errors, warnings=warnings)
     return version, summed.said

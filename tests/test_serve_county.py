@@ -252,7 +252,7 @@ def test_summary_xlsx_is_exports(site, tmp_path, cli):
     assert response.status_code == 200 and response.content[:2] == b"PK"
     result = cli("export", tmp_path / "site", "-o", tmp_path / "export")
     assert result.code == 0, result.err
-    assert response.content == (tmp_path / "export" / "汇总.xlsx").read_bytes()
+    assert response.content == (tmp_path / "export" / f"{YEAR}年度" / "汇总.xlsx").read_bytes()
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(response.content))["单位"]
@@ -268,8 +268,8 @@ def test_export_zip_and_audit_log(site):
     response = admin.get("/county/export")
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert archive.read(f"{UNIT_A}{YEAR}.yaml").decode("utf-8") == site.store.latest(site.units[UNIT_A], YEAR).text
-    assert "汇总.xlsx" in archive.namelist() and not any(n.startswith(".") for n in archive.namelist())
+    assert archive.read(f"{YEAR}年度/{UNIT_A}{YEAR}.yaml").decode("utf-8") == site.store.latest(site.units[UNIT_A], YEAR).text
+    assert f"{YEAR}年度/汇总.xlsx" in archive.namelist() and not any(n.startswith(".") for n in archive.namelist())
     audit = admin.get("/county/audit", headers=HTML).text
     for action in ("添加单位", "设置管理员密码", "提交", "导出全部报告"):
         assert action in audit

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 from pathlib import Path
@@ -60,26 +61,28 @@ def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_pa
     out = tmp_path / "导出"
     result = cli("export", *args, "-o", out)
     assert result.code == 0, result
-    assert "已导出 青山镇人民政府2023.yaml：第2版，青山镇人民政府于" in result.out
-    assert "已导出 白河乡人民政府2023.yaml：第1版" in result.out
-    assert "已导出 临溪县（汇总）2023.yaml（县本级汇总报告）：第1版，admin于" in result.out
-    assert f"汇总表：{out / '汇总.xlsx'}（2023年，2份报告，名单上3个单位）；其中1个单位有错误或未填写" in result.out
+    year = out / "2023年度"  # one folder a year: the folder batch and aggregate are given
+    assert "已导出 2023年度/青山镇人民政府2023.yaml：第2版，青山镇人民政府于".replace("/", os.sep) in result.out
+    assert "已导出 2023年度/白河乡人民政府2023.yaml：第1版".replace("/", os.sep) in result.out
+    assert "已导出 2023年度/临溪县（汇总）2023.yaml（县本级汇总报告）：第1版，admin于".replace("/", os.sep) in result.out
+    assert f"汇总表：{year / '汇总.xlsx'}（2023年，2份报告，名单上3个单位）；其中1个单位有错误或未填写" in result.out
     # the very texts the site holds
-    assert (out / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
-    assert (out / "白河乡人民政府2023.yaml").read_bytes() == BH.encode("utf-8")
-    assert (out / "临溪县（汇总）2023.yaml").read_bytes() == COUNTY.encode("utf-8")
+    assert (year / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
+    assert (year / "白河乡人民政府2023.yaml").read_bytes() == BH.encode("utf-8")
+    assert (year / "临溪县（汇总）2023.yaml").read_bytes() == COUNTY.encode("utf-8")
     snapshot = ["网站数据库备份.db"] if args[0] != "--db" else []
-    assert sorted(p.name for p in out.iterdir()) == sorted([".nianbao-生成记录.json", "临溪县（汇总）2023.yaml", "汇总.xlsx", "白河乡人民政府2023.yaml",
-                                                            "青山镇人民政府2023.yaml", *snapshot])
+    assert sorted(p.name for p in out.iterdir()) == sorted(["2023年度", *snapshot])
+    assert sorted(p.name for p in year.iterdir()) == sorted([".nianbao-生成记录.json", "临溪县（汇总）2023.yaml", "汇总.xlsx", "白河乡人民政府2023.yaml",
+                                                             "青山镇人民政府2023.yaml"])
     assert ("数据库备份：" in result.out) == bool(snapshot) and ("请另用 pg_dump 备份整个数据库" in result.out) == (not snapshot)
     assert store.audit_log(1)[0].action == "导出" and store.audit_log(1)[0].detail == f"2份单位报告到 {out}"
     # check reads each as the site did: no error
     for name in ("青山镇人民政府2023.yaml", "白河乡人民政府2023.yaml"):
-        checked = cli("check", out / name)
+        checked = cli("check", year / name)
         assert checked.code == 0, checked
     # aggregate sums the two units' figures, never the county's own report again
     total = tmp_path / "汇总结果" / "临溪县2023.yaml"
-    summed = cli("aggregate", out, "-o", total, "--unit", "临溪县")
+    summed = cli("aggregate", year, "-o", total, "--unit", "临溪县")
     assert summed.code == 0, summed
     data = parse(total.read_text(encoding="utf-8")).data
     assert data["proactive"]["licensing"] == 12 + 30
@@ -88,12 +91,12 @@ def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_pa
     assert data["appeals"]["review"] == [1, 1, 0, 0]
     assert "已跳过" in summed.err and "临溪县（汇总）2023.yaml" in summed.err
     # 汇总.xlsx: batch's worklist, in the list's order, with the unit that sent nothing
-    sheet = load_workbook(out / "汇总.xlsx")["单位"]
+    sheet = load_workbook(year / "汇总.xlsx")["单位"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert [(r[1], r[2], r[4], r[5]) for r in rows] == [("青山镇人民政府", 2023, "已生成", 0), ("白河乡人民政府", 2023, "已生成", 0),
                                                          ("绿竹村委会", None, "未交回", 1)]
     # the same counts as nianbao batch gives over the same files
-    batch = cli("batch", out, "-o", tmp_path / "批量", "--to", "txt")
+    batch = cli("batch", year, "-o", tmp_path / "批量", "--to", "txt")
     assert batch.code == 0, batch
     batch_rows = [[c.value for c in row] for row in load_workbook(tmp_path / "批量" / "汇总.xlsx")["单位"].iter_rows(min_row=2)]
     assert sorted((r[1], r[4], r[5], r[6], r[7]) for r in batch_rows) == sorted((r[1], r[4], r[5], r[6], r[7]) for r in rows[:2])
@@ -108,14 +111,15 @@ def test_export_again_keeps_a_changed_file_and_not_an_unchanged_one(cli, site, t
     store.save(ids["bh"], 2023, changed, base=1, author="白河乡人民政府", address="", summary=[], errors=0, warnings=0)
     result = cli("export", *args, "-o", out)
     assert result.code == 0, result
-    assert "已导出 白河乡人民政府2023.yaml：第2版" in result.out and "原有的文件已备份为 白河乡人民政府2023.yaml.bak" in result.out
-    assert (out / "白河乡人民政府2023.yaml.bak").read_bytes() == BH.encode("utf-8")
-    assert (out / "白河乡人民政府2023.yaml").read_bytes() == changed.encode("utf-8")
-    assert not (out / "青山镇人民政府2023.yaml.bak").exists()
+    assert "白河乡人民政府2023.yaml：第2版" in result.out and "原有的文件已备份为 白河乡人民政府2023.yaml.bak" in result.out
+    year = out / "2023年度"
+    assert (year / "白河乡人民政府2023.yaml.bak").read_bytes() == BH.encode("utf-8")
+    assert (year / "白河乡人民政府2023.yaml").read_bytes() == changed.encode("utf-8")
+    assert not (year / "青山镇人民政府2023.yaml.bak").exists()
     assert "备份" not in result.out.split("青山镇人民政府2023.yaml")[1].splitlines()[0]
 
 
-def test_other_years_exported_but_not_summarised(cli, site, tmp_path):
+def test_other_years_in_folders_of_their_own(cli, site, tmp_path):
     args, store = site
     ids = fill(store)
     last = edit(edit(QS, "year: 2023 ", "year: 2022 "), "date: 2024-01-18", "date: 2023-01-18")
@@ -123,9 +127,11 @@ def test_other_years_exported_but_not_summarised(cli, site, tmp_path):
     out = tmp_path / "导出"
     result = cli("export", *args, "-o", out)
     assert result.code == 0, result
-    assert (out / "青山镇人民政府2022.yaml").read_bytes() == last.encode("utf-8")
-    assert "注意：2022年的报告也已导出，但不在汇总表中（汇总表只列2023年）" in result.out
-    assert [r[1].value for r in load_workbook(out / "汇总.xlsx")["单位"].iter_rows(min_row=2)] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]
+    assert (out / "2022年度" / "青山镇人民政府2022.yaml").read_bytes() == last.encode("utf-8")
+    assert f"2022年的报告在 {out / '2022年度'}（汇总表只列2023年）" in result.out
+    # aggregate over the year's folder counts that year only: complete, exit 0 (it exited 1 when the years shared a folder)
+    assert cli("aggregate", out / "2023年度", "-o", tmp_path / "t.yaml", "--unit", "临溪县").code == 0
+    assert [r[1].value for r in load_workbook(out / "2023年度" / "汇总.xlsx")["单位"].iter_rows(min_row=2)] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]
 
 
 # -- hostile sites (builders for bench/hostile.py: `nianbao export SITE -o OUT`, `nianbao serve SITE`) --------
@@ -202,11 +208,11 @@ def test_unwritable_report_is_said_and_fails(cli, tmp_path):
     fill(store)
     store.close()
     out = tmp_path / "out"
-    (out / "白河乡人民政府2023.yaml").mkdir(parents=True)  # a folder where the file goes: it cannot be written
+    (out / "2023年度" / "白河乡人民政府2023.yaml").mkdir(parents=True)  # a folder where the file goes: it cannot be written
     result = cli("export", folder, "-o", out)
     assert result.code == 1, result
     assert "未能写出 白河乡人民政府2023.yaml" in result.err
-    assert (out / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
+    assert (out / "2023年度" / "青山镇人民政府2023.yaml").read_bytes() == QS.encode("utf-8")
 
 
 def test_export_names_are_safe_file_names(tmp_path):

@@ -7,6 +7,10 @@ renders byte-identical documents.  汇总.xlsx is not rebuilt here: the files ju
 through ``batch``'s own check-only run (:func:`nianbao.county.batch.run` with no output format)
 and ``batch``'s worklist, so the export's summary is the one ``nianbao batch`` would give.
 
+Each year goes into a folder of its own (``2025年度/``), because ``batch`` and ``aggregate`` read
+a folder with its subfolders and a report of another year is a county rule error there: the
+folder of one year is what the command line is pointed at.
+
 The county's own (aggregate) report is written too, but recorded as nianbao's output (as
 ``nianbao aggregate`` records its result), so that ``batch`` or ``aggregate`` run over the
 exported folder count each unit once and never the county's sum again.
@@ -45,6 +49,11 @@ def run(site: Path | None, *, db: str | None = None, out: Path) -> bool:
         store.close()
 
 
+def year_folder(out: Path, year: int) -> Path:
+    """``OUT/2025年度``: one year's reports, the folder to give ``batch`` or ``aggregate``."""
+    return out / f"{year}年度"
+
+
 def _export(store: Store, out: Path) -> bool:
     site = store.settings()
     everything = store.latest_all()
@@ -52,35 +61,41 @@ def _export(store: Store, out: Path) -> bool:
     out.mkdir(parents=True, exist_ok=True)
     ok = True
     written: dict[int, list[Path]] = {}  # year → the units' files
-    own = Folder(out)  # the county's own report: recorded, so batch/aggregate of this folder skip it
+    folders: dict[int, Folder] = {}  # the county's own report: recorded, so batch/aggregate of the folder skip it
     taken: set[str] = set()
     for unit, year, version in everything:
         stem = _unique(file_stem(unit.name, year), taken)
-        path = out / f"{stem}.yaml"
+        if year not in folders:
+            year_folder(out, year).mkdir(exist_ok=True)
+            folders[year] = Folder(year_folder(out, year))
+        path = year_folder(out, year) / f"{stem}.yaml"
         try:
-            saved = _write(path, version, own if unit.is_county else None)
+            saved = _write(path, version, folders[year] if unit.is_county else None)
         except OSError as exc:
             click.echo(f"未能写出 {path.name}：{exc.strerror or exc}", err=True)
             ok = False
             continue
         said = f"（原有的文件已备份为 {saved.name}）" if saved else ""
         kind = "（县本级汇总报告）" if unit.is_county else ""
-        click.echo(f"已导出 {path.name}{kind}：第{version.number}版，{version.author}于{_when(version)}保存{said}")
+        click.echo(f"已导出 {path.relative_to(out)}{kind}：第{version.number}版，{version.author}于{_when(version)}保存{said}")
         if not unit.is_county:
             written.setdefault(year, []).append(path)
     if not everything:
         click.echo("网站中还没有任何单位保存过报告。")
     year = site.year if site.year in written or not written else max(written)
-    summary = _summary(out, written.get(year, []), [u.name for u in units] if year == site.year else None, own)
-    own.save()
-    for note in own.notes:
-        click.echo(note, err=True)
+    if year not in folders:
+        year_folder(out, year).mkdir(exist_ok=True)
+        folders[year] = Folder(year_folder(out, year))
+    summary = _summary(year_folder(out, year), written.get(year, []), [u.name for u in units] if year == site.year else None, folders[year])
+    for folder in folders.values():
+        folder.save()
+        for note in folder.notes:
+            click.echo(note, err=True)
     if summary is not None:
-        click.echo(f"汇总表：{out / SUMMARY}（{year}年，{len(written.get(year, []))}份报告"
+        click.echo(f"汇总表：{year_folder(out, year) / SUMMARY}（{year}年，{len(written.get(year, []))}份报告"
                    + (f"，名单上{len(units)}个单位" if year == site.year else "") + "）" + summary)
-        others = sorted(y for y in written if y != year)
-        if others:
-            click.echo(f"注意：{'、'.join(map(str, others))}年的报告也已导出，但不在汇总表中（汇总表只列{year}年）")
+    for other in sorted(y for y in written if y != year):
+        click.echo(f"{other}年的报告在 {year_folder(out, other)}（汇总表只列{year}年）")
     store.audit(ADMIN, "命令行", "导出", f"{sum(map(len, written.values()))}份单位报告到 {out}")
     return _snapshot(store, out) and ok
 

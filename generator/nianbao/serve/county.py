@@ -387,7 +387,7 @@ def export(request: Request) -> Response:
     s = store(request)
     with tempfile.TemporaryDirectory(prefix="nianbao-export-") as tmp:
         out = Path(tmp) / "export"
-        exporting.run(None, db=s.url, out=out)
+        exporting.run(None, db=s.url, out=out, echo=lambda *args, **kwargs: None)
         data = jobs.zipped(out)
     s.audit(ADMIN, address(request), "导出全部报告", "")
     return Response(data, media_type="application/zip", headers={"Content-Disposition": attachment(f"年报网站导出-{s.settings().year}.zip")})

@@ -18,6 +18,7 @@ exported folder count each unit once and never the county's sum again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -35,16 +36,18 @@ def file_stem(unit: str, year: int) -> str:
     return safe_name(f"{unit}{year}")
 
 
-def run(site: Path | None, *, db: str | None = None, out: Path) -> bool:
-    """Write every report's newest version and 汇总.xlsx into ``out``; say what was written.
-    False when the database could not be read or a file could not be written."""
+def run(site: Path | None, *, db: str | None = None, out: Path, echo: Callable[..., None] = click.echo) -> bool:
+    """Write every report's newest version and 汇总.xlsx into ``out``; say what was written
+    through ``echo`` (the console's; the site's county page, which zips the folder, passes one
+    that says nothing on the server's console).  False when the database could not be read or a
+    file could not be written."""
     try:
         store = Store.for_site(site, db=db)
     except DatabaseError as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         return False
     try:
-        return _export(store, Path(out))
+        return _export(store, Path(out), echo)
     finally:
         store.close()
 
@@ -54,7 +57,7 @@ def year_folder(out: Path, year: int) -> Path:
     return out / f"{year}年度"
 
 
-def _export(store: Store, out: Path) -> bool:
+def _export(store: Store, out: Path, echo: Callable[..., None]) -> bool:
     site = store.settings()
     everything = store.latest_all()
     units = [u for u in store.units(site.year) if not u.is_county]
@@ -72,16 +75,16 @@ def _export(store: Store, out: Path) -> bool:
         try:
             saved = _write(path, version, folders[year] if unit.is_county else None)
         except OSError as exc:
-            click.echo(f"未能写出 {path.name}：{exc.strerror or exc}", err=True)
+            echo(f"未能写出 {path.name}：{exc.strerror or exc}", err=True)
             ok = False
             continue
         said = f"（原有的文件已备份为 {saved.name}）" if saved else ""
         kind = "（县本级汇总报告）" if unit.is_county else ""
-        click.echo(f"已导出 {path.relative_to(out)}{kind}：第{version.number}版，{version.author}于{_when(version)}保存{said}")
+        echo(f"已导出 {path.relative_to(out)}{kind}：第{version.number}版，{version.author}于{_when(version)}保存{said}")
         if not unit.is_county:
             written.setdefault(year, []).append(path)
     if not everything:
-        click.echo("网站中还没有任何单位保存过报告。")
+        echo("网站中还没有任何单位保存过报告。")
     year = site.year if site.year in written or not written else max(written)
     if year not in folders:
         year_folder(out, year).mkdir(exist_ok=True)
@@ -90,30 +93,30 @@ def _export(store: Store, out: Path) -> bool:
     for folder in folders.values():
         folder.save()
         for note in folder.notes:
-            click.echo(note, err=True)
+            echo(note, err=True)
     if summary is not None:
-        click.echo(f"汇总表：{year_folder(out, year) / SUMMARY}（{year}年，{len(written.get(year, []))}份报告"
+        echo(f"汇总表：{year_folder(out, year) / SUMMARY}（{year}年，{len(written.get(year, []))}份报告"
                    + (f"，名单上{len(units)}个单位" if year == site.year else "") + "）" + summary)
     for other in sorted(y for y in written if y != year):
-        click.echo(f"{other}年的报告在 {year_folder(out, other)}（汇总表只列{year}年）")
+        echo(f"{other}年的报告在 {year_folder(out, other)}（汇总表只列{year}年）")
     store.audit(ADMIN, "命令行", "导出", f"{sum(map(len, written.values()))}份单位报告到 {out}")
-    return _snapshot(store, out) and ok
+    return _snapshot(store, out, echo) and ok
 
 
-def _snapshot(store: Store, out: Path) -> bool:
+def _snapshot(store: Store, out: Path, echo: Callable[..., None]) -> bool:
     """The whole SQLite database (every version, comment and audit row) beside the report files,
     as one consistent copy taken while the site may be running: with it the site itself can be
     restored.  It replaces the previous one without a ``.bak``: the site never deletes a version
     or an audit row, so the newer copy holds everything the older one did."""
     if store.engine.dialect.name != "sqlite":
-        click.echo("数据库在 PostgreSQL 中：请另用 pg_dump 备份整个数据库（报告文件已导出）")
+        echo("数据库在 PostgreSQL 中：请另用 pg_dump 备份整个数据库（报告文件已导出）")
         return True
     try:
         store.backup(out / SNAPSHOT)
     except (OSError, DatabaseError) as exc:
-        click.echo(f"未能写出数据库备份 {SNAPSHOT}：{getattr(exc, 'strerror', None) or exc}", err=True)
+        echo(f"未能写出数据库备份 {SNAPSHOT}：{getattr(exc, 'strerror', None) or exc}", err=True)
         return False
-    click.echo(f"数据库备份：{out / SNAPSHOT}（含全部版本、意见和操作记录；要恢复网站，把它改名为 nianbao.db 放进站点文件夹）")
+    echo(f"数据库备份：{out / SNAPSHOT}（含全部版本、意见和操作记录；要恢复网站，把它改名为 nianbao.db 放进站点文件夹）")
     return True
 
 

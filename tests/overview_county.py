@@ -115,6 +115,7 @@ def time_overview(count: int = 300, *, previous: bool = False, folder: Path | No
     page and, separately, the workbook — wall clock and CPU (this process and the
     readers' worker processes): what bench/compare.py prints.  On a shared machine the
     CPU seconds are the steadier figure."""
+    import os
     import tempfile
 
     from nianbao.compare import overview, overview_page, overview_sheet
@@ -129,7 +130,7 @@ def time_overview(count: int = 300, *, previous: bool = False, folder: Path | No
         gathered = overview.gather([root / "本年"], [root / "上年"] if previous else [], None, outside=root / "out")
         out["gather_s"], out["gather_cpu_s"] = time.perf_counter() - wall, _cpu() - cpu
         wall, cpu = time.perf_counter(), _cpu()
-        page = overview_page.page(gathered)
+        page = overview_page.page(gathered, jobs=os.cpu_count() or 1)
         out["html_s"], out["html_cpu_s"] = time.perf_counter() - wall, _cpu() - cpu
         wall, cpu = time.perf_counter(), _cpu()
         book = overview_sheet.workbook(gathered)

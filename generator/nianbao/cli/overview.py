@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def overview(inputs: tuple[Path, ...], previous: tuple[Path, ...], roster_file: 
     if kind == "html":
         from ..compare.overview_page import page
 
-        data = page(result, county=county).encode("utf-8")
+        data = page(result, county=county, jobs=os.cpu_count() or 1).encode("utf-8")
     else:
         from ..compare.overview_sheet import workbook
 

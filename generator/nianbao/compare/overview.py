@@ -123,7 +123,7 @@ def gather(inputs: Sequence[Path], previous: Sequence[Path], expected: list[str]
     read = _read_all(paths, jobs)
     sources = [Source(this_year.names[p], *read[p], path=p) for p in this_year.unique]
     last = [Source(last_year.names[p], *read[p], path=p) for p in last_year.unique] if last_year else []
-    return assemble(sources, last, expected, said=said, jobs=jobs or os.cpu_count() or 1)
+    return assemble(sources, last, expected, said=said)
 
 
 def _intake(inputs: Sequence[Path], outside: Path | None, said: list[str]) -> intake.Intake:
@@ -168,12 +168,12 @@ def _read_all(paths: list[Path], jobs: int | None) -> dict[Path, Read]:
         return dict(zip(paths, pool.map(read_one, paths, chunksize=chunk)))
 
 
-def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None,
-             jobs: int = 1) -> Overview:
+def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None) -> Overview:
     """The overview of reports already loaded (the web front calls this with its
     database's reports): rule B over them all, the rows in order, the figures of the
-    units that count, and the comparison with ``previous`` (last year's, any order);
-    ``jobs`` > 1: the repetition rates computed by forked workers where the platform forks."""
+    units that count, and the comparison with ``previous`` (last year's, any order).
+    (Repetition rates are a few milliseconds a pair: computed here, one after another;
+    forked workers took longer than that, counting their start.)"""
     said = list(said or [])
     entries: list[county.Entry] = []
     for source in sources:
@@ -198,8 +198,10 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
         rows.append(row)
         if last is not None:
             pairs.append((row, last))
-    for (row, last), rates in zip(pairs, _rates_all([(row.report, last.report) for row, last in pairs], jobs)):  # type: ignore[misc]
-        row.rates = rates
+    from .rates import repetition
+
+    for row, last in pairs:
+        row.rates = rates = repetition(row.report, last.report)  # type: ignore[arg-type]
         row.last = measure(last.report, last.findings)  # type: ignore[arg-type]
         row.figures["repetition"] = measure_of_rate(rates.overall)  # type: ignore[index]
     for name in reviewed.absent:
@@ -240,37 +242,6 @@ def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], sa
     if row.note:
         said.append(f"{name}：{row.note}")
     return row, compared
-
-
-_PAIRS: list[tuple[Report, Report]] = []  # what forked workers compute the rates of, inherited, not sent
-
-
-def _rate_at(i: int) -> Rates:
-    from .rates import repetition
-
-    this, last = _PAIRS[i]
-    return repetition(this, last)
-
-
-def _rates_all(pairs: list[tuple[Report, Report]], jobs: int) -> list[Rates]:
-    """The repetition rates of each (this year's, last year's) pair.  Many pairs on a
-    platform that forks: by workers that inherit the reports (nothing pickled but the
-    rates); else here, one after another."""
-    import multiprocessing
-
-    from .rates import repetition
-
-    if jobs <= 1 or len(pairs) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return [repetition(this, last) for this, last in pairs]
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _PAIRS
-    _PAIRS = pairs
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_rate_at, range(len(pairs)), chunksize=max(1, len(pairs) // (jobs * 4))))
-    finally:
-        _PAIRS = []
 
 
 def _last_years(previous: Sequence[Source], said: list[str]) -> dict[str, Source | str]:

@@ -20,6 +20,7 @@ page), :func:`page` from an :class:`~.overview.Overview`.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -108,8 +109,33 @@ def title(overview: Overview, county: str = "") -> str:
     return f"{county}{year}政府信息公开工作年度报告各单位情况对比"
 
 
-def page(overview: Overview, *, county: str = "") -> str:
-    """The whole page (see the module's docstring)."""
+class _Charts:
+    """The charts a page asks for while it is written: each call leaves a placeholder no
+    escaped text can hold (a tag), and :meth:`put` draws them all at once (in parallel
+    where allowed) and puts each in its place."""
+
+    def __init__(self) -> None:
+        self.tasks: list[charts.Task] = []
+
+    def _later(self, function, args: tuple, kwargs: dict) -> str:
+        self.tasks.append((function, args, kwargs))
+        return f"<nianbao-chart {len(self.tasks) - 1}>"
+
+    def bar(self, *args, **kwargs) -> str:
+        return self._later(charts.bar_chart, args, kwargs)
+
+    def pair(self, *args, **kwargs) -> str:
+        return self._later(charts.pair_chart, args, kwargs)
+
+    def put(self, text: str, jobs: int) -> str:
+        drawn = charts.draw_all(self.tasks, jobs)
+        return re.sub(r"<nianbao-chart (\d+)>", lambda m: drawn[int(m.group(1))], text)
+
+
+def page(overview: Overview, *, county: str = "", jobs: int = 1) -> str:
+    """The whole page (see the module's docstring); ``jobs`` > 1: its charts drawn by
+    that many forked workers (the command line; a threaded server passes 1)."""
+    drawer = _Charts()
     heading = title(overview, county)
     parts = [
         "<!DOCTYPE html>",
@@ -121,13 +147,13 @@ def page(overview: Overview, *, county: str = "") -> str:
         f'<p class="sub">{escape(_summary(overview))}</p>',
         _notes(overview),
         _table(overview),
-        _charts(overview),
-        _previous(overview) if overview.previous else "",
+        _charts(overview, drawer),
+        _previous(overview, drawer) if overview.previous else "",
         _findings(overview),
         _definitions(overview),
         "</body></html>",
     ]
-    return "\n".join(part for part in parts if part) + "\n"
+    return drawer.put("\n".join(part for part in parts if part) + "\n", jobs)
 
 
 def _summary(overview: Overview) -> str:
@@ -254,19 +280,19 @@ def chart_columns(overview: Overview) -> list[Figure]:
     return [c for c in overview.columns if c.key not in ("errors", "repetition")]
 
 
-def _charts(overview: Overview) -> str:
+def _charts(overview: Overview, drawer: _Charts) -> str:
     out = ["<h2>二、各项数字排名</h2>"]
     if not overview.charted:
         return "\n".join(out + ['<p class="empty">没有可以计入的单位，无图可作。</p>'])
     if len(overview.charted) > charts.MOST_BARS:
         out.append(f"<p>单位较多（{len(overview.charted)}个），每张图只画最高和最低的各{charts.MOST_BARS // 2}个单位；全部数字见上表。</p>")
     out.append('<div class="charts">')
-    out += [_chart(overview, column) for column in chart_columns(overview)]
+    out += [_chart(overview, column, drawer) for column in chart_columns(overview)]
     out.append("</div>")
     return "\n".join(out)
 
 
-def _chart(overview: Overview, column: Figure) -> str:
+def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
     """One figure's units ranked, as a figure with its definition; a sentence instead
     when there is nothing to draw (every unit 0, or none with a share)."""
     bars = _bars(overview, column)
@@ -276,7 +302,7 @@ def _chart(overview: Overview, column: Figure) -> str:
         what = "没有可计算的单位" if not bars else f"各单位均为{shown(column, Measure(0))}"
         return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
     axis = "百分比（%）" if column.kind == "share" else column.unit
-    svg = charts.bar_chart(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count")
+    svg = drawer.bar(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count")
     return f"<figure>{svg}<figcaption>{escape(column.definition)}{escape(note)}</figcaption></figure>"
 
 
@@ -290,7 +316,7 @@ def _two_lines(text: str) -> Markup:
 YOY_KEYS = ("received", "carried_over", "disclosed_share", "withheld_share", "unavailable_share", "reviews", "lawsuits")
 
 
-def _previous(overview: Overview) -> str:
+def _previous(overview: Overview, drawer: _Charts) -> str:
     from .rates import DEFINITIONS
 
     columns = [overview.column(key) for key in YOY_KEYS if any(c.key == key for c in overview.columns)]
@@ -314,10 +340,10 @@ def _previous(overview: Overview) -> str:
     out.append('<div class="charts">')
     if pairs and any(p.last or p.this for p in pairs):
         year = overview.year or 0
-        svg = charts.pair_chart("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
+        svg = drawer.pair("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
                                 last_name=f"{year - 1}年度" if year else "上年", this_name=f"{year}年度" if year else "本年")
         out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年。</figcaption></figure>")
-    out.append(_chart(overview, overview.column("repetition")))
+    out.append(_chart(overview, overview.column("repetition"), drawer))
     out.append("</div>")
     out.append("<dl>" + "".join(f"<dd>{escape(DEFINITIONS[key])}</dd>" for key in ("text", "tables", "overall")) + "</dl>")
     return "\n".join(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from ..errors import NianbaoError
 from ..findings import ERROR, Finding
@@ -138,8 +140,18 @@ def number_text(text: str) -> Any:
     return _decimal(text)
 
 
+def _tag(node: Node) -> str:
+    """``str(node.tag)``, without ruamel's character-by-character decoding of a tag that has
+    no %-escape to decode (every tag the resolver gives): a third of composing a report."""
+    ctag = getattr(node, "ctag", None)
+    suffix = getattr(ctag, "suffix", None)
+    if getattr(ctag, "handle", 0) is None and isinstance(suffix, str) and "%" not in suffix:
+        return suffix
+    return str(node.tag)
+
+
 def _scalar(node: ScalarNode) -> Any:
-    tag, text = str(node.tag), node.value
+    tag, text = _tag(node), node.value
     if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):
         return text
     kind = tag[len(_TAG) :]
@@ -168,10 +180,34 @@ def _problem(exc: YAMLError) -> str:
     return "无法解析：请检查这一行的写法（引号是否配对、冒号后是否有空格、缩进是否对齐）"
 
 
+class _Resolver(VersionedResolver):
+    """ruamel's resolver, choosing its YAML version's rules once per document rather than
+    once per scalar (each choice asks the loader for its version through attributes that
+    do not exist there — two exceptions per value).  The version cannot change within a
+    document: a ``%YAML`` directive comes before its first value."""
+
+    @property
+    def versioned_resolver(self) -> Any:
+        try:
+            return self._rules_of_document
+        except AttributeError:
+            self._rules_of_document: Any = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            return self._rules_of_document
+
+
+_local = threading.local()
+
+
 def _composer() -> YAML:
-    # The safe composer with ruamel.yaml.clib's C parser: seven times faster than the
-    # round-trip one, which gathers comments this reader has no use for.
-    return YAML(typ="safe", pure=False)
+    """The safe composer with ruamel.yaml.clib's C parser: seven times faster than the
+    round-trip one, which gathers comments this reader has no use for.  Built once per
+    thread: building one globs ruamel's plug-in folder (a sixth of a site's save), and a
+    YAML object is not safe to share between threads (the site's threadpool)."""
+    composer = getattr(_local, "composer", None)
+    if composer is None:
+        composer = _local.composer = YAML(typ="safe", pure=False)
+        composer.Resolver = _Resolver
+    return composer
 
 
 MAX_DEPTH = 32  # a report file nests four levels; brackets deeper than this are no report
@@ -198,8 +234,9 @@ def parse(text: str) -> Parsed:
     if _flow_depth(text) > MAX_DEPTH:
         parsed.findings.append(Finding(ERROR, "S", None, f"方括号或花括号嵌套超过{MAX_DEPTH}层：这不是报告文件"))
         return parsed
+    composer = _composer()
     try:
-        root = _composer().compose(text)
+        root = composer.compose(text)
     except RecursionError:
         parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
         return parsed
@@ -214,6 +251,8 @@ def parse(text: str) -> Parsed:
     except YAMLError as exc:
         parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}"))
         return parsed
+    finally:
+        composer.doc_infos.clear()  # each compose appends one; a reused composer would grow without end
     if root is None:
         parsed.findings.append(Finding(ERROR, "S", None, "文件是空的：请先用 nianbao init 生成报告文件"))
         return parsed

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ..model import dates
@@ -43,8 +44,24 @@ def scalar(value: Any) -> str:
 _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#\[\]{},\n\"']*")
 
 
+READ_BACK_CACHED = 200  # characters: a unit's name, a date typed as text, a cell's figure; longer ones are rare
+
+
 def _reads_back(text: str) -> bool:
-    """True when ``text`` written unquoted is read back as the same string."""
+    """True when ``text`` written unquoted is read back as the same string.  The same short
+    strings (names, offices, phone numbers) are written with every save on the site:
+    their answer is remembered, in a bounded cache keyed by the string itself."""
+    if len(text) <= READ_BACK_CACHED:
+        return _reads_back_cached(text)
+    return _reads_back_parsed(text)
+
+
+@lru_cache(maxsize=4096)
+def _reads_back_cached(text: str) -> bool:
+    return _reads_back_parsed(text)
+
+
+def _reads_back_parsed(text: str) -> bool:
     parsed = parse(f"k: {text}")
     return not parsed.findings and parsed.data == {"k": text} and text == text.strip()
 

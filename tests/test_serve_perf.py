@@ -1,0 +1,91 @@
+"""The save path's speed-ups keep every answer: the composer reused per thread, the resolver
+asked once per document, ``reportfile.scalar``'s remembered read-back, the editor's one parse
+per text.  Each is compared with the plain way of doing the same thing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from nianbao.model import yamlfile
+from nianbao.render import reportfile
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
+
+DOCS = [
+    "%YAML 1.1\n---\nk: yes\nn: 017\ns: 1:20\n",
+    "k: yes\nn: 017\nt: 0o17\nd: 2024-01-02\nf: 1e3\nx: ~\ny: 1_000\nz: .inf\n",
+    "%YAML 1.2\n---\nk: [yes, 0x10, .5, +1]\ns: !!str 12\ni: !!int '7'\nq: !<tag:yaml.org,2002:str> 5\n",
+    "a: %41\n",
+    "a: [1, 2\n",
+    "a: &x [1]\nb: *x\n",
+]
+
+
+def _tags(node, out: list) -> list:
+    if isinstance(node.value, list):
+        for item in node.value:
+            for sub in item if isinstance(item, tuple) else (item,):
+                _tags(sub, out)
+    else:
+        out.append((str(node.tag), node.value))
+    return out
+
+
+def test_reused_composer_resolves_as_a_fresh_one() -> None:
+    for doc in DOCS:
+        try:
+            fresh = _tags(YAML(typ="safe", pure=False).compose(doc), [])
+        except Exception as exc:  # noqa: BLE001 - the same refusal is expected from ours
+            fresh = type(exc).__name__
+        try:
+            ours = _tags(yamlfile._composer().compose(doc), [])
+        except Exception as exc:  # noqa: BLE001
+            ours = type(exc).__name__
+        finally:
+            yamlfile._composer().doc_infos.clear()
+        assert ours == fresh, doc
+        if isinstance(fresh, list):  # the fast tag is the tag ruamel gives
+            node = yamlfile._composer().compose(doc)
+            yamlfile._composer().doc_infos.clear()
+            for key, value in node.value:
+                assert yamlfile._tag(key) == str(key.tag)
+                if not isinstance(value.value, list):
+                    assert yamlfile._tag(value) == str(value.tag)
+
+
+def test_composer_keeps_nothing_between_parses() -> None:
+    for _ in range(50):
+        yamlfile.parse("a: 1\n")
+        yamlfile.parse("a: [1\n")  # a refusal too
+    assert yamlfile._composer().doc_infos == []
+
+
+def test_parse_in_threads_gives_the_same_answer() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    expected = yamlfile.parse(text)
+    got: list = []
+
+    def work() -> None:
+        for _ in range(5):
+            p = yamlfile.parse(text)
+            got.append((p.data, p.lines, p.raw, p.findings))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 20
+    assert all(g == (expected.data, expected.lines, expected.raw, expected.findings) for g in got)
+
+
+def test_scalar_read_back_remembered_gives_the_same_text() -> None:
+    samples = ["青山镇人民政府", "0571-1234567", "yes", "12", "0x10", " lead", "a: b", "null", "2024-01-02", "#x", "x" * 300, "x " * 150]
+    for text in samples * 2:
+        assert reportfile.scalar(text) == (text if reportfile._reads_back_parsed(text) and reportfile._PLAIN.fullmatch(text) else json.dumps(text, ensure_ascii=False))
+    assert reportfile._reads_back_cached.cache_info().maxsize is not None

@@ -152,7 +152,7 @@ def test_the_page_is_standalone_strict_html_with_real_text_svg_charts_and_no_scr
     assert "Noto Sans CJK SC" in html and "Microsoft YaHei" in html  # fonts named, with fallbacks
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))  # charts' ids never collide on the page
-    assert "<metadata>" not in html and "dc:date" not in html
+    assert "<metadata>" not in html and "dc:date" not in html and "<nianbao-chart" not in html
     # the same files give the same bytes
     again = tmp_path / "again.html"
     cli("overview", inbox, "-o", again)

@@ -303,17 +303,18 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
     out = tmp_path / "导出"
     exported = run_cli("export", *(["--db", database] if database else [site]), "-o", out)
     assert exported.returncode == 0, exported
-    this_year = sorted(p for p in out.glob(f"*{YEAR}.yaml") if p.stem in (f"{QS}{YEAR}", f"{LS}{YEAR}"))
-    assert len(this_year) == 2
+    folder = out / f"{YEAR}年度"  # export writes a folder a year: the folder batch and aggregate are given
+    assert {f"{QS}{YEAR}.yaml", f"{LS}{YEAR}.yaml"} <= {p.name for p in folder.glob("*.yaml")}
     total = tmp_path / "汇总" / f"临溪县{YEAR}.yaml"
-    summed = run_cli("aggregate", *this_year, "-o", total, "--unit", COUNTY)
+    summed = run_cli("aggregate", folder, "-o", total, "--unit", COUNTY)
     assert summed.returncode == 0, summed
+    assert "只计入" not in summed.stdout + summed.stderr  # complete: both units counted, the county's own report skipped
     cli_total = parse(total.read_text(encoding="utf-8")).data
     for table in TABLES:
         assert site_total[table] == cli_total[table], table
     assert site_total["applications"]["new"][:2] == [7 + 3, 0 + 2]
     assert site_total["applications"]["disclosed"][:2] == [7 + 4, 0 + 2]
-    qs_file = parse((out / f"{QS}{YEAR}.yaml").read_text(encoding="utf-8")).data
+    qs_file = parse((out / f"{YEAR}年度" / f"{QS}{YEAR}.yaml").read_text(encoding="utf-8")).data
     assert qs_file["applications"]["new"][0] == 7 and qs_file["applications"]["carried_forward"][0] == 1
 
 
@@ -410,12 +411,15 @@ def test_reload_before_the_autosave_loses_nothing(browser, editing):
     context, page = unit_page(browser, editing, LS)
     try:
         before, _ = site_values(page)
-        type_into(page, "#f-applications-new-1", "4")
-        type_into(page, "#f-applications-disclosed-1", "4")
-        page.reload()  # at once: the 500 ms debounce has not fired, nothing was sent yet
+        sent: list[str] = []
+        page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/report/save") else None)
+        page.locator("#f-applications-new-1").fill("4")
+        page.locator("#f-applications-disclosed-1").fill("4")
+        assert not sent  # the 500 ms debounce has not fired: the change is only in the page (and its localStorage)
+        page.reload()
         page.wait_for_url("**/report")
         version = saved(page)
-        assert version == before + 1
+        assert version == before + 1 and len(sent) == 1  # sent once, by the reloaded page
         number, values = site_values(page)
         assert (number, values["applications.new.1"], values["applications.disclosed.1"]) == (version, "4", "4")
         from playwright.sync_api import expect

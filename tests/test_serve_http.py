@@ -58,6 +58,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, object]]] = {
     ("GET", "/county/settings"): ("get", {**COUNTY, "admin": 200}),
     ("POST", "/county/settings"): ("form", {**COUNTY, "admin": 400}),  # no year
     ("GET", "/county/summary.xlsx"): ("get", {**COUNTY, "admin": 200}),
+    ("GET", "/county/overview"): ("get", {**COUNTY, "admin": 200}),
+    ("GET", "/county/overview.xlsx"): ("get", {**COUNTY, "admin": 200}),
     ("POST", "/county/produce"): ("form", {**COUNTY, "admin": 303}),
     ("GET", "/county/jobs/{job_id:id}"): ("get", {**COUNTY, "admin": 200}),
     ("GET", "/county/jobs/{job_id:id}/download"): ("get", {**COUNTY, "admin": 200}),

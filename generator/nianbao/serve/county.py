@@ -23,7 +23,7 @@ from starlette.routing import Route
 from ..errors import NianbaoError
 from ..findings import Finding
 from . import jobs
-from .app import Refusal, page  # app registers the {name:id} convertor the routes use
+from .app import CSP_PREVIEW, Refusal, page  # app registers the {name:id} convertor the routes use
 from .auth import address, admin_session, check_csrf, field, form_route, store
 from .store import ADMIN, APPROVED, RETURNED, STATUSES, SUBMITTED
 
@@ -309,6 +309,28 @@ def summary(request: Request) -> Response:
                     headers={"Content-Disposition": attachment(f"{year}年度汇总.xlsx")})
 
 
+def units_overview(request: Request) -> Response:
+    """``/county/overview``: the units side by side with charts — what ``nianbao overview`` writes
+    for every unit's newest report against last year's on the site.  The page is standalone (its
+    CSS inside, no script), so it is served with the preview's policy: its own styles, no script."""
+    admin_session(request)
+    s = store(request)
+    year = s.settings().year
+    data = jobs.overview(s, year, "html")
+    return Response(data, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
+
+
+def units_overview_xlsx(request: Request) -> Response:
+    """The overview's workbook (native Excel charts, conditional formatting), as ``-o 对比.xlsx``."""
+    admin_session(request)
+    s = store(request)
+    year = s.settings().year
+    data = jobs.overview(s, year, "xlsx")
+    s.audit(ADMIN, address(request), "下载各单位对比表", f"{year}年")
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": attachment(f"{year}年度各单位对比.xlsx")})
+
+
 def produce(request: Request, form: FormData) -> Response:
     """Render every approved report in the background; the job's page follows it."""
     _posted(request, form)
@@ -408,6 +430,8 @@ routes = [
     Route("/county/settings", settings_page, methods=["GET"]),
     Route("/county/settings", form_route(settings), methods=["POST"]),
     Route("/county/summary.xlsx", summary, methods=["GET"]),
+    Route("/county/overview", units_overview, methods=["GET"]),
+    Route("/county/overview.xlsx", units_overview_xlsx, methods=["GET"]),
     Route("/county/produce", form_route(produce), methods=["POST"]),
     Route("/county/jobs/{job_id:id}", job, methods=["GET"]),
     Route("/county/jobs/{job_id:id}/download", job_download, methods=["GET"]),

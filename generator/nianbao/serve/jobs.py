@@ -156,6 +156,32 @@ def summary(store: Store, year: int) -> bytes:
     return worklist.build(outcomes)
 
 
+def overview(store: Store, year: int, kind: str) -> bytes:
+    """``nianbao overview`` of the newest version of every unit's report of ``year`` against
+    last year's on the site, in the list's order (a unit with nothing yet as 未交回): the page
+    (``kind`` "html") or the workbook ("xlsx") the command writes for the same report files.
+    Read and drawn in this process: the server is threaded, and forking it is not safe."""
+    from ..compare import overview as overviewing
+
+    expected = [row.name for row in store.units(year) if not row.is_county]
+    county = store.settings().county_name
+    with tempfile.TemporaryDirectory(prefix="nianbao-overview-") as tmp:
+        root = Path(tmp)
+        this, last = root / str(year), root / str(year - 1)
+        write_reports(this, [(unit, version) for unit, _, version in store.latest_all(year) if not unit.is_county])
+        previous = [(unit, version) for unit, _, version in store.latest_all(year - 1) if not unit.is_county]
+        if previous:
+            write_reports(last, previous)
+        result = overviewing.gather([this], [last] if previous else [], expected, outside=None, jobs=1)
+    if kind == "xlsx":
+        from ..compare.overview_sheet import workbook
+
+        return workbook(result, county=county)
+    from ..compare.overview_page import page
+
+    return page(result, county=county, jobs=1).encode("utf-8")
+
+
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
 

@@ -1,0 +1,90 @@
+"""Issue 23's speed goals, figures printed from one run (not a timed test):
+
+- ``nianbao compare`` of two report files: pairs per second, in-process (both inputs loaded and
+  checked, compared, the page or workbook drawn), on the wall clock and per CPU second (the
+  steadier figure on a machine others share); goal ≥ 50 pairs/s for the page.
+- ``nianbao overview`` of 300 units: seconds to read the files and draw the page (and the
+  workbook), without and with last year's reports; goal ≤ 3 s.
+
+    python bench/compare.py [--units 300] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "generator"))  # the checkout's package, installed or not
+sys.path.insert(0, str(ROOT / "tests"))  # the generated county of the overview's tests
+EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
+
+
+def one(last: Path, this: Path, kind: str = "html") -> bytes:
+    """One comparison, drawn: the bytes ``nianbao compare LAST THIS -o x.{kind}`` writes.  The
+    rates' caches are emptied first, so that each pair is timed as if it were new."""
+    from nianbao.compare import rates
+    from nianbao.compare.pair import Side, compare
+    from nianbao.read.sources import load_checked
+
+    for value in vars(rates).values():
+        if isinstance(value, functools._lru_cache_wrapper):
+            value.cache_clear()
+    sides = []
+    for path in (last, this):
+        loaded, findings = load_checked(path)
+        assert loaded.report is not None, path
+        sides.append(Side(path, loaded.report, findings))
+    comparison = compare(*sides)
+    if kind == "xlsx":
+        from nianbao.compare.sheet import build
+
+        return build(comparison)
+    from nianbao.compare.page import render
+
+    return render(comparison)
+
+
+def pairs_per_second(last: Path, this: Path, kind: str, seconds: float, clock: Callable[[], float] = time.perf_counter) -> float:
+    one(last, this, kind)  # templates warmed, as in a batch
+    done, start = 0, clock()
+    while clock() - start < seconds:
+        one(last, this, kind)
+        done += 1
+    return done / (clock() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    last_year = text.replace("year: 2023", "year: 2022", 1).replace("date: 2024-", "date: 2023-")
+    with tempfile.TemporaryDirectory() as folder:
+        last = Path(folder) / "2022.yaml"
+        last.write_text(last_year, encoding="utf-8")
+        for kind, goal in (("html", 50.0), ("xlsx", None)):
+            wall = pairs_per_second(last, EXAMPLE, kind, args.seconds)
+            cpu = pairs_per_second(last, EXAMPLE, kind, args.seconds, clock=time.process_time)
+            ratio = f"; per CPU second / goal {goal:.0f} = {cpu / goal:.2f}" if goal else ""
+            print(f"compare → .{kind}: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second{ratio}")
+
+    from overview_county import time_overview
+
+    for previous in (False, True):
+        t = time_overview(args.units, previous=previous)
+        label = "with --previous" if previous else "this year only"
+        print(f"overview of {args.units} units, {label}: read {t['gather_s']:.2f} s + page {t['html_s']:.2f} s = {t['total_html_s']:.2f} s "
+              f"(CPU {t['total_html_cpu_s']:.2f} s; goal 3 s: ratio {t['total_html_s'] / 3:.2f}); workbook {t['xlsx_s']:.2f} s; "
+              f"page {t['html_kb']:.0f} KB, workbook {t['xlsx_kb']:.0f} KB")
+
+
+if __name__ == "__main__":
+    main()

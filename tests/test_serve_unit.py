@@ -55,7 +55,7 @@ def site(tmp_path):
 def start_with_example(site: Site, client: TestClient, base: str = "/report") -> None:
     response = client.post(f"{base}/start", data={"csrf": site.csrf(client), "from": "upload"},
                            files={"file": ("青山镇.yaml", EXAMPLE_2023.read_bytes(), "application/yaml")})
-    assert response.status_code == 303 and response.headers["location"] == base, response.text
+    assert response.status_code == 303 and response.headers["location"] == f"{base}?done=started", response.text
 
 
 def save(site: Site, client: TestClient, base: int, values: dict, prefix: str = "/report"):
@@ -114,8 +114,11 @@ def test_submit_is_refused_while_errors_remain(site):
     assert site.store.report(site.ids[UNIT], YEAR).status == "填写中"
     save(site, client, 2, {"applications.new.0": "5"})
     done = client.post("/report/submit", data={"csrf": site.csrf(client)})
-    assert done.status_code == 200 and "已提交县（区）审核" in done.text
+    assert done.status_code == 303 and done.headers["location"] == "/report?done=submitted"  # Post/Redirect/Get
     assert site.store.report(site.ids[UNIT], YEAR).status == "已提交"
+    shown = client.get(done.headers["location"])
+    assert shown.status_code == 200 and '<div class="message ok" role="alert" id="outcome">' in shown.text
+    assert "<p>已提交县（区）审核。审核期间报告不能修改；如被退回，可改正后再次提交。</p>" in shown.text
     locked = save(site, client, 3, {"applications.new.0": "4"})
     assert locked.status_code == 423 and "报告已提交县（区）审核" in locked.json()["message"]
 
@@ -231,3 +234,64 @@ def test_without_libreoffice_the_pdf_download_says_so(site, monkeypatch):
     response = client.get("/report/download/pdf", headers={"accept": "text/html"})
     assert response.status_code == 503
     assert "未生成 PDF：找不到 LibreOffice（soffice）。可下载 Word 文档（DOCX）后自行转换。" in response.text
+
+
+# -- Post/Redirect/Get, the findings reachable at once, the county's own report (site-bugs B3, B5, B7) ------------
+def test_start_restore_and_submit_redirect_to_the_report_which_says_what_was_done(site):
+    """A reload after a form re-sends nothing: every successful form answers 303 to /report with a
+    flag that picks one fixed sentence (nothing from the URL is shown), said once."""
+    client = site.unit()
+    started = client.post("/report/start", data={"csrf": site.csrf(client), "from": "empty"})
+    assert (started.status_code, started.headers["location"]) == (303, "/report?done=started")
+    page = client.get(started.headers["location"])
+    assert "<p>报告已建立（第1版）。请逐项核对，“检查结果”列出了需要补填或改正的地方。</p>" in page.text
+    save(site, client, 1, {"applications.new.0": "3"})
+    restored = client.post("/report/restore/1", data={"csrf": site.csrf(client), "base": "2"})
+    assert (restored.status_code, restored.headers["location"]) == (303, "/report?done=restored&n=1")
+    page = client.get(restored.headers["location"])
+    assert "<p>已恢复为第1版的内容，另存为第3版；原来的各版都还在历史版本中。</p>" in page.text
+    # flags that do not fit what the report is now say nothing; no text of the URL reaches the page
+    for query in ("?done=submitted", "?done=restored&n=3", "?done=restored&n=x", "?done=%3Cscript%3E", "?n=1"):
+        page = client.get("/report" + query)
+        assert page.status_code == 200 and 'id="outcome"' not in page.text and "<script>" not in page.text.split('id="boot"')[0], query
+    # an error is still said on the page that answers the form (nothing was done: nothing to re-send)
+    refused = client.post("/report/restore/1", data={"csrf": site.csrf(client), "base": "2"})
+    assert refused.status_code == 409 and '<div class="message error" role="alert" id="outcome">' in refused.text
+
+
+def test_the_counts_lead_to_the_findings_which_come_before_the_form(site):
+    """On a phone the list must be reachable at once: the counts link to it, and it is the first
+    thing after the status line (a folded <details> there, a column beside the form when wide)."""
+    client = site.unit()
+    start_with_example(site, client)
+    save(site, client, 1, {"applications.new.0": "6"})
+    page = client.get("/report").text
+    assert '<a id="counts" class="counts" href="#panel">错误 <b id="n-errors">2</b> 个，提示 <b id="n-warnings">0</b> 个' in page
+    panel, form = page.index('<details class="panel" id="panel" open>'), page.index('<div class="report-form" id="report-form">')
+    assert panel < form
+    listed = page[panel:form]
+    assert '<h2 id="panel-h">检查结果 <span class="panel-counts">错误 <b id="p-errors">2</b> 个，提示 <b id="p-warnings">0</b> 个' in listed
+    assert "[错误 R1] 表三：第一项+第二项≠第三项（七）总计+第四项" in listed and "[错误 R2]" in listed
+    version = client.get("/report/versions/2").text
+    assert version.index('<details class="panel" id="panel" open>') < version.index('id="report-form"')
+    assert "2 个错误，0 个提示" in version
+
+
+def test_the_county_own_report_is_titled_as_printed_and_has_the_county_nav(site):
+    from nianbao.model.standard import spec_for_year
+
+    admin = site.admin()
+    start = admin.get("/county/own").text
+    assert '<a href="/county/units">单位管理</a>' in start and '<a href="/county/audit">操作记录</a>' in start
+    start_with_example(site, admin, "/county/own")
+    page = admin.get("/county/own").text
+    title = spec_for_year(YEAR).title(UNIT, YEAR)  # the report's 机关名称, not the site's name of the county's row
+    assert site.store.county_unit().name != UNIT
+    assert f"<title>{title}</title>" in page and f"<h1>{title}</h1>" in page
+    for link in ('<a href="/county">各单位</a>', '<a href="/county/units">单位管理</a>', '<a href="/county/own">本级汇总报告</a>',
+                 '<a href="/county/audit">操作记录</a>', '<a href="/county/settings">设置</a>'):
+        assert link in page and link in admin.get("/county/own/history").text and link in admin.get("/county/own/versions/1").text
+    unit = site.unit()
+    start_with_example(site, unit)
+    mine = unit.get("/report").text
+    assert "单位管理" not in mine and "/county/units" not in mine  # a unit's page has no county links

@@ -202,6 +202,22 @@ def _findings(request: Request, owner: Owner, year: int, text: str) -> list[Find
     return editor.evaluate(text, _last_text(request, owner, year))
 
 
+def _outcome(request: Request, report, latest) -> str | None:
+    """What a form just did, said on the page it redirected to (Post/Redirect/Get: a reload of that
+    page re-sends nothing).  The query only picks one of these fixed sentences — no text from the
+    URL reaches the page — and a stale flag (the report moved on since) says nothing."""
+    done = request.query_params.get("done")
+    if done == "submitted" and report.status == "已提交":
+        return "已提交县（区）审核。审核期间报告不能修改；如被退回，可改正后再次提交。"
+    if done == "started" and latest.number >= 1:
+        return f"报告已建立（第{latest.number}版）。请逐项核对，“检查结果”列出了需要补填或改正的地方。"
+    if done == "restored":
+        restored = request.query_params.get("n", "")
+        if restored.isdigit() and 0 < int(restored) < latest.number:
+            return f"已恢复为第{int(restored)}版的内容，另存为第{latest.number}版；原来的各版都还在历史版本中。"
+    return None
+
+
 def _report_page(request: Request, owner: Owner, *, message: str | None = None, problems: list[str] | None = None,
                  status: int = 200) -> Response:
     store = _store(request)
@@ -210,11 +226,13 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
     if latest is None:
         return _start_page(request, owner, year, message=message, problems=problems, status=status)
     report = store.report(owner.unit_id, year)
+    done = _outcome(request, report, latest) if message is None and request.method == "GET" else None
     findings = _findings(request, owner, year, latest.text)
     comments = store.comments(owner.unit_id, year)
     locked = (report.status in ("已提交", "已通过")) and not owner.county
     context = form_context(latest.text, findings, comments, readonly=locked)
     errors, warnings = editor.counts(findings)
+    name = context["form_data"]["values"].get("unit.name", "").strip() or owner.name
     boot = {
         "base": owner.base,
         "key": f"nianbao:{owner.base}:{owner.unit_id}:{year}",
@@ -226,18 +244,20 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
     }
     return page(request, "unit.html", {
         **context,
-        "owner": owner, "year": year, "report": report, "latest": latest, "title": _title(latest.text, owner, year),
+        "owner": owner, "year": year, "report": report, "latest": latest, "title": _title(name, year),
         "errors": errors, "warnings": warnings, "findings": editor.findings_json(findings), "comments": comments,
-        "locked": locked, "boot": boot, "message": message, "problems": problems or [],
+        "locked": locked, "boot": boot, "message": message or done, "message_ok": done is not None, "problems": problems or [],
         "formats": FORMAT_NAMES, "last": store.latest(owner.unit_id, year - 1), "can_submit": not owner.county and report.status in SUBMITTABLE,
     }, status=status)
 
 
-def _title(text: str, owner: Owner, year: int) -> str:
+def _title(name: str, year: int) -> str:
+    """The report's title as the documents print it: its own 机关名称 (for the county's own report
+    the county's office, not the site's name for that row) and the year."""
     from ..model.standard import spec_for_year
 
     spec = spec_for_year(year)
-    return spec.title(owner.name, year) if spec is not None else f"{owner.name}{year}年报告"
+    return spec.title(name, year) if spec is not None else f"{name}{year}年报告"
 
 
 def _comment_json(c) -> dict:
@@ -251,7 +271,7 @@ def _start_page(request: Request, owner: Owner, year: int, *, message: str | Non
                 status: int = 200) -> Response:
     last = _store(request).latest(owner.unit_id, year - 1)
     return page(request, "unit_start.html", {"owner": owner, "year": year, "last": last, "message": message,
-                                             "problems": problems or [], "title": f"{year}年度报告：开始填写"}, status=status)
+                                             "problems": problems or [], "title": f"{owner.name}{year}年度报告：开始填写"}, status=status)
 
 
 def _save(request: Request, owner: Owner, year: int, text: str, base: int, summary: list[str]):
@@ -363,7 +383,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             _save(request, owner, year, text, base, said)
         except (Conflict, Locked, StoreError) as exc:
             return _report_page(request, owner, message=str(exc), status=409)
-        return RedirectResponse(owner.base, status_code=303)
+        return RedirectResponse(f"{owner.base}?done=started", status_code=303)
 
     def history(request: Request) -> Response:
         owner = resolve(request)
@@ -413,7 +433,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             _save(request, owner, year, version.text, base, summary[: editor.SUMMARY_LINES])
         except (Conflict, Locked, StoreError) as exc:
             return _report_page(request, owner, message=str(exc), status=409)
-        return RedirectResponse(owner.base, status_code=303)
+        return RedirectResponse(f"{owner.base}?done=restored&n={version.number}", status_code=303)
 
     def _produced(request: Request, owner: Owner, targets: list[str], draft: bool = False):
         from ..produce import Options, produce_loaded
@@ -490,7 +510,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
                                        comment=field(form, "comment", 2000) or None)
         except StoreError as exc:
             return _report_page(request, owner, message=str(exc), status=409)
-        return _report_page(request, owner, message="已提交县（区）审核。审核期间报告不能修改；如被退回，可改正后再次提交。")
+        return RedirectResponse(f"{owner.base}?done=submitted", status_code=303)
 
     return {"report": report_page, "data": data, "save": save, "start": form_route(start), "history": history,
             "version": version_page, "restore": form_route(restore), "preview": preview, "download": download,

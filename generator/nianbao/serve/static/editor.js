@@ -8,6 +8,17 @@
  * dropped connection re-sends it on the next load against that version.  Saves are debounced
  * (500 ms), one in flight at a time.  A 409 (someone else saved) stops saving and shows who,
  * when and what; the clerk chooses to reload, with or without re-applying their changes.
+ *
+ * Each tab keeps its unsent changes under a key of its own (the report's key + ":tab:" + an id
+ * made when the page loads), so one tab's save never overwrites or removes another tab's kept
+ * change (a conflicted tab keeps its change while the other tab goes on saving).  A page that
+ * goes away (reload, close) marks its set as left; while a tab is open it holds a Web Lock named
+ * after its id (where the browser has them) and refreshes a time stamp in its set.  On load, the
+ * page offers every set left by a tab that is gone, one after the other: its figures are put in
+ * the inputs and sent against the version they were typed on — saved when nothing came between,
+ * shown as a conflict otherwise; never dropped, never put silently over a newer version.  The boot
+ * element's "key" is rewritten to this tab's key, so a reader of the page (a test) can see whether
+ * this tab still holds anything unsent.
  */
 (function () {
   "use strict";
@@ -19,27 +30,37 @@
   var csrfMeta = document.querySelector('meta[name="csrf"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
   var statusEl = document.getElementById("save-status");
-  var KEY = state.key;
+  var PREFIX = state.key + ":tab:";
+  var TAB = tabId();
+  var KEY = PREFIX + TAB;
+  var LOCK = "nianbao-tab:" + TAB;
   var DEBOUNCE = 500;
+  var HEARTBEAT = 5000; // ms between the time stamps of an open tab's kept set
+  var STALE = 120000; // without Web Locks: a set not refreshed for this long belongs to a tab that is gone
   var timer = null;
   var inflight = false;
   var stopped = false; // a conflict or a lock: no more saves until the page is reloaded
   var retryDelay = 2000;
-  var pending = loadPending(); // {base: n, values: {name: text}}
+  var pending = { base: state.version, values: {} }; // {base: n, values: {name: text}}
+  var waiting = []; // kept sets of tabs that are gone, offered after the current one: [{key, set}]
+  var locks = window.navigator && window.navigator.locks && typeof window.navigator.locks.request === "function" ?
+    window.navigator.locks : null;
 
-  // -- local storage -----------------------------------------------------------------------------------
-  function loadPending() {
-    try {
-      var raw = window.localStorage.getItem(KEY);
-      var got = raw ? JSON.parse(raw) : null;
-      if (got && typeof got.base === "number" && got.values && typeof got.values === "object") { return got; }
-    } catch (e) { /* storage unavailable or damaged: start clean */ }
-    return { base: state.version, values: {} };
+  state.key = KEY;
+  boot.textContent = JSON.stringify(state);
+
+  // -- local storage: one set per tab --------------------------------------------------------------------
+  function tabId() {
+    var bytes = new Uint8Array(9);
+    if (window.crypto && window.crypto.getRandomValues) { window.crypto.getRandomValues(bytes); }
+    else { for (var i = 0; i < bytes.length; i += 1) { bytes[i] = Math.floor(Math.random() * 256); } }
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
-  function storePending() {
+  function storePending(open) {
     try {
       if (Object.keys(pending.values).length) {
-        window.localStorage.setItem(KEY, JSON.stringify(pending));
+        window.localStorage.setItem(KEY, JSON.stringify({ base: pending.base, values: pending.values, at: Date.now(),
+                                                          open: open !== false, tab: TAB }));
       } else {
         window.localStorage.removeItem(KEY);
       }
@@ -47,6 +68,69 @@
     } catch (e) { return false; }
   }
   function hasPending() { return Object.keys(pending.values).length > 0; }
+  function keptSets() {
+    var out = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i += 1) {
+        var key = window.localStorage.key(i);
+        if (!key || key === KEY || key.indexOf(PREFIX) !== 0) { continue; }
+        var set = null;
+        try { set = JSON.parse(window.localStorage.getItem(key)); } catch (e) { set = null; }
+        if (set && typeof set.base === "number" && set.values && typeof set.values === "object" && Object.keys(set.values).length) {
+          out.push({ key: key, set: set });
+        }
+      }
+    } catch (e) { /* storage unavailable: nothing to offer */ }
+    out.sort(function (a, b) { return (a.set.at || 0) - (b.set.at || 0); });
+    return out;
+  }
+  function gone(entry, held) {
+    if (entry.set.open === false) { return true; }
+    if (held) { return held.indexOf("nianbao-tab:" + entry.set.tab) < 0; }
+    return Date.now() - (entry.set.at || 0) > STALE;
+  }
+  // Take the next left set (if this tab holds nothing): its figures in the inputs, sent on its base.
+  function adoptNext() {
+    if (stopped || inflight || hasPending() || state.locked) { return false; }
+    while (waiting.length) {
+      var entry = waiting.shift();
+      var raw = null;
+      try { raw = window.localStorage.getItem(entry.key); } catch (e) { raw = null; }
+      if (raw === null) { continue; } // taken by another tab meanwhile
+      try { window.localStorage.removeItem(entry.key); } catch (e) { /* kept by us from now on anyway */ }
+      pending = { base: entry.set.base, values: entry.set.values };
+      storePending();
+      Object.keys(pending.values).forEach(function (name) {
+        var el = byName(name);
+        if (el) { el.value = pending.values[name]; }
+      });
+      say("上次的改动尚未保存，正在重新保存…", "busy");
+      schedule(10);
+      return true;
+    }
+    return false;
+  }
+  function offerLeftSets() {
+    var sets = keptSets();
+    if (!sets.length) { return; }
+    if (state.locked) {
+      say("本机还保存着" + sets.length + "组没有保存的改动；报告" + state.status + "，现在不能修改（改动仍保存在本机）", "error");
+      return;
+    }
+    var sure = sets.filter(function (e) { return e.set.open === false || (!locks && gone(e, null)); });
+    var unsure = sets.filter(function (e) { return sure.indexOf(e) < 0; });
+    waiting = sure;
+    adoptNext();
+    if (!unsure.length || !locks || typeof locks.query !== "function") { return; }
+    if (!hasPending()) { say("正在检查本机暂存的改动…", "busy"); }
+    locks.query().then(function (snapshot) {
+      var held = (snapshot.held || []).concat(snapshot.pending || []).map(function (l) { return l.name; });
+      unsure.forEach(function (e) { if (gone(e, held)) { waiting.push(e); } });
+      if (!adoptNext() && !hasPending() && !inflight && !stopped) { say("已保存 第" + state.version + "版", "ok"); }
+    }, function () {
+      if (!hasPending()) { say("已保存 第" + state.version + "版", "ok"); }
+    });
+  }
 
   // -- status line -------------------------------------------------------------------------------------
   function say(text, kind) {
@@ -128,7 +212,7 @@
     if (body.computed) { showComputed(body.computed); }
     if (body.findings) { showFindings(body.findings); }
     if (hasPending()) { say("正在保存…", "busy"); schedule(50); }
-    else { say("已保存 第" + body.version + "版", "ok"); }
+    else if (!adoptNext()) { say("已保存 第" + body.version + "版", "ok"); }
   }
 
   // -- conflict ----------------------------------------------------------------------------------------
@@ -202,13 +286,60 @@
     }
     return null;
   }
-  function showFindings(findings) {
+  // A table cell's findings go in a row of their own right under the cell's row (the cells of earlier
+  // rows that span past it are stretched by one row, so the grid stays as it was).
+  function cellRow(tr) {
+    var next = tr.nextElementSibling;
+    if (next && next.classList.contains("finds-row")) { return next.firstElementChild; }
+    var table = tr.closest("table");
+    var rows = Array.prototype.slice.call(table.rows);
+    var r = rows.indexOf(tr);
+    var width = 0;
+    Array.prototype.forEach.call(rows[0].cells, function (c) { width += c.colSpan; });
+    var taken = 0;
+    rows.slice(0, r + 1).forEach(function (row, k) {
+      Array.prototype.forEach.call(row.cells, function (c) {
+        if (k + c.rowSpan - 1 >= r + 1) {
+          if (!c.hasAttribute("data-rowspan")) { c.setAttribute("data-rowspan", String(c.rowSpan)); }
+          c.rowSpan += 1;
+          taken += c.colSpan;
+        }
+      });
+    });
+    var added = document.createElement("tr");
+    added.className = "finds-row";
+    var td = document.createElement("td");
+    td.colSpan = Math.max(1, width - taken);
+    added.appendChild(td);
+    tr.parentNode.insertBefore(added, tr.nextSibling);
+    return td;
+  }
+  function describe(el, id) {
+    if (!el.hasAttribute("data-describedby")) { el.setAttribute("data-describedby", el.getAttribute("aria-describedby") || ""); }
+    var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    ids.push(id);
+    el.setAttribute("aria-describedby", ids.join(" "));
+  }
+  function clearFindings() {
     form.querySelectorAll(".finds").forEach(function (box) { box.textContent = ""; });
+    form.querySelectorAll("tr.finds-row").forEach(function (tr) { tr.parentNode.removeChild(tr); });
+    form.querySelectorAll("[data-rowspan]").forEach(function (c) {
+      c.rowSpan = Number(c.getAttribute("data-rowspan"));
+      c.removeAttribute("data-rowspan");
+    });
+    form.querySelectorAll("[data-describedby]").forEach(function (el) {
+      var was = el.getAttribute("data-describedby");
+      if (was) { el.setAttribute("aria-describedby", was); } else { el.removeAttribute("aria-describedby"); }
+      el.removeAttribute("data-describedby");
+    });
     form.querySelectorAll(".has-error, .has-warning").forEach(function (el) {
       el.classList.remove("has-error", "has-warning");
       el.removeAttribute("aria-invalid");
       if (el.dataset.title !== undefined) { el.title = el.dataset.title; }
     });
+  }
+  function showFindings(findings) {
+    clearFindings();
     var list = document.getElementById("findings");
     var errors = 0;
     var warnings = 0;
@@ -231,7 +362,17 @@
         if (target.dataset.title === undefined) { target.dataset.title = target.title || ""; }
         target.title = (target.title && target.title !== target.dataset.title ? target.title + "\n" : "") + f.text;
         var cell = target.closest("td");
-        if (cell) { cell.classList.add(f.level === "error" ? "has-error" : "has-warning"); }
+        if (cell) {
+          cell.classList.add(f.level === "error" ? "has-error" : "has-warning");
+          var here = document.createElement("p");
+          here.className = "find " + f.level;
+          here.id = id + "-cell";
+          here.textContent = f.text;
+          cellRow(cell.parentNode).appendChild(here);
+          describe(target, here.id);
+        } else if (box && box.getAttribute("data-finds-for") === target.getAttribute("data-place")) {
+          describe(target, id); // the field's own box, right under it
+        }
       }
       if (list) {
         var li = document.createElement("li");
@@ -262,6 +403,10 @@
     var nw = document.getElementById("n-warnings");
     if (ne) { ne.textContent = String(errors); }
     if (nw) { nw.textContent = String(warnings); }
+    var pe = document.getElementById("p-errors");
+    var pw = document.getElementById("p-warnings");
+    if (pe) { pe.textContent = String(errors); }
+    if (pw) { pw.textContent = String(warnings); }
     var submit = document.getElementById("submit-button");
     if (submit) { submit.disabled = errors > 0; }
     var why = document.getElementById("submit-why");
@@ -272,7 +417,10 @@
   function showNotes(notes) {
     Object.keys(notes || {}).forEach(function (path) {
       if (form.querySelector('[data-note-for="' + path.replace(/"/g, '\\"') + '"]')) { return; }
-      if (elementFor(path) && elementFor(path).getAttribute("aria-describedby")) { return; } // shown under its field already
+      var own = elementFor(path);
+      if (own && (own.hasAttribute("data-describedby") ? own.getAttribute("data-describedby") : own.getAttribute("aria-describedby"))) {
+        return; // shown under its field already
+      }
       var box = boxFor(path);
       if (!box) { return; }
       var p = document.createElement("p");
@@ -308,23 +456,43 @@
     });
   }
 
+  // -- the findings list: folded above the form on a narrow screen, opened from the counts --------------------
+  function setUpPanel() {
+    var panel = document.getElementById("panel");
+    if (!panel) { return; }
+    if (window.matchMedia && window.matchMedia("(max-width: 1000px)").matches) { panel.open = false; }
+    var counts = document.getElementById("counts");
+    if (counts) { counts.addEventListener("click", function () { panel.open = true; }); }
+  }
+
+  // -- what a form just did is said once: a reload of the page does not say it again --------------------------
+  function forgetOutcome() {
+    if (/[?&]done=/.test(window.location.search) && window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + window.location.hash);
+    }
+  }
+
   // -- start -------------------------------------------------------------------------------------------
+  if (locks) { // held while this page lives: another tab knows this tab's kept set is not left behind
+    try { locks.request(LOCK, function () { return new Promise(function () {}); }).catch(function () {}); } catch (e) { locks = null; }
+  }
   form.addEventListener("input", onEdit);
   form.addEventListener("change", onEdit);
   if (state.locked) { lockInputs(); }
+  if (state.form) { showNotes(state.form.notes); }
   if (state.form && state.form.findings) { showFindings(state.form.findings); }
   showComments(state.comments);
-  if (state.form) { showNotes(state.form.notes); }
-  if (hasPending() && !state.locked) {
-    Object.keys(pending.values).forEach(function (name) {
-      var el = byName(name);
-      if (el) { el.value = pending.values[name]; }
-    });
-    say("上次的改动尚未保存，正在重新保存…", "busy");
-    schedule(10);
-  }
+  setUpPanel();
+  forgetOutcome();
+  // The page as sent says "第N版已保存"; only now, kept sets looked at, does it say "已保存 第N版" (or
+  // that it re-sends one): a reader waiting for "已保存" never sees it before this tab had its say.
+  say("已保存 第" + state.version + "版", "ok");
+  offerLeftSets();
+  window.setInterval(function () { if (hasPending()) { storePending(); } }, HEARTBEAT);
   window.addEventListener("online", function () { if (hasPending()) { schedule(10); } });
   window.addEventListener("beforeunload", function (event) {
     if (hasPending() && !storePending()) { event.preventDefault(); event.returnValue = ""; }
   });
+  window.addEventListener("pagehide", function () { if (hasPending()) { storePending(false); } });
+  window.addEventListener("pageshow", function (event) { if (event.persisted && hasPending()) { storePending(); } });
 })();

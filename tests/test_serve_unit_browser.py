@@ -1,0 +1,379 @@
+"""The unit's page in real headless Chromium (Debian's, through Playwright) against ``nianbao serve``
+in its own process: what only a browser shows (site-bugs B2–B5).
+
+* B2: every tab keeps its unsent changes under a key of its own; a conflicted tab's kept change
+  survives the other tab's saves and is offered when the report is opened again — as a conflict
+  when the report moved on since, never put silently over the newer version; a reload of one tab
+  never sends another open tab's change; several sets left by closed tabs are all offered.
+* B3: submitting answers with a redirect: the address is /report again, the outcome said once,
+  and a reload posts nothing.
+* B4: a table cell's finding is in a row right under the cell's row, tied to the input by
+  ``aria-describedby``; the table's grid is the same before, during and after.
+* B5: on a 390 px phone the findings are folded right under the counts, which open them; on a
+  wide screen they are a column beside the form.
+* Keyboard alone reaches the findings and opens them; no console error or CSP violation on the
+  unit's pages (editor, start, history, a version) at 1366×768 and 390×844; nothing wider than
+  the screen but the tables' own scroll boxes.  Screenshots go to ``$NIANBAO_SCREENSHOTS`` when set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from browserkit import chromium, live_server
+from conftest import EXAMPLE_2023, edit
+
+from nianbao.model.yamlfile import parse
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the live-server browser tests run on POSIX CI; Windows runs the HTTP tests")
+
+YEAR = 2023
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+WAIT = 20_000  # ms: a save with its check, on a loaded 2-core machine
+TABS, LEFT, SUBMIT, CELLS, LOOK, BLANK = ("甲镇人民政府", "乙乡人民政府", "丙镇人民政府", "丁乡人民政府", "戊镇人民政府", "己乡人民政府")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live SQLite site for year 2023: five units whose first version is the finished example
+    report (no error) under their own name, one unit with nothing yet (its start page)."""
+    from nianbao.serve import editor
+    from nianbao.serve.store import Store
+
+    root = tmp_path_factory.mktemp("unitpage")
+    site = root / "site"
+    text = EXAMPLE_2023.read_text(encoding="utf-8")
+    store = Store.for_site(site, None)
+    try:
+        store.set_year(YEAR)
+        tokens = {unit.name: token for unit, token in store.add_units([TABS, LEFT, SUBMIT, CELLS, LOOK, BLANK], "admin", "test")}
+        for unit in store.units(YEAR)[:5]:
+            own = editor.canonical(edit(text, "name: 青山镇人民政府", f"name: {unit.name}"))
+            errors, warnings = editor.counts(editor.evaluate(own, None))
+            assert errors == 0
+            store.save(unit.id, YEAR, own, base=0, author=unit.name, address="test", summary=["新建报告"], errors=errors, warnings=warnings)
+    finally:
+        store.close()
+    with live_server(site, logs=root / "logs") as running:
+        running.tokens = tokens
+        yield running
+
+
+def expected(console_text: str) -> bool:
+    """The browser's own line for a refused save (409: someone saved since): the page shows the
+    conflict; every other console error (a script error, a CSP violation) fails the test."""
+    return "status of 409 (Conflict)" in console_text
+
+
+def open_unit(browser, server, name: str, viewport=DESKTOP):
+    """A fresh browser profile signed in by the unit's private link; its console errors kept."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.said = []
+    context.on("console", lambda m: context.said.append(f"{m.type}: {m.text}") if m.type == "error" and not expected(m.text) else None)
+    context.on("weberror", lambda e: context.said.append(f"pageerror: {e.error}"))
+    page = context.new_page()
+    page.goto(f"{server.url}/u/{server.tokens[name]}")
+    page.wait_for_url("**/report")
+    return context, page
+
+
+def saved(page, version: int | None = None) -> int:
+    """Wait until this tab holds nothing unsent and says 已保存; the version it names."""
+    said = page.wait_for_function(
+        """(wanted) => {
+            const boot = JSON.parse(document.getElementById("boot").textContent);
+            const m = /^已保存 第(\\d+)版$/.exec(document.getElementById("save-status").textContent.trim());
+            if (!m || window.localStorage.getItem(boot.key)) { return false; }
+            return wanted === null || Number(m[1]) === wanted ? Number(m[1]) : false;
+        }""", arg=version, timeout=WAIT)
+    return int(said.json_value())
+
+
+def type_into(page, selector: str, text: str) -> None:
+    field = page.locator(selector)
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text, delay=20)
+
+
+def newest(server, name: str) -> tuple[int, dict]:
+    """The newest stored version of the unit's report: its number and its data."""
+    from nianbao.serve.store import Store
+
+    store = Store.for_site(server.site, None)
+    try:
+        unit = next(u for u in store.units(YEAR) if u.name == name)
+        latest = store.latest(unit.id, YEAR)
+        return latest.number, parse(latest.text).data
+    finally:
+        store.close()
+
+
+def kept(page) -> list[dict]:
+    """Every set of unsent changes this browser keeps for the report (all tabs)."""
+    return page.evaluate("""() => {
+        const boot = JSON.parse(document.getElementById("boot").textContent);
+        const prefix = boot.key.slice(0, boot.key.lastIndexOf(":tab:") + 5);
+        const out = [];
+        for (let i = 0; i < localStorage.length; i++) {
+            const k = localStorage.key(i);
+            if (k.startsWith(prefix)) { out.push(JSON.parse(localStorage.getItem(k))); }
+        }
+        return out;
+    }""")
+
+
+def shots_dir() -> Path | None:
+    """Where to write screenshots for a person to look at (``$NIANBAO_SCREENSHOTS``), or None."""
+    wanted = os.environ.get("NIANBAO_SCREENSHOTS")
+    if not wanted:
+        return None
+    Path(wanted).mkdir(parents=True, exist_ok=True)
+    return Path(wanted)
+
+
+def shoot(page, name: str, part=None) -> None:
+    folder = shots_dir()
+    if folder is not None:
+        (part or page).screenshot(path=str(folder / f"{name}.png"))
+
+
+# -- B2: one key per tab; every left set offered ------------------------------------------------------------------
+def test_a_conflicted_tabs_change_outlives_the_other_tabs_saves_and_comes_back_as_a_conflict(browser, server):
+    from playwright.sync_api import expect
+
+    context, first = open_unit(browser, server, TABS)
+    try:
+        second = context.new_page()
+        second.goto(server.url + "/report")
+        start = saved(first)
+        assert saved(second) == start
+        first_key = first.evaluate("JSON.parse(document.getElementById('boot').textContent).key")
+        second_key = second.evaluate("JSON.parse(document.getElementById('boot').textContent).key")
+        assert first_key != second_key and first_key.rsplit(":tab:", 1)[0] == second_key.rsplit(":tab:", 1)[0]
+        type_into(first, "#f-applications-new-5", "2")
+        assert saved(first) == start + 1
+        type_into(second, "#f-applications-carried_forward-5", "7")
+        expect(second.locator("#conflict")).to_be_visible(timeout=WAIT)
+        # the first tab goes on saving; its reload does not send the second tab's change
+        type_into(first, "#f-applications-disclosed-5", "2")
+        assert saved(first) == start + 2
+        first.reload()
+        assert saved(first) == start + 2
+        expect(first.locator("#conflict")).to_be_hidden()
+        assert [s["values"] for s in kept(first)] == [{"applications.carried_forward.5": "7"}]  # the second tab's, kept
+        number, data = newest(server, TABS)
+        assert number == start + 2 and data["applications"]["carried_forward"][5] == 0
+        # the conflicted tab is closed; the report opened again offers its change, as a conflict
+        second.close()
+        third = context.new_page()
+        third.goto(server.url + "/report")
+        expect(third.locator("#f-applications-carried_forward-5")).to_have_value("7", timeout=5000)
+        expect(third.locator("#conflict")).to_be_visible(timeout=WAIT)
+        expect(third.locator("#conflict-changes")).to_contain_text("表三.三（一）")  # what the other tab's last save changed
+        assert newest(server, TABS)[0] == start + 2  # not put over the newer version
+        third.get_by_role("button", name="载入最新版本，再把我的改动填上去").click()
+        assert saved(third) == start + 3
+        number, data = newest(server, TABS)
+        applications = data["applications"]
+        assert (applications["new"][5], applications["disclosed"][5], applications["carried_forward"][5]) == (2, 2, 7)
+        assert kept(third) == []
+        assert not context.said, context.said
+    finally:
+        context.close()
+
+
+def test_every_set_left_by_closed_tabs_is_offered_one_after_the_other(browser, server):
+    from playwright.sync_api import expect
+
+    context, page = open_unit(browser, server, LEFT)
+    try:
+        start = saved(page)
+        other = context.new_page()
+        other.goto(server.url + "/report")
+        saved(other)
+        context.set_offline(True)  # both tabs type while the connection is down, then are closed
+        type_into(page, "#f-applications-new-4", "3")
+        type_into(other, "#f-applications-disclosed-4", "3")
+        expect(page.locator("#save-status")).to_contain_text("未连接", timeout=WAIT)
+        expect(other.locator("#save-status")).to_contain_text("未连接", timeout=WAIT)
+        page.close()
+        other.close()
+        context.set_offline(False)
+        again = context.new_page()
+        again.goto(server.url + "/report")
+        # the first set goes on the version it was typed on; the second, typed on that same version,
+        # now meets a newer one: shown as a conflict, not merged silently
+        expect(again.locator("#conflict")).to_be_visible(timeout=WAIT)
+        number, data = newest(server, LEFT)
+        assert number == start + 1
+        assert sorted([data["applications"]["new"][4], data["applications"]["disclosed"][4]]) == [0, 3]
+        again.get_by_role("button", name="载入最新版本，再把我的改动填上去").click()
+        assert saved(again) == start + 2
+        data = newest(server, LEFT)[1]["applications"]
+        assert (data["new"][4], data["disclosed"][4]) == (3, 3)
+        assert kept(again) == []
+    finally:
+        context.close()
+
+
+# -- B3: Post/Redirect/Get -------------------------------------------------------------------------------------
+def test_submit_redirects_and_a_reload_posts_nothing(browser, server):
+    from playwright.sync_api import expect
+
+    context, page = open_unit(browser, server, SUBMIT)
+    try:
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        page.get_by_role("button", name="提交县（区）审核").click()
+        expect(page.locator("#outcome")).to_contain_text("已提交县（区）审核")
+        expect(page.locator(".badge")).to_have_text("已提交")
+        assert page.url == server.url + "/report"  # the flag is dropped from the address once said
+        assert [p.rsplit("/", 2)[-2:] for p in posts] == [["report", "submit"]]
+        page.reload()
+        expect(page.locator(".badge")).to_have_text("已提交")
+        expect(page.locator("#outcome")).to_have_count(0)  # said once
+        assert len(posts) == 1
+        assert not context.said, context.said
+    finally:
+        context.close()
+
+
+# -- B4: a cell's finding next to the cell and tied to it --------------------------------------------------------
+def grid_of(page) -> list:
+    """Every cell's row and column spans in table 三, in the page's order (what a finds row must
+    not disturb once it is gone)."""
+    return page.eval_on_selector("#s-applications table", "t => Array.from(t.rows).filter(r => !r.classList.contains('finds-row'))"
+                                 ".map(r => Array.from(r.cells).map(c => [c.rowSpan, c.colSpan]))")
+
+
+def test_a_cells_finding_is_under_its_row_and_described_on_the_input(browser, server):
+    from playwright.sync_api import expect
+
+    context, page = open_unit(browser, server, CELLS)
+    try:
+        start = saved(page)
+        before = grid_of(page)
+        cell = page.locator("#f-applications-withheld-third_party_rights-0")  # deep in table 三, under labels spanning rows
+        path = cell.get_attribute("aria-label")
+        assert path == "表三.三（三）4.保护第三方合法权益.自然人"
+        type_into(page, "#f-applications-withheld-third_party_rights-0", "1件")
+        assert saved(page) == start + 1
+        message = f"[错误 S] {path}：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）"
+        described = page.locator(f"[id='{cell.get_attribute('aria-describedby').split()[0]}']")
+        expect(described).to_have_text(message)
+        expect(described).to_be_visible()
+        row = described.locator("xpath=ancestor::tr[1]")
+        expect(row).to_have_class("finds-row")
+        assert row.evaluate("r => r.previousElementSibling.contains(document.getElementById('f-applications-withheld-third_party_rights-0'))")
+        box, under = cell.bounding_box(), described.bounding_box()
+        assert 0 <= under["y"] - (box["y"] + box["height"]) < 40  # right under the cell's row, not far above the table
+        expect(cell).to_have_attribute("aria-invalid", "true")
+        # the grid holds: the row after the message lines up with the row before it, column for column
+        xs = page.eval_on_selector("#s-applications table", """t => {
+            const rows = Array.from(t.rows); const at = rows.findIndex(r => r.classList.contains('finds-row'));
+            const x = r => Array.from(r.querySelectorAll('input, output')).map(e => Math.round(e.getBoundingClientRect().right));
+            return [x(rows[at - 1]), x(rows[at + 1])];
+        }""")
+        assert xs[0] == xs[1], xs
+        shoot(page, "unitpage-cell-finding", page.locator("#s-applications"))
+        page.set_viewport_size(PHONE)
+        cell.scroll_into_view_if_needed()
+        shoot(page, "unitpage-cell-finding-390x844")
+        page.set_viewport_size(DESKTOP)
+        # a field outside the tables: its message under it, described too
+        type_into(page, "#f-unit-date", "二〇二四年")
+        assert saved(page) == start + 2
+        date = page.locator("#f-unit-date")
+        ids = date.get_attribute("aria-describedby").split()
+        expect(page.locator(f"[id='{ids[-1]}']")).to_contain_text("机关信息.落款日期")
+        # fixed: the message row goes, the input is described by nothing, the table is as it was
+        type_into(page, "#f-applications-withheld-third_party_rights-0", "1")
+        type_into(page, "#f-unit-date", "2024-01-18")
+        saved(page)
+        expect(page.locator("#n-errors")).to_have_text("0")
+        expect(page.locator("tr.finds-row")).to_have_count(0)
+        assert cell.get_attribute("aria-describedby") is None and cell.get_attribute("aria-invalid") is None
+        assert date.get_attribute("aria-describedby") in (None, "f-unit-date-hint")
+        assert grid_of(page) == before
+        assert not context.said, context.said
+    finally:
+        context.close()
+
+
+# -- B5 and a look at every page of the unit ---------------------------------------------------------------------
+def test_the_findings_are_reachable_at_once_on_a_phone(browser, server):
+    from playwright.sync_api import expect
+
+    context, page = open_unit(browser, server, LOOK, PHONE)
+    try:
+        start = saved(page)
+        type_into(page, "#f-applications-new-0", "99")  # R1 and R2 break
+        assert saved(page) == start + 1
+        panel = page.locator("#panel")
+        assert panel.get_attribute("open") is None  # folded: the form is right under it
+        assert panel.bounding_box()["y"] + panel.bounding_box()["height"] < PHONE["height"]
+        expect(page.locator("#panel-h")).to_contain_text("错误 2 个")
+        # keyboard alone: Tab to the counts from the top, Enter opens the list there
+        page.reload()  # from the top of the page
+        assert saved(page) == start + 1
+        for _ in range(10):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == "counts":
+                break
+        assert page.evaluate("document.activeElement.id") == "counts"
+        page.keyboard.press("Enter")
+        expect(panel).to_have_attribute("open", "")
+        first = page.locator("#findings a").first
+        expect(first).to_be_in_viewport()
+        expect(first).to_contain_text("[错误 R")
+        shoot(page, "unitpage-findings-opened-390x844")
+        page.keyboard.press("Tab")  # from the list's summary on to its links
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('#findings') !== null")
+        page.keyboard.press("Enter")  # a finding's link takes the focus to its cell
+        assert page.evaluate("document.activeElement.id").startswith("f-applications-")
+        assert not context.said, context.said
+    finally:
+        context.close()
+    wide, page = open_unit(browser, server, LOOK, DESKTOP)
+    try:
+        panel, form = page.locator("#panel").bounding_box(), page.locator("#report-form").bounding_box()
+        assert page.locator("#panel").get_attribute("open") == "" and panel["x"] > form["x"] + form["width"]  # beside the form
+    finally:
+        wide.close()
+
+
+def test_the_unit_pages_at_desktop_and_phone_sizes(browser, server):
+    """The editor, the start page, the history and a version, at both sizes: no console error
+    (a CSP violation is one), nothing wider than the screen; screenshots when asked for."""
+    folder = shots_dir()
+    wide: dict[str, int] = {}
+    for size, viewport in (("1366x768", DESKTOP), ("390x844", PHONE)):
+        context, page = open_unit(browser, server, LOOK, viewport)
+        blank_ctx, blank = open_unit(browser, server, BLANK, viewport)
+        try:
+            for where, path, name in ((page, "/report", "unitpage-editor"), (page, "/report/history", "unitpage-history"),
+                                      (page, "/report/versions/1", "unitpage-version"), (blank, "/report", "unitpage-start")):
+                where.goto(server.url + path)
+                where.wait_for_load_state("load")
+                wide[f"{name}@{size}"] = where.evaluate("document.documentElement.scrollWidth")
+                if folder is not None:
+                    where.screenshot(path=str(folder / f"{name}-{size}.png"))
+                    where.screenshot(path=str(folder / f"{name}-{size}-full.png"), full_page=True)
+            assert not context.said and not blank_ctx.said, context.said + blank_ctx.said
+        finally:
+            context.close()
+            blank_ctx.close()
+    too_wide = {k: v for k, v in wide.items() if v > int(k.split("@")[1].split("x")[0])}
+    assert not too_wide, too_wide

@@ -245,6 +245,7 @@ def test_township_and_county_through_the_year(browser, files, database, tmp_path
         expect(preview.locator("table").first).to_be_visible()
         preview.close()
         qs.get_by_role("button", name="提交县（区）审核").click()
+        qs.wait_for_url(re.compile(r"/report$"))  # answered by a redirect: a reload does not post the form again
         expect(qs.get_by_role("alert")).to_contain_text("已提交县（区）审核")
         expect(qs.locator(".badge")).to_have_text("已提交")
 

@@ -66,12 +66,17 @@ MESSAGES = {
 TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "无法访问", 409: "内容已被修改",
           413: "内容太大", 423: "不能修改", 429: "请稍后再试", 500: "出错了"}
 
-_SECRET_PATH = re.compile(r"^/(u|setup)/[^/?]*")
+_SECRET_PATH = re.compile(r"(?i)(/(?:u|setup)/+)[^/?]*")
+# a segment that looks like a token (``secrets.token_urlsafe``: 43 characters of [A-Za-z0-9_-]) wherever
+# it is: a link pasted with a doubled slash (``//u/…``), a dot segment (``/x/../u/…``) or a wrong
+# letter case reaches no route, yet its 404 line must not carry the token either
+_TOKEN_LIKE = re.compile(r"(?<=/)[A-Za-z0-9_-]{20,}(?=/|$)")
 
 
 def redacted(path: str) -> str:
-    """A request path as a log may show it: a private link's token replaced by ``…``."""
-    return _SECRET_PATH.sub(lambda m: f"/{m.group(1)}/…", path)
+    """A request path as a log may show it: a private link's token replaced by ``…``, wherever in
+    the path it is and whatever route (if any) the path reaches."""
+    return _TOKEN_LIKE.sub("…", _SECRET_PATH.sub(lambda m: f"{m.group(1)}…", path))
 
 
 class IdConvertor(IntegerConvertor):

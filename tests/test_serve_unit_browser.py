@@ -297,6 +297,17 @@ def test_a_cells_finding_is_under_its_row_and_described_on_the_input(browser, se
         date = page.locator("#f-unit-date")
         ids = date.get_attribute("aria-describedby").split()
         expect(page.locator(f"[id='{ids[-1]}']")).to_contain_text("机关信息.落款日期")
+        # a figure breaking R1 as the clerk types, then put right: its message comes and goes with it
+        new_0 = page.locator("#f-applications-new-0")
+        type_into(page, "#f-applications-new-0", "15")
+        expect(new_0).to_have_attribute("aria-invalid", "true", timeout=WAIT)
+        r1 = page.locator(f"[id='{new_0.get_attribute('aria-describedby').split()[0]}']")
+        expect(r1).to_contain_text("[错误 R1] 表三：第一项+第二项≠第三项（七）总计+第四项（自然人列：第一项+第二项=15+1=16")
+        type_into(page, "#f-applications-new-0", "5")
+        saved(page)
+        expect(new_0).not_to_have_attribute("aria-invalid", "true")
+        assert new_0.get_attribute("aria-describedby") is None
+        expect(page.locator("#s-applications")).not_to_contain_text("[错误 R1]")
         # fixed: the message row goes, the input is described by nothing, the table is as it was
         type_into(page, "#f-applications-withheld-third_party_rights-0", "1")
         type_into(page, "#f-unit-date", "2024-01-18")
@@ -371,6 +382,18 @@ def test_the_unit_pages_at_desktop_and_phone_sizes(browser, server):
                 if folder is not None:
                     where.screenshot(path=str(folder / f"{name}-{size}.png"))
                     where.screenshot(path=str(folder / f"{name}-{size}-full.png"), full_page=True)
+            # deep in table 三 by keyboard: the status line stays in sight and the focused cell is not under it
+            page.goto(server.url + "/report")
+            page.locator("#f-applications-new-0").focus()
+            for _ in range(12):
+                page.keyboard.press("Tab")
+            bar, focused = page.locator(".statusline").bounding_box(), page.evaluate(
+                "(() => { const r = document.activeElement.getBoundingClientRect(); return {y: r.top, h: r.height}; })()")
+            assert bar["y"] == 0 and focused["y"] >= bar["y"] + bar["height"] and focused["y"] + focused["h"] <= viewport["height"]
+            path = page.evaluate("document.activeElement.getAttribute('data-place')")
+            assert path.startswith("表三.") and page.locator("#where").inner_text() == f"当前：{path}"  # the row labels may be out of sight
+            if folder is not None:
+                page.screenshot(path=str(folder / f"unitpage-editor-table-{size}.png"))
             assert not context.said and not blank_ctx.said, context.said + blank_ctx.said
         finally:
             context.close()

@@ -465,6 +465,17 @@
     if (counts) { counts.addEventListener("click", function () { panel.open = true; }); }
   }
 
+  // -- which cell the focus is in, named in the status line (a phone scrolls the row labels out of sight) ----
+  function followFocus() {
+    var where = document.getElementById("where");
+    if (!where) { return; }
+    form.addEventListener("focusin", function (event) {
+      var el = event.target;
+      where.textContent = el && el.closest && el.closest("table") && el.getAttribute("data-place") ? "当前：" + el.getAttribute("data-place") : "";
+    });
+    form.addEventListener("focusout", function () { where.textContent = ""; });
+  }
+
   // -- what a form just did is said once: a reload of the page does not say it again --------------------------
   function forgetOutcome() {
     if (/[?&]done=/.test(window.location.search) && window.history && window.history.replaceState) {
@@ -483,6 +494,7 @@
   if (state.form && state.form.findings) { showFindings(state.form.findings); }
   showComments(state.comments);
   setUpPanel();
+  followFocus();
   forgetOutcome();
   // The page as sent says "第N版已保存"; only now, kept sets looked at, does it say "已保存 第N版" (or
   // that it re-sends one): a reader waiting for "已保存" never sees it before this tab had its say.

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from ..findings import ERROR, WARNING, Finding
 from ..model.places import KeyPath, places
 from ..model.report import Report
-from ..model.standard import Spec, ValueType
+from ..model.standard import SPECS, Spec, ValueType
 from ..model.standard.common import PREAMBLE
 
 # Words a template leaves for the clerk to replace; XX only where it is not part of a
@@ -332,6 +333,20 @@ def _bare(text: str) -> str:
 def leftovers(text: str, spec: Spec) -> list[tuple[str, str]]:
     """(line, the hint it repeats — "" for a comment line) for each line of a narrative that
     the template left there rather than the clerk wrote."""
+    if SPECS.get(spec.id) is spec and len(text) <= LEFTOVERS_CACHED:  # the site checks the same narratives with every save
+        return list(_leftovers(text, spec.id))
+    return _leftovers_of(text, spec)
+
+
+LEFTOVERS_CACHED = 4000  # characters of a narrative whose leftovers are remembered (≤ 2048 × 8 KB held)
+
+
+@lru_cache(maxsize=2048)
+def _leftovers(text: str, spec_id: str) -> tuple[tuple[str, str], ...]:
+    return tuple(_leftovers_of(text, SPECS[spec_id]))
+
+
+def _leftovers_of(text: str, spec: Spec) -> list[tuple[str, str]]:
     hints = [(hint, _bare(hint)) for hint in template_hints(spec)]
     found: list[tuple[str, str]] = []
     for line in text.split("\n"):

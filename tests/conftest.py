@@ -56,6 +56,22 @@ def edit(text: str, old: str, new: str, count: int = 1) -> str:
     return text.replace(old, new)
 
 
+def load(text: str):
+    """The report a text makes; it must make one."""
+    from nianbao.read.load import load_text
+
+    loaded = load_text(text)
+    assert loaded.report is not None, loaded.findings
+    return loaded.report
+
+
+def previous_of(text: str) -> str:
+    """The example as if it were last year's report."""
+    year = int(text.split("year: ", 1)[1][:4])
+    text = edit(text, f"year: {year}", f"year: {year - 1}")
+    return text.replace(f"date: {year + 1}-", f"date: {year}-")
+
+
 def line_of(text: str, needle: str) -> int:
     """1-based line of the only line containing ``needle``."""
     hits = [i for i, line in enumerate(text.split("\n"), start=1) if needle in line]

@@ -12,27 +12,14 @@ from pathlib import Path
 import html5lib
 import openpyxl
 import pytest
-from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
+from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, load, previous_of
 
 from nianbao.compare.changes import changes, figure, largest_moves
 from nianbao.compare.page import percent
 from nianbao.compare.rates import DEFINITIONS, MIN_RUN, Rates, copied_share, copied_spans, reduce, repetition
-from nianbao.read.load import load_text
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 
-
-def load(text: str):
-    loaded = load_text(text)
-    assert loaded.report is not None, loaded.findings
-    return loaded.report
-
-
-def previous_of(text: str) -> str:
-    """The example as if it were last year's report."""
-    year = int(text.split("year: ", 1)[1][:4])
-    text = edit(text, f"year: {year}", f"year: {year - 1}")
-    return text.replace(f"date: {year + 1}-", f"date: {year}-")
 
 
 # -- the rates --------------------------------------------------------------------------------------------

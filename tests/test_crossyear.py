@@ -3,29 +3,16 @@ in the text (R6), each with its exact finding."""
 
 from __future__ import annotations
 
-from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, line_of
+from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, line_of, load, previous_of
 
 from nianbao.check.crossyear import check_previous, copied_share, stale_years
 from nianbao.check.rules import check
 from nianbao.findings import Finding
-from nianbao.read.load import load_text
 from nianbao.render.nextyear import draft
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 TEXT_2020 = EXAMPLE_2020.read_text(encoding="utf-8")
 
-
-def load(text: str):
-    loaded = load_text(text)
-    assert loaded.report is not None, loaded.findings
-    return loaded.report
-
-
-def previous_of(text: str) -> str:
-    """The example as if it were last year's report."""
-    year = int(text.split("year: ", 1)[1][:4])
-    text = edit(text, f"year: {year}", f"year: {year - 1}")
-    return text.replace(f"date: {year + 1}-", f"date: {year}-")
 
 
 def x_findings(text: str, last_text: str, rule: str) -> list[Finding]:

@@ -25,6 +25,7 @@ import pytest
 from servesite import HTML, PASSWORD, UNIT_A, UNIT_B, YEAR, Site, make_site, report_text
 from test_serve_server import free_port, read_until, start, wait_up
 
+from nianbao.serve import jobs
 from nianbao.serve.app import redacted
 from nianbao.serve.store import Store
 
@@ -267,3 +268,97 @@ def test_the_upload_cap_is_enforced_while_reading(site):
     response = upload(client, site.csrf(client), "big.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))
     assert response.status_code == 413
     assert stored_uploads(site) == []
+
+
+# -- the county's forms --------------------------------------------------------------------------------------------
+def problem_of(response) -> str:
+    found = re.search(r'class="message error"[^>]*>(.*?)</', response.text, re.S)
+    return found.group(1).strip() if found else ""
+
+
+def test_a_unit_name_the_store_refuses_is_said_not_a_500(site):
+    """A name with a NUL pasted into the add-units box: the Store's refusal, on the page (it was
+    a 500: the StoreError went past the route)."""
+    admin = site.setup_admin()
+    response = admin.post("/county/units", data={"csrf": site.csrf(admin), "names": "好人乡\na\x00b"}, headers=HTML)
+    assert response.status_code == 400
+    assert problem_of(response) == "单位名称中有空字符（\\0），无法保存：请删去后再试"
+    assert [row.name for row in site.store.units(YEAR)] == [UNIT_A, UNIT_B, "白河乡人民政府"]  # nothing added
+
+
+def test_double_clicked_approve_and_return_are_done_once(site):
+    """The admin double-clicks 通过 or 退回 (or the browser sends the form again): the second
+    request lands on the report as done — no 409 page saying 不能改为“已通过”, no second comment."""
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    unit = site.units[UNIT_A]
+    for _ in range(2):
+        response = admin.post(f"/county/units/{unit}/approve", data={"csrf": site.csrf(admin)}, headers=HTML)
+        assert (response.status_code, response.headers["location"]) == (303, f"/county/units/{unit}")
+    for _ in range(2):
+        response = admin.post(f"/county/units/{unit}/return", data={"csrf": site.csrf(admin), "text": "表三第2行请核对"}, headers=HTML)
+        assert (response.status_code, response.headers["location"]) == (303, f"/county/units/{unit}")
+    assert site.store.report(unit, YEAR).status == "已退回"
+    assert [c.text for c in site.store.comments(unit, YEAR) if c.kind == "return"] == ["表三第2行请核对"]
+    assert len([c for c in site.store.comments(unit, YEAR) if c.kind == "approve"]) <= 1
+
+
+@pytest.mark.xfail(strict=True, reason="county/batch.py:344 (lead): two approved units whose names differ only in a character a file "
+                   "name cannot hold ('a/b', 'a\\b') get one file name; the second's documents are skipped with no finding")
+def test_produce_keeps_both_units_whose_names_become_one_file_name(site):
+    admin = site.setup_admin()
+    site.add("水务局/河长办", "水务局\\河长办")
+    for bump, name in enumerate(("水务局/河长办", "水务局\\河长办"), start=3):
+        site.submit(name, bump)
+        site.store.set_status(site.units[name], YEAR, "已通过", actor="admin", address="test")
+    job = jobs.start_produce(site.store, YEAR, actor="admin", address="test", targets=("txt",))
+    for _ in range(600):
+        if site.store.job(job).state != "running":
+            break
+        time.sleep(0.1)
+    found = site.store.job(job)
+    assert found.state == "done", found.message
+    names = zipfile.ZipFile(io.BytesIO(found.result)).namelist()
+    assert len([n for n in names if n.endswith(".txt") and "河长办" in n]) == 2, names
+    assert admin  # the admin exists: produce is the county's
+
+
+# -- hostile JSON -----------------------------------------------------------------------------------------------------
+@pytest.mark.xfail(strict=True, reason="unit.py save (UNIT-PAGE engineer): json.loads raises RecursionError (not ValueError) on "
+                   "deeply nested JSON; it escapes the route and becomes the 500 page and an internal-error line")
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"base": 1, "values": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001])
+def test_deeply_nested_json_is_a_400(site, body):
+    client, csrf = started(site)
+    response = client.post("/report/save", content=body, headers={"x-csrf-token": csrf, "content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["message"] == "请求内容不是有效的 JSON"
+
+
+def test_hostile_json_bodies_are_refused_quickly(site):
+    """100 000 keys, a narrative of 1 MB, a body of 2 MB+, numbers as ids: refused in Chinese, fast,
+    nothing saved."""
+    client, csrf = started(site)
+    latest = site.store.latest(site.units[UNIT_A], YEAR)
+    headers = {"x-csrf-token": csrf}
+    began = time.monotonic()
+    many = client.post("/report/save", json={"base": latest.number, "values": {f"k{i}": "1" for i in range(100_000)}}, headers=headers)
+    assert many.status_code == 400 and many.json()["message"].startswith("表单中有不认识的项：k0、k1、k2")
+    long = client.post("/report/save", json={"base": latest.number, "values": {"overview.proactive": "字" * 330_000}}, headers=headers)
+    assert long.status_code == 400 and "内容超过" in long.json()["message"]
+    big = client.post("/report/save", json={"base": latest.number, "values": {"overview.proactive": "字" * 800_000}}, headers=headers)
+    assert big.status_code == 413
+    for base in (10**30, -1, "1", 1.5, None):
+        odd = client.post("/report/save", json={"base": base, "values": {"unit.compiler": "张三"}}, headers=headers)
+        assert odd.status_code in (400, 409), (base, odd.status_code)
+    assert time.monotonic() - began < 30
+    assert site.store.latest(site.units[UNIT_A], YEAR).number == latest.number
+
+
+def test_odd_version_numbers_in_paths_are_404(site):
+    client, csrf = started(site)
+    for n in ("99999999999999999999", "-1", "0", "1e3", "%20"):
+        assert client.get(f"/report/versions/{n}", headers=HTML).status_code == 404, n
+        assert client.post(f"/report/restore/{n}", data={"csrf": csrf}, headers=HTML).status_code == 404, n
+    admin = site.setup_admin()
+    for path in ("/county/units/9999999999", "/county/units/-1", "/county/jobs/99999999999999999999", "/county/units/1/versions/0"):
+        assert admin.get(path, headers=HTML).status_code == 404, path

@@ -184,6 +184,9 @@ def _move(request: Request, form: FormData, status: str) -> Response:
         return _report_page(request, unit_id, problem="退回时请写明理由（单位将看到这段意见）。", status=400, typed={"return": ""})
     if len(text) > MAX_COMMENT:
         return _report_page(request, unit_id, problem=f"意见不能超过 {MAX_COMMENT} 个字。", status=400)
+    report = s.report(unit_id, s.settings().year)
+    if report is not None and report.status == status:  # a double click (or the form sent again): done already, nothing twice
+        return RedirectResponse(f"/county/units/{unit_id}", status_code=303)
     try:
         s.set_status(unit_id, s.settings().year, status, actor=ADMIN, address=address(request), comment=text or None)
     except NianbaoError as exc:
@@ -227,7 +230,10 @@ def add_units(request: Request, form: FormData) -> Response:
     long = [n for n in names if len(n) > MAX_NAME]
     if long:
         return _units_page(request, problem=f"单位名称不能超过 {MAX_NAME} 个字：{long[0][:MAX_NAME]}…", status=400)
-    added = store(request).add_units(names, ADMIN, address(request))
+    try:
+        added = store(request).add_units(names, ADMIN, address(request))
+    except NianbaoError as exc:  # a name the Store refuses (a control character, 管理员…): said, nothing added
+        return _units_page(request, problem=str(exc), status=400)
     base = base_url(request)
     links = [(unit.name, f"{base}/u/{token}") for unit, token in added if token]
     said = [f"“{unit.name}”已在名单中，链接不变（如需新链接，请点“重新生成链接”）。" for unit, token in added if not token]

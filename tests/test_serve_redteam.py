@@ -66,11 +66,11 @@ def test_ordinary_paths_are_logged_as_they_are():
         assert redacted(path) == path
 
 
-def raw_get(port: int, path: str) -> int:
-    """GET ``path`` byte for byte as given (http.client sends it unchanged)."""
+def raw_get(port: int, path: str, host: str | None = None) -> int:
+    """GET ``path`` byte for byte as given (http.client sends it unchanged), with ``host`` as the Host header."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={"accept": "text/html"})
+        connection.request("GET", path, headers={"accept": "text/html", **({"host": host} if host else {})})
         return connection.getresponse().status
     finally:
         connection.close()
@@ -103,6 +103,9 @@ def test_console_of_a_real_server_shows_no_secret(tmp_path):
             for path in (f"/u/{tokens[0]}", f"//u/{tokens[0]}", f"/U/{tokens[1]}", f"/report/../u/{tokens[1]}", f"/u/{tokens[0]}/",
                          f"/u/{tokens[0]}?x=1", f"/nothing/{tokens[1]}"):
                 raw_get(port, path)  # as typed: no client library normalising ``//`` or ``..`` away
+            assert raw_get(port, f"/u/{tokens[0]}", host=f"rebound.example:{port}") == 400  # DNS rebinding: refused before routing
+            assert raw_get(port, "/login", host=f"localhost:{port}") == 200
+            assert raw_get(port, "/login", host=f"[::1]:{port}") == 200
             unit.get(f"/u/{tokens[0]}")
             page = unit.get("/report", headers=HTML)
             csrf = re.search(r'name="csrf" content="([^"]+)"', page.text).group(1)
@@ -362,3 +365,138 @@ def test_odd_version_numbers_in_paths_are_404(site):
     admin = site.setup_admin()
     for path in ("/county/units/9999999999", "/county/units/-1", "/county/jobs/99999999999999999999", "/county/units/1/versions/0"):
         assert admin.get(path, headers=HTML).status_code == 404, path
+
+
+# -- sessions ------------------------------------------------------------------------------------------------------------
+def test_a_cookie_planted_before_the_unit_link_is_ended(site):
+    """Session fixation: unit B's cookie planted in A's browser, then A opens its link — B's
+    session is ended server-side, A gets a fresh cookie; the planted one opens nothing."""
+    planted = site.unit_client(UNIT_B).cookies["nianbao_session"]
+    victim = site.client()
+    victim.cookies.set("nianbao_session", planted)
+    response = victim.get(f"/u/{site.tokens[UNIT_A]}")
+    assert response.status_code == 303
+    fresh = response.cookies["nianbao_session"]
+    assert fresh != planted
+    assert site.store.session(planted) is None
+    assert site.store.session(fresh).unit_id == site.units[UNIT_A]
+    attacker = site.client()
+    attacker.cookies.set("nianbao_session", planted)
+    assert attacker.get("/report/data").status_code == 401
+
+
+def test_a_forged_cookie_the_server_never_made_opens_nothing(site):
+    client = site.client()
+    for value in ("x" * 43, "", "' or 1=1 --", "x" * 5000):
+        client.cookies.set("nianbao_session", value)
+        assert client.get("/report/data").status_code == 401
+        assert client.get("/county", headers=HTML).headers.get("location") == "/login"
+
+
+def test_logout_ends_the_session_on_the_server_not_only_the_cookie(site):
+    client, csrf = started(site)
+    cookie = client.cookies["nianbao_session"]
+    assert client.post("/logout", data={"csrf": csrf}).status_code == 303
+    replay = site.client()
+    replay.cookies.set("nianbao_session", cookie)
+    assert replay.get("/report/data").status_code == 401
+    saved = replay.post("/report/save", json={"base": 1, "values": {"unit.compiler": "张三"}}, headers={"x-csrf-token": csrf})
+    assert saved.status_code == 401
+
+
+def test_an_expired_session_is_told_to_reopen_the_link_and_saves_nothing(site):
+    """The clerk typing when the 30 days run out: the save is 401 with a Chinese message the page
+    shows (it keeps the change in the browser), the page itself goes to the link's advice."""
+    client, csrf = started(site)
+    with sqlite3.connect(Path(site.store.url.removeprefix("sqlite:///"))) as db:
+        db.execute("update sessions set expires_at = '2000-01-01 00:00:00'")
+    saved = client.post("/report/save", json={"base": 1, "values": {"unit.compiler": "张三"}}, headers={"x-csrf-token": csrf, "accept": "application/json"})
+    assert saved.status_code == 401
+    assert "专用链接" in saved.json()["message"]
+    assert site.store.latest(site.units[UNIT_A], YEAR).number == 1
+    page = client.get("/report", headers=HTML)
+    assert (page.status_code, page.headers["location"]) == (303, "/login")
+    assert "各单位无需登录" in client.get("/login", headers=HTML).text
+
+
+def test_a_revoked_units_open_tab_can_no_longer_save(site):
+    client, csrf = started(site)
+    admin = site.setup_admin()
+    assert admin.post(f"/county/units/{site.units[UNIT_A]}/revoke", data={"csrf": site.csrf(admin)}, headers=HTML).status_code == 200
+    saved = client.post("/report/save", json={"base": 1, "values": {"unit.compiler": "张三"}}, headers={"x-csrf-token": csrf})
+    assert saved.status_code == 401
+    assert client.get(f"/u/{site.tokens[UNIT_A]}", headers=HTML).status_code == 404
+    assert site.store.latest(site.units[UNIT_A], YEAR).number == 1
+
+
+# -- CSRF ----------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("headers, ok", [
+    ({}, True),  # an older browser: no Origin, no Sec-Fetch-Site — the token alone decides
+    ({"origin": "http://testserver"}, True),
+    ({"origin": "null", "sec-fetch-site": "same-origin"}, True),  # our own form under Referrer-Policy: no-referrer
+    ({"origin": "null"}, False),  # a sandboxed frame of another page
+    ({"origin": "null", "sec-fetch-site": "cross-site"}, False),
+    ({"origin": "http://evil.example"}, False),
+    ({"origin": "http://testserver.evil.example"}, False),
+    ({"sec-fetch-site": "cross-site"}, False),
+    ({"sec-fetch-site": "same-site"}, False),  # another port or host of the same site: not ours
+])
+def test_origin_checks_with_the_right_token(site, headers, ok):
+    """Even with the right token (leaked, say), a request from another origin is refused."""
+    client, csrf = started(site)
+    response = client.post("/report/save", json={"base": 1, "values": {"unit.compiler": "张三"}}, headers={"x-csrf-token": csrf, **headers})
+    assert (response.status_code == 200) is ok, response.text
+    if not ok:
+        assert response.status_code == 403
+
+
+def test_a_cross_site_form_or_text_plain_json_cannot_save_or_submit(site):
+    """What a page of another site can send without a preflight: a form, or JSON as text/plain —
+    no X-CSRF-Token header, no token field it could know."""
+    client, csrf = started(site)
+    body = '{"base": 1, "values": {"unit.compiler": "攻击者"}}'
+    plain = client.post("/report/save", content=body, headers={"content-type": "text/plain", "origin": "http://evil.example"})
+    assert plain.status_code == 403
+    form = client.post("/report/submit", data={"csrf": ""}, headers={"origin": "http://evil.example", **HTML})
+    assert form.status_code == 403
+    override = client.post("/report/save?_method=GET", content=body, headers={"content-type": "text/plain", "x-http-method-override": "GET"})
+    assert override.status_code == 403
+    assert site.store.latest(site.units[UNIT_A], YEAR).number == 1
+    assert site.store.report(site.units[UNIT_A], YEAR).status == "填写中"
+
+
+def test_login_csrf_a_foreign_form_cannot_sign_the_browser_in(site):
+    """Login CSRF: another site posts the admin's (or its own) password to /login — no form
+    cookie it can set or read, so refused before the password is even looked at."""
+    site.setup_admin()
+    client = site.client()
+    response = client.post("/login", data={"csrf": "x" * 32, "password": PASSWORD}, headers={"origin": "http://evil.example"})
+    assert response.status_code == 403
+    assert "nianbao_session" not in response.cookies
+
+
+def test_options_and_head_open_nothing(site):
+    client, csrf = started(site)
+    assert client.options("/report/save", headers={"origin": "http://evil.example", "access-control-request-method": "POST"}).status_code == 405
+    head = client.head("/county")
+    assert head.status_code in (401, 403)
+    assert "access-control-allow-origin" not in {k.lower() for k in client.get("/report/data").headers}
+
+
+# -- DNS rebinding ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("host, ok", [("127.0.0.1:8000", True), ("localhost:8000", True), ("LOCALHOST", True), ("[::1]:8000", True),
+                                      ("evil.example:8000", False), ("127.0.0.1.evil.example", False), ("", False),
+                                      ("[::1", False), ("127.0.0.1:8000:1", False)])
+def test_a_loopback_site_answers_only_to_loopback_names(site, host, ok):
+    """``nianbao serve`` on 127.0.0.1 (the default) sets ``app.state.hosts``: a page of another
+    site whose name now points at 127.0.0.1 gets a 400 for every path, the sign-in form included."""
+    site.app.state.hosts = frozenset({"127.0.0.1", "localhost", "::1"})
+    client = site.client()
+    response = client.get("/login", headers={"host": host, **HTML})
+    assert (response.status_code == 200) is ok, (host, response.status_code)
+    if not ok:
+        assert response.status_code == 400
+        assert "请用启动网站时显示的地址打开" in response.text
+        assert response.headers["x-frame-options"] == "DENY"
+        unit = client.get(f"/u/{site.tokens[UNIT_A]}", headers={"host": host})
+        assert unit.status_code == 400 and "nianbao_session" not in unit.cookies

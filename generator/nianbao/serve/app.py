@@ -124,6 +124,23 @@ def _wants_json(scope: Scope) -> bool:
             or headers.get(b"content-type", b"").startswith(b"application/json") or scope.get("path", "").endswith("/data"))
 
 
+def host_name(scope: Scope) -> str:
+    """The name the browser asked for (the Host header without its port), lower case."""
+    host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1").strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def host_allowed(scope: Scope) -> bool:
+    """A site listening on loopback answers only to loopback names: a page of another site whose
+    name was re-pointed at 127.0.0.1 (DNS rebinding) reaches nothing, not even the sign-in form.
+    ``app.state.hosts`` None (another --host, the tests): any name."""
+    app = scope.get("app")
+    allowed = getattr(getattr(app, "state", None), "hosts", None)
+    return not allowed or host_name(scope) in allowed
+
+
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     """The headers every response carries (the CSP only where a route set none of its own)."""
     cache_control = b"no-cache" if path.startswith("/static/") else b"no-store"
@@ -176,7 +193,9 @@ class Guard:
             await send(message)
 
         try:
-            if length is not None and length > limit:
+            if not host_allowed(scope):
+                await error_response(scope, 400, "请用启动网站时显示的地址打开（例如 http://127.0.0.1:端口/login）。")(scope, receive, headed_send)
+            elif length is not None and length > limit:
                 await error_response(scope, 413)(scope, receive, headed_send)
             else:
                 await self.app(scope, capped_receive, headed_send)
@@ -303,6 +322,7 @@ def create_app(store: Store, *, site: Path | None = None) -> Starlette:
     app.state.store = store
     app.state.site = site
     app.state.public = []  # the addresses units reach the site at (set by server.run for a non-loopback host)
+    app.state.hosts = None  # the Host names answered (server.run: the loopback names on a loopback host; None = any)
     app.state.started_at = dt.datetime.now(dt.timezone.utc)  # a job 'running' from before was cut off by a stop
     app.state.produce_targets = None  # produce's formats: None = batch's (DOCX, TXT) and PDF where LibreOffice is
     return app

@@ -29,6 +29,7 @@ import click
 
 from ..errors import NianbaoError
 
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})  # the Host names a loopback site answers to
 GRACE = 3  # seconds uvicorn waits for requests in flight at a stop: the whole stop stays within 5 s
 
 
@@ -152,6 +153,8 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
             public = [] if _is_loopback(host) else [f"http://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
             app = create_app(store, site=site)
             app.state.public = public
+            if _is_loopback(host):
+                app.state.hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
             first = store.setup_token()
             where = f"{site}" if db is None else "数据库"
             _say(f"年报网站（{where}）")

@@ -500,3 +500,54 @@ def test_a_loopback_site_answers_only_to_loopback_names(site, host, ok):
         assert response.headers["x-frame-options"] == "DENY"
         unit = client.get(f"/u/{site.tokens[UNIT_A]}", headers={"host": host})
         assert unit.status_code == 400 and "nianbao_session" not in unit.cookies
+
+
+# -- markup everywhere it is shown ----------------------------------------------------------------------------------------
+MARKUP = '"><script>alert(1)</script><img src=x onerror=alert(2)>\' onmouseover=alert(3) x="'
+LIVE = [re.compile(p, re.I) for p in (r"<script>alert", r"<img[^>]*onerror", r"<a[^>]*href=[\"']?javascript:", r"=\"[^\"]*\"\s*onmouseover=")]
+
+
+def live_markup(text: str) -> list[str]:
+    return [m.group(0) for p in LIVE for m in p.finditer(text)]
+
+
+def test_markup_typed_by_a_hostile_unit_is_inert_on_every_page(site):
+    """A unit types markup in its name field, website (``javascript:``), e-mail, narratives, an
+    uploaded file's name and its submit comment; the admin's comment quotes it back.  No page of
+    the unit's or the county's — the editor, history, a version, the preview (its own CSP: still
+    no script), the report list, the unit's report, the audit log — carries a live tag."""
+    client, csrf = started(site)
+    values = {"unit.name": "青山镇" + MARKUP, "unit.website": "javascript:alert(4)", "unit.email": MARKUP, "overview.proactive": MARKUP * 3,
+              "preamble": "[链接](javascript:alert(5)) <a href=javascript:alert(6)>x</a>"}
+    assert client.post("/report/save", json={"base": 1, "values": values}, headers={"x-csrf-token": csrf}).status_code == 200
+    upload(client, csrf, MARKUP + ".txt", b"nothing like a report")
+    admin = site.setup_admin()
+    unit = site.units[UNIT_A]
+    admin.post(f"/county/units/{unit}/comment", data={"csrf": site.csrf(admin), "text": "请改正：" + MARKUP})
+    pages = {path: client.get(path, headers=HTML) for path in ("/report", "/report/history", "/report/versions/2", "/report/preview")}
+    pages |= {path: admin.get(path, headers=HTML) for path in ("/county", f"/county/units/{unit}", f"/county/units/{unit}/versions/2",
+                                                                  "/county/units", "/county/audit", "/county/overview")}
+    for path, response in pages.items():
+        assert response.status_code == 200, path
+        assert live_markup(response.text) == [], path
+        assert "script-src 'self'" in response.headers["content-security-policy"] and "unsafe-inline" not in response.headers[
+            "content-security-policy"].split("script-src")[1].split(";")[0], path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[f"/county/units/{unit}"].text
+    data = client.get("/report/data")
+    assert data.headers["content-type"].startswith("application/json") and data.headers["x-content-type-options"] == "nosniff"
+
+
+def test_x_forwarded_for_does_not_reset_the_login_limit(site):
+    """Five wrong passwords, each claiming another address in X-Forwarded-For / X-Real-IP /
+    Forwarded: the sixth try — even the right password — is 429 (no header is trusted)."""
+    from servesite import form_cookie
+
+    site.setup_admin()
+    client = site.client()
+    token = form_cookie(client, "/login")
+    for n in range(5):
+        spoof = {"x-forwarded-for": f"10.0.0.{n}", "x-real-ip": f"10.0.1.{n}", "forwarded": f"for=10.0.2.{n}"}
+        assert client.post("/login", data={"csrf": token, "password": f"guess-{n}-wrong"}, headers=spoof).status_code == 401
+    last = client.post("/login", data={"csrf": token, "password": PASSWORD}, headers={"x-forwarded-for": "10.9.9.9"})
+    assert last.status_code == 429
+    assert "nianbao_session" not in last.cookies

@@ -551,3 +551,85 @@ def test_x_forwarded_for_does_not_reset_the_login_limit(site):
     last = client.post("/login", data={"csrf": token, "password": PASSWORD}, headers={"x-forwarded-for": "10.9.9.9"})
     assert last.status_code == 429
     assert "nianbao_session" not in last.cookies
+
+
+# -- kill -9 while a produce job runs -------------------------------------------------------------------------------------
+def _admin_client(base: str, setup: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+    page = client.get(f"/setup/{setup}", headers=HTML)
+    form = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert client.post(f"/setup/{setup}", data={"csrf": form, "password": PASSWORD, "again": PASSWORD}).status_code == 303
+    return client
+
+
+@POSIX_ONLY
+def test_kill_9_during_produce_then_restart_says_the_job_failed_and_nothing_is_corrupt(tmp_path):
+    """The county clicks 生成 and the server is killed (-9) while the job renders; after a restart
+    the job's page says it failed (not 'running' for ever), the database passes integrity_check,
+    every approved report is intact, and a new produce completes."""
+    units = [f"第{n}乡人民政府" for n in range(1, 7)]
+    listing = tmp_path / "units.txt"
+    listing.write_text("\n".join(units) + "\n", encoding="utf-8")
+    folder = tmp_path / "site"
+    port = free_port()
+    process = start([str(folder), "--no-browser", "--port", str(port), "--units", str(listing)])
+    try:
+        head = read_until(process.stdout, "网站已启动")
+        setup = next(re.search(r"/setup/(\S+)", line).group(1) for line in head if "/setup/" in line)
+        wait_up(port)
+        store = Store.for_site(folder)
+        try:
+            store.set_year(YEAR)
+            texts = {}
+            for bump, row in enumerate(store.units(YEAR), start=1):
+                texts[row.id] = report_text(row.name, bump)
+                store.save(row.id, YEAR, texts[row.id], base=0, author=row.name, address="test", summary=[], errors=0, warnings=0)
+                store.set_status(row.id, YEAR, "已提交", actor=row.name, address="test")
+                store.set_status(row.id, YEAR, "已通过", actor="admin", address="test")
+        finally:
+            store.close()
+        admin = _admin_client(f"http://127.0.0.1:{port}", setup)
+        csrf = re.search(r'name="csrf" content="([^"]+)"', admin.get("/county", headers=HTML).text).group(1)
+        response = admin.post("/county/produce", data={"csrf": csrf}, headers=HTML)
+        assert response.status_code == 303
+        job_path = response.headers["location"]
+        state = admin.get(job_path, headers={"accept": "application/json"}).json()
+        assert state["state"] == "running", state  # killed mid-run, not after
+    finally:
+        process.kill()
+        process.communicate(timeout=30)
+    with sqlite3.connect(folder / "nianbao.db") as db:
+        assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+    port = free_port()
+    process = start([str(folder), "--no-browser", "--port", str(port)])
+    try:
+        read_until(process.stdout, "网站已启动")
+        wait_up(port)
+        base = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as again:
+            token = re.search(r'name="csrf" value="([^"]+)"', again.get("/login", headers=HTML).text).group(1)
+            assert again.post("/login", data={"csrf": token, "password": PASSWORD}).status_code == 303
+            state = again.get(job_path, headers={"accept": "application/json"}).json()
+            assert state["state"] == "failed" and state["message"] == "网站在生成过程中停止过，这次生成没有完成：请重新生成"
+            assert state["download"] is None
+            page = again.get(job_path, headers=HTML)
+            assert "网站在生成过程中停止过" in page.text and 'http-equiv="refresh"' not in page.text
+            csrf = re.search(r'name="csrf" content="([^"]+)"', again.get("/county", headers=HTML).text).group(1)
+            fresh = again.post("/county/produce", data={"csrf": csrf}, headers=HTML).headers["location"]
+            for _ in range(1200):
+                state = again.get(fresh, headers={"accept": "application/json"}).json()
+                if state["state"] != "running":
+                    break
+                time.sleep(0.25)
+            assert state["state"] == "done", state
+            names = zipfile.ZipFile(io.BytesIO(again.get(state["download"]).content)).namelist()
+            assert len([n for n in names if n.endswith(".docx")]) == len(units)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    store = Store.for_site(folder)
+    try:
+        for unit_id, text in texts.items():
+            assert store.latest(unit_id, YEAR).text == text
+    finally:
+        store.close()

@@ -633,3 +633,39 @@ def test_kill_9_during_produce_then_restart_says_the_job_failed_and_nothing_is_c
             assert store.latest(unit_id, YEAR).text == text
     finally:
         store.close()
+
+
+# -- many versions -----------------------------------------------------------------------------------------------------------
+def many_versions(site: Site, name: str, count: int) -> None:
+    """``count`` versions of ``name``'s report (a month of autosaves), written straight into the
+    database: the first is a real save, the rest copy it with a summary line each."""
+    client, _ = started(site, name)
+    with sqlite3.connect(Path(site.store.url.removeprefix("sqlite:///"))) as db:
+        report_id, text, at = db.execute("select v.report_id, v.text, v.created_at from versions v join reports r on r.id = v.report_id "
+                                          "where r.unit_id = ?", (site.units[name],)).fetchone()
+        db.executemany("insert into versions (report_id, number, text, author, address, created_at, summary, errors, warnings) "
+                       "values (?, ?, ?, ?, 'test', ?, '[\"机关信息.编制人：甲 → 乙\"]', 0, 0)",
+                       [(report_id, n, text, name, at) for n in range(2, count + 1)])
+        db.execute("update reports set latest = ? where id = ?", (count, report_id))
+
+
+def test_five_thousand_versions_keep_the_pages_small_and_fast(site):
+    """A report with 5 000 versions: the county's page of the unit lists the newest 100 (with a
+    link to all of them) and stays small; the unit's history answers within seconds."""
+    many_versions(site, UNIT_A, 5000)
+    admin = site.setup_admin()
+    unit = site.units[UNIT_A]
+    began = time.monotonic()
+    page = admin.get(f"/county/units/{unit}", headers=HTML)
+    assert time.monotonic() - began < 5
+    assert page.status_code == 200
+    assert len(re.findall(r'href="/county/units/\d+/versions/\d+"', page.text)) == 100
+    assert "共5000版，这里列出最近100版" in page.text
+    assert len(page.text) < 400_000
+    every = admin.get(f"/county/units/{unit}?versions=all", headers=HTML)
+    assert len(re.findall(r'href="/county/units/\d+/versions/\d+"', every.text)) == 5000
+    assert site.store.versions(unit, YEAR, 3)[-1].number == 4998
+    client = site.unit_client(UNIT_A)
+    began = time.monotonic()
+    assert client.get("/report/history", headers=HTML).status_code == 200
+    assert time.monotonic() - began < 5

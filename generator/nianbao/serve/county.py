@@ -31,6 +31,7 @@ MAX_NAMES = 500  # units added at once: a county has tens; a pasted book is a mi
 MAX_NAME = 100  # characters of a unit's name
 MAX_COMMENT = 5000
 AUDIT_PAGE = 200
+VERSIONS_SHOWN = 100  # the newest versions listed on a unit's page (all of them: ?versions=all)
 
 
 def attachment(name: str) -> str:
@@ -130,7 +131,8 @@ def _report_page(request: Request, unit_id: int, number: int | None = None, *, p
     at = (typed or {}).get("at", request.query_params.get("at", ""))[:300]
     return page(request, "county_unit.html", {
         "unit": unit, "year": year, "report": report, "version": version, "latest": report.latest if report else 0,
-        "versions": s.versions(unit.id, year), "comments": comments, "sections": sections, "paths": paths,
+        "versions": s.versions(unit.id, year, None if request.query_params.get("versions") == "all" else VERSIONS_SHOWN),
+        "comments": comments, "sections": sections, "paths": paths,
         "form": form, "findings": shown, "problem": problem, "max_comment": MAX_COMMENT, "typed": typed or {},
         "at_section": at if at in sections else "", "at_cell": at if at in paths else "",
         "can_return": report is not None and report.status in (SUBMITTED, APPROVED),

@@ -744,14 +744,16 @@ class Store:
             info = VersionInfo(row.number, author, row.address, at, tuple(summary), errors, warnings, text, unit_id, year, report_id)
         return info
 
-    def versions(self, unit_id: int, year: int) -> list[VersionInfo]:
-        """Every version, newest first, without their texts (a history list needs none)."""
+    def versions(self, unit_id: int, year: int, limit: int | None = None) -> list[VersionInfo]:
+        """Every version (or the newest ``limit``), newest first, without their texts (a history
+        list needs none; a report saved every few seconds for weeks has thousands)."""
         with self._tx(write=False) as s:
             report = self._report_row(s, unit_id, year)
             if report is None:
                 return []
             columns = [c for c in db.Version.__table__.c if c.name != "text"]
-            rows = s.execute(select(*columns).where(db.Version.report_id == report.id).order_by(db.Version.number.desc())).all()
+            query = select(*columns).where(db.Version.report_id == report.id).order_by(db.Version.number.desc())
+            rows = s.execute(query.limit(limit) if limit is not None else query).all()
             return [_version(r, report, text=False) for r in rows]  # type: ignore[arg-type]
 
     def version(self, unit_id: int, year: int, number: int) -> VersionInfo | None:

@@ -127,3 +127,16 @@ def test_editor_save_leaves_its_cached_parse_as_it_was() -> None:
     assert editor._parsed(text).data == kept
     assert editor.form(new)["values"]["proactive.licensing"] == "99"
     assert "x" not in editor.computed(new).values()
+
+
+def test_leftovers_remembered_give_what_the_rule_finds() -> None:
+    from nianbao.check import rules
+    from nianbao.model.standard import SPECS
+
+    spec = SPECS["v2021"]
+    hint = rules.template_hints(spec)[0]
+    for text in ["本年度工作扎实。", f"第一段\n{hint}\n# 注释", "#话题 不是注释", "x" * (rules.LEFTOVERS_CACHED + 1) + "\n# 注释"]:
+        first, again = rules.leftovers(text, spec), rules.leftovers(text, spec)
+        assert first == again == rules._leftovers_of(text, spec)
+        again.clear()  # a caller's list is its own
+        assert rules.leftovers(text, spec) == first

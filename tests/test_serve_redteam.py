@@ -669,3 +669,51 @@ def test_five_thousand_versions_keep_the_pages_small_and_fast(site):
     began = time.monotonic()
     assert client.get("/report/history", headers=HTML).status_code == 200
     assert time.monotonic() - began < 5
+
+
+# -- names that become file names and headers ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["青山镇\r\nSet-Cookie: x=1", "青山镇\t人民政府", "报告\u202excod.exe", "青山\x07镇", "青山\u2066镇"])
+def test_a_unit_name_with_control_characters_is_refused(site, name):
+    """Renamed or added through the form (a line break inside a rename field, a tab, a BEL, a
+    right-to-left override that makes ``报告‮xcod.exe`` look like ``报告exe.docx``): refused with
+    a Chinese message; nothing renamed, nothing added."""
+    admin = site.setup_admin()
+    unit = site.units[UNIT_A]
+    renamed = admin.post(f"/county/units/{unit}/rename", data={"csrf": site.csrf(admin), "name": name}, headers=HTML)
+    assert renamed.status_code == 409
+    assert "控制字符" in problem_of(renamed)
+    assert site.store.unit(unit).name == UNIT_A
+    if "\n" not in name:  # the add box takes one name a line: a line break there is two names
+        added = admin.post("/county/units", data={"csrf": site.csrf(admin), "names": name}, headers=HTML)
+        assert added.status_code == 400 and "控制字符" in problem_of(added)
+    county = admin.post("/county/settings", data={"csrf": site.csrf(admin), "county_name": name, "year": str(YEAR)}, headers=HTML)
+    assert county.status_code == 400 and "控制字符" in problem_of(county)
+
+
+def test_hostile_unit_names_stay_inside_the_zips_and_headers(site):
+    """Units named ``../../x``, ``CON``, ``a/b``, ``q"``, ``..``: produce's and export's zip entries
+    are plain names inside their folders, the downloads' Content-Disposition is one ASCII line."""
+    admin = site.setup_admin()
+    hostile = ["../../x", "CON", "a/b", 'q"; filename=evil.exe', "..", ".", "<b>粗</b>"]
+    site.add(*hostile)
+    for bump, name in enumerate(hostile, start=3):
+        site.submit(name, bump)
+        site.store.set_status(site.units[name], YEAR, "已通过", actor="admin", address="test")
+    job = jobs.start_produce(site.store, YEAR, actor="admin", address="test", targets=("txt",))
+    for _ in range(1200):
+        if site.store.job(job).state != "running":
+            break
+        time.sleep(0.1)
+    found = site.store.job(job)
+    assert found.state == "done", found.message
+    exported = admin.get("/county/export")
+    for data in (found.result, exported.content):
+        for entry in zipfile.ZipFile(io.BytesIO(data)).namelist():
+            parts = entry.split("/")
+            assert ".." not in parts and "" not in parts and not entry.startswith("/") and "\\" not in entry, entry
+            assert not re.fullmatch(r"(?i)(con|prn|aux|nul|com\d|lpt\d)(\..*)?", parts[-1]), entry
+    client = site.unit_client('q"; filename=evil.exe')
+    download = client.get("/report/download/yaml")
+    header = download.headers["content-disposition"]
+    assert header.isascii() and "\r" not in header and "\n" not in header
+    assert re.fullmatch(r'attachment; filename="[^"]*"; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+', header), header

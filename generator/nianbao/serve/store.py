@@ -263,6 +263,23 @@ def _storable(value: str, what: str, limit: int | None = None) -> str:
     return value
 
 
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _name(value: str, what: str, limit: int) -> str:
+    """A name (a unit's, the county's) as :func:`_storable`, and on one line of visible
+    characters: a name becomes file names (export, produce), a Content-Disposition, a console
+    line and a cell of 汇总.xlsx, where a line break, a control character or a right-to-left
+    override (``报告\u202excod.exe`` shows as ``报告exe.docx``) would mislead or break."""
+    _storable(value, what, limit)
+    import unicodedata
+
+    for char in value:
+        if unicodedata.category(char) == "Cc" or char in _BIDI:
+            raise StoreError(f"{what}中有看不见的控制字符（U+{ord(char):04X}，多半是复制粘贴带进来的）：请删去后重新输入")
+    return value
+
+
 def _encodable(value: str) -> bool:
     try:
         value.encode("utf-8")
@@ -477,7 +494,7 @@ class Store:
             self._log(s, actor, address, "修改收集的年度", f"{old} → {year}")
 
     def set_county_name(self, name: str, *, actor: str = ADMIN, address: str = "") -> None:
-        name = _storable(name.strip(), "县（区）名称", 100)
+        name = _name(name.strip(), "县（区）名称", 100)
         with self._tx() as s:
             site = s.get(db.Site, 1)
             old, site.county_name = site.county_name, name  # type: ignore[union-attr]
@@ -502,7 +519,7 @@ class Store:
                 name = name.strip()
                 if not name:
                     continue
-                _not_admin(_storable(name, "单位名称", 200))
+                _not_admin(_name(name, "单位名称", 200))
                 there = by_key.get(key(name))
                 if there is not None:
                     out.append((_unit(there), None))
@@ -556,7 +573,7 @@ class Store:
         name = name.strip()
         if not name:
             raise StoreError("单位名称不能为空")
-        _not_admin(_storable(name, "单位名称", 200))
+        _not_admin(_name(name, "单位名称", 200))
         with self._tx() as s:
             row = self._get_unit(s, unit_id)
             for other in s.scalars(select(db.Unit).where(db.Unit.id != unit_id)):

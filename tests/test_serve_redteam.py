@@ -717,3 +717,48 @@ def test_hostile_unit_names_stay_inside_the_zips_and_headers(site):
     header = download.headers["content-disposition"]
     assert header.isascii() and "\r" not in header and "\n" not in header
     assert re.fullmatch(r'attachment; filename="[^"]*"; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+', header), header
+
+
+@pytest.mark.parametrize("path", ["/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static/%2e%2e%2fstore.py",
+                                  "/static//etc/passwd", "/static/..\\app.py", "/static/editor.js%00.png"])
+def test_static_files_give_nothing_outside_their_folder(site, path):
+    """The path as the server receives it (an ASGI call: no client library normalising ``..``)."""
+    import asyncio
+    from urllib.parse import unquote
+
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http", "path": unquote(path),
+             "raw_path": path.encode(), "root_path": "", "query_string": b"", "headers": [(b"host", b"127.0.0.1:8000")],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
+    asyncio.run(site.app(scope, receive, send))
+    status = sent[0]["status"]
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    assert status in (400, 404), (path, status)
+    assert b"import" not in body and b"root:" not in body
+
+
+# -- the tired clerk ----------------------------------------------------------------------------------------------------------
+@pytest.mark.xfail(strict=True, reason="unit.py submit (UNIT-PAGE engineer): a double-clicked 提交 (or the form resent by the back "
+                   "button) answers 409 with '报告现在是“已提交”，不能改为“已提交”' — the clerk thinks it failed")
+def test_a_double_clicked_submit_lands_on_the_submitted_report(site):
+    site.submit(UNIT_A)  # the first click went through
+    client = site.unit_client(UNIT_A)
+    again = client.post("/report/submit", data={"csrf": site.csrf(client)}, headers=HTML)
+    assert (again.status_code, again.headers.get("location")) == (303, "/report?done=submitted")
+
+
+def test_pages_with_data_are_never_cached_so_back_shows_the_truth(site):
+    """After submitting, the back button must not show the editable form from the cache."""
+    client, _ = started(site)
+    for path in ("/report", "/report/history", "/report/data", "/report/versions/1", "/report/download/yaml", "/report/preview"):
+        assert client.get(path, headers=HTML).headers["cache-control"] == "no-store", path
+    admin = site.setup_admin()
+    for path in ("/county", "/county/units", f"/county/units/{site.units[UNIT_A]}", "/county/audit", "/county/summary.xlsx"):
+        assert admin.get(path, headers=HTML).headers["cache-control"] == "no-store", path

@@ -762,3 +762,31 @@ def test_pages_with_data_are_never_cached_so_back_shows_the_truth(site):
     admin = site.setup_admin()
     for path in ("/county", "/county/units", f"/county/units/{site.units[UNIT_A]}", "/county/audit", "/county/summary.xlsx"):
         assert admin.get(path, headers=HTML).headers["cache-control"] == "no-store", path
+
+
+def test_a_double_clicked_produce_starts_one_job(site, monkeypatch):
+    """生成 clicked twice (or by two admins' tabs) while the first run renders: both land on the
+    same job; once it is done, a new click starts a new one."""
+    import threading
+
+    release = threading.Event()
+    real = jobs.produced_zip
+
+    def slow(*args, **kwargs):
+        release.wait(60)  # the first run is still rendering when the second click comes
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "produced_zip", slow)
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    site.store.set_status(site.units[UNIT_A], YEAR, "已通过", actor="admin", address="test")
+    first = admin.post("/county/produce", data={"csrf": site.csrf(admin)}, headers=HTML).headers["location"]
+    second = admin.post("/county/produce", data={"csrf": site.csrf(admin)}, headers=HTML).headers["location"]
+    assert first == second
+    release.set()
+    for _ in range(1200):
+        if admin.get(first).json()["state"] != "running":
+            break
+        time.sleep(0.1)
+    third = admin.post("/county/produce", data={"csrf": site.csrf(admin)}, headers=HTML).headers["location"]
+    assert third != first

@@ -11,6 +11,7 @@ never stored in a form the browser could keep: only its hash is in the database.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -339,14 +340,26 @@ def units_overview_xlsx(request: Request) -> Response:
                     headers={"Content-Disposition": attachment(f"{year}年度各单位对比.xlsx")})
 
 
+_PRODUCING = threading.Lock()  # one produce started at a time: a double click must not render everything twice
+
+
 def produce(request: Request, form: FormData) -> Response:
-    """Render every approved report in the background; the job's page follows it."""
+    """Render every approved report in the background; the job's page follows it.  While a run
+    of this server is still rendering, a second click goes to that run's page (rendering thirty
+    reports twice at once, PDFs included, would only make both slow)."""
     _posted(request, form)
     s = store(request)
-    try:
-        job = jobs.start_produce(s, s.settings().year, actor=ADMIN, address=address(request), targets=request.app.state.produce_targets)
-    except jobs.CountyError as exc:
-        return page(request, "error.html", {"title": "无法生成", "message": str(exc), "status": 409}, status=409)
+    with _PRODUCING:
+        running = getattr(request.app.state, "producing", None)
+        if running is not None:
+            found = s.job(running)
+            if found is not None and found.state == "running":
+                return RedirectResponse(f"/county/jobs/{running}", status_code=303)
+        try:
+            job = jobs.start_produce(s, s.settings().year, actor=ADMIN, address=address(request), targets=request.app.state.produce_targets)
+        except jobs.CountyError as exc:
+            return page(request, "error.html", {"title": "无法生成", "message": str(exc), "status": 409}, status=409)
+        request.app.state.producing = job
     return RedirectResponse(f"/county/jobs/{job}", status_code=303)
 
 

@@ -790,3 +790,20 @@ def test_a_double_clicked_produce_starts_one_job(site, monkeypatch):
         time.sleep(0.1)
     third = admin.post("/county/produce", data={"csrf": site.csrf(admin)}, headers=HTML).headers["location"]
     assert third != first
+
+
+def test_a_unit_name_like_a_formula_stays_text_in_the_workbooks(site):
+    """A unit named ``=HYPERLINK("http://…","点我")``: in 汇总.xlsx and the overview's workbook
+    every cell holding it is text (no formula Excel would run or fetch)."""
+    import openpyxl
+
+    admin = site.setup_admin()
+    name = '=HYPERLINK("http://127.0.0.1:9/x","点我")'
+    site.add(name)
+    site.submit(name, 3)
+    site.submit(UNIT_A)
+    for path in ("/county/summary.xlsx", "/county/overview.xlsx"):
+        book = openpyxl.load_workbook(io.BytesIO(admin.get(path).content))
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        assert cells, path
+        assert {c.data_type for c in cells} == {"s"}, path

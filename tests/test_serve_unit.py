@@ -295,3 +295,31 @@ def test_the_county_own_report_is_titled_as_printed_and_has_the_county_nav(site)
     start_with_example(site, unit)
     mine = unit.get("/report").text
     assert "单位管理" not in mine and "/county/units" not in mine  # a unit's page has no county links
+
+
+# -- what the red team found (site-bugs R1, R2, R3) -------------------------------------------------------------------
+def test_a_second_submit_lands_on_the_submitted_report_and_nested_json_is_a_400(site):
+    client = site.unit()
+    start_with_example(site, client)
+    for _ in range(2):  # a double click, or the form sent again from the back button
+        done = client.post("/report/submit", data={"csrf": site.csrf(client)})
+        assert (done.status_code, done.headers["location"]) == (303, "/report?done=submitted")
+    assert [c.kind for c in site.store.comments(site.ids[UNIT], YEAR)].count("submit") <= 1
+    assert client.post("/report/submit", data={"csrf": "wrong"}).status_code == 403  # still the form's token first
+    deep = client.post("/report/save", content=b"[" * 100_000, headers={"X-CSRF-Token": site.csrf(client), "content-type": "application/json"})
+    assert deep.status_code == 400 and deep.json()["message"] == "请求内容不是有效的 JSON"
+
+
+def test_history_lists_the_newest_hundred_versions_with_a_link_to_all(site):
+    client = site.unit()
+    start_with_example(site, client)
+    unit = site.ids[UNIT]
+    latest = site.store.latest(unit, YEAR)
+    for n in range(2, 106):  # autosave for weeks: versions by the hundred
+        text = editor.apply(latest.text, {"problems": f"第{n}次修改。"})
+        latest = site.store.save(unit, YEAR, text, base=latest.number, author=UNIT, address="test", summary=[f"改动{n}"], errors=0, warnings=0)
+    page = client.get("/report/history").text
+    assert page.count('<td data-label="版本">') == 100 and "第105版（最新）" in page and "第6版" in page and "第5版" not in page
+    assert '只列出了最新的100个版本。<a href="/report/history?versions=all">列出全部版本</a>' in page
+    every = client.get("/report/history?versions=all").text
+    assert every.count('<td data-label="版本">') == 105 and "第1版" in every and "列出全部版本" not in every

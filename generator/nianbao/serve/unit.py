@@ -36,6 +36,7 @@ from . import editor
 from .app import CSP_PREVIEW, Refusal, page
 
 SUBMITTABLE = ("填写中", "已退回")
+HISTORY_SHOWN = 100  # versions listed on the history page unless all are asked for (autosave makes thousands)
 FORMATS = {  # download name → (what is made, media type)
     "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "pdf": ("pdf", "application/pdf"),
@@ -306,7 +307,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         _csrf(request, owner)
         try:
             body = await request.json()
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: brackets nested past the parser's depth
             raise Refusal(400, "请求内容不是有效的 JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("base"), int) or not isinstance(body.get("values"), dict):
             raise Refusal(400, "请求内容应为 {base: 版本号, values: {…}}")
@@ -390,8 +391,11 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         store = _store(request)
         year = _year(request)
         report = store.report(owner.unit_id, year)
+        every = request.query_params.get("versions") == "all"
+        versions = store.versions(owner.unit_id, year, limit=None if every else HISTORY_SHOWN + 1)
+        more = not every and len(versions) > HISTORY_SHOWN
         return page(request, "unit_history.html", {"owner": owner, "year": year, "report": report,
-                                                   "versions": store.versions(owner.unit_id, year),
+                                                   "versions": versions[:HISTORY_SHOWN] if more else versions, "more": more,
                                                    "comments": store.comments(owner.unit_id, year),
                                                    "title": f"{year}年度报告：历史版本",
                                                    "locked": report is not None and report.status in ("已提交", "已通过") and not owner.county})
@@ -498,6 +502,9 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         if owner.county:
             raise Refusal(404)
         year = _year(request)
+        report = _store(request).report(owner.unit_id, year)
+        if report is not None and report.status == SUBMITTED:  # a double click, or the form sent again from the back button
+            return RedirectResponse(f"{owner.base}?done=submitted", status_code=303)
         latest = _store(request).latest(owner.unit_id, year)
         if latest is None:
             return _report_page(request, owner, message="还没有填写报告，不能提交", status=409)

@@ -183,7 +183,8 @@
       if (answer.status === 423) { stopped = true; say(answer.body.message || "报告已提交，不能修改", "error"); lockInputs(); return; }
       if (answer.status === 401 || answer.status === 403) {
         stopped = true;
-        say((answer.body.message || "登录已过期") + "（改动已存在本机：重新打开本单位的链接后会自动保存）", "error");
+        say((answer.body.message || "登录已过期") + (state.base === "/report" ?
+          "（改动已存在本机：重新打开本单位的链接后会自动保存）" : "（改动已存在本机：管理员重新登录后打开本页会自动保存）"), "error");
         return;
       }
       if (answer.status === 400) {

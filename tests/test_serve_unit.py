@@ -323,3 +323,16 @@ def test_history_lists_the_newest_hundred_versions_with_a_link_to_all(site):
     assert '只列出了最新的100个版本。<a href="/report/history?versions=all">列出全部版本</a>' in page
     every = client.get("/report/history?versions=all").text
     assert every.count('<td data-label="版本">') == 105 and "第1版" in every and "列出全部版本" not in every
+
+
+def test_the_county_view_puts_each_comment_link_on_the_line_of_its_label_or_figure(site):
+    """site-bugs B6: the read-only form with comment links keeps a field's link beside its label and a
+    cell's beside its figure (one line each); the unit's own editor has no such link."""
+    client = site.unit()
+    start_with_example(site, client)
+    page = site.admin().get(f"/county/units/{site.ids[UNIT]}").text
+    link = '<a class="comment-link" href="/county/units/{}?at=%E6%9C%BA%E5%85%B3%E4%BF%A1%E6%81%AF.%E6%9C%BA%E5%85%B3%E5%90%8D%E7%A7%B0"'
+    assert '<div class="field-head"><label for="f-unit-name">机关名称</label>' + link.format(site.ids[UNIT]) in page
+    assert re.search(r'<td class="num commentable"><span id="f-applications-new-0" data-place="表三.一.自然人" aria-label="表三.一.自然人">5</span>'
+                     r'<a class="comment-link" href="[^"]+" aria-label="对“表三.一.自然人”提意见">意见</a></td>', page)
+    assert "comment-link" not in client.get("/report").text and "field-head" not in client.get("/report").text

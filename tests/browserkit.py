@@ -193,3 +193,20 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def shots_dir() -> Path | None:
+    """Where to write screenshots for a person to look at (``$NIANBAO_SCREENSHOTS``), or None:
+    taking them costs seconds, and on CI nobody looks."""
+    wanted = os.environ.get("NIANBAO_SCREENSHOTS")
+    if not wanted:
+        return None
+    Path(wanted).mkdir(parents=True, exist_ok=True)
+    return Path(wanted)
+
+
+def shoot(page, name: str, part=None) -> None:
+    """A screenshot of the page (or of ``part``) when someone will look at it."""
+    folder = shots_dir()
+    if folder is not None:
+        (part or page).screenshot(path=str(folder / f"{name}.png"))

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browserkit import NIANBAO, chromium, live_server
+from browserkit import NIANBAO, chromium, live_server, shoot, shots_dir
 from conftest import EXAMPLE_2023, edit
 from pgserver import pg_url  # noqa: F401 - a fixture, used by name
 
@@ -90,21 +90,6 @@ def database(request) -> str | None:
     return None if request.param == "sqlite" else request.getfixturevalue("pg_url")
 
 
-def shots_dir() -> Path | None:
-    """Where to write screenshots for a person to look at (``$NIANBAO_SCREENSHOTS``), or None:
-    taking them costs seconds, and on CI nobody looks."""
-    wanted = os.environ.get("NIANBAO_SCREENSHOTS")
-    if not wanted:
-        return None
-    Path(wanted).mkdir(parents=True, exist_ok=True)
-    return Path(wanted)
-
-
-def shoot(page, name: str, part=None) -> None:
-    """A screenshot of the page (or of ``part``) when someone will look at it."""
-    folder = shots_dir()
-    if folder is not None:
-        (part or page).screenshot(path=str(folder / f"{name}.png"))
 
 
 # -- steps a person takes -----------------------------------------------------------------------------------

@@ -18,12 +18,10 @@ in its own process: what only a browser shows (site-bugs B2–B5).
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 import pytest
-from browserkit import chromium, live_server
+from browserkit import chromium, live_server, shoot, shots_dir
 from conftest import EXAMPLE_2023, edit
 
 from nianbao.model.yamlfile import parse
@@ -133,19 +131,6 @@ def kept(page) -> list[dict]:
     }""")
 
 
-def shots_dir() -> Path | None:
-    """Where to write screenshots for a person to look at (``$NIANBAO_SCREENSHOTS``), or None."""
-    wanted = os.environ.get("NIANBAO_SCREENSHOTS")
-    if not wanted:
-        return None
-    Path(wanted).mkdir(parents=True, exist_ok=True)
-    return Path(wanted)
-
-
-def shoot(page, name: str, part=None) -> None:
-    folder = shots_dir()
-    if folder is not None:
-        (part or page).screenshot(path=str(folder / f"{name}.png"))
 
 
 # -- B2: one key per tab; every left set offered ------------------------------------------------------------------

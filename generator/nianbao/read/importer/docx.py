@@ -192,7 +192,7 @@ class _Reader:
         style = p.find(f"{W}pPr/{W}pStyle")
         heading = style is not None and any(w in (style.get(f"{W}val") or "").lower() for w in ("heading", "title", "标题"))
         pieces = [piece.strip() for piece in text.split("\n")]
-        if not any(pieces) and any(p.iter(*_PICTURES)):
+        if not any(pieces) and next(p.iter(*_PICTURES), None) is not None:  # an element without children is falsy: test for one found
             self.lines.append(Line("", [], None, f"第{self.paras}段（图片）", kind="image"))
             return
         for piece in pieces:

@@ -306,8 +306,6 @@ def test_double_clicked_approve_and_return_are_done_once(site):
     assert len([c for c in site.store.comments(unit, YEAR) if c.kind == "approve"]) <= 1
 
 
-@pytest.mark.xfail(strict=True, reason="county/batch.py:344 (lead): two approved units whose names differ only in a character a file "
-                   "name cannot hold ('a/b', 'a\\b') get one file name; the second's documents are skipped with no finding")
 def test_produce_keeps_both_units_whose_names_become_one_file_name(site):
     admin = site.setup_admin()
     site.add("水务局/河长办", "水务局\\河长办")

@@ -228,6 +228,7 @@ class Outcome:
     date: dt.date | None = None  # the report's date, which its PDF carries
     status: str = ""  # 已生成, 未通过, 重复交回, 未交回
     fingerprint: str | None = None  # of the report's content (county.fingerprint)
+    stem: str | None = None  # the name its documents are published under
 
     @property
     def errors(self) -> int:
@@ -340,18 +341,15 @@ def run(
             staged = staging / str(n)
             if not outcome.ok or not staged.is_dir() or outcome.status:
                 continue
-            stem = safe_name(outcome.title or outcome.source.stem)
-            if stem.lower() in taken:  # the same unit twice is an error above; a different title cannot collide
-                continue
-            taken.add(stem.lower())
+            stem = outcome.stem = _unique_stem(outcome, taken)
             for target in targets:
                 if (staged / target).is_file():
                     name = rendering.file_name(stem, target)
                     folder.write(name, (staged / target).read_bytes())
                     outcome.written.append(name)
         folder.save()
-        for_pdf = [(o, safe_name(o.title or ""), (staging / str(n) / "docx").read_bytes()) for n, o in enumerate(outcomes)
-                   if "pdf" in targets and o.ok and (staging / str(n) / "docx").is_file()]
+        for_pdf = [(o, o.stem, (staging / str(n) / "docx").read_bytes()) for n, o in enumerate(outcomes)
+                   if "pdf" in targets and o.ok and o.stem and (staging / str(n) / "docx").is_file()]
         problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
         if notes is not None:
             notes += folder.notes
@@ -372,6 +370,21 @@ def run(
         belongs = {e.path: e.belongs for e in entries if e.belongs}
         outcomes.sort(key=lambda o: (o.status == "重复交回", place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
     return outcomes, problem
+
+
+def _unique_stem(outcome: Outcome, taken: set[str]) -> str:
+    """The name ``outcome``'s documents are published under: its title as a file name, numbered
+    （2）, （3）… where another unit's title became the same file name (``水务局/河长办`` and
+    ``水务局\\河长办`` — the same unit twice is an error before this), said as a warning: the
+    second unit's documents were once skipped without a word."""
+    stem = safe_name(outcome.title or outcome.source.stem)
+    candidate, n = stem, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{stem}（{n}）", n + 1
+    taken.add(candidate.lower())
+    if candidate != stem:
+        outcome.findings.append(Finding(WARNING, "B", None, f"机关名称中有不能用于文件名的字符，与另一个单位的文件名相同，本单位的文件改名为“{candidate}”"))
+    return candidate
 
 
 def _pdfs(for_pdf: list[tuple[Outcome, str, bytes]], folder, jobs: int) -> str | None:

@@ -249,8 +249,6 @@ def test_hostile_uploads_are_refused_in_chinese_in_bounded_time(site, tmp_path, 
     assert not (Path.cwd() / "etc").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="editor.upload (PERF engineer) takes any zip not named .docx for a workbook: a .docm is "
-                   "refused as '无法打开工作簿 upload.xlsx：文件已损坏或被截断（OSError）' — a name the clerk never gave and an exception's name")
 def test_a_docm_with_macros_is_refused_saying_what_it_is(site, tmp_path):
     """A .docm (Word with macros): refused in Chinese, saying to save it as .docx (the macro runs
     nowhere: no Word on the server, LibreOffice's profile never runs macros)."""

@@ -257,6 +257,31 @@ class Upload:
     year: int | None = None
 
 
+MACRO_SUFFIXES = {".docm": ".docx", ".dotm": ".docx", ".xlsm": ".xlsx", ".xltm": ".xlsx"}  # → what to save it as
+
+
+def _macro_kind(name: str) -> tuple[str, str] | None:
+    """(the macro-enabled suffix, the one to save as) when the name says Word or Excel with macros:
+    refused with that said, rather than read as some other kind of zip."""
+    suffix = Path(name.replace("\\", "/")).suffix.lower()
+    return (suffix, MACRO_SUFFIXES[suffix]) if suffix in MACRO_SUFFIXES else None
+
+
+def _zip_kind(data: bytes) -> str | None:
+    """A zip by what it holds: a Word document or a workbook (a .docx saved without its name's
+    suffix is not a workbook)."""
+    import io
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ".xlsx"  # the workbook reader says what is wrong with it
+    if "word/document.xml" in names:
+        return ".docx"
+    return ".xlsx"
+
+
 def _suffix(name: str, data: bytes) -> str | None:
     """The kind of an upload, from the name's suffix only — never the name itself — or from
     its first bytes when the suffix says nothing nianbao reads."""
@@ -268,7 +293,9 @@ def _suffix(name: str, data: bytes) -> str | None:
     if suffix in REPORT_SUFFIXES or suffix in WORKBOOK_SUFFIXES or suffix in PUBLISHED:
         return suffix
     kind = sniff(data)
-    return {"pdf": ".pdf", "old": ".doc", "odt": ".odt", "html": ".html", "zip": ".xlsx"}.get(kind or "")
+    if kind == "zip":
+        return _zip_kind(data)
+    return {"pdf": ".pdf", "old": ".doc", "odt": ".odt", "html": ".html"}.get(kind or "")
 
 
 def from_upload(name: str, data: bytes) -> tuple[str | None, list[Finding]]:
@@ -285,6 +312,9 @@ def upload(name: str, data: bytes) -> Upload:
         return Upload(None, [Finding(ERROR, "S", None, f"文件过大（{len(data) / 1024 / 1024:.0f} MB）：上传的文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024} MB")])
     if not data:
         return Upload(None, [Finding(ERROR, "S", None, "上传的文件是空的")])
+    macro = _macro_kind(name)
+    if macro is not None:
+        return Upload(None, [Finding(ERROR, "S", None, f"这是启用宏的文件（{macro[0]}）：网站不读取含宏的文件。请在 Word、Excel 或 WPS 中“另存为” {macro[1]} 后再上传")])
     suffix = _suffix(name, data)
     if suffix is None:
         return Upload(None, [Finding(ERROR, "S", None, "不认识这种文件：请上传报告文件（.yaml）、填好的采集表（.xlsx）或已发布的报告（.docx .doc .pdf .html .txt）")])

@@ -19,16 +19,12 @@ Why it is built this way:
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import time
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import jinja2
 from starlette.applications import Starlette
-from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -36,17 +32,12 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .pages import CSP, Refusal, internal_error, log, templates
+
 if TYPE_CHECKING:
     from .store import Store
 
-log = logging.getLogger("nianbao.serve")
-
 STATIC = Path(__file__).with_name("static")  # inside the package: shipped in the wheel
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# The published page's preview keeps its own <style> (what the CLI writes, byte for byte): the one
-# route that serves it sets this policy itself; scripts stay forbidden there too.
-CSP_PREVIEW = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 UPLOAD_LIMIT = 20 * 1024 * 1024  # a published PDF of a report is a few MB; a workbook far less
 FORM_SLACK = 256 * 1024  # the other fields of an upload form and the multipart boundaries
 BODY_LIMIT = 2 * 1024 * 1024  # JSON and plain forms: a whole report's values are ~50 KB
@@ -77,16 +68,6 @@ def redacted(path: str) -> str:
     """A request path as a log may show it: a private link's token replaced by ``…``, wherever in
     the path it is and whatever route (if any) the path reaches."""
     return _TOKEN_LIKE.sub("…", _SECRET_PATH.sub(lambda m: f"{m.group(1)}…", path))
-
-
-class IdConvertor(IntegerConvertor):
-    """A record id in a path (``/county/units/{unit_id:id}``): at most 9 digits, so that a number
-    no database column holds is an unknown page (404), not an overflow in the driver."""
-
-    regex = "[0-9]{1,9}"
-
-
-register_url_convertor("id", IdConvertor())
 
 
 class TooLarge(HTTPException):
@@ -211,13 +192,6 @@ class Guard:
                      (time.perf_counter() - started) * 1000)
 
 
-def internal_error(what: str, exc: BaseException) -> None:
-    """A bug, said on the server's console in one Chinese line; the traceback only with ``--debug``
-    (as the command line does: no traceback reaches a clerk, the admin at the console included)."""
-    log.error("%s出现内部错误（%s）；请加 --debug 重新启动网站以查看详情，并告诉维护者", what, type(exc).__name__)
-    log.debug("详情", exc_info=exc)
-
-
 def error_response(scope: Scope, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
     """The Chinese error of ``status``: a page, or JSON for a script."""
     text = message or MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
@@ -225,15 +199,6 @@ def error_response(scope: Scope, status: int, message: str | None = None, header
         return JSONResponse({"message": text}, status_code=status, headers=headers)
     html = templates().get_template("error.html").render(title=TITLES.get(status, "出错了"), message=text, status=status, csrf=None, who=None)
     return HTMLResponse(html, status_code=status, headers=headers)
-
-
-class Refusal(HTTPException):
-    """An HTTP refusal with a Chinese message of our own (shown as it is: written by us, never
-    an exception's text)."""
-
-    def __init__(self, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status, detail=message or "", headers=headers)
-        self.message = message
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -253,46 +218,6 @@ class Site(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         return Guard(super().build_middleware_stack())
-
-
-# -- pages ------------------------------------------------------------------------------------------------
-def local_time(value: dt.datetime | None) -> str:
-    """A stored (UTC) time as the county office reads it: this machine's local time, to the minute."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-@cache
-def templates() -> jinja2.Environment:
-    """The pages' environment: ``templates/serve/`` (names like ``base.html``; ``serve/…`` works too),
-    autoescape on for every template (a unit's name or a comment is shown, never run)."""
-    from ..render.resources import templates_dir
-
-    root = templates_dir()
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root / "serve")), jinja2.FileSystemLoader(str(root))]),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["when"] = local_time
-    return env
-
-
-def page(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
-         headers: dict[str, str] | None = None) -> HTMLResponse:
-    """A page from ``templates/serve/name`` with what every page needs: the session's CSRF token
-    (the forms' hidden field and the scripts' meta tag) and who is signed in."""
-    from . import auth
-
-    session = auth.current(request)
-    values: dict[str, Any] = {"request": request, "csrf": session.csrf if session else None, "who": auth.who(request, session),
-                              "admin": bool(session and session.role == "admin")}
-    values.update(context or {})
-    return HTMLResponse(templates().get_template(name).render(values), status_code=status, headers=headers)
 
 
 # -- the application ----------------------------------------------------------------------------------------

@@ -28,57 +28,17 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .app import Refusal, page
+from .pages import COOKIE, Refusal, address, current, page, store
 
 if TYPE_CHECKING:
-    from .store import SessionInfo, Store
+    from .store import SessionInfo
 
-COOKIE = "nianbao_session"
 FORM_COOKIE = "nianbao_form"  # the sign-in and setup forms' token, before there is a session
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 would take any length; nobody types more
-_UNLOADED = object()
-
-
-def store(request: Request) -> Store:
-    return request.app.state.store
-
-
-def address(request: Request) -> str:
-    """The client's address as the audit log records it (what the connection says, no header trusted)."""
-    return request.client.host if request.client else "-"
 
 
 # -- sessions and guards ----------------------------------------------------------------------------------
-def current(request: Request) -> SessionInfo | None:
-    """The request's session (loaded once, then kept on the request); None when anonymous, expired,
-    or a unit's whose link was revoked since."""
-    if getattr(request.state, "session", _UNLOADED) is not _UNLOADED:
-        return request.state.session
-    found = None
-    cookie = request.cookies.get(COOKIE)
-    if cookie and len(cookie) < 200:
-        found = store(request).session(cookie)
-        if found is not None and found.role == "unit":
-            unit = store(request).unit(found.unit_id) if found.unit_id is not None else None
-            if unit is None or unit.revoked:
-                found = None
-            else:
-                request.state.unit = unit
-    request.state.session = found
-    return found
-
-
-def who(request: Request, session: SessionInfo | None) -> str | None:
-    """The name shown in the page's header: 管理员, or the unit's name."""
-    if session is None:
-        return None
-    if session.role == "admin":
-        return "管理员"
-    unit = getattr(request.state, "unit", None)
-    return unit.name if unit is not None else None
-
-
 def _wants_page(request: Request) -> bool:
     """A browser's page or form (sent to /login) rather than a script's call (told 401)."""
     accept = request.headers.get("accept", "")

@@ -24,8 +24,8 @@ from starlette.routing import Route
 from ..errors import NianbaoError
 from ..findings import Finding
 from . import jobs
-from .app import CSP_PREVIEW, Refusal, page  # app registers the {name:id} convertor the routes use
 from .auth import address, admin_session, check_csrf, field, form_route, store
+from .pages import CSP_PREVIEW, Refusal, page
 from .store import ADMIN, APPROVED, RETURNED, STATUSES, SUBMITTED
 
 MAX_NAMES = 500  # units added at once: a county has tens; a pasted book is a mistake

@@ -100,7 +100,7 @@ def produce(store: Store, job: int, approved: list[tuple[UnitInfo, VersionInfo]]
         store.update_job(job, result=produced_zip(approved, targets, lambda done: store.update_job(job, done=done)), state="done",
                          message=f"已生成{len(approved)}个单位的报告")
     except Exception as exc:  # noqa: BLE001 - a background thread has no caller: the job row says what happened
-        from .app import internal_error
+        from .pages import internal_error
 
         internal_error(f"生成任务 {job} ", exc)
         said = str(exc) if isinstance(exc, NianbaoError) else f"生成时出了意外的问题（{type(exc).__name__}），请把服务器窗口中的信息发给维护者"

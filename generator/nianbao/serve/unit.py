@@ -33,7 +33,7 @@ from ..model.standard import SPECS, Spec
 from ..render import grid as grids
 from ..render.html import SCROLL_HINT
 from . import editor
-from .app import CSP_PREVIEW, Refusal, page
+from .pages import CSP_PREVIEW, Refusal, page
 
 SUBMITTABLE = ("填写中", "已退回")
 HISTORY_SHOWN = 100  # versions listed on the history page unless all are asked for (autosave makes thousands)
@@ -262,7 +262,7 @@ def _title(name: str, year: int) -> str:
 
 
 def _comment_json(c) -> dict:
-    from .app import local_time
+    from .pages import local_time
 
     return {"where": c.where, "text": c.text, "author": "县（区）" if c.author == "admin" else c.author,
             "at": local_time(c.created_at), "kind": c.kind, "version": c.version}

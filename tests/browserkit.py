@@ -210,3 +210,30 @@ def shoot(page, name: str, part=None) -> None:
     folder = shots_dir()
     if folder is not None:
         (part or page).screenshot(path=str(folder / f"{name}.png"))
+
+
+WAIT = 20_000  # ms: a save with its check, on a loaded 2-core machine
+
+
+def saved(page, version: int | None = None) -> int:
+    """Wait until everything typed is acknowledged — the status line says 已保存 and this tab
+    keeps no unsent change — and return the version number it names.  (Right after a load the
+    status line shows the stored version before the page re-sends a kept change: the kept
+    change in localStorage tells the two apart.)"""
+    said = page.wait_for_function(
+        """(wanted) => {
+            const status = document.getElementById("save-status");
+            const boot = JSON.parse(document.getElementById("boot").textContent);
+            const m = /^已保存 第(\\d+)版$/.exec(status.textContent.trim());
+            if (!m || window.localStorage.getItem(boot.key)) { return false; }
+            return wanted === null || Number(m[1]) === wanted ? Number(m[1]) : false;
+        }""", arg=version, timeout=WAIT)
+    return int(said.json_value())
+
+
+def type_into(page, selector: str, text: str, delay: int = 30) -> None:
+    """Focus (no click), select what is there, type as a person types."""
+    field = page.locator(selector)
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text, delay=delay)

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browserkit import NIANBAO, chromium, live_server, shoot, shots_dir
+from browserkit import NIANBAO, WAIT, chromium, live_server, saved, shoot, shots_dir, type_into
 from conftest import EXAMPLE_2023, edit
 from pgserver import pg_url  # noqa: F401 - a fixture, used by name
 
@@ -44,7 +44,6 @@ LAST, YEAR = 2023, 2024
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 TABLES = ("proactive", "applications", "appeals", "processing_fees")
-WAIT = 20_000  # ms: a save with its check, on a loaded 2-core machine
 
 
 def run_cli(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -118,28 +117,6 @@ def upload(page, path: Path) -> None:
     page.wait_for_load_state()
 
 
-def saved(page, version: int | None = None) -> int:
-    """Wait until everything typed is acknowledged — the status line says 已保存 and the browser
-    keeps no unsent change — and return the version number it names.  (Right after a load the
-    status line shows the stored version before the page re-sends a kept change: the kept
-    change in localStorage tells the two apart.)"""
-    said = page.wait_for_function(
-        """(wanted) => {
-            const status = document.getElementById("save-status");
-            const boot = JSON.parse(document.getElementById("boot").textContent);
-            const m = /^已保存 第(\\d+)版$/.exec(status.textContent.trim());
-            if (!m || window.localStorage.getItem(boot.key)) { return false; }
-            return wanted === null || Number(m[1]) === wanted ? Number(m[1]) : false;
-        }""", arg=version, timeout=WAIT)
-    return int(said.json_value())
-
-
-def type_into(page, selector: str, text: str) -> None:
-    """Focus (no click), select what is there, type as a person types."""
-    field = page.locator(selector)
-    field.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text, delay=30)
 
 
 def cell(page, path: str):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from browserkit import chromium, live_server, shoot, shots_dir
+from browserkit import WAIT, chromium, live_server, saved, shoot, shots_dir, type_into
 from conftest import EXAMPLE_2023, edit
 
 from nianbao.model.yamlfile import parse
@@ -31,7 +31,6 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the live-server
 YEAR = 2023
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-WAIT = 20_000  # ms: a save with its check, on a loaded 2-core machine
 TABS, LEFT, SUBMIT, CELLS, LOOK, BLANK = ("甲镇人民政府", "乙乡人民政府", "丙镇人民政府", "丁乡人民政府", "戊镇人民政府", "己乡人民政府")
 
 
@@ -85,23 +84,6 @@ def open_unit(browser, server, name: str, viewport=DESKTOP):
     return context, page
 
 
-def saved(page, version: int | None = None) -> int:
-    """Wait until this tab holds nothing unsent and says 已保存; the version it names."""
-    said = page.wait_for_function(
-        """(wanted) => {
-            const boot = JSON.parse(document.getElementById("boot").textContent);
-            const m = /^已保存 第(\\d+)版$/.exec(document.getElementById("save-status").textContent.trim());
-            if (!m || window.localStorage.getItem(boot.key)) { return false; }
-            return wanted === null || Number(m[1]) === wanted ? Number(m[1]) : false;
-        }""", arg=version, timeout=WAIT)
-    return int(said.json_value())
-
-
-def type_into(page, selector: str, text: str) -> None:
-    field = page.locator(selector)
-    field.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text, delay=20)
 
 
 def newest(server, name: str) -> tuple[int, dict]:

@@ -28,7 +28,7 @@ EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
 def one(last: Path, this: Path, kind: str = "html") -> bytes:
     """One comparison, drawn: the bytes ``nianbao compare LAST THIS -o x.{kind}`` writes.  The
     rates' caches are emptied first, so that each pair is timed as if it were new."""
-    from nianbao.compare import rates
+    from nianbao.check import repetition as rates
     from nianbao.compare.pair import Side, compare
     from nianbao.read.sources import load_checked
 

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, load, previous_of
 
+from nianbao.check.repetition import DEFINITIONS, MIN_RUN, Rates, copied_share, copied_spans, reduce, repetition
 from nianbao.compare.changes import changes, figure, largest_moves
 from nianbao.compare.page import percent
-from nianbao.compare.rates import DEFINITIONS, MIN_RUN, Rates, copied_share, copied_spans, reduce, repetition
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 

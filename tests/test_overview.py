@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 from overview_county import dump, make_county, unit_data, unit_name
 from test_batch import fill
 
+from nianbao.check.repetition import repetition
 from nianbao.compare import overview as gathering
 from nianbao.compare import overview_page, overview_sheet
 from nianbao.compare.figures import Measure, change, figures, measure, percent, shown
-from nianbao.compare.rates import repetition
 from nianbao.model.standard import SPECS
 from nianbao.read.load import load_file
 from nianbao.read.sources import load_checked

@@ -11,13 +11,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from ..compare.rates import copied_share, rated_narratives
 from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from ..model.standard import ValueType
+from .repetition import copied_share, rated_narratives
 from .rules import narratives
 
-COPIED = 0.8  # share of a section copied from last year's (compare.rates.copied_share) from which X5 warns
+COPIED = 0.8  # share of a section copied from last year's (check.repetition.copied_share) from which X5 warns
 # an explanation of a carry-over that differs from last year's (X1 is then a warning)
 EXPLAINED = re.compile(r"结转[^。]*(差异|不一致|调整|更正|核减|核增|撤回)|(差异|不一致|调整|更正|核减|核增|撤回)[^。]*结转")
 # years that are not stale: document numbers 〔2020〕 [2020] and edition notes （2019年修订）
@@ -161,7 +161,7 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
 # -- X5 (sections copied from last year) ----------------------------------------------------------------
 def x5_copied_sections(report: Report, last: Report) -> Iterator[Finding]:
     """A section whose share of copied text (the rate ``compare`` shows for it, defined
-    once in :mod:`nianbao.compare.rates`) reaches COPIED."""
+    once in :mod:`nianbao.check.repetition`) reaches COPIED."""
     before = [text for _, _, text in rated_narratives(last)]
     for keys, (path, text) in _texts(report).items():
         if keys == ("preamble",) or len(text) < 20:

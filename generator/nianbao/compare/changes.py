@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
+from ..check.repetition import table_cells
 from ..model.places import FEES_LABEL, KeyPath, places
 from ..model.report import Report
 from ..model.standard import SPECS, Column, Spec, ValueType
-from .rates import table_cells
 
 Number = int | Decimal
 MOVES = 10  # the largest moves named on the page

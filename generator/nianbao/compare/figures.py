@@ -157,7 +157,7 @@ def measure(report: Report, findings: Iterable[Finding] = (), repetition: float 
 
 
 def measure_of_rate(rate: float | None) -> Measure:
-    """A repetition rate (a float of :mod:`.rates`) as a share, exact to 1/100 000."""
+    """A repetition rate (a float of :mod:`nianbao.check.repetition`) as a share, exact to 1/100 000."""
     return Measure(None if rate is None else Fraction(rate).limit_denominator(100_000))
 
 

@@ -33,7 +33,7 @@ from ..model.standard import SPECS
 from .figures import Figure, Measure, figures, measure, measure_of_rate
 
 if TYPE_CHECKING:
-    from .rates import Rates
+    from ..check.repetition import Rates
 
 Status = Literal["已计入", "有错误", "未计入", "未交回"]
 COUNTED: Status = "已计入"
@@ -198,7 +198,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
         rows.append(row)
         if last is not None:
             pairs.append((row, last))
-    from .rates import repetition
+    from ..check.repetition import repetition
 
     for row, last in pairs:
         row.rates = rates = repetition(row.report, last.report)  # type: ignore[arg-type]

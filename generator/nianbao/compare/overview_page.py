@@ -9,7 +9,7 @@ One HTML5 file — UTF-8, ``lang="zh-CN"``, its style inside, no script, nothing
    the last row is the county's sums, the figures ``aggregate`` writes.
 二、各项数字排名 — a bar chart per figure, units ranked (SVG drawn by :mod:`.charts`).
 三、与上年比较 — with last year's reports: each unit's figures last year → this year and
-   its repetition rates (:mod:`.rates`), and a chart of the applications of both years.
+   its repetition rates (:mod:`nianbao.check.repetition`), and a chart of the applications of both years.
 四、各单位的问题 — every finding of every unit, as ``check`` prints it.
 五、说明 — what each figure and each rate means, in one sentence each.
 
@@ -317,7 +317,7 @@ YOY_KEYS = ("received", "carried_over", "disclosed_share", "withheld_share", "un
 
 
 def _previous(overview: Overview, drawer: _Charts) -> str:
-    from .rates import DEFINITIONS
+    from ..check.repetition import DEFINITIONS
 
     columns = [overview.column(key) for key in YOY_KEYS if any(c.key == key for c in overview.columns)]
     out = ["<h2>三、与上年比较</h2>",
@@ -371,7 +371,7 @@ def _definitions(overview: Overview) -> str:
     for column in overview.columns:
         out.append(f"<dt>{escape(column.heading)}</dt><dd>{escape(column.definition)}</dd>")
     if overview.previous:
-        from .rates import DEFINITIONS
+        from ..check.repetition import DEFINITIONS
 
         for key in ("text", "tables", "overall"):
             name, _, sentence = DEFINITIONS[key].partition("：")

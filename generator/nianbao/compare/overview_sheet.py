@@ -204,7 +204,7 @@ def _definitions(sheet, overview: Overview, county: str) -> None:
     for column in overview.columns:
         put_row(sheet, [column.heading, column.definition])
     if overview.previous:
-        from .rates import DEFINITIONS
+        from ..check.repetition import DEFINITIONS
 
         for key in ("text", "tables", "overall"):
             name, _, sentence = DEFINITIONS[key].partition("：")

@@ -14,11 +14,11 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from ..check.repetition import DEFINITIONS, MIN_RUN
 from ..findings import LEVEL_NAMES, Finding
 from ..render.outline import environment
 from .changes import CellChange, figure
 from .pair import COPIED, STALE, Comparison, Piece
-from .rates import DEFINITIONS, MIN_RUN
 
 # the page's style: one sheet, no url() (nothing is fetched)
 CSS = """

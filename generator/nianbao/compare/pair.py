@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..check.crossyear import NOT_STALE, OPENING_YEAR, YEAR, check_previous, opening_years, stale_years
+from ..check.repetition import Rates, copied_spans, rated_narratives, repetition
 from ..findings import Finding
 from ..model.report import Report
 from .changes import CellChange, changes, largest_moves
-from .rates import Rates, copied_spans, rated_narratives, repetition
 
 COPIED, STALE = "copied", "stale"  # the two kinds of marks in the narratives
 PREVIOUS_RULES = ("X1", "X2", "X3")  # carry-overs: last year's closing figures are this year's opening ones

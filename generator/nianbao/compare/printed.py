@@ -20,11 +20,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_UNDERLINE
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..check.repetition import DEFINITIONS
 from ..render import pdf as pdf_path
 from .changes import figure
 from .page import LEGEND_COPIED, LEGEND_STALE, groups, percent
 from .pair import COPIED, STALE, Comparison, Piece
-from .rates import DEFINITIONS
 
 BODY_FONT, HEAD_FONT = "宋体", "黑体"  # official names: LibreOffice is told their stand-ins (render.fontsubst)
 

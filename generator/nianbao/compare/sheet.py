@@ -19,11 +19,11 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..check.repetition import DEFINITIONS
 from ..findings import LEVEL_NAMES
 from ..render.printing import MAX_ROW_HEIGHT, print_setup
 from ..render.textgrid import width as display_width
 from .pair import COPIED, STALE, Comparison, Piece
-from .rates import DEFINITIONS
 
 HEAD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")

@@ -45,9 +45,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..check.rules import narratives
 from ..model.places import KeyPath
 from ..model.report import Report
+from .rules import narratives
 
 MIN_RUN = 12  # reduced characters: see the module's docstring for why
 

@@ -367,3 +367,27 @@ def test_the_unit_pages_at_desktop_and_phone_sizes(browser, server):
             blank_ctx.close()
     too_wide = {k: v for k, v in wide.items() if v > int(k.split("@")[1].split("x")[0])}
     assert not too_wide, too_wide
+
+
+def test_a_click_into_a_blank_reports_zero_then_typing_replaces_it(browser, server):
+    """A blank report shows 0 in every cell: clicked into (the caret once landed beside the 0) and
+    typed 5, the cell must hold 5 — it held 50, a figure the clerk never typed (a trial from the
+    README found it).  By Tab too; a second click inside the cell places the caret as usual."""
+    context, page = open_unit(browser, server, BLANK)
+    try:
+        page.get_by_role("button", name="从空白开始").click()
+        page.wait_for_url("**/report*")
+        saved(page)
+        first, second = page.locator("#f-applications-new-0"), page.locator("#f-applications-new-1")
+        assert first.input_value() == "0" and second.input_value() == "0"
+        first.click()
+        page.keyboard.type("5", delay=30)
+        page.keyboard.press("Tab")  # into the next cell: its 0 selected too
+        page.keyboard.type("3", delay=30)
+        version = saved(page)
+        assert (first.input_value(), second.input_value()) == ("5", "3")
+        number, data = newest(server, BLANK)
+        assert number == version and data["applications"]["new"][:2] == [5, 3]
+        assert context.said == []
+    finally:
+        context.close()

@@ -114,7 +114,19 @@
     var sets = keptSets();
     if (!sets.length) { return; }
     if (state.locked) {
-      say("本机还保存着" + sets.length + "组没有保存的改动；报告" + state.status + "，现在不能修改（改动仍保存在本机）", "error");
+      // A kept set the report already holds (every figure as shown) was saved before the report was
+      // submitted: nothing is lost by forgetting it.  Only a set that differs is said.
+      var differing = sets.filter(function (e) {
+        var same = Object.keys(e.set.values).every(function (name) {
+          var el = byName(name);
+          return el !== null && el.value === e.set.values[name];
+        });
+        if (same) { try { window.localStorage.removeItem(e.key); } catch (x) { /* left as it was */ } }
+        return !same;
+      });
+      if (differing.length) {
+        say("本机还保存着" + differing.length + "组没有保存的改动；报告" + state.status + "，现在不能修改（改动仍保存在本机）", "error");
+      }
       return;
     }
     var sure = sets.filter(function (e) { return e.set.open === false || (!locks && gone(e, null)); });
@@ -477,6 +489,28 @@
     form.addEventListener("focusout", function () { where.textContent = ""; });
   }
 
+  // -- a figure cell's content selected when the cell is entered ------------------------------------------------
+  // A blank report shows 0 in every cell: a click put the caret before or after it, and typing 5 made
+  // "50" or "05" — a wrong figure the clerk did not see.  Entering a figure cell (by Tab or click)
+  // selects what it holds, so that typing replaces it, as in a spreadsheet.
+  function selectOnEntry() {
+    var entered = null;
+    form.addEventListener("focusin", function (event) {
+      var el = event.target;
+      if (el && el.tagName === "INPUT" && el.getAttribute("inputmode") === "decimal" && !el.readOnly) {
+        entered = el;
+        el.select();
+      }
+    });
+    form.addEventListener("mouseup", function (event) {
+      if (entered !== null && event.target === entered) {
+        event.preventDefault(); // the click that entered the cell keeps the selection
+        entered = null;
+      }
+    });
+    form.addEventListener("keydown", function () { entered = null; });
+  }
+
   // -- what a form just did is said once: a reload of the page does not say it again --------------------------
   function forgetOutcome() {
     if (/[?&]done=/.test(window.location.search) && window.history && window.history.replaceState) {
@@ -496,6 +530,7 @@
   showComments(state.comments);
   setUpPanel();
   followFocus();
+  selectOnEntry();
   forgetOutcome();
   // The page as sent says "第N版已保存"; only now, kept sets looked at, does it say "已保存 第N版" (or
   // that it re-sends one): a reader waiting for "已保存" never sees it before this tab had its say.

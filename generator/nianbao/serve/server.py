@@ -156,8 +156,8 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
             if _is_loopback(host):
                 app.state.hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
             first = store.setup_token()
-            where = f"{site}" if db is None else "数据库"
-            _say(f"年报网站（{where}）")
+            where = f"站点文件夹 {Path(site).resolve()}（数据库 nianbao.db）" if db is None else "PostgreSQL 数据库"
+            _say(f"年报网站的数据在：{where}")
             if first:
                 _say("第一次启动：请用下面的链接设置管理员密码（只能用一次；下次启动前未设置，会给出新的链接）：")
                 _say(f"  {local}/setup/{first}")

@@ -12,8 +12,9 @@ Why it is built this way:
   writes its own line per request with ``/u/…`` and ``/setup/…`` redacted and no query string.
 * Every error a user sees is a page in Chinese (or ``{"message": …}`` for the page's scripts),
   never a traceback and never the text of an exception.
-* Pages are rendered by one Jinja2 environment with autoescape ON, loading ``templates/serve/``
-  from where :mod:`nianbao.render.resources` finds the package's templates (a wheel or a checkout).
+* Pages are rendered by one Jinja2 environment with autoescape ON (:mod:`.pages`, which the route
+  modules share, so that none of them imports this module), loading ``templates/serve/`` from
+  where :mod:`nianbao.render.resources` finds the package's templates (a wheel or a checkout).
 """
 
 from __future__ import annotations

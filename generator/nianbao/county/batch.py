@@ -37,7 +37,7 @@ from ..read.sources import load_checked
 from ..render.reportfile import table3_rows
 from ..system import isolate
 from ..system.decode import decode, read_at_most
-from ..system.output import safe_name
+from ..system.output import numbered, safe_name
 from . import bounded
 from .bounded import Sandbox
 from .filenames import GBK_NOTE
@@ -378,10 +378,7 @@ def _unique_stem(outcome: Outcome, taken: set[str]) -> str:
     ``水务局\\河长办`` — the same unit twice is an error before this), said as a warning: the
     second unit's documents were once skipped without a word."""
     stem = safe_name(outcome.title or outcome.source.stem)
-    candidate, n = stem, 2
-    while candidate.lower() in taken:
-        candidate, n = f"{stem}（{n}）", n + 1
-    taken.add(candidate.lower())
+    candidate = numbered(stem, taken)
     if candidate != stem:
         outcome.findings.append(Finding(WARNING, "B", None, f"机关名称中有不能用于文件名的字符，与另一个单位的文件名相同，本单位的文件改名为“{candidate}”"))
     return candidate

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from ..system.output import Folder, backup, safe_name, write_atomic
+from ..system.output import Folder, backup, numbered, safe_name, write_atomic
 from .db import DatabaseError
 from .store import ADMIN, Store, VersionInfo
 
@@ -67,7 +67,7 @@ def _export(store: Store, out: Path, echo: Callable[..., None]) -> bool:
     folders: dict[int, Folder] = {}  # the county's own report: recorded, so batch/aggregate of the folder skip it
     taken: set[str] = set()
     for unit, year, version in everything:
-        stem = _unique(file_stem(unit.name, year), taken)
+        stem = numbered(file_stem(unit.name, year), taken)  # two names only a forbidden character told apart: two files
         if year not in folders:
             year_folder(out, year).mkdir(exist_ok=True)
             folders[year] = Folder(year_folder(out, year))
@@ -118,15 +118,6 @@ def _snapshot(store: Store, out: Path, echo: Callable[..., None]) -> bool:
         return False
     echo(f"数据库备份：{out / SNAPSHOT}（含全部版本、意见和操作记录；要恢复网站，把它改名为 nianbao.db 放进站点文件夹）")
     return True
-
-
-def _unique(stem: str, taken: set[str]) -> str:
-    """Two unit names that only a forbidden character told apart get distinct files."""
-    candidate, n = stem, 2
-    while candidate.lower() in taken:
-        candidate, n = f"{stem}（{n}）", n + 1
-    taken.add(candidate.lower())
-    return candidate
 
 
 def _write(path: Path, version: VersionInfo, folder: Folder | None) -> Path | None:

@@ -37,17 +37,13 @@ class CountyError(NianbaoError):
 def file_names(pairs: list[tuple[UnitInfo, VersionInfo]]) -> list[str]:
     """A report file name per report, as ``nianbao export`` names it (``青山镇人民政府2025.yaml``),
     each unique even where two names become one file name (``a/b`` and ``a_b``)."""
+    from ..system.output import numbered
     from .export import file_stem
 
     out: list[str] = []
     taken: set[str] = set()
     for unit, version in pairs:
-        stem = file_stem(unit.name, version.year)
-        candidate, n = stem, 2
-        while candidate.lower() in taken:
-            candidate, n = f"{stem}（{n}）", n + 1
-        taken.add(candidate.lower())
-        out.append(f"{candidate}.yaml")
+        out.append(f"{numbered(file_stem(unit.name, version.year), taken)}.yaml")
     return out
 
 

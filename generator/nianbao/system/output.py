@@ -35,6 +35,17 @@ def safe_name(name: str, limit: int = 180) -> str:
     return name.rstrip(". ") or "_"
 
 
+def numbered(stem: str, taken: set[str]) -> str:
+    """``stem``, or ``stem（2）``, ``stem（3）``…: the first not in ``taken`` (compared without
+    case, as Windows compares names), added to it — for two names that :func:`safe_name` made
+    one (``水务局/河长办`` and ``水务局\\河长办``), so that neither file overwrites the other."""
+    candidate, n = stem, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{stem}（{n}）", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
 def _mode() -> int:
     """What ``open()`` gives a new file here: 0o666 without the umask's bits."""
     mask = os.umask(0)

@@ -329,7 +329,9 @@ def test_review_with_the_keyboard_alone(tmp_path):
             store.close()
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(server.setup)
-        page.keyboard.type("county-password-1")  # the first field has the focus
+        # the first field has the focus (autofocus, applied after load: typing before it lost characters on a busy machine)
+        page.wait_for_function("() => document.activeElement && document.activeElement.type === 'password'")
+        page.keyboard.type("county-password-1")
         page.keyboard.press("Tab")
         page.keyboard.type("county-password-1")
         with page.expect_navigation():

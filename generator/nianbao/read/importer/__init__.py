@@ -89,6 +89,7 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     outline = narrative.outline(lines)
     if not outline.headings:
         return Imported(source, None, findings=[Finding(ERROR, "I", None, "找不到“一、总体情况”等章节标题：这不像一份政府信息公开工作年度报告")])
+    chrome = narrative.without_chrome(outline)
     title, after_title = narrative.title(outline.front, meta.get("title"))
     spec = _format(lines, title)
     imported = Imported(source, spec)
@@ -116,6 +117,8 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     imported.notes = found.notes
     imported.unreadable = found.unreadable
     imported.findings = head.findings + table_findings + overview_findings
+    if chrome:
+        imported.findings.append(Finding(WARNING, "I", None, narrative.chrome_note(chrome)))
     return imported
 
 

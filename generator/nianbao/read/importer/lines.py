@@ -83,6 +83,63 @@ _METADATA = re.compile(
 _TOOLS = re.compile(r"^(?:[【\[]?\s*(?:大|中|小|打印|关闭|关闭窗口|打印本页|收藏|分享|返回顶部|返回)\s*[】\]]?\s*)+$")
 
 
+# The site's own furniture around a report, by what it does — never words of a report:
+# downloads and attachments, share and QR codes, print/close/read-aloud tools, links to
+# interpretations (解读), and the time, counter and font-size bars.  A line made only of these
+# (with the metadata labels and their values, dates, times, counts and separators between
+# them) is chrome, on any site; a line with a sentence in it never is.
+_TOOL_WORDS = (
+    r"(?:附件|文件|全文|原文|正文|相关)?下载(?:附件|文件|全文|原文|正文)?|相关附件|附件[\d一二三四五六七八九十]{0,3}[:：]?\s*[^\s:：]{1,80}?\.(?:pdf|docx?|wps|xlsx?|ofd|zip|rar|txt)|"
+    r"扫一扫|扫码|扫描二维码|二维码|手机扫码|(?:在|用)?手机(?:上|端)?(?:查看|浏览|打开|阅读|访问)?(?:当前|本|此)?(?:页面?|网页|文章)?|"
+    r"分享到?|微信|微博|QQ空间|QQ|朋友圈|"
+    r"打印(?:本页|此页|本文|文章)?|关闭(?:窗口|本页|页面)?|收藏(?:本页)?|返回(?:顶部|首页|列表|上一页)?|(?:我要)?纠错|"
+    r"(?:文字|图片|图文|视频|音频|动漫|动画|政策|相关|专家|媒体|部门|H5|一图)解读|图解|解读|"
+    r"(?:语音)?(?:朗读|播报)|听全文|"
+    r"字[号体]|[大中小]|默认|A\+|A-|A|T|"
+    r"浏览|次|阅读|人次|次数"
+)
+_META_LABELS = (
+    r"索\s*引\s*号|主题分类|发布机构|发文机关|发布日期|成文日期|生成日期|发布时间|更新时间|信息来源|来\s*源|作\s*者|文\s*号|"
+    r"浏览次数|访问量|点击数|点击量|阅读次数|阅读量|浏览量|信息类别|公开方式|公开范围|公开时限|有效性|时\s*效|有效期|"
+    r"责任部门|所属机构|组配分类|体裁分类|服务对象分类|主\s*题\s*词|关\s*键\s*词|索取号|字[号体]|日\s*期|时\s*间"
+)
+_CHROME_WORD = re.compile(
+    rf"(?:{_META_LABELS})\s*[:：]\s*[^\s:：|｜【】\[\]]{{0,40}}?(?=\s|[|｜【】\[\]]|$|(?:{_META_LABELS})\s*[:：])"  # 来源：沭阳县发展和改革局
+    rf"|(?:{_META_LABELS}|{_TOOL_WORDS})[:：]?",
+    re.I,
+)
+_CHROME_FIGURE = re.compile(r"\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:\d{2}(?::\d{2})?|\d+")  # dates, times, counts
+_CHROME_SEPARATORS = re.compile(r"[\s|｜/·•【】\[\]()（）<>《》「」,，、>＞»›]+")
+MAX_CHROME = 120  # characters: a bar of tools and metadata; longer is a paragraph
+_SENTENCE_MARK = re.compile(r"[。；;！!？?﹔﹖﹗]")
+
+
+def is_site_chrome(text: str) -> bool:
+    """A line of the site around a report, not of the report (``附件下载``, ``扫一扫在手机上查看
+    当前页面``, ``文字解读 图片解读``, ``发布时间：2024-01-15 浏览次数：35 【字体：大 中 小】``,
+    ``时效``): every piece of it a tool, a metadata label (with its value), a date, a time
+    or a count — one tool or label at least, so that a date alone (the signature's) is
+    not — and not one sentence mark (。；！？) in it."""
+    if len(text) > MAX_CHROME or _SENTENCE_MARK.search(text):
+        return False
+    t = nfkc(text).strip()
+    if not t or not (_CHROME_SEPARATORS.match(t) or _CHROME_WORD.match(t) or _CHROME_FIGURE.match(t)):
+        return False  # most lines of a report fail here, at their first word
+    words = 0
+    for piece in _CHROME_SEPARATORS.sub(" ", t).split():
+        at = 0
+        while at < len(piece):
+            match = _CHROME_WORD.match(piece, at)
+            if match and match.end() > at:
+                words += 1
+            else:
+                match = _CHROME_FIGURE.match(piece, at)
+                if not match or match.end() == at:
+                    return False
+            at = match.end()
+    return words > 0
+
+
 def is_page_number(text: str) -> bool:
     """A line that is only a page number: ``— 3 —``, ``第3页 共8页``, ``3/8``."""
     return bool(_PAGE_NUMBER.match(nfkc(text).strip()))

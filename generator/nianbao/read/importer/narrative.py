@@ -22,7 +22,7 @@ from ...model.places import place
 from ...model.standard import Spec
 from ...model.standard.common import OVERVIEW_SUBJECTS, SECTIONS
 from ...render.outline import phrases
-from .lines import Line, is_metadata, is_page_number
+from .lines import Line, is_metadata, is_page_number, is_site_chrome
 from .words import chinese_year, core, is_value_token, normal, ordinal_value, similarity, split_ordinal
 
 HEADING_SIMILAR = 0.6  # a heading with extra words (FORMAT.md §8) still reads as its section
@@ -90,6 +90,30 @@ def _appendix(line: Line) -> bool:
     return not line.in_table and bool(_APPENDIX.match(normal(line.text)))
 
 
+def without_chrome(found: Outline) -> list[str]:
+    """Take out of the sections the lines of the site around the report (``附件下载``, ``扫一扫
+    在手机上查看当前页面``, ``文字解读``, a time or font-size bar: :func:`.lines.is_site_chrome`)
+    that a page puts after the report or between its parts; the texts taken out, to be
+    said.  A row of a table is the table's, never chrome."""
+    dropped: list[str] = []
+    for key, lines in found.sections.items():
+        kept = []
+        for line in lines:
+            if line.text and is_site_chrome(line.text) and (not line.in_table or framed(line)):
+                dropped.append(line.text)
+            else:
+                kept.append(line)
+        found.sections[key] = kept
+    return dropped
+
+
+def chrome_note(dropped: list[str]) -> str:
+    """The one note an import gives for the site's lines it left out of the report."""
+    shown = "、".join(f"“{text}”" for text in list(dict.fromkeys(dropped))[:6])
+    more = "等" if len(set(dropped)) > 6 else ""
+    return f"原文中有{len(dropped)}行是网站的下载、分享、打印、解读链接或时间、字号栏（{shown}{more}），不是报告的文字，未读入"
+
+
 def framed(line: Line) -> bool:
     """A table row holding one cell of words and nothing else: text a page framed (a PDF
     whose ruled box holds prose and a heading above the table proper), which a reader
@@ -155,7 +179,7 @@ def is_chrome(text: str) -> bool:
     t = normal(text)
     if not t:
         return False
-    if _CHROME.match(t) or _ATTACHMENT.match(t):
+    if _CHROME.match(t) or _ATTACHMENT.match(t) or is_site_chrome(text):
         return True
     parts = [p for p in _CRUMB.split(text.strip()) if p.strip()]
     return len(parts) >= 2 and bool(_CRUMB.search(text)) and all(len(normal(p)) <= 16 and not re.search(r"[。，；]", p) for p in parts)

@@ -262,15 +262,55 @@ def _mark_raised(chars: list[dict]) -> None:
             base = last = char
 
 
+class _Framed(list):
+    """The lines of a ruled box that holds text, not figures (each row one cell of words:
+    洪泽区's report prints its whole body so), each (top, x0, x1, text): read as the page's
+    text, so that its wrapped lines are joined into paragraphs like any other."""
+
+
+class _Rows(list):
+    """A table's rows, with where the words of each row holding one cell of words run
+    (x0, x1) — None for other rows: such a row that goes on from the line before it (a
+    paragraph of the body whose frame runs into the table below) is joined to it."""
+
+    def __init__(self, rows, extents) -> None:
+        super().__init__(rows)
+        self.extents = extents
+
+
+def _framing(rows: list[list[str | None]]) -> bool:
+    return bool(rows) and all(sum(cell is not None for cell in row) <= 1 for row in rows)
+
+
+def _wordy(row: list[str | None]) -> str | None:
+    """The words of a row that is one cell of words (not a figure), else None."""
+    filled = [_cell(cell) for cell in row if cell is not None and (_cell(cell) or "").strip()]
+    return filled[0] if len(filled) == 1 and not is_value_token(filled[0]) else None
+
+
 def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
     tables = page.find_tables()
-    boxes = [t.bbox for t in tables]
+    extracted = [table.extract() for table in tables]
+    sizes = [c.get("size") or 0 for c in page.chars]
+    hang = statistics.median(sizes) if sizes else 12.0
+    # a box of text holds the punctuation that hangs past its right edge (「有序、」 with the
+    # 、 outside the frame, as Word lays out 避头尾): one character's width more
+    boxes = [
+        (t.bbox[0] - hang, t.bbox[1], t.bbox[2] + hang, t.bbox[3]) if _framing(rows) else t.bbox
+        for t, rows in zip(tables, extracted)
+    ]
+
+    def within(obj, box) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
     def outside(obj) -> bool:
         if obj.get("object_type") != "char":
             return True
-        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+        return not any(within(obj, box) for box in boxes)
+
+    def chars_in(box):
+        return page.filter(lambda obj: obj.get("object_type") == "char" and within(obj, box))
 
     items: list[tuple[int, float, float, float, object]] = []
     for line in page.filter(outside).extract_text_lines(strip=True, return_chars=False):
@@ -278,9 +318,21 @@ def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
         if is_page_number(line["text"]) and (top < page.height * 0.12 or top > page.height * 0.8):
             continue
         items.append((number, top, float(line["x0"]), float(line["x1"]), line["text"]))
-    for table in tables:
-        rows = table.extract()
-        items.append((number, float(table.bbox[1]), float(table.bbox[0]), float(table.bbox[2]), rows))
+    for table, rows, box in zip(tables, extracted, boxes):
+        content: object = rows
+        if _framing(rows):
+            content = _Framed(
+                (float(line["top"]), float(line["x0"]), float(line["x1"]), line["text"])
+                for line in chars_in(box).extract_text_lines(strip=True, return_chars=False)
+                if line["text"].strip()
+            ) or rows
+        elif len(table.rows) == len(rows):
+            extents = []
+            for row, cells in zip(table.rows, rows):
+                inside = [c for c in page.chars if within(c, row.bbox)] if _wordy(cells) is not None else []
+                extents.append((min(c["x0"] for c in inside), max(c["x1"] for c in inside)) if inside else None)
+            content = _Rows(rows, extents)
+        items.append((number, float(table.bbox[1]), float(table.bbox[0]), float(table.bbox[2]), content))
     items.sort(key=lambda item: (item[1], item[2]))
     return items
 
@@ -300,7 +352,8 @@ def _cell(text: str | None) -> str | None:
 def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
     texts = [item for item in items if isinstance(item[4], str)]
     running = _running_heads(texts, max((item[0] for item in items), default=0))
-    long = [item for item in texts if len(item[4]) >= 10]  # type: ignore[arg-type]
+    framed = [(page, *line) for page, _, _, _, content in items if isinstance(content, _Framed) for line in content]
+    long = [item for item in [*texts, *framed] if len(item[4]) >= 10]  # type: ignore[arg-type]
     left = min((item[2] for item in long), default=0.0)
     right = max((item[3] for item in long), default=0.0)
     widths = [(item[3] - item[2]) / len(item[4]) for item in long]  # type: ignore[arg-type]
@@ -312,39 +365,72 @@ def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
     lines: list[Line] = []
     tables = 0
     previous: tuple[float, float, str] | None = None  # the open paragraph's last line: (x1, page, text)
+
+    def goes_on(text: str, x0: float, tabular: bool) -> bool:
+        """``text`` is the next line of the open paragraph, which the page only wrapped: the
+        line before reached the right margin, this one is not indented, opens no numbered
+        heading and is no row of figures."""
+        return (
+            previous is not None
+            and not tabular
+            and x0 <= left + 0.6 * char
+            and previous[0] >= right - 3 * char
+            and (by_indent or not _ENDS_SENTENCE.search(previous[2]))
+            and not split_ordinal(text)[0]
+        )
+
+    def join(text: str, x1: float, page: int) -> None:
+        nonlocal previous
+        last = lines[-1]
+        joined = _SPACE_BY_CJK.sub("", last.text + text)
+        lines[-1] = Line(joined, [Cell(joined)], None, last.where, in_table=last.in_table, exact=last.exact, kind=last.kind)
+        previous = (x1, page, joined)
+
+    def text_line(text: str, x0: float, x1: float, page: int, where: str, *, words: bool = False) -> None:
+        """A line of text, joined to the open paragraph or a paragraph of its own; ``words``:
+        a line of a box of text, never a row of figures."""
+        nonlocal previous
+        cells = word_cells(text)
+        tabular = not words and _tabular(cells)
+        if goes_on(text, x0, tabular):
+            join(text, x1, page)
+            return
+        shown = text if tabular else _SPACE_BY_CJK.sub("", text)
+        lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
+        previous = None if tabular else (x1, page, shown)
+
     for page, top, x0, x1, content in items:
         where = f"第{page}页"
         if content is None:
             lines.append(Line("", [], None, f"{where}（扫描图片）", kind="image"))
             previous = None
             continue
+        if isinstance(content, _Framed):  # a ruled box of text: its lines read as the page's
+            tables += 1
+            for _, fx0, fx1, text in content:
+                text = clean(text).strip()
+                if text:
+                    text_line(text, fx0, fx1, page, f"{where}第{tables}个表格", words=True)
+            continue
         if isinstance(content, list):
             tables += 1
-            previous = None
-            _table(content, f"{where}第{tables}个表格", lines)
+            extents = content.extents if isinstance(content, _Rows) else [None] * len(content)
+            if not isinstance(content, _Rows) and _framing(content):
+                previous = None
+                _table(content, f"{where}第{tables}个表格", lines)
+                continue
+            for r, (row, extent) in enumerate(zip(content, extents), start=1):
+                words = _wordy(row)
+                if words is not None and extent is not None and goes_on(words, extent[0], False):
+                    join(words, extent[1], page)  # the body's paragraph, framed on into the table
+                    continue
+                _row(row, f"{where}第{tables}个表格第{r}行", lines)
+                previous = (extent[1], page, words) if words is not None and extent is not None else None
             continue
         text = clean(content).strip()
         if not text or (text, round(top)) in running:
             continue
-        cells = word_cells(text)
-        tabular = _tabular(cells)
-        indented = x0 > left + 0.6 * char
-        if (
-            previous is not None
-            and not tabular
-            and not indented
-            and previous[0] >= right - 3 * char
-            and (by_indent or not _ENDS_SENTENCE.search(previous[2]))
-            and not split_ordinal(text)[0]
-        ):
-            joined = lines[-1].text + text
-            joined = _SPACE_BY_CJK.sub("", joined)
-            lines[-1] = Line(joined, [Cell(joined)], None, lines[-1].where)
-            previous = (x1, page, joined)
-            continue
-        shown = text if tabular else _SPACE_BY_CJK.sub("", text)
-        lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
-        previous = None if tabular else (x1, page, shown)
+        text_line(text, x0, x1, page, where)
     return lines
 
 
@@ -371,7 +457,7 @@ def _running_heads(texts: list[tuple[int, float, float, float, object]], pages: 
 
 
 def _table(rows: list[list[str | None]], where: str, lines: list[Line]) -> None:
-    if all(sum(cell is not None for cell in row) <= 1 for row in rows):  # a framed block of text
+    if _framing(rows):  # a framed block of text
         for row in rows:
             for cell in row:
                 text = _cell(cell)
@@ -379,5 +465,9 @@ def _table(rows: list[list[str | None]], where: str, lines: list[Line]) -> None:
                     lines.append(Line(text, [Cell(text)], None, where))
         return
     for r, row in enumerate(rows, start=1):
-        cells = [Cell(text) for text in map(_cell, row) if text is not None]
-        lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, f"{where}第{r}行", in_table=True, exact=True, kind="row"))
+        _row(row, f"{where}第{r}行", lines)
+
+
+def _row(row: list[str | None], where: str, lines: list[Line]) -> None:
+    cells = [Cell(text) for text in map(_cell, row) if text is not None]
+    lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row"))

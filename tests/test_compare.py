@@ -15,7 +15,7 @@ import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit, load, previous_of
 
 from nianbao.check.repetition import DEFINITIONS, MIN_RUN, Rates, copied_share, copied_spans, reduce, repetition
-from nianbao.compare.changes import changes, figure, largest_moves
+from nianbao.compare.changes import changes, figure, largest_moves, proactive_moves
 from nianbao.compare.page import percent
 
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
@@ -119,13 +119,16 @@ def test_cell_changes_said_the_chinese_way():
 
 
 def test_the_largest_moves_are_named_in_a_sentence_each():
+    """Tables 三 and 四 in one list, table 二 in a list of its own (issue 27)."""
     last, this = moved_pair()
-    moves = largest_moves(changes(load(this), load(last)))
-    assert [m.sentence() for m in moves] == [
+    found = changes(load(this), load(last))
+    assert [m.sentence() for m in largest_moves(found)] == [
         "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%",
+        "表四“行政复议”总计 0 → 1 件，增加1件",  # no percentage of nothing: the change in figures
+    ]
+    assert [m.sentence() for m in proactive_moves(found)] == [
         "表二“行政规范性文件”本年制发件数 3 → 1，减少66.7%",  # the same change: the larger percentage first
         "表二“行政规范性文件”现行有效件数 8 → 6，减少25%",
-        "表四“行政复议”总计 0 → 1 件，增加1件",  # no percentage of nothing: the change in figures
     ]
 
 
@@ -133,20 +136,25 @@ def test_ten_moves_at_most_and_cells_a_version_lacks_are_not_ranked():
     found = changes(load(TEXT_2023), load(EXAMPLE_2020.read_text(encoding="utf-8")))
     assert sum(c.last is None for c in found) == 28  # table 二 of 2021 is not 2020's, nor are the fees
     assert [m.sentence() for m in largest_moves(found)] == [
-        "表三“一、本年新收政府信息公开申请数量”总计 2 → 7 件，增加250%",
-        "表三“（七）总计”总计 2 → 7 件，增加250%",
+        "表三“一、本年新收政府信息公开申请数量”总计（与“（七）总计”相同） 2 → 7 件，增加250%",  # nothing carried over: one move, named once
         "表三“（一）予以公开”总计 1 → 4 件，增加300%",
-        "表二“行政规范性文件”现行有效件数 9 → 6，减少33.3%",
-        "表二“行政规范性文件”本年废止件数 2 → 0，减少100%",
-        "表三“二、上年结转政府信息公开申请数量”总计 0 → 1 件，增加1件",
+        "表三“二、上年结转政府信息公开申请数量”总计（与“四、结转下年度继续办理”相同） 0 → 1 件，增加1件",
         "表三“（二）部分公开（区分处理的，只计这一情形，不计其他情形）”总计 0 → 1 件，增加1件",
         "表三“（三）不予公开4.保护第三方合法权益”总计 0 → 1 件，增加1件",
         "表三“（四）无法提供1.本机关不掌握相关政府信息”总计 0 → 1 件，增加1件",
-        "表三“四、结转下年度继续办理”总计 0 → 1 件，增加1件",
+        "表四“行政复议”总计 0 → 1 件，增加1件",
+    ]
+    assert [m.sentence() for m in proactive_moves(found)] == [
+        "表二“行政规范性文件”现行有效件数 9 → 6，减少33.3%",
+        "表二“行政规范性文件”本年废止件数 2 → 0，减少100%",
+        "表二“行政规范性文件”本年制发件数 2 → 1，减少50%",
     ]
 
 
 # -- the outputs ------------------------------------------------------------------------------------------------
+# moved_pair's last year changes 一 alone, so its table 三 does not balance (R1, three columns): compare
+# exits 1 as check does (issue 27), and writes its files all the same
+LAST_HAS_ERRORS = "有错误：上一年度报告3个错误"
 STALE_OPENING = "全年通过县政府门户网站青山镇专栏"
 
 
@@ -163,7 +171,7 @@ def test_the_page_is_standalone_html_with_rates_marks_moves_and_checks(cli, tmp_
     last, this = written_pair(tmp_path)
     out = tmp_path / "比对.html"
     result = cli("compare", last, this, "-o", out)
-    assert result.code == 0, result
+    assert result.code == 1 and LAST_HAS_ERRORS in result.err, result
     rates = repetition(load(this.read_text(encoding="utf-8")), load(last.read_text(encoding="utf-8")))
     assert f"已生成 {out}：文字重复率{percent(rates.text)}，表格重复率{percent(rates.tables)}，总体重复率{percent(rates.overall)}" in result.out
     data = out.read_bytes()
@@ -187,7 +195,7 @@ def test_the_page_is_standalone_html_with_rates_marks_moves_and_checks(cli, tmp_
 def test_the_workbook_holds_the_same_figures(cli, tmp_path):
     last, this = written_pair(tmp_path)
     out = tmp_path / "比对.xlsx"
-    assert cli("compare", last, this, "-o", out).code == 0
+    assert cli("compare", last, this, "-o", out).code == 1
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["重复率", "变化最大的十项", "表格逐格对照", "正文对照", "核对结果"]
     rates = repetition(load(this.read_text(encoding="utf-8")), load(last.read_text(encoding="utf-8")))
@@ -196,10 +204,14 @@ def test_the_workbook_holds_the_same_figures(cli, tmp_path):
     assert [c.value for c in sheet[3]] == ["表格重复率", rates.tables, rates.same_cells, rates.cells, DEFINITIONS["tables"]]
     assert sheet["B2"].number_format == "0.0%"
     moves = book["变化最大的十项"]
-    assert [c.value for c in moves[2]] == [1, "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%", 3, 7, 4, 1.333]  # the percentage shown, as a number
-    assert [c.value for c in moves[5]][1:] == ["表四“行政复议”总计 0 → 1 件，增加1件", 0, 1, 1, "—"]
+    assert [c.value for c in moves[2]] == [1, "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%", 3, 7, 4, 1.333, None, "表三、表四"]  # the percentage shown, as a number
+    # no percentage of nothing: the cell empty (a number column holds no "—"), 说明 says why
+    assert [c.value for c in moves[3]][1:] == ["表四“行政复议”总计 0 → 1 件，增加1件", 0, 1, 1, None, "上年为0，无法计算增减幅度", "表三、表四"]
+    assert [c.value for c in moves[4]] == [1, "表二“行政规范性文件”本年制发件数 3 → 1，减少66.7%", 3, 1, -2, -0.667, None, "表二"]  # a list of its own
+    assert all(isinstance(c.value, (int, float)) or c.value is None for row in moves.iter_rows(min_row=2, min_col=3, max_col=6) for c in row)
     cells = {(r[0].value, r[1].value, r[2].value): [c.value for c in r[3:7]] for r in book["表格逐格对照"].iter_rows(min_row=2)}
     assert cells[("表三", "一、本年新收政府信息公开申请数量", "自然人")] == [2, 5, 3, 1.5]
+    assert all(isinstance(c.value, (int, float)) or c.value is None for row in book["表格逐格对照"].iter_rows(min_row=2, min_col=4, max_col=7) for c in row)
     texts = book["正文对照"]
     assert texts["A2"].value == "一、总体情况.（一）主动公开" and texts["B2"].value == rates.sections["一、总体情况.（一）主动公开"]
     assert any(row[2].value == "X4" for row in book["核对结果"].iter_rows(min_row=2))
@@ -209,11 +221,12 @@ def test_the_pdf_is_printed_through_libreoffice(cli, tmp_path):
     last, this = written_pair(tmp_path)
     out = tmp_path / "比对.pdf"
     result = cli("compare", last, this, "-o", out)
-    assert result.code == 0, result
+    assert result.code == 1 and LAST_HAS_ERRORS in result.err, result
     assert out.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True).stdout.decode("utf-8")
     flat = re.sub(r"\s+", "", text)
-    for needle in ("青山镇人民政府2022年与2023年政府信息公开工作年度报告比对", "文字重复率", "变化最大的十项", "正文对照", "表格逐格对照", "增加133.3%"):
+    for needle in ("青山镇人民政府2022年与2023年政府信息公开工作年度报告比对", "文字重复率", "有变化的2项（不足十项，全部列出）", "正文对照", "表格逐格对照", "增加133.3%",
+                   "第1页共", "青山镇人民政府2022年与2023年年度报告比对"):  # the running head and the page numbers
         assert needle in flat
     pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, check=True).stdout.decode()
     size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", pages)
@@ -230,7 +243,7 @@ def test_a_published_pdf_against_a_report_file(cli, tmp_path):
     last.write_text(moved_pair()[0], encoding="utf-8")
     from_pdf = cli("compare", last, published, "-o", tmp_path / "a.html")
     from_file = cli("compare", last, EXAMPLE_2023, "-o", tmp_path / "b.html")
-    assert from_pdf.code == 0 and from_file.code == 0, (from_pdf, from_file)
+    assert from_pdf.code == 1 and from_file.code == 1, (from_pdf, from_file)
     assert from_pdf.out.splitlines()[0].split("：", 1)[1] == from_file.out.splitlines()[0].split("：", 1)[1]
     assert "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%" in (tmp_path / "a.html").read_text(encoding="utf-8")
 
@@ -238,11 +251,11 @@ def test_a_published_pdf_against_a_report_file(cli, tmp_path):
 # -- the command's refusals ------------------------------------------------------------------------------------
 def test_default_name_beside_this_year_and_an_existing_file_kept_as_bak(cli, tmp_path):
     last, this = written_pair(tmp_path)
-    assert cli("compare", last, this).code == 0
+    assert cli("compare", last, this).code == 1
     made = tmp_path / "青山镇人民政府2022年与2023年政府信息公开工作年度报告比对.html"
     first = made.read_bytes()
     result = cli("compare", last, this)
-    assert result.code == 0 and "已备份为" in result.out
+    assert result.code == 1 and "已备份为" in result.out
     assert (tmp_path / (made.name + ".bak")).read_bytes() == first == made.read_bytes()  # the same input, the same bytes
 
 
@@ -291,7 +304,7 @@ def test_a_long_narrative_is_compared_in_bounded_time(cli, tmp_path):
     this = long_narrative(tmp_path / "long.yaml")
     start = time.perf_counter()
     result = cli("compare", last, this, "-o", tmp_path / "x.html")
-    assert result.code == 0, result
+    assert result.code == 1 and LAST_HAS_ERRORS in result.err, result
     assert time.perf_counter() - start < 30
 
 
@@ -304,7 +317,7 @@ def markup_in_the_text(path: Path) -> Path:
 def test_markup_in_a_narrative_is_shown_as_text(cli, tmp_path):
     last, _ = written_pair(tmp_path)
     out = tmp_path / "x.html"
-    assert cli("compare", last, markup_in_the_text(tmp_path / "this.yaml"), "-o", out).code == 0
+    assert cli("compare", last, markup_in_the_text(tmp_path / "this.yaml"), "-o", out).code == 1
     page = out.read_text(encoding="utf-8")
     html5lib.HTMLParser(strict=True).parse(page)
     assert "<script" not in page and "<img" not in page

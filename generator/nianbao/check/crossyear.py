@@ -2,37 +2,49 @@
 
 Last January's file is the usual source of this January's mistakes: a carry-over that
 does not match, a stale year left in the text, whole sections pasted unchanged.  These
-rules need last year's report, given with ``check --previous``.
+rules need last year's report, given with ``check --previous``.  The one part of X4 that
+needs only the report's own year — a paragraph opening with an earlier year — ``check``
+runs on every report (:func:`nianbao.check.rules.x4_opening_years`); with last year's
+report, X4 is said here whole, each year once (:func:`with_previous`).
+
+The carry-overs X1–X3 hold between adjacent years only: ``compare`` of reports two or
+more years apart runs X4 and X5 (``carried=False``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from ..model.standard import ValueType
 from .repetition import copied_share, rated_narratives
-from .rules import narratives
+from .rules import FEE_WORDS, narratives
+from .years import opening_message, opening_years, stale_years
 
 COPIED = 0.8  # share of a section copied from last year's (check.repetition.copied_share) from which X5 warns
 # an explanation of a carry-over that differs from last year's (X1 is then a warning)
 EXPLAINED = re.compile(r"结转[^。]*(差异|不一致|调整|更正|核减|核增|撤回)|(差异|不一致|调整|更正|核减|核增|撤回)[^。]*结转")
-# years that are not stale: document numbers 〔2020〕 [2020] and edition notes （2019年修订）
-NOT_STALE = re.compile(r"[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]|\d{4}\s*年\s*(?:修订|修正|修改|版)")
-YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
-# a paragraph whose time frame is a year — 「2025年，青山镇…」「2025年度，」「2025年全年」「2025年是」 —
-# after an optional list mark (（一） 一、 1.); 「2025年存在的问题已整改」 speaks of that year and is not one
-OPENING_YEAR = re.compile(r"\s*(?:(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*)?(\d{4})\s*年度?\s*(?:[，,]|全年|是)")
 
 
-def check_previous(report: Report, last: Report) -> list[Finding]:
+CARRIED = ("X1", "X2", "X3")  # the carry-overs: last year's closing figures are this year's opening ones
+
+
+def check_previous(report: Report, last: Report, *, carried: bool = True) -> list[Finding]:
+    """X1–X5 of ``report`` against ``last`` (X4 and X5 alone without ``carried``)."""
     findings: list[Finding] = []
-    for rule in (x1_carried_over, x2_documents_in_force, x3_items_last_year, x4_stale_years, x5_copied_sections):
+    rules = (x1_carried_over, x2_documents_in_force, x3_items_last_year) if carried else ()
+    for rule in (*rules, x4_stale_years, x5_copied_sections):
         findings.extend(rule(report, last))
     return findings
+
+
+def with_previous(findings: list[Finding], report: Report, last: Report) -> list[Finding]:
+    """``check``'s findings of ``report`` with X1–X5 against ``last``: X4 as
+    :func:`x4_stale_years` says it whole (the opening years ``check`` found are among
+    its years, each said once)."""
+    return [f for f in findings if f.rule != "X4"] + check_previous(report, last)
 
 
 def _texts(report: Report) -> dict[tuple, tuple[str, str]]:
@@ -108,34 +120,6 @@ def x3_items_last_year(report: Report, last: Report) -> Iterator[Finding]:
 
 
 # -- X4 (stale years) ------------------------------------------------------------------------------
-def stale_years(text: str, year: int) -> list[str]:
-    """The years ``text`` mentions other than ``year`` and its neighbours, as written."""
-    text = unicodedata.normalize("NFKC", text)
-    text = NOT_STALE.sub(lambda m: " " * len(m.group()), text)
-    found: list[str] = []
-    for match in YEAR.finditer(text):
-        value = int(match.group(1))
-        if abs(value - year) > 1 and 1900 < value < 2200 and match.group(1) not in found:
-            found.append(match.group(1))
-    return found
-
-
-def opening_years(text: str, year: int) -> list[str]:
-    """The years before ``year`` that open a paragraph of ``text`` as its time frame
-    (「2025年，…」 in a 2026 report): a paragraph of last year's report that ``next`` carried
-    over, its opening left as it was.  Last year is a neighbour to :func:`stale_years` (「较
-    2025年增长」 is right); at the head of a paragraph it is last year's text.  A later year
-    opens the plans for next year and is not stale."""
-    text = unicodedata.normalize("NFKC", text)
-    text = NOT_STALE.sub(lambda m: " " * len(m.group()), text)
-    found: list[str] = []
-    for paragraph in text.split("\n"):
-        match = OPENING_YEAR.match(paragraph)
-        if match and 1900 < int(match.group(1)) < year and match.group(1) not in found:
-            found.append(match.group(1))
-    return found
-
-
 def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
     for keys, (path, text) in _texts(report).items():
         stale = stale_years(text, report.year)
@@ -149,22 +133,28 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
             )
         for old in opening_years(text, report.year):
             if old not in stale:  # said once for each year
-                yield Finding(
-                    WARNING,
-                    "X4",
-                    path,
-                    f"{path}：有一段以“{old}年”开头，而本报告是{report.year}年度的：是否沿用了上一年度报告的文字？",
-                    report.line(keys),
-                )
+                yield Finding(WARNING, "X4", path, opening_message(path, old, report.year), report.line(keys))
 
 
 # -- X5 (sections copied from last year) ----------------------------------------------------------------
+MIN_SAID = 20  # characters a section must hold, besides its fee statement, for X5 to weigh it
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
+
+
+def own_words(text: str) -> str:
+    """``text`` without its statement of 信息处理费 (「全年收取信息处理费0元。」, the sentence
+    every report writes the same each year by the standard): a section saying only that
+    has copied nothing a reviewer deducts for."""
+    return "".join(s for s in _SENTENCE.findall(text) if not FEE_WORDS.search(s))
+
+
 def x5_copied_sections(report: Report, last: Report) -> Iterator[Finding]:
     """A section whose share of copied text (the rate ``compare`` shows for it, defined
-    once in :mod:`nianbao.check.repetition`) reaches COPIED."""
+    once in :mod:`nianbao.check.repetition`) reaches COPIED — unless it says under
+    MIN_SAID characters besides its fee statement (:func:`own_words`)."""
     before = [text for _, _, text in rated_narratives(last)]
     for keys, (path, text) in _texts(report).items():
-        if keys == ("preamble",) or len(text) < 20:
+        if keys == ("preamble",) or len(own_words(text).strip()) < MIN_SAID:
             continue
         share = copied_share(text, before)
         if share >= COPIED:

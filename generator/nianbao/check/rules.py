@@ -20,6 +20,7 @@ from ..model.places import KeyPath, places
 from ..model.report import Report
 from ..model.standard import SPECS, Spec, ValueType
 from ..model.standard.common import PREAMBLE
+from .years import opening_message, opening_years
 
 # Words a template leaves for the clerk to replace; XX only where it is not part of a
 # Latin word (the xxgk of a site's address is 信息公开).
@@ -34,7 +35,8 @@ DEADLINE = (3, 31)  # 条例第四十九条: 主管部门 publish the government
 def check(report: Report) -> list[Finding]:
     """All in-report rules; the cross-year rules need last year's report (``--previous``)."""
     findings: list[Finding] = []
-    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r6_quoted_figures, r7_narratives):
+    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r6_quoted_figures, r7_narratives,
+                 x4_opening_years):
         findings.extend(rule(report))
     return findings
 
@@ -140,6 +142,35 @@ def r4_appeal_totals(report: Report) -> Iterator[Finding]:
                 f"表四：{label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
                 line,
             )
+
+
+# -- the totals R2–R4 find wrong, for those who show them ------------------------------------
+def wrong_totals(report: Report) -> dict[KeyPath, tuple[str, int]]:
+    """{a printed total's place: (the rule that finds it wrong, the sum of its parts)} —
+    R2's row 总计 (the six applicant columns), R3's （七）总计 (the leaf rows, per column),
+    R4's group 总计 (the four results).  ``compare`` shows the total as printed beside that
+    sum and weighs its move by the sum.  A cell two rules find wrong takes R2's or R4's
+    sum: the parts printed beside it in its own row."""
+    t3, t4 = report.spec.table3, report.spec.table4
+    found: dict[KeyPath, tuple[str, int]] = {}
+    total_line = t3.row("total")
+    given = report.row_given(total_line)
+    if given is not None:
+        leaves = [report.row(leaf) for leaf in t3.leaves()]
+        for c in range(min(len(given), len(t3.all_columns))):
+            expected = sum(row[c] for row in leaves)
+            if given[c] != expected:
+                found[report.row_keys(total_line) + (c,)] = ("R3", expected)
+    for line in t3.data_lines():
+        row = report.row_given(line)
+        wrong = _wrong_total(row, len(t3.columns)) if row is not None else None
+        if wrong:
+            found[report.row_keys(line) + (len(t3.columns),)] = ("R2", sum(wrong[0]))
+    for group in t4.groups:
+        wrong = _wrong_total(report.appeal_given(group), len(t4.columns))
+        if wrong:
+            found[("appeals", group.key, len(t4.columns))] = ("R4", sum(wrong[0]))
+    return found
 
 
 # -- R5 (the date under the signature) ----------------------------------------------------
@@ -255,6 +286,18 @@ def narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
             yield ("overview", f.key), index[("overview", f.key)].path, report.text("overview", f.key)
     for key in ("problems", "other_matters"):
         yield (key,), index[(key,)].path, report.text(key)
+
+
+# -- X4, the part that needs only the report's own year ------------------------------------------
+def x4_opening_years(report: Report) -> Iterator[Finding]:
+    """A paragraph opening with an earlier year than the report's (「2023年，…」 in a 2024
+    report): last year's text copied by hand, found without last year's report.  With it,
+    ``check --previous`` says X4 whole (:func:`nianbao.check.crossyear.with_previous`)."""
+    for keys, path, text in narratives(report):
+        if keys == ("unit", "name"):
+            continue
+        for old in opening_years(text, report.year):
+            yield Finding(WARNING, "X4", path, opening_message(path, old, report.year), report.line(keys))
 
 
 REFUSED = "（不改的话 render 会拒绝生成；要先看草稿可加 --draft）"

@@ -78,9 +78,9 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
         if last is not None and loaded.report is not None:
             if loaded.report.year != last.year + 1:
                 raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
-            from ..check.crossyear import check_previous
+            from ..check.crossyear import with_previous
 
-            findings = sort_findings(findings + check_previous(loaded.report, last))
+            findings = sort_findings(with_previous(findings, loaded.report, last))
         failed |= has_errors(findings)
         if as_json:
             payload = {"file": str(path), "ok": not has_errors(findings), "findings": [f.as_json() for f in findings]}

@@ -9,16 +9,28 @@ is typed here.
 Cells stand in the order the report prints them.  A cell that last year's format version
 does not have (a 2020 report against a 2021 one: table 二 changed) has no last-year
 figure; it is listed, never ranked.
+
+A printed total that R2, R3 or R4 finds wrong (洪泽区 2023: 行政复议 总计 printed 0 under
+10+1) is shown as printed, marked, with the sum of its parts beside it, and its change is
+taken from that sum (11 → 2, not 0 → 2): the move a reviewer ranks is the real one, and
+the page says so.
+
+The largest moves are two lists: the requests and appeals (tables 三 and 四, the figures a
+reviewer grades first, then the fee notices), and table 二 on its own — its counts of
+licences and penalties run to thousands and would crowd out every application.  A row
+of table 三's balance equal to another in both years, every column (一、本年新收 and
+（七）总计 when nothing was carried over), is one move, named once with the other beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from ..check.repetition import table_cells
+from ..check.rules import wrong_totals
 from ..model.places import FEES_LABEL, KeyPath, places
 from ..model.report import Report
 from ..model.standard import SPECS, Column, Spec, ValueType
@@ -46,20 +58,38 @@ class Cell:
 @dataclass(frozen=True)
 class CellChange:
     cell: Cell
-    last: Number | None  # None: last year's format version has no such cell
-    this: Number
+    last: Number | None  # as printed; None: last year's format version has no such cell
+    this: Number  # as printed
+    last_parts: Number | None = None  # the sum of the parts of last year's total, where R2–R4 find it wrong
+    this_parts: Number | None = None  # likewise this year's
+    also: tuple[str, ...] = ()  # rows equal to this one in both years, named with it among the moves
+
+    @property
+    def defective(self) -> bool:
+        """A printed total of either year that is not the sum of its parts."""
+        return self.last_parts is not None or self.this_parts is not None
+
+    @property
+    def before(self) -> Number | None:
+        """Last year's figure the change is taken from: the sum of the parts where the
+        printed total is wrong, else as printed."""
+        return self.last if self.last_parts is None else self.last_parts
+
+    @property
+    def after(self) -> Number:
+        return self.this if self.this_parts is None else self.this_parts
 
     @property
     def change(self) -> Number | None:
-        return None if self.last is None else self.this - self.last
+        return None if self.before is None else self.after - self.before
 
     @property
     def percent(self) -> Decimal | None:
         """The change as a percentage of last year's figure, one decimal; None where last
         year's is 0 (or absent): no percentage can be taken of nothing."""
-        if not self.last:
+        if not self.before:
             return None
-        share = Decimal(self.this - self.last) * 100 / Decimal(self.last)
+        share = Decimal(self.after - self.before) * 100 / Decimal(self.before)
         return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     @property
@@ -85,14 +115,30 @@ class CellChange:
             return "—"
         return f"{'增加' if percent > 0 else '减少'}{percentage(abs(percent))}"
 
+    def printed_text(self, which: str) -> str:
+        """A year's figure as printed, with the sum of its parts when that differs:
+        ``0（印错，各项之和11）``."""
+        value, parts = (self.last, self.last_parts) if which == "last" else (self.this, self.this_parts)
+        return figure(value) if parts is None else f"{figure(value)}（印错，各项之和{figure(parts)}）"
+
+    def defect_text(self) -> str:
+        """What the page says of a defective total: ``2023年印为0，各项之和为11；增减按各项之和计``."""
+        said = [f"{year}印为{figure(printed)}，各项之和为{figure(parts)}"
+                for year, printed, parts in (("上年", self.last, self.last_parts), ("本年", self.this, self.this_parts)) if parts is not None]
+        return "；".join(said) + ("；增减按各项之和计" if said else "")
+
     def sentence(self) -> str:
         """表三“一、本年新收政府信息公开申请数量”总计 7 → 21 件，增加200% — with the change in
-        figures where no percentage can be taken (0 → 5 件，增加5件)."""
+        figures where no percentage can be taken (0 → 5 件，增加5件); a wrong printed total
+        shown as printed with its parts' sum, the change taken from that sum (said)."""
         unit = f" {self.cell.unit}" if self.cell.unit else ""
         said = self.percent_text()
         if said == "—":
             said = self.change_text() + self.cell.unit
-        return f"{self.name} {figure(self.last)} → {figure(self.this)}{unit}，{said}"
+        if self.defective:
+            said = f"按各项之和计{said}"
+        also = "".join(f"（与“{row}”相同）" for row in self.also)
+        return f"{self.name}{also} {self.printed_text('last')} → {self.printed_text('this')}{unit}，{said}"
 
 
 def figure(value: Number | None) -> str:
@@ -168,16 +214,73 @@ def values(report: Report) -> dict[KeyPath, Number]:
 
 def changes(this: Report, last: Report) -> list[CellChange]:
     """Every figure of ``this``'s tables with last year's at the same place (None where
-    last year's format version has no such cell)."""
+    last year's format version has no such cell); a total R2–R4 find wrong carries the
+    sum of its parts (:func:`nianbao.check.rules.wrong_totals`)."""
     now, before = values(this), values(last)
-    return [CellChange(cell, before.get(cell.keys), now[cell.keys]) for cell in cells(this.spec) if cell.keys in now]
+    wrong_now, wrong_before = wrong_totals(this), wrong_totals(last)
+    found = []
+    for cell in cells(this.spec):
+        if cell.keys not in now:
+            continue
+        last_parts = wrong_before[cell.keys][1] if cell.keys in wrong_before and cell.keys in before else None
+        this_parts = wrong_now[cell.keys][1] if cell.keys in wrong_now else None
+        found.append(CellChange(cell, before.get(cell.keys), now[cell.keys], last_parts, this_parts))
+    return found
+
+
+def _ranked(moved: list[CellChange], count: int) -> list[CellChange]:
+    """By the change in figures, then by the percentage, then in printed order."""
+    ranked = sorted(
+        enumerate(moved),
+        key=lambda p: (-abs(p[1].change), -(abs(p[1].percent) if p[1].percent is not None else Decimal("Infinity")), p[0]),  # type: ignore[arg-type]
+    )
+    return [c for _, c in ranked[:count]]
+
+
+def _moved(found: list[CellChange]) -> list[CellChange]:
+    """The headline figures that moved: rows' 总计, table 二's cells and the fees' counts.
+    Amounts (万元, 元) are not ranked against counts — a sum of money and a number of
+    applications have no common measure — they stay in the full list."""
+    return [c for c in found if c.cell.headline and not c.cell.amount and c.change]
+
+
+def _rows(found: list[CellChange]) -> dict[tuple[str, str], tuple[tuple[Number | None, Number], ...]]:
+    """Every row's figures of both years (the change's basis), by (table, row)."""
+    rows: dict[tuple[str, str], list[tuple[Number | None, Number]]] = {}
+    for c in found:
+        rows.setdefault((c.cell.table, c.cell.row), []).append((c.before, c.after))
+    return {k: tuple(v) for k, v in rows.items()}
+
+
+REQUESTS = ("applications", "appeals")  # report-file keys of tables 三 and 四
+PROACTIVE = "proactive"  # of table 二
+# the rows of table 三's balance (R1: 一 + 二 = （七）总计 + 四): with nothing carried over, 一 is
+# （七）总计 by the arithmetic, and with 一 = （七）, 二 is 四 — one move each, not two.  Rows
+# equal elsewhere are equal by chance (0 → 1 in several rows) and are each named.
+BALANCE = frozenset(("new", "carried_over", "total", "carried_forward"))
 
 
 def largest_moves(found: list[CellChange], count: int = MOVES) -> list[CellChange]:
-    """The ``count`` headline figures that moved most: rows' 总计, table 二's cells and the
-    fees' counts, ranked by the change in figures (then by the percentage, then in printed
-    order).  Amounts (万元, 元) are not ranked against counts — a sum of money and a number
-    of applications have no common measure — they stay in the full list."""
-    moved = [c for c in found if c.cell.headline and not c.cell.amount and c.change]
-    ranked = sorted(enumerate(moved), key=lambda p: (-abs(p[1].change), -(abs(p[1].percent) if p[1].percent is not None else Decimal("Infinity")), p[0]))
-    return [c for _, c in ranked[:count]]
+    """The ``count`` largest moves of the requests and appeals (tables 三 and 四), then of
+    the fee notices: the figures a reviewer grades first, never crowded out by table 二's
+    thousands.  A row of table 三's balance equal to another of them in both years (every
+    column) is one move, named once with the other in ``also`` (:data:`BALANCE`)."""
+    moved = _moved(found)
+    rows = _rows(found)
+    kept: dict[tuple, CellChange] = {}
+    for c in moved:
+        if c.cell.keys[0] not in REQUESTS:
+            continue
+        same: tuple = (c.cell.table, c.cell.column, rows[(c.cell.table, c.cell.row)]) if c.cell.keys[1] in BALANCE else (c.cell.keys,)
+        if same in kept:
+            first = kept[same]
+            kept[same] = replace(first, also=(*first.also, c.cell.row))
+        else:
+            kept[same] = c
+    fees = [c for c in moved if c.cell.keys[0] not in (*REQUESTS, PROACTIVE)]
+    return (_ranked(list(kept.values()), count) + _ranked(fees, count))[:count]
+
+
+def proactive_moves(found: list[CellChange], count: int = MOVES) -> list[CellChange]:
+    """The ``count`` largest moves of table 二, a list of its own."""
+    return _ranked([c for c in _moved(found) if c.cell.keys[0] == PROACTIVE], count)

@@ -10,15 +10,20 @@ shaded, stale years boxed — never colour alone.  The template is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from ..check.repetition import DEFINITIONS, MIN_RUN
 from ..findings import LEVEL_NAMES, Finding
 from ..render.outline import environment
-from .changes import CellChange, figure
-from .pair import COPIED, STALE, Comparison, Piece
+from .changes import MOVES, CellChange, figure
+from .pair import COPIED, PREVIOUS_RULES, STALE, Comparison, Piece
+
+if TYPE_CHECKING:
+    from .folders import Folders
 
 # the page's style: one sheet, no url() (nothing is fetched)
 CSS = """
@@ -46,10 +51,15 @@ tr{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
 table.cells col.column{width:40%}
 table.cells th.row{background:#f4f4f4;font-weight:bold}
-table.cells tbody.zero th.row{font-weight:normal;background:none}
 table.cells .note{color:#555;font-weight:normal}
 table.cells tbody,.pair{break-inside:avoid;page-break-inside:avoid}
 tr.moved td,tr.moved th{font-weight:bold}
+td.defect{outline:2px dashed #000;outline-offset:-3px}
+.defect .parts{display:block;font-size:12px;font-weight:normal;white-space:normal}
+table.cells tbody.same th.row{font-weight:normal}
+table.cells tbody.zero th.row{font-weight:normal;background:none}
+.notes{border:2px solid #333;padding:6px 10px 6px 2em;margin:8px 0}
+.notes li{margin:2px 0}
 ol.moves li{margin:2px 0}
 .legend{font-size:14px;border:1px solid #999;padding:6px 10px;margin:8px 0}
 .pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:0 20px;border-top:1px solid #bbb;padding-top:6px;margin-top:10px}
@@ -65,8 +75,19 @@ ul.findings{padding-left:1.4em}
 ul.findings li{margin:2px 0}
 .level-error{font-weight:bold}
 .ok{color:#333}
+table.index td,table.index th{white-space:nowrap}
+table.index td:nth-child(2),table.index th[scope=row]{white-space:normal}
+table.index tr.failed th,table.index tr.failed td{font-weight:bold}
+table.index td.hit{background:#eee}
+table.unpaired td{white-space:normal}
+.summary{font-size:16px;margin:8px 0}
 @media (max-width:700px){
 body{padding:10px 10px;font-size:15px}
+table.index thead{display:none}
+table.index,table.index tbody,table.index tr{display:block;width:100%}
+table.index tr{border:1px solid #777;margin:0 0 10px;padding:4px 6px;box-sizing:border-box}
+table.index td,table.index th[scope=row]{display:flex;justify-content:space-between;border:none;padding:1px 0;text-align:left;white-space:normal}
+table.index td::before,table.index th[scope=row]::before{content:attr(data-label);color:#444;font-weight:normal;padding-right:12px}
 h1{font-size:19px}
 .rates{grid-template-columns:1fr}
 .rate .value{font-size:26px}
@@ -111,12 +132,51 @@ def finding(f: Finding) -> Markup:
     return Markup('<span class="level-{}">[{} {}]</span> {}').format(f.level, LEVEL_NAMES[f.level], f.rule, f.describe())
 
 
-def groups(found: list[CellChange]) -> list[tuple[str, list[tuple[str, list[CellChange]]]]]:
-    """The cells by table, then by row, in printed order: [(table, [(row, cells)])]."""
+@dataclass(frozen=True)
+class TableRows:
+    """One table's rows for the cell-by-cell table: those that changed first (a wrong
+    printed total counts as a change to look at), then those that did not, then the names
+    of the rows zero in both years, folded into one line."""
+
+    table: str
+    changed: list[tuple[str, list[CellChange]]]
+    same: list[tuple[str, list[CellChange]]]
+    zero: list[str]
+
+
+def groups(found: list[CellChange]) -> list[TableRows]:
+    """The cells by table, then by row, in printed order within each kind of row."""
     tables: dict[str, dict[str, list[CellChange]]] = {}
     for change in found:
         tables.setdefault(change.cell.table, {}).setdefault(change.cell.row, []).append(change)
-    return [(table, list(rows.items())) for table, rows in tables.items()]
+    out = []
+    for table, rows in tables.items():
+        changed, same, zero = [], [], []
+        for row, cells in rows.items():
+            if not any(c.this or c.last or c.defective for c in cells):
+                zero.append(row)
+            elif any(c.change != 0 or c.defective for c in cells):
+                changed.append((row, cells))
+            else:
+                same.append((row, cells))
+        out.append(TableRows(table, changed, same, zero))
+    return out
+
+
+def same_text(cells: list[CellChange]) -> str:
+    """A row the same in both years, in one line: 两年相同：自然人4，总计4（其余各栏为0）."""
+    shown = [f"{c.cell.column}{figure(c.this)}" for c in cells if c.this]
+    rest = "（其余各栏为0）" if len(shown) < len(cells) else ""
+    return "两年相同：" + "，".join(shown) + rest
+
+
+def moves_heading(count: int, what: str = "") -> str:
+    """变化最大的十项 — or, when fewer figures moved, how many: 有变化的4项（不足十项，全部列出）."""
+    if count >= MOVES:
+        return f"{what}变化最大的十项"
+    if count == 0:
+        return f"{what}没有变化"
+    return f"{what}有变化的{count}项（不足十项，全部列出）"
 
 
 @lru_cache(maxsize=1)
@@ -124,9 +184,35 @@ def _template():
     return environment().overlay(autoescape=True).get_template("compare/page.html.j2")
 
 
+@lru_cache(maxsize=1)
+def _index_template():
+    return environment().overlay(autoescape=True).get_template("compare/index.html.j2")
+
+
+def index(folders: Folders) -> bytes:
+    """The index page of a folder's pairs (``index.html``), as bytes (UTF-8)."""
+    from .folders import counts
+
+    years = sorted({(row.comparison.last.report.year, row.comparison.this.report.year) for row in folders.compared})  # type: ignore[union-attr]
+    span = "、".join(f"{a}年与{b}年" for a, b in years) or "两年"
+    notes = [*folders.said, *(f"{row.unit}：{note}" for row in folders.rows for note in row.notes)]
+    html = _index_template().render(
+        f=folders,
+        title=f"各单位{span}政府信息公开工作年度报告比对",
+        css=Markup(CSS),
+        counts=counts(folders.rows),
+        notes=notes,
+        percent=percent,
+        rules=("X1", "X2", "X3", "X4", "X5"),
+        carried=PREVIOUS_RULES,
+        definitions={k: DEFINITIONS[k] for k in ("text", "tables", "overall")},
+    )
+    return html.encode("utf-8")
+
+
 def render(comparison: Comparison) -> bytes:
     """The page, as bytes (UTF-8)."""
-    moved = {id(c) for c in comparison.moves}
+    moved = {c.cell.keys for c in (*comparison.moves, *comparison.proactive)}
     html = _template().render(
         c=comparison,
         css=Markup(CSS),
@@ -136,7 +222,9 @@ def render(comparison: Comparison) -> bytes:
         pieces=pieces,
         finding=finding,
         groups=groups(comparison.changes),
-        moved=lambda change: id(change) in moved,
+        moved=lambda change: change.cell.keys in moved,
+        moves_heading=moves_heading,
+        same_text=same_text,
         legend_copied=LEGEND_COPIED,
         legend_stale=LEGEND_STALE,
     )

@@ -6,7 +6,10 @@ taken from the report, so the same input gives the same PDF and no browser is ne
 a clerk's machine.  The DOCX is built here with python-docx: A4 landscape, the rates,
 the ten largest moves, the checks, the narratives side by side in a two-column table
 (copied passages underlined and highlighted, stale years bold with a wavy underline:
-readable in grey), every cell of the tables, the findings.
+readable in grey), every cell of the tables (changed rows first, the rows zero in both
+years folded into one line; a wrong printed total shown as printed with the sum of its
+parts), the findings.  Every page carries a running head (the unit and the two years)
+and its number (第 N 页 共 M 页).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from docx.shared import Mm, Pt
 from ..check.repetition import DEFINITIONS
 from ..render import pdf as pdf_path
 from .changes import figure
-from .page import LEGEND_COPIED, LEGEND_STALE, groups, percent
+from .page import LEGEND_COPIED, LEGEND_STALE, groups, moves_heading, percent, same_text
 from .pair import COPIED, STALE, Comparison, Piece
 
 BODY_FONT, HEAD_FONT = "宋体", "黑体"  # official names: LibreOffice is told their stand-ins (render.fontsubst)
@@ -72,13 +75,46 @@ def _table(document, head: list[str], rows: list[list[str]], widths: list[float]
     repeat = header.makeelement(qn("w:tblHeader"), {})
     header.append(repeat)
     for values in rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:cantSplit"), {}))  # a row is never cut by a page
+        cells = row.cells
         for n, (cell, text, width) in enumerate(zip(cells, values, widths)):
             cell.text = text
             cell.width = Mm(width)
             if figures_from is not None and n >= figures_from:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return table
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A field Word and LibreOffice fill in on each page (PAGE, NUMPAGES)."""
+    simple = paragraph._p.makeelement(qn("w:fldSimple"), {qn("w:instr"): f" {instruction} "})
+    run = simple.makeelement(qn("w:r"), {})
+    text = run.makeelement(qn("w:t"), {})
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def _head_and_foot(section, head: str) -> None:
+    """The running head (the unit and the years) and the page number on every page."""
+    top = section.header.paragraphs[0]
+    top.text = head
+    top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in top.runs:
+        _font(run, BODY_FONT, 9)
+    bottom = section.footer.paragraphs[0]
+    bottom.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for piece in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):
+        if piece in ("PAGE", "NUMPAGES"):
+            _field(bottom, piece)
+        else:
+            _font(bottom.add_run(piece), BODY_FONT, 9)
+
+
+def _figure_cell(value, parts) -> str:
+    return figure(value) if parts is None else f"{figure(value)}（印错，各项之和{figure(parts)}）"
 
 
 def document(c: Comparison) -> bytes:
@@ -88,7 +124,9 @@ def document(c: Comparison) -> bytes:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.left_margin = section.right_margin = Mm(15)
-    section.top_margin = section.bottom_margin = Mm(14)
+    section.top_margin = section.bottom_margin = Mm(16)
+    section.header_distance = section.footer_distance = Mm(7)
+    _head_and_foot(section, c.running_head)
     _font(doc.styles["Normal"], BODY_FONT, 10.5)
     doc.styles["Normal"].paragraph_format.space_after = Pt(2)
     doc.styles["Normal"].paragraph_format.line_spacing = 1.15
@@ -102,6 +140,8 @@ def document(c: Comparison) -> bytes:
 
     doc.add_heading(c.title, level=0).runs[0].font.size = Pt(18)
     doc.add_paragraph(f"上一年度：{c.last.shown}（{c.last.report.year}年度）；本年度：{c.this.shown}（{c.this.report.year}年度）")
+    for note in c.notes:
+        doc.add_paragraph(note, style="List Bullet").runs[0].font.bold = True
 
     r = c.rates
     doc.add_heading("一、重复率", level=1)
@@ -113,14 +153,21 @@ def document(c: Comparison) -> bytes:
     ], [75, 25, 167])
     doc.add_paragraph(DEFINITIONS["sections"])
 
-    doc.add_heading("二、变化最大的十项", level=1)
+    doc.add_heading(f"二、{moves_heading(len(c.moves))}", level=1)
     for m in c.moves:
         doc.add_paragraph(m.sentence(), style="List Number")
-    if not c.moves:
-        doc.add_paragraph("两年的表格数字（各行总计、表二各项）没有变化。")
+    if c.moves:
+        doc.add_paragraph("依申请公开（表三）和行政复议、行政诉讼（表四）在前，按增减的件数排列；两年各栏都相同的行只列一次；印错的总计按各项之和计算增减。")
+    else:
+        doc.add_paragraph("两年表三、表四各行的总计没有变化。")
+    doc.add_heading(f"主动公开（表二）：{moves_heading(len(c.proactive))}", level=2)
+    for m in c.proactive:
+        doc.add_paragraph(m.sentence(), style="List Number 2")
 
     doc.add_heading("三、跨年度核对", level=1)
-    if not c.carried:
+    if not c.adjacent:
+        doc.add_paragraph("两份报告不是相邻年度，上年结转和表二的存量（X1–X3）无从核对，未核对。")
+    elif not c.carried:
         doc.add_paragraph("上年结转和表二的存量与上一年度报告一致（X1–X3 未发现问题）。")
     for f in c.crossyear:
         doc.add_paragraph(f.labelled(), style="List Bullet")
@@ -158,17 +205,28 @@ def document(c: Comparison) -> bytes:
                 _marked(first if i == 0 else cell.add_paragraph(), pieces)
 
     doc.add_heading("五、表格逐格对照", level=1)
-    doc.add_paragraph("增减幅度 = （本年 − 上年）÷ 上年；上年为0时无法计算，记为“—”。")
-    doc.add_paragraph("两年各栏均为0的行合为一行。")
-    for table, rows in groups(c.changes):
-        doc.add_heading(table, level=2)
+    doc.add_paragraph("增减幅度 = （本年 − 上年）÷ 上年；上年为0时无法计算，记为“—”。每个表先列有变化的项目，再列两年相同的（每项一行）；两年各栏均为0的项目合为一行。"
+                      + ("印错的总计照原样列出并注明各项之和，增减按各项之和计算。" if c.defects else ""))
+    for t in groups(c.changes):
+        doc.add_heading(t.table, level=2)
         lines = []
-        for row, cells in rows:
-            if not any(ch.this or ch.last for ch in cells):
-                lines.append([row, "各栏两年均为0", "", "", "", ""])
-                continue
-            lines += [[row if i == 0 else "", ch.cell.column, figure(ch.last), figure(ch.this), ch.change_text(), ch.percent_text()] for i, ch in enumerate(cells)]
-        _table(doc, ["项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度"], lines, [105, 52, 25, 25, 30, 30], figures_from=2)
+        lines, merged = [], []
+        for row, cells in t.changed:
+            lines += [[row if i == 0 else "", ch.cell.column, _figure_cell(ch.last, ch.last_parts), _figure_cell(ch.this, ch.this_parts), ch.change_text(), ch.percent_text()]
+                      for i, ch in enumerate(cells)]
+        for row, cells in t.same:
+            merged.append(len(lines))
+            lines.append([f"{row}：{same_text(cells)}", "", "", "", "", ""])
+        if t.zero:
+            merged.append(len(lines))
+            lines.append([f"两年各栏均为0的项目（{len(t.zero)}项）：" + "；".join(t.zero), "", "", "", "", ""])
+        table = _table(doc, ["项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度"], lines, [90, 45, 38, 38, 28, 28], figures_from=2)
+        for n in merged:  # a line of its own across the table
+            row = table.rows[n + 1]
+            cell = row.cells[0].merge(row.cells[-1])
+            for empty in cell.paragraphs[1:]:  # the merged cells' empty paragraphs would make the row tall
+                if not empty.text:
+                    empty._p.getparent().remove(empty._p)
 
     doc.add_heading("六、两份报告的检查结果", level=1)
     for side, name in ((c.this, "本年度"), (c.last, "上一年度")):

@@ -1,9 +1,12 @@
 """The comparison as a workbook (``nianbao compare … -o 比对.xlsx``): the page's content as
 sheets a reviewer can sort, filter and add up.
 
-Figures are numbers (not text), rates and percentages are numbers formatted as such, so
-that a county can copy them into its own tables; "—" stands where no percentage can be
-taken.  The copied passages of the narratives are underlined in their cells (rich text),
+Every figure, change, rate and percentage is a number cell (percentages formatted as
+such), so that a county can copy, sort and add them up; where none can be taken (last
+year's figure 0, a cell last year's version lacks) the cell is left empty and the column
+说明 says why — never a "—" standing among numbers.  A printed total that R2–R4 find
+wrong is given as printed, with the sum of its parts in a column of its own, and its
+change is taken from that sum (said in 说明).  The copied passages of the narratives are underlined in their cells (rich text),
 the stale years bold: readable in grey.  Every sheet prints on A4 landscape
 (:mod:`nianbao.render.printing`).
 """
@@ -23,6 +26,7 @@ from ..check.repetition import DEFINITIONS
 from ..findings import LEVEL_NAMES
 from ..render.printing import MAX_ROW_HEIGHT, print_setup
 from ..render.textgrid import width as display_width
+from .changes import CellChange
 from .pair import COPIED, STALE, Comparison, Piece
 
 HEAD = Font(bold=True)
@@ -40,11 +44,27 @@ def _head(sheet: Worksheet, titles: list[str], widths: list[float]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _number(value: int | Decimal | None) -> int | float | str:
-    """A figure as Excel holds it; an amount as a float (Excel has no decimals), none as —."""
+def _number(value: int | Decimal | None) -> int | float | None:
+    """A figure as Excel holds it; an amount as a float (Excel has no decimals), none empty."""
     if value is None:
-        return "—"
+        return None
     return float(value) if isinstance(value, Decimal) else value
+
+
+def _share(change: CellChange) -> float | None:
+    return float(change.percent) / 100 if change.percent is not None else None
+
+
+def _why(change: CellChange) -> str | None:
+    """What 说明 says of a change: the sum of a wrong total's parts, or why a cell is empty."""
+    said = []
+    if change.defective:
+        said.append(change.defect_text())
+    if change.before is None:
+        said.append("上一年度的格式版本没有这一格")
+    elif change.percent is None and change.change:
+        said.append("上年为0，无法计算增减幅度")
+    return "；".join(said) or None
 
 
 def _rich(paragraphs: list[list[Piece]]) -> CellRichText | str:
@@ -89,26 +109,29 @@ def build(c: Comparison) -> bytes:
         row[4].alignment = WRAP
 
     moves = book.create_sheet("变化最大的十项")
-    _head(moves, ["序号", "变化", "上年", "本年", "增减", "增减幅度"], [6, 70, 10, 10, 10, 10])
-    for n, m in enumerate(c.moves, start=1):
-        moves.append([n, m.sentence(), _number(m.last), _number(m.this), _number(m.change), float(m.percent) / 100 if m.percent is not None else "—"])
-        moves.cell(moves.max_row, 6).number_format = PERCENT
-        moves.cell(moves.max_row, 2).alignment = WRAP
+    _head(moves, ["序号", "变化", "上年", "本年", "增减", "增减幅度", "说明", "类别"], [6, 70, 10, 10, 10, 10, 30, 16])
+    for kind, listed in (("表三、表四", c.moves), ("表二", c.proactive)):
+        for n, m in enumerate(listed, start=1):
+            moves.append([n, m.sentence(), _number(m.last), _number(m.this), _number(m.change), _share(m), _why(m), kind])
+            moves.cell(moves.max_row, 6).number_format = PERCENT
+            moves.cell(moves.max_row, 2).alignment = WRAP
 
     cells = book.create_sheet("表格逐格对照")
-    _head(cells, ["表", "项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度", "说明"], [10, 40, 22, 10, 10, 10, 10, 12])
+    _head(cells, ["表", "项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度", "说明",
+                  f"{c.last.report.year}年各项之和", f"{c.this.report.year}年各项之和"], [10, 40, 22, 10, 10, 10, 10, 24, 12, 12])
     for change in c.changes:
         cell = change.cell
         cells.append([cell.table, cell.row, cell.column, _number(change.last), _number(change.this), _number(change.change),
-                      float(change.percent) / 100 if change.percent is not None else "—", change.percent_text() if change.percent is None else None])
+                      _share(change), _why(change), _number(change.last_parts), _number(change.this_parts)])
         cells.cell(cells.max_row, 7).number_format = PERCENT
         cells.cell(cells.max_row, 2).alignment = WRAP
-    cells.auto_filter.ref = f"A1:H{cells.max_row}"
+        cells.cell(cells.max_row, 8).alignment = WRAP
+    cells.auto_filter.ref = f"A1:J{cells.max_row}"
 
     texts = book.create_sheet("正文对照")
     _head(texts, ["部分", "重复率", f"{c.last.report.year}年度", f"{c.this.report.year}年度"], [22, 9, 60, 60])
     for n in c.narratives:
-        texts.append([n.heading, n.rate if n.rate is not None else "—", _rich(n.last), _rich(n.this)])
+        texts.append([n.heading, n.rate, _rich(n.last), _rich(n.this)])
         texts.cell(texts.max_row, 2).number_format = PERCENT
         for column in (1, 3, 4):
             texts.cell(texts.max_row, column).alignment = WRAP
@@ -118,6 +141,9 @@ def build(c: Comparison) -> bytes:
 
     checks = book.create_sheet("核对结果")
     _head(checks, ["报告", "级别", "规则", "位置", "说明"], [14, 6, 6, 34, 90])
+    for note in c.notes:  # what the reviewer must know to read the figures
+        checks.append(["比对说明", "说明", None, None, note])
+        checks.cell(checks.max_row, 5).alignment = WRAP
     for name, findings in (("跨年度核对", c.crossyear), (c.this.shown, c.this.findings), (c.last.shown, c.last.findings)):
         for f in findings:
             checks.append([name, LEVEL_NAMES[f.level], f.rule, f.path or "", f.describe()])

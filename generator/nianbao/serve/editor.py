@@ -599,9 +599,9 @@ def evaluate(text: str, last_text: str | None) -> list[Finding]:
         if last is None:
             findings.append(Finding(WARNING, "X", None, "网站上的上一年度报告有错误，跨年度核对（X1–X5）未做"))
         elif last.year == report.year - 1:
-            from ..check.crossyear import check_previous
+            from ..check.crossyear import with_previous
 
-            findings += check_previous(report, last)
+            findings = with_previous(findings, report, last)
     from ..check.publish import publishable
 
     return sort_findings(publishable(report, findings))

@@ -5,8 +5,11 @@
   steadier figure on a machine others share); goal ≥ 50 pairs/s for the page.
 - ``nianbao overview`` of 300 units: seconds to read the files and draw the page (and the
   workbook), without and with last year's reports; goal ≤ 3 s.
+- ``nianbao compare 去年/ 今年/ -o 比对/`` of 300 units (issue 27): the whole command from the
+  shell, every file read and checked, a page per pair and the index written — pairs per
+  second on the wall clock and per CPU second (the command and its readers' processes).
 
-    python bench/compare.py [--units 300] [--seconds 5]
+    python bench/compare.py [--units 300] [--seconds 5] [--only pairs|folders|overview]
 """
 
 from __future__ import annotations
@@ -59,29 +62,70 @@ def pairs_per_second(last: Path, this: Path, kind: str, seconds: float, clock: C
     return done / (clock() - start)
 
 
+def folder_pairs(units: int) -> tuple[float, float, int]:
+    """(pairs per second on the wall clock, per CPU second, pages written) of ``nianbao compare``
+    over two generated folders of ``units`` units each (last year's from another seed: their
+    carry-overs differ, as a county's do when made up)."""
+    import os
+    import resource
+    import subprocess
+
+    from overview_county import make_county
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        make_county(root / "2023", units)
+        make_county(root / "2022", units, year=2022, seed=1)
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "generator")}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "nianbao", "compare", str(root / "2022"), str(root / "2023"), "-o", str(root / "比对")],
+                              capture_output=True, env=env)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert done.returncode in (0, 1), done.stderr.decode("utf-8", "replace")
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        pages = len(list((root / "比对").glob("*.html"))) - 1
+        return units / wall, units / cpu, pages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--only", choices=("pairs", "folders", "overview"))
     args = parser.parse_args()
 
+    if args.only in (None, "pairs"):
+        single_pairs(args.seconds)
+    if args.only in (None, "folders"):
+        wall, cpu, pages = folder_pairs(args.units)
+        print(f"compare of two folders, {args.units} units: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second ({pages} pages and the index)")
+    if args.only in (None, "overview"):
+        overviews(args.units)
+
+
+def single_pairs(seconds: float) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     last_year = text.replace("year: 2023", "year: 2022", 1).replace("date: 2024-", "date: 2023-")
     with tempfile.TemporaryDirectory() as folder:
         last = Path(folder) / "2022.yaml"
         last.write_text(last_year, encoding="utf-8")
         for kind, goal in (("html", 50.0), ("xlsx", None)):
-            wall = pairs_per_second(last, EXAMPLE, kind, args.seconds)
-            cpu = pairs_per_second(last, EXAMPLE, kind, args.seconds, clock=time.process_time)
+            wall = pairs_per_second(last, EXAMPLE, kind, seconds)
+            cpu = pairs_per_second(last, EXAMPLE, kind, seconds, clock=time.process_time)
             ratio = f"; per CPU second / goal {goal:.0f} = {cpu / goal:.2f}" if goal else ""
             print(f"compare → .{kind}: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second{ratio}")
 
+
+
+def overviews(units: int) -> None:
     from overview_county import time_overview
 
     for previous in (False, True):
-        t = time_overview(args.units, previous=previous)
+        t = time_overview(units, previous=previous)
         label = "with --previous" if previous else "this year only"
-        print(f"overview of {args.units} units, {label}: read {t['gather_s']:.2f} s + page {t['html_s']:.2f} s = {t['total_html_s']:.2f} s "
+        print(f"overview of {units} units, {label}: read {t['gather_s']:.2f} s + page {t['html_s']:.2f} s = {t['total_html_s']:.2f} s "
               f"(CPU {t['total_html_cpu_s']:.2f} s; goal 3 s: ratio {t['total_html_s'] / 3:.2f}); workbook {t['xlsx_s']:.2f} s; "
               f"page {t['html_kb']:.0f} KB, workbook {t['xlsx_kb']:.0f} KB")
 

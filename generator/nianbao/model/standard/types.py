@@ -81,6 +81,9 @@ class Line3(NamedTuple):
                 yield line, depth + 1
 
 
+_KEYPATHS: dict[tuple[int, int], tuple[Table3, Line3, tuple[str, ...]]] = {}  # (id of a table, id of its row) → keys
+
+
 class Table3(NamedTuple):
     corner: str
     applicant_header: str
@@ -117,7 +120,11 @@ class Table3(NamedTuple):
                 yield line
 
     def keypath(self, target: Line3) -> tuple[str, ...]:
-        """The report-file keys below ``applications`` that lead to ``target``."""
+        """The report-file keys below ``applications`` that lead to ``target`` (searched once
+        for each row of each spec: the checks and compare ask for them thousands of times)."""
+        known = _KEYPATHS.get((id(self), id(target)))
+        if known is not None and known[0] is self and known[1] is target:
+            return known[2]
 
         def search(lines: tuple[Line3, ...], prefix: tuple[str, ...]) -> tuple[str, ...] | None:
             for line in lines:
@@ -132,6 +139,8 @@ class Table3(NamedTuple):
         found = search(self.lines, ())
         if found is None:
             raise KeyError(target.label)
+        if len(_KEYPATHS) < 4096:  # the specs' rows are a few hundred; a table built on the fly is not kept
+            _KEYPATHS[(id(self), id(target))] = (self, target, found)  # held: their ids stay theirs
         return found
 
     def row(self, key: str) -> Line3:

@@ -87,6 +87,7 @@ def test_a_wrong_printed_total_is_shown_as_printed_and_its_move_ranked_by_its_pa
     assert "<h2 id=\"moves\">二、有变化的4项（不足十项，全部列出）</h2>" in page
     assert '<td class="n defect">0<span class="parts">印错，各项之和11</span></td><td class="n">2</td><td class="n change">减少9</td><td class="n">减少81.8%</td>' in page
     assert "有2个印出的总计与各项之和不符（R2–R4）" in page
+    assert '六、其他需要报告的事项<span class="note">（除信息处理费的说明外不足20字，X5 不提示）</span>' in page  # 90.9% copied, its fees alone
 
     book_path = hongze["folder"] / "比对.xlsx"
     assert cli("compare", hongze["pdf"], hongze["2024"], "-o", book_path).code == 1

@@ -10,12 +10,14 @@ shaded, stale years boxed — never colour alone.  The template is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from ..check.crossyear import MIN_SAID
 from ..check.repetition import DEFINITIONS, MIN_RUN
 from ..findings import LEVEL_NAMES, Finding
 from ..render.outline import environment
@@ -51,10 +53,10 @@ tr{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}
 table.cells col.column{width:40%}
 table.cells th.row{background:#f4f4f4;font-weight:bold}
-table.cells .note{color:#555;font-weight:normal}
 table.cells tbody,.pair{break-inside:avoid;page-break-inside:avoid}
 tr.moved td,tr.moved th{font-weight:bold}
 td.defect{outline:2px dashed #000;outline-offset:-3px}
+.note{color:#555;font-weight:normal}
 .defect .parts{display:block;font-size:12px;font-weight:normal;white-space:normal}
 table.cells tbody.same th.row{font-weight:normal}
 table.cells tbody.zero th.row{font-weight:normal;background:none}
@@ -170,6 +172,11 @@ def same_text(cells: list[CellChange]) -> str:
     return "两年相同：" + "，".join(shown) + rest
 
 
+def unweighed_note(c: Comparison) -> Callable[[str], str]:
+    """What the rates' table says beside a section X5 does not weigh."""
+    return lambda heading: f"除信息处理费的说明外不足{MIN_SAID}字，X5 不提示" if heading in c.unweighed else ""
+
+
 def moves_heading(count: int, what: str = "") -> str:
     """变化最大的十项 — or, when fewer figures moved, how many: 有变化的4项（不足十项，全部列出）."""
     if count >= MOVES:
@@ -225,6 +232,7 @@ def render(comparison: Comparison) -> bytes:
         moved=lambda change: change.cell.keys in moved,
         moves_heading=moves_heading,
         same_text=same_text,
+        min_said=MIN_SAID,
         legend_copied=LEGEND_COPIED,
         legend_stale=LEGEND_STALE,
     )

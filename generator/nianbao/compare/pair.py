@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..check.crossyear import CARRIED, check_previous
+from ..check.crossyear import CARRIED, MIN_SAID, check_previous, own_words
 from ..check.repetition import Rates, copied_share, copied_spans, rated_narratives, repetition
 from ..check.years import NOT_STALE, OPENING_YEAR, YEAR, opening_years, stale_years
 from ..findings import ERROR, Finding
@@ -76,6 +76,7 @@ class Comparison:
     quoted: list[Finding] = field(default_factory=list)  # R6: this year's text against its own tables
     proactive: list[CellChange] = field(default_factory=list)  # table 二's largest moves, a list of its own
     notes: list[str] = field(default_factory=list)  # what the reviewer must know to read the figures
+    unweighed: list[str] = field(default_factory=list)  # sections X5 does not weigh: little said besides the fee statement
 
     @property
     def carried(self) -> list[Finding]:
@@ -168,6 +169,7 @@ def compare(last: Side, this: Side, *, same_unit_said: bool = False) -> Comparis
         quoted=[f for f in this.findings if f.rule == "R6"],
         proactive=proactive_moves(found),
         notes=notes,
+        unweighed=[heading for _, heading, text in rated_narratives(a) if text and len(own_words(text).strip()) < MIN_SAID],
     )
 
 

@@ -26,7 +26,7 @@ from docx.shared import Mm, Pt
 from ..check.repetition import DEFINITIONS
 from ..render import pdf as pdf_path
 from .changes import figure
-from .page import LEGEND_COPIED, LEGEND_STALE, groups, moves_heading, percent, same_text
+from .page import LEGEND_COPIED, LEGEND_STALE, groups, moves_heading, percent, same_text, unweighed_note
 from .pair import COPIED, STALE, Comparison, Piece
 
 BODY_FONT, HEAD_FONT = "宋体", "黑体"  # official names: LibreOffice is told their stand-ins (render.fontsubst)
@@ -144,12 +144,13 @@ def document(c: Comparison) -> bytes:
         doc.add_paragraph(note, style="List Bullet").runs[0].font.bold = True
 
     r = c.rates
+    unweighed = unweighed_note(c)
     doc.add_heading("一、重复率", level=1)
     _table(doc, ["重复率", "数值", "定义"], [
         ["文字重复率", percent(r.text), DEFINITIONS["text"] + f"（正文{figure(r.text_chars)}字中{figure(r.copied_chars)}字）"],
         ["表格重复率", percent(r.tables), DEFINITIONS["tables"] + f"（计入的{figure(r.cells)}格中{figure(r.same_cells)}格）"],
         ["总体重复率", percent(r.overall), DEFINITIONS["overall"]],
-        *([heading, percent(share), ""] for heading, share in r.sections.items()),
+        *([heading, percent(share), unweighed(heading)] for heading, share in r.sections.items()),
     ], [75, 25, 167])
     doc.add_paragraph(DEFINITIONS["sections"])
 

@@ -27,6 +27,7 @@ from ..findings import LEVEL_NAMES
 from ..render.printing import MAX_ROW_HEIGHT, print_setup
 from ..render.textgrid import width as display_width
 from .changes import CellChange
+from .page import unweighed_note
 from .pair import COPIED, STALE, Comparison, Piece
 
 HEAD = Font(bold=True)
@@ -102,8 +103,9 @@ def build(c: Comparison) -> bytes:
     rates.append(["文字重复率", r.text, r.copied_chars, r.text_chars, DEFINITIONS["text"]])
     rates.append(["表格重复率", r.tables, r.same_cells, r.cells, DEFINITIONS["tables"]])
     rates.append(["总体重复率", r.overall, None, None, DEFINITIONS["overall"]])
+    unweighed = unweighed_note(c)
     for heading, share in r.sections.items():
-        rates.append([heading, share, None, None, DEFINITIONS["sections"]])
+        rates.append([heading, share, None, None, DEFINITIONS["sections"] + unweighed(heading)])
     for row in rates.iter_rows(min_row=2):
         row[1].number_format = PERCENT
         row[4].alignment = WRAP

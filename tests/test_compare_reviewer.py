@@ -311,3 +311,23 @@ def test_x5_does_not_fire_on_a_section_that_only_states_its_fees():
     # a section with more to say than its fees is weighed as before
     more = edit(text, sentence, f"{sentence}{other}")
     assert "六、其他需要报告的事项" in [f.path for f in check_previous(load(more), load(previous_of(more))) if f.rule == "X5"]
+
+
+def test_folder_pages_named_by_unit_never_overwrite_each_other(cli, tmp_path):
+    """Names that safe_name makes one, a unit named like the index, two files of one unit."""
+    last, this = tmp_path / "2022", tmp_path / "2023"
+    last.mkdir()
+    this.mkdir()
+    names = ["水务局/河长办", "水务局\\河长办", "index"]
+    for i, name in enumerate(names):
+        text = edit(TEXT_2023, "name: 青山镇人民政府", f"name: '{name}'")
+        (this / f"{i}.yaml").write_text(text, encoding="utf-8")
+        (last / f"{i}.yaml").write_text(previous_of(text), encoding="utf-8")
+    (this / "3.yaml").write_text(edit(TEXT_2023, "name: 青山镇人民政府", "name: 青山镇 人民政府"), encoding="utf-8")
+    (this / "4.yaml").write_text(TEXT_2023, encoding="utf-8")
+    result = cli("compare", last, this, "-o", tmp_path / "out")
+    assert result.code == 1, result  # 青山镇 sent two files this year and none last year
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.html"))
+    assert written == sorted(["index.html", "index（2）.html", pair_page_name(names[0]), "水务局_河长办（2）.html"])
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "上一年度的文件夹中没有这个单位的报告；本年度有2个文件都是这个单位的报告（3.yaml、4.yaml）" in index.split("<h2>二、未比对的单位</h2>")[1]

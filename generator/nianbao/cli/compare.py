@@ -134,7 +134,7 @@ def _folders(last: Path, this: Path, out: Path | None, roster_file: Path | None)
 
         expected = _listed(roster_file)
     written = Folder(out)
-    taken = {pairing.INDEX.lower()}
+    taken = {Path(pairing.INDEX).stem.lower()}  # a unit named "index" gets index（2）.html
     saved: list[str] = []
 
     def write(row: pairing.PairRow) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model.unitnames import note, pair_names, same_unit
+from ..model.unitnames import key, note, pair_names, same_unit
 from ..system.output import safe_name
 
 if TYPE_CHECKING:
@@ -155,29 +155,35 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
             if not name:
                 said.append(f"{'上一年度' if side == 'last' else '本年度'}：{shown} 读不出机关名称，未比对")
                 continue
-            units[side].setdefault(name, []).append(read)
-    this_names, last_names = list(units["this"]), list(units["last"])
+            units[side].setdefault(key(name), []).append(read)  # 青山镇 人民政府 and 青山镇人民政府 are one unit's two files
+    this_names = [str(reads[0].name) for reads in units["this"].values()]
+    last_names = [str(reads[0].name) for reads in units["last"].values()]
     if expected is not None:
         this_names, last_names, listed_said = _on_list(expected, this_names, last_names)
         said += listed_said
     pairing = pair_names(this_names, last_names)
     rows: list[PairRow] = []
     for this_name, last_name, sameness in pairing.pairs:
-        row = _pair(this_name, units["this"][this_name], units["last"][last_name])
+        row = _pair(this_name, units["this"][key(this_name)], units["last"][key(last_name)])
         if not sameness.exact:
             row.notes.append(note(last_name, this_name, sameness))
         rows.append(row)
         if on_pair is not None:
             on_pair(row)
     for name in pairing.this_only:
-        reads = units["this"][name]
-        rows.append(PairRow(name, None, reads[0], problem=pairing.why.get(name, "上一年度的文件夹中没有这个单位的报告")))
+        reads = units["this"][key(name)]
+        rows.append(PairRow(name, None, reads[0], problem=pairing.why.get(name, "上一年度的文件夹中没有这个单位的报告") + _more(reads, "本年度")))
     for name in pairing.last_only:
-        reads = units["last"][name]
-        rows.append(PairRow(name, reads[0], None, problem=pairing.why.get(name, "本年度的文件夹中没有这个单位的报告")))
+        reads = units["last"][key(name)]
+        rows.append(PairRow(name, reads[0], None, problem=pairing.why.get(name, "本年度的文件夹中没有这个单位的报告") + _more(reads, "上一年度")))
     if expected is not None:
         rows = _in_list_order(rows, expected)
     return Folders(rows, said, last_root, this_root)
+
+
+def _more(reads: list[Read], year: str) -> str:
+    """The files of one unit beyond the first, said."""
+    return f"；{year}有{len(reads)}个文件都是这个单位的报告（{'、'.join(r.shown for r in reads)}）" if len(reads) > 1 else ""
 
 
 def _pair(name: str, these: list[Read], those: list[Read]) -> PairRow:

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A region's name: a few characters and the word of its level.  A prefix is one or more
 # of them, whole (淮安市, 江苏省淮安市, 沭阳县); the word alone (市) is not a region.
@@ -34,8 +35,10 @@ _GENERIC = re.compile(r"(?:人民)?政府(?:办公室|办公厅)?|办公室|办�
 MIN_NAME = 4  # characters the shorter name keeps: 某某区/某某局 and an organ word at the least
 
 
+@lru_cache(maxsize=8192)
 def key(name: str) -> str:
-    """A unit's name as compared: NFKC (full-width forms folded), no whitespace."""
+    """A unit's name as compared: NFKC (full-width forms folded), no whitespace (cached: a
+    county's 300 names are compared with each other and with its list)."""
     return "".join(unicodedata.normalize("NFKC", name).split())
 
 

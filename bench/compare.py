@@ -67,8 +67,12 @@ def folder_pairs(units: int) -> tuple[float, float, int]:
     over two generated folders of ``units`` units each (last year's from another seed: their
     carry-overs differ, as a county's do when made up)."""
     import os
-    import resource
     import subprocess
+
+    try:
+        import resource  # CPU seconds of the command and its workers (not on Windows: wall clock only there)
+    except ImportError:
+        resource = None  # type: ignore[assignment]
 
     from overview_county import make_county
 
@@ -77,14 +81,16 @@ def folder_pairs(units: int) -> tuple[float, float, int]:
         make_county(root / "2023", units)
         make_county(root / "2022", units, year=2022, seed=1)
         env = {**os.environ, "PYTHONPATH": str(ROOT / "generator")}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "nianbao", "compare", str(root / "2022"), str(root / "2023"), "-o", str(root / "比对")],
                               capture_output=True, env=env)
         wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         assert done.returncode in (0, 1), done.stderr.decode("utf-8", "replace")
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu = float("nan")
+        if resource and before:
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         pages = len(list((root / "比对").glob("*.html"))) - 1
         return units / wall, units / cpu, pages
 

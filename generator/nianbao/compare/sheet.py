@@ -112,7 +112,8 @@ def build(c: Comparison) -> bytes:
 
     moves = book.create_sheet("变化最大的十项")
     _head(moves, ["序号", "变化", "上年", "本年", "增减", "增减幅度", "说明", "类别"], [6, 70, 10, 10, 10, 10, 30, 16])
-    for kind, listed in (("表三、表四", c.moves), ("表二", c.proactive)):
+    t2, t3, t4 = c.this.report.spec.table_names
+    for kind, listed in ((f"{t3}、{t4}", c.moves), (t2, c.proactive)):
         for n, m in enumerate(listed, start=1):
             moves.append([n, m.sentence(), _number(m.last), _number(m.this), _number(m.change), _share(m), _why(m), kind])
             moves.cell(moves.max_row, 6).number_format = PERCENT

@@ -144,7 +144,7 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
                 WARNING,
                 "X4",
                 path,
-                f"{path}：提到“{old}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
+                f"{report.label(keys)}：提到“{old}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
                 report.line(keys),
             )
         for old in opening_years(text, report.year):
@@ -153,7 +153,7 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
                     WARNING,
                     "X4",
                     path,
-                    f"{path}：有一段以“{old}年”开头，而本报告是{report.year}年度的：是否沿用了上一年度报告的文字？",
+                    f"{report.label(keys)}：有一段以“{old}年”开头，而本报告是{report.year}年度的：是否沿用了上一年度报告的文字？",
                     report.line(keys),
                 )
 
@@ -172,6 +172,6 @@ def x5_copied_sections(report: Report, last: Report) -> Iterator[Finding]:
                 WARNING,
                 "X5",
                 path,
-                f"{path}：{share:.0%}的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写",
+                f"{report.label(keys)}：{share:.0%}的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写",
                 report.line(keys),
             )

@@ -232,6 +232,7 @@ def next_command(last: Path, new: Path | None) -> None:
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
     """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
     from ..read import importer
+    from ..read.sources import load_checked
     from ..render.reportfile import dump
 
     missing = [p for p in reports if not p.is_file()]
@@ -261,9 +262,19 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
         )
         saved = backup(target) if target.exists() else None
         write_atomic(target, dump(imported.spec, data, header=header, notes=imported.notes).encode("utf-8"))
-        click.echo(f"{path} → {target}（错误{errors}个，提示{len(findings) - errors}个）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
-        for f in findings:
-            click.echo(f"  {f.labelled(path)}")
+        # what nianbao check says of the file written, counted as it counts; then what only reading the original could tell
+        _, checked = load_checked(target)
+        wrong = sum(f.level == ERROR for f in checked)
+        click.echo(f"{path} → {target}（错误{wrong}个，提示{len(checked) - wrong}个，与 nianbao check {target.name} 相同）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
+        for f in checked:
+            click.echo(f"  {f.labelled(target)}")
+        reading = [f for f in findings if f.rule == "I"]
+        if reading:
+            lost = sum(f.level == ERROR for f in reading)
+            said = "，".join(t for t in (f"无法读取{lost}处" if lost else "", f"说明{len(reading) - lost}条" if len(reading) > lost else "") if t)
+            click.echo(f"  读取原文时（已在文件中相应位置注明）：{said}")
+            for f in reading:
+                click.echo(f"    {f.labelled(path)}")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 @main.command("reference-docx")

@@ -48,8 +48,8 @@ def chinese(date: dt.date) -> str:
 
 
 def hint(year: int | None) -> str:
-    """What every place that asks for a report's date says beside it (the report file's comment,
-    the wizard, the workbook, the site): how to write it, and the window it must fall in."""
+    """What the places that ask for a report's date say beside it (the report file's comment,
+    the wizard, the site): how to write it, and the window it must fall in."""
     if year is None:
         return f"写成 {example(year)}"
     return f"写成 {example(year)}，应在{window_text(year)}"

@@ -157,8 +157,8 @@ def label(spec_id: str, keys: KeyPath) -> str:
 
 @cache
 def labels(spec_id: str) -> dict[str, str]:
-    """Each place's label by its path: for what holds only a finding's path (the site's
-    findings and comments, a workbook's cell)."""
+    """Each place's label by its path: for what holds only a finding's path (汇总.xlsx's
+    问题清单 names each finding's cell in its 项目 column)."""
     return {where.path: where.label for where in places(spec_id).values()}
 
 

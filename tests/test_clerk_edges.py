@@ -109,6 +109,14 @@ def test_a_draft_cannot_be_made_of_a_file_nianbao_cannot_read_and_says_so(cli, t
     assert "报告文件有无法读取的内容（见上），草稿也无法生成：请先改正这些错误。" in result.err
 
 
+def test_no_draft_of_a_published_report_with_cells_that_could_not_be_read(cli, seeds, tmp_path):
+    """Such cells stand in as 0 for the rules: a draft would print them as 0, a number guessed."""
+    result = cli("render", next(seeds.glob("000_*.txt")), "-o", tmp_path / "out", "--draft")
+    assert result.code == 1 and not (tmp_path / "out").exists()
+    assert "[错误 I] 表三 三（三）不予公开 1.属于国家秘密：原文只有6个单元格" in result.out
+    assert "原文有无法读取的格（见上），草稿也无法生成：请先用 nianbao import 读成报告文件，对照原件补填后再生成。" in result.err
+
+
 def test_a_draft_without_errors_lists_nothing_and_exits_0(cli, tmp_path):
     out = tmp_path / "out"
     result = cli("render", EXAMPLE_2023, "-o", out, "--to", "txt,docx", "--draft")

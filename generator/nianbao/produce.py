@@ -84,7 +84,9 @@ def produce_loaded(loaded: Loaded, findings: list[Finding], targets: tuple[str, 
         elif options.with_errors:
             refusals = publish.readiness(report)  # not refused in a draft, but listed in it
     produced = Produced(loaded, report, sort_findings(findings))
-    if report is None or (produced.refused and not (options.draft and options.with_errors)):
+    # a published report's cells that could not be read stand in as 0 in its report, for the rules: never printed
+    unread = any(f.rule == "I" and f.level == ERROR for f in findings)
+    if report is None or (produced.refused and not (options.draft and options.with_errors and not unread)):
         return produced
     from . import render as rendering
     from .render.docx import report_date

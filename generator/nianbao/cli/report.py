@@ -116,6 +116,10 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         _print_findings(file, findings)
         click.echo("报告有错误，未生成任何文件。要先看排版效果，可加 --draft 生成草稿（问题列在草稿的最前面）。", err=True)
         sys.exit(EXIT_FINDINGS)
+    if not produced.outputs:  # a draft of a published report with cells that could not be read: they would print as 0
+        _print_findings(file, findings)
+        click.echo("原文有无法读取的格（见上），草稿也无法生成：请先用 nianbao import 读成报告文件，对照原件补填后再生成。", err=True)
+        sys.exit(EXIT_FINDINGS)
     if produced.refused:  # a draft of a report with errors: said here and listed in the files
         _print_findings(file, findings)
     from ..render.docx import notes as left_out

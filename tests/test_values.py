@@ -131,8 +131,8 @@ def test_a_published_report_of_an_impossible_year_is_an_error_in_check_and_rende
     assert said(result)[0] == f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（1999年报.txt 第1行）"
     assert cli("render", path, "-o", tmp_path / "out").code == 1 and not (tmp_path / "out").exists()
     imported = cli("import", path, "-o", tmp_path / "imported")
-    assert imported.code == 1  # the year kept as printed, and said as check says it
-    assert f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（1999年报.txt 第1行）" in said(imported)
+    assert imported.code == 1  # the year kept as printed, and said as check says it of the file written (#32.5)
+    assert f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（青山镇人民政府1999.yaml 第4行）" in said(imported)
 
 
 # -- bidi controls ---------------------------------------------------------------------------------------------------

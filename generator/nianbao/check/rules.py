@@ -34,6 +34,7 @@ IMPROVEMENT_WORDS = re.compile(r"(?<![不待需够])(?:改进|改正|完善|加�
 # last year's problems: 整改, or last year named before what became of its problems (「对2022年度报告中提出的…
 # 问题，已…」, 「2022年度改进情况：…」); {last}: the year before the report's
 RECTIFIED = "整改|(?:上一?年度?|去年|{last}年度?)[^。；]{{0,40}}?(?:问题|不足|改进|落实|解决)"
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")  # a year typed with a Chinese input method
 MIN_PROBLEMS = 20  # characters below which section 五 says nothing an evaluator accepts
 
 
@@ -300,9 +301,10 @@ def r7_narratives(report: Report) -> Iterator[Finding]:
 def missing_in_problems(text: str, year: int) -> str:
     """What section 五 of a v2021 report leaves unsaid — the improvement measures, last year's
     problems' rectification, or both — as told to the clerk; "" when it says both."""
-    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))  # 「2022 年度」 as PDFs space it
+    flat = "".join(text.split())  # 「2022 年度」 as PDFs space it (not NFKC: 50 µs a save on the site, for a year's digits)
+    last = str(year - 1)
     improvement = IMPROVEMENT_WORDS.search(flat) is not None
-    rectified = re.search(RECTIFIED.format(last=year - 1), flat) is not None
+    rectified = re.search(RECTIFIED.format(last=f"(?:{last}|{last.translate(FULL_WIDTH_DIGITS)})"), flat) is not None
     if improvement and rectified:
         return ""
     if rectified:

@@ -21,33 +21,33 @@ def bad(old: str, new: str) -> str:
 
 CASES = {
     "quoted number": (bad(NEW, 'new: [5, "1", 0, 0, 1, 0, 7]'), "new: [",
-                      "表三.一.商业企业：“1”加了引号，是文字不是数字；请去掉引号写成 1"),
+                      "表三 一、本年新收 · 商业企业：“1”加了引号，是文字不是数字；请去掉引号写成 1"),
     "decimal count": (bad(NEW, "new: [5, 1.0, 0, 0, 1, 0, 7]"), "new: [",
-                      "表三.一.商业企业：应为整数，“1.0”带了小数点，请写成 1"),
+                      "表三 一、本年新收 · 商业企业：应为整数，“1.0”带了小数点，请写成 1"),
     "full-width digits": (bad(NEW, "new: [５, 1, 0, 0, 1, 0, 7]"), "new: [",
-                          "表三.一.自然人：“５”是全角数字，请改为半角数字 5"),
+                          "表三 一、本年新收 · 自然人：“５”是全角数字，请改为半角数字 5"),
     "negative count": (bad("licensing: 12", "licensing: -1"), "licensing:",
-                       "表二.行政许可.本年处理决定数量：不能为负数（填写的是 -1），应为不小于0的整数"),
+                       "表二 第二十条第（五）项 行政许可 · 本年处理决定数量：不能为负数（填写的是 -1），应为不小于0的整数"),
     "word for a number": (bad("penalties: 3", "penalties: 三"), "penalties:",
-                          "表二.行政处罚.本年处理决定数量：应为不小于0的整数，这里是文字“三”"),
+                          "表二 第二十条第（六）项 行政处罚 · 本年处理决定数量：应为不小于0的整数，这里是文字“三”"),
     "amount with unit": (bad("fees: 0  ", "fees: 25万元  "), "  fees:",
-                         "表二.行政事业性收费.本年收费金额（单位：万元）：只填数字，不要带单位：“25万元”请写成 25（单位已印在表头）"),
+                         "表二 第二十条第（八）项 行政事业性收费 · 本年收费金额（单位：万元）：只填数字，不要带单位：“25万元”请写成 25（单位已印在表头）"),
     "empty cell": (bad(NEW, "new: [5, , 0, 0, 1, 0, 7]"), "new: [",
                    "YAML格式错误：方括号中有空着的位置：没有的请填 0"),
     "null cell": (bad(NEW, "new: [5, null, 0, 0, 1, 0, 7]"), "new: [",
-                  "表三.一.商业企业：没有填写，应为不小于0的整数（没有请填 0）"),
+                  "表三 一、本年新收 · 商业企业：没有填写，应为不小于0的整数（没有请填 0）"),
     "row too short": (bad(NEW, "new: [5, 1, 0, 0, 1]"), "new: [",
-                      "表三.一：应为6个数（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他），可再加第7个数“总计”，这里有5个"),
+                      "表三 一、本年新收：应为6个数（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他），可再加第7个数“总计”，这里有5个"),
     "unknown key with suggestion": (bad("carried_forward:", "carried_foward:"), "carried_foward:",
-                                    "表三：未知的键“carried_foward”，是否应为“carried_forward”（表三.四）？"),
+                                    "表三：未知的键“carried_foward”，是否应为“carried_forward”（表三 四、结转下年度继续办理）？"),
     "unknown unit key": (bad("  phone: 0731", "  telephone: 0731"), "telephone:",
-                         "机关信息：未知的键“telephone”，是否应为“phone”（机关信息.联系电话）？"),
+                         "机关信息：未知的键“telephone”，是否应为“phone”（联系电话）？"),
     "missing row": (bad("    repeated: [0, 0, 0, 0, 0, 0]", "    # repeated row deleted"), "not_processed:",
-                    "缺少表三.三（五）2.重复申请这一行；没有的请填 0（或用 --zero-missing 按0计）"),
+                    "缺少“表三 三（五）不予处理 2.重复申请”这一行；没有的请填 0（或用 --zero-missing 按0计）"),
     "group written as a row": (
         TEXT.split("  withheld:")[0] + "  withheld: [1, 0, 0, 0, 0, 0]\n  unavailable:" + TEXT.split("  unavailable:")[1],
         "withheld: [",
-        "表三.三（三）应逐项填写（1.属于国家秘密、2.其他法律行政法规禁止公开、3.危及“三安全一稳定”、4.保护第三方合法权益、"
+        "“表三 三（三）不予公开”应逐项填写（1.属于国家秘密、2.其他法律行政法规禁止公开、3.危及“三安全一稳定”、4.保护第三方合法权益、"
         "5.属于三类内部事务信息、6.属于四类过程性信息、7.属于行政执法案卷、8.属于行政查询事项），不能只写一行；没有的请填 0（或用 --zero-missing 按0计）"),
     "missing section": (TEXT.split("appeals:")[0] + "problems:" + TEXT.split("\nproblems:")[1], None,
                         "缺少表四（appeals）"),
@@ -56,11 +56,11 @@ CASES = {
     "escape character": (bad("新增“乡村振兴”", "新增\x1b“乡村振兴”"), "新增",
                          "第23个字符处有不允许的控制字符（转义字符（ESC），U+001B），文件中不能有这样的字符，请删除"),
     "escape written as a YAML escape": (bad('name: 青山镇人民政府', 'name: "青山镇\\x1b人民政府"'), "name:",
-                                        "“机关信息.机关名称”中有不允许的控制字符（转义字符（ESC），U+001B），文件中不能有这样的字符，请删除"),
+                                        "“机关名称”中有不允许的控制字符（转义字符（ESC），U+001B），文件中不能有这样的字符，请删除"),
     "noncharacter written as a YAML escape": (bad('name: 青山镇人民政府', 'name: "青山镇\\uFFFE人民政府"'), "name:",
-                                              "“机关信息.机关名称”中有不允许的控制字符（控制字符，U+FFFE），文件中不能有这样的字符，请删除"),
+                                              "“机关名称”中有不允许的控制字符（控制字符，U+FFFE），文件中不能有这样的字符，请删除"),
     "impossible date": (bad("date: 2024-01-18", "date: 2024年2月30日"), "date:",
-                        "机关信息.落款日期：应写成 2024-01-20 或 2024年1月20日 这样的日期，这里是“2024年2月30日”"),
+                        "落款日期：应写成 2024-01-20 或 2024年1月20日 这样的日期，这里是“2024年2月30日”"),
     "duplicate key": (bad("  licensing: 12", "  licensing: 12\n  licensing: 13"), "licensing: 13",
                       "键“licensing”重复出现（第31行已有），请删去其中一处"),
     "no year": (bad("year: 2023 ", "# year removed "), None, "缺少报告年度：请在文件开头写 year: 2023 这样的一行"),
@@ -102,7 +102,7 @@ def test_zero_missing_turns_a_missing_row_into_a_warning(cli, tmp_path):
     source.write_text(text, encoding="utf-8")
     result = cli("check", "--zero-missing", source)
     assert result.code == 0, result
-    assert "[提示 S] 缺少表三.三（五）2.重复申请这一行，已按0计" in result.out
+    assert "[提示 S] 缺少“表三 三（五）不予处理 2.重复申请”这一行，已按0计" in result.out
 
 
 def test_a_group_row_with_zero_missing_is_a_warning_and_its_items_count_zero():

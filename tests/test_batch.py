@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from conftest import EXAMPLE_2020, EXAMPLE_2023, edit
@@ -55,7 +56,7 @@ def test_batch_renders_the_good_units_and_reports_the_broken(cli, tmp_path):
     assert failed["unit08.yaml"][1:3] == ("第08镇人民政府", 2023)
     assert failed["unit08.yaml"][5:8] == (2, 1, "表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=8+1=9，第三项（七）总计+第四项=7+1=8）（第39行）")
     assert failed["unit20.yaml"][1:3] == ("第20镇人民政府", 2023)  # named although it failed
-    assert failed["unit20.yaml"][7] == "表二.行政许可.本年处理决定数量：应为不小于0的整数，这里是文字“十二”（第31行）"
+    assert failed["unit20.yaml"][7] == "表二 第二十条第（五）项 行政许可 · 本年处理决定数量：应为不小于0的整数，这里是文字“十二”（第31行）"
     assert failed["unit26.yaml"][7].startswith("2个文件都是“第25镇人民政府”2023年度的报告，内容不同：unit25.yaml（")
     assert rows[1][8] == "第01镇人民政府2023年政府信息公开工作年度报告.docx、第01镇人民政府2023年政府信息公开工作年度报告.txt"
     assert "汇总：30个单位，已生成26个，未通过4个" in result.out
@@ -206,3 +207,43 @@ def test_aggregate_leaves_out_a_report_of_another_year_and_says_so(cli, tmp_path
     report = load_file(tmp_path / "县.yaml").report
     assert report.row(report.spec.table3.row("new"))[-1] == 14  # a and b only
     assert "以下文件未计入：old.yaml" in (tmp_path / "县.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_the_summary_fits_an_80_column_terminal_after_the_progress_and_the_notes(cli, tmp_path):
+    """Issue #32.6: at 80 columns each unit is one line with a short reason (the table once
+    wrapped each message over seven lines), the full messages are in 汇总.xlsx and the run says
+    so; the progress bar and what is said on the way (here: the output folder's record of what
+    nianbao wrote, grown too big, ignored) come before the table, never after it."""
+    from terminal import Pty
+
+    folder = tmp_path / "收回"
+    folder.mkdir()
+    long_name = "临溪县青山镇人民政府办公室政务公开工作领导小组"
+    for i, (name, change) in enumerate([("白石镇人民政府", None), (long_name, None),
+                                        ("第03镇人民政府", ("licensing: 12", "licensing: 十二")),
+                                        ("第04镇人民政府", ("new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]"))], start=1):
+        text = edit(TEXT_2023, "name: 青山镇人民政府", f"name: {name}")
+        (folder / f"u{i}.yaml").write_text(edit(text, *change) if change else text, encoding="utf-8")
+    out = tmp_path / "报告"
+    out.mkdir()
+    (out / ".nianbao-生成记录.json").write_bytes(b" " * (2 * 1024 * 1024))  # said once the units are done
+    term = Pty(["batch", "收回", "-o", "报告", "--to", "docx", "--jobs", "1"], tmp_path, columns=80, rows=24, kept=200)
+    assert term.close() == 1
+    lines = [line for line in term.lines() if line.strip()]
+    progress = next(i for i, line in enumerate(lines) if "检查并生成" in line and "4/4" in line)
+    kept = next(i for i, line in enumerate(lines) if "不像 nianbao 写的记录，已忽略" in line)
+    title = next(i for i, line in enumerate(lines) if line.startswith("汇总：4个单位"))
+    rows = [i for i, line in enumerate(lines) if re.match(r"\s*[1-4]  \S", line)]
+    assert progress < title and kept < title, "\n".join(lines)
+    assert rows == [title + 3, title + 4, title + 5, title + 6], "\n".join(lines)  # title, head, rule, then one line per unit
+    one, two, three, four = (lines[i] for i in rows)
+    assert "白石镇人民政府" in one and "已生成" in one
+    assert re.match(r"\s*2  临溪县青山镇\S* ?…  已生成", two), two  # the long name gives way
+    assert "未通过" in three and " S 表二 第二十条第（五）项" in three and three.endswith("…")
+    assert "未通过" in four and " R1 表三：第一项+第二项≠" in four and four.endswith("…")
+    assert "主要问题（全文见汇总.xlsx）" in lines[title + 1]
+    assert "“问题清单”表列出每个问题的完整说明" in "".join(lines[rows[-1] + 1:])
+    listed = [row[5:] for row in problems(out / "汇总.xlsx") if row[2] == "u3.yaml"]
+    assert listed == [("第31行", "表二 第二十条第（五）项 行政许可 · 本年处理决定数量",  # 项目: the cell as messages name it
+                       "表二 第二十条第（五）项 行政许可 · 本年处理决定数量：应为不小于0的整数，这里是文字“十二”")]  # the whole message

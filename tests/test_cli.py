@@ -17,7 +17,7 @@ def test_init_writes_a_file_that_loads_and_refuses_to_overwrite(cli, tmp_path):
     assert "# 一、本年新收政府信息公开申请数量" in text and "year: 2023" in text
     checked = cli("check", target)
     assert checked.code == 0, checked  # zeros everywhere balance; only warnings remain
-    assert "[提示 R7] 一、总体情况.（一）主动公开：未填写" in checked.out
+    assert "[提示 R7] 一、总体情况（一）主动公开：未填写" in checked.out
 
     target.write_text("year: 2023\n", encoding="utf-8")
     again = cli("init", target, "--year", "2023")

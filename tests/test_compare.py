@@ -123,12 +123,12 @@ def test_the_largest_moves_are_named_in_a_sentence_each():
     last, this = moved_pair()
     found = changes(load(this), load(last))
     assert [m.sentence() for m in largest_moves(found)] == [
-        "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%",
-        "表四“行政复议”总计 0 → 1 件，增加1件",  # no percentage of nothing: the change in figures
+        "表三 一、本年新收 · 总计 3 → 7 件，增加133.3%",
+        "表四 行政复议 · 总计 0 → 1 件，增加1件",  # no percentage of nothing: the change in figures
     ]
     assert [m.sentence() for m in proactive_moves(found)] == [
-        "表二“行政规范性文件”本年制发件数 3 → 1，减少66.7%",  # the same change: the larger percentage first
-        "表二“行政规范性文件”现行有效件数 8 → 6，减少25%",
+        "表二 第二十条第（一）项 行政规范性文件 · 本年制发件数 3 → 1，减少66.7%",  # the same change: the larger percentage first
+        "表二 第二十条第（一）项 行政规范性文件 · 现行有效件数 8 → 6，减少25%",
     ]
 
 
@@ -136,18 +136,18 @@ def test_ten_moves_at_most_and_cells_a_version_lacks_are_not_ranked():
     found = changes(load(TEXT_2023), load(EXAMPLE_2020.read_text(encoding="utf-8")))
     assert sum(c.last is None for c in found) == 28  # table 二 of 2021 is not 2020's, nor are the fees
     assert [m.sentence() for m in largest_moves(found)] == [
-        "表三“一、本年新收政府信息公开申请数量”总计（与“（七）总计”相同） 2 → 7 件，增加250%",  # nothing carried over: one move, named once
-        "表三“（一）予以公开”总计 1 → 4 件，增加300%",
-        "表三“二、上年结转政府信息公开申请数量”总计（与“四、结转下年度继续办理”相同） 0 → 1 件，增加1件",
-        "表三“（二）部分公开（区分处理的，只计这一情形，不计其他情形）”总计 0 → 1 件，增加1件",
-        "表三“（三）不予公开4.保护第三方合法权益”总计 0 → 1 件，增加1件",
-        "表三“（四）无法提供1.本机关不掌握相关政府信息”总计 0 → 1 件，增加1件",
-        "表四“行政复议”总计 0 → 1 件，增加1件",
+        "表三 一、本年新收 · 总计（与“三（七）总计”相同） 2 → 7 件，增加250%",  # nothing carried over: one move, named once
+        "表三 三（一）予以公开 · 总计 1 → 4 件，增加300%",
+        "表三 二、上年结转 · 总计（与“四、结转下年度继续办理”相同） 0 → 1 件，增加1件",
+        "表三 三（二）部分公开 · 总计 0 → 1 件，增加1件",
+        "表三 三（三）不予公开 4.保护第三方合法权益 · 总计 0 → 1 件，增加1件",
+        "表三 三（四）无法提供 1.本机关不掌握相关政府信息 · 总计 0 → 1 件，增加1件",
+        "表四 行政复议 · 总计 0 → 1 件，增加1件",
     ]
     assert [m.sentence() for m in proactive_moves(found)] == [
-        "表二“行政规范性文件”现行有效件数 9 → 6，减少33.3%",
-        "表二“行政规范性文件”本年废止件数 2 → 0，减少100%",
-        "表二“行政规范性文件”本年制发件数 2 → 1，减少50%",
+        "表二 第二十条第（一）项 行政规范性文件 · 现行有效件数 9 → 6，减少33.3%",
+        "表二 第二十条第（一）项 行政规范性文件 · 本年废止件数 2 → 0，减少100%",
+        "表二 第二十条第（一）项 行政规范性文件 · 本年制发件数 2 → 1，减少50%",
     ]
 
 
@@ -204,10 +204,10 @@ def test_the_workbook_holds_the_same_figures(cli, tmp_path):
     assert [c.value for c in sheet[3]] == ["表格重复率", rates.tables, rates.same_cells, rates.cells, DEFINITIONS["tables"]]
     assert sheet["B2"].number_format == "0.0%"
     moves = book["变化最大的十项"]
-    assert [c.value for c in moves[2]] == [1, "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%", 3, 7, 4, 1.333, None, "表三、表四"]  # the percentage shown, as a number
+    assert [c.value for c in moves[2]] == [1, "表三 一、本年新收 · 总计 3 → 7 件，增加133.3%", 3, 7, 4, 1.333, None, "表三、表四"]  # the percentage shown, as a number
     # no percentage of nothing: the cell empty (a number column holds no "—"), 说明 says why
-    assert [c.value for c in moves[3]][1:] == ["表四“行政复议”总计 0 → 1 件，增加1件", 0, 1, 1, None, "上年为0，无法计算增减幅度", "表三、表四"]
-    assert [c.value for c in moves[4]] == [1, "表二“行政规范性文件”本年制发件数 3 → 1，减少66.7%", 3, 1, -2, -0.667, None, "表二"]  # a list of its own
+    assert [c.value for c in moves[3]][1:] == ["表四 行政复议 · 总计 0 → 1 件，增加1件", 0, 1, 1, None, "上年为0，无法计算增减幅度", "表三、表四"]
+    assert [c.value for c in moves[4]] == [1, "表二 第二十条第（一）项 行政规范性文件 · 本年制发件数 3 → 1，减少66.7%", 3, 1, -2, -0.667, None, "表二"]  # a list of its own
     assert all(isinstance(c.value, (int, float)) or c.value is None for row in moves.iter_rows(min_row=2, min_col=3, max_col=6) for c in row)
     cells = {(r[0].value, r[1].value, r[2].value): [c.value for c in r[3:7]] for r in book["表格逐格对照"].iter_rows(min_row=2)}
     assert cells[("表三", "一、本年新收政府信息公开申请数量", "自然人")] == [2, 5, 3, 1.5]
@@ -245,7 +245,7 @@ def test_a_published_pdf_against_a_report_file(cli, tmp_path):
     from_file = cli("compare", last, EXAMPLE_2023, "-o", tmp_path / "b.html")
     assert from_pdf.code == 1 and from_file.code == 1, (from_pdf, from_file)
     assert from_pdf.out.splitlines()[0].split("：", 1)[1] == from_file.out.splitlines()[0].split("：", 1)[1]
-    assert "表三“一、本年新收政府信息公开申请数量”总计 3 → 7 件，增加133.3%" in (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert "表三 一、本年新收 · 总计 3 → 7 件，增加133.3%" in (tmp_path / "a.html").read_text(encoding="utf-8")
 
 
 # -- the command's refusals ------------------------------------------------------------------------------------

@@ -69,13 +69,13 @@ def test_a_wrong_printed_total_is_shown_as_printed_and_its_move_ranked_by_its_pa
     found = {c.cell.path: c for c in changes(this, last)}
     review = found["表四.行政复议.总计"]
     assert (review.last, review.last_parts, review.this, review.change, str(review.percent)) == (0, 11, 2, -9, "-81.8")
-    assert review.sentence() == "表四“行政复议”总计 0（印错，各项之和11） → 2 件，按各项之和计减少81.8%"
+    assert review.sentence() == "表四 行政复议 · 总计 0（印错，各项之和11） → 2 件，按各项之和计减少81.8%"
     moves = [m.sentence() for m in largest_moves(list(found.values()))]
     assert moves == [
-        "表三“（四）无法提供1.本机关不掌握相关政府信息”总计 10 → 19 件，增加90%",
-        "表四“行政复议”总计 0（印错，各项之和11） → 2 件，按各项之和计减少81.8%",  # ranked by 11 → 2, not 0 → 2
-        "表三“一、本年新收政府信息公开申请数量”总计（与“（七）总计”相同） 21 → 30 件，增加42.9%",  # nothing carried over: named once
-        "表四“行政诉讼·复议后起诉”总计 0（印错，各项之和5） → 1 件，按各项之和计减少80%",
+        "表三 三（四）无法提供 1.本机关不掌握相关政府信息 · 总计 10 → 19 件，增加90%",
+        "表四 行政复议 · 总计 0（印错，各项之和11） → 2 件，按各项之和计减少81.8%",  # ranked by 11 → 2, not 0 → 2
+        "表三 一、本年新收 · 总计（与“三（七）总计”相同） 21 → 30 件，增加42.9%",  # nothing carried over: named once
+        "表四 行政诉讼 复议后起诉 · 总计 0（印错，各项之和5） → 1 件，按各项之和计减少80%",
     ]
 
     out = hongze["folder"] / "比对.html"
@@ -208,7 +208,7 @@ def test_a_pair_read_from_pdf_gives_the_figures_of_its_report_files(cli, hongze)
     assert "2023年，洪泽区人民政府坚持以习近平新时代中国特色社会主义思想为指导" in last.text("overview", "proactive")
     section = page.split("一、总体情况.（一）主动公开（重复率")[1].split("</section>")[0]
     assert section.count("<p>") == 2 * 2  # two paragraphs a year, not a paragraph a printed line
-    assert "表四“行政复议”总计 0（印错，各项之和11） → 2 件，按各项之和计减少81.8%" in page
+    assert "表四 行政复议 · 总计 0（印错，各项之和11） → 2 件，按各项之和计减少81.8%" in page
     assert "有一段以" not in page  # a wrapped line opening with a year is no paragraph: no false X4
 
 
@@ -278,7 +278,7 @@ def test_x4_in_plain_check_render_and_the_site(cli, tmp_path):
     text = edit(text, "    全年通过县政府门户网站", "    2023年，全年通过县政府门户网站")
     path = tmp_path / "2024.yaml"
     path.write_text(text, encoding="utf-8")
-    said = "一、总体情况.（一）主动公开：有一段以“2023年”开头，而本报告是2024年度的：是否沿用了上一年度报告的文字？"
+    said = "一、总体情况（一）主动公开：有一段以“2023年”开头，而本报告是2024年度的：是否沿用了上一年度报告的文字？"
     result = cli("check", path)
     assert f"[提示 X4] {said}" in result.out
     rendered = cli("render", path, "-o", tmp_path / "out", "--to", "txt")

@@ -194,7 +194,7 @@ def test_workbook_findings_name_sheet_and_cell_once_per_cell(cli, tmp_path):
     result = cli("check", tmp_path / "城关镇.xlsx")
     assert result.code == 1
     lines = [line for line in result.out.splitlines() if "[错误" in line]
-    assert lines == [f"  [错误 S] 表二.行政许可.本年处理决定数量：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）（“{sheet_name}”表 {coordinate} 格）"]
+    assert lines == [f"  [错误 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）（“{sheet_name}”表 {coordinate} 格）"]
 
 
 @pytest.mark.skipif(office.soffice() is None, reason="LibreOffice (soffice) is not installed: the workbook cannot be recalculated here")
@@ -236,7 +236,7 @@ def test_render_refuses_placeholders_and_draft_marks_every_output(cli, tmp_path,
     source.write_text(edit(TEXT, "开展群众满意度评议一次", f"开展群众满意度评议{placeholder}次"), encoding="utf-8")
     result = cli("render", source, "-o", tmp_path / "out", "--to", "txt,html")
     assert result.code == 1 and not (tmp_path / "out").exists()
-    assert f"[错误 P] 一、总体情况.（五）监督保障：还有占位文字“{placeholder}”" in result.out
+    assert f"[错误 P] 一、总体情况（五）监督保障：还有占位文字“{placeholder}”" in result.out
     assert "--draft" in result.err
     draft = cli("render", source, "-o", tmp_path / "out", "--to", "txt,html,docx", "--draft")
     assert draft.code == 0, draft

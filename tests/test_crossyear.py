@@ -26,10 +26,10 @@ def test_r6_quoted_figures_against_the_tables():
     r6 = [f for f in check(load(text)) if f.rule == "R6"]
     requests, oversight = line_of(text, "requests: "), line_of(text, "oversight: ")
     assert r6 == [
-        Finding("warning", "R6", "一、总体情况.（二）依申请公开", "一、总体情况.（二）依申请公开：文中“新收政府信息公开申请9件”，但表三“一、本年新收政府信息公开申请数量”的总计为7", requests),
-        Finding("warning", "R6", "一、总体情况.（二）依申请公开", "一、总体情况.（二）依申请公开：文中“上年结转2件”，但表三“二、上年结转政府信息公开申请数量”的总计为1", requests),
-        Finding("warning", "R6", "一、总体情况.（五）监督保障", "一、总体情况.（五）监督保障：文中“被申请行政复议2件”，但表四“行政复议”的总计为1", oversight),
-        Finding("warning", "R6", "一、总体情况.（五）监督保障", "一、总体情况.（五）监督保障：文中“行政诉讼1起”，但表四“行政诉讼”两项总计之和为0", oversight),
+        Finding("warning", "R6", "一、总体情况.（二）依申请公开", "一、总体情况（二）依申请公开：文中“新收政府信息公开申请9件”，但表三“一、本年新收政府信息公开申请数量”的总计为7", requests),
+        Finding("warning", "R6", "一、总体情况.（二）依申请公开", "一、总体情况（二）依申请公开：文中“上年结转2件”，但表三“二、上年结转政府信息公开申请数量”的总计为1", requests),
+        Finding("warning", "R6", "一、总体情况.（五）监督保障", "一、总体情况（五）监督保障：文中“被申请行政复议2件”，但表四“行政复议”的总计为1", oversight),
+        Finding("warning", "R6", "一、总体情况.（五）监督保障", "一、总体情况（五）监督保障：文中“行政诉讼1起”，但表四“行政诉讼”两项总计之和为0", oversight),
     ]
     assert [f for f in check(load(TEXT_2023)) if f.rule == "R6"] == []  # the example's figures agree
 
@@ -37,7 +37,7 @@ def test_r6_quoted_figures_against_the_tables():
 def test_r6_carried_forward_in_either_order():
     text = edit(TEXT_2023, "1件因需征求第三方意见结转下年度办理", "2件因需征求第三方意见结转下年度办理")
     assert [f.message for f in check(load(text)) if f.rule == "R6"] == [
-        "一、总体情况.（二）依申请公开：文中“2件因需征求第三方意见结转下年度”，但表三“四、结转下年度继续办理”的总计为1"
+        "一、总体情况（二）依申请公开：文中“2件因需征求第三方意见结转下年度”，但表三“四、结转下年度继续办理”的总计为1"
     ]
 
 
@@ -83,7 +83,7 @@ def test_x4_stale_years_but_not_document_numbers_or_editions():
     text = edit(TEXT_2023, "全年组织业务培训2次", "全年组织业务培训2次（2021年起实行）")
     assert x_findings(text, previous_of(TEXT_2023), "X4") == [
         Finding("warning", "X4", "一、总体情况.（五）监督保障",
-                "一、总体情况.（五）监督保障：提到“2021年”，既不是本报告年度（2023年），也不是前后一年：是否沿用了旧报告的文字？",
+                "一、总体情况（五）监督保障：提到“2021年”，既不是本报告年度（2023年），也不是前后一年：是否沿用了旧报告的文字？",
                 line_of(text, "oversight: ")),
     ]
 
@@ -100,7 +100,7 @@ def test_x5_copied_sections_with_their_share():
         ("五、存在的主要问题及改进情况", "100%"),
         ("六、其他需要报告的事项", "100%"),
     ]
-    assert found[0].message == "一、总体情况.（一）主动公开：100%的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写"
+    assert found[0].message == "一、总体情况（一）主动公开：100%的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写"
     assert copied_share("今年新建了两个专题栏目，并且全面清理了过期信息", "去年没有做这些事情") == 0.0
 
 
@@ -133,7 +133,8 @@ def test_next_v2021_keeps_comments_and_order(cli, tmp_path):
     changed = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
     assert changed[:3] == [
         ("year: 2023                                  # 报告年度", "year: 2024                                  # 报告年度"),
-        ("  date: 2024-01-18                          # 落款日期（印在落款处，写成 2024-01-18）", "  date: null                                # 落款日期（印在落款处，写成 2024-01-18）"),
+        ("  date: 2024-01-18                          # 落款日期（印在落款处，写成 2024-01-18）",
+         "  date: null                                # 落款日期（印在落款处，写成 2025-01-20 或 2025年1月20日，应在2025年1月1日至2025年3月31日之间）"),  # the new window's hint
         ("  normative_documents: [1, 0, 6]            # 行政规范性文件", "  normative_documents: [0, 0, 6]            # 行政规范性文件"),
     ]
     report = load(text)

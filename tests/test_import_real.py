@@ -105,7 +105,7 @@ def test_corpus_blank_cells_are_zero_with_a_warning_and_a_blank_total_is_not_com
     if path is None:
         pytest.skip("corpus file 01 absent")
     imported = import_file(path)
-    assert Finding("warning", "I", "表三.三（一）", "表三.三（一）：原文科研机构、社会公益组织、总计为空白，按0计", 52) in imported.findings
+    assert Finding("warning", "I", "表三.三（一）", "表三 三（一）予以公开：原文科研机构、社会公益组织、总计为空白，按0计", 52) in imported.findings
     loaded, findings = load_checked(path)
     rules = {(f.rule, f.path) for f in findings}
     assert ("R2", "表三.三（一）.总计") in rules  # the published defect, not repaired
@@ -122,7 +122,7 @@ def test_corpus_official_pdf_printed_appeal_totals_are_r4_and_a_single_other_row
         pytest.skip("corpus file 20 absent")
     imported = import_file(path)
     assert [(f.level, f.rule, f.message.split("（第4页")[0]) for f in imported.findings] == [
-        ("warning", "I", "表三.三（六）1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请："
+        ("warning", "I", "表三 三（六）其他处理 1.申请人无正当理由逾期不补正："
          "原文表三“（六）其他处理”只印了一行（各列均为0），没有分1、2、3项：各分项均按0计"),
     ]
     assert "（第4页第" in imported.findings[0].message  # the place in the PDF where the row is printed

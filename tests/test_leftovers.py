@@ -18,6 +18,7 @@ from nianbao.read.load import load_text
 TEXT_2023 = EXAMPLE_2023.read_text(encoding="utf-8")
 PROACTIVE = "  proactive: |-                             # （一）主动公开\n    全年通过"
 PROACTIVE_PATH = "一、总体情况.（一）主动公开"
+PROACTIVE_LABEL = "一、总体情况（一）主动公开"  # as messages name it
 PROBLEMS_PATH = "五、存在的主要问题及改进情况"
 
 
@@ -57,7 +58,7 @@ def test_a_comment_line_left_in_a_narrative_is_a_warning_in_check(cli, tmp_path)
             "warning",
             "R7",
             PROACTIVE_PATH,
-            f"{PROACTIVE_PATH}：有一行“# （一）主动公开”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行"
+            f"{PROACTIVE_LABEL}：有一行“# （一）主动公开”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行"
             "（不改的话 render 会拒绝生成；要先看草稿可加 --draft）",
             line_of(text, "  proactive: "),
         )
@@ -95,7 +96,11 @@ def test_the_hints_are_the_ones_init_writes_beside_the_narratives(cli, tmp_path)
     assert hints == (
         "留空（null）则按机关信息自动生成",
         "分五个方面写本年工作",
-        "含工作考核、社会评议和责任追究结果",
+        "写本年主动公开政府信息的数量、渠道和重点领域",
+        "写本年收到、办理和答复政府信息公开申请的情况",
+        "写政府信息的发布审核、清理、解读等管理情况",
+        "写政府网站、政务新媒体、公开专栏等平台的建设情况",
+        "写监督保障情况，含工作考核、社会评议和责任追究结果",
         "本年存在的问题、改进措施，以及上年问题的整改情况",
         "信息处理费之外的事项：政务公开工作要点落实、人大代表建议和政协提案办理结果公开、工作创新等",
     )
@@ -108,7 +113,7 @@ def test_render_refuses_a_comment_line_and_writes_nothing(cli, tmp_path):
     out = tmp_path / "out"
     result = cli("render", source, "-o", out, "--to", "html")
     assert result.code == 1, result
-    assert f"[错误 P] {PROACTIVE_PATH}：有一行“# （一）主动公开”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行后再生成（或加 --draft 生成草稿）" in result.out + result.err
+    assert f"[错误 P] {PROACTIVE_LABEL}：有一行“# （一）主动公开”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行后再生成（或加 --draft 生成草稿）" in result.out + result.err
     assert "render 会拒绝生成" not in result.out + result.err  # said once, as the refusal it now is
     assert not out.exists() or list(out.iterdir()) == []
     drafted = cli("render", source, "-o", out, "--to", "html", "--draft")
@@ -151,7 +156,7 @@ def test_x4_a_draft_from_next_whose_paragraph_still_opens_with_last_year(cli, tm
 
     x4 = [f for f in json.loads(result.out)["findings"] if f["rule"] == "X4" and f["path"] == PROACTIVE_PATH]  # 五 names 2022
     assert [(f["path"], f["message"]) for f in x4] == [
-        (PROACTIVE_PATH, f"{PROACTIVE_PATH}：有一段以“2023年”开头，而本报告是2024年度的：是否沿用了上一年度报告的文字？")
+        (PROACTIVE_PATH, f"{PROACTIVE_LABEL}：有一段以“2023年”开头，而本报告是2024年度的：是否沿用了上一年度报告的文字？")
     ]
 
 
@@ -161,4 +166,4 @@ def test_x4_says_a_year_two_back_once():
     last = edit(TEXT_2023, "year: 2023", "year: 2022").replace("date: 2024-", "date: 2023-")
     now, before = load_text(text).report, load_text(last).report
     x4 = [f.message for f in check_previous(now, before) if f.rule == "X4"]
-    assert x4 == [f"{PROACTIVE_PATH}：提到“2021年”，既不是本报告年度（2023年），也不是前后一年：是否沿用了旧报告的文字？"]
+    assert x4 == [f"{PROACTIVE_LABEL}：提到“2021年”，既不是本报告年度（2023年），也不是前后一年：是否沿用了旧报告的文字？"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_visible import LICENSING, ROW, _licensing, _report, _tables_equal_example, build_docx, build_html, raw_pdf
+from test_visible import LICENSING, LICENSING_LABEL, ROW, _licensing, _report, _tables_equal_example, build_docx, build_html, raw_pdf
 
 from nianbao.findings import Finding
 from nianbao.read.importer import import_bytes
@@ -79,7 +79,7 @@ def test_docx_run_with_strike_turned_off_is_read():
     assert _licensing(imported) == 120 and imported.findings == []
 
 
-TWO = [Finding("error", "I", LICENSING, f"{LICENSING}：“12 0”一个单元格中有两个数，不能确定是哪一个，留空，请按原件填写（第1个表格第7行）")]
+TWO = [Finding("error", "I", LICENSING, f"{LICENSING_LABEL}：“12 0”一个单元格中有两个数，不能确定是哪一个，留空，请按原件填写（第1个表格第7行）")]
 
 
 @pytest.mark.parametrize("after", ["<w:r><w:br/><w:t>0</w:t></w:r>", "<w:r><w:cr/><w:t>0</w:t></w:r>", '<w:r><w:ptab w:relativeTo="margin" w:alignment="right" w:leader="none"/><w:t>0</w:t></w:r>'],
@@ -142,7 +142,7 @@ def test_docx_footnote_reference_after_a_figure_is_an_error():
     imported = import_bytes(build_docx_footnoted(), Path("note.docx"))
     assert _licensing(imported) is None  # Word shows 12¹: never read as a plain 12
     assert imported.findings == [
-        Finding("error", "I", LICENSING, f"{LICENSING}：“12※”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
+        Finding("error", "I", LICENSING, f"{LICENSING_LABEL}：“12※”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
     ]
 
 
@@ -151,7 +151,7 @@ def test_a_note_written_after_a_figure_leaves_that_cell_empty_and_says_why(cell)
     imported = import_bytes(build_html(cell), Path("note.html"))
     assert _licensing(imported) is None
     assert imported.findings == [
-        Finding("error", "I", LICENSING, f"{LICENSING}：“{cell}”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
+        Finding("error", "I", LICENSING, f"{LICENSING_LABEL}：“{cell}”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第1个表格第7行）")
     ]
 
 
@@ -160,7 +160,7 @@ def test_a_note_after_one_figure_of_table_three_keeps_the_others_of_its_row():
     imported = import_bytes(page.encode("utf-8"), Path("note3.html"))
     assert imported.data["applications"]["new"] == [None, 1, 0, 0, 1, 0, 7]  # was: the whole row emptied as “没有数字”
     assert [f.message for f in imported.findings] == [
-        "表三.一.自然人：“5（注）”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第2个表格第4行）"
+        "表三 一、本年新收 · 自然人：“5（注）”的数字旁带有注释符号，不能确定数值，留空，请按原件填写（第2个表格第4行）"
     ]
 
 
@@ -202,7 +202,7 @@ def test_a_workbook_figure_not_shown_as_typed_is_read_and_said(cli, tmp_path, ho
     result = cli("check", path)
     assert result.code == 0
     assert [line.strip() for line in result.out.splitlines() if line.startswith("  [")] == [
-        f"[提示 S] 表二.行政许可.本年处理决定数量：填写的是 12，但{why}，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）"
+        f"[提示 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：填写的是 12，但{why}，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）"
     ]
 
 
@@ -306,7 +306,7 @@ def test_a_repeated_row_of_table_two_with_other_figures_is_left_empty_and_said()
     imported = import_bytes(build_html_repeated_row(), Path("twice.html"))
     assert _licensing(imported) is None
     assert [(f.level, f.rule, f.message) for f in imported.findings] == [
-        ("error", "I", "表二.行政许可.本年处理决定数量：原文表二中“行政许可”一行出现两次，数字不同（99 和 12），无法确定，留空，请按原件填写（第1个表格第8行）")]
+        ("error", "I", "表二 第二十条第（五）项 行政许可 · 本年处理决定数量：原文表二中“行政许可”一行出现两次，数字不同（99 和 12），无法确定，留空，请按原件填写（第1个表格第8行）")]
     same = import_bytes(build_html_repeated_row("12"), Path("twice.html"))
     assert _licensing(same) == 12
     assert [f.message for f in same.findings] == ["原文表二中“行政许可”一行出现两次，数字相同，只读一次（第1个表格第8行）"]
@@ -316,7 +316,7 @@ def test_a_hidden_sheet_is_said_for_each_figure_on_it(cli, tmp_path):
     result = cli("check", build_workbook_unseen(tmp_path / "收回", "sheet"))
     said = [line.strip() for line in result.out.splitlines() if line.startswith("  [")]
     assert len(said) == 10 and all("但“表二”表被隐藏，在表格中看不到或显示得不同" in line for line in said)
-    assert "[提示 S] 表二.行政许可.本年处理决定数量：填写的是 12，但“表二”表被隐藏，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）" in said
+    assert "[提示 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：填写的是 12，但“表二”表被隐藏，在表格中看不到或显示得不同；已按填写的 12 读取，请核对（“表二”表 B7 格）" in said
 
 
 def build_twice_lookalike(folder: Path) -> Path:

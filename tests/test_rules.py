@@ -53,7 +53,7 @@ def test_r3_results_total_against_the_leaves():
     r3 = [f for f in findings(text) if f.rule == "R3"]
     assert r3 == [
         Finding("error", "R3", "表三.三（七）.自然人",
-                "表三：（七）总计≠（一）至（六）各项之和（自然人列：填写为6，各项之和为5，其中三（一）=3、三（二）=1、三（三）4.保护第三方合法权益=1）",
+                "表三：（七）总计≠（一）至（六）各项之和（自然人列：填写为6，各项之和为5，其中三（一）予以公开=3、三（二）部分公开=1、三（三）不予公开 4.保护第三方合法权益=1）",
                 line),
     ]
 
@@ -124,14 +124,14 @@ def test_r7_placeholder_and_missing_subject():
     line = line_of(text, "  platforms: |-")
     assert findings(text) == [
         Finding("warning", "R7", "一、总体情况.（四）政府信息公开平台建设",
-                "一、总体情况.（四）政府信息公开平台建设：含有占位文字“XX”，请替换为实际内容（不改的话 render 会拒绝生成；要先看草稿可加 --draft）", line),
+                "一、总体情况（四）政府信息公开平台建设：含有占位文字“XX”，请替换为实际内容（不改的话 render 会拒绝生成；要先看草稿可加 --draft）", line),
     ]
     removed = edit(TEXT_2023, "  oversight: |-", "  oversight: null\n  dropped: |-")
     assert any(f.rule == "S" for f in findings(removed))
     emptied = TEXT_2023.split("  oversight: |-")[0] + "  oversight: null\n" + "proactive:" + TEXT_2023.split("\nproactive:", 1)[1]
     assert findings(emptied) == [
         Finding("warning", "R7", "一、总体情况.（五）监督保障",
-                "一、总体情况.（五）监督保障：未填写（2021年修订格式要求总体情况逐一写明5个方面）（不改的话 render 会拒绝生成；要先看草稿可加 --draft）", line_of(emptied, "oversight: null")),
+                "一、总体情况（五）监督保障：未填写（2021年修订格式要求总体情况逐一写明5个方面）（不改的话 render 会拒绝生成；要先看草稿可加 --draft）", line_of(emptied, "oversight: null")),
     ]
 
 
@@ -162,7 +162,7 @@ def test_r7_fee_statement_missing_or_contradicted():
     unpaid = edit(unpaid, "total: [5, 1, 0, 0, 1, 0, 7]", "total: [6, 1, 0, 0, 1, 0, 8]")
     assert [f for f in findings(unpaid) if f.rule != "R6"] == [  # R6: the text still says 1件…结转下年度
         Finding("warning", "R7", "六、其他需要报告的事项.信息处理费.发出收费通知的件数",
-                "表三.三（六）2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请有1件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
+                "表三 三（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用：1件，但信息处理费 · 发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
                 line_of(unpaid, "notices: 0")),
     ]
 
@@ -170,6 +170,6 @@ def test_r7_fee_statement_missing_or_contradicted():
 def test_amount_with_more_than_four_places_is_a_warning():
     text = edit(TEXT_2020, "procurement: [3, 12.5]", "procurement: [3, 12.50001]")
     assert findings(text) == [
-        Finding("warning", "S", "表二.政府集中采购.采购总金额", "表二.政府集中采购.采购总金额：金额12.50001超过4位小数，请核对",
+        Finding("warning", "S", "表二.政府集中采购.采购总金额", "表二 第二十条第（九）项 政府集中采购 · 采购总金额：金额12.50001超过4位小数，请核对",
                 line_of(text, "procurement:")),
     ]

@@ -48,9 +48,9 @@ def test_a_typed_cell_gives_the_findings_check_gives_for_the_same_yaml(cli, tmp_
 def test_typed_figures_give_the_exact_findings():
     full = editor.evaluate(editor.apply(TEXT, {"applications.new.0": "１２"}), None)
     assert [(f.level, f.rule, f.path) for f in full][0] == (ERROR, "S", "表三.一.自然人")
-    assert full[0].message == "表三.一.自然人：“１２”是全角数字，请改为半角数字 12"
+    assert full[0].message == "表三 一、本年新收 · 自然人：“１２”是全角数字，请改为半角数字 12"
     unit = editor.evaluate(editor.apply(TEXT, {"applications.new.0": "12件"}), None)
-    assert unit[0].message == "表三.一.自然人：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）"
+    assert unit[0].message == "表三 一、本年新收 · 自然人：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）"
 
 
 def test_a_wrong_total_is_r2_and_an_emptied_total_is_computed_again(cli, tmp_path):
@@ -98,8 +98,8 @@ def load_file_text(text: str):
 def test_summary_names_the_cells_in_official_labels():
     new = editor.apply(TEXT, {"applications.new.0": "6", "problems": "改写后的问题。", "unit.phone": ""})
     assert editor.summary(TEXT, new) == [
-        "机关信息.联系电话：0731-5550123 → 空",
-        "表三.一.自然人：5 → 6",
+        "联系电话：0731-5550123 → 空",
+        "表三 一、本年新收 · 自然人：5 → 6",
         "五、存在的主要问题及改进情况：修改（196字 → 7字）",
     ]
     assert editor.summary(None, TEXT) == ["新建报告"]
@@ -114,7 +114,7 @@ def test_blank_and_next_year():
     assert blank.startswith("# 青山镇人民政府2024年政府信息公开工作年度报告\nyear: 2024")
     form = editor.form(blank)
     assert form["values"]["unit.name"] == "青山镇人民政府" and form["values"]["applications.new.0"] == "0"
-    assert [f.rule for f in editor.evaluate(blank, None)] == ["P"] * 6
+    assert [f.rule for f in editor.evaluate(blank, None)] == ["P"] * 7  # the empty sections and the date nobody chose yet
     draft = editor.next_from(TEXT, 2024)
     values = editor.form(draft)["values"]
     assert values["applications.carried_over.0"] == "1"  # last year's 四、结转下年度继续办理
@@ -218,6 +218,6 @@ def test_a_cell_the_importer_could_not_read_stays_empty_with_its_note_until_type
     form = editor.form(made.text)
     assert form["values"]["applications.new.0"] == "" and form["values"]["applications.new.1"] == ""  # never a zero
     assert form["notes"] == {"表三.一": "导入时无法读取：原文这一行没有数字（表格可能在此截断），整行留空，请按原件填写（原文第37行）"}
-    assert editor.evaluate(made.text, None)[0].message.startswith("表三.一：没有填写")
+    assert editor.evaluate(made.text, None)[0].message.startswith("表三 一、本年新收：没有填写")
     typed = editor.apply(made.text, {f"applications.new.{i}": v for i, v in enumerate("510010")})
     assert editor.form(typed)["notes"] == {} and editor.evaluate(typed, None) == []

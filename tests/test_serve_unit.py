@@ -72,10 +72,10 @@ def test_the_start_page_then_the_editor(site):
     assert response.status_code == 303
     latest = site.store.latest(site.ids[UNIT], YEAR)
     assert latest.number == 1 and latest.text == editor.blank(YEAR, UNIT) and latest.summary == ("从空白开始",)
-    assert latest.errors == 6  # rule P: the empty sections
+    assert latest.errors == 7  # rule P: the empty sections and the date
     page = client.get("/report")
     assert 'id="f-applications-new-0"' in page.text and 'aria-label="表三.一.自然人"' in page.text
-    assert "[错误 P] 一、总体情况.（一）主动公开：没有内容" in page.text
+    assert "[错误 P] 一、总体情况（一）主动公开：没有内容" in page.text
 
 
 def test_save_makes_a_version_with_findings_and_a_conflict_shows_the_other_change(site):
@@ -84,15 +84,15 @@ def test_save_makes_a_version_with_findings_and_a_conflict_shows_the_other_chang
     response = save(site, client, 1, {"applications.new.0": "12件"})
     assert response.status_code == 200
     body = response.json()
-    assert body["version"] == 2 and body["summary"] == ["表三.一.自然人：5 → 12件"]
-    assert body["findings"][0]["text"] == "[错误 S] 表三.一.自然人：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）"
+    assert body["version"] == 2 and body["summary"] == ["表三 一、本年新收 · 自然人：5 → 12件"]
+    assert body["findings"][0]["text"] == "[错误 S] 表三 一、本年新收 · 自然人：只填数字，不要带单位：“12件”请写成 12（单位已印在表头）"
     assert body["findings"][0]["path"] == "表三.一.自然人"
     assert site.store.latest(site.ids[UNIT], YEAR).errors == 1
     # a second tab still on version 1
     conflict = save(site, client, 1, {"applications.new.1": "2"})
     assert conflict.status_code == 409
     other = conflict.json()["current"]
-    assert other["number"] == 2 and other["author"] == UNIT and other["summary"] == ["表三.一.自然人：5 → 12件"]
+    assert other["number"] == 2 and other["author"] == UNIT and other["summary"] == ["表三 一、本年新收 · 自然人：5 → 12件"]
     assert "已被青山镇人民政府于" in conflict.json()["message"] and "保存为第2版" in conflict.json()["message"]
     assert site.store.latest(site.ids[UNIT], YEAR).number == 2  # nothing overwritten
     # the same change sent again (its answer was lost): acknowledged, no new version

@@ -147,7 +147,7 @@ def test_a_conflicted_tabs_change_outlives_the_other_tabs_saves_and_comes_back_a
         third.goto(server.url + "/report")
         expect(third.locator("#f-applications-carried_forward-5")).to_have_value("7", timeout=5000)
         expect(third.locator("#conflict")).to_be_visible(timeout=WAIT)
-        expect(third.locator("#conflict-changes")).to_contain_text("表三.三（一）")  # what the other tab's last save changed
+        expect(third.locator("#conflict-changes")).to_contain_text("表三 三（一）予以公开")  # what the other tab's last save changed
         assert newest(server, TABS)[0] == start + 2  # not put over the newer version
         third.get_by_role("button", name="载入最新版本，再把我的改动填上去").click()
         assert saved(third) == start + 3
@@ -232,11 +232,11 @@ def test_a_cells_finding_is_under_its_row_and_described_on_the_input(browser, se
         start = saved(page)
         before = grid_of(page)
         cell = page.locator("#f-applications-withheld-third_party_rights-0")  # deep in table 三, under labels spanning rows
-        path = cell.get_attribute("aria-label")
-        assert path == "表三.三（三）4.保护第三方合法权益.自然人"
+        path, label = cell.get_attribute("aria-label"), cell.get_attribute("data-label")
+        assert (path, label) == ("表三.三（三）4.保护第三方合法权益.自然人", "表三 三（三）不予公开 4.保护第三方合法权益 · 自然人")
         type_into(page, "#f-applications-withheld-third_party_rights-0", "1件")
         assert saved(page) == start + 1
-        message = f"[错误 S] {path}：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）"
+        message = f"[错误 S] {label}：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）"  # the cell as check names it
         described = page.locator(f"[id='{cell.get_attribute('aria-describedby').split()[0]}']")
         expect(described).to_have_text(message)
         expect(described).to_be_visible()
@@ -263,7 +263,7 @@ def test_a_cells_finding_is_under_its_row_and_described_on_the_input(browser, se
         assert saved(page) == start + 2
         date = page.locator("#f-unit-date")
         ids = date.get_attribute("aria-describedby").split()
-        expect(page.locator(f"[id='{ids[-1]}']")).to_contain_text("机关信息.落款日期")
+        expect(page.locator(f"[id='{ids[-1]}']")).to_contain_text("[错误 S] 落款日期：应写成")
         # a figure breaking R1 as the clerk types, then put right: its message comes and goes with it
         new_0 = page.locator("#f-applications-new-0")
         type_into(page, "#f-applications-new-0", "15")
@@ -357,8 +357,9 @@ def test_the_unit_pages_at_desktop_and_phone_sizes(browser, server):
             bar, focused = page.locator(".statusline").bounding_box(), page.evaluate(
                 "(() => { const r = document.activeElement.getBoundingClientRect(); return {y: r.top, h: r.height}; })()")
             assert bar["y"] == 0 and focused["y"] >= bar["y"] + bar["height"] and focused["y"] + focused["h"] <= viewport["height"]
-            path = page.evaluate("document.activeElement.getAttribute('data-place')")
-            assert path.startswith("表三.") and page.locator("#where").inner_text() == f"当前：{path}"  # the row labels may be out of sight
+            path, label = page.evaluate("[document.activeElement.getAttribute('data-place'), document.activeElement.getAttribute('data-label')]")
+            assert path.startswith("表三.") and label.startswith("表三 ") and " · " in label
+            assert page.locator("#where").inner_text() == f"当前：{label}"  # the row labels may be out of sight: the cell as messages name it
             if folder is not None:
                 page.screenshot(path=str(folder / f"unitpage-editor-table-{size}.png"))
             assert not context.said and not blank_ctx.said, context.said + blank_ctx.said

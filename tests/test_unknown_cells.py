@@ -54,12 +54,12 @@ def test_a_cell_with_a_unit_does_not_hide_the_r1_error_of_another_column(cli, tm
     assert result.code == 1
     assert result.out.splitlines()[0].endswith("未通过（错误3个，提示2个）")
     assert said(result) == [
-        "[错误 S] 表三.一.自然人：只填数字，不要带单位：“25件”请写成 25（单位已印在表头）（2023-青山镇.yaml 第39行）",
+        "[错误 S] 表三 一、本年新收 · 自然人：只填数字，不要带单位：“25件”请写成 25（单位已印在表头）（2023-青山镇.yaml 第39行）",
         "[错误 R1] 表三：第一项+第二项≠第三项（七）总计+第四项（商业企业列：第一项+第二项=1+3=4，第三项（七）总计+第四项=1+0=1）（2023-青山镇.yaml 第39行）",
         # the written 总计 of row 一 (7) does not depend on the bad cell: that column is checked
         "[错误 R1] 表三：第一项+第二项≠第三项（七）总计+第四项（总计列：第一项+第二项=7+4=11，第三项（七）总计+第四项=7+1=8）（2023-青山镇.yaml 第39行）",
-        f"[提示 R1] “表三.一.自然人”无法读取，{WAIT_R1}（2023-青山镇.yaml 第39行）",
-        "[提示 R2] “表三.一.自然人”无法读取，表三“一、本年新收政府信息公开申请数量”的总计要等改正后才能核对（2023-青山镇.yaml 第39行）",
+        f"[提示 R1] “表三 一、本年新收 · 自然人”无法读取，{WAIT_R1}（2023-青山镇.yaml 第39行）",
+        "[提示 R2] “表三 一、本年新收 · 自然人”无法读取，表三“一、本年新收政府信息公开申请数量”的总计要等改正后才能核对（2023-青山镇.yaml 第39行）",
     ]
 
 
@@ -79,10 +79,10 @@ def test_a_cell_typed_with_a_unit_in_a_workbook_does_not_hide_r1_either(cli, tmp
     result = cli("check", unit_in_a_workbook_cell(tmp_path))
     assert result.code == 1
     assert said(result) == [
-        "[错误 S] 表三.一.自然人：只填数字，不要带单位：“25件”请写成 25（单位已印在表头）（“表三”表 D4 格）",
+        "[错误 S] 表三 一、本年新收 · 自然人：只填数字，不要带单位：“25件”请写成 25（单位已印在表头）（“表三”表 D4 格）",
         "[错误 R1] 表三：第一项+第二项≠第三项（七）总计+第四项（商业企业列：第一项+第二项=1+3=4，第三项（七）总计+第四项=1+0=1）（“表三”表 E4 格）",
         # 一's 总计 is the workbook's formula: the sum of the row, which reads the bad cell
-        "[提示 R1] “表三.一.自然人”无法读取，表三自然人列、总计列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（“表三”表 D4 格）",
+        "[提示 R1] “表三 一、本年新收 · 自然人”无法读取，表三自然人列、总计列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（“表三”表 D4 格）",
     ]
 
 
@@ -93,10 +93,10 @@ def test_a_bad_result_row_cell_holds_back_r3_for_its_column_only(cli, tmp_path):
     assert result.code == 1
     assert said(result) == [
         "[错误 R1] 表三：第一项+第二项≠第三项（七）总计+第四项（商业企业列：第一项+第二项=1+0=1，第三项（七）总计+第四项=2+0=2）（a.yaml 第39行）",
-        "[错误 S] 表三.三（一）.自然人：应为不小于0的整数，这里是文字“两件”（a.yaml 第42行）",
+        "[错误 S] 表三 三（一）予以公开 · 自然人：应为不小于0的整数，这里是文字“两件”（a.yaml 第42行）",
         "[错误 R2] 表三：（七）总计的总计填写为7，但自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他=5+2+0+0+1+0=8（a.yaml 第67行）",
-        "[错误 R3] 表三：（七）总计≠（一）至（六）各项之和（商业企业列：填写为2，各项之和为1，其中三（一）=1）（a.yaml 第67行）",
-        "[提示 R3] “表三.三（一）.自然人”无法读取，表三自然人列、总计列的核对（（七）总计=（一）至（六）各项之和）要等改正后才能进行（a.yaml 第42行）",
+        "[错误 R3] 表三：（七）总计≠（一）至（六）各项之和（商业企业列：填写为2，各项之和为1，其中三（一）予以公开=1）（a.yaml 第67行）",
+        "[提示 R3] “表三 三（一）予以公开 · 自然人”无法读取，表三自然人列、总计列的核对（（七）总计=（一）至（六）各项之和）要等改正后才能进行（a.yaml 第42行）",
     ]
 
 
@@ -105,8 +105,8 @@ def test_a_row_left_out_holds_back_every_column_of_r1_and_says_it_is_missing(cli
     result = cli("check", write(tmp_path, "a.yaml", text))
     assert result.code == 1
     assert said(result) == [
-        "[错误 S] 缺少表三.四这一行；没有的请填 0（或用 --zero-missing 按0计）（a.yaml 第37行）",
-        "[提示 R1] “表三.四”没有填写，表三各列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（a.yaml 第37行）",
+        "[错误 S] 缺少“表三 四、结转下年度继续办理”这一行；没有的请填 0（或用 --zero-missing 按0计）（a.yaml 第37行）",
+        "[提示 R1] “表三 四、结转下年度继续办理”没有填写，表三各列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（a.yaml 第37行）",
     ]
 
 
@@ -115,8 +115,8 @@ def test_a_row_of_the_wrong_length_is_unknown_as_a_whole(cli, tmp_path):
     result = cli("check", write(tmp_path, "a.yaml", text))
     assert said(result) == [
         "[错误 R2] 表三：一、本年新收政府信息公开申请数量的总计填写为8，但自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他=5+1+0+0+1+0=7（a.yaml 第39行）",
-        "[错误 S] 表三.二：应为6个数（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他），可再加第7个数“总计”，这里有3个（a.yaml 第40行）",
-        "[提示 R1] “表三.二”无法读取，表三各列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（a.yaml 第40行）",
+        "[错误 S] 表三 二、上年结转：应为6个数（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他），可再加第7个数“总计”，这里有3个（a.yaml 第40行）",
+        "[提示 R1] “表三 二、上年结转”无法读取，表三各列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（a.yaml 第40行）",
     ]
 
 
@@ -127,9 +127,9 @@ def test_a_bad_cell_in_table_4_holds_back_its_own_group_and_checks_the_others(cl
     result = cli("check", write(tmp_path, "a.yaml", text))
     assert result.code == 1
     assert said(result) == [
-        "[错误 S] 表四.行政复议.总计：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）（a.yaml 第71行）",
+        "[错误 S] 表四 行政复议 · 总计：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）（a.yaml 第71行）",
         "[错误 R4] 表四：行政诉讼（未经复议直接起诉）的总计填写为0，但结果维持+结果纠正+其他结果+尚未审结=0+1+0+0=1（a.yaml 第72行）",
-        "[提示 R4] “表四.行政复议.总计”无法读取，表四“行政复议”的总计要等改正后才能核对（a.yaml 第71行）",
+        "[提示 R4] “表四 行政复议 · 总计”无法读取，表四“行政复议”的总计要等改正后才能核对（a.yaml 第71行）",
     ]
 
 
@@ -157,9 +157,9 @@ def test_render_still_refuses_and_lists_both_errors(cli, tmp_path):
 def test_a_balanced_report_with_a_bad_cell_says_only_what_waits(cli, tmp_path):
     result = cli("check", write(tmp_path, "a.yaml", edit(TEXT, NEW, "  new: [5, 1件, 0, 0, 1, 0, 7]")))
     assert said(result) == [
-        "[错误 S] 表三.一.商业企业：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）（a.yaml 第39行）",
-        "[提示 R1] “表三.一.商业企业”无法读取，表三商业企业列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（a.yaml 第39行）",
-        "[提示 R2] “表三.一.商业企业”无法读取，表三“一、本年新收政府信息公开申请数量”的总计要等改正后才能核对（a.yaml 第39行）",
+        "[错误 S] 表三 一、本年新收 · 商业企业：只填数字，不要带单位：“1件”请写成 1（单位已印在表头）（a.yaml 第39行）",
+        "[提示 R1] “表三 一、本年新收 · 商业企业”无法读取，表三商业企业列的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行（a.yaml 第39行）",
+        "[提示 R2] “表三 一、本年新收 · 商业企业”无法读取，表三“一、本年新收政府信息公开申请数量”的总计要等改正后才能核对（a.yaml 第39行）",
     ]
 
 
@@ -186,7 +186,7 @@ def test_the_errors_found_around_a_bad_cell_are_those_of_the_corrected_report(da
     waiting = [f for f in loaded.findings if f.rule in ("R1", "R2", "R3", "R4") and f.level == WARNING]
     assert errors <= expected
     assert {rule for rule, _, _ in expected - errors} <= {f.rule for f in waiting}
-    assert all(f"“{places(spec.id)[bad].path}”" in f.message for f in waiting)
+    assert all(f"“{places(spec.id)[bad].label}”" in f.message for f in waiting)
 
 
 def _written(plain: dict, keys: tuple) -> object:

@@ -54,7 +54,7 @@ def test_a_count_in_another_notation_is_an_error_giving_the_decimal(cli, tmp_pat
     path = yaml_count_written_as(tmp_path, written)
     result = cli("check", path)
     assert result.code == 1
-    assert said(result) == [f"[错误 S] 表二.行政许可.本年处理决定数量：“{written}”不是普通的十进制数字写法，请写成 {value}（r.yaml 第{LINE}行）"]
+    assert said(result) == [f"[错误 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：“{written}”不是普通的十进制数字写法，请写成 {value}（r.yaml 第{LINE}行）"]
     rendered = cli("render", path, "-o", tmp_path / "out")
     assert rendered.code == 1 and not (tmp_path / "out").exists()
 
@@ -63,32 +63,32 @@ def test_a_count_in_another_notation_is_an_error_giving_the_decimal(cli, tmp_pat
 def test_a_digit_of_another_script_says_it_is_not_half_width(cli, tmp_path, digit):
     result = cli("check", yaml_count_written_as(tmp_path, digit))
     assert result.code == 1
-    assert said(result) == [f"[错误 S] 表二.行政许可.本年处理决定数量：“{digit}”不是半角数字，请写成 3（r.yaml 第{LINE}行）"]
+    assert said(result) == [f"[错误 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：“{digit}”不是半角数字，请写成 3（r.yaml 第{LINE}行）"]
 
 
 def test_full_width_digits_keep_their_message(cli, tmp_path):
     result = cli("check", yaml_count_written_as(tmp_path, "３"))
-    assert said(result) == [f"[错误 S] 表二.行政许可.本年处理决定数量：“３”是全角数字，请改为半角数字 3（r.yaml 第{LINE}行）"]
+    assert said(result) == [f"[错误 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：“３”是全角数字，请改为半角数字 3（r.yaml 第{LINE}行）"]
 
 
 def test_plain_digits_with_a_leading_zero_or_a_minus_read_as_written(cli, tmp_path):
     result = cli("check", yaml_count_written_as(tmp_path, "012"))
     assert result.code == 0 and said(result) == []
     signed = cli("check", report_file(tmp_path, edit(TEXT, "licensing: 12 ", "licensing: -5 "), "s.yaml"))
-    assert said(signed) == [f"[错误 S] 表二.行政许可.本年处理决定数量：不能为负数（填写的是 -5），应为不小于0的整数（s.yaml 第{LINE}行）"]
+    assert said(signed) == [f"[错误 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：不能为负数（填写的是 -5），应为不小于0的整数（s.yaml 第{LINE}行）"]
 
 
 @pytest.mark.parametrize("digits", [40, 5000])
 def test_a_count_with_absurdly_many_digits_is_an_error_not_a_crash(cli, tmp_path, digits):
     result = cli("check", yaml_count_written_as(tmp_path, "1" * digits))
     assert result.code == 1
-    assert said(result) == [f"[错误 S] 表二.行政许可.本年处理决定数量：“{'1' * 20}…”位数太多，不可能是件数或金额，请核对（r.yaml 第{LINE}行）"]
+    assert said(result) == [f"[错误 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：“{'1' * 20}…”位数太多，不可能是件数或金额，请核对（r.yaml 第{LINE}行）"]
 
 
 def test_a_count_over_a_hundred_million_is_a_warning(cli, tmp_path):
     result = cli("check", yaml_count_written_as(tmp_path, "120000000"))
     assert result.code == 0
-    assert said(result) == [f"[提示 S] 表二.行政许可.本年处理决定数量：填写的是 120000000，超过一亿，请核对是否多写了数字（r.yaml 第{LINE}行）"]
+    assert said(result) == [f"[提示 S] 表二 第二十条第（五）项 行政许可 · 本年处理决定数量：填写的是 120000000，超过一亿，请核对是否多写了数字（r.yaml 第{LINE}行）"]
     assert cli("check", yaml_count_written_as(tmp_path, "100000000")).code == 0 and said(cli("check", tmp_path / "r.yaml")) == []
 
 
@@ -131,8 +131,8 @@ def test_a_published_report_of_an_impossible_year_is_an_error_in_check_and_rende
     assert said(result)[0] == f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（1999年报.txt 第1行）"
     assert cli("render", path, "-o", tmp_path / "out").code == 1 and not (tmp_path / "out").exists()
     imported = cli("import", path, "-o", tmp_path / "imported")
-    assert imported.code == 1  # the year kept as printed, and said as check says it
-    assert f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（1999年报.txt 第1行）" in said(imported)
+    assert imported.code == 1  # the year kept as printed, and said as check says it of the file written (#32.5)
+    assert f"[错误 S] 报告年度“1999”不可能：应为2008年至{NEXT_YEAR}年之间的四位数年份，例如 {NEXT_YEAR - 2}（青山镇人民政府1999.yaml 第4行）" in said(imported)
 
 
 # -- bidi controls ---------------------------------------------------------------------------------------------------
@@ -181,8 +181,8 @@ def test_bidi_controls_in_a_workbook_are_removed_with_a_warning_and_kept_out_of_
     result = cli("check", path)
     assert result.code == 0
     assert said(result) == [
-        f"[提示 S] “机关信息.机关名称”中{BIDI_WARNING}（“机关信息与文字”表 B3 格）",
-        "[提示 S] “机关信息.机关名称”中有不可见的文字方向控制字符（从左至右隔离符，U+2066），它会让文字显示的顺序与实际不同，已删除（“机关信息与文字”表 B3 格）",
+        f"[提示 S] “机关名称”中{BIDI_WARNING}（“机关信息与文字”表 B3 格）",
+        "[提示 S] “机关名称”中有不可见的文字方向控制字符（从左至右隔离符，U+2066），它会让文字显示的顺序与实际不同，已删除（“机关信息与文字”表 B3 格）",
     ]
     out = tmp_path / "报告"
     assert cli("batch", tmp_path / "收回", "-o", out).code == 0

@@ -34,6 +34,7 @@ from nianbao.render import txt as render_txt
 from nianbao.system.decode import control_name
 
 LICENSING = "表二.行政许可.本年处理决定数量"
+LICENSING_LABEL = "表二 第二十条第（五）项 行政许可 · 本年处理决定数量"  # as messages name it
 TWELVE_HTML = 'headers="t1-6-0 t1-4-0 t1-5-1">12</td>'  # the 行政许可 cell of the rendered page
 TWELVE_RUN = '<w:t xml:space="preserve">12</w:t></w:r>'  # its run in the rendered document
 ROW = "（原文第1个表格第7行）"
@@ -229,7 +230,7 @@ def test_html_superscript_after_a_figure_is_an_error():
     imported = import_bytes(build_html("12<sup>1</sup>"), Path("sup.html"))
     assert _licensing(imported) is None
     assert imported.findings == [
-        Finding("error", "I", LICENSING, f"{LICENSING}：“12¹”中有上标、圈码等注释符号（“¹”），不能确定数值，留空，请按原件填写（第1个表格第7行）")
+        Finding("error", "I", LICENSING, f"{LICENSING_LABEL}：“12¹”中有上标、圈码等注释符号（“¹”），不能确定数值，留空，请按原件填写（第1个表格第7行）")
     ]
 
 
@@ -300,7 +301,7 @@ def test_docx_doubtful_figure_is_an_error(kind, cell, shown):
     imported = import_bytes(build_docx(cell=cell), Path("doubtful.docx"))
     assert _licensing(imported) is None
     why = "一个单元格中有两个数，不能确定是哪一个" if kind == "two-paragraphs" else "中有上标、圈码等注释符号（“¹”），不能确定数值"
-    assert imported.findings == [Finding("error", "I", LICENSING, f"{LICENSING}：“{shown}”{why}，留空，请按原件填写（第1个表格第7行）")]
+    assert imported.findings == [Finding("error", "I", LICENSING, f"{LICENSING_LABEL}：“{shown}”{why}，留空，请按原件填写（第1个表格第7行）")]
 
 
 # -- PDF -----------------------------------------------------------------------------------------------------
@@ -451,7 +452,7 @@ def test_cli_reads_the_visible_figure_and_refuses_the_doubtful_one(cli, tmp_path
     marked.write_bytes(build_docx(cell='<w:p><w:r><w:t>12①</w:t></w:r></w:p>'))
     result = cli("import", marked, "-o", tmp_path / "b")
     assert result.code == 1, result
-    assert f"[错误 I] {LICENSING}：“12①”中有上标、圈码等注释符号（“①”），不能确定数值，留空，请按原件填写" in result.out
+    assert f"[错误 I] {LICENSING_LABEL}：“12①”中有上标、圈码等注释符号（“①”），不能确定数值，留空，请按原件填写" in result.out
     written = (tmp_path / "b" / "青山镇人民政府2023.yaml").read_text(encoding="utf-8")
     assert re.search(r"^  licensing: null", written, re.M) and "licensing: 121" not in written and "licensing: 12 " not in written
 

@@ -1,8 +1,9 @@
 """Findings: what the loader, the checker and the importer tell a clerk.
 
-Every finding names the cell in official labels (``表三.三（三）2.其他法律行政法规禁止公开.自然人``)
-and, where known, the line of the source file, so that a message can be acted on
-without knowing the report file's English keys.
+Every message names its cell as the report prints it (``表三 三（三）不予公开 2.其他法律行政法规禁止公开
+· 自然人``, :mod:`nianbao.model.places`) and, where known, the line of the source file, so that it
+can be acted on without knowing the report file's English keys; ``path`` is the cell's stable key
+(``表三.三（三）2.其他法律行政法规禁止公开.自然人``), for ``--json`` and for placing a finding beside its cell.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ LEVEL_NAMES = {ERROR: "错误", WARNING: "提示"}
 class Finding:
     level: Level
     rule: str  # R1–R7, X1–X5, S (schema), I (import)
-    path: str | None
+    path: str | None  # the place's key (places.Place.path), not shown in messages
     message: str
     line: int | None = None
     cell: str | None = None  # in a workbook: "表三!D5"

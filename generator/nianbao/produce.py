@@ -12,27 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .findings import Finding, has_errors, sort_findings
+from .findings import ERROR, Finding, has_errors, sort_findings
 from .read.sources import load_checked
 
 if TYPE_CHECKING:
     from .model.report import Report
     from .read.load import Loaded
+    from .render.outline import Unresolved
 
 
 @dataclass(frozen=True)
 class Options:
     """How to produce: a style reference (DOCX), a draft (placeholders allowed, marked on
-    every page), and a step that fills the report before it is checked again (batch's
-    shared default texts)."""
+    every page), a step that fills the report before it is checked again (batch's shared
+    default texts), and whether a draft is also made of a report with errors, which it then
+    lists before the report (``render --draft``: the clerk sees the layout while filling;
+    batch publishes only reports without errors and does not ask for it)."""
 
     reference: Path | None = None
     draft: bool = False
     fill: Callable[[Report], Report] | None = None
+    with_errors: bool = False
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Produced:
     findings: list[Finding]
     outputs: dict[str, bytes] = field(default_factory=dict)
     date: dt.date | None = None  # the report's date, which its PDF carries
+    unresolved: Unresolved | None = None  # a draft's errors, listed before its report
 
     @property
     def refused(self) -> bool:
@@ -63,6 +68,7 @@ def produce_loaded(loaded: Loaded, findings: list[Finding], targets: tuple[str, 
     """:func:`produce` from a source already loaded and checked (batch names the unit
     before its default texts are filled, should they fail)."""
     report = loaded.report
+    refusals: list[Finding] = []
     if report is not None:
         if options.fill is not None:
             filled = options.fill(report)
@@ -71,21 +77,45 @@ def produce_loaded(loaded: Loaded, findings: list[Finding], targets: tuple[str, 
 
                 report = filled
                 findings = [f for f in findings if not f.rule.startswith("R")] + check(report)
-        if not options.draft:
-            from .check.publish import publishable
+        from .check import publish
 
-            findings = publishable(report, findings)
+        if not options.draft:
+            findings = publish.publishable(report, findings)
+        elif options.with_errors:
+            refusals = publish.readiness(report)  # not refused in a draft, but listed in it
     produced = Produced(loaded, report, sort_findings(findings))
-    if produced.refused:
+    # a published report's cells that could not be read stand in as 0 in its report, for the rules: never printed
+    unread = any(f.rule == "I" and f.level == ERROR for f in findings)
+    if report is None or (produced.refused and not (options.draft and options.with_errors and not unread)):
         return produced
-    assert report is not None
     from . import render as rendering
     from .render.docx import report_date
 
+    if options.draft and options.with_errors:
+        produced.unresolved = unresolved(report, produced.findings, refusals)
     wanted = [t for t in targets if t != "pdf"] + (["docx"] if "pdf" in targets and "docx" not in targets else [])
-    produced.outputs = {t: rendering.render(report, t, options.reference, options.draft) for t in wanted}
+    produced.outputs = {t: rendering.render(report, t, options.reference, options.draft, produced.unresolved) for t in wanted}
     produced.date = report_date(report)
     return produced
+
+
+def unresolved(report: Report, findings: list[Finding], refusals: list[Finding]) -> Unresolved | None:
+    """What a draft lists before its report: every error, and every refusal ``render`` would
+    give without ``--draft`` (a placeholder, an empty section, no date), each as ``check``
+    prints it, with the line of the file; then how many warnings there are besides.  None
+    when there is nothing to correct before publishing."""
+    from .check.publish import DRAFT_TOO
+    from .render.outline import Unresolved
+
+    refused = {f.path for f in refusals}
+    listed = sort_findings([f for f in findings if f.level == ERROR] + [replace(f, message=f.message.replace(DRAFT_TOO, "")) for f in refusals])
+    if not listed:
+        return None
+    warnings = [f for f in findings if f.level != ERROR and not (f.rule in ("R5", "R7") and f.path in refused)]
+    source = report.source
+    command = f"nianbao check {source.name}" if source else "nianbao check"
+    more = f"另有{len(warnings)}个提示，可运行 {command} 查看。" if warnings else ""
+    return Unresolved(tuple(f.labelled(source) for f in listed), more)
 
 
 def pdfs(documents: list[tuple[str, bytes, dt.date]], jobs: int = 1) -> tuple[dict[str, bytes], str | None]:

@@ -128,12 +128,12 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
                 WARNING,
                 "X4",
                 path,
-                f"{path}：提到“{old}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
+                f"{report.label(keys)}：提到“{old}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
                 report.line(keys),
             )
         for old in opening_years(text, report.year):
             if old not in stale:  # said once for each year
-                yield Finding(WARNING, "X4", path, opening_message(path, old, report.year), report.line(keys))
+                yield Finding(WARNING, "X4", path, opening_message(report.label(keys), old, report.year), report.line(keys))
 
 
 # -- X5 (sections copied from last year) ----------------------------------------------------------------
@@ -162,6 +162,6 @@ def x5_copied_sections(report: Report, last: Report) -> Iterator[Finding]:
                 WARNING,
                 "X5",
                 path,
-                f"{path}：{share:.0%}的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写",
+                f"{report.label(keys)}：{share:.0%}的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写",
                 report.line(keys),
             )

@@ -1,8 +1,8 @@
 """Before a report is published (rule ``P``): nothing left for the clerk to replace, no
 section that would print an empty heading, no line the template left in a narrative (a
-``#`` comment kept as text, a fill-in hint copied as text).
+``#`` comment kept as text, a fill-in hint copied as text), a date under the signature.
 
-``check`` reports these as warnings (R7) that say render will refuse them, for a draft
+``check`` reports these as warnings (R7, R5) that say render will refuse them, for a draft
 may be unfinished; ``render`` and ``batch`` refuse them as errors, because what they
 write goes on the website under the government's name — unless the clerk asks for a
 draft (``--draft``), which is marked as one on every page.
@@ -11,29 +11,41 @@ draft (``--draft``), which is marked as one on every page.
 from __future__ import annotations
 
 from ..findings import ERROR, Finding
+from ..model import dates
 from ..model.report import Report
 from .rules import PLACEHOLDER, leftover_message, leftovers, narratives
 
+DRAFT_TOO = "（或加 --draft 生成草稿）"
+
 
 def publishable(report: Report, findings: list[Finding]) -> list[Finding]:
-    """``findings`` with the publishing errors added, each in place of the R7 warning that
-    ``check`` gave for the same place (said once, as what it now is: a refusal)."""
+    """``findings`` with the publishing errors added, each in place of the R7 (or R5) warning
+    that ``check`` gave for the same place (said once, as what it now is: a refusal)."""
     refusals = readiness(report)
     places = {f.path for f in refusals}
-    return [f for f in findings if not (f.rule == "R7" and f.path in places)] + refusals
+    return [f for f in findings if not (f.rule in ("R5", "R7") and f.path in places)] + refusals
 
 
 def readiness(report: Report) -> list[Finding]:
     """The refusals, over the same narratives R7 looks at: a placeholder anywhere; an empty
     section of 一 or 五, or an empty 六 when there is no fee statement to print in it; each
-    line the template left (:func:`check.leftovers`)."""
+    line the template left (:func:`check.leftovers`); and no date under the signature (what
+    ``init``, ``new`` and ``next`` leave for the clerk to choose)."""
     findings: list[Finding] = []
     for keys, path, text in narratives(report):
+        name = report.label(keys)
         match = PLACEHOLDER.search(text)
         if match:
-            findings.append(Finding(ERROR, "P", path, f"{path}：还有占位文字“{match.group()}”，请改为实际内容后再生成（或加 --draft 生成草稿）", report.line(keys)))
+            findings.append(Finding(ERROR, "P", path, f"{name}：还有占位文字“{match.group()}”，请改为实际内容后再生成{DRAFT_TOO}", report.line(keys)))
         elif not text and (keys[0] in ("overview", "problems") or (keys[0] == "other_matters" and report.fees() is None)):
-            findings.append(Finding(ERROR, "P", path, f"{path}：没有内容，发布的报告中这一节会是空的；请填写后再生成（或加 --draft 生成草稿）", report.line(keys)))
+            findings.append(Finding(ERROR, "P", path, f"{name}：没有内容，发布的报告中这一节会是空的；请填写后再生成{DRAFT_TOO}", report.line(keys)))
         for line, hint in leftovers(text, report.spec):
-            findings.append(Finding(ERROR, "P", path, leftover_message(path, line, hint) + "后再生成（或加 --draft 生成草稿）", report.line(keys)))
+            findings.append(Finding(ERROR, "P", path, leftover_message(name, line, hint) + f"后再生成{DRAFT_TOO}", report.line(keys)))
+    keys = ("unit", "date")
+    if report.get(keys) is None:
+        findings.append(Finding(
+            ERROR, "P", report.path(keys),
+            f"{report.label(keys)}：未填写，发布的报告落款处会没有日期；请填写{dates.window_text(report.year)}的日期（写成 {dates.example(report.year)}）后再生成{DRAFT_TOO}",
+            report.line(keys),
+        ))
     return findings

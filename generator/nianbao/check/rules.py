@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..findings import ERROR, WARNING, Finding
+from ..model import dates
 from ..model.places import KeyPath, places
 from ..model.report import Report
 from ..model.standard import SPECS, Spec, ValueType
@@ -27,9 +28,15 @@ from .years import opening_message, opening_years
 PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
 TRIVIAL = re.compile(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
 FEE_WORDS = re.compile(r"处理费|收费通知")
-RECTIFY_WORDS = re.compile(r"整改|改进|改正|完善|加强")
+# Section 五 of the v2021 format says two things besides the year's problems (FORMAT.md §2): the
+# measures taken or planned (改进措施), and what became of last year's problems (整改情况).
+# a measure, not a shortcoming: 「有待加强」「不够规范」「还需完善」 say what is wanting
+IMPROVEMENT_WORDS = re.compile(r"(?<![不待需够])(?:改进|改正|完善|加强|提升|提高|强化|优化|健全|规范)|针对|措施|下一步|今后|建立|将(?:进一步|继续|持续|逐步)")
+# last year's problems: 整改, or last year named before what became of its problems (「对2022年度报告中提出的…
+# 问题，已…」, 「2022年度改进情况：…」); {last}: the year before the report's
+RECTIFIED = "整改|(?:上一?年度?|去年|{last}年度?)[^。；]{{0,40}}?(?:问题|不足|改进|落实|解决)"
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")  # a year typed with a Chinese input method
 MIN_PROBLEMS = 20  # characters below which section 五 says nothing an evaluator accepts
-DEADLINE = (3, 31)  # 条例第四十九条: 主管部门 publish the government's report by 31 March
 
 
 def check(report: Report) -> list[Finding]:
@@ -56,6 +63,12 @@ def _wrong_total(given: list[int], width: int) -> tuple[list[int], int] | None:
 
 def _cell(report: Report, keys: KeyPath) -> tuple[str, int | None]:
     return report.path(keys), report.line(keys)
+
+
+def row_name(report: Report, line) -> str:
+    """A row of table 三 as messages inside the table's own sentence name it (its label
+    without the table's name): 三（三）不予公开 1.属于国家秘密."""
+    return report.label(report.row_keys(line)).split(" ", 1)[1]
 
 
 # -- R1 ------------------------------------------------------------------------------------
@@ -113,7 +126,7 @@ def r3_results_total(report: Report) -> Iterator[Finding]:
             continue
         expected = sum(row[c] for row in leaves)
         if given[c] != expected:
-            contributing = [f"{leaf.path}={row[c]}" for leaf, row in zip(t3.leaves(), leaves) if row[c]]
+            contributing = [f"{row_name(report, leaf)}={row[c]}" for leaf, row in zip(t3.leaves(), leaves) if row[c]]
             detail = "，其中" + "、".join(contributing) if contributing else ""
             path, line = _cell(report, keys + (c,))
             yield Finding(
@@ -180,24 +193,20 @@ def r5_signature_date(report: Report) -> Iterator[Finding]:
     date: dt.date | None = report.get(keys)
     year = report.year
     if date is None:
-        yield Finding(WARNING, "R5", path, f"未填写落款日期：应为{year + 1}年1月1日至{year + 1}年{DEADLINE[0]}月{DEADLINE[1]}日之间", line)
+        yield Finding(WARNING, "R5", path, f"未填写落款日期：应为{dates.window_text(year)}", line)
         return
     period_end = dt.date(year, 12, 31)
-    deadline = dt.date(year + 1, *DEADLINE)
+    deadline = dates.window(year)[1]
     if date <= period_end:
-        yield Finding(WARNING, "R5", path, f"落款日期{_cn_date(date)}早于统计期结束（{_cn_date(period_end)}）：是否沿用了上一年的日期？", line)
+        yield Finding(WARNING, "R5", path, f"落款日期{dates.chinese(date)}早于统计期结束（{dates.chinese(period_end)}）：是否沿用了上一年的日期？", line)
     elif date > deadline:
         yield Finding(
             WARNING,
             "R5",
             path,
-            f"落款日期{_cn_date(date)}晚于公布期限{_cn_date(deadline)}（《条例》第四十九条）：是否年份写错？",
+            f"落款日期{dates.chinese(date)}晚于公布期限{dates.chinese(deadline)}（《条例》第四十九条）：是否年份写错？",
             line,
         )
-
-
-def _cn_date(date: dt.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日"
 
 
 # -- amounts --------------------------------------------------------------------------------
@@ -208,7 +217,7 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
             continue
         value = report.get(keys)  # None under a 信息处理费 block that was left out
         if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]
-            yield Finding(WARNING, "S", where.path, f"{where.path}：金额{value}超过4位小数，请核对", report.line(keys))
+            yield Finding(WARNING, "S", where.path, f"{where.label}：金额{value}超过4位小数，请核对", report.line(keys))
 
 
 # -- R6 (figures quoted in the narratives) -----------------------------------------------------------
@@ -268,12 +277,13 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
                 accepted, table, name = totals[key]
                 if stated not in accepted and (key, stated) not in seen:
                     seen.add((key, stated))
-                    yield Finding(WARNING, "R6", path, f"{path}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
+                    yield Finding(WARNING, "R6", path, f"{report.label(keys)}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
 
 
 # -- R7 (narratives) ------------------------------------------------------------------------
 def narratives(report: Report) -> Iterator[tuple[KeyPath, str, str]]:
-    """(keys, official path, text) of every narrative and the unit's name."""
+    """(keys, official path, text) of every narrative and the unit's name; a message names
+    it by ``report.label(keys)``."""
     index = places(report.spec.id)
     yield ("unit", "name"), index[("unit", "name")].path, report.text("unit", "name")
     if report.get(("preamble",)) is not None:
@@ -297,7 +307,7 @@ def x4_opening_years(report: Report) -> Iterator[Finding]:
         if keys == ("unit", "name"):
             continue
         for old in opening_years(text, report.year):
-            yield Finding(WARNING, "X4", path, opening_message(path, old, report.year), report.line(keys))
+            yield Finding(WARNING, "X4", path, opening_message(report.label(keys), old, report.year), report.line(keys))
 
 
 REFUSED = "（不改的话 render 会拒绝生成；要先看草稿可加 --draft）"
@@ -307,40 +317,60 @@ def r7_narratives(report: Report) -> Iterator[Finding]:
     spec = report.spec
     subsections = spec.section("overview").subsections
     for keys, path, text in narratives(report):
+        name = report.label(keys)
         match = PLACEHOLDER.search(text)
         if match:
-            yield Finding(WARNING, "R7", path, f"{path}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
+            yield Finding(WARNING, "R7", path, f"{name}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
         elif not text and keys != ("other_matters",):
             need = f"（{spec.name}要求总体情况逐一写明{len(subsections)}个方面）" if keys[0] == "overview" and not spec.overview_may_be_text else ""
-            yield Finding(WARNING, "R7", path, f"{path}：未填写{need}{REFUSED}", report.line(keys))
+            yield Finding(WARNING, "R7", path, f"{name}：未填写{need}{REFUSED}", report.line(keys))
 
     problems = report.text("problems")
-    problems_path = places(spec.id)[("problems",)].path
+    where = places(spec.id)[("problems",)]
     if problems and (TRIVIAL.fullmatch(problems) or len(problems) < MIN_PROBLEMS):
         yield Finding(
-            WARNING, "R7", problems_path, f"{problems_path}：只有“{problems}”，评议时会被认为未报告存在的问题和改进情况", report.line(("problems",))
+            WARNING, "R7", where.path, f"{where.label}：只有“{problems}”，评议时会被认为未报告存在的问题和改进情况", report.line(("problems",))
         )
-    elif problems and not spec.overview_may_be_text and not RECTIFY_WORDS.search(problems):
-        yield Finding(WARNING, "R7", problems_path, f"{problems_path}：没有写改进和上年问题的整改情况", report.line(("problems",)))
+    elif problems and not spec.overview_may_be_text:
+        missing = missing_in_problems(problems, report.year)
+        if missing:
+            yield Finding(WARNING, "R7", where.path, f"{where.label}：{missing}", report.line(("problems",)))
 
     if spec.fees:
         yield from _fee_statement(report)
     yield from _leftover_warnings(report)
 
 
+def missing_in_problems(text: str, year: int) -> str:
+    """What section 五 of a v2021 report leaves unsaid — the improvement measures, last year's
+    problems' rectification, or both — as told to the clerk; "" when it says both."""
+    flat = "".join(text.split())  # 「2022 年度」 as PDFs space it (not NFKC: 50 µs a save on the site, for a year's digits)
+    last = str(year - 1)
+    improvement = IMPROVEMENT_WORDS.search(flat) is not None
+    rectified = re.search(RECTIFIED.format(last=f"(?:{last}|{last.translate(FULL_WIDTH_DIGITS)})"), flat) is not None
+    if improvement and rectified:
+        return ""
+    if rectified:
+        return "没有写改进措施（上年问题的整改情况已写）"
+    if improvement:
+        return "没有写上年问题的整改情况（改进措施已写）：请写明上一年度报告所列问题整改得怎样"
+    return "没有写改进措施，也没有写上年问题的整改情况"
+
+
 def _fee_statement(report: Report) -> Iterator[Finding]:
     fees = report.fees()
-    other = places(report.spec.id)[("other_matters",)].path
+    other = places(report.spec.id)[("other_matters",)]
     t3 = report.spec.table3
     unpaid_line = next(line for line in t3.data_lines() if line.key == "fee_unpaid")
     unpaid = report.row(unpaid_line)[-1]
+    unpaid_name = report.label(report.row_keys(unpaid_line))
     if fees is None and not FEE_WORDS.search(report.text("other_matters")):
-        because = f"（表三.{unpaid_line.path}有{unpaid}件）" if unpaid else ""
+        because = f"（{unpaid_name}：{unpaid}件）" if unpaid else ""
         yield Finding(
             WARNING,
             "R7",
-            other,
-            f"{other}：没有信息处理费的情况{because}：请在 processing_fees 填写发出收费通知件数、总金额和实际收取金额（未收费的填0）",
+            other.path,
+            f"{other.label}：没有信息处理费的情况{because}：请在 processing_fees 填写发出收费通知件数、总金额和实际收取金额（未收费的填0）",
             report.line(("other_matters",)),
         )
     elif fees is not None and unpaid and not fees["notices"]:
@@ -349,7 +379,7 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
             WARNING,
             "R7",
             report.path(keys),
-            f"表三.{unpaid_line.path}有{unpaid}件，但发出收费通知的件数为0：逾期未缴费的前提是发出过收费通知",
+            f"{unpaid_name}：{unpaid}件，但{report.label(keys)}为0：逾期未缴费的前提是发出过收费通知",
             report.line(keys),
         )
 
@@ -409,15 +439,16 @@ def quoted_line(line: str, limit: int = 40) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def leftover_message(path: str, line: str, hint: str) -> str:
-    """What is wrong with a leftover line, said the same way by check (R7) and render (P)."""
+def leftover_message(name: str, line: str, hint: str) -> str:
+    """What is wrong with a leftover line, said the same way by check (R7) and render (P);
+    ``name``: the narrative's label."""
     if hint:
-        return f"{path}：有一行“{quoted_line(line)}”照抄了模板的填写提示“{hint}”，请改为实际内容"
-    return f"{path}：有一行“{quoted_line(line)}”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行"
+        return f"{name}：有一行“{quoted_line(line)}”照抄了模板的填写提示“{hint}”，请改为实际内容"
+    return f"{name}：有一行“{quoted_line(line)}”以 # 开头，是报告文件模板中的注释，会作为正文印出，请删去这一行"
 
 
 def _leftover_warnings(report: Report) -> Iterator[Finding]:
     for keys, path, text in narratives(report):
         for line, hint in leftovers(text, report.spec):
-            yield Finding(WARNING, "R7", path, leftover_message(path, line, hint) + REFUSED, report.line(keys))
+            yield Finding(WARNING, "R7", path, leftover_message(report.label(keys), line, hint) + REFUSED, report.line(keys))
 

@@ -232,7 +232,7 @@ WHAT = {
 def _waiting(report: Report, rule: str, held: list[_Check], unknown: set[KeyPath], blank: set[str]) -> Finding:
     """The one warning that says which checks of ``rule`` wait for which unreadable cells."""
     cells = sorted({u for c in held for u in unknown if any(keys[: len(u)] == u for keys in c.reads)}, key=_order(report))
-    named = "、".join(f"“{report.path(keys)}”" for keys in cells[:MAX_NAMED]) + (f"等{len(cells)}处" if len(cells) > MAX_NAMED else "")
+    named = "、".join(f"“{report.label(keys)}”" for keys in cells[:MAX_NAMED]) + (f"等{len(cells)}处" if len(cells) > MAX_NAMED else "")
     state = "没有填写" if cells and all(report.path(keys) in blank for keys in cells) else "无法读取"
     table, waits = WHAT[rule]
     every = rule in ("R1", "R3") and len(held) == len(report.spec.table3.all_columns)

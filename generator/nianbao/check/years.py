@@ -51,7 +51,8 @@ def opening_years(text: str, year: int) -> list[str]:
     return found
 
 
-def opening_message(path: str, old: str, year: int) -> str:
-    """X4's words for a paragraph opening with an earlier year."""
+def opening_message(where: str, old: str, year: int) -> str:
+    """X4's words for a paragraph opening with an earlier year; ``where`` is the section as
+    every message names it (:meth:`Report.label`)."""
     whose = "上一年度" if int(old) == year - 1 else "以往年度"
-    return f"{path}：有一段以“{old}年”开头，而本报告是{year}年度的：是否沿用了{whose}报告的文字？"
+    return f"{where}：有一段以“{old}年”开头，而本报告是{year}年度的：是否沿用了{whose}报告的文字？"

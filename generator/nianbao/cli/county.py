@@ -64,13 +64,11 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     """批量检查并生成报告：给出存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from .. import render as rendering
     from ..county import batch as batching
     from ..county import rules as county
     from ..county import worklist
-    from ..county.filenames import readable_text
     from ..system.output import Folder
 
     wanted = tuple(rendering.targets(targets))
@@ -104,24 +102,14 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
 
         outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick, notes=notes)
         progress.update(task, completed=len(sources))
+    # everything said on the way comes before the summary, which ends the run
     for note in notes[len(said):]:
         click.echo(note, err=True)
-    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status != "重复交回"}
-    copies = sum(o.status == "重复交回" for o in outcomes)
-    units = sum(counts.values())
-    table = Table(title=f"汇总：{units}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n) + (f"；另有重复交回的文件{copies}个" if copies else ""))
-    for head in ("序号", "机关名称", "年度", "状态", "错误", "提示", "主要问题"):
-        table.add_column(head, overflow="fold")
-    for i, o in enumerate(outcomes, start=1):
-        first = next((f for f in o.findings if f.level == ERROR), None)
-        table.add_row(str(i), o.name or o.shown, str(o.year or ""), o.status, str(o.errors), str(o.warnings), readable_text(first.describe()) if first else "")
-    Console().print(table)
     folder = Folder(out_dir)
     saved = folder.write("汇总.xlsx", worklist.build(outcomes))
     folder.save()
     for note in folder.notes:
         click.echo(note, err=True)
-    click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表是可退回的意见）" + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     if "pdf" in wanted and any(o.ok for o in outcomes):
         from ..render import office
         from ..render.pdf import font_note  # which official fonts this machine lacks, said once a run
@@ -130,7 +118,42 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             click.echo(f"提示：{note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
+    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status != "重复交回"}
+    copies = sum(o.status == "重复交回" for o in outcomes)
+    units = sum(counts.values())
+    out = Console()
+    out.print(summary_table(outcomes, out.width, f"汇总：{units}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n)
+                            + (f"；另有重复交回的文件{copies}个" if copies else "")))
+    click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表列出每个问题的完整说明，可作为退回意见）"
+               + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
+
+
+def summary_table(outcomes: list, width: int, title: str):
+    """The batch's summary as the terminal shows it: one line per unit whatever its width
+    (80 columns too), the first problem cut to what fits — the full messages are in
+    汇总.xlsx, whose 问题清单 lists every one."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    from ..county.filenames import readable_text
+
+    rows = []
+    for i, o in enumerate(outcomes, start=1):
+        first = next((f for f in o.findings if f.level == ERROR), None)
+        reason = " ".join(readable_text(f"{first.rule} {first.message}").split()) if first else ""
+        rows.append((str(i), readable_text(o.name or o.shown), o.status, str(o.errors), str(o.warnings), reason))
+    heads = ("序号", "机关名称", "状态", "错误", "提示", "主要问题（全文见汇总.xlsx）")
+    fitted = [max([cell_len(head)] + [cell_len(row[c]) for row in rows]) for c, head in enumerate(heads)]
+    fitted[1] = min(fitted[1], max(14, width // 4))  # a long name gives way to the problem
+    fitted[5] = max(cell_len(heads[5]), width - sum(fitted[:5]) - 2 * (len(heads) - 1) - 1)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left", collapse_padding=True)
+    for c, head in enumerate(heads):
+        table.add_column(head, justify="right" if c in (0, 3, 4) else "left", no_wrap=True, overflow="ellipsis", width=fitted[c])
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 @main.command()

@@ -95,7 +95,7 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
 @click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt）；fragment 是贴进网站编辑器用的网页片段，pdf 需要 LibreOffice")
 @click.option("--reference-docx", type=click.Path(path_type=Path), metavar="DOCX文件", help="样式参考文档（DOCX）")
-@click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
+@click.option("--draft", is_flag=True, help="生成草稿看排版：还有错误、占位文字或空着的部分时也生成，每页标明“草稿”，问题列在最前面")
 def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None, draft: bool) -> None:
     """生成报告：{机关名称}{年份}年政府信息公开工作年度报告.docx / .txt / .html / .pdf"""
     from .. import render as rendering
@@ -106,12 +106,22 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
     if reference_docx is not None and not reference_docx.is_file():
         raise Usage(f"找不到样式参考文档：{reference_docx}")
     _checked_path(file)
-    produced = produce(file, wanted, Options(reference_docx, draft))
+    produced = produce(file, wanted, Options(reference_docx, draft, with_errors=True))
     findings, report = produced.findings, produced.report
-    if produced.refused or report is None:
+    if report is None:
         _print_findings(file, findings)
-        click.echo("报告有错误，未生成任何文件。" + ("" if report is None or not any(f.rule == "P" for f in findings) else "要先看排版效果，可加 --draft 生成草稿。"), err=True)
+        click.echo("报告文件有无法读取的内容（见上），" + ("草稿也无法生成：请先改正这些错误。" if draft else "未生成任何文件。"), err=True)
         sys.exit(EXIT_FINDINGS)
+    if produced.refused and not draft:
+        _print_findings(file, findings)
+        click.echo("报告有错误，未生成任何文件。要先看排版效果，可加 --draft 生成草稿（问题列在草稿的最前面）。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    if not produced.outputs:  # a draft of a published report with cells that could not be read: they would print as 0
+        _print_findings(file, findings)
+        click.echo("原文有无法读取的格（见上），草稿也无法生成：请先用 nianbao import 读成报告文件，对照原件补填后再生成。", err=True)
+        sys.exit(EXIT_FINDINGS)
+    if produced.refused:  # a draft of a report with errors: said here and listed in the files
+        _print_findings(file, findings)
     from ..render.docx import notes as left_out
 
     outputs = produced.outputs
@@ -135,12 +145,19 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
             click.echo(f"已生成 {out_dir / name}" + ("（草稿）" if draft else "") + (f"；它在上次生成后被改过，原文件已备份为 {saved.name}" if saved else ""))
     folder.save()
     warnings = [f for f in findings if f.level != ERROR]
-    if warnings:
+    if warnings and not produced.refused:
         click.echo(f"另有{len(warnings)}个提示，可运行 nianbao check {file} 查看。")
+    if produced.unresolved is not None:
+        where = "列在草稿的第一页（网页和文本在最前面）" if "docx" in outputs or "pdf" in wanted else "列在草稿的最前面"
+        click.echo(f"草稿中有{len(produced.unresolved.errors)}个问题要改正后才能发布，已{where}。")
     if font_note:
         click.echo(f"提示：{font_note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
+    if produced.refused:
+        errors = sum(f.level == ERROR for f in findings)
+        click.echo(f"报告有{errors}个错误（见上），只生成了草稿。", err=True)
+    if pdf_problem or produced.refused:
         sys.exit(EXIT_FINDINGS)
 
 
@@ -219,6 +236,7 @@ def next_command(last: Path, new: Path | None) -> None:
 def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
     """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
     from ..read import importer
+    from ..read.sources import load_checked
     from ..render.reportfile import dump
 
     missing = [p for p in reports if not p.is_file()]
@@ -248,9 +266,19 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
         )
         saved = backup(target) if target.exists() else None
         write_atomic(target, dump(imported.spec, data, header=header, notes=imported.notes).encode("utf-8"))
-        click.echo(f"{path} → {target}（错误{errors}个，提示{len(findings) - errors}个）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
-        for f in findings:
-            click.echo(f"  {f.labelled(path)}")
+        # what nianbao check says of the file written, counted as it counts; then what only reading the original could tell
+        _, checked = load_checked(target)
+        wrong = sum(f.level == ERROR for f in checked)
+        click.echo(f"{path} → {target}（错误{wrong}个，提示{len(checked) - wrong}个，与 nianbao check {target.name} 相同）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
+        for f in checked:
+            click.echo(f"  {f.labelled(target)}")
+        reading = [f for f in findings if f.rule == "I"]
+        if reading:
+            lost = sum(f.level == ERROR for f in reading)
+            said = "，".join(t for t in (f"无法读取{lost}处" if lost else "", f"说明{len(reading) - lost}条" if len(reading) > lost else "") if t)
+            click.echo(f"  读取原文时（已在文件中相应位置注明）：{said}")
+            for f in reading:
+                click.echo(f"    {f.labelled(path)}")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 @main.command("reference-docx")

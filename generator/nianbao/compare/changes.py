@@ -31,7 +31,7 @@ from functools import cache
 
 from ..check.repetition import table_cells
 from ..check.rules import wrong_totals
-from ..model.places import FEES_LABEL, KeyPath, places
+from ..model.places import COLUMN_MARK, FEES_LABEL, KeyPath, places
 from ..model.report import Report
 from ..model.standard import SPECS, Column, Spec, ValueType
 
@@ -53,6 +53,12 @@ class Cell:
     unit: str  # 件, 万元, 元, or "" (table 二's counts of documents, items)
     amount: bool  # an amount (not ranked with counts among the largest moves)
     headline: bool  # a figure a reviewer reads first: a row's 总计, table 二's cells, the fees
+    label: str = ""  # as every message names it (places.label): 表三 一、本年新收 · 总计
+
+    @property
+    def row_label(self) -> str:
+        """The row as messages name it, without its table and column: ``三（七）总计``."""
+        return self.label.rsplit(COLUMN_MARK, 1)[0].removeprefix(f"{self.table} ")
 
 
 @dataclass(frozen=True)
@@ -94,8 +100,8 @@ class CellChange:
 
     @property
     def name(self) -> str:
-        """表三“一、本年新收政府信息公开申请数量”总计 — the spec's labels, in order."""
-        return f"{self.cell.table}“{self.cell.row}”{self.cell.column}"
+        """表三 一、本年新收 · 总计 — the cell as every message names it."""
+        return self.cell.label
 
     def change_text(self) -> str:
         """增加14 / 减少2 / 持平 / — (no figure last year)."""
@@ -128,9 +134,9 @@ class CellChange:
         return "；".join(said) + ("；增减按各项之和计" if said else "")
 
     def sentence(self) -> str:
-        """表三“一、本年新收政府信息公开申请数量”总计 7 → 21 件，增加200% — with the change in
-        figures where no percentage can be taken (0 → 5 件，增加5件); a wrong printed total
-        shown as printed with its parts' sum, the change taken from that sum (said)."""
+        """表三 一、本年新收 · 总计 7 → 21 件，增加200% — with the change in figures where no
+        percentage can be taken (0 → 5 件，增加5件); a wrong printed total shown as printed
+        with its parts' sum, the change taken from that sum (said)."""
         unit = f" {self.cell.unit}" if self.cell.unit else ""
         said = self.percent_text()
         if said == "—":
@@ -177,7 +183,7 @@ def _walk(spec: Spec) -> Iterator[Cell]:
         for item in group.items:
             for c, column in enumerate(group.columns):
                 keys = ("proactive", item.key) if group.scalar else ("proactive", item.key, c)
-                yield Cell(keys, index[keys].path, t2, item.label, column.label, _unit(column, ""), column.type is ValueType.AMOUNT, True)
+                yield Cell(keys, index[keys].path, t2, item.label, column.label, _unit(column, ""), column.type is ValueType.AMOUNT, True, index[keys].label)
     table3 = spec.table3
     parents: dict[str, str] = {}
     for line, depth in table3.walk():
@@ -188,19 +194,19 @@ def _walk(spec: Spec) -> Iterator[Cell]:
         row = line.label if depth < 2 else parents[line.path] + line.label
         keys = ("applications", *table3.keypath(line))
         for c, column in enumerate(table3.all_columns):
-            yield Cell(keys + (c,), index[keys + (c,)].path, t3, row, column.label, COUNTED, False, column is table3.total)
+            yield Cell(keys + (c,), index[keys + (c,)].path, t3, row, column.label, COUNTED, False, column is table3.total, index[keys + (c,)].label)
     table4 = spec.table4
     for group in table4.groups:
         row = f"{group.parent}·{group.label}" if group.parent else group.label
         for c, column in enumerate(table4.all_columns):
             keys = ("appeals", group.key, c)
-            yield Cell(keys, index[keys].path, t4, row, column.label, COUNTED, False, column is table4.total)
+            yield Cell(keys, index[keys].path, t4, row, column.label, COUNTED, False, column is table4.total, index[keys].label)
     if spec.fees:
         section = f"{spec.section('other_matters').heading}"
         for f in spec.fees:
             keys = ("processing_fees", f.key)
             amount = f.type == ValueType.AMOUNT.value
-            yield Cell(keys, index[keys].path, section, FEES_LABEL, f.label, FEE_UNIT if amount else COUNTED, amount, True)
+            yield Cell(keys, index[keys].path, section, FEES_LABEL, f.label, FEE_UNIT if amount else COUNTED, amount, True, index[keys].label)
 
 
 def values(report: Report) -> dict[KeyPath, Number]:
@@ -274,7 +280,7 @@ def largest_moves(found: list[CellChange], count: int = MOVES) -> list[CellChang
         same: tuple = (c.cell.table, c.cell.column, rows[(c.cell.table, c.cell.row)]) if c.cell.keys[1] in BALANCE else (c.cell.keys,)
         if same in kept:
             first = kept[same]
-            kept[same] = replace(first, also=(*first.also, c.cell.row))
+            kept[same] = replace(first, also=(*first.also, c.cell.row_label))
         else:
             kept[same] = c
     fees = [c for c in moved if c.cell.keys[0] not in (*REQUESTS, PROACTIVE)]

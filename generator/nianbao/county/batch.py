@@ -128,7 +128,7 @@ class _Text:
 
     keys: tuple[str, ...]
     template: str
-    section: str  # 五、存在的主要问题及改进情况
+    section: str  # as messages name it: 一、总体情况（一）主动公开
 
 
 def apply_defaults(report: Report, defaults: Defaults) -> Report:
@@ -144,7 +144,7 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
             node = node.get(key) if isinstance(node.get(key), dict) else {}
         if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
             continue
-        wanted.append(_Text(keys, template, place(report.spec.id, keys).path))
+        wanted.append(_Text(keys, template, place(report.spec.id, keys).label))
     if not wanted:
         return report
     context = placeholders(report)

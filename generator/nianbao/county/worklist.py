@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..findings import LEVEL_NAMES
+from ..model.places import labels
+from ..model.standard import SPECS, spec_for_year
 from ..render.printing import print_setup
 from .filenames import readable_text
 
@@ -66,6 +68,21 @@ def _finish(sheet) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _spec_id(outcome) -> str | None:
+    """The format a unit's findings are in: its report's, or its year's when it has none."""
+    if outcome.format:
+        return outcome.format
+    spec = spec_for_year(outcome.year) if isinstance(outcome.year, int) else None
+    return spec.id if spec else None
+
+
+def shown_place(spec_id: str | None, path: str | None) -> str:
+    """A finding's place as messages name it (its printed label), for the 项目 column."""
+    if path is None:
+        return ""
+    return labels(spec_id).get(path, path) if spec_id in SPECS else path
+
+
 def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None) -> bytes:
     """The worklist of a batch's outcomes (:class:`nianbao.county.batch.Outcome`)."""
     from ..read.workbook import stable_xlsx
@@ -88,7 +105,7 @@ def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None)
         for finding in outcome.findings:
             n += 1
             level = LEVEL_NAMES[finding.level]
-            put_row(problems, (n, outcome.name or "", outcome.shown, level, finding.rule, finding.at(), finding.path or "", finding.message))
+            put_row(problems, (n, outcome.name or "", outcome.shown, level, finding.rule, finding.at(), shown_place(_spec_id(outcome), finding.path), finding.message))
             problems.cell(problems.max_row, 4).fill = PatternFill("solid", fgColor=LEVEL_FILLS[level])
     _finish(units)
     _finish(problems)

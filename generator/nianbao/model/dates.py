@@ -29,6 +29,32 @@ def example(year: int | None) -> str:
     return f"{y}-01-20 或 {y}年1月20日"
 
 
+DEADLINE = (3, 31)  # 《条例》第四十九条: the year's report is published by 31 March of the next
+
+
+def window(year: int) -> tuple[dt.date, dt.date]:
+    """The first and last day a report on ``year`` may be dated: 1 January – 31 March of the next year."""
+    return dt.date(year + 1, 1, 1), dt.date(year + 1, *DEADLINE)
+
+
+def window_text(year: int) -> str:
+    """``2025年1月1日至2025年3月31日之间``, for a report on 2024."""
+    first, last = window(year)
+    return f"{chinese(first)}至{chinese(last)}之间"
+
+
+def chinese(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+def hint(year: int | None) -> str:
+    """What the places that ask for a report's date say beside it (the report file's comment,
+    the wizard, the site): how to write it, and the window it must fall in."""
+    if year is None:
+        return f"写成 {example(year)}"
+    return f"写成 {example(year)}，应在{window_text(year)}"
+
+
 FIRST_POSSIBLE_YEAR = 2008  # 《政府信息公开条例》 took effect on 1 May 2008: no report is on an earlier year
 
 

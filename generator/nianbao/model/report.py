@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .places import KeyPath, place
+from .places import label as place_label
 from .schema import Data
 from .standard import Group2, Group4, Item, Line3, Spec
 from .yamlfile import nearest_line
@@ -29,7 +30,12 @@ class Report:
         return nearest_line(self.lines, keys)
 
     def path(self, keys: KeyPath) -> str:
+        """The key a finding carries (``--json``): 表三.一.自然人."""
         return place(self.spec.id, keys).path
+
+    def label(self, keys: KeyPath) -> str:
+        """How a message names it: 表三 一、本年新收 · 自然人."""
+        return place_label(self.spec.id, keys)
 
     def get(self, keys: KeyPath) -> Any:
         node: Any = self.data

@@ -188,8 +188,8 @@ def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[F
             continue
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             if abs(value) > ABSURD:
-                path = place(spec.id, here).path
-                findings.append(Finding(WARNING, "S", path, f"{path}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
+                where = place(spec.id, here)
+                findings.append(Finding(WARNING, "S", where.path, f"{where.label}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
         else:
             findings += _absurd(spec, value, parsed, here)
     return findings
@@ -268,9 +268,9 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
         value = parent.get(keys[-1], _ABSENT)
         if where.kind == "mapping" and isinstance(value, list):
             line = parsed.lines.get(keys)
-            items = "、".join(index[keys + (child,)].path[len(where.path):] for child in where.children)
+            items = "、".join(index[keys + (child,)].label[len(where.label):].strip() for child in where.children)
             findings.append(
-                Finding(level, "S", where.path, f"{where.path}应逐项填写（{items}），不能只写一行{advice}", line)
+                Finding(level, "S", where.path, f"“{where.label}”应逐项填写（{items}），不能只写一行{advice}", line)
             )
             parent[keys[-1]] = {child: zeros(index[keys + (child,)]) for child in where.children}
             continue
@@ -280,7 +280,7 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
                     parent[keys[-1]] = {}
                 continue
             line = parsed.line(keys)
-            findings.append(Finding(level, "S", where.path, f"缺少{where.path}这一行{advice}", line))
+            findings.append(Finding(level, "S", where.path, f"缺少“{where.label}”这一行{advice}", line))
             parent[keys[-1]] = zeros(where)
     return findings
 
@@ -320,7 +320,8 @@ def _unit_name(spec: Spec, data: Any, parsed: Parsed) -> list[Finding]:
     name = _lookup(data, keys)
     if not isinstance(name, str) or not name.strip():
         return []
-    path, line = place(spec.id, keys).path, parsed.line(keys)
+    where, line = place(spec.id, keys), parsed.line(keys)
+    path = where.path
     found = []
     plain = name
     if _LOOK_ALIKE.search(name):  # the importer's table, loaded only when it is needed (start-up)
@@ -347,7 +348,8 @@ def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Fi
     for key, value in items:
         here = keys + (key,)
         if isinstance(value, str):
-            clean, found = control_findings(value, place(spec.id, here).path, parsed.line(here))
+            where = place(spec.id, here)
+            clean, found = control_findings(value, where.path, parsed.line(here), where.label)
             if found:
                 data[key] = clean
                 findings += found
@@ -419,7 +421,7 @@ def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[Key
     where = place(spec.id, keys)
     value = _lookup(data, keys)
     if kind == "nianbao":
-        return f"{where.path}：{error['msg']}".replace("{example}", dates.example(data.get("year") if isinstance(data.get("year"), int) else None))
+        return f"{where.label}：{error['msg']}".replace("{example}", dates.example(data.get("year") if isinstance(data.get("year"), int) else None))
     if kind == "extra_forbidden":
         parent = place(spec.id, keys[:-1])
         key = keys[-1]
@@ -429,28 +431,28 @@ def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[Key
         close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.5)
         if close:
             target = index.get(keys[:-1] + (close[0],))
-            label = f"（{target.path}）" if target else ""
-            return f"{parent.path}：未知的键“{key}”，是否应为“{close[0]}”{label}？"
+            label = f"（{target.label}）" if target else ""
+            return f"{parent.label}：未知的键“{key}”，是否应为“{close[0]}”{label}？"
         options = "、".join(known)
-        return f"{parent.path}：未知的键“{key}”；这里可用的键有：{options}"
+        return f"{parent.label}：未知的键“{key}”；这里可用的键有：{options}"
     if kind == "missing":
         if isinstance(keys[-1], int) and where.kind == "row":
-            return f"{where.path}：应为{where.shape}，这里只有{len(value) if isinstance(value, list) else 0}个"
+            return f"{where.label}：应为{where.shape}，这里只有{len(value) if isinstance(value, list) else 0}个"
         target = index.get(keys, where)
-        return f"缺少{target.path}（{'.'.join(str(k) for k in keys)}）"
+        return f"缺少{target.label}（{'.'.join(str(k) for k in keys)}）"
     if kind in ("too_short", "too_long") and where.kind == "row":
         count = len(value) if isinstance(value, list) else 0
-        return f"{where.path}：应为{where.shape}，这里有{count}个"
+        return f"{where.label}：应为{where.shape}，这里有{count}个"
     if kind in ("list_type", "tuple_type") and where.kind == "row" and value is None:
-        return f"{where.path}：没有填写，应为{where.shape}"
+        return f"{where.label}：没有填写，应为{where.shape}"
     if kind in ("list_type", "tuple_type") and where.kind == "row":
-        return f"{where.path}：应为一组数 [ … ]，即{where.shape}，这里是{_describe(value)}"
+        return f"{where.label}：应为一组数 [ … ]，即{where.shape}，这里是{_describe(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         if where.kind == "mapping":
             children = "、".join(where.children)
-            return f"{where.path}：应分项填写（{children}），这里是{_describe(value)}"
+            return f"{where.label}：应分项填写（{children}），这里是{_describe(value)}"
     if kind == "string_type":
-        return f"{where.path}：应为文字，这里是{_describe(value)}"
+        return f"{where.label}：应为文字，这里是{_describe(value)}"
     if kind == "literal_error":
-        return f"{where.path}：应为 {spec.id}，这里是{_describe(value)}"
-    return f"{where.path}：填写不正确（这里是{_describe(value)}）"
+        return f"{where.label}：应为 {spec.id}，这里是{_describe(value)}"
+    return f"{where.label}：填写不正确（这里是{_describe(value)}）"

@@ -314,7 +314,7 @@ class Wizard:
         done = self._summary(spec, year)
         if done is None:  # every question again, the answers given as defaults
             self.revising = dict(self.answers)  # kept in the progress file until answered again
-            self.defaults = {**self.defaults, **{k: v for k, v in self.answers.items() if k != "year"}}
+            self.defaults = {**self.defaults, **{k: v for k, v in self.answers.items() if k != "year"}, "year": str(year)}
             self.answers = {"year": self.answers.get("year", str(year))}
             return self.run_steps(spec, year)
         return done
@@ -337,6 +337,8 @@ class Wizard:
 
     def _ask(self, step: Step) -> None:
         default = self.defaults.get(step.id, "")
+        if step.kind == "date" and self.defaults.get("year", str(self.year)) != str(self.year):
+            default = ""  # another year's date (new --from last year's report): the clerk chooses this year's
         if step.kind in ("row", "cell"):
             names = "、".join(c.label for c in step.columns)
             if step.kind == "row" and step.columns != self.columns_told:
@@ -352,7 +354,7 @@ class Wizard:
         else:
             hint = "可留空" if not step.required else ""
             if step.kind == "date":
-                hint = f"写成 {dates.example(self.year)}" + ("，可留空" if not step.required else "")
+                hint = dates.hint(self.year) + "；可先留空，生成发布的文件前须填写"
             self.say(f"{step.label}：", hint)
             text = self.ask_text(default=default, validate=_validator(step, self.year))
         self.answer(step.id, text.strip() if step.kind != "narrative" else text.strip("\n"))

@@ -412,7 +412,7 @@ def _load_workbook(path: Path) -> Loaded:
             else:
                 put(data, keys, value)
         if problem:
-            findings.append(Finding(level, "S", where.path, f"{where.path}：{problem}", cell=at))
+            findings.append(Finding(level, "S", where.path, f"{where.label}：{problem}", cell=at))
     if typed_results:
         _complete_results(spec, data, results, typed_results)
     if whole is not None:  # v2019: the overview as one text
@@ -437,7 +437,7 @@ def _hidden_findings(spec: Spec, layout: _Layout, declared: dict[tuple, str]) ->
     findings: list[Finding] = []
     moved = [(keys, at) for keys, at in layout.cells.items() if declared.get(keys) != at]
     for keys, at in moved[:MAX_LISTED]:
-        path = place(spec.id, keys).path
+        where = place(spec.id, keys)
         sheet, coordinate = at.split("!")
         written = declared.get(keys)
         if written is None:
@@ -445,7 +445,7 @@ def _hidden_findings(spec: Spec, layout: _Layout, declared: dict[tuple, str]) ->
         else:
             other, _, other_cell = written.rpartition("!")
             said = f"隐藏页写的是 {other_cell if other == sheet else f'“{other}”表 {other_cell}'}"
-        findings.append(Finding(ERROR, "S", path, f"采集表的隐藏页被改动：{path}应在 {coordinate} 格，{said}；nianbao 只按表格读取，请使用下发的采集表重新填写", cell=at))
+        findings.append(Finding(ERROR, "S", where.path, f"采集表的隐藏页被改动：“{where.label}”应在 {coordinate} 格，{said}；nianbao 只按表格读取，请使用下发的采集表重新填写", cell=at))
     unknown = [keys for keys in declared if keys not in layout.cells]
     if len(moved) > MAX_LISTED or unknown:
         more = f"另有{len(moved) - MAX_LISTED}项的位置被改动" if len(moved) > MAX_LISTED else ""

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import NianbaoError
 from ..model.report import Report
 from ..system.output import safe_name
+from .outline import Unresolved
 
 FORMATS = ("docx", "txt", "html", "fragment", "pdf")
 SUFFIXES = {"docx": ".docx", "txt": ".txt", "html": ".html", "fragment": "（网页粘贴用）.html", "pdf": ".pdf"}
@@ -35,17 +36,18 @@ def file_name(title: str, target: str) -> str:
     return safe_name(title) + SUFFIXES[target]
 
 
-def render(report: Report, target: str, reference: Path | None = None, draft: bool = False) -> bytes:
+def render(report: Report, target: str, reference: Path | None = None, draft: bool = False, unresolved: Unresolved | None = None) -> bytes:
     """One format's bytes (not ``pdf``, which needs LibreOffice: see :mod:`.pdf`).  A draft
-    carries its mark on every page."""
+    carries its mark on every page, and its ``unresolved`` errors before the report (on a
+    page of their own in the DOCX, at the top of the page and the text)."""
     if target == "docx":
         from . import docx
 
-        return docx.render(report, reference, draft)
+        return docx.render(report, reference, draft, unresolved)
     if target == "txt":
         from . import txt
 
-        return txt.render(report, draft)
+        return txt.render(report, draft, unresolved)
     from . import html
 
-    return html.render(report, draft) if target == "html" else html.render_fragment(report, draft)
+    return html.render(report, draft, unresolved) if target == "html" else html.render_fragment(report, draft, unresolved)

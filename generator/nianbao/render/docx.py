@@ -24,7 +24,7 @@ from ..errors import NianbaoError
 from ..model.report import Report
 from ..system.output import zip_entry
 from .grid import Grid, column_widths
-from .outline import Document, build, environment, paragraphs
+from .outline import UNRESOLVED, Document, Unresolved, build, environment, paragraphs
 from .resources import templates_dir
 
 DOCUMENT = "word/document.xml"
@@ -82,14 +82,57 @@ def _package(path: str, mtime: float) -> _Package:
     return _Package(out.getvalue(), cleaned.sect, True, tuple(cleaned.notes))
 
 
+HEADER = "word/header-nianbao-draft.xml"  # a draft's header: the mark on every page
+HEADER_REL = "rIdNianbaoDraft"
+HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+HEADER_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+@lru_cache(maxsize=8)
+def _draft_package(path: str, mtime: float) -> _Package:
+    """The reference's look with one header on every page (first, odd and even) saying the
+    document is a draft, in place of the reference's own headers: a page printed from a
+    draft, or a page of its PDF, can never pass for the published report."""
+    from lxml import etree
+
+    from .outline import DRAFT_PAGE
+
+    base = _package(path, mtime)
+    with zipfile.ZipFile(io.BytesIO(base.head)) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    ns = types.nsmap[None]
+    etree.SubElement(types, f"{{{ns}}}Override", PartName=f"/{HEADER}", ContentType=HEADER_TYPE)
+    parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    rels_name = "word/_rels/document.xml.rels"
+    rels_ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    rels = etree.fromstring(parts[rels_name]) if rels_name in parts else etree.Element(f"{{{rels_ns}}}Relationships", nsmap={None: rels_ns})
+    etree.SubElement(rels, f"{{{rels.nsmap[None]}}}Relationship", Id=HEADER_REL, Type=HEADER_REL_TYPE, Target=HEADER.removeprefix("word/"))
+    parts[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts[HEADER] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
+        f'<w:r><w:rPr><w:rFonts w:eastAsia="黑体"/><w:b/><w:color w:val="C00000"/><w:sz w:val="28"/></w:rPr><w:t>{escape(DRAFT_PAGE)}</w:t></w:r></w:p></w:hdr>'
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in sorted(parts, key=lambda n: (n != "[Content_Types].xml", n)):
+            target.writestr(zip_entry(part), parts[part])
+    refs = "".join(f'<w:headerReference w:type="{kind}" r:id="{HEADER_REL}"/>' for kind in ("default", "even", "first"))
+    sect = re.sub(r"<w:headerReference\b[^>]*/>", "", base.sect)
+    sect = re.sub(r"<w:sectPr\b([^>]*?)/>", r"<w:sectPr\1></w:sectPr>", sect, count=1)
+    sect = re.sub(r"(<w:sectPr\b[^>]*>)", lambda m: m.group(1) + refs, sect, count=1)
+    return _Package(out.getvalue(), sect, base.core, base.notes)
+
+
 def notes(reference: Path | None) -> tuple[str, ...]:
     """What was left out of a unit's reference document, one Chinese sentence per kind."""
     return package(reference).notes if reference else ()
 
 
-def package(reference: Path | None = None) -> _Package:
+def package(reference: Path | None = None, draft: bool = False) -> _Package:
     path = Path(reference) if reference else templates_dir() / "reference.docx"
-    return _package(str(path.resolve()), path.stat().st_mtime)
+    return (_draft_package if draft else _package)(str(path.resolve()), path.stat().st_mtime)
 
 
 @dataclass
@@ -216,16 +259,38 @@ def _template():
     return environment().overlay(autoescape=True).get_template("document.xml.j2")
 
 
+# what follows w:pgNumType in a w:sectPr (CT_SectPr's sequence)
+_AFTER_PAGE_NUMBERS = re.compile(r"<w:(?:cols|formProt|vAlign|noEndnote|titlePg|textDirection|bidi|rtlGutter|docGrid|printerSettings|sectPrChange)\b|</w:sectPr>")
+
+
+def numbered_from_one(sect: str) -> str:
+    """``sect`` with its pages numbered from 1: the report after a draft's page of errors is
+    numbered as it will be published."""
+    if "<w:pgNumType" in sect:
+        return re.sub(r"<w:pgNumType\b([^>]*?)(?:\s+w:start=\"\d*\")?([^>]*?)(/?)>", r'<w:pgNumType\1\2 w:start="1"\3>', sect, count=1)
+    at = _AFTER_PAGE_NUMBERS.search(sect)
+    if at is None:  # <w:sectPr/>
+        return re.sub(r"<w:sectPr\b([^>]*?)/>", r'<w:sectPr\1><w:pgNumType w:start="1"/></w:sectPr>', sect, count=1)
+    return sect[: at.start()] + '<w:pgNumType w:start="1"/>' + sect[at.start():]
+
+
 def document_xml(document: Document, sect: str) -> str:
+    """The body; a draft's page of errors is a section of its own (the same page setup),
+    so that the report after it is numbered from 1."""
     template = _template()
+    first = Markup(sect) if document.unresolved else None
+    if document.unresolved:
+        sect = numbered_from_one(sect)
     return template.render(
         doc=document,
         sect=Markup(sect),
+        first_sect=first,
         tables=docx_rows,
         paragraphs=paragraphs,
         title_lines=title_lines(document.title),
         runs=runs,
         signature=signature_indents(document.signature_name, document.signature_date),
+        unresolved_head=UNRESOLVED,
     )
 
 
@@ -258,9 +323,9 @@ def core_properties(report: Report) -> bytes:
     ).encode()
 
 
-def render(report: Report, reference: Path | None = None, draft: bool = False) -> bytes:
-    pkg = package(reference)
-    xml = document_xml(build(report, draft), pkg.sect).encode("utf-8")
+def render(report: Report, reference: Path | None = None, draft: bool = False, unresolved: Unresolved | None = None) -> bytes:
+    pkg = package(reference, draft)
+    xml = document_xml(build(report, draft, unresolved), pkg.sect).encode("utf-8")
     _well_formed(xml)
     out = io.BytesIO(pkg.head)
     out.seek(0, io.SEEK_END)

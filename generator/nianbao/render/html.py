@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from ..model.report import Report
 from .grid import Grid, column_widths
-from .outline import Document, build, environment, paragraphs
+from .outline import UNRESOLVED, Document, Unresolved, build, environment, paragraphs
 
 TABLE_MIN_EM, TABLE_PT = 40, 10.5  # below this width a table scrolls rather than squeeze its labels
 PHONE_PT, PHONE_PADDING_EM = 14, 0.6  # the body on a phone (PAGE_ONLY's @media)
@@ -55,7 +55,11 @@ ADDRESS = re.compile(r"(?:https?://|www\.)[!-~]*[A-Za-z0-9/#=_~-]|[A-Za-z0-9._%+
 # inline in the fragment.
 STYLE = {
     "body": "margin:0 auto;max-width:46em;padding:1em;font-family:仿宋_GB2312,仿宋,FangSong,STFangsong,serif;font-size:16pt;line-height:1.75;color:#000;background:#fff",
-    "draft": "margin:0 0 0.5em;text-align:center;color:#c00000;font-weight:bold;border:2px solid #c00000;padding:0.3em",
+    "draft": "margin:0 0 0.5em;text-align:center;color:#c00000;font-weight:bold;border:2px solid #c00000;padding:0.3em;position:sticky;top:0;background:#fff;z-index:1",
+    "unresolved": "margin:0 0 1.5em;padding:0.5em 1em;border:1px solid #c00000;font-size:12pt;line-height:1.6",
+    "unresolved_head": "margin:0 0 0.3em;text-indent:0;font-weight:bold;color:#c00000",
+    "unresolved_list": "margin:0;padding-left:2em",
+    "unresolved_more": "margin:0.3em 0 0;text-indent:0",
     "h1": "font-family:方正小标宋简体,小标宋,SimSun,宋体,serif;font-size:22pt;font-weight:normal;text-align:center;line-height:1.4;margin:0.6em 0 1em",
     "h2": "font-family:黑体,SimHei,Heiti SC,sans-serif;font-size:16pt;font-weight:normal;margin:0.8em 0 0.2em;text-indent:2em",
     "h3": "font-family:楷体_GB2312,楷体,KaiTi,STKaiti,serif;font-size:16pt;font-weight:normal;margin:0.4em 0 0.2em;text-indent:2em",
@@ -71,7 +75,8 @@ STYLE = {
     "td": "border:1px solid #000;padding:0.3em;text-align:center;vertical-align:middle",
 }
 SELECTORS = {
-    "body": "body", "draft": "p.draft", "h1": "h1", "h2": "h2", "h3": "h3", "p": "p", "signature": "p.signature", "signature_top": "p.signature.top", "wrap": "div.table", "address": "span.address",
+    "body": "body", "draft": "p.draft", "unresolved": "div.unresolved", "unresolved_head": "div.unresolved p.head", "unresolved_list": "div.unresolved ol",
+    "unresolved_more": "div.unresolved p.more", "h1": "h1", "h2": "h2", "h3": "h3", "p": "p", "signature": "p.signature", "signature_top": "p.signature.top", "wrap": "div.table", "address": "span.address",
     "table": "table", "caption": "caption", "th": "th", "th_label": "th.label", "td": "td",
 }
 PAGE_ONLY = f"""html{{-webkit-text-size-adjust:100%;text-size-adjust:100%}}
@@ -175,14 +180,14 @@ def html(document: Document, *, fragment: bool, document_spec: str) -> str:
     css = Markup("\n".join(f"{SELECTORS[k]}{{{v}}}" for k, v in STYLE.items()) + "\n" + PAGE_ONLY)
     return _template().render(
         doc=document, fragment=fragment, style=STYLE, css=css, table_of=lambda grid: tables[id(grid)], paragraphs=paragraphs,
-        text=lambda p: breakable(p, fragment),
+        text=lambda p: breakable(p, fragment), unresolved_head=UNRESOLVED,
     )
 
 
-def render(report: Report, draft: bool = False) -> bytes:
-    return html(build(report, draft), fragment=False, document_spec=report.spec.id).encode("utf-8")
+def render(report: Report, draft: bool = False, unresolved: Unresolved | None = None) -> bytes:
+    return html(build(report, draft, unresolved), fragment=False, document_spec=report.spec.id).encode("utf-8")
 
 
-def render_fragment(report: Report, draft: bool = False) -> bytes:
+def render_fragment(report: Report, draft: bool = False, unresolved: Unresolved | None = None) -> bytes:
     """With a byte-order mark: a browser opening the file from disk then reads it as UTF-8."""
-    return ("\ufeff" + html(build(report, draft), fragment=True, document_spec=report.spec.id)).encode("utf-8")
+    return ("\ufeff" + html(build(report, draft, unresolved), fragment=True, document_spec=report.spec.id)).encode("utf-8")

@@ -11,19 +11,17 @@ with a note in the file for each figure that has no v2021 counterpart.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..model import dates
 from ..model.places import place
 from ..model.report import Report
 from ..model.standard import Group2, Spec, ValueType, spec_for_year
 from .grid import number
-from .reportfile import dump, table3_rows
+from .reportfile import COMMENT_COLUMN, dump, table3_rows, unit_comment
 
 
 @dataclass
@@ -68,8 +66,9 @@ def draft(report: Report, text: str) -> Draft:
     doc = yaml.load(text)
     doc["year"] = year
     unit = doc.get("unit")
-    if isinstance(unit, dict) and "date" in unit:
+    if isinstance(unit, CommentedMap):  # the date is the clerk's to choose: empty, with this year's hint beside it
         unit["date"] = None
+        unit.yaml_add_eol_comment("# " + unit_comment(next(f for f in spec.unit if f.key == "date"), year), "date", column=COMMENT_COLUMN)
     proactive = doc.setdefault("proactive", CommentedMap())
     for group in spec.table2:
         for item in group.items:
@@ -99,9 +98,7 @@ def draft(report: Report, text: str) -> Draft:
             fees[f.key] = 0
     out = io.StringIO()
     yaml.dump(doc, out)
-    # a comment that shows last year's date example shows this year's
-    text = re.sub(r"写成 \d{4}-01-20(?: 或 \d{4}年1月20日)?", f"写成 {dates.example(year)}", out.getvalue())
-    return Draft(text, spec, year)
+    return Draft(out.getvalue(), spec, year)
 
 
 def _put(parent: dict, key: str, value: Any) -> None:
@@ -135,12 +132,20 @@ def _converted(report: Report, spec: Spec, year: int) -> Draft:
     notes: dict[tuple, str] = {}
     told: list[str] = []
     overview = report.get(("overview",))
-    subjects = [f.key for f in spec.section("overview").subsections]
+    subjects = spec.section("overview").subsections
+    tips: list[str] = []  # told after writing, one per subsection left empty
     if isinstance(overview, str):
-        data["overview"] = {subjects[0]: overview}
-        notes[("overview",)] = f"{report.year}年度报告的总体情况是一段文字，已放在{spec.section('overview').subsections[0].label}下：{spec.name}要求分五个方面写"
+        first, rest = subjects[0], subjects[1:]
+        data["overview"] = {first.key: overview}
+        notes[("overview", first.key)] = (
+            f"{report.year}年度报告（{old.name}）的总体情况是一段文字，已整段放在{first.label}下；"
+            f"{spec.name}要求分五个方面写，请把属于下面各方面的内容移过去"
+        )
+        for f in rest:
+            notes[("overview", f.key)] = f"提示：{spec.name}要求{f.label}{f.note}；{report.year}年度的总体情况未分方面，都在{first.label}下"
+            tips.append(f"{place(spec.id, ('overview', f.key)).label}：{spec.name}要求这里{f.note}，已留空（上一年度的总体情况整段放在{first.label}下）")
     else:
-        data["overview"] = {key: report.text("overview", key) or None for key in subjects}
+        data["overview"] = {f.key: report.text("overview", f.key) or None for f in subjects}
 
     proactive: dict[str, Any] = {}
     before = {item.key: (group, item) for group in old.table2 for item in group.items}
@@ -169,5 +174,5 @@ def _converted(report: Report, spec: Spec, year: int) -> Draft:
     header = "\n".join(
         [f"{spec.title(report.unit.name, year)}（草稿：由{report.year}年度的报告生成，已改用{spec.name}，{spec.source}）", *told]  # type: ignore[attr-defined]
     )
-    path = place(spec.id, ("proactive",)).path
-    return Draft(dump(spec, data, header=header, notes=notes), spec, year, [f"{path}：{n}" for n in told])
+    table2 = place(spec.id, ("proactive",)).label
+    return Draft(dump(spec, data, header=header, notes=notes), spec, year, tips + [f"{table2}：{n}" for n in told])

@@ -18,6 +18,17 @@ from .grid import Grid
 from .resources import templates_dir
 
 DRAFT = "【草稿（未经审核，不得发布）】"  # on every output of render --draft
+DRAFT_PAGE = "草稿（未经审核，不得发布）"  # in the header of every page of a draft DOCX (and its PDF)
+UNRESOLVED = "这份草稿还有以下问题，改正后才能发布："  # over the errors a draft lists before the report
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """What a draft of a report with errors lists before the report (``render --draft``): each
+    error and refusal as ``check`` and ``render`` say it, and a line on what else there is."""
+
+    errors: tuple[str, ...]
+    more: str = ""  # 另有3个提示…
 
 
 @dataclass
@@ -41,6 +52,7 @@ class Document:
     signature_name: str
     signature_date: str
     draft: str = ""  # the mark a draft carries on every output, or nothing
+    unresolved: Unresolved | None = None  # a draft's errors, listed before the report
 
 
 @cache
@@ -64,7 +76,7 @@ def chinese_date(report: Report) -> str:
     return f"{date.year}年{date.month}月{date.day}日" if date else ""
 
 
-def build(report: Report, draft: bool = False) -> Document:
+def build(report: Report, draft: bool = False, unresolved: Unresolved | None = None) -> Document:
     spec = report.spec
     grids = layout.tables(report)
     sections: list[Section] = []
@@ -86,7 +98,8 @@ def build(report: Report, draft: bool = False) -> Document:
         sections.append(out)
     preamble = report.text("preamble") or str(phrases().preamble(report.unit, report.year, spec))
     mark = DRAFT if draft else ""
-    return Document(report.title, preamble, sections, report.unit.name, chinese_date(report), mark)  # type: ignore[attr-defined]
+    listed = unresolved if draft and unresolved is not None and unresolved.errors else None
+    return Document(report.title, preamble, sections, report.unit.name, chinese_date(report), mark, listed)  # type: ignore[attr-defined]
 
 
 def paragraphs(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model import dates
 from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
-from ..model.standard import Line3, Spec
+from ..model.standard import Field, Line3, Spec
 from ..model.standard.common import PREAMBLE
 from ..model.yamlfile import parse
 from .textgrid import width
@@ -102,6 +102,13 @@ class _Writer:
             self.entry(indent, key, scalar(values), label)
 
 
+def unit_comment(f: Field, year: int | None) -> str:
+    """The comment beside a unit fact: its label, its note and, for the date, how to write it
+    and the window it must fall in (:func:`dates.hint`)."""
+    note = "，".join(filter(None, (f.note, dates.hint(year) if f.type == "date" else "")))
+    return f.label + (f"（{note}）" if note else "")
+
+
 FILL_IN = "填写说明：数字直接写，没有的填 0；文字写在键后面，多段文字用 | 后换行缩进。"
 
 
@@ -134,8 +141,7 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
     unit = data.get("unit") or {}
     year = data.get("year") if isinstance(data.get("year"), int) else None
     for f in spec.unit:
-        note = "，".join(filter(None, (f.note, f"写成 {dates.example(year)}" if f.type == "date" else "")))
-        w.text(2, f.key, unit.get(f.key), f.label + (f"（{note}）" if note else ""))
+        w.text(2, f.key, unit.get(f.key), unit_comment(f, year))
     w.text(0, PREAMBLE.key, data.get(PREAMBLE.key), f"{PREAMBLE.label}（{PREAMBLE.note}）")
 
     overview_section = spec.section("overview")
@@ -146,6 +152,7 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
         w.entry(0, "overview", None, f"{overview_section.heading}：{overview_section.note}")
         overview = overview or {}
         for f in overview_section.subsections:
+            w.note(2, ("overview", f.key))
             w.text(2, f.key, overview.get(f.key), f.label + (f"（{f.note}）" if f.note else ""))
 
     proactive = data.get("proactive") or {}
@@ -221,7 +228,9 @@ def table3_rows(spec: Spec, row_of: Callable[[Line3], list[Any]]) -> dict[str, A
 
 
 def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
-    """The data of a report to fill in: zeros in every table, placeholders for the unit."""
+    """The data of a report to fill in: zeros in every table, placeholders for the unit, no
+    date (its comment says which to write: a date filled in for the clerk would be published
+    although nobody chose it)."""
     width = len(spec.table3.columns)
 
     proactive: dict[str, Any] = {}
@@ -232,7 +241,7 @@ def blank(spec: Spec, year: int, unit_name: str | None) -> dict[str, Any]:
     return {
         "year": year,
         "format": spec.id,
-        "unit": {"name": unit_name or "某某镇人民政府", "date": dt.date(year + 1, 1, 20)},
+        "unit": {"name": unit_name or "某某镇人民政府", "date": None},
         "overview": {},
         "proactive": proactive,
         "applications": table3_rows(spec, lambda line: [0] * width),

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ..model.report import Report
 from . import textgrid
-from .outline import Document, build, environment, paragraphs
+from .outline import UNRESOLVED, Document, Unresolved, build, environment, paragraphs
 
 WIDTH = 56  # 28 CJK characters, the body line of GB/T 9704
 INDENT = "\u3000\u3000"
@@ -42,8 +42,8 @@ def _template():
 
 
 def text(document: Document) -> str:
-    return _template().render(doc=document, width=WIDTH)
+    return _template().render(doc=document, width=WIDTH, unresolved_head=UNRESOLVED)
 
 
-def render(report: Report, draft: bool = False) -> bytes:
-    return ("\ufeff" + text(build(report, draft))).replace("\n", "\r\n").encode("utf-8")
+def render(report: Report, draft: bool = False, unresolved: Unresolved | None = None) -> bytes:
+    return ("\ufeff" + text(build(report, draft, unresolved))).replace("\n", "\r\n").encode("utf-8")

@@ -73,9 +73,10 @@ class Field:
     """One input of the form: its key path, official path, kind and hint."""
 
     keys: KeyPath
-    path: str  # official path, as findings name it
+    path: str  # official path, as findings carry it (matches a finding to its input)
     kind: str  # "number", "total" (computed unless the file gives it), "text", "date", "narrative"
     hint: str = ""
+    label: str = ""  # as messages name it (places.label): 表三 一、本年新收 · 自然人
 
 
 def fields(spec: Spec, overview_text: bool = False, year: int | None = None) -> list[Field]:
@@ -100,38 +101,42 @@ def _known(spec_id: str, overview_text: bool) -> dict[str, Field]:
 def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]:
     out: list[Field] = []
     index = places(spec.id)
-    year_example = f"写成 {dates.example(year)}"
+    year_example = dates.hint(year)
+
+    def at(keys: KeyPath, kind: str, hint: str = "") -> Field:
+        return Field(keys, index[keys].path, kind, hint, index[keys].label)
+
     for f in spec.unit:
         kind = "date" if f.type == "date" else "text"
         hint = "，".join(filter(None, (f.note, year_example if kind == "date" else "")))
-        out.append(Field(("unit", f.key), index[("unit", f.key)].path, kind, hint))
-    out.append(Field((PREAMBLE.key,), index[(PREAMBLE.key,)].path, "narrative", "留空则按机关信息自动生成"))
+        out.append(at(("unit", f.key), kind, hint))
+    out.append(at((PREAMBLE.key,), "narrative", "留空则按机关信息自动生成"))
     overview = spec.section("overview")
     if overview_text:
-        out.append(Field(("overview",), overview.heading, "narrative", overview.note))
+        out.append(Field(("overview",), overview.heading, "narrative", overview.note, overview.heading))
     else:
         for f in overview.subsections:
-            out.append(Field(("overview", f.key), index[("overview", f.key)].path, "narrative", f.note))
+            out.append(at(("overview", f.key), "narrative", f.note))
     for group in spec.table2:
         for item in group.items:
             keys = ("proactive", item.key)
             cells = [keys] if group.scalar else [keys + (i,) for i in range(len(group.columns))]
-            out += [Field(k, index[k].path, "number") for k in cells]
+            out += [at(k, "number") for k in cells]
     t3 = spec.table3
     width = len(t3.columns)
     for line in t3.data_lines():
         keys = ("applications", *t3.keypath(line))
         for c in range(width + 1):
             total = line.total or c == width
-            out.append(Field(keys + (c,), index[keys + (c,)].path, "total" if total else "number"))
+            out.append(at(keys + (c,), "total" if total else "number"))
     for g in spec.table4.groups:
         keys = ("appeals", g.key)
         for c in range(len(spec.table4.all_columns)):
-            out.append(Field(keys + (c,), index[keys + (c,)].path, "total" if c == len(spec.table4.columns) else "number"))
-    out.append(Field(("problems",), index[("problems",)].path, "narrative", spec.section("problems").note))
+            out.append(at(keys + (c,), "total" if c == len(spec.table4.columns) else "number"))
+    out.append(at(("problems",), "narrative", spec.section("problems").note))
     for f in spec.fees:
-        out.append(Field(("processing_fees", f.key), index[("processing_fees", f.key)].path, "number"))
-    out.append(Field(("other_matters",), index[("other_matters",)].path, "narrative", spec.section("other_matters").note))
+        out.append(at(("processing_fees", f.key), "number"))
+    out.append(at(("other_matters",), "narrative", spec.section("other_matters").note))
     return out
 
 
@@ -511,9 +516,9 @@ def apply(text: str, values: dict[str, str]) -> str:
         raise EditorError(f"表单中有不认识的项：{'、'.join(unknown[:3])}")
     for name, typed in values.items():
         if not isinstance(typed, str):
-            raise EditorError(f"{known[name].path}：应为文字")
+            raise EditorError(f"{known[name].label}：应为文字")
         if len(typed) > MAX_VALUE_CHARS:
-            raise EditorError(f"{known[name].path}：内容超过{MAX_VALUE_CHARS}字，请精简")
+            raise EditorError(f"{known[name].label}：内容超过{MAX_VALUE_CHARS}字，请精简")
     for name, typed in values.items():
         f = known[name]
         value = _typed(f, typed)
@@ -647,7 +652,7 @@ def _changes(old: _Text | None, new: _Text, before: dict[str, str], after: dict[
         was = before.get(name, "")
         if value == was:
             continue
-        path = kinds[name].path
+        path = kinds[name].label
         if kinds[name].kind == "narrative":
             if not was:
                 yield f"{path}：填写（{len(value)}字）"

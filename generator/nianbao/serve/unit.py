@@ -124,6 +124,7 @@ def _input(spec: Spec, f: editor.Field, data: dict, label: str | None = None) ->
         "id": "f-" + name.replace(".", "-"),
         "path": f.path,
         "label": label or f.path.rsplit(".", 1)[-1],
+        "place_label": f.label,  # as messages name the cell: the chip that follows the focus shows it
         "value": value,
         "kind": f.kind,
         "hint": f.hint,

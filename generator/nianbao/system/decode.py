@@ -71,13 +71,15 @@ def pasted(char: str) -> bool:
     return char in _PASTED
 
 
-def control_findings(text: str, path: str | None, line: int | None, *, column: bool = False) -> tuple[str, list[Finding]]:
+def control_findings(text: str, path: str | None, line: int | None, label: str | None = None, *, column: bool = False) -> tuple[str, list[Finding]]:
     """``text`` without its control characters, and what to tell of them: a warning for
-    what Word leaves in copied text, an error for anything else."""
+    what Word leaves in copied text, an error for anything else.  ``label``: how the message
+    names the place (its printed label; the path when not given)."""
     findings = []
+    named = label or path
     for match in _CONTROL.finditer(text):
         char = match.group()
-        at = f"第{match.start() + 1}个字符处" if column else f"“{path}”中" if path else ""
+        at = f"第{match.start() + 1}个字符处" if column else f"“{named}”中" if named else ""
         if char in BIDI:
             findings.append(Finding(WARNING, "S", path, f"{at}有不可见的文字方向控制字符（{control_name(char)}），它会让文字显示的顺序与实际不同，已删除", line))
         elif pasted(char):

@@ -24,12 +24,14 @@ UNIT = (
     Field("date", "落款日期", type="date", note="印在落款处"),
 )
 
+# The five subjects of 一、总体情况 (国办公开办函〔2021〕30号), each with what it covers: shown as the
+# hint beside it (init, new, the site) and told by next where a report of the 2019 format gave one text.
 OVERVIEW_SUBJECTS = (
-    Field("proactive", "（一）主动公开"),
-    Field("requests", "（二）依申请公开"),
-    Field("management", "（三）政府信息管理"),
-    Field("platforms", "（四）政府信息公开平台建设"),
-    Field("oversight", "（五）监督保障", note="含工作考核、社会评议和责任追究结果"),
+    Field("proactive", "（一）主动公开", note="写本年主动公开政府信息的数量、渠道和重点领域"),
+    Field("requests", "（二）依申请公开", note="写本年收到、办理和答复政府信息公开申请的情况"),
+    Field("management", "（三）政府信息管理", note="写政府信息的发布审核、清理、解读等管理情况"),
+    Field("platforms", "（四）政府信息公开平台建设", note="写政府网站、政务新媒体、公开专栏等平台的建设情况"),
+    Field("oversight", "（五）监督保障", note="写监督保障情况，含工作考核、社会评议和责任追究结果"),
 )
 
 SECTION_OVERVIEW = Section("overview", "一、总体情况", OVERVIEW_SUBJECTS, "分五个方面写本年工作")
@@ -74,20 +76,21 @@ ORGS = (
 TOTAL = Column("总计")
 
 
-def items(code: str, key: str, label: str, entries: tuple[tuple[str, str], ...]) -> Line3:
-    """A group row of table 三 with numbered items (（三）…（六）)."""
+def items(code: str, key: str, label: str, entries: tuple[tuple[str, ...], ...]) -> Line3:
+    """A group row of table 三 with numbered items (（三）…（六））; an entry is (key, label)
+    or (key, label, the label's opening words by which messages name a long one)."""
     children = tuple(
-        Line3(f"{n}.{text}", f"{code}{n}.{text}", child_key)
-        for n, (child_key, text) in enumerate(entries, start=1)
+        Line3(f"{n}.{text}", f"{code}{n}.{text}", child_key, short=f"{n}.{short[0]}" if short else "")
+        for n, (child_key, text, *short) in enumerate(entries, start=1)
     )
     return Line3(label, code, key, children)
 
 
-NEW = Line3("一、本年新收政府信息公开申请数量", "一", "new")
-CARRIED_OVER = Line3("二、上年结转政府信息公开申请数量", "二", "carried_over")
+NEW = Line3("一、本年新收政府信息公开申请数量", "一", "new", short="一、本年新收")
+CARRIED_OVER = Line3("二、上年结转政府信息公开申请数量", "二", "carried_over", short="二、上年结转")
 DISCLOSED = Line3("（一）予以公开", "三（一）", "disclosed")
 PARTIAL = Line3(
-    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "三（二）", "partially_disclosed"
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "三（二）", "partially_disclosed", short="（二）部分公开"
 )
 WITHHELD = items(
     "三（三）",

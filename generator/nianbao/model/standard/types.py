@@ -68,6 +68,12 @@ class Line3(NamedTuple):
     children: tuple[Line3, ...] = ()
     total: bool = False  # （七）总计: optional, computed from the leaves
     note: str = ""  # a description for the schema and the report file's comment
+    short: str = ""  # how messages name a row whose label is long: the label's opening words ("一、本年新收")
+
+    @property
+    def named(self) -> str:
+        """The row as a message names it (:mod:`nianbao.model.places`)."""
+        return self.short or self.label
 
     @property
     def is_group(self) -> bool:

@@ -104,7 +104,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
         return
     found.merge(probe)  # a blank or converted cell is still told
     target = other if other is not None and any(values) else items[0]
-    found.findings.append(Finding(WARNING, "I", place(spec.id, target).path, f"{place(spec.id, target).path}：{message}" + _at(hit.line), hit.line.line))
+    found.findings.append(Finding(WARNING, "I", place(spec.id, target).path, f"{place(spec.id, target).label}：{message}" + _at(hit.line), hit.line.line))
     found.notes[target] = "导入说明：" + message
     for keys, row in placed.items():
         found.lines[keys] = hit.line.line  # type: ignore[assignment]
@@ -182,16 +182,16 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
     def close() -> None:
         if not run:
             return
-        path = place(spec.id, run[0].keys).path  # type: ignore[arg-type]
+        where = place(spec.id, run[0].keys)  # type: ignore[arg-type]
         names = "、".join(_short(spec, slot) for slot in run)
         after = f"在“{before[0]}”之后" if before else "开头"
         if picture:
             message = f"原文的表三是图片（{picture}），无法读取数字，{len(run)}行均留空，请按原件填写"
         elif len(run) == 1:
-            message = f"{path}：原文中找不到这一行，留空，请按原件填写"
+            message = f"{where.label}：原文中找不到这一行，留空，请按原件填写"
         else:
             message = f"原文表三{after}缺少{len(run)}行（{names}），可能表格被截断，均留空，请按原件填写"
-        found.findings.append(Finding(ERROR, "I", path, message, before[1] if before else None))
+        found.findings.append(Finding(ERROR, "I", where.path, message, before[1] if before else None))
         run.clear()
 
     for slot in slots:
@@ -209,4 +209,4 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
 
 
 def _short(spec: Spec, slot: Slot) -> str:
-    return place(spec.id, slot.keys).path.split(".", 1)[1]  # type: ignore[arg-type]
+    return place(spec.id, slot.keys).label.split(" ", 1)[1]  # type: ignore[arg-type]

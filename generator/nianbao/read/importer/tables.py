@@ -49,9 +49,9 @@ class Found:
     unreadable: set[KeyPath] = field(default_factory=set)  # rows left empty
 
     def problem(self, spec: Spec, keys: KeyPath, line: Line, message: str, level: str = ERROR) -> None:
-        path = place(spec.id, keys).path
+        at = place(spec.id, keys)
         where = "" if line.line is not None else f"（{line.where}）" if line.where else ""
-        self.findings.append(Finding(level, "I", path, f"{path}：{message}{where}", line.line))  # type: ignore[arg-type]
+        self.findings.append(Finding(level, "I", at.path, f"{at.label}：{message}{where}", line.line))  # type: ignore[arg-type]
         self.notes[keys] = ("导入时无法读取：" if level == ERROR else "导入说明：") + message + (f"（原文{line.place}）" if line.place else "")
 
     def merge(self, other: Found) -> None:

@@ -484,7 +484,8 @@
     if (!where) { return; }
     form.addEventListener("focusin", function (event) {
       var el = event.target;
-      where.textContent = el && el.closest && el.closest("table") && el.getAttribute("data-place") ? "当前：" + el.getAttribute("data-place") : "";
+      var named = el && el.closest && el.closest("table") && (el.getAttribute("data-label") || el.getAttribute("data-place"));
+      where.textContent = named ? "当前：" + named : "";  // the cell as messages name it: 表三 一、本年新收 · 自然人
     });
     form.addEventListener("focusout", function () { where.textContent = ""; });
   }

@@ -89,7 +89,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         click.echo(note, err=True)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
-    expected = expected_units(roster_file, inputs, year)
+    expected, listed = expected_units(roster_file, inputs, year)
+    for note in listed:
+        click.echo(note, err=True)
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except OSError as exc:
@@ -163,11 +165,11 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
-    expected = expected_units(roster_file, inputs, year)
+    expected, listed = expected_units(roster_file, inputs, year)
     summed = tally(inputs, unit_name, expected, outside=out, year=year)
     if summed.run.year is not None:
         say(summed.run.line(county_rules.YEAR_HINT))
-    for line in summed.said:
+    for line in [*listed, *summed.said]:
         say(line)
     if not summed.counted:
         say("没有可以计入汇总的报告。")
@@ -194,27 +196,25 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
 
 
 
-def expected_units(roster_file: Path | None, inputs: tuple[Path, ...], year: int | None = None) -> list[str] | None:
-    """The unit list of a county run: ``--units`` when given, else the 名单.txt that the folders
-    given hold (``nianbao export`` writes one into each year's folder), said on the console —
-    so that a county total of an exported folder names the units that sent nothing.  ``year``
-    (``--year``) is checked here too, before any file is read."""
+def expected_units(roster_file: Path | None, inputs: tuple[Path, ...], year: int | None = None) -> tuple[list[str] | None, list[str]]:
+    """(the unit list of a county run, what to say of it): ``--units`` when given, else the
+    名单.txt that the folders given hold (``nianbao export`` writes one into each year's
+    folder) — so that a county total of an exported folder names the units that sent
+    nothing.  ``year`` (``--year``) is checked here too, before any file is read."""
     from ..county.intake import unit_lists
 
     if year is not None:
         _possible_year(year)
     lists = unit_lists(inputs)
     if roster_file is not None:
-        if lists:
-            click.echo(f"注意：已给出 --units {roster_file}，文件夹中的 {'、'.join(map(str, lists))} 未使用", err=True)
-        return _listed(roster_file)
+        unused = [f"注意：已给出 --units {roster_file}，文件夹中的 {'、'.join(map(str, lists))} 未使用"] if lists else []
+        return _listed(roster_file), unused
     if not lists:
-        return None
+        return None, []
     names: list[str] = []
     for path in lists:
         names += [name for name in _listed(path) if name not in names]
-    click.echo(f"按 {'、'.join(map(str, lists))} 中的{len(names)}个单位核对是否交齐（nianbao export 写出的网站单位名单；可用 --units 指定其他名单）", err=True)
-    return names
+    return names, [f"按 {'、'.join(map(str, lists))} 中的{len(names)}个单位核对是否交齐（nianbao export 写出的网站单位名单；可用 --units 指定其他名单）"]
 
 
 def _listed(path: Path) -> list[str]:

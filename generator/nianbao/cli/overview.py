@@ -46,13 +46,13 @@ def overview(inputs: tuple[Path, ...], previous: tuple[Path, ...], roster_file: 
         from ..compare.grading import Weights
 
         weights = Weights.read(weights_file)
-    expected = expected_units(roster_file, inputs, year)
+    expected, listed = expected_units(roster_file, inputs, year)
     result = gathering.gather(inputs, previous, expected, outside=out, year=year)
     if pages is not None:
         result.said += gathering.link_pages(result, pages, out)
     if result.run.year is not None:
         click.echo(readable_text(result.run.line(YEAR_HINT)), err=True)
-    for line in result.said:
+    for line in [*listed, *result.said]:
         click.echo(readable_text(line), err=True)
     if not result.rows:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")

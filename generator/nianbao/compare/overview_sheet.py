@@ -292,7 +292,8 @@ def _findings(sheet, overview: Overview) -> None:
 
 
 def _definitions(sheet, overview: Overview, county: str) -> None:
-    put_row(sheet, [title(overview, county) + set_aside(overview), overview.run.line()])
+    run = overview.run
+    put_row(sheet, [title(overview, county) + set_aside(overview), run.line() if run.set_aside or run.tied else ""])
     sheet["A1"].font = Font(name=FONT, bold=True, size=12)
     put_row(sheet, ["项目", "含义"])
     for column in overview.columns:

@@ -6,6 +6,13 @@
 - ``nianbao overview`` of 300 units: seconds to read the files and draw the page (and the
   workbook), without and with last year's reports; goal ≤ 3 s.
 
+Issue 27's:
+
+- copying between 300 units of one year (:func:`nianbao.compare.copying.nearest`, each unit's
+  highest text rate against any other): seconds, on reports already loaded; goal ≤ 3 s.  Two
+  counties: every unit on one template (the example's narratives: every run shared by all, the
+  worst case), and every unit with text of its own, one in ten copying a neighbour's 总体情况.
+
     python bench/compare.py [--units 300] [--seconds 5]
 """
 
@@ -59,6 +66,40 @@ def pairs_per_second(last: Path, this: Path, kind: str, seconds: float, clock: C
     return done / (clock() - start)
 
 
+def time_copying(count: int, *, own: bool) -> tuple[float, float]:
+    """(wall, CPU) seconds of :func:`nianbao.compare.copying.nearest` over ``count`` generated
+    units' reports (loaded first, not timed); the median of three runs."""
+    import random
+    import statistics
+
+    from overview_county import dump, unit_data
+
+    from nianbao.compare.copying import nearest
+    from nianbao.read.load import load_text
+
+    words = "政府信息公开工作坚持以人民为中心全面贯彻落实条例要求规范办理流程加强平台建设提升质量实效群众满意度评议专题栏目审核脱敏培训考核监督保障民生资金"
+    reports = []
+    neighbour: dict = {}
+    for i in range(count):
+        data = unit_data(i)
+        if own:
+            rng = random.Random(i)
+            for key in data["overview"]:
+                data["overview"][key] = "".join(rng.choice(words) for _ in range(300))
+            data["problems"] = "".join(rng.choice(words) for _ in range(300))
+            if i % 10 == 9:  # one in ten takes its neighbour's 总体情况 word for word
+                data["overview"] = dict(neighbour)
+            neighbour = dict(data["overview"])
+        reports.append(load_text(dump(data)).report)
+    walls, cpus = [], []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        nearest(reports)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=300)
@@ -77,6 +118,10 @@ def main() -> None:
             print(f"compare → .{kind}: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second{ratio}")
 
     from overview_county import time_overview
+
+    for kind in ("one template", "texts of their own"):
+        wall, cpu = time_copying(args.units, own=kind != "one template")
+        print(f"copying between {args.units} units ({kind}): {wall:.2f} s on the wall clock, CPU {cpu:.2f} s (goal 3 s: ratio {wall / 3:.2f})")
 
     for previous in (False, True):
         t = time_overview(args.units, previous=previous)

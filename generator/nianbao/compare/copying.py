@@ -82,6 +82,7 @@ def nearest(reports: Sequence[Report | None], same: Sequence[Sequence[int]] = ()
         for i in group:
             kin[i] |= mask
     out: list[Nearest | None] = []
+    members: dict[int, list[int]] = {}  # a set of units as its indices, once per set: a template shared by all recurs in every section
     for unit, sections in enumerate(windows):
         chars = sum(len(flat) for flat in texts[unit])
         others = ~((1 << unit) | kin[unit])
@@ -95,7 +96,9 @@ def nearest(reports: Sequence[Report | None], same: Sequence[Sequence[int]] = ()
                 while stop < len(grams) and (index[grams[stop]] & others) == mask:
                     stop += 1
                 if mask:
-                    for other in _bits(mask):  # windows start..stop-1 cover [start, stop - 1 + MIN_RUN)
+                    if mask not in members:
+                        members[mask] = _bits(mask)
+                    for other in members[mask]:  # windows start..stop-1 cover [start, stop - 1 + MIN_RUN)
                         before = end.get(other, 0)
                         covered[other] = covered.get(other, 0) + (stop - 1 + MIN_RUN) - max(start, before)
                         end[other] = stop - 1 + MIN_RUN

@@ -249,9 +249,11 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     from ..check.crossyear import check_previous
     from ..check.repetition import repetition
 
+    before = {id(source): measure(source.report, source.findings) for source in (earlier.get(last_year, []) if last_year else [])
+              if source.report is not None and not has_errors(source.findings)}  # last year's figures, measured once: the changes and the medians
     for row, last in pairs:
         row.rates = rates = repetition(row.report, last.report)  # type: ignore[arg-type]
-        row.last = measure(last.report, last.findings)  # type: ignore[arg-type]
+        row.last = before[id(last)]
         row.figures["repetition"] = measure_of_rate(rates.text)  # type: ignore[index]
         row.cross = check_previous(row.report, last.report)  # type: ignore[arg-type]
     _copying(rows)
@@ -265,7 +267,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     has_fees = any(report.spec.fees for report in shown)
     spec = next((r.spec for r in shown if r.spec.id == run.format), shown[0].spec if shown else next(iter(SPECS.values())))
     columns = figures(spec, fees=has_fees, repetition=bool(previous), peer=len(shown) > 1)
-    medians = _medians(earlier.get(last_year, []) if last_year else [], columns)
+    medians = _medians(list(before.values()), columns)
     return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians)
 
 
@@ -369,9 +371,12 @@ def _copying(rows: list[Row]) -> None:
 
 
 def trend_figures(report: Report) -> dict[str, int]:
-    """A unit's trend figures of one year: new applications, and 复议 and 诉讼 together."""
-    got = measure(report)
-    return {"received": int(got["received"].value or 0), "appeals": int((got["reviews"].value or 0) + (got["lawsuits"].value or 0))}
+    """A unit's trend figures of one year: new applications (the figure 新收申请), and 复议 and
+    诉讼 together (the figures 行政复议 + 行政诉讼: every 总计 of table 四)."""
+    from .figures import line_total
+
+    spec = report.spec
+    return {"received": line_total(report, spec.table3.row("new")), "appeals": sum(report.appeal(group)[-1] for group in spec.table4.groups)}
 
 
 def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None) -> None:
@@ -394,14 +399,14 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
             found = find(by_year[of], row.name)
             if found is not None:
                 row.trend[of] = trend_figures(found[1])
-        row.trend[year] = trend_figures(row.report)
+        figures = row.figures or {}
+        row.trend[year] = {"received": int(figures["received"].value or 0), "appeals": int((figures["reviews"].value or 0) + (figures["lawsuits"].value or 0))}
 
 
-def _medians(last: Sequence[Source], columns: list[Figure]) -> dict[str, float]:
-    """Last year's county median of each figure, over last year's reports without errors."""
+def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> dict[str, float]:
+    """Last year's county median of each figure, over last year's reports without errors (``measured``)."""
     from statistics import median
 
-    measured = [measure(source.report) for source in last if source.report is not None and not has_errors(source.findings)]
     out: dict[str, float] = {}
     for column in columns:
         values = [number for got in measured if column.key in got and (number := got[column.key].number) is not None]

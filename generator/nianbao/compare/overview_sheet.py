@@ -132,9 +132,9 @@ def _table(sheet, overview: Overview) -> None:
         else:
             values += [""] * (len(columns) + peer + len(extra))
             values.append(why(row))
-        put_row(sheet, values)
+        cells = put_row(sheet, values)
         if row.figured and not row.charted:
-            for cell in sheet[sheet.max_row][4 : 4 + len(columns)]:
+            for cell in cells[4 : 4 + len(columns)]:
                 cell.font = MARKED_FONT
     first, last = 2, sheet.max_row
     if overview.charted:
@@ -221,10 +221,10 @@ def _previous(sheet, overview: Overview) -> None:
         note = "" if row.charted else f"{row.status}，不计入合计"
         if row.last_name:
             note = "；".join(filter(None, (note, f"上一年度的机关名称为“{row.last_name}”")))
-        put_row(sheet, [row.name, *(change(c, row.figures[c.key], row.last[c.key]) for c in columns), row.rates.text, row.rates.tables, row.rates.overall,
-                        cross_counts(row), note])
-        for j in range(len(columns) + 2, len(columns) + 5):
-            sheet.cell(sheet.max_row, j).number_format = SHARE_FORMAT
+        cells = put_row(sheet, [row.name, *(change(c, row.figures[c.key], row.last[c.key]) for c in columns), row.rates.text, row.rates.tables,
+                                row.rates.overall, cross_counts(row), note])
+        for cell in cells[len(columns) + 1 : len(columns) + 4]:
+            cell.number_format = SHARE_FORMAT
     last = sheet.max_row
     if last >= 2:
         text = get_column_letter(len(columns) + 2)

@@ -125,7 +125,7 @@ def test_the_page_holds_every_unit_with_the_figures_check_and_aggregate_compute(
     doc = parsed(html)
     marked = [tr for tr in doc.find(".//h:table", NS).find("h:tbody", NS) if tr.get("class") == "marked"]
     assert len(marked) == 1 and "".join(marked[0].itertext()).startswith(f"4{unit_name(2)}003-{unit_name(2)}.yaml有错误不计入合计")
-    assert marked[0][2].get("title").startswith("未计入汇总和图表：表三：第一项+第二项≠第三项（七）总计+第四项")  # why, on its status
+    assert marked[0][2].get("title").startswith("有错误，数字照报告所印列出，未计入合计：表三：第一项+第二项≠第三项（七）总计+第四项")  # why, on its status
     assert f"合计为“已计入”的5个单位之和，与 nianbao aggregate 的汇总相同。1个单位（{unit_name(2)}）有错误或未计入，表中照报告所印列出其数字（加斜纹），不计入合计" in html
     # the sums are aggregate's
     assert cli("aggregate", inbox, "--units", roster, "-o", tmp_path / "汇总" / "全县.yaml").code == 1

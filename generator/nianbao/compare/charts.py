@@ -170,7 +170,7 @@ def bar_chart(key: str, title: str, bars: Sequence[Bar], *, axis: str, share: bo
         if last_median is not None:
             lines.append(ax.axvline(last_median, color="#666666", linewidth=1.1, linestyle=(0, (4, 2)), label=f"上年中位数 {_number(last_median, share)}"))
         if lines:
-            ax.legend(handles=lines, loc="lower right", fontsize=7.5, frameon=True, framealpha=0.9, edgecolor="#cccccc")
+            ax.legend(handles=lines, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=7.5, frameon=False, borderaxespad=0.2)  # above the bars, beside the title: never over a bar's label
 
     return _draw(f"nianbao-{key}", len(shown) + (1 if skipped else 0), title, paint, [_short(bar.name) for bar in shown])
 
@@ -183,17 +183,18 @@ def _number(value: float, share: bool) -> str:
 
 def sparkline(years: Sequence[int], series: dict[str, Sequence[int | None]], label: str) -> str:
     """A unit's trend as a small inline SVG (120 × 30): a line per series over ``years``,
-    the first solid blue, the second dashed dark; a gap where a year has no figure.  Drawn
+    each on its own scale, the first solid blue, the second dashed dark; a gap where a year
+    has no figure.  Drawn
     here, not by matplotlib: a polyline per unit, hundreds on a page, costs nothing, where
     a matplotlib figure each would cost seconds.  ``label`` says the figures in words."""
     from markupsafe import escape
 
     width, height, pad = 120.0, 30.0, 3.0
-    top = max([v for values in series.values() for v in values if v is not None], default=0) or 1
     step = (width - 2 * pad) / max(len(years) - 1, 1)
     styles = ('stroke="#3182bd" stroke-width="1.6"', 'stroke="#222222" stroke-width="1.2" stroke-dasharray="3 2"')
     parts = [f'<svg class="spark" viewBox="0 0 {width:g} {height:g}" role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>']
     for (_, values), style in zip(series.items(), styles):
+        top = max((v for v in values if v is not None), default=0) or 1  # each line on its own scale: its shape is the trend, its figures are in words
         points = [(pad + i * step, height - pad - (height - 2 * pad) * v / top) for i, v in enumerate(values) if v is not None]
         segments: list[list[tuple[float, float]]] = [[]]
         for i, v in enumerate(values):
@@ -229,7 +230,7 @@ def pair_chart(key: str, title: str, pairs: Sequence[Pair], *, axis: str, last_n
         ax.set_xlim(0, top * 1.2)
         ax.set_xlabel(axis)
         _whole_numbers(ax)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False, borderaxespad=0.2)  # above the bars: never over a label
 
     return _draw(f"nianbao-{key}", len(order) * 1.6 + 2 + (1 if skipped else 0), title, paint, [_short(p.name) for p in order])
 

@@ -96,7 +96,7 @@ def figures(spec: Spec, *, fees: bool, repetition: bool, peer: bool = False) -> 
     if fees:
         label = fee_label()
         out.append(Figure("fees", "信息处理费", "amount", "元", f"“{label}”；所用格式没有信息处理费一项的单位显示“{NO_SHARE}”。"))
-    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[ERROR]}个数（有错误的报告不计入汇总和图表）。"))
+    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[ERROR]}个数（有错误的报告，其数字照报告所印列出、加以标记，不计入合计和中位数）。"))
     out.append(Figure("warnings", LEVEL_NAMES[WARNING], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[WARNING]}个数。"))
     if repetition:
         out.append(Figure("repetition", "与上年文字重复率", "share", "%",

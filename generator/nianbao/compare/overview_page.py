@@ -31,11 +31,12 @@ from fractions import Fraction
 
 from markupsafe import Markup, escape
 
+from ..county.rules import YEAR_HINT
 from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from . import charts
 from .figures import FLAG, NO_SHARE, Figure, Measure, change, flagged, percent, shown
-from .overview import ABSENT, COUNTED, OTHER_YEAR, Overview, Row, Source, assemble, copying_notes
+from .overview import ABSENT, COUNTED, FAILED, OTHER_YEAR, Overview, Row, Source, assemble, copying_notes
 
 SHADES = len(charts.PALETTE)
 DARK_FROM = 3  # shades this dark or darker carry white figures
@@ -182,7 +183,7 @@ def page(overview: Overview, *, county: str = "", jobs: int = 1) -> str:
 def _summary(overview: Overview) -> str:
     counts = {status: sum(row.status == status for row in overview.rows) for status in STATUS_CLASS}
     said = "，".join(f"{status}{n}个" for status, n in counts.items() if n)
-    run = overview.run.line() if overview.run.year is not None else ""
+    run = overview.run.line(YEAR_HINT) if overview.run.year is not None else ""
     return (f"{run}。" if run and (overview.run.set_aside or overview.run.tied) else "") + (
         f"共{len(overview.rows)}个单位（或文件）：{said}。合计和中位数只含“已计入”的单位，与 nianbao aggregate 的汇总相同；"
         "有错误的单位照报告所印列出数字，加斜纹标出，不计入合计。")
@@ -317,6 +318,8 @@ def why(row: Row) -> str:
     if row.status == ABSENT:
         return first
     more = f"（共{len(errors)}个错误，见“四、各单位的问题”）" if len(errors) > 1 else ""
+    if row.figured:
+        return f"{'有错误，' if row.status == FAILED else ''}数字照报告所印列出，未计入合计：{first}{more}"
     return f"未计入汇总和图表：{first}{more}"
 
 
@@ -409,13 +412,13 @@ def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
         return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
     axis = "百分比（%）" if column.kind == "share" else column.unit
     now, last = medians(overview, column)
-    said = "".join(f"{what}{_median_text(column, value)}；" for what, value in (("本年中位数", now), ("上年中位数", last)) if value is not None)
+    said = "".join(f"{what}{median_text(column, value)}；" for what, value in (("本年中位数", now), ("上年中位数", last)) if value is not None)
     svg = drawer.bar(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count",
                      median=now, last_median=last)
     return f"<figure>{svg}<figcaption>{escape(said)}{escape(column.definition)}{escape(note)}</figcaption></figure>"
 
 
-def _median_text(column: Figure, value: float) -> str:
+def median_text(column: Figure, value: float) -> str:
     if column.kind == "share":
         return f"{value:.1f}%"
     number = f"{value:,.1f}".rstrip("0").rstrip(".")

@@ -26,6 +26,7 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..county.rules import YEAR_HINT
 from ..county.worklist import FONT, put_row, text
 from ..findings import LEVEL_NAMES
 from ..render.printing import print_setup
@@ -41,6 +42,7 @@ from .overview_page import (
     YOY_KEYS,
     chart_columns,
     cross_counts,
+    median_text,
     medians,
     set_aside,
     title,
@@ -128,11 +130,12 @@ def _table(sheet, overview: Overview) -> None:
             values += [_cell_value(c, row.figures.get(c.key)) for c in columns]
             values += [row.peer_name] if peer else []
             values += [cross_counts(row)] if extra else []
-            values.append("" if row.charted else f"{row.status}，数字照报告所印列出，不计入合计：{why(row).partition('：')[2]}")
+            values.append("" if row.charted else why(row))
         else:
             values += [""] * (len(columns) + peer + len(extra))
             values.append(why(row))
         cells = put_row(sheet, values)
+        cells[-1].alignment = Alignment(wrap_text=True, vertical="top")  # why, in its column: a long line would widen the printed page
         if row.figured and not row.charted:
             for cell in cells[4 : 4 + len(columns)]:
                 cell.font = MARKED_FONT
@@ -268,9 +271,8 @@ def _grades(sheet, overview: Overview, weights: Weights | None) -> None:
                 values += [float(scored[0]), float(scored[1])]
         put_row(sheet, values)
     for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            if isinstance(cell.value, str) and cell.column > 3:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in line:  # counts beside their first finding, at the top of the row as it is
+            cell.alignment = Alignment(wrap_text=isinstance(cell.value, str) and cell.column > 3, vertical="top")
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(sheet.max_row, 1)}"
 
@@ -293,8 +295,11 @@ def _findings(sheet, overview: Overview) -> None:
 
 def _definitions(sheet, overview: Overview, county: str) -> None:
     run = overview.run
-    put_row(sheet, [title(overview, county) + set_aside(overview), run.line() if run.set_aside or run.tied else ""])
+    put_row(sheet, [title(overview, county) + set_aside(overview)])
     sheet["A1"].font = Font(name=FONT, bold=True, size=12)
+    sheet.merge_cells("A1:B1")  # the title across the page, not cut at the first column
+    if run.set_aside or run.tied:  # the year counted and what was set aside, said as the command said it
+        put_row(sheet, ["计入的年度", run.line(YEAR_HINT)])
     put_row(sheet, ["项目", "含义"])
     for column in overview.columns:
         put_row(sheet, [column.heading, column.definition])
@@ -310,7 +315,7 @@ def _definitions(sheet, overview: Overview, county: str) -> None:
     put_row(sheet, ["中位数", MEDIAN_DEFINITION])
     for column in chart_columns(overview) + ([overview.column("repetition")] if overview.previous else []):
         now, last = medians(overview, column)
-        said = "；".join(f"{what}{value:.1f}{'%' if column.kind == 'share' else column.unit}" for what, value in (("本年", now), ("上年", last)) if value is not None)
+        said = "；".join(f"{what}{median_text(column, value)}" for what, value in (("本年", now), ("上年", last)) if value is not None)
         if said:
             put_row(sheet, [f"{column.heading}的中位数", said])
     put_row(sheet, ["评分", "“评分”表：每个单位一行，每个扣分项（勾稽关系 R1–R4、正文与表格不一致 R6、跨年度衔接 X1–X3、年份 X4、内容雷同 X5 和单位间重复率达到50%、缺项 R7/P、落款日期 R5）"
@@ -319,5 +324,6 @@ def _definitions(sheet, overview: Overview, county: str) -> None:
     put_row(sheet, ["份数", f"共{len(overview.rows)}个单位（或文件），已计入{len(overview.charted)}个；百分比如 {percent(Fraction(3, 7))} 表示 3/7。"])
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 100
-    for line in sheet.iter_rows(min_row=3):
+    for line in sheet.iter_rows(min_row=2):
+        line[0].alignment = Alignment(vertical="top")
         line[1].alignment = Alignment(wrap_text=True, vertical="top")

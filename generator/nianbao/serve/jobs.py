@@ -148,7 +148,7 @@ def summary(store: Store, year: int) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nianbao-summary-") as tmp:
         root = Path(tmp)
         write_reports(root / SOURCES, latest)
-        outcomes, _ = batch.run((root / SOURCES,), root / "out", jobs=1, targets=(), expected=expected, notes=[])
+        outcomes, _ = batch.run((root / SOURCES,), root / "out", jobs=1, targets=(), expected=expected, notes=[], year=year)
     return worklist.build(outcomes)
 
 
@@ -254,7 +254,7 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
     with tempfile.TemporaryDirectory(prefix="nianbao-aggregate-") as tmp:
         root = Path(tmp)
         write_reports(root / SOURCES, approved)
-        summed = tally((root / SOURCES,), name, None, outside=root / "out")
+        summed = tally((root / SOURCES,), name, None, outside=root / "out", year=year)
     if not summed.counted or summed.spec is None or summed.data is None:
         raise CountyError("已通过的报告都不能计入汇总：" + "；".join(summed.said[:5]))
     own = store.county_unit()

@@ -443,6 +443,7 @@ def link_pages(overview: Overview, folder: Path, page: Path) -> list[str]:
     :func:`nianbao.system.output.safe_name` of its name), as links relative to ``page``;
     what to tell the reviewer (no such folder, no index, units without a page)."""
     import os
+    from urllib.parse import quote
 
     from ..system.output import safe_name
 
@@ -450,7 +451,10 @@ def link_pages(overview: Overview, folder: Path, page: Path) -> list[str]:
         return [f"--compare-pages {folder}：找不到这个文件夹，各单位未链接对比页（请先运行 nianbao compare 上年文件夹 本年文件夹 -o {folder}）"]
 
     def href(target: Path) -> str:
-        return Path(os.path.relpath(target, page.parent)).as_posix()
+        try:
+            return quote(Path(os.path.relpath(target, page.parent)).as_posix())
+        except ValueError:  # on Windows, another drive than the page's: no relative way there
+            return target.resolve().as_uri()
 
     said = []
     if (folder / "index.html").is_file():

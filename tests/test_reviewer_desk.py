@@ -27,7 +27,7 @@ from nianbao.compare import overview as gathering
 from nianbao.compare import overview_page
 from nianbao.compare.copying import nearest
 from nianbao.compare.figures import measure, percent
-from nianbao.county.rules import same_unit
+from nianbao.county.rules import SameUnits, same_unit
 from nianbao.read.load import load_file
 from nianbao.read.sources import load_checked
 from nianbao.system.output import safe_name
@@ -268,6 +268,12 @@ def test_same_unit_is_a_name_differing_only_by_a_higher_regions_prefix():
     assert not same_unit("淮安市教育局", "教育局")  # the county's own 教育局 is another unit
     assert not same_unit("城东区人民政府", "东区人民政府") and not same_unit("平潭县人民政府", "洪泽区人民政府")
     assert not same_unit("淮安市人民政府", "淮安市洪泽区人民政府")
+    # the index finds exactly the names same_unit finds, without comparing each
+    regions, places, kinds = ("", "江苏省", "淮安市", "江苏省淮安市", "临溪县"), ("洪泽区", "清江浦区", "青山镇", "城东区", "东区"), ("人民政府", "政府", "教育局", "")
+    names = [r + p + k for r in regions for p in places for k in kinds]
+    index = SameUnits(names)
+    for name in names + ["教育局", "东区政府", "淮安市洪泽区 人民政府"]:
+        assert index.find(name) == [other for other in names if same_unit(other, name)], name
 
 
 # -- the grading sheet -------------------------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     said += [f"{entry.shown}：{entry.findings[-1].message}" for entry in entries if entry.copy]
     earlier = _by_year(previous, run.year, said)
     last_year = (run.year - 1) if run.year else None
-    lasts = _last_years(earlier.get(last_year, []), said) if last_year else {}
+    lasts = _last_years(earlier.get(last_year, []), said) if last_year else Names()
     if previous and run.year and not earlier.get(last_year):
         said.append(f"给出的往年报告中没有{last_year}年度的，未与上年比较" + ("（只画历年趋势）" if earlier else ""))
     rows: list[Row] = []
@@ -271,7 +271,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians)
 
 
-def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:
+def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:
     """A file's row: its figures as printed when it is a report of the year (counted when
     ``aggregate`` would count it, else marked); and last year's report of the same unit
     when there is one it can be compared with."""
@@ -287,7 +287,7 @@ def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], sa
     row.figures = measure(report, source.findings)  # check's count, as the definition says; the county rules' notes are listed with the rest
     if not previous:
         return row, None
-    found = find(lasts, name)
+    found = lasts.find(name)
     compared = None
     if found is None:
         row.note = "上一年度的文件中没有这个单位的报告，未作比较" if lasts else "没有上一年度的报告，未作比较"
@@ -304,15 +304,21 @@ def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], sa
     return row, compared
 
 
-def find(table: dict[str, T], name: str) -> tuple[str, T] | None:
-    """The entry of ``table`` (keyed by :func:`nianbao.county.roster.key`) for the unit
-    ``name``: by its key, else the one name that is the same unit
-    (:func:`nianbao.county.rules.same_unit`: 淮安市洪泽区人民政府 for 洪泽区人民政府)."""
-    key = roster.key(name)
-    if key in table:
-        return key, table[key]
-    found = [other for other in table if county.same_unit(other, name)]
-    return (found[0], table[found[0]]) if len(found) == 1 else None
+class Names(dict[str, T]):
+    """{unit name as the list compares it (:func:`nianbao.county.roster.key`): a value}, in
+    which :meth:`find` looks a unit up by its key, else by the one name that is the same
+    unit (:func:`nianbao.county.rules.same_unit`: 淮安市洪泽区人民政府 for 洪泽区人民政府)."""
+
+    _index: county.SameUnits | None = None
+
+    def find(self, name: str) -> tuple[str, T] | None:
+        key = roster.key(name)
+        if key in self:
+            return key, self[key]
+        if self._index is None:
+            self._index = county.SameUnits(self)
+        found = self._index.find(name)
+        return (found[0], self[found[0]]) if len(found) == 1 else None
 
 
 def _by_year(previous: Sequence[Source], year: int | None, said: list[str]) -> dict[int, list[Source]]:
@@ -330,10 +336,10 @@ def _by_year(previous: Sequence[Source], year: int | None, said: list[str]) -> d
     return out
 
 
-def _last_years(previous: Sequence[Source], said: list[str]) -> dict[str, Source | str]:
+def _last_years(previous: Sequence[Source], said: list[str]) -> Names[Source | str]:
     """{unit name as the list compares it: last year's report, or why there is none to
     compare with} — a report with errors, or two reports of one unit, is not compared."""
-    out: dict[str, Source | str] = {}
+    out: Names[Source | str] = Names()
     for source in previous:
         name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
         if not name:
@@ -384,9 +390,9 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
     name as last year's are (a renamed unit followed)."""
     if not earlier or year is None:
         return
-    by_year: dict[int, dict[str, Report]] = {}
+    by_year: dict[int, Names[Report]] = {}
     for of, sources in earlier.items():
-        table: dict[str, Report] = {}
+        table: Names[Report] = Names()
         for source in sources:
             name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
             if name and source.report is not None:
@@ -396,7 +402,7 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
         if not row.figured or row.report is None:
             continue
         for of in sorted(by_year):
-            found = find(by_year[of], row.name)
+            found = by_year[of].find(row.name)
             if found is not None:
                 row.trend[of] = trend_figures(found[1])
         figures = row.figures or {}

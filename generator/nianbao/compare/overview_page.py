@@ -249,7 +249,7 @@ def under_table(overview: Overview, marked: str = "加斜纹") -> str:
     """What the 合计 counts and leaves out, said under the table as ``aggregate`` says it;
     ``marked``: how the figures of a unit not counted are told apart."""
     outside = [row for row in overview.figured if not row.charted]
-    said = f"合计为“已计入”的{len(overview.charted)}个单位之和，与 nianbao aggregate 的汇总相同。"
+    said = f"合计为“已计入”的{len(overview.charted)}个单位之和，与 nianbao aggregate 的汇总相同。" if overview.charted else "没有“已计入”的单位，没有合计。"
     if outside:
         names = "、".join(row.name for row in outside[:5]) + ("等" if len(outside) > 5 else "")
         said += f"{len(outside)}个单位（{names}）有错误或未计入，表中照报告所印列出其数字（{marked}），不计入合计、中位数和深浅排位。"

@@ -194,8 +194,6 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
         sys.exit(EXIT_FINDINGS)
 
 
-
-
 def expected_units(roster_file: Path | None, inputs: tuple[Path, ...], year: int | None = None) -> tuple[list[str] | None, list[str]]:
     """(the unit list of a county run, what to say of it): ``--units`` when given, else the
     名单.txt that the folders given hold (``nianbao export`` writes one into each year's

@@ -72,7 +72,10 @@ class Weights:
         from ..model.yamlfile import parse
         from ..system.decode import decode, read_at_most
 
-        data = read_at_most(path, MAX_BYTES)
+        try:
+            data = read_at_most(path, MAX_BYTES)
+        except OSError as exc:
+            raise WeightsError(f"评分文件 {path} 无法读取（是文件夹，或没有读取权限）：请给出一个 .yaml 文件") from exc
         if data is None:
             raise WeightsError(f"评分文件 {path.name} 超过 {MAX_BYTES // 1024} KB，不像扣分标准：请检查是否选错了文件")
         text = decode(data).text

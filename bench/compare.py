@@ -9,7 +9,14 @@
   shell, every file read and checked, a page per pair and the index written — pairs per
   second on the wall clock and per CPU second (the command and its readers' processes).
 
-    python bench/compare.py [--units 300] [--seconds 5] [--only pairs|folders|overview]
+Issue 27's copying between units:
+
+- copying between 300 units of one year (:func:`nianbao.compare.copying.nearest`, each unit's
+  highest text rate against any other): seconds, on reports already loaded; goal ≤ 3 s.  Two
+  counties: every unit on one template (the example's narratives: every run shared by all, the
+  worst case), and every unit with text of its own, one in ten copying a neighbour's 总体情况.
+
+    python bench/compare.py [--units 300] [--seconds 5] [--only pairs|folders|copying|overview]
 """
 
 from __future__ import annotations
@@ -95,11 +102,45 @@ def folder_pairs(units: int) -> tuple[float, float, int]:
         return units / wall, units / cpu, pages
 
 
+def time_copying(count: int, *, own: bool) -> tuple[float, float]:
+    """(wall, CPU) seconds of :func:`nianbao.compare.copying.nearest` over ``count`` generated
+    units' reports (loaded first, not timed); the median of three runs."""
+    import random
+    import statistics
+
+    from overview_county import dump, unit_data
+
+    from nianbao.compare.copying import nearest
+    from nianbao.read.load import load_text
+
+    words = "政府信息公开工作坚持以人民为中心全面贯彻落实条例要求规范办理流程加强平台建设提升质量实效群众满意度评议专题栏目审核脱敏培训考核监督保障民生资金"
+    reports = []
+    neighbour: dict = {}
+    for i in range(count):
+        data = unit_data(i)
+        if own:
+            rng = random.Random(i)
+            for key in data["overview"]:
+                data["overview"][key] = "".join(rng.choice(words) for _ in range(300))
+            data["problems"] = "".join(rng.choice(words) for _ in range(300))
+            if i % 10 == 9:  # one in ten takes its neighbour's 总体情况 word for word
+                data["overview"] = dict(neighbour)
+            neighbour = dict(data["overview"])
+        reports.append(load_text(dump(data)).report)
+    walls, cpus = [], []
+    for _ in range(3):
+        wall, cpu = time.perf_counter(), time.process_time()
+        nearest(reports)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--only", choices=("pairs", "folders", "overview"))
+    parser.add_argument("--only", choices=("pairs", "folders", "copying", "overview"))
     args = parser.parse_args()
 
     if args.only in (None, "pairs"):
@@ -107,6 +148,10 @@ def main() -> None:
     if args.only in (None, "folders"):
         wall, cpu, pages = folder_pairs(args.units)
         print(f"compare of two folders, {args.units} units: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second ({pages} pages and the index)")
+    if args.only in (None, "copying"):
+        for kind in ("one template", "texts of their own"):
+            wall, cpu = time_copying(args.units, own=kind != "one template")
+            print(f"copying between {args.units} units ({kind}): {wall:.2f} s on the wall clock, CPU {cpu:.2f} s (goal 3 s: ratio {wall / 3:.2f})")
     if args.only in (None, "overview"):
         overviews(args.units)
 
@@ -122,7 +167,6 @@ def single_pairs(seconds: float) -> None:
             cpu = pairs_per_second(last, EXAMPLE, kind, seconds, clock=time.process_time)
             ratio = f"; per CPU second / goal {goal:.0f} = {cpu / goal:.2f}" if goal else ""
             print(f"compare → .{kind}: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second{ratio}")
-
 
 
 def overviews(units: int) -> None:

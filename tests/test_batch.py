@@ -132,11 +132,11 @@ def test_batch_reads_workbooks_beside_report_files(cli, tmp_path):
     report = load_file(EXAMPLE_2023).report
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "青山镇.xlsx").write_bytes(fill(build_sheet(report.spec, 2023, "青山镇人民政府"), report))
-    (tmp_path / "in" / "白河乡.yaml").write_text(EXAMPLE_2020.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "in" / "白河乡.yaml").write_text(edit(TEXT_2023, "name: 青山镇人民政府", "name: 白河乡人民政府"), encoding="utf-8")
     result = cli("batch", tmp_path / "in", "-o", tmp_path / "out", "--jobs", "1")
     assert result.code == 0, result
     assert {p.name for p in (tmp_path / "out").glob("*.docx")} == {
-        "青山镇人民政府2023年政府信息公开工作年度报告.docx", "白河乡人民政府2020年政府信息公开工作年度报告.docx"}
+        "青山镇人民政府2023年政府信息公开工作年度报告.docx", "白河乡人民政府2023年政府信息公开工作年度报告.docx"}
 
 
 # -- shared default texts ------------------------------------------------------------------------------------

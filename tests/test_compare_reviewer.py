@@ -20,7 +20,7 @@ from nianbao.check.rules import check, wrong_totals
 from nianbao.compare.changes import changes, largest_moves
 from nianbao.compare.folders import pair_page_name
 from nianbao.compare.page import percent
-from nianbao.model.unitnames import pair_names, same_unit
+from nianbao.county.unitnames import pair_names, same_unit
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 HONGZE_2023 = CORPUS / "20_洪泽区政府_2023.pdf"

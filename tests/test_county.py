@@ -94,7 +94,7 @@ def test_batch_reports_two_files_claiming_one_unit_reads_subfolders_and_flags_an
     for shown in ("城关镇/城关镇.xlsx", "青山镇/青山镇.xlsx"):
         assert rows[shown][4] == "未通过" and rows[shown][7].startswith("2个文件都是“城关镇人民政府”2023年度的报告，内容不同：城关镇/城关镇.xlsx（")
         assert "最新）。请确认哪一份是最终版，把其余的移出文件夹后重新运行" in rows[shown][7]
-    assert rows["南河乡.yaml"][4] == "未通过" and rows["南河乡.yaml"][7].startswith("这份是2020年度的报告，其他4个单位都是2023年度（2021年修订格式）")
+    assert rows["南河乡.yaml"][4] == "不是本年度" and rows["南河乡.yaml"][7].startswith("这份是2020年度的报告，其他4个单位都是2023年度（2021年修订格式）")
     again = cli("batch", inbox, tmp_path / "out", "-o", tmp_path / "out", "--jobs", "1")  # outputs are never read back
     assert again.code == 1 and len(sheet(out / "汇总.xlsx", "单位")) == 6
 

@@ -109,17 +109,24 @@ def test_the_page_holds_every_unit_with_the_figures_check_and_aggregate_compute(
     rows = table_rows(html)
     assert [row[1] for row in rows[:-1]] == names
     assert [row[2] for row in rows[:-1]] == ["已计入", "已计入", "已计入", "有错误", "已计入", "已计入", "未交回"]
-    assert rows[3][3].startswith("未计入汇总和图表：表三：第一项+第二项≠第三项（七）总计+第四项")
     assert rows[6][3] == "名单上的这个单位没有交回报告"
-    # each counted unit's figures are its own report's, as check reads them
+    # each unit's figures are its own report's as printed, as check reads them — the unit with errors too (marked, outside the sums)
     loaded = {unit_name(i): load_checked(inbox / f"{i + 1:03d}-{unit_name(i)}.yaml") for i in range(6)}
-    columns = figures(SPECS["v2021"], fees=True, repetition=False)
+    columns = figures(SPECS["v2021"], fees=True, repetition=False, peer=True)
+    assert columns[-1].key == "peer"
     for row in rows[:-1]:
         name = row[1]
-        if row[2] != "已计入":
+        if row[2] == "未交回":
             continue
         report, findings = loaded[name][0].report, loaded[name][1]
-        assert row[3:] == [shown(c, measure(report, findings).get(c.key)) for c in columns], name
+        assert row[3:-1] == [shown(c, measure(report, findings).get(c.key)) for c in columns[:-1]], name
+        assert row[-1] == "100.0%"  # every generated unit keeps the example's narratives: each copies the others whole
+    assert rows[3][3] == f"{measure(loaded[unit_name(2)][0].report)['received'].value}件" and rows[3][-3] == "2个"  # as printed, its two R1 errors counted
+    doc = parsed(html)
+    marked = [tr for tr in doc.find(".//h:table", NS).find("h:tbody", NS) if tr.get("class") == "marked"]
+    assert len(marked) == 1 and "".join(marked[0].itertext()).startswith(f"4{unit_name(2)}003-{unit_name(2)}.yaml有错误不计入合计")
+    assert marked[0][2].get("title").startswith("有错误，数字照报告所印列出，未计入合计：表三：第一项+第二项≠第三项（七）总计+第四项")  # why, on its status
+    assert f"合计为“已计入”的5个单位之和，与 nianbao aggregate 的汇总相同。1个单位（{unit_name(2)}）有错误或未计入，表中照报告所印列出其数字（加斜纹），不计入合计" in html
     # the sums are aggregate's
     assert cli("aggregate", inbox, "--units", roster, "-o", tmp_path / "汇总" / "全县.yaml").code == 1
     summed = load_file(tmp_path / "汇总" / "全县.yaml").report
@@ -175,7 +182,7 @@ def test_the_workbook_has_the_table_native_charts_conditional_formats_and_prints
     book_path = tmp_path / "对比.xlsx"
     assert cli("overview", inbox, "-o", book_path).code == 1
     book = load_workbook(book_path)
-    assert book.sheetnames == ["各单位主要数字", "排名", "图表", "问题清单", "说明"]
+    assert book.sheetnames == ["各单位主要数字", "排名", "图表", "评分", "问题清单", "说明"]
     table = book["各单位主要数字"]
     head = [c.value for c in table[1]]
     assert head[:6] == ["序号", "机关名称", "文件", "状态", "新收申请", "上年结转"]
@@ -210,12 +217,12 @@ def test_with_last_year_each_unit_has_its_changes_and_repetition_rates(cli, tmp_
     rows = {row.name: row for row in result.rows}
     first = rows[unit_name(0)]
     expected = repetition(load_file(this / f"001-{unit_name(0)}.yaml").report, load_file(last / f"001-{unit_name(0)}.yaml").report)
-    assert first.rates == expected and first.figures["repetition"].number == pytest.approx(expected.overall, abs=1e-5)
+    assert first.rates == expected and first.figures["repetition"].number == pytest.approx(expected.text, abs=1e-5)  # the copying column: the text rate
     assert first.last["received"] == measure(load_file(last / f"001-{unit_name(0)}.yaml").report)["received"]
     assert rows[unit_name(1)].rates is None and "有错误" in rows[unit_name(1)].note  # last year's file cannot be read
     assert rows[unit_name(3)].note == "上一年度的文件中没有这个单位的报告，未作比较"
     html = overview_page.page(result)
-    assert "三、与上年比较" in html and percent(expected.overall) in html
+    assert "三、与上年比较" in html and percent(expected.overall) in html and percent(expected.text) in html
     assert f"{first.last['received'].value} → {first.figures['received'].value}件" in html
     book = load_workbook(io.BytesIO(overview_sheet.workbook(result)))
     assert "与上年比较" in book.sheetnames
@@ -355,7 +362,7 @@ def test_a_county_of_v2019_reports_has_no_fee_column_and_a_report_of_another_yea
     page = tmp_path / "对比.html"
     assert cli("overview", mixed, "-o", page).code == 1
     rows = {row[1]: row for row in table_rows(page.read_text(encoding="utf-8"))[:-1]}
-    assert rows["甲乡人民政府"][2] == "未计入"
+    assert rows["甲乡人民政府"][2] == "不是本年度"
     assert rows["甲乡人民政府"][3].startswith("未计入汇总和图表：这份是2020年度的报告，其他3个单位都是2023年度")
 
 

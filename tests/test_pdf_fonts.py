@@ -13,7 +13,7 @@ import zipfile
 import pdfplumber
 import pypdfium2
 import pytest
-from conftest import EXAMPLE_2020, EXAMPLE_2023
+from conftest import EXAMPLE_2023, edit
 from lxml import etree
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
@@ -219,7 +219,8 @@ def test_batch_says_it_once_for_all_its_pdfs(cli, tmp_path):
     source = tmp_path / "in"
     source.mkdir()
     shutil.copy(EXAMPLE_2023, source)
-    shutil.copy(EXAMPLE_2020, source)
+    # a second unit of the same year (a 2020 report beside it would be set aside as 不是本年度, not rendered)
+    (source / "白河乡.yaml").write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "name: 青山镇人民政府", "name: 白河乡人民政府"), encoding="utf-8")
     result = cli("batch", source, "-o", tmp_path / "out", "--to", "pdf", "--jobs", "2")
     assert result.code == 0, result
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 2

@@ -8,7 +8,7 @@ import re
 import shutil
 
 import pytest
-from conftest import EXAMPLE_2020, EXAMPLE_2023
+from conftest import EXAMPLE_2023, edit
 
 from nianbao.render import office
 
@@ -57,8 +57,9 @@ def test_batch_pdf_with_two_jobs(cli, tmp_path):
     source = tmp_path / "in"
     source.mkdir()
     shutil.copy(EXAMPLE_2023, source)
-    shutil.copy(EXAMPLE_2020, source)
+    # a second unit of the same year (a 2020 report beside it would be set aside as 不是本年度, not rendered)
+    (source / "白河乡.yaml").write_text(edit(EXAMPLE_2023.read_text(encoding="utf-8"), "name: 青山镇人民政府", "name: 白河乡人民政府"), encoding="utf-8")
     result = cli("batch", source, "-o", tmp_path / "out", "--to", "pdf", "--jobs", "2")
     assert result.code == 0, result
     assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == [
-        "白河乡人民政府2020年政府信息公开工作年度报告.pdf", "青山镇人民政府2023年政府信息公开工作年度报告.pdf"]
+        "白河乡人民政府2023年政府信息公开工作年度报告.pdf", "青山镇人民政府2023年政府信息公开工作年度报告.pdf"]

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from servesite import HTML, UNIT_A, UNIT_B, UNIT_C, YEAR, Site, make_site, report_text
 
 from nianbao.serve.store import Store
@@ -390,3 +391,27 @@ def test_overview_is_the_commands_over_the_export(site, tmp_path, cli):
         result = cli("overview", year, "--units", names, "--unit", site.store.settings().county_name, "-o", out)
         assert result.code == 1, result  # B and C have not replied
         assert out.read_bytes() == got, suffix
+
+
+def test_overview_links_each_unit_to_its_two_years_and_copying_and_grading_are_there(site):
+    """With last year's report on the site, the county's overview links the unit to its pair
+    page (``nianbao compare`` of its two newest versions), names the unit it copies this year
+    and has the 评分 sheet in its workbook; a unit without last year's report has no pair page."""
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    site.submit(UNIT_B, bump=1)
+    last = report_text(UNIT_A).replace("year: 2023 ", "year: 2022 ", 1).replace("date: 2024-01-18", "date: 2023-01-18", 1)
+    site.store.save(site.units[UNIT_A], YEAR - 1, last, base=0, author=UNIT_A, address="", summary=[], errors=0, warnings=0)
+    page = admin.get("/county/overview", headers=HTML)
+    assert page.status_code == 200
+    link = f'href="/county/units/{site.units[UNIT_A]}/compare"'
+    assert page.text.count(link) == 2 and f'/county/units/{site.units[UNIT_B]}/compare' not in page.text  # 一 and 三; B has no 2022 report
+    assert "单位间文字重复率" in page.text and f"<br><small>{UNIT_B}</small>" in page.text  # A and B share the example's text
+    pair = admin.get(f"/county/units/{site.units[UNIT_A]}/compare", headers=HTML)
+    assert pair.status_code == 200 and "script-src 'self'" in pair.headers["content-security-policy"] and "<script" not in pair.text
+    assert "2022" in pair.text and "2023" in pair.text and "文字重复率" in pair.text
+    assert admin.get(f"/county/units/{site.units[UNIT_B]}/compare", headers=HTML).status_code == 404
+    assert site.unit_client(UNIT_A).get(f"/county/units/{site.units[UNIT_A]}/compare").status_code == 403  # the county's page only
+    book = load_workbook(io.BytesIO(admin.get("/county/overview.xlsx").content))
+    grades = {row[1]: row for row in book["评分"].iter_rows(min_row=2, values_only=True)}
+    assert set(grades) == {UNIT_A, UNIT_B, UNIT_C} and grades[UNIT_C][2] == "未交回"

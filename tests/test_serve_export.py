@@ -73,7 +73,8 @@ def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_pa
     snapshot = ["网站数据库备份.db"] if args[0] != "--db" else []
     assert sorted(p.name for p in out.iterdir()) == sorted(["2023年度", *snapshot])
     assert sorted(p.name for p in year.iterdir()) == sorted([".nianbao-生成记录.json", "临溪县（汇总）2023.yaml", "汇总.xlsx", "白河乡人民政府2023.yaml",
-                                                             "青山镇人民政府2023.yaml"])
+                                                             "青山镇人民政府2023.yaml", "名单.txt"])
+    assert (year / "名单.txt").read_text(encoding="utf-8").splitlines()[1:] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]  # the site's list travels
     assert ("数据库备份：" in result.out) == bool(snapshot) and ("请另用 pg_dump 备份整个数据库" in result.out) == (not snapshot)
     assert store.audit_log(1)[0].action == "导出" and store.audit_log(1)[0].detail == f"2份单位报告到 {out}"
     # check reads each as the site did: no error
@@ -83,7 +84,9 @@ def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_pa
     # aggregate sums the two units' figures, never the county's own report again
     total = tmp_path / "汇总结果" / "临溪县2023.yaml"
     summed = cli("aggregate", year, "-o", total, "--unit", "临溪县")
-    assert summed.code == 0, summed
+    assert summed.code == 1, summed  # the list travelled with the export: the unit that sent nothing is named, the total is said incomplete
+    assert f"按 {year / '名单.txt'} 中的3个单位核对是否交齐" in summed.err and "绿竹村委会：名单上的这个单位没有交回报告" in summed.err
+    assert "不完整的汇总：只计入2个单位，1个单位未交回" in summed.out
     data = parse(total.read_text(encoding="utf-8")).data
     assert data["proactive"]["licensing"] == 12 + 30
     assert data["proactive"]["penalties"] == 3 + 8
@@ -97,9 +100,9 @@ def test_export_then_check_and_aggregate_read_the_same_figures(cli, site, tmp_pa
                                                          ("绿竹村委会", None, "未交回", 1)]
     # the same counts as nianbao batch gives over the same files
     batch = cli("batch", year, "-o", tmp_path / "批量", "--to", "txt")
-    assert batch.code == 0, batch
+    assert batch.code == 1, batch  # 绿竹村委会 did not reply, as the export's own summary says
     batch_rows = [[c.value for c in row] for row in load_workbook(tmp_path / "批量" / "汇总.xlsx")["单位"].iter_rows(min_row=2)]
-    assert sorted((r[1], r[4], r[5], r[6], r[7]) for r in batch_rows) == sorted((r[1], r[4], r[5], r[6], r[7]) for r in rows[:2])
+    assert sorted((r[1], r[4], r[5], r[6], r[7]) for r in batch_rows) == sorted((r[1], r[4], r[5], r[6], r[7]) for r in rows)
 
 
 def test_export_again_keeps_a_changed_file_and_not_an_unchanged_one(cli, site, tmp_path):
@@ -129,9 +132,42 @@ def test_other_years_in_folders_of_their_own(cli, site, tmp_path):
     assert result.code == 0, result
     assert (out / "2022年度" / "青山镇人民政府2022.yaml").read_bytes() == last.encode("utf-8")
     assert f"2022年的报告在 {out / '2022年度'}（汇总表只列2023年）" in result.out
-    # aggregate over the year's folder counts that year only: complete, exit 0 (it exited 1 when the years shared a folder)
-    assert cli("aggregate", out / "2023年度", "-o", tmp_path / "t.yaml", "--unit", "临溪县").code == 0
+    # aggregate over the year's folder counts that year only (no file set aside as 不是本年度, as when the years shared a folder);
+    # the folder's unit list names the one unit that sent nothing
+    summed = cli("aggregate", out / "2023年度", "-o", tmp_path / "t.yaml", "--unit", "临溪县")
+    assert summed.code == 1 and "不是本年度" not in summed.err and "绿竹村委会：名单上的这个单位没有交回报告" in summed.err
+    assert "本次计入2023年度（2021年修订格式）的报告（全部2个文件都是这一年度）" in summed.err.splitlines()[0]
     assert [r[1].value for r in load_workbook(out / "2023年度" / "汇总.xlsx")["单位"].iter_rows(min_row=2)] == ["青山镇人民政府", "白河乡人民政府", "绿竹村委会"]
+
+
+def test_the_unit_list_travels_with_the_export_and_aggregate_names_the_units_missing(cli, tmp_path):
+    """The README's path — export the site, then aggregate the year's folder — on a site of 6
+    units of which 1 has a report: the county total says it is 1 of 6 and names the 5 others
+    (it said nothing and exited 0 before the export wrote the site's unit list beside the reports)."""
+    store = Store.for_site(tmp_path / "site", None)
+    try:
+        store.set_year(2023)
+        names = ["青山镇人民政府", "白河乡人民政府", "绿竹村委会", "柳林镇人民政府", "石桥镇人民政府", "东湖镇人民政府"]
+        added = store.add_units(names, ADMIN, "")
+        store.save(added[0][0].id, 2023, QS, base=0, author="青山镇人民政府", address="", summary=[], errors=0, warnings=0)
+    finally:
+        store.close()
+    assert cli("export", tmp_path / "site", "-o", tmp_path / "备份").code == 0
+    year = tmp_path / "备份" / "2023年度"
+    result = cli("aggregate", year, "-o", tmp_path / "全县汇总.yaml", "--unit", "临溪县人民政府")
+    assert result.code == 1, result
+    said = result.err.splitlines()
+    assert said[0] == "本次计入2023年度（2021年修订格式）的报告"  # one file: the year counted, first
+    assert said[1].startswith(f"按 {year / '名单.txt'} 中的6个单位核对是否交齐")
+    assert [line for line in said if "名单上的这个单位没有交回报告" in line] == [f"{name}：名单上的这个单位没有交回报告" for name in names[1:]]
+    assert "不完整的汇总：只计入1个单位，5个单位未交回（见上），改正后请重新汇总" in result.out
+    header = (tmp_path / "全县汇总.yaml").read_text(encoding="utf-8").splitlines()[1]
+    assert header == "# 注意：以下单位未交回：" + "、".join(names[1:])
+    # a list given on the command line wins over the folder's, and says so
+    names_file = tmp_path / "名单.txt"
+    names_file.write_text("青山镇人民政府\n", encoding="utf-8")
+    again = cli("aggregate", year, "-o", tmp_path / "全县汇总.yaml", "--units", names_file)
+    assert again.code == 0 and f"注意：已给出 --units {names_file}，文件夹中的 {year / '名单.txt'} 未使用" in again.err
 
 
 # -- hostile sites (builders for bench/hostile.py: `nianbao export SITE -o OUT`, `nianbao serve SITE`) --------

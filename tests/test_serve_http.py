@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, object]]] = {
     ("POST", "/county/units"): ("form", {**COUNTY, "admin": 400}),  # no names sent
     ("GET", "/county/units/{unit_id:id}"): ("get", {**COUNTY, "admin": 200}),
     ("GET", "/county/units/{unit_id:id}/versions/{number:id}"): ("get", {**COUNTY, "admin": 200}),
+    ("GET", "/county/units/{unit_id:id}/compare"): ("get", COUNTY),  # the admin's: 404 where the unit has no report of last year
     ("POST", "/county/units/{unit_id:id}/comment"): ("form", {**COUNTY, "admin": 400}),  # no text
     ("POST", "/county/units/{unit_id:id}/return"): ("form", {**COUNTY, "admin": 400}),  # no reasons
     ("POST", "/county/units/{unit_id:id}/approve"): ("form", {**COUNTY, "admin": 303}),

@@ -63,7 +63,7 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
         sys.exit(EXIT_FINDINGS)
     from ..compare.pair import Side
     from ..compare.pair import compare as comparing
-    from ..model.unitnames import same_unit as naming_one
+    from ..county.unitnames import same_unit as naming_one
 
     (last_path, last_report, last_findings), (this_path, this_report, this_findings) = sides
     if this_report.year <= last_report.year:

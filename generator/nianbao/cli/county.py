@@ -13,6 +13,9 @@ from ..model.standard import first_year, spec_for_year
 from ..system.output import backup, safe_name, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _out_file, _out_folder, _possible_year, _roster, main
 
+UNITS_HELP = "应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位；不给时用所给文件夹中的 名单.txt（nianbao export 写出的）"
+YEAR_HELP = "只计入这一年度的报告（默认：文件最多的年度）；其他年度的文件列为“不是本年度”"
+
 
 @main.command()
 @click.option("--year", type=int, metavar="年份", required=True, help="报告年度")
@@ -58,9 +61,11 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
 @click.option("--jobs", type=click.IntRange(min=1), metavar="进程数", help="并行进程数（默认：CPU核数）")
 @click.option("--defaults", "defaults_file", type=click.Path(path_type=Path), metavar="文件", help="各单位未填写的文字部分使用的默认文字（YAML，可用 {{ unit.name }} 等占位符）")
 @click.option("--to", "targets", metavar="格式", default="docx,txt", help="输出格式，逗号分隔：docx,txt,html,fragment,pdf（默认 docx,txt；pdf 需要 LibreOffice）")
-@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：汇总表列出未交回的单位")
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help=UNITS_HELP)
+@click.option("--year", type=int, metavar="年份", help=YEAR_HELP)
 @click.option("--draft", is_flag=True, help="还有占位文字或空着的部分时也生成，每页标明“草稿”")
-def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str, roster_file: Path | None, draft: bool) -> None:
+def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_file: Path | None, targets: str, roster_file: Path | None,
+          year: int | None, draft: bool) -> None:
     """批量检查并生成报告：给出存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -82,7 +87,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         click.echo(note, err=True)
     if not sources:
         raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
-    expected = _listed(roster_file) if roster_file is not None else None
+    expected, listed = expected_units(roster_file, inputs, year)
+    for note in listed:
+        click.echo(note, err=True)
     try:
         defaults = batching.Defaults.read(defaults_file) if defaults_file else None
     except OSError as exc:
@@ -100,7 +107,8 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             speed = progress.tasks[0].speed
             progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
 
-        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected, on_result=tick, notes=notes)
+        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected,
+                                             on_result=tick, notes=notes, year=year)
         progress.update(task, completed=len(sources))
     # everything said on the way comes before the summary, which ends the run
     for note in notes[len(said):]:
@@ -118,12 +126,14 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             click.echo(f"提示：{note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
-    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status != "重复交回"}
-    copies = sum(o.status == "重复交回" for o in outcomes)
+    aside = ("重复交回", county.OTHER_YEAR)  # files, not units of the year
+    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status not in aside}
+    files = {status: sum(o.status == status for o in outcomes) for status in aside}
     units = sum(counts.values())
+    year_counted = next((o.year for o in outcomes if o.status == "已生成" and o.year), None) or year
     out = Console()
     out.print(summary_table(outcomes, out.width, f"汇总：{units}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n)
-                            + (f"；另有重复交回的文件{copies}个" if copies else "")))
+                            + "".join(f"；另有{status}的文件{n}个" for status, n in files.items() if n) + (f"（{year_counted}年度）" if year_counted else "")))
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表列出每个问题的完整说明，可作为退回意见）"
                + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
@@ -160,9 +170,11 @@ def summary_table(outcomes: list, width: int, title: str):
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="文件夹或文件…")
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), metavar="文件", required=True, help="汇总的报告文件（.yaml）", callback=_out_file)
 @click.option("--unit", "unit_name", metavar="机关名称", default="（汇总）", help="汇总报告的机关名称")
-@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位")
-def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None) -> None:
+@click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help=UNITS_HELP)
+@click.option("--year", type=int, metavar="年份", help=YEAR_HELP)
+def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: Path | None, year: int | None) -> None:
     """把多个单位的表格数字相加，得到全县（区）的汇总数字。"""
+    from ..county import rules as county_rules
     from ..county import worklist
     from ..county.filenames import readable_text
     from ..county.tally import tally
@@ -175,9 +187,11 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     missing = [p for p in inputs if not p.exists()]
     if missing:
         raise Usage("找不到：" + "、".join(map(str, missing)))
-    expected = _listed(roster_file) if roster_file is not None else None
-    summed = tally(inputs, unit_name, expected, outside=out)
-    for line in summed.said:
+    expected, listed = expected_units(roster_file, inputs, year)
+    summed = tally(inputs, unit_name, expected, outside=out, year=year)
+    if summed.run.year is not None:
+        say(summed.run.line(county_rules.YEAR_HINT))
+    for line in [*listed, *summed.said]:
         say(line)
     if not summed.counted:
         say("没有可以计入汇总的报告。")
@@ -200,6 +214,27 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     click.echo(f"已生成 {out}（{what}）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
     if gaps:
         sys.exit(EXIT_FINDINGS)
+
+
+def expected_units(roster_file: Path | None, inputs: tuple[Path, ...], year: int | None = None) -> tuple[list[str] | None, list[str]]:
+    """(the unit list of a county run, what to say of it): ``--units`` when given, else the
+    名单.txt that the folders given hold (``nianbao export`` writes one into each year's
+    folder) — so that a county total of an exported folder names the units that sent
+    nothing.  ``year`` (``--year``) is checked here too, before any file is read."""
+    from ..county.intake import unit_lists
+
+    if year is not None:
+        _possible_year(year)
+    lists = unit_lists(inputs)
+    if roster_file is not None:
+        unused = [f"注意：已给出 --units {roster_file}，文件夹中的 {'、'.join(map(str, lists))} 未使用"] if lists else []
+        return _listed(roster_file), unused
+    if not lists:
+        return None, []
+    names: list[str] = []
+    for path in lists:
+        names += [name for name in _listed(path) if name not in names]
+    return names, [f"按 {'、'.join(map(str, lists))} 中的{len(names)}个单位核对是否交齐（nianbao export 写出的网站单位名单；可用 --units 指定其他名单）"]
 
 
 def _listed(path: Path) -> list[str]:

@@ -38,6 +38,7 @@ class Bar:
     name: str
     value: float
     label: str
+    marked: bool = False  # a unit not counted (errors): drawn light and hatched
 
 
 @dataclass(frozen=True)
@@ -139,25 +140,75 @@ def _inline(text: str, title: str, prefix: str) -> str:
     return f'{head} role="img" aria-label="{escape(title)}" class="chart"{body}'.strip()
 
 
-def bar_chart(key: str, title: str, bars: Sequence[Bar], *, axis: str, share: bool = False, whole: bool = False) -> str:
+def bar_chart(key: str, title: str, bars: Sequence[Bar], *, axis: str, share: bool = False, whole: bool = False,
+              median: float | None = None, last_median: float | None = None) -> str:
     """Units ranked by one figure, as horizontal bars labelled with their values;
-    ``share``: the values are percentages; ``whole``: counts (no 0.5 on the axis)."""
+    ``share``: the values are percentages; ``whole``: counts (no 0.5 on the axis);
+    ``median``, ``last_median``: the county's medians of this year and last, drawn as a
+    solid and a dashed vertical line named in the legend.  A marked bar (a unit not
+    counted) is light grey and hatched."""
     shown, skipped = ranked(bars)
     values = [bar.value for bar in shown]
-    top = max(values, default=0) or 1
+    top = max([*values, median or 0, last_median or 0], default=0) or 1
 
     def paint(ax) -> None:
         positions = _positions(ax, len(shown), skipped, 1.0)
-        colours = [PALETTE[min(4, 1 + int(3 * value / top))] if value else PALETTE[0] for value in values]
+        colours = [LAST_YEAR if bar.marked else PALETTE[min(4, 1 + int(3 * bar.value / top))] if bar.value else PALETTE[0] for bar in shown]
         container = ax.barh(positions, values, color=colours, edgecolor="#555555", linewidth=0.4, height=0.72)
+        for patch, bar in zip(container.patches, shown):
+            if bar.marked:
+                patch.set_hatch("xx")
         ax.bar_label(container, labels=[bar.label for bar in shown], padding=3, fontsize=8)
         _names(ax, positions, [bar.name for bar in shown])
         ax.set_xlim(0, (100 if share and top <= 100 else top) * 1.18)
         ax.set_xlabel(axis)
         if whole:
             _whole_numbers(ax)
+        lines = []
+        if median is not None:
+            lines.append(ax.axvline(median, color=INK, linewidth=1.1, label=f"本年中位数 {_number(median, share)}"))
+        if last_median is not None:
+            lines.append(ax.axvline(last_median, color="#666666", linewidth=1.1, linestyle=(0, (4, 2)), label=f"上年中位数 {_number(last_median, share)}"))
+        if lines:
+            ax.legend(handles=lines, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=7.5, frameon=False, borderaxespad=0.2)  # above the bars, beside the title: never over a bar's label
 
     return _draw(f"nianbao-{key}", len(shown) + (1 if skipped else 0), title, paint, [_short(bar.name) for bar in shown])
+
+
+def _number(value: float, share: bool) -> str:
+    if share:
+        return f"{value:.1f}%"
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def sparkline(years: Sequence[int], series: dict[str, Sequence[int | None]], label: str) -> str:
+    """A unit's trend as a small inline SVG (120 × 30): a line per series over ``years``,
+    each on its own scale, the first solid blue, the second dashed dark; a gap where a year
+    has no figure.  Drawn
+    here, not by matplotlib: a polyline per unit, hundreds on a page, costs nothing, where
+    a matplotlib figure each would cost seconds.  ``label`` says the figures in words."""
+    from markupsafe import escape
+
+    width, height, pad = 120.0, 30.0, 3.0
+    step = (width - 2 * pad) / max(len(years) - 1, 1)
+    styles = ('stroke="#3182bd" stroke-width="1.6"', 'stroke="#222222" stroke-width="1.2" stroke-dasharray="3 2"')
+    parts = [f'<svg class="spark" viewBox="0 0 {width:g} {height:g}" role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>']
+    for (_, values), style in zip(series.items(), styles):
+        top = max((v for v in values if v is not None), default=0) or 1  # each line on its own scale: its shape is the trend, its figures are in words
+        points = [(pad + i * step, height - pad - (height - 2 * pad) * v / top) for i, v in enumerate(values) if v is not None]
+        segments: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(values):
+            if v is None:
+                segments.append([])
+            else:
+                segments[-1].append((pad + i * step, height - pad - (height - 2 * pad) * v / top))
+        for segment in segments:
+            if len(segment) > 1:
+                parts.append(f'<polyline fill="none" {style} points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in segment)}"/>')
+        colour = style.split('"')[1]
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.8" fill="{colour}"/>' for x, y in points]
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def pair_chart(key: str, title: str, pairs: Sequence[Pair], *, axis: str, last_name: str, this_name: str) -> str:
@@ -179,7 +230,7 @@ def pair_chart(key: str, title: str, pairs: Sequence[Pair], *, axis: str, last_n
         ax.set_xlim(0, top * 1.2)
         ax.set_xlabel(axis)
         _whole_numbers(ax)
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False, borderaxespad=0.2)  # above the bars: never over a label
 
     return _draw(f"nianbao-{key}", len(order) * 1.6 + 2 + (1 if skipped else 0), title, paint, [_short(p.name) for p in order])
 

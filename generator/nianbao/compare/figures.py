@@ -16,9 +16,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+from ..check.crossyear import COPIED  # the text rate against last year from which a unit is flagged, as X5 flags a section
 from ..findings import ERROR, LEVEL_NAMES, WARNING, Finding
 from ..model.report import Report
 from ..model.standard import Line3, Spec
+from .copying import FLAGGED as PEER_FLAGGED  # the text rate against another unit of the year from which it is flagged
 
 Kind = Literal["count", "share", "amount"]
 Number = int | Decimal | Fraction
@@ -67,10 +69,11 @@ class Measure:
         return None if self.value is None else float(self.value)
 
 
-def figures(spec: Spec, *, fees: bool, repetition: bool) -> list[Figure]:
+def figures(spec: Spec, *, fees: bool, repetition: bool, peer: bool = False) -> list[Figure]:
     """The key figures of reports in ``spec``'s format, in the order a reviewer reads them;
-    the fee column only when some unit's format has 信息处理费 (``fees``), the repetition
-    rate only when last year's reports were given."""
+    the fee column only when some unit's format has 信息处理费 (``fees``), the text rate
+    against last year only when last year's reports were given, the copying between units
+    of the year (``peer``) when there are two units or more."""
     t3, t4 = spec.table3, spec.table4
     total = t3.row("total")
     total_label = f"{_parent(spec, total)}{total.label}"
@@ -93,11 +96,29 @@ def figures(spec: Spec, *, fees: bool, repetition: bool) -> list[Figure]:
     if fees:
         label = fee_label()
         out.append(Figure("fees", "信息处理费", "amount", "元", f"“{label}”；所用格式没有信息处理费一项的单位显示“{NO_SHARE}”。"))
-    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[ERROR]}个数（有错误的报告不计入汇总和图表）。"))
+    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[ERROR]}个数（有错误的报告，其数字照报告所印列出、加以标记，不计入合计和中位数）。"))
     out.append(Figure("warnings", LEVEL_NAMES[WARNING], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[WARNING]}个数。"))
     if repetition:
-        out.append(Figure("repetition", "与上年重复率", "share", "%", "与该单位上一年度报告相比的总体重复率（定义见下）。"))
+        out.append(Figure("repetition", "与上年文字重复率", "share", "%",
+                          f"与该单位上一年度报告相比的文字重复率（定义见下）；达到{_percent_of(COPIED)}的标记“{FLAG}”，与 X5 的标准相同。"))
+    if peer:
+        out.append(Figure("peer", "单位间文字重复率", "share", "%",
+                          f"与本年度其他单位的报告逐一相比，文字重复率（定义同上，把上一年度报告换成那个单位的报告）最高的一个，格中写出是哪个单位；"
+                          f"达到{_percent_of(PEER_FLAGGED)}的标记“{FLAG}”。"))
     return out
+
+
+FLAG = "⚑"  # marks a rate at or over its threshold (a sign, not only a colour: printed in grey it still shows)
+
+
+def flagged(key: str, measure: Measure | None) -> bool:
+    """A copying rate at or over its threshold (X5's 80% against last year, 50% between units)."""
+    limit = {"repetition": COPIED, "peer": PEER_FLAGGED}.get(key)
+    return limit is not None and measure is not None and measure.value is not None and measure.value >= limit
+
+
+def _percent_of(rate: float) -> str:
+    return f"{rate:.0%}"
 
 
 def fee_label() -> str:

@@ -4,7 +4,7 @@ report of last year against this year's, one page per pair and an index.
 The folders are taken in as ``aggregate`` takes them (:func:`nianbao.county.intake.gather`:
 each distinct file once, a copy said, nianbao's own outputs skipped), every file is
 loaded and checked, and the units are paired by name with the rule ``compare`` and
-``overview`` share (:func:`nianbao.model.unitnames.pair_names`: the same name, or one
+``overview`` share (:func:`nianbao.county.unitnames.pair_names`: the same name, or one
 with a higher region's name before it, said).  A pair is compared as ``compare`` compares
 one (:func:`nianbao.compare.pair.compare`); a unit that has no pair, two files, or a file
 that cannot be read whole is a row that says so — never left out without a word.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model.unitnames import key, note, pair_names, same_unit
+from ..county.unitnames import core, note, pair_names, same_unit
 from ..system.output import safe_name
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
             if not name:
                 said.append(f"{'上一年度' if side == 'last' else '本年度'}：{shown} 读不出机关名称，未比对")
                 continue
-            units[side].setdefault(key(name), []).append(read)  # 青山镇 人民政府 and 青山镇人民政府 are one unit's two files
+            units[side].setdefault(core(name), []).append(read)  # 青山镇 人民政府 and 青山镇人民政府 are one unit's two files
     this_names = [str(reads[0].name) for reads in units["this"].values()]
     last_names = [str(reads[0].name) for reads in units["last"].values()]
     if expected is not None:
@@ -164,17 +164,17 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
     pairing = pair_names(this_names, last_names)
     rows: list[PairRow] = []
     for this_name, last_name, sameness in pairing.pairs:
-        row = _pair(this_name, units["this"][key(this_name)], units["last"][key(last_name)])
+        row = _pair(this_name, units["this"][core(this_name)], units["last"][core(last_name)])
         if not sameness.exact:
             row.notes.append(note(last_name, this_name, sameness))
         rows.append(row)
         if on_pair is not None:
             on_pair(row)
     for name in pairing.this_only:
-        reads = units["this"][key(name)]
+        reads = units["this"][core(name)]
         rows.append(PairRow(name, None, reads[0], problem=pairing.why.get(name, "上一年度的文件夹中没有这个单位的报告") + _more(reads, "本年度")))
     for name in pairing.last_only:
-        reads = units["last"][key(name)]
+        reads = units["last"][core(name)]
         rows.append(PairRow(name, reads[0], None, problem=pairing.why.get(name, "本年度的文件夹中没有这个单位的报告") + _more(reads, "上一年度")))
     if expected is not None:
         rows = _in_list_order(rows, expected)

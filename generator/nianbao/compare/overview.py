@@ -3,14 +3,21 @@ key figures — the same units counted, left out and missing as ``aggregate`` sa
 
 The files are taken in the way ``aggregate`` and ``batch`` take them
 (:func:`nianbao.county.intake.gather`: each distinct file once, copies said), each is
-checked, and the county rules (B) run over all of them (:func:`nianbao.county.intake.review`).
-A unit is *charted* exactly when ``aggregate`` would add it up: its report has no error and
-no other file claims it.  A file with errors is a row with its findings and no figures; a
-unit on the list that sent nothing is a row that says so — never left out without a word.
+checked, and the county rules (B) run over all of them (:func:`nianbao.county.intake.review`):
+one year and format is counted (``--year``, else the year most files have), every other
+file is a row 不是本年度.  A unit is *counted* (in the 合计 and the county's medians)
+exactly when ``aggregate`` would add it up: its report has no error and no other file
+claims it.  Every report of the year shows its figures as printed, a unit with errors
+marked; a file that could not be read is a row with its findings; a unit on the list that
+sent nothing is a row that says so — never left out without a word.
 
-Last year's reports (``--previous``) are matched to this year's by unit name compared as
-the unit list compares names (:func:`nianbao.county.roster.key`); a unit with no usable
-report last year has no change and no repetition rate, and the notes say why.
+Earlier years' reports (``--previous``, any number of folders or files) are grouped by
+their year: last year's are matched to this year's units by name — as the unit list
+compares names, or differing only by a higher region's prefix
+(:func:`nianbao.county.unitnames.same_unit`: a renamed unit is followed) — for the changes,
+the cross-year rules X1–X5 and the text rate; every earlier year gives each unit's trend.
+A unit with no usable report last year has no comparison, and the notes say why.
+Copying between units of the same year (:mod:`.copying`) needs no earlier year.
 
 :func:`assemble` does the work on reports already loaded, so that the web front's county
 page builds the same overview from its database without files.
@@ -22,9 +29,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from ..county import intake, roster
+from ..county import intake, roster, unitnames
 from ..county import rules as county
 from ..county.filenames import GBK_NOTE
 from ..findings import ERROR, Finding, has_errors
@@ -34,12 +41,16 @@ from .figures import Figure, Measure, figures, measure, measure_of_rate
 
 if TYPE_CHECKING:
     from ..check.repetition import Rates
+    from .copying import Nearest
 
-Status = Literal["已计入", "有错误", "未计入", "未交回"]
+Status = Literal["已计入", "有错误", "未计入", "未交回", "不是本年度"]
 COUNTED: Status = "已计入"
 FAILED: Status = "有错误"
 LEFT_OUT: Status = "未计入"
 ABSENT: Status = "未交回"
+OTHER_YEAR: Status = "不是本年度"
+TREND_KEYS = ("received", "appeals")  # a unit's trend: its new applications, its 复议 and 诉讼
+T = TypeVar("T")
 
 
 @dataclass
@@ -53,14 +64,26 @@ class Row:
     status: Status
     findings: list[Finding] = field(default_factory=list)
     report: Report | None = None
-    figures: dict[str, Measure] | None = None
+    figures: dict[str, Measure] | None = None  # as printed, for every report of the year (a unit with errors too)
     last: dict[str, Measure] | None = None
     rates: Rates | None = None
     note: str = ""  # why there is no comparison with last year, when there is none
     listed: str | None = None  # the unit it stands under in the list's order (its folder's unit, for a file filled from a neighbour's)
+    cross: list[Finding] = field(default_factory=list)  # X1–X5 against last year's report of the unit
+    peer: Nearest | None = None  # the other unit of the year whose text this one copies most
+    peer_name: str = ""
+    trend: dict[int, dict[str, int]] = field(default_factory=dict)  # {year: {TREND_KEYS: figure}}, the years given
+    last_name: str = ""  # last year's unit name, where it differs (a renamed unit)
+    link: str | None = None  # its two years' comparison page (--compare-pages), when there is one
 
     @property
     def charted(self) -> bool:
+        """Counted: its figures go into the 合计 and the county's medians, as aggregate adds it up."""
+        return self.figures is not None and self.status == COUNTED
+
+    @property
+    def figured(self) -> bool:
+        """Its figures are shown (as printed): a counted unit, or one marked for its errors."""
         return self.figures is not None
 
 
@@ -74,10 +97,25 @@ class Overview:
     columns: list[Figure]
     year: int | None
     previous: bool
+    run: county.Run = field(default_factory=lambda: county.Run(None))  # the year counted, how it was chosen, what was set aside
+    years: list[int] = field(default_factory=list)  # the earlier years given (--previous), oldest first
+    last_medians: dict[str, float] = field(default_factory=dict)  # last year's county medians, by figure key
+    index: str | None = None  # the comparison pages' index (--compare-pages), when there is one
 
     @property
     def charted(self) -> list[Row]:
+        """The counted units: the 合计 and the county's medians are theirs."""
         return [row for row in self.rows if row.charted]
+
+    @property
+    def figured(self) -> list[Row]:
+        """Every unit whose figures are shown: counted ones and those marked for errors."""
+        return [row for row in self.rows if row.figured]
+
+    @property
+    def set_aside(self) -> int:
+        """Files not of the year counted (不是本年度)."""
+        return sum(row.status == OTHER_YEAR for row in self.rows)
 
     @property
     def complete(self) -> bool:
@@ -109,21 +147,23 @@ class Source:
 PARALLEL_FROM = 32  # files: fewer are read faster in this process than by starting workers
 
 
-def gather(inputs: Sequence[Path], previous: Sequence[Path], expected: list[str] | None, *, outside: Path | None, jobs: int | None = None) -> Overview:
-    """The overview of the files under ``inputs`` against last year's under ``previous``,
+def gather(inputs: Sequence[Path], previous: Sequence[Path], expected: list[str] | None, *, outside: Path | None, jobs: int | None = None,
+           year: int | None = None) -> Overview:
+    """The overview of the files under ``inputs`` against earlier years' under ``previous``,
     in the order of the unit list ``expected`` when there is one.  ``outside``: where the
     output goes, never read as input; ``jobs``: processes reading the files (default:
-    the CPU count, for a county's hundreds of files)."""
+    the CPU count, for a county's hundreds of files); ``year``: the year counted (default:
+    the year most files have)."""
     said: list[str] = []
     this_year = _intake(inputs, outside, said)
     notes: list[str] = []
-    last_year = _intake(previous, outside, notes) if previous else None
-    said += [f"上一年度：{note}" for note in notes]
-    paths = this_year.unique + (last_year.unique if last_year else [])
+    earlier = _intake(previous, outside, notes) if previous else None
+    said += [f"往年的文件：{note}" for note in notes]
+    paths = this_year.unique + (earlier.unique if earlier else [])
     read = _read_all(paths, jobs)
     sources = [Source(this_year.names[p], *read[p], path=p) for p in this_year.unique]
-    last = [Source(last_year.names[p], *read[p], path=p) for p in last_year.unique] if last_year else []
-    return assemble(sources, last, expected, said=said)
+    last = [Source(earlier.names[p], *read[p], path=p) for p in earlier.unique] if earlier else []
+    return assemble(sources, last, expected, said=said, year=year)
 
 
 def _intake(inputs: Sequence[Path], outside: Path | None, said: list[str]) -> intake.Intake:
@@ -168,10 +208,13 @@ def _read_all(paths: list[Path], jobs: int | None) -> dict[Path, Read]:
         return dict(zip(paths, pool.map(read_one, paths, chunksize=chunk)))
 
 
-def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None) -> Overview:
+def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None,
+             year: int | None = None) -> Overview:
     """The overview of reports already loaded (the web front calls this with its
-    database's reports): rule B over them all, the rows in order, the figures of the
-    units that count, and the comparison with ``previous`` (last year's, any order).
+    database's reports): rule B over them all (``year``: the year counted, else the year
+    most have), the rows in order, every unit's figures, copying between the units, and
+    the comparison with ``previous`` (earlier years' reports, any order: last year's for
+    the changes, X1–X5 and the rates, all of them for the trends).
     (Repetition rates are a few milliseconds a pair: computed here, one after another;
     forked workers took longer than that, counting their start.)"""
     said = list(said or [])
@@ -179,75 +222,125 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     for source in sources:
         report = source.report
         name = source.name or (report.unit.name if report is not None else None)  # type: ignore[attr-defined]
-        year = source.year or (report.year if report is not None else None)
-        entry = county.Entry(source.path or Path(source.shown), source.shown, name, year,
+        year_of = source.year or (report.year if report is not None else None)
+        entry = county.Entry(source.path or Path(source.shown), source.shown, name, year_of,
                              report.spec.id if report else None, county.fingerprint(report) if report else None)
         if report is None or has_errors(source.findings):
             entry.counted = False
         entries.append(entry)
-    reviewed = intake.review(entries, expected)
+    reviewed = intake.review(entries, expected, year)
+    run = reviewed.run
     said += [f"{entry.shown}：{entry.findings[-1].message}" for entry in entries if entry.copy]
-    lasts = _last_years(previous, said)
+    earlier = _by_year(previous, run.year, said)
+    last_year = (run.year - 1) if run.year else None
+    lasts = _last_years(earlier.get(last_year, []), said) if last_year else Names()
+    if previous and run.year and not earlier.get(last_year):
+        said.append(f"给出的往年报告中没有{last_year}年度的，未与上年比较" + ("（只画历年趋势）" if earlier else ""))
     rows: list[Row] = []
     pairs: list[tuple[Row, Source]] = []
     for entry, source in zip(entries, sources):
         if entry.copy:
             continue
-        row, last = _row(entry, source, lasts, said)
+        row, last = _row(entry, source, lasts, said, bool(previous))
         row.listed = entry.belongs or row.name
         rows.append(row)
         if last is not None:
             pairs.append((row, last))
+    from ..check.crossyear import check_previous
     from ..check.repetition import repetition
 
+    before = {id(source): measure(source.report, source.findings) for source in (earlier.get(last_year, []) if last_year else [])
+              if source.report is not None and not has_errors(source.findings)}  # last year's figures, measured once: the changes and the medians
     for row, last in pairs:
         row.rates = rates = repetition(row.report, last.report)  # type: ignore[arg-type]
-        row.last = measure(last.report, last.findings)  # type: ignore[arg-type]
-        row.figures["repetition"] = measure_of_rate(rates.overall)  # type: ignore[index]
+        row.last = before[id(last)]
+        row.figures["repetition"] = measure_of_rate(rates.text)  # type: ignore[index]
+        said_by_check = set(row.findings)  # X4's opening years are check's own now: said once
+        row.cross = [f for f in check_previous(row.report, last.report) if f not in said_by_check]  # type: ignore[arg-type]
+    _copying(rows)
+    _trends(rows, earlier, run.year)
     for name in reviewed.absent:
         rows.append(Row(name, None, ABSENT, [Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))]))
     if expected is not None:
         rows = _in_list_order(rows, expected)
-    charted = [row.report for row in rows if row.charted and row.report is not None]
-    year = charted[0].year if charted else None
-    has_fees = any(report.spec.fees for report in charted)
-    spec = charted[0].spec if charted else next(iter(SPECS.values()))
-    columns = figures(spec, fees=has_fees, repetition=bool(previous))
-    return Overview(rows, said, columns, year, bool(previous))
+    rows.sort(key=lambda row: row.status == OTHER_YEAR)  # files of another year after the year's units
+    shown = [row.report for row in rows if row.figured and row.report is not None]
+    has_fees = any(report.spec.fees for report in shown)
+    spec = next((r.spec for r in shown if r.spec.id == run.format), shown[0].spec if shown else next(iter(SPECS.values())))
+    columns = figures(spec, fees=has_fees, repetition=bool(previous), peer=len(shown) > 1)
+    medians = _medians(list(before.values()), columns)
+    return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians)
 
 
-def _row(entry: county.Entry, source: Source, lasts: dict[str, Source | str], said: list[str]) -> tuple[Row, Source | None]:
-    """A file's row: charted when ``aggregate`` would count it; and last year's report of
-    the same unit when there is one it can be compared with."""
+def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:
+    """A file's row: its figures as printed when it is a report of the year (counted when
+    ``aggregate`` would count it, else marked); and last year's report of the same unit
+    when there is one it can be compared with."""
     report = source.report
     findings = list(source.findings) + list(entry.findings)
     name = entry.name or source.shown
-    if report is None or has_errors(source.findings):
+    if entry.other_year:
+        return Row(name, source.shown, OTHER_YEAR, findings, report), None
+    if report is None:
         return Row(name, source.shown, FAILED, findings, report), None
-    if not entry.counted:
-        return Row(name, source.shown, LEFT_OUT, findings, report), None
-    row = Row(name, source.shown, COUNTED, findings, report)
+    status = FAILED if has_errors(source.findings) else LEFT_OUT if not entry.counted else COUNTED
+    row = Row(name, source.shown, status, findings, report)
     row.figures = measure(report, source.findings)  # check's count, as the definition says; the county rules' notes are listed with the rest
-    last = lasts.get(roster.key(name)) if lasts else None
+    if not previous:
+        return row, None
+    found = lasts.find(name)
     compared = None
-    if isinstance(last, str):
-        row.note = last
-    elif last is not None and last.report is not None:
-        if last.report.year != report.year - 1:
-            row.note = f"上一年度的文件（{last.shown}）是{last.report.year}年度的报告，不是{report.year - 1}年度的，未作比较"
-        else:
-            compared = last
-    elif lasts:
-        row.note = "上一年度的文件中没有这个单位的报告，未作比较"
-    if row.note:
+    if found is None:
+        row.note = "上一年度的文件中没有这个单位的报告，未作比较" if lasts else "没有上一年度的报告，未作比较"
+    elif isinstance(found[1], str):
+        row.note = found[1]
+    else:
+        compared = found[1]
+        last_name = compared.name or compared.report.unit.name  # type: ignore[union-attr]
+        if roster.key(last_name) != roster.key(name):
+            row.last_name = last_name
+            said.append(f"{name}：上一年度的报告机关名称为“{last_name}”，只差上级地名或“人民政府”等字样，视为同一单位比较")
+    if row.note and lasts:
         said.append(f"{name}：{row.note}")
     return row, compared
 
 
-def _last_years(previous: Sequence[Source], said: list[str]) -> dict[str, Source | str]:
+class Names(dict[str, T]):
+    """{unit name as the list compares it (:func:`nianbao.county.roster.key`): a value}, in
+    which :meth:`find` looks a unit up by its key, else by the one name that is the same
+    unit (:func:`nianbao.county.unitnames.same_unit`: 淮安市洪泽区人民政府 for 洪泽区人民政府)."""
+
+    _index: unitnames.SameUnits | None = None
+
+    def find(self, name: str) -> tuple[str, T] | None:
+        key = roster.key(name)
+        if key in self:
+            return key, self[key]
+        if self._index is None:
+            self._index = unitnames.SameUnits(self)
+        found = self._index.find(name)
+        return (found[0], self[found[0]]) if len(found) == 1 else None
+
+
+def _by_year(previous: Sequence[Source], year: int | None, said: list[str]) -> dict[int, list[Source]]:
+    """Earlier years' reports grouped by their year; a file of no readable year, or of the
+    year counted or later, is said and not used."""
+    out: dict[int, list[Source]] = {}
+    for source in previous:
+        of = source.year or (source.report.year if source.report is not None else None)
+        if of is None:
+            said.append(f"往年的文件：{source.shown} 读不出年度，未使用")
+        elif year is not None and of >= year:
+            said.append(f"往年的文件：{source.shown} 是{of}年度的报告，不早于本年度（{year}年度），未使用")
+        else:
+            out.setdefault(of, []).append(source)
+    return out
+
+
+def _last_years(previous: Sequence[Source], said: list[str]) -> Names[Source | str]:
     """{unit name as the list compares it: last year's report, or why there is none to
     compare with} — a report with errors, or two reports of one unit, is not compared."""
-    out: dict[str, Source | str] = {}
+    out: Names[Source | str] = Names()
     for source in previous:
         name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
         if not name:
@@ -266,9 +359,124 @@ def _last_years(previous: Sequence[Source], said: list[str]) -> dict[str, Source
     return out
 
 
+def _copying(rows: list[Row]) -> None:
+    """Each shown unit's nearest other unit of the year (:mod:`.copying`), files of one unit
+    never each other's."""
+    from .copying import nearest
+
+    shown = [row for row in rows if row.figured]
+    if len(shown) < 2:
+        return
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(shown):
+        groups.setdefault(roster.key(row.name), []).append(i)
+    found = nearest([row.report for row in shown], [g for g in groups.values() if len(g) > 1])
+    for row, near in zip(shown, found):
+        row.peer = near
+        row.peer_name = shown[near.other].name if near is not None else ""
+        row.figures["peer"] = measure_of_rate(near.rate if near is not None else None)  # type: ignore[index]
+
+
+def trend_figures(report: Report) -> dict[str, int]:
+    """A unit's trend figures of one year: new applications (the figure 新收申请), and 复议 and
+    诉讼 together (the figures 行政复议 + 行政诉讼: every 总计 of table 四)."""
+    from .figures import line_total
+
+    spec = report.spec
+    return {"received": line_total(report, spec.table3.row("new")), "appeals": sum(report.appeal(group)[-1] for group in spec.table4.groups)}
+
+
+def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None) -> None:
+    """Each shown unit's trend figures over the earlier years given and this one, matched by
+    name as last year's are (a renamed unit followed)."""
+    if not earlier or year is None:
+        return
+    by_year: dict[int, Names[Report]] = {}
+    for of, sources in earlier.items():
+        table: Names[Report] = Names()
+        for source in sources:
+            name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
+            if name and source.report is not None:
+                table.setdefault(roster.key(name), source.report)
+        by_year[of] = table
+    for row in rows:
+        if not row.figured or row.report is None:
+            continue
+        for of in sorted(by_year):
+            found = by_year[of].find(row.name)
+            if found is not None:
+                row.trend[of] = trend_figures(found[1])
+        figures = row.figures or {}
+        row.trend[year] = {"received": int(figures["received"].value or 0), "appeals": int((figures["reviews"].value or 0) + (figures["lawsuits"].value or 0))}
+
+
+def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> dict[str, float]:
+    """Last year's county median of each figure, over last year's reports without errors (``measured``)."""
+    from statistics import median
+
+    out: dict[str, float] = {}
+    for column in columns:
+        values = [number for got in measured if column.key in got and (number := got[column.key].number) is not None]
+        if values:
+            out[column.key] = median(values)
+    return out
+
+
 def _in_list_order(rows: list[Row], expected: list[str]) -> list[Row]:
     """The rows in the list's order (a unit's files together); files of units not on the
     list after them, as found."""
     place = {roster.key(name): i for i, name in enumerate(expected)}
     ahead = len(expected)
     return sorted(rows, key=lambda row: place.get(roster.key(row.listed or row.name), ahead))
+
+
+def copying_notes(row: Row, *, last_year: bool = True) -> list[str]:
+    """What the findings list says of a unit's copying: the text rate against last year
+    from X5's threshold (unless ``last_year`` is False), against another unit of the year
+    from 50% (:mod:`.copying`)."""
+    from .figures import COPIED, FLAG, PEER_FLAGGED, flagged, percent
+
+    said = []
+    if last_year and row.figures is not None and flagged("repetition", row.figures.get("repetition")):
+        said.append(f"[内容雷同] 与本单位上一年度报告的文字重复率为{percent(row.figures['repetition'].value)}（{FLAG}达到{COPIED:.0%}）")  # type: ignore[arg-type]
+    if row.peer is not None and row.peer.flagged:
+        said.append(f"[内容雷同] 与本年度“{row.peer_name}”的报告文字重复率为{percent(row.peer.rate)}（{FLAG}达到{PEER_FLAGGED:.0%}）：请核对是否照抄了其他单位的报告")
+    return said
+
+
+def link_pages(overview: Overview, folder: Path, page: Path) -> list[str]:
+    """Each shown unit linked to its two years' page in ``folder`` (``nianbao compare``'s
+    folder of pairs: ``index.html`` and a page per unit named by
+    :func:`nianbao.system.output.safe_name` of its name), as links relative to ``page``;
+    what to tell the reviewer (no such folder, no index, units without a page)."""
+    import os
+    from urllib.parse import quote
+
+    from ..system.output import safe_name
+
+    if not folder.is_dir():
+        return [f"--compare-pages {folder}：找不到这个文件夹，各单位未链接对比页（请先运行 nianbao compare 上年文件夹 本年文件夹 -o {folder}）"]
+
+    def href(target: Path) -> str:
+        try:
+            return quote(Path(os.path.relpath(target, page.parent)).as_posix())
+        except ValueError:  # on Windows, another drive than the page's: no relative way there
+            return target.resolve().as_uri()
+
+    said = []
+    if (folder / "index.html").is_file():
+        overview.index = href(folder / "index.html")
+    else:
+        said.append(f"--compare-pages {folder}：文件夹中没有 index.html，不像 nianbao compare 写出的对比页文件夹")
+    missing = []
+    for row in overview.figured:
+        for name in (row.name, row.last_name):
+            target = folder / f"{safe_name(name)}.html" if name else None
+            if target is not None and target.is_file():
+                row.link = href(target)
+                break
+        else:
+            missing.append(row.name)
+    if missing and overview.previous:
+        said.append(f"--compare-pages：{len(missing)}个单位没有对比页（{'、'.join(missing[:5])}{'等' if len(missing) > 5 else ''}）")
+    return said

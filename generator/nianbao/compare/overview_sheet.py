@@ -1,12 +1,16 @@
 """The overview as a workbook, for the office that sorts and filters in Excel or WPS.
 
 Sheets: 各单位主要数字 (the page's table: figures as numbers with their units in the cell
-format, colour scales and data bars computed by Excel itself, the county's sums in the
-last row), 排名 (each figure's units ranked, the data of the charts), 图表 (a native bar
-chart per figure, one Excel draws and a reviewer can restyle), 与上年比较 (with last
-year's reports), 问题清单 (every finding), 说明 (what each figure means).  Every sheet prints
-on A4 landscape as ``batch``'s 汇总.xlsx does (:func:`nianbao.render.printing.print_setup`).
-Whatever a unit's file holds is written as text, never as a formula.
+format — a unit with errors too, in italics, outside the sums —, colour scales and data
+bars computed by Excel itself, rates at their threshold in bold red, the county's sums in
+the last row with what they leave out), 排名 (each counted figure's units ranked, the data
+of the charts), 图表 (a native bar chart per figure, one Excel draws and a reviewer can
+restyle), 与上年比较 and 历年趋势 (with earlier years' reports), 评分 (the grading sheet:
+:mod:`.grading`), 问题清单 (every finding, X1–X5 and copying), 说明 (the title — the year
+counted, the files set aside —, what each figure means, the county's medians).  Every
+sheet prints on A4 landscape as ``batch``'s 汇总.xlsx does
+(:func:`nianbao.render.printing.print_setup`), the title in its page header.  Whatever a
+unit's file holds is written as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -18,17 +22,34 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
-from openpyxl.formatting.rule import ColorScaleRule, DataBarRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..county.rules import YEAR_HINT
 from ..county.worklist import FONT, put_row, text
 from ..findings import LEVEL_NAMES
 from ..render.printing import print_setup
 from . import charts
-from .figures import NO_SHARE, Figure, Measure, change, percent
-from .overview import Overview
-from .overview_page import YOY_KEYS, chart_columns, title, total_measures, why
+from .figures import COPIED, NO_SHARE, PEER_FLAGGED, Figure, Measure, change, percent
+from .grading import DEDUCTIONS, Weights
+from .overview import TREND_KEYS, Overview, copying_notes
+from .overview_page import (
+    CROSS_DEFINITION,
+    MEDIAN_DEFINITION,
+    TREND_DEFINITION,
+    TREND_NAMES,
+    YOY_KEYS,
+    chart_columns,
+    cross_counts,
+    median_text,
+    medians,
+    set_aside,
+    title,
+    total_measures,
+    under_table,
+    why,
+)
 
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FORMATS = {"件": '0"件"', "个": '0"个"', "元": '#,##0.##"元"'}
@@ -62,8 +83,9 @@ def _head(sheet, widths: list[float]) -> None:
     sheet.freeze_panes = "C2" if sheet.title == "各单位主要数字" else "A2"
 
 
-def workbook(overview: Overview, *, county: str = "") -> bytes:
-    """The overview's workbook (see the module's docstring), the same bytes for the same input."""
+def workbook(overview: Overview, *, county: str = "", weights: Weights | None = None) -> bytes:
+    """The overview's workbook (see the module's docstring), the same bytes for the same
+    input; ``weights``: the reviewer's points per deduction, for the 评分 sheet's scores."""
     from ..read.workbook import stable_xlsx
 
     wb = Workbook()
@@ -75,35 +97,57 @@ def workbook(overview: Overview, *, county: str = "") -> bytes:
     _charts(ranks, pictures, overview)
     if overview.previous:
         _previous(wb.create_sheet("与上年比较"), overview)
+        if overview.years:
+            _trends(wb.create_sheet("历年趋势"), overview)
+    _grades(wb.create_sheet("评分"), overview, weights)
     _findings(wb.create_sheet("问题清单"), overview)
     _definitions(wb.create_sheet("说明"), overview, county)
+    heading = title(overview, county) + set_aside(overview)
+    wb.properties.title = heading
     for sheet in wb.worksheets:
         if sheet is not pictures:
             print_setup(sheet)
+        sheet.oddHeader.center.text = heading.replace("&", "&&")  # & starts a code in a page header
+        sheet.oddHeader.center.size = 9
     pictures.page_setup.orientation = "landscape"
     pictures.page_setup.paperSize = pictures.PAPERSIZE_A4
     return stable_xlsx(wb)
 
 
+FLAG_FONT = Font(name=FONT, bold=True, color="C00000")
+MARKED_FONT = Font(name=FONT, italic=True, color="555555")
+
+
 def _table(sheet, overview: Overview) -> None:
     columns = overview.columns
-    put_row(sheet, ["序号", "机关名称", "文件", "状态", *(f"{c.heading}" for c in columns), "说明"])
-    _head(sheet, [6, 24, 24, 8, *([11] * len(columns)), 50])
+    extra = ["跨年度核对（X1–X5）"] if overview.previous else []
+    peer = any(c.key == "peer" for c in columns)
+    put_row(sheet, ["序号", "机关名称", "文件", "状态", *(f"{c.heading}" for c in columns), *(["最相近的单位"] if peer else []), *extra, "说明"])
+    _head(sheet, [6, 24, 24, 8, *([11] * len(columns)), *([22] if peer else []), *([16] * len(extra)), 50])
     for i, row in enumerate(overview.rows, start=1):
         values: list[Any] = [i, row.name, row.shown or "", row.status]
         if row.figures is not None:
             values += [_cell_value(c, row.figures.get(c.key)) for c in columns]
-            values.append("")
+            values += [row.peer_name] if peer else []
+            values += [cross_counts(row)] if extra else []
+            values.append("" if row.charted else why(row))
         else:
-            values += [""] * len(columns)
+            values += [""] * (len(columns) + peer + len(extra))
             values.append(why(row))
-        put_row(sheet, values)
+        cells = put_row(sheet, values)
+        cells[-1].alignment = Alignment(wrap_text=True, vertical="top")  # why, in its column: a long line would widen the printed page
+        if row.figured and not row.charted:
+            for cell in cells[4 : 4 + len(columns)]:
+                cell.font = MARKED_FONT
     first, last = 2, sheet.max_row
     if overview.charted:
         totals = total_measures(overview)
-        put_row(sheet, ["", f"合计（已计入的{len(overview.charted)}个单位）", "", "", *(_cell_value(c, totals[c.key]) for c in columns), ""])
+        put_row(sheet, ["", f"合计（已计入的{len(overview.charted)}个单位）", "", "", *(_cell_value(c, totals[c.key]) for c in columns),
+                        *([""] if peer else []), *([""] * len(extra)), under_table(overview, "斜体")])
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=FONT, bold=True)
+        sheet.cell(sheet.max_row, sheet.max_column).font = Font(name=FONT)
+        sheet.cell(sheet.max_row, sheet.max_column).alignment = Alignment(wrap_text=True, vertical="top")
     for j, column in enumerate(columns, start=5):
         letter = get_column_letter(j)
         for r in range(first, sheet.max_row + 1):
@@ -112,6 +156,9 @@ def _table(sheet, overview: Overview) -> None:
         if last < first:
             continue
         area = f"{letter}{first}:{letter}{last}"
+        limit = {"repetition": COPIED, "peer": PEER_FLAGGED}.get(column.key)
+        if limit is not None:  # at the threshold: bold red, as the page flags it
+            sheet.conditional_formatting.add(area, CellIsRule(operator="greaterThanOrEqual", formula=[str(limit)], font=FLAG_FONT))
         if column.kind == "count" and column.unit == "件":
             sheet.conditional_formatting.add(area, DataBarRule(start_type="num", start_value=0, end_type="max", color=charts.BAR[1:], showValue=True))
         else:  # white to dark blue: a shade that prints in grey in the same order
@@ -168,20 +215,66 @@ def _charts(ranks, pictures, overview: Overview) -> None:
 
 def _previous(sheet, overview: Overview) -> None:
     columns = [overview.column(key) for key in YOY_KEYS if any(c.key == key for c in overview.columns)]
-    put_row(sheet, ["机关名称", *(f"{c.heading}（上年 → 本年）" for c in columns), "文字重复率", "表格重复率", "总体重复率", "说明"])
-    _head(sheet, [24, *([22] * len(columns)), 10, 10, 10, 40])
-    for row in overview.charted:
+    put_row(sheet, ["机关名称", *(f"{c.heading}（上年 → 本年）" for c in columns), "文字重复率", "表格重复率", "总体重复率", "跨年度核对（X1–X5）", "说明"])
+    _head(sheet, [24, *([22] * len(columns)), 10, 10, 10, 16, 40])
+    for row in overview.figured:
         if row.last is None or row.rates is None or row.figures is None:
-            put_row(sheet, [row.name, *([""] * (len(columns) + 3)), row.note or "未作比较"])
+            put_row(sheet, [row.name, *([""] * (len(columns) + 4)), row.note or "未作比较"])
             continue
-        put_row(sheet, [row.name, *(change(c, row.figures[c.key], row.last[c.key]) for c in columns), row.rates.text, row.rates.tables, row.rates.overall, ""])
-        for j in range(len(columns) + 2, len(columns) + 5):
-            sheet.cell(sheet.max_row, j).number_format = SHARE_FORMAT
+        note = "" if row.charted else f"{row.status}，不计入合计"
+        if row.last_name:
+            note = "；".join(filter(None, (note, f"上一年度的机关名称为“{row.last_name}”")))
+        cells = put_row(sheet, [row.name, *(change(c, row.figures[c.key], row.last[c.key]) for c in columns), row.rates.text, row.rates.tables,
+                                row.rates.overall, cross_counts(row), note])
+        for cell in cells[len(columns) + 1 : len(columns) + 4]:
+            cell.number_format = SHARE_FORMAT
     last = sheet.max_row
     if last >= 2:
+        text = get_column_letter(len(columns) + 2)
+        sheet.conditional_formatting.add(f"{text}2:{text}{last}", CellIsRule(operator="greaterThanOrEqual", formula=[str(COPIED)], font=FLAG_FONT))
         for j in range(len(columns) + 2, len(columns) + 5):
             letter = get_column_letter(j)
             sheet.conditional_formatting.add(f"{letter}2:{letter}{last}", ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="num", end_value=1, end_color=charts.PALETTE[3][1:]))
+
+
+def _trends(sheet, overview: Overview) -> None:
+    """Each unit's trend figures, a column per year and figure: the numbers of the page's trend lines."""
+    years = [*overview.years, overview.year] if overview.year else list(overview.years)
+    put_row(sheet, ["机关名称", *(f"{TREND_NAMES[key]}{year}" for key in TREND_KEYS for year in years)])
+    _head(sheet, [24, *([10] * (len(years) * len(TREND_KEYS)))])
+    for row in overview.figured:
+        put_row(sheet, [row.name, *(row.trend[year][key] if year in row.trend else NO_SHARE for key in TREND_KEYS for year in years)])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(sheet.max_row, 1)}"
+
+
+def _grades(sheet, overview: Overview, weights: Weights | None) -> None:
+    """评分: a row per unit of the year, each deduction's count and its first finding; with
+    weights, the points off and the score."""
+    from .grading import rows as graded
+
+    head = ["序号", "机关名称", "状态"]
+    for deduction in DEDUCTIONS:
+        head += [f"{deduction.heading}（处）", f"{deduction.name}：第一处"]
+    head += ["合计（处）"] + (["扣分", "得分"] if weights is not None else [])
+    put_row(sheet, head)
+    _head(sheet, [6, 24, 8, *([9, 28] * len(DEDUCTIONS)), 9, *([8, 8] if weights is not None else [])])
+    for i, (row, found, scored) in enumerate(graded(overview.rows, weights), start=1):
+        values: list[Any] = [i, row.name, row.status]
+        if found is None:
+            values += [""] * (2 * len(DEDUCTIONS) + 1) + (["", ""] if weights is not None else [])
+            values[-1 if weights is None else -3] = why(row)
+        else:
+            for deduction in DEDUCTIONS:
+                values += [found[deduction.name].count, found[deduction.name].first]
+            values.append(sum(count.count for count in found.values()))
+            if scored is not None:
+                values += [float(scored[0]), float(scored[1])]
+        put_row(sheet, values)
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:  # counts beside their first finding, at the top of the row as it is
+            cell.alignment = Alignment(wrap_text=isinstance(cell.value, str) and cell.column > 3, vertical="top")
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(sheet.max_row, 1)}"
 
 
 def _findings(sheet, overview: Overview) -> None:
@@ -189,29 +282,48 @@ def _findings(sheet, overview: Overview) -> None:
     _head(sheet, [6, 24, 28, 8, 6, 6, 12, 30, 80])
     n = 0
     for row in overview.rows:
-        for finding in row.findings:
+        for finding in [*row.findings, *row.cross]:
             n += 1
             put_row(sheet, [n, row.name, row.shown or "", row.status, LEVEL_NAMES[finding.level], finding.rule, finding.at(), finding.path or "", finding.message])
+        for note in copying_notes(row):
+            n += 1
+            put_row(sheet, [n, row.name, row.shown or "", row.status, LEVEL_NAMES["warning"], "雷同", "", "", note.removeprefix("[内容雷同] ")])
     for line in sheet.iter_rows(min_row=2):
         line[-1].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.auto_filter.ref = f"A1:I{max(sheet.max_row, 1)}"
 
 
 def _definitions(sheet, overview: Overview, county: str) -> None:
-    put_row(sheet, [title(overview, county), ""])
+    run = overview.run
+    put_row(sheet, [title(overview, county) + set_aside(overview)])
     sheet["A1"].font = Font(name=FONT, bold=True, size=12)
+    sheet.merge_cells("A1:B1")  # the title across the page, not cut at the first column
+    if run.set_aside or run.tied:  # the year counted and what was set aside, said as the command said it
+        put_row(sheet, ["计入的年度", run.line(YEAR_HINT)])
     put_row(sheet, ["项目", "含义"])
     for column in overview.columns:
         put_row(sheet, [column.heading, column.definition])
     if overview.previous:
         from ..check.repetition import DEFINITIONS
 
+        put_row(sheet, ["跨年度核对", CROSS_DEFINITION])
         for key in ("text", "tables", "overall"):
             name, _, sentence = DEFINITIONS[key].partition("：")
             put_row(sheet, [name, sentence])
+        if overview.years:
+            put_row(sheet, ["历年趋势", TREND_DEFINITION])
+    put_row(sheet, ["中位数", MEDIAN_DEFINITION])
+    for column in chart_columns(overview) + ([overview.column("repetition")] if overview.previous else []):
+        now, last = medians(overview, column)
+        said = "；".join(f"{what}{median_text(column, value)}" for what, value in (("本年", now), ("上年", last)) if value is not None)
+        if said:
+            put_row(sheet, [f"{column.heading}的中位数", said])
+    put_row(sheet, ["评分", "“评分”表：每个单位一行，每个扣分项（勾稽关系 R1–R4、正文与表格不一致 R6、跨年度衔接 X1–X3、年份 X4、内容雷同 X5 和单位间重复率达到50%、缺项 R7/P、落款日期 R5）"
+                           "的处数和第一处的内容，与“问题清单”一致；用 --weights 评分.yaml 给出每处扣几分时，另列扣分和得分。"])
     put_row(sheet, ["合计", "“各单位主要数字”表最后一行：已计入的单位之和，与 nianbao aggregate 的汇总相同；占比为各单位分子之和除以分母之和。"])
     put_row(sheet, ["份数", f"共{len(overview.rows)}个单位（或文件），已计入{len(overview.charted)}个；百分比如 {percent(Fraction(3, 7))} 表示 3/7。"])
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 100
-    for line in sheet.iter_rows(min_row=3):
+    for line in sheet.iter_rows(min_row=2):
+        line[0].alignment = Alignment(vertical="top")
         line[1].alignment = Alignment(wrap_text=True, vertical="top")

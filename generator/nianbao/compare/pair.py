@@ -18,11 +18,11 @@ from pathlib import Path
 from ..check.crossyear import CARRIED, MIN_SAID, check_previous, own_words
 from ..check.repetition import Rates, copied_share, copied_spans, rated_narratives, repetition
 from ..check.years import NOT_STALE, OPENING_YEAR, YEAR, opening_years, stale_years
+from ..county.unitnames import note as same_unit_note
+from ..county.unitnames import same_unit
 from ..findings import ERROR, Finding
 from ..model.places import places
 from ..model.report import Report
-from ..model.unitnames import note as same_unit_note
-from ..model.unitnames import same_unit
 from .changes import CellChange, changes, largest_moves, proactive_moves
 
 COPIED, STALE = "copied", "stale"  # the two kinds of marks in the narratives

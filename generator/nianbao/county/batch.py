@@ -293,6 +293,7 @@ def run(
     expected: list[str] | None = None,
     on_result: Callable[[Outcome], None] = lambda outcome: None,
     notes: list[str] | None = None,
+    year: int | None = None,
 ) -> tuple[list[Outcome], str | None]:
     """Every report under ``paths`` (subfolders too), checked and rendered, each once.
 
@@ -301,7 +302,9 @@ def run(
     unit, or of another year than the rest, is then reported and not published.  Returns
     the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
     when PDFs were asked for and could not be made, why; ``notes`` gets what the clerk
-    should read besides (outputs of an earlier run skipped, a record ignored)."""
+    should read besides: the year counted first (``year``, else the year most files have;
+    a file of another year or format is 不是本年度, never published with the rest), then
+    outputs of an earlier run skipped, a record ignored."""
     from .. import render as rendering
     from ..system.output import Folder
     from . import intake
@@ -329,11 +332,15 @@ def run(
             outcomes.append(outcome)
             on_result(outcome)
         entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
-        reviewed = intake.review(entries, expected)
+        reviewed = intake.review(entries, expected, year)
+        if notes is not None and reviewed.run.year is not None:
+            notes.append(reviewed.run.line(county.YEAR_HINT))
         for outcome, entry in zip(outcomes, entries):
             outcome.findings = sort_findings(entry.findings + outcome.findings)
             if entry.copy:
                 outcome.status = "重复交回"
+            elif entry.other_year:
+                outcome.status = county.OTHER_YEAR
         # publish: unique names in input order, a changed file kept as .bak
         folder = Folder(out_dir)
         taken: set[str] = set()
@@ -368,7 +375,7 @@ def run(
         # in the list's order, as the office reads down its list; what is not on it after
         place = {county_key(name): i for i, name in enumerate(expected)}
         belongs = {e.path: e.belongs for e in entries if e.belongs}
-        outcomes.sort(key=lambda o: (o.status == "重复交回", place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
+        outcomes.sort(key=lambda o: (o.status in ("重复交回", county.OTHER_YEAR), place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
     return outcomes, problem
 
 

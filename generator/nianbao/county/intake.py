@@ -60,15 +60,27 @@ class Reviewed:
 
     absent: list[str] = field(default_factory=list)
     pointers: dict[str, str] = field(default_factory=dict)
+    run: county.Run = field(default_factory=lambda: county.Run(None))
 
 
-def review(entries: list[county.Entry], expected: list[str] | None) -> Reviewed:
-    """Rule B over every unit at once: entries that claim one unit or differ in year or
-    format are marked and left out; against the unit list when there is one, else names
-    that look like one another."""
-    county.review(entries, expected or ())
+def review(entries: list[county.Entry], expected: list[str] | None, year: int | None = None) -> Reviewed:
+    """Rule B over every unit at once: entries that claim one unit, or are not of the run's
+    year and format (``year``, else the year most files have), are marked and left out;
+    against the unit list when there is one, else names that look like one another."""
+    run = county.review(entries, expected or (), year)
     if expected is None:
         county.similar_names(entries)
-        return Reviewed()
+        return Reviewed(run=run)
     pointers = county.against_list(entries, expected)
-    return Reviewed(county.missing(entries, expected)[0], pointers)
+    return Reviewed(county.missing(entries, expected)[0], pointers, run)
+
+
+LIST_NAME = county.LIST_NAME  # the unit list ``nianbao export`` writes into each year's folder
+
+
+def unit_lists(inputs: tuple[Path, ...] | list[Path]) -> list[Path]:
+    """The unit lists the folders given hold (a 名单.txt directly in one, as ``export`` writes
+    it): used as ``--units`` when none is given, so that a county total of the exported folder
+    names the units that sent nothing.  :func:`~nianbao.county.rules.collect` never reads them
+    as reports."""
+    return [Path(p) / LIST_NAME for p in inputs if Path(p).is_dir() and (Path(p) / LIST_NAME).is_file()]

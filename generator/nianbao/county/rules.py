@@ -23,8 +23,10 @@ from ..model.standard import SPECS
 from ..read.sources import accepted
 from . import roster
 from .filenames import readable
+from .unitnames import core as _core
 
 OUTPUT_NAMES = ("汇总.xlsx",)  # what nianbao itself writes into a folder it may read again
+LIST_NAME = "名单.txt"  # a folder's unit list (county.intake.unit_lists): never a report
 
 
 def collect(paths: Iterable[Path], *, outside: Path | None = None, notes: list[str] | None = None) -> list[Path]:
@@ -48,6 +50,8 @@ def collect(paths: Iterable[Path], *, outside: Path | None = None, notes: list[s
                 continue
             if skip is not None and (candidate.resolve() == skip or skip in candidate.resolve().parents):
                 continue
+            if candidate.parent == path and candidate.name == LIST_NAME:
+                continue  # the unit list of the folder (county.intake.unit_lists), not a report
             if candidate.name in OUTPUT_NAMES or candidate.name in produced.get(candidate.parent, ()):
                 if accepted(candidate):
                     skipped.setdefault(candidate.parent, []).append(candidate.name)
@@ -116,6 +120,7 @@ class Entry:
     counted: bool = True  # False: left out of the county's figures
     copy: bool = False  # a copy of another file's report
     belongs: str | None = None  # the unit its folder or file name says, when it claims another
+    other_year: bool = False  # of another year or format than the run's: set aside, not counted
 
 
 def duplicates(paths: list[Path], names: dict[Path, str]) -> tuple[list[Path], dict[Path, tuple[Path, Finding]]]:
@@ -138,9 +143,10 @@ def duplicates(paths: list[Path], names: dict[Path, str]) -> tuple[list[Path], d
     return keep, copies
 
 
-def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
-    """Mark the files that claim one unit and those of another year or format than most,
-    with a finding each, and leave them out of the county's figures.
+def review(entries: list[Entry], expected: Iterable[str] = (), year: int | None = None) -> Run:
+    """Mark the files that claim one unit and those of another year or format than the
+    run's (:func:`one_year`: ``year``, else the year most files have), with a finding each,
+    and leave them out of the county's figures; the run's year is returned.
 
     A file whose folder or file name is another unit's (``白沙乡/…xlsx`` that says
     石桥镇人民政府 inside) was most likely filled from a neighbour's copy: it is said to be
@@ -152,7 +158,7 @@ def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
     for entry in entries:
         if entry.name:  # ⻘山镇人⺠政府 (radicals pasted from a PDF) and 青山镇政府 are 青山镇人民政府 to a reader: one unit, never added twice
             claims.setdefault((_core(entry.name), entry.year), []).append(entry)
-    for (_, year), group in claims.items():
+    for (_, claimed), group in claims.items():
         first: dict[str | None, Entry] = {}
         for entry in list(group):  # the same report saved again (opened in Excel, sent twice): once
             if entry.fingerprint is not None and entry.fingerprint in first:
@@ -177,35 +183,101 @@ def review(entries: list[Entry], expected: Iterable[str] = ()) -> None:
             newest = max(group, key=_modified)
             files = "、".join(f"{e.shown}（{_when(e)}修改{'，最新' if e is newest else ''}）" for e in group)
             for entry in group:
-                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{entry.name}”{year or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
+                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{entry.name}”{claimed or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
                 entry.counted = False
-    entries = [e for e in entries if not e.copy]
-    kinds = Counter((e.year, e.format) for e in entries if e.year is not None and e.format is not None)
-    if len(kinds) > 1:
-        (year, form), most = kinds.most_common(1)[0]
-        if most * 2 > sum(kinds.values()):
-            for entry in entries:
-                if entry.year is not None and entry.format is not None and (entry.year, entry.format) != (year, form):
-                    what = f"{entry.year}年度" if entry.year != year else _form_name(entry.format)
-                    entry.findings.append(Finding(ERROR, "B", None, f"这份是{what}的报告，其他{most}个单位都是{year}年度（{_form_name(form)}）：是否交错了年度或用了旧表？不计入"))
-                    entry.counted = False
+    return one_year([e for e in entries if not e.copy], year)
+
+
+@dataclass(frozen=True)
+class Run:
+    """The year (and format) a county run counts, and how it was chosen: given (``--year``,
+    the site's year), else the year most files have — the later one where years tie.  Files of
+    another year or format are set aside (:attr:`Entry.other_year`), never added in."""
+
+    year: int | None
+    format: str | None = None
+    given: bool = False
+    files: int = 0  # files whose year is known
+    of_year: int = 0  # of them, of the run's year and format
+    tied: tuple[int, ...] = ()  # years that had as many files as the one chosen
+
+    @property
+    def set_aside(self) -> int:
+        return self.files - self.of_year
+
+    def line(self, hint: str = "") -> str:
+        """The first line of a run's output: the year counted, why, what was set aside;
+        ``hint`` (how to ask for another year) is added when the year was not given and
+        something was set aside."""
+        if self.year is None:
+            return ""
+        said = f"本次计入{self.year}年度（{_form_name(self.format) if self.format else '格式不明'}）的报告"
+        if self.given:
+            said += "（指定的年度）"
+        elif self.tied:
+            said += f"：{'、'.join(f'{y}年度' for y in self.tied)}的文件一样多（各{self.of_year}个），取最新的{self.year}年度"
+        elif self.set_aside:
+            said += f"：{self.files}个文件中{self.of_year}个是这一年度，最多"
+        else:
+            said += f"（全部{self.files}个文件都是这一年度）" if self.files > 1 else ""
+        if self.set_aside:
+            said += f"；另有{self.set_aside}个文件不是本年度（或不是本年度的格式），列为“{OTHER_YEAR}”，不计入"
+            if hint and not self.given:
+                said += f"；{hint}"
+        return said
+
+
+OTHER_YEAR = "不是本年度"  # the status of a file set aside by :func:`one_year`
+YEAR_HINT = "如需计入其他年度，请加 --year 年份"  # said by the commands when the year was the files' (Run.line)
+
+
+def one_year(entries: list[Entry], year: int | None = None) -> Run:
+    """The run's year — ``year`` when given, else the year most of ``entries`` have (the
+    latest of those tied) — and its format (the one most of that year's files use, the
+    year's own format where they tie); every entry of another year or format gets a B error
+    and is set aside (:attr:`Entry.other_year`).  Summing a 2020 report (v2019) into a 2023
+    one (v2021) is never right, and with no majority it once ended in an internal error."""
+    from ..model.standard import spec_for_year
+
+    given = year is not None
+    dated = [e for e in entries if e.year is not None]
+    years = Counter(e.year for e in dated)
+    if not years and year is None:
+        return Run(None)
+    tied: tuple[int, ...] = ()
+    if year is None:
+        most = max(years.values())
+        tops = sorted(y for y, n in years.items() if n == most)
+        year = tops[-1]
+        tied = tuple(tops) if len(tops) > 1 else ()
+    forms = Counter(e.format for e in dated if e.year == year and e.format is not None)
+    own = spec_for_year(year)
+    form = None
+    if forms:
+        most = max(forms.values())
+        tops = [f for f, n in forms.items() if n == most]
+        form = own.id if own is not None and own.id in tops else sorted(tops)[0]
+    elif own is not None:
+        form = own.id
+    of_year = [e for e in dated if e.year == year and (e.format is None or form is None or e.format == form)]
+    counted = {id(e) for e in of_year}
+    for entry in dated:
+        if id(entry) in counted:
+            continue
+        what = f"{entry.year}年度" if entry.year != year else _form_name(entry.format or "")
+        shown = f"{year}年度（{_form_name(form)}）" if form else f"{year}年度"
+        if given:
+            said = f"这份是{what}的报告，本次只计入{shown}的报告：不计入"
+        else:
+            said = f"这份是{what}的报告，其他{len(of_year)}个单位都是{shown}：是否交错了年度或用了旧表？不计入"
+        entry.findings.append(Finding(ERROR, "B", None, said))
+        entry.counted = False
+        entry.other_year = True
+    return Run(year, form, given, len(dated), len(of_year), tied)
 
 
 def _form_name(form: str) -> str:
     return SPECS[form].name if form in SPECS else form
-
-
-def _core(name: str) -> str:
-    """A unit's name as a folder or file may write it: 白沙乡 for 白沙乡人民政府; look-alike
-    forms pasted from a browser-printed PDF (⻘ ⺠ for 青 民) read as what they stand for, so
-    ⻘山镇人⺠政府 is told it is 青山镇人民政府 rather than a stranger."""
-    from ..read.importer.glyphs import characters
-
-    core = roster.key(characters(name))
-    for suffix in ("人民政府", "政府"):
-        if core.endswith(suffix) and len(core) > len(suffix) + 1:
-            return core[: -len(suffix)]
-    return core
 
 
 def _placed_under(entry: Entry, known: dict[str, str]) -> str | None:

@@ -27,14 +27,16 @@ class Tally:
 
     said: list[str] = field(default_factory=list)
     counted: list[tuple[str, Report]] = field(default_factory=list)
-    left_out: list[county.Entry] = field(default_factory=list)
+    left_out: list[county.Entry] = field(default_factory=list)  # those of another year or format too
     absent: list[str] = field(default_factory=list)
     spec: Spec | None = None
     data: dict[str, Any] | None = None
     table: Any = None
+    run: county.Run = field(default_factory=lambda: county.Run(None))  # the year counted, and how it was chosen
 
     def gaps(self) -> str:
-        """``2个文件未计入、1个单位未交回``, or empty when the sums are complete."""
+        """``2个文件未计入、1个单位未交回``, or empty when the sums are complete (a file of
+        another year is one not counted: the first line said which year was)."""
         parts = (f"{len(self.left_out)}个文件未计入" if self.left_out else "", f"{len(self.absent)}个单位未交回" if self.absent else "")
         return "、".join(filter(None, parts))
 
@@ -43,16 +45,16 @@ class Tally:
         assert self.spec is not None and self.data is not None
         text = f"{self.spec.title(unit_name, self.data['year'])}：{len(self.counted)}个单位的表格数字之和（由 nianbao aggregate 生成）"
         if self.left_out:
-            text += "\n注意：以下文件未计入：" + "、".join(e.shown for e in self.left_out)
+            text += "\n注意：以下文件未计入：" + "、".join(e.shown + (f"（{county.OTHER_YEAR}）" if e.other_year else "") for e in self.left_out)
         if self.absent:
             text += "\n注意：以下单位未交回：" + "、".join(self.absent)
         return text
 
 
-def tally(inputs: tuple[Path, ...], unit_name: str, expected: list[str] | None, *, outside: Path) -> Tally:
+def tally(inputs: tuple[Path, ...], unit_name: str, expected: list[str] | None, *, outside: Path, year: int | None = None) -> Tally:
     """Every file under ``inputs`` (``outside``: where the outputs go, never read as input)
     taken in, checked and reviewed against the unit list ``expected``; the counted units'
-    tables added up as ``unit_name``'s."""
+    tables — of ``year``, else of the year most files have — added up as ``unit_name``'s."""
     from ..read.sources import load_checked
     from .batch import aggregate
 
@@ -77,7 +79,8 @@ def tally(inputs: tuple[Path, ...], unit_name: str, expected: list[str] | None, 
         else:
             reports[path] = report
         entries.append(entry)
-    reviewed = intake.review(entries, expected)
+    reviewed = intake.review(entries, expected, year)
+    out.run = reviewed.run
     out.said += [f"{names[copy]}：{finding.message}" for copy, (_, finding) in taken_in.copies.items()]
     out.said += [f"{entry.shown}：{entry.findings[-1].message}" for entry in entries if entry.copy]
     out.left_out = [e for e in entries if not e.counted and not e.copy]

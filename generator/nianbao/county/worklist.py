@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -30,6 +30,7 @@ STATUS_FILLS = {
     "未通过": "FFC7CE",
     "重复交回": "FFEB9C",
     "未交回": "D9D9D9",
+    "不是本年度": "EDEDED",
 }
 LEVEL_FILLS = {"错误": "FFC7CE", "提示": "FFEB9C"}
 UNITS_HEAD = ("序号", "机关名称", "年度", "文件", "状态", "错误", "提示", "主要问题", "生成的文件")
@@ -43,12 +44,19 @@ def text(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", readable_text(value)) if isinstance(value, str) else value
 
 
-def put_row(sheet, values: Iterable[Any]) -> None:
-    """A row whose strings stay strings: ``=…`` from a unit's file is not a formula here."""
-    sheet.append([text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
+def put_row(sheet, values: Iterable[Any]) -> list[Cell]:
+    """A row whose strings stay strings: ``=…`` from a unit's file is not a formula here;
+    its cells.  Built as cells and appended (reading the new row back through
+    ``sheet.max_row`` scans every cell of the sheet: a problem list of thousands of rows took
+    tens of seconds)."""
+    cells = []
+    for value in values:
+        cell = Cell(sheet, value=text(value))
         if isinstance(cell.value, str):
             cell.data_type = "s"
+        cells.append(cell)
+    sheet.append(cells)
+    return cells
 
 
 def _table(sheet, head: tuple[str, ...], widths: tuple[int, ...]) -> None:
@@ -97,16 +105,16 @@ def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None)
     for i, outcome in enumerate(outcomes, start=1):
         errors = [f for f in outcome.findings if f.level == "error"]
         first = errors[0] if errors else (outcome.findings[0] if outcome.status == "重复交回" and outcome.findings else None)
-        put_row(units, (i, outcome.name or "", outcome.year or "", outcome.shown, outcome.status, outcome.errors, outcome.warnings,
-                        first.describe() if first else "", "、".join(outcome.written)))
+        row = put_row(units, (i, outcome.name or "", outcome.year or "", outcome.shown, outcome.status, outcome.errors, outcome.warnings,
+                              first.describe() if first else "", "、".join(outcome.written)))
         fill = STATUS_FILLS.get(outcome.status)
         if fill:
-            units.cell(units.max_row, 5).fill = PatternFill("solid", fgColor=fill)
+            row[4].fill = PatternFill("solid", fgColor=fill)
         for finding in outcome.findings:
             n += 1
             level = LEVEL_NAMES[finding.level]
-            put_row(problems, (n, outcome.name or "", outcome.shown, level, finding.rule, finding.at(), shown_place(_spec_id(outcome), finding.path), finding.message))
-            problems.cell(problems.max_row, 4).fill = PatternFill("solid", fgColor=LEVEL_FILLS[level])
+            line = put_row(problems, (n, outcome.name or "", outcome.shown, level, finding.rule, finding.at(), shown_place(_spec_id(outcome), finding.path), finding.message))
+            line[3].fill = PatternFill("solid", fgColor=LEVEL_FILLS[level])
     _finish(units)
     _finish(problems)
     print_setup(units)

@@ -340,6 +340,20 @@ def units_overview_xlsx(request: Request) -> Response:
                     headers={"Content-Disposition": attachment(f"{year}年度各单位对比.xlsx")})
 
 
+def unit_compare(request: Request) -> Response:
+    """``/county/units/{id}/compare``: the unit's two years side by side, as ``nianbao compare``
+    writes it (the overview links each unit compared with last year here).  Standalone, as the
+    overview page: served with the preview's policy."""
+    admin_session(request)
+    s = store(request)
+    unit = _unit_or_404(request, request.path_params["unit_id"])
+    year = s.settings().year
+    data = jobs.pair(s, unit, year)
+    if data is None:
+        raise Refusal(404, f"“{unit.name}”在网站上没有{year - 1}年度和{year}年度两份可以读取的报告，无法比对。")
+    return Response(data, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
+
+
 _PRODUCING = threading.Lock()  # one produce started at a time: a double click must not render everything twice
 
 
@@ -442,6 +456,7 @@ routes = [
     Route("/county/units", form_route(add_units), methods=["POST"]),
     Route("/county/units/{unit_id:id}", unit_report, methods=["GET"]),
     Route("/county/units/{unit_id:id}/versions/{number:id}", unit_version, methods=["GET"]),
+    Route("/county/units/{unit_id:id}/compare", unit_compare, methods=["GET"]),
     Route("/county/units/{unit_id:id}/comment", form_route(comment), methods=["POST"]),
     Route("/county/units/{unit_id:id}/return", form_route(return_report), methods=["POST"]),
     Route("/county/units/{unit_id:id}/approve", form_route(approve), methods=["POST"]),

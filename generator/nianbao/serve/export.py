@@ -14,6 +14,11 @@ folder of one year is what the command line is pointed at.
 The county's own (aggregate) report is written too, but recorded as nianbao's output (as
 ``nianbao aggregate`` records its result), so that ``batch`` or ``aggregate`` run over the
 exported folder count each unit once and never the county's sum again.
+
+The site's unit list travels with the reports: each year's folder gets 名单.txt (the
+``--units`` format, one name a line), which ``aggregate``, ``overview`` and ``batch`` use
+when given that folder — so a county total of the export names the units that sent
+nothing, as the site's own summary does, instead of summing what is there in silence.
 """
 
 from __future__ import annotations
@@ -89,7 +94,9 @@ def _export(store: Store, out: Path, echo: Callable[..., None]) -> bool:
     if year not in folders:
         year_folder(out, year).mkdir(exist_ok=True)
         folders[year] = Folder(year_folder(out, year))
-    summary = _summary(year_folder(out, year), written.get(year, []), [u.name for u in units] if year == site.year else None, folders[year])
+    for each in sorted(folders):
+        ok = _unit_list(folders[each], [u.name for u in units], echo) and ok
+    summary = _summary(year_folder(out, year), written.get(year, []), [u.name for u in units] if year == site.year else None, folders[year], year)
     for folder in folders.values():
         folder.save()
         for note in folder.notes:
@@ -101,6 +108,22 @@ def _export(store: Store, out: Path, echo: Callable[..., None]) -> bool:
         echo(f"{other}年的报告在 {year_folder(out, other)}（汇总表只列{year}年）")
     store.audit(ADMIN, "命令行", "导出", f"{sum(map(len, written.values()))}份单位报告到 {out}")
     return _snapshot(store, out, echo) and ok
+
+
+def _unit_list(folder: Folder, names: list[str], echo: Callable[..., None]) -> bool:
+    """名单.txt in a year's folder: the site's units, one a line (``--units``' format), under a
+    comment line saying what it is; recorded as nianbao's output, kept as ``.bak`` if changed
+    by hand since.  False when it could not be written."""
+    from ..county.intake import LIST_NAME
+
+    text = "# 网站的单位名单（nianbao export 写出）：在本文件夹运行 nianbao aggregate、overview、batch 时自动用作 --units，列出未交回的单位\n" + "".join(f"{name}\n" for name in names)
+    try:
+        folder.write(LIST_NAME, text.encode("utf-8"))
+    except OSError as exc:
+        echo(f"未能写出 {LIST_NAME}：{exc.strerror or exc}", err=True)
+        return False
+    echo(f"单位名单：{Path(folder.folder.name) / LIST_NAME}（{len(names)}个单位，aggregate、overview、batch 给出这个文件夹时自动使用）")
+    return True
 
 
 def _snapshot(store: Store, out: Path, echo: Callable[..., None]) -> bool:
@@ -139,7 +162,7 @@ def _when(version: VersionInfo) -> str:
     return shown_time(version.created_at)
 
 
-def _summary(out: Path, files: list[Path], expected: list[str] | None, folder: Folder) -> str | None:
+def _summary(out: Path, files: list[Path], expected: list[str] | None, folder: Folder, year: int) -> str | None:
     """汇总.xlsx of ``files`` by ``batch``'s own check-only run; what to add to the line that
     names it (a backup made); None when there is nothing to summarise."""
     if not files and not expected:
@@ -149,7 +172,7 @@ def _summary(out: Path, files: list[Path], expected: list[str] | None, folder: F
 
     notes: list[str] = []
     outcomes, _ = batching.run([out], out, sources=files, jobs=min(batching.default_jobs(), max(1, len(files))), targets=(),
-                               expected=expected, notes=notes)
+                               expected=expected, notes=notes, year=year)
     saved = folder.write(SUMMARY, worklist.build(outcomes))
     errors = sum(not o.ok for o in outcomes)
     said = f"；其中{errors}个单位有错误或未填写" if errors else ""

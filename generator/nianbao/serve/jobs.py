@@ -148,27 +148,35 @@ def summary(store: Store, year: int) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nianbao-summary-") as tmp:
         root = Path(tmp)
         write_reports(root / SOURCES, latest)
-        outcomes, _ = batch.run((root / SOURCES,), root / "out", jobs=1, targets=(), expected=expected, notes=[])
+        outcomes, _ = batch.run((root / SOURCES,), root / "out", jobs=1, targets=(), expected=expected, notes=[], year=year)
     return worklist.build(outcomes)
 
 
 def overview(store: Store, year: int, kind: str) -> bytes:
-    """``nianbao overview`` of the newest version of every unit's report of ``year`` against
-    last year's on the site, in the list's order (a unit with nothing yet as 未交回): the page
-    (``kind`` "html") or the workbook ("xlsx") the command writes for the same report files.
-    Read and drawn in this process: the server is threaded, and forking it is not safe."""
+    """``nianbao overview`` of the newest version of every unit's report of ``year`` (the year
+    counted) against every earlier year's on the site (``--previous`` once a year: last year's
+    for the changes, X1–X5 and rates, all for the trends), in the list's order (a unit with
+    nothing yet as 未交回): the page (``kind`` "html") or the workbook ("xlsx") the command writes
+    for the same report files — each unit compared with last year linked to its pair page on the
+    site (:func:`pair`).  Read and drawn in this process: the server is threaded, and forking it
+    is not safe."""
     from ..compare import overview as overviewing
 
     expected = [row.name for row in store.units(year) if not row.is_county]
     county = store.settings().county_name
+    everything = [(unit, of, version) for unit, of, version in store.latest_all() if not unit.is_county and of <= year]
     with tempfile.TemporaryDirectory(prefix="nianbao-overview-") as tmp:
         root = Path(tmp)
-        this, last = root / str(year), root / str(year - 1)
-        write_reports(this, [(unit, version) for unit, _, version in store.latest_all(year) if not unit.is_county])
-        previous = [(unit, version) for unit, _, version in store.latest_all(year - 1) if not unit.is_county]
-        if previous:
-            write_reports(last, previous)
-        result = overviewing.gather([this], [last] if previous else [], expected, outside=None, jobs=1)
+        this = [(unit, version) for unit, of, version in everything if of == year]
+        write_reports(root / str(year), this)
+        earlier = sorted({of for _, of, _ in everything if of < year})
+        for of in earlier:
+            write_reports(root / str(of), [(unit, version) for unit, each, version in everything if each == of])
+        result = overviewing.gather([root / str(year)], [root / str(of) for of in earlier], expected, outside=None, jobs=1, year=year)
+    ids = dict(zip(file_names(this), (unit.id for unit, _ in this)))
+    for row in result.rows:
+        if row.rates is not None and row.shown in ids:
+            row.link = f"/county/units/{ids[row.shown]}/compare"
     if kind == "xlsx":
         from ..compare.overview_sheet import workbook
 
@@ -176,6 +184,26 @@ def overview(store: Store, year: int, kind: str) -> bytes:
     from ..compare.overview_page import page
 
     return page(result, county=county, jobs=1).encode("utf-8")
+
+
+def pair(store: Store, unit: UnitInfo, year: int) -> bytes | None:
+    """``nianbao compare`` of the unit's newest reports of last year and ``year`` on the site:
+    the page the command writes for the same two report files; None when either year has no
+    report or one cannot be read whole."""
+    from ..compare.page import render
+    from ..compare.pair import Side, compare
+    from .editor import checked
+
+    sides = []
+    for of in (year - 1, year):
+        version = store.latest(unit.id, of)
+        if version is None or not version.text:
+            return None
+        loaded, findings = checked(version.text)
+        if loaded.report is None:
+            return None
+        sides.append(Side(Path(file_names([(unit, version)])[0]), loaded.report, list(findings)))
+    return render(compare(*sides))
 
 
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
@@ -226,7 +254,7 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
     with tempfile.TemporaryDirectory(prefix="nianbao-aggregate-") as tmp:
         root = Path(tmp)
         write_reports(root / SOURCES, approved)
-        summed = tally((root / SOURCES,), name, None, outside=root / "out")
+        summed = tally((root / SOURCES,), name, None, outside=root / "out", year=year)
     if not summed.counted or summed.spec is None or summed.data is None:
         raise CountyError("已通过的报告都不能计入汇总：" + "；".join(summed.said[:5]))
     own = store.county_unit()

@@ -27,7 +27,7 @@ from ...model.standard import SPECS, Spec, spec_for_year
 from ...model.yamlfile import Parsed
 from ..kinds import is_published
 from ..load import Loaded, validate, zeros
-from . import glyphs, narrative, table2, table3, table4, tables
+from . import confirm, glyphs, narrative, table2, table3, table4, tables
 from .lines import Line, Unreadable
 from .readers import MAX_LINES, SUFFIXES, read
 from .words import normal
@@ -44,6 +44,7 @@ class Imported:
     notes: dict[KeyPath, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[KeyPath] = field(default_factory=set)
+    figures: list = field(default_factory=list)  # a scan's figure cells (confirm.Figure), for the proof page; empty for other files
 
     @property
     def failed(self) -> bool:
@@ -93,6 +94,10 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     spec = _format(lines, title)
     imported = Imported(source, spec)
     found, table_findings = _tables(spec, outline, lines)
+    if confirm.scanned(found):  # figures read from pictures count only where the tables' sums confirm them
+        confirmed = confirm.confirm(spec, found)
+        imported.figures = confirmed.figures
+        table_findings += confirmed.findings
     signed = _Signature.of(outline, title)
     head = _metadata(spec, lines, title, signed.unit)
     data, after, preamble_line, overview_lines, overview_findings = _narratives(spec, outline, after_title, head, signed)

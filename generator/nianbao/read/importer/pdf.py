@@ -77,14 +77,18 @@ def _scanned(data: bytes, items: list, scans: list[tuple[int, float]], count: in
         if len(scans) == min(count, MAX_PAGES):
             raise Unreadable(SCAN)
         return items, []
-    pages = []
-    for number, dpi in scans:
-        try:
-            image, used = isolate.run(render, data, number, dpi, seconds=RENDER_SECONDS, what=f"{KIND}第{number}页")
-        except isolate.Failed as exc:
-            raise Unreadable(str(exc)) from exc
-        pages.append((number, scan.page_of(image, f"第{number}页", scale=72 / used)))
-    read = scan.read_pages(pages)
+
+    def loader(number: int, dpi: float):
+        def load() -> scan.Page:
+            try:
+                image, used = isolate.run(render, data, number, dpi, seconds=RENDER_SECONDS, what=f"{KIND}第{number}页")
+            except isolate.Failed as exc:
+                raise Unreadable(str(exc)) from exc
+            return scan.page_of(image, f"第{number}页", scale=72 / used)
+
+        return load
+
+    read = scan.read_pages([(number, f"第{number}页", loader(number, dpi)) for number, dpi in scans])
     scanned = {number for number, _ in scans}
     kept = [item for item in items if not (item[4] is None and item[0] in scanned)]
     merged = sorted(kept + read, key=lambda item: item[0])  # stable: each page keeps its own order

@@ -35,6 +35,7 @@ MAX_PAGES = 40  # pages read by OCR in one report (a report is five to fifteen)
 SHORT_SIDE = (1240, 2480)  # a page is read with its short side between 150 and 300 dpi of A4
 MIN_PICTURE = 400  # a web page's picture narrower or lower than this is a logo or an icon, not a page
 SCORE = 0.9  # recognition confidence under which a figure is not taken
+PAPER = 180  # grey levels lighter than this are the paper (print is far darker)
 
 _Progress = Callable[[int, int, str], None]
 _progress: list[_Progress] = []
@@ -73,7 +74,8 @@ class Page:
     """A page's picture, straightened, with where it came from (``第2页``, a file's name)."""
 
     where: str
-    image: Any  # H×W uint8, black print on white
+    image: Any  # H×W uint8, black print on white, the seal taken away: what OCR reads
+    ruled: Any  # the same page with the seal left in: where the ruling lines are found (those under the seal were not taken away)
     angle: float = 0.0
     scale: float = 1.0  # the page's units per pixel (PDF points, for a PDF's page)
 
@@ -87,9 +89,9 @@ class Read:
 
 
 # -- the picture ----------------------------------------------------------------------------------------
-def decode(data: bytes, where: str) -> Any:
-    """A picture file's bytes → the page as grey levels (red channel: the seal drops out),
-    refused unread when its header announces more pixels than a page can have."""
+def decode(data: bytes, where: str) -> tuple[Any, Any]:
+    """A picture file's bytes → the page as grey levels (:func:`grey`), refused unread when
+    its header announces more pixels than a page can have."""
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
@@ -118,22 +120,47 @@ def decode(data: bytes, where: str) -> Any:
     return grey(array)
 
 
-def grey(array: Any) -> Any:
-    """An RGB or grey page → grey levels in which a red seal is paper: the red channel, with
-    what is clearly red turned white (black print under the seal stays black)."""
+def grey(array: Any) -> tuple[Any, Any]:
+    """An RGB or grey page → (grey levels in which a red seal is paper and black print under it
+    stays black, the page's plain brightness: the ruling lines found in it include the
+    stretches under the seal).
+
+    Brightness, not colour, tells print from seal: a JPEG keeps brightness sharp but smears
+    colour over two pixels, so a thin black stroke under the seal comes out red-tinged
+    while staying dark.  So where the page is red (the seal, a little widened), what is
+    darker than the seal's own ink is print and kept, the rest is paper; elsewhere the
+    page is its brightness."""
+    import cv2
     import numpy as np
 
     if array.ndim == 2:
-        return np.ascontiguousarray(array, dtype=np.uint8)
-    red = array[:, :, 0].astype(np.int16)
-    other = np.maximum(array[:, :, 1], array[:, :, 2]).astype(np.int16)
-    out = array[:, :, 0].copy()
-    out[(red - other) > 60] = 255
-    return out
+        out = np.array(array, dtype=np.uint8)
+        plain = out.copy()
+    else:
+        rgb = array.astype(np.int16)
+        out = cv2.cvtColor(np.ascontiguousarray(array, dtype=np.uint8), cv2.COLOR_RGB2GRAY)
+        plain = out.copy()
+        red = (rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2])) > 50
+        if int(red.sum()) > 200:
+            ink = int(np.median(out[red]))  # the seal's own brightness
+            reach = max(3, min(out.shape) // 400)
+            seal = cv2.dilate(red.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))) > 0
+            out[seal & (out >= int(ink * 0.7))] = 255
+            # the seal's darkest grains are left as dots around the print: specks, not strokes
+            dots = ((out < PAPER) & seal).astype(np.uint8)
+            count, labels, stats, _ = cv2.connectedComponentsWithStats(dots, connectivity=8)
+            specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < max(10, reach * reach))
+            specks = specks[specks > 0]
+            if specks.size:
+                out[np.isin(labels, specks)] = 255
+    out[out > PAPER] = 255  # the paper's grain, the scanner's noise: paper
+    plain[plain > PAPER] = 255
+    return out, plain
 
 
-def straighten(image: Any) -> tuple[Any, float]:
-    """The page turned straight (a scan fed crooked, up to ±3°), and the angle turned."""
+def skew(image: Any) -> float:
+    """The angle that turns the page straight (a scan fed crooked, up to ±3°): the one that
+    makes its rows of print sharpest."""
     import cv2
     import numpy as np
 
@@ -152,10 +179,17 @@ def straighten(image: Any) -> tuple[Any, float]:
     best = max(np.arange(-3.0, 3.01, 0.25), key=sharpness)
     best = max(np.arange(best - 0.2, best + 0.21, 0.05), key=sharpness)
     angle = float(round(best, 2))
-    if abs(angle) < 0.1:
-        return image, 0.0
+    return angle if abs(angle) >= 0.1 else 0.0
+
+
+def turned(image: Any, angle: float) -> Any:
+    import cv2
+
+    if not angle:
+        return image
+    height, width = image.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255), angle
+    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
 def sized(image: Any) -> Any:
@@ -173,33 +207,61 @@ def sized(image: Any) -> Any:
     return cv2.resize(image, (int(width * factor), int(height * factor)), interpolation=how)
 
 
-def page_of(image: Any, where: str, scale: float = 1.0) -> Page:
-    """A decoded page, sized and straightened."""
-    resized = sized(image)
-    factor = image.shape[1] / resized.shape[1]
-    straight, angle = straighten(resized)
-    return Page(where, straight, angle, scale * factor)
+def page_of(images: tuple[Any, Any], where: str, scale: float = 1.0) -> Page:
+    """A decoded page (:func:`grey`), sized and straightened."""
+    image, plain = (sized(i) for i in images)
+    factor = images[0].shape[1] / image.shape[1]
+    angle = skew(image)
+    return Page(where, turned(image, angle), turned(plain, angle), angle, scale * factor)
 
 
 # -- reading pages --------------------------------------------------------------------------------------
-def read_pages(pages: list[tuple[int, Page]]) -> list[tuple[int, float, float, float, object]]:
+def read_pages(pages: list[tuple[int, str, Callable[[], Page]]]) -> list[tuple[int, float, float, float, object]]:
     """The items of :func:`nianbao.read.importer.pdf._lines` (page, top, x0, x1, a text line or
-    a table's rows) of every page (numbered), read by OCR."""
+    a table's rows) of every page, read by OCR; each page is (its number, where it is, how
+    to get its picture), decoded only when its turn comes (one page in memory at a time)."""
     from . import ocr
 
     if len(pages) > MAX_PAGES:
         raise Unreadable(f"扫描件有{len(pages)}页：一份年度报告不过十几页，这不像年度报告（最多识别{MAX_PAGES}页），未读取")
+    if not ocr.available():
+        raise Unreadable(ocr.MISSING)
     items: list[tuple[int, float, float, float, object]] = []
-    for done, (number, page) in enumerate(pages):
-        _tell(done, len(pages), page.where)
-        boxes = ocr.recognise(page.image)
-        items += _items(page, number, boxes)
+    for done, (number, where, load) in enumerate(pages):
+        _tell(done, len(pages), where)
+        page = load()
+        items += _items(page, number, ocr.recognise(page.image))
     _tell(len(pages), len(pages), "")
     return items
 
 
+def read_pictures(pictures: list[tuple[str, bytes]]) -> list[Line]:
+    """Picture files (PNG, JPEG) of one report's pages, in the order given → lines."""
+    from .pdf import _lines
+
+    def loader(name: str, data: bytes) -> Callable[[], Page]:
+        return lambda: page_of(decode(data, name), name)
+
+    pages = [(n, f"第{n}页（{name}）" if len(pictures) > 1 else name, loader(name, data)) for n, (name, data) in enumerate(pictures, start=1)]
+    return _lines(read_pages(pages)) + [Line("", [], None, "扫描图片", notes=(NOTE,))]
+
+
+NOTE = "报告是扫描图片，已用离线文字识别（OCR）读取：表中的数字都经表格的合计核对，核对不上或看不清的留空，请对照校对页补填"
+
+
+def header_size(data: bytes) -> tuple[int, int] | None:
+    """A picture's size from its header, without decoding it; None when it is no picture."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
 def _items(page: Page, number: int, boxes: list) -> list[tuple[int, float, float, float, object]]:
-    grids = [grid for grid in _grids(page.image) if grid.rows]
+    grids = [grid for grid in _grids(page.ruled, page.image) if grid.rows]
     inside: dict[int, list] = {id(g): [] for g in grids}
     outside = []
     for box in boxes:
@@ -303,7 +365,7 @@ class _Grid:
                 score=min((b.score for b in found), default=1.0),
                 page=page.where,
                 box=(left, top, right, bottom),
-                picture=_picture(page.image, (left, top, right, bottom)),
+                picture=_picture(page.ruled, (left, top, right, bottom)),  # as printed, seal and all
                 marks=not found and self.marks[at],
             )
             rows[row][col] = cell
@@ -346,15 +408,16 @@ def _positions(values: list[float], tolerance: float) -> list[int]:
     return [int(round(sum(group) / len(group))) for group in out]
 
 
-def _grids(image: Any) -> list[_Grid]:
-    """The ruled tables of a page."""
+def _grids(ruled: Any, image: Any) -> list[_Grid]:
+    """The ruled tables of a page: the lines found in ``ruled`` (the seal left in), what the
+    cells hold in ``image`` (the seal taken away)."""
     import cv2
-    import numpy as np
 
     height, width = image.shape
+    _, lined = cv2.threshold(ruled, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     _, ink = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     tol = max(3, width // 400)
-    bridged = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (tol, tol)))
+    bridged = cv2.morphologyEx(lined, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (tol, tol)))
     across = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(30, width // 25), 1)))
     down = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, height // 70))))
     frame = cv2.dilate(across | down, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * tol + 1, 2 * tol + 1)))
@@ -375,16 +438,27 @@ def _grid(ink: Any, across: Any, down: Any, area: tuple[int, int, int, int], tol
     import numpy as np
 
     x0, y0, x1, y1 = area
+    thin = max(4.0, ink.shape[1] / 300)  # a ruling line is at most about 1 pt wide: 4 px at 150 dpi, 8 at 300
     spans = []
     for mask, horizontal in ((across, True), (down, False)):
         part = mask[y0:y1, x0:x1]
         count, _, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
-        found = []
+        found = []  # (position across the line, where it starts, where it ends)
         for label in range(1, count):
-            x, y, w, h, _ = stats[label]
-            found.append(y0 + y + h / 2 if horizontal else x0 + x + w / 2)
+            x, y, w, h, area = stats[label]
+            if area / max(w if horizontal else h, 1) > thin:
+                continue  # a thick stroke: the seal's ring or star, a bar of print — not a ruling line
+            found.append((y0 + y + h / 2, x0 + x, x0 + x + w) if horizontal else (x0 + x + w / 2, y0 + y, y0 + y + h))
         spans.append(found)
-    ys, xs = _positions(spans[0], 2 * tol), _positions(spans[1], 2 * tol)
+
+    def closing(segments: list, stops: list[int]) -> list:
+        """The segments that run from one crossing line to the next at least: a ruling line
+        closes a cell; a run of print inside a cell touches no line."""
+        return [s for s in segments if any(s[1] <= a + 2 * tol and s[2] >= b - 2 * tol for a, b in zip(stops, stops[1:]))]
+
+    xs = _positions([s[0] for s in spans[1]], 2 * tol)
+    ys = _positions([s[0] for s in closing(spans[0], xs)], 2 * tol)
+    xs = _positions([s[0] for s in closing(spans[1], ys)], 2 * tol)
     if len(ys) < 2 or len(xs) < 2:
         return None
 
@@ -406,9 +480,9 @@ def _grid(ink: Any, across: Any, down: Any, area: tuple[int, int, int, int], tol
     for r in range(n_rows):
         for c in range(n_cols):
             here = r * n_cols + c
-            if r > 0 and not covered(across, slice(ys[r] - tol, ys[r] + tol + 1), slice(xs[c] + tol, xs[c + 1] - tol), 0):
+            if r > 0 and not covered(across, slice(ys[r] - 2 * tol, ys[r] + 2 * tol + 1), slice(xs[c] + 2 * tol, xs[c + 1] - 2 * tol), 0):
                 parent[find(here)] = find(here - n_cols)
-            if c > 0 and not covered(down, slice(ys[r] + tol, ys[r + 1] - tol), slice(xs[c] - tol, xs[c] + tol + 1), 1):
+            if c > 0 and not covered(down, slice(ys[r] + 2 * tol, ys[r + 1] - 2 * tol), slice(xs[c] - 2 * tol, xs[c] + 2 * tol + 1), 1):
                 parent[find(here)] = find(here - 1)
     members: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_rows):

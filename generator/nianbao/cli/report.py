@@ -261,7 +261,7 @@ def import_command(reports: tuple[Path, ...], out_dir: Path, proof: Path | None)
             click.echo(f"  {f.labelled(path)}")
         if proof is not None and imported.figures:
             proofs += 1
-            _write_proof(proof if proofs == 1 else proof.with_name(f"{proof.stem}-{proofs}{proof.suffix}"), imported, target)
+            _write_proof(proof if proofs == 1 else proof.with_name(f"{proof.stem}-{proofs}{proof.suffix}"), imported, target, str(shown))
     if proof is not None and not proofs:
         click.echo("没有读到扫描件（图片中的表格），未生成校对页", err=True)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
@@ -316,13 +316,13 @@ class _pages_told:
             self.bar.stop()
 
 
-def _write_proof(target: Path, imported, report: Path) -> None:
+def _write_proof(target: Path, imported, report: Path, source: str) -> None:
     from ..read.importer import proof
 
     data = imported.data
     title = f"{data['unit'].get('name') or ''}{data.get('year') or ''}年度报告（{report.name}）"
     saved = backup(target) if target.exists() else None
-    write_atomic(target, proof.page(imported.figures, title, imported.source.name).encode("utf-8"))
+    write_atomic(target, proof.page(imported.figures, title, source).encode("utf-8"))
     empty = sum(f.status != "confirmed" for f in imported.figures)
     click.echo(f"校对页：{target}（留空待填{empty}格，排在最前）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
 

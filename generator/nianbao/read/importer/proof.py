@@ -88,4 +88,6 @@ def page(figures: Sequence[Figure], title: str, source: str) -> str:
     whole, rows = _templates()
     empty = [f for f in figures if f.status == EMPTY]
     confirmed = [f for f in figures if f.status != EMPTY]
-    return whole.render(title=title, source=source, figures=figures, empty=empty, confirmed=confirmed, rows=lambda part: rows.render(figures=part))
+    from markupsafe import Markup
+
+    return whole.render(title=title, source=source, figures=figures, empty=empty, confirmed=confirmed, rows=lambda part: Markup(rows.render(figures=part)))

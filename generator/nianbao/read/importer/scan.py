@@ -97,6 +97,8 @@ def decode(data: bytes, where: str) -> tuple[Any, Any]:
 
     try:
         picture = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:  # Pillow's own check of the header, past twice its limit
+        raise Unreadable(f"{where}的图片像素多得不像一页扫描件（可能是恶意构造的文件），未读取") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise Unreadable(f"{where}不是能打开的图片（PNG、JPEG），可能已损坏") from exc
     width, height = picture.size
@@ -256,7 +258,7 @@ def header_size(data: bytes) -> tuple[int, int] | None:
     try:
         with Image.open(io.BytesIO(data)) as picture:
             return picture.size
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
 
 

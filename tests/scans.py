@@ -157,3 +157,42 @@ def _alter(image, page, altered: tuple[str, str, str], scale: float) -> None:
     draw.rectangle([x0 - 1, top - 1, x1 + 1, bottom + 1], fill=(255, 255, 255))
     font = _font(int((bottom - top) * 1.05))
     draw.text(((x0 + x1) / 2, (top + bottom) / 2), new, fill=(0, 0, 0), font=font, anchor="mm")
+
+
+def figures_of(spec, data) -> dict:
+    """Every figure cell of tables 二, 三 and 四 (a 总计 left out is computed)."""
+    out = {}
+    for group in spec.table2:
+        for item in group.items:
+            keys = ("proactive", item.key)
+            row = data.get("proactive", {}).get(item.key)
+            row = [row] if not isinstance(row, list) else row
+            for c, value in enumerate(row):
+                out[keys + (c,)] = value
+    t3 = spec.table3
+    for line, _ in t3.walk():
+        if line.key is None or line.is_group:
+            continue
+        keys = ("applications", *t3.keypath(line))
+        node = data
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        row = list(node) if node is not None else [None] * len(t3.all_columns)
+        if len(row) == len(t3.columns):
+            row.append(sum(row) if None not in row else None)
+        for c, value in enumerate(row):
+            out[keys + (c,)] = value
+    total = ("applications", *t3.keypath(t3.row("total")))
+    leaves = [("applications", *t3.keypath(leaf)) for leaf in t3.leaves()]
+    if all(out[total + (c,)] is None for c in range(len(t3.all_columns))):  # （七）总计 left out: the report file computes it
+        for c in range(len(t3.all_columns)):
+            parts = [out[leaf + (c,)] for leaf in leaves]
+            out[total + (c,)] = sum(parts) if None not in parts else None
+    for group in spec.table4.groups:
+        keys = ("appeals", group.key)
+        row = list(data.get("appeals", {}).get(group.key) or [None] * len(spec.table4.all_columns))
+        if len(row) == len(spec.table4.all_columns) - 1:
+            row.append(sum(row) if None not in row else None)
+        for c, value in enumerate(row):
+            out[keys + (c,)] = value
+    return out

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import socket
 from pathlib import Path
 
 import pytest
 from conftest import DATA
-from scans import CORPUS_PDF, Variant, as_pdf, pages
+from scans import CORPUS_PDF, Variant, as_pdf, figures_of, pages
 
 from nianbao.findings import ERROR
 from nianbao.model.places import place
@@ -50,45 +51,6 @@ def read_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ocr, "recognise", remembered)
         yield
-
-
-def figures_of(spec, data) -> dict:
-    """Every figure cell of tables 二, 三 and 四 (a 总计 left out is computed)."""
-    out = {}
-    for group in spec.table2:
-        for item in group.items:
-            keys = ("proactive", item.key)
-            row = data.get("proactive", {}).get(item.key)
-            row = [row] if not isinstance(row, list) else row
-            for c, value in enumerate(row):
-                out[keys + (c,)] = value
-    t3 = spec.table3
-    for line, _ in t3.walk():
-        if line.key is None or line.is_group:
-            continue
-        keys = ("applications", *t3.keypath(line))
-        node = data
-        for key in keys:
-            node = node.get(key) if isinstance(node, dict) else None
-        row = list(node) if node is not None else [None] * len(t3.all_columns)
-        if len(row) == len(t3.columns):
-            row.append(sum(row) if None not in row else None)
-        for c, value in enumerate(row):
-            out[keys + (c,)] = value
-    total = ("applications", *t3.keypath(t3.row("total")))
-    leaves = [("applications", *t3.keypath(leaf)) for leaf in t3.leaves()]
-    if all(out[total + (c,)] is None for c in range(len(t3.all_columns))):  # （七）总计 left out: the report file computes it
-        for c in range(len(t3.all_columns)):
-            parts = [out[leaf + (c,)] for leaf in leaves]
-            out[total + (c,)] = sum(parts) if None not in parts else None
-    for group in spec.table4.groups:
-        keys = ("appeals", group.key)
-        row = list(data.get("appeals", {}).get(group.key) or [None] * len(spec.table4.all_columns))
-        if len(row) == len(spec.table4.all_columns) - 1:
-            row.append(sum(row) if None not in row else None)
-        for c, value in enumerate(row):
-            out[keys + (c,)] = value
-    return out
 
 
 def assert_nothing_wrong(imported, expected: dict) -> tuple[int, int]:
@@ -151,7 +113,7 @@ def test_a_clean_scan_confirms_every_figure_of_tables_three_and_four(clean, sour
     assert imported.spec is source.spec
     read, empty = assert_nothing_wrong(imported, figures_of(source.spec, source.data))
     t3_t4 = [f for f in imported.figures if f.keys[0] in ("applications", "appeals")]
-    assert len(t3_t4) == 24 * 7 + 15 and all(f.status == confirm.CONFIRMED for f in t3_t4)
+    assert len(t3_t4) == 25 * 7 + 15 and all(f.status == confirm.CONFIRMED for f in t3_t4)
     # table 二 has no sum to confirm a reading: each of its figures is left for the clerk
     t2 = [f for f in imported.figures if f.keys[0] == "proactive"]
     assert len(t2) == 10 and all(f.status == confirm.EMPTY and f.rank == confirm.UNCHECKED for f in t2)
@@ -215,7 +177,7 @@ def test_pictures_and_a_web_page_of_pictures_read_as_the_pdf_does_with_the_proof
     assert written.is_file() and "等5张图片" in result.out and "校对页" in result.out
     page = (tmp_path / "校对.html").read_text(encoding="utf-8")
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "") and "src=\"data:image/png;base64," in page
-    assert page.index("表二.规章.本年制发件数") < page.index("已确认的格") < page.index("表三.一、本年新收政府信息公开申请数量.自然人")
+    assert page.index("表二.规章.本年制发件数") < page.index("已确认的格") < page.index("表三.一.自然人")
     # a saved web page whose report is its pictures, saved beside it; a logo and a picture on
     # the network are left alone
     files = tmp_path / "报告_files"
@@ -317,3 +279,27 @@ def test_the_engine_reads_with_the_network_unreachable(monkeypatch):
     cv2.putText(page, "2023 12 7", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 0, 4)
     boxes = ocr.engine()(np.repeat(page[:, :, None], 3, axis=2))
     assert "2023" in "".join(boxes.txts or ())
+
+
+def test_the_site_reads_a_scanned_upload_and_shows_its_proof_page(clean, tmp_path):
+    from test_serve_unit import Site
+
+    from nianbao.serve.pages import CSP_PREVIEW
+
+    pictures, _ = clean
+    site = Site(tmp_path)
+    try:
+        client = site.unit()
+        response = client.post("/report/start", data={"csrf": site.csrf(client), "from": "upload"},
+                               files={"file": ("扫描件.pdf", as_pdf(pictures, 150), "application/pdf")})
+        assert response.status_code == 303 and "proof=" in response.headers["location"], response.text
+        page = client.get(response.headers["location"])
+        link = re.search(r'href="(/report/proof/\d+)"', page.text)
+        assert link and "上传的是扫描件" in page.text
+        proof = client.get(link.group(1))
+        assert proof.status_code == 200 and proof.headers["content-security-policy"] == CSP_PREVIEW
+        assert "留空的格" in proof.text and "表二.规章.本年制发件数" in proof.text and "<script" not in proof.text
+        other = site.unit(name="绿水乡人民政府")
+        assert other.get(link.group(1)).status_code == 404  # another unit never sees it
+    finally:
+        site.store.close()

@@ -132,7 +132,7 @@ def _order(spec: Spec, keys: KeyPath) -> tuple:
 # -- the sums -------------------------------------------------------------------------------------------
 def _sums(spec: Spec, found: Found) -> list[_Sum]:
     t3, t4 = spec.table3, spec.table4
-    name3, name4 = spec.table_names[1], spec.table_names[2]
+    name3 = spec.table_names[1]
     width = len(t3.columns)
     labels = [c.label for c in t3.all_columns]
 

@@ -31,7 +31,7 @@ from dataclasses import replace
 
 from ...findings import WARNING, Finding
 from ...system.decode import BIDI, control_name
-from .lines import Cell, Line
+from .lines import Line
 
 # Radicals Supplement forms that stand for a whole character → that character.  Stroke
 # forms with no character of their own (⺀, ⺍, ⺗'s variants…) are left as they are and

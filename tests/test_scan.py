@@ -121,14 +121,14 @@ def test_a_clean_scan_confirms_every_figure_of_tables_three_and_four(clean, sour
     assert imported.data["unit"]["name"] == source.data["unit"]["name"] == "青山镇人民政府"
     assert imported.data["year"] == 2023
     assert imported.data["unit"]["date"] == source.data["unit"]["date"]
-    assert imported.data["preamble"] == source.data["preamble"]
+    assert imported.data["unit"]["address"] == source.data["unit"]["address"]
 
 
 def test_a_three_painted_as_eight_is_caught_by_its_row_and_column_and_shown_first(mixed, source):
     read, empty = assert_nothing_wrong(mixed, figures_of(source.spec, source.data))
     first = mixed.figures[0]
     assert first.path == "表三.三（一）.自然人" and first.text == "8" and first.status == confirm.EMPTY and first.rank == confirm.FAILED
-    assert "“表三.三（一）”一行" in first.why and "“自然人”列的（七）总计" in first.why
+    assert "“表三.三（一）”一行" in first.why  # and its column's (七)总计, where every cell of the column was read
     finding = next(f for f in mixed.findings if f.path == "表三.三（一）.自然人")
     assert finding.level == ERROR and finding.rule == "I" and "识别为“8”" in finding.message
     # the sums through the 8 failed; the figures beside it are confirmed by their columns
@@ -159,8 +159,9 @@ def test_the_official_pdf_scanned_every_figure_is_the_hand_read_one_or_empty_wit
     # misread: those cells are left empty, with an I error naming the sum
     review = [f for f in imported.figures if f.keys[:2] == ("appeals", "review")]
     assert all(f.status == confirm.EMPTY and f.rank == confirm.FAILED for f in review)
+    text = import_file(CORPUS_PDF)  # the same PDF read from its text layer
     assert imported.data["unit"]["name"] == "洪泽区人民政府" and imported.data["year"] == 2023
-    assert imported.data["unit"]["date"] is not None
+    assert imported.data["unit"]["phone"] == text.data["unit"]["phone"] and imported.data["unit"]["date"] == text.data["unit"]["date"]  # it prints no date
     assert read >= 100, (read, empty)
 
 
@@ -303,3 +304,18 @@ def test_the_site_reads_a_scanned_upload_and_shows_its_proof_page(clean, tmp_pat
         assert other.get(link.group(1)).status_code == 404  # another unit never sees it
     finally:
         site.store.close()
+
+
+def test_batch_takes_a_folder_of_page_pictures_as_one_report(clean, cli, tmp_path):
+    pictures, _ = clean
+    unit = tmp_path / "收回" / "青山镇"
+    unit.mkdir(parents=True)
+    for number, picture in enumerate(pictures, start=1):
+        (unit / f"第{number}页.png").write_bytes(picture)
+    result = cli("batch", tmp_path / "收回", "-o", tmp_path / "报告", "--jobs", "1")
+    assert result.code == 1  # table 二 waits for the clerk: the unit is not rendered
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "报告" / "汇总.xlsx")["单位"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2) if row[0].value]
+    assert len(rows) == 1 and "青山镇人民政府" in str(rows[0])

@@ -128,7 +128,7 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     if confirm.scanned(found):  # figures read from pictures count only where the tables' sums confirm them
         confirmed = confirm.confirm(spec, found)
         imported.figures = confirmed.figures
-        table_findings += confirmed.findings
+        table_findings = [f for f in table_findings if confirmed.keeps(f)] + confirmed.findings
     signed = _Signature.of(outline, title)
     head = _metadata(spec, lines, title, signed.unit)
     data, after, preamble_line, overview_lines, overview_findings = _narratives(spec, outline, after_title, head, signed)

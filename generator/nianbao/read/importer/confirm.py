@@ -73,6 +73,12 @@ class _Sum:
 class Confirmed:
     figures: list[Figure] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    marked: set[str] = field(default_factory=set)  # rows with a cell that holds marks no text was read from: not "printed blank"
+
+    def keeps(self, finding: Finding) -> bool:
+        """Whether a finding of the table readers still holds: a cell the reader took for printed
+        blank (0) is not blank when something is written in it that could not be read."""
+        return not (finding.level != ERROR and finding.path in self.marked and "为空白" in finding.message)
 
 
 def scanned(found: Found) -> bool:
@@ -116,6 +122,7 @@ def confirm(spec: Spec, found: Found) -> Confirmed:
         else:
             figure.why = "、".join(s.name for s in through if s.held)
     result = Confirmed(sorted(figures.values(), key=lambda f: (f.rank, _order(spec, f.keys))))
+    result.marked = {place(spec.id, k[:-1]).path for k, (cell, _) in found.cells.items() if getattr(cell, "marks", False)}
     _apply(spec, found, [f for f in result.figures if f.status == EMPTY], result.findings)
     return result
 

@@ -33,6 +33,7 @@ from .lines import Cell, Line, Unreadable, clean, is_page_number
 MAX_PIXELS = 80_000_000  # a picture's pixels, checked before decoding: A4 at 600 dpi is 35 million
 MAX_PAGES = 40  # pages read by OCR in one report (a report is five to fifteen)
 SHORT_SIDE = (1240, 2480)  # a page is read with its short side between 150 and 300 dpi of A4
+READ_PIXELS = 12_000_000  # and never more pixels than A3 at 300 dpi: the time and memory of one page stay bounded
 MIN_PICTURE = 400  # a web page's picture narrower or lower than this is a logo or an icon, not a page
 SCORE = 0.9  # recognition confidence under which a figure is not taken
 PAPER = 180  # grey levels lighter than this are the paper (print is far darker)
@@ -202,9 +203,10 @@ def sized(image: Any) -> Any:
     height, width = image.shape
     short = min(height, width)
     low, high = SHORT_SIDE
-    if low <= short <= high:
+    factor = 1.0 if low <= short <= high else (low if short < low else high) / short
+    factor = min(factor, (READ_PIXELS / (height * width)) ** 0.5)  # a strip a hundred pages long is not read whole
+    if factor == 1.0:
         return image
-    factor = (low if short < low else high) / short
     how = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
     return cv2.resize(image, (int(width * factor), int(height * factor)), interpolation=how)
 

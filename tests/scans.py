@@ -87,13 +87,24 @@ def pages(pdf: Path, variant: Variant, only: list[int] | None = None) -> list[by
 
 
 def as_pdf(pictures: list[bytes], dpi: int) -> bytes:
-    """Page pictures as one PDF of images (what a scanner saves), each page exactly its picture."""
+    """Page pictures as one PDF of images (what a scanner saves), each page exactly its picture:
+    the pixels are stored as they are (a JPEG's artefacts included), so the PDF's pages and the
+    picture files are the same pages to the OCR."""
+    import pypdfium2 as pdfium
     from PIL import Image
 
-    images = [Image.open(io.BytesIO(p)) for p in pictures]
-    images = [im.convert("RGB") if im.mode not in ("RGB", "L") else im for im in images]
+    document = pdfium.PdfDocument.new()
+    for data in pictures:
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        width, height = image.size[0] * 72 / dpi, image.size[1] * 72 / dpi
+        page = document.new_page(width, height)
+        picture = pdfium.PdfImage.new(document)
+        picture.set_bitmap(pdfium.PdfBitmap.from_pil(image))
+        picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+        page.insert_obj(picture)
+        page.gen_content()
     buffer = io.BytesIO()
-    images[0].save(buffer, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi))
+    document.save(buffer)
     return buffer.getvalue()
 
 

@@ -61,7 +61,7 @@ wall, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 truth = json.loads(sys.argv[2])
 got = figures_of(imported.spec, imported.data) if imported.spec else {}
-wrong = sum(1 for k, v in truth if got.get(tuple(k)) is not None and got.get(tuple(k)) != v)
+wrong = sum(1 for k, v in truth if got.get(tuple(k)) is not None and str(got.get(tuple(k))) != v)
 empty = sum(1 for k, v in truth if got.get(tuple(k)) is None)
 print(json.dumps([wall, cpu, peak, len(truth) - empty, empty, wrong]))
 """
@@ -95,7 +95,7 @@ def scanned() -> None:
     print(f"{'scan':44s} {'s/page':>7s} {'CPU s/page':>10s} {'peak MB':>8s} {'read':>5s} {'empty':>5s} {'wrong':>5s}")
     for pdf, variant in sources:
         text = import_file(pdf)
-        truth = [[list(k), v] for k, v in figures_of(text.spec, text.data).items() if v is not None]
+        truth = [[list(k), str(v)] for k, v in figures_of(text.spec, text.data).items() if v is not None]
         pictures = pages(pdf, variant)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "scan.pdf"

@@ -389,11 +389,19 @@ class _Grid:
 def _picture(image: Any, box: tuple[int, int, int, int]) -> bytes:
     """The cell's picture as PNG, at most 64 pixels high (enough to read a figure)."""
     import cv2
+    import numpy as np
 
     left, top, right, bottom = box
     crop = image[max(0, top) : bottom + 1, max(0, left) : right + 1]
     if crop.size == 0:
         return b""
+    height = crop.shape[0]
+    inner = crop[height // 8 : height - height // 8, :]  # the cell's print, its ruling lines aside
+    columns = np.flatnonzero((inner < 128).sum(axis=0) > 0)
+    columns = columns[(columns > 4) & (columns < crop.shape[1] - 5)]
+    if columns.size and crop.shape[1] > 3 * height:  # a wide cell: its print and some paper around it, not a page-wide strip
+        pad = height
+        crop = crop[:, max(0, columns[0] - pad) : columns[-1] + pad + 1]
     if crop.shape[0] > 64:
         factor = 64 / crop.shape[0]
         crop = cv2.resize(crop, (max(1, int(crop.shape[1] * factor)), 64), interpolation=cv2.INTER_AREA)

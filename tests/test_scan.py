@@ -321,3 +321,21 @@ def test_batch_takes_a_folder_of_page_pictures_as_one_report(clean, cli, tmp_pat
     sheet = load_workbook(tmp_path / "报告" / "汇总.xlsx")["单位"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2) if row[0].value]
     assert len(rows) == 1 and "青山镇人民政府" in str(rows[0])
+
+
+def test_figures_read_by_ocr_outside_ruled_cells_never_count_unconfirmed():
+    """A scanned table without ruling lines (or whose lines were not found) comes as lines of
+    text: its figures cannot be tied to a box of the picture, so none counts — each is left
+    empty with an I error, whatever the sums say."""
+    from dataclasses import replace
+
+    from nianbao.read.importer import _import
+    from nianbao.read.importer.pdf import read_pdf
+
+    lines = [replace(line, scanned=True) for line in read_pdf((DATA / "published" / "2020-南山乡-unruled.pdf").read_bytes())]
+    imported = _import(Path("无框线.pdf"), lambda: (lines, {}))
+    assert imported.figures and all(f.status == confirm.EMPTY for f in imported.figures)
+    got = figures_of(imported.spec, imported.data)
+    assert [k for k, v in got.items() if v is not None] == []
+    told = {f.path for f in imported.findings if f.rule == "I" and f.level == ERROR}
+    assert all(f.path in told for f in imported.figures if f.rank != confirm.UNREAD)

@@ -109,6 +109,8 @@ def confirm(spec: Spec, found: Found) -> Confirmed:
             names = "；".join(s.name + s.shown for s in through if s.held is False)
             figure.status, figure.rank = EMPTY, FAILED
             figure.why = f"与{names}不符（识别错误或原文本身不相符，需人工判断）"
+        elif getattr(cell, "loose", False):
+            figure.status, figure.rank, figure.why = EMPTY, DOUBTFUL, "原图中这一行没有可识别的表格框线，识别的数字无法与格子逐一对应确认"
         elif getattr(cell, "marks", False):
             figure.status, figure.rank, figure.why = EMPTY, DOUBTFUL, "格中有字迹但未能识别"
         elif figure.score < SCORE:

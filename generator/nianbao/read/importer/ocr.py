@@ -21,7 +21,6 @@ Two settings differ from RapidOCR's defaults, each for a reason:
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -84,7 +83,6 @@ def engine() -> Any:
     for name in ("RapidOCR", "rapidocr"):
         logging.getLogger(name).setLevel(logging.ERROR)  # library log lines are not the clerk's
     models = _models()
-    threads = int(os.environ.get("NIANBAO_OCR_THREADS", "0")) or -1
     params = {
         "Global.log_level": "error",
         "Global.use_cls": False,  # pages are upright once deskewed: no text turned 180°
@@ -94,7 +92,6 @@ def engine() -> Any:
         "Rec.model_path": str(models["rec"]),
         "Rec.rec_img_shape": [3, 48, 96],
         "Rec.rec_batch_num": 16,
-        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
     }
     return RapidOCR(params=params)
 

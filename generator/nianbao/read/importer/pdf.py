@@ -24,6 +24,7 @@ import io
 import re
 import statistics
 from collections import Counter
+from dataclasses import replace
 
 from ...system import isolate
 from . import glyphs
@@ -58,10 +59,13 @@ def read_pdf(data: bytes) -> list[Line]:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer's many kinds of damage, met on some page
         raise Unreadable(f"{KIND}已损坏，读到一半无法继续：请用 PDF 阅读器打开核对，必要时重新下载或改用 Word 版") from exc
+    lines = None
     if scans:
         items, told = _scanned(data, items, scans, count)
         notes = notes + told
-    lines = _lines(items) + notes
+        pictured = {n for n, _ in scans} if told else set()
+        lines = [replace(line, scanned=True) if _page_number(line.where) in pictured else line for line in _lines(items)]
+    lines = (lines if lines is not None else _lines(items)) + notes
     if count > MAX_PAGES:
         lines.append(Line(f"（PDF 共{count}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
     return lines
@@ -220,6 +224,12 @@ def _extract(data: bytes) -> tuple[list, list[Line], list[tuple[int, float]], in
         except Exception as exc:  # noqa: BLE001
             raise Unreadable(f"{KIND}已损坏，读取时出错（{type(exc).__name__}）") from exc
         return items, notes, scans, count
+
+
+def _page_number(where: str) -> int | None:
+    """The page a line's place names (``第3页第2个表格第5行`` → 3)."""
+    found = re.match(r"第(\d+)页", where)
+    return int(found.group(1)) if found else None
 
 
 def _resolution(images: list[dict]) -> float:

@@ -78,5 +78,5 @@ def in_page(page: Path, lines: list[Line]) -> list[Line]:
     for number, (at, _, _) in reversed(list(enumerate(found, start=1))):
         where = pages[number - 1][1]
         mine = [item for item in items if item[0] == number]
-        out[at : at + 1] = [replace(line, where=f"{where}{line.where.removeprefix(f'第{number}页')}") for line in _lines(mine)]
+        out[at : at + 1] = [replace(line, where=f"{where}{line.where.removeprefix(f'第{number}页')}", scanned=True) for line in _lines(mine)]
     return out + [Line("", [], None, "网页中的图片", notes=(scan.NOTE.replace("报告是扫描图片", f"网页中的报告是{len(found)}张图片"),))]

@@ -25,7 +25,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .lines import Cell, Line, Unreadable, clean, is_page_number
@@ -68,6 +68,7 @@ class ScanCell(Cell):
     box: tuple[int, int, int, int] = (0, 0, 0, 0)
     picture: bytes = b""
     marks: bool = False  # no text was read, but the cell is not blank: something the engine could not read
+    loose: bool = False  # a figure of a line read by OCR outside a ruled cell: which box it was is not known
 
 
 @dataclass
@@ -247,7 +248,7 @@ def read_pictures(pictures: list[tuple[str, bytes]]) -> list[Line]:
         return lambda: page_of(decode(data, name), name)
 
     pages = [(n, f"第{n}页（{name}）" if len(pictures) > 1 else name, loader(name, data)) for n, (name, data) in enumerate(pictures, start=1)]
-    return _lines(read_pages(pages)) + [Line("", [], None, "扫描图片", notes=(NOTE,))]
+    return [replace(line, scanned=True) for line in _lines(read_pages(pages))] + [Line("", [], None, "扫描图片", notes=(NOTE,))]
 
 
 NOTE = "报告是扫描图片，已用离线文字识别（OCR）读取：表中的数字都经表格的合计核对，核对不上或看不清的留空，请对照校对页补填"

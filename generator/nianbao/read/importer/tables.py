@@ -365,7 +365,7 @@ def read_values(
     n = len(columns)
     exact = bool(cells) and all(line.exact for _, line in cells)
     texts = [c.text for c, _ in cells]
-    origins: list[Cell | None] = [c for c, _ in cells]  # beside texts: where each was read
+    origins: list[Cell | None] = [_origin(c, line) for c, line in cells]  # beside texts: where each was read
     if not cells:
         found.problem(spec, keys, where, "原文这一行没有数字（表格可能在此截断），整行留空，请按原件填写")
         found.unreadable.add(keys)
@@ -401,7 +401,8 @@ def read_values(
                 extra = [t for t in texts if t not in whole[0]] or texts[n:]
                 found.problem(spec, keys, where, f"原文这一行之外另有“{'、'.join(extra)}”（可能是页码），未计入", WARNING)
                 texts = whole[0]
-                origins = [None] * n
+                scanned = [line for _, line in cells if line.scanned]
+                origins = [_origin(Cell(t), scanned[0]) if scanned else None for t in texts]
             else:
                 found.problem(
                     spec, keys, where,
@@ -437,6 +438,17 @@ def read_values(
         if None not in parts and given is not None and given == sum(parts):
             values = parts
     return values
+
+
+def _origin(cell: Cell, line: Line) -> Cell:
+    """Where a figure was read: its cell; a figure OCR read on a line of text (no ruled cell
+    around it) stands as a scan's cell whose box is not known, so that it too waits for the
+    tables' sums before it counts."""
+    if line.scanned and not hasattr(cell, "loose"):
+        from .scan import ScanCell
+
+        return ScanCell(cell.text, cell.line, page=line.where, loose=True)
+    return cell
 
 
 # -- which format version the tables follow ---------------------------------------------------------

@@ -189,7 +189,10 @@ def test_pdf_without_ruling_lines_reads_every_cell_it_can_see_and_reports_the_re
     _other_tool_expected(imported, lost={"三（六）"})
 
 
-def test_a_scan_is_told_for_what_it_is(cli, tmp_path):
+def test_a_scan_is_told_for_what_it_is(cli, tmp_path, monkeypatch):
+    from nianbao.read.importer import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)  # without the ocr extra (with it: tests/test_scan.py)
     result = cli("import", PUBLISHED / "scan.pdf", "-o", tmp_path)
     assert result.code == 1
     assert "扫描件" in result.out and "OCR" in result.out

@@ -77,6 +77,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, object]]] = {
     ("POST", "/report/restore/{n}"): ("form", UNIT),
     ("GET", "/report/preview"): ("get", UNIT),
     ("GET", "/report/download/{fmt}"): ("get", UNIT),
+    ("GET", "/report/proof/{n}"): ("get", UNIT),  # a scanned upload's proof page: its own unit's only (404 when none is kept)
     ("POST", "/report/submit"): ("form", UNIT),
     # the county's own report, edited like a unit's (unit.py), by the admin only
     ("GET", "/county/own"): ("get", OWN),
@@ -88,6 +89,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, object]]] = {
     ("POST", "/county/own/restore/{n}"): ("form", OWN),
     ("GET", "/county/own/preview"): ("get", OWN),
     ("GET", "/county/own/download/{fmt}"): ("get", OWN),
+    ("GET", "/county/own/proof/{n}"): ("get", OWN),
 }
 SECURITY = {
     "x-content-type-options": "nosniff",

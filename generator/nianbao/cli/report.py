@@ -230,22 +230,29 @@ def next_command(last: Path, new: Path | None) -> None:
         click.echo(f"  注意：{note}")
 
 
-@main.command("import", short_help="把已发布的年度报告（Word、PDF、网页、文本）读成报告文件。")
+@main.command("import", short_help="把已发布的年度报告（Word、PDF、网页、文本、扫描件）读成报告文件。")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="已发布的报告…")
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), metavar="文件夹", default=Path("."), help="输出目录（默认：当前目录）", callback=_out_folder)
-def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
-    """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md）读成报告文件（.yaml）。"""
+@click.option("--proof", type=click.Path(path_type=Path), metavar="文件", help="扫描件的校对页（.html）：每个表格数字的原图与识别结果，留空的格排在前面")
+def import_command(reports: tuple[Path, ...], out_dir: Path, proof: Path | None) -> None:
+    """把已发布的年度报告（.docx、.doc、.wps、.pdf、.html、.txt、.md，扫描件 .pdf、.png、.jpg）读成报告文件（.yaml）。
+    同一文件夹中的几张图片是一份报告的各页（按文件名顺序）。"""
     from ..read import importer
+    from ..read.kinds import PICTURES
     from ..read.sources import load_checked
     from ..render.reportfile import dump
 
     missing = [p for p in reports if not p.is_file()]
     if missing:
         raise Usage("找不到文件：" + "、".join(map(str, missing)))
+    if proof is not None and proof.suffix.lower() not in (".html", ".htm"):
+        raise Usage(f"校对页应为网页文件（.html）：{proof}")
     failed = False
     written: set[Path] = set()
-    for path in reports:
-        imported = importer.import_file(path)
+    proofs = 0
+    for path, pages in _reports(reports, PICTURES):
+        with _pages_told():
+            imported = importer.import_pages(pages) if len(pages) > 1 else importer.import_file(path)
         findings = sort_findings(imported.findings)
         failed |= imported.failed or imported.spec is None
         errors = sum(f.level == ERROR for f in findings)
@@ -269,7 +276,8 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
         # what nianbao check says of the file written, counted as it counts; then what only reading the original could tell
         _, checked = load_checked(target)
         wrong = sum(f.level == ERROR for f in checked)
-        click.echo(f"{path} → {target}（错误{wrong}个，提示{len(checked) - wrong}个，与 nianbao check {target.name} 相同）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
+        shown = path if len(pages) == 1 else f"{path.parent / path.name}等{len(pages)}张图片"
+        click.echo(f"{shown} → {target}（错误{wrong}个，提示{len(checked) - wrong}个，与 nianbao check {target.name} 相同）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
         for f in checked:
             click.echo(f"  {f.labelled(target)}")
         reading = [f for f in findings if f.rule == "I"]
@@ -279,7 +287,72 @@ def import_command(reports: tuple[Path, ...], out_dir: Path) -> None:
             click.echo(f"  读取原文时（已在文件中相应位置注明）：{said}")
             for f in reading:
                 click.echo(f"    {f.labelled(path)}")
+        if proof is not None and imported.figures:
+            proofs += 1
+            _write_proof(proof if proofs == 1 else proof.with_name(f"{proof.stem}-{proofs}{proof.suffix}"), imported, target, str(shown))
+    if proof is not None and not proofs:
+        click.echo("没有读到扫描件（图片中的表格），未生成校对页", err=True)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _reports(paths: tuple[Path, ...], pictures: frozenset[str]) -> list[tuple[Path, list[Path]]]:
+    """The reports among the files named: each file is one, except the pictures of one
+    folder, which are the pages of one report (in the order of their names)."""
+    from ..read.importer import page_order
+
+    out: list[tuple[Path, list[Path]]] = []
+    folders: dict[Path, list[Path]] = {}
+    for path in paths:
+        if path.suffix.lower() in pictures:
+            folder = path.resolve().parent
+            if folder not in folders:
+                folders[folder] = []
+                out.append((path, folders[folder]))
+            if path not in folders[folder]:
+                folders[folder].append(path)
+        else:
+            out.append((path, [path]))
+    return [(min(pages, key=page_order), sorted(pages, key=page_order)) for _, pages in out]
+
+
+class _pages_told:
+    """A progress bar, one step a scanned page (reading one takes seconds), on the terminal."""
+
+    def __enter__(self):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from ..read.importer import scan
+
+        self.bar = None
+        console = Console(stderr=True)
+
+        def step(done: int, total: int, where: str) -> None:
+            if self.bar is None:
+                self.bar = Progress(TextColumn("识别扫描页"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[where]}"), TimeElapsedColumn(), console=console, transient=True)
+                self.bar.start()
+                self.task = self.bar.add_task("", total=total, where=where)
+            self.bar.update(self.task, completed=done, where=where)
+
+        self.told = scan.progress(step)
+        self.told.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.told.__exit__(*exc)
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _write_proof(target: Path, imported, report: Path, source: str) -> None:
+    from ..read.importer import proof
+
+    data = imported.data
+    title = f"{data['unit'].get('name') or ''}{data.get('year') or ''}年度报告（{report.name}）"
+    saved = backup(target) if target.exists() else None
+    write_atomic(target, proof.page(imported.figures, title, source).encode("utf-8"))
+    empty = sum(f.status != "confirmed" for f in imported.figures)
+    click.echo(f"校对页：{target}（留空待填{empty}格，排在最前）" + (f"；原有文件已备份为 {saved.name}" if saved else ""))
 
 @main.command("reference-docx")
 @click.argument("file", type=click.Path(path_type=Path), metavar="文件")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..findings import ERROR, WARNING, Finding
 from ..model.standard import SPECS
+from ..read.kinds import PICTURES
 from ..read.sources import accepted
 from . import roster
 from .filenames import readable
@@ -65,7 +66,12 @@ def collect(paths: Iterable[Path], *, outside: Path | None = None, notes: list[s
                 notes.append(f"已跳过 {where} 中 nianbao 自己生成的{len(names)}个文件（{'、'.join(readable(n) for n in names[:3])}{'等' if len(names) > 3 else ''}）：它们不是交回的报告")
     unique: list[Path] = []
     seen: set[Path] = set()
+    scanned: set[Path] = set()  # folders whose page pictures are already one report
     for path in found:
+        if path.suffix.lower() in PICTURES:
+            if path.resolve().parent in scanned:
+                continue
+            scanned.add(path.resolve().parent)
         if path.resolve() not in seen:
             seen.add(path.resolve())
             unique.append(path)

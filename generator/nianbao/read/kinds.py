@@ -16,7 +16,9 @@ PUBLISHED = {
     ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html", ".mht": "html",
     ".pdf": "pdf",
     ".doc": "old", ".wps": "old", ".rtf": "old", ".odt": "odt",
+    ".png": "image", ".jpg": "image", ".jpeg": "image",  # a scan's pages, read by OCR (the ocr extra)
 }
+PICTURES = frozenset(s for s, kind in PUBLISHED.items() if kind == "image")
 
 
 def is_published(path: Path) -> bool:

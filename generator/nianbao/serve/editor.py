@@ -260,6 +260,7 @@ class Upload:
     text: str | None
     findings: list[Finding]
     year: int | None = None
+    proof: str | None = None  # a scan's proof page (every figure's picture beside the figure read), as import --proof writes it
 
 
 MACRO_SUFFIXES = {".docm": ".docx", ".dotm": ".docx", ".xlsm": ".xlsx", ".xltm": ".xlsx"}  # → what to save it as
@@ -350,7 +351,12 @@ def _published(path: Path) -> Upload:
     header = f"由已发布的报告导入（{imported.spec.name}）。" + (f"\n有{errors}处原文无法读取或有误，已在该处注明，请对照原件补填。" if errors else "")
     text = reportfile.dump(imported.spec, data, header=header, notes=imported.notes)
     year = data.get("year") if isinstance(data.get("year"), int) else None
-    return Upload(text, [replace(f, line=None) for f in findings], year)
+    proof = None
+    if imported.figures:  # a scan: the figures to check against their pictures
+        from ..read.importer.proof import page as proof_page
+
+        proof = proof_page(imported.figures, f"{data['unit'].get('name') or ''}{year or ''}年度报告", "上传的扫描件")
+    return Upload(text, [replace(f, line=None) for f in findings], year, proof)
 
 
 def _loaded(path: Path) -> Upload:

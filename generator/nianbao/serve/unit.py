@@ -17,6 +17,7 @@ grids (:func:`form_context`); the county's pages include it read-only to show a 
 from __future__ import annotations
 
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -212,12 +213,19 @@ def _outcome(request: Request, report, latest) -> str | None:
     if done == "submitted" and report.status == "已提交":
         return "已提交县（区）审核。审核期间报告不能修改；如被退回，可改正后再次提交。"
     if done == "started" and latest.number >= 1:
-        return f"报告已建立（第{latest.number}版）。请逐项核对，“检查结果”列出了需要补填或改正的地方。"
+        return f"报告已建立（第{latest.number}版）。请逐项核对，“检查结果”列出了需要补填或改正的地方。" + (
+            "上传的是扫描件：表格中未经合计确认的数字留空，请打开下面的“校对页”对照原图填写。" if _proof_of(request) else "")
     if done == "restored":
         restored = request.query_params.get("n", "")
         if restored.isdigit() and 0 < int(restored) < latest.number:
             return f"已恢复为第{int(restored)}版的内容，另存为第{latest.number}版；原来的各版都还在历史版本中。"
     return None
+
+
+def _proof_of(request: Request) -> str:
+    """The proof page the redirect after a scanned upload names, if this server keeps it."""
+    n = request.query_params.get("proof", "")
+    return n if n.isdigit() and any(key[1] == n for key in _PROOFS) else ""
 
 
 def _report_page(request: Request, owner: Owner, *, message: str | None = None, problems: list[str] | None = None,
@@ -249,6 +257,7 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
         "owner": owner, "year": year, "report": report, "latest": latest, "title": _title(name, year),
         "errors": errors, "warnings": warnings, "findings": editor.findings_json(findings), "comments": comments,
         "locked": locked, "boot": boot, "message": message or done, "message_ok": done is not None, "problems": problems or [],
+        "proof": f"{owner.base}/proof/{_proof_of(request)}" if done and (owner.unit_id, _proof_of(request)) in _PROOFS else "",
         "formats": FORMAT_NAMES, "last": store.latest(owner.unit_id, year - 1), "can_submit": not owner.county and report.status in SUBMITTABLE,
     }, status=status)
 
@@ -356,6 +365,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         if latest is not None and field(form, "again", 10) != "1":
             return _report_page(request, owner, message="这份报告已经开始填写；如要重新开始，请在页面下方的“重新开始”中选择", status=409)
         problems: list[str] = []
+        proof = ""
         try:
             if how == "last":
                 last = _last_text(request, owner, year)
@@ -370,11 +380,13 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
                     raise editor.EditorError("请选择要上传的文件")
                 content = upload.file.read(editor.MAX_UPLOAD_BYTES + 1)
                 name = upload.filename[:200]
-                store.put_upload(owner.unit_id, name, content[: editor.MAX_UPLOAD_BYTES])
+                kept = store.put_upload(owner.unit_id, name, content[: editor.MAX_UPLOAD_BYTES])
                 made = editor.upload(name, content)
                 problems = [f["text"] for f in editor.findings_json(made.findings) if f["level"] == "error"]
                 text = editor.adopt(made, year)
                 said = [f"由上传的文件“{name}”开始", *problems[:5]]
+                if made.proof is not None:
+                    proof = _keep_proof(owner.unit_id, kept, made.proof)
             else:
                 raise editor.EditorError("请选择从哪里开始：上一年度的报告、上传文件或空白")
         except editor.EditorError as exc:
@@ -385,7 +397,15 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             _save(request, owner, year, text, base, said)
         except (Conflict, Locked, StoreError) as exc:
             return _report_page(request, owner, message=str(exc), status=409)
-        return RedirectResponse(f"{owner.base}?done=started", status_code=303)
+        return RedirectResponse(f"{owner.base}?done=started{proof}", status_code=303)
+
+    def proof_page(request: Request) -> Response:
+        """The proof page of the scan this unit uploaded (kept by the server that read it)."""
+        owner = resolve(request)
+        shown = _PROOFS.get((owner.unit_id, request.path_params.get("n", "")))
+        if shown is None:
+            raise Refusal(404, "校对页只在上传扫描件后保留一段时间（网站重启后不再保留）：请重新上传扫描件")
+        return Response(shown, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
 
     def history(request: Request) -> Response:
         owner = resolve(request)
@@ -522,7 +542,19 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
 
     return {"report": report_page, "data": data, "save": save, "start": form_route(start), "history": history,
             "version": version_page, "restore": form_route(restore), "preview": preview, "download": download,
-            "submit": form_route(submit)}
+            "submit": form_route(submit), "proof": proof_page}
+
+
+_PROOFS: OrderedDict[tuple[int, str], str] = OrderedDict()  # (unit, upload) → the proof page of a scan it uploaded, the newest few
+
+
+def _keep_proof(unit_id: int, upload_id: int, shown: str) -> str:
+    """Keep a scan's proof page for the unit to open after the redirect; returns the query that
+    names it.  In memory and bounded: it is made again by uploading the scan again."""
+    _PROOFS[(unit_id, str(upload_id))] = shown
+    while len(_PROOFS) > 32:
+        _PROOFS.popitem(last=False)
+    return f"&proof={upload_id}"
 
 
 def _conflict(current) -> Response:
@@ -552,6 +584,7 @@ def _routes(prefix: str, resolve: Callable[[Request], Owner], *, submit: bool) -
         Route(f"{prefix}/restore/{{n}}", h["restore"], methods=["POST"]),
         Route(f"{prefix}/preview", h["preview"], methods=["GET"]),
         Route(f"{prefix}/download/{{fmt}}", h["download"], methods=["GET"]),
+        Route(f"{prefix}/proof/{{n}}", h["proof"], methods=["GET"]),
     ]
     if submit:
         out.append(Route(f"{prefix}/submit", h["submit"], methods=["POST"]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,12 @@ from ...model.standard import SPECS, Spec, spec_for_year
 from ...model.yamlfile import Parsed
 from ..kinds import is_published
 from ..load import Loaded, validate, zeros
-from . import glyphs, narrative, table2, table3, table4, tables
+from . import confirm, glyphs, narrative, table2, table3, table4, tables
 from .lines import Line, Unreadable
-from .readers import MAX_LINES, SUFFIXES, read
+from .readers import MAX_BYTES, MAX_LINES, SUFFIXES, read
 from .words import normal
 
-__all__ = ["SUFFIXES", "Imported", "checkable", "import_bytes", "import_file", "is_published"]
+__all__ = ["SUFFIXES", "Imported", "checkable", "import_bytes", "import_file", "import_pages", "is_published"]
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Imported:
     notes: dict[KeyPath, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[KeyPath] = field(default_factory=set)
+    figures: list = field(default_factory=list)  # a scan's figure cells (confirm.Figure), for the proof page; empty for other files
 
     @property
     def failed(self) -> bool:
@@ -58,10 +60,40 @@ def import_file(path: Path) -> Imported:
     return import_bytes(data, Path(path))
 
 
+def import_pages(paths: list[Path]) -> Imported:
+    """Several picture files (PNG, JPEG) that are one report's pages, in the order of their
+    names (``第2页`` before ``第10页``), read by OCR as one report."""
+    paths = sorted(paths, key=page_order)
+    if len(paths) == 1:
+        return import_file(paths[0])
+    try:
+        pictures = [(p.name, p.read_bytes()) for p in paths]
+    except OSError as exc:
+        return Imported(paths[0], None, findings=[Finding(ERROR, "I", None, f"无法读取文件：{exc.strerror or exc}")])
+    if sum(len(d) for _, d in pictures) > MAX_BYTES:
+        return Imported(paths[0], None, findings=[Finding(ERROR, "I", None, f"这{len(paths)}张图片共超过{MAX_BYTES // (1024 * 1024)} MB，不像一份年度报告的扫描件，未读取")])
+
+    def reading() -> tuple[list[Line], dict[str, str]]:
+        from .scan import read_pictures
+
+        return read_pictures(pictures), {}
+
+    return _import(paths[0], reading)
+
+
+def page_order(path: Path) -> list:
+    """A file name as a person orders pages: the numbers in it compared as numbers."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", path.name)]
+
+
 def import_bytes(data: bytes, source: Path) -> Imported:
     """Never raises for what a file holds: a damaged, hostile or strange file is a finding."""
+    return _import(source, lambda: read(source, data))
+
+
+def _import(source: Path, reading) -> Imported:
     try:
-        lines, meta = read(source, data)
+        lines, meta = reading()
         if len(lines) > MAX_LINES:
             raise Unreadable(f"内容有{len(lines)}行：一份年度报告不过两三千行，这不像年度报告，未读取")
         lines, meta, told = glyphs.unify(lines, meta)  # one set of characters before any matching
@@ -94,6 +126,10 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     spec = _format(lines, title)
     imported = Imported(source, spec)
     found, table_findings = _tables(spec, outline, lines)
+    if confirm.scanned(found):  # figures read from pictures count only where the tables' sums confirm them
+        confirmed = confirm.confirm(spec, found)
+        imported.figures = confirmed.figures
+        table_findings = [f for f in table_findings if confirmed.keeps(f)] + confirmed.findings
     signed = _Signature.of(outline, title)
     head = _metadata(spec, lines, title, signed.unit)
     data, after, preamble_line, overview_lines, overview_findings = _narratives(spec, outline, after_title, head, signed)

@@ -31,7 +31,7 @@ from dataclasses import replace
 
 from ...findings import WARNING, Finding
 from ...system.decode import BIDI, control_name
-from .lines import Cell, Line
+from .lines import Line
 
 # Radicals Supplement forms that stand for a whole character → that character.  Stroke
 # forms with no character of their own (⺀, ⺍, ⺗'s variants…) are left as they are and
@@ -113,7 +113,7 @@ def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str
     out: list[Line] = []
     findings: list[Finding] = []
     for line in lines:
-        cells = [Cell(tally.text(c.text, count=False), c.line) for c in line.cells]
+        cells = [replace(c, text=tally.text(c.text, count=False)) for c in line.cells]  # a cell keeps what it carries (where a scan read it)
         out.append(replace(line, text=tally.text(line.text), raw=tally.text(line.raw, count=False), cells=cells))
         for note in line.notes:
             findings.append(Finding(WARNING, "I", None, f"{note}（原文{line.place}）" if line.place else note, line.line))

@@ -137,7 +137,7 @@ def _walk(top, hidden: dict) -> list[Line]:
             buffer.append("\n")
         elif tag == "img" and not "".join(buffer).strip():
             flush()
-            lines.append(Line("", [], None, f"第{len(lines) + 1}段（图片）", kind="image"))
+            lines.append(Line("", [], None, f"第{len(lines) + 1}段（图片）", kind="image", source=(element.get("src") or "").strip()))
         elif element.text and tag:
             buffer.append(element.text)
         stack.append((element, False))

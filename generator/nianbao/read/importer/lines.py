@@ -49,6 +49,8 @@ class Line:
     kind: str = "text"  # "text", "row", "cell" (a lone cell of a flattened table), "image"
     heading: bool = False  # marked as a heading by its source (markdown #, <h2>, a Word heading style)
     notes: tuple[str, ...] = ()  # what the reader left out of this line and must tell (hidden text in a cell)
+    source: str = ""  # of a picture: where it is (a web page's <img src>), for reading it by OCR
+    scanned: bool = False  # read by OCR from a picture: its figures count only once the tables' sums confirm them
 
     @property
     def place(self) -> str:

@@ -5,8 +5,10 @@ a cell, an empty cell is printed empty, so the rows are exact.  A table that run
 the next page needs nothing special: the rows come in reading order, and the repeated
 header and the page number between them are not rows of the table.  Text outside the
 tables comes as lines; lines of one paragraph wrapped by the page are joined again, and
-page numbers and running heads are dropped.  A PDF without a text layer is a scan: the
-clerk is told so, and what to do.
+page numbers and running heads are dropped.  Pages without a text layer are a scan's: with
+the ``ocr`` extra they are read by OCR (:mod:`.scan`, rendered at the resolution of their
+picture by pdfium in a bounded child process) and join the other pages' lines; without
+it the clerk is told what to install.
 
 Only glyphs a reader sees are read (:func:`seen`): not those drawn invisible (text render
 mode 3 or 7) — unless they lie over a picture, where they are a scan's OCR layer and
@@ -22,6 +24,7 @@ import io
 import re
 import statistics
 from collections import Counter
+from dataclasses import replace
 
 from ...system import isolate
 from . import glyphs
@@ -39,21 +42,101 @@ _ENDS_SENTENCE = re.compile(r"[。！？!?]$")
 
 SCAN = (
     "这个 PDF 是扫描件（只有图片，没有文字层），无法读取其中的文字和数字。"
-    "请找到报告的 Word 或网页版本再导入；或用 OCR 软件把它转成文字（.txt/.docx），核对数字后再导入"
+    "安装离线文字识别（OCR）组件后即可读取：pip install \"nianbao[ocr]\"；"
+    "或找到报告的 Word 或网页版本再导入"
 )
+RENDER_SECONDS = 20.0  # one scanned page drawn by pdfium
 
 
 def read_pdf(data: bytes) -> list[Line]:
     if b"%PDF" not in data[:1024]:
         raise Unreadable(f"不是有效的{KIND}（文件开头没有 PDF 标记，可能是改了扩展名的其他文件）")
     try:
-        return isolate.run(extract, data, seconds=SECONDS, what=KIND)
+        items, notes, scans, count = isolate.run(extract, data, seconds=SECONDS, what=KIND)
     except isolate.Failed as exc:
         raise Unreadable(str(exc)) from exc
     except Unreadable:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer's many kinds of damage, met on some page
         raise Unreadable(f"{KIND}已损坏，读到一半无法继续：请用 PDF 阅读器打开核对，必要时重新下载或改用 Word 版") from exc
+    lines = None
+    if scans:
+        items, told = _scanned(data, items, scans, count)
+        notes = notes + told
+        pictured = {n for n, _ in scans} if told else set()
+        lines = [replace(line, scanned=True) if _page_number(line.where) in pictured else line for line in _lines(items)]
+    lines = (lines if lines is not None else _lines(items)) + notes
+    if count > MAX_PAGES:
+        lines.append(Line(f"（PDF 共{count}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
+    return lines
+
+
+def _scanned(data: bytes, items: list, scans: list[tuple[int, float]], count: int) -> tuple[list, list[Line]]:
+    """The pages that are pictures, read by OCR when the extra is installed (their items
+    in PDF points, in place of the picture's); without it, a PDF that is only pictures is
+    refused saying what to install, and a picture page among text pages stays a picture."""
+    from . import ocr, scan
+
+    if not ocr.available():
+        if len(scans) == min(count, MAX_PAGES):
+            raise Unreadable(SCAN)
+        return items, []
+
+    def loader(number: int, dpi: float):
+        def load() -> scan.Page:
+            try:
+                image, used = isolate.run(render, data, number, dpi, seconds=RENDER_SECONDS, what=f"{KIND}第{number}页")
+            except isolate.Failed as exc:
+                raise Unreadable(str(exc)) from exc
+            return scan.page_of(image, f"第{number}页", scale=72 / used)
+
+        return load
+
+    read = scan.read_pages([(number, f"第{number}页", loader(number, dpi)) for number, dpi in scans])
+    scanned = {number for number, _ in scans}
+    kept = [item for item in items if not (item[4] is None and item[0] in scanned)]
+    merged = sorted(kept + read, key=lambda item: item[0])  # stable: each page keeps its own order
+    shown = "、".join(str(n) for n, _ in scans[:8]) + ("等" if len(scans) > 8 else "")
+    note = f"第{shown}页是扫描图片，已用离线文字识别（OCR）读取：表中的数字都经表格的合计核对，核对不上或看不清的留空，请对照校对页补填"
+    return merged, [Line("", [], None, "扫描页", notes=(note,))]
+
+
+def render(data: bytes, number: int, dpi: float) -> tuple:
+    """Page ``number`` as a picture → (the page in grey levels with the seal's red taken away,
+    its dpi).  A page that is one upright picture gives that picture's own pixels (drawing
+    it again would blur every digit); any other page is drawn by pdfium at ``dpi`` (the
+    resolution of its picture, within 150–300 dpi and a pixel budget).  Runs in the child
+    process; a picture announcing more pixels than a page can have is refused undecoded."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from .scan import MAX_PIXELS, grey
+
+    document = pdfium.PdfDocument(data)
+    try:
+        page = document[number - 1]
+        width, height = page.get_size()
+        pictures = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+        if len(pictures) == 1 and page.get_rotation() == 0:
+            picture = pictures[0]
+            matrix = picture.get_matrix()
+            left, bottom, right, top = picture.get_bounds()
+            wide, high = picture.get_px_size()
+            upright = matrix.b == 0 and matrix.c == 0 and matrix.a > 0 and matrix.d > 0
+            if upright and (right - left) * (top - bottom) >= 0.8 * width * height and wide * high > 0:
+                if wide * high > MAX_PIXELS:
+                    raise Unreadable(f"{KIND}第{number}页的图片有{wide}×{high}像素，远大于一页扫描件（可能是恶意构造的文件），未读取")
+                array = np.array(picture.get_bitmap(render=False).to_pil().convert("RGB"))
+                return grey(array), wide * 72 / (right - left)
+        dpi = min(max(dpi, 150.0), 300.0)
+        if width * height * (dpi / 72) ** 2 > MAX_PIXELS // 4:
+            dpi = 72 * ((MAX_PIXELS // 4) / max(width * height, 1.0)) ** 0.5
+        bitmap = page.render(scale=dpi / 72)
+        array = np.array(bitmap.to_pil().convert("RGB"))
+        return grey(array), dpi
+    finally:
+        document.close()
 
 
 def _record_render_modes() -> None:
@@ -83,8 +166,9 @@ def _record_render_modes() -> None:
     plumber_page.ALL_ATTRS.add("rendermode")
 
 
-def extract(data: bytes) -> list[Line]:
-    """The work done in the child process."""
+def extract(data: bytes) -> tuple[list, list[Line], list[tuple[int, float]], int]:
+    """The work done in the child process: (the pages' items, notes, the pages that are
+    pictures with their resolution, the page count)."""
     import logging
     import warnings
 
@@ -95,7 +179,7 @@ def extract(data: bytes) -> list[Line]:
         return _extract(data)
 
 
-def _extract(data: bytes) -> list[Line]:
+def _extract(data: bytes) -> tuple[list, list[Line], list[tuple[int, float]], int]:
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -112,7 +196,7 @@ def _extract(data: bytes) -> list[Line]:
             pages = pdf.pages
             count = len(pages)
             items: list[tuple[int, float, float, float, object]] = []  # (page, top, x0, x1, text or rows)
-            scanned = 0
+            scans: list[tuple[int, float]] = []  # pages that are only a picture, with its resolution
             notes: list[Line] = []
             mapped: dict[str, int] = {}
             for number, page in enumerate(pages[:MAX_PAGES], start=1):
@@ -123,7 +207,7 @@ def _extract(data: bytes) -> list[Line]:
                     char["text"] = glyphs.count_mapped(char.get("text", ""), mapped)
                 items += _page(shown, number)
                 if not shown.chars and page.images:
-                    scanned += 1
+                    scans.append((number, _resolution(page.images)))
                     items.append((number, 0.0, 0.0, 0.0, None))
                 told = []
                 if unseen:
@@ -133,18 +217,30 @@ def _extract(data: bytes) -> list[Line]:
                     told.append(f"第{number}页的文字取自扫描图片上的识别文字层（OCR），数字可能识别有误，请与原件逐一核对")
                 if told:
                     notes.append(Line("", [], None, f"第{number}页", notes=tuple(told)))
-            if scanned and scanned == min(count, MAX_PAGES):
-                raise Unreadable(SCAN)
             if mapped:
                 notes.append(Line("", [], None, "", notes=(glyphs.mapped_note(mapped),)))
-            lines = _lines(items) + notes
         except Unreadable:
             raise
         except Exception as exc:  # noqa: BLE001
             raise Unreadable(f"{KIND}已损坏，读取时出错（{type(exc).__name__}）") from exc
-        if count > MAX_PAGES:
-            lines.append(Line(f"（PDF 共{count}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
-        return lines
+        return items, notes, scans, count
+
+
+def _page_number(where: str) -> int | None:
+    """The page a line's place names (``第3页第2个表格第5行`` → 3)."""
+    found = re.match(r"第(\d+)页", where)
+    return int(found.group(1)) if found else None
+
+
+def _resolution(images: list[dict]) -> float:
+    """The dpi of a page's largest picture (its pixels over its size on the page)."""
+    best = 0.0
+    for image in images:
+        size = image.get("srcsize") or (0, 0)
+        wide = float(image.get("x1", 0)) - float(image.get("x0", 0))
+        if wide > 0 and size[0]:
+            best = max(best, float(size[0]) * 72 / wide)
+    return best or 200.0
 
 
 _INVISIBLE_MODES = (3, 7)  # text render modes that neither fill nor stroke
@@ -278,11 +374,11 @@ class _Rows(list):
         self.extents = extents
 
 
-def _framing(rows: list[list[str | None]]) -> bool:
+def _framing(rows: list[list[str | Cell | None]]) -> bool:
     return bool(rows) and all(sum(cell is not None for cell in row) <= 1 for row in rows)
 
 
-def _wordy(row: list[str | None]) -> str | None:
+def _wordy(row: list[str | Cell | None]) -> str | None:
     """The words of a row that is one cell of words (not a figure), else None."""
     filled = [_cell(cell) for cell in row if cell is not None and (_cell(cell) or "").strip()]
     return filled[0] if len(filled) == 1 and not is_value_token(filled[0]) else None
@@ -337,9 +433,13 @@ def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
     return items
 
 
-def _cell(text: str | None) -> str | None:
+def _cell(text: str | Cell | None) -> str | None:
+    """A table cell's text as pdfplumber gives it, its wrapped lines joined; a scan's cell
+    (:class:`Cell` already, which keeps where it was read) as the OCR reader made it."""
     if text is None:
         return None
+    if isinstance(text, Cell):
+        return text.text
     pieces = [p.strip() for p in text.split("\n") if p.strip()]
     out = ""
     for piece in pieces:
@@ -456,7 +556,9 @@ def _running_heads(texts: list[tuple[int, float, float, float, object]], pages: 
     return {key for key, count in seen.items() if count >= max(3, pages * 0.6)}
 
 
-def _table(rows: list[list[str | None]], where: str, lines: list[Line]) -> None:
+def _table(rows: list[list[str | Cell | None]], where: str, lines: list[Line]) -> None:
+    """A ruled table's rows; a cell may come as a :class:`Cell` already (a scan's, which keeps
+    where it was read)."""
     if _framing(rows):  # a framed block of text
         for row in rows:
             for cell in row:
@@ -468,6 +570,6 @@ def _table(rows: list[list[str | None]], where: str, lines: list[Line]) -> None:
         _row(row, f"{where}第{r}行", lines)
 
 
-def _row(row: list[str | None], where: str, lines: list[Line]) -> None:
-    cells = [Cell(text) for text in map(_cell, row) if text is not None]
+def _row(row: list[str | Cell | None], where: str, lines: list[Line]) -> None:
+    cells = [cell if isinstance(cell, Cell) else Cell(text) for cell, text in ((c, _cell(c)) for c in row) if text is not None]
     lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row"))

@@ -76,7 +76,7 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
     """(lines, metadata such as an HTML page's <title>)."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise Unreadable(f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：可导入 .txt、.md、.docx、.doc、.wps、.odt、.html、.pdf")
+        raise Unreadable(f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：可导入 .txt、.md、.docx、.doc、.wps、.odt、.html、.pdf，以及扫描件的图片 .png、.jpg")
     if len(data) > MAX_BYTES:
         raise Unreadable(f"文件过大（{len(data) // (1024 * 1024)} MB），不像一份年度报告，未读取")
     if not data.strip():
@@ -97,7 +97,16 @@ def read(path: Path, data: bytes) -> tuple[list[Line], dict[str, str]]:
     if kind == "html":
         from .html import read_html
 
-        return read_html(data)
+        lines, meta = read_html(data)
+        if any(line.kind == "image" and line.source for line in lines):
+            from .pictures import in_page
+
+            lines = in_page(path, lines)
+        return lines, meta
+    if kind == "image":
+        from .scan import read_pictures
+
+        return read_pictures([(path.name, data)]), {}
     if kind == "pdf":
         from .pdf import read_pdf
 

@@ -47,6 +47,7 @@ class Found:
     notes: dict[KeyPath, str] = field(default_factory=dict)  # comments for the written file
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[KeyPath] = field(default_factory=set)  # rows left empty
+    cells: dict[KeyPath, tuple[Cell, Any]] = field(default_factory=dict)  # each figure cell read (its key path ends with the column): the cell and its value
 
     def problem(self, spec: Spec, keys: KeyPath, line: Line, message: str, level: str = ERROR) -> None:
         at = place(spec.id, keys)
@@ -60,6 +61,7 @@ class Found:
         self.notes.update(other.notes)
         self.findings += other.findings
         self.unreadable |= other.unreadable
+        self.cells.update(other.cells)
 
 
 def is_prose(line: Line) -> bool:
@@ -363,6 +365,7 @@ def read_values(
     n = len(columns)
     exact = bool(cells) and all(line.exact for _, line in cells)
     texts = [c.text for c, _ in cells]
+    origins: list[Cell | None] = [_origin(c, line) for c, line in cells]  # beside texts: where each was read
     if not cells:
         found.problem(spec, keys, where, "原文这一行没有数字（表格可能在此截断），整行留空，请按原件填写")
         found.unreadable.add(keys)
@@ -374,6 +377,7 @@ def read_values(
         for end in ((-1, 0) if text_source else (0, -1)):
             while len(texts) > n and is_blank(texts[end]):
                 texts.pop(end)
+                origins.pop(end)
         if len(texts) != n:
             present = sum(not is_blank(t) for t in texts)
             found.problem(
@@ -385,6 +389,7 @@ def read_values(
             found.unreadable.add(keys)
             return None
     else:
+        origins = [c for c, t in zip(origins, texts) if not is_blank(t)]
         texts = [t for t in texts if not is_blank(t)]
         if len(texts) != n:
             by_line: dict[int, list[str]] = {}
@@ -396,6 +401,8 @@ def read_values(
                 extra = [t for t in texts if t not in whole[0]] or texts[n:]
                 found.problem(spec, keys, where, f"原文这一行之外另有“{'、'.join(extra)}”（可能是页码），未计入", WARNING)
                 texts = whole[0]
+                scanned = [line for _, line in cells if line.scanned]
+                origins = [_origin(Cell(t), scanned[0]) if scanned else None for t in texts]
             else:
                 found.problem(
                     spec, keys, where,
@@ -405,13 +412,17 @@ def read_values(
                 return None
     values: list[Any] = []
     blanks: list[str] = []
-    for text, column in zip(texts, columns):
+    for text, column, origin in zip(texts, columns, origins):
+        here = cell_keys(len(values)) if cell_keys else keys + (len(values),)
         if is_blank(text):
+            if origin is not None:
+                found.cells[here] = (origin, 0)
             values.append(0)
             blanks.append(column.label)
             continue
         read = number(text, column.type, column.unit == WAN)
-        here = cell_keys(len(values)) if cell_keys else keys + (len(values),)
+        if origin is not None:
+            found.cells[here] = (origin, read.value)
         if read.value is None:
             found.problem(spec, here, where, f"{read.problem}，留空，请按原件填写")
             found.unreadable.add(here[:-1])
@@ -427,6 +438,17 @@ def read_values(
         if None not in parts and given is not None and given == sum(parts):
             values = parts
     return values
+
+
+def _origin(cell: Cell, line: Line) -> Cell:
+    """Where a figure was read: its cell; a figure OCR read on a line of text (no ruled cell
+    around it) stands as a scan's cell whose box is not known, so that it too waits for the
+    tables' sums before it counts."""
+    if line.scanned and not hasattr(cell, "loose"):
+        from .scan import ScanCell
+
+        return ScanCell(cell.text, cell.line, page=line.where, loose=True)
+    return cell
 
 
 # -- which format version the tables follow ---------------------------------------------------------

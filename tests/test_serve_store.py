@@ -174,6 +174,41 @@ def test_login_rate_limit_per_address(store):
     assert store.login_allowed("10.0.0.11")
 
 
+RACER = """
+import sys, threading
+from nianbao.serve.store import Store
+store = Store(sys.argv[1])
+verified = []
+gate = threading.Barrier(int(sys.argv[2]))
+
+def attempt():
+    gate.wait()
+    reserved = store.reserve_login("10.9.9.9")  # what auth.login does: reserve, verify, finish
+    if reserved is not None:
+        verified.append(store.admin_password_ok("wrong password"))
+        store.finish_login(reserved, "10.9.9.9", False)
+
+threads = [threading.Thread(target=attempt) for _ in range(int(sys.argv[2]))]
+for t in threads: t.start()
+for t in threads: t.join()
+store.close()
+print(len(verified))
+"""
+
+
+def test_parallel_wrong_logins_from_several_processes_get_five_verifications(store, url):
+    """300 wrong passwords at once from one address, through three processes on one database (as
+    several workers would be): at most five reach argon2 — the limit is counted and the attempt
+    reserved in one write, serialised across processes."""
+    store.use_setup_token(store.setup_token(), "correct horse battery")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, url, "100"], stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    verified = [int(r.communicate(timeout=300)[0].strip()) for r in racers]
+    assert sum(verified) == 5, verified
+    assert [r.action for r in store.audit_log()].count("管理员登录失败（密码不对）") == 5
+    assert not store.login_allowed("10.9.9.9") and store.reserve_login("10.9.9.9") is None
+
+
 # -- units, tokens, sessions ------------------------------------------------------------------------------------
 def test_units_tokens_hashed_revoked_reissued(store):
     added = store.add_units(["青山镇人民政府", "白河乡人民政府", " 青山镇人民政府 ", "青山镇　人民政府"], ADMIN, "10.0.0.1")

@@ -179,12 +179,13 @@ def login(request: Request, form: FormData) -> Response:
     s = store(request)
     where = address(request)
     settings = s.settings()
-    if not s.login_allowed(where):
+    attempt = s.reserve_login(where)  # counted before the password is looked at: no burst gets past the limit
+    if attempt is None:
         return _pre_page(request, "login.html", {"admin_set": settings.admin_set, "out": False,
                                                  "problem": "密码错误的次数过多，请过一段时间再试。"}, status=429)
     password = field(form, "password", MAX_PASSWORD + 1)
     ok = bool(password) and len(password) <= MAX_PASSWORD and settings.admin_set and s.admin_password_ok(password)
-    s.record_login(where, ok)
+    s.finish_login(attempt, where, ok)
     if not ok:
         problem = "密码不正确，请重新输入。" if settings.admin_set else "管理员密码尚未设置：请使用启动网站时显示的设置链接。"
         return _pre_page(request, "login.html", {"admin_set": settings.admin_set, "out": False, "problem": problem}, status=401)

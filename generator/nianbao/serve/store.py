@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -278,6 +279,11 @@ def _name(value: str, what: str, limit: int) -> str:
         if unicodedata.category(char) == "Cc" or char in _BIDI:
             raise StoreError(f"{what}中有看不见的控制字符（U+{ord(char):04X}，多半是复制粘贴带进来的）：请删去后重新输入")
     return value
+
+
+def _lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock's key (a signed 64-bit integer) for ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True)
 
 
 def _encodable(value: str) -> bool:
@@ -667,20 +673,48 @@ class Store:
         with self._tx() as s:
             s.execute(delete(db.WebSession).where(db.WebSession.unit_id == unit_id))
 
+    def reserve_login(self, address: str) -> int | None:
+        """A sign-in attempt from ``address`` reserved (counted as failed until :meth:`finish_login`
+        says otherwise), or None after :data:`LOGIN_FAILURES` failed or pending attempts within
+        :data:`LOGIN_WINDOW` since its last successful one.
+
+        The count and the reservation are one write transaction, serialised per address across
+        every process on the database (SQLite: ``BEGIN IMMEDIATE`` takes the file's write lock;
+        PostgreSQL: a transaction-scoped advisory lock on the address), so that 300 wrong
+        passwords sent at once get at most five argon2 verifications, not one per request that
+        read the count before the others wrote theirs."""
+        at = now()
+        since = at - LOGIN_WINDOW
+        address = _shown(address, 100)
+        with self._tx() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key("login:" + address)})
+            if _failures(s, address, since) >= LOGIN_FAILURES:
+                return None
+            s.execute(delete(db.LoginAttempt).where(db.LoginAttempt.at < at - KEEP_ATTEMPTS))
+            row = db.LoginAttempt(address=address, at=at, ok=False)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def finish_login(self, attempt: int, address: str, ok: bool) -> None:
+        """The outcome of a reserved attempt: a success clears the count (it is the newest ok
+        attempt); a failure stays counted.  Audited with the address either way."""
+        with self._tx() as s:
+            if ok:
+                s.execute(update(db.LoginAttempt).where(db.LoginAttempt.id == attempt).values(ok=True, at=now())
+                          .execution_options(synchronize_session=False))
+            self._log(s, ADMIN, address, "管理员登录成功" if ok else "管理员登录失败（密码不对）")
+
     def login_allowed(self, address: str) -> bool:
-        """False after :data:`LOGIN_FAILURES` failed logins from ``address`` within
-        :data:`LOGIN_WINDOW` (since its last successful one): guessing the password is slow."""
+        """Whether :meth:`reserve_login` would reserve an attempt now (a read: nothing reserved)."""
         since = now() - LOGIN_WINDOW
-        address = _shown(address, 100)  # as record_login keeps it
+        address = _shown(address, 100)
         with self._tx(write=False) as s:
-            last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
-                                                                          db.LoginAttempt.at >= since))
-            start = max(since, _utc(last_ok)) if last_ok is not None else since  # type: ignore[type-var]
-            failed = s.scalar(select(func.count()).select_from(db.LoginAttempt).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(False),
-                                                                                      db.LoginAttempt.at >= start))
-        return (failed or 0) < LOGIN_FAILURES
+            return _failures(s, address, since) < LOGIN_FAILURES
 
     def record_login(self, address: str, ok: bool) -> None:
+        """An attempt recorded as it ended, without a reservation (a tool's or a test's record)."""
         at = now()
         with self._tx() as s:
             s.execute(delete(db.LoginAttempt).where(db.LoginAttempt.at < at - KEEP_ATTEMPTS))
@@ -920,6 +954,15 @@ class Store:
         with self._tx(write=False) as s:
             rows = s.scalars(select(db.Audit).order_by(db.Audit.id.desc()).limit(max(0, min(limit, 10000))).offset(max(0, min(offset, MAX_ID))))
             return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
+
+
+def _failures(s: Session, address: str, since: dt.datetime) -> int:
+    """Failed (or still pending) sign-ins from ``address`` since ``since`` and its last good one."""
+    last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
+                                                                  db.LoginAttempt.at >= since))
+    start = max(since, _utc(last_ok)) if last_ok is not None else since  # type: ignore[type-var]
+    return s.scalar(select(func.count()).select_from(db.LoginAttempt).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(False),
+                                                                            db.LoginAttempt.at >= start)) or 0
 
 
 def _not_admin(name: str) -> None:

@@ -360,11 +360,11 @@ def test_every_change_audited_never_a_secret(store):
     log = store.audit_log()
     actions = [(r.actor, r.address, r.action) for r in reversed(log)]
     assert actions == [
-        ("nianbao", "", "生成设置密码的链接"), (ADMIN, "", "设置管理员密码"), (ADMIN, "10.0.0.1", "添加单位"),
+        ("nianbao", "命令行", "生成设置密码的链接"), (ADMIN, "本机", "设置管理员密码"), (ADMIN, "10.0.0.1", "添加单位"),
         ("青山镇人民政府", "10.0.0.7", "通过专用链接进入"), ("青山镇人民政府", "10.0.0.7", "保存"), ("青山镇人民政府", "10.0.0.7", "提交"),
         (ADMIN, "10.0.0.1", "退回"), (ADMIN, "10.0.0.1", "提出意见"), (ADMIN, "10.0.0.1", "重新生成单位链接"),
         (ADMIN, "10.0.0.1", "修改单位名称"), (ADMIN, "10.0.0.1", "停用单位链接"), (ADMIN, "10.0.0.1", "管理员登录失败（密码不对）"),
-        (ADMIN, "", "修改收集的年度"), (ADMIN, "10.0.0.1", "下载")]
+        (ADMIN, "本机", "修改收集的年度"), (ADMIN, "10.0.0.1", "下载")]  # every row says where from: a page's address, 命令行 or 本机
     assert log[-5].detail == f"青山镇人民政府 {YEAR}年 第1版：表二.规章.本年制发：3 → 4"
     assert all(r.at.tzinfo is not None for r in log)
     assert store.audit_log(limit=2, offset=1) == log[1:3]

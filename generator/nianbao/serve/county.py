@@ -10,15 +10,17 @@ never stored in a form the browser could keep: only its hash is in the database.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import NianbaoError
@@ -315,7 +317,7 @@ def summary(request: Request) -> Response:
     data = jobs.summary(s, year)
     s.audit(ADMIN, address(request), "下载汇总表", f"{year}年")
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": attachment(f"{year}年度汇总.xlsx")})
+                    headers={"Content-Disposition": attachment(jobs.SUMMARY)})  # 汇总.xlsx, as the README and nianbao batch name it
 
 
 def units_overview(request: Request) -> Response:
@@ -423,17 +425,23 @@ def audit(request: Request) -> Response:
 
 
 def export(request: Request) -> Response:
-    """What ``nianbao export`` writes (every unit's newest report file and 汇总.xlsx), as one zip."""
+    """What ``nianbao export`` writes (every unit's newest report file and 汇总.xlsx), as one zip,
+    written to a private temporary folder and sent from there (the database's copy in it may be
+    gigabytes: never held in memory); the folder is removed once sent, or if the export fails."""
     admin_session(request)
     from . import export as exporting
 
     s = store(request)
-    with tempfile.TemporaryDirectory(prefix="nianbao-export-") as tmp:
-        out = Path(tmp) / "export"
-        exporting.run(None, db=s.url, out=out, echo=lambda *args, **kwargs: None)
-        data = jobs.zipped(out)
-    s.audit(ADMIN, address(request), "导出全部报告", "")
-    return Response(data, media_type="application/zip", headers={"Content-Disposition": attachment(f"年报网站导出-{s.settings().year}.zip")})
+    tmp = Path(tempfile.mkdtemp(prefix="nianbao-export-"))
+    try:
+        exporting.run(None, db=s.url, out=tmp / "export", echo=lambda *args, **kwargs: None)
+        jobs.zip_into(tmp / "export", tmp / "export.zip")
+        s.audit(ADMIN, address(request), "导出全部报告", "")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return FileResponse(tmp / "export.zip", media_type="application/zip", headers={"Content-Disposition": attachment(f"年报网站导出-{s.settings().year}.zip")},
+                        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))
 
 
 routes = [

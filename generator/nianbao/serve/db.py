@@ -22,6 +22,7 @@ Why these choices:
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, create_engine, event
@@ -176,6 +177,26 @@ def normalise(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def private_site(site: Path) -> None:
+    """The site folder made (or kept) 0700 and its database files 0600, where the system has
+    such modes (not on Windows, whose folders under the user's profile are private already):
+    the database holds every unit's reports, the password's hash and the audit log, and a
+    shared PC's other accounts must not read it.  The database file is made empty, 0600, before
+    SQLite opens it — SQLite gives its -wal and -shm files the database file's own mode."""
+    site.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name != "posix":
+        return
+    database = site / SQLITE_NAME
+    try:
+        if not database.exists():
+            os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is a new SQLite database
+        for path in (site, database, site / f"{SQLITE_NAME}-wal", site / f"{SQLITE_NAME}-shm"):
+            if path.exists() and path.stat().st_uid == os.getuid():
+                path.chmod(0o700 if path == site else 0o600)
+    except OSError:
+        pass  # a folder of another account, or a read-only one: SQLite says so when it opens it
 
 
 def sqlite_url(site: Path) -> str:

@@ -43,6 +43,8 @@
   var retryDelay = 2000;
   var pending = { base: state.version, values: {} }; // {base: n, values: {name: text}}
   var waiting = []; // kept sets of tabs that are gone, offered after the current one: [{key, set}]
+  var refusal = null; // why the server refused a value (400), said until the clerk types in that field again
+  var refusedFields = {}; // names of the values refused, no longer sent
   var locks = window.navigator && window.navigator.locks && typeof window.navigator.locks.request === "function" ?
     window.navigator.locks : null;
 
@@ -163,6 +165,10 @@
     if (!el || !el.name || el.readOnly || stopped) { return; }
     if (!pending.values || !hasPending()) { pending.base = state.version; }
     pending.values[el.name] = el.value;
+    if (refusedFields[el.name]) { // typed again: sent again, and the refusal is said no more once every such field was
+      delete refusedFields[el.name];
+      if (!Object.keys(refusedFields).length) { refusal = null; }
+    }
     var kept = storePending();
     say(kept ? "有改动，正在保存…" : "有改动，正在保存…（本机无法暂存）", "busy");
     schedule(DEBOUNCE);
@@ -199,8 +205,13 @@
           "（改动已存在本机：重新打开本单位的链接后会自动保存）" : "（改动已存在本机：管理员重新登录后打开本页会自动保存）"), "error");
         return;
       }
-      if (answer.status === 400) {
-        say("这次改动没有保存：" + (answer.body.message || "内容有误"), "error");
+      if (answer.status === 400) { refused(sent, answer.body); return; }
+      if (answer.body && answer.body.message && (answer.status === 409 || answer.status >= 500)) {
+        // The server answered, in its own words (a full disk, the database busy, the page behind the
+        // database): said as it is, never as 未连接.  A 503 may pass: tried again later; a 409 that is
+        // no conflict needs the clerk (reload): nothing is sent until then.
+        if (answer.status === 409) { stopped = true; say(answer.body.message + "（改动已存在本机）", "error"); return; }
+        later(answer.body.message + "（改动已存在本机，稍后自动重试）");
         return;
       }
       offline();
@@ -209,10 +220,26 @@
       offline();
     });
   }
-  function offline() {
-    say("未连接，改动已存在本机；恢复连接后会自动保存", "error");
+  function offline() { later("未连接，改动已存在本机；恢复连接后会自动保存"); }
+  function later(text) {
+    say(text, "error");
     schedule(retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+  // A 400: what was sent can never be saved as it is (a NUL, a broken character pasted in). The value
+  // the server names is no longer sent — the clerk sees why, under the status line and on the field —
+  // and the others go on; typing in that field again sends it again.
+  function refused(sent, body) {
+    var fields = (body && body.fields) || [];
+    refusal = "这次改动没有保存：" + ((body && body.message) || "内容有误");
+    say(refusal, "error");
+    if (!fields.length) { stopped = true; return; }
+    fields.forEach(function (name) {
+      if (pending.values[name] === sent[name]) { delete pending.values[name]; }
+      refusedFields[name] = true;
+    });
+    storePending();
+    if (hasPending()) { schedule(DEBOUNCE); }
   }
   function acknowledged(sent, body) {
     retryDelay = 2000;
@@ -225,7 +252,9 @@
     if (body.computed) { showComputed(body.computed); }
     if (body.findings) { showFindings(body.findings); }
     if (hasPending()) { say("正在保存…", "busy"); schedule(50); }
-    else if (!adoptNext()) { say("已保存 第" + body.version + "版", "ok"); }
+    else if (!adoptNext()) {
+      if (refusal) { say("已保存 第" + body.version + "版；" + refusal, "error"); } else { say("已保存 第" + body.version + "版", "ok"); }
+    }
   }
 
   // -- conflict ----------------------------------------------------------------------------------------

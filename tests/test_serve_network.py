@@ -208,6 +208,10 @@ def test_through_nginx_with_tls_sign_in_save_submit_with_secure_cookies(network)
             page.get_by_role("button", name="登录").click()
             page.wait_for_url(f"{network.public}/county")
             expect(page.locator("h1")).to_be_visible()
+            chips = page.eval_on_selector_all("span.status", "els => els.map(e => { const c = getComputedStyle(e);"
+                                              " return [e.textContent, c.borderTopWidth, c.backgroundColor, c.cursor]; })")
+            assert sorted(c[0] for c in chips) == ["填写中", "未开始"]  # a dot and a word: no border, no box, no hand — not a button
+            assert all(c[1:] == ["0px", "rgba(0, 0, 0, 0)", "auto"] for c in chips), chips
             clerk = unit.new_page()
             clerk.goto(f"{network.public}/u/{network.tokens[FILLED]}")
             clerk.wait_for_url(f"{network.public}/report")

@@ -264,3 +264,42 @@ def test_the_site_speaks_tls_itself_with_cert_and_key(tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_unit_links_line_up_by_display_width(tmp_path, capsys):
+    """Names of Chinese (two columns a character), full-width and ASCII letters: every link starts
+    in the same console column."""
+    from wcwidth import wcswidth
+
+    from nianbao.serve import server
+
+    class Stop(Exception):
+        pass
+
+    def no_serve(*args, **kwargs):
+        raise Stop
+
+    names = ["青山镇人民政府", "Ａ镇", "青山县交通运输局（青山县公路管理段）", "XX乡"]
+    original = server._serve
+    server._serve = no_serve
+    try:
+        with pytest.raises(Stop):
+            server.run(tmp_path / "site", port=free_port(), units=names, open_browser=False)
+    finally:
+        server._serve = original
+    lines = [line for line in capsys.readouterr().out.splitlines() if "/u/" in line]
+    assert [line.split()[0] for line in lines] == names
+    columns = {wcswidth(line[: line.index("http")]) for line in lines}
+    assert len(columns) == 1, lines
+
+
+def test_without_the_serve_extra_the_hint_is_the_readmes_command(cli, monkeypatch):
+    import importlib.util
+
+    from conftest import ROOT
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a))
+    result = cli("serve", "--no-browser")
+    assert result.code == 2 and 'pip install ".[serve]"' in result.err and "uvicorn" in result.err, result
+    assert 'pip install ".[serve]"' in (ROOT / "README.md").read_text(encoding="utf-8")

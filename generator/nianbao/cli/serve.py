@@ -1,8 +1,8 @@
 """The commands of the web front: serve (the site) and export (the site back out as report files).
 
 Both import the web stack only when they run, so that ``check`` and the other commands start as
-fast as before; the stack itself is an extra (``pip install "nianbao[serve]"``), and its absence is
-said as an install instruction, not a traceback.
+fast as before; the stack itself is an extra (``pip install ".[serve]"`` in the folder, as the README
+installs it), and its absence is said as that install instruction, not a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import click
 
 from . import EXIT_FINDINGS, EXIT_OK, Usage, _folder_ok, main
 
-_MISSING = "网页版需要另外安装：pip install \"nianbao[serve]\"（缺少 {name}）"
+_MISSING = "网页版需要另外安装：在 nianbao 文件夹中运行 pip install \".[serve]\"（Windows 用 .venv\\Scripts\\pip，其他系统用 .venv/bin/pip；缺少 {name}）"
 
 
 def _stack() -> None:

@@ -84,11 +84,13 @@ def overview(request: Request) -> Response:
 
 
 # -- one unit's report ---------------------------------------------------------------------------------------
-def _places(text: str | None) -> tuple[list[str], list[str], list[Finding]]:
-    """(the sections' places and headings, every input's official path, the findings) of a report
-    text: where a comment may be made, and what ``check`` says of the version shown."""
+def _places(text: str | None) -> tuple[dict[str, str], list[str], list[Finding]]:
+    """(each section's place → its name as the form heads it, every input's official path, the
+    findings) of a report text: where a comment may be made, and what ``check`` says of the
+    version shown.  One entry a section: a table's section is its table (表二, where the unit's page
+    shows the comment), named with its heading — never the heading as a second entry."""
     if not text:
-        return [], [], []
+        return {}, [], []
     from . import editor
 
     findings = editor.evaluate(text, None)
@@ -98,14 +100,17 @@ def _places(text: str | None) -> tuple[list[str], list[str], list[Finding]]:
 
         context = form_context(text, readonly=True)
     except NianbaoError:
-        return [], [], findings
+        return {}, [], findings
     from ..model.standard import SPECS
 
     spec = SPECS[data["spec"]]
-    places = [p for s in context["sections"] for p in (s.get("place"), s.get("fees_place")) if p]
-    places += [section.heading for section in spec.sections]
+    places: dict[str, str] = {}
+    for section in context["sections"]:
+        places[section["place"]] = f"{section['heading']}（{section['table_name']}）" if section.get("table_name") else section["heading"]
+        if section.get("fees_place"):
+            places[section["fees_place"]] = section["fees_place"]
     paths = [f.path for f in editor.fields(spec, data.get("overview_text", False))]
-    return list(dict.fromkeys(places)), paths, findings
+    return places, paths, findings
 
 
 def _report_page(request: Request, unit_id: int, number: int | None = None, *, problem: str | None = None, status: int = 200,

@@ -273,7 +273,7 @@ def migrate(engine: Engine) -> None:
     known = {rev.revision for rev in scripts.walk_revisions()}
     unknown = [rev for rev in current if rev not in known]
     if unknown:
-        raise DatabaseError(f"这个数据库是较新版本的 nianbao 建立的（结构版本 {'、'.join(unknown)}），本版本无法使用：请升级 nianbao（pip install -U \"nianbao[serve]\"）")
+        raise DatabaseError(f"这个数据库是较新版本的 nianbao 建立的（结构版本 {'、'.join(unknown)}），本版本无法使用：请升级 nianbao（在新版 nianbao 的文件夹中运行 pip install \".[serve]\"）")
     if not current:
         with engine.connect() as connection:
             from sqlalchemy import inspect

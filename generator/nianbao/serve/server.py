@@ -170,6 +170,15 @@ def lan_addresses() -> list[str]:
     return out
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese character two, ｆｕｌｌ-width forms two): the
+    links printed after the names line up in a console, not only in an editor."""
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)  # a name is never unprintable (the unit-name rule), but never negative either
+
+
 def _say(text: str = "", *, err: bool = False) -> None:
     click.echo(text, err=err)
     (sys.stderr if err else sys.stdout).flush()
@@ -261,9 +270,9 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
                 there = [unit.name for unit, token in added if not token]
                 if new:
                     _say(f"新加入的单位及其专用链接（{len(new)}个；请分别发给各单位，不要公开）：")
-                    width = max(len(unit.name) for unit, _ in new)
+                    width = max(_width(unit.name) for unit, _ in new)
                     for unit, token in new:
-                        _say(f"{unit.name.ljust(width)}  {links}/u/{token}")
+                        _say(f"{unit.name}{' ' * (width - _width(unit.name))}  {links}/u/{token}")
                 if there:
                     _say(f"已在网站中的单位（{len(there)}个）链接不变，不再显示：{'、'.join(there)}；如需新链接，请在“单位管理”页面重新生成。")
             if reach.url:

@@ -607,3 +607,25 @@ def test_what_a_database_cannot_hold_is_refused_or_shown(store):
     row = store.audit_log(1)[0]
     assert (row.address, row.action, row.detail) == ("\\ud800", "下载\\0", "细节\\0\\udcff")
     assert store.audit_log(5, 10**30) == []
+
+
+def test_a_throwaway_cluster_where_postgresql_is_installed():
+    """Without NIANBAO_TEST_PG the tests start their own cluster (initdb into a temporary folder, a
+    free loopback port): it takes the site's schema and a save, and is gone once stopped."""
+    from pgserver import SKIP_REASON, Cluster, fresh_database, server_programs
+
+    programs = server_programs()
+    if programs is None:
+        pytest.skip(SKIP_REASON)
+    cluster = Cluster(programs)
+    try:
+        with fresh_database(cluster.url) as url:
+            store = Store(url)
+            try:
+                (unit, _), = store.add_units(["青山镇人民政府"], ADMIN, "10.0.0.1")
+                assert save(store, unit.id, "v1\n", 0).number == 1 and store.latest(unit.id, YEAR).text == "v1\n"
+            finally:
+                store.close()
+    finally:
+        cluster.stop()
+    assert not cluster.folder.exists()

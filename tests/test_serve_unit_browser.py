@@ -170,17 +170,19 @@ def test_every_set_left_by_closed_tabs_is_offered_one_after_the_other(browser, s
     one shown as a conflict, never merged silently; the clerk puts it on top.  Rounds alternate
     which tab is closed first.
 
-    The `[1, 3]` once seen here was not a figure lost: the second tab's own 3 reached the server
-    (with the example's 1 beside it), and the first tab's set then met it as a conflict.  A tab
-    Playwright has closed may still be going away in the browser, and the browser's "offline" is an
-    emulation held by the page's DevTools session: once the connection is back, the going tab sends
-    its change (its "online" event, or a retry), which the server's log shows — what a real tab
-    that comes back online as it closes does, and right for the site: saved on the version it was
-    typed on, the other set shown as a conflict.  So a round in which a closed tab's own save
-    reached the server (the log's saves outnumber the reopened page's) expects exactly one set
-    saved; every other round, the set typed first.  (The sets were once offered by the time of
-    their last write — a heartbeat, or a closing tab's write that may or may not land — and are now
-    offered by when they were typed.)"""
+    The `[1, 3]` once seen here (the second tab's 3 saved, the example's own 1 beside it, the first
+    tab's set shown as a conflict) has two ways in; neither loses a figure.  (a) The page offered
+    the left sets by the time of their last write — refreshed by an open tab's heartbeat, and by a
+    closing tab's last write, which may or may not land — and the sets marked left before the Web
+    Locks said which others were: a set typed later could go first.  With that page, closing the
+    tab typed second first gives `(1, 3)` in the first round.  The sets are now offered in the order
+    they were typed.  (b) A tab Playwright has closed may still be going away in the browser, and
+    its "offline" is an emulation held by the page's DevTools session: once the connection is back,
+    the going tab may send its change itself (its "online" event, or a retry) — the server's log
+    shows that save before the report is opened again.  That is what a real tab coming back online
+    as it closes does, and right for the site (saved on the version it was typed on, the other set
+    a conflict), so a round whose log shows a save the reopened page did not send expects exactly
+    one of the two sets saved; every other round, the set typed first."""
     from playwright.sync_api import expect
 
     context, page = open_unit(browser, server, LEFT)

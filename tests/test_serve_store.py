@@ -629,3 +629,22 @@ def test_a_throwaway_cluster_where_postgresql_is_installed():
     finally:
         cluster.stop()
     assert not cluster.folder.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows keeps the user profile's ACLs")
+def test_the_site_folder_and_database_are_private(tmp_path):
+    """A new site folder 0700, nianbao.db (so -wal and -shm) 0600; a folder of the clerk's choosing
+    keeps its own mode for a new site, and a folder already holding a site is made private."""
+    made = Store.for_site(tmp_path / "新站点", None)
+    made.set_year(2025)  # a write: -wal and -shm exist now
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "新站点", *(tmp_path / "新站点").glob("nianbao.db*"))}
+    made.close()
+    assert modes == {"新站点": 0o700, "nianbao.db": 0o600, "nianbao.db-wal": 0o600, "nianbao.db-shm": 0o600}
+    chosen = tmp_path / "我的文档"
+    chosen.mkdir(mode=0o755)
+    chosen.chmod(0o755)
+    Store.for_site(chosen, None).close()
+    assert (chosen.stat().st_mode & 0o777, (chosen / "nianbao.db").stat().st_mode & 0o777) == (0o755, 0o600)
+    (chosen / "nianbao.db").chmod(0o644)  # a site of an older nianbao
+    Store.for_site(chosen, None).close()
+    assert (chosen.stat().st_mode & 0o777, (chosen / "nianbao.db").stat().st_mode & 0o777) == (0o700, 0o600)

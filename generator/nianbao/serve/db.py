@@ -190,9 +190,12 @@ def private_site(site: Path) -> None:
         return
     database = site / SQLITE_NAME
     try:
+        # a folder that held the site already is made private too; one the clerk chose for a new site
+        # (their own documents, say) keeps its mode: the files in it are private all the same
+        paths = [site] if database.exists() else []
         if not database.exists():
             os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is a new SQLite database
-        for path in (site, database, site / f"{SQLITE_NAME}-wal", site / f"{SQLITE_NAME}-shm"):
+        for path in (*paths, database, site / f"{SQLITE_NAME}-wal", site / f"{SQLITE_NAME}-shm"):
             if path.exists() and path.stat().st_uid == os.getuid():
                 path.chmod(0o700 if path == site else 0o600)
     except OSError:

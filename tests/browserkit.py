@@ -32,13 +32,18 @@ CHROMIUM_NAMES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 NIANBAO = [sys.executable, "-m", "nianbao"]
 
 
-def chromium_path() -> str | None:
-    """Debian's Chromium (``/usr/bin/chromium``), or one on PATH."""
-    for name in CHROMIUM_NAMES:
+def program(*names: str) -> str | None:
+    """The first of ``names`` that can be run: an absolute path as it is, a bare name from PATH."""
+    for name in names:
         found = name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
         if found:
             return found
     return None
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``/usr/bin/chromium``), or one on PATH."""
+    return program(*CHROMIUM_NAMES)
 
 
 def free_port() -> int:

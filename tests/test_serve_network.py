@@ -24,7 +24,6 @@ import contextlib
 import datetime as dt
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -36,7 +35,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from browserkit import WAIT, chromium, live_server, peak_rss_kb, saved, type_into
+from browserkit import WAIT, chromium, free_port, live_server, peak_rss_kb, program, saved, type_into
 from conftest import EXAMPLE_2023, ROOT, edit
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="nginx, /proc and the live-server tests run on POSIX CI; Windows runs the HTTP tests")
@@ -49,17 +48,8 @@ MB = 1024 * 1024
 
 
 def nginx_binary() -> str | None:
-    for name in ("/usr/sbin/nginx", "nginx"):
-        found = name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """Debian's nginx (``/usr/sbin/nginx``, not on a user's PATH), or one on PATH."""
+    return program("/usr/sbin/nginx", "nginx")
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:

@@ -32,13 +32,18 @@ CHROMIUM_NAMES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 NIANBAO = [sys.executable, "-m", "nianbao"]
 
 
-def chromium_path() -> str | None:
-    """Debian's Chromium (``/usr/bin/chromium``), or one on PATH."""
-    for name in CHROMIUM_NAMES:
+def program(*names: str) -> str | None:
+    """The first of ``names`` that can be run: an absolute path as it is, a bare name from PATH."""
+    for name in names:
         found = name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
         if found:
             return found
     return None
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``/usr/bin/chromium``), or one on PATH."""
+    return program(*CHROMIUM_NAMES)
 
 
 def free_port() -> int:
@@ -63,6 +68,7 @@ class LiveServer:
     links: dict[str, str] = field(default_factory=dict)
     printed: list[str] = field(default_factory=list)
     started_at: int = 0  # how many times started (each start has its own log files)
+    extra: tuple[str, ...] = ()  # more options of nianbao serve (--public-url …)
 
     @property
     def url(self) -> str:
@@ -74,7 +80,7 @@ class LiveServer:
         args += ["--no-browser", "--port", str(self.port)]
         if self.units_file is not None:
             args += ["--units", str(self.units_file)]
-        return args
+        return args + list(self.extra)
 
     def start(self, seconds: float = 60) -> LiveServer:
         """Start and wait until it answers; parse the links it printed."""
@@ -109,10 +115,10 @@ class LiveServer:
     def _parse(self, text: str) -> None:
         self.printed = text.splitlines()
         for line in self.printed:
-            found = re.search(r"(http://\S+/setup/\S+)", line)
+            found = re.search(r"(https?://\S+/setup/\S+)", line)
             if found:
                 self.setup = found.group(1)
-            found = re.match(r"^(\S+)\s+(http://\S+/u/\S+)$", line)
+            found = re.match(r"^(\S+)\s+(https?://\S+/u/\S+)$", line)
             if found:
                 self.links[found.group(1)] = found.group(2)
 
@@ -144,11 +150,12 @@ class LiveServer:
         return peak_rss_kb(self.process.pid) if self.process is not None else None
 
 
-def peak_rss_kb(pid: int) -> int | None:
+def peak_rss_kb(pid: int, field: str = "VmHWM") -> int | None:
+    """A process's peak memory (``VmHWM``) or, with ``field="VmRSS"``, its memory now, in kB (Linux)."""
     status = Path(f"/proc/{pid}/status")
     try:
         for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         return None
@@ -156,14 +163,15 @@ def peak_rss_kb(pid: int) -> int | None:
 
 
 @contextmanager
-def live_server(site: Path, *, db: str | None = None, units: list[str] | None = None, logs: Path | None = None) -> Iterator[LiveServer]:
+def live_server(site: Path, *, db: str | None = None, units: list[str] | None = None, logs: Path | None = None,
+                extra: tuple[str, ...] = ()) -> Iterator[LiveServer]:
     """A started server (stopped at the end, killed if it will not stop)."""
     units_file = None
     if units:
         units_file = site.parent / f"名单-{site.name}.txt"
         units_file.parent.mkdir(parents=True, exist_ok=True)
         units_file.write_text("\n".join(units) + "\n", encoding="utf-8")
-    server = LiveServer(site, free_port(), db=db, units_file=units_file, logs=logs)
+    server = LiveServer(site, free_port(), db=db, units_file=units_file, logs=logs, extra=extra)
     server.start()
     try:
         yield server
@@ -176,8 +184,9 @@ def live_server(site: Path, *, db: str | None = None, units: list[str] | None = 
 
 
 @contextmanager
-def chromium() -> Iterator[object]:
-    """Playwright's Browser on Debian's Chromium, headless, fresh profile; skipped without it."""
+def chromium(*args: str) -> Iterator[object]:
+    """Playwright's Browser on Debian's Chromium, headless, fresh profile; skipped without it.
+    ``args``: more switches (``--host-resolver-rules=…`` for a name only the test knows)."""
     import pytest
 
     path = chromium_path()
@@ -188,7 +197,7 @@ def chromium() -> Iterator[object]:
     except ImportError:
         pytest.skip("没有 Playwright（pip install playwright；不要运行 playwright install）")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=path, headless=True, args=[*CHROMIUM_ARGS, *args])
         try:
             yield browser
         finally:

@@ -128,7 +128,7 @@ def test_a_three_painted_as_eight_is_caught_by_its_row_and_column_and_shown_firs
     read, empty = assert_nothing_wrong(mixed, figures_of(source.spec, source.data))
     first = mixed.figures[0]
     assert first.path == "表三.三（一）.自然人" and first.text == "8" and first.status == confirm.EMPTY and first.rank == confirm.FAILED
-    assert "“表三.三（一）”一行" in first.why  # and its column's (七)总计, where every cell of the column was read
+    assert "“表三 三（一）予以公开”一行" in first.why  # and its column's (七)总计, where every cell of the column was read
     finding = next(f for f in mixed.findings if f.path == "表三.三（一）.自然人")
     assert finding.level == ERROR and finding.rule == "I" and "识别为“8”" in finding.message
     # the sums through the 8 failed; the figures beside it are confirmed by their columns
@@ -180,7 +180,7 @@ def test_pictures_and_a_web_page_of_pictures_read_as_the_pdf_does_with_the_proof
     assert written.is_file() and "等5张图片" in result.out and "校对页" in result.out
     page = (tmp_path / "校对.html").read_text(encoding="utf-8")
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "") and "src=\"data:image/png;base64," in page
-    assert page.index("表二.规章.本年制发件数") < page.index("已确认的格") < page.index("表三.一.自然人")
+    assert page.index("表二 第二十条第（一）项 规章 · 本年制发件数") < page.index("已确认的格") < page.index("表三 一、本年新收 · 自然人")
     # a saved web page whose report is its pictures, saved beside it; a logo and a picture on
     # the network are left alone
     files = tmp_path / "报告_files"
@@ -297,11 +297,11 @@ def test_the_site_reads_a_scanned_upload_and_shows_its_proof_page(clean, tmp_pat
                                files={"file": ("扫描件.pdf", as_pdf(pictures, 150), "application/pdf")})
         assert response.status_code == 303 and "proof=" in response.headers["location"], response.text
         page = client.get(response.headers["location"])
-        link = re.search(r'href="(/report/proof/\d+)"', page.text)
+        link = re.search(r'href="(/report/proof/[0-9a-f]+)"', page.text)
         assert link and "上传的是扫描件" in page.text
         proof = client.get(link.group(1))
         assert proof.status_code == 200 and proof.headers["content-security-policy"] == CSP_PREVIEW
-        assert "留空的格" in proof.text and "表二.规章.本年制发件数" in proof.text and "<script" not in proof.text
+        assert "留空的格" in proof.text and "表二 第二十条第（一）项 规章 · 本年制发件数" in proof.text and "<script" not in proof.text
         other = site.unit(name="绿水乡人民政府")
         assert other.get(link.group(1)).status_code == 404  # another unit never sees it
     finally:

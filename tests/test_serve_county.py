@@ -77,6 +77,11 @@ def test_review_comments_return_and_approve(site):
     assert f'href="/county/units/{unit}?at=' in page.text  # a comment link per cell and section
     cell = "表三.一.自然人"
     assert f'value="{cell}"' in page.text  # offered in the cell list
+    targets = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', page.text.split('id="section"', 1)[1].split("</select>", 1)[0])
+    assert targets == [("", "整份报告"), ("机关信息", "机关信息"), ("前言", "前言"), ("一、总体情况", "一、总体情况"),
+                       ("表二", "二、主动公开政府信息情况（表二）"), ("表三", "三、收到和处理政府信息公开申请情况（表三）"),
+                       ("表四", "四、政府信息公开行政复议、行政诉讼情况（表四）"), ("五、存在的主要问题及改进情况", "五、存在的主要问题及改进情况"),
+                       ("六、其他需要报告的事项", "六、其他需要报告的事项"), ("六、其他需要报告的事项.信息处理费", "六、其他需要报告的事项.信息处理费")]
     focused = admin.get(f"/county/units/{unit}?at={cell}", headers=HTML).text
     assert f'list="cells" autocomplete="off" value="{cell}"' in focused and "autofocus" in focused
     # a comment on a cell, on a section, on the whole report; a place the report has not: refused
@@ -251,6 +256,7 @@ def test_summary_xlsx_is_exports(site, tmp_path, cli):
     site.store.save(bad, YEAR, "year: 2023\nformat: v2021\n", base=0, author=UNIT_B, address="t", summary=[], errors=1, warnings=0)
     response = admin.get("/county/summary.xlsx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert response.headers["content-disposition"].endswith("filename*=UTF-8''%E6%B1%87%E6%80%BB.xlsx")  # 汇总.xlsx, as the README names it
     result = cli("export", tmp_path / "site", "-o", tmp_path / "export")
     assert result.code == 0, result.err
     assert response.content == (tmp_path / "export" / f"{YEAR}年度" / "汇总.xlsx").read_bytes()

@@ -208,3 +208,98 @@ def test_browser_opened_once_the_server_is_up(monkeypatch):
     server.started = True
     thread.join(5)
     assert opened == ["http://127.0.0.1:1/login"]
+
+
+# -- issue 30: HTTPS --------------------------------------------------------------------------------------------
+def test_the_public_address_proxies_and_certificate_are_checked_before_anything_starts(tmp_path):
+    from nianbao.errors import NianbaoError
+    from nianbao.serve.server import front
+
+    idn = front("https://年报.青山县.gov.cn/")
+    assert (idn.host, idn.origin, idn.url, idn.trusted, idn.secure) == (
+        "xn--hwt46g.xn--5nr35r7q5c.gov.cn", "https://xn--hwt46g.xn--5nr35r7q5c.gov.cn", "https://年报.青山县.gov.cn", ("127.0.0.1", "::1"), True)  # as UTS 46 (a browser) writes it; links as typed
+    assert front("https://Nianbao.Example.gov.cn:443").origin == "https://nianbao.example.gov.cn"  # the port a browser leaves out
+    assert front("http://10.0.0.5:8080", ["10.0.0.1", "10.1.0.0/16"]).origin == "http://10.0.0.5:8080"
+    assert not front("http://10.0.0.5:8080").secure and front().trusted == () and not front().secure
+    for args, said in ((("nianbao.example.gov.cn",), "--public-url 的写法有误"), (("https://x.gov.cn/nianbao",), "只能是网站的根地址"),
+                       (("https://x.gov.cn", ["nginx"]), "--trusted-proxy 应为反向代理的 IP 地址"),
+                       ((None, None, tmp_path / "c.pem"), "--cert 和 --key 要一起给出")):
+        with pytest.raises(NianbaoError, match=said):
+            front(*args)
+    (tmp_path / "c.pem").write_text("not a certificate")
+    result = subprocess.run([*NIANBAO, "serve", str(tmp_path / "site"), "--no-browser", "--cert", str(tmp_path / "c.pem"), "--key", str(tmp_path / "c.pem")],
+                            capture_output=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 2 and "无法使用证书" in err and "Traceback" not in err, err
+    assert not (tmp_path / "site").exists()
+
+
+@POSIX_ONLY
+def test_the_site_speaks_tls_itself_with_cert_and_key(tmp_path):
+    """--cert/--key: https on the port, the printed links https, cookies Secure, HSTS sent."""
+    import ssl
+
+    from test_serve_network import self_signed
+
+    cert, key = self_signed(tmp_path)
+    port = free_port()
+    units = tmp_path / "名单.txt"
+    units.write_text("青山镇人民政府\n", encoding="utf-8")
+    process = start([str(tmp_path / "site"), "--no-browser", "--port", str(port), "--units", str(units), "--cert", str(cert), "--key", str(key)])
+    try:
+        lines = read_until(process.stdout, r"网站已启动")
+        wait_up(port)
+        link = next(line.split()[1] for line in lines if "/u/" in line)
+        assert link.startswith(f"https://127.0.0.1:{port}/u/")
+        context = ssl.create_default_context(cafile=str(cert))
+        opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
+        try:
+            opener.open(link, timeout=10)
+        except urllib.error.HTTPError as exc:
+            answer = exc
+        assert answer.code == 303 and answer.headers["strict-transport-security"] == "max-age=31536000"
+        assert "Secure" in answer.headers["set-cookie"] and "HttpOnly" in answer.headers["set-cookie"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_unit_links_line_up_by_display_width(tmp_path, capsys):
+    """Names of Chinese (two columns a character), full-width and ASCII letters: every link starts
+    in the same console column."""
+    from wcwidth import wcswidth
+
+    from nianbao.serve import server
+
+    class Stop(Exception):
+        pass
+
+    def no_serve(*args, **kwargs):
+        raise Stop
+
+    names = ["青山镇人民政府", "Ａ镇", "青山县交通运输局（青山县公路管理段）", "XX乡"]
+    original = server._serve
+    server._serve = no_serve
+    try:
+        with pytest.raises(Stop):
+            server.run(tmp_path / "site", port=free_port(), units=names, open_browser=False)
+    finally:
+        server._serve = original
+    lines = [line for line in capsys.readouterr().out.splitlines() if "/u/" in line]
+    assert [line.split()[0] for line in lines] == names
+    columns = {wcswidth(line[: line.index("http")]) for line in lines}
+    assert len(columns) == 1, lines
+
+
+def test_without_the_serve_extra_the_hint_is_the_readmes_command(cli, monkeypatch):
+    import importlib.util
+
+    from conftest import ROOT
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a))
+    result = cli("serve", "--no-browser")
+    assert result.code == 2 and 'pip install ".[serve]"' in result.err and "uvicorn" in result.err, result
+    assert 'pip install ".[serve]"' in (ROOT / "README.md").read_text(encoding="utf-8")

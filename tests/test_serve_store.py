@@ -174,6 +174,41 @@ def test_login_rate_limit_per_address(store):
     assert store.login_allowed("10.0.0.11")
 
 
+RACER = """
+import sys, threading
+from nianbao.serve.store import Store
+store = Store(sys.argv[1])
+verified = []
+gate = threading.Barrier(int(sys.argv[2]))
+
+def attempt():
+    gate.wait()
+    reserved = store.reserve_login("10.9.9.9")  # what auth.login does: reserve, verify, finish
+    if reserved is not None:
+        verified.append(store.admin_password_ok("wrong password"))
+        store.finish_login(reserved, "10.9.9.9", False)
+
+threads = [threading.Thread(target=attempt) for _ in range(int(sys.argv[2]))]
+for t in threads: t.start()
+for t in threads: t.join()
+store.close()
+print(len(verified))
+"""
+
+
+def test_parallel_wrong_logins_from_several_processes_get_five_verifications(store, url):
+    """300 wrong passwords at once from one address, through three processes on one database (as
+    several workers would be): at most five reach argon2 — the limit is counted and the attempt
+    reserved in one write, serialised across processes."""
+    store.use_setup_token(store.setup_token(), "correct horse battery")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    racers = [subprocess.Popen([sys.executable, "-c", RACER, url, "100"], stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    verified = [int(r.communicate(timeout=300)[0].strip()) for r in racers]
+    assert sum(verified) == 5, verified
+    assert [r.action for r in store.audit_log()].count("管理员登录失败（密码不对）") == 5
+    assert not store.login_allowed("10.9.9.9") and store.reserve_login("10.9.9.9") is None
+
+
 # -- units, tokens, sessions ------------------------------------------------------------------------------------
 def test_units_tokens_hashed_revoked_reissued(store):
     added = store.add_units(["青山镇人民政府", "白河乡人民政府", " 青山镇人民政府 ", "青山镇　人民政府"], ADMIN, "10.0.0.1")
@@ -325,11 +360,11 @@ def test_every_change_audited_never_a_secret(store):
     log = store.audit_log()
     actions = [(r.actor, r.address, r.action) for r in reversed(log)]
     assert actions == [
-        ("nianbao", "", "生成设置密码的链接"), (ADMIN, "", "设置管理员密码"), (ADMIN, "10.0.0.1", "添加单位"),
+        ("nianbao", "命令行", "生成设置密码的链接"), (ADMIN, "本机", "设置管理员密码"), (ADMIN, "10.0.0.1", "添加单位"),
         ("青山镇人民政府", "10.0.0.7", "通过专用链接进入"), ("青山镇人民政府", "10.0.0.7", "保存"), ("青山镇人民政府", "10.0.0.7", "提交"),
         (ADMIN, "10.0.0.1", "退回"), (ADMIN, "10.0.0.1", "提出意见"), (ADMIN, "10.0.0.1", "重新生成单位链接"),
         (ADMIN, "10.0.0.1", "修改单位名称"), (ADMIN, "10.0.0.1", "停用单位链接"), (ADMIN, "10.0.0.1", "管理员登录失败（密码不对）"),
-        (ADMIN, "", "修改收集的年度"), (ADMIN, "10.0.0.1", "下载")]
+        (ADMIN, "本机", "修改收集的年度"), (ADMIN, "10.0.0.1", "下载")]  # every row says where from: a page's address, 命令行 or 本机
     assert log[-5].detail == f"青山镇人民政府 {YEAR}年 第1版：表二.规章.本年制发：3 → 4"
     assert all(r.at.tzinfo is not None for r in log)
     assert store.audit_log(limit=2, offset=1) == log[1:3]
@@ -572,3 +607,44 @@ def test_what_a_database_cannot_hold_is_refused_or_shown(store):
     row = store.audit_log(1)[0]
     assert (row.address, row.action, row.detail) == ("\\ud800", "下载\\0", "细节\\0\\udcff")
     assert store.audit_log(5, 10**30) == []
+
+
+def test_a_throwaway_cluster_where_postgresql_is_installed():
+    """Without NIANBAO_TEST_PG the tests start their own cluster (initdb into a temporary folder, a
+    free loopback port): it takes the site's schema and a save, and is gone once stopped."""
+    from pgserver import SKIP_REASON, Cluster, fresh_database, server_programs
+
+    programs = server_programs()
+    if programs is None:
+        pytest.skip(SKIP_REASON)
+    cluster = Cluster(programs)
+    try:
+        with fresh_database(cluster.url) as url:
+            store = Store(url)
+            try:
+                (unit, _), = store.add_units(["青山镇人民政府"], ADMIN, "10.0.0.1")
+                assert save(store, unit.id, "v1\n", 0).number == 1 and store.latest(unit.id, YEAR).text == "v1\n"
+            finally:
+                store.close()
+    finally:
+        cluster.stop()
+    assert not cluster.folder.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows keeps the user profile's ACLs")
+def test_the_site_folder_and_database_are_private(tmp_path):
+    """A new site folder 0700, nianbao.db (so -wal and -shm) 0600; a folder of the clerk's choosing
+    keeps its own mode for a new site, and a folder already holding a site is made private."""
+    made = Store.for_site(tmp_path / "新站点", None)
+    made.set_year(2025)  # a write: -wal and -shm exist now
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "新站点", *(tmp_path / "新站点").glob("nianbao.db*"))}
+    made.close()
+    assert modes == {"新站点": 0o700, "nianbao.db": 0o600, "nianbao.db-wal": 0o600, "nianbao.db-shm": 0o600}
+    chosen = tmp_path / "我的文档"
+    chosen.mkdir(mode=0o755)
+    chosen.chmod(0o755)
+    Store.for_site(chosen, None).close()
+    assert (chosen.stat().st_mode & 0o777, (chosen / "nianbao.db").stat().st_mode & 0o777) == (0o755, 0o600)
+    (chosen / "nianbao.db").chmod(0o644)  # a site of an older nianbao
+    Store.for_site(chosen, None).close()
+    assert (chosen.stat().st_mode & 0o777, (chosen / "nianbao.db").stat().st_mode & 0o777) == (0o700, 0o600)

@@ -336,3 +336,87 @@ def test_the_county_view_puts_each_comment_link_on_the_line_of_its_label_or_figu
     assert re.search(r'<td class="num commentable"><span id="f-applications-new-0" data-place="表三.一.自然人" aria-label="表三.一.自然人">5</span>'
                      r'<a class="comment-link" href="[^"]+" aria-label="对“表三.一.自然人”提意见">意见</a></td>', page)
     assert "comment-link" not in client.get("/report").text and "field-head" not in client.get("/report").text
+
+
+# -- issue 30: hostile bytes, a full disk, what an upload leaves behind ---------------------------------------------
+def save_values(site: Site, client: TestClient, base: int, values: dict, raw: str | None = None):
+    body = raw if raw is not None else __import__("json").dumps({"base": base, "values": values})
+    return client.post("/report/save", content=body.encode("utf-8"),
+                       headers={"content-type": "application/json", "x-csrf-token": site.csrf(client), "accept": "application/json"})
+
+
+@pytest.mark.parametrize("typed, said", [("\\ud800", "无法保存的字符"), ("\\u0000", "空字符")])
+def test_a_lone_surrogate_or_a_nul_is_a_chinese_400_naming_the_field(site, typed, said):
+    """Valid JSON, yet no database can keep it: 400 naming the field (the page stops sending it), never a 500
+    nor a version holding it."""
+    client = site.unit()
+    start_with_example(site, client)
+    response = save_values(site, client, 1, {}, raw='{"base": 1, "values": {"preamble": "前言' + typed + '", "proactive.licensing": "13"}}')
+    assert response.status_code == 400, response.text
+    assert response.json()["fields"] == ["preamble"] and said in response.json()["message"] and response.json()["message"].startswith("前言")
+    assert site.store.latest(site.ids[UNIT], YEAR).number == 1
+
+
+def test_a_full_disk_is_a_503_in_the_stores_words(site):
+    """SQLite's own 'database or disk is full' under a save: 503 with 磁盘已满 (the page keeps the change
+    and tries again), not a conflict and not a 500."""
+    from sqlalchemy import event
+
+    client = site.unit()
+    start_with_example(site, client)
+
+    def full(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("INSERT INTO VERSIONS"):
+            import sqlite3
+
+            raise sqlite3.OperationalError("database or disk is full")
+
+    event.listen(site.store.engine, "before_cursor_execute", full)
+    try:
+        response = save_values(site, client, 1, {"proactive.licensing": "13"})
+        assert response.status_code == 503
+        assert response.json()["message"].startswith("服务器的磁盘已满，这次的操作没有完成")
+        page = client.get("/report/history", headers={"accept": "text/html"})
+        assert page.status_code == 200
+    finally:
+        event.remove(site.store.engine, "before_cursor_execute", full)
+    assert save_values(site, client, 1, {"proactive.licensing": "13"}).status_code == 200
+
+
+def test_an_upload_is_kept_once_read_at_most_five_and_its_name_without_bidi_controls(site):
+    from nianbao.serve import store as stores
+
+    client = site.unit()
+    refused = client.post("/report/start", data={"csrf": site.csrf(client), "from": "upload"},
+                          files={"file": ("不是报告.pdf", b"%PDF-1.4 junk", "application/pdf")})
+    assert refused.status_code == 400 and site.store.uploads(site.ids[UNIT]) == []  # refused: never kept
+    for n in range(6):
+        response = client.post("/report/start", data={"csrf": site.csrf(client), "from": "upload", "again": "1"},
+                               files={"file": (f"青山镇{n}\u202ecod.yaml", EXAMPLE_2023.read_bytes(), "application/yaml")})
+        assert response.status_code == 303, response.text
+    kept = site.store.uploads(site.ids[UNIT])
+    assert [name for _, name, _ in kept] == [f"青山镇{n}cod.yaml" for n in (5, 4, 3, 2, 1)]  # the newest five; the control gone
+    assert all(size == len(EXAMPLE_2023.read_bytes()) for _, _, size in kept)
+    latest = site.store.versions(site.ids[UNIT], YEAR)[0]
+    assert latest.summary[:2] == ("由上传的文件“青山镇5cod.yaml”开始", "文件名中有看不见的控制字符（U+202E，多半是复制粘贴带进来的），已删去")
+    rows = site.store.audit_log()
+    assert rows[0].action == "上传文件" and rows[0].address == "testclient" and "删去较早的上传文件1个" in rows[0].detail
+    assert all("\u202e" not in r.detail for r in rows)
+    stores.UPLOAD_BYTES_KEPT, saved = 2 * len(EXAMPLE_2023.read_bytes()), stores.UPLOAD_BYTES_KEPT
+    try:  # the bytes kept are capped too: with room for two, a third upload leaves two
+        site.store.put_upload(site.ids[UNIT], "第三.yaml", EXAMPLE_2023.read_bytes(), "10.0.0.1")
+    finally:
+        stores.UPLOAD_BYTES_KEPT = saved
+    assert [name for _, name, _ in site.store.uploads(site.ids[UNIT])] == ["第三.yaml", "青山镇5cod.yaml"]
+
+
+def test_every_audit_row_says_where_from(site):
+    """Setup, sign-in, a unit's upload and save, the county's own report: each audit row has an address."""
+    admin = site.admin()
+    assert admin.get("/county/own", headers={"accept": "text/html"}).status_code == 200
+    client = site.unit()
+    start_with_example(site, client)
+    assert save_values(site, client, 1, {"proactive.licensing": "13"}).status_code == 200
+    rows = site.store.audit_log()
+    assert {r.action for r in rows} >= {"设置管理员密码", "登录", "上传文件", "保存", "建立县（区）本级的汇总报告"}
+    assert all(r.address for r in rows), [(r.action, r.address) for r in rows if not r.address]

@@ -18,6 +18,7 @@ in its own process: what only a browser shows (site-bugs B2–B5).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -160,36 +161,71 @@ def test_a_conflicted_tabs_change_outlives_the_other_tabs_saves_and_comes_back_a
         context.close()
 
 
+CLOSED_TABS_ROUNDS = 50 if os.environ.get("CI") else 3  # CI repeats it: a race shows in one round of many
+
+
 def test_every_set_left_by_closed_tabs_is_offered_one_after_the_other(browser, server):
+    """Two tabs type while the connection is down, then are closed; the report opened again offers
+    both sets, the one typed first first: saved on the version both were typed on, then the other
+    one shown as a conflict, never merged silently; the clerk puts it on top.  Rounds alternate
+    which tab is closed first.
+
+    The `[1, 3]` once seen here (the second tab's 3 saved, the example's own 1 beside it, the first
+    tab's set shown as a conflict) has two ways in; neither loses a figure.  (a) The page offered
+    the left sets by the time of their last write — refreshed by an open tab's heartbeat, and by a
+    closing tab's last write, which may or may not land — and the sets marked left before the Web
+    Locks said which others were: a set typed later could go first.  With that page, closing the
+    tab typed second first gives `(1, 3)` in the first round.  The sets are now offered in the order
+    they were typed.  (b) A tab Playwright has closed may still be going away in the browser, and
+    its "offline" is an emulation held by the page's DevTools session: once the connection is back,
+    the going tab may send its change itself (its "online" event, or a retry) — the server's log
+    shows that save before the report is opened again.  That is what a real tab coming back online
+    as it closes does, and right for the site (saved on the version it was typed on, the other set
+    a conflict), so a round whose log shows a save the reopened page did not send expects exactly
+    one of the two sets saved; every other round, the set typed first."""
     from playwright.sync_api import expect
 
     context, page = open_unit(browser, server, LEFT)
     try:
         start = saved(page)
-        other = context.new_page()
-        other.goto(server.url + "/report")
-        saved(other)
-        context.set_offline(True)  # both tabs type while the connection is down, then are closed
-        type_into(page, "#f-applications-new-4", "3")
-        type_into(other, "#f-applications-disclosed-4", "3")
-        expect(page.locator("#save-status")).to_contain_text("未连接", timeout=WAIT)
-        expect(other.locator("#save-status")).to_contain_text("未连接", timeout=WAIT)
         page.close()
-        other.close()
-        context.set_offline(False)
-        again = context.new_page()
-        again.goto(server.url + "/report")
-        # the first set goes on the version it was typed on; the second, typed on that same version,
-        # now meets a newer one: shown as a conflict, not merged silently
-        expect(again.locator("#conflict")).to_be_visible(timeout=WAIT)
-        number, data = newest(server, LEFT)
-        assert number == start + 1
-        assert sorted([data["applications"]["new"][4], data["applications"]["disclosed"][4]]) == [0, 3]
-        again.get_by_role("button", name="载入最新版本，再把我的改动填上去").click()
-        assert saved(again) == start + 2
-        data = newest(server, LEFT)[1]["applications"]
-        assert (data["new"][4], data["disclosed"][4]) == (3, 3)
-        assert kept(again) == []
+        applications = newest(server, LEFT)[1]["applications"]
+        before = (applications["new"][4], applications["disclosed"][4])
+        again = None
+        for round_ in range(CLOSED_TABS_ROUNDS):
+            figure = 3 + round_ % 5  # never the figure of the round before
+            first, second = again or context.new_page(), context.new_page()  # the page of the round before is the first tab of this one
+            for tab in (first, second)[1 if again else 0:]:  # loaded at once
+                tab.goto(server.url + "/report", wait_until="commit")
+            for tab in (first, second):
+                tab.wait_for_load_state("domcontentloaded")
+                saved(tab)
+            context.set_offline(True)
+            type_into(first, "#f-applications-new-4", str(figure))  # typed first
+            type_into(second, "#f-applications-disclosed-4", str(figure))
+            for tab in (first, second):
+                expect(tab.locator("#save-status")).to_contain_text("未连接", timeout=WAIT)
+            logged = server.stderr().count("POST /report/save")  # before the close: a going tab may send at once, its emulation gone
+            for tab in ((first, second) if round_ % 2 else (second, first)):  # closed in either order
+                tab.close()
+            context.set_offline(False)
+            left = [i["value"] for o in context.storage_state()["origins"] for i in o["localStorage"]]  # said if the round fails
+            again = context.new_page()
+            posted: list = []
+            again.on("request", lambda r, posted=posted: posted.append(r.url) if r.method == "POST" else None)
+            again.goto(server.url + "/report")
+            expect(again.locator("#conflict")).to_be_visible(timeout=WAIT)
+            number, data = newest(server, LEFT)
+            got = (data["applications"]["new"][4], data["applications"]["disclosed"][4])
+            stray = server.stderr().count("POST /report/save") - logged - len(posted)  # saves the reopened page did not send
+            assert number == start + 1, (round_, left)
+            assert got in ([(figure, before[1]), (before[0], figure)] if stray else [(figure, before[1])]), (round_, stray, left)
+            again.get_by_role("button", name="载入最新版本，再把我的改动填上去").click()
+            assert saved(again) == start + 2
+            data = newest(server, LEFT)[1]["applications"]
+            assert (data["new"][4], data["disclosed"][4]) == (figure, figure), round_
+            assert kept(again) == []
+            start, before = start + 2, (figure, figure)
     finally:
         context.close()
 
@@ -205,7 +241,7 @@ def test_submit_redirects_and_a_reload_posts_nothing(browser, server):
         page.get_by_role("button", name="提交县（区）审核").click()
         expect(page.locator("#outcome")).to_contain_text("已提交县（区）审核")
         expect(page.locator(".badge")).to_have_text("已提交")
-        assert page.url == server.url + "/report"  # the flag is dropped from the address once said
+        expect(page).to_have_url(server.url + "/report")  # the flag is dropped from the address once said (by the page's script)
         assert [p.rsplit("/", 2)[-2:] for p in posts] == [["report", "submit"]]
         page.reload()
         expect(page.locator(".badge")).to_have_text("已提交")
@@ -368,6 +404,72 @@ def test_the_unit_pages_at_desktop_and_phone_sizes(browser, server):
             blank_ctx.close()
     too_wide = {k: v for k, v in wide.items() if v > int(k.split("@")[1].split("x")[0])}
     assert not too_wide, too_wide
+
+
+def test_a_value_that_cannot_be_saved_is_said_once_and_a_full_disk_in_the_servers_words(browser, server):
+    """A lone surrogate pasted into a narrative (valid JSON, no database can keep it): the server's
+    Chinese 400 names the field; the page says why, stops sending it (it was a 500 resent every
+    30 s), and saves the other changes.  A full disk (the server's 503 with the Store's own words):
+    said as the server says it — not 未连接 — kept and sent again once the server takes it."""
+    import json
+    import sqlite3
+
+    from playwright.sync_api import expect
+    from sqlalchemy.exc import OperationalError
+
+    from nianbao.serve.store import _failed
+
+    context, page = open_unit(browser, server, CELLS)
+    try:
+        start = saved(page)
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.post_data) if r.method == "POST" else None)
+        page.evaluate("""() => { const t = document.getElementById("f-preamble");
+            t.value = "本报告" + String.fromCharCode(0xD800); t.dispatchEvent(new Event("input", {bubbles: true})); }""")
+        expect(page.locator("#save-status")).to_have_text("这次改动没有保存：前言中有无法保存的字符（多半是复制粘贴带进来的乱码）：请删去后再试", timeout=WAIT)
+        page.wait_for_timeout(3000)
+        assert len(posts) == 1 and kept(page) == []  # not sent again, not kept to be sent again
+        type_into(page, "#f-proactive-penalties", "4")  # the other changes go on
+        expect(page.locator("#save-status")).to_have_text(f"已保存 第{start + 1}版；这次改动没有保存：前言中有无法保存的字符（多半是复制粘贴带进来的乱码）：请删去后再试",
+                                                          timeout=WAIT)
+        type_into(page, "#f-preamble", "本报告")  # typed again: sent again, and the refusal is said no more
+        assert saved(page) == start + 2
+        assert newest(server, CELLS)[1]["preamble"] == "本报告"
+        full = _failed(OperationalError("INSERT", None, sqlite3.OperationalError("database or disk is full")))
+        answered: list[int] = []
+
+        def disk_full_once(route):
+            if not answered:
+                answered.append(503)
+                route.fulfill(status=503, content_type="application/json", body=json.dumps({"message": full}))
+            else:
+                route.continue_()
+
+        page.route("**/report/save", disk_full_once)
+        type_into(page, "#f-proactive-coercion", "2")
+        expect(page.locator("#save-status")).to_have_text(full + "（改动已存在本机，稍后自动重试）", timeout=WAIT)
+        assert full.startswith("服务器的磁盘已满") and kept(page)[0]["values"]["proactive.coercion"] == "2"  # kept here, to be sent again
+        assert saved(page) == start + 3  # tried again two seconds later, taken
+        assert all("status of 400 (Bad Request)" in said or "status of 503 (Service Unavailable)" in said for said in context.said), context.said
+    finally:
+        context.close()
+
+
+def test_every_figure_of_table_two_is_in_sight_on_a_phone(browser, server):
+    """Table 二 has at most three figures a row: on a 390 px phone it fits the screen, so no row
+    looks empty with its figure scrolled off to the right (a trial from the README found that)."""
+    context, page = open_unit(browser, server, LOOK, PHONE)
+    try:
+        saved(page)
+        box = page.locator("#s-proactive .table-box")
+        assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), "table 二 scrolls sideways"
+        out = page.eval_on_selector_all("#s-proactive input", "els => els.filter(e => { const r = e.getBoundingClientRect();"
+                                        " return r.left < 0 || r.right > window.innerWidth || r.width < 24; }).map(e => e.id)")
+        assert page.locator("#s-proactive input").count() == 10 and out == [], out
+        assert not page.locator("#s-proactive .scroll-hint").is_visible()
+        shoot(page, "unitpage-table2-390x844", page.locator("#s-proactive"))
+    finally:
+        context.close()
 
 
 def test_a_click_into_a_blank_reports_zero_then_typing_replaces_it(browser, server):

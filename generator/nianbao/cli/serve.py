@@ -1,8 +1,8 @@
 """The commands of the web front: serve (the site) and export (the site back out as report files).
 
 Both import the web stack only when they run, so that ``check`` and the other commands start as
-fast as before; the stack itself is an extra (``pip install "nianbao[serve]"``), and its absence is
-said as an install instruction, not a traceback.
+fast as before; the stack itself is an extra (``pip install ".[serve]"`` in the folder, as the README
+installs it), and its absence is said as that install instruction, not a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import click
 
 from . import EXIT_FINDINGS, EXIT_OK, Usage, _folder_ok, main
 
-_MISSING = "网页版需要另外安装：pip install \"nianbao[serve]\"（缺少 {name}）"
+_MISSING = "网页版需要另外安装：在 nianbao 文件夹中运行 pip install \".[serve]\"（Windows 用 .venv\\Scripts\\pip，其他系统用 .venv/bin/pip；缺少 {name}）"
 
 
 def _stack() -> None:
@@ -32,9 +32,17 @@ def _stack() -> None:
 @click.option("--db", "db_url", metavar="数据库地址", help="使用 PostgreSQL 数据库（postgresql://用户:密码@主机/库名），不用站点文件夹中的数据库")
 @click.option("--units", "roster_file", type=click.Path(path_type=Path), metavar="名单文件", help="加入单位名单（.txt 每行一个，或 .xlsx 第一列），并为每个单位打印专用链接")
 @click.option("--no-browser", is_flag=True, help="不自动打开浏览器")
-def serve(site: Path | None, host: str, port: int, db_url: str | None, roster_file: Path | None, no_browser: bool) -> None:
+@click.option("--public-url", metavar="地址", help="各单位访问网站用的地址（如 https://nianbao.某某县.gov.cn）：放在 HTTPS 反向代理之后时必填，见 docs/HTTPS.md")
+@click.option("--trusted-proxy", "trusted", multiple=True, metavar="地址", help="只相信这个反向代理转来的客户地址和协议（X-Forwarded-For/Proto；默认有 --public-url 时为本机 127.0.0.1；可写多次或网段）")
+@click.option("--cert", type=click.Path(path_type=Path, exists=True, dir_okay=False), metavar="证书文件", help="网站自己提供 HTTPS：PEM 格式的证书（与 --key 一起用）")
+@click.option("--key", type=click.Path(path_type=Path, exists=True, dir_okay=False), metavar="私钥文件", help="与 --cert 配对的私钥（PEM，无口令）")
+def serve(site: Path | None, host: str, port: int, db_url: str | None, roster_file: Path | None, no_browser: bool,
+          public_url: str | None, trusted: tuple[str, ...], cert: Path | None, key: Path | None) -> None:
     """启动网页版：各单位通过专用链接在浏览器中填写年报，县（区）汇总审核。"""
     _stack()
+    from ..serve import server
+
+    reach = server.front(public_url, list(trusted) if trusted else None, cert, key)  # a wrong address or certificate: exit 2 before anything starts
     if site is None and db_url is None:
         site = Path("年报网站")
     if site is not None:
@@ -46,11 +54,10 @@ def serve(site: Path | None, host: str, port: int, db_url: str | None, roster_fi
         names, repeated = _roster(roster_file)
         if repeated:
             click.echo(f"注意：名单中重复的单位只加一次：{'、'.join(repeated)}", err=True)
-    from ..serve import server
     from ..serve.db import DatabaseError
 
     try:
-        server.run(site, host=host, port=port, db=db_url, units=names, open_browser=not no_browser)
+        server.run(site, host=host, port=port, db=db_url, units=names, open_browser=not no_browser, reach=reach)
     except DatabaseError as exc:  # unreachable, made by a newer nianbao, not nianbao's: said, not a traceback
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_FINDINGS) from None

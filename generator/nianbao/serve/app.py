@@ -53,10 +53,11 @@ MESSAGES = {
     413: "上传的内容太大：文件不能超过 20 MB，其他内容不能超过 2 MB。",
     423: "报告已提交或已通过，不能再修改。",
     429: "尝试次数过多，请稍后再试。",
+    503: "网站暂时无法完成这次操作，请稍后再试。",
     500: "网站内部出了问题，这次操作没有完成。请稍后重试；如果一再出现，请告诉县（区）政务公开办。",
 }
 TITLES = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "无法访问", 409: "内容已被修改",
-          413: "内容太大", 423: "不能修改", 429: "请稍后再试", 500: "出错了"}
+          413: "内容太大", 423: "不能修改", 429: "请稍后再试", 500: "出错了", 503: "请稍后再试"}
 
 _SECRET_PATH = re.compile(r"(?i)(/(?:u|setup)/+)[^/?]*")
 # a segment that looks like a token (``secrets.token_urlsafe``: 43 characters of [A-Za-z0-9_-]) wherever
@@ -123,8 +124,12 @@ def host_allowed(scope: Scope) -> bool:
     return not allowed or host_name(scope) in allowed
 
 
-def security_headers(path: str) -> list[tuple[bytes, bytes]]:
-    """The headers every response carries (the CSP only where a route set none of its own)."""
+HSTS = b"max-age=31536000"  # a year; no includeSubDomains: a county's other sites may still be plain HTTP
+
+
+def security_headers(path: str, https: bool = False) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries (the CSP only where a route set none of its own);
+    over HTTPS also HSTS, so that the browser never again tries the site in clear."""
     cache_control = b"no-cache" if path.startswith("/static/") else b"no-store"
     return [
         (b"x-content-type-options", b"nosniff"),
@@ -132,6 +137,7 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
         (b"referrer-policy", b"no-referrer"),
         (b"cross-origin-opener-policy", b"same-origin"),
         (b"cache-control", cache_control),
+        *([(b"strict-transport-security", HSTS)] if https else []),
     ]
 
 
@@ -168,7 +174,7 @@ class Guard:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
-                headers += [(k, v) for k, v in security_headers(path) if k not in names]
+                headers += [(k, v) for k, v in security_headers(path, scope.get("scheme") == "https") if k not in names]
                 if b"content-security-policy" not in names:
                     headers.append((b"content-security-policy", CSP.encode()))
                 message = {**message, "headers": headers}
@@ -214,6 +220,12 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return error_response(request.scope, 500)
 
 
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    """The database failed under a request (a full disk, busy past its timeout, the server gone):
+    nothing of it was done; the page says so in the Store's words (503: try again later)."""
+    return error_response(request.scope, 503, str(exc))
+
+
 class Site(Starlette):
     """Starlette with :class:`Guard` outside its error middleware (so the 500 page is guarded too)."""
 
@@ -244,11 +256,15 @@ def create_app(store: Store, *, site: Path | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [*auth.routes, *county.routes, *_unit_routes(), Route("/favicon.ico", _no_icon, methods=["GET"]),
                                Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
-    app = Site(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _server_error})
+    from .store import Unavailable
+
+    app = Site(routes=routes, exception_handlers={HTTPException: _http_error, Unavailable: _unavailable, Exception: _server_error})
     app.state.store = store
     app.state.site = site
     app.state.public = []  # the addresses units reach the site at (set by server.run for a non-loopback host)
     app.state.hosts = None  # the Host names answered (server.run: the loopback names on a loopback host; None = any)
+    app.state.origins = frozenset()  # origins accepted besides the request's own Host (server.run: --public-url's)
+    app.state.secure = False  # cookies Secure whatever the request's scheme (server.run: --public-url https://…, --cert)
     app.state.started_at = dt.datetime.now(dt.timezone.utc)  # a job 'running' from before was cut off by a stop
     app.state.produce_targets = None  # produce's formats: None = batch's (DOCX, TXT) and PDF where LibreOffice is
     return app

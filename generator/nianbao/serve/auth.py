@@ -84,6 +84,8 @@ def same_origin(request: Request) -> bool:
         # a form posted from our own page carries Origin: null under our Referrer-Policy: no-referrer
         # (Fetch standard); the browser's Sec-Fetch-Site still says it came from this site
         return request.headers.get("sec-fetch-site") == "same-origin"
+    if origin.lower() in getattr(request.app.state, "origins", ()):  # --public-url: a proxy may have rewritten Host
+        return True
     return urlsplit(origin).netloc.lower() == request.headers.get("host", "").lower()
 
 
@@ -98,12 +100,18 @@ def check_csrf(request: Request, session: SessionInfo, value: str | None = None)
         raise Refusal(403, "页面已过期或请求不完整，操作没有完成。请刷新页面后重试。")
 
 
+def secure(request: Request) -> bool:
+    """Cookies with ``Secure``: the request came by HTTPS (ours, or a trusted proxy's), or the
+    site is published at an https:// address (--public-url) or speaks TLS itself."""
+    return request.url.scheme == "https" or bool(getattr(request.app.state, "secure", False))
+
+
 def set_session_cookie(request: Request, response: Response, value: str) -> None:
-    response.set_cookie(COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(COOKIE, value, httponly=True, samesite="lax", secure=secure(request), path="/")
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
-    response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.delete_cookie(COOKIE, httponly=True, samesite="lax", secure=secure(request), path="/")
 
 
 def begin(request: Request, role: str, unit_id: int | None, to: str) -> Response:
@@ -148,7 +156,7 @@ def _pre_page(request: Request, name: str, context: dict[str, Any], status: int 
     token, new = _form_token(request)
     response = page(request, name, {**context, "form_token": token}, status=status)
     if new:
-        response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+        response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict", secure=secure(request), path="/")
     return response
 
 
@@ -179,12 +187,13 @@ def login(request: Request, form: FormData) -> Response:
     s = store(request)
     where = address(request)
     settings = s.settings()
-    if not s.login_allowed(where):
+    attempt = s.reserve_login(where)  # counted before the password is looked at: no burst gets past the limit
+    if attempt is None:
         return _pre_page(request, "login.html", {"admin_set": settings.admin_set, "out": False,
                                                  "problem": "密码错误的次数过多，请过一段时间再试。"}, status=429)
     password = field(form, "password", MAX_PASSWORD + 1)
     ok = bool(password) and len(password) <= MAX_PASSWORD and settings.admin_set and s.admin_password_ok(password)
-    s.record_login(where, ok)
+    s.finish_login(attempt, where, ok)
     if not ok:
         problem = "密码不正确，请重新输入。" if settings.admin_set else "管理员密码尚未设置：请使用启动网站时显示的设置链接。"
         return _pre_page(request, "login.html", {"admin_set": settings.admin_set, "out": False, "problem": problem}, status=401)
@@ -218,7 +227,7 @@ def setup(request: Request, form: FormData) -> Response:
         problem = "两次输入的密码不一致，请重新输入。"
     if problem:
         return _pre_page(request, "setup.html", {"problem": problem, "min": MIN_PASSWORD}, status=400)
-    if not s.use_setup_token(request.path_params["token"], password):
+    if not s.use_setup_token(request.path_params["token"], password, address(request)):
         return page(request, "error.html", {"title": "链接无效", "status": 404,
                                             "message": "这个设置链接无效或已被替换：请使用最近一次启动网站时显示的链接。"}, status=404)
     return begin(request, "admin", None, "/county")

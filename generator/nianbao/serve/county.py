@@ -10,15 +10,17 @@ never stored in a form the browser could keep: only its hash is in the database.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import NianbaoError
@@ -82,11 +84,13 @@ def overview(request: Request) -> Response:
 
 
 # -- one unit's report ---------------------------------------------------------------------------------------
-def _places(text: str | None) -> tuple[list[str], list[str], list[Finding]]:
-    """(the sections' places and headings, every input's official path, the findings) of a report
-    text: where a comment may be made, and what ``check`` says of the version shown."""
+def _places(text: str | None) -> tuple[dict[str, str], list[str], list[Finding]]:
+    """(each section's place → its name as the form heads it, every input's official path, the
+    findings) of a report text: where a comment may be made, and what ``check`` says of the
+    version shown.  One entry a section: a table's section is its table (表二, where the unit's page
+    shows the comment), named with its heading — never the heading as a second entry."""
     if not text:
-        return [], [], []
+        return {}, [], []
     from . import editor
 
     findings = editor.evaluate(text, None)
@@ -96,14 +100,17 @@ def _places(text: str | None) -> tuple[list[str], list[str], list[Finding]]:
 
         context = form_context(text, readonly=True)
     except NianbaoError:
-        return [], [], findings
+        return {}, [], findings
     from ..model.standard import SPECS
 
     spec = SPECS[data["spec"]]
-    places = [p for s in context["sections"] for p in (s.get("place"), s.get("fees_place")) if p]
-    places += [section.heading for section in spec.sections]
+    places: dict[str, str] = {}
+    for section in context["sections"]:
+        places[section["place"]] = f"{section['heading']}（{section['table_name']}）" if section.get("table_name") else section["heading"]
+        if section.get("fees_place"):
+            places[section["fees_place"]] = section["fees_place"]
     paths = [f.path for f in editor.fields(spec, data.get("overview_text", False))]
-    return list(dict.fromkeys(places)), paths, findings
+    return places, paths, findings
 
 
 def _report_page(request: Request, unit_id: int, number: int | None = None, *, problem: str | None = None, status: int = 200,
@@ -315,7 +322,7 @@ def summary(request: Request) -> Response:
     data = jobs.summary(s, year)
     s.audit(ADMIN, address(request), "下载汇总表", f"{year}年")
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": attachment(f"{year}年度汇总.xlsx")})
+                    headers={"Content-Disposition": attachment(jobs.SUMMARY)})  # 汇总.xlsx, as the README and nianbao batch name it
 
 
 def units_overview(request: Request) -> Response:
@@ -437,17 +444,23 @@ def audit(request: Request) -> Response:
 
 
 def export(request: Request) -> Response:
-    """What ``nianbao export`` writes (every unit's newest report file and 汇总.xlsx), as one zip."""
+    """What ``nianbao export`` writes (every unit's newest report file and 汇总.xlsx), as one zip,
+    written to a private temporary folder and sent from there (the database's copy in it may be
+    gigabytes: never held in memory); the folder is removed once sent, or if the export fails."""
     admin_session(request)
     from . import export as exporting
 
     s = store(request)
-    with tempfile.TemporaryDirectory(prefix="nianbao-export-") as tmp:
-        out = Path(tmp) / "export"
-        exporting.run(None, db=s.url, out=out, echo=lambda *args, **kwargs: None)
-        data = jobs.zipped(out)
-    s.audit(ADMIN, address(request), "导出全部报告", "")
-    return Response(data, media_type="application/zip", headers={"Content-Disposition": attachment(f"年报网站导出-{s.settings().year}.zip")})
+    tmp = Path(tempfile.mkdtemp(prefix="nianbao-export-"))
+    try:
+        exporting.run(None, db=s.url, out=tmp / "export", echo=lambda *args, **kwargs: None)
+        jobs.zip_into(tmp / "export", tmp / "export.zip")
+        s.audit(ADMIN, address(request), "导出全部报告", "")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return FileResponse(tmp / "export.zip", media_type="application/zip", headers={"Content-Disposition": attachment(f"年报网站导出-{s.settings().year}.zip")},
+                        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True))
 
 
 routes = [

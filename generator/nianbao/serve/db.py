@@ -22,6 +22,7 @@ Why these choices:
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, create_engine, event
@@ -178,6 +179,29 @@ def normalise(url: str) -> str:
     return url
 
 
+def private_site(site: Path) -> None:
+    """The site folder made (or kept) 0700 and its database files 0600, where the system has
+    such modes (not on Windows, whose folders under the user's profile are private already):
+    the database holds every unit's reports, the password's hash and the audit log, and a
+    shared PC's other accounts must not read it.  The database file is made empty, 0600, before
+    SQLite opens it — SQLite gives its -wal and -shm files the database file's own mode."""
+    site.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name != "posix":
+        return
+    database = site / SQLITE_NAME
+    try:
+        # a folder that held the site already is made private too; one the clerk chose for a new site
+        # (their own documents, say) keeps its mode: the files in it are private all the same
+        paths = [site] if database.exists() else []
+        if not database.exists():
+            os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))  # an empty file is a new SQLite database
+        for path in (*paths, database, site / f"{SQLITE_NAME}-wal", site / f"{SQLITE_NAME}-shm"):
+            if path.exists() and path.stat().st_uid == os.getuid():
+                path.chmod(0o700 if path == site else 0o600)
+    except OSError:
+        pass  # a folder of another account, or a read-only one: SQLite says so when it opens it
+
+
 def sqlite_url(site: Path) -> str:
     return f"sqlite:///{(Path(site) / SQLITE_NAME).resolve().as_posix()}"
 
@@ -252,7 +276,7 @@ def migrate(engine: Engine) -> None:
     known = {rev.revision for rev in scripts.walk_revisions()}
     unknown = [rev for rev in current if rev not in known]
     if unknown:
-        raise DatabaseError(f"这个数据库是较新版本的 nianbao 建立的（结构版本 {'、'.join(unknown)}），本版本无法使用：请升级 nianbao（pip install -U \"nianbao[serve]\"）")
+        raise DatabaseError(f"这个数据库是较新版本的 nianbao 建立的（结构版本 {'、'.join(unknown)}），本版本无法使用：请升级 nianbao（在新版 nianbao 的文件夹中运行 pip install \".[serve]\"）")
     if not current:
         with engine.connect() as connection:
             from sqlalchemy import inspect

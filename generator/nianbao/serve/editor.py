@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import NianbaoError
 from ..findings import ERROR, WARNING, Finding, sort_findings
@@ -40,7 +42,12 @@ SUMMARY_VALUE = 24  # characters of a value shown in a summary line
 
 
 class EditorError(NianbaoError):
-    """A report text or an upload the editor cannot work with; the message says why, in Chinese."""
+    """A report text or an upload the editor cannot work with; the message says why, in Chinese.
+    ``field``: the form's name of the value at fault, when one is (the page stops sending it)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # -- key paths as the browser names them ---------------------------------------------------------------
@@ -304,6 +311,34 @@ def _suffix(name: str, data: bytes) -> str | None:
     return {"pdf": ".pdf", "old": ".doc", "odt": ".odt", "html": ".html"}.get(kind or "")
 
 
+UPLOAD_SECONDS = 120.0  # a published PDF of a report reads in seconds; a crafted one is given up
+
+
+@contextmanager
+def received(name: str, stream: BinaryIO) -> Iterator[tuple[Upload, Path]]:
+    """An upload read in a bounded child process (:func:`nianbao.system.isolate.run`): its
+    bytes go from the request's spooled file to a private file on disk, which the child reads,
+    so the server itself never holds them, and a crafted file can take neither its memory nor
+    its time (the route lets two run at a time).  Yields (what it became, its file), the file
+    there until the block ends, for the caller to keep it once the report made of it is saved."""
+    from ..system import isolate
+
+    with tempfile.TemporaryDirectory(prefix="nianbao-upload-") as folder:
+        path = Path(folder) / "upload"
+        with open(path, "wb") as out:
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+        try:
+            made = isolate.run(upload_file, name, str(path), seconds=UPLOAD_SECONDS, what="上传的文件")
+        except isolate.Failed as exc:
+            made = Upload(None, [Finding(ERROR, "S", None, str(exc))])
+        yield made, path
+
+
+def upload_file(name: str, path: str) -> Upload:
+    """:func:`upload` of a file on disk (what :func:`received`'s child runs)."""
+    return upload(name, Path(path).read_bytes())
+
+
 def from_upload(name: str, data: bytes) -> tuple[str | None, list[Finding]]:
     """A report file, a collection workbook or a published report → report text and the
     findings of reading it, through the loaders the CLI uses, on a private temporary file
@@ -522,9 +557,12 @@ def apply(text: str, values: dict[str, str]) -> str:
         raise EditorError(f"表单中有不认识的项：{'、'.join(unknown[:3])}")
     for name, typed in values.items():
         if not isinstance(typed, str):
-            raise EditorError(f"{known[name].label}：应为文字")
+            raise EditorError(f"{known[name].label}：应为文字", name)
         if len(typed) > MAX_VALUE_CHARS:
-            raise EditorError(f"{known[name].label}：内容超过{MAX_VALUE_CHARS}字，请精简")
+            raise EditorError(f"{known[name].label}：内容超过{MAX_VALUE_CHARS}字，请精简", name)
+        unsaved = _unstorable(typed, known[name].label)
+        if unsaved:
+            raise EditorError(unsaved, name)
     for name, typed in values.items():
         f = known[name]
         value = _typed(f, typed)
@@ -535,6 +573,18 @@ def apply(text: str, values: dict[str, str]) -> str:
         for keys in [k for k in t.notes if f.keys[: len(k)] == k or k[: len(f.keys)] == f.keys]:
             del t.notes[keys]
     return _write(t)
+
+
+def _unstorable(typed: str, where: str) -> str | None:
+    """Why a typed value cannot be kept as it is (a NUL, which PostgreSQL refuses; a lone
+    surrogate, which JSON lets a page send and no database can encode), or None."""
+    from .store import StoreError, storable
+
+    try:
+        storable(typed, where)
+    except StoreError as exc:
+        return str(exc)
+    return None
 
 
 def _row_width(spec: Spec, keys: KeyPath) -> int:

@@ -11,6 +11,12 @@
   ours, in Chinese.
 * Ctrl-C and SIGTERM: uvicorn stops taking requests and waits at most 3 s for those in flight
   (every acknowledged save is already committed), then the database is closed; exit status 0.
+* HTTPS (:class:`Front`): ``--public-url`` names the address people use (a reverse proxy's, or
+  this server's own with ``--cert``/``--key``).  Its host and origin are then the ones answered
+  (with the loopback names, for the admin at the server), cookies are ``Secure`` and HTTPS
+  answers carry HSTS; the proxy's ``X-Forwarded-For``/``-Proto`` are believed only from
+  ``--trusted-proxy`` (127.0.0.1 by default with ``--public-url``), so the login limit and the
+  audit log see the clerk's address, not the proxy's, and nobody else can claim one.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+import re
 import signal
 import socket
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -35,6 +44,61 @@ GRACE = 3  # seconds uvicorn waits for requests in flight at a stop: the whole s
 
 class ServeError(NianbaoError):
     """The site cannot start as asked (the port is taken, the address is not this machine's)."""
+
+
+@dataclass(frozen=True)
+class Front:
+    """How people reach the site: its public address (None: as bound), the proxies whose
+    forwarded headers are believed, and the certificate when the server speaks TLS itself."""
+
+    url: str | None = None  # https://年报.某某县.gov.cn: printed in the links (the host as typed, without a default port)
+    origin: str | None = None  # https://xn--….gov.cn[:port]: what a browser sends as Origin
+    host: str | None = None  # xn--….gov.cn: the Host name answered besides the loopback ones
+    trusted: tuple[str, ...] = ()
+    cert: Path | None = None
+    key: Path | None = None
+
+    @property
+    def secure(self) -> bool:
+        """Cookies are Secure whatever the request's own scheme (a proxy ends TLS, or we do)."""
+        return self.cert is not None or (self.url is not None and self.url.startswith("https://"))
+
+
+def front(public_url: str | None = None, trusted: list[str] | None = None, cert: Path | None = None, key: Path | None = None) -> Front:
+    """The :class:`Front` these options describe, or a Chinese refusal saying what to write."""
+    origin = host = None
+    if public_url:
+        parts = urlsplit(public_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ServeError(f"--public-url 的写法有误：“{public_url}”；请写各单位在浏览器中打开的完整地址，例如 https://nianbao.example.gov.cn")
+        if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+            raise ServeError(f"--public-url 只能是网站的根地址（https://主机名[:端口]），不能带路径、参数或用户名：“{public_url}”")
+        try:
+            host = parts.hostname.encode("idna").decode("ascii").lower()
+            port = parts.port
+        except (UnicodeError, ValueError) as exc:
+            raise ServeError(f"--public-url 中的主机名或端口无法识别：“{public_url}”") from exc
+        default = {"http": 80, "https": 443}[parts.scheme]
+        shown_port = f":{port}" if port and port != default else ""
+        origin = f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{shown_port}"
+        public_url = f"{parts.scheme}://{f'[{parts.hostname}]' if ':' in parts.hostname else parts.hostname}{shown_port}"  # as typed: 年报.某某县.gov.cn
+    if trusted is None:
+        trusted = ["127.0.0.1", "::1"] if public_url else []
+    for entry in trusted:
+        try:
+            ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise ServeError(f"--trusted-proxy 应为反向代理的 IP 地址（如 127.0.0.1 或 10.0.0.5）或网段（如 10.0.0.0/24）：“{entry}”") from None
+    if (cert is None) != (key is None):
+        raise ServeError("--cert 和 --key 要一起给出：证书文件和它的私钥文件")
+    if cert is not None and key is not None:
+        import ssl
+
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(cert), str(key))
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            raise ServeError(f"无法使用证书 {cert} 和私钥 {key}（{getattr(exc, 'strerror', None) or exc}）：请给出 PEM 格式的证书和与之配对、没有口令的私钥") from exc
+    return Front(public_url, origin, host, tuple(t.strip() for t in trusted), cert, key)
 
 
 def _is_loopback(host: str) -> bool:
@@ -106,9 +170,38 @@ def lan_addresses() -> list[str]:
     return out
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (a Chinese character two, ｆｕｌｌ-width forms two): the
+    links printed after the names line up in a console, not only in an editor."""
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)  # a name is never unprintable (the unit-name rule), but never negative either
+
+
 def _say(text: str = "", *, err: bool = False) -> None:
     click.echo(text, err=err)
     (sys.stderr if err else sys.stdout).flush()
+
+
+_CONSOLE_EXTRA = re.compile("[\t\n\u2028\u2029\ud800-\udfff]")  # what visible() leaves as it is, yet must not reach a console
+
+
+def printable(text: str) -> str:
+    """``text`` as one console line: every control (a line break, a carriage return, ESC, NUL),
+    direction override and lone surrogate shown as its code point (``[U+001B]``), so that a
+    request path cannot forge a log line, clear the terminal or reorder what is shown."""
+    from ..county.filenames import visible
+
+    return visible(_CONSOLE_EXTRA.sub(lambda m: f"[U+{ord(m.group()):04X}]", text))
+
+
+class ConsoleFormatter(logging.Formatter):
+    """The console's lines, each made :func:`printable` (a traceback, shown with --debug only, kept as it is)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord({**record.__dict__, "msg": printable(record.getMessage()), "args": None})
+        return super().format(record)
 
 
 def _request_log() -> None:
@@ -116,7 +209,7 @@ def _request_log() -> None:
     logger = logging.getLogger("nianbao.serve")
     if not any(getattr(h, "_nianbao", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(ConsoleFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
         handler._nianbao = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if "--debug" in sys.argv[1:] else logging.INFO)  # DEBUG: the tracebacks of internal errors
@@ -138,22 +231,31 @@ def _open_when_up(server, url: str) -> None:
 
 
 def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str | None = None, units: list[str] | None = None,
-        open_browser: bool = True) -> None:
-    """Serve the site until Ctrl-C or SIGTERM."""
+        open_browser: bool = True, reach: Front | None = None) -> None:
+    """Serve the site until Ctrl-C or SIGTERM; ``reach``: its public address, proxies, TLS."""
     import uvicorn
 
     from .app import create_app
     from .store import ADMIN, Store
 
+    reach = reach or Front()
     sock = bind(host, port)  # first: a port taken leaves no site folder behind
     try:
         store = Store.for_site(site, db)
         try:
-            local = f"http://{'127.0.0.1' if _is_any(host) or _is_loopback(host) else _url_host(host)}:{port}"
-            public = [] if _is_loopback(host) else [f"http://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
+            scheme = "https" if reach.cert else "http"
+            local = f"{scheme}://{'127.0.0.1' if _is_any(host) or _is_loopback(host) else _url_host(host)}:{port}"
+            if reach.url:
+                public = [reach.url]
+            else:
+                public = [] if _is_loopback(host) else [f"{scheme}://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
             app = create_app(store, site=site)
             app.state.public = public
-            if _is_loopback(host):
+            app.state.secure = reach.secure
+            app.state.origins = frozenset({reach.origin}) if reach.origin else frozenset()
+            if reach.host:
+                app.state.hosts = LOOPBACK_NAMES | {reach.host} | ({host.strip("[]").lower()} if not _is_any(host) else set())
+            elif _is_loopback(host):
                 app.state.hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
             first = store.setup_token()
             where = f"站点文件夹 {Path(site).resolve()}（数据库 nianbao.db）" if db is None else "PostgreSQL 数据库"
@@ -168,12 +270,17 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
                 there = [unit.name for unit, token in added if not token]
                 if new:
                     _say(f"新加入的单位及其专用链接（{len(new)}个；请分别发给各单位，不要公开）：")
-                    width = max(len(unit.name) for unit, _ in new)
+                    width = max(_width(unit.name) for unit, _ in new)
                     for unit, token in new:
-                        _say(f"{unit.name.ljust(width)}  {links}/u/{token}")
+                        _say(f"{unit.name}{' ' * (width - _width(unit.name))}  {links}/u/{token}")
                 if there:
                     _say(f"已在网站中的单位（{len(there)}个）链接不变，不再显示：{'、'.join(there)}；如需新链接，请在“单位管理”页面重新生成。")
-            if not _is_loopback(host):
+            if reach.url:
+                via = f"（经反向代理，只信任 {', '.join(reach.trusted)} 转来的客户地址）" if reach.trusted else ""
+                _say(f"请把这个地址告诉各单位：{reach.url}{via}", err=True)
+                if not _is_loopback(host):
+                    _say(f"注意：网站在 {host} 上监听；请只让反向代理访问这个端口（防火墙），各单位通过 {reach.url} 访问。", err=True)
+            elif not _is_loopback(host):
                 _say(f"注意：网站在 {host} 上监听，局域网中的其他电脑都能访问；请只在单位内网中使用，不要让互联网访问到。", err=True)
                 if public:
                     _say(f"请把这个地址告诉各单位：{'  或  '.join(public)}", err=True)
@@ -182,8 +289,9 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
             elif units:
                 _say("提示：网站现在只有本机能访问；要让各单位的电脑打开这些链接，请加 --host 0.0.0.0 重新启动（链接不变）。", err=True)
             _request_log()
+            tls = {"ssl_certfile": str(reach.cert), "ssl_keyfile": str(reach.key)} if reach.cert and reach.key else {}
             config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE, lifespan="off",
-                                    server_header=False, proxy_headers=False)
+                                    server_header=False, proxy_headers=bool(reach.trusted), forwarded_allow_ips=list(reach.trusted) or None, **tls)
             server = uvicorn.Server(config)
             if open_browser:
                 threading.Thread(target=_open_when_up, args=(server, f"{local}/setup/{first}" if first else f"{local}/login"), daemon=True).start()

@@ -38,12 +38,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..errors import NianbaoError
 from . import db
-from .db import WRITE, DatabaseError, now
+from .db import WRITE, DatabaseError, now, private_site
 
 ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
 NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = "未开始", "填写中", "已提交", "已退回", "已通过"
@@ -64,6 +65,11 @@ UNIT_SESSION = dt.timedelta(days=30)  # a unit comes back through its link anywa
 LOGIN_WINDOW = dt.timedelta(minutes=10)
 LOGIN_FAILURES = 5  # failed admin logins per address per window: a person mistyping, never a guessing script
 KEEP_ATTEMPTS = dt.timedelta(days=1)
+# argon2 hashes or verifications at once in this process: each takes 64 MiB (RFC 9106's low-memory
+# profile), so sign-ins from many addresses at once queue here instead of taking a gigabyte
+ARGON2 = threading.BoundedSemaphore(2)
+UPLOADS_KEPT = 5  # a unit's uploads kept for the record (the files its versions were made from), newest first
+UPLOAD_BYTES_KEPT = 100 * 1024 * 1024  # and at most this many bytes of them: five uploads of the 20 MB allowed
 COUNTY_UNIT = "（汇总）"  # the county's own report's unit row, named after the county once it is set
 
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-]{32,}")  # what a token looks like: kept out of the audit log whatever a caller passes
@@ -248,7 +254,7 @@ def _id_ok(n: object) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and 0 < n <= MAX_ID
 
 
-def _storable(value: str, what: str, limit: int | None = None) -> str:
+def storable(value: str, what: str, limit: int | None = None) -> str:
     """``value`` as given, or a refusal saying why it cannot be kept as it is: PostgreSQL refuses
     a NUL character, neither database can encode a lone surrogate (JSON lets a browser send one),
     and a name longer than its column would fail on PostgreSQL only.  Never altered silently."""
@@ -266,18 +272,41 @@ def _storable(value: str, what: str, limit: int | None = None) -> str:
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def _invisible(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(char) == "Cc" or char in _BIDI
+
+
+def invisible_said(value: str, what: str) -> str | None:
+    """What the name rule says of the first control or direction character in ``value`` (None:
+    there is none): the same words for a unit's name, refused, and an upload's, cleaned."""
+    found = next((char for char in value if _invisible(char)), None)
+    return None if found is None else f"{what}中有看不见的控制字符（U+{ord(found):04X}，多半是复制粘贴带进来的）"
+
+
+def visible_name(value: str, what: str) -> tuple[str, str | None]:
+    """(``value`` without its control and direction characters, what was removed said by the
+    name rule): a name only shown (an upload's) is cleaned, not refused."""
+    said = invisible_said(value, what)
+    return ("".join(char for char in value if not _invisible(char)), f"{said}，已删去") if said else (value, None)
+
+
 def _name(value: str, what: str, limit: int) -> str:
-    """A name (a unit's, the county's) as :func:`_storable`, and on one line of visible
+    """A name (a unit's, the county's) as :func:`storable`, and on one line of visible
     characters: a name becomes file names (export, produce), a Content-Disposition, a console
     line and a cell of 汇总.xlsx, where a line break, a control character or a right-to-left
     override (``报告\u202excod.exe`` shows as ``报告exe.docx``) would mislead or break."""
-    _storable(value, what, limit)
-    import unicodedata
-
-    for char in value:
-        if unicodedata.category(char) == "Cc" or char in _BIDI:
-            raise StoreError(f"{what}中有看不见的控制字符（U+{ord(char):04X}，多半是复制粘贴带进来的）：请删去后重新输入")
+    storable(value, what, limit)
+    said = invisible_said(value, what)
+    if said:
+        raise StoreError(f"{said}：请删去后重新输入")
     return value
+
+
+def _lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock's key (a signed 64-bit integer) for ``name``."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True)
 
 
 def _encodable(value: str) -> bool:
@@ -363,7 +392,7 @@ class Store:
             return cls(url)
         if site is None:
             raise DatabaseError("请给出站点文件夹，或用 --db 给出数据库地址")
-        Path(site).mkdir(parents=True, exist_ok=True)
+        private_site(Path(site))
         return cls(_sqlite_url(site))
 
     def close(self) -> None:
@@ -392,6 +421,8 @@ class Store:
                 raw.close()
             with open(name, "rb+") as handle:
                 os.fsync(handle.fileno())
+            if os.name == "posix":
+                os.chmod(name, 0o600)  # the whole site, the password's hash too: for its owner only, as the site's own database
             os.replace(name, target)
         except sqlite3.OperationalError as exc:  # the raw driver's own: a disk full, the file locked past the timeout
             raise Unavailable(_failed(OperationalError("VACUUM INTO", None, exc))) from exc
@@ -425,7 +456,7 @@ class Store:
         s.add(db.Audit(at=now(), actor=_shown(actor, 200), address=_shown(address, 100), action=_shown(action, 100), detail=_clean(detail)))
 
     # -- the county's admin ----------------------------------------------------------------------------
-    def setup_token(self) -> str | None:
+    def setup_token(self, address: str = "命令行") -> str | None:
         """A fresh one-time link token while no password is set (the previous one stops working:
         only the link printed last is valid), else None."""
         token = secrets.token_urlsafe(32)
@@ -434,14 +465,15 @@ class Store:
             if site.admin_password_hash is not None:  # type: ignore[union-attr]
                 return None
             site.setup_token_hash = _hash(token)  # type: ignore[union-attr]
-            self._log(s, "nianbao", "", "生成设置密码的链接")
+            self._log(s, "nianbao", address, "生成设置密码的链接")
         return token
 
-    def use_setup_token(self, token: str, password: str) -> bool:
+    def use_setup_token(self, token: str, password: str, address: str = "本机") -> bool:
         """Set the admin's password through the setup link, once; False for a wrong or used link."""
         if not password or not _encodable(password):
             return False
-        hashed = self._hasher.hash(password)  # outside the transaction: argon2 takes tens of ms
+        with ARGON2:
+            hashed = self._hasher.hash(password)  # outside the transaction: argon2 takes tens of ms
         with self._tx() as s:
             site = s.get(db.Site, 1)
             if site is None or site.setup_token_hash is None or site.admin_password_hash is not None:
@@ -449,7 +481,7 @@ class Store:
             if not hmac.compare_digest(site.setup_token_hash, _hash(token)):
                 return False
             site.admin_password_hash, site.setup_token_hash = hashed, None
-            self._log(s, ADMIN, "", "设置管理员密码")
+            self._log(s, ADMIN, address, "设置管理员密码")
         return True
 
     def admin_password_ok(self, password: str) -> bool:
@@ -460,20 +492,24 @@ class Store:
         if stored is None or not _encodable(password):
             return False
         try:
-            self._hasher.verify(stored, password)
+            with ARGON2:
+                self._hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
         if self._hasher.check_needs_rehash(stored):  # argon2-cffi's defaults grew: the next login gets them
+            with ARGON2:
+                rehashed = self._hasher.hash(password)
             with self._tx() as s:
-                s.get(db.Site, 1).admin_password_hash = self._hasher.hash(password)  # type: ignore[union-attr]
+                s.get(db.Site, 1).admin_password_hash = rehashed  # type: ignore[union-attr]
         return True
 
-    def set_admin_password(self, password: str, *, actor: str = ADMIN, address: str = "") -> None:
+    def set_admin_password(self, password: str, *, actor: str = ADMIN, address: str = "本机") -> None:
         """Change the admin's password (from the county's page, after logging in)."""
         if not password:
             raise StoreError("密码不能为空")
-        _storable(password, "密码")
-        hashed = self._hasher.hash(password)
+        storable(password, "密码")
+        with ARGON2:
+            hashed = self._hasher.hash(password)
         with self._tx() as s:
             site = s.get(db.Site, 1)
             site.admin_password_hash, site.setup_token_hash = hashed, None  # type: ignore[union-attr]
@@ -485,7 +521,7 @@ class Store:
             site = s.get(db.Site, 1)
             return SiteInfo(site.year, site.county_name, site.admin_password_hash is not None)  # type: ignore[union-attr]
 
-    def set_year(self, year: int, *, actor: str = ADMIN, address: str = "") -> None:
+    def set_year(self, year: int, *, actor: str = ADMIN, address: str = "本机") -> None:
         if not 1900 <= int(year) <= 2200:
             raise StoreError(f"年度“{year}”不对：请写四位数的年份")
         with self._tx() as s:
@@ -493,7 +529,7 @@ class Store:
             old, site.year = site.year, int(year)  # type: ignore[union-attr]
             self._log(s, actor, address, "修改收集的年度", f"{old} → {year}")
 
-    def set_county_name(self, name: str, *, actor: str = ADMIN, address: str = "") -> None:
+    def set_county_name(self, name: str, *, actor: str = ADMIN, address: str = "本机") -> None:
         name = _name(name.strip(), "县（区）名称", 100)
         with self._tx() as s:
             site = s.get(db.Site, 1)
@@ -604,8 +640,9 @@ class Store:
             self._log(s, actor, address, "重新生成单位链接", row.name)
         return token
 
-    def county_unit(self) -> UnitInfo:
-        """The row under which the county's own (aggregate) report is kept; made when first asked."""
+    def county_unit(self, address: str = "本机") -> UnitInfo:
+        """The row under which the county's own (aggregate) report is kept; made when first asked
+        (audited from ``address``: the admin's, or 本机 when the site's own work asked)."""
         with self._tx() as s:
             row = s.scalar(select(db.Unit).where(db.Unit.is_county.is_(True)))
             if row is None:
@@ -613,7 +650,7 @@ class Store:
                 row = db.Unit(name=self._county_name(s, county_name, None), position=0, token_hash=None, revoked=False, is_county=True)
                 s.add(row)
                 s.flush()
-                self._log(s, ADMIN, "", "建立县（区）本级的汇总报告", row.name)
+                self._log(s, ADMIN, address, "建立县（区）本级的汇总报告", row.name)
             return _unit(row)
 
     def _county_name(self, s: Session, county_name: str, own_id: int | None) -> str:
@@ -667,20 +704,48 @@ class Store:
         with self._tx() as s:
             s.execute(delete(db.WebSession).where(db.WebSession.unit_id == unit_id))
 
+    def reserve_login(self, address: str) -> int | None:
+        """A sign-in attempt from ``address`` reserved (counted as failed until :meth:`finish_login`
+        says otherwise), or None after :data:`LOGIN_FAILURES` failed or pending attempts within
+        :data:`LOGIN_WINDOW` since its last successful one.
+
+        The count and the reservation are one write transaction, serialised per address across
+        every process on the database (SQLite: ``BEGIN IMMEDIATE`` takes the file's write lock;
+        PostgreSQL: a transaction-scoped advisory lock on the address), so that 300 wrong
+        passwords sent at once get at most five argon2 verifications, not one per request that
+        read the count before the others wrote theirs."""
+        at = now()
+        since = at - LOGIN_WINDOW
+        address = _shown(address, 100)
+        with self._tx() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key("login:" + address)})
+            if _failures(s, address, since) >= LOGIN_FAILURES:
+                return None
+            s.execute(delete(db.LoginAttempt).where(db.LoginAttempt.at < at - KEEP_ATTEMPTS))
+            row = db.LoginAttempt(address=address, at=at, ok=False)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def finish_login(self, attempt: int, address: str, ok: bool) -> None:
+        """The outcome of a reserved attempt: a success clears the count (it is the newest ok
+        attempt); a failure stays counted.  Audited with the address either way."""
+        with self._tx() as s:
+            if ok:
+                s.execute(update(db.LoginAttempt).where(db.LoginAttempt.id == attempt).values(ok=True, at=now())
+                          .execution_options(synchronize_session=False))
+            self._log(s, ADMIN, address, "管理员登录成功" if ok else "管理员登录失败（密码不对）")
+
     def login_allowed(self, address: str) -> bool:
-        """False after :data:`LOGIN_FAILURES` failed logins from ``address`` within
-        :data:`LOGIN_WINDOW` (since its last successful one): guessing the password is slow."""
+        """Whether :meth:`reserve_login` would reserve an attempt now (a read: nothing reserved)."""
         since = now() - LOGIN_WINDOW
-        address = _shown(address, 100)  # as record_login keeps it
+        address = _shown(address, 100)
         with self._tx(write=False) as s:
-            last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
-                                                                          db.LoginAttempt.at >= since))
-            start = max(since, _utc(last_ok)) if last_ok is not None else since  # type: ignore[type-var]
-            failed = s.scalar(select(func.count()).select_from(db.LoginAttempt).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(False),
-                                                                                      db.LoginAttempt.at >= start))
-        return (failed or 0) < LOGIN_FAILURES
+            return _failures(s, address, since) < LOGIN_FAILURES
 
     def record_login(self, address: str, ok: bool) -> None:
+        """An attempt recorded as it ended, without a reservation (a tool's or a test's record)."""
         at = now()
         with self._tx() as s:
             s.execute(delete(db.LoginAttempt).where(db.LoginAttempt.at < at - KEEP_ATTEMPTS))
@@ -721,14 +786,16 @@ class Store:
             return _version(row, report) if row is not None else None
 
     def save(self, unit_id: int, year: int, text: str, *, base: int, author: str, address: str, summary: list[str],
-             errors: int, warnings: int) -> VersionInfo:
+             errors: int, warnings: int, upload: tuple[str, bytes] | None = None) -> VersionInfo:
         """Store ``text`` as the next version if the newest is still ``base`` (0 = none yet).
 
         Raises :class:`Conflict` (with the newest version) when someone saved since, and
         :class:`Locked` when the report is submitted or approved and ``author`` is not the admin.
-        A save moves 未开始 and 已退回 to 填写中.  Returns after the commit: acknowledged = durable."""
-        _storable(text, "报告")
-        summary = [_storable(str(said), "修改说明") for said in summary]
+        A save moves 未开始 and 已退回 to 填写中.  Returns after the commit: acknowledged = durable.
+        ``upload``: (its name, its bytes) — the file the text was read from, kept with it in the
+        same transaction (:meth:`_keep_upload`)."""
+        storable(text, "报告")
+        summary = [storable(str(said), "修改说明") for said in summary]
         if not _id_ok(year) or not _id_ok(base + 1):
             raise StoreError(f"年度或版本号不对（{year}年 第{base}版）")
         at = now()
@@ -757,6 +824,8 @@ class Store:
                              summary=json.dumps(list(summary), ensure_ascii=False), errors=errors, warnings=warnings)
             s.add(row)
             self._log(s, author, address, "保存", f"{unit.name} {year}年 第{base + 1}版" + (f"：{'；'.join(summary[:5])}" if summary else ""))
+            if upload is not None:
+                self._keep_upload(s, unit, upload[0], upload[1], address)
             s.flush()
             info = VersionInfo(row.number, author, row.address, at, tuple(summary), errors, warnings, text, unit_id, year, report_id)
         return info
@@ -787,7 +856,7 @@ class Store:
         """One of the legal moves (:data:`MOVES`) by the one who may make it; a submit needs a
         saved version without errors.  ``comment`` is kept with the move (the return's reasons)."""
         if comment is not None:
-            _storable(comment, "意见")
+            storable(comment, "意见")
         with self._tx() as s:
             unit = self._get_unit(s, unit_id)
             report = self._report_row(s, unit_id, year)
@@ -818,11 +887,11 @@ class Store:
             return [_comment(c) for c in s.scalars(select(db.Comment).where(db.Comment.report_id == report.id).order_by(db.Comment.id))]
 
     def add_comment(self, unit_id: int, year: int, where: str | None, text: str, *, actor: str, address: str) -> CommentInfo:
-        text = _storable(text.strip(), "意见")
+        text = storable(text.strip(), "意见")
         if not text:
             raise StoreError("意见不能为空")
         if where is not None:
-            _storable(where, "意见的位置", 500)
+            storable(where, "意见的位置", 500)
         if not _id_ok(year):
             raise NotFound(f"没有{year}年的报告")
         with self._tx() as s:
@@ -857,15 +926,35 @@ class Store:
             return [(_unit(u), r.year, _version(v, r)) for u, r, v in rows]
 
     # -- uploads, jobs, audit --------------------------------------------------------------------------------
-    def put_upload(self, unit_id: int, name: str, data: bytes) -> int:
-        """Keep an uploaded file in the database (never under the name sent: that is only shown)."""
+    def put_upload(self, unit_id: int, name: str, data: bytes, address: str = "本机") -> int:
+        """Keep an upload on its own (:meth:`save` keeps the one a version was made from with it); its id."""
         with self._tx() as s:
-            unit = self._get_unit(s, unit_id)
-            row = db.Upload(unit_id=unit_id, name=_shown(name, 500), size=len(data), data=data, created_at=now())
-            s.add(row)
-            s.flush()
-            self._log(s, unit.name, "", "上传文件", f"{(name or '')[:200]}（{len(data)} 字节）")
-            return row.id
+            return self._keep_upload(s, self._get_unit(s, unit_id), name, data, address)
+
+    def _keep_upload(self, s: Session, unit: db.Unit, name: str, data: bytes, address: str) -> int:
+        """Keep an upload a report was made from (never under the name sent: that is only shown),
+        and of the unit's uploads only the newest :data:`UPLOADS_KEPT` within
+        :data:`UPLOAD_BYTES_KEPT`: a unit's link can fill the disk with no more than that.  A file
+        that could not be read is never kept (the caller keeps only what a saved version came from)."""
+        row = db.Upload(unit_id=unit.id, name=_shown(name, 500), size=len(data), data=data, created_at=now())
+        s.add(row)
+        s.flush()
+        kept, total, dropped = 0, 0, []
+        for upload_id, size in s.execute(select(db.Upload.id, db.Upload.size).where(db.Upload.unit_id == unit.id).order_by(db.Upload.id.desc())):
+            if kept < UPLOADS_KEPT and (kept == 0 or total + size <= UPLOAD_BYTES_KEPT):
+                kept, total = kept + 1, total + size
+            else:
+                dropped.append(upload_id)
+        if dropped:
+            s.execute(delete(db.Upload).where(db.Upload.id.in_(dropped)))
+        self._log(s, unit.name, address, "上传文件", f"{(name or '')[:200]}（{len(data)} 字节）" + (f"；删去较早的上传文件{len(dropped)}个" if dropped else ""))
+        return row.id
+
+    def uploads(self, unit_id: int) -> list[tuple[int, str, int]]:
+        """(id, name as sent, bytes) of the unit's kept uploads, newest first."""
+        with self._tx(write=False) as s:
+            rows = s.execute(select(db.Upload.id, db.Upload.name, db.Upload.size).where(db.Upload.unit_id == unit_id).order_by(db.Upload.id.desc()))
+            return [(i, n, b) for i, n, b in rows]
 
     def upload(self, upload_id: int, unit_id: int) -> bytes | None:
         """The upload's bytes if it is this unit's; None otherwise (never another unit's file)."""
@@ -875,7 +964,7 @@ class Store:
             row = s.get(db.Upload, upload_id)
             return row.data if row is not None and row.unit_id == unit_id else None
 
-    def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "") -> int:
+    def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "本机") -> int:
         with self._tx() as s:
             row = db.Job(kind=_shown(kind, 20), state="running", done=0, total=total, message="", created_at=now())
             s.add(row)
@@ -900,7 +989,7 @@ class Store:
                 row.state = state
                 if state in ("done", "failed"):
                     row.finished_at = now()
-                    self._log(s, "nianbao", "", "后台任务结束", f"{row.kind}：{'完成' if state == 'done' else '失败'}" + (f"（{row.message}）" if row.message else ""))
+                    self._log(s, "nianbao", "本机", "后台任务结束", f"{row.kind}：{'完成' if state == 'done' else '失败'}" + (f"（{row.message}）" if row.message else ""))
 
     def job(self, job_id: int) -> JobInfo | None:
         if not _id_ok(job_id):
@@ -920,6 +1009,15 @@ class Store:
         with self._tx(write=False) as s:
             rows = s.scalars(select(db.Audit).order_by(db.Audit.id.desc()).limit(max(0, min(limit, 10000))).offset(max(0, min(offset, MAX_ID))))
             return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
+
+
+def _failures(s: Session, address: str, since: dt.datetime) -> int:
+    """Failed (or still pending) sign-ins from ``address`` since ``since`` and its last good one."""
+    last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
+                                                                  db.LoginAttempt.at >= since))
+    start = max(since, _utc(last_ok)) if last_ok is not None else since  # type: ignore[type-var]
+    return s.scalar(select(func.count()).select_from(db.LoginAttempt).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(False),
+                                                                            db.LoginAttempt.at >= start)) or 0
 
 
 def _not_admin(name: str) -> None:

@@ -19,7 +19,9 @@ from __future__ import annotations
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -90,7 +92,7 @@ def county_owner(request: Request) -> Owner:
     from .store import ADMIN
 
     session = auth.admin_session(request)
-    unit = _store(request).county_unit()
+    unit = _store(request).county_unit(_address(request))
     return Owner(unit.id, unit.name, ADMIN, "/county/own", session.csrf, True)
 
 
@@ -225,7 +227,7 @@ def _outcome(request: Request, report, latest) -> str | None:
 def _proof_of(request: Request) -> str:
     """The proof page the redirect after a scanned upload names, if this server keeps it."""
     n = request.query_params.get("proof", "")
-    return n if n.isdigit() and any(key[1] == n for key in _PROOFS) else ""
+    return n if any(key[1] == n for key in _PROOFS) else ""
 
 
 def _report_page(request: Request, owner: Owner, *, message: str | None = None, problems: list[str] | None = None,
@@ -285,11 +287,11 @@ def _start_page(request: Request, owner: Owner, year: int, *, message: str | Non
                                              "problems": problems or [], "title": f"{owner.name}{year}年度报告：开始填写"}, status=status)
 
 
-def _save(request: Request, owner: Owner, year: int, text: str, base: int, summary: list[str]):
+def _save(request: Request, owner: Owner, year: int, text: str, base: int, summary: list[str], upload: tuple[str, bytes] | None = None):
     findings = _findings(request, owner, year, text)
     errors, warnings = editor.counts(findings)
     version = _store(request).save(owner.unit_id, year, text, base=base, author=owner.author, address=_address(request),
-                                   summary=summary, errors=errors, warnings=warnings)
+                                   summary=summary, errors=errors, warnings=warnings, upload=upload)
     return version, findings
 
 
@@ -324,7 +326,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         return await run_in_threadpool(_save_values, request, owner, body["base"], body["values"])
 
     def _save_values(request: Request, owner: Owner, base: int, values: dict) -> Response:
-        from .store import Conflict, Locked, StoreError
+        from .store import Conflict, Locked, StoreError, Unavailable
 
         store = _store(request)
         year = _year(request)
@@ -333,8 +335,8 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             raise Refusal(409, "还没有开始填写这份报告：请刷新页面，先选择从哪里开始")
         try:
             text = editor.apply(latest.text, values)
-        except editor.EditorError as exc:
-            raise Refusal(400, str(exc)) from None
+        except editor.EditorError as exc:  # the page stops sending the value named, and says why
+            return JSONResponse({"message": str(exc), "fields": [exc.field] if exc.field else []}, status_code=400)
         if text == latest.text:  # nothing new (a resend of changes already saved): acknowledged as they are
             findings = _findings(request, owner, year, text)
             return JSONResponse({"version": latest.number, "findings": editor.findings_json(findings), "summary": [],
@@ -347,13 +349,15 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _conflict(exc.current)
         except Locked as exc:
             return JSONResponse({"message": str(exc)}, status_code=423)
+        except Unavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
+            return JSONResponse({"message": str(exc)}, status_code=503)
         except StoreError as exc:
             return JSONResponse({"message": str(exc)}, status_code=409)
         return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
                              "computed": editor.computed(text), "errors": version.errors, "warnings": version.warnings})
 
     def start(request: Request, form: FormData) -> Response:
-        from .store import Conflict, Locked, StoreError
+        from .store import Conflict, Locked, StoreError, visible_name
 
         owner = resolve(request)
         _csrf(request, owner, field(form, "csrf", 200))
@@ -365,38 +369,39 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         if latest is not None and field(form, "again", 10) != "1":
             return _report_page(request, owner, message="这份报告已经开始填写；如要重新开始，请在页面下方的“重新开始”中选择", status=409)
         problems: list[str] = []
+        kept: tuple[str, Path] | None = None  # the upload the text was read from: kept with the version, never before
         proof = ""
-        try:
-            if how == "last":
-                last = _last_text(request, owner, year)
-                if last is None:
-                    raise editor.EditorError(f"网站上没有本单位{year - 1}年度的报告，请改为上传或从空白开始")
-                text, said = editor.next_from(last, year), [f"由网站上{year - 1}年度的报告生成草稿"]
-            elif how == "empty":
-                text, said = editor.blank(year, owner.name), ["从空白开始"]
-            elif how == "upload":
-                upload = form.get("file")
-                if not isinstance(upload, UploadFile) or not upload.filename:
-                    raise editor.EditorError("请选择要上传的文件")
-                content = upload.file.read(editor.MAX_UPLOAD_BYTES + 1)
-                name = upload.filename[:200]
-                kept = store.put_upload(owner.unit_id, name, content[: editor.MAX_UPLOAD_BYTES])
-                made = editor.upload(name, content)
-                problems = [f["text"] for f in editor.findings_json(made.findings) if f["level"] == "error"]
-                text = editor.adopt(made, year)
-                said = [f"由上传的文件“{name}”开始", *problems[:5]]
-                if made.proof is not None:
-                    proof = _keep_proof(owner.unit_id, kept, made.proof)
-            else:
-                raise editor.EditorError("请选择从哪里开始：上一年度的报告、上传文件或空白")
-        except editor.EditorError as exc:
-            if latest is None:
-                return _start_page(request, owner, year, message=str(exc), problems=problems, status=400)
-            return _report_page(request, owner, message=str(exc), problems=problems, status=400)
-        try:
-            _save(request, owner, year, text, base, said)
-        except (Conflict, Locked, StoreError) as exc:
-            return _report_page(request, owner, message=str(exc), status=409)
+        with ExitStack() as held:
+            try:
+                if how == "last":
+                    last = _last_text(request, owner, year)
+                    if last is None:
+                        raise editor.EditorError(f"网站上没有本单位{year - 1}年度的报告，请改为上传或从空白开始")
+                    text, said = editor.next_from(last, year), [f"由网站上{year - 1}年度的报告生成草稿"]
+                elif how == "empty":
+                    text, said = editor.blank(year, owner.name), ["从空白开始"]
+                elif how == "upload":
+                    upload = form.get("file")
+                    if not isinstance(upload, UploadFile) or not upload.filename:
+                        raise editor.EditorError("请选择要上传的文件")
+                    name, cleaned = visible_name(upload.filename[:200], "文件名")
+                    made, path = held.enter_context(editor.received(name, upload.file))
+                    problems = [f["text"] for f in editor.findings_json(made.findings) if f["level"] == "error"]
+                    text = editor.adopt(made, year)
+                    said = [f"由上传的文件“{name}”开始", *([cleaned] if cleaned else []), *problems[:5]]
+                    kept = (name, path)
+                    if made.proof is not None:
+                        proof = _keep_proof(owner.unit_id, made.proof)
+                else:
+                    raise editor.EditorError("请选择从哪里开始：上一年度的报告、上传文件或空白")
+            except editor.EditorError as exc:
+                if latest is None:
+                    return _start_page(request, owner, year, message=str(exc), problems=problems, status=400)
+                return _report_page(request, owner, message=str(exc), problems=problems, status=400)
+            try:
+                _save(request, owner, year, text, base, said, (kept[0], kept[1].read_bytes()) if kept else None)
+            except (Conflict, Locked, StoreError) as exc:
+                return _report_page(request, owner, message=str(exc), status=409)
         return RedirectResponse(f"{owner.base}?done=started{proof}", status_code=303)
 
     def proof_page(request: Request) -> Response:
@@ -540,21 +545,47 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _report_page(request, owner, message=str(exc), status=409)
         return RedirectResponse(f"{owner.base}?done=submitted", status_code=303)
 
-    return {"report": report_page, "data": data, "save": save, "start": form_route(start), "history": history,
+    return {"report": report_page, "data": data, "save": save, "start": _reading_route(start), "history": history,
             "version": version_page, "restore": form_route(restore), "preview": preview, "download": download,
             "submit": form_route(submit), "proof": proof_page}
 
 
-_PROOFS: OrderedDict[tuple[int, str], str] = OrderedDict()  # (unit, upload) → the proof page of a scan it uploaded, the newest few
+_PROOFS: OrderedDict[tuple[int, str], str] = OrderedDict()  # (unit, a random name) → the proof page of a scan it uploaded, the newest few
 
 
-def _keep_proof(unit_id: int, upload_id: int, shown: str) -> str:
+def _keep_proof(unit_id: int, shown: str) -> str:
     """Keep a scan's proof page for the unit to open after the redirect; returns the query that
     names it.  In memory and bounded: it is made again by uploading the scan again."""
-    _PROOFS[(unit_id, str(upload_id))] = shown
+    import secrets
+
+    name = secrets.token_hex(8)
+    _PROOFS[(unit_id, name)] = shown
     while len(_PROOFS) > 32:
         _PROOFS.popitem(last=False)
-    return f"&proof={upload_id}"
+    return f"&proof={name}"
+
+
+READERS = 2  # start forms carrying a file handled at once: each reads it in a child process (editor.received)
+
+
+def _reading_route(handler: Callable[[Request, FormData], Response]) -> Callable:
+    """:func:`.auth.form_route` for the start form, but a form carrying a file waits for one of
+    :data:`READERS` places without holding a worker thread: forty uploads sent at once are read
+    two by two while the other units' saves go on."""
+    async def endpoint(request: Request) -> Response:
+        import anyio
+        import anyio.to_thread
+
+        async with request.form(max_files=2, max_fields=400) as form:
+            if not isinstance(form.get("file"), UploadFile):
+                return await run_in_threadpool(handler, request, form)
+            state = request.app.state
+            if getattr(state, "readers", None) is None:
+                state.readers = anyio.CapacityLimiter(READERS)
+            return await anyio.to_thread.run_sync(handler, request, form, limiter=state.readers)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
 
 
 def _conflict(current) -> Response:

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import NianbaoError
 
 MEMORY = 768 * 1024 * 1024  # bytes the child may add to what it inherits
+_inside = False  # True in a child of :func:`run`: work it is given runs there, already bounded (a daemon has no children)
 
 
 class Failed(NianbaoError):
@@ -41,6 +42,8 @@ def _limit_memory(extra: int = MEMORY) -> None:
 
 
 def _child(connection, work: Callable[..., Any], args: tuple, memory: int = MEMORY) -> None:
+    global _inside
+    _inside = True
     _limit_memory(memory)
     try:
         result: tuple[str, Any] = ("ok", work(*args))
@@ -58,7 +61,11 @@ def _child(connection, work: Callable[..., Any], args: tuple, memory: int = MEMO
 
 def run(work: Callable[..., Any], *args: Any, seconds: float, what: str, memory: int = MEMORY) -> Any:
     """``work(*args)`` in a child process; its exceptions are raised here as they were.
-    ``what`` names the file for messages (``PDF 文件``); ``memory``: bytes the child may add."""
+    ``what`` names the file for messages (``PDF 文件``); ``memory``: bytes the child may add.
+    Inside such a child (an upload read by the site, holding a PDF) the work runs right there:
+    the outer child's bounds hold it, and a daemonic process may not start another."""
+    if _inside:
+        return work(*args)
     context = _context()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(send, work, args, memory), daemon=True)

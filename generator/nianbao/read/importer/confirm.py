@@ -27,7 +27,7 @@ from math import comb
 from typing import Any
 
 from ...findings import ERROR, Finding
-from ...model.places import KeyPath, place
+from ...model.places import COLUMN_MARK, KeyPath, place
 from ...model.standard import Spec
 from .scan import SCORE, ScanCell
 from .tables import Found
@@ -43,7 +43,7 @@ class Figure:
     """A figure cell of a scan: what was read, what was kept, and why."""
 
     keys: KeyPath
-    path: str  # the official place: 表三.一、本年新收政府信息公开申请数量.自然人
+    path: str  # the official place: 表三.一、本年新收政府信息公开申请数量.自然人 (a finding's path, for --json)
     text: str  # as read
     value: Any  # as read (None: not a number)
     score: float
@@ -52,6 +52,7 @@ class Figure:
     status: str = CONFIRMED
     rank: int = OK
     why: str = ""
+    label: str = ""  # as every message names it (places.label): 表三 一、本年新收 · 自然人
 
 
 @dataclass
@@ -91,7 +92,7 @@ def confirm(spec: Spec, found: Found) -> Confirmed:
     cells not confirmed become None in their rows, which are marked unreadable, with a
     note), the figures for the proof page, and the findings."""
     figures = {
-        keys: Figure(keys, place(spec.id, keys).path, cell.text, value, cell.score, cell.page, cell.picture)
+        keys: Figure(keys, place(spec.id, keys).path, cell.text, value, cell.score, cell.page, cell.picture, label=place(spec.id, keys).label)
         for keys, (cell, value) in found.cells.items()
         if isinstance(cell, ScanCell)
     }
@@ -153,7 +154,7 @@ def _sums(spec: Spec, found: Found) -> list[_Sum]:
     sums: list[_Sum] = []
     for keys in ordered:
         if keys + (width,) in found.cells:  # the row's 总计 is printed
-            label = place(spec.id, keys).path
+            label = place(spec.id, keys).label
             sums.append(_Sum(f"“{label}”一行（各列之和应等于总计）", [keys + (c,) for c in range(width)], [keys + (width,)]))
     for c in range(width + 1):
         sums.append(_Sum(f"{name3}“{labels[c]}”列的（七）总计（应等于三（一）至（六）各项之和）", [k + (c,) for k in leaves], [row("total") + (c,)]))
@@ -166,7 +167,7 @@ def _sums(spec: Spec, found: Found) -> list[_Sum]:
     for group in t4.groups:
         keys = ("appeals", group.key)
         if keys + (n,) in found.cells:
-            label = place(spec.id, keys).path
+            label = place(spec.id, keys).label
             sums.append(_Sum(f"“{label}”（各项之和应等于总计）", [keys + (c,) for c in range(n)], [keys + (n,)]))
     return sums
 
@@ -236,8 +237,8 @@ def _apply(spec: Spec, found: Found, empty: list[Figure], findings: list[Finding
         if not figures:
             continue
         found.unreadable.add(keys)
-        found.notes[keys] = "导入时未能确认（扫描件）：" + "；".join(f"{f.path.rsplit('.', 1)[-1]}识别为“{f.text}”，{f.why}" for f in figures) + "，请对照原件填写"
+        found.notes[keys] = "导入时未能确认（扫描件）：" + "；".join(f"{f.label.rsplit(COLUMN_MARK, 1)[-1]}识别为“{f.text}”，{f.why}" for f in figures) + "，请对照原件填写"
         for f in figures:
             if f.rank == UNREAD:
                 continue  # said already by the reader (not a number)
-            findings.append(Finding(ERROR, "I", f.path, f"{f.path}：扫描件中识别为“{f.text or '（空白）'}”，{f.why}，留空，请对照校对页的原图填写"))
+            findings.append(Finding(ERROR, "I", f.path, f"{f.label}：扫描件中识别为“{f.text or '（空白）'}”，{f.why}，留空，请对照校对页的原图填写"))

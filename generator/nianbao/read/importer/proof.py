@@ -64,8 +64,8 @@ _ROWS = """<table>
 <thead><tr><th scope="col">位置</th><th scope="col">原图</th><th scope="col">识别为</th><th scope="col">说明</th></tr></thead>
 <tbody>
 {% for f in figures %}<tr class="{{ 'empty' if f.status == EMPTY else 'ok' }}{{ ' failed' if f.rank == FAILED else '' }}">
-<th scope="row">{{ f.path }}<br><span class="mark">{{ '留空' if f.status == EMPTY else '已确认' }}</span>　{{ f.page }}</th>
-<td class="pic">{% if f.picture %}<img alt="原图：{{ f.path }}" src="data:image/png;base64,{{ b64(f.picture) }}">{% else %}（无图）{% endif %}</td>
+<th scope="row">{{ f.label }}<br><span class="mark">{{ '留空' if f.status == EMPTY else '已确认' }}</span>　{{ f.page }}</th>
+<td class="pic">{% if f.picture %}<img alt="原图：{{ f.label }}" src="data:image/png;base64,{{ b64(f.picture) }}">{% else %}（无图）{% endif %}</td>
 <td class="read">{{ f.text or '（空白）' }}<small>把握 {{ '%.0f' % (f.score * 100) }}%</small></td>
 <td>{{ f.why }}</td>
 </tr>

@@ -14,9 +14,13 @@
  * change (a conflicted tab keeps its change while the other tab goes on saving).  A page that
  * goes away (reload, close) marks its set as left; while a tab is open it holds a Web Lock named
  * after its id (where the browser has them) and refreshes a time stamp in its set.  On load, the
- * page offers every set left by a tab that is gone, one after the other: its figures are put in
- * the inputs and sent against the version they were typed on — saved when nothing came between,
- * shown as a conflict otherwise; never dropped, never put silently over a newer version.  The boot
+ * page offers every set left by a tab that is gone, one after the other, in the order they were
+ * typed (each set says when its first unsent change was typed): its figures are put in the inputs
+ * and sent against the version they were typed on — saved when nothing came between, shown as a
+ * conflict otherwise; never dropped, never put silently over a newer version.  Which sets are left
+ * is known only once the Web Locks are asked: none is offered before all are known, so the set
+ * typed first is the one saved, whichever tab was closed first and whether a closing tab's last
+ * write reached the storage.  The boot
  * element's "key" is rewritten to this tab's key, so a reader of the page (a test) can see whether
  * this tab still holds anything unsent.
  */
@@ -41,8 +45,10 @@
   var inflight = false;
   var stopped = false; // a conflict or a lock: no more saves until the page is reloaded
   var retryDelay = 2000;
-  var pending = { base: state.version, values: {} }; // {base: n, values: {name: text}}
+  var pending = { base: state.version, values: {}, since: 0 }; // {base: n, values: {name: text}, since: when its first change was typed}
   var waiting = []; // kept sets of tabs that are gone, offered after the current one: [{key, set}]
+  var refusal = null; // why the server refused a value (400), said until the clerk types in that field again
+  var refusedFields = {}; // names of the values refused, no longer sent
   var locks = window.navigator && window.navigator.locks && typeof window.navigator.locks.request === "function" ?
     window.navigator.locks : null;
 
@@ -60,7 +66,7 @@
     try {
       if (Object.keys(pending.values).length) {
         window.localStorage.setItem(KEY, JSON.stringify({ base: pending.base, values: pending.values, at: Date.now(),
-                                                          open: open !== false, tab: TAB }));
+                                                          since: pending.since || Date.now(), open: open !== false, tab: TAB }));
       } else {
         window.localStorage.removeItem(KEY);
       }
@@ -81,8 +87,14 @@
         }
       }
     } catch (e) { /* storage unavailable: nothing to offer */ }
-    out.sort(function (a, b) { return (a.set.at || 0) - (b.set.at || 0); });
+    out.sort(typedFirst);
     return out;
+  }
+  // The order sets are offered in: when their first change was typed (a set kept by an older page has
+  // only the time it was last written).  Not the time of the last write: an open tab refreshes it every
+  // few seconds, and a closing tab's last write may or may not reach the storage.
+  function typedFirst(a, b) {
+    return (a.set.since || a.set.at || 0) - (b.set.since || b.set.at || 0);
   }
   function gone(entry, held) {
     if (entry.set.open === false) { return true; }
@@ -98,7 +110,7 @@
       try { raw = window.localStorage.getItem(entry.key); } catch (e) { raw = null; }
       if (raw === null) { continue; } // taken by another tab meanwhile
       try { window.localStorage.removeItem(entry.key); } catch (e) { /* kept by us from now on anyway */ }
-      pending = { base: entry.set.base, values: entry.set.values };
+      pending = { base: entry.set.base, values: entry.set.values, since: entry.set.since || entry.set.at || Date.now() };
       storePending();
       Object.keys(pending.values).forEach(function (name) {
         var el = byName(name);
@@ -131,16 +143,19 @@
     }
     var sure = sets.filter(function (e) { return e.set.open === false || (!locks && gone(e, null)); });
     var unsure = sets.filter(function (e) { return sure.indexOf(e) < 0; });
-    waiting = sure;
-    adoptNext();
-    if (!unsure.length || !locks || typeof locks.query !== "function") { return; }
+    if (!unsure.length || !locks || typeof locks.query !== "function") {
+      waiting = sure;
+      adoptNext();
+      return;
+    }
     if (!hasPending()) { say("正在检查本机暂存的改动…", "busy"); }
     locks.query().then(function (snapshot) {
       var held = (snapshot.held || []).concat(snapshot.pending || []).map(function (l) { return l.name; });
-      unsure.forEach(function (e) { if (gone(e, held)) { waiting.push(e); } });
+      waiting = sure.concat(unsure.filter(function (e) { return gone(e, held); })).sort(typedFirst);
       if (!adoptNext() && !hasPending() && !inflight && !stopped) { say("已保存 第" + state.version + "版", "ok"); }
     }, function () {
-      if (!hasPending()) { say("已保存 第" + state.version + "版", "ok"); }
+      waiting = sure;
+      if (!adoptNext() && !hasPending()) { say("已保存 第" + state.version + "版", "ok"); }
     });
   }
 
@@ -161,8 +176,12 @@
   function onEdit(event) {
     var el = event.target;
     if (!el || !el.name || el.readOnly || stopped) { return; }
-    if (!pending.values || !hasPending()) { pending.base = state.version; }
+    if (!pending.values || !hasPending()) { pending.base = state.version; pending.since = Date.now(); }
     pending.values[el.name] = el.value;
+    if (refusedFields[el.name]) { // typed again: sent again, and the refusal is said no more once every such field was
+      delete refusedFields[el.name];
+      if (!Object.keys(refusedFields).length) { refusal = null; }
+    }
     var kept = storePending();
     say(kept ? "有改动，正在保存…" : "有改动，正在保存…（本机无法暂存）", "busy");
     schedule(DEBOUNCE);
@@ -199,8 +218,13 @@
           "（改动已存在本机：重新打开本单位的链接后会自动保存）" : "（改动已存在本机：管理员重新登录后打开本页会自动保存）"), "error");
         return;
       }
-      if (answer.status === 400) {
-        say("这次改动没有保存：" + (answer.body.message || "内容有误"), "error");
+      if (answer.status === 400) { refused(sent, answer.body); return; }
+      if (answer.body && answer.body.message && (answer.status === 409 || answer.status >= 500)) {
+        // The server answered, in its own words (a full disk, the database busy, the page behind the
+        // database): said as it is, never as 未连接.  A 503 may pass: tried again later; a 409 that is
+        // no conflict needs the clerk (reload): nothing is sent until then.
+        if (answer.status === 409) { stopped = true; say(answer.body.message + "（改动已存在本机）", "error"); return; }
+        later(answer.body.message + "（改动已存在本机，稍后自动重试）");
         return;
       }
       offline();
@@ -209,10 +233,26 @@
       offline();
     });
   }
-  function offline() {
-    say("未连接，改动已存在本机；恢复连接后会自动保存", "error");
+  function offline() { later("未连接，改动已存在本机；恢复连接后会自动保存"); }
+  function later(text) {
+    say(text, "error");
     schedule(retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+  // A 400: what was sent can never be saved as it is (a NUL, a broken character pasted in). The value
+  // the server names is no longer sent — the clerk sees why, under the status line and on the field —
+  // and the others go on; typing in that field again sends it again.
+  function refused(sent, body) {
+    var fields = (body && body.fields) || [];
+    refusal = "这次改动没有保存：" + ((body && body.message) || "内容有误");
+    say(refusal, "error");
+    if (!fields.length) { stopped = true; return; }
+    fields.forEach(function (name) {
+      if (pending.values[name] === sent[name]) { delete pending.values[name]; }
+      refusedFields[name] = true;
+    });
+    storePending();
+    if (hasPending()) { schedule(DEBOUNCE); }
   }
   function acknowledged(sent, body) {
     retryDelay = 2000;
@@ -225,7 +265,9 @@
     if (body.computed) { showComputed(body.computed); }
     if (body.findings) { showFindings(body.findings); }
     if (hasPending()) { say("正在保存…", "busy"); schedule(50); }
-    else if (!adoptNext()) { say("已保存 第" + body.version + "版", "ok"); }
+    else if (!adoptNext()) {
+      if (refusal) { say("已保存 第" + body.version + "版；" + refusal, "error"); } else { say("已保存 第" + body.version + "版", "ok"); }
+    }
   }
 
   // -- conflict ----------------------------------------------------------------------------------------
@@ -256,7 +298,7 @@
       window.location.reload();
     });
     document.getElementById("conflict-discard").addEventListener("click", function () {
-      pending = { base: cur.number, values: {} };
+      pending = { base: cur.number, values: {}, since: 0 };
       storePending();
       window.location.reload();
     });

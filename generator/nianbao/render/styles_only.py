@@ -324,10 +324,23 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     return Cleaned(out, sect, notes.said())
 
 
+def _stands_alone(sect: str) -> bool:
+    """Whether ``sect`` as written is well-formed in a body that declares only ``w:`` and
+    ``r:`` (a reference may declare the prefixes its sectPr uses on its root, or bind ``w:``
+    to another namespace)."""
+    body = f'<w:document xmlns:w="{W[1:-1]}" xmlns:r="{R_NAMESPACES[0]}"><w:body>{sect}</w:body></w:document>'
+    try:
+        root = etree.fromstring(body.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    return root[0][0].tag == W + "sectPr"
+
+
 def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers):
-    its text as written when nothing in it points at what was dropped (the same bytes as
-    before for the same reference), else the cleaned element."""
+    its text as written when nothing in it points at what was dropped and it stands alone
+    in nianbao's body (the same bytes as before for the same reference), else the cleaned
+    element, which declares the namespaces it uses."""
     from ..system import safezip
 
     root = safezip.parse_xml(document, "样式参考文档")
@@ -336,7 +349,7 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
         raise Refused("没有页面设置（w:sectPr）")
     sect = sections[-1]
     as_written = re.findall(r"<w:sectPr\b[^>]*?/>|<w:sectPr\b[^>]*?(?<!/)>.*?</w:sectPr>", document.decode("utf-8"), flags=re.S)
-    if not _strip(sect, kept, notes) and len(as_written) == len(sections):
+    if not _strip(sect, kept, notes) and len(as_written) == len(sections) and _stands_alone(as_written[-1]):
         return as_written[-1]
     alone = copy.deepcopy(sect)  # carries the namespaces it uses, declared on itself
     etree.cleanup_namespaces(alone)

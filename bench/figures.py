@@ -35,9 +35,9 @@ class Figure:
 
     @property
     def met(self) -> bool | None:
-        if self.ratio is None:
+        if self.target is None:
             return None
-        return self.ratio >= 1 if self.at_least else self.ratio <= 1
+        return self.value >= self.target if self.at_least else self.value <= self.target
 
 
 def at_least(name: str, value: float, target: float, unit: str, goal: str = "") -> Figure:

@@ -46,8 +46,11 @@ MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 MACROS = "样式参考文档含有宏（VBA），不能使用：请在 Word 中另存为“Word 文档(*.docx)”后再用"
 
-# relationship types (their last segment) followed from the main part, and below it
-FROM_MAIN = {"styles", "stylesWithEffects", "numbering", "theme", "fontTable", "settings", "header", "footer", "footnotes", "endnotes"}
+# relationship types (their last segment) followed from the main part, and below it.  Not
+# stylesWithEffects: a copy of styles.xml that Word 2010 alone reads, for its text effects
+# (Word 2007 and 2013+, WPS and LibreOffice read styles.xml; Word 2010 too when it is absent),
+# and a third of every report's bytes
+FROM_MAIN = {"styles", "numbering", "theme", "fontTable", "settings", "header", "footer", "footnotes", "endnotes"}
 BELOW = {"image"}  # a header's emblem, a picture bullet, a theme's fill
 # what is dropped with a word to the clerk, by relationship type …
 SAID = {

@@ -248,6 +248,9 @@ def _plan(positions: tuple[Position, ...], nrows: int, ncols: int, header_rows: 
     return tuple(pieces), xml + "\n</w:tbl>"
 
 
+_planned: dict[tuple, tuple] = {}  # a grid's shape (format, table, cells) → its plan: no positions to gather per report
+
+
 def table(grid: Grid) -> str:
     """An official table: fixed layout, single borders, each row kept whole (``cantSplit``),
     header rows repeated on a new page, rows chained by :func:`_kept`.  A cell per grid
@@ -255,7 +258,12 @@ def table(grid: Grid) -> str:
     ``vMerge`` continuation.  The XML around the texts is planned once per format
     (:func:`_plan`); a report adds its texts."""
     cells = grid.cells
-    pieces, end = _plan(tuple((c.row, c.col, c.rowspan, c.colspan, c.kind) for c in cells), grid.nrows, grid.ncols, grid.header_rows, grid.label_cols)
+    plan = _planned.get((grid.shape, len(cells))) if grid.shape else None
+    if plan is None:
+        plan = _plan(tuple((c.row, c.col, c.rowspan, c.colspan, c.kind) for c in cells), grid.nrows, grid.ncols, grid.header_rows, grid.label_cols)
+        if grid.shape:
+            _planned[(grid.shape, len(cells))] = plan
+    pieces, end = plan
     return "".join([before + _paragraph(style, cells[at].text, keep) for at, before, style, keep in pieces]) + end
 
 

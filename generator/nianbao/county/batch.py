@@ -295,8 +295,8 @@ def run(
 ) -> tuple[list[Outcome], str | None]:
     """Every report under ``paths`` (subfolders too), checked and rendered, each once.
 
-    Files are staged in a hidden folder of ``out_dir`` while the units are processed and
-    moved under their final names only when every unit is known: a file claiming another
+    Files are spooled to a hidden file in ``out_dir`` while the units are processed and
+    written under their final names only when every unit is known: a file claiming another
     unit, or of another year than the rest, is then reported and not published.  Returns
     the outcomes (in input order, then the units on ``expected`` that sent nothing) and,
     when PDFs were asked for and could not be made, why; ``notes`` gets what the clerk

@@ -308,13 +308,7 @@ def test_a_word_template_as_reference_gives_a_document(cli, base, tmp_path):
     parts = {n: d for n, d in _package_bytes(base).items()}
     parts["[Content_Types].xml"] = edit(parts["[Content_Types].xml"].decode(), "wordprocessingml.document.main+xml", "wordprocessingml.template.main+xml").encode()
     assert template.encode() in parts["[Content_Types].xml"]
-    reference = tmp_path / "模板.dotx"
-    with zipfile.ZipFile(reference, "w") as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-    result = cli("render", EXAMPLE_2023, "-o", tmp_path / "out", "--reference-docx", reference)
-    assert result.code == 0 and result.err == "", result
-    types = _package(next((tmp_path / "out").glob("*.docx")))["[Content_Types].xml"]
+    types = _rendered_with(cli, parts, tmp_path / "模板.dotx")["[Content_Types].xml"]
     assert b'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"' in types
     assert template.encode() not in types
 
@@ -326,6 +320,17 @@ def test_the_bundled_reference_is_taken_whole_and_says_nothing(cli, base, tmp_pa
     assert result.code == 0 and result.err == "", result
     names = set(_package(next((tmp_path / "out").glob("*.docx"))))
     assert names == set(_package(reference)) - {"word/webSettings.xml"}
+
+
+def _rendered_with(cli, parts: dict[str, bytes], reference: Path) -> dict[str, bytes]:
+    """The 2023 example rendered, without a word, with ``parts`` as its reference: the report's parts."""
+    with zipfile.ZipFile(reference, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    out = reference.parent / "out"
+    result = cli("render", EXAMPLE_2023, "-o", out, "--reference-docx", reference)
+    assert result.code == 0 and result.err == "", result
+    return _package(next(out.glob("*.docx")))
 
 
 def _package_bytes(data: bytes) -> dict[str, bytes]:
@@ -377,13 +382,7 @@ def test_a_section_setup_using_a_prefix_of_the_references_own_root_is_written_wh
     document = document.replace('<w:pgSz w:w="11906"', '<w:pgSz w14:nianbao="1" w:w="11906"', 1)
     assert 'xmlns:w14="' in document and "w14:nianbao" in document
     parts["word/document.xml"] = document.encode()
-    reference = tmp_path / "w14.docx"
-    with zipfile.ZipFile(reference, "w") as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-    result = cli("render", EXAMPLE_2023, "-o", tmp_path / "out", "--reference-docx", reference)
-    assert result.code == 0 and result.err == "", result
-    body = _package(next((tmp_path / "out").glob("*.docx")))["word/document.xml"]
+    body = _rendered_with(cli, parts, tmp_path / "w14.docx")["word/document.xml"]
     from lxml import etree
 
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

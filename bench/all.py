@@ -55,6 +55,8 @@ def run(name: str, args: list[str]) -> tuple[list[dict], float]:
 
 
 def shown(value: float, unit: str) -> str:
+    if value == int(value) and abs(value) < 1e6 and unit not in ("×", "x"):
+        return f"{int(value)} {unit}".strip()
     if unit in ("×", "x"):
         return f"{value:.2f}×" if value < 10 else f"{value:.0f}×"
     text = f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}"

@@ -6,9 +6,11 @@ script of bench/render.py's baseline, plus the TXT), with the ratio.
 Each measurement runs in a fresh process, so its peak memory (the parent's and the
 largest worker's resident set) is its own.  The baseline takes about a second a report,
 so it is measured on a sample (``--baseline-units``); reports per second do not depend
-on the count.
+on the count.  Goals (issue 29): with 2 jobs ≥ 50× the baseline's reports per second with 2
+jobs; memory flat from the small count to the large (peak RSS of the parent and of the
+largest worker at 600 units ≤ 1.25× that at 60).
 
-    python bench/batch.py [--baseline-units 20]
+    python bench/batch.py [--baseline-units 20] [--units 60,600] [--json]
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import Figure, at_least, at_most, emit, info, say  # noqa: E402
+
+FLAT = 1.25  # peak memory at the large count / at the small: at most this is flat
 
 
 def make_units(folder: Path, count: int) -> None:
@@ -89,9 +95,43 @@ def measure(kind: str, units: Path, count: int, jobs: int, scratch: Path) -> dic
     return result
 
 
+def figures(baseline_units: int, counts: tuple[int, int], quiet: bool) -> list[Figure]:
+    small, large = counts
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        units = scratch / "units"
+        units.mkdir()
+        make_units(units, large)
+        ours = {(n, j): measure("ours", units, n, j, scratch) for n in counts for j in (1, 2)}
+        base = {j: measure("baseline", units, baseline_units, j, scratch) for j in (1, 2)}
+
+    say("end to end per unit: load, check, DOCX, TXT, write", quiet=quiet)
+    for (n, j), r in ours.items():
+        parent, worker = r["peak"]
+        say(f"nianbao batch  {n:4d} units --jobs {j}: {r['rate']:6.1f} reports/s ({r['seconds']:.2f} s); peak RSS parent {parent / 1024:.0f} MiB, largest worker {worker / 1024:.0f} MiB", quiet=quiet)
+    for j, r in base.items():
+        say(f"baseline       {baseline_units:4d} units --jobs {j}: {r['rate']:6.2f} reports/s ({r['seconds']:.1f} s)", quiet=quiet)
+    for j in (1, 2):
+        say(f"ratio --jobs {j}: nianbao {ours[(large, j)]['rate']:.1f} / baseline {base[j]['rate']:.2f} = {ours[(large, j)]['rate'] / base[j]['rate']:.0f}x (goal with 2 jobs: >= 50x)", quiet=quiet)
+    (p_small, w_small), (p_large, w_large) = ours[(small, 2)]["peak"], ours[(large, 2)]["peak"]
+    say(f"peak memory, --jobs 2: parent {p_small / 1024:.0f} MiB at {small} units, {p_large / 1024:.0f} MiB at {large} (ratio {p_large / p_small:.2f}); "
+        f"largest worker {w_small / 1024:.0f} → {w_large / 1024:.0f} MiB (ratio {w_large / w_small:.2f}); flat means <= {FLAT}", quiet=quiet)
+    return [
+        at_least(f"batch {large} units, 2 jobs, vs naive loop", ours[(large, 2)]["rate"] / base[2]["rate"], 50, "×", "≥ 50×"),
+        info(f"batch {large} units, 2 jobs", ours[(large, 2)]["rate"], "reports/s"),
+        info(f"batch {large} units, 1 job", ours[(large, 1)]["rate"], "reports/s"),
+        info("naive python-docx loop, 2 jobs", base[2]["rate"], "reports/s"),
+        at_most(f"batch peak memory, parent, {large} / {small} units", p_large / p_small, FLAT, "×", f"flat (≤ {FLAT}×)"),
+        at_most(f"batch peak memory, worker, {large} / {small} units", w_large / w_small, FLAT, "×", f"flat (≤ {FLAT}×)"),
+        info(f"batch peak memory, parent, {large} units", p_large / 1024, "MiB"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline-units", type=int, default=20)
+    parser.add_argument("--units", default="60,600", help="the small and the large count, e.g. 60,600")
+    parser.add_argument("--json", action="store_true", help="print only the figures, as JSON")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -99,25 +139,10 @@ def main() -> None:
         function = child_ours if kind == "ours" else child_baseline
         print(json.dumps(function(Path(units), int(count), int(jobs), Path(out))))
         return
-
-    with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp)
-        units = scratch / "units"
-        units.mkdir()
-        make_units(units, 600)
-        ours = {(n, j): measure("ours", units, n, j, scratch) for n in (60, 600) for j in (1, 2)}
-        base = {j: measure("baseline", units, args.baseline_units, j, scratch) for j in (1, 2)}
-
-    print("end to end per unit: load, check, DOCX, TXT, write")
-    for (n, j), r in ours.items():
-        parent, worker = r["peak"]
-        print(f"nianbao batch  {n:4d} units --jobs {j}: {r['rate']:6.1f} reports/s ({r['seconds']:.2f} s); peak RSS parent {parent / 1024:.0f} MiB, largest worker {worker / 1024:.0f} MiB")
-    for j, r in base.items():
-        print(f"baseline       {args.baseline_units:4d} units --jobs {j}: {r['rate']:6.2f} reports/s ({r['seconds']:.1f} s)")
-    for j in (1, 2):
-        print(f"ratio --jobs {j}: nianbao {ours[(600, j)]['rate']:.1f} / baseline {base[j]['rate']:.2f} = {ours[(600, j)]['rate'] / base[j]['rate']:.0f}x (goal with 2 jobs: >= 50x)")
-    p60, p600 = ours[(60, 2)]["peak"][0], ours[(600, 2)]["peak"][0]
-    print(f"peak parent memory, --jobs 2: 60 units {p60 / 1024:.0f} MiB, 600 units {p600 / 1024:.0f} MiB (ratio {p600 / p60:.2f}; flat means streaming)")
+    small, large = (int(n) for n in args.units.split(","))
+    found = figures(args.baseline_units, (small, large), args.json)
+    if args.json:
+        emit(found)
 
 
 if __name__ == "__main__":

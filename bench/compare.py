@@ -16,7 +16,7 @@ Issue 27's copying between units:
   counties: every unit on one template (the example's narratives: every run shared by all, the
   worst case), and every unit with text of its own, one in ten copying a neighbour's 总体情况.
 
-    python bench/compare.py [--units 300] [--seconds 5] [--only pairs|folders|copying|overview]
+    python bench/compare.py [--units 300] [--seconds 5] [--only pairs|folders|copying|overview] [--json]
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from figures import Figure, at_least, at_most, emit, info, say
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))  # the checkout's package, installed or not
 sys.path.insert(0, str(ROOT / "tests"))  # the generated county of the overview's tests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
 
 
@@ -141,24 +144,31 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--only", choices=("pairs", "folders", "copying", "overview"))
+    parser.add_argument("--json", action="store_true", help="print only the figures, as JSON")
     args = parser.parse_args()
-
+    quiet = args.json
+    found: list[Figure] = []
     if args.only in (None, "pairs"):
-        single_pairs(args.seconds)
+        found += single_pairs(args.seconds, quiet)
     if args.only in (None, "folders"):
         wall, cpu, pages = folder_pairs(args.units)
-        print(f"compare of two folders, {args.units} units: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second ({pages} pages and the index)")
+        say(f"compare of two folders, {args.units} units: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second ({pages} pages and the index)", quiet=quiet)
+        found.append(info(f"compare of two folders, {args.units} units", wall, "pairs/s"))
     if args.only in (None, "copying"):
         for kind in ("one template", "texts of their own"):
             wall, cpu = time_copying(args.units, own=kind != "one template")
-            print(f"copying between {args.units} units ({kind}): {wall:.2f} s on the wall clock, CPU {cpu:.2f} s (goal 3 s: ratio {wall / 3:.2f})")
+            say(f"copying between {args.units} units ({kind}): {wall:.2f} s on the wall clock, CPU {cpu:.2f} s (goal 3 s: ratio {wall / 3:.2f})", quiet=quiet)
+            found.append(at_most(f"copying between {args.units} units ({kind})", wall, 3.0, "s"))
     if args.only in (None, "overview"):
-        overviews(args.units)
+        found += overviews(args.units, quiet)
+    if args.json:
+        emit(found)
 
 
-def single_pairs(seconds: float) -> None:
+def single_pairs(seconds: float, quiet: bool = False) -> list[Figure]:
     text = EXAMPLE.read_text(encoding="utf-8")
     last_year = text.replace("year: 2023", "year: 2022", 1).replace("date: 2024-", "date: 2023-")
+    found = []
     with tempfile.TemporaryDirectory() as folder:
         last = Path(folder) / "2022.yaml"
         last.write_text(last_year, encoding="utf-8")
@@ -166,18 +176,27 @@ def single_pairs(seconds: float) -> None:
             wall = pairs_per_second(last, EXAMPLE, kind, seconds)
             cpu = pairs_per_second(last, EXAMPLE, kind, seconds, clock=time.process_time)
             ratio = f"; per CPU second / goal {goal:.0f} = {cpu / goal:.2f}" if goal else ""
-            print(f"compare → .{kind}: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second{ratio}")
+            say(f"compare → .{kind}: {wall:.1f} pairs/s on the wall clock, {cpu:.1f} pairs per CPU second{ratio}", quiet=quiet)
+            if goal:
+                found.append(at_least(f"compare → .{kind}, per CPU second", cpu, goal, "pairs/s"))
+                found.append(info(f"compare → .{kind}, wall clock", wall, "pairs/s"))
+            else:
+                found.append(info(f"compare → .{kind}, per CPU second", cpu, "pairs/s"))
+    return found
 
 
-def overviews(units: int) -> None:
+def overviews(units: int, quiet: bool = False) -> list[Figure]:
     from overview_county import time_overview
 
+    found = []
     for previous in (False, True):
         t = time_overview(units, previous=previous)
         label = "with --previous" if previous else "this year only"
-        print(f"overview of {units} units, {label}: read {t['gather_s']:.2f} s + page {t['html_s']:.2f} s = {t['total_html_s']:.2f} s "
-              f"(CPU {t['total_html_cpu_s']:.2f} s; goal 3 s: ratio {t['total_html_s'] / 3:.2f}); workbook {t['xlsx_s']:.2f} s; "
-              f"page {t['html_kb']:.0f} KB, workbook {t['xlsx_kb']:.0f} KB")
+        say(f"overview of {units} units, {label}: read {t['gather_s']:.2f} s + page {t['html_s']:.2f} s = {t['total_html_s']:.2f} s "
+            f"(CPU {t['total_html_cpu_s']:.2f} s; goal 3 s: ratio {t['total_html_s'] / 3:.2f}); workbook {t['xlsx_s']:.2f} s; "
+            f"page {t['html_kb']:.0f} KB, workbook {t['xlsx_kb']:.0f} KB", quiet=quiet)
+        found.append(at_most(f"overview of {units} units, {label}", t["total_html_s"], 3.0, "s"))
+    return found
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The bad-input corpus (tests/hostile.py, and the hostile cases the tests of issue 19 build) given to nianbao, one child process per case:
-exit status, wall time and peak memory of each, against the bounds 10 s and 500 MB.
+exit status, wall time and peak memory of each, against the bounds 10 s and 500 MB; no case may
+end in an internal error (exit 3).
 
-    python bench/hostile.py
+    python bench/hostile.py [--json]
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "generator"))
 
-import hostile  # noqa: E402
+import hostile  # noqa: E402  (tests/hostile.py: bench/, where this script is, comes after tests/ on the path)
+from figures import at_most, emit, say  # noqa: E402
 from test_hostile import MEASURE  # noqa: E402
 
 
@@ -121,16 +123,23 @@ def main() -> None:
         ]
         cases = [(title, [command, str(path)] + (["-o", str(folder / "out")] if command == "import" else [])) for title, command, path in files]
         cases += rows_of_issue_19(folder)
-        print(f"{'case':34} {'command':9} exit  seconds  peak MB  first line said")
+        quiet = "--json" in sys.argv[1:]
+        say(f"{'case':34} {'command':9} exit  seconds  peak MB  first line said", quiet=quiet)
         worst = 0.0, 0.0
+        internal = 0
         for title, args in cases:
             result = run(args, folder)
             said = next((line.strip() for line in (result["out"] + result["err"]).splitlines() if "[错误" in line), "")
             mb = f"{result['mb']:.0f}" if result["mb"] is not None else "-"
             worst = max(worst[0], result["seconds"]), max(worst[1], result["mb"] or 0.0)
-            print(f"{title:34} {args[0]:9} {result['code']:>4}  {result['seconds']:7.2f}  {mb:>7}  {said[:60]}")
-        print(f"{len(cases)} cases; slowest {worst[0]:.2f} s of the 10 s bound ({worst[0] / 10:.2f}), "
-              f"largest {worst[1]:.0f} MB of the 500 MB bound ({worst[1] / 500:.2f})")
+            internal += result["code"] == 3
+            say(f"{title:34} {args[0]:9} {result['code']:>4}  {result['seconds']:7.2f}  {mb:>7}  {said[:60]}", quiet=quiet)
+        say(f"{len(cases)} cases; slowest {worst[0]:.2f} s of the 10 s bound ({worst[0] / 10:.2f}), "
+            f"largest {worst[1]:.0f} MB of the 500 MB bound ({worst[1] / 500:.2f}); {internal} internal errors (exit 3)", quiet=quiet)
+        if quiet:
+            emit([at_most(f"hostile files ({len(cases)}): slowest", worst[0], 10, "s"),
+                  at_most(f"hostile files ({len(cases)}): largest memory", worst[1], 500, "MB"),
+                  at_most("hostile files: internal errors (exit 3)", internal, 0, "cases", "0")])
 
 
 if __name__ == "__main__":

@@ -16,12 +16,19 @@ core, files in memory so that the disk is not measured.
   confirmed, left empty, and wrong (must be 0).  The machine's load average is printed
   beside them: on a shared machine the wall time follows the load, CPU seconds less so.
 
-    python bench/import.py [--rounds 50] [--scanned | --no-scanned]
+Goals (issue 29), against the baseline render (bench/baseline_docx.py) of the same run: TXT and
+the HTML page ≥ 200× faster, DOCX ≥ 150× (nianbao's own TXT and DOCX, the HTML fixture); each
+PDF ≤ 1.2× pdfplumber's own ``extract_text`` + ``extract_tables`` of every page of the same
+file in this process (the two timed alternately, medians).
+
+    python bench/import.py [--rounds 50] [--baseline-ms MS] [--json] [--scanned | --no-scanned]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,7 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import Figure, at_least, at_most, baseline_ms, emit, info, say  # noqa: E402
 from othertool import build as other_tool_docx  # noqa: E402
 
 from nianbao.read.importer import import_bytes  # noqa: E402
@@ -46,6 +55,70 @@ def rate(files: list[tuple[Path, bytes]], rounds: int) -> float:
         for path, data in files:
             import_bytes(data, path)
     return rounds * len(files) / (time.perf_counter() - start)
+
+
+def pdfplumber_ms(data: bytes) -> float:
+    """pdfplumber's own reading of a PDF: every page's text and tables."""
+    import pdfplumber
+
+    start = time.perf_counter()
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            page.extract_tables()
+    return (time.perf_counter() - start) * 1000
+
+
+def pdf_against_pdfplumber(path: Path, data: bytes, rounds: int) -> tuple[float, float]:
+    """(nianbao's import, pdfplumber's extract_text + extract_tables) in ms, medians of
+    ``rounds`` alternated runs, so that the machine's load falls on both alike."""
+    import_bytes(data, path)
+    pdfplumber_ms(data)
+    ours, theirs = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        import_bytes(data, path)
+        ours.append((time.perf_counter() - start) * 1000)
+        theirs.append(pdfplumber_ms(data))
+    return statistics.median(ours), statistics.median(theirs)
+
+
+# the groups with a goal against the baseline render: (name, at least this many times faster)
+GOALS = {"TXT rendered by nianbao": ("import TXT", 200), "HTML page": ("import HTML", 200), "DOCX rendered by nianbao": ("import DOCX", 150)}
+
+
+def figures(rounds: int, baseline: float | None, quiet: bool) -> list[Figure]:
+    reports = [load_file(ROOT / "examples" / name).report for name in ("2023-青山镇.yaml", "2020-白河乡.yaml")]
+    groups = {
+        "TXT rendered by nianbao": [(Path("r.txt"), render_txt.render(r)) for r in reports],
+        "DOCX rendered by nianbao": [(Path("r.docx"), render_docx.render(r, None)) for r in reports],
+        "DOCX from another tool": [(Path("o.docx"), other_tool_docx())],
+        "HTML page": [(p, p.read_bytes()) for p in (ROOT / "tests" / "data" / "published").glob("*.html")],
+    }
+    seeds = ROOT.parent / "shared" / "seeds"
+    if seeds.is_dir():
+        groups["TXT published (5 seeds)"] = [(p, p.read_bytes()) for p in sorted(seeds.glob("*.txt"))]
+    corpus = ROOT.parent / "shared" / "corpus"
+    if corpus.is_dir():
+        groups["real reports (corpus)"] = [(p, p.read_bytes()) for p in sorted(corpus.glob("*")) if p.suffix not in (".json", ".md")]
+    base = baseline if baseline is not None else baseline_ms()
+    out: list[Figure] = []
+    for name, files in groups.items():
+        per_second = rate(files, rounds)
+        each = 1000 / per_second
+        say(f"{name:32s} {per_second:7.1f} files/s ({each:.1f} ms each, {rounds * len(files)} imports; baseline render / this = {base / each:.0f}x)", quiet=quiet)
+        if name in GOALS:
+            label, goal = GOALS[name]
+            out.append(at_least(f"{label} vs baseline render", base / each, goal, "×", f"≥ {goal}×"))
+        else:
+            out.append(info(f"import {name}", each, "ms"))
+    published = ROOT / "tests" / "data" / "published"
+    for path in sorted(published.glob("20*.pdf")):
+        ours, theirs = pdf_against_pdfplumber(path, path.read_bytes(), max(3, rounds // 10))
+        say(f"PDF {path.name:28s} {ours:7.1f} ms; pdfplumber extract_text + extract_tables {theirs:.1f} ms: {ours / theirs:.2f}x (goal: <= 1.2)", quiet=quiet)
+        out.append(at_most(f"import PDF {path.stem} / pdfplumber", ours / theirs, 1.2, "×", "≤ 1.2×"))
+    out.append(info("baseline render (python-docx)", base, "ms"))
+    return out
 
 
 _CHILD = """
@@ -67,8 +140,9 @@ print(json.dumps([wall, cpu, peak, len(truth) - empty, empty, wrong]))
 """
 
 
-def scanned() -> None:
-    """The scanned rows: one fresh process a scan (the engine's start is in its time)."""
+def scanned(quiet: bool = False) -> list[Figure]:
+    """The scanned rows: one fresh process a scan (the engine's start is in its time); goals
+    (issue 31): ≤ 10 s a page, ≤ 1.5 GB, no figure wrong."""
     import json
     import os
     import subprocess
@@ -79,8 +153,8 @@ def scanned() -> None:
     from nianbao.read.importer import import_file, ocr
 
     if not ocr.available():
-        print('scanned rows: the ocr extra is not installed (pip install ".[ocr]")')
-        return
+        say('scanned rows: the ocr extra is not installed (pip install ".[ocr]")', quiet=quiet)
+        return []
     own = ROOT / "tests" / "data" / "published" / "2023-青山镇.pdf"
     variants = [
         Variant(dpi=150), Variant(dpi=200), Variant(dpi=300),
@@ -91,8 +165,9 @@ def scanned() -> None:
     sources = [(own, v) for v in variants]
     if CORPUS_PDF.is_file():
         sources += [(CORPUS_PDF, Variant(dpi=200, jpeg=75)), (CORPUS_PDF, Variant(dpi=300, angle=1.5, seal=True, jpeg=60, noise=8))]
-    print(f"scanned (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"{'scan':44s} {'s/page':>7s} {'CPU s/page':>10s} {'peak MB':>8s} {'read':>5s} {'empty':>5s} {'wrong':>5s}")
+    say(f"scanned (load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", quiet=quiet)
+    out: list[Figure] = []
+    say(f"{'scan':44s} {'s/page':>7s} {'CPU s/page':>10s} {'peak MB':>8s} {'read':>5s} {'empty':>5s} {'wrong':>5s}", quiet=quiet)
     for pdf, variant in sources:
         text = import_file(pdf)
         truth = [[list(k), str(v)] for k, v in figures_of(text.spec, text.data).items() if v is not None]
@@ -103,43 +178,30 @@ def scanned() -> None:
             done = subprocess.run([sys.executable, "-c", _CHILD, str(path), json.dumps(truth), str(ROOT / "tests")],
                                   capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "generator")})
         if done.returncode:
-            print(f"{pdf.stem[:12]} {variant.name}: failed: {done.stderr.strip()[-300:]}")
+            say(f"{pdf.stem[:12]} {variant.name}: failed: {done.stderr.strip()[-300:]}", quiet=quiet)
             continue
         wall, cpu, peak, read, empty, wrong = json.loads(done.stdout.strip().splitlines()[-1])
         n = len(pictures)
-        print(f"{pdf.stem[:14] + ' ' + variant.name:44s} {wall / n:7.1f} {cpu / n:10.1f} {peak:8.0f} {read:5d} {empty:5d} {wrong:5d}")
-    print(f"(load average after: {os.getloadavg()[0]:.1f})")
+        shown = f"{pdf.stem[:14]} {variant.name}"
+        say(f"{shown:44s} {wall / n:7.1f} {cpu / n:10.1f} {peak:8.0f} {read:5d} {empty:5d} {wrong:5d}", quiet=quiet)
+        out += [at_most(f"scan {shown}: s a page", wall / n, 10, "s"), at_most(f"scan {shown}: peak memory", peak, 1500, "MB"),
+                at_most(f"scan {shown}: figures wrong", wrong, 0, "", "0")]
+    say(f"(load average after: {os.getloadavg()[0]:.1f})", quiet=quiet)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--baseline-ms", type=float, help="the baseline render's time measured by the caller (bench/all.py), else measured here")
+    parser.add_argument("--json", action="store_true", help="print only the figures, as JSON")
     parser.add_argument("--scanned", action=argparse.BooleanOptionalAction, default=None, help="only the scanned rows (--no-scanned: none of them)")
     args = parser.parse_args()
-    if args.scanned:
-        scanned()
-        return
-    reports = [load_file(ROOT / "examples" / name).report for name in ("2023-青山镇.yaml", "2020-白河乡.yaml")]
-    groups = {
-        "TXT rendered by nianbao": [(Path("r.txt"), render_txt.render(r)) for r in reports],
-        "DOCX rendered by nianbao": [(Path("r.docx"), render_docx.render(r, None)) for r in reports],
-        "DOCX from another tool": [(Path("o.docx"), other_tool_docx())],
-        "HTML page": [(p, p.read_bytes()) for p in (ROOT / "tests" / "data" / "published").glob("*.html")],
-    }
-    seeds = ROOT.parent / "shared" / "seeds"
-    if seeds.is_dir():
-        groups["TXT published (5 seeds)"] = [(p, p.read_bytes()) for p in sorted(seeds.glob("*.txt"))]
-    corpus = ROOT.parent / "shared" / "corpus"
-    if corpus.is_dir():
-        groups["real reports (corpus)"] = [(p, p.read_bytes()) for p in sorted(corpus.glob("*")) if p.suffix not in (".json", ".md")]
-    published = ROOT / "tests" / "data" / "published"
-    groups["PDF (own, other ruled/unruled)"] = [(p, p.read_bytes()) for p in sorted(published.glob("20*.pdf"))]
-    for name, files in groups.items():
-        rounds = max(1, args.rounds // 10) if name.startswith("PDF") else args.rounds
-        per_second = rate(files, rounds)
-        print(f"{name:32s} {per_second:7.1f} files/s ({1000 / per_second:.1f} ms each, {rounds * len(files)} imports)")
-    if args.scanned is None:
-        scanned()
+    found = [] if args.scanned else figures(args.rounds, args.baseline_ms, args.json)
+    if args.scanned is not False:
+        found += scanned(args.json)
+    if args.json:
+        emit(found)
 
 
 if __name__ == "__main__":

@@ -308,13 +308,7 @@ def test_a_word_template_as_reference_gives_a_document(cli, base, tmp_path):
     parts = {n: d for n, d in _package_bytes(base).items()}
     parts["[Content_Types].xml"] = edit(parts["[Content_Types].xml"].decode(), "wordprocessingml.document.main+xml", "wordprocessingml.template.main+xml").encode()
     assert template.encode() in parts["[Content_Types].xml"]
-    reference = tmp_path / "模板.dotx"
-    with zipfile.ZipFile(reference, "w") as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-    result = cli("render", EXAMPLE_2023, "-o", tmp_path / "out", "--reference-docx", reference)
-    assert result.code == 0 and result.err == "", result
-    types = _package(next((tmp_path / "out").glob("*.docx")))["[Content_Types].xml"]
+    types = _rendered_with(cli, parts, tmp_path / "模板.dotx")["[Content_Types].xml"]
     assert b'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"' in types
     assert template.encode() not in types
 
@@ -326,6 +320,17 @@ def test_the_bundled_reference_is_taken_whole_and_says_nothing(cli, base, tmp_pa
     assert result.code == 0 and result.err == "", result
     names = set(_package(next((tmp_path / "out").glob("*.docx"))))
     assert names == set(_package(reference)) - {"word/webSettings.xml"}
+
+
+def _rendered_with(cli, parts: dict[str, bytes], reference: Path) -> dict[str, bytes]:
+    """The 2023 example rendered, without a word, with ``parts`` as its reference: the report's parts."""
+    with zipfile.ZipFile(reference, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    out = reference.parent / "out"
+    result = cli("render", EXAMPLE_2023, "-o", out, "--reference-docx", reference)
+    assert result.code == 0 and result.err == "", result
+    return _package(next(out.glob("*.docx")))
 
 
 def _package_bytes(data: bytes) -> dict[str, bytes]:
@@ -365,3 +370,21 @@ def test_a_reference_without_styles_is_refused(cli, base, tmp_path):
     assert result.code == 2
     assert result.err.splitlines()[-1] == "错误：无样式.docx：没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_section_setup_using_a_prefix_of_the_references_own_root_is_written_whole(cli, base, tmp_path):
+    """A sectPr copied as written must stand in nianbao's body, which declares only w: and r:.
+    One whose attribute uses a prefix the reference declares on its root (Word 2010 writes
+    w14: and mc: there) is written as the cleaned element, which declares what it uses:
+    the report opens, with the reference's page setup."""
+    parts = _package_bytes(base)
+    document = parts["word/document.xml"].decode()
+    document = document.replace('<w:pgSz w:w="11906"', '<w:pgSz w14:nianbao="1" w:w="11906"', 1)
+    assert 'xmlns:w14="' in document and "w14:nianbao" in document
+    parts["word/document.xml"] = document.encode()
+    body = _rendered_with(cli, parts, tmp_path / "w14.docx")["word/document.xml"]
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    sect = etree.fromstring(body).find(f".//{w}sectPr")
+    assert sect.find(f"{w}pgSz").get(f"{w}w") == "11906" and sect.find(f"{w}pgMar").get(f"{w}top") == "2098"

@@ -67,7 +67,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@cache
 def phrases():
+    """The phrases' macros, loaded once (asked for again, jinja looks at the file each time)."""
     return environment().get_template("phrases.j2").module
 
 

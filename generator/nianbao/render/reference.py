@@ -228,6 +228,7 @@ def build() -> bytes:
 
 
 THUMBNAIL = "docProps/thumbnail.jpeg"  # python-docx's template carries a blank one: dropped
+WORD_2010_STYLES = "word/stylesWithEffects.xml"  # python-docx's template carries it: a copy of styles.xml only Word 2010 reads
 # The official fonts with what Word should use on a PC that lacks them (a stock Windows
 # has 仿宋, 楷体, 黑体 and 宋体, not the _GB2312 ones), in the GB2312 character set (86).
 FONTS = (
@@ -253,11 +254,12 @@ CUSTOM_XML = "customXml/"  # python-docx's template carries a bibliography store
 
 def normalise_zip(data: bytes) -> bytes:
     """Same parts in a fixed order with fixed entry times: equal inputs give equal bytes.
-    The application is nianbao; the template's blank thumbnail and its customXml (which a
-    unit's reference would be told it carries, every time) are left out."""
+    The application is nianbao; the template's blank thumbnail, its customXml (which a
+    unit's reference would be told it carries, every time) and its Word 2010 copy of the
+    styles (:data:`WORD_2010_STYLES`, which a report does not carry) are left out."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        names = [n for n in source.namelist() if n != THUMBNAIL and not n.startswith(CUSTOM_XML)]
+        names = [n for n in source.namelist() if n not in (THUMBNAIL, WORD_2010_STYLES) and not n.startswith(CUSTOM_XML)]
         names.sort(key=lambda n: (n != "[Content_Types].xml", n))
         for name in names:
             part = source.read(name)
@@ -268,9 +270,9 @@ def normalise_zip(data: bytes) -> bytes:
             elif name == "_rels/.rels":
                 part = re.sub(rb"<Relationship [^>]*Target=\"docProps/thumbnail.jpeg\"[^>]*/>", b"", part)
             elif name == "word/_rels/document.xml.rels":
-                part = re.sub(rb"<Relationship [^>]*Target=\"\.\./customXml/[^\"]*\"[^>]*/>", b"", part)
+                part = re.sub(rb"<Relationship [^>]*Target=\"(?:\.\./customXml/[^\"]*|stylesWithEffects\.xml)\"[^>]*/>", b"", part)
             elif name == "[Content_Types].xml":
-                part = re.sub(rb"<Override [^>]*PartName=\"/customXml/[^\"]*\"[^>]*/>", b"", part)
+                part = re.sub(rb"<Override [^>]*PartName=\"/(?:customXml/[^\"]*|word/stylesWithEffects\.xml)\"[^>]*/>", b"", part)
             target.writestr(zip_entry(name), part)
     return out.getvalue()
 

@@ -46,8 +46,11 @@ MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 MACROS = "样式参考文档含有宏（VBA），不能使用：请在 Word 中另存为“Word 文档(*.docx)”后再用"
 
-# relationship types (their last segment) followed from the main part, and below it
-FROM_MAIN = {"styles", "stylesWithEffects", "numbering", "theme", "fontTable", "settings", "header", "footer", "footnotes", "endnotes"}
+# relationship types (their last segment) followed from the main part, and below it.  Not
+# stylesWithEffects: a copy of styles.xml that Word 2010 alone reads, for its text effects
+# (Word 2007 and 2013+, WPS and LibreOffice read styles.xml; Word 2010 too when it is absent),
+# and a third of every report's bytes
+FROM_MAIN = {"styles", "numbering", "theme", "fontTable", "settings", "header", "footer", "footnotes", "endnotes"}
 BELOW = {"image"}  # a header's emblem, a picture bullet, a theme's fill
 # what is dropped with a word to the clerk, by relationship type …
 SAID = {
@@ -138,9 +141,25 @@ class _Notes:
         return out
 
 
+# what :func:`_strip` acts on, looked for by lxml in C first: a reference's styles.xml holds
+# some 10 000 elements, and walking them one by one in Python cost 0.1 s of every process's
+# first render, for parts that (as nianbao's own reference's) hold none of it
+_ACTED_ON = tuple(W + t for t in ("altChunk", "control", "dataBinding", "instrText", "fldSimple", "embedRegular", "embedBold", "embedItalic", "embedBoldItalic"))
+_ATTRIBUTES_ACTED_ON = etree.XPath(
+    "descendant-or-self::node()/@r:* | descendant-or-self::node()/@r2:* | descendant-or-self::node()/@o:href | descendant-or-self::node()/@src",
+    namespaces={"o": O_HREF[1:O_HREF.index("}")], "r": R_NAMESPACES[0], "r2": R_NAMESPACES[1]},
+)
+
+
+def _anything_to_strip(root) -> bool:
+    return next(root.iter(*_ACTED_ON), None) is not None or bool(_ATTRIBUTES_ACTED_ON(root))
+
+
 def _strip(root, kept: set[str], notes: _Notes) -> bool:
     """Cut from one part every reference to a relationship that was not kept, every
     embedded or linked object, and every field that fetches; True if anything changed."""
+    if not _anything_to_strip(root):
+        return False
     changed = False
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None and element is not root:
@@ -324,10 +343,23 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     return Cleaned(out, sect, notes.said())
 
 
+def _stands_alone(sect: str) -> bool:
+    """Whether ``sect`` as written is well-formed in a body that declares only ``w:`` and
+    ``r:`` (a reference may declare the prefixes its sectPr uses on its root, or bind ``w:``
+    to another namespace)."""
+    body = f'<w:document xmlns:w="{W[1:-1]}" xmlns:r="{R_NAMESPACES[0]}"><w:body>{sect}</w:body></w:document>'
+    try:
+        root = etree.fromstring(body.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    return root[0][0].tag == W + "sectPr"
+
+
 def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     """The body's last ``w:sectPr`` (page size, margins, grid, which headers and footers):
-    its text as written when nothing in it points at what was dropped (the same bytes as
-    before for the same reference), else the cleaned element."""
+    its text as written when nothing in it points at what was dropped and it stands alone
+    in nianbao's body (the same bytes as before for the same reference), else the cleaned
+    element, which declares the namespaces it uses."""
     from ..system import safezip
 
     root = safezip.parse_xml(document, "样式参考文档")
@@ -336,7 +368,7 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
         raise Refused("没有页面设置（w:sectPr）")
     sect = sections[-1]
     as_written = re.findall(r"<w:sectPr\b[^>]*?/>|<w:sectPr\b[^>]*?(?<!/)>.*?</w:sectPr>", document.decode("utf-8"), flags=re.S)
-    if not _strip(sect, kept, notes) and len(as_written) == len(sections):
+    if not _strip(sect, kept, notes) and len(as_written) == len(sections) and _stands_alone(as_written[-1]):
         return as_written[-1]
     alone = copy.deepcopy(sect)  # carries the namespaces it uses, declared on itself
     etree.cleanup_namespaces(alone)

@@ -228,11 +228,14 @@ def saved(page, version: int | None = None) -> int:
     """Wait until everything typed is acknowledged — the status line says 已保存 and this tab
     keeps no unsent change — and return the version number it names.  (Right after a load the
     status line shows the stored version before the page re-sends a kept change: the kept
-    change in localStorage tells the two apart.)"""
+    change in localStorage tells the two apart.  A page being loaded again — 载入最新版本 reloads
+    it — has neither element for a moment: asked then, the answer is "not yet".)"""
     said = page.wait_for_function(
         """(wanted) => {
             const status = document.getElementById("save-status");
-            const boot = JSON.parse(document.getElementById("boot").textContent);
+            const bootTag = document.getElementById("boot");
+            if (!status || !bootTag) { return false; }  // the page is being loaded again
+            const boot = JSON.parse(bootTag.textContent);
             const m = /^已保存 第(\\d+)版$/.exec(status.textContent.trim());
             if (!m || window.localStorage.getItem(boot.key)) { return false; }
             return wanted === null || Number(m[1]) === wanted ? Number(m[1]) : false;

@@ -25,7 +25,7 @@ from ..model.report import Report
 from ..model.schema import validate as validate_data
 from ..model.standard import SPECS, Spec, first_year, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
-from ..system.decode import control_findings, decode, scan_controls, without_controls
+from ..system.decode import control_findings, decode, has_controls, scan_controls, without_controls
 
 
 @dataclass
@@ -348,6 +348,8 @@ def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Fi
     for key, value in items:
         here = keys + (key,)
         if isinstance(value, str):
+            if not has_controls(value):
+                continue  # the usual text: nothing to tell, no place to look up
             where = place(spec.id, here)
             clean, found = control_findings(value, where.path, parsed.line(here), where.label)
             if found:

@@ -168,24 +168,37 @@ def _tag(node: Node) -> str:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag, text = _tag(node), node.value
-    if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):
+    text = node.value
+    if node.style in _QUOTED_OR_BLOCK:
+        return text
+    tag = _tag(node)
+    if not tag.startswith(_TAG):
         return text
     kind = tag[len(_TAG) :]
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return text.lower() == "true"
-    if kind == "int":
-        return _int(text)
-    if kind == "float":
-        return _decimal(text)
-    if kind == "timestamp":
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return text
-    return text
+    reader = _READERS.get(kind)
+    if reader is None:
+        return text
+    key = (kind, text)
+    value = _READ.get(key, _READ)
+    if value is _READ:  # read once per notation: a report writes the same figures and nulls again and again
+        value = reader(text)
+        if len(_READ) >= 4096:
+            _READ.clear()
+        _READ[key] = value
+    return value
+
+
+def _date(text: str) -> Any:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+_QUOTED_OR_BLOCK = ("'", '"', "|", ">")
+# the value of a plain scalar of each resolved kind, from its text alone (all immutable: kept and shared)
+_READERS = {"null": lambda text: None, "bool": lambda text: text.lower() == "true", "int": _int, "float": _decimal, "timestamp": _date}
+_READ: dict[tuple[str, str], Any] = {}
 
 
 def _problem(exc: YAMLError) -> str:

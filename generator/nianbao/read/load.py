@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -257,11 +258,7 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
     level = WARNING if zero_missing else ERROR
     advice = "，已按0计" if zero_missing else "；没有的请填 0（或用 --zero-missing 按0计）"
     index = places(spec.id)
-    for keys, where in index.items():
-        if len(keys) < 2 or keys[0] not in ("proactive", "applications", "appeals") or where.kind not in ("row", "mapping", "cell"):
-            continue
-        if isinstance(keys[-1], int):
-            continue
+    for keys, where in _table_places(spec.id):
         parent = _lookup(data, keys[:-1])
         if not isinstance(parent, dict):
             continue  # the whole table is missing or malformed: the model says so
@@ -286,6 +283,23 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
 
 
 _ABSENT = object()
+
+
+@cache
+def _table_places(spec_id: str) -> tuple[tuple[KeyPath, Place], ...]:
+    """The rows, groups and cells of a spec's tables that a file must write out, in order:
+    chosen once per spec, not at every load."""
+    return tuple(
+        (keys, where)
+        for keys, where in places(spec_id).items()
+        if len(keys) >= 2 and keys[0] in ("proactive", "applications", "appeals") and where.kind in ("row", "mapping", "cell") and not isinstance(keys[-1], int)
+    )
+
+
+@cache
+def _text_places(spec_id: str) -> tuple[KeyPath, ...]:
+    """The keys of a spec's texts (where a number typed without quotes stays the text typed)."""
+    return tuple(keys for keys, where in places(spec_id).items() if where.kind == "text")
 
 
 def zeros(where: Place) -> Any:
@@ -362,9 +376,7 @@ def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Fi
 
 def _texts_as_written(spec: Spec, data: dict, parsed: Parsed) -> None:
     """A phone number or postcode typed without quotes is taken as the text typed."""
-    for keys, where in places(spec.id).items():
-        if where.kind != "text":
-            continue
+    for keys in _text_places(spec.id):
         parent = _lookup(data, keys[:-1])
         if isinstance(parent, dict) and keys[-1] in parent and keys in parsed.raw:
             value = parent[keys[-1]]

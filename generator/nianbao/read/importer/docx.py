@@ -33,7 +33,8 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 KIND = "Word 文档（.docx）"
 _PICTURES = (f"{W}drawing", f"{W}pict", f"{W}object")
 _P, _R, _T, _TBL, _TR, _TC, _RPR = (f"{W}{name}" for name in ("p", "r", "t", "tbl", "tr", "tc", "rPr"))
-_PSTYLE, _RSTYLE = f"{W}pPr/{W}pStyle", f"{W}rStyle"
+_PPR, _PSTYLE_TAG, _RSTYLE = f"{W}pPr", f"{W}pStyle", f"{W}rStyle"
+_TRPR, _DEL, _TCPR, _VMERGE = f"{W}trPr", f"{W}del", f"{W}tcPr", f"{W}vMerge"
 _SPACE_TAGS, _BREAK_TAGS, _NOTE_TAGS = (f"{W}tab", f"{W}ptab"), (f"{W}br", f"{W}cr"), (f"{W}footnoteReference", f"{W}endnoteReference")
 _SKIP = {f"{W}sectPr", f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr", f"{MC}Fallback", f"{W}del", f"{W}moveFrom"}
 
@@ -80,13 +81,20 @@ class Look:
 
     def over(self, other: Look) -> Look:
         """``self`` with what ``other`` sets laid over it."""
-        if other is _NOTHING or other == _NOTHING:
+        if other is _NOTHING:
             return self
         if self is _NOTHING:
             return other
-        mine = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)
-        theirs = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
-        return Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
+        laid = _LAID.get((self, other))
+        if laid is None:  # the same few looks are laid over each other for every paragraph and run
+            if other == _NOTHING:
+                return self
+            mine = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)
+            theirs = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
+            laid = Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
+            if len(_LAID) < 4096:
+                _LAID[(self, other)] = laid
+        return laid
 
     @property
     def unseen(self) -> bool:
@@ -94,6 +102,7 @@ class Look:
 
 
 _NOTHING = Look()
+_LAID: dict[tuple[Look, Look], Look] = {}  # (look, look laid over it) → the look: frozen values, kept
 # the run properties look_of reads: a run whose properties hold none of them looks as its style says
 _SEEN_BY = frozenset(f"{W}{name}" for name in ("vanish", "webHidden", "specVanish", "strike", "dstrike", "color", "shd", "highlight", "sz", "vertAlign"))
 
@@ -192,10 +201,10 @@ def _parse_styles(xml: bytes) -> dict[str, Look]:
             seen.add(at)
             chain.append(own[at][0])
             at = own[at][1]
-        look = Look()
+        look = _NOTHING
         for link in reversed(chain):
             look = look.over(link)
-        looks[ident] = look
+        looks[ident] = _NOTHING if look == _NOTHING else look  # the one object: Look.over tells it by identity
     return looks
 
 
@@ -230,7 +239,7 @@ class _Reader:
     def paragraph(self, p) -> None:
         self.paras += 1
         text = paragraph_text(p, self.styles)
-        style = p.find(f"{W}pPr/{W}pStyle")
+        style = _grandchild(p, _PPR, _PSTYLE_TAG)
         heading = style is not None and any(w in (style.get(f"{W}val") or "").lower() for w in ("heading", "title", "标题"))
         pieces = [piece.strip() for piece in text.split("\n")]
         if not any(pieces) and next(p.iter(*_PICTURES), None) is not None:  # an element without children is falsy: test for one found
@@ -241,16 +250,16 @@ class _Reader:
 
     def table(self, tbl) -> None:
         self.tables += 1
-        rows = tbl.findall(f"{W}tr")
-        one_column = all(len(tr.findall(f"{W}tc")) <= 1 for tr in rows)
+        rows = _children(tbl, _TR)
+        one_column = all(len(_children(tr, _TC)) <= 1 for tr in rows)
         for r, tr in enumerate(rows, start=1):
             where = f"第{self.tables}个表格第{r}行"
-            if tr.find(f"{W}trPr/{W}del") is not None:
+            if _grandchild(tr, _TRPR, _DEL) is not None:
                 continue  # a row deleted with changes tracked: struck through or not shown, never a table's figures
             cells = []
             notes: list[str] = []
-            for tc in tr.findall(f"{W}tc"):
-                merge = tc.find(f"{W}tcPr/{W}vMerge")
+            for tc in _children(tr, _TC):
+                merge = _grandchild(tc, _TCPR, _VMERGE)
                 if merge is not None and merge.get(f"{W}val", "continue") == "continue":
                     continue  # covered by the cell above
                 hidden: list[str] = []
@@ -301,11 +310,36 @@ def _cell_shaded(p, styles: Mapping[str, Look]) -> bool:
     return False
 
 
+def _child(element, tag: str):
+    """``element.find(tag)`` for a plain tag — its first child so named — by walking the
+    children, which lxml does in a fraction of what its path search costs (the properties
+    come first in WordprocessingML, so the walk is short)."""
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _children(element, tag: str) -> list:
+    """``element.findall(tag)`` for a plain tag: its children so named, in order."""
+    return [child for child in element if child.tag == tag]
+
+
+def _grandchild(element, tag: str, inner: str):
+    """``element.find(f"{tag}/{inner}")``: the first ``inner`` of the first ``tag`` that has one."""
+    for child in element:
+        if child.tag == tag:
+            found = _child(child, inner)
+            if found is not None:
+                return found
+    return None
+
+
 def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str] | None = None) -> str:
     """The text a reader sees in paragraph ``p``; what is hidden goes to ``hidden``."""
     styles = styles or {}
     base = styles.get("", _NOTHING)
-    pstyle = p.find(_PSTYLE)
+    pstyle = _grandchild(p, _PPR, _PSTYLE_TAG)
     if pstyle is not None:
         base = base.over(styles.get(pstyle.get(f"{W}val") or "", _NOTHING))
     shading: list[bool] = []  # whether the cell or paragraph is filled: looked up only for white text (most runs are not)
@@ -321,10 +355,10 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
         if not isinstance(tag, str) or tag in _SKIP:
             continue
         if tag == _R:
-            rpr = node.find(_RPR)
+            rpr = _child(node, _RPR)
             run = look
             if rpr is not None:  # a run without properties looks as its paragraph does
-                rstyle = rpr.find(_RSTYLE)
+                rstyle = _child(rpr, _RSTYLE)
                 if rstyle is not None:
                     run = run.over(styles.get(rstyle.get(f"{W}val") or "", _NOTHING))
                 run = run.over(look_of(rpr))

@@ -201,6 +201,20 @@ _NOTE_AFTER = re.compile(r"^[+-]?\d[\d,.]*\s*(?:[（(]\s*(?:注|附注|备注)?\
 _FULLWIDTH_DIGITS = frozenset("０１２３４５６７８９")
 
 
+_NOT_NUMBERS: set[str] = set()  # characters met that are neither digits nor other numbers (No): most of a report's
+
+
+def _has_number_char(text: str) -> bool:
+    """Whether ``text`` holds a digit or another number character (superscript, circled…):
+    each character's category is looked up once, not at every token."""
+    for char in set(text) - _NOT_NUMBERS:
+        if char.isdigit() or unicodedata.category(char) == "No":
+            return True
+        if len(_NOT_NUMBERS) < 65536:
+            _NOT_NUMBERS.add(char)
+    return False
+
+
 @_per_token
 def footnoted(text: str) -> str:
     """Why a cell that looks like a number is not one figure, or ``""``: a footnote
@@ -208,7 +222,7 @@ def footnoted(text: str) -> str:
     numbers in one cell (``12 3``).  Such a cell is left empty and reported — merging it
     into one number (``12¹`` → 121) would publish a figure nobody wrote."""
     shown = text.strip()
-    if not any(ch.isdigit() or unicodedata.category(ch) == "No" for ch in shown):
+    if not _has_number_char(shown):
         return ""
     if _NOTE_AFTER.match(shown):
         return f"“{shown}”的数字旁带有注释符号，不能确定数值"

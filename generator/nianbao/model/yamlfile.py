@@ -178,6 +178,8 @@ def _scalar(node: ScalarNode) -> Any:
     reader = _READERS.get(kind)
     if reader is None:
         return text
+    if len(text) > _KEPT_LENGTH:
+        return reader(text)
     key = (kind, text)
     value = _READ.get(key, _READ)
     if value is _READ:  # read once per notation: a report writes the same figures and nulls again and again
@@ -199,6 +201,7 @@ _QUOTED_OR_BLOCK = ("'", '"', "|", ">")
 # the value of a plain scalar of each resolved kind, from its text alone (all immutable: kept and shared)
 _READERS = {"null": lambda text: None, "bool": lambda text: text.lower() == "true", "int": _int, "float": _decimal, "timestamp": _date}
 _READ: dict[tuple[str, str], Any] = {}
+_KEPT_LENGTH = 64  # scalars kept by their text are short ones: a hostile file's long ones would fill memory
 
 
 def _problem(exc: YAMLError) -> str:
@@ -272,9 +275,10 @@ def _c_composer_class() -> Any:
                 if pattern.match(value):
                     tag = rule
                     break
-            if len(known) >= 4096:
-                known.clear()
-            known[value] = tag
+            if len(value) <= _KEPT_LENGTH:  # a long text is a narrative, met once
+                if len(known) >= 4096:
+                    known.clear()
+                known[value] = tag
         return tag
 
     class Composer(CParser):  # type: ignore[misc, valid-type]

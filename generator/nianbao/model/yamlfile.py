@@ -256,7 +256,7 @@ def _c_composer_class() -> Any:
         return None
     from ruamel.yaml.resolver import implicit_resolvers
     from ruamel.yaml.tag import Tag
-    
+
     rules: dict[str, list[tuple[Any, re.Pattern[str]]]] = {}
     for versions, tag, regexp, first in implicit_resolvers:
         if (1, 2) in versions:

@@ -397,6 +397,13 @@ def test_radical_table_maps_to_unified_ideographs():
     assert glyphs.characters("\u202e府政\u202c") == "府政"
 
 
+def test_the_quick_search_covers_every_mapped_character():
+    """unify searches a whole file once for the blocks it maps: every mapped character and
+    bidirectional control must lie in them, or a file holding only that one would be left unmapped."""
+    assert all(glyphs._ODD.match(chr(code)) for code in glyphs.TABLE)
+    assert all(glyphs._ODD.match(char) for char in glyphs.BIDI)
+
+
 def _text_report(unit: str) -> bytes:
     report = _report()
     text = render_txt.render(report).decode("utf-8-sig")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -83,6 +82,8 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
             findings = sort_findings(with_previous(findings, loaded.report, last))
         failed |= has_errors(findings)
         if as_json:
+            import json  # only for --json: check starts without it
+
             payload = {"file": str(path), "ok": not has_errors(findings), "findings": [f.as_json() for f in findings]}
             click.echo(json.dumps(payload, ensure_ascii=False))
         else:
@@ -369,6 +370,8 @@ def reference_docx_command(file: Path) -> None:
 @main.command()
 def schema() -> None:
     """输出报告文件的 JSON Schema。"""
+    import json
+
     from ..model.schema import json_schema
 
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))

@@ -11,7 +11,6 @@ schema``, with a Chinese title on every field.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import unicodedata
 from decimal import Decimal
@@ -263,6 +262,8 @@ class Data(dict):
         return _plain(self)
 
     def model_dump_json(self) -> str:
+        import json  # here, not at the top: check does not use it, and its start-up is measured
+
         return json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True, default=str)
 
 

@@ -8,6 +8,7 @@ recognisably not an integer, and a phone number keeps its leading zero.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -167,24 +168,40 @@ def _tag(node: Node) -> str:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag, text = _tag(node), node.value
-    if not tag.startswith(_TAG) or node.style in ("'", '"', "|", ">"):
+    text = node.value
+    if node.style in _QUOTED_OR_BLOCK:
+        return text
+    tag = _tag(node)
+    if not tag.startswith(_TAG):
         return text
     kind = tag[len(_TAG) :]
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return text.lower() == "true"
-    if kind == "int":
-        return _int(text)
-    if kind == "float":
-        return _decimal(text)
-    if kind == "timestamp":
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            return text
-    return text
+    reader = _READERS.get(kind)
+    if reader is None:
+        return text
+    if len(text) > _KEPT_LENGTH:
+        return reader(text)
+    key = (kind, text)
+    value = _READ.get(key, _READ)
+    if value is _READ:  # read once per notation: a report writes the same figures and nulls again and again
+        value = reader(text)
+        if len(_READ) >= 4096:
+            _READ.clear()
+        _READ[key] = value
+    return value
+
+
+def _date(text: str) -> Any:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+_QUOTED_OR_BLOCK = ("'", '"', "|", ">")
+# the value of a plain scalar of each resolved kind, from its text alone (all immutable: kept and shared)
+_READERS = {"null": lambda text: None, "bool": lambda text: text.lower() == "true", "int": _int, "float": _decimal, "timestamp": _date}
+_READ: dict[tuple[str, str], Any] = {}
+_KEPT_LENGTH = 64  # scalars kept by their text are short ones: a hostile file's long ones would fill memory
 
 
 def _problem(exc: YAMLError) -> str:
@@ -226,6 +243,86 @@ def _composer() -> YAML:
     return composer
 
 
+@functools.cache
+def _c_composer_class() -> Any:
+    """The C composer of ruamel.yaml.clib — libyaml's events composed into ruamel's nodes,
+    with their marks, in C, where ruamel's own composer is Python (half of loading a report)
+    — resolving plain scalars by ruamel's YAML 1.2 rules, taken from ruamel as compiled
+    patterns and ready tags (its own resolver reaches each pattern through a lazy wrapper and
+    asks for the version at every scalar).  None on a Python without the clib (PyPy)."""
+    try:
+        from _ruamel_yaml import CParser
+    except ImportError:
+        return None
+    from ruamel.yaml.resolver import implicit_resolvers
+    from ruamel.yaml.tag import Tag
+
+    rules: dict[str, list[tuple[Any, re.Pattern[str]]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for char in first:  # every 1.2 rule names its first characters (none is tried on every scalar)
+                rules.setdefault(char, []).append((Tag(suffix=tag), regexp.lazy_self()))
+    default_scalar = _Resolver.DEFAULT_SCALAR_TAG
+    defaults = {SequenceNode: _Resolver.DEFAULT_SEQUENCE_TAG, MappingNode: _Resolver.DEFAULT_MAPPING_TAG}
+
+    known: dict[str, Any] = {}  # plain scalar → its tag: a report repeats its keys and figures
+
+    def plain_tag(value: str) -> Any:
+        tag = known.get(value)
+        if tag is None:
+            tag = default_scalar
+            for rule, pattern in rules.get(value[:1], ()):
+                if pattern.match(value):
+                    tag = rule
+                    break
+            if len(value) <= _KEPT_LENGTH:  # a long text is a narrative, met once
+                if len(known) >= 4096:
+                    known.clear()
+                known[value] = tag
+        return tag
+
+    class Composer(CParser):  # type: ignore[misc, valid-type]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode:
+                return plain_tag(value) if implicit[0] else default_scalar
+            return defaults[kind]
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            pass  # no path resolvers
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    return Composer
+
+
+# Where the C composer is not used: a %YAML directive (ruamel's own composer honours its
+# version), and lines opening deeper than this (block nesting is bounded by how far a
+# line's indentation and leading "- " / "? " reach; the C composer recurses in C, where no
+# RecursionError stops a hostile file — ruamel's own composer, in Python, has one).
+_NOT_FOR_C = re.compile(r"^%|^[ \t\-?:]{120}", re.M)
+
+
+def _compose(text: str) -> Any:
+    """The root node of ``text``: by the C composer where it applies and succeeds; else, and
+    for every mistake (so that its message is ruamel's, as before), by ruamel's own."""
+    if not _NOT_FOR_C.search(text):
+        composer_class = _c_composer_class()
+        if composer_class is not None:
+            composer = composer_class(text)
+            try:
+                return composer.get_single_node()
+            except Exception:  # noqa: BLE001 - a mistake in the file: told below, by ruamel's own composer, in its words
+                pass
+            finally:
+                composer.dispose()
+    composer = _composer()
+    try:
+        return composer.compose(text)
+    finally:
+        composer.doc_infos.clear()  # each compose appends one; a reused composer would grow without end
+
+
 MAX_DEPTH = 32  # a report file nests four levels; brackets deeper than this are no report
 TOO_DEEP = "层次嵌套过深：这不是报告文件"  # block nesting beyond Python's recursion, met composing or after
 
@@ -250,9 +347,8 @@ def parse(text: str) -> Parsed:
     if _flow_depth(text) > MAX_DEPTH:
         parsed.findings.append(Finding(ERROR, "S", None, f"方括号或花括号嵌套超过{MAX_DEPTH}层：这不是报告文件"))
         return parsed
-    composer = _composer()
     try:
-        root = composer.compose(text)
+        root = _compose(text)
     except RecursionError:
         parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
         return parsed
@@ -260,15 +356,14 @@ def parse(text: str) -> Parsed:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = _problem(exc)
-        if mark is not None and "\t" in text.split("\n")[mark.line][: mark.column + 1]:
+        written = text.split("\n")
+        if mark is not None and mark.line < len(written) and "\t" in written[mark.line][: mark.column + 1]:  # a mark may stand past the last line
             problem = _PROBLEMS[0][1]  # a tab where indentation belongs
         parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{problem}", line))
         return parsed
     except YAMLError as exc:
         parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}"))
         return parsed
-    finally:
-        composer.doc_infos.clear()  # each compose appends one; a reused composer would grow without end
     if root is None:
         parsed.findings.append(Finding(ERROR, "S", None, "文件是空的：请先用 nianbao init 生成报告文件"))
         return parsed
@@ -295,12 +390,14 @@ class _Aliased(NianbaoError):
 
 def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
     """Plain values of ``node``.  A node met twice is an alias: refused rather than
-    expanded, for nine aliases of nine aliases… expand to billions of values."""
+    expanded, for nine aliases of nine aliases… expand to billions of values.  A scalar
+    child is read in place (no call of its own): most of a report's nodes are scalars."""
+    lines, raw = parsed.lines, parsed.raw
     if not isinstance(node, ScalarNode):
         if id(node) in seen:
             raise _Aliased(node.start_mark.line + 1)
         seen.add(id(node))
-    parsed.lines[path] = node.start_mark.line + 1
+    lines[path] = node.start_mark.line + 1
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -313,15 +410,29 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
                         ERROR,
                         "S",
                         None,
-                        f"键“{key}”重复出现（第{parsed.lines[child]}行已有），请删去其中一处",
+                        f"键“{key}”重复出现（第{lines[child]}行已有），请删去其中一处",
                         key_node.start_mark.line + 1,
                     )
                 )
                 continue
-            result[key] = _plain(value_node, child, parsed, seen)
-            parsed.lines[child] = key_node.start_mark.line + 1  # where the clerk sees the key
+            if type(value_node) is ScalarNode:
+                lines[child] = value_node.start_mark.line + 1
+                raw[child] = value_node.value
+                result[key] = _scalar(value_node)
+            else:
+                result[key] = _plain(value_node, child, parsed, seen)
+            lines[child] = key_node.start_mark.line + 1  # where the clerk sees the key
         return result
     if isinstance(node, SequenceNode):
-        return [_plain(item, path + (i,), parsed, seen) for i, item in enumerate(node.value)]
-    parsed.raw[path] = node.value
+        items = []
+        for i, item in enumerate(node.value):
+            if type(item) is ScalarNode:
+                child = path + (i,)
+                lines[child] = item.start_mark.line + 1
+                raw[child] = item.value
+                items.append(_scalar(item))
+            else:
+                items.append(_plain(item, path + (i,), parsed, seen))
+        return items
+    raw[path] = node.value
     return _scalar(node)

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..model.report import Report
 from ..model.schema import validate as validate_data
 from ..model.standard import SPECS, Spec, first_year, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
-from ..system.decode import control_findings, decode, scan_controls, without_controls
+from ..system.decode import control_findings, decode, has_controls, scan_controls, without_controls
 
 
 @dataclass
@@ -257,11 +258,7 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
     level = WARNING if zero_missing else ERROR
     advice = "，已按0计" if zero_missing else "；没有的请填 0（或用 --zero-missing 按0计）"
     index = places(spec.id)
-    for keys, where in index.items():
-        if len(keys) < 2 or keys[0] not in ("proactive", "applications", "appeals") or where.kind not in ("row", "mapping", "cell"):
-            continue
-        if isinstance(keys[-1], int):
-            continue
+    for keys, where in _table_places(spec.id):
         parent = _lookup(data, keys[:-1])
         if not isinstance(parent, dict):
             continue  # the whole table is missing or malformed: the model says so
@@ -288,6 +285,23 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
 _ABSENT = object()
 
 
+@cache
+def _table_places(spec_id: str) -> tuple[tuple[KeyPath, Place], ...]:
+    """The rows, groups and cells of a spec's tables that a file must write out, in order:
+    chosen once per spec, not at every load."""
+    return tuple(
+        (keys, where)
+        for keys, where in places(spec_id).items()
+        if len(keys) >= 2 and keys[0] in ("proactive", "applications", "appeals") and where.kind in ("row", "mapping", "cell") and not isinstance(keys[-1], int)
+    )
+
+
+@cache
+def _text_places(spec_id: str) -> tuple[KeyPath, ...]:
+    """The keys of a spec's texts (where a number typed without quotes stays the text typed)."""
+    return tuple(keys for keys, where in places(spec_id).items() if where.kind == "text")
+
+
 def zeros(where: Place) -> Any:
     """A row (or cell) of zeros in the shape the report file writes it, 总计 left out."""
     if where.kind == "cell":
@@ -307,8 +321,13 @@ def _lookup(data: Any, keys: KeyPath) -> Any:
 
 
 _NOT_IN_A_NAME = re.compile(r'[/\\:*?"<>|]')  # what a file name may not hold (and a unit's name hardly ever does)
-_CHINESE = re.compile(r"[\u3400-\u9fff]")
 _LOOK_ALIKE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\ufb00-\ufb4f\U0002f800-\U0002fa1f]")  # radicals, compatibility forms
+
+
+def _chinese(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character (U+3400–9FFF).  Not a regex: compiling a class
+    of 27 000 characters costs Python's re a loop over each of them, 2–3 ms of every start."""
+    return any("\u3400" <= char <= "\u9fff" for char in text)
 
 
 def _unit_name(spec: Spec, data: Any, parsed: Parsed) -> list[Finding]:
@@ -335,7 +354,7 @@ def _unit_name(spec: Spec, data: Any, parsed: Parsed) -> list[Finding]:
     symbols = sorted(set(_NOT_IN_A_NAME.findall(name)))
     if symbols:
         found.append(Finding(WARNING, "S", path, f"机关名称“{name}”中有“{'”“'.join(symbols)}”，这些符号不能用在文件名中，生成的文件名中改为“_”：请核对机关名称", line))
-    elif not _CHINESE.search(name):
+    elif not _chinese(name):
         found.append(Finding(WARNING, "S", path, f"机关名称“{name}”中没有汉字，请核对是否填写了机关的全称", line))
     return found
 
@@ -348,6 +367,8 @@ def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Fi
     for key, value in items:
         here = keys + (key,)
         if isinstance(value, str):
+            if not has_controls(value):
+                continue  # the usual text: nothing to tell, no place to look up
             where = place(spec.id, here)
             clean, found = control_findings(value, where.path, parsed.line(here), where.label)
             if found:
@@ -360,9 +381,7 @@ def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Fi
 
 def _texts_as_written(spec: Spec, data: dict, parsed: Parsed) -> None:
     """A phone number or postcode typed without quotes is taken as the text typed."""
-    for keys, where in places(spec.id).items():
-        if where.kind != "text":
-            continue
+    for keys in _text_places(spec.id):
         parent = _lookup(data, keys[:-1])
         if isinstance(parent, dict) and keys[-1] in parent and keys in parsed.raw:
             value = parent[keys[-1]]

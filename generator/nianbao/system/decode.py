@@ -60,6 +60,11 @@ _NAMES = {
 }
 
 
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`control_findings` would tell of."""
+    return _CONTROL.search(text) is not None
+
+
 def without_controls(text: str) -> str:
     """``text`` as :func:`control_findings` leaves it, for a name used where no finding
     can be said (a file name, a unit named in a message)."""

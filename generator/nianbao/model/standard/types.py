@@ -88,6 +88,7 @@ class Line3(NamedTuple):
 
 
 _KEYPATHS: dict[tuple[int, int], tuple[Table3, Line3, tuple[str, ...]]] = {}  # (id of a table, id of its row) → keys
+_ROWS: dict[tuple[int, str], tuple[Table3, Line3]] = {}  # (id of a table, a row's key) → the row
 
 
 class Table3(NamedTuple):
@@ -150,9 +151,15 @@ class Table3(NamedTuple):
         return found
 
     def row(self, key: str) -> Line3:
-        """A row named by the rules ("new", "carried_over", "total", "carried_forward")."""
+        """A row named by the rules ("new", "carried_over", "total", "carried_forward"):
+        searched once for each key of each spec (the checks ask a dozen times a report)."""
+        known = _ROWS.get((id(self), key))
+        if known is not None and known[0] is self:
+            return known[1]
         for line, depth in self.walk():
             if line.key == key and depth <= 1:
+                if len(_ROWS) < 4096:
+                    _ROWS[(id(self), key)] = (self, line)  # held: its id stays its own
                 return line
         raise KeyError(key)
 

@@ -28,7 +28,7 @@ from ...model.standard import SPECS, Spec, spec_for_year
 from ...model.yamlfile import Parsed
 from ..kinds import is_published
 from ..load import Loaded, validate, zeros
-from . import confirm, glyphs, narrative, table2, table3, table4, tables
+from . import confirm, glyphs, narrative, table2, table3, table4, tables, words
 from .lines import Line, Unreadable
 from .readers import MAX_BYTES, MAX_LINES, SUFFIXES, read
 from .words import normal
@@ -92,6 +92,7 @@ def import_bytes(data: bytes, source: Path) -> Imported:
 
 
 def _import(source: Path, reading) -> Imported:
+    words.forget()  # a file's tokens are read afresh: its time and its readings are its own
     try:
         lines, meta = reading()
         if len(lines) > MAX_LINES:

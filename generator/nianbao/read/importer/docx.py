@@ -16,7 +16,11 @@ the importer reports) — never as 121.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from ...system import safezip
 from .lines import Cell, Line, Unreadable, clean
@@ -28,6 +32,10 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 KIND = "Word 文档（.docx）"
 _PICTURES = (f"{W}drawing", f"{W}pict", f"{W}object")
+_P, _R, _T, _TBL, _TR, _TC, _RPR = (f"{W}{name}" for name in ("p", "r", "t", "tbl", "tr", "tc", "rPr"))
+_PPR, _PSTYLE_TAG, _RSTYLE = f"{W}pPr", f"{W}pStyle", f"{W}rStyle"
+_TRPR, _DEL, _TCPR, _VMERGE = f"{W}trPr", f"{W}del", f"{W}tcPr", f"{W}vMerge"
+_SPACE_TAGS, _BREAK_TAGS, _NOTE_TAGS = (f"{W}tab", f"{W}ptab"), (f"{W}br", f"{W}cr"), (f"{W}footnoteReference", f"{W}endnoteReference")
 _SKIP = {f"{W}sectPr", f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr", f"{MC}Fallback", f"{W}del", f"{W}moveFrom"}
 
 
@@ -73,11 +81,20 @@ class Look:
 
     def over(self, other: Look) -> Look:
         """``self`` with what ``other`` sets laid over it."""
-        if other == _NOTHING:
+        if other is _NOTHING:
             return self
-        mine = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)
-        theirs = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
-        return Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
+        if self is _NOTHING:
+            return other
+        laid = _LAID.get((self, other))
+        if laid is None:  # the same few looks are laid over each other for every paragraph and run
+            if other == _NOTHING:
+                return self
+            mine = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)
+            theirs = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
+            laid = Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
+            if len(_LAID) < 4096:
+                _LAID[(self, other)] = laid
+        return laid
 
     @property
     def unseen(self) -> bool:
@@ -85,6 +102,9 @@ class Look:
 
 
 _NOTHING = Look()
+_LAID: dict[tuple[Look, Look], Look] = {}  # (look, look laid over it) → the look: frozen values, kept
+# the run properties look_of reads: a run whose properties hold none of them looks as its style says
+_SEEN_BY = frozenset(f"{W}{name}" for name in ("vanish", "webHidden", "specVanish", "strike", "dstrike", "color", "shd", "highlight", "sz", "vertAlign"))
 
 
 def _on(element) -> bool | None:
@@ -100,39 +120,69 @@ def _filled(shd) -> bool:
 
 def look_of(rpr) -> Look:
     if rpr is None:
-        return Look()
+        return _NOTHING
+    kids: dict = {}
+    for kid in rpr:  # the properties by name, each the first of its name (as find gives it): one pass, not ten searches
+        kids.setdefault(kid.tag, kid)
+    if not kids.keys() & _SEEN_BY:
+        return _NOTHING  # bold, fonts, sizes of print…: nothing that decides whether the run is seen
     # w:specVanish: hidden always, even where hidden text is shown
-    vanish, web, spec = _on(rpr.find(f"{W}vanish")), _on(rpr.find(f"{W}webHidden")), _on(rpr.find(f"{W}specVanish"))
+    vanish, web, spec = _on(kids.get(f"{W}vanish")), _on(kids.get(f"{W}webHidden")), _on(kids.get(f"{W}specVanish"))
     hidden = None if vanish is None and web is None and spec is None else bool(vanish or web or spec)
-    strike, double = _on(rpr.find(f"{W}strike")), _on(rpr.find(f"{W}dstrike"))
+    strike, double = _on(kids.get(f"{W}strike")), _on(kids.get(f"{W}dstrike"))
     struck = None if strike is None and double is None else bool(strike or double)
-    color = rpr.find(f"{W}color")
+    color = kids.get(f"{W}color")
     white = None
     if color is not None:
         theme = (color.get(f"{W}themeColor") or "").lower()
         white = (color.get(f"{W}val") or "").upper() in _WHITE or theme in ("background1", "light1")
-    shd, highlight = rpr.find(f"{W}shd"), rpr.find(f"{W}highlight")
+    shd, highlight = kids.get(f"{W}shd"), kids.get(f"{W}highlight")
     shaded = None
     if shd is not None or highlight is not None:
         shaded = _filled(shd) or (highlight is not None and (highlight.get(f"{W}val") or "none").lower() not in ("none", "white"))
-    size = rpr.find(f"{W}sz")
+    size = kids.get(f"{W}sz")
     tiny = None
     if size is not None:
         try:
             tiny = int(size.get(f"{W}val") or "20") < 2  # half-points: under 1 pt
         except ValueError:
             tiny = None
-    align = rpr.find(f"{W}vertAlign")
+    align = kids.get(f"{W}vertAlign")
     raised = (align.get(f"{W}val") or "baseline") if align is not None else None
     return Look(hidden, white, shaded, tiny, raised, struck)
 
 
-def _styles(package) -> dict[str, Look]:
+def _styles(package) -> Mapping[str, Look]:
     """styleId → the run look the style gives (its basedOn chain followed), with the
     document's defaults under it as key ``""``."""
     try:
-        root = safezip.parse_xml(safezip.read_part(package, "word/styles.xml", KIND), KIND)
+        xml = safezip.read_part(package, "word/styles.xml", KIND)
     except (KeyError, safezip.Refused):
+        return {}
+    digest = hashlib.blake2b(xml, digest_size=16).digest()
+    with _LOOKS_LOCK:
+        looks = _LOOKS.get(digest)
+    if looks is None:
+        looks = MappingProxyType(_parse_styles(xml))
+        with _LOOKS_LOCK:
+            while len(_LOOKS) >= _LOOKS_KEPT:
+                _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
+            _LOOKS[digest] = looks
+    return looks
+
+
+# The looks of a styles part, kept by its digest: the reports of one template (nianbao's
+# own, an office's Word or WPS normal template) carry the same part — a few hundred KB,
+# mostly Word's gallery of table styles — so it is read once, not for every report.
+_LOOKS: dict[bytes, Mapping[str, Look]] = {}
+_LOOKS_KEPT = 16
+_LOOKS_LOCK = threading.Lock()
+
+
+def _parse_styles(xml: bytes) -> dict[str, Look]:
+    try:
+        root = safezip.parse_xml(xml, KIND)
+    except safezip.Refused:
         return {}
     own: dict[str, tuple[Look, str | None]] = {}
     for style in root.findall(f"{W}style")[:_MAX_STYLES]:
@@ -151,15 +201,15 @@ def _styles(package) -> dict[str, Look]:
             seen.add(at)
             chain.append(own[at][0])
             at = own[at][1]
-        look = Look()
+        look = _NOTHING
         for link in reversed(chain):
             look = look.over(link)
-        looks[ident] = look
+        looks[ident] = _NOTHING if look == _NOTHING else look  # the one object: Look.over tells it by identity
     return looks
 
 
 class _Reader:
-    def __init__(self, styles: dict[str, Look] | None = None) -> None:
+    def __init__(self, styles: Mapping[str, Look] | None = None) -> None:
         self.lines: list[Line] = []
         self.tables = 0
         self.paras = 0
@@ -189,7 +239,7 @@ class _Reader:
     def paragraph(self, p) -> None:
         self.paras += 1
         text = paragraph_text(p, self.styles)
-        style = p.find(f"{W}pPr/{W}pStyle")
+        style = _grandchild(p, _PPR, _PSTYLE_TAG)
         heading = style is not None and any(w in (style.get(f"{W}val") or "").lower() for w in ("heading", "title", "标题"))
         pieces = [piece.strip() for piece in text.split("\n")]
         if not any(pieces) and next(p.iter(*_PICTURES), None) is not None:  # an element without children is falsy: test for one found
@@ -200,16 +250,16 @@ class _Reader:
 
     def table(self, tbl) -> None:
         self.tables += 1
-        rows = tbl.findall(f"{W}tr")
-        one_column = all(len(tr.findall(f"{W}tc")) <= 1 for tr in rows)
+        rows = _children(tbl, _TR)
+        one_column = all(len(_children(tr, _TC)) <= 1 for tr in rows)
         for r, tr in enumerate(rows, start=1):
             where = f"第{self.tables}个表格第{r}行"
-            if tr.find(f"{W}trPr/{W}del") is not None:
+            if _grandchild(tr, _TRPR, _DEL) is not None:
                 continue  # a row deleted with changes tracked: struck through or not shown, never a table's figures
             cells = []
             notes: list[str] = []
-            for tc in tr.findall(f"{W}tc"):
-                merge = tc.find(f"{W}tcPr/{W}vMerge")
+            for tc in _children(tr, _TC):
+                merge = _grandchild(tc, _TCPR, _VMERGE)
                 if merge is not None and merge.get(f"{W}val", "continue") == "continue":
                     continue  # covered by the cell above
                 hidden: list[str] = []
@@ -244,7 +294,7 @@ def joined(texts: list[str]) -> str:
     return out
 
 
-def _cell_shaded(p, styles: dict[str, Look]) -> bool:
+def _cell_shaded(p, styles: Mapping[str, Look]) -> bool:
     """The paragraph, the table cell it stands in or its table's style has a fill: white
     text there may be seen."""
     if _filled(p.find(f"{W}pPr/{W}shd")):
@@ -260,13 +310,38 @@ def _cell_shaded(p, styles: dict[str, Look]) -> bool:
     return False
 
 
-def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] | None = None) -> str:
+def _child(element, tag: str):
+    """``element.find(tag)`` for a plain tag — its first child so named — by walking the
+    children, which lxml does in a fraction of what its path search costs (the properties
+    come first in WordprocessingML, so the walk is short)."""
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _children(element, tag: str) -> list:
+    """``element.findall(tag)`` for a plain tag: its children so named, in order."""
+    return [child for child in element if child.tag == tag]
+
+
+def _grandchild(element, tag: str, inner: str):
+    """``element.find(f"{tag}/{inner}")``: the first ``inner`` of the first ``tag`` that has one."""
+    for child in element:
+        if child.tag == tag:
+            found = _child(child, inner)
+            if found is not None:
+                return found
+    return None
+
+
+def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str] | None = None) -> str:
     """The text a reader sees in paragraph ``p``; what is hidden goes to ``hidden``."""
     styles = styles or {}
-    base = styles.get("", Look())
-    pstyle = p.find(f"{W}pPr/{W}pStyle")
+    base = styles.get("", _NOTHING)
+    pstyle = _grandchild(p, _PPR, _PSTYLE_TAG)
     if pstyle is not None:
-        base = base.over(styles.get(pstyle.get(f"{W}val") or "", Look()))
+        base = base.over(styles.get(pstyle.get(f"{W}val") or "", _NOTHING))
     shading: list[bool] = []  # whether the cell or paragraph is filled: looked up only for white text (most runs are not)
     parts: list[str] = []
     stack = [(iter(p), base)]
@@ -279,13 +354,14 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
         tag = node.tag
         if not isinstance(tag, str) or tag in _SKIP:
             continue
-        if tag == f"{W}r":
-            rpr = node.find(f"{W}rPr")
-            rstyle = rpr.find(f"{W}rStyle") if rpr is not None else None
+        if tag == _R:
+            rpr = _child(node, _RPR)
             run = look
-            if rstyle is not None:
-                run = run.over(styles.get(rstyle.get(f"{W}val") or "", Look()))
-            run = run.over(look_of(rpr))
+            if rpr is not None:  # a run without properties looks as its paragraph does
+                rstyle = _child(rpr, _RSTYLE)
+                if rstyle is not None:
+                    run = run.over(styles.get(rstyle.get(f"{W}val") or "", _NOTHING))
+                run = run.over(look_of(rpr))
             if run.white and not run.shaded:
                 if not shading:
                     shading.append(_cell_shaded(p, styles))
@@ -293,19 +369,19 @@ def paragraph_text(p, styles: dict[str, Look] | None = None, hidden: list[str] |
                     run = run.over(Look(shaded=True))
             if run.unseen:
                 if hidden is not None:
-                    hidden.append("".join(t.text or "" for t in node.iter(f"{W}t")))
+                    hidden.append("".join(t.text or "" for t in node.iter(_T)))
                 continue
             stack.append((iter(node), run))
-        elif tag == f"{W}t":
+        elif tag == _T:
             text = node.text or ""
             if look.raised in ("superscript", "subscript"):
                 text = text.translate(_SUPER if look.raised == "superscript" else _SUB)
             parts.append(text)
-        elif tag in (f"{W}tab", f"{W}ptab"):
+        elif tag in _SPACE_TAGS:
             parts.append(" ")
-        elif tag in (f"{W}br", f"{W}cr"):
+        elif tag in _BREAK_TAGS:
             parts.append("\n")
-        elif tag in (f"{W}footnoteReference", f"{W}endnoteReference") and not look.unseen:
+        elif tag in _NOTE_TAGS and not look.unseen:
             parts.append("※")  # Word prints the note's number raised here: 12¹ is a footnoted figure, not 12
         elif tag == f"{W}noBreakHyphen":
             parts.append("-")

@@ -78,7 +78,14 @@ def _table() -> dict[int, str]:
 
 
 TABLE: dict[int, str] = _table()
-_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(TABLE)) + "]")
+# the blocks that hold every character unify changes, as ranges: a class of ranges is
+# searched fast, one of thousands of single characters (some beyond U+FFFF) slowly
+_ODD = re.compile(f"[\u2e80-\u2fdf\uf900-\ufb06\U0002f800-\U0002fa1f{BIDI}]")
+
+
+def odd(text: str) -> bool:
+    """Whether ``text`` holds anything :func:`unify` would change (one search, for a whole text)."""
+    return _ODD.search(text) is not None
 
 
 def characters(text: str) -> str:
@@ -99,24 +106,25 @@ class _Tally:
         cells and raw text repeat its text)."""
         if not text or not count:
             return characters(text) if text else text
-        for match in _MAPPED.finditer(text):
-            self.mapped[match.group()] = self.mapped.get(match.group(), 0) + 1
-        for match in _BIDI.finditer(text):
-            self.bidi[match.group()] = self.bidi.get(match.group(), 0) + 1
+        for match in _ODD.finditer(text):
+            char = match.group()
+            kind = self.mapped if ord(char) in TABLE else self.bidi if char in BIDI else None
+            if kind is not None:
+                kind[char] = kind.get(char, 0) + 1
         return characters(text)
 
 
 def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str, str], list[Finding]]:
     """Every line, cell and metadata text in one set of characters; the warnings for what
     was mapped or removed, and for the notes readers left on lines (hidden text)."""
+    findings = [Finding(WARNING, "I", None, f"{note}（原文{line.place}）" if line.place else note, line.line) for line in lines for note in line.notes]
+    if not odd("\n".join(_texts(lines, meta))):
+        return lines, meta, findings  # the usual file: one search over all its text finds nothing to map
     tally = _Tally()
     out: list[Line] = []
-    findings: list[Finding] = []
     for line in lines:
         cells = [replace(c, text=tally.text(c.text, count=False)) for c in line.cells]  # a cell keeps what it carries (where a scan read it)
         out.append(replace(line, text=tally.text(line.text), raw=tally.text(line.raw, count=False), cells=cells))
-        for note in line.notes:
-            findings.append(Finding(WARNING, "I", None, f"{note}（原文{line.place}）" if line.place else note, line.line))
     meta = {key: tally.text(value) for key, value in meta.items()}
     if tally.mapped:
         findings.append(Finding(WARNING, "I", None, mapped_note(tally.mapped)))
@@ -127,6 +135,16 @@ def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str
             Finding(WARNING, "I", None, f"原文中有{count}个改变文字显示方向的控制字符（{kinds}），会使文字看起来与实际内容不同，已删除")
         )
     return out, meta, findings
+
+
+def _texts(lines: list[Line], meta: dict[str, str]):
+    """Every text :func:`unify` maps: each line's text, raw text and cells, and the metadata."""
+    for line in lines:
+        yield line.text
+        yield line.raw
+        for cell in line.cells:
+            yield cell.text
+    yield from meta.values()
 
 
 def mapped_note(mapped: dict[str, int]) -> str:
@@ -141,8 +159,9 @@ def mapped_note(mapped: dict[str, int]) -> str:
 def count_mapped(text: str, into: dict[str, int]) -> str:
     """``text`` with look-alikes mapped (bidi controls kept: :func:`unify` tells of
     them); what was mapped is counted into ``into``."""
-    for match in _MAPPED.finditer(text):
-        into[match.group()] = into.get(match.group(), 0) + 1
+    for match in _ODD.finditer(text):
+        if ord(match.group()) in TABLE:
+            into[match.group()] = into.get(match.group(), 0) + 1
     return text.translate(TABLE)
 
 

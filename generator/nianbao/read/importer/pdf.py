@@ -25,6 +25,8 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import replace
+from itertools import groupby
+from operator import itemgetter
 
 from ...system import isolate
 from . import glyphs
@@ -203,8 +205,9 @@ def _extract(data: bytes) -> tuple[list, list[Line], list[tuple[int, float]], in
                 if len(page.chars) > MAX_CHARS:
                     raise Unreadable(f"{KIND}第{number}页的文字异常多（{len(page.chars)}个字符），可能是恶意构造的文件，已拒绝读取")
                 shown, unseen, ocr = seen(page)
-                for char in shown.chars:  # one set of characters before the reader matches anything
-                    char["text"] = glyphs.count_mapped(char.get("text", ""), mapped)
+                if glyphs.odd("".join(char.get("text", "") for char in shown.chars)):  # most pages have none
+                    for char in shown.chars:  # one set of characters before the reader matches anything
+                        char["text"] = glyphs.count_mapped(char.get("text", ""), mapped)
                 items += _page(shown, number)
                 if not shown.chars and page.images:
                     scans.append((number, _resolution(page.images)))
@@ -330,9 +333,29 @@ def seen(page):
 
     # a glyph drawn twice at (almost) the same place — the fake bold of WPS and other
     # producers — is one character to a reader: 12 overprinted reads 12, never 1122
-    filtered = page.filter(visible).dedupe_chars(tolerance=1)
+    filtered = page.filter(visible)
+    if _doubled(filtered.chars):
+        filtered = filtered.dedupe_chars(tolerance=1)
     _mark_raised(filtered.chars)
     return filtered, unseen, ocr
+
+
+def _doubled(chars: list[dict], tolerance: float = 1) -> bool:
+    """Whether pdfplumber's ``dedupe_chars`` would drop a glyph: its own grouping (same
+    text, font and size; clustered by height, then across), without the ordering of what it
+    keeps, which searches the page's list once per glyph kept — a page's import spent a
+    tenth of its time there, on the pages (most) that have no glyph drawn twice."""
+    from pdfplumber.utils.clustering import cluster_objects
+
+    key = itemgetter("upright", "text", "fontname", "size")
+    for _, group in groupby(sorted(chars, key=key), key=key):
+        same = list(group)
+        if len(same) < 2:
+            continue
+        for row in cluster_objects(same, itemgetter("doctop"), tolerance):
+            if len(row) > 1 and any(len(spot) > 1 for spot in cluster_objects(row, itemgetter("x0"), tolerance)):
+                return True
+    return False
 
 
 def _mark_raised(chars: list[dict]) -> None:

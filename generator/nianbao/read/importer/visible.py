@@ -274,6 +274,39 @@ def _unseen(state: _Inherited) -> bool:
     return max(abs(red - state.background[0]), abs(green - state.background[1]), abs(blue - state.background[2])) <= 0.04
 
 
+# what, with no style of its own, still changes how an element's text is seen
+_MARKED_TAGS = frozenset(("font", "sup", "sub", "del", "s", "strike"))
+_MARKED_ATTRIBUTES = ("hidden", "background", "bgcolor")
+
+
+def _state(element, props: dict, parent: _Inherited) -> _Inherited:
+    """What ``element`` shows its text in: its parent's state with what its style and markup change."""
+    state = _Inherited(parent.visible, parent.size, parent.color, parent.background, parent.picture, parent.raised)
+    visibility = props.get("visibility")
+    if visibility in ("hidden", "collapse"):
+        state.visible = False
+    elif visibility == "visible":
+        state.visible = True
+    size = _size(props.get("font-size") or (props.get("font") if props.get("font", "").split()[:1] != ["inherit"] else None), parent.size)
+    if element.tag == "font" and element.get("size") is not None and element.get("size", "").strip() in ("0", "-7"):
+        size = 0.0
+    if size is not None:
+        state.size = size
+    color = _color(props.get("color")) or (_color(element.get("color")) if element.tag == "font" else None)
+    if color is not None:
+        state.color = tuple(color)
+    background, picture = _background(props, element)
+    if background is not None:
+        state.background = tuple(background)[:3]
+        state.picture = picture
+    elif picture:
+        state.picture = True
+    align = props.get("vertical-align")
+    if element.tag in ("sup", "sub") or align in ("super", "sub"):
+        state.raised = "sub" if element.tag == "sub" or align == "sub" else "super"
+    return state
+
+
 def hide(root) -> tuple[dict, bool]:
     """Remove from ``root`` (in place) what a reader of the page does not see, and raise
     superscript digits.  Returns {table cell element: [texts removed from it]}, so that
@@ -299,33 +332,14 @@ def hide(root) -> tuple[dict, bool]:
         if element.tag in _CELLS:
             cell = element
         props = styles.get(element, {})
-        if element is not top and (_hidden_box(element, props) or _struck(element, props)):
-            note(cell, "".join(element.itertext()))
-            element.drop_tree()  # its tail is the parent's text and stays
-            continue
-        state = _Inherited(parent.visible, parent.size, parent.color, parent.background, parent.picture, parent.raised)
-        visibility = props.get("visibility")
-        if visibility in ("hidden", "collapse"):
-            state.visible = False
-        elif visibility == "visible":
-            state.visible = True
-        size = _size(props.get("font-size") or (props.get("font") if props.get("font", "").split()[:1] != ["inherit"] else None), parent.size)
-        if element.tag == "font" and element.get("size") is not None and element.get("size", "").strip() in ("0", "-7"):
-            size = 0.0
-        if size is not None:
-            state.size = size
-        color = _color(props.get("color")) or (_color(element.get("color")) if element.tag == "font" else None)
-        if color is not None:
-            state.color = tuple(color)
-        background, picture = _background(props, element)
-        if background is not None:
-            state.background = tuple(background)[:3]
-            state.picture = picture
-        elif picture:
-            state.picture = True
-        align = props.get("vertical-align")
-        if element.tag in ("sup", "sub") or align in ("super", "sub"):
-            state.raised = "sub" if element.tag == "sub" or align == "sub" else "super"
+        if not props and element.tag not in _MARKED_TAGS and not any(name in element.attrib for name in _MARKED_ATTRIBUTES):
+            state = parent  # no style and nothing in its markup that hides or colours: it looks as its parent does (most elements)
+        else:
+            if element is not top and (_hidden_box(element, props) or _struck(element, props)):
+                note(cell, "".join(element.itertext()))
+                element.drop_tree()  # its tail is the parent's text and stays
+                continue
+            state = _state(element, props, parent)
         if _unseen(state):
             note(cell, element.text)
             element.text = None

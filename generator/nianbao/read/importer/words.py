@@ -37,6 +37,29 @@ _OCR_FOLD = str.maketrans({"己": "已", "巳": "已"})
 _OCR_LEADING_ONE = re.compile(r"^[lIi|丨](?=[.、．])")  # l.属于国家秘密
 
 
+# A file repeats its tokens (the same figures, dashes and labels in every table), and each
+# token's reading is a pure function of its text: the readings below are kept per token for
+# the file being imported, so that each token is normalised and classified once.
+# :func:`forget` empties them when the next file starts, so a file's time is its own.
+_TOKENS = 8192  # distinct tokens kept; a hostile file with more is read, only slower
+
+
+def _per_token(function):
+    kept = lru_cache(maxsize=_TOKENS)(function)
+    _KEPT.append(kept)
+    return kept
+
+
+_KEPT: list = []
+
+
+def forget() -> None:
+    """A new file: the readings of the last one's tokens are dropped."""
+    for kept in _KEPT:
+        kept.cache_clear()
+
+
+@_per_token
 def normal(text: str) -> str:
     """NFKC (full-width brackets, digits and colons become ASCII), no spaces."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
@@ -133,25 +156,30 @@ class Number:
     problem: str = ""
 
 
+@_per_token
 def is_blank(text: str) -> bool:
     return not normal(text)
 
 
+@_per_token
 def _bare(text: str) -> str:
     t = _SUFFIX.sub("", normal(text))
     return _MONEY.sub("", t)
 
 
+@_per_token
 def looks_numeric(text: str) -> bool:
     """A value cell (a number, possibly with a unit), as opposed to a label."""
     return bool(_NUMBER.fullmatch(_bare(text)))
 
 
+@_per_token
 def looks_junk(text: str) -> bool:
     t = normal(text)
     return bool(t) and all(ch in JUNK for ch in t)
 
 
+@_per_token
 def looks_doubtful(text: str) -> bool:
     """Digits mixed with letters OCR confuses with digits (``1O``, ``l2``), or such a
     letter alone where a number stands: a number that cannot be trusted."""
@@ -173,13 +201,28 @@ _NOTE_AFTER = re.compile(r"^[+-]?\d[\d,.]*\s*(?:[（(]\s*(?:注|附注|备注)?\
 _FULLWIDTH_DIGITS = frozenset("０１２３４５６７８９")
 
 
+_NOT_NUMBERS: set[str] = set()  # characters met that are neither digits nor other numbers (No): most of a report's
+
+
+def _has_number_char(text: str) -> bool:
+    """Whether ``text`` holds a digit or another number character (superscript, circled…):
+    each character's category is looked up once, not at every token."""
+    for char in set(text) - _NOT_NUMBERS:
+        if char.isdigit() or unicodedata.category(char) == "No":
+            return True
+        if len(_NOT_NUMBERS) < 65536:
+            _NOT_NUMBERS.add(char)
+    return False
+
+
+@_per_token
 def footnoted(text: str) -> str:
     """Why a cell that looks like a number is not one figure, or ``""``: a footnote
     mark, a superscript or circled number glued to it, digits of another script, or two
     numbers in one cell (``12 3``).  Such a cell is left empty and reported — merging it
     into one number (``12¹`` → 121) would publish a figure nobody wrote."""
     shown = text.strip()
-    if not any(ch.isdigit() or unicodedata.category(ch) == "No" for ch in shown):
+    if not _has_number_char(shown):
         return ""
     if _NOTE_AFTER.match(shown):
         return f"“{shown}”的数字旁带有注释符号，不能确定数值"
@@ -200,15 +243,18 @@ def footnoted(text: str) -> str:
     return ""
 
 
+@_per_token
 def is_value_token(text: str) -> bool:
     """A cell that stands where a number stands: a number, a dash, or a doubtful number."""
     return looks_numeric(text) or looks_junk(text) or looks_doubtful(text) or bool(footnoted(text))
 
 
+@_per_token
 def is_label(text: str) -> bool:
     return not is_blank(text) and not is_value_token(text)
 
 
+@_per_token
 def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     """The cell's value for a column of type ``kind``; ``unit_wan``: the column is in 万元."""
     shown = text.strip()

@@ -168,6 +168,7 @@ class SessionInfo:
     created_at: dt.datetime
     expires_at: dt.datetime
     address: str
+    unit: UnitInfo | None = None  # a unit's session: its unit, read in the same transaction
 
     @property
     def is_admin(self) -> bool:
@@ -690,7 +691,9 @@ class Store:
             row = s.get(db.WebSession, _hash(cookie))
             if row is None or _utc(row.expires_at) <= now():  # type: ignore[operator]
                 return None
-            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address)  # type: ignore[arg-type]
+            unit = s.get(db.Unit, row.unit_id) if row.unit_id is not None else None
+            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address,  # type: ignore[arg-type]
+                               _unit(unit) if unit is not None else None)
 
     def end_session(self, cookie: str) -> None:
         with self._tx() as s:
@@ -784,6 +787,21 @@ class Store:
                 return None
             row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == report.latest))
             return _version(row, report) if row is not None else None
+
+    def editing(self, unit_id: int) -> tuple[int, VersionInfo | None, str | None]:
+        """(the year collected, the newest version of the unit's report of that year, the text of
+        its newest of the year before): what a save starts from, read in one transaction."""
+        with self._tx(write=False) as s:
+            year = s.get(db.Site, 1).year  # type: ignore[union-attr]
+            found: list[VersionInfo | None] = []
+            for of in (year, year - 1):
+                report = self._report_row(s, unit_id, of)
+                row = None
+                if report is not None and report.latest:
+                    row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == report.latest))
+                found.append(_version(row, report) if row is not None else None)
+            last = found[1]
+            return year, found[0], last.text if last is not None else None
 
     def save(self, unit_id: int, year: int, text: str, *, base: int, author: str, address: str, summary: list[str],
              errors: int, warnings: int, upload: tuple[str, bytes] | None = None) -> VersionInfo:

@@ -326,25 +326,30 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         return await run_in_threadpool(_save_values, request, owner, body["base"], body["values"])
 
     def _save_values(request: Request, owner: Owner, base: int, values: dict) -> Response:
+        """A save of changed cells: what it starts from read in one transaction, the change made on
+        the version's :class:`editor.Reading` (its text written, never read back), checked, and
+        stored in one more — the conditional one that refuses a save on a stale base."""
         from .store import Conflict, Locked, StoreError, Unavailable
 
         store = _store(request)
-        year = _year(request)
-        latest = store.latest(owner.unit_id, year)
+        year, latest, last = store.editing(owner.unit_id)
         if latest is None:
             raise Refusal(409, "还没有开始填写这份报告：请刷新页面，先选择从哪里开始")
         try:
-            text = editor.apply(latest.text, values)
+            old = editor.read(latest.text)
+            new = editor.change(old, values)
         except editor.EditorError as exc:  # the page stops sending the value named, and says why
             return JSONResponse({"message": str(exc), "fields": [exc.field] if exc.field else []}, status_code=400)
-        if text == latest.text:  # nothing new (a resend of changes already saved): acknowledged as they are
-            findings = _findings(request, owner, year, text)
+        findings = editor.evaluate(new, last)
+        if new is old:  # nothing new (a resend of changes already saved): acknowledged as they are
             return JSONResponse({"version": latest.number, "findings": editor.findings_json(findings), "summary": [],
-                                 "computed": editor.computed(text), "unchanged": True})
+                                 "computed": dict(new.computed), "unchanged": True})
         if latest.number != base:
             return _conflict(latest)
+        errors, warnings = editor.counts(findings)
         try:
-            version, findings = _save(request, owner, year, text, base, editor.summary(latest.text, text))
+            version = store.save(owner.unit_id, year, new.text, base=base, author=owner.author, address=_address(request),
+                                 summary=editor.summary(old, new), errors=errors, warnings=warnings)
         except Conflict as exc:
             return _conflict(exc.current)
         except Locked as exc:
@@ -354,7 +359,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         except StoreError as exc:
             return JSONResponse({"message": str(exc)}, status_code=409)
         return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
-                             "computed": editor.computed(text), "errors": version.errors, "warnings": version.warnings})
+                             "computed": dict(new.computed), "errors": version.errors, "warnings": version.warnings})
 
     def start(request: Request, form: FormData) -> Response:
         from .store import Conflict, Locked, StoreError, visible_name

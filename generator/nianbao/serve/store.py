@@ -35,6 +35,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -47,8 +48,32 @@ from . import db
 from .db import WRITE, DatabaseError, now, private_site
 
 ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
-NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = "未开始", "填写中", "已提交", "已退回", "已通过"
-STATUSES = (NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED)
+
+
+try:
+    from enum import StrEnum
+except ImportError:  # Python 3.10: the same, by hand (its value wherever it is printed or formatted)
+    class StrEnum(str, Enum):  # type: ignore[no-redef]
+        def __str__(self) -> str:
+            return str(self.value)
+
+        def __format__(self, spec: str) -> str:
+            return format(str(self.value), spec)
+
+
+class Status(StrEnum):
+    """A report's status on the site, its value the Chinese word the database, the pages and the
+    county's lists hold (a StrEnum: it is that string wherever one is compared or stored)."""
+
+    NOT_STARTED = "未开始"
+    FILLING = "填写中"
+    SUBMITTED = "已提交"
+    RETURNED = "已退回"
+    APPROVED = "已通过"
+
+
+NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = Status
+STATUSES = tuple(Status)
 LOCKED = (SUBMITTED, APPROVED)  # a unit cannot change its report while the county has it
 # (from, to) → who may: the only status changes there are; everything else is BadMove
 MOVES = {

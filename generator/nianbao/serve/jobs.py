@@ -4,9 +4,11 @@ Nothing here renders, checks or adds up by itself.  The approved versions' texts
 report files into a private temporary folder and handed to what ``nianbao batch`` and ``nianbao
 aggregate`` run (:func:`nianbao.county.batch.run`, :func:`nianbao.county.tally.tally`,
 :func:`nianbao.county.worklist.build`), so that the site and the command line give the same
-findings and byte-identical documents for the same reports.  Produce runs in a background thread
-(rendering thirty reports, PDFs included, takes a while) and records its progress in the Store's
-job row, which the county's page reads.
+findings and byte-identical documents for the same reports.  Produce runs in the background
+(rendering thirty reports, PDFs included, takes a while): its job row is claimed through the
+database by one worker's :class:`Runner` — with ``serve --workers N`` any of them — which records
+its progress there, where the county's page reads it.  Aggregate and the overview run within
+their request.
 """
 
 from __future__ import annotations

@@ -36,8 +36,10 @@ def _stack() -> None:
 @click.option("--trusted-proxy", "trusted", multiple=True, metavar="地址", help="只相信这个反向代理转来的客户地址和协议（X-Forwarded-For/Proto；默认有 --public-url 时为本机 127.0.0.1；可写多次或网段）")
 @click.option("--cert", type=click.Path(path_type=Path, exists=True, dir_okay=False), metavar="证书文件", help="网站自己提供 HTTPS：PEM 格式的证书（与 --key 一起用）")
 @click.option("--key", type=click.Path(path_type=Path, exists=True, dir_okay=False), metavar="私钥文件", help="与 --cert 配对的私钥（PEM，无口令）")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), metavar="进程数",
+              help="同时处理请求的进程数（一般为本机 CPU 核数）；多个进程共用一个数据库，登录、会话和后台任务都在数据库中")
 def serve(site: Path | None, host: str, port: int, db_url: str | None, roster_file: Path | None, no_browser: bool,
-          public_url: str | None, trusted: tuple[str, ...], cert: Path | None, key: Path | None) -> None:
+          public_url: str | None, trusted: tuple[str, ...], cert: Path | None, key: Path | None, workers: int) -> None:
     """启动网页版：各单位通过专用链接在浏览器中填写年报，县（区）汇总审核。"""
     _stack()
     from ..serve import server
@@ -57,7 +59,7 @@ def serve(site: Path | None, host: str, port: int, db_url: str | None, roster_fi
     from ..serve.db import DatabaseError
 
     try:
-        server.run(site, host=host, port=port, db=db_url, units=names, open_browser=not no_browser, reach=reach)
+        server.run(site, host=host, port=port, db=db_url, units=names, open_browser=not no_browser, reach=reach, workers=workers)
     except DatabaseError as exc:  # unreachable, made by a newer nianbao, not nianbao's: said, not a traceback
         click.echo(str(exc), err=True)
         raise SystemExit(EXIT_FINDINGS) from None

@@ -67,9 +67,15 @@ def _reads_back_parsed(text: str) -> bool:
 
 
 class _Writer:
-    def __init__(self, notes: dict[tuple, str]) -> None:
+    """The lines of a report file; ``at``/``raw`` (when given) get the line and the scalar text
+    of every value written, keyed as :func:`nianbao.model.yamlfile.parse` keys them, so that a
+    caller holding the data need not read the text it just wrote (the site's save)."""
+
+    def __init__(self, notes: dict[tuple, str], at: dict[tuple, int] | None = None, raw: dict[tuple, str] | None = None) -> None:
         self.lines: list[str] = []
         self.notes = notes
+        self.at = at
+        self.raw = raw
 
     def note(self, indent: int, keys: tuple) -> None:
         """The notes on ``keys`` and on its cells (keys followed by a column index)."""
@@ -80,26 +86,43 @@ class _Writer:
     def comment(self, indent: int, text: str) -> None:
         self.lines.append(" " * indent + "# " + text)
 
-    def entry(self, indent: int, key: str, value: str | None, label: str) -> None:
+    def entry(self, indent: int, key: str, value: str | None, label: str, keys: tuple = ()) -> None:
+        if self.at is not None and keys:
+            self.at[keys] = len(self.lines) + 1
         head = " " * indent + f"{key}:" + (f" {value}" if value is not None else "")
         pad = max(COMMENT_COLUMN - width(head), 2)
         self.lines.append(head + " " * pad + "# " + label if label else head)
 
-    def text(self, indent: int, key: str, value: Any, label: str) -> None:
+    def _raw(self, keys: tuple, value: Any, written: str) -> None:
+        if self.raw is not None and keys:
+            self.raw[keys] = value if isinstance(value, str) else written
+
+    def text(self, indent: int, key: str, value: Any, label: str, keys: tuple = ()) -> None:
         if isinstance(value, str) and "\n" in value.strip("\n"):
             body = value.strip("\n")
             hint = "2" if body[:1] in (" ", "\t") else ""
-            self.entry(indent, key, f"|{hint}-", label)
+            self.entry(indent, key, f"|{hint}-", label, keys)
+            self._raw(keys, body, body)
             for line in body.split("\n"):
                 self.lines.append((" " * (indent + 2) + line) if line else "")
         else:
-            self.entry(indent, key, scalar(value.strip() if isinstance(value, str) else value), label)
+            value = value.strip() if isinstance(value, str) else value
+            written = scalar(value)
+            self.entry(indent, key, written, label, keys)
+            self._raw(keys, value, written)
 
-    def row(self, indent: int, key: str, values: Any, label: str) -> None:
+    def row(self, indent: int, key: str, values: Any, label: str, keys: tuple = ()) -> None:
         if isinstance(values, (list, tuple)):
-            self.entry(indent, key, "[" + ", ".join(scalar(v) for v in values) + "]", label)
+            written = [scalar(v) for v in values]
+            self.entry(indent, key, "[" + ", ".join(written) + "]", label, keys)
+            if self.at is not None and keys:
+                for i in range(len(values)):
+                    self.at[keys + (i,)] = len(self.lines)
+                    self._raw(keys + (i,), values[i], written[i])
         else:
-            self.entry(indent, key, scalar(values), label)
+            written = scalar(values)
+            self.entry(indent, key, written, label, keys)
+            self._raw(keys, values, written)
 
 
 def unit_comment(f: Field, year: int | None) -> str:
@@ -127,44 +150,51 @@ def reheaded(text: str, header: str) -> str:
     return "\n".join([f"# {line}" for line in header.splitlines()] + lines[start:])
 
 
-def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None) -> str:
+def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None,
+         at: dict[tuple, int] | None = None, raw: dict[tuple, str] | None = None) -> str:
     """``data`` — plain values keyed as in docs/报告文件.md — as a commented report file.
-    ``notes``: comments written above a key (the importer says there what it could not read)."""
-    w = _Writer(notes or {})
+    ``notes``: comments written above a key (the importer says there what it could not read).
+    ``at`` and ``raw``, when given, are filled with what reading the text back would give as its
+    lines and scalar texts (:class:`nianbao.model.yamlfile.Parsed`)."""
+    w = _Writer(notes or {}, at, raw)
     if header:
         for line in header.splitlines():
             w.comment(0, line)
-    w.entry(0, "year", scalar(data.get("year")), YEAR_LABEL)
-    w.entry(0, "format", scalar(data.get("format", spec.id)), f"{FORMAT_LABEL}：{spec.name}（{spec.source}）")
+    w.entry(0, "year", scalar(data.get("year")), YEAR_LABEL, ("year",))
+    w._raw(("year",), data.get("year"), scalar(data.get("year")))
+    if at is not None:
+        at[()] = at[("year",)]
+    w.entry(0, "format", scalar(data.get("format", spec.id)), f"{FORMAT_LABEL}：{spec.name}（{spec.source}）", ("format",))
+    w._raw(("format",), data.get("format", spec.id), scalar(data.get("format", spec.id)))
 
-    w.entry(0, "unit", None, UNIT_LABEL)
+    w.entry(0, "unit", None, UNIT_LABEL, ("unit",))
     unit = data.get("unit") or {}
     year = data.get("year") if isinstance(data.get("year"), int) else None
     for f in spec.unit:
-        w.text(2, f.key, unit.get(f.key), unit_comment(f, year))
-    w.text(0, PREAMBLE.key, data.get(PREAMBLE.key), f"{PREAMBLE.label}（{PREAMBLE.note}）")
+        w.text(2, f.key, unit.get(f.key), unit_comment(f, year), ("unit", f.key))
+    w.text(0, PREAMBLE.key, data.get(PREAMBLE.key), f"{PREAMBLE.label}（{PREAMBLE.note}）", (PREAMBLE.key,))
 
     overview_section = spec.section("overview")
     overview = data.get("overview")
     if isinstance(overview, str):
-        w.text(0, "overview", overview, overview_section.heading)
+        w.text(0, "overview", overview, overview_section.heading, ("overview",))
     else:
-        w.entry(0, "overview", None, f"{overview_section.heading}：{overview_section.note}")
+        w.entry(0, "overview", None, f"{overview_section.heading}：{overview_section.note}", ("overview",))
         overview = overview or {}
         for f in overview_section.subsections:
             w.note(2, ("overview", f.key))
-            w.text(2, f.key, overview.get(f.key), f.label + (f"（{f.note}）" if f.note else ""))
+            w.text(2, f.key, overview.get(f.key), f.label + (f"（{f.note}）" if f.note else ""), ("overview", f.key))
 
     proactive = data.get("proactive") or {}
-    w.entry(0, "proactive", None, spec.section("proactive").heading)
+    w.entry(0, "proactive", None, spec.section("proactive").heading, ("proactive",))
     for group in spec.table2:
         w.comment(2, f"{group.article}：" + "、".join(c.label for c in group.columns))
         for item in group.items:
             w.note(2, ("proactive", item.key))
-            w.row(2, item.key, proactive.get(item.key), item.label)
+            w.row(2, item.key, proactive.get(item.key), item.label, ("proactive", item.key))
 
     t3 = spec.table3
-    w.entry(0, "applications", None, spec.section("applications").heading)
+    w.entry(0, "applications", None, spec.section("applications").heading, ("applications",))
     w.comment(2, "每行6个数：" + "、".join(c.label for c in t3.columns) + f"；可加第7个数“{t3.total.label}”（填写时核对）")
     applications = data.get("applications") or {}
 
@@ -176,37 +206,38 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
                 continue
             w.note(indent, keys + (line.key,))
             if line.is_group:
-                w.entry(indent, line.key, None, line.label)
+                w.entry(indent, line.key, None, line.label, keys + (line.key,))
                 lines(line.children, values.get(line.key) or {}, indent + 2, keys + (line.key,))
             elif line.total and values.get(line.key) is None:
                 w.comment(indent, f"{line.key}: [0, 0, 0, 0, 0, 0]   {line.label}：{line.note}")
             else:
-                w.row(indent, line.key, values.get(line.key), line.label)
+                w.row(indent, line.key, values.get(line.key), line.label, keys + (line.key,))
 
     lines(t3.lines, applications, 2, ("applications",))
 
     t4 = spec.table4
-    w.entry(0, "appeals", None, spec.section("appeals").heading)
+    w.entry(0, "appeals", None, spec.section("appeals").heading, ("appeals",))
     w.comment(2, "每行4个数：" + "、".join(c.label for c in t4.columns) + f"；可加第5个数“{t4.total.label}”")
     appeals = data.get("appeals") or {}
     w.note(2, ("appeals",))
     for g in t4.groups:
         w.note(2, ("appeals", g.key))
-        w.row(2, g.key, appeals.get(g.key), f"{g.parent}·{g.label}" if g.parent else g.label)
+        w.row(2, g.key, appeals.get(g.key), f"{g.parent}·{g.label}" if g.parent else g.label, ("appeals", g.key))
 
     problems = spec.section("problems")
-    w.text(0, "problems", data.get("problems"), f"{problems.heading}：{problems.note}")
+    w.text(0, "problems", data.get("problems"), f"{problems.heading}：{problems.note}", ("problems",))
     other = spec.section("other_matters")
     if spec.fees:
         fees = data.get("processing_fees")
         label = f"{other.heading[:2]}{FEES_LABEL}（单位：元）"
         if fees is None and "processing_fees" in data:  # not stated as figures (an imported report)
-            w.entry(0, "processing_fees", "null", f"{label}：" + "、".join(f.key for f in spec.fees))
+            w.entry(0, "processing_fees", "null", f"{label}：" + "、".join(f.key for f in spec.fees), ("processing_fees",))
+            w._raw(("processing_fees",), None, "null")
         else:
-            w.entry(0, "processing_fees", None, label)
+            w.entry(0, "processing_fees", None, label, ("processing_fees",))
             for f in spec.fees:
-                w.row(2, f.key, (fees or {}).get(f.key), f.label)
-    w.text(0, "other_matters", data.get("other_matters"), f"{other.heading}：{other.note}")
+                w.row(2, f.key, (fees or {}).get(f.key), f.label, ("processing_fees", f.key))
+    w.text(0, "other_matters", data.get("other_matters"), f"{other.heading}：{other.note}", ("other_matters",))
     return "\n".join(w.lines) + "\n"
 
 

@@ -265,6 +265,6 @@ def create_app(store: Store, *, site: Path | None = None) -> Starlette:
     app.state.hosts = None  # the Host names answered (server.run: the loopback names on a loopback host; None = any)
     app.state.origins = frozenset()  # origins accepted besides the request's own Host (server.run: --public-url's)
     app.state.secure = False  # cookies Secure whatever the request's scheme (server.run: --public-url https://…, --cert)
-    app.state.started_at = dt.datetime.now(dt.timezone.utc)  # a job 'running' from before was cut off by a stop
+    app.state.started_at = dt.datetime.now(dt.timezone.utc)  # this run of the site (server.run: the first worker's start for all)
     app.state.produce_targets = None  # produce's formats: None = batch's (DOCX, TXT) and PDF where LibreOffice is
     return app

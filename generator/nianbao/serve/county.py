@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
@@ -361,41 +360,31 @@ def unit_compare(request: Request) -> Response:
     return Response(data, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
 
 
-_PRODUCING = threading.Lock()  # one produce started at a time: a double click must not render everything twice
-
-
 def produce(request: Request, form: FormData) -> Response:
     """Render every approved report in the background; the job's page follows it.  While a run
-    of this server is still rendering, a second click goes to that run's page (rendering thirty
-    reports twice at once, PDFs included, would only make both slow)."""
+    is still rendering, on this worker or another, a second click goes to that run's page
+    (rendering thirty reports twice at once, PDFs included, would only make both slow)."""
     _posted(request, form)
     s = store(request)
-    with _PRODUCING:
-        running = getattr(request.app.state, "producing", None)
-        if running is not None:
-            found = s.job(running)
-            if found is not None and found.state == "running":
-                return RedirectResponse(f"/county/jobs/{running}", status_code=303)
-        try:
-            job = jobs.start_produce(s, s.settings().year, actor=ADMIN, address=address(request), targets=request.app.state.produce_targets)
-        except jobs.CountyError as exc:
-            return page(request, "error.html", {"title": "无法生成", "message": str(exc), "status": 409}, status=409)
-        request.app.state.producing = job
+    try:
+        job = jobs.start_produce(s, s.settings().year, actor=ADMIN, address=address(request), targets=request.app.state.produce_targets)
+    except jobs.CountyError as exc:
+        return page(request, "error.html", {"title": "无法生成", "message": str(exc), "status": 409}, status=409)
     return RedirectResponse(f"/county/jobs/{job}", status_code=303)
 
 
-INTERRUPTED = "网站在生成过程中停止过，这次生成没有完成：请重新生成"
+INTERRUPTED = jobs.INTERRUPTED
 
 
 def _job_or_404(request: Request):
-    """The job; one still 'running' from before this server started was cut off by the stop
-    (its thread is gone): it is said to have failed, not left refreshing forever."""
+    """The job; one whose worker is gone (killed, or the site stopped while it ran) is said to
+    have failed (:func:`jobs.fail_cut_off`), not left refreshing forever."""
     s = store(request)
     job = s.job(request.path_params["job_id"])
     if job is None:
         raise Refusal(404, "找不到这个任务。")
-    if job.state == "running" and job.created_at < request.app.state.started_at:
-        s.update_job(job.id, state="failed", message=INTERRUPTED)
+    if job.state == "running":
+        jobs.fail_cut_off(s, request.app.state.started_at)
         job = s.job(job.id)
     return job
 

@@ -165,6 +165,9 @@ class Job(Base):
     result: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str | None] = mapped_column(String(200))  # host/pid/run of the worker that claimed it (None: not yet claimed)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # its worker's last sign of life
+    args: Mapped[str | None] = mapped_column(Text)  # what the job was asked (JSON)
 
 
 # -- the connection ------------------------------------------------------------------------------------

@@ -18,11 +18,14 @@ import datetime as dt
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, BinaryIO
 
 from ..errors import NianbaoError
@@ -147,45 +150,111 @@ def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]
     return out
 
 
-# -- reading and writing the text ---------------------------------------------------------------------
-@dataclass
-class _Text:
+# -- one version, read once ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Reading:
+    """One version of a report, read once and never changed: what the form shows, what the checks
+    say, and what a save starts from.  A save does not edit it: :func:`change` makes the next
+    version's Reading from it — the cells put into a copy of its data, the text written from that
+    data (with the lines and scalar texts the writer records, so the new text is never read back)
+    — and keeps it under that text, where the next save and the page find it.
+
+    ``parsed`` is what :func:`nianbao.model.yamlfile.parse` gives for ``text`` (built by the
+    writer for a Reading made by :func:`change`); nothing may change it: the loader copies it,
+    :meth:`tree` hands out a copy.  The check's result is worked out once, when first asked."""
+
+    text: str
     spec: Spec
-    data: dict
+    parsed: Parsed
     header: str | None
-    notes: dict[KeyPath, str]
+    notes: Mapping[KeyPath, str]
+    values: Mapping[str, str]  # every input's value as typed (:func:`_values`)
+    written: bool = False  # the text is exactly what reportfile.dump writes of its data (a change of it needs no reading back)
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self.parsed.data  # type: ignore[no-any-return]
+
+    @property
+    def overview_text(self) -> bool:
+        return isinstance(self.parsed.data.get("overview"), str)
+
+    def tree(self) -> dict:
+        """A copy of the data the caller may change."""
+        return tree_copy(self.parsed.data)
+
+    @cached_property
+    def canonical(self) -> str:
+        """The text as :func:`reportfile.dump` writes it, its header and notes kept."""
+        return self.text if self.written else reportfile.dump(self.spec, self.parsed.data, header=self.header, notes=dict(self.notes))
+
+    @cached_property
+    def checked(self) -> tuple[Any, tuple[Finding, ...]]:
+        """(Loaded, findings) as :func:`read.sources.load_checked` gives them for a report file
+        holding the text; the report is shared by everyone who asks (never changed)."""
+        from ..check.rules import check
+        from ..read.load import load_text
+
+        loaded = load_text(self.text, parsed=self.parsed)
+        findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])
+        return loaded, tuple(sort_findings(findings))
+
+    @cached_property
+    def computed(self) -> Mapping[str, str]:
+        """Table 三's and 四's totals as :class:`Report` computes them (rows and 总计 columns), for
+        the cells the page shows read-only; empty when the report cannot be built yet."""
+        report = self.checked[0].report
+        if report is None:
+            return MappingProxyType({})
+        spec = report.spec
+        out: dict[str, str] = {}
+        for line in spec.table3.data_lines():
+            keys = report.row_keys(line)
+            for c, value in enumerate(report.row(line)):
+                out[key_name(keys + (c,))] = number(value)
+        for g in spec.table4.groups:
+            for c, value in enumerate(report.appeal(g)):
+                out[key_name(("appeals", g.key, c))] = number(value)
+        return MappingProxyType(out)
 
 
-def _read(text: str) -> _Text:
-    """:func:`_parsed`, a copy the caller may change."""
-    t = _parsed(text)
-    return _Text(t.spec, tree_copy(t.data), t.header, dict(t.notes))
-
-
-@lru_cache(maxsize=64)
-def _parse(text: str) -> Parsed:
-    """The YAML of ``text``, read once for all this module does with it (shown, changed,
-    checked); never changed (:func:`_read` and the loader copy it)."""
-    return parse(text)
-
-
-# Versions whose reading (≈30 KB for a report of 8 KB) and values are kept: the version a unit saved
-# last is where its next save starts.  Twice the units a county has, for a save that misses reads two
-# texts and an LRU cache smaller than twice a round of the units misses every time.
+# Versions kept read: the version a unit saved last is where its next save starts, and last year's
+# is what X1–X5 compare with.  Twice the units a county has (each ≈ 80 KB with its check): an LRU
+# smaller than a round of the units' saves would miss every time.
 SAVED_KEPT = 1024
+_READINGS: OrderedDict[str, Reading] = OrderedDict()
+_READINGS_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=SAVED_KEPT)
-def _parsed(text: str) -> _Text:
+def read(text: str) -> Reading:
+    """The :class:`Reading` of ``text``: the one cache of this module, keyed by the text itself
+    (a version is its text: the same text is the same report whoever saved it)."""
+    with _READINGS_LOCK:
+        found = _READINGS.get(text)
+        if found is not None:
+            _READINGS.move_to_end(text)
+            return found
+    return _keep(_reading(text))
+
+
+def _keep(reading: Reading) -> Reading:
+    with _READINGS_LOCK:
+        _READINGS[reading.text] = reading
+        _READINGS.move_to_end(reading.text)
+        while len(_READINGS) > SAVED_KEPT:
+            _READINGS.popitem(last=False)
+    return reading
+
+
+def _reading(text: str) -> Reading:
     """The text's data, its opening comment block and the comments a plain dump would not
     write (the importer's notes on what it could not read, a clerk's own remarks), so that
     writing the text again loses none of them."""
-    parsed = _parse(text)
+    parsed = parse(text)
     spec = spec_of(parsed.data)
     if parsed.data is None or spec is None:
         problem = next((f.describe() for f in parsed.findings), "缺少报告年度或格式版本")
         raise EditorError(f"报告内容无法读取：{problem}")
-    data = parsed.data
     lines = text.split("\n")
     start = 0
     while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
@@ -208,7 +277,9 @@ def _parsed(text: str) -> _Text:
         if keys is not None and pending:
             notes[keys] = "；".join(filter(None, [notes.get(keys), *pending]))
             pending = []
-    return _Text(spec, data, header, notes)
+    reading = Reading(text, spec, parsed, header, MappingProxyType(notes), MappingProxyType({}))
+    values = _values(spec, parsed.data, reading.overview_text)
+    return replace(reading, values=MappingProxyType(values))
 
 
 @cache
@@ -220,13 +291,9 @@ def _standard_comments(spec_id: str) -> frozenset[str]:
     return frozenset(line.strip() for line in text.split("\n") if line.strip().startswith("#"))
 
 
-def _write(t: _Text) -> str:
-    return reportfile.dump(t.spec, t.data, header=t.header, notes=t.notes)
-
-
 def canonical(text: str) -> str:
     """``text`` as :func:`reportfile.dump` writes it, its header and extra comments kept."""
-    return _write(_parsed(text))
+    return read(text).canonical
 
 
 # -- where a report starts ----------------------------------------------------------------------------
@@ -254,9 +321,8 @@ def next_from(last_text: str, year: int) -> str:
     result = draft(report, last_text)
     how = "由上一年度的报告生成：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改。"
     header = "\n".join([result.spec.title(report.unit.name, result.year), how, *result.notes])  # type: ignore[attr-defined]
-    made = _read(result.text)
-    made.header = header
-    return _write(made)
+    made = read(result.text)
+    return reportfile.dump(made.spec, made.tree(), header=header, notes=dict(made.notes))
 
 
 @dataclass(frozen=True)
@@ -461,66 +527,42 @@ def _get(data: Any, keys: KeyPath) -> Any:
     return node
 
 
-def _values(t: _Text) -> dict[str, str]:
+def _values(spec: Spec, data: Any, overview_text: bool, only: Iterable[str] | None = None) -> dict[str, str]:
+    """Each input's value as the clerk would type it back (``only``: of these inputs)."""
+    known = _known(spec.id, overview_text)
     out: dict[str, str] = {}
-    for name, f in _known(t.spec.id, isinstance(t.data.get("overview"), str)).items():
-        value = _get(t.data, f.keys)
+    for name in known if only is None else only:
+        value = _get(data, known[name].keys)
         if isinstance(value, (dict, list)):
             value = None  # a shape the loader reports; the cell shows empty
         out[name] = _shown(value)
     return out
 
 
-def form(text: str, findings: list[Finding] | None = None) -> dict:
+def form(text: str | Reading, findings: list[Finding] | None = None) -> dict:
     """What editor.js needs for ``text``: the spec, every input's typed value, which total cells
     the file gives (editable; the others are computed), the computed totals, the notes the
     importer left and (when given) the findings."""
-    t = _parsed(text)
-    values = dict(_values_of(text))
-    overview_text = isinstance(t.data.get("overview"), str)
-    given = [name for name, f in _known(t.spec.id, overview_text).items() if f.kind == "total" and values[name] != ""]
+    r = text if isinstance(text, Reading) else read(text)
+    values = dict(r.values)
+    given = [name for name, f in _known(r.spec.id, r.overview_text).items() if f.kind == "total" and values[name] != ""]
     out: dict[str, Any] = {
-        "spec": t.spec.id,
-        "year": t.data.get("year"),
-        "overview_text": overview_text,
+        "spec": r.spec.id,
+        "year": r.data.get("year"),
+        "overview_text": r.overview_text,
         "values": values,
         "given": given,
-        "computed": computed(text),
-        "notes": {place(t.spec.id, k).path: v for k, v in t.notes.items()},
+        "computed": dict(r.computed),
+        "notes": {place(r.spec.id, k).path: v for k, v in r.notes.items()},
     }
     if findings is not None:
         out["findings"] = findings_json(findings)
     return out
 
 
-@lru_cache(maxsize=SAVED_KEPT)
-def _values_of(text: str) -> dict[str, str]:
-    """:func:`_values` of ``text`` (read only: shared by the form and the summaries of the saves
-    before and after it)."""
-    return _values(_parsed(text))
-
-
 def computed(text: str) -> dict[str, str]:
-    """Table 三's and 四's totals as :class:`Report` computes them (rows and 总计 columns), for
-    the cells the page shows read-only; empty when the report cannot be built yet."""
-    return dict(_computed(text))
-
-
-@lru_cache(maxsize=64)
-def _computed(text: str) -> dict[str, str]:
-    report = _checked(text)[0].report
-    if report is None:
-        return {}
-    spec = report.spec
-    out: dict[str, str] = {}
-    for line in spec.table3.data_lines():
-        keys = report.row_keys(line)
-        for c, value in enumerate(report.row(line)):
-            out[key_name(keys + (c,))] = number(value)
-    for g in spec.table4.groups:
-        for c, value in enumerate(report.appeal(g)):
-            out[key_name(("appeals", g.key, c))] = number(value)
-    return out
+    """:attr:`Reading.computed` of ``text``, a copy the caller may change."""
+    return dict(read(text).computed)
 
 
 def _typed(f: Field, typed: str) -> Any:
@@ -547,11 +589,22 @@ MAX_VALUE_CHARS = 20000  # a narrative of a year's report is a few thousand char
 
 
 def apply(text: str, values: dict[str, str]) -> str:
-    """``text`` with the typed strings put in (keys as :func:`key_name` names them).  A total
-    the file gives and the clerk empties is dropped (the total is then computed); the
-    importer's note on a cell goes once the clerk types in it.  Unknown keys are refused."""
-    t = _read(text)
-    known = _known(t.spec.id, isinstance(t.data.get("overview"), str))
+    """``text`` with the typed strings put in: :func:`change`'s text."""
+    return change(read(text), values).text
+
+
+def change(base: Reading, values: dict[str, str]) -> Reading:
+    """The version after ``base`` with the typed strings put in (keys as :func:`key_name` names
+    them).  A total the file gives and the clerk empties is dropped (the total is then computed);
+    the importer's note on a cell goes once the clerk types in it.  Unknown keys are refused.
+
+    The text is written from the changed data, never read back: each changed cell is put in as
+    reading its written form gives it back (:func:`_as_written`: ``abc\\n`` is read ``abc``), the
+    writer records every value's line and scalar text, and so the new Reading is what reading its
+    text would give (tests/test_serve_perf.py proves it over many changes).  Only a ``base`` whose
+    own text is not the writer's (a file written by hand, restored as it is) has its first
+    change's text read."""
+    known = _known(base.spec.id, base.overview_text)
     unknown = [k for k in values if k not in known]
     if unknown:
         raise EditorError(f"表单中有不认识的项：{'、'.join(unknown[:3])}")
@@ -563,16 +616,94 @@ def apply(text: str, values: dict[str, str]) -> str:
         unsaved = _unstorable(typed, known[name].label)
         if unsaved:
             raise EditorError(unsaved, name)
+    data = base.tree()
+    notes = dict(base.notes)
+    exact = base.canonical == base.text
+    touched: set[KeyPath] = set()
     for name, typed in values.items():
         f = known[name]
         value = _typed(f, typed)
         if f.kind == "total":
-            _put_total(t, f, value)
+            _put_total(base.spec, data, f, value)
         else:
-            _put_row_cell(t, f, value)
-        for keys in [k for k in t.notes if f.keys[: len(k)] == k or k[: len(f.keys)] == f.keys]:
-            del t.notes[keys]
-    return _write(t)
+            _put_row_cell(base.spec, data, f, value)
+        for keys in [k for k in notes if f.keys[: len(k)] == k or k[: len(f.keys)] == f.keys]:
+            del notes[keys]
+        touched.add(_row_of(f.keys))
+    for keys in touched:
+        exact = _as_written(data, keys) and exact
+    at: dict[tuple, int] = {}
+    raw: dict[tuple, str] = {}
+    text = reportfile.dump(base.spec, data, header=base.header, notes=notes, at=at, raw=raw)
+    if text == base.text:
+        return base
+    if not exact:
+        return read(text)
+    with _READINGS_LOCK:
+        found = _READINGS.get(text)
+    if found is not None:
+        return read(text)
+    overview_text = isinstance(data.get("overview"), str)
+    if overview_text != base.overview_text:
+        new_values = _values(base.spec, data, overview_text)
+    else:
+        new_values = dict(base.values)
+        new_values.update(_values(base.spec, data, overview_text, _names_under(base.spec.id, overview_text, touched)))
+    made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True)
+    return _keep(made)
+
+
+def _row_of(keys: KeyPath) -> KeyPath:
+    """A cell's row (a table's list) or the value itself: what a change rewrites as a whole."""
+    return keys[:-1] if isinstance(keys[-1], int) else keys
+
+
+@lru_cache(maxsize=64)
+def _rows(spec_id: str, overview_text: bool) -> dict[KeyPath, tuple[str, ...]]:
+    """The inputs' names by :func:`_row_of` their keys."""
+    out: dict[KeyPath, list[str]] = {}
+    for name, f in _known(spec_id, overview_text).items():
+        out.setdefault(_row_of(f.keys), []).append(name)
+    return {keys: tuple(names) for keys, names in out.items()}
+
+
+def _names_under(spec_id: str, overview_text: bool, touched: set[KeyPath]) -> list[str]:
+    """The inputs whose shown value a change of the rows ``touched`` may change (a （七）总计 row
+    dropped as a whole empties its every cell)."""
+    rows = _rows(spec_id, overview_text)
+    return [name for keys, names in rows.items() if any(keys[: len(t)] == t for t in touched) for name in names]
+
+
+def _as_written(data: dict, keys: KeyPath) -> bool:
+    """The value at ``keys`` replaced by what reading its written form gives back — the writer
+    quotes what must be quoted, strips what a scalar cannot keep, writes a block for lines — so
+    that the data of a changed version is what reading its text would give.  False when the
+    written form does not read back at all (the caller then reads the whole text)."""
+    parent = _get(data, keys[:-1]) if len(keys) > 1 else data
+    if not isinstance(parent, dict) or keys[-1] not in parent:
+        return True
+    value = parent[keys[-1]]
+    if value is None or (type(value) is int) or (isinstance(value, list) and all(v is None or type(v) is int for v in value)):
+        return True  # written as read: digits, null
+    w = reportfile._Writer({})
+    (w.row if isinstance(value, list) else w.text)(0, "k", value, "")
+    found = _read_back("\n".join(w.lines) + "\n")
+    if found is _UNREADABLE:
+        return False
+    parent[keys[-1]] = tree_copy(found)
+    return True
+
+
+_UNREADABLE = object()
+
+
+@lru_cache(maxsize=4096)
+def _read_back(written: str) -> Any:
+    """The value of ``k`` in ``written`` (never changed: the caller copies it)."""
+    parsed = parse(written)
+    if parsed.findings or not isinstance(parsed.data, dict) or "k" not in parsed.data:
+        return _UNREADABLE
+    return parsed.data["k"]
 
 
 def _unstorable(typed: str, where: str) -> str | None:
@@ -592,24 +723,24 @@ def _row_width(spec: Spec, keys: KeyPath) -> int:
     return len(spec.table3.columns) if keys[0] == "applications" else len(spec.table4.columns)
 
 
-def _put_row_cell(t: _Text, f: Field, value: Any) -> None:
+def _put_row_cell(spec: Spec, data: dict, f: Field, value: Any) -> None:
     keys = f.keys
     if isinstance(keys[-1], int):
-        row = _get(t.data, keys[:-1])
+        row = _get(data, keys[:-1])
         if not isinstance(row, list):  # a row written as one value, or missing: start it as a row of nulls
-            width = len(place(t.spec.id, keys[:-1]).columns)
+            width = len(place(spec.id, keys[:-1]).columns)
             width -= 1 if keys[0] in ("applications", "appeals") else 0
-            put(t.data, keys[:-1], [None] * width)
-    put(t.data, keys, value)
+            put(data, keys[:-1], [None] * width)
+    put(data, keys, value)
 
 
-def _put_total(t: _Text, f: Field, value: Any) -> None:
+def _put_total(spec: Spec, data: dict, f: Field, value: Any) -> None:
     """A 总计 cell: kept when typed, dropped when emptied (computed from the row again); a
     （七）总计 row with no figure left is dropped as a whole."""
     keys = f.keys
     row_keys, column = keys[:-1], keys[-1]
-    width = _row_width(t.spec, keys)
-    row = _get(t.data, row_keys)
+    width = _row_width(spec, keys)
+    row = _get(data, row_keys)
     is_total_row = keys[0] == "applications" and column < width
     if value is None:
         if not isinstance(row, list):
@@ -619,39 +750,30 @@ def _put_total(t: _Text, f: Field, value: Any) -> None:
         while len(row) > width and row[-1] is None:
             row.pop()
         if is_total_row and all(v is None for v in row):
-            parent = _get(t.data, row_keys[:-1])
+            parent = _get(data, row_keys[:-1])
             if isinstance(parent, dict):
                 parent.pop(row_keys[-1], None)
         return
     if not isinstance(row, list):
-        put(t.data, row_keys, [None] * width)
-    put(t.data, keys, value)
+        put(data, row_keys, [None] * width)
+    put(data, keys, value)
 
 
 def checked(text: str):
     """(Loaded, findings) of ``text`` exactly as :func:`read.sources.load_checked` gives them for
     a report file holding it: what ``render`` and ``batch`` produce from.  The findings are the
-    caller's to change; the report is shared (a save checks the same text three ways)."""
-    loaded, findings = _checked(text)
+    caller's to change; the report is shared (:attr:`Reading.checked`)."""
+    loaded, findings = read(text).checked
     return loaded, list(findings)
 
 
-@lru_cache(maxsize=64)
-def _checked(text: str):
-    from ..check.rules import check
-    from ..read.load import load_text
-
-    loaded = load_text(text, parsed=_parse(text))
-    findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])
-    return loaded, tuple(sort_findings(findings))
-
-
-# -- findings -----------------------------------------------------------------------------------------
-def evaluate(text: str, last_text: str | None) -> list[Finding]:
+def evaluate(text: str | Reading, last_text: str | None) -> list[Finding]:
     """What ``nianbao check`` says of ``text`` (load + rules), X1–X5 against last year's
     report on the site, and rule P's refusals in place of the R7 warnings they concern
     (as ``render`` refuses), sorted as ``check`` sorts them."""
-    loaded, findings = checked(text)
+    reading = text if isinstance(text, Reading) else read(text)
+    loaded, found = reading.checked
+    findings = list(found)
     report = loaded.report
     if report is None:
         return findings
@@ -668,13 +790,13 @@ def evaluate(text: str, last_text: str | None) -> list[Finding]:
     return sort_findings(publishable(report, findings))
 
 
-@lru_cache(maxsize=512)
 def _last_report(text: str):
-    """Last year's report as the loader builds it (≈40 KB), for X1–X5: each save of a unit
-    compares with the same last year's version, which no save changes."""
-    from ..read.load import load_text
-
-    return load_text(text).report
+    """Last year's report as the loader builds it, for X1–X5: each save of a unit compares with
+    the same last year's version, which no save changes (None when it cannot be built)."""
+    try:
+        return read(text).checked[0].report
+    except EditorError:
+        return None
 
 
 CLI_ONLY = "（或加 --draft 生成草稿）"  # a command-line option: on the site the preview is a draft by itself
@@ -699,12 +821,13 @@ def _clip(value: str) -> str:
     return flat if len(flat) <= SUMMARY_VALUE else flat[: SUMMARY_VALUE - 1] + "…"
 
 
-def _changes(old: _Text | None, new: _Text, before: dict[str, str], after: dict[str, str]) -> Iterator[str]:
-    """The lines of :func:`summary`; ``before`` and ``after``: the two texts' :func:`_values`."""
+def _changes(old: Reading | None, new: Reading) -> Iterator[str]:
+    """The lines of :func:`summary`."""
     if old is not None and old.spec.id != new.spec.id:
         yield f"格式版本：{old.spec.name} → {new.spec.name}"
-    kinds = _known(new.spec.id, isinstance(new.data.get("overview"), str))
-    for name, value in after.items():
+    kinds = _known(new.spec.id, new.overview_text)
+    before = old.values if old is not None else {}
+    for name, value in new.values.items():
         was = before.get(name, "")
         if value == was:
             continue
@@ -720,17 +843,17 @@ def _changes(old: _Text | None, new: _Text, before: dict[str, str], after: dict[
             yield f"{path}：{_clip(was) or '空'} → {_clip(value) or '空'}"
 
 
-def summary(old_text: str | None, new_text: str) -> list[str]:
+def summary(old_text: str | Reading | None, new_text: str | Reading) -> list[str]:
     """What changed from ``old_text`` to ``new_text``, in official labels, e.g.
     ``表三.一.自然人：2 → 3``; at most :data:`SUMMARY_LINES` lines, then how many more."""
-    new = _parsed(new_text)
+    new = new_text if isinstance(new_text, Reading) else read(new_text)
     if old_text is None:
         return ["新建报告"]
     try:
-        old: _Text | None = _parsed(old_text)
+        old: Reading | None = old_text if isinstance(old_text, Reading) else read(old_text)
     except EditorError:
         old = None
-    lines = list(_changes(old, new, _values_of(old_text) if old is not None else {}, _values_of(new_text)))
+    lines = list(_changes(old, new))
     if len(lines) > SUMMARY_LINES:
         lines = lines[: SUMMARY_LINES - 1] + [f"另有{len(lines) - SUMMARY_LINES + 1}处改动"]
     return lines

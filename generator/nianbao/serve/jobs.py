@@ -4,15 +4,21 @@ Nothing here renders, checks or adds up by itself.  The approved versions' texts
 report files into a private temporary folder and handed to what ``nianbao batch`` and ``nianbao
 aggregate`` run (:func:`nianbao.county.batch.run`, :func:`nianbao.county.tally.tally`,
 :func:`nianbao.county.worklist.build`), so that the site and the command line give the same
-findings and byte-identical documents for the same reports.  Produce runs in a background thread
-(rendering thirty reports, PDFs included, takes a while) and records its progress in the Store's
-job row, which the county's page reads.
+findings and byte-identical documents for the same reports.  Produce runs in the background
+(rendering thirty reports, PDFs included, takes a while): its job row is claimed through the
+database by one worker's :class:`Runner` — with ``serve --workers N`` any of them — which records
+its progress there, where the county's page reads it.  Aggregate and the overview run within
+their request.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
+import secrets
 import shutil
+import socket
 import tempfile
 import threading
 import zipfile
@@ -23,7 +29,7 @@ from ..errors import NianbaoError
 from ..system.output import Folder
 
 if TYPE_CHECKING:
-    from .store import Store, UnitInfo, VersionInfo
+    from .store import JobInfo, Store, UnitInfo, VersionInfo
 
 PRODUCE = "produce"
 SOURCES = "报告文件"  # the folder of the zip that holds the report files produced from
@@ -86,16 +92,139 @@ def default_targets() -> tuple[str, ...]:
     return ("docx", "txt", "pdf") if office.soffice() is not None else ("docx", "txt")
 
 
-# -- produce ----------------------------------------------------------------------------------------------
+# -- produce ---------------------------------------------------------------------------------------------
 def start_produce(store: Store, year: int, *, actor: str, address: str, targets: tuple[str, ...] | None = None) -> int:
-    """A job rendering every approved report of ``year`` in a background thread; its id."""
+    """A job rendering every approved report of ``year``, claimed through the database by a
+    worker's :class:`Runner` (this process's first, woken at once); its id.  While one is under
+    way, on any worker, that one's id: a double click renders nothing twice."""
     approved = store.approved(year)
     if not approved:
         raise CountyError(f"{year}年度还没有已通过的报告，没有可以生成的文件")
-    job = store.new_job(PRODUCE, len(approved), actor=actor, address=address)
     wanted = targets if targets is not None else default_targets()
-    threading.Thread(target=produce, args=(store, job, approved, wanted), name=f"nianbao-produce-{job}", daemon=True).start()
+    job, new = store.start_job(PRODUCE, len(approved), {"year": year, "targets": list(wanted)}, actor=actor, address=address)
+    if new:
+        runner(store).wake()
     return job
+
+
+def run_job(store: Store, job: JobInfo) -> None:
+    """Run a claimed job to its end (what its kind does with what it was asked); never raises."""
+    args = job.args or {}
+    if job.kind == PRODUCE and isinstance(args.get("year"), int) and isinstance(args.get("targets"), list):
+        produce(store, job.id, store.approved(args["year"]), tuple(args["targets"]))
+        return
+    try:
+        store.update_job(job.id, state="failed", message=f"这个任务无法运行（{job.kind}）")
+    except Exception as exc:  # noqa: BLE001 - the database itself is gone: the console has it
+        from .pages import internal_error
+
+        internal_error(f"记录任务 {job.id} 的结果时", exc)
+
+
+# -- jobs claimed through the database ---------------------------------------------------------------------
+BEAT = 2.0  # seconds between a worker's signs of life while it runs a job
+STALE = dt.timedelta(seconds=20)  # a job whose worker has been silent this long is said to have failed
+INTERRUPTED = "网站在生成过程中停止过，这次生成没有完成：请重新生成"
+RUN = secrets.token_hex(4)  # this process's run: with the host and pid, who claimed a job
+
+
+def owner() -> str:
+    """This worker as a job row names it: host/pid/run."""
+    return f"{socket.gethostname()}/{os.getpid()}/{RUN}"
+
+
+def dead(owner: str) -> bool:
+    """``owner`` is a worker of this machine whose process no longer exists (it was killed, the
+    machine restarted): its jobs are cut off now, not only after :data:`STALE`.  Another
+    machine's worker, or where this cannot be asked (Windows), is left to its heartbeat."""
+    host, _, rest = owner.partition("/")
+    pid, _, run = rest.partition("/")
+    if host != socket.gethostname() or not pid.isdigit() or os.name != "posix":
+        return False
+    if int(pid) == os.getpid():
+        return run != RUN
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: a process of another user took the pid — not our worker
+        return True
+    return False
+
+
+def fail_cut_off(store: Store, started: dt.datetime | None = None) -> list[int]:
+    """The jobs whose worker is gone, said to have failed (:meth:`Store.fail_stale`); ``started``:
+    when this run of the site started — a job nobody claimed from before then was left by the
+    run that stopped."""
+    return store.fail_stale(INTERRUPTED, STALE, dead, started)
+
+
+class Runner:
+    """This process's worker for background jobs: it claims jobs nobody runs (:meth:`Store.claim_job`),
+    runs them one at a time in its own thread, says it is alive while it does, and fails the jobs of
+    workers that are gone.  Asleep between looks (every :data:`BEAT` s), woken by a job started here."""
+
+    def __init__(self, store: Store, started: dt.datetime | None = None) -> None:
+        self.store = store
+        self.started = started  # this run of the site (None: not known): unclaimed jobs from before it were cut off
+        self.owner = owner()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="nianbao-jobs", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        from .pages import internal_error
+
+        busy: threading.Thread | None = None
+        while not self._stop.is_set():
+            try:
+                if busy is not None and not busy.is_alive():
+                    busy = None
+                if busy is not None:
+                    self.store.beat(self.owner)
+                fail_cut_off(self.store, self.started)
+                if busy is None:
+                    job = self.store.claim_job(self.owner)
+                    if job is not None:
+                        busy = threading.Thread(target=run_job, args=(self.store, job), name=f"nianbao-job-{job.id}", daemon=True)
+                        busy.start()
+                        continue
+            except Exception as exc:  # noqa: BLE001 - the database gone for a moment: said on the console, tried again
+                if self._stop.is_set():
+                    return
+                internal_error("后台任务调度时", exc)
+            self._wake.wait(BEAT)
+            self._wake.clear()
+
+
+_RUNNERS: dict[int, Runner] = {}
+_RUNNERS_LOCK = threading.Lock()
+
+
+def runner(store: Store, started: dt.datetime | None = None) -> Runner:
+    """The :class:`Runner` of ``store`` in this process, started on first use (``started``: when
+    this run of the site started, the first worker's start for them all)."""
+    with _RUNNERS_LOCK:
+        found = _RUNNERS.get(id(store))
+        if found is None or found.store is not store:
+            found = _RUNNERS[id(store)] = Runner(store, started)
+            store.on_close.append(lambda: stop_runner(store))
+        return found
+
+
+def stop_runner(store: Store) -> None:
+    with _RUNNERS_LOCK:
+        found = _RUNNERS.pop(id(store), None)
+    if found is not None:
+        found.stop()
 
 
 def produce(store: Store, job: int, approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[str, ...]) -> None:

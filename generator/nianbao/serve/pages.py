@@ -63,7 +63,7 @@ def current(request: Request) -> SessionInfo | None:
     if cookie and len(cookie) < 200:
         found = store(request).session(cookie)
         if found is not None and found.role == "unit":
-            unit = store(request).unit(found.unit_id) if found.unit_id is not None else None
+            unit = found.unit  # read with the session, in its transaction
             if unit is None or unit.revoked:
                 found = None
             else:

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import ipaddress
 import logging
@@ -30,6 +31,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -230,12 +232,129 @@ def _open_when_up(server, url: str) -> None:
             pass
 
 
-def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str | None = None, units: list[str] | None = None,
-        open_browser: bool = True, reach: Front | None = None) -> None:
-    """Serve the site until Ctrl-C or SIGTERM; ``reach``: its public address, proxies, TLS."""
+@dataclass(frozen=True)
+class Setting:
+    """What each worker process needs to serve the site as the first one does (picklable: a
+    worker is a fresh interpreter on Windows and under ``spawn``)."""
+
+    site: Path | None
+    db: str | None
+    public: tuple[str, ...]
+    secure: bool
+    origins: frozenset[str]
+    hosts: frozenset[str] | None
+    reach: Front
+    started: dt.datetime  # this run of the site: a job nobody claimed from before it was left by a run that stopped
+
+
+def _app(store, setting: Setting):
+    from .app import create_app
+
+    app = create_app(store, site=setting.site)
+    app.state.public = list(setting.public)
+    app.state.secure = setting.secure
+    app.state.origins = setting.origins
+    app.state.started_at = setting.started
+    if setting.hosts is not None:
+        app.state.hosts = setting.hosts
+    return app
+
+
+def _uvicorn(app, reach: Front):
     import uvicorn
 
-    from .app import create_app
+    tls = {"ssl_certfile": str(reach.cert), "ssl_keyfile": str(reach.key)} if reach.cert and reach.key else {}
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE, lifespan="off",
+                            server_header=False, proxy_headers=bool(reach.trusted), forwarded_allow_ips=list(reach.trusted) or None, **tls)
+    return uvicorn.Server(config)
+
+
+def worker(setting: Setting, sock: socket.socket) -> None:
+    """One of ``--workers N`` processes: its own connection to the database, the same app, the
+    listening socket the first process bound (the kernel hands each connection to one of them),
+    its own job runner; stopped by SIGTERM or Ctrl-C like the single server."""
+    from . import jobs
+    from .store import Store
+
+    _request_log()
+    store = Store.for_site(setting.site, setting.db)
+    try:
+        jobs.runner(store, setting.started)
+        _serve(_uvicorn(_app(store, setting), setting.reach), sock)
+    finally:
+        store.close()
+        sock.close()
+
+
+RESTARTS = 10  # a worker that dies is started again, at most this many times a minute (a bug that kills every start is said)
+
+
+def _supervise(count: int, setting: Setting, sock: socket.socket, started: Callable[[], None] = lambda: None) -> None:
+    """``count`` worker processes on ``sock`` until Ctrl-C or SIGTERM; one that dies (killed, out
+    of memory) is started again — its job, if it ran one, is said failed by the others
+    (:func:`nianbao.serve.jobs.fail_cut_off`) — and the stop waits for each, then kills what lingers."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: forking a threaded server is not safe
+    stopping = threading.Event()
+    wanted = [s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None), getattr(signal, "SIGBREAK", None)) if s is not None]
+    main = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, lambda *_: stopping.set()) for s in wanted} if main else {}
+
+    def start():
+        process = context.Process(target=worker, args=(setting, sock), name="nianbao-worker", daemon=False)
+        process.start()
+        return process
+
+    processes = [start() for _ in range(count)]
+    started()
+    restarts: list[float] = []
+    try:
+        while not stopping.is_set():
+            stopping.wait(0.5)
+            for i, process in enumerate(processes):
+                if process.is_alive() or stopping.is_set():
+                    continue
+                process.join()
+                restarts = [t for t in restarts if t > time.monotonic() - 60] + [time.monotonic()]
+                if len(restarts) > RESTARTS:
+                    _say(f"网站的工作进程一分钟内退出了{len(restarts)}次，网站停止：请查看上面的出错信息", err=True)
+                    stopping.set()
+                    break
+                _say(f"网站的一个工作进程意外退出（退出码 {process.exitcode}），已重新启动", err=True)
+                processes[i] = start()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # SIGTERM: uvicorn's own graceful stop (GRACE seconds for requests in flight)
+        deadline = time.monotonic() + GRACE + 5
+        for process in processes:
+            process.join(max(0.1, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        for s_, handler in previous.items():
+            signal.signal(s_, handler)
+
+
+def _open_later(url: str) -> None:
+    """Open the browser once the workers have had a moment to start (the socket takes
+    connections already: the first request waits for one of them)."""
+    import webbrowser
+
+    time.sleep(1.0)
+    try:
+        webbrowser.open(url)
+    except Exception:  # noqa: BLE001 - no browser on this machine: the address is printed anyway
+        pass
+
+
+def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str | None = None, units: list[str] | None = None,
+        open_browser: bool = True, reach: Front | None = None, workers: int = 1) -> None:
+    """Serve the site until Ctrl-C or SIGTERM; ``reach``: its public address, proxies, TLS;
+    ``workers``: processes serving it on the one database (sessions, CSRF tokens, sign-in
+    limits and jobs are all in the database, so any of them answers any request)."""
+    from . import jobs
     from .store import ADMIN, Store
 
     reach = reach or Front()
@@ -249,14 +368,13 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
                 public = [reach.url]
             else:
                 public = [] if _is_loopback(host) else [f"{scheme}://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
-            app = create_app(store, site=site)
-            app.state.public = public
-            app.state.secure = reach.secure
-            app.state.origins = frozenset({reach.origin}) if reach.origin else frozenset()
+            hosts = None
             if reach.host:
-                app.state.hosts = LOOPBACK_NAMES | {reach.host} | ({host.strip("[]").lower()} if not _is_any(host) else set())
+                hosts = LOOPBACK_NAMES | {reach.host} | ({host.strip("[]").lower()} if not _is_any(host) else set())
             elif _is_loopback(host):
-                app.state.hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
+                hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
+            started = dt.datetime.now(dt.timezone.utc)
+            setting = Setting(site, db, tuple(public), reach.secure, frozenset({reach.origin}) if reach.origin else frozenset(), hosts, reach, started)
             first = store.setup_token()
             where = f"站点文件夹 {Path(site).resolve()}（数据库 nianbao.db）" if db is None else "PostgreSQL 数据库"
             _say(f"年报网站的数据在：{where}")
@@ -289,14 +407,21 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
             elif units:
                 _say("提示：网站现在只有本机能访问；要让各单位的电脑打开这些链接，请加 --host 0.0.0.0 重新启动（链接不变）。", err=True)
             _request_log()
-            tls = {"ssl_certfile": str(reach.cert), "ssl_keyfile": str(reach.key)} if reach.cert and reach.key else {}
-            config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE, lifespan="off",
-                                    server_header=False, proxy_headers=bool(reach.trusted), forwarded_allow_ips=list(reach.trusted) or None, **tls)
-            server = uvicorn.Server(config)
-            if open_browser:
-                threading.Thread(target=_open_when_up, args=(server, f"{local}/setup/{first}" if first else f"{local}/login"), daemon=True).start()
-            _say(f"网站已启动：{local}/login（按 Ctrl+C 停止）")
-            _serve(server, sock)
+            jobs.fail_cut_off(store, started)  # what a run of this site before was doing when it stopped: said failed now
+            if workers > 1:
+                def started_all() -> None:
+                    _say(f"网站已启动：{local}/login（{workers}个工作进程；按 Ctrl+C 停止）")
+                    if open_browser:
+                        threading.Thread(target=_open_later, args=(f"{local}/setup/{first}" if first else f"{local}/login",), daemon=True).start()
+
+                _supervise(workers, setting, sock, started_all)
+            else:
+                jobs.runner(store, started)
+                server = _uvicorn(_app(store, setting), reach)
+                if open_browser:
+                    threading.Thread(target=_open_when_up, args=(server, f"{local}/setup/{first}" if first else f"{local}/login"), daemon=True).start()
+                _say(f"网站已启动：{local}/login（按 Ctrl+C 停止）")
+                _serve(server, sock)
         finally:
             store.close()
     finally:

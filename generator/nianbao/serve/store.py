@@ -32,9 +32,10 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -47,8 +48,32 @@ from . import db
 from .db import WRITE, DatabaseError, now, private_site
 
 ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
-NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = "未开始", "填写中", "已提交", "已退回", "已通过"
-STATUSES = (NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED)
+
+
+try:
+    from enum import StrEnum
+except ImportError:  # Python 3.10: the same, by hand (its value wherever it is printed or formatted)
+    class StrEnum(str, Enum):  # type: ignore[no-redef]
+        def __str__(self) -> str:
+            return str(self.value)
+
+        def __format__(self, spec: str) -> str:
+            return format(str(self.value), spec)
+
+
+class Status(StrEnum):
+    """A report's status on the site, its value the Chinese word the database, the pages and the
+    county's lists hold (a StrEnum: it is that string wherever one is compared or stored)."""
+
+    NOT_STARTED = "未开始"
+    FILLING = "填写中"
+    SUBMITTED = "已提交"
+    RETURNED = "已退回"
+    APPROVED = "已通过"
+
+
+NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = Status
+STATUSES = tuple(Status)
 LOCKED = (SUBMITTED, APPROVED)  # a unit cannot change its report while the county has it
 # (from, to) → who may: the only status changes there are; everything else is BadMove
 MOVES = {
@@ -168,6 +193,7 @@ class SessionInfo:
     created_at: dt.datetime
     expires_at: dt.datetime
     address: str
+    unit: UnitInfo | None = None  # a unit's session: its unit, read in the same transaction
 
     @property
     def is_admin(self) -> bool:
@@ -185,6 +211,7 @@ class JobInfo:
     result: bytes | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    args: dict | None = None  # what it was asked (a produce: the year and the formats)
 
 
 @dataclass(frozen=True)
@@ -358,7 +385,8 @@ def _comment(row: db.Comment) -> CommentInfo:
 
 
 def _job(row: db.Job) -> JobInfo:
-    return JobInfo(row.id, row.kind, row.state, row.done, row.total, row.message, row.result, _utc(row.created_at), _utc(row.finished_at))  # type: ignore[arg-type]
+    return JobInfo(row.id, row.kind, row.state, row.done, row.total, row.message, row.result, _utc(row.created_at), _utc(row.finished_at),  # type: ignore[arg-type]
+                   json.loads(row.args) if row.args else None)
 
 
 class Store:
@@ -367,6 +395,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = db.normalise(url)
         self.engine = db.engine_for(self.url)
+        self.on_close: list[Callable[[], None]] = []
         # SQLite has one writer at a time; writers of this process queue here, in order, rather
         # than in SQLite's busy handler, which sleeps and retries (tens of ms, unfair under load).
         # Other processes (an export, a second server) still wait through busy_timeout.
@@ -396,6 +425,8 @@ class Store:
         return cls(_sqlite_url(site))
 
     def close(self) -> None:
+        for hook in self.on_close:  # what works on this store in the background (the job runner) stops first
+            hook()
         self.engine.dispose()
 
     def backup(self, target: Path) -> None:
@@ -690,7 +721,9 @@ class Store:
             row = s.get(db.WebSession, _hash(cookie))
             if row is None or _utc(row.expires_at) <= now():  # type: ignore[operator]
                 return None
-            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address)  # type: ignore[arg-type]
+            unit = s.get(db.Unit, row.unit_id) if row.unit_id is not None else None
+            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address,  # type: ignore[arg-type]
+                               _unit(unit) if unit is not None else None)
 
     def end_session(self, cookie: str) -> None:
         with self._tx() as s:
@@ -784,6 +817,21 @@ class Store:
                 return None
             row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == report.latest))
             return _version(row, report) if row is not None else None
+
+    def editing(self, unit_id: int) -> tuple[int, VersionInfo | None, str | None]:
+        """(the year collected, the newest version of the unit's report of that year, the text of
+        its newest of the year before): what a save starts from, read in one transaction."""
+        with self._tx(write=False) as s:
+            year = s.get(db.Site, 1).year  # type: ignore[union-attr]
+            found: list[VersionInfo | None] = []
+            for of in (year, year - 1):
+                report = self._report_row(s, unit_id, of)
+                row = None
+                if report is not None and report.latest:
+                    row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == report.latest))
+                found.append(_version(row, report) if row is not None else None)
+            last = found[1]
+            return year, found[0], last.text if last is not None else None
 
     def save(self, unit_id: int, year: int, text: str, *, base: int, author: str, address: str, summary: list[str],
              errors: int, warnings: int, upload: tuple[str, bytes] | None = None) -> VersionInfo:
@@ -964,13 +1012,97 @@ class Store:
             row = s.get(db.Upload, upload_id)
             return row.data if row is not None and row.unit_id == unit_id else None
 
-    def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "本机") -> int:
+    def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "本机", args: dict | None = None,
+                owner: str | None = None) -> int:
+        """A job row, 'running' from the user's view; ``owner``: claimed at once by that worker
+        (None: for whichever worker claims it, :meth:`claim_job`)."""
         with self._tx() as s:
-            row = db.Job(kind=_shown(kind, 20), state="running", done=0, total=total, message="", created_at=now())
-            s.add(row)
-            s.flush()
-            self._log(s, actor, address, "开始后台任务", f"{kind}（共{total}项）")
-            return row.id
+            return self._new_job(s, kind, total, actor, address, args, owner)
+
+    def _new_job(self, s: Session, kind: str, total: int, actor: str, address: str, args: dict | None, owner: str | None) -> int:
+        at = now()
+        row = db.Job(kind=_shown(kind, 20), state="running", done=0, total=total, message="", created_at=at,
+                     args=json.dumps(args, ensure_ascii=False) if args is not None else None, owner=owner, heartbeat_at=at if owner else None)
+        s.add(row)
+        s.flush()
+        self._log(s, actor, address, "开始后台任务", f"{kind}（共{total}项）")
+        return row.id
+
+    def start_job(self, kind: str, total: int, args: dict, *, actor: str, address: str) -> tuple[int, bool]:
+        """(the job, True) — a new one, not yet claimed — or (the one of ``kind`` already under
+        way, False): two clicks on two workers start one job.  One write transaction, serialised
+        per kind across every process on the database (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL:
+        an advisory lock on the kind), so that both cannot see none under way and both start one."""
+        with self._tx() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key("job:" + kind)})
+            found = s.scalar(select(db.Job.id).where(db.Job.kind == kind, db.Job.state == "running").order_by(db.Job.id.desc()).limit(1))
+            if found is not None:
+                return found, False
+            return self._new_job(s, kind, total, actor, address, args, None), True
+
+    def claim_job(self, owner: str, kind: str | None = None) -> JobInfo | None:
+        """The oldest job nobody has claimed, now ``owner``'s; None when there is none.  Two
+        workers asking at once get two jobs or one and None, never one job both: PostgreSQL
+        skips the rows another transaction has locked (``FOR UPDATE SKIP LOCKED``); SQLite's
+        write transaction (``BEGIN IMMEDIATE``) holds the whole database meanwhile.  Asked every
+        few seconds by every worker: a read first, the write only when there is one to claim."""
+        query = select(db.Job.id).where(db.Job.state == "running", db.Job.owner.is_(None)).order_by(db.Job.id).limit(1)
+        if kind is not None:
+            query = query.where(db.Job.kind == kind)
+        with self._tx(write=False) as s:
+            if s.scalar(query) is None:
+                return None
+        with self._tx() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            found = s.scalar(query)
+            row = s.get(db.Job, found) if found is not None else None
+            if row is None:
+                return None
+            row.owner = _shown(owner, 200)
+            row.heartbeat_at = now()
+            return _job(row)
+
+    def beat(self, owner: str) -> None:
+        """``owner`` is alive: the jobs it runs say so (a job whose worker stopped saying so is
+        said to have failed, :meth:`fail_stale`)."""
+        with self._tx() as s:
+            s.execute(update(db.Job).where(db.Job.owner == owner, db.Job.state == "running").values(heartbeat_at=now())
+                      .execution_options(synchronize_session=False))
+
+    def fail_stale(self, message: str, stale: dt.timedelta, dead: Callable[[str], bool] = lambda owner: False,
+                   unclaimed_before: dt.datetime | None = None) -> list[int]:
+        """Running jobs whose worker is gone — silent for ``stale``, or ``dead(owner)`` (a process
+        of this machine that no longer exists), or never claimed and made before
+        ``unclaimed_before`` (by a run of the site that stopped before its worker took it) —
+        marked failed with ``message``; their ids.  Rows another worker is marking are skipped
+        on PostgreSQL (``SKIP LOCKED``), and each is failed, and audited, once: the write
+        re-reads the rows it found gone."""
+        cutoff = now() - stale
+
+        def gone(owner: str | None, heartbeat: dt.datetime | None, created: dt.datetime) -> bool:
+            if owner is None:
+                return unclaimed_before is not None and _utc(created) < unclaimed_before  # type: ignore[operator]
+            at = _utc(heartbeat)
+            return at is None or at < cutoff or dead(owner)
+
+        running = select(db.Job.id, db.Job.owner, db.Job.heartbeat_at, db.Job.created_at).where(db.Job.state == "running")
+        with self._tx(write=False) as s:
+            found = [job_id for job_id, owner, heartbeat, created in s.execute(running) if gone(owner, heartbeat, created)]
+        if not found:
+            return []
+        with self._tx() as s:
+            query = select(db.Job).where(db.Job.id.in_(found), db.Job.state == "running")
+            if s.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            failed = []
+            for row in s.scalars(query):
+                if gone(row.owner, row.heartbeat_at, row.created_at):
+                    row.state, row.message, row.finished_at = "failed", _shown(message, 100_000), now()
+                    self._log(s, "nianbao", "本机", "后台任务结束", f"{row.kind}：失败（{message}）")
+                    failed.append(row.id)
+            return failed
 
     def update_job(self, job_id: int, *, done: int | None = None, state: str | None = None, message: str | None = None,
                    result: bytes | None = None) -> None:
@@ -979,6 +1111,8 @@ class Store:
             row = s.get(db.Job, job_id) if _id_ok(job_id) else None
             if row is None:
                 raise NotFound("找不到这个任务")
+            if row.state in ("done", "failed"):  # said failed (its worker fell silent): a late word from it changes nothing
+                return
             if done is not None:
                 row.done = done
             if message is not None:

@@ -37,8 +37,9 @@ from ..render import grid as grids
 from ..render.html import SCROLL_HINT
 from . import editor
 from .pages import CSP_PREVIEW, Refusal, page
+from .store import LOCKED, Status
 
-SUBMITTABLE = ("填写中", "已退回")
+SUBMITTABLE = (Status.FILLING, Status.RETURNED)
 HISTORY_SHOWN = 100  # versions listed on the history page unless all are asked for (autosave makes thousands)
 FORMATS = {  # download name → (what is made, media type)
     "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
@@ -212,7 +213,7 @@ def _outcome(request: Request, report, latest) -> str | None:
     page re-sends nothing).  The query only picks one of these fixed sentences — no text from the
     URL reaches the page — and a stale flag (the report moved on since) says nothing."""
     done = request.query_params.get("done")
-    if done == "submitted" and report.status == "已提交":
+    if done == "submitted" and report.status == Status.SUBMITTED:
         return "已提交县（区）审核。审核期间报告不能修改；如被退回，可改正后再次提交。"
     if done == "started" and latest.number >= 1:
         return f"报告已建立（第{latest.number}版）。请逐项核对，“检查结果”列出了需要补填或改正的地方。" + (
@@ -241,7 +242,7 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
     done = _outcome(request, report, latest) if message is None and request.method == "GET" else None
     findings = _findings(request, owner, year, latest.text)
     comments = store.comments(owner.unit_id, year)
-    locked = (report.status in ("已提交", "已通过")) and not owner.county
+    locked = report.status in LOCKED and not owner.county
     context = form_context(latest.text, findings, comments, readonly=locked)
     errors, warnings = editor.counts(findings)
     name = context["form_data"]["values"].get("unit.name", "").strip() or owner.name
@@ -308,7 +309,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         year = _year(request)
         latest = store.latest(owner.unit_id, year)
         if latest is None:
-            return JSONResponse({"version": 0, "status": "未开始"})
+            return JSONResponse({"version": 0, "status": Status.NOT_STARTED})
         findings = _findings(request, owner, year, latest.text)
         report = store.report(owner.unit_id, year)
         return JSONResponse({"version": latest.number, "status": report.status, "form": editor.form(latest.text, findings),
@@ -326,25 +327,30 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         return await run_in_threadpool(_save_values, request, owner, body["base"], body["values"])
 
     def _save_values(request: Request, owner: Owner, base: int, values: dict) -> Response:
+        """A save of changed cells: what it starts from read in one transaction, the change made on
+        the version's :class:`editor.Reading` (its text written, never read back), checked, and
+        stored in one more — the conditional one that refuses a save on a stale base."""
         from .store import Conflict, Locked, StoreError, Unavailable
 
         store = _store(request)
-        year = _year(request)
-        latest = store.latest(owner.unit_id, year)
+        year, latest, last = store.editing(owner.unit_id)
         if latest is None:
             raise Refusal(409, "还没有开始填写这份报告：请刷新页面，先选择从哪里开始")
         try:
-            text = editor.apply(latest.text, values)
+            old = editor.read(latest.text)
+            new = editor.change(old, values)
         except editor.EditorError as exc:  # the page stops sending the value named, and says why
             return JSONResponse({"message": str(exc), "fields": [exc.field] if exc.field else []}, status_code=400)
-        if text == latest.text:  # nothing new (a resend of changes already saved): acknowledged as they are
-            findings = _findings(request, owner, year, text)
+        findings = editor.evaluate(new, last)
+        if new is old:  # nothing new (a resend of changes already saved): acknowledged as they are
             return JSONResponse({"version": latest.number, "findings": editor.findings_json(findings), "summary": [],
-                                 "computed": editor.computed(text), "unchanged": True})
+                                 "computed": dict(new.computed), "unchanged": True})
         if latest.number != base:
             return _conflict(latest)
+        errors, warnings = editor.counts(findings)
         try:
-            version, findings = _save(request, owner, year, text, base, editor.summary(latest.text, text))
+            version = store.save(owner.unit_id, year, new.text, base=base, author=owner.author, address=_address(request),
+                                 summary=editor.summary(old, new), errors=errors, warnings=warnings)
         except Conflict as exc:
             return _conflict(exc.current)
         except Locked as exc:
@@ -354,7 +360,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         except StoreError as exc:
             return JSONResponse({"message": str(exc)}, status_code=409)
         return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
-                             "computed": editor.computed(text), "errors": version.errors, "warnings": version.warnings})
+                             "computed": dict(new.computed), "errors": version.errors, "warnings": version.warnings})
 
     def start(request: Request, form: FormData) -> Response:
         from .store import Conflict, Locked, StoreError, visible_name
@@ -424,7 +430,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
                                                    "versions": versions[:HISTORY_SHOWN] if more else versions, "more": more,
                                                    "comments": store.comments(owner.unit_id, year),
                                                    "title": f"{year}年度报告：历史版本",
-                                                   "locked": report is not None and report.status in ("已提交", "已通过") and not owner.county})
+                                                   "locked": report is not None and report.status in LOCKED and not owner.county})
 
     def _version_of(request: Request, owner: Owner, year: int):
         try:

@@ -96,8 +96,9 @@ def figures(spec: Spec, *, fees: bool, repetition: bool, peer: bool = False) -> 
     if fees:
         label = fee_label()
         out.append(Figure("fees", "信息处理费", "amount", "元", f"“{label}”；所用格式没有信息处理费一项的单位显示“{NO_SHARE}”。"))
-    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[ERROR]}个数（有错误的报告，其数字照报告所印列出、加以标记，不计入合计和中位数）。"))
-    out.append(Figure("warnings", LEVEL_NAMES[WARNING], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[WARNING]}个数。"))
+    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"该单位报告的{LEVEL_NAMES[ERROR]}个数，与 nianbao batch 的计数相同：nianbao check 列出的{LEVEL_NAMES[ERROR]}，加上发布前的 P 规则（占位文字、会空着的部分、没有落款日期；"
+                      "batch 不生成这样的报告）。有错误的报告，其数字照报告所印列出、加以标记，不计入合计和中位数。"))
+    out.append(Figure("warnings", LEVEL_NAMES[WARNING], "count", "个", f"该单位报告的{LEVEL_NAMES[WARNING]}个数，与 nianbao batch 的计数相同（发布前成为 P {LEVEL_NAMES[ERROR]}的，不再算作{LEVEL_NAMES[WARNING]}）。"))
     if repetition:
         out.append(Figure("repetition", "与上年文字重复率", "share", "%",
                           f"与该单位上一年度报告相比的文字重复率（定义见下）；达到{_percent_of(COPIED)}的标记“{FLAG}”，与 X5 的标准相同。"))

@@ -136,14 +136,13 @@ class Count:
 
 def counts(row: Row) -> dict[str, Count] | None:
     """Each deduction's findings for a unit whose report could be read (None otherwise)."""
-    from ..check.publish import publishable
     from .overview import copying_notes
 
     if row.report is None:
         return None
     findings: list[Finding] = []
     seen: set[tuple[str, str | None, str]] = set()
-    for finding in publishable(row.report, list(row.findings)) + list(row.cross):  # a finding check and check --previous both give counts once
+    for finding in list(row.findings) + list(row.cross):  # the row's findings are judged as batch judges (P too); a finding check and check --previous both give counts once
         if (finding.rule, finding.path, finding.message) not in seen:
             seen.add((finding.rule, finding.path, finding.message))
             findings.append(finding)

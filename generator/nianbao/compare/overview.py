@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -75,6 +75,13 @@ class Row:
     trend: dict[int, dict[str, int]] = field(default_factory=dict)  # {year: {TREND_KEYS: figure}}, the years given
     last_name: str = ""  # last year's unit name, where it differs (a renamed unit)
     link: str | None = None  # its two years' comparison page (--compare-pages), when there is one
+    unnamed: bool = False  # a file of which no unit name could be read (empty, damaged, not a report): a file, not a unit
+
+    @property
+    def unit(self) -> bool:
+        """A unit of the year counted (or of the list): not a file of another year, nor one
+        of which no unit could be read — what "N个单位" counts."""
+        return self.status != OTHER_YEAR and not self.unnamed
 
     @property
     def charted(self) -> bool:
@@ -116,6 +123,25 @@ class Overview:
     def set_aside(self) -> int:
         """Files not of the year counted (不是本年度)."""
         return sum(row.status == OTHER_YEAR for row in self.rows)
+
+    @property
+    def units(self) -> list[Row]:
+        """The rows that are units (:attr:`Row.unit`)."""
+        return [row for row in self.rows if row.unit]
+
+    @property
+    def unreadable(self) -> int:
+        """Files of which no unit could be read: listed, not counted as units."""
+        return sum(row.unnamed and row.status != OTHER_YEAR for row in self.rows)
+
+    def tally(self) -> str:
+        """``30个单位：已计入27个，有错误2个，未交回1个；另有2个文件不是本年度，1个文件读不出机关名称``
+        — units and files told apart, as the command's last line and the page say it."""
+        counts = {status: sum(row.status == status for row in self.units) for status in (COUNTED, FAILED, LEFT_OUT, ABSENT)}
+        said = f"{len(self.units)}个单位：" + "，".join(f"{status}{n}个" for status, n in counts.items() if n) if self.units else "没有单位的报告"
+        files = [f"{self.set_aside}个文件{OTHER_YEAR}" if self.set_aside else "", f"{self.unreadable}个文件读不出机关名称（不是报告或已损坏）" if self.unreadable else ""]
+        files = [f for f in files if f]
+        return said + (f"；另有{'，'.join(files)}" if files else "")
 
     @property
     def complete(self) -> bool:
@@ -218,6 +244,8 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     (Repetition rates are a few milliseconds a pair: computed here, one after another;
     forked workers took longer than that, counting their start.)"""
     said = list(said or [])
+    # judged as batch judges a report (rule P too): an untouched init file is not a unit's zeros
+    sources = [replace(source, findings=intake.judged(source.report, source.findings)) for source in sources]
     entries: list[county.Entry] = []
     for source in sources:
         report = source.report
@@ -282,7 +310,7 @@ def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: 
     if entry.other_year:
         return Row(name, source.shown, OTHER_YEAR, findings, report), None
     if report is None:
-        return Row(name, source.shown, FAILED, findings, report), None
+        return Row(name, source.shown, FAILED, findings, report, unnamed=not entry.name), None
     status = FAILED if has_errors(source.findings) else LEFT_OUT if not entry.counted else COUNTED
     row = Row(name, source.shown, status, findings, report)
     row.figures = measure(report, source.findings)  # check's count, as the definition says; the county rules' notes are listed with the rest

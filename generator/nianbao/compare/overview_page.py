@@ -181,11 +181,9 @@ def page(overview: Overview, *, county: str = "", jobs: int = 1) -> str:
 
 
 def _summary(overview: Overview) -> str:
-    counts = {status: sum(row.status == status for row in overview.rows) for status in STATUS_CLASS}
-    said = "，".join(f"{status}{n}个" for status, n in counts.items() if n)
     run = overview.run.line(YEAR_HINT) if overview.run.year is not None else ""
     return (f"{run}。" if run and (overview.run.set_aside or overview.run.tied) else "") + (
-        f"共{len(overview.rows)}个单位（或文件）：{said}。合计和中位数只含“已计入”的单位，与 nianbao aggregate 的汇总相同；"
+        f"共{overview.tally()}。合计和中位数只含“已计入”的单位，与 nianbao aggregate 的汇总相同；"
         "有错误的单位照报告所印列出数字，加斜纹标出，不计入合计。")
 
 

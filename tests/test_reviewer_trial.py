@@ -1,0 +1,237 @@
+"""Issue 27 as a city reviewer with 30 units tried it: the county's and the reviewer's desks must
+say the same as ``batch`` about which reports count, under which name, and never hand on a
+figure that is silently incomplete.  Each case is built here from the bundled example and the
+outcome read back: exit statuses, the lines said, the cells of the workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_2023, edit
+from openpyxl import load_workbook
+
+TEXT = EXAMPLE_2023.read_text(encoding="utf-8")
+
+
+def unit_text(name: str, licensing: int = 12) -> str:
+    """The example report (2023, balanced, publishable) of unit ``name``, told apart by ``licensing``."""
+    return edit(edit(TEXT, "name: 青山镇人民政府", f"name: {name}"), "licensing: 12", f"licensing: {licensing}")
+
+
+def put(folder: Path, file: str, name: str, licensing: int = 12) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / file).write_text(unit_text(name, licensing), encoding="utf-8")
+    return folder / file
+
+
+def sheet_rows(book: Path, sheet: str, first: int = 1) -> list[tuple]:
+    return [tuple(row) for row in load_workbook(book)[sheet].iter_rows(min_row=first, values_only=True)]
+
+
+# -- 1. a report batch would not publish is not counted anywhere --------------------------------------------------
+@pytest.fixture(scope="module")
+def unfilled(tmp_path_factory) -> Path:
+    """One real report, an untouched ``nianbao init`` file and an unfilled ``nianbao sheet`` workbook."""
+    from nianbao.model.standard import spec_for_year
+    from nianbao.read.workbook import build_sheet
+    from nianbao.render.reportfile import blank, dump
+
+    inbox = tmp_path_factory.mktemp("unfilled") / "收回"
+    put(inbox, "青山镇.yaml", "青山镇人民政府")
+    spec = spec_for_year(2023)
+    (inbox / "白沙镇2023.yaml").write_text(dump(spec, blank(spec, 2023, "白沙镇人民政府")), encoding="utf-8")
+    (inbox / "柳林镇.xlsx").write_bytes(build_sheet(spec, 2023, "柳林镇人民政府"))
+    return inbox
+
+
+def test_an_untouched_init_file_and_an_unfilled_workbook_are_not_counted_by_aggregate(cli, unfilled, tmp_path):
+    result = cli("aggregate", unfilled, "-o", tmp_path / "县.yaml")
+    assert result.code == 1, result  # was 0: three units, all zeros but one
+    assert "不完整的汇总：只计入1个单位，2个文件未计入" in result.out
+    said = [line for line in result.err.splitlines() if "还不能发布，未计入" in line]
+    assert [line.split("：", 1)[0] for line in said] == ["柳林镇.xlsx", "白沙镇2023.yaml"]
+    assert all("[错误 P]" in line and "nianbao batch 同样不生成它" in line and "--draft" not in line for line in said)
+    from nianbao.read.load import load_file
+
+    summed = load_file(tmp_path / "县.yaml").report
+    assert summed.get(("proactive", "licensing")) == 12  # the one real report, nothing else
+
+
+def test_overview_and_tally_judge_as_batch_does_the_same_errors_counted(cli, unfilled, tmp_path):
+    from nianbao.county.tally import tally
+
+    batch = cli("batch", unfilled, "-o", tmp_path / "批量", "--jobs", "1")
+    assert batch.code == 1
+    by_batch = {row[3]: (row[4], row[5]) for row in sheet_rows(tmp_path / "批量" / "汇总.xlsx", "单位", 2)}
+    assert by_batch == {"青山镇.yaml": ("已生成", 0), "柳林镇.xlsx": ("未通过", 7), "白沙镇2023.yaml": ("未通过", 7)}
+
+    overview = cli("overview", unfilled, "-o", tmp_path / "对比.xlsx")
+    assert overview.code == 1, overview  # was 0: 已计入3个
+    table = {row[2]: row for row in sheet_rows(tmp_path / "对比.xlsx", "各单位主要数字", 2) if row[2]}
+    errors = sheet_rows(tmp_path / "对比.xlsx", "各单位主要数字", 1)[0].index("错误")
+    assert {shown: (row[3], row[errors]) for shown, row in table.items()} == {
+        "青山镇.yaml": ("已计入", 0), "柳林镇.xlsx": ("有错误", 7), "白沙镇2023.yaml": ("有错误", 7)}
+    summed = tally((unfilled,), "县", None, outside=tmp_path / "x")  # the site's 汇总为本级报告 sums by this
+    assert [shown for shown, _ in summed.counted] == ["青山镇.yaml"]
+
+
+# -- 5. one same-unit rule for the list --------------------------------------------------------------------------
+LIST = "洪泽区人民政府\n淮安区人民政府\n城西镇\n城东镇人民政府\n"
+
+
+@pytest.fixture(scope="module")
+def renamed(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("renamed")
+    inbox = folder / "收回"
+    put(inbox, "洪泽.yaml", "淮安市洪泽区人民政府", 1)
+    put(inbox, "淮安区.yaml", "淮安区人民政府", 2)
+    put(inbox, "城西.yaml", "城西镇人民政府", 3)
+    put(inbox, "城东.yaml", "城东镇人民政府", 4)
+    (folder / "名单.txt").write_text(LIST, encoding="utf-8")
+    return inbox, folder / "名单.txt"
+
+
+PREFIXED = "淮安市洪泽区人民政府 is 洪泽区人民政府"
+
+
+def test_a_name_with_a_city_prefix_or_without_its_suffix_is_the_listed_unit_in_every_county_command(cli, renamed, tmp_path):
+    inbox, names = renamed
+    notes = {"洪泽.yaml": "机关名称“淮安市洪泽区人民政府”与名单上的“洪泽区人民政府”只差前面的上级地名“淮安市”，按名单上的这个单位计入",
+             "城西.yaml": "机关名称“城西镇人民政府”与名单上的“城西镇”只差空格或“人民政府”等字样，按名单上的这个单位计入"}
+    summed = cli("aggregate", inbox, "--units", names, "-o", tmp_path / "市.yaml")
+    assert summed.code == 0, summed  # was: 未交回 洪泽区 and 城西镇, “是否为淮安区人民政府或洪泽区人民政府？”
+    assert "4个单位" in summed.out and "不在名单中" not in summed.err and "是否为" not in summed.err
+    assert [f"{file}：{note}" in summed.err for file, note in notes.items()] == [True, True]
+    table = sheet_rows(tmp_path / "汇总.xlsx", "表三主要行", 4)
+    assert [row[:3] for row in table] == [("淮安市洪泽区人民政府", "洪泽.yaml", "已计入"), ("淮安区人民政府", "淮安区.yaml", "已计入"),
+                                         ("城西镇人民政府", "城西.yaml", "已计入"), ("城东镇人民政府", "城东.yaml", "已计入"),
+                                         ("合计（已计入的4个单位）", None, None)]  # the list's order
+
+    batch = cli("batch", inbox, "--units", names, "-o", tmp_path / "批量", "--jobs", "1", "--to", "txt")
+    assert batch.code == 0, batch
+    assert [(row[1], row[4]) for row in sheet_rows(tmp_path / "批量" / "汇总.xlsx", "单位", 2)] == [
+        ("淮安市洪泽区人民政府", "已生成"), ("淮安区人民政府", "已生成"), ("城西镇人民政府", "已生成"), ("城东镇人民政府", "已生成")]
+    assert "汇总：4个单位，已生成4个" in batch.out
+
+    overview = cli("overview", inbox, "--units", names, "-o", tmp_path / "对比.xlsx")
+    assert overview.code == 0, overview
+    assert [(row[1], row[3]) for row in sheet_rows(tmp_path / "对比.xlsx", "各单位主要数字", 2)][:4] == [
+        ("淮安市洪泽区人民政府", "已计入"), ("淮安区人民政府", "已计入"), ("城西镇人民政府", "已计入"), ("城东镇人民政府", "已计入")]
+
+
+def test_two_names_of_one_listed_unit_are_two_files_for_it_and_neither_counts(cli, renamed, tmp_path):
+    inbox, names = renamed
+    both = tmp_path / "收回"
+    for path in inbox.iterdir():
+        (both / path.name).parent.mkdir(parents=True, exist_ok=True)
+        (both / path.name).write_bytes(path.read_bytes())
+    put(both, "洪泽区.yaml", "洪泽区人民政府", 9)
+    summed = cli("aggregate", both, "--units", names, "-o", tmp_path / "市.yaml")
+    assert summed.code == 1
+    assert "只计入3个单位，2个文件未计入" in summed.out  # never 洪泽区 added twice
+    said = [line for line in summed.err.splitlines() if "2个文件都是“洪泽区人民政府”2023年度的报告，内容不同：洪泽.yaml（“淮安市洪泽区人民政府”，" in line]
+    assert [line.split("：", 1)[0] for line in said] == ["洪泽.yaml", "洪泽区.yaml"]
+    assert "洪泽.yaml：机关名称" not in summed.err and "未交回" not in summed.err
+
+
+def test_a_name_not_on_the_list_is_offered_only_names_it_is_a_slip_for(cli, tmp_path):
+    put(tmp_path / "收回", "a.yaml", "淮安市清江浦区人民政府")  # a real unit left off the list: 淮安区 is not a slip for it
+    put(tmp_path / "收回", "b.yaml", "城北镇人民政府")  # one character from 城东镇 and from 城西镇
+    (tmp_path / "名单.txt").write_text(LIST, encoding="utf-8")
+    result = cli("aggregate", tmp_path / "收回", "--units", tmp_path / "名单.txt", "-o", tmp_path / "市.yaml")
+    assert result.code == 1
+    assert "a.yaml：淮安市清江浦区人民政府 不在名单中：请核对机关名称（若确是名单外的单位，请把它加入名单）；改正前不生成报告、不计入汇总" in result.err
+    assert "b.yaml：城北镇人民政府 不在名单中，是否为城西镇或城东镇人民政府？" in result.err
+
+
+# -- 2. the sheet aggregate writes says what it counts and lacks -------------------------------------------------
+def test_the_table_sheet_is_titled_with_what_it_counts_and_lacks_in_the_lists_order(cli, tmp_path):
+    inbox = tmp_path / "收回"
+    put(inbox, "1.yaml", "城东镇人民政府", 1)
+    put(inbox, "2.yaml", "淮安区人民政府", 2)
+    (inbox / "3.yaml").write_text(edit(unit_text("城西镇人民政府"), "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]"), encoding="utf-8")
+    (tmp_path / "名单.txt").write_text(LIST, encoding="utf-8")
+    result = cli("aggregate", inbox, "--units", tmp_path / "名单.txt", "--unit", "淮安市人民政府", "-o", tmp_path / "out" / "市.yaml")
+    assert result.code == 1
+    book = load_workbook(tmp_path / "out" / "汇总.xlsx")["表三主要行"]
+    rows = [tuple(row) for row in book.iter_rows(values_only=True)]
+    assert rows[0][0] == "淮安市人民政府2023年政府信息公开工作年度报告：表三主要行，已计入的2个单位之和（由 nianbao aggregate 生成）"
+    assert rows[1][0] == "注意：不完整的汇总，1个文件未计入、1个单位未交回（未计入：3.yaml；未交回：洪泽区人民政府），原因见下表“说明”一列；改正后请重新汇总"
+    assert rows[2] == ("机关名称", "文件", "状态", "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（七）总计", "四、结转下年度继续办理", "说明")
+    assert [row[:4] for row in rows[3:]] == [
+        ("洪泽区人民政府", None, "未交回", None), ("淮安区人民政府", "2.yaml", "已计入", 7), ("城西镇人民政府", "3.yaml", "未计入", None),
+        ("城东镇人民政府", "1.yaml", "已计入", 7), ("合计（已计入的2个单位）", None, None, 14)]
+    assert rows[5][7].startswith("有错误，未计入（[错误 R1]")
+    assert book.print_title_rows == "$1:$3" and "A1:H1" in {str(r) for r in book.merged_cells.ranges}
+    assert book.column_dimensions["A"].width < 40  # the title across the table does not widen its first column
+
+
+# -- 13, 14. a second aggregate keeps the clerk's words; what the file says of 总计 -----------------------------------
+def test_aggregating_again_backs_up_nothing_unchanged_and_keeps_the_narratives_written_since(cli, tmp_path):
+    put(tmp_path / "收回", "a.yaml", "城东镇人民政府")
+    out = tmp_path / "out" / "县.yaml"
+    assert cli("aggregate", tmp_path / "收回", "-o", out).code == 0
+    first = out.read_bytes()
+    again = cli("aggregate", tmp_path / "收回", "-o", out)
+    assert again.code == 0 and "已备份" not in again.out and "已保留" not in again.err
+    assert sorted(p.name for p in out.parent.iterdir()) == [".nianbao-生成记录.json", "县.yaml", "汇总.xlsx"]  # was .bak, .bak1… a run
+    assert out.read_bytes() == first
+    text = first.decode("utf-8")
+    assert "  # total:   （七）总计：此处未写出（不是0），可省略：省略时按各项之和计算，填写时核对；要写出时写成 total: [6个数]\n" in text  # was “# total: [0, 0, 0, 0, 0, 0]”
+    text = text.replace("problems:", "problems: 本县部分单位报告的表格有误，已逐一退回改正。 #", 1).replace("  date:", "  date: 2024-01-20 #", 1)
+    out.write_text(text, encoding="utf-8")
+    put(tmp_path / "收回", "b.yaml", "城西镇人民政府", 30)
+    third = cli("aggregate", tmp_path / "收回", "-o", out)
+    assert third.code == 0, third
+    assert "县.yaml 中原有的“五、存在的主要问题及改进情况”“落款日期”已保留，只更新了表格数字" in third.err
+    from nianbao.read.load import load_file
+
+    report = load_file(out).report
+    assert report.text("problems") == "本县部分单位报告的表格有误，已逐一退回改正。"
+    assert str(report.get(("unit", "date"))) == "2024-01-20" and report.get(("proactive", "licensing")) == 42
+    assert "原文件已备份为 县.yaml.bak" in third.out and (out.parent / "县.yaml.bak").read_text(encoding="utf-8") == text
+
+
+# -- 15, 16. nothing sent, a list only; files that are not units ------------------------------------------------------
+@pytest.mark.parametrize("command", ["batch", "overview", "aggregate"])
+def test_a_folder_with_only_its_unit_list_lists_every_unit_as_not_replied_and_an_empty_one_is_a_usage_error(cli, tmp_path, command):
+    listed, empty = tmp_path / "只有名单", tmp_path / "空"
+    listed.mkdir()
+    empty.mkdir()
+    (listed / "名单.txt").write_text("甲镇人民政府\n乙镇人民政府\n", encoding="utf-8")
+    out = {"batch": "out", "overview": "out/对比.html", "aggregate": "out/县.yaml"}[command]
+    result = cli(command, listed, "-o", tmp_path / out)
+    assert result.code == 1, result
+    said = result.out + result.err
+    assert "甲镇人民政府" in said and "乙镇人民政府" in said
+    if command == "batch":
+        assert [(row[1], row[4]) for row in sheet_rows(tmp_path / "out" / "汇总.xlsx", "单位", 2)] == [("甲镇人民政府", "未交回"), ("乙镇人民政府", "未交回")]
+    if command == "aggregate":
+        assert "没有可以计入汇总的报告（2个单位未交回），未生成汇总。" in result.err and not (tmp_path / out).exists()
+    nothing = cli(command, empty, "-o", tmp_path / "out2" / Path(out).name)
+    assert nothing.code == 2, nothing
+    assert "没有可处理的文件" in nothing.err
+
+
+def test_files_no_unit_can_be_read_from_are_files_not_units_and_the_summary_fits_80_columns(cli, tmp_path):
+    from rich.cells import cell_len
+
+    from nianbao.cli.county import summary_title
+    from nianbao.county.batch import Outcome
+
+    inbox = tmp_path / "收回"
+    put(inbox, "a.yaml", "城东镇人民政府")
+    put(inbox, "b.yaml", "城西镇人民政府")
+    (inbox / "空文件.yaml").write_bytes(b"")
+    (inbox / "坏的.docx").write_bytes(b"PK\x03\x04 not a zip")
+    batch = cli("batch", inbox, "-o", tmp_path / "out", "--jobs", "1", "--to", "txt")
+    assert batch.code == 1
+    assert "汇总：2个单位，已生成2个；另有读不出机关名称的文件（不是报告或已损坏）2个" in batch.out.replace("\n", "")  # was “4个单位”
+    overview = cli("overview", inbox, "-o", tmp_path / "对比.html")
+    assert "（2个单位：已计入2个；另有2个文件读不出机关名称（不是报告或已损坏））" in overview.out
+    long = [Outcome(Path(f"{i}.yaml"), name=f"第{i}镇人民政府", status=status) for i, status in enumerate(["已生成"] * 26 + ["未通过"] * 3 + ["未交回"] * 2)]
+    long += [Outcome(Path("x.yaml"), name="某", status="不是本年度"), Outcome(Path("y.yaml"), name="某", status="重复交回")]
+    title = summary_title(long, 2025, 80)
+    assert title.split("\n") == ["汇总：31个单位，已生成26个，未通过3个，未交回2个；另有重复交回的文件1个", "另有不是本年度的文件1个（2025年度）"]
+    assert all(cell_len(line) <= 80 for line in title.split("\n"))

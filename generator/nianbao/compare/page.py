@@ -202,7 +202,7 @@ def index(folders: Folders) -> bytes:
 
     years = sorted({(row.comparison.last.report.year, row.comparison.this.report.year) for row in folders.compared})  # type: ignore[union-attr]
     span = "、".join(f"{a}年与{b}年" for a, b in years) or "两年"
-    notes = [*folders.said, *(f"{row.unit}：{note}" for row in folders.rows for note in row.notes)]
+    notes = [*folders.said, *folders.aside, *(f"{row.unit}：{note}" for row in folders.rows for note in row.notes)]
     html = _index_template().render(
         f=folders,
         title=f"各单位{span}政府信息公开工作年度报告比对",

@@ -235,3 +235,137 @@ def test_files_no_unit_can_be_read_from_are_files_not_units_and_the_summary_fits
     title = summary_title(long, 2025, 80)
     assert title.split("\n") == ["汇总：31个单位，已生成26个，未通过3个，未交回2个；另有重复交回的文件1个", "另有不是本年度的文件1个（2025年度）"]
     assert all(cell_len(line) <= 80 for line in title.split("\n"))
+
+
+# -- 8. a draft with problems to mend is exit 1, as README says ------------------------------------------------------
+def test_a_draft_of_an_untouched_init_file_is_written_marked_and_exits_1(cli, tmp_path):
+    source = tmp_path / "白沙镇2024.yaml"
+    assert cli("init", source, "--year", "2024", "--unit", "白沙镇人民政府").code == 0
+    result = cli("render", source, "--draft", "--to", "txt", "-o", tmp_path / "out")
+    assert result.code == 1, result  # was 0: a script took the draft for a report ready to publish
+    assert "草稿中有7个问题要改正后才能发布，已列在草稿的最前面。" in result.out
+    assert "【草稿（未经审核，不得发布）】" in (tmp_path / "out" / "白沙镇人民政府2024年政府信息公开工作年度报告.txt").read_text(encoding="utf-8-sig")
+    assert cli("render", EXAMPLE_2023, "--draft", "--to", "txt", "-o", tmp_path / "ok").code == 0  # nothing to mend: 0
+
+
+# -- 9. check --previous of another unit is a usage mistake ------------------------------------------------------------
+def test_check_previous_of_another_unit_is_exit_2_and_a_prefixed_name_is_the_same_unit(cli, tmp_path):
+    from conftest import previous_of
+
+    this = tmp_path / "青山镇2023.yaml"
+    this.write_text(TEXT, encoding="utf-8")
+    other, prefixed = tmp_path / "白沙镇2022.yaml", tmp_path / "青山镇2022.yaml"
+    other.write_text(edit(previous_of(TEXT), "name: 青山镇人民政府", "name: 白沙镇人民政府"), encoding="utf-8")
+    prefixed.write_text(edit(previous_of(TEXT), "name: 青山镇人民政府", "name: 临溪县青山镇人民政府"), encoding="utf-8")
+    refused = cli("check", this, "--previous", other)
+    assert refused.code == 2, refused  # was 0: X1–X3 against another unit's figures
+    assert ("错误：--previous 应为同一单位上一年度的报告：青山镇2023.yaml是“青山镇人民政府”的，白沙镇2022.yaml是“白沙镇人民政府”的，"
+            "未做跨年度核对。如果是同一单位改了名称，请加 --same-unit") in refused.err
+    assert refused.out == ""
+    assert cli("check", this, "--previous", prefixed).code == 0
+    renamed = cli("check", this, "--previous", other, "--same-unit")
+    assert renamed.code == 0 and f"{this}：通过（错误0个，提示8个）" in renamed.out and "[提示 X5]" in renamed.out  # X1–X5 run
+
+
+# -- 10. R6 points at the printed total the table's own parts contradict ---------------------------------------------
+WRONG_TOTAL = edit(TEXT, "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]")  # the text says 7, as the parts add up
+
+
+def test_r6_blames_the_wrong_printed_total_not_the_text_that_states_the_sum_of_its_parts():
+    from conftest import line_of, load
+
+    from nianbao.check.rules import check
+
+    found = [(f.rule, f.path, f.message, f.line) for f in check(load(WRONG_TOTAL)) if f.rule in ("R2", "R6")]
+    row = line_of(WRONG_TOTAL, "new: [5, 1, 0, 0, 1, 0, 8]")
+    assert found == [
+        ("R2", "表三.一.总计", "表三：一、本年新收政府信息公开申请数量的总计填写为8，但自然人+商业企业+科研机构+社会公益组织+法律服务机构+其他=5+1+0+0+1+0=7", row),
+        ("R6", "表三.一.总计", "表三“一、本年新收政府信息公开申请数量”的总计印为8，与各项之和不符（见 R2）；一、总体情况（二）依申请公开文中“新收政府信息公开申请7件”"
+                             "与各项之和相符：应改正的是表中的总计，不是正文", row),
+    ]  # was R6 at the narrative: “文中…7件，但…总计为8”, sending the clerk to change the right sentence
+    text_wrong = edit(TEXT, "新收政府信息公开申请7件", "新收政府信息公开申请9件")
+    said = [(f.path, f.message) for f in check(load(text_wrong)) if f.rule == "R6"]
+    assert said == [("一、总体情况.（二）依申请公开", "一、总体情况（二）依申请公开：文中“新收政府信息公开申请9件”，但表三“一、本年新收政府信息公开申请数量”的总计为7")]
+
+
+# -- 7. 评分 counts one mistake once -----------------------------------------------------------------------------------
+def test_the_grading_sheet_counts_a_wrong_total_and_a_carry_over_once_and_says_so(cli, tmp_path):
+    from conftest import previous_of
+
+    from nianbao.compare.grading import COUNTING
+
+    (tmp_path / "2023").mkdir()
+    (tmp_path / "2023" / "青山镇.yaml").write_text(WRONG_TOTAL, encoding="utf-8")
+    (tmp_path / "2022").mkdir()
+    last = edit(previous_of(TEXT), "carried_forward: [1, 0, 0, 0, 0, 0]", "carried_forward: [2, 1, 0, 0, 0, 0]")
+    last = edit(last, "carried_over: [1, 0, 0, 0, 0, 0]", "carried_over: [2, 1, 0, 0, 0, 0]")  # last year's table balanced: no error of its own
+    (tmp_path / "2022" / "青山镇.yaml").write_text(last, encoding="utf-8")
+    checked = cli("check", tmp_path / "2023" / "青山镇.yaml", "--previous", tmp_path / "2022" / "青山镇.yaml")
+    listed = [line.split("]")[0].strip(" [") for line in checked.out.splitlines()[1:]]
+    assert [rule for rule in listed if rule[3:] in ("R1", "R2", "R6", "X1", "X2", "X3")] == [
+        "错误 R1", "错误 R2", "错误 X1", "错误 X1", "错误 X1", "提示 X2", "提示 R6"]  # seven lines of three mistakes (X2: the example's own stock)
+    result = cli("overview", tmp_path / "2023", "--previous", tmp_path / "2022", "-o", tmp_path / "对比.xlsx")
+    assert result.code == 1
+    sheet = load_workbook(tmp_path / "对比.xlsx")["评分"]
+    head = [c.value for c in sheet[1]]
+    row = dict(zip(head, [c.value for c in sheet[2]]))
+    assert (row["勾稽关系 R1–R4（处）"], row["正文与表格不一致 R6（处）"], row["跨年度衔接 X1–X3（处）"]) == (1, 0, 2)  # was 2, 1, 4
+    assert row["勾稽：第一处"].startswith("[错误 R2] 表三：一、本年新收政府信息公开申请数量的总计填写为8")
+    notes = [c.value for c in sheet["A"] if isinstance(c.value, str) and c.value.startswith("注：")]
+    assert notes == [f"注：处数按错误计，不按“问题清单”的行数：{COUNTING}"]
+
+
+# -- 6. the Excel overview ranks only the counted units ----------------------------------------------------------------
+def test_the_overview_workbooks_bars_and_shades_leave_the_uncounted_rows_out(cli, tmp_path):
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    inbox = tmp_path / "收回"
+    put(inbox, "1.yaml", "城东镇人民政府", 1)
+    (inbox / "2.yaml").write_text(edit(unit_text("城西镇人民政府", 2), "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]"), encoding="utf-8")
+    put(inbox, "3.yaml", "淮安区人民政府", 3)
+    (tmp_path / "名单.txt").write_text("城东镇人民政府\n城西镇人民政府\n淮安区人民政府\n", encoding="utf-8")
+    assert cli("overview", inbox, "--units", tmp_path / "名单.txt", "-o", tmp_path / "对比.xlsx").code == 1
+    sheet = load_workbook(tmp_path / "对比.xlsx")["各单位主要数字"]
+    assert [sheet.cell(r, 4).value for r in (2, 3, 4)] == ["已计入", "有错误", "已计入"]
+    ranked = {}
+    for formatting in sheet.conditional_formatting:
+        for rule in formatting.rules:
+            if rule.type in ("dataBar", "colorScale"):
+                rows = {cell[0] for cells in MultiCellRange(str(formatting.sqref)) for cell in cells.cells}
+                ranked[str(formatting.sqref)] = rows
+    assert ranked and set(map(frozenset, ranked.values())) == {frozenset({2, 4})}  # was E2:E4…, 城西镇's printed figures ranked with the rest
+
+
+# -- 3. a single compare page is recorded as nianbao's ---------------------------------------------------------------
+def test_a_compare_page_written_beside_the_reports_is_recorded_and_not_read_as_a_report(cli, tmp_path):
+    import json
+
+    from conftest import previous_of
+
+    inbox = tmp_path / "收回"
+    put(inbox, "青山镇.yaml", "青山镇人民政府")
+    last = tmp_path / "青山镇2022.yaml"
+    last.write_text(previous_of(TEXT), encoding="utf-8")
+    assert cli("compare", last, inbox / "青山镇.yaml").code == 0
+    page = "青山镇人民政府2022年与2023年政府信息公开工作年度报告比对.html"
+    assert sorted(json.loads((inbox / ".nianbao-生成记录.json").read_text(encoding="utf-8"))) == [page]
+    summed = cli("aggregate", inbox, "-o", tmp_path / "out" / "县.yaml")
+    assert summed.code == 0 and "（1个单位）" in summed.out  # not a second 青山镇 report
+    assert f"收回 中 nianbao 自己生成的1个文件（{page}）：它们不是交回的报告" in summed.err
+    assert cli("overview", inbox, "-o", tmp_path / "对比.html").code == 0
+
+
+# -- 4. folder compare counts one year and format per folder -----------------------------------------------------------
+def test_folder_compare_sets_aside_a_file_of_another_year_as_aggregate_does(cli, tmp_path):
+    from conftest import EXAMPLE_2020, previous_of
+
+    (tmp_path / "2022").mkdir()
+    (tmp_path / "2022" / "青山镇.yaml").write_text(previous_of(TEXT), encoding="utf-8")
+    put(tmp_path / "2023", "青山镇.yaml", "青山镇人民政府")
+    (tmp_path / "2023" / "青山镇旧.yaml").write_text(edit(EXAMPLE_2020.read_text(encoding="utf-8"), "name: 白河乡人民政府", "name: 青山镇人民政府"), encoding="utf-8")
+    result = cli("compare", tmp_path / "2022", tmp_path / "2023", "-o", tmp_path / "比对")
+    assert result.code == 1, result  # a file set aside, as aggregate's exit 1
+    assert ("本年度：青山镇旧.yaml（青山镇人民政府）：这份是2020年度的报告，其他1个单位都是2023年度（2021年修订格式）：是否交错了年度或用了旧表？不计入") in result.err
+    assert "1个单位，已比对1个（有错误的0个），未比对0个；另有1个文件不是所比的年度（或格式），未比对（见上）" in result.out  # was: 未比对 — “本年度有2个文件都是这个单位的报告”
+    index = (tmp_path / "比对" / "index.html").read_text(encoding="utf-8")
+    assert "另有1个文件不是所比的年度（或格式），未比对（见下）" in index and (tmp_path / "比对" / "青山镇人民政府.html").is_file()

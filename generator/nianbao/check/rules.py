@@ -279,8 +279,7 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
     the text is right and the printed total is not: the finding points at that total cell,
     not at the text a clerk would otherwise go and wrongly change."""
     totals = _quoted_totals(report)
-    wrong = wrong_totals(report)
-    summed = _quoted_totals(report, wrong) if wrong else totals
+    wrong: dict[KeyPath, tuple[str, int]] | None = None  # worked out at the first figure the table contradicts: a check's hot path has none
     for keys, path, text in narratives(report):
         if keys == ("unit", "name"):
             continue
@@ -297,6 +296,9 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
                 if stated in accepted or (key, stated) in seen:
                     continue
                 seen.add((key, stated))
+                if wrong is None:
+                    wrong = wrong_totals(report)
+                    summed = _quoted_totals(report, wrong) if wrong else totals
                 cells = [cell for cell in summed[key][3] if cell in wrong]
                 if cells and stated in summed[key][0]:
                     rule = "、".join(dict.fromkeys(wrong[cell][0] for cell in cells))

@@ -51,7 +51,9 @@ def test_an_untouched_init_file_and_an_unfilled_workbook_are_not_counted_by_aggr
     assert "不完整的汇总：只计入1个单位，2个文件未计入" in result.out
     said = [line for line in result.err.splitlines() if "还不能发布，未计入" in line]
     assert [line.split("：", 1)[0] for line in said] == ["柳林镇.xlsx", "白沙镇2023.yaml"]
-    assert all("[错误 P]" in line and "nianbao batch 同样不生成它" in line and "--draft" not in line for line in said)
+    assert all("：未填写完整，还不能发布，未计入（[错误 P]" in line and "nianbao batch 同样不生成它" in line and "--draft" not in line for line in said)
+    assert [row[1:3] for row in sheet_rows(tmp_path / "汇总.xlsx", "表三主要行", 4)] == [
+        ("柳林镇.xlsx", "未填写完整"), ("白沙镇2023.yaml", "未填写完整"), ("青山镇.yaml", "已计入"), (None, None)]  # no list: the files' order
     from nianbao.read.load import load_file
 
     summed = load_file(tmp_path / "县.yaml").report
@@ -70,8 +72,10 @@ def test_overview_and_tally_judge_as_batch_does_the_same_errors_counted(cli, unf
     assert overview.code == 1, overview  # was 0: 已计入3个
     table = {row[2]: row for row in sheet_rows(tmp_path / "对比.xlsx", "各单位主要数字", 2) if row[2]}
     errors = sheet_rows(tmp_path / "对比.xlsx", "各单位主要数字", 1)[0].index("错误")
-    assert {shown: (row[3], row[errors]) for shown, row in table.items()} == {
-        "青山镇.yaml": ("已计入", 0), "柳林镇.xlsx": ("有错误", 7), "白沙镇2023.yaml": ("有错误", 7)}
+    assert {shown: (row[3], row[errors]) for shown, row in table.items()} == {  # a template's zeros are not shown as figures
+        "青山镇.yaml": ("已计入", 0), "柳林镇.xlsx": ("未填写完整", None), "白沙镇2023.yaml": ("未填写完整", None)}
+    assert table["白沙镇2023.yaml"][-1].startswith("未计入汇总和图表：落款日期：未填写") and table["白沙镇2023.yaml"][-1].endswith("（共7个错误，见“四、各单位的问题”）")
+    assert "（3个单位：已计入1个，未填写完整2个）" in overview.out
     summed = tally((unfilled,), "县", None, outside=tmp_path / "x")  # the site's 汇总为本级报告 sums by this
     assert [shown for shown, _ in summed.counted] == ["青山镇.yaml"]
 

@@ -43,9 +43,10 @@ if TYPE_CHECKING:
     from ..check.repetition import Rates
     from .copying import Nearest
 
-Status = Literal["已计入", "有错误", "未计入", "未交回", "不是本年度"]
+Status = Literal["已计入", "有错误", "未填写完整", "未计入", "未交回", "不是本年度"]
 COUNTED: Status = "已计入"
 FAILED: Status = "有错误"
+UNFILLED: Status = "未填写完整"  # refused for rule P alone (intake.unfilled): no figures yet, none shown
 LEFT_OUT: Status = "未计入"
 ABSENT: Status = "未交回"
 OTHER_YEAR: Status = "不是本年度"
@@ -137,7 +138,7 @@ class Overview:
     def tally(self) -> str:
         """``30个单位：已计入27个，有错误2个，未交回1个；另有2个文件不是本年度，1个文件读不出机关名称``
         — units and files told apart, as the command's last line and the page say it."""
-        counts = {status: sum(row.status == status for row in self.units) for status in (COUNTED, FAILED, LEFT_OUT, ABSENT)}
+        counts = {status: sum(row.status == status for row in self.units) for status in (COUNTED, FAILED, UNFILLED, LEFT_OUT, ABSENT)}
         said = f"{len(self.units)}个单位：" + "，".join(f"{status}{n}个" for status, n in counts.items() if n) if self.units else "没有单位的报告"
         files = [f"{self.set_aside}个文件{OTHER_YEAR}" if self.set_aside else "", f"{self.unreadable}个文件读不出机关名称（不是报告或已损坏）" if self.unreadable else ""]
         files = [f for f in files if f]
@@ -311,6 +312,8 @@ def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: 
         return Row(name, source.shown, OTHER_YEAR, findings, report), None
     if report is None:
         return Row(name, source.shown, FAILED, findings, report, unnamed=not entry.name), None
+    if intake.unfilled(source.findings):  # a template's zeros are no unit's figures: listed, neither shown nor charted
+        return Row(name, source.shown, UNFILLED, findings, report), None
     status = FAILED if has_errors(source.findings) else LEFT_OUT if not entry.counted else COUNTED
     row = Row(name, source.shown, status, findings, report)
     row.figures = measure(report, source.findings)  # check's count, as the definition says; the county rules' notes are listed with the rest

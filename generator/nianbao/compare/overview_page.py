@@ -41,7 +41,7 @@ from .overview import ABSENT, COUNTED, FAILED, OTHER_YEAR, Overview, Row, Source
 SHADES = len(charts.PALETTE)
 DARK_FROM = 3  # shades this dark or darker carry white figures
 MARKED = ' class="marked"'  # a row whose figures are shown but not counted
-STATUS_CLASS = {"已计入": "ok", "有错误": "bad", "未计入": "out", "未交回": "absent", "不是本年度": "other"}
+STATUS_CLASS = {"已计入": "ok", "有错误": "bad", "未填写完整": "out", "未计入": "out", "未交回": "absent", "不是本年度": "other"}
 
 STYLE = """
 *{box-sizing:border-box}
@@ -253,7 +253,7 @@ def under_table(overview: Overview, marked: str = "加斜纹") -> str:
         said += f"{len(outside)}个单位（{names}）有错误或未计入，表中照报告所印列出其数字（{marked}），不计入合计、中位数和深浅排位。"
     others = [row for row in overview.rows if not row.figured]
     if others:
-        said += f"另有{len(others)}行没有数字（未交回、读不出或不是本年度，原因写在行中）。"
+        said += f"另有{len(others)}行没有数字（未填写完整、未交回、读不出或不是本年度，原因写在行中）。"
     return said
 
 

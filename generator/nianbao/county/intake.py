@@ -93,14 +93,26 @@ def judged(report, findings: list[Finding]) -> list[Finding]:
     return sort_findings([replace(f, message=f.message.replace(DRAFT_TOO, "")) if f.rule == "P" else f for f in publishable(report, list(findings))])
 
 
+UNFILLED = "未填写完整"  # the status of such a report in the county's sheets and pages: batch's 未通过, said as what it is
+
+
+def unfilled(findings: list[Finding]) -> bool:
+    """A report :func:`judged` refuses for rule P alone — placeholders, sections that would
+    print empty, a line the template left, no 落款日期: what an untouched ``nianbao init``
+    file or ``nianbao sheet`` workbook gives, and any report not yet filled in to the end.
+    Its tables are no unit's figures yet: not shown as printed, not counted (:data:`UNFILLED`)."""
+    errors = [f for f in findings if f.level == ERROR]
+    return bool(errors) and all(f.rule == "P" for f in errors)
+
+
 def left_out_because(findings: list[Finding], shown: str) -> str:
     """Why a unit's report is not counted, as ``aggregate`` says it: its first error, and
     where to see the rest — ``check`` for errors, ``batch`` (which refuses it alike) for a
     report that is only not ready to publish."""
     errors = [f for f in findings if f.level == ERROR]
     first = errors[0].labelled(shown)
-    if all(f.rule == "P" for f in errors):
-        return f"还不能发布，未计入（{first}；共{len(errors)}处，nianbao batch 同样不生成它：填写完整后重新交回）"
+    if unfilled(findings):
+        return f"{UNFILLED}，还不能发布，未计入（{first}；共{len(errors)}处，nianbao batch 同样不生成它：填写完整后重新交回）"
     return f"有错误，未计入（{first}；运行 nianbao check 查看全部）"
 
 

@@ -81,7 +81,8 @@ class Tally:
                 body.append((at, (report.unit.name, entry.shown, "已计入", *(report.row(line)[-1] for line in main), "")))  # type: ignore[attr-defined]
             else:
                 why = next((f.message for f in reversed(entry.findings) if f.level == ERROR), "")
-                body.append((at, (entry.name or "", entry.shown, county.OTHER_YEAR if entry.other_year else "未计入", *([None] * len(main)), why)))
+                status = county.OTHER_YEAR if entry.other_year else intake.UNFILLED if why.startswith(intake.UNFILLED) else "未计入"
+                body.append((at, (entry.name or "", entry.shown, status, *([None] * len(main)), why)))
         body += [((False, place.get(roster.key(name), len(place))), (name, "", "未交回", *([None] * len(main)), "名单上的这个单位没有交回报告"))
                  for name in self.absent]
         body.sort(key=lambda item: item[0])  # stable: a unit's files in the order found

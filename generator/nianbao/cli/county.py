@@ -200,7 +200,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     from ..county import rules as county_rules
     from ..county import worklist
     from ..county.filenames import readable_text
-    from ..county.tally import carry_texts, tally
+    from ..county.tally import SHEET_WIDTHS, carry_texts, tally
     from ..render.reportfile import dump
     from ..system.output import Folder
 
@@ -229,7 +229,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     saved = folder.write(out.name, written)
     summary = out.parent / "汇总.xlsx"
     title, rows = summed.sheet(unit_name)
-    folder.write(summary.name, worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", rows, title))
+    folder.write(summary.name, worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", rows, title, SHEET_WIDTHS))
     folder.save()
     for note in folder.notes:
         say(note)

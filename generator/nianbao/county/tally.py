@@ -91,6 +91,9 @@ class Tally:
         return title, rows
 
 
+SHEET_WIDTHS = [26, 34, 11, 13, 13, 13, 13, 56]  # 表三主要行: name, file, status, the four totals (their long labels wrapped), why
+
+
 def carry_texts(previous: str | None, spec_id: str, data: dict, year: int | None = None) -> list[str]:
     """Into a new aggregate's ``data``: what the county's clerk wrote in the county's own report
     since the last aggregate — its narratives and its unit's fields (the name apart: the

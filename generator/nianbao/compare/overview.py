@@ -108,6 +108,7 @@ class Overview:
     run: county.Run = field(default_factory=lambda: county.Run(None))  # the year counted, how it was chosen, what was set aside
     years: list[int] = field(default_factory=list)  # the earlier years given (--previous), oldest first
     last_medians: dict[str, float] = field(default_factory=dict)  # last year's county medians, by figure key
+    last_median_units: dict[str, int] = field(default_factory=dict)  # how many of last year's reports each is the median of
     index: str | None = None  # the comparison pages' index (--compare-pages), when there is one
 
     @property
@@ -297,8 +298,8 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     has_fees = any(report.spec.fees for report in shown)
     spec = next((r.spec for r in shown if r.spec.id == run.format), shown[0].spec if shown else next(iter(SPECS.values())))
     columns = figures(spec, fees=has_fees, repetition=bool(previous), peer=len(shown) > 1)
-    medians = _medians(list(before.values()), columns)
-    return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians)
+    medians, of = _medians(list(before.values()), columns)
+    return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians, of)
 
 
 def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:
@@ -441,16 +442,18 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
         row.trend[year] = {"received": int(figures["received"].value or 0), "appeals": int((figures["reviews"].value or 0) + (figures["lawsuits"].value or 0))}
 
 
-def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> dict[str, float]:
-    """Last year's county median of each figure, over last year's reports without errors (``measured``)."""
+def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> tuple[dict[str, float], dict[str, int]]:
+    """Last year's county median of each figure, over last year's reports without errors
+    (``measured``), and how many reports had the figure (a share needs a denominator)."""
     from statistics import median
 
     out: dict[str, float] = {}
+    units: dict[str, int] = {}
     for column in columns:
         values = [number for got in measured if column.key in got and (number := got[column.key].number) is not None]
         if values:
-            out[column.key] = median(values)
-    return out
+            out[column.key], units[column.key] = median(values), len(values)
+    return out, units
 
 
 def _in_list_order(rows: list[Row], expected: list[str]) -> list[Row]:

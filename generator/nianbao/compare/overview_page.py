@@ -77,6 +77,7 @@ svg.spark{width:120px;height:30px;display:block}
 td.trend small{font-size:11px;white-space:nowrap}
 a{color:#0645ad}
 td.h0{background:#eff3ff}td.h1{background:#bdd7e7}td.h2{background:#6baed6}td.h3{background:#3182bd;color:#fff}td.h4{background:#08519c;color:#fff}
+td.h3 small,td.h4 small{color:#fff}
 td.h0,td.h1,td.h2,td.h3,td.h4,span.key{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .legend{font-size:12px;color:#333}
 span.key{display:inline-block;width:2.2em;text-align:center;border:1px solid #777;margin:0 1px;font-size:11px}
@@ -410,7 +411,10 @@ def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
         return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
     axis = "百分比（%）" if column.kind == "share" else column.unit
     now, last = medians(overview, column)
-    said = "".join(f"{what}{median_text(column, value)}；" for what, value in (("本年中位数", now), ("上年中位数", last)) if value is not None)
+    units = {"now": sum(row.figures[column.key].number is not None for row in overview.charted),  # type: ignore[index]
+             "last": overview.last_median_units.get(column.key, 0)}
+    said = "".join(f"{what}{median_text(column, value)}（{whose.format(units[key])}）；" for what, value, key, whose in (
+        ("本年中位数", now, "now", "已计入的{}个单位"), ("上年中位数", last, "last", "上一年度没有错误的{}份报告")) if value is not None)
     svg = drawer.bar(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count",
                      median=now, last_median=last)
     return f"<figure>{svg}<figcaption>{escape(said)}{escape(column.definition)}{escape(note)}</figcaption></figure>"
@@ -459,14 +463,16 @@ def _previous(overview: Overview, drawer: _Charts) -> str:
         rates += "".join(f'<td class="n">{percent(value)}</td>' for value in (row.rates.tables, row.rates.overall))
         out.append(f'<tr{MARKED if not row.charted else ""}><td class="name">{_name(row)}</td>{cells}{rates}{spark}</tr>')
         before, now = row.last["received"], row.figures["received"]
-        pairs.append(charts.Pair(row.name, float(before.value or 0), float(now.value or 0), shown(received, before), shown(received, now)))
+        pairs.append(charts.Pair(row.name + ("（有错误）" if not row.charted else ""), float(before.value or 0), float(now.value or 0),
+                                 shown(received, before), shown(received, now), not row.charted))
     out.append("</tbody></table></div>")
     out.append('<div class="charts">')
     if pairs and any(p.last or p.this for p in pairs):
         year = overview.year or 0
         svg = drawer.pair("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
                                 last_name=f"{year - 1}年度" if year else "上年", this_name=f"{year}年度" if year else "本年")
-        out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年。</figcaption></figure>")
+        out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年；本年的条画成带交叉斜纹的浅色、名称后注“（有错误）”的，"
+                   "是有错误、未计入合计的单位照报告所印的数字。</figcaption></figure>")
     out.append(_chart(overview, overview.column("repetition"), drawer))
     out.append("</div>")
     out.append("<dl>" + "".join(f"<dd>{escape(DEFINITIONS[key])}</dd>" for key in ("text", "tables", "overall")) + "</dl>")

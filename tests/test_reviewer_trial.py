@@ -373,3 +373,42 @@ def test_folder_compare_sets_aside_a_file_of_another_year_as_aggregate_does(cli,
     assert "1个单位，已比对1个（有错误的0个），未比对0个；另有1个文件不是所比的年度（或格式），未比对（见上）" in result.out  # was: 未比对 — “本年度有2个文件都是这个单位的报告”
     index = (tmp_path / "比对" / "index.html").read_text(encoding="utf-8")
     assert "另有1个文件不是所比的年度（或格式），未比对（见下）" in index and (tmp_path / "比对" / "青山镇人民政府.html").is_file()
+
+
+# -- LOW: what the charts' medians are of; an error unit marked in 上年与本年; compare says where its errors are ------
+def test_the_overview_says_what_each_median_is_of_and_marks_an_error_unit_beside_last_year(cli, tmp_path):
+    from conftest import previous_of
+
+    for folder, text in (("2022", previous_of(TEXT)), ("2023", TEXT)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.yaml").write_text(edit(text, "name: 青山镇人民政府", "name: 城东镇人民政府"), encoding="utf-8")
+        (tmp_path / folder / "b.yaml").write_text(edit(text, "name: 青山镇人民政府", "name: 城西镇人民政府"), encoding="utf-8")
+    (tmp_path / "2023" / "b.yaml").write_text(edit(edit(TEXT, "name: 青山镇人民政府", "name: 城西镇人民政府"), "new: [5, 1, 0, 0, 1, 0, 7]", "new: [5, 1, 0, 0, 1, 0, 8]"),
+                                              encoding="utf-8")
+    result = cli("overview", tmp_path / "2023", "--previous", tmp_path / "2022", "-o", tmp_path / "对比.html")
+    assert result.code == 1
+    page = (tmp_path / "对比.html").read_text(encoding="utf-8")
+    assert "本年中位数7件（已计入的1个单位）；上年中位数7件（上一年度没有错误的2份报告）；" in page  # was “本年中位数7件；上年中位数7件；”
+    assert "本年的条画成带交叉斜纹的浅色、名称后注“（有错误）”的，是有错误、未计入合计的单位照报告所印的数字。" in page
+    assert page.count("城西镇人民政府（有错误）") >= 2  # in the ranking charts and in 上年与本年
+
+
+def test_compare_points_at_the_section_that_lists_its_errors(cli, tmp_path):
+    from conftest import previous_of
+
+    last = tmp_path / "2022.yaml"
+    last.write_text(previous_of(TEXT), encoding="utf-8")
+    (tmp_path / "2023.yaml").write_text(WRONG_TOTAL, encoding="utf-8")
+    result = cli("compare", last, tmp_path / "2023.yaml", "-o", tmp_path / "比对.html")
+    assert result.code == 1
+    assert "有错误：本年度报告2个错误（见比对结果“六、两份报告的检查结果”）" in result.err  # was “见…“三、跨年度核对”和…” for an R1/R2 error
+
+
+def test_the_table_sheet_wraps_its_reasons_within_fixed_columns(cli, unfilled, tmp_path):
+    from nianbao.county.tally import SHEET_WIDTHS
+
+    cli("aggregate", unfilled, "-o", tmp_path / "县.yaml")
+    sheet = load_workbook(tmp_path / "汇总.xlsx")["表三主要行"]
+    assert [sheet.column_dimensions[c].width for c in "ABCDEFGH"] == SHEET_WIDTHS
+    reasons = [row[7] for row in sheet.iter_rows(min_row=4) if row[7].value]
+    assert len(reasons) == 2 and all(cell.alignment.wrap_text for cell in reasons)  # a long reason no longer runs past the table, shrinking the page

@@ -93,7 +93,9 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
     for f in comparison.crossyear:
         click.echo(f"  {f.labelled(this_path)}")
     if comparison.failed:
-        click.echo(f"有错误：{comparison.errors_said()}（见比对结果“三、跨年度核对”和“六、两份报告的检查结果”）", err=True)
+        crossyear = any(f.level == ERROR for f in comparison.crossyear)
+        where = "、".join(part for part, there in (("“三、跨年度核对”", crossyear), ("“六、两份报告的检查结果”", comparison.this.errors or comparison.last.errors)) if there)
+        click.echo(f"有错误：{comparison.errors_said()}（见比对结果{where}）", err=True)  # each error where the page lists it (R1–R4 in 六, not in 三)
     sys.exit(EXIT_FINDINGS if comparison.failed else EXIT_OK)
 
 

@@ -412,3 +412,26 @@ def test_the_table_sheet_wraps_its_reasons_within_fixed_columns(cli, unfilled, t
     assert [sheet.column_dimensions[c].width for c in "ABCDEFGH"] == SHEET_WIDTHS
     reasons = [row[7] for row in sheet.iter_rows(min_row=4) if row[7].value]
     assert len(reasons) == 2 and all(cell.alignment.wrap_text for cell in reasons)  # a long reason no longer runs past the table, shrinking the page
+
+
+def test_the_workbooks_charts_are_each_on_one_printed_page(cli, tmp_path):
+    """Rows of one height, a chart of up to 40 units no taller than a page, a page break
+    before a chart that would not fit below the last: no chart cut across two pages (the
+    trial's 30 units printed each chart in two halves)."""
+    from nianbao.compare.overview_sheet import PAGE_CM, ROW_CM
+
+    inbox = tmp_path / "收回"
+    for i in range(30):
+        put(inbox, f"{i:02d}.yaml", f"第{i:02d}镇人民政府", i)
+    assert cli("overview", inbox, "-o", tmp_path / "对比.xlsx").code == 0
+    sheet = load_workbook(tmp_path / "对比.xlsx")["图表"]
+    assert sheet.sheet_format.defaultRowHeight == 15 and sheet.sheet_format.customHeight
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    anchors = sorted((chart.anchor._from.row, chart.height) for chart in sheet._charts)
+    assert len(anchors) >= 5 and all(height <= PAGE_CM for _, height in anchors)
+    pages: dict[int, float] = {}
+    for row, height in anchors:  # the page of a chart is the number of breaks above it; what each page holds
+        page = sum(b < row + 1 for b in breaks)
+        pages[page] = pages.get(page, 0) + height
+        assert not any(row + 1 <= b < row + height / ROW_CM for b in breaks)  # no break inside a chart
+    assert all(held <= PAGE_CM + 1.5 for held in pages.values()), pages

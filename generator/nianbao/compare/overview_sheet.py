@@ -25,6 +25,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from ..county.rules import YEAR_HINT
 from ..county.worklist import FONT, put_row, text
@@ -55,6 +56,9 @@ HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FORMATS = {"件": '0"件"', "个": '0"个"', "元": '#,##0.##"元"'}
 SHARE_FORMAT = "0.0%"
 CHART_ROW_CM = 0.6  # a bar's height in a chart: every unit is drawn, Excel zooms
+PAGE_CM = 13.5  # the chart height an A4 landscape page holds within its margins, running head and footer (LibreOffice's too): taller is cut in two
+ROW_CM = 0.53  # Excel's default row (15 pt), by which charts are anchored
+FITTED_UNITS = 40  # up to this many units, a chart is drawn to fit one page (bars thinner); more cannot be read on one
 
 
 def _cell_value(figure: Figure, measure: Measure | None) -> Any:
@@ -186,7 +190,9 @@ def _charts(ranks, pictures, overview: Overview) -> None:
     """Each figure's units ranked in two columns of 排名, and a bar chart of them in 图表."""
     put_row(pictures, [f"各项数字排名（由高到低，共{len(overview.charted)}个已计入的单位；数据见“排名”表）"])
     pictures["A1"].font = Font(name=FONT, bold=True, size=12)
+    pictures.sheet_format.defaultRowHeight, pictures.sheet_format.customHeight = 15, True  # rows of one height in Excel, WPS and LibreOffice alike: the page breaks fall between charts
     anchor_row = 3
+    used = 1.5  # cm of the first page: the sheet's title above the first chart
     col = 1
     for column in chart_columns(overview) + ([overview.column("repetition")] if overview.previous else []):
         ranked = sorted(((row.name, row.figures[column.key]) for row in overview.charted if row.figures and row.figures[column.key].value is not None),
@@ -223,8 +229,15 @@ def _charts(ranks, pictures, overview: Overview) -> None:
             series.dLbls.numFmt = _format(column)
             chart.width = 18
             chart.height = max(6.0, 2.5 + CHART_ROW_CM * len(ranked))
+            if len(ranked) <= FITTED_UNITS:
+                chart.height = min(chart.height, PAGE_CM - (used if anchor_row == 3 else 0))
+            rows = int(chart.height / ROW_CM) + 2
+            if used + rows * ROW_CM > PAGE_CM + 1 and anchor_row > 3:  # the next page: a chart is never cut in two
+                pictures.row_breaks.append(Break(id=anchor_row - 1))
+                used = 0.0
             pictures.add_chart(chart, f"A{anchor_row}")
-            anchor_row += int(chart.height / 0.5) + 2
+            anchor_row += rows
+            used += rows * ROW_CM
         col += 3
     ranks.freeze_panes = "A2"
 

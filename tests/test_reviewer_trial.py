@@ -435,3 +435,17 @@ def test_the_workbooks_charts_are_each_on_one_printed_page(cli, tmp_path):
         pages[page] = pages.get(page, 0) + height
         assert not any(row + 1 <= b < row + height / ROW_CM for b in breaks)  # no break inside a chart
     assert all(held <= PAGE_CM + 1.5 for held in pages.values()), pages
+
+
+def test_a_figure_read_from_a_wrong_printed_total_is_marked_in_the_overview_page_and_workbook(cli, tmp_path):
+    inbox = tmp_path / "收回"
+    put(inbox, "a.yaml", "城东镇人民政府")
+    (inbox / "b.yaml").write_text(edit(WRONG_TOTAL, "name: 青山镇人民政府", "name: 城西镇人民政府"), encoding="utf-8")
+    assert cli("overview", inbox, "-o", tmp_path / "对比.html").code == 1
+    page = (tmp_path / "对比.html").read_text(encoding="utf-8")
+    said = "表三“一、本年新收政府信息公开申请数量”的总计印错（R2），各项之和为7"
+    assert page.count(f'<small class="defect" title="{said}">总计印错</small>') == 1  # under 新收申请 8件 of 城西镇 only
+    assert cli("overview", inbox, "-o", tmp_path / "对比.xlsx").code == 1
+    sheet = load_workbook(tmp_path / "对比.xlsx")["各单位主要数字"]
+    noted = [(cell.coordinate, cell.value, cell.comment.text) for row in sheet.iter_rows() for cell in row if cell.comment]
+    assert noted == [("E3", 8, f"总计印错：{said}")]  # the printed figure kept as a number

@@ -71,13 +71,14 @@ td.other{color:#555;font-style:italic}
 tr.marked td.n{font-style:italic;background:repeating-linear-gradient(135deg,#fff 0 4px,#eee 4px 6px);color:#333}
 td.n small,td.name small{color:#444;white-space:normal}
 .flag{font-weight:bold;color:#b00;margin-left:2px}
+small.defect{color:#b00;font-weight:bold}
 td.x{font-size:12px;white-space:nowrap}
 p.under{font-size:12px;color:#333;margin:2px 0 10px}
 svg.spark{width:120px;height:30px;display:block}
 td.trend small{font-size:11px;white-space:nowrap}
 a{color:#0645ad}
 td.h0{background:#eff3ff}td.h1{background:#bdd7e7}td.h2{background:#6baed6}td.h3{background:#3182bd;color:#fff}td.h4{background:#08519c;color:#fff}
-td.h3 small,td.h4 small{color:#fff}
+td.h3 small,td.h4 small,td.h3 .flag,td.h4 .flag{color:#fff}
 td.h0,td.h1,td.h2,td.h3,td.h4,span.key{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .legend{font-size:12px;color:#333}
 span.key{display:inline-block;width:2.2em;text-align:center;border:1px solid #777;margin:0 1px;font-size:11px}
@@ -221,7 +222,8 @@ def _table(overview: Overview) -> str:
     out = ["<h2>一、各单位主要数字</h2>",
            '<p class="legend">格子的深浅表示该数字在“已计入”的单位中的排位，越深越高：'
            + "".join(f'<span class="key h{i}" style="background:{colour};{"color:#fff" if i >= DARK_FROM else ""}">{i + 1}</span>' for i, colour in enumerate(charts.PALETTE))
-           + f"（“{NO_SHARE}”为无可计算的数字；打印成黑白时看格中数字）；加斜纹的是有错误或未计入的单位照报告所印的数字；“{FLAG}”为重复率达到标记线。</p>",
+           + f"（“{NO_SHARE}”为无可计算的数字；打印成黑白时看格中数字）；加斜纹的是有错误或未计入的单位照报告所印的数字；“{FLAG}”为重复率达到标记线；"
+           f"“{DEFECT}”：该数所依据的总计与各项之和不符（R2–R4），照印出的数列出，各项之和见格的提示和问题清单。</p>",
            '<div class="wrap"><table class="heat"><thead><tr><th scope="col">序号</th><th scope="col">机关名称</th><th scope="col">状态</th>'
            + heads + "</tr></thead><tbody>"]
     ranks = {c.key: sorted(m for row in overview.charted if (m := row.figures[c.key].number) is not None) for c in columns}  # type: ignore[index]
@@ -277,7 +279,12 @@ def figure_cell(figure: Figure, measure: Measure | None, row: Row) -> Markup:
         text += Markup(f'<span class="flag" title="达到标记线">{FLAG}</span>')
     if figure.key == "peer" and row.peer_name:
         text += Markup(f"<br><small>{escape(row.peer_name)}</small>")
+    if measure is not None and measure.defect:
+        text += Markup(f'<br><small class="defect" title="{escape(measure.defect)}">{DEFECT}</small>')
     return Markup(text)
+
+
+DEFECT = "总计印错"  # under a figure read from a printed total R2–R4 find wrong (Measure.defect says which, and the sum of its parts)
 
 
 def cross_counts(row: Row) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -37,6 +38,7 @@ from .grading import COUNTING, DEDUCTIONS, Weights
 from .overview import TREND_KEYS, Overview, copying_notes
 from .overview_page import (
     CROSS_DEFINITION,
+    DEFECT,
     MEDIAN_DEFINITION,
     TREND_DEFINITION,
     TREND_NAMES,
@@ -120,6 +122,7 @@ def workbook(overview: Overview, *, county: str = "", weights: Weights | None = 
 
 FLAG_FONT = Font(name=FONT, bold=True, color="C00000")
 MARKED_FONT = Font(name=FONT, italic=True, color="555555")
+DEFECT_FONT = Font(name=FONT, italic=True, bold=True, color="C00000")
 
 
 def _table(sheet, overview: Overview) -> None:
@@ -143,6 +146,11 @@ def _table(sheet, overview: Overview) -> None:
         if row.figured and not row.charted:
             for cell in cells[4 : 4 + len(columns)]:
                 cell.font = MARKED_FONT
+        for cell, column in zip(cells[4:], columns):
+            measure = row.figures.get(column.key) if row.figures is not None else None
+            if measure is not None and measure.defect:  # the number stays the printed one (sortable); what is wrong with it, in a note on the cell
+                cell.comment = Comment(f"{DEFECT}：{measure.defect}", "nianbao", width=260, height=90)
+                cell.font = DEFECT_FONT
     first, last = 2, sheet.max_row
     counted = _runs([r for r, row in enumerate(overview.rows, start=first) if row.charted])  # the rows the bars and shades rank: as the 合计 and the medians
     if overview.charted:

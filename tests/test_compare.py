@@ -250,13 +250,19 @@ def test_a_published_pdf_against_a_report_file(cli, tmp_path):
 
 # -- the command's refusals ------------------------------------------------------------------------------------
 def test_default_name_beside_this_year_and_an_existing_file_kept_as_bak(cli, tmp_path):
+    """Recorded as every output is (.nianbao-生成记录.json): rewritten as it was, nothing backed
+    up; a page someone changed since is kept as .bak (it once was backed up on every run)."""
     last, this = written_pair(tmp_path)
     assert cli("compare", last, this).code == 1
     made = tmp_path / "青山镇人民政府2022年与2023年政府信息公开工作年度报告比对.html"
     first = made.read_bytes()
+    again = cli("compare", last, this)
+    assert again.code == 1 and "已备份为" not in again.out and made.read_bytes() == first  # the same input, the same bytes
+    assert not (tmp_path / (made.name + ".bak")).exists()
+    made.write_bytes(first + b"<!-- annotated -->")
     result = cli("compare", last, this)
-    assert result.code == 1 and "已备份为" in result.out
-    assert (tmp_path / (made.name + ".bak")).read_bytes() == first == made.read_bytes()  # the same input, the same bytes
+    assert result.code == 1 and f"原有的 {made.name} 在上次生成后被改过，已备份为 {made.name}.bak" in result.out
+    assert (tmp_path / (made.name + ".bak")).read_bytes() == first + b"<!-- annotated -->" and made.read_bytes() == first
 
 
 def test_usage_mistakes_exit_2(cli, tmp_path):

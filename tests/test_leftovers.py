@@ -117,7 +117,7 @@ def test_render_refuses_a_comment_line_and_writes_nothing(cli, tmp_path):
     assert "render 会拒绝生成" not in result.out + result.err  # said once, as the refusal it now is
     assert not out.exists() or list(out.iterdir()) == []
     drafted = cli("render", source, "-o", out, "--to", "html", "--draft")
-    assert drafted.code == 0 and ".html" in [p.suffix for p in out.iterdir()]
+    assert drafted.code == 1 and ".html" in [p.suffix for p in out.iterdir()]
 
 
 def test_render_refuses_a_hint_copied_as_text(cli, tmp_path):

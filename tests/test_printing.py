@@ -96,8 +96,8 @@ def test_the_worklist_a_batch_writes_and_aggregate_extends_print_set_up(cli, tmp
     assert cli("aggregate", inbox, "--unit", "青山县人民政府", "-o", tmp_path / "out" / "汇总.yaml").code == 0
     wb = load_workbook(tmp_path / "out" / "汇总.xlsx")
     assert wb.sheetnames == ["单位", "问题清单", "表三主要行"]
-    for sheet in wb.worksheets:
-        assert_prints(sheet, "landscape", "$1:$1")
+    for sheet in wb.worksheets:  # aggregate's sheet repeats its title (what it counts, what it lacks) with the header
+        assert_prints(sheet, "landscape", "$1:$3" if sheet.title == "表三主要行" else "$1:$1")
 
 
 def test_a_worklist_of_sixty_units_prints_whole_rows_on_landscape_pages_each_with_the_header(tmp_path):

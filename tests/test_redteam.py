@@ -353,8 +353,8 @@ def test_one_unit_sent_twice_with_and_without_its_suffix_is_never_added_twice(cl
     result = cli("aggregate", returned, "-o", tmp_path / "汇总.yaml")
     assert result.code == 1  # was: exit 0, new: [10, 2, 0, 0, 2, 0] — every figure counted twice
     assert not (tmp_path / "汇总.yaml").exists()
-    assert "2个文件都是“青山镇人民政府”2023年度的报告，内容不同" in result.err
-    assert "2个文件都是“青山镇政府”2023年度的报告，内容不同" in result.err
+    said = [line.split("：", 1)[0] for line in result.err.splitlines() if "：2个文件都是“青山镇人民政府”2023年度的报告，内容不同：a.yaml（“青山镇人民政府”，" in line]
+    assert said == ["a.yaml", "b.yaml"] and "b.yaml（“青山镇政府”，" in result.err  # the unit once, under its full name; each file's own name said
     assert "可不理会" not in result.err
 
 

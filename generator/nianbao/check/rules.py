@@ -239,29 +239,47 @@ QUOTED = (
 )
 
 
-def _quoted_totals(report: Report) -> dict[str, tuple[set[int], int, str]]:
+def _quoted_totals(report: Report, parts: dict[KeyPath, tuple[str, int]] | None = None) -> dict[str, tuple[set[int], int, str, list[KeyPath]]]:
     """For each kind of quote: the figures it may truly state, the one it is compared
-    with, and how that one is named.  A count of applications received may include last
-    year's carried-over ones (共收到…，其中上年结转…); one 办理 may also be the year's
-    concluded ones (（七）总计): neither is a contradiction."""
+    with, how that one is named, and the total cells it is read from.  A count of
+    applications received may include last year's carried-over ones (共收到…，其中上年结转…);
+    one 办理 may also be the year's concluded ones (（七）总计): neither is a contradiction.
+    With ``parts`` (:func:`wrong_totals`), a total R2–R4 find wrong is taken as the sum of its
+    parts instead of as printed."""
     t3, t4 = report.spec.table3, report.spec.table4
-    out = {key: (report.row(t3.row(key))[-1], f"表三“{t3.row(key).label}”的总计") for key in ("new", "carried_over", "carried_forward")}
+    parts = parts or {}
+
+    def row(key: str) -> tuple[int, list[KeyPath]]:
+        cell = report.row_keys(t3.row(key)) + (len(t3.columns),)
+        return (parts[cell][1] if cell in parts else report.row(t3.row(key))[-1]), [cell]
+
+    def appeal(group) -> tuple[int, list[KeyPath]]:
+        cell = ("appeals", group.key, len(t4.columns))
+        return (parts[cell][1] if cell in parts else report.appeal(group)[-1]), [cell]
+
+    out = {key: (*row(key), f"表三“{t3.row(key).label}”的总计") for key in ("new", "carried_over", "carried_forward")}
     review = t4.groups[0]
-    out["review"] = (report.appeal(review)[-1], f"表四“{review.label}”的总计")
-    lawsuits = [g for g in t4.groups if g.parent]
-    out["lawsuits"] = (sum(report.appeal(g)[-1] for g in lawsuits), f"表四“{lawsuits[0].parent}”两项总计之和")
-    out["appeals"] = (out["review"][0] + out["lawsuits"][0], f"表四“{review.label}”与“{lawsuits[0].parent}”的总计之和")
-    accepted = {key: {figure} for key, (figure, _) in out.items()}
+    out["review"] = (*appeal(review), f"表四“{review.label}”的总计")
+    lawsuits = [appeal(g) for g in t4.groups if g.parent]
+    parent = next(g.parent for g in t4.groups if g.parent)
+    out["lawsuits"] = (sum(f for f, _ in lawsuits), [c for _, cells in lawsuits for c in cells], f"表四“{parent}”两项总计之和")
+    out["appeals"] = (out["review"][0] + out["lawsuits"][0], out["review"][1] + out["lawsuits"][1], f"表四“{review.label}”与“{parent}”的总计之和")
+    accepted = {key: {figure} for key, (figure, _, _) in out.items()}
     new, carried = out["new"][0], out["carried_over"][0]
+    concluded, cells = row("total")
     accepted["new"] = {new, new + carried}
-    accepted["handled"] = {new, new + carried, report.row(t3.row("total"))[-1]}
-    out["handled"] = out["new"]
-    return {key: (accepted[key], figure, name) for key, (figure, name) in out.items()}
+    accepted["handled"] = {new, new + carried, concluded}
+    out["handled"] = (out["new"][0], out["new"][1] + out["carried_over"][1] + cells, out["new"][2])
+    return {key: (accepted[key], figure, name, cells) for key, (figure, cells, name) in out.items()}
 
 
 def r6_quoted_figures(report: Report) -> Iterator[Finding]:
-    """A figure stated in the text that the table contradicts (evaluators compare them)."""
+    """A figure stated in the text that the table contradicts (evaluators compare them).
+    Where the table's own total is wrong (R2–R4) and the text states the sum of its parts,
+    the text is right and the printed total is not: the finding points at that total cell,
+    not at the text a clerk would otherwise go and wrongly change."""
     totals = _quoted_totals(report)
+    wrong: dict[KeyPath, tuple[str, int]] | None = None  # worked out at the first figure the table contradicts: a check's hot path has none
     for keys, path, text in narratives(report):
         if keys == ("unit", "name"):
             continue
@@ -274,9 +292,20 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
                     continue
                 taken.append(match.span(1))
                 stated = int(match.group(1))
-                accepted, table, name = totals[key]
-                if stated not in accepted and (key, stated) not in seen:
-                    seen.add((key, stated))
+                accepted, table, name, _ = totals[key]
+                if stated in accepted or (key, stated) in seen:
+                    continue
+                seen.add((key, stated))
+                if wrong is None:
+                    wrong = wrong_totals(report)
+                    summed = _quoted_totals(report, wrong) if wrong else totals
+                cells = [cell for cell in summed[key][3] if cell in wrong]
+                if cells and stated in summed[key][0]:
+                    rule = "、".join(dict.fromkeys(wrong[cell][0] for cell in cells))
+                    cell_path, line = _cell(report, cells[0])
+                    yield Finding(WARNING, "R6", cell_path, f"{name}印为{table}，与各项之和不符（见 {rule}）；{report.label(keys)}文中“{match.group()}”与各项之和相符："
+                                  "应改正的是表中的总计，不是正文", line)
+                else:
                     yield Finding(WARNING, "R6", path, f"{report.label(keys)}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..findings import ERROR, Finding
-from ..system.output import backup, safe_name, write_atomic
+from ..system.output import safe_name
 from . import EXIT_FINDINGS, EXIT_OK, Usage, _checked, _folder_ok, _print_findings, main
 
 KINDS = {".html": "网页", ".htm": "网页", ".xlsx": "Excel 表格", ".pdf": "PDF"}
@@ -77,10 +77,15 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
         click.echo(f"注意：{note}", err=True)
     target = out or this_path.parent / safe_name(f"{comparison.title}.html")
     data = _drawn(comparison, target.suffix.lower())
-    saved = backup(target) if target.exists() else None
-    write_atomic(target, data)
+    from ..system.output import Folder
+
+    folder = Folder(target.parent)  # recorded as nianbao's: batch, aggregate and overview of this folder (the reports' own, by default) skip it
+    saved = folder.write(target.name, data)
+    folder.save()
+    for note in folder.notes:
+        click.echo(note, err=True)
     if saved:
-        click.echo(f"原有的 {target.name} 已备份为 {saved.name}")
+        click.echo(f"原有的 {target.name} 在上次生成后被改过，已备份为 {saved.name}")
     rates = comparison.rates
     from ..compare.page import percent
 
@@ -88,7 +93,9 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
     for f in comparison.crossyear:
         click.echo(f"  {f.labelled(this_path)}")
     if comparison.failed:
-        click.echo(f"有错误：{comparison.errors_said()}（见比对结果“三、跨年度核对”和“六、两份报告的检查结果”）", err=True)
+        crossyear = any(f.level == ERROR for f in comparison.crossyear)
+        where = "、".join(part for part, there in (("“三、跨年度核对”", crossyear), ("“六、两份报告的检查结果”", comparison.this.errors or comparison.last.errors)) if there)
+        click.echo(f"有错误：{comparison.errors_said()}（见比对结果{where}）", err=True)  # each error where the page lists it (R1–R4 in 六, not in 三)
     sys.exit(EXIT_FINDINGS if comparison.failed else EXIT_OK)
 
 
@@ -148,9 +155,9 @@ def _folders(last: Path, this: Path, out: Path | None, roster_file: Path | None)
             saved.append(row.page)
 
     result = pairing.gather(last, this, expected, outside=out, on_pair=write)
-    for line in result.said:
+    for line in [*result.said, *result.aside]:
         click.echo(readable_text(line), err=True)
-    if not result.rows:
+    if not result.rows and not result.aside:
         raise Usage(f"{last} 和 {this} 中没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
     if written.write(pairing.INDEX, index(result)):
         saved.append(pairing.INDEX)
@@ -159,7 +166,7 @@ def _folders(last: Path, this: Path, out: Path | None, roster_file: Path | None)
         click.echo(note, err=True)
     done = pairing.counts(result.rows)
     click.echo(f"已生成 {out / pairing.INDEX}：{len(result.rows)}个单位，已比对{done['compared']}个（有错误的{done['failed']}个），未比对{done['unpaired']}个"
-               + (f"；改过的{len(saved)}个文件已备份为 .bak" if saved else ""))
+               + (f"；{result.aside_said}（见上）" if result.aside else "") + (f"；改过的{len(saved)}个文件已备份为 .bak" if saved else ""))
     for row in result.rows:
         if row.comparison is None:
             click.echo(readable_text(f"  {row.unit}：{row.problem}"), err=True)

@@ -13,6 +13,7 @@ from ..model.standard import first_year, spec_for_year
 from ..system.output import backup, safe_name, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _out_file, _out_folder, _possible_year, _roster, main
 
+NOTHING = "没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）"  # exit 2: no file and no unit list
 UNITS_HELP = "应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位；不给时用所给文件夹中的 名单.txt（nianbao export 写出的）"
 YEAR_HELP = "只计入这一年度的报告（默认：文件最多的年度）；其他年度的文件列为“不是本年度”"
 
@@ -85,9 +86,9 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     said = list(notes)
     for note in said:
         click.echo(note, err=True)
-    if not sources:
-        raise Usage("没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）")
     expected, listed = expected_units(roster_file, inputs, year)
+    if not sources and expected is None:
+        raise Usage(NOTHING)
     for note in listed:
         click.echo(note, err=True)
     try:
@@ -126,17 +127,39 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             click.echo(f"提示：{note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
-    aside = ("重复交回", county.OTHER_YEAR)  # files, not units of the year
-    counts = {status: sum(o.status == status for o in outcomes) for status in worklist.STATUS_FILLS if status not in aside}
-    files = {status: sum(o.status == status for o in outcomes) for status in aside}
-    units = sum(counts.values())
     year_counted = next((o.year for o in outcomes if o.status == "已生成" and o.year), None) or year
     out = Console()
-    out.print(summary_table(outcomes, out.width, f"汇总：{units}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n)
-                            + "".join(f"；另有{status}的文件{n}个" for status, n in files.items() if n) + (f"（{year_counted}年度）" if year_counted else "")))
+    out.print(summary_table(outcomes, out.width, summary_title(outcomes, year_counted, out.width)))
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表列出每个问题的完整说明，可作为退回意见）"
                + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
+
+
+def summary_title(outcomes: list, year: int | None, width: int) -> str:
+    """The summary's title: the units and how each fared, then the files that are not units
+    of the year — copies, another year's, and files of which no unit name could be read
+    (empty, damaged, not a report: files, not units) — and the year; broken into lines
+    between its parts where it would not fit ``width`` (an 80-column terminal too), never
+    inside a part as rich would (``（2025`` / ``年度）``)."""
+    from rich.cells import cell_len
+
+    from ..county import rules as county
+
+    unreadable = [o for o in outcomes if not o.name and o.status == "未通过"]
+    units = [o for o in outcomes if o.status not in ("重复交回", county.OTHER_YEAR) and o not in unreadable]
+    counts = {status: sum(o.status == status for o in units) for status in ("已生成", "未通过", "未交回")}
+    files = {f"{status}的文件": sum(o.status == status for o in outcomes) for status in ("重复交回", county.OTHER_YEAR)}
+    files["读不出机关名称的文件（不是报告或已损坏）"] = len(unreadable)
+    parts = [f"汇总：{len(units)}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n)]
+    parts += [f"；另有{what}{n}个" for what, n in files.items() if n]
+    parts += [f"（{year}年度）"] if year else []
+    lines = [""]
+    for part in parts:
+        if lines[-1] and cell_len(lines[-1] + part) > width:
+            lines.append(part.removeprefix("；"))
+        else:
+            lines[-1] += part
+    return "\n".join(lines)
 
 
 def summary_table(outcomes: list, width: int, title: str):
@@ -177,7 +200,7 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
     from ..county import rules as county_rules
     from ..county import worklist
     from ..county.filenames import readable_text
-    from ..county.tally import tally
+    from ..county.tally import SHEET_WIDTHS, carry_texts, tally
     from ..render.reportfile import dump
     from ..system.output import Folder
 
@@ -189,31 +212,48 @@ def aggregate(inputs: tuple[Path, ...], out: Path, unit_name: str, roster_file: 
         raise Usage("找不到：" + "、".join(map(str, missing)))
     expected, listed = expected_units(roster_file, inputs, year)
     summed = tally(inputs, unit_name, expected, outside=out, year=year)
+    if not summed.files and expected is None:
+        raise Usage(NOTHING)
     if summed.run.year is not None:
         say(summed.run.line(county_rules.YEAR_HINT))
     for line in [*listed, *summed.said]:
         say(line)
     if not summed.counted:
-        say("没有可以计入汇总的报告。")
+        say(f"没有可以计入汇总的报告（{summed.gaps() or '没有找到报告'}），未生成汇总。")
         sys.exit(EXIT_FINDINGS)
-    spec, data, table, gaps = summed.spec, summed.data, summed.table, summed.gaps()
-    header = summed.header(unit_name)
-    saved = backup(out) if out.exists() else None
-    written = dump(spec, data, header=header).encode("utf-8")
-    write_atomic(out, written)
+    spec, data, gaps = summed.spec, summed.data, summed.gaps()
+    assert spec is not None and data is not None
+    kept = out.is_file() and carry_texts(_text_of(out), spec.id, data, data["year"])  # the county clerk's own words: only the figures are renewed
+    written = dump(spec, data, header=summed.header(unit_name)).encode("utf-8")
+    folder = Folder(out.parent)  # recorded as nianbao's: a later batch or aggregate of this folder skips them, an unchanged rerun backs nothing up
+    saved = folder.write(out.name, written)
     summary = out.parent / "汇总.xlsx"
-    table_book = worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", table)
-    write_atomic(summary, table_book)
-    folder = Folder(out.parent)  # recorded as nianbao's: a later batch or aggregate of this folder skips them
-    folder.remember(out.name, written)
-    folder.remember(summary.name, table_book)
+    title, rows = summed.sheet(unit_name)
+    folder.write(summary.name, worklist.with_sheet(summary.read_bytes() if summary.exists() else None, "表三主要行", rows, title, SHEET_WIDTHS))
     folder.save()
     for note in folder.notes:
         say(note)
+    if kept:
+        from ..model.places import label
+
+        names = dict.fromkeys(f"“{label(spec.id, tuple(key.split('.')))}”" for key in kept)
+        say(f"{out.name} 中原有的{''.join(names)}已保留，只更新了表格数字")
     what = f"不完整的汇总：只计入{len(summed.counted)}个单位，{gaps}（见上），改正后请重新汇总" if gaps else f"{len(summed.counted)}个单位"
-    click.echo(f"已生成 {out}（{what}）和 {summary}" + (f"；原文件已备份为 {saved.name}" if saved else ""))
+    click.echo(f"已生成 {out}（{what}）和 {summary}（“表三主要行”表）" + (f"；{out.name} 在上次生成后被改过，原文件已备份为 {saved.name}" if saved else ""))
     if gaps:
         sys.exit(EXIT_FINDINGS)
+
+
+def _text_of(path: Path, limit: int = 2 * 1024 * 1024) -> str | None:
+    """A report file's text, whatever its encoding; None when it cannot be read or is far
+    larger than a report file (a few tens of KB)."""
+    from ..system.decode import decode, read_at_most
+
+    try:
+        data = read_at_most(path, limit)
+    except OSError:
+        return None
+    return decode(data).text if data is not None else None
 
 
 def expected_units(roster_file: Path | None, inputs: tuple[Path, ...], year: int | None = None) -> tuple[list[str] | None, list[str]]:

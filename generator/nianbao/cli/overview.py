@@ -69,14 +69,7 @@ def overview(inputs: tuple[Path, ...], previous: tuple[Path, ...], roster_file: 
     folder.save()
     for note in folder.notes:
         click.echo(note, err=True)
-    counts: dict[str, int] = {}
-    units = [row for row in result.rows if row.status != gathering.OTHER_YEAR]
-    for row in units:
-        counts[row.status] = counts.get(row.status, 0) + 1
-    said = "，".join(f"{status}{n}个" for status, n in counts.items())
-    aside = f"；另有{result.set_aside}个文件{gathering.OTHER_YEAR}" if result.set_aside else ""
-    what = f"{len(units)}个单位：{said}" if units else f"没有{result.year or '本'}年度的报告"
-    click.echo(f"已生成 {out}（{what}{aside}）" + (f"；原文件已备份为 {saved.name}" if saved else ""))
+    click.echo(f"已生成 {out}（{result.tally()}）" + (f"；原文件已备份为 {saved.name}" if saved else ""))
     bad = [row for row in result.rows if row.status != gathering.COUNTED]
     for row in bad:
         click.echo(readable_text(f"  {row.name}：{row.status}" + (f"（{row.shown}）" if row.shown and row.shown != row.name else "")), err=True)

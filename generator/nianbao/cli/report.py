@@ -58,7 +58,8 @@ def init(file: Path | None, year: int | None, unit_name: str | None, force: bool
 @click.option("--previous", type=click.Path(path_type=Path), metavar="文件", help="上一年度的报告文件（跨年度核对）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每个文件一行）")
 @click.option("--zero-missing", is_flag=True, help="未填写的行按 0 计（记为提示而非错误）")
-def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool) -> None:
+@click.option("--same-unit", is_flag=True, help="--previous 的机关名称不同，但确是同一单位（更名）时，仍然核对")
+def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_missing: bool, same_unit: bool) -> None:
     """检查报告文件：格式、每个单元格、勾稽关系。"""
     from ..read.sources import load_checked
 
@@ -77,6 +78,8 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
         if last is not None and loaded.report is not None:
             if loaded.report.year != last.year + 1:
                 raise Usage(f"--previous 应为{path.name}上一年度（{loaded.report.year - 1}年）的报告，{previous}是{last.year}年度的")
+            if given is not None and previous is not None and not same_unit:
+                _one_unit(path, loaded.report.unit.name, previous, last.unit.name)
             from ..check.crossyear import with_previous
 
             findings = sort_findings(with_previous(findings, loaded.report, last))
@@ -89,6 +92,17 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
         else:
             _print_findings(path, findings)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _one_unit(path: Path, this: str | None, previous: Path, that: str | None) -> None:
+    """--previous must be this unit's report: another unit's figures as carried over would give
+    X1–X3 findings that are not this unit's.  One unit by the rule compare and the county
+    commands use (:func:`nianbao.county.unitnames.same_unit`: 淮安市洪泽区人民政府 is 洪泽区人民政府)."""
+    from ..county.unitnames import same_unit
+
+    if this and that and same_unit(this, that) is None:  # a name left empty is the report's own error (R7), not a usage one
+        raise Usage(f"--previous 应为同一单位上一年度的报告：{path.name}是“{this}”的，{previous.name}是“{that}”的，"
+                    "未做跨年度核对。如果是同一单位改了名称，请加 --same-unit")
 
 
 @main.command()
@@ -158,7 +172,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
     if produced.refused:
         errors = sum(f.level == ERROR for f in findings)
         click.echo(f"报告有{errors}个错误（见上），只生成了草稿。", err=True)
-    if pdf_problem or produced.refused:
+    if pdf_problem or produced.refused or produced.unresolved is not None:  # a draft with anything to mend before publishing: 1, as README says
         sys.exit(EXIT_FINDINGS)
 
 

@@ -50,6 +50,7 @@ class Pair:
     this: float
     last_label: str
     this_label: str
+    marked: bool = False  # this year's figure is as printed by a report with errors: drawn light and cross-hatched, as in the ranking charts
 
 
 def ranked(bars: Sequence[Bar]) -> tuple[list[Bar], int]:
@@ -223,7 +224,11 @@ def pair_chart(key: str, title: str, pairs: Sequence[Pair], *, axis: str, last_n
         positions = _positions(ax, len(order), skipped, 1.0)
         h = 0.38
         before = ax.barh([p - h / 2 for p in positions], [p.last for p in order], height=h, color=LAST_YEAR, edgecolor="#555555", linewidth=0.4, hatch="///", label=last_name)
-        now = ax.barh([p + h / 2 for p in positions], [p.this for p in order], height=h, color=BAR, edgecolor="#555555", linewidth=0.4, label=this_name)
+        now = ax.barh([p + h / 2 for p in positions], [p.this for p in order], height=h, color=[PALETTE[1] if p.marked else BAR for p in order],
+                      edgecolor="#555555", linewidth=0.4, label=this_name)
+        for patch, pair in zip(now.patches, order):
+            if pair.marked:
+                patch.set_hatch("xx")
         ax.bar_label(before, labels=[p.last_label for p in order], padding=3, fontsize=7)
         ax.bar_label(now, labels=[p.this_label for p in order], padding=3, fontsize=7)
         _names(ax, positions, [p.name for p in order])

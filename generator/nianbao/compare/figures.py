@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -62,6 +62,7 @@ class Measure:
     value: Number | None
     part: int | None = None
     whole: int | None = None
+    defect: str = ""  # a printed total it is computed from that R2–R4 find wrong, said (the figure stays as printed)
 
     @property
     def number(self) -> float | None:
@@ -96,8 +97,9 @@ def figures(spec: Spec, *, fees: bool, repetition: bool, peer: bool = False) -> 
     if fees:
         label = fee_label()
         out.append(Figure("fees", "信息处理费", "amount", "元", f"“{label}”；所用格式没有信息处理费一项的单位显示“{NO_SHARE}”。"))
-    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[ERROR]}个数（有错误的报告，其数字照报告所印列出、加以标记，不计入合计和中位数）。"))
-    out.append(Figure("warnings", LEVEL_NAMES[WARNING], "count", "个", f"nianbao check 对该单位报告列出的{LEVEL_NAMES[WARNING]}个数。"))
+    out.append(Figure("errors", LEVEL_NAMES[ERROR], "count", "个", f"该单位报告的{LEVEL_NAMES[ERROR]}个数，与 nianbao batch 的计数相同：nianbao check 列出的{LEVEL_NAMES[ERROR]}，加上发布前的 P 规则（占位文字、会空着的部分、没有落款日期；"
+                      "batch 不生成这样的报告）。有错误的报告，其数字照报告所印列出、加以标记，不计入合计和中位数。"))
+    out.append(Figure("warnings", LEVEL_NAMES[WARNING], "count", "个", f"该单位报告的{LEVEL_NAMES[WARNING]}个数，与 nianbao batch 的计数相同（发布前成为 P {LEVEL_NAMES[ERROR]}的，不再算作{LEVEL_NAMES[WARNING]}）。"))
     if repetition:
         out.append(Figure("repetition", "与上年文字重复率", "share", "%",
                           f"与该单位上一年度报告相比的文字重复率（定义见下）；达到{_percent_of(COPIED)}的标记“{FLAG}”，与 X5 的标准相同。"))
@@ -171,10 +173,40 @@ def measure(report: Report, findings: Iterable[Finding] = (), repetition: float 
     value = fees.get(FEE_KEY) if fees else None
     out["fees"] = Measure(Decimal(value) if value is not None else None)
     findings = list(findings)
+    if any(f.rule in ("R2", "R3", "R4") for f in findings):  # mark, never mend: the figure is the report's, the sum of the parts said beside it
+        for key, said in _defects(report).items():
+            out[key] = replace(out[key], defect=said)
     out["errors"] = Measure(sum(f.level == ERROR for f in findings))
     out["warnings"] = Measure(sum(f.level == WARNING for f in findings))
     out["repetition"] = measure_of_rate(repetition)
     return out
+
+
+def _defects(report: Report) -> dict[str, str]:
+    """{figure key: what is wrong with a printed total it is read from} — a 总计 R2–R4 find
+    not the sum of its parts (:func:`nianbao.check.rules.wrong_totals`), named with that sum."""
+    from ..check.rules import wrong_totals
+
+    wrong = wrong_totals(report)
+    t3, t4 = report.spec.table3, report.spec.table4
+
+    def rows(line: Line3) -> list[Line3]:
+        return [leaf for child in line.children for leaf in rows(child)] if line.is_group else [line]
+
+    def said(cells: list[tuple[tuple, str]]) -> str:
+        return "；".join(f"{label}的总计印错（{wrong[cell][0]}），各项之和为{wrong[cell][1]}" for cell, label in cells if cell in wrong)
+
+    def t3_cells(*keys: str) -> list[tuple[tuple, str]]:
+        return [(report.row_keys(line) + (len(t3.columns),), f"表三“{line.label}”") for key in keys for line in rows(t3.row(key))]
+
+    def t4_cells(parented: bool | None) -> list[tuple[tuple, str]]:
+        return [(("appeals", g.key, len(t4.columns)), f"表四“{g.parent + '·' if g.parent else ''}{g.label}”") for g in t4.groups
+                if parented is None or (g.parent is not None) == parented]
+
+    found = {"received": said(t3_cells("new")), "carried_over": said(t3_cells("carried_over")),
+             **{f"{key}_share": said(t3_cells(key, "total")) for key in ("disclosed", "withheld", "unavailable")},
+             "reviews": said(t4_cells(False)), "lawsuits": said(t4_cells(True)), "corrected_share": said(t4_cells(None))}
+    return {key: text for key, text in found.items() if text}
 
 
 def measure_of_rate(rate: float | None) -> Measure:

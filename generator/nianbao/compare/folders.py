@@ -89,6 +89,12 @@ class Folders:
     said: list[str]
     last_root: Path
     this_root: Path
+    aside: list[str] = field(default_factory=list)  # files of another year or format than their folder's, each said: not compared
+
+    @property
+    def aside_said(self) -> str:
+        """``另有2个文件不是所比的年度（或格式），未比对`` — or nothing."""
+        return f"另有{len(self.aside)}个文件不是所比的年度（或格式），未比对" if self.aside else ""
 
     @property
     def compared(self) -> list[PairRow]:
@@ -100,7 +106,7 @@ class Folders:
 
     @property
     def failed(self) -> bool:
-        return any(row.failed for row in self.rows)
+        return bool(self.aside) or any(row.failed for row in self.rows)
 
 
 def _read_one(path: Path) -> tuple[Report | None, list[Finding], str | None, int | None]:
@@ -147,11 +153,15 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
     every = [path for files in taken.values() for path, _ in files]
     loaded = dict(zip(every, _read_all(every, jobs)))
     units: dict[str, dict[str, list[Read]]] = {"last": {}, "this": {}}
+    aside: list[str] = []
     for side, files in taken.items():
+        reads = []
         for path, shown in files:
             report, findings, name, year = loaded[path]
             name = name or (str(report.unit.name) if report is not None else None)  # type: ignore[attr-defined]
-            read = Read(path, shown, report, findings, name, year or (report.year if report is not None else None))
+            reads.append(Read(path, shown, report, findings, name, year or (report.year if report is not None else None)))
+        for read in _one_year(reads, "上一年度" if side == "last" else "本年度", said, aside):
+            name = read.name
             if not name:
                 said.append(f"{'上一年度' if side == 'last' else '本年度'}：{shown} 读不出机关名称，未比对")
                 continue
@@ -178,7 +188,28 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
         rows.append(PairRow(name, reads[0], None, problem=pairing.why.get(name, "本年度的文件夹中没有这个单位的报告") + _more(reads, "上一年度")))
     if expected is not None:
         rows = _in_list_order(rows, expected)
-    return Folders(rows, said, last_root, this_root)
+    return Folders(rows, said, last_root, this_root, aside)
+
+
+def _one_year(reads: list[Read], label: str, said: list[str], aside: list[str]) -> list[Read]:
+    """The files of a folder of the one year and format most of them have, by the rule the
+    county commands count by (:func:`nianbao.county.rules.one_year`); each other file said
+    and set aside — a 2020 report left in this year's folder is not this unit's second
+    report of the year, nor compared with last year's."""
+    from ..county import rules as county
+
+    entries = [county.Entry(r.path, r.shown, r.name, r.year, r.report.spec.id if r.report is not None else None) for r in reads]
+    run = county.one_year(entries)
+    if run.set_aside:
+        said.append(f"{label}：{run.line()}")
+    kept = []
+    for read, entry in zip(reads, entries):
+        if entry.other_year:
+            why = next(f.message for f in entry.findings if f.rule == "B")
+            aside.append(f"{label}：{read.shown}（{read.name or '读不出机关名称'}）：{why}")
+        else:
+            kept.append(read)
+    return kept
 
 
 def _more(reads: list[Read], year: str) -> str:

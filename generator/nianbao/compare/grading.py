@@ -28,6 +28,7 @@ from ..errors import NianbaoError
 from ..findings import Finding
 
 if TYPE_CHECKING:
+    from ..model.report import Report
     from .overview import Row
 
 
@@ -135,24 +136,70 @@ class Count:
 
 
 def counts(row: Row) -> dict[str, Count] | None:
-    """Each deduction's findings for a unit whose report could be read (None otherwise)."""
-    from ..check.publish import publishable
+    """Each deduction's defects for a unit whose report could be read (None otherwise): one
+    mistake counted once (:func:`defects`), the first quoted as the problem list says it."""
     from .overview import copying_notes
 
     if row.report is None:
         return None
     findings: list[Finding] = []
     seen: set[tuple[str, str | None, str]] = set()
-    for finding in publishable(row.report, list(row.findings)) + list(row.cross):  # a finding check and check --previous both give counts once
+    for finding in list(row.findings) + list(row.cross):  # the row's findings are judged as batch judges (P too); a finding check and check --previous both give counts once
         if (finding.rule, finding.path, finding.message) not in seen:
             seen.add((finding.rule, finding.path, finding.message))
             findings.append(finding)
+    kept = defects(row.report, findings)
     out: dict[str, Count] = {}
     for deduction in DEDUCTIONS:
-        said = [f.labelled(row.shown) for f in findings if f.rule in deduction.rules]
+        said = [f.labelled(row.shown) for f in kept if f.rule in deduction.rules]
         if deduction.name == "内容雷同":
             said += copying_notes(row, last_year=False)  # another unit's text (last year's is X5, by section)
         out[deduction.name] = Count(len(said), said[0] if said else "")
+    return out
+
+
+COUNTING = ("一处错误只算一处：同一个格被几条规则指出（如总计填错，R2 与由它引起的 R1 总计列、R6 指向该总计）算一处；"
+            "表三 第一项+第二项=第三项+第四项（R1）各列不平衡合算一处（已由填错的总计说明的列不再计）；"
+            "上年结转与上年报告不符（X1）各列合算一处；其余每个格、每段文字、每个部分各算一处。")
+
+
+def defects(report: Report, findings: list[Finding]) -> list[Finding]:
+    """The findings a reviewer deducts for, one per mistake (:data:`COUNTING`): ``check``
+    lists a wrong printed total as R2 (or R4), and again as R1 in the 总计 column and as R6
+    where the text states the right sum — one mistake; R1 and X1 name a column each, but the
+    balance of table 三 and last year's carry-over are one line each."""
+    from ..check.rules import wrong_totals
+
+    t3 = report.spec.table3
+    wrong = wrong_totals(report)
+    wrong_paths = {report.path(cell) for cell in wrong}
+    new_keys = report.row_keys(t3.row("new"))
+    column = {report.path(new_keys + (c,)): c for c in range(len(t3.all_columns))}
+    main_rows = {report.row_keys(t3.row(k)) for k in ("new", "carried_over", "total", "carried_forward")}
+    explained = {c for cell in wrong for c in range(len(t3.all_columns)) if cell[:-1] in main_rows and cell[-1] == c}
+    out: list[Finding] = []
+    keys: set[tuple[str, str | None]] = set()
+    for finding in findings:
+        rule = finding.rule
+        if rule == "R1":
+            if column.get(finding.path or "") in explained:
+                continue  # the wrong total R2/R3 points at is this column's imbalance
+            key: tuple[str, str | None] = ("R1", None)
+        elif rule in ("R2", "R3", "R4"):
+            key = ("勾稽", finding.path)
+        elif rule == "R6" and finding.path in wrong_paths:
+            continue  # R6 at a wrong total: the text is right, the total is counted under 勾稽
+        elif rule == "X1":
+            key = ("X1", None)
+        elif rule in ("P", "R7"):
+            key = ("缺项", finding.path) if finding.path else ("缺项", finding.message)
+        elif rule in ("R6", "X4"):
+            key = (rule, finding.message)
+        else:
+            key = (rule, finding.path or finding.message)
+        if key not in keys:
+            keys.add(key)
+            out.append(finding)
     return out
 
 

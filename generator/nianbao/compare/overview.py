@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -43,9 +43,10 @@ if TYPE_CHECKING:
     from ..check.repetition import Rates
     from .copying import Nearest
 
-Status = Literal["已计入", "有错误", "未计入", "未交回", "不是本年度"]
+Status = Literal["已计入", "有错误", "未填写完整", "未计入", "未交回", "不是本年度"]
 COUNTED: Status = "已计入"
 FAILED: Status = "有错误"
+UNFILLED: Status = "未填写完整"  # refused for rule P alone (intake.unfilled): no figures yet, none shown
 LEFT_OUT: Status = "未计入"
 ABSENT: Status = "未交回"
 OTHER_YEAR: Status = "不是本年度"
@@ -75,6 +76,13 @@ class Row:
     trend: dict[int, dict[str, int]] = field(default_factory=dict)  # {year: {TREND_KEYS: figure}}, the years given
     last_name: str = ""  # last year's unit name, where it differs (a renamed unit)
     link: str | None = None  # its two years' comparison page (--compare-pages), when there is one
+    unnamed: bool = False  # a file of which no unit name could be read (empty, damaged, not a report): a file, not a unit
+
+    @property
+    def unit(self) -> bool:
+        """A unit of the year counted (or of the list): not a file of another year, nor one
+        of which no unit could be read — what "N个单位" counts."""
+        return self.status != OTHER_YEAR and not self.unnamed
 
     @property
     def charted(self) -> bool:
@@ -100,6 +108,7 @@ class Overview:
     run: county.Run = field(default_factory=lambda: county.Run(None))  # the year counted, how it was chosen, what was set aside
     years: list[int] = field(default_factory=list)  # the earlier years given (--previous), oldest first
     last_medians: dict[str, float] = field(default_factory=dict)  # last year's county medians, by figure key
+    last_median_units: dict[str, int] = field(default_factory=dict)  # how many of last year's reports each is the median of
     index: str | None = None  # the comparison pages' index (--compare-pages), when there is one
 
     @property
@@ -116,6 +125,25 @@ class Overview:
     def set_aside(self) -> int:
         """Files not of the year counted (不是本年度)."""
         return sum(row.status == OTHER_YEAR for row in self.rows)
+
+    @property
+    def units(self) -> list[Row]:
+        """The rows that are units (:attr:`Row.unit`)."""
+        return [row for row in self.rows if row.unit]
+
+    @property
+    def unreadable(self) -> int:
+        """Files of which no unit could be read: listed, not counted as units."""
+        return sum(row.unnamed and row.status != OTHER_YEAR for row in self.rows)
+
+    def tally(self) -> str:
+        """``30个单位：已计入27个，有错误2个，未交回1个；另有2个文件不是本年度，1个文件读不出机关名称``
+        — units and files told apart, as the command's last line and the page say it."""
+        counts = {status: sum(row.status == status for row in self.units) for status in (COUNTED, FAILED, UNFILLED, LEFT_OUT, ABSENT)}
+        said = f"{len(self.units)}个单位：" + "，".join(f"{status}{n}个" for status, n in counts.items() if n) if self.units else "没有单位的报告"
+        files = [f"{self.set_aside}个文件{OTHER_YEAR}" if self.set_aside else "", f"{self.unreadable}个文件读不出机关名称（不是报告或已损坏）" if self.unreadable else ""]
+        files = [f for f in files if f]
+        return said + (f"；另有{'，'.join(files)}" if files else "")
 
     @property
     def complete(self) -> bool:
@@ -218,6 +246,8 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     (Repetition rates are a few milliseconds a pair: computed here, one after another;
     forked workers took longer than that, counting their start.)"""
     said = list(said or [])
+    # judged as batch judges a report (rule P too): an untouched init file is not a unit's zeros
+    sources = [replace(source, findings=intake.judged(source.report, source.findings)) for source in sources]
     entries: list[county.Entry] = []
     for source in sources:
         report = source.report
@@ -268,8 +298,8 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     has_fees = any(report.spec.fees for report in shown)
     spec = next((r.spec for r in shown if r.spec.id == run.format), shown[0].spec if shown else next(iter(SPECS.values())))
     columns = figures(spec, fees=has_fees, repetition=bool(previous), peer=len(shown) > 1)
-    medians = _medians(list(before.values()), columns)
-    return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians)
+    medians, of = _medians(list(before.values()), columns)
+    return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians, of)
 
 
 def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:
@@ -282,7 +312,9 @@ def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: 
     if entry.other_year:
         return Row(name, source.shown, OTHER_YEAR, findings, report), None
     if report is None:
-        return Row(name, source.shown, FAILED, findings, report), None
+        return Row(name, source.shown, FAILED, findings, report, unnamed=not entry.name), None
+    if intake.unfilled(source.findings):  # a template's zeros are no unit's figures: listed, neither shown nor charted
+        return Row(name, source.shown, UNFILLED, findings, report), None
     status = FAILED if has_errors(source.findings) else LEFT_OUT if not entry.counted else COUNTED
     row = Row(name, source.shown, status, findings, report)
     row.figures = measure(report, source.findings)  # check's count, as the definition says; the county rules' notes are listed with the rest
@@ -410,16 +442,18 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
         row.trend[year] = {"received": int(figures["received"].value or 0), "appeals": int((figures["reviews"].value or 0) + (figures["lawsuits"].value or 0))}
 
 
-def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> dict[str, float]:
-    """Last year's county median of each figure, over last year's reports without errors (``measured``)."""
+def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> tuple[dict[str, float], dict[str, int]]:
+    """Last year's county median of each figure, over last year's reports without errors
+    (``measured``), and how many reports had the figure (a share needs a denominator)."""
     from statistics import median
 
     out: dict[str, float] = {}
+    units: dict[str, int] = {}
     for column in columns:
         values = [number for got in measured if column.key in got and (number := got[column.key].number) is not None]
         if values:
-            out[column.key] = median(values)
-    return out
+            out[column.key], units[column.key] = median(values), len(values)
+    return out, units
 
 
 def _in_list_order(rows: list[Row], expected: list[str]) -> list[Row]:

@@ -41,7 +41,7 @@ from .overview import ABSENT, COUNTED, FAILED, OTHER_YEAR, Overview, Row, Source
 SHADES = len(charts.PALETTE)
 DARK_FROM = 3  # shades this dark or darker carry white figures
 MARKED = ' class="marked"'  # a row whose figures are shown but not counted
-STATUS_CLASS = {"已计入": "ok", "有错误": "bad", "未计入": "out", "未交回": "absent", "不是本年度": "other"}
+STATUS_CLASS = {"已计入": "ok", "有错误": "bad", "未填写完整": "out", "未计入": "out", "未交回": "absent", "不是本年度": "other"}
 
 STYLE = """
 *{box-sizing:border-box}
@@ -71,12 +71,14 @@ td.other{color:#555;font-style:italic}
 tr.marked td.n{font-style:italic;background:repeating-linear-gradient(135deg,#fff 0 4px,#eee 4px 6px);color:#333}
 td.n small,td.name small{color:#444;white-space:normal}
 .flag{font-weight:bold;color:#b00;margin-left:2px}
+small.defect{color:#b00;font-weight:bold}
 td.x{font-size:12px;white-space:nowrap}
 p.under{font-size:12px;color:#333;margin:2px 0 10px}
 svg.spark{width:120px;height:30px;display:block}
 td.trend small{font-size:11px;white-space:nowrap}
 a{color:#0645ad}
 td.h0{background:#eff3ff}td.h1{background:#bdd7e7}td.h2{background:#6baed6}td.h3{background:#3182bd;color:#fff}td.h4{background:#08519c;color:#fff}
+td.h3 small,td.h4 small,td.h3 .flag,td.h4 .flag{color:#fff}
 td.h0,td.h1,td.h2,td.h3,td.h4,span.key{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 .legend{font-size:12px;color:#333}
 span.key{display:inline-block;width:2.2em;text-align:center;border:1px solid #777;margin:0 1px;font-size:11px}
@@ -181,11 +183,9 @@ def page(overview: Overview, *, county: str = "", jobs: int = 1) -> str:
 
 
 def _summary(overview: Overview) -> str:
-    counts = {status: sum(row.status == status for row in overview.rows) for status in STATUS_CLASS}
-    said = "，".join(f"{status}{n}个" for status, n in counts.items() if n)
     run = overview.run.line(YEAR_HINT) if overview.run.year is not None else ""
     return (f"{run}。" if run and (overview.run.set_aside or overview.run.tied) else "") + (
-        f"共{len(overview.rows)}个单位（或文件）：{said}。合计和中位数只含“已计入”的单位，与 nianbao aggregate 的汇总相同；"
+        f"共{overview.tally()}。合计和中位数只含“已计入”的单位，与 nianbao aggregate 的汇总相同；"
         "有错误的单位照报告所印列出数字，加斜纹标出，不计入合计。")
 
 
@@ -222,7 +222,8 @@ def _table(overview: Overview) -> str:
     out = ["<h2>一、各单位主要数字</h2>",
            '<p class="legend">格子的深浅表示该数字在“已计入”的单位中的排位，越深越高：'
            + "".join(f'<span class="key h{i}" style="background:{colour};{"color:#fff" if i >= DARK_FROM else ""}">{i + 1}</span>' for i, colour in enumerate(charts.PALETTE))
-           + f"（“{NO_SHARE}”为无可计算的数字；打印成黑白时看格中数字）；加斜纹的是有错误或未计入的单位照报告所印的数字；“{FLAG}”为重复率达到标记线。</p>",
+           + f"（“{NO_SHARE}”为无可计算的数字；打印成黑白时看格中数字）；加斜纹的是有错误或未计入的单位照报告所印的数字；“{FLAG}”为重复率达到标记线；"
+           f"“{DEFECT}”：该数所依据的总计与各项之和不符（R2–R4），照印出的数列出，各项之和见格的提示和问题清单。</p>",
            '<div class="wrap"><table class="heat"><thead><tr><th scope="col">序号</th><th scope="col">机关名称</th><th scope="col">状态</th>'
            + heads + "</tr></thead><tbody>"]
     ranks = {c.key: sorted(m for row in overview.charted if (m := row.figures[c.key].number) is not None) for c in columns}  # type: ignore[index]
@@ -255,7 +256,7 @@ def under_table(overview: Overview, marked: str = "加斜纹") -> str:
         said += f"{len(outside)}个单位（{names}）有错误或未计入，表中照报告所印列出其数字（{marked}），不计入合计、中位数和深浅排位。"
     others = [row for row in overview.rows if not row.figured]
     if others:
-        said += f"另有{len(others)}行没有数字（未交回、读不出或不是本年度，原因写在行中）。"
+        said += f"另有{len(others)}行没有数字（未填写完整、未交回、读不出或不是本年度，原因写在行中）。"
     return said
 
 
@@ -278,7 +279,12 @@ def figure_cell(figure: Figure, measure: Measure | None, row: Row) -> Markup:
         text += Markup(f'<span class="flag" title="达到标记线">{FLAG}</span>')
     if figure.key == "peer" and row.peer_name:
         text += Markup(f"<br><small>{escape(row.peer_name)}</small>")
+    if measure is not None and measure.defect:
+        text += Markup(f'<br><small class="defect" title="{escape(measure.defect)}">{DEFECT}</small>')
     return Markup(text)
+
+
+DEFECT = "总计印错"  # under a figure read from a printed total R2–R4 find wrong (Measure.defect says which, and the sum of its parts)
 
 
 def cross_counts(row: Row) -> str:
@@ -412,7 +418,10 @@ def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
         return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
     axis = "百分比（%）" if column.kind == "share" else column.unit
     now, last = medians(overview, column)
-    said = "".join(f"{what}{median_text(column, value)}；" for what, value in (("本年中位数", now), ("上年中位数", last)) if value is not None)
+    units = {"now": sum(row.figures[column.key].number is not None for row in overview.charted),  # type: ignore[index]
+             "last": overview.last_median_units.get(column.key, 0)}
+    said = "".join(f"{what}{median_text(column, value)}（{whose.format(units[key])}）；" for what, value, key, whose in (
+        ("本年中位数", now, "now", "已计入的{}个单位"), ("上年中位数", last, "last", "上一年度没有错误的{}份报告")) if value is not None)
     svg = drawer.bar(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count",
                      median=now, last_median=last)
     return f"<figure>{svg}<figcaption>{escape(said)}{escape(column.definition)}{escape(note)}</figcaption></figure>"
@@ -461,14 +470,16 @@ def _previous(overview: Overview, drawer: _Charts) -> str:
         rates += "".join(f'<td class="n">{percent(value)}</td>' for value in (row.rates.tables, row.rates.overall))
         out.append(f'<tr{MARKED if not row.charted else ""}><td class="name">{_name(row)}</td>{cells}{rates}{spark}</tr>')
         before, now = row.last["received"], row.figures["received"]
-        pairs.append(charts.Pair(row.name, float(before.value or 0), float(now.value or 0), shown(received, before), shown(received, now)))
+        pairs.append(charts.Pair(row.name + ("（有错误）" if not row.charted else ""), float(before.value or 0), float(now.value or 0),
+                                 shown(received, before), shown(received, now), not row.charted))
     out.append("</tbody></table></div>")
     out.append('<div class="charts">')
     if pairs and any(p.last or p.this for p in pairs):
         year = overview.year or 0
         svg = drawer.pair("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
                                 last_name=f"{year - 1}年度" if year else "上年", this_name=f"{year}年度" if year else "本年")
-        out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年。</figcaption></figure>")
+        out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年；本年的条画成带交叉斜纹的浅色、名称后注“（有错误）”的，"
+                   "是有错误、未计入合计的单位照报告所印的数字。</figcaption></figure>")
     out.append(_chart(overview, overview.column("repetition"), drawer))
     out.append("</div>")
     out.append("<dl>" + "".join(f"<dd>{escape(DEFINITIONS[key])}</dd>" for key in ("text", "tables", "overall")) + "</dl>")

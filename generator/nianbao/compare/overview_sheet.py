@@ -22,9 +22,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
 from ..county.rules import YEAR_HINT
 from ..county.worklist import FONT, put_row, text
@@ -32,10 +34,11 @@ from ..findings import LEVEL_NAMES
 from ..render.printing import print_setup
 from . import charts
 from .figures import COPIED, NO_SHARE, PEER_FLAGGED, Figure, Measure, change, percent
-from .grading import DEDUCTIONS, Weights
+from .grading import COUNTING, DEDUCTIONS, Weights
 from .overview import TREND_KEYS, Overview, copying_notes
 from .overview_page import (
     CROSS_DEFINITION,
+    DEFECT,
     MEDIAN_DEFINITION,
     TREND_DEFINITION,
     TREND_NAMES,
@@ -55,6 +58,9 @@ HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FORMATS = {"件": '0"件"', "个": '0"个"', "元": '#,##0.##"元"'}
 SHARE_FORMAT = "0.0%"
 CHART_ROW_CM = 0.6  # a bar's height in a chart: every unit is drawn, Excel zooms
+PAGE_CM = 13.5  # the chart height an A4 landscape page holds within its margins, running head and footer (LibreOffice's too): taller is cut in two
+ROW_CM = 0.53  # Excel's default row (15 pt), by which charts are anchored
+FITTED_UNITS = 40  # up to this many units, a chart is drawn to fit one page (bars thinner); more cannot be read on one
 
 
 def _cell_value(figure: Figure, measure: Measure | None) -> Any:
@@ -116,6 +122,7 @@ def workbook(overview: Overview, *, county: str = "", weights: Weights | None = 
 
 FLAG_FONT = Font(name=FONT, bold=True, color="C00000")
 MARKED_FONT = Font(name=FONT, italic=True, color="555555")
+DEFECT_FONT = Font(name=FONT, italic=True, bold=True, color="C00000")
 
 
 def _table(sheet, overview: Overview) -> None:
@@ -139,7 +146,13 @@ def _table(sheet, overview: Overview) -> None:
         if row.figured and not row.charted:
             for cell in cells[4 : 4 + len(columns)]:
                 cell.font = MARKED_FONT
+        for cell, column in zip(cells[4:], columns):
+            measure = row.figures.get(column.key) if row.figures is not None else None
+            if measure is not None and measure.defect:  # the number stays the printed one (sortable); what is wrong with it, in a note on the cell
+                cell.comment = Comment(f"{DEFECT}：{measure.defect}", "nianbao", width=260, height=90)
+                cell.font = DEFECT_FONT
     first, last = 2, sheet.max_row
+    counted = _runs([r for r, row in enumerate(overview.rows, start=first) if row.charted])  # the rows the bars and shades rank: as the 合计 and the medians
     if overview.charted:
         totals = total_measures(overview)
         put_row(sheet, ["", f"合计（已计入的{len(overview.charted)}个单位）", "", "", *(_cell_value(c, totals[c.key]) for c in columns),
@@ -159,18 +172,35 @@ def _table(sheet, overview: Overview) -> None:
         limit = {"repetition": COPIED, "peer": PEER_FLAGGED}.get(column.key)
         if limit is not None:  # at the threshold: bold red, as the page flags it
             sheet.conditional_formatting.add(area, CellIsRule(operator="greaterThanOrEqual", formula=[str(limit)], font=FLAG_FONT))
+        ranked = " ".join(f"{letter}{start}:{letter}{end}" for start, end in counted)
+        if not ranked:
+            continue
         if column.kind == "count" and column.unit == "件":
-            sheet.conditional_formatting.add(area, DataBarRule(start_type="num", start_value=0, end_type="max", color=charts.BAR[1:], showValue=True))
+            sheet.conditional_formatting.add(ranked, DataBarRule(start_type="num", start_value=0, end_type="max", color=charts.BAR[1:], showValue=True))
         else:  # white to dark blue: a shade that prints in grey in the same order
-            sheet.conditional_formatting.add(area, ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color=charts.PALETTE[3][1:]))
+            sheet.conditional_formatting.add(ranked, ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color=charts.PALETTE[3][1:]))
     sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(last, 1)}"
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, last) runs: 2,3,4,7 → (2, 4), (7, 7) — one range
+    each, for a conditional format that must leave the rows between out."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def _charts(ranks, pictures, overview: Overview) -> None:
     """Each figure's units ranked in two columns of 排名, and a bar chart of them in 图表."""
     put_row(pictures, [f"各项数字排名（由高到低，共{len(overview.charted)}个已计入的单位；数据见“排名”表）"])
     pictures["A1"].font = Font(name=FONT, bold=True, size=12)
+    pictures.sheet_format.defaultRowHeight, pictures.sheet_format.customHeight = 15, True  # rows of one height in Excel, WPS and LibreOffice alike: the page breaks fall between charts
     anchor_row = 3
+    used = 1.5  # cm of the first page: the sheet's title above the first chart
     col = 1
     for column in chart_columns(overview) + ([overview.column("repetition")] if overview.previous else []):
         ranked = sorted(((row.name, row.figures[column.key]) for row in overview.charted if row.figures and row.figures[column.key].value is not None),
@@ -207,8 +237,15 @@ def _charts(ranks, pictures, overview: Overview) -> None:
             series.dLbls.numFmt = _format(column)
             chart.width = 18
             chart.height = max(6.0, 2.5 + CHART_ROW_CM * len(ranked))
+            if len(ranked) <= FITTED_UNITS:
+                chart.height = min(chart.height, PAGE_CM - (used if anchor_row == 3 else 0))
+            rows = int(chart.height / ROW_CM) + 2
+            if used + rows * ROW_CM > PAGE_CM + 1 and anchor_row > 3:  # the next page: a chart is never cut in two
+                pictures.row_breaks.append(Break(id=anchor_row - 1))
+                used = 0.0
             pictures.add_chart(chart, f"A{anchor_row}")
-            anchor_row += int(chart.height / 0.5) + 2
+            anchor_row += rows
+            used += rows * ROW_CM
         col += 3
     ranks.freeze_panes = "A2"
 
@@ -275,6 +312,12 @@ def _grades(sheet, overview: Overview, weights: Weights | None) -> None:
             cell.alignment = Alignment(wrap_text=isinstance(cell.value, str) and cell.column > 3, vertical="top")
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{max(sheet.max_row, 1)}"
+    put_row(sheet, [])
+    put_row(sheet, [f"注：处数按错误计，不按“问题清单”的行数：{COUNTING}"])  # under the table: the rows above stay a plain table to filter and sort
+    note = sheet.max_row
+    sheet.cell(note, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=note, start_column=1, end_row=note, end_column=min(sheet.max_column, 9))
+    sheet.row_dimensions[note].height = 48
 
 
 def _findings(sheet, overview: Overview) -> None:
@@ -319,7 +362,7 @@ def _definitions(sheet, overview: Overview, county: str) -> None:
         if said:
             put_row(sheet, [f"{column.heading}的中位数", said])
     put_row(sheet, ["评分", "“评分”表：每个单位一行，每个扣分项（勾稽关系 R1–R4、正文与表格不一致 R6、跨年度衔接 X1–X3、年份 X4、内容雷同 X5 和单位间重复率达到50%、缺项 R7/P、落款日期 R5）"
-                           "的处数和第一处的内容，与“问题清单”一致；用 --weights 评分.yaml 给出每处扣几分时，另列扣分和得分。"])
+                           f"的处数和第一处的内容，各处都在“问题清单”中；{COUNTING}用 --weights 评分.yaml 给出每处扣几分时，另列扣分和得分。"])
     put_row(sheet, ["合计", "“各单位主要数字”表最后一行：已计入的单位之和，与 nianbao aggregate 的汇总相同；占比为各单位分子之和除以分母之和。"])
     put_row(sheet, ["份数", f"共{len(overview.rows)}个单位（或文件），已计入{len(overview.charted)}个；百分比如 {percent(Fraction(3, 7))} 表示 3/7。"])
     sheet.column_dimensions["A"].width = 16

@@ -145,6 +145,15 @@ class TableRows:
     same: list[tuple[str, list[CellChange]]]
     zero: list[str]
 
+    @property
+    def title(self) -> str:
+        """The table's heading on the page: 表二 as it is; the fees, which sit in the report's
+        section 六, as 信息处理费（报告“六、其他需要报告的事项”中） — a heading ``六、…`` of its
+        own would read as the page's next section (the page has a 六 of its own)."""
+        from .changes import FEES_LABEL
+
+        return self.table if self.table.startswith("表") else f"{FEES_LABEL}（报告“{self.table}”中）"
+
 
 def groups(found: list[CellChange]) -> list[TableRows]:
     """The cells by table, then by row, in printed order within each kind of row."""
@@ -202,7 +211,7 @@ def index(folders: Folders) -> bytes:
 
     years = sorted({(row.comparison.last.report.year, row.comparison.this.report.year) for row in folders.compared})  # type: ignore[union-attr]
     span = "、".join(f"{a}年与{b}年" for a, b in years) or "两年"
-    notes = [*folders.said, *(f"{row.unit}：{note}" for row in folders.rows for note in row.notes)]
+    notes = [*folders.said, *folders.aside, *(f"{row.unit}：{note}" for row in folders.rows for note in row.notes)]
     html = _index_template().render(
         f=folders,
         title=f"各单位{span}政府信息公开工作年度报告比对",

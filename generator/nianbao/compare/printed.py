@@ -83,7 +83,24 @@ def _table(document, head: list[str], rows: list[list[str]], widths: list[float]
             cell.width = Mm(width)
             if figures_from is not None and n >= figures_from:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _kept_together(table)
     return table
+
+
+KEPT_WHOLE = 12  # rows: a table this short is never split across pages; a longer one keeps its last rows (the 总计) together
+
+
+def _kept_together(table) -> None:
+    """A short table on one page, and a long one's last three rows on the same page with
+    their header: a 总计 row alone at the top of a page, or a heading left at the foot of
+    one with its table on the next, reads as a table of its own.  (Word and LibreOffice keep
+    a row with the next where its paragraphs say keep-with-next.)"""
+    rows = list(table.rows)
+    held = rows[:-1] if len(rows) <= KEPT_WHOLE + 1 else [rows[0], *rows[-3:-1]]
+    for row in held:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -206,10 +223,11 @@ def document(c: Comparison) -> bytes:
                 _marked(first if i == 0 else cell.add_paragraph(), pieces)
 
     doc.add_heading("五、表格逐格对照", level=1)
-    doc.add_paragraph("增减幅度 = （本年 − 上年）÷ 上年；上年为0时无法计算，记为“—”。每个表先列有变化的项目，再列两年相同的（每项一行）；两年各栏均为0的项目合为一行。"
+    intro = doc.add_paragraph("增减幅度 = （本年 − 上年）÷ 上年；上年为0时无法计算，记为“—”。每个表先列有变化的项目，再列两年相同的（每项一行）；两年各栏均为0的项目合为一行。"
                       + ("印错的总计照原样列出并注明各项之和，增减按各项之和计算。" if c.defects else ""))
+    intro.paragraph_format.keep_with_next = True  # the section's heading and note go with its first table, never alone at a page's foot
     for t in groups(c.changes):
-        doc.add_heading(t.table, level=2)
+        doc.add_heading(t.title, level=2)
         lines = []
         lines, merged = [], []
         for row, cells in t.changed:

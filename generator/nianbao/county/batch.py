@@ -454,9 +454,11 @@ def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets:
 
 
 # -- the county's aggregate ---------------------------------------------------------------------------------
-def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any], list[tuple[Any, ...]]]:
-    """(spec, report-file data with every table value summed, table 三 main rows per unit).
-    The reports are of one year and format (:func:`nianbao.county.rules.review` sees to it)."""
+def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
+    """(spec, report-file data with every table value summed).  The reports are of one year
+    and format (:func:`nianbao.county.rules.review` sees to it); the sheet of each unit's main
+    rows is the tally's (:meth:`nianbao.county.tally.Tally.sheet`: in the list's order, with
+    what is missing)."""
     spec = reports[0][1].spec
     year = reports[0][1].year
     t3, t4 = spec.table3, spec.table4
@@ -480,8 +482,4 @@ def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple
     }
     if spec.fees:
         data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
-    main = [t3.row(k) for k in ("new", "carried_over", "total", "carried_forward")]
-    table = [("机关名称", "文件", *(line.label for line in main))]
-    table += [(r.unit.name, str(path), *(r.row(line)[-1] for line in main)) for path, r in reports]  # type: ignore[attr-defined]
-    table.append(("合计", None, *(sum(r.row(line)[-1] for _, r in reports) for line in main)))
-    return spec, data, table
+    return spec, data

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Finding
+from ..findings import ERROR, Finding, sort_findings
 from . import rules as county
 from .filenames import in_gbk
 from .filenames import notes as name_notes
@@ -73,6 +73,47 @@ def review(entries: list[county.Entry], expected: list[str] | None, year: int | 
         return Reviewed(run=run)
     pointers = county.against_list(entries, expected)
     return Reviewed(county.missing(entries, expected)[0], pointers, run)
+
+
+def judged(report, findings: list[Finding]) -> list[Finding]:
+    """The findings a county run judges a unit's report by — ``check``'s, with the refusals
+    before publishing (rule P: a placeholder left, a section that would print empty, a line
+    the template left, no 落款日期) in place of their warnings, by the one criterion
+    :func:`nianbao.check.publish.publishable` that ``render`` and ``batch`` refuse by.  A
+    report ``batch`` would not publish is not counted by ``aggregate``, ``overview`` or the
+    site's aggregate either: an untouched ``nianbao init`` file or an unfilled ``nianbao
+    sheet`` workbook is a unit that has not reported, not a unit whose figures are all 0.
+    (Their messages leave out render's "or add --draft": these commands have none.)"""
+    if report is None:
+        return list(findings)
+    from dataclasses import replace
+
+    from ..check.publish import DRAFT_TOO, publishable
+
+    return sort_findings([replace(f, message=f.message.replace(DRAFT_TOO, "")) if f.rule == "P" else f for f in publishable(report, list(findings))])
+
+
+UNFILLED = "未填写完整"  # the status of such a report in the county's sheets and pages: batch's 未通过, said as what it is
+
+
+def unfilled(findings: list[Finding]) -> bool:
+    """A report :func:`judged` refuses for rule P alone — placeholders, sections that would
+    print empty, a line the template left, no 落款日期: what an untouched ``nianbao init``
+    file or ``nianbao sheet`` workbook gives, and any report not yet filled in to the end.
+    Its tables are no unit's figures yet: not shown as printed, not counted (:data:`UNFILLED`)."""
+    errors = [f for f in findings if f.level == ERROR]
+    return bool(errors) and all(f.rule == "P" for f in errors)
+
+
+def left_out_because(findings: list[Finding], shown: str) -> str:
+    """Why a unit's report is not counted, as ``aggregate`` says it: its first error, and
+    where to see the rest — ``check`` for errors, ``batch`` (which refuses it alike) for a
+    report that is only not ready to publish."""
+    errors = [f for f in findings if f.level == ERROR]
+    first = errors[0].labelled(shown)
+    if unfilled(findings):
+        return f"{UNFILLED}，还不能发布，未计入（{first}；共{len(errors)}处，nianbao batch 同样不生成它：填写完整后重新交回）"
+    return f"有错误，未计入（{first}；运行 nianbao check 查看全部）"
 
 
 LIST_NAME = county.LIST_NAME  # the unit list ``nianbao export`` writes into each year's folder

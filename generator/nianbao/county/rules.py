@@ -22,7 +22,7 @@ from ..findings import ERROR, WARNING, Finding
 from ..model.standard import SPECS
 from ..read.kinds import PICTURES
 from ..read.sources import accepted
-from . import roster
+from . import roster, unitnames
 from .filenames import readable
 from .unitnames import core as _core
 
@@ -125,7 +125,7 @@ class Entry:
     findings: list[Finding] = field(default_factory=list)  # what the county rules say of it
     counted: bool = True  # False: left out of the county's figures
     copy: bool = False  # a copy of another file's report
-    belongs: str | None = None  # the unit its folder or file name says, when it claims another
+    belongs: str | None = None  # the unit it stands for where its name is not that unit's as written: its folder's, or the listed name it is the same unit as
     other_year: bool = False  # of another year or format than the run's: set aside, not counted
 
 
@@ -160,10 +160,11 @@ def review(entries: list[Entry], expected: Iterable[str] = (), year: int | None 
     and the unit is not listed as silent.  ``expected``: the names on the unit list."""
 
     known = {_core(n): n for n in [*expected, *(e.name for e in entries if e.name)] if _core(n)}
+    one = _one_unit([e.name for e in entries if e.name])
     claims: dict[tuple[str, int | None], list[Entry]] = {}
     for entry in entries:
-        if entry.name:  # ⻘山镇人⺠政府 (radicals pasted from a PDF) and 青山镇政府 are 青山镇人民政府 to a reader: one unit, never added twice
-            claims.setdefault((_core(entry.name), entry.year), []).append(entry)
+        if entry.name:  # ⻘山镇人⺠政府 (radicals pasted from a PDF), 青山镇政府 and 某某县青山镇人民政府 are 青山镇人民政府 to a reader: one unit, never added twice
+            claims.setdefault((one[entry.name], entry.year), []).append(entry)
     for (_, claimed), group in claims.items():
         first: dict[str | None, Entry] = {}
         for entry in list(group):  # the same report saved again (opened in Excel, sent twice): once
@@ -187,9 +188,11 @@ def review(entries: list[Entry], expected: Iterable[str] = (), year: int | None 
                 entry.findings.append(Finding(WARNING, "B", None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”：请核对是哪个单位的报告"))
         if len(group) > 1:
             newest = max(group, key=_modified)
-            files = "、".join(f"{e.shown}（{_when(e)}修改{'，最新' if e is newest else ''}）" for e in group)
+            named = len({e.name for e in group}) > 1  # 洪泽区人民政府 and 淮安市洪泽区人民政府: each file's name said
+            files = "、".join(f"{e.shown}（{'“' + str(e.name) + '”，' if named else ''}{_when(e)}修改{'，最新' if e is newest else ''}）" for e in group)
+            unit = min((str(e.name) for e in group), key=lambda n: (len(_core(n)), -len(n)))  # 洪泽区人民政府, not 淮安市洪泽区… nor 青山镇政府
             for entry in group:
-                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{entry.name}”{claimed or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
+                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{unit}”{claimed or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
                 entry.counted = False
     return one_year([e for e in entries if not e.copy], year)
 
@@ -282,6 +285,20 @@ def one_year(entries: list[Entry], year: int | None = None) -> Run:
     return Run(year, form, given, len(dated), len(of_year), tied)
 
 
+def _one_unit(names: list[str]) -> dict[str, str]:
+    """{name: the unit it stands for}, by the one same-unit rule
+    (:func:`nianbao.county.unitnames.same_unit`): its core, or the shortest core among the
+    names that are the same unit as it (淮安市洪泽区人民政府 and 洪泽区人民政府 are both 洪泽区)
+    — where those are one unit with each other; a name that could be two units keeps its own."""
+    index = unitnames.SameUnits(dict.fromkeys(names))
+    out: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        found = index.find(name) or [name]
+        shortest = min(found, key=lambda n: len(_core(n)))
+        out[name] = _core(shortest) if all(unitnames.same_unit(n, shortest) for n in found) else _core(name)
+    return out
+
+
 def _form_name(form: str) -> str:
     return SPECS[form].name if form in SPECS else form
 
@@ -312,22 +329,48 @@ def _when(entry: Entry) -> str:
 
 
 def missing(entries: list[Entry], expected: list[str]) -> tuple[list[str], list[Entry]]:
-    """(units on the list with no report, reports of units not on the list)."""
+    """(units on the list with no report, reports of units not on the list): a report stands
+    for a listed unit by its name, or by :attr:`Entry.belongs` (:func:`against_list`)."""
     found = {roster.key(e.name) for e in entries if e.name} | {roster.key(e.belongs) for e in entries if e.belongs}
     listed = {roster.key(name) for name in expected}
-    return [name for name in expected if roster.key(name) not in found], [e for e in entries if e.name and roster.key(e.name) not in listed]
+    return [name for name in expected if roster.key(name) not in found], [e for e in entries if e.name and not e.belongs and roster.key(e.name) not in listed]
 
 
 def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
-    """With a unit list: a report of a unit that is not on it is an error naming the closest
-    names on the list (``柳林真人民政府 不在名单中，是否为柳林镇人民政府？``) and is left out —
-    not published, not added up — until its name is corrected.  Returns, for each unit on
-    the list that sent nothing, a pointer to the files that may be its report."""
+    """With a unit list: a report stands for the listed unit its name is, by the one same-unit
+    rule :func:`nianbao.county.unitnames.same_unit` that ``compare`` and ``overview`` pair by —
+    the same name (城西镇 on the list, 城西镇人民政府 in the report) or with a higher region's
+    name before it (淮安市洪泽区人民政府 for 洪泽区人民政府) — counted as that unit, said in a
+    warning; never "not on the list" while another command pairs it.  A name in look-alike
+    characters (⻘山镇人⺠政府) would be published as written: it is pointed to its listed name.
+    A report of a unit that is not on the list is an error naming the names it is likely a
+    slip for (``柳林真人民政府 不在名单中，是否为柳林镇人民政府？``) and is left out — not published,
+    not added up — until its name is corrected.  Returns, for each unit on the list that sent
+    nothing, a pointer to the files that may be its report."""
+    from ..read.importer.glyphs import characters
+
     listed = {roster.key(name): name for name in expected}
-    found = {roster.key(e.name) for e in entries if e.name} | {roster.key(e.belongs) for e in entries if e.belongs}
+    index = unitnames.SameUnits(expected)
+    unsure: set[int] = set()  # names that could be two listed units: said so, not "not on the list"
+    for entry in entries:
+        if not entry.name or entry.copy or entry.belongs or roster.key(entry.name) in listed or characters(entry.name) != entry.name:
+            continue
+        found = index.find(entry.name)
+        if len(found) == 1:
+            entry.belongs = found[0]  # the listed unit has replied: never also 未交回
+            if not any(f.level == ERROR and f.rule == "B" for f in entry.findings):  # two files for it: said already, not counted
+                sameness = unitnames.same_unit(entry.name, found[0])
+                how = f"只差前面的上级地名“{sameness.prefix}”" if sameness is not None and sameness.prefix else "只差空格或“人民政府”等字样"
+                entry.findings.append(Finding(WARNING, "B", None, f"机关名称“{entry.name}”与名单上的“{found[0]}”{how}，按名单上的这个单位计入"))
+        elif found:
+            entry.findings.append(Finding(ERROR, "B", None, f"{entry.name} 可能是名单上的{'或'.join(found)}，无法确定是哪一个：请改正机关名称；改正前不生成报告、不计入汇总"))
+            entry.counted = False
+            unsure.add(id(entry))
+    _one_file_a_unit(entries, listed)
+    found_keys = {roster.key(e.name) for e in entries if e.name} | {roster.key(e.belongs) for e in entries if e.belongs}
     pointers: dict[str, list[str]] = {}
     for entry in entries:
-        if not entry.name or entry.copy or entry.belongs or roster.key(entry.name) in listed:
+        if not entry.name or entry.copy or entry.belongs or roster.key(entry.name) in listed or id(entry) in unsure:
             continue
         close = closest(entry.name, expected)
         if close:
@@ -337,24 +380,39 @@ def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
         entry.findings.append(Finding(ERROR, "B", None, said + "；改正前不生成报告、不计入汇总"))
         entry.counted = False
         for name in close:
-            if roster.key(name) not in found:
+            if roster.key(name) not in found_keys:
                 pointers.setdefault(name, []).append(f"{entry.shown} 填的机关名称是“{entry.name}”，是否就是这个单位？")
     return {name: "；".join(said) for name, said in pointers.items()}
 
 
-def closest(name: str, candidates: list[str], most: int = 3) -> list[str]:
-    """The names among ``candidates`` that ``name`` is most likely a slip for (:func:`slip`:
-    a character or two apart, or the same place written with or without 人民政府), else
-    the most alike by :mod:`difflib` — best first.  Compared without 人民政府, which every
-    township shares and which would make 城关镇 look like 白石镇."""
-    import difflib
+def _one_file_a_unit(entries: list[Entry], listed: dict[str, str]) -> None:
+    """Two reports of the year that stand for one listed unit under two names (洪泽区人民政府
+    and 淮安市洪泽区人民政府, each with its own figures): neither is counted, as two files of
+    one name are not (:func:`review`) — never one unit added up twice."""
+    units: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.name and not entry.copy and not entry.other_year:
+            unit = entry.belongs or listed.get(roster.key(entry.name))
+            if unit is not None:
+                units.setdefault(unit, []).append(entry)
+    for unit, group in units.items():
+        if len({roster.key(e.name or "") for e in group}) < 2:
+            continue
+        files = "、".join(f"{e.shown}（{e.name}）" for e in group)
+        for entry in group:
+            if not any(f.level == ERROR and f.rule == "B" for f in entry.findings):
+                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是名单上“{unit}”的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
+            entry.counted = False
 
+
+def closest(name: str, candidates: list[str], most: int = 3) -> list[str]:
+    """The names among ``candidates`` that ``name`` is likely a slip for (:func:`slip`: a
+    character or two apart, or the same place in look-alike characters), best first; none
+    when it is no slip for any — a name merely alike (淮安区 for 淮安市洪泽区) is another
+    unit, not a suggestion.  Compared without 人民政府, which every township shares and which
+    would make 城关镇 look like 白石镇."""
     near = sorted((apart, i, c) for i, c in enumerate(candidates) if (apart := slip(name, c)) is not None)
-    found = [c for _, _, c in near]
-    if not found:
-        cores = {_core(c): c for c in reversed(candidates)}
-        found = [cores[k] for k in difflib.get_close_matches(_core(name), list(cores), n=most, cutoff=0.6)]
-    return found[:most]
+    return [c for _, _, c in near][:most]
 
 
 TYPO = 2  # characters two names differ by that make one a likely slip for the other

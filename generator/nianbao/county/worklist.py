@@ -124,18 +124,41 @@ def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None)
     return stable_xlsx(wb)
 
 
-def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]]) -> None:
+def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]], title: list[str] | tuple[str, ...] = (), widths: list[float] | None = None) -> None:
+    """The sheet ``name`` (re)written: ``title`` lines above the table, each across its width
+    (bold, the first larger), then ``rows`` — the first their header, frozen and repeated on
+    every printed page with the title, so that a page on its own still says what it counts.
+    ``widths``: the columns' widths, their text wrapped within them (a long reason in the last
+    column would otherwise run on past the table and shrink the printed page to nothing)."""
     if name in wb.sheetnames:
         del wb[name]
     sheet = wb.create_sheet(name)
+    width = max((len(row) for row in rows), default=1)
+    for n, line in enumerate(title, start=1):
+        put_row(sheet, [line])
+        sheet.cell(n, 1).font = Font(name=FONT, bold=True, size=12 if n == 1 else 11)
+        sheet.cell(n, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        if width > 1:
+            sheet.merge_cells(start_row=n, start_column=1, end_row=n, end_column=width)
     for row in rows:
-        put_row(sheet, row)
-    sheet.freeze_panes = "A2"
-    print_setup(sheet)
+        cells = put_row(sheet, row)
+        if widths:
+            for cell in cells:
+                cell.alignment = Alignment(wrap_text=isinstance(cell.value, str), vertical="top")
+    for column, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    head = len(title) + 1
+    if rows and title:
+        for cell in sheet[head]:
+            cell.font = Font(name=FONT, bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    sheet.freeze_panes = f"A{head + 1}"
+    print_setup(sheet, header_rows=head)
 
 
-def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]]) -> bytes:
-    """汇总.xlsx with the sheet ``name`` (re)written: added to a batch's worklist when there is one."""
+def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]], title: list[str] | tuple[str, ...] = (), widths: list[float] | None = None) -> bytes:
+    """汇总.xlsx with the sheet ``name`` (re)written (:func:`add_sheet`): added to a batch's
+    worklist when there is one."""
     from ..read.workbook import stable_xlsx
 
     if existing is None:
@@ -143,5 +166,5 @@ def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]]) -
         wb.remove(wb.active)
     else:
         wb = load_workbook(io.BytesIO(existing))
-    add_sheet(wb, name, rows)
+    add_sheet(wb, name, rows, title, widths)
     return stable_xlsx(wb)

@@ -69,9 +69,10 @@ def fit_columns(sheet: Worksheet) -> None:
     so that a printed name or heading is not cut at the cell's edge (a cell shows nothing of
     its text past the edge when the next cell is filled).  Columns given a width keep it."""
     widest: dict[int, int] = {}
+    across = _merged_widths(sheet)
     for row in sheet.iter_rows():
         for cell in row:
-            if cell.value is not None:
+            if cell.value is not None and cell.coordinate not in across:  # a title across the table does not widen its first column
                 shown = max((display_width(part) for part in str(cell.value).split("\n")), default=0)
                 widest[cell.column] = max(widest.get(cell.column, 0), shown)
     for column, shown in widest.items():
@@ -90,6 +91,7 @@ def fit_rows(sheet: Worksheet) -> None:
     cut at the cell's edge.  Measured in display columns (a Chinese character is two), as
     the column widths are given."""
     widths: dict[int, float] = {}
+    across = _merged_widths(sheet)
     for row in sheet.iter_rows():
         if not row or sheet.row_dimensions[row[0].row].height is not None:
             continue
@@ -98,10 +100,21 @@ def fit_rows(sheet: Worksheet) -> None:
             if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
                 continue
             if cell.column not in widths:
-                dimension = sheet.column_dimensions.get(get_column_letter(cell.column))
-                widths[cell.column] = dimension.width if dimension is not None and dimension.customWidth else EXCEL_DEFAULT_WIDTH
-            room = max(int(widths[cell.column]) - 1, 1)
+                widths[cell.column] = _column_width(sheet, cell.column)
+            room = max(int(across.get(cell.coordinate, widths[cell.column])) - 1, 1)
             lines = max(lines, sum(-(-max(display_width(part), 1) // room) for part in cell.value.split("\n")))
         if lines > 1:
             size = (row[0].font.sz if row[0].font is not None and row[0].font.sz else 11)
             sheet.row_dimensions[row[0].row].height = min(round(lines * size * 1.35 + 3, 1), MAX_ROW_HEIGHT)
+
+
+def _column_width(sheet: Worksheet, column: int) -> float:
+    dimension = sheet.column_dimensions.get(get_column_letter(column))
+    return dimension.width if dimension is not None and dimension.customWidth else EXCEL_DEFAULT_WIDTH
+
+
+def _merged_widths(sheet: Worksheet) -> dict[str, float]:
+    """{the first cell of a range merged across columns: the width of the range}: its text
+    wraps within the whole range, and is no reason to widen its first column."""
+    return {merged.start_cell.coordinate: sum(_column_width(sheet, c) for c in range(merged.min_col, merged.max_col + 1))
+            for merged in sheet.merged_cells.ranges if merged.max_col > merged.min_col}

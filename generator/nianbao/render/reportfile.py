@@ -209,7 +209,8 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
                 w.entry(indent, line.key, None, line.label, keys + (line.key,))
                 lines(line.children, values.get(line.key) or {}, indent + 2, keys + (line.key,))
             elif line.total and values.get(line.key) is None:
-                w.comment(indent, f"{line.key}: [0, 0, 0, 0, 0, 0]   {line.label}：{line.note}")
+                # the key as a clerk would write it, but no figures: a row of zeros here read as "the total is 0"
+                w.comment(indent, f"{line.key}:   {line.label}：此处未写出（不是0），{line.note}；要写出时写成 {line.key}: [{len(t3.columns)}个数]")
             else:
                 w.row(indent, line.key, values.get(line.key), line.label, keys + (line.key,))
 

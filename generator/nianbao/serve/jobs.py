@@ -344,43 +344,12 @@ def pair(store: Store, unit: UnitInfo, year: int) -> bytes | None:
     return render(compare(*sides))
 
 
-NARRATIVES = ("preamble", "overview", "problems", "other_matters")
-
-
-def carry_texts(previous: str | None, spec_id: str, data: dict) -> bool:
-    """Into a new aggregate's ``data``: what the admin wrote in the county's own report since the
-    last aggregate — its narratives and its unit's fields (the name apart: the county's setting
-    gives it) — so that aggregating again after one more approval renews the figures without
-    wiping the text.  Only from a version of the same format; True when anything was kept (the
-    version's summary says so)."""
-    from ..model.yamlfile import parse
-
-    if not previous:
-        return False
-    old = parse(previous).data
-    if not isinstance(old, dict) or old.get("format") != spec_id:
-        return False
-    kept = False
-    for key in NARRATIVES:
-        value = old.get(key)
-        if isinstance(value, (str, dict)) and value:
-            data[key] = value
-            kept = True
-    unit = old.get("unit")
-    if isinstance(unit, dict):
-        for key, value in unit.items():
-            if key != "name" and value not in (None, ""):
-                data.setdefault("unit", {})[key] = value
-                kept = True
-    return kept
-
-
 def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[VersionInfo, list[str]]:
     """The county's own report of ``year``: the sum of the approved reports as ``nianbao aggregate``
     computes it, saved as the next version of :meth:`Store.county_unit`'s report (with the texts
     the admin wrote in the previous one kept: :func:`carry_texts`).  Returns the version and what
     the tally said (files left out and why)."""
-    from ..county.tally import tally
+    from ..county.tally import carry_texts, tally
     from ..render.reportfile import dump
     from . import editor
     from .store import COUNTY_UNIT

@@ -130,6 +130,6 @@ def pdfs(documents: list[tuple[str, bytes, dt.date]], jobs: int = 1) -> tuple[di
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
             for result in pool.map(pdf.convert, groups):
                 done.update(result)
-    except office.Unavailable as exc:
+    except office.OfficeUnavailable as exc:
         return {}, str(exc)
     return done, None

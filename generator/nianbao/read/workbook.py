@@ -285,7 +285,7 @@ MAX_SHEET_BYTES = 8 * 1024 * 1024  # a collection workbook's sheets are some ten
 MAX_KEY_ROWS = 2000  # the hidden sheet lists a few hundred cells
 
 
-class NotOurs(NianbaoError):
+class UnusableWorkbook(NianbaoError):
     """A workbook nianbao cannot read as a collection workbook (the message says why)."""
 
 
@@ -296,7 +296,7 @@ def load_workbook(path: Path) -> Loaded:
     finding, never an exception."""
     try:
         return _load_workbook(path)
-    except NotOurs as exc:
+    except UnusableWorkbook as exc:
         return Loaded(None, [Finding(ERROR, "S", None, str(exc))])
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         return Loaded(None, [Finding(ERROR, "S", None, f"无法打开工作簿 {path.name}：文件已损坏或被截断（{type(exc).__name__}）")])
@@ -308,23 +308,23 @@ def _opened(path: Path):
 
     data = path.read_bytes()
     if data.startswith(OLE_MAGIC):
-        raise NotOurs("这是旧版 Excel/WPS 表格格式（.xls/.et），nianbao 只读 .xlsx：请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后再试")
+        raise UnusableWorkbook("这是旧版 Excel/WPS 表格格式（.xls/.et），nianbao 只读 .xlsx：请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后再试")
     try:
         with safezip.open_package(data, "Excel 工作簿") as package:
             for info in package.infolist():
                 if info.filename.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_BYTES:
-                    raise NotOurs(f"工作表部件“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，不像下发的采集表（采集表只有几十 KB），未读取")
+                    raise UnusableWorkbook(f"工作表部件“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，不像下发的采集表（采集表只有几十 KB），未读取")
                 if info.filename.endswith((".xml", ".rels")):
                     with package.open(info) as part:
                         safezip.declares(part.read(4096), "Excel 工作簿")
-    except safezip.Refused as exc:
-        raise NotOurs(str(exc)) from exc
+    except safezip.UnsafeZip as exc:
+        raise UnusableWorkbook(str(exc)) from exc
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         return open_workbook(io.BytesIO(data), data_only=False)  # by content: the name may say .xls
     except (KeyError, ValueError, TypeError, InvalidFileException, zipfile.BadZipFile) as exc:
-        raise NotOurs(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试") from exc
+        raise UnusableWorkbook(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试") from exc
 
 
 @dataclass(frozen=True)
@@ -364,27 +364,27 @@ def _layout(spec_id: str, year: int) -> _Layout:
 def _load_workbook(path: Path) -> Loaded:
     wb = _opened(path)
     if KEYS_SHEET not in wb.sheetnames or not isinstance(wb[KEYS_SHEET], Worksheet):
-        raise NotOurs(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
+        raise UnusableWorkbook(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
     hidden = wb[KEYS_SHEET]
     if hidden.max_row > MAX_KEY_ROWS:
-        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过（{hidden.max_row}行），无法读取；请使用下发的采集表重新填写")
+        raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过（{hidden.max_row}行），无法读取；请使用下发的采集表重新填写")
     try:
         rows = list(hidden.iter_rows(values_only=True))
         _, spec_id, year = rows[0][:3]
         year = int(year)
         declared = {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
+        raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
     impossible = dates.impossible_year(year)
     if impossible:
         return Loaded(None, [Finding(ERROR, "S", YEAR_LABEL, impossible, cell=f"{FACTS}!B1")])
     spec = SPECS.get(str(spec_id)) or spec_for_year(year)
     if spec is None:
-        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
+        raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
     layout = _layout(spec.id, year)
     for sheet in layout.fixed:
         if sheet not in wb.sheetnames or not isinstance(wb[sheet], Worksheet):  # a chart sheet has no cells
-            raise NotOurs(f"采集表中没有“{sheet}”表：工作表被改名或删除了；请使用下发的采集表重新填写")
+            raise UnusableWorkbook(f"采集表中没有“{sheet}”表：工作表被改名或删除了；请使用下发的采集表重新填写")
     findings = _hidden_findings(spec, layout, declared) + _layout_findings(wb, layout)
     data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
     whole = None

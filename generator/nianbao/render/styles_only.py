@@ -86,7 +86,7 @@ _IMAGES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif":
            "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf", "svg": "image/svg+xml"}
 
 
-class Refused(NianbaoError):
+class UnusableReference(NianbaoError):
     """The reference cannot be used at all; the message is Chinese."""
 
 
@@ -220,7 +220,7 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
 
     try:
         root = safezip.parse_xml(data, "样式参考文档")
-    except safezip.Refused:
+    except safezip.UnsafeZip:
         return True
     return len(root) > 0 or bool((root.text or "").strip())
 
@@ -233,7 +233,7 @@ def _relationships(items: list[tuple[str, str, str]]) -> bytes:
 def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     """The reference's look and nothing else (see above).  ``parts`` were read within
     :mod:`nianbao.system.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
-    report writes itself.  Raises :class:`Refused` for macros (a VBA project, a
+    report writes itself.  Raises :class:`UnusableReference` for macros (a VBA project, a
     macro-enabled document) and for what is not a Word document; drops, with a note each,
     external relationships, an attached template, custom properties, customXml, altChunk,
     OLE objects, ActiveX controls and embedded fonts."""
@@ -252,10 +252,10 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     if (any(n.endswith(("vbaproject.bin", "vbadata.xml")) for n in lowered)
             or any("macroenabled" in t.lower() for t in (*defaults.values(), *overrides.values()))
             or any(_segment(t) in ("vbaProject", "wordVbaData") for items in rels.values() for _, t, _, _ in items)):
-        raise Refused(MACROS)
+        raise UnusableReference(MACROS)
     main = next((_resolve("", g) for _, t, g, ext in rels.get("_rels/.rels", []) if _segment(t) == "officeDocument" and not ext), "word/document.xml")
     if main not in parts or overrides.get(main, MAIN_TYPE) not in (MAIN_TYPE, TEMPLATE_TYPE):
-        raise Refused(f"不是有效的 Word 文档（缺少正文 {main}）" if main not in parts else "不是 Word 文档（.docx）")
+        raise UnusableReference(f"不是有效的 Word 文档（缺少正文 {main}）" if main not in parts else "不是 Word 文档（.docx）")
 
     notes = _Notes()
     reserved = {"[Content_Types].xml", "_rels/.rels", core, app, "word/document.xml", main}  # written by the report
@@ -289,7 +289,7 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
         if _segment(rel_type) == "custom-properties" and (external or _meaningful("custom-properties", parts.get(_resolve("", target)))):
             notes.add(SAID["custom-properties"], target if external else _resolve("", target))
     if not any(_segment(t) == "styles" for _, t, _ in kept[main]):
-        raise Refused("没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用")
+        raise UnusableReference("没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用")
 
     out: dict[str, bytes] = {}
     sect = ""
@@ -365,7 +365,7 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     root = safezip.parse_xml(document, "样式参考文档")
     sections = root.findall(f".//{W}sectPr")
     if not sections:
-        raise Refused("没有页面设置（w:sectPr）")
+        raise UnusableReference("没有页面设置（w:sectPr）")
     sect = sections[-1]
     as_written = re.findall(r"<w:sectPr\b[^>]*?/>|<w:sectPr\b[^>]*?(?<!/)>.*?</w:sectPr>", document.decode("utf-8"), flags=re.S)
     if not _strip(sect, kept, notes) and len(as_written) == len(sections) and _stands_alone(as_written[-1]):

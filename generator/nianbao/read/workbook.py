@@ -99,6 +99,19 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     """The blank workbook, in memory: what ``sheet`` writes, and the layout a returned
     workbook is read by (:func:`_layout`)."""
     wb = Workbook()
+    _intro_sheet(wb, spec, year)
+    keys_of = _facts_sheet(wb, spec, year, unit_name)
+    computed: dict[str, str] = {}
+    for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
+        open_cells, total_cells = _grid_sheet(wb, spec, grid)
+        keys_of.update(open_cells)
+        computed.update(total_cells)
+    _keys_sheet(wb, spec, year, keys_of, computed)
+    return wb
+
+
+def _intro_sheet(wb: Workbook, spec: Spec, year: int) -> None:
+    """填写说明: how to fill the workbook, and which year and format it is for."""
     intro = wb.active
     intro.title = "填写说明"
     for r, text in enumerate(INSTRUCTIONS, start=1):
@@ -108,10 +121,9 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     intro.protection.sheet = True
     print_setup(intro, header_rows=0, orientation="portrait")  # one column of text: a landscape page would be half empty
 
-    keys_of: dict[str, str] = {}
-    facts = wb.create_sheet(FACTS)
-    facts.column_dimensions["A"].width = 34
-    facts.column_dimensions["B"].width = 80
+
+def _fact_rows(spec: Spec, year: int, unit_name: str | None) -> list[tuple[str, Any, tuple | None, str]]:
+    """The rows of the facts sheet: (label, value, keys in the report file or None when fixed, kind)."""
     rows: list[tuple[str, Any, tuple | None, str]] = [
         (YEAR_LABEL, year, None, "fixed"),
         (FORMAT_LABEL, spec.name, None, "fixed"),
@@ -124,7 +136,16 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     if spec.overview_may_be_text:
         rows.append((f"{overview.heading}（不分五项、写成一整段时填这里）", None, ("overview",), "narrative"))
     rows += [(spec.section(k).heading, None, (k,), "narrative") for k in ("problems", "other_matters")]
-    for r, (label, value, keys, kind) in enumerate(rows, start=1):
+    return rows
+
+
+def _facts_sheet(wb: Workbook, spec: Spec, year: int, unit_name: str | None) -> dict[str, str]:
+    """The facts sheet, two columns read down; the cell of each key (as JSON) it holds."""
+    keys_of: dict[str, str] = {}
+    facts = wb.create_sheet(FACTS)
+    facts.column_dimensions["A"].width = 34
+    facts.column_dimensions["B"].width = 80
+    for r, (label, value, keys, kind) in enumerate(_fact_rows(spec, year, unit_name), start=1):
         head = facts.cell(r, 1, label)
         head.font, head.alignment, head.border = Font(name=FONT, size=11, bold=True), LEFT, BOX
         cell = facts.cell(r, 2, value)
@@ -149,13 +170,11 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     facts.protection.sheet = True
     # a form of two columns, read down: portrait; the year and format repeated on each page
     print_setup(facts, header_rows=2, orientation="portrait")
+    return keys_of
 
-    computed: dict[str, str] = {}
-    for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
-        open_cells, total_cells = _grid_sheet(wb, spec, grid)
-        keys_of.update(open_cells)
-        computed.update(total_cells)
 
+def _keys_sheet(wb: Workbook, spec: Spec, year: int, keys_of: dict[str, str], computed: dict[str, str]) -> None:
+    """The hidden sheet a returned workbook is read by: each key's cell, the computed ones marked."""
     hidden = wb.create_sheet(KEYS_SHEET)
     hidden.sheet_state = "hidden"
     hidden.append(["nianbao", spec.id, year])
@@ -164,7 +183,6 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     for keys, where in computed.items():  # formulas: not read, but findings about them point there
         hidden.append([keys, where, COMPUTED])
     hidden.protection.sheet = True
-    return wb
 
 
 def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> tuple[dict[str, str], dict[str, str]]:

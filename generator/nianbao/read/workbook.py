@@ -1,7 +1,7 @@
 """Collection workbooks (``nianbao sheet``): an .xlsx a county office sends to each unit.
 
 The workbook mirrors the official tables — the same grids, merges and labels as the
-DOCX (:mod:`.render.grid`) — with only the number cells open for typing, each with data
+DOCX (:mod:`nianbao.render.grid`) — with only the number cells open for typing, each with data
 validation, and the 总计 cells as formulas.  A filled workbook is read by what its unit
 saw: the layout ``sheet`` writes for the format and year, rebuilt by the same code.  The
 hidden sheet names the format and year and lists which report-file key each cell holds;

@@ -9,7 +9,7 @@ profile is also a lock: LibreOffice must not reach the network or the clerk's fi
 because a document says so.  A ``.doc`` with a linked picture (``INCLUDEPICTURE "http://…"
 \\d``) makes LibreOffice's Word import probe the address (OPTIONS and HEAD) while it
 reads the file, whatever the link settings say; an ``.odt`` or ``.docx`` with a linked
-picture is fetched when the page is laid out.  So the profile (:data:`PROFILE`) removes
+picture is fetched when the page is laid out.  So the profile (:func:`profile_settings`) removes
 the ``http``/``https``/WebDAV/FTP/CMIS content providers — the machinery every fetch goes
 through — and, behind that, blocks linked content from untrusted documents, never
 updates links, and never runs macros.

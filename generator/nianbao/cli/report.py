@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +25,10 @@ from . import (
     _print_findings,
     main,
 )
+
+if TYPE_CHECKING:  # each command imports its workflow when it runs: check starts fast
+    from ..workflows.importing import ImportedFile
+    from ..workflows.publishing import Published, Stop
 
 
 @main.command()
@@ -124,7 +129,7 @@ def render(file: Path, out_dir: Path, targets: str, reference_docx: Path | None,
         sys.exit(EXIT_FINDINGS)
 
 
-def _stopped(stop, draft: bool) -> str:
+def _stopped(stop: Stop, draft: bool) -> str:
     """Why render wrote nothing, said with the option or command that helps."""
     from ..workflows.publishing import Stop
 
@@ -135,7 +140,7 @@ def _stopped(stop, draft: bool) -> str:
     return "原文有无法读取的格（见上），草稿也无法生成：请先用 nianbao import 读成报告文件，对照原件补填后再生成。"
 
 
-def _render_notes(file: Path, done, pdf_wanted: bool) -> None:
+def _render_notes(file: Path, done: Published, pdf_wanted: bool) -> None:
     """What render says after the files: the warnings left, a draft's problems, the fonts, the PDF."""
     produced, findings = done.produced, done.produced.findings
     warnings = [f for f in findings if f.level != ERROR]
@@ -239,7 +244,7 @@ def import_command(reports: tuple[Path, ...], out_dir: Path, proof: Path | None)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
-def _told_imported(done) -> None:
+def _told_imported(done: ImportedFile) -> None:
     """A report file written: what nianbao check says of it, then what only reading the original could tell."""
     target, checked = done.target, done.checked
     wrong = sum(f.level == ERROR for f in checked)

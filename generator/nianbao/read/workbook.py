@@ -379,8 +379,9 @@ def _layout(spec_id: str, year: int) -> _Layout:
     return _Layout(cells, frozenset(totals), fixed)
 
 
-def _load_workbook(path: Path) -> Loaded:
-    wb = _opened(path)
+def _declared(wb) -> tuple[str, int, dict[tuple, str]]:
+    """(format, year, each key's cell) as the hidden keys sheet declares them; a workbook
+    without it, or with it changed, is not one nianbao can read."""
     if KEYS_SHEET not in wb.sheetnames or not isinstance(wb[KEYS_SHEET], Worksheet):
         raise UnusableWorkbook(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
     hidden = wb[KEYS_SHEET]
@@ -389,10 +390,14 @@ def _load_workbook(path: Path) -> Loaded:
     try:
         rows = list(hidden.iter_rows(values_only=True))
         _, spec_id, year = rows[0][:3]
-        year = int(year)
-        declared = {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
+        return spec_id, int(year), {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
+
+
+def _load_workbook(path: Path) -> Loaded:
+    wb = _opened(path)
+    spec_id, year, declared = _declared(wb)
     impossible = dates.impossible_year(year)
     if impossible:
         return Loaded(None, [Finding(ERROR, "S", YEAR_LABEL, impossible, cell=f"{FACTS}!B1")])

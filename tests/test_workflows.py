@@ -185,3 +185,19 @@ def test_to_pdf_says_why_there_is_none(monkeypatch):
     assert publishing.to_pdf(produced) == (None, "找不到 LibreOffice（soffice）")
     monkeypatch.setattr(produce, "pdfs", lambda documents: ({TITLE: b"%PDF"}, None))
     assert publishing.to_pdf(produced) == (b"%PDF", None)
+
+
+# -- both faces say the same -------------------------------------------------------------------------
+def test_the_site_starts_and_drafts_reports_as_the_workflows_do():
+    """The site's blank report and next year's draft are the workflows' (issue 28): the same
+    text, the same header sentences, the same refusal of an unsupported year."""
+    editor = pytest.importorskip("nianbao.serve.editor")
+
+    assert editor.blank(2023, "青山镇人民政府") == blank.blank_text(2023, "青山镇人民政府")
+    with pytest.raises(UnsupportedYear) as said:
+        blank.spec_for(2018)
+    with pytest.raises(editor.EditorError, match=f"^{said.value}$"):
+        editor.blank(2018, "青山镇人民政府")
+    drafted = editor.next_from(TEXT, 2024)
+    _, header = nextyear.draft_text(TEXT, 2024)
+    assert drafted.split("\n")[:2] == [f"# {line}" for line in header.split("\n")]

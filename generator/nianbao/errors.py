@@ -9,7 +9,7 @@ keep that builtin as a second base.
 The refusals of :mod:`nianbao.workflows` are here, named by what went wrong, because both
 faces catch them: the command line says them as usage mistakes (exit 2, by
 ``cli._Command``), the site as a page's message.  The errors of one room stay in that room
-(each named by what went wrong: ``office.OfficeUnavailable``, ``safezip.UnsafeZip``…).
+(each named by what went wrong: ``office.OfficeUnavailable``, ``safezip.BadPackage``…).
 """
 
 from __future__ import annotations

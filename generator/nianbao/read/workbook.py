@@ -335,7 +335,7 @@ def _opened(path: Path):
                 if info.filename.endswith((".xml", ".rels")):
                     with package.open(info) as part:
                         safezip.declares(part.read(4096), "Excel 工作簿")
-    except safezip.UnsafeZip as exc:
+    except safezip.BadPackage as exc:
         raise UnusableWorkbook(str(exc)) from exc
     from openpyxl.utils.exceptions import InvalidFileException
 

@@ -71,7 +71,7 @@ def _package(path: str, mtime: float) -> _Package:
             if part.endswith((".xml", ".rels")):
                 safezip.declares(data, kind)
         cleaned = styles_only.clean(parts, core=CORE, app=APP)
-    except safezip.UnsafeZip as exc:
+    except safezip.BadPackage as exc:
         raise ReferenceDocumentError(f"{name}：{exc}") from exc
     except styles_only.UnusableReference as exc:
         raise ReferenceDocumentError(f"{name}：{exc}") from exc

@@ -253,7 +253,7 @@ def offline_odt(data: bytes) -> bytes:
     section, an object or a script by address), so that converting it cannot make
     LibreOffice fetch anything — a second lock behind :func:`profile_settings`.
     Hyperlinks stay (nothing follows them unclicked).  The package is read within
-    :mod:`nianbao.system.safezip`'s bounds; a damaged one raises :class:`safezip.UnsafeZip`."""
+    :mod:`nianbao.system.safezip`'s bounds; a damaged one raises :class:`safezip.BadPackage`."""
     from lxml import etree
 
     from ..system import safezip

@@ -89,6 +89,7 @@ _IMAGES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif":
 
 KIND = "样式参考文档"  # what the messages call the document
 
+
 class UnusableReference(NianbaoError):
     """The reference cannot be used at all; the message is Chinese."""
 
@@ -223,7 +224,7 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
 
     try:
         root = safezip.parse_xml(data, KIND)
-    except safezip.UnsafeZip:
+    except safezip.BadPackage:
         return True
     return len(root) > 0 or bool((root.text or "").strip())
 

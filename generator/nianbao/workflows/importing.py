@@ -94,21 +94,23 @@ class Importing:
         from ..render.reportfile import dump
         from ..system.output import backup, numbered, safe_name, write_atomic
 
-        imported = done.imported
+        imported, spec = done.imported, done.imported.spec
+        if spec is None:  # the format was not recognised: nothing to write (one() does not ask)
+            return
         data = imported.data
         stem = safe_name(f"{data['unit'].get('name') or done.source.stem}{data.get('year') or ''}")
         target = self.out / f"{numbered(stem, self.taken, '{stem}-{n}')}.yaml"
         done.saved = backup(target) if target.exists() else None
-        header = self._header(done, target)
-        write_atomic(target, dump(imported.spec, data, header=header, notes=imported.notes).encode("utf-8"))  # type: ignore[arg-type]
+        header = self._header(done, spec.name, target)
+        write_atomic(target, dump(spec, data, header=header, notes=imported.notes).encode("utf-8"))
         done.target = target
         _, done.checked = load_checked(target)  # what nianbao check says of the file written, counted as it counts
 
     @staticmethod
-    def _header(done: ImportedFile, target: Path) -> str:
+    def _header(done: ImportedFile, format_name: str, target: Path) -> str:
         errors = sum(f.level == ERROR for f in done.findings)
         return (
-            f"由 nianbao import 从“{done.source.name}”导入（{done.imported.spec.name}）。\n"  # type: ignore[union-attr]
+            f"由 nianbao import 从“{done.source.name}”导入（{format_name}）。\n"
             + (f"有{errors}处原文无法读取，已留空并在该处注明，请对照原件补填。\n" if errors else "")
             + f"核对后运行：nianbao check {target.name}"
         )

@@ -22,11 +22,14 @@ PDF_FAILED = "LibreOffice 未能把报告转换为 PDF"
 
 
 def to_pdf(produced: Produced) -> tuple[bytes | None, str | None]:
-    """(the PDF of a produced report, None) or (None, why LibreOffice made none)."""
+    """(the PDF of a produced report, None) or (None, why LibreOffice made none); the
+    report must have been produced with its DOCX."""
     from ..produce import pdfs
 
-    title = produced.report.title  # type: ignore[union-attr]
-    done, problem = pdfs([(title, produced.outputs["docx"], produced.date)])  # type: ignore[list-item]
+    if produced.report is None or produced.date is None or "docx" not in produced.outputs:
+        raise ValueError("to_pdf needs a report produced with its DOCX")  # a caller's mistake, not a clerk's
+    title = produced.report.title
+    done, problem = pdfs([(title, produced.outputs["docx"], produced.date)])
     if title in done:
         return done[title], None
     return None, problem or PDF_FAILED
@@ -96,7 +99,8 @@ def _write(done: Published, out: Path, wanted: list[str]) -> None:
     from ..system.output import Folder
 
     folder = Folder(out)
-    outputs, title = done.produced.outputs, done.produced.report.title  # type: ignore[union-attr]
+    outputs, report = done.produced.outputs, done.produced.report
+    title = report.title if report is not None else ""  # publish() writes only a report it produced
     for target in wanted:
         if target in outputs:
             name = rendering.file_name(title, target)

@@ -1,10 +1,12 @@
 """One produce path: a report source → the files it publishes, and every finding.
 
-``render``, ``batch`` (and the coming web front) all go this one way — load, check, fill
-(batch's shared default texts), refuse what may not be published (rule P, unless a
-draft), render each format — so that the same report and formats give the same bytes
-whichever command asked.  The PDF step (:func:`pdfs`) is apart because batch converts
-many DOCX by one LibreOffice process per job, after every unit is known.
+``render`` (through :mod:`nianbao.workflows.publishing`), ``batch`` and the site's preview
+and download all go this one way — load, check, fill (batch's shared default texts),
+refuse what may not be published (rule P, unless a draft), render each format — so that
+the same report and formats give the same bytes whichever face asked.  The PDF step
+(:func:`pdfs`) is apart because batch converts many DOCX by one LibreOffice process per
+job, after every unit is known; one report's PDF, with the reason when there is none, is
+:func:`nianbao.workflows.publishing.to_pdf`.
 """
 
 from __future__ import annotations
@@ -130,6 +132,6 @@ def pdfs(documents: list[tuple[str, bytes, dt.date]], jobs: int = 1) -> tuple[di
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
             for result in pool.map(pdf.convert, groups):
                 done.update(result)
-    except office.Unavailable as exc:
+    except office.OfficeUnavailable as exc:
         return {}, str(exc)
     return done, None

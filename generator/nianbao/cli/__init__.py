@@ -5,8 +5,8 @@ line asking to rerun with ``--debug``, which shows the traceback.  This module h
 command group, what the commands share (usage mistakes, the checks of paths given, how
 findings are printed) and the entry point; the commands on one report are in
 :mod:`.report`, those on a county's reports in :mod:`.county`.  The work itself is done
-elsewhere (:mod:`nianbao.produce`, :mod:`nianbao.county.intake`): here are only arguments,
-messages and exit statuses.
+elsewhere (:mod:`nianbao.workflows`, which the site calls too, :mod:`nianbao.produce`,
+:mod:`nianbao.county.intake`): here are only arguments, messages and exit statuses.
 """
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def _table3_rows(spec: Spec):
 
 
 # -- reading what was typed ----------------------------------------------------------------------
-class Invalid(NianbaoError, ValueError):
+class InvalidAnswer(NianbaoError, ValueError):
     """What was typed cannot be used; the message says why, in Chinese."""
 
 
@@ -126,15 +126,15 @@ def parse_cell(text: str, column: Column) -> int | Decimal:
         try:
             value = Decimal(t)
         except InvalidOperation:
-            raise Invalid(f"“{text.strip()}”不是金额，请写数字，如 12 或 3.5") from None
+            raise InvalidAnswer(f"“{text.strip()}”不是金额，请写数字，如 12 或 3.5") from None
         if value < 0 or not value.is_finite():
-            raise Invalid(f"{column.label}不能为负数")
+            raise InvalidAnswer(f"{column.label}不能为负数")
         return value
     if not re.fullmatch(r"[+-]?\d+", t):
-        raise Invalid(f"“{_clip(text.strip(), 12)}”不是整数，应为{kind.expectation}")
+        raise InvalidAnswer(f"“{_clip(text.strip(), 12)}”不是整数，应为{kind.expectation}")
     value = int(t)
     if value < 0 and kind is ValueType.COUNT:
-        raise Invalid(f"{column.label}不能为负数")
+        raise InvalidAnswer(f"{column.label}不能为负数")
     return value
 
 
@@ -142,7 +142,7 @@ def parse_row(text: str, columns: tuple[Column, ...]) -> list[int | Decimal]:
     """Numbers separated by spaces or commas; nothing typed means all zero."""
     parts = [p for p in re.split(r"[\s,，、;；]+", _typed(text)) if p] or ["0"] * len(columns)
     if len(parts) != len(columns):
-        raise Invalid(f"应为{len(columns)}个数（各列见上），用空格隔开；这里有{len(parts)}个")
+        raise InvalidAnswer(f"应为{len(columns)}个数（各列见上），用空格隔开；这里有{len(parts)}个")
     return [parse_cell(p, c) for p, c in zip(parts, columns)]
 
 
@@ -151,7 +151,7 @@ def parse_date(text: str, year: int | None = None) -> dt.date | None:
         return None
     date = dates.parse(text)
     if date is None:
-        raise Invalid(f"“{text.strip()}”不是日期，请写成 {dates.example(year)}")
+        raise InvalidAnswer(f"“{text.strip()}”不是日期，请写成 {dates.example(year)}")
     return date
 
 
@@ -166,7 +166,7 @@ def _validator(step: Step, year: int | None = None) -> Callable[[str], bool | st
                 parse_date(text, year)
             elif step.required and not text.strip():
                 return f"{step.label}必须填写"
-        except Invalid as exc:
+        except InvalidAnswer as exc:
             return str(exc)
         return True
 

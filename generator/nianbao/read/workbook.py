@@ -1,7 +1,7 @@
 """Collection workbooks (``nianbao sheet``): an .xlsx a county office sends to each unit.
 
 The workbook mirrors the official tables — the same grids, merges and labels as the
-DOCX (:mod:`.render.grid`) — with only the number cells open for typing, each with data
+DOCX (:mod:`nianbao.render.grid`) — with only the number cells open for typing, each with data
 validation, and the 总计 cells as formulas.  A filled workbook is read by what its unit
 saw: the layout ``sheet`` writes for the format and year, rebuilt by the same code.  The
 hidden sheet names the format and year and lists which report-file key each cell holds;
@@ -99,6 +99,19 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     """The blank workbook, in memory: what ``sheet`` writes, and the layout a returned
     workbook is read by (:func:`_layout`)."""
     wb = Workbook()
+    _intro_sheet(wb, spec, year)
+    keys_of = _facts_sheet(wb, spec, year, unit_name)
+    computed: dict[str, str] = {}
+    for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
+        open_cells, total_cells = _grid_sheet(wb, spec, grid)
+        keys_of.update(open_cells)
+        computed.update(total_cells)
+    _keys_sheet(wb, spec, year, keys_of, computed)
+    return wb
+
+
+def _intro_sheet(wb: Workbook, spec: Spec, year: int) -> None:
+    """填写说明: how to fill the workbook, and which year and format it is for."""
     intro = wb.active
     intro.title = "填写说明"
     for r, text in enumerate(INSTRUCTIONS, start=1):
@@ -108,10 +121,9 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     intro.protection.sheet = True
     print_setup(intro, header_rows=0, orientation="portrait")  # one column of text: a landscape page would be half empty
 
-    keys_of: dict[str, str] = {}
-    facts = wb.create_sheet(FACTS)
-    facts.column_dimensions["A"].width = 34
-    facts.column_dimensions["B"].width = 80
+
+def _fact_rows(spec: Spec, year: int, unit_name: str | None) -> list[tuple[str, Any, tuple | None, str]]:
+    """The rows of the facts sheet: (label, value, keys in the report file or None when fixed, kind)."""
     rows: list[tuple[str, Any, tuple | None, str]] = [
         (YEAR_LABEL, year, None, "fixed"),
         (FORMAT_LABEL, spec.name, None, "fixed"),
@@ -124,7 +136,16 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     if spec.overview_may_be_text:
         rows.append((f"{overview.heading}（不分五项、写成一整段时填这里）", None, ("overview",), "narrative"))
     rows += [(spec.section(k).heading, None, (k,), "narrative") for k in ("problems", "other_matters")]
-    for r, (label, value, keys, kind) in enumerate(rows, start=1):
+    return rows
+
+
+def _facts_sheet(wb: Workbook, spec: Spec, year: int, unit_name: str | None) -> dict[str, str]:
+    """The facts sheet, two columns read down; the cell of each key (as JSON) it holds."""
+    keys_of: dict[str, str] = {}
+    facts = wb.create_sheet(FACTS)
+    facts.column_dimensions["A"].width = 34
+    facts.column_dimensions["B"].width = 80
+    for r, (label, value, keys, kind) in enumerate(_fact_rows(spec, year, unit_name), start=1):
         head = facts.cell(r, 1, label)
         head.font, head.alignment, head.border = Font(name=FONT, size=11, bold=True), LEFT, BOX
         cell = facts.cell(r, 2, value)
@@ -149,13 +170,11 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     facts.protection.sheet = True
     # a form of two columns, read down: portrait; the year and format repeated on each page
     print_setup(facts, header_rows=2, orientation="portrait")
+    return keys_of
 
-    computed: dict[str, str] = {}
-    for grid in (layout.table2(spec, None), layout.table3(spec, None), layout.table4(spec, None)):
-        open_cells, total_cells = _grid_sheet(wb, spec, grid)
-        keys_of.update(open_cells)
-        computed.update(total_cells)
 
+def _keys_sheet(wb: Workbook, spec: Spec, year: int, keys_of: dict[str, str], computed: dict[str, str]) -> None:
+    """The hidden sheet a returned workbook is read by: each key's cell, the computed ones marked."""
     hidden = wb.create_sheet(KEYS_SHEET)
     hidden.sheet_state = "hidden"
     hidden.append(["nianbao", spec.id, year])
@@ -164,7 +183,6 @@ def _build(spec: Spec, year: int, unit_name: str | None) -> Workbook:
     for keys, where in computed.items():  # formulas: not read, but findings about them point there
         hidden.append([keys, where, COMPUTED])
     hidden.protection.sheet = True
-    return wb
 
 
 def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> tuple[dict[str, str], dict[str, str]]:
@@ -285,7 +303,7 @@ MAX_SHEET_BYTES = 8 * 1024 * 1024  # a collection workbook's sheets are some ten
 MAX_KEY_ROWS = 2000  # the hidden sheet lists a few hundred cells
 
 
-class NotOurs(NianbaoError):
+class UnusableWorkbook(NianbaoError):
     """A workbook nianbao cannot read as a collection workbook (the message says why)."""
 
 
@@ -296,7 +314,7 @@ def load_workbook(path: Path) -> Loaded:
     finding, never an exception."""
     try:
         return _load_workbook(path)
-    except NotOurs as exc:
+    except UnusableWorkbook as exc:
         return Loaded(None, [Finding(ERROR, "S", None, str(exc))])
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         return Loaded(None, [Finding(ERROR, "S", None, f"无法打开工作簿 {path.name}：文件已损坏或被截断（{type(exc).__name__}）")])
@@ -308,23 +326,23 @@ def _opened(path: Path):
 
     data = path.read_bytes()
     if data.startswith(OLE_MAGIC):
-        raise NotOurs("这是旧版 Excel/WPS 表格格式（.xls/.et），nianbao 只读 .xlsx：请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后再试")
+        raise UnusableWorkbook("这是旧版 Excel/WPS 表格格式（.xls/.et），nianbao 只读 .xlsx：请在 Excel 或 WPS 中打开它，“另存为” Excel 工作簿（.xlsx）后再试")
     try:
         with safezip.open_package(data, "Excel 工作簿") as package:
             for info in package.infolist():
                 if info.filename.startswith("xl/worksheets/") and info.file_size > MAX_SHEET_BYTES:
-                    raise NotOurs(f"工作表部件“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，不像下发的采集表（采集表只有几十 KB），未读取")
+                    raise UnusableWorkbook(f"工作表部件“{info.filename}”解压后有 {info.file_size // (1024 * 1024)} MB，不像下发的采集表（采集表只有几十 KB），未读取")
                 if info.filename.endswith((".xml", ".rels")):
                     with package.open(info) as part:
                         safezip.declares(part.read(4096), "Excel 工作簿")
-    except safezip.Refused as exc:
-        raise NotOurs(str(exc)) from exc
+    except safezip.BadPackage as exc:
+        raise UnusableWorkbook(str(exc)) from exc
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         return open_workbook(io.BytesIO(data), data_only=False)  # by content: the name may say .xls
     except (KeyError, ValueError, TypeError, InvalidFileException, zipfile.BadZipFile) as exc:
-        raise NotOurs(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试") from exc
+        raise UnusableWorkbook(f"不是可读取的 Excel 工作簿（{type(exc).__name__}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试") from exc
 
 
 @dataclass(frozen=True)
@@ -361,30 +379,35 @@ def _layout(spec_id: str, year: int) -> _Layout:
     return _Layout(cells, frozenset(totals), fixed)
 
 
-def _load_workbook(path: Path) -> Loaded:
-    wb = _opened(path)
+def _declared(wb) -> tuple[str, int, dict[tuple, str]]:
+    """(format, year, each key's cell) as the hidden keys sheet declares them; a workbook
+    without it, or with it changed, is not one nianbao can read."""
     if KEYS_SHEET not in wb.sheetnames or not isinstance(wb[KEYS_SHEET], Worksheet):
-        raise NotOurs(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
+        raise UnusableWorkbook(f"不是 nianbao sheet 生成的采集表（缺少“{KEYS_SHEET}”表），请使用下发的采集表填写")
     hidden = wb[KEYS_SHEET]
     if hidden.max_row > MAX_KEY_ROWS:
-        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过（{hidden.max_row}行），无法读取；请使用下发的采集表重新填写")
+        raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过（{hidden.max_row}行），无法读取；请使用下发的采集表重新填写")
     try:
         rows = list(hidden.iter_rows(values_only=True))
         _, spec_id, year = rows[0][:3]
-        year = int(year)
-        declared = {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
+        return spec_id, int(year), {tuple(json.loads(keys_text)): str(at) for keys_text, at, *_ in rows[1:]}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
-        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
+        raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写") from exc
+
+
+def _load_workbook(path: Path) -> Loaded:
+    wb = _opened(path)
+    spec_id, year, declared = _declared(wb)
     impossible = dates.impossible_year(year)
     if impossible:
         return Loaded(None, [Finding(ERROR, "S", YEAR_LABEL, impossible, cell=f"{FACTS}!B1")])
     spec = SPECS.get(str(spec_id)) or spec_for_year(year)
     if spec is None:
-        raise NotOurs(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
+        raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
     layout = _layout(spec.id, year)
     for sheet in layout.fixed:
         if sheet not in wb.sheetnames or not isinstance(wb[sheet], Worksheet):  # a chart sheet has no cells
-            raise NotOurs(f"采集表中没有“{sheet}”表：工作表被改名或删除了；请使用下发的采集表重新填写")
+            raise UnusableWorkbook(f"采集表中没有“{sheet}”表：工作表被改名或删除了；请使用下发的采集表重新填写")
     findings = _hidden_findings(spec, layout, declared) + _layout_findings(wb, layout)
     data: dict[str, Any] = {"year": year, "format": spec.id, "preamble": None}
     whole = None

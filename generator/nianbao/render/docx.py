@@ -71,9 +71,9 @@ def _package(path: str, mtime: float) -> _Package:
             if part.endswith((".xml", ".rels")):
                 safezip.declares(data, kind)
         cleaned = styles_only.clean(parts, core=CORE, app=APP)
-    except safezip.Refused as exc:
+    except safezip.BadPackage as exc:
         raise ReferenceDocumentError(f"{name}：{exc}") from exc
-    except styles_only.Refused as exc:
+    except styles_only.UnusableReference as exc:
         raise ReferenceDocumentError(f"{name}：{exc}") from exc
     except UnicodeDecodeError as exc:
         raise ReferenceDocumentError(f"{name} 不是有效的 Word 文档（正文不是 UTF-8 的 XML）") from exc
@@ -166,7 +166,7 @@ _HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-class NotWritable(NianbaoError):
+class UnwritableCharacter(NianbaoError):
     """A text holds a character XML cannot (a bug upstream: the loaders refuse them)."""
 
 
@@ -178,7 +178,7 @@ def runs(text: str) -> str:
     if not text:
         return ""
     if _NOT_XML.search(text):
-        raise NotWritable(f"文字中有 Word 文档不能包含的控制字符：{text[:40]!r}")
+        raise UnwritableCharacter(f"文字中有 Word 文档不能包含的控制字符：{text[:40]!r}")
     glued = _HYPHEN.sub(f"{WORD_JOINER}-{WORD_JOINER}", text) if "-" in text else text
     return f'<w:r><w:t xml:space="preserve">{escape(glued)}</w:t></w:r>'
 

@@ -9,7 +9,7 @@ profile is also a lock: LibreOffice must not reach the network or the clerk's fi
 because a document says so.  A ``.doc`` with a linked picture (``INCLUDEPICTURE "http://…"
 \\d``) makes LibreOffice's Word import probe the address (OPTIONS and HEAD) while it
 reads the file, whatever the link settings say; an ``.odt`` or ``.docx`` with a linked
-picture is fetched when the page is laid out.  So the profile (:data:`PROFILE`) removes
+picture is fetched when the page is laid out.  So the profile (:func:`profile_settings`) removes
 the ``http``/``https``/WebDAV/FTP/CMIS content providers — the machinery every fetch goes
 through — and, behind that, blocks linked content from untrusted documents, never
 updates links, and never runs macros.
@@ -166,8 +166,11 @@ def _environment(folder: Path, stand_ins: Sequence[StandIn]) -> dict[str, str] |
     return {**os.environ, "FONTCONFIG_FILE": str(path.resolve())}
 
 
-class Unavailable(NianbaoError):
+class OfficeUnavailable(NianbaoError):
     """LibreOffice is not installed, or the conversion failed; the message is Chinese."""
+
+
+Unavailable = OfficeUnavailable  # the old name, until read/importer, county, compare and serve use the new one (issue 28)
 
 
 def soffice() -> str | None:
@@ -192,7 +195,7 @@ def convert(sources: list[Path], target: str, out_dir: Path, *, seconds: float =
     were converted."""
     program = soffice()
     if program is None:
-        raise Unavailable(INSTALL)
+        raise OfficeUnavailable(INSTALL)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nianbao-lo-") as profile:
         command = [
@@ -206,9 +209,9 @@ def convert(sources: list[Path], target: str, out_dir: Path, *, seconds: float =
             environment = _environment(Path(profile), stand_ins)
             subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=seconds, check=False, env=environment)
         except subprocess.TimeoutExpired as exc:
-            raise Unavailable(f"LibreOffice 在{seconds:.0f}秒内没有完成转换，已放弃") from exc
+            raise OfficeUnavailable(f"LibreOffice 在{seconds:.0f}秒内没有完成转换，已放弃") from exc
         except OSError as exc:
-            raise Unavailable(f"无法启动 LibreOffice（{exc}）") from exc
+            raise OfficeUnavailable(f"无法启动 LibreOffice（{exc}）") from exc
     done = {}
     for source in sources:
         converted = out_dir / f"{source.stem}.{target}"
@@ -224,7 +227,7 @@ def convert_bytes(data: bytes, suffix: str, target: str, *, seconds: float = 120
         source.write_bytes(data)
         done = convert([source], target, Path(folder) / "out", seconds=seconds)
         if source not in done:
-            raise Unavailable(f"LibreOffice 无法转换这个{suffix}文件（可能已损坏）")
+            raise OfficeUnavailable(f"LibreOffice 无法转换这个{suffix}文件（可能已损坏）")
         return done[source].read_bytes()
 
 
@@ -250,7 +253,7 @@ def offline_odt(data: bytes) -> bytes:
     section, an object or a script by address), so that converting it cannot make
     LibreOffice fetch anything — a second lock behind :func:`profile_settings`.
     Hyperlinks stay (nothing follows them unclicked).  The package is read within
-    :mod:`nianbao.system.safezip`'s bounds; a damaged one raises :class:`safezip.Refused`."""
+    :mod:`nianbao.system.safezip`'s bounds; a damaged one raises :class:`safezip.BadPackage`."""
     from lxml import etree
 
     from ..system import safezip

@@ -48,7 +48,7 @@ def stable(pdf: bytes, docx: bytes, date: dt.date) -> bytes:
 
 def convert(documents: list[tuple[str, bytes, dt.date]], *, seconds: float = 300) -> dict[str, bytes]:
     """name → PDF for each (name, DOCX bytes, report date), by one LibreOffice process.
-    Raises :class:`office.Unavailable` when LibreOffice is missing or fails."""
+    Raises :class:`office.OfficeUnavailable` when LibreOffice is missing or fails."""
     with tempfile.TemporaryDirectory(prefix="nianbao-pdf-") as folder:
         work = Path(folder)
         sources = {}

@@ -157,13 +157,20 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
     ``at`` and ``raw``, when given, are filled with what reading the text back would give as its
     lines and scalar texts (:class:`nianbao.model.yamlfile.Parsed`)."""
     w = _Writer(notes or {}, at, raw)
+    for section in (_head, _overview, _table2, _table3, _table4, _closing):  # in the order of the report
+        section(w, spec, data, header)
+    return "\n".join(w.lines) + "\n"
+
+
+def _head(w: _Writer, spec: Spec, data: dict[str, Any], header: str | None) -> None:
+    """The header comment, year, format, the unit and the preamble."""
     if header:
         for line in header.splitlines():
             w.comment(0, line)
     w.entry(0, "year", scalar(data.get("year")), YEAR_LABEL, ("year",))
     w._raw(("year",), data.get("year"), scalar(data.get("year")))
-    if at is not None:
-        at[()] = at[("year",)]
+    if w.at is not None:
+        w.at[()] = w.at[("year",)]
     w.entry(0, "format", scalar(data.get("format", spec.id)), f"{FORMAT_LABEL}：{spec.name}（{spec.source}）", ("format",))
     w._raw(("format",), data.get("format", spec.id), scalar(data.get("format", spec.id)))
 
@@ -174,6 +181,9 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
         w.text(2, f.key, unit.get(f.key), unit_comment(f, year), ("unit", f.key))
     w.text(0, PREAMBLE.key, data.get(PREAMBLE.key), f"{PREAMBLE.label}（{PREAMBLE.note}）", (PREAMBLE.key,))
 
+
+def _overview(w: _Writer, spec: Spec, data: dict[str, Any], header: str | None) -> None:
+    """Section 一, one text or its subsections."""
     overview_section = spec.section("overview")
     overview = data.get("overview")
     if isinstance(overview, str):
@@ -185,6 +195,9 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
             w.note(2, ("overview", f.key))
             w.text(2, f.key, overview.get(f.key), f.label + (f"（{f.note}）" if f.note else ""), ("overview", f.key))
 
+
+def _table2(w: _Writer, spec: Spec, data: dict[str, Any], header: str | None) -> None:
+    """Table 二, group by group."""
     proactive = data.get("proactive") or {}
     w.entry(0, "proactive", None, spec.section("proactive").heading, ("proactive",))
     for group in spec.table2:
@@ -193,6 +206,9 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
             w.note(2, ("proactive", item.key))
             w.row(2, item.key, proactive.get(item.key), item.label, ("proactive", item.key))
 
+
+def _table3(w: _Writer, spec: Spec, data: dict[str, Any], header: str | None) -> None:
+    """Table 三, its lines nested as the spec nests them (a （七）总计 not written is a comment)."""
     t3 = spec.table3
     w.entry(0, "applications", None, spec.section("applications").heading, ("applications",))
     w.comment(2, "每行6个数：" + "、".join(c.label for c in t3.columns) + f"；可加第7个数“{t3.total.label}”（填写时核对）")
@@ -216,6 +232,9 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
 
     lines(t3.lines, applications, 2, ("applications",))
 
+
+def _table4(w: _Writer, spec: Spec, data: dict[str, Any], header: str | None) -> None:
+    """Table 四, a row a group."""
     t4 = spec.table4
     w.entry(0, "appeals", None, spec.section("appeals").heading, ("appeals",))
     w.comment(2, "每行4个数：" + "、".join(c.label for c in t4.columns) + f"；可加第5个数“{t4.total.label}”")
@@ -225,6 +244,9 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
         w.note(2, ("appeals", g.key))
         w.row(2, g.key, appeals.get(g.key), f"{g.parent}·{g.label}" if g.parent else g.label, ("appeals", g.key))
 
+
+def _closing(w: _Writer, spec: Spec, data: dict[str, Any], header: str | None) -> None:
+    """Sections 五 and 六, with the processing fees (v2021) between them."""
     problems = spec.section("problems")
     w.text(0, "problems", data.get("problems"), f"{problems.heading}：{problems.note}", ("problems",))
     other = spec.section("other_matters")
@@ -239,7 +261,6 @@ def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: 
             for f in spec.fees:
                 w.row(2, f.key, (fees or {}).get(f.key), f.label, ("processing_fees", f.key))
     w.text(0, "other_matters", data.get("other_matters"), f"{other.heading}：{other.note}", ("other_matters",))
-    return "\n".join(w.lines) + "\n"
 
 
 def table3_rows(spec: Spec, row_of: Callable[[Line3], list[Any]]) -> dict[str, Any]:

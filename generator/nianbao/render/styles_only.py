@@ -18,6 +18,7 @@ import copy
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import unquote
 from xml.sax.saxutils import escape as _xml_escape
 
@@ -86,7 +87,10 @@ _IMAGES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif":
            "tif": "image/tiff", "tiff": "image/tiff", "emf": "image/x-emf", "wmf": "image/x-wmf", "svg": "image/svg+xml"}
 
 
-class Refused(NianbaoError):
+KIND = "样式参考文档"  # what the messages call the document
+
+
+class UnusableReference(NianbaoError):
     """The reference cannot be used at all; the message is Chinese."""
 
 
@@ -219,8 +223,8 @@ def _meaningful(segment: str, data: bytes | None) -> bool:
     from ..system import safezip
 
     try:
-        root = safezip.parse_xml(data, "样式参考文档")
-    except safezip.Refused:
+        root = safezip.parse_xml(data, KIND)
+    except safezip.BadPackage:
         return True
     return len(root) > 0 or bool((root.text or "").strip())
 
@@ -230,41 +234,80 @@ def _relationships(items: list[tuple[str, str, str]]) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{PACKAGE_RELS}">{body}</Relationships>').encode()
 
 
+class _Index(NamedTuple):
+    """What a package declares of its parts: content types by extension and by part, and
+    each ``.rels`` part's relationships (id, type, target, external)."""
+
+    defaults: dict[str, str]
+    overrides: dict[str, str]
+    rels: dict[str, list[tuple[str, str, str, bool]]]
+
+    def content_type(self, part: str) -> str:
+        return self.overrides.get(part, self.defaults.get(part.rsplit(".", 1)[-1].lower(), ""))
+
+
 def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
     """The reference's look and nothing else (see above).  ``parts`` were read within
     :mod:`nianbao.system.safezip`'s bounds; ``core`` and ``app`` name the properties parts the
-    report writes itself.  Raises :class:`Refused` for macros (a VBA project, a
+    report writes itself.  Raises :class:`UnusableReference` for macros (a VBA project, a
     macro-enabled document) and for what is not a Word document; drops, with a note each,
     external relationships, an attached template, custom properties, customXml, altChunk,
     OLE objects, ActiveX controls and embedded fonts."""
+    index = _index(parts)
+    main = _main_part(parts, index)
+    notes = _Notes()
+    reserved = {"[Content_Types].xml", "_rels/.rels", core, app, "word/document.xml", main}  # written by the report
+    kept = _kept_parts(parts, index, main, reserved, notes)
+    _note_unlinked(parts, index, kept, notes)
+    if not any(_segment(t) == "styles" for _, t, _ in kept[main]):
+        raise UnusableReference("没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用")
+    out, sect = _copied(parts, index, kept, main, notes)
+    out["[Content_Types].xml"] = _content_types(out, index, core, app)
+    out["_rels/.rels"] = _relationships([
+        ("rId1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument", "word/document.xml"),
+        ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", core),
+        ("rId3", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties", app),
+    ])
+    out[app] = APP
+    return Cleaned(out, sect, notes.said())
+
+
+def _index(parts: dict[str, bytes]) -> _Index:
     from ..system import safezip
 
-    kind = "样式参考文档"
-    lowered = [n.lower() for n in parts]
-    content_types = safezip.parse_xml(parts.get("[Content_Types].xml", b"<Types/>"), kind)
+    content_types = safezip.parse_xml(parts.get("[Content_Types].xml", b"<Types/>"), KIND)
     defaults = {e.get("Extension", "").lower(): e.get("ContentType", "") for e in content_types if str(e.tag).endswith("Default")}
     overrides = {e.get("PartName", "").lstrip("/"): e.get("ContentType", "") for e in content_types if str(e.tag).endswith("Override")}
     rels: dict[str, list[tuple[str, str, str, bool]]] = {}
     for name in parts:
         if name.endswith(".rels"):
-            root = safezip.parse_xml(parts[name], kind)
+            root = safezip.parse_xml(parts[name], KIND)
             rels[name] = [(r.get("Id", ""), r.get("Type", ""), r.get("Target", ""), r.get("TargetMode", "") == "External") for r in root]
-    if (any(n.endswith(("vbaproject.bin", "vbadata.xml")) for n in lowered)
-            or any("macroenabled" in t.lower() for t in (*defaults.values(), *overrides.values()))
-            or any(_segment(t) in ("vbaProject", "wordVbaData") for items in rels.values() for _, t, _, _ in items)):
-        raise Refused(MACROS)
-    main = next((_resolve("", g) for _, t, g, ext in rels.get("_rels/.rels", []) if _segment(t) == "officeDocument" and not ext), "word/document.xml")
-    if main not in parts or overrides.get(main, MAIN_TYPE) not in (MAIN_TYPE, TEMPLATE_TYPE):
-        raise Refused(f"不是有效的 Word 文档（缺少正文 {main}）" if main not in parts else "不是 Word 文档（.docx）")
+    return _Index(defaults, overrides, rels)
 
-    notes = _Notes()
-    reserved = {"[Content_Types].xml", "_rels/.rels", core, app, "word/document.xml", main}  # written by the report
-    kept: dict[str, list[tuple[str, str, str]]] = {}  # part → its relationships kept (id, type, resolved target)
+
+def _main_part(parts: dict[str, bytes], index: _Index) -> str:
+    """The document's main part; refuses macros and what is not a Word document."""
+    lowered = [n.lower() for n in parts]
+    if (any(n.endswith(("vbaproject.bin", "vbadata.xml")) for n in lowered)
+            or any("macroenabled" in t.lower() for t in (*index.defaults.values(), *index.overrides.values()))
+            or any(_segment(t) in ("vbaProject", "wordVbaData") for items in index.rels.values() for _, t, _, _ in items)):
+        raise UnusableReference(MACROS)
+    main = next((_resolve("", g) for _, t, g, ext in index.rels.get("_rels/.rels", []) if _segment(t) == "officeDocument" and not ext), "word/document.xml")
+    if main not in parts or index.overrides.get(main, MAIN_TYPE) not in (MAIN_TYPE, TEMPLATE_TYPE):
+        raise UnusableReference(f"不是有效的 Word 文档（缺少正文 {main}）" if main not in parts else "不是 Word 文档（.docx）")
+    return main
+
+
+def _kept_parts(parts: dict[str, bytes], index: _Index, main: str, reserved: set[str], notes: _Notes) -> dict[str, list[tuple[str, str, str]]]:
+    """Each part of the look, reached from the main part by the relationships kept, with
+    those relationships (id, type, resolved target); what is dropped is noted."""
+    kept: dict[str, list[tuple[str, str, str]]] = {}
     queue = [main]
     while queue:
         part = queue.pop(0)
         kept[part] = []
-        for rid, rel_type, target, external in rels.get(_rels_name(part), []):
+        for rid, rel_type, target, external in index.rels.get(_rels_name(part), []):
             segment = _segment(rel_type)
             resolved = target if external else _resolve(part, target)
             if segment in SAID:
@@ -280,67 +323,74 @@ def clean(parts: dict[str, bytes], *, core: str, app: str) -> Cleaned:
             kept[part].append((rid, rel_type, resolved))
             if resolved not in kept and resolved not in queue:
                 queue.append(resolved)
+    return kept
+
+
+def _note_unlinked(parts: dict[str, bytes], index: _Index, kept: dict, notes: _Notes) -> None:
+    """Notes for what the package holds outside the look: parts known by name, custom properties."""
     for name in parts:
         if name not in kept and not name.endswith(".rels") and "/itemProps" not in name:
             for pattern, segment in _BY_NAME:
                 if pattern.search(name) and _meaningful(segment, parts[name]):
                     notes.add(SAID[segment], name)
-    for _rid, rel_type, target, external in rels.get("_rels/.rels", []):
+    for _rid, rel_type, target, external in index.rels.get("_rels/.rels", []):
         if _segment(rel_type) == "custom-properties" and (external or _meaningful("custom-properties", parts.get(_resolve("", target)))):
             notes.add(SAID["custom-properties"], target if external else _resolve("", target))
-    if not any(_segment(t) == "styles" for _, t, _ in kept[main]):
-        raise Refused("没有样式（word/styles.xml），不能用作样式参考文档：请用 nianbao reference-docx 生成的文件修改后再用")
 
+
+def _copied(parts: dict[str, bytes], index: _Index, kept: dict[str, list[tuple[str, str, str]]], main: str, notes: _Notes) -> tuple[dict[str, bytes], str]:
+    """The parts kept, each stripped of what points at a part dropped, with their
+    relationships; and the main part's section properties (its only content kept)."""
     out: dict[str, bytes] = {}
     sect = ""
     for part, links in kept.items():
         ids = {rid for rid, _, _ in links}
-        data = parts[part]
-        is_xml = part.endswith(".xml") or overrides.get(part, defaults.get(part.rsplit(".", 1)[-1].lower(), "")).endswith("xml")
         if part == main:
-            sect = _section(data, ids, notes)
-        elif is_xml:
-            root = safezip.parse_xml(data, kind)
-            changed = False
-            if root.tag == W + "settings":
-                for element in [e for e in root if e.tag in _SETTINGS_DROPPED]:
-                    if element.tag == W + "mailMerge":
-                        notes.add(SAID["mailMergeSource"], "")
-                    root.remove(element)
-                    changed = True
-            changed = _strip(root, ids, notes) or changed
-            if changed:
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-            out[part] = data
+            sect = _section(parts[part], ids, notes)
+        elif part.endswith(".xml") or index.content_type(part).endswith("xml"):
+            out[part] = _stripped_xml(parts[part], ids, notes)
         else:
-            out[part] = data
+            out[part] = parts[part]
         name = "word/document.xml" if part == main else part
         if links:
             here = posixpath.dirname(name)
             out[_rels_name(name)] = _relationships([(rid, t, posixpath.relpath(g, here or ".")) for rid, t, g in links])
+    return out, sect
 
+
+def _stripped_xml(data: bytes, ids: set[str], notes: _Notes) -> bytes:
+    """An XML part without what points at a dropped part (the settings also without a mail
+    merge's source and the other settings dropped); the bytes as they were when unchanged."""
+    from ..system import safezip
+
+    root = safezip.parse_xml(data, KIND)
+    changed = False
+    if root.tag == W + "settings":
+        for element in [e for e in root if e.tag in _SETTINGS_DROPPED]:
+            if element.tag == W + "mailMerge":
+                notes.add(SAID["mailMergeSource"], "")
+            root.remove(element)
+            changed = True
+    changed = _strip(root, ids, notes) or changed
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if changed else data
+
+
+def _content_types(out: dict[str, bytes], index: _Index, core: str, app: str) -> bytes:
     types = {"rels": "application/vnd.openxmlformats-package.relationships+xml", "xml": "application/xml"}
     for part in out:
         extension = part.rsplit(".", 1)[-1].lower()
-        if extension not in types and part not in overrides:
-            types[extension] = defaults.get(extension) or _IMAGES.get(extension, "application/octet-stream")
+        if extension not in types and part not in index.overrides:
+            types[extension] = index.defaults.get(extension) or _IMAGES.get(extension, "application/octet-stream")
     declared = {"word/document.xml": MAIN_TYPE,
                 core: "application/vnd.openxmlformats-package.core-properties+xml",
                 app: "application/vnd.openxmlformats-officedocument.extended-properties+xml"}
-    declared.update({p: overrides[p] for p in out if p in overrides})
-    out["[Content_Types].xml"] = (
+    declared.update({p: index.overrides[p] for p in out if p in index.overrides})
+    return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{CONTENT_TYPES}">'
         + "".join(f'<Default Extension="{escape(e)}" ContentType="{escape(t)}"/>' for e, t in types.items())
         + "".join(f'<Override PartName="/{escape(p)}" ContentType="{escape(t)}"/>' for p, t in sorted(declared.items()))
         + "</Types>"
     ).encode("utf-8")
-    out["_rels/.rels"] = _relationships([
-        ("rId1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument", "word/document.xml"),
-        ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties", core),
-        ("rId3", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties", app),
-    ])
-    out[app] = APP
-    return Cleaned(out, sect, notes.said())
 
 
 def _stands_alone(sect: str) -> bool:
@@ -362,10 +412,10 @@ def _section(document: bytes, kept: set[str], notes: _Notes) -> str:
     element, which declares the namespaces it uses."""
     from ..system import safezip
 
-    root = safezip.parse_xml(document, "样式参考文档")
+    root = safezip.parse_xml(document, KIND)
     sections = root.findall(f".//{W}sectPr")
     if not sections:
-        raise Refused("没有页面设置（w:sectPr）")
+        raise UnusableReference("没有页面设置（w:sectPr）")
     sect = sections[-1]
     as_written = re.findall(r"<w:sectPr\b[^>]*?/>|<w:sectPr\b[^>]*?(?<!/)>.*?</w:sectPr>", document.decode("utf-8"), flags=re.S)
     if not _strip(sect, kept, notes) and len(as_written) == len(sections) and _stands_alone(as_written[-1]):

@@ -1,4 +1,4 @@
-"""A :class:`~nianbao.layout.Grid` as aligned plain text for a monospace viewer.
+"""A :class:`~nianbao.render.grid.Grid` as aligned plain text for a monospace viewer.
 
 CJK characters take two columns (wcwidth); long labels wrap inside their column;
 merged cells print once, at the top left of their span.  No box drawing, so the text

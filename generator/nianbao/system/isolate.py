@@ -3,7 +3,7 @@
 A PDF can be built to inflate to gigabytes or to keep a parser busy for hours; no Python
 library bounds that from inside.  :func:`run` gives the work to a child process with a
 wall-clock limit and, where the system allows it (Linux), a memory limit, and turns
-every way the child can fail into :class:`Failed` with a message for the clerk.
+every way the child can fail into :class:`ChildFailed` with a message for the clerk.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ MEMORY = 768 * 1024 * 1024  # bytes the child may add to what it inherits
 _inside = False  # True in a child of :func:`run`: work it is given runs there, already bounded (a daemon has no children)
 
 
-class Failed(NianbaoError):
+class ChildFailed(NianbaoError):
     """The work did not finish: too slow, too big, or it failed; the message is Chinese."""
+
+
+Failed = ChildFailed  # the old name, until read/importer, county, compare and serve use the new one (issue 28)
 
 
 def _context():
@@ -81,18 +84,18 @@ def run(work: Callable[..., Any], *args: Any, seconds: float, what: str, memory:
     send.close()
     try:
         if not receive.poll(seconds):
-            raise Failed(f"{what}过于复杂，{seconds:.0f}秒内未能读完，已放弃（可能是损坏或恶意构造的文件）")
+            raise ChildFailed(f"{what}过于复杂，{seconds:.0f}秒内未能读完，已放弃（可能是损坏或恶意构造的文件）")
         try:
             status, value = receive.recv()
         except (EOFError, OSError):
-            raise Failed(f"读取{what}时处理进程意外退出（文件可能过大或已损坏），已放弃") from None
+            raise ChildFailed(f"读取{what}时处理进程意外退出（文件可能过大或已损坏），已放弃") from None
     finally:
         if child.is_alive():
             child.kill()
         child.join(5)
         receive.close()
     if status == "memory":
-        raise Failed(f"{what}解开后过大，超出内存限制，已放弃（可能是损坏或恶意构造的文件）")
+        raise ChildFailed(f"{what}解开后过大，超出内存限制，已放弃（可能是损坏或恶意构造的文件）")
     if status == "error":
         raise value
     return value

@@ -35,13 +35,14 @@ def safe_name(name: str, limit: int = 180) -> str:
     return name.rstrip(". ") or "_"
 
 
-def numbered(stem: str, taken: set[str]) -> str:
+def numbered(stem: str, taken: set[str], pattern: str = "{stem}（{n}）") -> str:
     """``stem``, or ``stem（2）``, ``stem（3）``…: the first not in ``taken`` (compared without
     case, as Windows compares names), added to it — for two names that :func:`safe_name` made
-    one (``水务局/河长办`` and ``水务局\\河长办``), so that neither file overwrites the other."""
+    one (``水务局/河长办`` and ``水务局\\河长办``), so that neither file overwrites the other.
+    ``pattern`` writes the numbered names (``import`` numbers ``stem-2``, as its README says)."""
     candidate, n = stem, 2
     while candidate.lower() in taken:
-        candidate, n = f"{stem}（{n}）", n + 1
+        candidate, n = pattern.format(stem=stem, n=n), n + 1
     taken.add(candidate.lower())
     return candidate
 

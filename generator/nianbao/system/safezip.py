@@ -24,8 +24,11 @@ MAX_TOTAL = 512 * 1024 * 1024  # bytes of all parts, as declared
 MAX_RATIO = 150  # inflated / compressed, for parts over 1 MiB
 
 
-class Refused(NianbaoError):
+class BadPackage(NianbaoError):
     """The package is damaged or hostile; the message says so in Chinese."""
+
+
+Refused = BadPackage  # the old name, until read/importer, county, compare and serve use the new one (issue 28)
 
 
 def open_package(source: bytes | Path, kind: str) -> zipfile.ZipFile:
@@ -33,17 +36,17 @@ def open_package(source: bytes | Path, kind: str) -> zipfile.ZipFile:
     try:
         package = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise Refused(f"不是有效的{kind}：文件无法打开（可能已损坏、被截断，或是改了扩展名的其他文件）") from exc
+        raise BadPackage(f"不是有效的{kind}：文件无法打开（可能已损坏、被截断，或是改了扩展名的其他文件）") from exc
     members = package.infolist()
     if len(members) > MAX_MEMBERS:
-        raise Refused(f"{kind}结构异常（包含{len(members)}个部件），已拒绝读取")
+        raise BadPackage(f"{kind}结构异常（包含{len(members)}个部件），已拒绝读取")
     total = 0
     for info in members:
         total += info.file_size
         if info.file_size > MAX_PART or (info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-            raise Refused(f"{kind}中的部件“{info.filename}”解压后异常巨大（{info.file_size // (1024 * 1024)} MB），可能是恶意构造的压缩包，已拒绝读取")
+            raise BadPackage(f"{kind}中的部件“{info.filename}”解压后异常巨大（{info.file_size // (1024 * 1024)} MB），可能是恶意构造的压缩包，已拒绝读取")
     if total > MAX_TOTAL:
-        raise Refused(f"{kind}解压后异常巨大（{total // (1024 * 1024)} MB），已拒绝读取")
+        raise BadPackage(f"{kind}解压后异常巨大（{total // (1024 * 1024)} MB），已拒绝读取")
     return package
 
 
@@ -55,9 +58,9 @@ def read_part(package: zipfile.ZipFile, name: str, kind: str) -> bytes:
     except KeyError:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
-        raise Refused(f"{kind}已损坏：部件“{name}”无法解压") from exc
+        raise BadPackage(f"{kind}已损坏：部件“{name}”无法解压") from exc
     if len(data) > MAX_PART:
-        raise Refused(f"{kind}中的部件“{name}”解压后异常巨大，已拒绝读取")
+        raise BadPackage(f"{kind}中的部件“{name}”解压后异常巨大，已拒绝读取")
     return data
 
 
@@ -65,7 +68,7 @@ def declares(data: bytes, kind: str) -> None:
     """Office never writes a DTD into a package part; one that does is built to make a
     parser expand entities (a "billion laughs") or fetch files, and is refused."""
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
-        raise Refused(f"{kind}中含有 XML 实体定义（DOCTYPE/ENTITY），Word 和 Excel 不会写这种内容，可能是恶意构造的文件，已拒绝读取")
+        raise BadPackage(f"{kind}中含有 XML 实体定义（DOCTYPE/ENTITY），Word 和 Excel 不会写这种内容，可能是恶意构造的文件，已拒绝读取")
 
 
 def parse_xml(data: bytes, kind: str) -> etree._Element:
@@ -76,7 +79,7 @@ def parse_xml(data: bytes, kind: str) -> etree._Element:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         line = f"（第{exc.lineno}行）" if exc.lineno else ""
-        raise Refused(f"{kind}已损坏：内容不是完整的 XML{line}，可能被截断或被其他程序改坏；请在 Word/WPS 中打开后重新保存") from exc
+        raise BadPackage(f"{kind}已损坏：内容不是完整的 XML{line}，可能被截断或被其他程序改坏；请在 Word/WPS 中打开后重新保存") from exc
     if root is None:
-        raise Refused(f"{kind}已损坏：内容为空")
+        raise BadPackage(f"{kind}已损坏：内容为空")
     return root

@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any, BinaryIO
 
 from ..errors import NianbaoError
-from ..findings import ERROR, WARNING, Finding, sort_findings
+from ..findings import ERROR, Finding, sort_findings
 from ..model import dates
 from ..model.places import KeyPath, place, places, put
 from ..model.standard import SPECS, Spec, spec_for_year
@@ -299,28 +299,25 @@ def canonical(text: str) -> str:
 # -- where a report starts ----------------------------------------------------------------------------
 def blank(year: int, unit_name: str) -> str:
     """An empty report of ``year`` for ``unit_name``: what ``nianbao init`` writes."""
-    spec = spec_for_year(year)
-    if spec is None:
-        raise EditorError(f"不支持{year}年度：年度报告格式自2019年度起实行")
-    return reportfile.dump(spec, reportfile.blank(spec, year, unit_name), header=spec.title(unit_name, year))
+    from ..errors import UnsupportedYear
+    from ..workflows.blank import blank_text
+
+    try:
+        return blank_text(year, unit_name)
+    except UnsupportedYear as exc:
+        raise EditorError(str(exc)) from exc
 
 
 def next_from(last_text: str, year: int) -> str:
     """Next year's draft from last year's report text, as ``nianbao next`` makes it (counts at
     zero, stocks and 上年结转 carried, narratives kept to revise)."""
-    from ..read.load import load_text
-    from ..render.nextyear import draft
+    from ..errors import LastYearUnusable
+    from ..workflows.nextyear import draft_text
 
-    loaded = load_text(last_text)
-    report = loaded.report
-    if report is None:
-        problems = "；".join(f.describe() for f in loaded.findings if f.level == ERROR)[:300]
-        raise EditorError(f"上一年度的报告有错误，无法生成草稿：{problems}")
-    if report.year != year - 1:
-        raise EditorError(f"这是{report.year}年度的报告，不是{year - 1}年度的，不能用来生成{year}年度的草稿")
-    result = draft(report, last_text)
-    how = "由上一年度的报告生成：本年各项数字为0，上年结转和现行数量已带入，文字沿用上一年度的，请逐段修改。"
-    header = "\n".join([result.spec.title(report.unit.name, result.year), how, *result.notes])  # type: ignore[attr-defined]
+    try:
+        result, header = draft_text(last_text, year)
+    except LastYearUnusable as exc:
+        raise EditorError(str(exc)) from exc
     made = read(result.text)
     return reportfile.dump(made.spec, made.tree(), header=header, notes=dict(made.notes))
 
@@ -779,12 +776,12 @@ def evaluate(text: str | Reading, last_text: str | None) -> list[Finding]:
         return findings
     if last_text is not None:
         last = _last_report(last_text)
-        if last is None:
-            findings.append(Finding(WARNING, "X", None, "网站上的上一年度报告有错误，跨年度核对（X1–X5）未做"))
-        elif last.year == report.year - 1:
-            from ..check.crossyear import with_previous
+        from ..workflows.lastyear import SITE_LAST_UNUSABLE, skipped, with_last_year
 
-            findings = with_previous(findings, report, last)
+        if last is None:
+            findings.append(skipped(SITE_LAST_UNUSABLE))
+        elif last.year == report.year - 1:
+            findings = with_last_year(report, findings, last)
     from ..check.publish import publishable
 
     return sort_findings(publishable(report, findings))

@@ -501,8 +501,8 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
 
     def download(request: Request) -> Response:
         from .. import render as rendering
-        from ..produce import pdfs
         from ..system.output import safe_name
+        from ..workflows.publishing import to_pdf
 
         owner = resolve(request)
         fmt = request.path_params["fmt"]
@@ -519,11 +519,10 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _refused(request, owner, produced)
         title = produced.report.title
         if fmt == "pdf":
-            done, problem = pdfs([(title, produced.outputs["docx"], produced.date)])
-            if title not in done:
-                reason = problem or "LibreOffice 未能把报告转换为 PDF"
+            made, reason = to_pdf(produced)
+            if made is None:
                 return _report_page(request, owner, message=f"未生成 PDF：{reason}。可下载 Word 文档（DOCX）后自行转换。", status=503)
-            return _attachment(done[title], rendering.file_name(title, "pdf"), FORMATS[fmt][1])
+            return _attachment(made, rendering.file_name(title, "pdf"), FORMATS[fmt][1])
         return _attachment(produced.outputs[fmt], rendering.file_name(title, fmt), FORMATS[fmt][1])
 
     def submit(request: Request, form: FormData) -> Response:

@@ -19,6 +19,7 @@ PUBLISHED = {
     ".png": "image", ".jpg": "image", ".jpeg": "image",  # a scan's pages, read by OCR (the ocr extra)
 }
 PICTURES = frozenset(s for s, kind in PUBLISHED.items() if kind == "image")
+MAX_BYTES = 80 * 1024 * 1024  # a published report, or a scan's pictures together: none is near this; more is refused unread
 
 
 def is_published(path: Path) -> bool:

@@ -23,24 +23,19 @@ from __future__ import annotations
 import io
 import re
 import statistics
-from collections import Counter
 from dataclasses import replace
 from itertools import groupby
 from operator import itemgetter
 
 from ...system import isolate
 from . import glyphs
-from .lines import Cell, Line, Unreadable, clean, is_page_number
-from .text import word_cells
-from .words import is_value_token, split_ordinal
+from .layout import Framed, Rows, framing, lines_of, wordy
+from .lines import Line, Unreadable, is_page_number
 
 KIND = "PDF 文件"
 MAX_PAGES = 80
 MAX_CHARS = 300_000  # characters on one page: no report page has a hundredth of this
 SECONDS = 20.0
-_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
-_ENDS_SENTENCE = re.compile(r"[。！？!?]$")
 
 SCAN = (
     "这个 PDF 是扫描件（只有图片，没有文字层），无法读取其中的文字和数字。"
@@ -66,8 +61,8 @@ def read_pdf(data: bytes) -> list[Line]:
         items, told = _scanned(data, items, scans, count)
         notes = notes + told
         pictured = {n for n, _ in scans} if told else set()
-        lines = [replace(line, scanned=True) if _page_number(line.where) in pictured else line for line in _lines(items)]
-    lines = (lines if lines is not None else _lines(items)) + notes
+        lines = [replace(line, scanned=True) if _page_number(line.where) in pictured else line for line in lines_of(items)]
+    lines = (lines if lines is not None else lines_of(items)) + notes
     if count > MAX_PAGES:
         lines.append(Line(f"（PDF 共{count}页，只读取了前{MAX_PAGES}页）", [], None, f"第{MAX_PAGES}页之后"))
     return lines
@@ -381,32 +376,6 @@ def _mark_raised(chars: list[dict]) -> None:
             base = last = char
 
 
-class _Framed(list):
-    """The lines of a ruled box that holds text, not figures (each row one cell of words:
-    洪泽区's report prints its whole body so), each (top, x0, x1, text): read as the page's
-    text, so that its wrapped lines are joined into paragraphs like any other."""
-
-
-class _Rows(list):
-    """A table's rows, with where the words of each row holding one cell of words run
-    (x0, x1) — None for other rows: such a row that goes on from the line before it (a
-    paragraph of the body whose frame runs into the table below) is joined to it."""
-
-    def __init__(self, rows, extents) -> None:
-        super().__init__(rows)
-        self.extents = extents
-
-
-def _framing(rows: list[list[str | Cell | None]]) -> bool:
-    return bool(rows) and all(sum(cell is not None for cell in row) <= 1 for row in rows)
-
-
-def _wordy(row: list[str | Cell | None]) -> str | None:
-    """The words of a row that is one cell of words (not a figure), else None."""
-    filled = [_cell(cell) for cell in row if cell is not None and (_cell(cell) or "").strip()]
-    return filled[0] if len(filled) == 1 and not is_value_token(filled[0]) else None
-
-
 def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
     tables = page.find_tables()
     extracted = [table.extract() for table in tables]
@@ -415,7 +384,7 @@ def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
     # a box of text holds the punctuation that hangs past its right edge (「有序、」 with the
     # 、 outside the frame, as Word lays out 避头尾): one character's width more
     boxes = [
-        (t.bbox[0] - hang, t.bbox[1], t.bbox[2] + hang, t.bbox[3]) if _framing(rows) else t.bbox
+        (t.bbox[0] - hang, t.bbox[1], t.bbox[2] + hang, t.bbox[3]) if framing(rows) else t.bbox
         for t, rows in zip(tables, extracted)
     ]
 
@@ -439,8 +408,8 @@ def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
         items.append((number, top, float(line["x0"]), float(line["x1"]), line["text"]))
     for table, rows, box in zip(tables, extracted, boxes):
         content: object = rows
-        if _framing(rows):
-            content = _Framed(
+        if framing(rows):
+            content = Framed(
                 (float(line["top"]), float(line["x0"]), float(line["x1"]), line["text"])
                 for line in chars_in(box).extract_text_lines(strip=True, return_chars=False)
                 if line["text"].strip()
@@ -448,151 +417,9 @@ def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
         elif len(table.rows) == len(rows):
             extents = []
             for row, cells in zip(table.rows, rows):
-                inside = [c for c in page.chars if within(c, row.bbox)] if _wordy(cells) is not None else []
+                inside = [c for c in page.chars if within(c, row.bbox)] if wordy(cells) is not None else []
                 extents.append((min(c["x0"] for c in inside), max(c["x1"] for c in inside)) if inside else None)
-            content = _Rows(rows, extents)
+            content = Rows(rows, extents)
         items.append((number, float(table.bbox[1]), float(table.bbox[0]), float(table.bbox[2]), content))
     items.sort(key=lambda item: (item[1], item[2]))
     return items
-
-
-def _cell(text: str | Cell | None) -> str | None:
-    """A table cell's text as pdfplumber gives it, its wrapped lines joined; a scan's cell
-    (:class:`Cell` already, which keeps where it was read) as the OCR reader made it."""
-    if text is None:
-        return None
-    if isinstance(text, Cell):
-        return text.text
-    pieces = [p.strip() for p in text.split("\n") if p.strip()]
-    out = ""
-    for piece in pieces:
-        if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():
-            out += " "
-        out += piece
-    return _SPACE_BY_CJK.sub("", clean(out))
-
-
-def _lines(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
-    texts = [item for item in items if isinstance(item[4], str)]
-    running = _running_heads(texts, max((item[0] for item in items), default=0))
-    framed = [(page, *line) for page, _, _, _, content in items if isinstance(content, _Framed) for line in content]
-    long = [item for item in [*texts, *framed] if len(item[4]) >= 10]  # type: ignore[arg-type]
-    left = min((item[2] for item in long), default=0.0)
-    right = max((item[3] for item in long), default=0.0)
-    widths = [(item[3] - item[2]) / len(item[4]) for item in long]  # type: ignore[arg-type]
-    char = statistics.median(widths) if widths else 12.0
-    # Paragraphs that open with an indent (GB/T 9704) say where they begin; without
-    # indents, a full line that ends a sentence is taken to end its paragraph.
-    indents = sum(1 for item in long if left + 1.4 * char <= item[2] <= left + 2.6 * char)
-    by_indent = indents >= max(2, len(long) // 10)
-    lines: list[Line] = []
-    tables = 0
-    previous: tuple[float, float, str] | None = None  # the open paragraph's last line: (x1, page, text)
-
-    def goes_on(text: str, x0: float, tabular: bool) -> bool:
-        """``text`` is the next line of the open paragraph, which the page only wrapped: the
-        line before reached the right margin, this one is not indented, opens no numbered
-        heading and is no row of figures."""
-        return (
-            previous is not None
-            and not tabular
-            and x0 <= left + 0.6 * char
-            and previous[0] >= right - 3 * char
-            and (by_indent or not _ENDS_SENTENCE.search(previous[2]))
-            and not split_ordinal(text)[0]
-        )
-
-    def join(text: str, x1: float, page: int) -> None:
-        nonlocal previous
-        last = lines[-1]
-        joined = _SPACE_BY_CJK.sub("", last.text + text)
-        lines[-1] = Line(joined, [Cell(joined)], None, last.where, in_table=last.in_table, exact=last.exact, kind=last.kind)
-        previous = (x1, page, joined)
-
-    def text_line(text: str, x0: float, x1: float, page: int, where: str, *, words: bool = False) -> None:
-        """A line of text, joined to the open paragraph or a paragraph of its own; ``words``:
-        a line of a box of text, never a row of figures."""
-        nonlocal previous
-        cells = word_cells(text)
-        tabular = not words and _tabular(cells)
-        if goes_on(text, x0, tabular):
-            join(text, x1, page)
-            return
-        shown = text if tabular else _SPACE_BY_CJK.sub("", text)
-        lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
-        previous = None if tabular else (x1, page, shown)
-
-    for page, top, x0, x1, content in items:
-        where = f"第{page}页"
-        if content is None:
-            lines.append(Line("", [], None, f"{where}（扫描图片）", kind="image"))
-            previous = None
-            continue
-        if isinstance(content, _Framed):  # a ruled box of text: its lines read as the page's
-            tables += 1
-            for _, fx0, fx1, text in content:
-                text = clean(text).strip()
-                if text:
-                    text_line(text, fx0, fx1, page, f"{where}第{tables}个表格", words=True)
-            continue
-        if isinstance(content, list):
-            tables += 1
-            extents = content.extents if isinstance(content, _Rows) else [None] * len(content)
-            if not isinstance(content, _Rows) and _framing(content):
-                previous = None
-                _table(content, f"{where}第{tables}个表格", lines)
-                continue
-            for r, (row, extent) in enumerate(zip(content, extents), start=1):
-                words = _wordy(row)
-                if words is not None and extent is not None and goes_on(words, extent[0], False):
-                    join(words, extent[1], page)  # the body's paragraph, framed on into the table
-                    continue
-                _row(row, f"{where}第{tables}个表格第{r}行", lines)
-                previous = (extent[1], page, words) if words is not None and extent is not None else None
-            continue
-        text = clean(content).strip()
-        if not text or (text, round(top)) in running:
-            continue
-        text_line(text, x0, x1, page, where)
-    return lines
-
-
-def _tabular(cells: list[str]) -> bool:
-    """A row of a table without ruling lines (a label and its numbers), not a sentence that
-    happens to end with a number at the line's end (``…统计期限为 2023 年 12 月 31``)."""
-    values = 0
-    while values < len(cells) and is_value_token(cells[len(cells) - 1 - values]):
-        values += 1
-    if values == 0:
-        return False
-    if values == len(cells):  # numbers only: the rest of a row, or table 四's
-        return True
-    label = "".join(cells[: len(cells) - values])
-    return values >= 2 or (len(label) <= 20 and not re.search(r"[，,。；;]", label))
-
-
-def _running_heads(texts: list[tuple[int, float, float, float, object]], pages: int) -> set[tuple[str, int]]:
-    """Lines printed at the same place on most pages (a running head or foot)."""
-    if pages < 3:
-        return set()
-    seen = Counter((item[4].strip(), round(item[1])) for item in texts)  # type: ignore[union-attr]
-    return {key for key, count in seen.items() if count >= max(3, pages * 0.6)}
-
-
-def _table(rows: list[list[str | Cell | None]], where: str, lines: list[Line]) -> None:
-    """A ruled table's rows; a cell may come as a :class:`Cell` already (a scan's, which keeps
-    where it was read)."""
-    if _framing(rows):  # a framed block of text
-        for row in rows:
-            for cell in row:
-                text = _cell(cell)
-                if text:
-                    lines.append(Line(text, [Cell(text)], None, where))
-        return
-    for r, row in enumerate(rows, start=1):
-        _row(row, f"{where}第{r}行", lines)
-
-
-def _row(row: list[str | Cell | None], where: str, lines: list[Line]) -> None:
-    cells = [cell if isinstance(cell, Cell) else Cell(text) for cell, text in ((c, _cell(c)) for c in row) if text is not None]
-    lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row"))

@@ -18,8 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..kinds import MAX_BYTES
 from .lines import Line
-from .readers import MAX_BYTES
 
 _DATA = re.compile(r"^data:image/(?:png|jpe?g);base64,(.*)$", re.I | re.S)
 
@@ -54,7 +54,7 @@ def picture_bytes(page: Path, source: str) -> bytes | None:
 def in_page(page: Path, lines: list[Line]) -> list[Line]:
     """``lines`` with each page picture replaced by the lines read from it."""
     from . import ocr, scan
-    from .pdf import _lines
+    from .layout import lines_of
 
     found: list[tuple[int, str, bytes]] = []
     for at, line in enumerate(lines):
@@ -78,5 +78,5 @@ def in_page(page: Path, lines: list[Line]) -> list[Line]:
     for number, (at, _, _) in reversed(list(enumerate(found, start=1))):
         where = pages[number - 1][1]
         mine = [item for item in items if item[0] == number]
-        out[at : at + 1] = [replace(line, where=f"{where}{line.where.removeprefix(f'第{number}页')}", scanned=True) for line in _lines(mine)]
+        out[at : at + 1] = [replace(line, where=f"{where}{line.where.removeprefix(f'第{number}页')}", scanned=True) for line in lines_of(mine)]
     return out + [Line("", [], None, "网页中的图片", notes=(scan.NOTE.replace("报告是扫描图片", f"网页中的报告是{len(found)}张图片"),))]

@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...system.decode import decode
+from ..kinds import MAX_BYTES, sniff
 from ..kinds import PUBLISHED as SUFFIXES
-from ..kinds import sniff
 from .lines import Line, Unreadable
 
-MAX_BYTES = 80 * 1024 * 1024  # no published report is near this; a bigger file is refused unread
 # text a report is written in: a long report saved by Word as a web page is 1–3 MB; more
 # is not a report, and parsing it would cost the clerk minutes and a gigabyte
 MAX_TEXT_BYTES = 6 * 1024 * 1024

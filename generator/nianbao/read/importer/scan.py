@@ -8,7 +8,7 @@ the resolution it has.  The table's ruling lines give its grid: cells are where 
 close them, a cell without its line above or to its left is merged (the way a PDF's
 ruled table is read), so each row comes out *exact* — a cell printed empty is an empty
 cell, a covered cell is no cell.  Text outside the tables becomes lines as a PDF's text
-does, and :func:`nianbao.read.importer.pdf._lines` joins them into paragraphs: after this
+does, and :func:`nianbao.read.importer.layout.lines_of` joins them into paragraphs: after this
 module the readers of tables and narratives do the rest, the same as for any PDF.
 
 Every cell of a table keeps where it was read (:class:`ScanCell`: page, box, confidence,
@@ -222,7 +222,7 @@ def page_of(images: tuple[Any, Any], where: str, scale: float = 1.0) -> Page:
 
 # -- reading pages --------------------------------------------------------------------------------------
 def read_pages(pages: list[tuple[int, str, Callable[[], Page]]]) -> list[tuple[int, float, float, float, object]]:
-    """The items of :func:`nianbao.read.importer.pdf._lines` (page, top, x0, x1, a text line or
+    """The items of :func:`nianbao.read.importer.layout.lines_of` (page, top, x0, x1, a text line or
     a table's rows) of every page, read by OCR; each page is (its number, where it is, how
     to get its picture), decoded only when its turn comes (one page in memory at a time)."""
     from . import ocr
@@ -242,13 +242,13 @@ def read_pages(pages: list[tuple[int, str, Callable[[], Page]]]) -> list[tuple[i
 
 def read_pictures(pictures: list[tuple[str, bytes]]) -> list[Line]:
     """Picture files (PNG, JPEG) of one report's pages, in the order given → lines."""
-    from .pdf import _lines
+    from .layout import lines_of
 
     def loader(name: str, data: bytes) -> Callable[[], Page]:
         return lambda: page_of(decode(data, name), name)
 
     pages = [(n, f"第{n}页（{name}）" if len(pictures) > 1 else name, loader(name, data)) for n, (name, data) in enumerate(pictures, start=1)]
-    return [replace(line, scanned=True) for line in _lines(read_pages(pages))] + [Line("", [], None, "扫描图片", notes=(NOTE,))]
+    return [replace(line, scanned=True) for line in lines_of(read_pages(pages))] + [Line("", [], None, "扫描图片", notes=(NOTE,))]
 
 
 NOTE = "报告是扫描图片，已用离线文字识别（OCR）读取：表中的数字都经表格的合计核对，核对不上或看不清的留空，请对照校对页补填"

@@ -155,3 +155,35 @@ def test_render_says_a_placeholder_once_as_a_refusal_and_check_warns_of_it(cli, 
     assert rendered.code == 1
     said = rendered.out + rendered.err
     assert said.count("某某") == 1 and "[错误 P]" in said and "[提示 R7]" not in said
+
+
+def test_a_command_loads_only_its_own_module_and_the_map_of_commands_is_what_they_register():
+    """`nianbao check` imports the report commands, not the county's, the reviewer's or the
+    site's (its start-up is a bench goal); every command is where cli.COMMANDS says, and a
+    mistyped name is offered the close ones among all of them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nianbao.cli import main\n"
+        "try:\n"
+        f"    main.main(['check', {str(EXAMPLE_2023)!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('nianbao.cli.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "['nianbao.cli.report']"
+
+    from nianbao.cli import COMMANDS, main
+
+    registered = {name: main.get_command(None, name).callback.__module__ for name in COMMANDS}  # type: ignore[arg-type, union-attr]
+    assert registered == {name: f"nianbao.cli.{module}" for name, module in COMMANDS.items()}
+    assert set(main.commands) == set(COMMANDS)
+
+
+def test_a_mistyped_command_is_offered_the_close_names_among_every_command(cli):
+    result = cli("overvew")
+    assert result.code == 2
+    assert "没有命令 'overvew'" in result.err and "'overview'" in result.err

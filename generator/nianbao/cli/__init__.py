@@ -117,8 +117,40 @@ class _Command(click.Command):
             raise Usage(str(exc), ctx) from exc
 
 
+# Which module defines each command: a command's module is imported only when that command
+# runs (or when --help lists them all), so `nianbao check` does not load the county's, the
+# reviewer's and the site's commands with theirs.  tests/test_cli.py holds this map to what
+# the modules register.
+COMMANDS = {
+    "init": "report", "check": "report", "render": "report", "new": "report", "next": "report",
+    "import": "report", "reference-docx": "report", "schema": "report",
+    "sheet": "county", "batch": "county", "aggregate": "county",
+    "compare": "compare", "overview": "overview", "serve": "serve", "export": "serve",
+}
+
+
 class _Group(click.Group):
+    """The command group, loading a command's module on first use (click's lazy loading)."""
+
     command_class = _Command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            import importlib
+
+            importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}")  # its decorators register it on main
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """As click's; a name that is no command loads them all first, so that click offers
+        the close names among every command, not only among those loaded: chek → check."""
+        if args and args[0] not in COMMANDS:
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]", subcommand_metavar="命令 [参数]…")
@@ -149,9 +181,6 @@ def _roster(path: Path) -> tuple[list[str], list[str]]:
         return roster.read_with_repeats(path)
     except OSError as exc:
         raise Usage(f"找不到名单文件：{path}") from exc
-
-
-from . import compare, county, overview, report, serve  # noqa: E402,F401 - the commands, registered on main
 
 
 def _os_problem(exc: OSError) -> str:

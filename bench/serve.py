@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from figures import at_least, at_most, emit, info, say  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from browserkit import children  # noqa: E402  (tests/browserkit.py: a server's worker processes)
+
 EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
 YEAR = 2023
 CELL = "proactive.licensing"  # 行政许可 本年处理决定数量: changing it breaks no rule
@@ -90,14 +93,7 @@ def start_server(site: Path, db: str | None, port: int, logs: Path, workers: int
 
 def _family(pid: int) -> list[int]:
     """The process and its children (the workers of ``--workers N``), where /proc says."""
-    children = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                children.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return [pid, *children]
+    return [pid, *children(pid)]
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from browserkit import children
 from pgserver import fresh_database, server_url
 from servesite import HTML, PASSWORD, YEAR, report_text
 from test_serve_server import free_port, read_until, start, wait_up
@@ -27,21 +28,10 @@ UNIT = "青山镇人民政府"
 CELL = "proactive.licensing"
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return out
-
-
 def _workers(pid: int) -> list[int]:
     """The server's worker processes (multiprocessing's own helper, if any, left out)."""
     out = []
-    for child in _children(pid):
+    for child in children(pid):
         try:
             command = Path(f"/proc/{child}/cmdline").read_bytes()
         except OSError:

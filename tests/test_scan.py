@@ -285,9 +285,12 @@ def test_the_engine_reads_with_the_network_unreachable(monkeypatch):
 
 
 def test_the_site_reads_a_scanned_upload_and_shows_its_proof_page(clean, tmp_path):
+    from starlette.testclient import TestClient
     from test_serve_unit import Site
 
+    from nianbao.serve.app import create_app
     from nianbao.serve.pages import CSP_PREVIEW
+    from nianbao.serve.store import Store
 
     pictures, _ = clean
     site = Site(tmp_path)
@@ -304,6 +307,12 @@ def test_the_site_reads_a_scanned_upload_and_shows_its_proof_page(clean, tmp_pat
         assert "留空的格" in proof.text and "表二 第二十条第（一）项 规章 · 本年制发件数" in proof.text and "<script" not in proof.text
         other = site.unit(name="绿水乡人民政府")
         assert other.get(link.group(1)).status_code == 404  # another unit never sees it
+        second = Store(site.store.url)  # another worker on the same database (serve --workers 2), or the site restarted
+        try:
+            worker = TestClient(create_app(second), follow_redirects=False, cookies=client.cookies)
+            assert worker.get(link.group(1)).text == proof.text
+        finally:
+            second.close()
     finally:
         site.store.close()
 

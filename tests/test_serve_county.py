@@ -313,8 +313,8 @@ def test_a_failing_produce_is_the_jobs_message(site, monkeypatch):
     monkeypatch.setattr(jobs, "produced_zip", boom)
     site.submit(UNIT_A)
     site.store.set_status(site.units[UNIT_A], YEAR, "已通过", actor="admin", address="t")
-    job = site.store.new_job("produce", 1)
-    jobs.produce(site.store, job, site.store.approved(YEAR), ("txt",))
+    job = site.store.new_job("produce", 1, args={"year": YEAR, "targets": ["txt"]}, owner=jobs.owner())  # claimed here: no runner takes it
+    jobs.run_job(site.store, site.store.job(job))
     found = site.store.job(job)
     assert found.state == "failed" and "意外的问题（RuntimeError）" in found.message and "disk on fire" not in found.message
 
@@ -421,3 +421,57 @@ def test_overview_links_each_unit_to_its_two_years_and_copying_and_grading_are_t
     book = load_workbook(io.BytesIO(admin.get("/county/overview.xlsx").content))
     grades = {row[1]: row for row in book["评分"].iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)}  # the note under the table apart
     assert set(grades) == {UNIT_A, UNIT_B, UNIT_C} and grades[UNIT_C][2] == "未交回"
+
+
+def overview_jobs(site: Site) -> list:
+    from nianbao.serve import db
+
+    with site.store.engine.connect() as connection:
+        return connection.execute(db.Job.__table__.select().where(db.Job.kind == "overview").order_by(db.Job.id)).all()
+
+
+def test_the_overview_is_a_job_made_again_only_when_a_report_changed(site, monkeypatch):
+    """The overview of three hundred units takes seconds: it is a background job (one at a time
+    per worker), shown again while nothing it was made from changed, made anew after a save (the
+    older result forgotten); the workbook is the same job's."""
+    from nianbao.serve import jobs
+
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    first = admin.get("/county/overview", headers=HTML)
+    assert first.status_code == 200 and len(overview_jobs(site)) == 1
+    assert admin.get("/county/overview", headers=HTML).content == first.content
+    assert admin.get("/county/overview.xlsx").content[:2] == b"PK"
+    assert len(overview_jobs(site)) == 1  # nothing changed: the same job's page and workbook
+    site.submit(UNIT_B, bump=2)
+    second = admin.get("/county/overview", headers=HTML)
+    assert second.status_code == 200 and second.content != first.content
+    rows = overview_jobs(site)
+    assert [row.state for row in rows] == ["done", "done"] and rows[0].result is None and rows[1].result is not None
+    # a job that outlasts the page's wait: its progress page, which links the overview once done
+    monkeypatch.setattr(jobs, "WAIT", 0.0)
+    site.submit(UNIT_C, bump=4)
+    response = admin.get("/county/overview", headers=HTML, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/county/jobs/")
+    state = wait_for(admin, response.headers["location"], 120)
+    assert state["state"] == "done" and state["next"] == "/county/overview" and state["download"] is None
+    assert "查看各单位对比" in admin.get(response.headers["location"], headers=HTML).text
+    assert admin.get(response.headers["location"] + "/download").status_code == 404
+    assert len(overview_jobs(site)) == 3
+
+
+def test_a_failing_overview_or_aggregate_says_why(site, monkeypatch):
+    from nianbao.serve import jobs
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    admin = site.setup_admin()
+    site.submit(UNIT_A)
+    monkeypatch.setattr(jobs, "overview_zip", boom)
+    response = admin.get("/county/overview", headers=HTML)
+    assert response.status_code == 500 and "意外的问题（RuntimeError）" in response.text and "disk on fire" not in response.text
+    approve(site, admin, UNIT_A)
+    monkeypatch.setattr(jobs, "aggregate", boom)
+    response = admin.post("/county/aggregate", data={"csrf": site.csrf(admin)})
+    assert response.status_code == 409 and "意外的问题（RuntimeError）" in response.text

@@ -96,7 +96,7 @@ def test_postgresql_urls_use_psycopg():
 
 def test_migrated_to_head_and_reopened(store, url):
     with store.engine.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == db.head() == "0002"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == db.head() == "0003"
     store.set_county_name("青山县")
     store.close()
     again = Store(url)  # the migration at start is a no-op on a current database; the data is there
@@ -481,7 +481,7 @@ def test_migrations_ship_inside_the_package():
     folder = Path(db.__file__).parent / "migrations"
     assert db.MIGRATIONS == folder
     assert (folder / "env.py").is_file() and (folder / "script.py.mako").is_file()
-    assert [p.name for p in sorted((folder / "versions").glob("*.py"))] == ["0001_first.py", "0002_job_claims.py"]
+    assert [p.name for p in sorted((folder / "versions").glob("*.py"))] == ["0001_first.py", "0002_job_claims.py", "0003_proofs.py"]
 
 
 def test_units_cannot_take_the_admins_name(store):

@@ -324,25 +324,43 @@ def summary(request: Request) -> Response:
                     headers={"Content-Disposition": attachment(jobs.SUMMARY)})  # 汇总.xlsx, as the README and nianbao batch name it
 
 
+def _overview_job(request: Request):
+    """The finished overview job of this year's reports as they stand (made now, in the
+    background, if they changed since the last one; waited for a little), or a response: the
+    job's progress page while it still runs, an error page if it failed."""
+    s = store(request)
+    job_id = jobs.start_overview(s, s.settings().year, actor=ADMIN, address=address(request))
+    found = jobs.wait(s, job_id)
+    if found is not None and found.state == "done" and found.result:
+        return found, None
+    if found is not None and found.state == "running":
+        return None, RedirectResponse(f"/county/jobs/{found.id}", status_code=303)
+    message = found.message if found is not None else "找不到这个任务。"
+    return None, page(request, "error.html", {"title": "无法生成各单位对比", "message": message, "status": 500}, status=500)
+
+
 def units_overview(request: Request) -> Response:
     """``/county/overview``: the units side by side with charts — what ``nianbao overview`` writes
     for every unit's newest report against last year's on the site.  The page is standalone (its
     CSS inside, no script), so it is served with the preview's policy: its own styles, no script."""
     admin_session(request)
-    s = store(request)
-    year = s.settings().year
-    data = jobs.overview(s, year, "html")
-    return Response(data, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
+    found, otherwise = _overview_job(request)
+    if found is None:
+        return otherwise
+    return Response(jobs.overview_part(found, "html"), media_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
 
 
 def units_overview_xlsx(request: Request) -> Response:
     """The overview's workbook (native Excel charts, conditional formatting), as ``-o 对比.xlsx``."""
     admin_session(request)
+    found, otherwise = _overview_job(request)
+    if found is None:
+        return otherwise
     s = store(request)
     year = s.settings().year
-    data = jobs.overview(s, year, "xlsx")
     s.audit(ADMIN, address(request), "下载各单位对比表", f"{year}年")
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(jobs.overview_part(found, "xlsx"), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": attachment(f"{year}年度各单位对比.xlsx")})
 
 
@@ -374,6 +392,7 @@ def produce(request: Request, form: FormData) -> Response:
 
 
 INTERRUPTED = jobs.INTERRUPTED
+JOB_PAGES = {jobs.OVERVIEW: "/county/overview", jobs.AGGREGATE: "/county/own"}  # where a finished job of the kind is seen
 
 
 def _job_or_404(request: Request):
@@ -394,7 +413,9 @@ def job(request: Request) -> Response:
     admin_session(request)
     found = _job_or_404(request)
     state = {"id": found.id, "kind": found.kind, "state": found.state, "done": found.done, "total": found.total, "message": found.message,
-             "download": f"/county/jobs/{found.id}/download" if found.state == "done" and found.result else None}
+             "download": f"/county/jobs/{found.id}/download" if found.kind == jobs.PRODUCE and found.state == "done" and found.result else None}
+    if found.kind in JOB_PAGES:
+        state["next"] = JOB_PAGES[found.kind] if found.state == "done" else None
     if "text/html" not in request.headers.get("accept", ""):
         return JSONResponse(state, headers={"Vary": "Accept"})
     return page(request, "county_job.html", {"job": found, "state": state}, headers={"Vary": "Accept"})
@@ -403,6 +424,8 @@ def job(request: Request) -> Response:
 def job_download(request: Request) -> Response:
     admin_session(request)
     found = _job_or_404(request)
+    if found.kind != jobs.PRODUCE:
+        raise Refusal(404, "这个任务没有可下载的文件。")
     if found.state != "done" or not found.result:
         raise Refusal(409, "任务还没有完成，暂时没有可下载的文件。")
     year = store(request).settings().year
@@ -411,13 +434,20 @@ def job_download(request: Request) -> Response:
 
 
 def aggregate(request: Request, form: FormData) -> Response:
-    """The county's own report: the sum of the approved reports, then edited at ``/county/own``."""
+    """The county's own report: the sum of the approved reports (a background job, waited for a
+    little), then edited at ``/county/own``."""
     _posted(request, form)
     s = store(request)
     try:
-        jobs.aggregate(s, s.settings().year, actor=ADMIN, address=address(request))
+        job_id = jobs.start_aggregate(s, s.settings().year, actor=ADMIN, address=address(request))
     except NianbaoError as exc:
         return page(request, "error.html", {"title": "无法汇总", "message": str(exc), "status": 409}, status=409)
+    found = jobs.wait(s, job_id)
+    if found is not None and found.state == "running":
+        return RedirectResponse(f"/county/jobs/{found.id}", status_code=303)
+    if found is None or found.state != "done":
+        message = found.message if found is not None else "找不到这个任务。"
+        return page(request, "error.html", {"title": "无法汇总", "message": message, "status": 409}, status=409)
     return RedirectResponse("/county/own", status_code=303)
 
 

@@ -154,6 +154,18 @@ class Upload(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Proof(Base):
+    """A scan's proof page (every figure's picture beside the figure read), for the unit that
+    uploaded it to open after the redirect — on whichever worker answers."""
+
+    __tablename__ = "proofs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    page: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

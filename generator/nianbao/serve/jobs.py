@@ -4,23 +4,27 @@ Nothing here renders, checks or adds up by itself.  The approved versions' texts
 report files into a private temporary folder and handed to what ``nianbao batch`` and ``nianbao
 aggregate`` run (:func:`nianbao.county.batch.run`, :func:`nianbao.county.tally.tally`,
 :func:`nianbao.county.worklist.build`), so that the site and the command line give the same
-findings and byte-identical documents for the same reports.  Produce runs in the background
-(rendering thirty reports, PDFs included, takes a while): its job row is claimed through the
-database by one worker's :class:`Runner` — with ``serve --workers N`` any of them — which records
-its progress there, where the county's page reads it.  Aggregate and the overview run within
-their request.
+findings and byte-identical documents for the same reports.  Produce, the overview and the
+aggregate run in the background: each is a job row claimed through the database by one worker's
+:class:`Runner` — with ``serve --workers N`` any of them — which records its progress and result
+there, where the county's pages read it.  A worker runs one job of each kind at a time, so ten
+clicks on the overview of three hundred units do not read three hundred reports ten times over;
+the page asking waits a little for a short job (:func:`wait`) and otherwise shows its progress.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import os
 import secrets
 import shutil
 import socket
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +36,10 @@ if TYPE_CHECKING:
     from .store import JobInfo, Store, UnitInfo, VersionInfo
 
 PRODUCE = "produce"
+OVERVIEW = "overview"
+AGGREGATE = "aggregate"
+KINDS = (PRODUCE, OVERVIEW, AGGREGATE)  # a worker runs one job of each kind at a time
+WAIT = 20.0  # seconds a page waits for its short job (an overview, an aggregate) before showing its progress
 SOURCES = "报告文件"  # the folder of the zip that holds the report files produced from
 SUMMARY = "汇总.xlsx"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # the zip's entries carry no time of day: the same reports give the same zip
@@ -101,24 +109,59 @@ def start_produce(store: Store, year: int, *, actor: str, address: str, targets:
     if not approved:
         raise CountyError(f"{year}年度还没有已通过的报告，没有可以生成的文件")
     wanted = targets if targets is not None else default_targets()
-    job, new = store.start_job(PRODUCE, len(approved), {"year": year, "targets": list(wanted)}, actor=actor, address=address)
+    return _start(store, PRODUCE, len(approved), {"year": year, "targets": list(wanted)}, actor=actor, address=address)
+
+
+def _start(store: Store, kind: str, total: int, args: dict, *, actor: str, address: str) -> int:
+    """A job of ``kind`` (or the one already under way), this process's runner woken for it."""
+    job, new = store.start_job(kind, total, args, actor=actor, address=address)
     if new:
         runner(store).wake()
     return job
 
 
 def run_job(store: Store, job: JobInfo) -> None:
-    """Run a claimed job to its end (what its kind does with what it was asked); never raises."""
+    """Run a claimed job to its end (what its kind does with what it was asked); never raises
+    (a failure is the job's state and message, the traceback on the server's console)."""
     args = job.args or {}
-    if job.kind == PRODUCE and isinstance(args.get("year"), int) and isinstance(args.get("targets"), list):
-        produce(store, job.id, store.approved(args["year"]), tuple(args["targets"]))
-        return
+    year = args.get("year")
     try:
-        store.update_job(job.id, state="failed", message=f"这个任务无法运行（{job.kind}）")
-    except Exception as exc:  # noqa: BLE001 - the database itself is gone: the console has it
+        if job.kind == PRODUCE and isinstance(year, int) and isinstance(args.get("targets"), list):
+            approved = store.approved(year)
+            result = produced_zip(approved, tuple(args["targets"]), lambda done: store.update_job(job.id, done=done))
+            store.update_job(job.id, result=result, state="done", message=f"已生成{len(approved)}个单位的报告")
+        elif job.kind == OVERVIEW and isinstance(year, int):
+            store.update_job(job.id, result=overview_zip(store, year), state="done", done=1, message=f"{year}年度各单位对比")
+            store.drop_results(OVERVIEW, keep=job.id)
+        elif job.kind == AGGREGATE and isinstance(year, int) and isinstance(args.get("actor"), str) and isinstance(args.get("address"), str):
+            version, _ = aggregate(store, year, actor=args["actor"], address=args["address"])
+            store.update_job(job.id, state="done", done=1, message="；".join(version.summary))
+        else:
+            store.update_job(job.id, state="failed", message=f"这个任务无法运行（{job.kind}）")
+    except Exception as exc:  # noqa: BLE001 - a background thread has no caller: the job row says what happened
         from .pages import internal_error
 
-        internal_error(f"记录任务 {job.id} 的结果时", exc)
+        if not isinstance(exc, NianbaoError):
+            internal_error(f"后台任务 {job.id}（{job.kind}）", exc)
+        said = str(exc) if isinstance(exc, NianbaoError) else f"出了意外的问题（{type(exc).__name__}），请把服务器窗口中的信息发给维护者"
+        try:
+            store.update_job(job.id, state="failed", message=said)
+        except Exception as again:  # noqa: BLE001 - the database itself is gone: the console has it
+            internal_error(f"记录任务 {job.id} 的结果时", again)
+
+
+def wait(store: Store, job_id: int, seconds: float | None = None) -> JobInfo | None:
+    """The job once it has ended, or as it stands after ``seconds``: a page asking for a short
+    job's result waits for it (on whichever worker runs it) rather than sending the admin to a
+    progress page for a second's work."""
+    deadline = time.monotonic() + (WAIT if seconds is None else seconds)
+    pause = 0.01
+    while True:
+        found = store.job(job_id)
+        if found is None or found.state != "running" or time.monotonic() >= deadline:
+            return found
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 # -- jobs claimed through the database ---------------------------------------------------------------------
@@ -183,20 +226,24 @@ class Runner:
     def _loop(self) -> None:
         from .pages import internal_error
 
-        busy: threading.Thread | None = None
+        busy: dict[str, threading.Thread] = {}  # kind → the thread running this worker's job of that kind
         while not self._stop.is_set():
             try:
-                if busy is not None and not busy.is_alive():
-                    busy = None
-                if busy is not None:
+                busy = {kind: thread for kind, thread in busy.items() if thread.is_alive()}
+                if busy:
                     self.store.beat(self.owner)
                 fail_cut_off(self.store, self.started)
-                if busy is None:
-                    job = self.store.claim_job(self.owner)
-                    if job is not None:
-                        busy = threading.Thread(target=run_job, args=(self.store, job), name=f"nianbao-job-{job.id}", daemon=True)
-                        busy.start()
+                claimed = False
+                for kind in KINDS:
+                    if kind in busy:
                         continue
+                    job = self.store.claim_job(self.owner, kind)
+                    if job is not None:
+                        busy[kind] = threading.Thread(target=run_job, args=(self.store, job), name=f"nianbao-job-{job.id}", daemon=True)
+                        busy[kind].start()
+                        claimed = True
+                if claimed:
+                    continue
             except Exception as exc:  # noqa: BLE001 - the database gone for a moment: said on the console, tried again
                 if self._stop.is_set():
                     return
@@ -225,23 +272,6 @@ def stop_runner(store: Store) -> None:
         found = _RUNNERS.pop(id(store), None)
     if found is not None:
         found.stop()
-
-
-def produce(store: Store, job: int, approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[str, ...]) -> None:
-    """Run ``nianbao batch`` over the approved reports and keep the zip in the job; never raises
-    (a failure is the job's state and message, the traceback on the server's console)."""
-    try:
-        store.update_job(job, result=produced_zip(approved, targets, lambda done: store.update_job(job, done=done)), state="done",
-                         message=f"已生成{len(approved)}个单位的报告")
-    except Exception as exc:  # noqa: BLE001 - a background thread has no caller: the job row says what happened
-        from .pages import internal_error
-
-        internal_error(f"生成任务 {job} ", exc)
-        said = str(exc) if isinstance(exc, NianbaoError) else f"生成时出了意外的问题（{type(exc).__name__}），请把服务器窗口中的信息发给维护者"
-        try:
-            store.update_job(job, state="failed", message=said)
-        except Exception as again:  # noqa: BLE001 - the database itself is gone: the console has it
-            internal_error(f"记录生成任务 {job} 的结果时", again)
 
 
 def produced_zip(approved: list[tuple[UnitInfo, VersionInfo]], targets: tuple[str, ...], progress=lambda done: None) -> bytes:
@@ -290,15 +320,48 @@ def summary(store: Store, year: int) -> bytes:
     return worklist.build(outcomes)
 
 
-def overview(store: Store, year: int, kind: str) -> bytes:
+OVERVIEW_PARTS = {"html": "对比.html", "xlsx": "对比.xlsx"}  # the overview job's result: both, in one stored zip
+
+
+def overview_key(store: Store, year: int) -> str:
+    """What an overview of ``year`` is made from, as one digest: the unit list, the county's
+    name, every unit's newest version number of every year up to ``year`` (and nianbao's version):
+    an overview job with the same key shows what a new one would."""
+    from .. import __version__
+
+    settings = store.settings()
+    made_of = [__version__, year, settings.county_name, [(row.id, row.name) for row in store.units(year)],
+               [row for row in store.latest_numbers() if not row[2] and row[3] <= year]]
+    return hashlib.sha256(json.dumps(made_of, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def start_overview(store: Store, year: int, *, actor: str, address: str) -> int:
+    """The overview job of ``year`` whose result is still what the site holds — the last one
+    made, while no report, unit or name has changed since — else a new one (or the one under way)."""
+    key = overview_key(store, year)
+    last = store.last_done_job(OVERVIEW)
+    if last is not None and (last.args or {}).get("key") == key:
+        return last.id
+    return _start(store, OVERVIEW, 1, {"year": year, "key": key}, actor=actor, address=address)
+
+
+def overview_part(job: JobInfo, kind: str) -> bytes:
+    """The page (``kind`` "html") or the workbook ("xlsx") of a finished overview job."""
+    with zipfile.ZipFile(io.BytesIO(job.result or b"")) as archive:
+        return archive.read(OVERVIEW_PARTS[kind])
+
+
+def overview_zip(store: Store, year: int) -> bytes:
     """``nianbao overview`` of the newest version of every unit's report of ``year`` (the year
     counted) against every earlier year's on the site (``--previous`` once a year: last year's
     for the changes, X1–X5 and rates, all for the trends), in the list's order (a unit with
-    nothing yet as 未交回): the page (``kind`` "html") or the workbook ("xlsx") the command writes
-    for the same report files — each unit compared with last year linked to its pair page on the
-    site (:func:`pair`).  Read and drawn in this process: the server is threaded, and forking it
-    is not safe."""
+    nothing yet as 未交回): the page and the workbook the command writes for the same report
+    files, in one zip (:data:`OVERVIEW_PARTS`) — each unit compared with last year linked to its
+    pair page on the site (:func:`pair`).  Read and drawn in this process: the server is
+    threaded, and forking it is not safe."""
     from ..compare import overview as overviewing
+    from ..compare.overview_page import page
+    from ..compare.overview_sheet import workbook
 
     expected = [row.name for row in store.units(year) if not row.is_county]
     county = store.settings().county_name
@@ -315,13 +378,11 @@ def overview(store: Store, year: int, kind: str) -> bytes:
     for row in result.rows:
         if row.rates is not None and row.shown in ids:
             row.link = f"/county/units/{ids[row.shown]}/compare"
-    if kind == "xlsx":
-        from ..compare.overview_sheet import workbook
-
-        return workbook(result, county=county)
-    from ..compare.overview_page import page
-
-    return page(result, county=county, jobs=1).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(OVERVIEW_PARTS["html"], page(result, county=county, jobs=1).encode("utf-8"))
+        archive.writestr(OVERVIEW_PARTS["xlsx"], workbook(result, county=county))
+    return buffer.getvalue()
 
 
 def pair(store: Store, unit: UnitInfo, year: int) -> bytes | None:
@@ -342,6 +403,14 @@ def pair(store: Store, unit: UnitInfo, year: int) -> bytes | None:
             return None
         sides.append(Side(Path(file_names([(unit, version)])[0]), loaded.report, list(findings)))
     return render(compare(*sides))
+
+
+def start_aggregate(store: Store, year: int, *, actor: str, address: str) -> int:
+    """A job summing the approved reports of ``year`` into the county's own (:func:`aggregate`)."""
+    approved = store.approved(year)
+    if not approved:
+        raise CountyError(f"{year}年度还没有已通过的报告，无法汇总：请先审核通过各单位的报告")
+    return _start(store, AGGREGATE, len(approved), {"year": year, "actor": actor, "address": address}, actor=actor, address=address)
 
 
 def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[VersionInfo, list[str]]:

@@ -95,6 +95,7 @@ KEEP_ATTEMPTS = dt.timedelta(days=1)
 ARGON2 = threading.BoundedSemaphore(2)
 UPLOADS_KEPT = 5  # a unit's uploads kept for the record (the files its versions were made from), newest first
 UPLOAD_BYTES_KEPT = 100 * 1024 * 1024  # and at most this many bytes of them: five uploads of the 20 MB allowed
+PROOFS_KEPT = 3  # a unit's newest scan proof pages kept (each shown once after its upload; several megabytes of pictures)
 COUNTY_UNIT = "（汇总）"  # the county's own report's unit row, named after the county once it is set
 
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-]{32,}")  # what a token looks like: kept out of the audit log whatever a caller passes
@@ -973,6 +974,15 @@ class Store:
             rows = s.execute(query.order_by(db.Unit.is_county, db.Unit.position, db.Unit.id, db.Report.year)).all()
             return [(_unit(u), r.year, _version(v, r)) for u, r, v in rows]
 
+    def latest_numbers(self) -> list[tuple[int, str, bool, int, int]]:
+        """(unit id, unit name, is the county's own, year, newest version number) of every report
+        with a version, texts not read: what says whether anything :meth:`latest_all` gives changed."""
+        with self._tx(write=False) as s:
+            rows = s.execute(select(db.Unit.id, db.Unit.name, db.Unit.is_county, db.Report.year, db.Report.latest)
+                             .join(db.Report, db.Report.unit_id == db.Unit.id).where(db.Report.latest > 0)
+                             .order_by(db.Unit.is_county, db.Unit.position, db.Unit.id, db.Report.year)).all()
+            return [(u, name, bool(county), year, latest) for u, name, county, year, latest in rows]
+
     # -- uploads, jobs, audit --------------------------------------------------------------------------------
     def put_upload(self, unit_id: int, name: str, data: bytes, address: str = "本机") -> int:
         """Keep an upload on its own (:meth:`save` keeps the one a version was made from with it); its id."""
@@ -1011,6 +1021,30 @@ class Store:
         with self._tx(write=False) as s:
             row = s.get(db.Upload, upload_id)
             return row.data if row is not None and row.unit_id == unit_id else None
+
+    def keep_proof(self, unit_id: int, page: str) -> str:
+        """Keep a scan's proof page for the unit to open after the redirect; the random name it
+        is asked by.  Only the unit's newest :data:`PROOFS_KEPT`: it is made again by uploading
+        the scan again."""
+        import secrets
+
+        name = secrets.token_hex(8)
+        with self._tx() as s:
+            unit = self._get_unit(s, unit_id)
+            s.add(db.Proof(unit_id=unit.id, name=name, page=page.encode("utf-8"), created_at=now()))
+            s.flush()
+            old = s.scalars(select(db.Proof.id).where(db.Proof.unit_id == unit.id).order_by(db.Proof.id.desc()).offset(PROOFS_KEPT)).all()
+            if old:
+                s.execute(delete(db.Proof).where(db.Proof.id.in_(old)).execution_options(synchronize_session=False))
+        return name
+
+    def proof(self, unit_id: int, name: str) -> str | None:
+        """The proof page called ``name`` if it is this unit's; None otherwise."""
+        if not name or len(name) > 32:
+            return None
+        with self._tx(write=False) as s:
+            page = s.scalar(select(db.Proof.page).where(db.Proof.name == name, db.Proof.unit_id == unit_id))
+            return page.decode("utf-8") if page is not None else None
 
     def new_job(self, kind: str, total: int, *, actor: str = ADMIN, address: str = "本机", args: dict | None = None,
                 owner: str | None = None) -> int:
@@ -1124,6 +1158,21 @@ class Store:
                 if state in ("done", "failed"):
                     row.finished_at = now()
                     self._log(s, "nianbao", "本机", "后台任务结束", f"{row.kind}：{'完成' if state == 'done' else '失败'}" + (f"（{row.message}）" if row.message else ""))
+
+    def last_done_job(self, kind: str) -> JobInfo | None:
+        """The newest finished job of ``kind`` that still holds its result (an overview the
+        county's page may serve again while nothing it was made from has changed)."""
+        with self._tx(write=False) as s:
+            row = s.scalar(select(db.Job).where(db.Job.kind == kind, db.Job.state == "done", db.Job.result.is_not(None))
+                           .order_by(db.Job.id.desc()).limit(1))
+            return _job(row) if row is not None else None
+
+    def drop_results(self, kind: str, keep: int) -> None:
+        """Forget the results of the finished jobs of ``kind`` older than ``keep``: an overview
+        made over again after every change would otherwise keep a megabyte per view forever."""
+        with self._tx() as s:
+            s.execute(update(db.Job).where(db.Job.kind == kind, db.Job.id < keep, db.Job.state != "running", db.Job.result.is_not(None))
+                      .values(result=None).execution_options(synchronize_session=False))
 
     def job(self, job_id: int) -> JobInfo | None:
         if not _id_ok(job_id):

@@ -17,7 +17,6 @@ grids (:func:`form_context`); the county's pages include it read-only to show a 
 from __future__ import annotations
 
 import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -208,7 +207,7 @@ def _findings(request: Request, owner: Owner, year: int, text: str) -> list[Find
     return editor.evaluate(text, _last_text(request, owner, year))
 
 
-def _outcome(request: Request, report, latest) -> str | None:
+def _outcome(request: Request, report, latest, proof: str) -> str | None:
     """What a form just did, said on the page it redirected to (Post/Redirect/Get: a reload of that
     page re-sends nothing).  The query only picks one of these fixed sentences — no text from the
     URL reaches the page — and a stale flag (the report moved on since) says nothing."""
@@ -217,7 +216,7 @@ def _outcome(request: Request, report, latest) -> str | None:
         return "已提交县（区）审核。审核期间报告不能修改；如被退回，可改正后再次提交。"
     if done == "started" and latest.number >= 1:
         return f"报告已建立（第{latest.number}版）。请逐项核对，“检查结果”列出了需要补填或改正的地方。" + (
-            "上传的是扫描件：表格中未经合计确认的数字留空，请打开下面的“校对页”对照原图填写。" if _proof_of(request) else "")
+            "上传的是扫描件：表格中未经合计确认的数字留空，请打开下面的“校对页”对照原图填写。" if proof else "")
     if done == "restored":
         restored = request.query_params.get("n", "")
         if restored.isdigit() and 0 < int(restored) < latest.number:
@@ -225,10 +224,11 @@ def _outcome(request: Request, report, latest) -> str | None:
     return None
 
 
-def _proof_of(request: Request) -> str:
-    """The proof page the redirect after a scanned upload names, if this server keeps it."""
+def _proof_of(request: Request, owner: Owner) -> str:
+    """The proof page the redirect after a scanned upload names, if the site still keeps it for
+    this unit (:meth:`Store.keep_proof`); "" otherwise."""
     n = request.query_params.get("proof", "")
-    return n if any(key[1] == n for key in _PROOFS) else ""
+    return n if n and _store(request).proof(owner.unit_id, n) is not None else ""
 
 
 def _report_page(request: Request, owner: Owner, *, message: str | None = None, problems: list[str] | None = None,
@@ -239,7 +239,8 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
     if latest is None:
         return _start_page(request, owner, year, message=message, problems=problems, status=status)
     report = store.report(owner.unit_id, year)
-    done = _outcome(request, report, latest) if message is None and request.method == "GET" else None
+    proof = _proof_of(request, owner) if message is None and request.method == "GET" else ""
+    done = _outcome(request, report, latest, proof) if message is None and request.method == "GET" else None
     findings = _findings(request, owner, year, latest.text)
     comments = store.comments(owner.unit_id, year)
     locked = report.status in LOCKED and not owner.county
@@ -260,7 +261,7 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
         "owner": owner, "year": year, "report": report, "latest": latest, "title": _title(name, year),
         "errors": errors, "warnings": warnings, "findings": editor.findings_json(findings), "comments": comments,
         "locked": locked, "boot": boot, "message": message or done, "message_ok": done is not None, "problems": problems or [],
-        "proof": f"{owner.base}/proof/{_proof_of(request)}" if done and (owner.unit_id, _proof_of(request)) in _PROOFS else "",
+        "proof": f"{owner.base}/proof/{proof}" if done and proof else "",
         "formats": FORMAT_NAMES, "last": store.latest(owner.unit_id, year - 1), "can_submit": not owner.county and report.status in SUBMITTABLE,
     }, status=status)
 
@@ -397,7 +398,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
                     said = [f"由上传的文件“{name}”开始", *([cleaned] if cleaned else []), *problems[:5]]
                     kept = (name, path)
                     if made.proof is not None:
-                        proof = _keep_proof(owner.unit_id, made.proof)
+                        proof = f"&proof={_store(request).keep_proof(owner.unit_id, made.proof)}"
                 else:
                     raise editor.EditorError("请选择从哪里开始：上一年度的报告、上传文件或空白")
             except editor.EditorError as exc:
@@ -411,11 +412,11 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         return RedirectResponse(f"{owner.base}?done=started{proof}", status_code=303)
 
     def proof_page(request: Request) -> Response:
-        """The proof page of the scan this unit uploaded (kept by the server that read it)."""
+        """The proof page of a scan this unit uploaded (its newest few are kept)."""
         owner = resolve(request)
-        shown = _PROOFS.get((owner.unit_id, request.path_params.get("n", "")))
+        shown = _store(request).proof(owner.unit_id, request.path_params.get("n", ""))
         if shown is None:
-            raise Refusal(404, "校对页只在上传扫描件后保留一段时间（网站重启后不再保留）：请重新上传扫描件")
+            raise Refusal(404, "校对页只保留本单位最近几次上传的扫描件：请重新上传扫描件")
         return Response(shown, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
 
     def history(request: Request) -> Response:
@@ -553,21 +554,6 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
     return {"report": report_page, "data": data, "save": save, "start": _reading_route(start), "history": history,
             "version": version_page, "restore": form_route(restore), "preview": preview, "download": download,
             "submit": form_route(submit), "proof": proof_page}
-
-
-_PROOFS: OrderedDict[tuple[int, str], str] = OrderedDict()  # (unit, a random name) → the proof page of a scan it uploaded, the newest few
-
-
-def _keep_proof(unit_id: int, shown: str) -> str:
-    """Keep a scan's proof page for the unit to open after the redirect; returns the query that
-    names it.  In memory and bounded: it is made again by uploading the scan again."""
-    import secrets
-
-    name = secrets.token_hex(8)
-    _PROOFS[(unit_id, name)] = shown
-    while len(_PROOFS) > 32:
-        _PROOFS.popitem(last=False)
-    return f"&proof={name}"
 
 
 READERS = 2  # start forms carrying a file handled at once: each reads it in a child process (editor.received)

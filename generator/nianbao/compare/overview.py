@@ -251,7 +251,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     entries: list[county.Entry] = []
     for source in sources:
         report = source.report
-        name = source.name or (report.unit.name if report is not None else None)  # type: ignore[attr-defined]
+        name = source.name or (report.unit_name if report is not None else None)
         year_of = source.year or (report.year if report is not None else None)
         entry = county.Entry(source.path or Path(source.shown), source.shown, name, year_of,
                              report.spec.id if report else None, county.fingerprint(report) if report else None)
@@ -328,7 +328,7 @@ def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: 
         row.note = found[1]
     else:
         compared = found[1]
-        last_name = compared.name or compared.report.unit.name  # type: ignore[union-attr]
+        last_name = compared.name or compared.report.unit_name  # type: ignore[union-attr]
         if roster.key(last_name) != roster.key(name):
             row.last_name = last_name
             said.append(f"{name}：上一年度的报告机关名称为“{last_name}”，只差上级地名或“人民政府”等字样，视为同一单位比较")
@@ -374,7 +374,7 @@ def _last_years(previous: Sequence[Source], said: list[str]) -> Names[Source | s
     compare with} — a report with errors, or two reports of one unit, is not compared."""
     out: Names[Source | str] = Names()
     for source in previous:
-        name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
+        name = source.name or (source.report.unit_name if source.report is not None else None)
         if not name:
             said.append(f"上一年度：{source.shown} 读不出机关名称，未用于比较")
             continue
@@ -427,7 +427,7 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
     for of, sources in earlier.items():
         table: Names[Report] = Names()
         for source in sources:
-            name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
+            name = source.name or (source.report.unit_name if source.report is not None else None)
             if name and source.report is not None:
                 table.setdefault(roster.key(name), source.report)
         by_year[of] = table

@@ -119,7 +119,7 @@ def overview_html(reports: Sequence[tuple[str, Report | None, list[Finding]]], p
     from ..check.rules import check
 
     sources = [Source(name, report, list(findings), name=None if report is not None else name) for name, report, findings in reports]
-    lasts = [Source(name, report, check(report), name=report.unit.name, year=report.year) for name, report in (previous or {}).items()]  # type: ignore[attr-defined]
+    lasts = [Source(name, report, check(report), name=report.unit_name, year=report.year) for name, report in (previous or {}).items()]
     return page(assemble(sources, lasts, names, year=year), county=county)
 
 

@@ -153,7 +153,7 @@ def document(c: Comparison) -> bytes:
         _font(doc.styles[name], HEAD_FONT)
         doc.styles[name].font.color.rgb = None
     doc.core_properties.title = c.title
-    doc.core_properties.author = str(c.this.report.unit.name)  # type: ignore[attr-defined]
+    doc.core_properties.author = c.this.report.unit_name
 
     doc.add_heading(c.title, level=0).runs[0].font.size = Pt(18)
     doc.add_paragraph(f"上一年度：{c.last.shown}（{c.last.report.year}年度）；本年度：{c.this.shown}（{c.this.report.year}年度）")

@@ -109,7 +109,7 @@ def placeholders(report: Report) -> dict[str, Any]:
             values = report.item_values(group, item)
             proactive[item.key] = values[0] if group.scalar else dict(zip((c.label for c in group.columns), values))
     return {
-        "unit": report.unit.model_dump(),
+        "unit": dict(report.unit),
         "year": report.year,
         "format": spec.name,
         "applications": applications,
@@ -135,7 +135,7 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
     bounds (:mod:`nianbao.county.bounded`): on Linux in a child process of at most
     :data:`~nianbao.county.bounded.MEMORY` bytes, killed past the time limit; elsewhere in this
     process, under the sandbox's own bounds."""
-    data = report.data.model_dump()
+    data = report.plain()
     wanted: list[_Text] = []
     for keys, template in defaults.texts:
         node = data
@@ -147,7 +147,7 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
     if not wanted:
         return report
     context = placeholders(report)
-    unit = str(report.unit.name)  # type: ignore[attr-defined]
+    unit = report.unit_name
     if _CHILD:
         at = multiprocessing.get_context("fork").RawValue("i", 0)
         try:
@@ -255,7 +255,7 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
         report = loaded.report
         outcome.name, outcome.year = loaded.name, loaded.year
         if report is not None:
-            outcome.name, outcome.year, outcome.title = report.unit.name, report.year, report.title  # type: ignore[attr-defined]
+            outcome.name, outcome.year, outcome.title = report.unit_name, report.year, report.title
             outcome.format = report.spec.id
             from .rules import fingerprint
 

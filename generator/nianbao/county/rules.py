@@ -514,4 +514,4 @@ def _deletions(name: str, times: int) -> set[str]:
 
 def fingerprint(report) -> str:
     """The content of a report, whatever the file's bytes (a workbook saved again by Excel)."""
-    return hashlib.sha256(report.data.model_dump_json().encode("utf-8")).hexdigest()
+    return hashlib.sha256(report.as_json().encode("utf-8")).hexdigest()

@@ -13,7 +13,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -224,7 +224,7 @@ class _Resolver(VersionedResolver):
         try:
             return self._rules_of_document
         except AttributeError:
-            self._rules_of_document: Any = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            self._rules_of_document: Any = super().versioned_resolver
             return self._rules_of_document
 
 
@@ -281,7 +281,7 @@ def _c_composer_class() -> Any:
                 known[value] = tag
         return tag
 
-    class Composer(CParser):  # type: ignore[misc, valid-type]
+    class Composer(CParser):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode:
                 return plain_tag(value) if implicit[0] else default_scalar
@@ -435,4 +435,4 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
                 items.append(_plain(item, path + (i,), parsed, seen))
         return items
     raw[path] = node.value
-    return _scalar(node)
+    return _scalar(cast(ScalarNode, node))  # neither a mapping nor a sequence: YAML composes no other node

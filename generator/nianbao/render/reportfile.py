@@ -120,9 +120,9 @@ class _Writer:
                     self.at[keys + (i,)] = len(self.lines)
                     self._raw(keys + (i,), values[i], written[i])
         else:
-            written = scalar(values)
-            self.entry(indent, key, written, label, keys)
-            self._raw(keys, values, written)
+            one = scalar(values)
+            self.entry(indent, key, one, label, keys)
+            self._raw(keys, values, one)
 
 
 def unit_comment(f: Field, year: int | None) -> str:

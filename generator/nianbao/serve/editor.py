@@ -476,7 +476,7 @@ def _loaded(path: Path) -> Upload:
     if loaded.report is None:
         return Upload(None, findings)
     report = loaded.report
-    text = reportfile.dump(report.spec, report.data.model_dump(), header=f"由采集表导入（{report.spec.name}）。")
+    text = reportfile.dump(report.spec, report.plain(), header=f"由采集表导入（{report.spec.name}）。")
     return Upload(text, findings, report.year)
 
 

@@ -26,7 +26,7 @@ class Report:
     spec: Spec
     data: ReportData
     source: Path | None = None
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int | None] = field(default_factory=dict)  # None: imported from a file without line numbers
 
     # -- where things are -------------------------------------------------------------
     def line(self, keys: KeyPath) -> int | None:

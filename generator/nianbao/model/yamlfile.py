@@ -51,7 +51,7 @@ _PROBLEMS = (
 @dataclass
 class Parsed:
     data: Any = None
-    lines: dict[Path, int] = field(default_factory=dict)  # 1-based line of each value
+    lines: dict[Path, int | None] = field(default_factory=dict)  # 1-based line of each value (None: an imported file's, without lines)
     raw: dict[Path, str] = field(default_factory=dict)  # scalar text as written
     findings: list[Finding] = field(default_factory=list)
 
@@ -76,7 +76,7 @@ def tree_copy(value: Any) -> Any:
     return value
 
 
-def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
+def nearest_line(lines: dict[Path, int | None], path: Path) -> int | None:
     """The line of ``path`` or of its nearest ancestor key that exists in the file."""
     path = tuple(path)
     while path:

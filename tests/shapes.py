@@ -249,7 +249,7 @@ def variants(report: Report, seed: int = 0) -> str:
     ``标题：``, after a site's chrome, or not printed at all; sections numbered 第一部分 or
     1.; the tables in an appendix after the narratives."""
     rng = random.Random(seed)
-    year, unit = report.year, report.unit.name  # type: ignore[attr-defined]
+    year, unit = report.year, report.unit_name
     title_style = rng.choice(["standard", "year first", "label", "chrome", "none"])
     heading_style = rng.choice(["standard", "part", "arabic"])
     appendix = rng.random() < 0.5

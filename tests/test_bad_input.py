@@ -143,8 +143,8 @@ def test_phone_and_postcode_typed_without_quotes_keep_their_digits():
     text = bad('  postcode: "412300"', "  postcode: 012300")
     text = edit(text, "phone: 0731-5550123", "phone: 07315550123")
     report = load_text(text).report
-    assert report.unit.postcode == "012300"
-    assert report.unit.phone == "07315550123"
+    assert report.unit["postcode"] == "012300"
+    assert report.unit["phone"] == "07315550123"
 
 
 @pytest.mark.parametrize("pasted", ["\x0b", '"\\v"', '"\\a"', '"\\u200b"'])

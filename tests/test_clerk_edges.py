@@ -213,7 +213,7 @@ def test_every_cell_is_named_by_its_printed_label_in_check_import_and_the_site(c
     report = load_file(example).report
     spec = report.spec
     cells = table_cells(spec.id)
-    data = report.data.model_dump()
+    data = report.plain()
     for keys in cells:
         put(data, keys, "3件")
     source = tmp_path / "all.yaml"

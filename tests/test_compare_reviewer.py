@@ -175,7 +175,7 @@ def test_v2019_faces_v2021_as_one_block(tmp_path):
     last = load(last_text)
     carried = last.text("overview").split("\n")[0]
     this_text = edit(TEXT_2023, "year: 2023", "year: 2021").replace("date: 2024-", "date: 2022-")
-    this_text = this_text.replace("name: 青山镇人民政府", f"name: {last.unit.name}")
+    this_text = this_text.replace("name: 青山镇人民政府", f"name: {last.unit_name}")
     this_text = edit(this_text, "    全年通过县政府门户网站", f"    {carried}\n    全年通过县政府门户网站")
     this = load(this_text)
     c = compare(Side(tmp_path / "a.yaml", last, check(last)), Side(tmp_path / "b.yaml", this, check(this)))

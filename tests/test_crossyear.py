@@ -175,7 +175,7 @@ def test_next_from_a_published_report(cli, seeds, tmp_path):
     result = cli("next", next(seeds.glob("004_*.txt")), "-o", tmp_path / "2024.yaml")
     assert result.code == 0, result
     report = load((tmp_path / "2024.yaml").read_text(encoding="utf-8"))
-    assert (report.year, report.unit.name) == (2024, "新华区焦店镇人民政府")
+    assert (report.year, report.unit_name) == (2024, "新华区焦店镇人民政府")
     refused = cli("next", next(seeds.glob("003_*.txt")), "-o", tmp_path / "2023.yaml")
     assert refused.code == 1 and "原文有无法读取的内容" in refused.err
     assert not (tmp_path / "2023.yaml").exists()

@@ -124,7 +124,7 @@ def test_a_heading_after_a_table_of_cells_ends_it_and_the_signature_stays_text()
     from shapes import cells_blank
 
     result = imported(cells_blank(EXAMPLE, 3))
-    assert (result.data["unit"]["date"], result.data["other_matters"]) == (EXAMPLE.unit.date, EXAMPLE.get(("other_matters",)))
+    assert (result.data["unit"]["date"], result.data["other_matters"]) == (EXAMPLE.unit["date"], EXAMPLE.get(("other_matters",)))
     assert tables_of(checkable(result, today=TODAY)[0].report) == tables_of(EXAMPLE)
 
 

@@ -153,11 +153,11 @@ def test_own_pdf_imports_every_cell_and_the_unit(pdf, example):
     back = checkable(imported)[0].report
     assert [back.row(line) for line in back.spec.table3.data_lines()] == [report.row(line) for line in report.spec.table3.data_lines()]
     assert [back.appeal(g) for g in back.spec.table4.groups] == [report.appeal(g) for g in report.spec.table4.groups]
-    assert back.data.model_dump()["proactive"] == report.data.model_dump()["proactive"]
-    assert back.data.model_dump()["unit"] == report.data.model_dump()["unit"]
-    assert back.data.model_dump()["overview"] == report.data.model_dump()["overview"]
+    assert back.plain()["proactive"] == report.plain()["proactive"]
+    assert back.plain()["unit"] == report.plain()["unit"]
+    assert back.plain()["overview"] == report.plain()["overview"]
     for key in ("problems", "other_matters", "processing_fees"):  # every narrative and figure, through LibreOffice's PDF
-        assert back.data.model_dump().get(key) == report.data.model_dump().get(key), key
+        assert back.plain().get(key) == report.plain().get(key), key
 
 
 def _other_tool_expected(imported, *, lost: set[str] = frozenset()):
@@ -245,8 +245,8 @@ def test_render_then_pdf_then_import_gives_back_the_tables(example, tmp_path):
     back = checkable(import_file(pdf))[0].report
     assert [back.row(line) for line in back.spec.table3.data_lines()] == [report.row(line) for line in report.spec.table3.data_lines()]
     assert [back.appeal(g) for g in back.spec.table4.groups] == [report.appeal(g) for g in report.spec.table4.groups]
-    assert back.data.model_dump()["proactive"] == report.data.model_dump()["proactive"]
-    assert back.data.model_dump()["unit"] == report.data.model_dump()["unit"]
+    assert back.plain()["proactive"] == report.plain()["proactive"]
+    assert back.plain()["unit"] == report.plain()["unit"]
 
 
 # -- doubtful digits -------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_every_shape_gives_back_every_cell(shape, spec_id):
         assert errors == [], text
         back = checkable(imported, today=TODAY)[0].report
         assert back is not None
-        assert (back.year, back.spec.id, back.unit.name) == (report.year, spec.id, report.unit.name)
+        assert (back.year, back.spec.id, back.unit_name) == (report.year, spec.id, report.unit_name)
         assert tables_of(back) == tables_of(report), text
 
     prop()

@@ -1,7 +1,8 @@
-"""The code stays as ruff wants it: pyproject.toml says which rules, and why each."""
+"""The code stays as ruff and mypy want it: pyproject.toml says which rules, and why each."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,4 +17,13 @@ def test_ruff_check_is_clean():
     if ruff is None:
         pytest.skip("ruff is not installed: pip install -e .[test]")
     found = subprocess.run([ruff, "check", "generator", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    assert found.returncode == 0, found.stdout + found.stderr
+
+
+def test_mypy_is_clean():
+    """generator/ type-checks ([tool.mypy] in pyproject.toml: an ignore left unneeded fails too)."""
+    mypy = shutil.which("mypy", path=str(Path(sys.executable).parent)) or shutil.which("mypy")  # the test extra's, else the PATH's
+    if mypy is None:
+        pytest.skip("mypy is not installed: pip install -e .[test]")
+    found = subprocess.run([mypy, "--no-incremental", "--cache-dir", os.devnull], cwd=ROOT, capture_output=True, text=True)
     assert found.returncode == 0, found.stdout + found.stderr

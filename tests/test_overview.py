@@ -249,7 +249,7 @@ def test_report_files_a_filled_workbook_and_a_published_pdf_side_by_side(cli, tm
     for i in (1, 2):
         (inbox / f"{unit_name(i)}.yaml").write_text(dump(unit_data(i)), encoding="utf-8")
     report = load_file(EXAMPLE_2023).report
-    (inbox / "青山镇采集表.xlsx").write_bytes(fill(build_sheet(report.spec, 2023, report.unit.name), report))
+    (inbox / "青山镇采集表.xlsx").write_bytes(fill(build_sheet(report.spec, 2023, report.unit_name), report))
     source = tmp_path / f"{unit_name(3)}.yaml"
     source.write_text(dump(unit_data(3)), encoding="utf-8")
     assert cli("render", source, "-o", tmp_path / "pdf", "--to", "pdf").code == 0
@@ -350,7 +350,7 @@ def test_a_county_of_v2019_reports_has_no_fee_column_and_a_report_of_another_yea
     old = tmp_path / "2020"
     old.mkdir()
     text = EXAMPLE_2020.read_text(encoding="utf-8")
-    name = load_file(EXAMPLE_2020).report.unit.name
+    name = load_file(EXAMPLE_2020).report.unit_name
     for i, place in enumerate(("甲", "乙")):
         (old / f"{i}.yaml").write_text(edit(text, f"name: {name}", f"name: {place}乡人民政府"), encoding="utf-8")
     result = gathering.gather([old], [], None, outside=None)

@@ -88,13 +88,13 @@ def test_aggregate_of_several_years_counts_the_year_most_files_have_and_sets_the
     alone = tmp_path / "两个"
     make_county(alone, 2)
     assert cli("aggregate", alone, "-o", tmp_path / "两个.yaml").code == 0
-    assert load_file(tmp_path / "县.yaml").report.data.applications == load_file(tmp_path / "两个.yaml").report.data.applications
+    assert load_file(tmp_path / "县.yaml").report.data["applications"] == load_file(tmp_path / "两个.yaml").report.data["applications"]
     # --year counts the year asked for, and says so
     given = cli("aggregate", mixed, "-o", tmp_path / "2024.yaml", "--year", "2024")
     assert given.code == 1 and given.err.splitlines()[0].startswith("本次计入2024年度（2021年修订格式）的报告（指定的年度）；另有4个文件不是本年度")
     summed = load_file(tmp_path / "2024.yaml").report
     assert "只计入1个单位" in given.out and summed.year == 2024
-    assert summed.data.applications == load_file(mixed / "柳林镇2024.yaml").report.data.applications
+    assert summed.data["applications"] == load_file(mixed / "柳林镇2024.yaml").report.data["applications"]
     assert "本次只计入2024年度（2021年修订格式）的报告：不计入" in given.err
     assert cli("aggregate", mixed, "-o", tmp_path / "x.yaml", "--year", "99999").code == 2
 

@@ -60,4 +60,4 @@ def test_transcription_matches_the_seed(name, seeds):
     report = load_file(DATA / f"{name}.yaml").report
     lines = list(report.spec.table3.data_lines())
     assert seed_rows(seed, [line.label for line in lines]) == [report.row(line) for line in lines]
-    assert f"{report.unit.name}{report.year}" in re.sub(r"\s+", "", seed)[:60]
+    assert f"{report.unit_name}{report.year}" in re.sub(r"\s+", "", seed)[:60]

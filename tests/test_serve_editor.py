@@ -146,7 +146,7 @@ def test_an_uploaded_report_file_is_read_as_check_reads_it():
 
 def test_an_uploaded_workbook_gives_the_exact_values():
     report = load_file(EXAMPLE_2023).report
-    data = fill(build_sheet(report.spec, 2023, report.unit.name), report)
+    data = fill(build_sheet(report.spec, 2023, report.unit_name), report)
     made = editor.upload("采集表.xlsx", data)
     assert made.findings == [] and made.year == 2023
     values, expected = editor.form(made.text)["values"], editor.form(TEXT)["values"]

@@ -31,12 +31,12 @@ def test_the_signature_page_always_holds_the_end_of_the_text():
     for key, (_, _, report) in documents.items():
         with pdfplumber.open(io.BytesIO(pdfs[key])) as document:
             texts = [re.sub(r"\s+", "", page.extract_text() or "") for page in document.pages]
-        name = report.data.unit.name
+        name = report.unit_name
         last = texts[-1]
         assert name in last, (key, last)
         body = re.sub(r"[—\d年月日]", "", last.replace(name, ""))
         if not body:
             alone.append(key)
         else:  # the text's last paragraph (or its end) stands above the signature
-            assert re.sub(r"\s+", "", LINE if key != "0" else report.data.other_matters.split("\n")[-1])[-6:] in last, (key, last)
+            assert re.sub(r"\s+", "", LINE if key != "0" else report.data["other_matters"].split("\n")[-1])[-6:] in last, (key, last)
     assert alone == [], f"the signature alone on its page with {alone} extra lines"

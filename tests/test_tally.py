@@ -12,7 +12,7 @@ def test_tally_counts_listed_units_leaves_out_an_unlisted_one_and_names_the_miss
     inbox = typo_inbox(tmp_path)
     listed = ["青山镇人民政府", "柳林镇人民政府", "青石镇人民政府"]
     summed = tally((inbox,), "某某县人民政府", listed, outside=tmp_path / "汇总" / "全县.yaml")
-    assert sorted(report.data.unit.name for _, report in summed.counted) == ["青山镇人民政府", "青石镇人民政府"]
+    assert sorted(report.unit_name for _, report in summed.counted) == ["青山镇人民政府", "青石镇人民政府"]
     assert [entry.name for entry in summed.left_out] == ["柳林真人民政府"]
     assert summed.absent == ["柳林镇人民政府"]
     assert summed.gaps() == "1个文件未计入、1个单位未交回"

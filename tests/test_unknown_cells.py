@@ -170,7 +170,7 @@ def test_the_errors_found_around_a_bad_cell_are_those_of_the_corrected_report(da
     """Any cells of tables 三 and 四 changed (R1–R4 errors), then one written with 件: every
     R error reported is one the corrected report has too, and what is not reported waits."""
     spec = SPECS["v2021"]
-    plain = load_file(EXAMPLE_2023).report.data.model_dump()
+    plain = load_file(EXAMPLE_2023).report.plain()
     cells = [keys for keys, where in places(spec.id).items()
              if where.kind == "cell" and keys[0] in ("applications", "appeals") and _written(plain, keys)]
     for keys in data.draw(st.lists(st.sampled_from(cells), max_size=3), label="changed"):

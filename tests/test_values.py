@@ -96,7 +96,7 @@ def test_a_phone_number_in_hex_notation_stays_the_text_typed(tmp_path):
     from nianbao.read.load import load_file
 
     loaded = load_file(report_file(tmp_path, edit(TEXT, "phone: 0731-5550123", "phone: 0x5550123")))
-    assert loaded.report is not None and loaded.report.data.unit.phone == "0x5550123"
+    assert loaded.report is not None and loaded.report.unit["phone"] == "0x5550123"
 
 
 # -- years -----------------------------------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_every_bidi_control_written_as_a_yaml_escape_is_removed_with_a_warning(t
 
     escaped = f"\\u{ord(char):04X}"
     loaded = load_file(report_file(tmp_path, edit(TEXT, "name: 青山镇人民政府", f'name: "青山镇{escaped}人民政府"')))
-    assert loaded.report is not None and loaded.report.data.unit.name == "青山镇人民政府" and loaded.name == "青山镇人民政府"
+    assert loaded.report is not None and loaded.report.unit_name == "青山镇人民政府" and loaded.name == "青山镇人民政府"
     [finding] = loaded.findings
     assert (finding.level, finding.rule, finding.path) == ("warning", "S", "机关信息.机关名称")
     assert f"U+{ord(char):04X}" in finding.message and "文字方向控制字符" in finding.message

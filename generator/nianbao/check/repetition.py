@@ -43,6 +43,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from ..model.places import KeyPath
@@ -161,11 +162,11 @@ def rated_narratives(report: Report) -> list[tuple[KeyPath, str, str]]:
 
 
 # -- tables ----------------------------------------------------------------------------------------
-def table_cells(report: Report) -> dict[KeyPath, object]:
+def table_cells(report: Report) -> dict[KeyPath, int | Decimal]:
     """Every figure printed in 表二, 表三 and 表四, by its place (report-file keys + column):
     the 总计 left out of a report file as computed, the way the table is printed."""
     spec = report.spec
-    cells: dict[KeyPath, object] = {}
+    cells: dict[KeyPath, int | Decimal] = {}
     for group in spec.table2:
         for item in group.items:
             keys = ("proactive", item.key)
@@ -177,9 +178,9 @@ def table_cells(report: Report) -> dict[KeyPath, object]:
     for line in spec.table3.data_lines():
         keys = report.row_keys(line)
         cells.update({keys + (c,): v for c, v in enumerate(report.row(line))})
-    for group in spec.table4.groups:
-        keys = ("appeals", group.key)
-        cells.update({keys + (c,): v for c, v in enumerate(report.appeal(group))})
+    for appeal in spec.table4.groups:
+        keys = ("appeals", appeal.key)
+        cells.update({keys + (c,): v for c, v in enumerate(report.appeal(appeal))})
     return cells
 
 

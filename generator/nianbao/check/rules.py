@@ -216,7 +216,7 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
         if where.kind != "cell" or where.columns[0].type is not ValueType.AMOUNT:
             continue
         value = report.get(keys)  # None under a 信息处理费 block that was left out
-        if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]
+        if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]  # a str only for NaN and infinity, which the schema refused
             yield Finding(WARNING, "S", where.path, f"{where.label}：金额{value}超过4位小数，请核对", report.line(keys))
 
 

@@ -267,7 +267,7 @@ def unreadable_cells(spec: Spec, findings: list[Finding], error_keys: list[KeyPa
             continue
         if f.path is None:
             return None
-        keys = by_path.get(f.path)
-        if keys and keys[0] in TABLES:
-            unknown.add(keys)
+        said = by_path.get(f.path)
+        if said and said[0] in TABLES:
+            unknown.add(said)
     return unknown

@@ -58,7 +58,8 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
             _print_findings(path, findings)
             click.echo(f"{path} 无法完整读取，未比对：请按上面的提示修改；已发布的报告可先用 nianbao import 读成报告文件，对照原件补填后再比对。", err=True)
             unread = True
-        sides.append((path, loaded.report, findings))
+        else:
+            sides.append((path, loaded.report, findings))
     if unread:
         sys.exit(EXIT_FINDINGS)
     from ..compare.pair import Side
@@ -69,7 +70,7 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
     if this_report.year <= last_report.year:
         swapped = "（第一个应为上一年度的报告，第二个为本年度的：是否把顺序写反了？）" if last_report.year > this_report.year else ""
         raise Usage(f"{last_path.name}是{last_report.year}年度的，{this_path.name}是{this_report.year}年度的：应为先后两个年度的报告{swapped}")
-    a, b = str(last_report.unit.name), str(this_report.unit.name)  # type: ignore[attr-defined]
+    a, b = last_report.unit_name, this_report.unit_name
     if naming_one(a, b) is None and not same_unit:
         raise Usage(f"两份报告不是同一单位的：{last_path.name}是“{a}”的，{this_path.name}是“{b}”的。如果是同一单位改了名称，请加 --same-unit")
     comparison = comparing(Side(last_path, last_report, last_findings), Side(this_path, this_report, this_findings), same_unit_said=same_unit)

@@ -41,7 +41,7 @@ def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path 
         folder = out or Path(f"{year}年度采集表")
         if folder.exists() and not folder.is_dir():
             raise Usage(f"{folder} 是文件，不是文件夹：用 --units 时 -o 应为文件夹")
-        targets = [(folder / safe_name(f"{name}{year}年度政府信息公开年报采集表.xlsx"), name) for name in names]
+        targets: list[tuple[Path, str | None]] = [(folder / safe_name(f"{name}{year}年度政府信息公开年报采集表.xlsx"), name) for name in names]
     else:
         targets = [(out or Path(safe_name(f"{unit_name or ''}{year}年度政府信息公开年报采集表.xlsx")), unit_name)]
     existing = [path for path, _ in targets if path.exists()]
@@ -123,8 +123,8 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         from ..render import office
         from ..render.pdf import font_note  # which official fonts this machine lacks, said once a run
 
-        if office.soffice() is not None and (note := font_note()):
-            click.echo(f"提示：{note}", err=True)
+        if office.soffice() is not None and (fonts := font_note()):
+            click.echo(f"提示：{fonts}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
     year_counted = next((o.year for o in outcomes if o.status == "已生成" and o.year), None) or year

@@ -73,7 +73,7 @@ def check(files: tuple[Path, ...], previous: Path | None, as_json: bool, zero_mi
         except PreviousYearMismatch as exc:
             raise Usage(f"--previous 应为{path.name}上一年度（{exc.year - 1}年）的报告，{previous}是{exc.previous_year}年度的") from exc
         if given is not None and previous is not None and not same_unit and done.loaded.report is not None:
-            _one_unit(path, done.loaded.report.unit.name, previous, given.unit.name)
+            _one_unit(path, done.loaded.report.unit_name, previous, given.unit_name)
         findings = done.findings
         failed |= has_errors(findings)
         if as_json:
@@ -247,6 +247,7 @@ def import_command(reports: tuple[Path, ...], out_dir: Path, proof: Path | None)
 def _told_imported(done: ImportedFile) -> None:
     """A report file written: what nianbao check says of it, then what only reading the original could tell."""
     target, checked = done.target, done.checked
+    assert target is not None  # told only of a file written
     wrong = sum(f.level == ERROR for f in checked)
     click.echo(f"{done.shown} → {target}（错误{wrong}个，提示{len(checked) - wrong}个，与 nianbao check {target.name} 相同）" + (f"；原有文件已备份为 {done.saved.name}" if done.saved else ""))
     for f in checked:

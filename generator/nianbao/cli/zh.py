@@ -81,25 +81,25 @@ def install() -> None:
         module = sys.modules.get(f"click.{name}")  # those not loaded yet are not needed yet
         if module is None:
             continue
-        if hasattr(module, "_"):
-            module._ = gettext  # type: ignore[attr-defined]
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext  # type: ignore[attr-defined]
+        names = vars(module)  # the module's own namespace: its functions look their gettext up there
+        if "_" in names:
+            names["_"] = gettext
+        if "ngettext" in names:
+            names["ngettext"] = ngettext
     import click.types
 
     for kind in (click.types.IntParamType, click.types.IntRange, click.types.FloatParamType, click.types.FloatRange,
                  click.types.StringParamType, click.types.BoolParamType):
-        name = getattr(kind, "name", None)
-        if name in TYPE_NAMES:
-            kind.name = TYPE_NAMES[name]
+        shown = getattr(kind, "name", None)
+        if shown in TYPE_NAMES:
+            kind.name = TYPE_NAMES[shown]
     import click.exceptions
 
     missing = click.exceptions.MissingParameter
-    if not getattr(missing.format_message, "zh", False):
+    if missing.format_message.__module__ != __name__:  # not yet replaced by the one below
         english = missing.format_message
 
-        def format_message(self) -> str:  # click ends the sentence with an English full stop
+        def format_message(self: click.exceptions.MissingParameter) -> str:  # click ends the sentence with an English full stop
             return english(self).replace("'.", "'。")
 
-        format_message.zh = True  # type: ignore[attr-defined]
-        missing.format_message = format_message  # type: ignore[method-assign]
+        missing.format_message = format_message  # type: ignore[method-assign]  # click's own method, replaced in its class

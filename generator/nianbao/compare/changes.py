@@ -110,7 +110,7 @@ class CellChange:
             return "—"
         if change == 0:
             return "持平"
-        return f"{'增加' if change > 0 else '减少'}{figure(abs(change))}"
+        return f"{'增加' if change > 0 else '减少'}{figure(_size(change))}"
 
     def percent_text(self) -> str:
         """增加200% / 减少33.3% / 持平 / — where last year's figure is 0."""
@@ -182,7 +182,7 @@ def _walk(spec: Spec) -> Iterator[Cell]:
     for group in spec.table2:
         for item in group.items:
             for c, column in enumerate(group.columns):
-                keys = ("proactive", item.key) if group.scalar else ("proactive", item.key, c)
+                keys: KeyPath = ("proactive", item.key) if group.scalar else ("proactive", item.key, c)
                 yield Cell(keys, index[keys].path, t2, item.label, column.label, _unit(column, ""), column.type is ValueType.AMOUNT, True, index[keys].label)
     table3 = spec.table3
     parents: dict[str, str] = {}
@@ -196,10 +196,10 @@ def _walk(spec: Spec) -> Iterator[Cell]:
         for c, column in enumerate(table3.all_columns):
             yield Cell(keys + (c,), index[keys + (c,)].path, t3, row, column.label, COUNTED, False, column is table3.total, index[keys + (c,)].label)
     table4 = spec.table4
-    for group in table4.groups:
-        row = f"{group.parent}·{group.label}" if group.parent else group.label
+    for appeal in table4.groups:
+        row = f"{appeal.parent}·{appeal.label}" if appeal.parent else appeal.label
         for c, column in enumerate(table4.all_columns):
-            keys = ("appeals", group.key, c)
+            keys = ("appeals", appeal.key, c)
             yield Cell(keys, index[keys].path, t4, row, column.label, COUNTED, False, column is table4.total, index[keys].label)
     if spec.fees:
         section = f"{spec.section('other_matters').heading}"
@@ -234,11 +234,19 @@ def changes(this: Report, last: Report) -> list[CellChange]:
     return found
 
 
+def _size(change: Number | None) -> Number:
+    """How far a figure moved, either way; 0 for none (abs() of ``int | Decimal`` is more than
+    a type checker can type)."""
+    if change is None:
+        return 0
+    return -change if change < 0 else change
+
+
 def _ranked(moved: list[CellChange], count: int) -> list[CellChange]:
     """By the change in figures, then by the percentage, then in printed order."""
     ranked = sorted(
         enumerate(moved),
-        key=lambda p: (-abs(p[1].change), -(abs(p[1].percent) if p[1].percent is not None else Decimal("Infinity")), p[0]),  # type: ignore[arg-type]
+        key=lambda p: (-_size(p[1].change), -(abs(p[1].percent) if p[1].percent is not None else Decimal("Infinity")), p[0]),
     )
     return [c for _, c in ranked[:count]]
 

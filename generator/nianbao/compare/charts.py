@@ -16,9 +16,12 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # matplotlib is imported when a chart is drawn
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "WenQuanYi Zen Hei", "PingFang SC", "sans-serif"]
 # ColorBrewer "Blues" (5 classes): lightness falls steadily, so grey print keeps the order.
@@ -89,7 +92,7 @@ def _draw(salt: str, rows: float, title: str, paint: Callable[[Any], None], name
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # a font of the list this machine lacks: the next one is used
     from matplotlib.figure import Figure
 
-    settings = {
+    settings: dict[RcKeyType, Any] = {
         "svg.fonttype": "none",
         "text.parse_math": False,  # a unit named 甲$乙$ is text, never TeX to typeset (or to fail on)
         "svg.hashsalt": salt,
@@ -182,7 +185,7 @@ def _number(value: float, share: bool) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
-def sparkline(years: Sequence[int], series: dict[str, Sequence[int | None]], label: str) -> str:
+def sparkline(years: Sequence[int], series: Mapping[str, Sequence[int | None]], label: str) -> str:
     """A unit's trend as a small inline SVG (120 × 30): a line per series over ``years``,
     each on its own scale, the first solid blue, the second dashed dark; a gap where a year
     has no figure.  Drawn

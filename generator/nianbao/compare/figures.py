@@ -221,6 +221,7 @@ def shown(figure: Figure, measure: Measure | None) -> str:
     if figure.kind == "share":
         return percent(measure.value)
     if figure.kind == "amount":
+        assert not isinstance(measure.value, Fraction)  # summed in yuan, never a share
         return f"{amount(Decimal(measure.value))}{figure.unit}"
     return f"{int(measure.value):,}{figure.unit}"
 
@@ -264,4 +265,6 @@ def change(figure: Figure, now: Measure | None, before: Measure | None) -> str:
 
 
 def _plain(figure: Figure, measure: Measure) -> str:
-    return amount(Decimal(measure.value)) if figure.kind == "amount" else f"{int(measure.value):,}"  # type: ignore[arg-type]
+    value = measure.value
+    assert value is not None and not isinstance(value, Fraction)  # a count or an amount: change() said a share or none apart
+    return amount(Decimal(value)) if figure.kind == "amount" else f"{int(value):,}"

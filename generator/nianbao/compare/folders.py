@@ -158,7 +158,7 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
         reads = []
         for path, shown in files:
             report, findings, name, year = loaded[path]
-            name = name or (str(report.unit.name) if report is not None else None)  # type: ignore[attr-defined]
+            name = name or (report.unit_name if report is not None else None)
             reads.append(Read(path, shown, report, findings, name, year or (report.year if report is not None else None)))
         for read in _one_year(reads, "上一年度" if side == "last" else "本年度", said, aside):
             name = read.name

@@ -94,6 +94,11 @@ class Row:
         """Its figures are shown (as printed): a counted unit, or one marked for its errors."""
         return self.figures is not None
 
+    def measure(self, key: str) -> Measure:
+        """One of its figures: asked only of a figured (or charted) row."""
+        assert self.figures is not None
+        return self.figures[key]
+
 
 @dataclass
 class Overview:
@@ -155,7 +160,7 @@ class Overview:
 
     def total(self, key: str) -> int:
         """The sum of a count over the charted units: what ``aggregate`` adds up."""
-        return sum(int(row.figures[key].value or 0) for row in self.charted if row.figures)  # type: ignore[arg-type]
+        return sum(int(row.figures[key].value or 0) for row in self.charted if row.figures)
 
 
 @dataclass
@@ -251,7 +256,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     entries: list[county.Entry] = []
     for source in sources:
         report = source.report
-        name = source.name or (report.unit.name if report is not None else None)  # type: ignore[attr-defined]
+        name = source.name or (report.unit_name if report is not None else None)
         year_of = source.year or (report.year if report is not None else None)
         entry = county.Entry(source.path or Path(source.shown), source.shown, name, year_of,
                              report.spec.id if report else None, county.fingerprint(report) if report else None)
@@ -264,7 +269,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     earlier = _by_year(previous, run.year, said)
     last_year = (run.year - 1) if run.year else None
     lasts = _last_years(earlier.get(last_year, []), said) if last_year else Names()
-    if previous and run.year and not earlier.get(last_year):
+    if previous and last_year is not None and not earlier.get(last_year):
         said.append(f"给出的往年报告中没有{last_year}年度的，未与上年比较" + ("（只画历年趋势）" if earlier else ""))
     rows: list[Row] = []
     pairs: list[tuple[Row, Source]] = []
@@ -282,11 +287,12 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     before = {id(source): measure(source.report, source.findings) for source in (earlier.get(last_year, []) if last_year else [])
               if source.report is not None and not has_errors(source.findings)}  # last year's figures, measured once: the changes and the medians
     for row, last in pairs:
-        row.rates = rates = repetition(row.report, last.report)  # type: ignore[arg-type]
+        assert row.report is not None and row.figures is not None and last.report is not None  # a pair is of two reports read
+        row.rates = rates = repetition(row.report, last.report)
         row.last = before[id(last)]
-        row.figures["repetition"] = measure_of_rate(rates.text)  # type: ignore[index]
+        row.figures["repetition"] = measure_of_rate(rates.text)
         said_by_check = set(row.findings)  # X4's opening years are check's own now: said once
-        row.cross = [f for f in check_previous(row.report, last.report) if f not in said_by_check]  # type: ignore[arg-type]
+        row.cross = [f for f in check_previous(row.report, last.report) if f not in said_by_check]
     _copying(rows)
     _trends(rows, earlier, run.year)
     for name in reviewed.absent:
@@ -328,7 +334,10 @@ def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: 
         row.note = found[1]
     else:
         compared = found[1]
-        last_name = compared.name or compared.report.unit.name  # type: ignore[union-attr]
+        last_name = compared.name
+        if not last_name:
+            assert compared.report is not None  # a source without a name is found by its report's
+            last_name = compared.report.unit_name
         if roster.key(last_name) != roster.key(name):
             row.last_name = last_name
             said.append(f"{name}：上一年度的报告机关名称为“{last_name}”，只差上级地名或“人民政府”等字样，视为同一单位比较")
@@ -374,7 +383,7 @@ def _last_years(previous: Sequence[Source], said: list[str]) -> Names[Source | s
     compare with} — a report with errors, or two reports of one unit, is not compared."""
     out: Names[Source | str] = Names()
     for source in previous:
-        name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
+        name = source.name or (source.report.unit_name if source.report is not None else None)
         if not name:
             said.append(f"上一年度：{source.shown} 读不出机关名称，未用于比较")
             continue
@@ -406,7 +415,8 @@ def _copying(rows: list[Row]) -> None:
     for row, near in zip(shown, found):
         row.peer = near
         row.peer_name = shown[near.other].name if near is not None else ""
-        row.figures["peer"] = measure_of_rate(near.rate if near is not None else None)  # type: ignore[index]
+        assert row.figures is not None  # shown: figured
+        row.figures["peer"] = measure_of_rate(near.rate if near is not None else None)
 
 
 def trend_figures(report: Report) -> dict[str, int]:
@@ -427,7 +437,7 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
     for of, sources in earlier.items():
         table: Names[Report] = Names()
         for source in sources:
-            name = source.name or (source.report.unit.name if source.report is not None else None)  # type: ignore[attr-defined]
+            name = source.name or (source.report.unit_name if source.report is not None else None)
             if name and source.report is not None:
                 table.setdefault(roster.key(name), source.report)
         by_year[of] = table
@@ -439,7 +449,7 @@ def _trends(rows: list[Row], earlier: dict[int, list[Source]], year: int | None)
             if found is not None:
                 row.trend[of] = trend_figures(found[1])
         figures = row.figures or {}
-        row.trend[year] = {"received": int(figures["received"].value or 0), "appeals": int((figures["reviews"].value or 0) + (figures["lawsuits"].value or 0))}
+        row.trend[year] = {"received": int(figures["received"].value or 0), "appeals": int(figures["reviews"].value or 0) + int(figures["lawsuits"].value or 0)}  # counts
 
 
 def _medians(measured: Sequence[dict[str, Measure]], columns: list[Figure]) -> tuple[dict[str, float], dict[str, int]]:
@@ -471,8 +481,9 @@ def copying_notes(row: Row, *, last_year: bool = True) -> list[str]:
     from .figures import COPIED, FLAG, PEER_FLAGGED, flagged, percent
 
     said = []
-    if last_year and row.figures is not None and flagged("repetition", row.figures.get("repetition")):
-        said.append(f"[内容雷同] 与本单位上一年度报告的文字重复率为{percent(row.figures['repetition'].value)}（{FLAG}达到{COPIED:.0%}）")  # type: ignore[arg-type]
+    rate = row.figures.get("repetition") if row.figures is not None else None
+    if last_year and rate is not None and rate.value is not None and flagged("repetition", rate):
+        said.append(f"[内容雷同] 与本单位上一年度报告的文字重复率为{percent(rate.value)}（{FLAG}达到{COPIED:.0%}）")
     if row.peer is not None and row.peer.flagged:
         said.append(f"[内容雷同] 与本年度“{row.peer_name}”的报告文字重复率为{percent(row.peer.rate)}（{FLAG}达到{PEER_FLAGGED:.0%}）：请核对是否照抄了其他单位的报告")
     return said

@@ -119,7 +119,7 @@ def overview_html(reports: Sequence[tuple[str, Report | None, list[Finding]]], p
     from ..check.rules import check
 
     sources = [Source(name, report, list(findings), name=None if report is not None else name) for name, report, findings in reports]
-    lasts = [Source(name, report, check(report), name=report.unit.name, year=report.year) for name, report in (previous or {}).items()]  # type: ignore[attr-defined]
+    lasts = [Source(name, report, check(report), name=report.unit_name, year=report.year) for name, report in (previous or {}).items()]
     return page(assemble(sources, lasts, names, year=year), county=county)
 
 
@@ -226,7 +226,7 @@ def _table(overview: Overview) -> str:
            f"“{DEFECT}”：该数所依据的总计与各项之和不符（R2–R4），照印出的数列出，各项之和见格的提示和问题清单。</p>",
            '<div class="wrap"><table class="heat"><thead><tr><th scope="col">序号</th><th scope="col">机关名称</th><th scope="col">状态</th>'
            + heads + "</tr></thead><tbody>"]
-    ranks = {c.key: sorted(m for row in overview.charted if (m := row.figures[c.key].number) is not None) for c in columns}  # type: ignore[index]
+    ranks = {c.key: sorted(m for row in overview.charted if (m := row.measure(c.key).number) is not None) for c in columns}
     for i, row in enumerate(overview.rows, start=1):
         cells = [f'<td class="n">{i}</td>', f'<td class="name">{_name(row)}</td>', f'<td class="status {STATUS_CLASS[row.status]}"{_why_tip(row)}>{_status(row)}</td>']
         if row.figures is not None:
@@ -348,7 +348,7 @@ def total_measures(overview: Overview) -> dict[str, Measure]:
             out[column.key] = Measure(Fraction(part, whole) if whole else None, part, whole)
         else:
             present = [m.value for m in values if m.value is not None]
-            out[column.key] = Measure(sum(present) if present else None)  # type: ignore[arg-type]
+            out[column.key] = Measure(sum(present) if present else None)
     return out
 
 
@@ -367,7 +367,7 @@ def _bars(overview: Overview, column: Figure) -> list[charts.Bar]:
     """Every shown unit's bar; one not counted (errors) is marked, its name saying so."""
     bars = []
     for row in overview.figured:
-        measure = row.figures[column.key]  # type: ignore[index]
+        measure = row.measure(column.key)
         if measure.value is None:
             continue
         value = float(measure.value) * (100 if column.kind == "share" else 1)
@@ -381,7 +381,7 @@ def medians(overview: Overview, column: Figure) -> tuple[float | None, float | N
     from statistics import median
 
     scale = 100 if column.kind == "share" else 1
-    values = [m for row in overview.charted if (m := row.figures[column.key].number) is not None]  # type: ignore[index]
+    values = [m for row in overview.charted if (m := row.measure(column.key).number) is not None]
     last = overview.last_medians.get(column.key)
     return (median(values) * scale if values else None, last * scale if last is not None else None)
 
@@ -418,7 +418,7 @@ def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
         return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
     axis = "百分比（%）" if column.kind == "share" else column.unit
     now, last = medians(overview, column)
-    units = {"now": sum(row.figures[column.key].number is not None for row in overview.charted),  # type: ignore[index]
+    units = {"now": sum(row.measure(column.key).number is not None for row in overview.charted),
              "last": overview.last_median_units.get(column.key, 0)}
     said = "".join(f"{what}{median_text(column, value)}（{whose.format(units[key])}）；" for what, value, key, whose in (
         ("本年中位数", now, "now", "已计入的{}个单位"), ("上年中位数", last, "last", "上一年度没有错误的{}份报告")) if value is not None)

@@ -204,7 +204,7 @@ def _charts(ranks, pictures, overview: Overview) -> None:
     col = 1
     for column in chart_columns(overview) + ([overview.column("repetition")] if overview.previous else []):
         ranked = sorted(((row.name, row.figures[column.key]) for row in overview.charted if row.figures and row.figures[column.key].value is not None),
-                        key=lambda pair: -float(pair[1].value))  # type: ignore[arg-type]
+                        key=lambda pair: -(pair[1].number or 0.0))  # number: the value (not None here) as a float
         ranks.cell(1, col, column.heading).font = Font(name=FONT, bold=True)
         ranks.cell(1, col + 1, column.unit if column.kind != "share" else "%").font = Font(name=FONT, bold=True)
         for r, (name, measure) in enumerate(ranked, start=2):

@@ -209,7 +209,7 @@ def index(folders: Folders) -> bytes:
     """The index page of a folder's pairs (``index.html``), as bytes (UTF-8)."""
     from .folders import counts
 
-    years = sorted({(row.comparison.last.report.year, row.comparison.this.report.year) for row in folders.compared})  # type: ignore[union-attr]
+    years = sorted({(c.last.report.year, c.this.report.year) for row in folders.compared if (c := row.comparison) is not None})
     span = "、".join(f"{a}年与{b}年" for a, b in years) or "两年"
     notes = [*folders.said, *folders.aside, *(f"{row.unit}：{note}" for row in folders.rows for note in row.notes)]
     html = _index_template().render(

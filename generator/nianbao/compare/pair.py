@@ -114,7 +114,7 @@ class Comparison:
 
     @property
     def unit(self) -> str:
-        return str(self.this.report.unit.name)  # type: ignore[attr-defined]
+        return self.this.report.unit_name
 
     @property
     def title(self) -> str:
@@ -131,7 +131,7 @@ def notes_of(last: Report, this: Report, *, same_unit_said: bool = False) -> lis
     by a region's prefix, or that a person said are one unit; years apart (X1–X3 not run);
     format versions that differ."""
     notes: list[str] = []
-    a, b = str(last.unit.name), str(this.unit.name)  # type: ignore[attr-defined]
+    a, b = last.unit_name, this.unit_name
     sameness = same_unit(a, b)
     if sameness is not None and not sameness.exact:
         notes.append(same_unit_note(a, b, sameness))

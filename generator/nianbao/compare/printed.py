@@ -153,7 +153,7 @@ def document(c: Comparison) -> bytes:
         _font(doc.styles[name], HEAD_FONT)
         doc.styles[name].font.color.rgb = None
     doc.core_properties.title = c.title
-    doc.core_properties.author = str(c.this.report.unit.name)  # type: ignore[attr-defined]
+    doc.core_properties.author = c.this.report.unit_name
 
     doc.add_heading(c.title, level=0).runs[0].font.size = Pt(18)
     doc.add_paragraph(f"上一年度：{c.last.shown}（{c.last.report.year}年度）；本年度：{c.this.shown}（{c.this.report.year}年度）")
@@ -228,8 +228,8 @@ def document(c: Comparison) -> bytes:
     intro.paragraph_format.keep_with_next = True  # the section's heading and note go with its first table, never alone at a page's foot
     for t in groups(c.changes):
         doc.add_heading(t.title, level=2)
-        lines = []
-        lines, merged = [], []
+        lines: list[list[str]] = []
+        merged: list[int] = []
         for row, cells in t.changed:
             lines += [[row if i == 0 else "", ch.cell.column, _figure_cell(ch.last, ch.last_parts), _figure_cell(ch.this, ch.this_parts), ch.change_text(), ch.percent_text()]
                       for i, ch in enumerate(cells)]
@@ -240,8 +240,8 @@ def document(c: Comparison) -> bytes:
             merged.append(len(lines))
             lines.append([f"两年各栏均为0的项目（{len(t.zero)}项）：" + "；".join(t.zero), "", "", "", "", ""])
         table = _table(doc, ["项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度"], lines, [90, 45, 38, 38, 28, 28], figures_from=2)
-        for n in merged:  # a line of its own across the table
-            row = table.rows[n + 1]
+        for at in merged:  # a line of its own across the table
+            row = table.rows[at + 1]
             cell = row.cells[0].merge(row.cells[-1])
             for empty in cell.paragraphs[1:]:  # the merged cells' empty paragraphs would make the row tall
                 if not empty.text:

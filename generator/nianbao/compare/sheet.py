@@ -133,12 +133,12 @@ def build(c: Comparison) -> bytes:
 
     texts = book.create_sheet("正文对照")
     _head(texts, ["部分", "重复率", f"{c.last.report.year}年度", f"{c.this.report.year}年度"], [22, 9, 60, 60])
-    for n in c.narratives:
-        texts.append([n.heading, n.rate, _rich(n.last), _rich(n.this)])
+    for part in c.narratives:
+        texts.append([part.heading, part.rate, _rich(part.last), _rich(part.this)])
         texts.cell(texts.max_row, 2).number_format = PERCENT
         for column in (1, 3, 4):
             texts.cell(texts.max_row, column).alignment = WRAP
-        texts.row_dimensions[texts.max_row].height = _height([n.last, n.this], 60)
+        texts.row_dimensions[texts.max_row].height = _height([part.last, part.this], 60)
     texts.append([])
     texts.append([f"下划线：{DEFINITIONS['sections']}加粗：指向以往年度的年份（X4）。"])
 

@@ -11,12 +11,13 @@ never stops the others.  Output names and bytes depend only on the inputs, never
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,7 @@ def placeholders(report: Report) -> dict[str, Any]:
             values = report.item_values(group, item)
             proactive[item.key] = values[0] if group.scalar else dict(zip((c.label for c in group.columns), values))
     return {
-        "unit": report.unit.model_dump(),
+        "unit": dict(report.unit),
         "year": report.year,
         "format": spec.name,
         "applications": applications,
@@ -135,10 +136,10 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
     bounds (:mod:`nianbao.county.bounded`): on Linux in a child process of at most
     :data:`~nianbao.county.bounded.MEMORY` bytes, killed past the time limit; elsewhere in this
     process, under the sandbox's own bounds."""
-    data = report.data.model_dump()
+    data = report.plain()
     wanted: list[_Text] = []
     for keys, template in defaults.texts:
-        node = data
+        node: Any = data
         for key in keys[:-1]:
             node = node.get(key) if isinstance(node.get(key), dict) else {}
         if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
@@ -147,7 +148,7 @@ def apply_defaults(report: Report, defaults: Defaults) -> Report:
     if not wanted:
         return report
     context = placeholders(report)
-    unit = str(report.unit.name)  # type: ignore[attr-defined]
+    unit = report.unit_name
     if _CHILD:
         at = multiprocessing.get_context("fork").RawValue("i", 0)
         try:
@@ -255,7 +256,7 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
         report = loaded.report
         outcome.name, outcome.year = loaded.name, loaded.year
         if report is not None:
-            outcome.name, outcome.year, outcome.title = report.unit.name, report.year, report.title  # type: ignore[attr-defined]
+            outcome.name, outcome.year, outcome.title = report.unit_name, report.year, report.title
             outcome.format = report.spec.id
             from .rules import fingerprint
 
@@ -364,7 +365,7 @@ def run(
                     name = rendering.file_name(stem, target)
                     publish.append((name, n, target))
                     outcome.written.append(name)
-        _write_all(folder, ((name, lambda n=n, target=target: read(n, target)) for name, n, target in publish))
+        _write_all(folder, ((name, functools.partial(read, n, target)) for name, n, target in publish))
         folder.save()
         for_pdf = [(o, o.stem, read(n, "docx")) for n, o in enumerate(outcomes)
                    if "pdf" in targets and o.ok and o.stem and "docx" in staged.get(n, {})]
@@ -454,7 +455,7 @@ def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets:
 
 
 # -- the county's aggregate ---------------------------------------------------------------------------------
-def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
+def aggregate(reports: Sequence[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
     """(spec, report-file data with every table value summed).  The reports are of one year
     and format (:func:`nianbao.county.rules.review` sees to it); the sheet of each unit's main
     rows is the tally's (:meth:`nianbao.county.tally.Tally.sheet`: in the list's order, with

@@ -250,7 +250,7 @@ def one_year(entries: list[Entry], year: int | None = None) -> Run:
 
     given = year is not None
     dated = [e for e in entries if e.year is not None]
-    years = Counter(e.year for e in dated)
+    years = Counter(e.year for e in entries if e.year is not None)  # of the dated ones
     if not years and year is None:
         return Run(None)
     tied: tuple[int, ...] = ()
@@ -264,8 +264,8 @@ def one_year(entries: list[Entry], year: int | None = None) -> Run:
     form = None
     if forms:
         most = max(forms.values())
-        tops = [f for f, n in forms.items() if n == most]
-        form = own.id if own is not None and own.id in tops else sorted(tops)[0]
+        leading = [f for f, n in forms.items() if n == most]
+        form = own.id if own is not None and own.id in leading else sorted(leading)[0]
     elif own is not None:
         form = own.id
     of_year = [e for e in dated if e.year == year and (e.format is None or form is None or e.format == form)]
@@ -514,4 +514,4 @@ def _deletions(name: str, times: int) -> set[str]:
 
 def fingerprint(report) -> str:
     """The content of a report, whatever the file's bytes (a workbook saved again by Excel)."""
-    return hashlib.sha256(report.data.model_dump_json().encode("utf-8")).hexdigest()
+    return hashlib.sha256(report.as_json().encode("utf-8")).hexdigest()

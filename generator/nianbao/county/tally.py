@@ -78,7 +78,7 @@ class Tally:
             at = (entry.other_year, place.get(roster.key(entry.belongs or entry.name or ""), len(place)))
             report = reports.get(entry.shown) if entry.counted else None
             if report is not None:
-                body.append((at, (report.unit.name, entry.shown, "已计入", *(report.row(line)[-1] for line in main), "")))  # type: ignore[attr-defined]
+                body.append((at, (report.unit_name, entry.shown, "已计入", *(report.row(line)[-1] for line in main), "")))
             else:
                 why = next((f.message for f in reversed(entry.findings) if f.level == ERROR), "")
                 status = county.OTHER_YEAR if entry.other_year else intake.UNFILLED if why.startswith(intake.UNFILLED) else "未计入"

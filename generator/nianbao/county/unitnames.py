@@ -148,14 +148,16 @@ def pair_names(this: Sequence[str], last: Sequence[str]) -> Pairing:
         rivals = [n for n in free_this if any(c in fits[n] for c in candidates)]
         if len(candidates) == 1 and len(rivals) == 1:
             other = candidates[0]
-            paired[name] = (other, same_unit(name, other))  # type: ignore[assignment]
+            sameness = same_unit(name, other)
+            assert sameness is not None  # a candidate is one that fits
+            paired[name] = (other, sameness)
             taken.add(other)
         else:
             both = "、".join(dict.fromkeys([*candidates, *(r for r in rivals if r != name)]))
             why[name] = f"可能与{both}是同一单位，无法确定，未配对"
     pairs = [(name, *paired[name]) for name in _unique(this) if name in paired]
     return Pairing(
-        pairs,  # type: ignore[arg-type]
+        pairs,
         [n for n in _unique(this) if n not in paired],
         [n for n in _unique(last) if n not in taken],
         why,

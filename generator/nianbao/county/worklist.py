@@ -10,7 +10,7 @@ filters on.  Whatever a unit's file holds is written as text, never as a formula
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -124,7 +124,7 @@ def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None)
     return stable_xlsx(wb)
 
 
-def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]], title: list[str] | tuple[str, ...] = (), widths: list[float] | None = None) -> None:
+def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]], title: list[str] | tuple[str, ...] = (), widths: Sequence[float] | None = None) -> None:
     """The sheet ``name`` (re)written: ``title`` lines above the table, each across its width
     (bold, the first larger), then ``rows`` — the first their header, frozen and repeated on
     every printed page with the title, so that a page on its own still says what it counts.
@@ -145,8 +145,8 @@ def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]], title: list[
         if widths:
             for cell in cells:
                 cell.alignment = Alignment(wrap_text=isinstance(cell.value, str), vertical="top")
-    for column, width in enumerate(widths or [], start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    for column, size in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = size
     head = len(title) + 1
     if rows and title:
         for cell in sheet[head]:
@@ -156,7 +156,7 @@ def add_sheet(wb: Workbook, name: str, rows: list[tuple[Any, ...]], title: list[
     print_setup(sheet, header_rows=head)
 
 
-def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]], title: list[str] | tuple[str, ...] = (), widths: list[float] | None = None) -> bytes:
+def with_sheet(existing: bytes | None, name: str, rows: list[tuple[Any, ...]], title: list[str] | tuple[str, ...] = (), widths: Sequence[float] | None = None) -> bytes:
     """汇总.xlsx with the sheet ``name`` (re)written (:func:`add_sheet`): added to a batch's
     worklist when there is one."""
     from ..read.workbook import stable_xlsx

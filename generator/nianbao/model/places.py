@@ -100,7 +100,8 @@ def places(spec_id: str) -> dict[KeyPath, Place]:
     _mapping(index, ("proactive",), t2, t2, tuple(item.key for g in spec.table2 for item in g.items))
     for group in spec.table2:
         for item in group.items:
-            keys, path, label = ("proactive", item.key), f"{t2}.{item.label}", f"{t2} {group.article} {item.label}"
+            keys: KeyPath = ("proactive", item.key)
+            path, label = f"{t2}.{item.label}", f"{t2} {group.article} {item.label}"
             if group.scalar:
                 column = group.columns[0].label
                 index[keys] = Place(f"{path}.{column}", "cell", f"{label}{COLUMN_MARK}{column}", columns=group.columns)
@@ -108,8 +109,8 @@ def places(spec_id: str) -> dict[KeyPath, Place]:
                 _row(index, keys, path, label, group.columns, optional_last=False)
 
     table3 = spec.table3
-    _mapping(index, ("applications",), t3, t3, tuple(line.key for line in table3.lines if line.key) + tuple(
-        line.key for line in next(group for group in table3.lines if group.key is None).children
+    _mapping(index, ("applications",), t3, t3, tuple(line.key for line in table3.lines if line.key is not None) + tuple(
+        line.key for line in next(group for group in table3.lines if group.key is None).children if line.key is not None
     ))
     names = _table3_names(table3.lines)
     for line, _ in table3.walk():
@@ -118,15 +119,15 @@ def places(spec_id: str) -> dict[KeyPath, Place]:
         keys = ("applications", *table3.keypath(line))
         path, label = f"{t3}.{line.path}", f"{t3} {names[line.path]}"
         if line.is_group:
-            _mapping(index, keys, path, label, tuple(child.key for child in line.children))
+            _mapping(index, keys, path, label, tuple(child.key for child in line.children if child.key is not None))
         else:
             _row(index, keys, path, label, table3.all_columns, optional_last=True)
 
     _mapping(index, ("appeals",), t4, t4, tuple(g.key for g in spec.table4.groups))
-    for group in spec.table4.groups:
-        path = f"{group.parent}.{group.label}" if group.parent else group.label
-        label = f"{group.parent} {group.label}" if group.parent else group.label
-        _row(index, ("appeals", group.key), f"{t4}.{path}", f"{t4} {label}", spec.table4.all_columns, optional_last=True)
+    for appeal in spec.table4.groups:
+        path = f"{appeal.parent}.{appeal.label}" if appeal.parent else appeal.label
+        label = f"{appeal.parent} {appeal.label}" if appeal.parent else appeal.label
+        _row(index, ("appeals", appeal.key), f"{t4}.{path}", f"{t4} {label}", spec.table4.all_columns, optional_last=True)
 
     for key in ("problems", "other_matters"):
         heading = spec.section(key).heading

@@ -1,11 +1,14 @@
-"""A validated report: the pydantic data, the spec it follows, and where each value came from.
+"""A validated report: its values, the spec it follows, and where each value came from.
 
 The checker and the renderers read tables through this class, by spec row, so that they
-never need to know how a version nests its keys.
+never need to know how a version nests its keys; the facts everybody needs (the unit's
+name, the year, the date signed) are typed properties, so that a type checker sees what
+callers read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +16,7 @@ from typing import Any
 
 from .places import KeyPath, place
 from .places import label as place_label
-from .schema import Data
+from .schema import ReportData, UnitData, as_json, plain
 from .standard import Group2, Group4, Item, Line3, Spec
 from .yamlfile import nearest_line
 
@@ -21,9 +24,9 @@ from .yamlfile import nearest_line
 @dataclass
 class Report:
     spec: Spec
-    data: Data
+    data: ReportData
     source: Path | None = None
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int | None] = field(default_factory=dict)  # None: imported from a file without line numbers
 
     # -- where things are -------------------------------------------------------------
     def line(self, keys: KeyPath) -> int | None:
@@ -42,21 +45,40 @@ class Report:
         for key in keys:
             if node is None:
                 return None
-            node = node[key] if isinstance(node, (list, tuple)) else getattr(node, key)
+            node = node[key]
         return node
 
     # -- the facts everybody needs ----------------------------------------------------
     @property
     def year(self) -> int:
-        return self.data.year  # type: ignore[attr-defined]
+        return self.data["year"]
 
     @property
-    def unit(self) -> Data:
-        return self.data.unit  # type: ignore[attr-defined]
+    def unit(self) -> UnitData:
+        """机关信息: the name, the contacts, the date signed."""
+        return self.data["unit"]
+
+    @property
+    def unit_name(self) -> str:
+        """机关名称, as the title and the signature print it."""
+        return self.data["unit"]["name"]
+
+    @property
+    def date(self) -> dt.date | None:
+        """落款日期 as written, or None where the file leaves it empty."""
+        return self.data["unit"]["date"]
 
     @property
     def title(self) -> str:
-        return self.spec.title(self.unit.name, self.year)  # type: ignore[attr-defined]
+        return self.spec.title(self.unit_name, self.year)
+
+    def plain(self) -> dict[str, Any]:
+        """The values as plain dicts and lists, as the report file holds them."""
+        return plain(self.data)
+
+    def as_json(self) -> str:
+        """The values as one line of JSON, keys sorted: the same report gives the same text."""
+        return as_json(self.data)
 
     # -- table 二 ------------------------------------------------------------------------
     def item_values(self, group: Group2, item: Item) -> tuple[Any, ...]:
@@ -112,4 +134,4 @@ class Report:
         fees = self.get(("processing_fees",))
         if fees is None:
             return None
-        return {f.key: getattr(fees, f.key) for f in self.spec.fees}
+        return {f.key: fees[f.key] for f in self.spec.fees}

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from pydantic_core import PydanticCustomError, SchemaValidator
 from pydantic_core import core_schema as cs
@@ -25,6 +25,9 @@ from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from .standard import SPECS, Column, Spec, ValueType
 from .standard.common import PREAMBLE
 from .yamlfile import WrittenNumber
+
+if TYPE_CHECKING:
+    from typing_extensions import NotRequired  # typing's own from Python 3.11
 
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 _WITH_UNIT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(万元|元|件|个|条|项|次)")
@@ -121,7 +124,7 @@ def _year(value: Any) -> Any:
     return _number_validator(ValueType.COUNT)(value)  # raises with the right message
 
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[ValueType, dict[str, Any]] = {
     ValueType.COUNT: {"type": "integer", "minimum": 0},
     ValueType.SIGNED: {"type": "integer"},
     ValueType.AMOUNT: {"type": "number", "minimum": 0},
@@ -246,52 +249,73 @@ def validator(spec_id: str) -> SchemaValidator:
     return SchemaValidator(core_schema(spec_id))
 
 
-class Data(dict):
-    """A validated report's values: a dict whose keys read as attributes (``data.unit.name``)."""
+class UnitData(TypedDict):
+    """机关信息 as validated: the name is required, every other fact may be left empty."""
 
-    __slots__ = ()
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def model_dump(self) -> dict:
-        """Plain dicts and lists, as the report file holds them."""
-        return _plain(self)
-
-    def model_dump_json(self) -> str:
-        import json  # here, not at the top: check does not use it, and its start-up is measured
-
-        return json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True, default=str)
+    name: str
+    compiler: str | None
+    website: str | None
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    date: dt.date | None
 
 
-def _plain(value: Any) -> Any:
+class ReportData(TypedDict):
+    """A validated report's values, keyed as the report file is; plain dicts, lists and
+    tuples (a row of fixed types is a tuple).  The tables nest by format version, so
+    their values are read through :class:`~nianbao.model.report.Report` by spec row,
+    not by key here."""
+
+    year: int
+    format: str | None
+    unit: UnitData
+    preamble: str | None
+    overview: str | dict[str, str | None] | None
+    proactive: dict[str, Any]
+    applications: dict[str, Any]
+    appeals: dict[str, list[Any]]
+    problems: str | None
+    processing_fees: NotRequired[dict[str, Decimal | int] | None]  # the 2021 format's only
+    other_matters: str | None
+
+
+def plain(value: Any) -> Any:
+    """Plain dicts and lists, as the report file holds them (a row's tuple as a list)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
-def _wrap(value: Any) -> Any:
+def as_json(value: Any) -> str:
+    """``value``'s plain data as one line of JSON, keys sorted: the same values give the same text."""
+    import json  # here, not at the top: check does not use it, and its start-up is measured
+
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _copy(value: Any) -> Any:
     if isinstance(value, dict):
-        return Data({k: _wrap(v) for k, v in value.items()})
+        return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_wrap(v) for v in value]
+        return [_copy(v) for v in value]
     return value
 
 
-def as_data(data: dict) -> Data:
+def as_data(data: dict) -> ReportData:
     """Plain data as a report's values read, without checking it: for the table rules of a
-    report whose unreadable cells stand in as zero (:mod:`.unreadable`)."""
-    return _wrap(data)
+    report whose unreadable cells stand in as zero (:mod:`.unreadable`).  A copy, so that
+    the caller's data stays its own."""
+    return cast(ReportData, _copy(data))  # not checked: holds the tables and the year, all those rules read
 
 
-def validate(spec_id: str, data: dict) -> Data:
-    """``data`` checked against the format; raises pydantic-core's ValidationError."""
-    return _wrap(validator(spec_id).validate_python(data))
+def validate(spec_id: str, data: dict) -> ReportData:
+    """``data`` checked against the format; raises pydantic-core's ValidationError.  The
+    core schema of :func:`core_schema` is the TypedDict :class:`ReportData`'s shape."""
+    return cast(ReportData, validator(spec_id).validate_python(data))
 
 
 def json_schema() -> dict:

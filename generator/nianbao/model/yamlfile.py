@@ -13,7 +13,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -51,7 +51,7 @@ _PROBLEMS = (
 @dataclass
 class Parsed:
     data: Any = None
-    lines: dict[Path, int] = field(default_factory=dict)  # 1-based line of each value
+    lines: dict[Path, int | None] = field(default_factory=dict)  # 1-based line of each value (None: an imported file's, without lines)
     raw: dict[Path, str] = field(default_factory=dict)  # scalar text as written
     findings: list[Finding] = field(default_factory=list)
 
@@ -76,7 +76,7 @@ def tree_copy(value: Any) -> Any:
     return value
 
 
-def nearest_line(lines: dict[Path, int], path: Path) -> int | None:
+def nearest_line(lines: dict[Path, int | None], path: Path) -> int | None:
     """The line of ``path`` or of its nearest ancestor key that exists in the file."""
     path = tuple(path)
     while path:
@@ -224,7 +224,7 @@ class _Resolver(VersionedResolver):
         try:
             return self._rules_of_document
         except AttributeError:
-            self._rules_of_document: Any = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            self._rules_of_document: Any = super().versioned_resolver
             return self._rules_of_document
 
 
@@ -281,7 +281,7 @@ def _c_composer_class() -> Any:
                 known[value] = tag
         return tag
 
-    class Composer(CParser):  # type: ignore[misc, valid-type]
+    class Composer(CParser):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode:
                 return plain_tag(value) if implicit[0] else default_scalar
@@ -435,4 +435,4 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
                 items.append(_plain(item, path + (i,), parsed, seen))
         return items
     raw[path] = node.value
-    return _scalar(node)
+    return _scalar(cast(ScalarNode, node))  # neither a mapping nor a sequence: YAML composes no other node

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic_core import ValidationError
+from pydantic_core import ErrorDetails, ValidationError
 
 from ..findings import ERROR, WARNING, Finding, has_errors
 from ..model import dates
@@ -182,13 +183,13 @@ def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[F
     """A warning for every figure of the tables and fees beyond :data:`ABSURD`: legal to
     write, but never true of one unit's year, so most likely digits typed twice."""
     findings: list[Finding] = []
-    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
+    items: Iterable[tuple[Any, Any]] = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
     for key, value in items:
         here = keys + (key,)
         if here == ("year",):
             continue
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            if abs(value) > ABSURD:
+            if not -ABSURD <= value <= ABSURD:
                 where = place(spec.id, here)
                 findings.append(Finding(WARNING, "S", where.path, f"{where.label}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
         else:
@@ -435,7 +436,7 @@ def _translate(spec: Spec, exc: ValidationError, data: dict, parsed: Parsed) -> 
     return findings
 
 
-def _message(spec: Spec, error: dict, keys: KeyPath, data: dict, index: dict[KeyPath, Place]) -> str:
+def _message(spec: Spec, error: ErrorDetails, keys: KeyPath, data: dict, index: dict[KeyPath, Place]) -> str:
     kind = error["type"]
     where = place(spec.id, keys)
     value = _lookup(data, keys)

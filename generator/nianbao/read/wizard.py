@@ -84,9 +84,9 @@ def steps(spec: Spec) -> list[Step]:
         label = f"{group.label} {line.label}" if group else line.label
         out.append(Step(".".join(keys), keys, f"{heading}（{t3}）", label, "row", spec.table3.columns))
     heading = spec.section("appeals").heading
-    for group in spec.table4.groups:
-        label = f"{group.parent} · {group.label}" if group.parent else group.label
-        out.append(Step(f"appeals.{group.key}", ("appeals", group.key), f"{heading}（{t4}）", label, "row", spec.table4.columns))
+    for appeal in spec.table4.groups:
+        label = f"{appeal.parent} · {appeal.label}" if appeal.parent else appeal.label
+        out.append(Step(f"appeals.{appeal.key}", ("appeals", appeal.key), f"{heading}（{t4}）", label, "row", spec.table4.columns))
     if spec.fees:
         fees_path = place(spec.id, ("processing_fees",)).path.replace(".", " · ")  # a heading, not a key path
         for f in spec.fees:
@@ -124,12 +124,12 @@ def parse_cell(text: str, column: Column) -> int | Decimal:
     kind = column.type
     if kind is ValueType.AMOUNT:
         try:
-            value = Decimal(t)
+            amount = Decimal(t)
         except InvalidOperation:
             raise InvalidAnswer(f"“{text.strip()}”不是金额，请写数字，如 12 或 3.5") from None
-        if value < 0 or not value.is_finite():
+        if amount < 0 or not amount.is_finite():
             raise InvalidAnswer(f"{column.label}不能为负数")
-        return value
+        return amount
     if not re.fullmatch(r"[+-]?\d+", t):
         raise InvalidAnswer(f"“{_clip(text.strip(), 12)}”不是整数，应为{kind.expectation}")
     value = int(t)
@@ -390,7 +390,7 @@ class Wizard:
         while True:
             report, _ = load_data(self._table3_only(spec, year))
             problems = list(r1_columns_balance(report)) if report is not None else []
-            if not problems:
+            if report is None or not problems:
                 self.echo("  表三勾稽关系正确：第一项加第二项之和等于第三项加第四项之和。")
                 return
             self.echo("  表三的数对不上：")

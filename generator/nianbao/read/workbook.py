@@ -32,7 +32,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import NianbaoError
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Level
 from ..model import dates
 from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
 from ..model.standard import SPECS, Spec, ValueType, spec_for_year
@@ -208,17 +208,19 @@ def _grid_sheet(wb: Workbook, spec: Spec, grid: layout.Grid) -> tuple[dict[str, 
         if cell.kind != "number":
             target.value = cell.text
             continue
-        where[cell.keys] = target.coordinate  # type: ignore[index]
+        keys = cell.keys
+        assert keys is not None  # a number cell has its place in the report
+        where[keys] = target.coordinate
         if cell.computed:
             continue
         target.value = 0
         target.protection, target.fill = Protection(locked=False), OPEN_FILL
-        kind = _column_type(spec, cell.keys)  # type: ignore[arg-type]
+        kind = _column_type(spec, keys)
         if kind not in rules:
             rules[kind] = _validation(kind)
             ws.add_data_validation(rules[kind])
         rules[kind].add(target.coordinate)
-        keys_of[json.dumps(list(cell.keys), ensure_ascii=False)] = f"{ws.title}!{target.coordinate}"  # type: ignore[arg-type]
+        keys_of[json.dumps(list(keys), ensure_ascii=False)] = f"{ws.title}!{target.coordinate}"
     _formulas(ws, spec, grid, where)
     if grid.name == spec.table_names[1]:
         _check_row(ws, spec, grid, where)
@@ -278,7 +280,7 @@ def _formulas(ws, spec: Spec, grid: layout.Grid, where: dict[tuple, str]) -> Non
         if keys[0] == "appeals" or keys[-1] == len(spec.table3.all_columns) - 1 and keys[1:-1] != ("total",):
             parts = [where[keys[:-1] + (i,)] for i in range(keys[-1])]
         else:  # the （七）总计 row: the sum of the leaves in this column
-            parts = [where[("applications", *spec.table3.keypath(leaf), keys[-1])] for leaf in spec.table3.leaves()]
+            parts = [where[("applications",) + spec.table3.keypath(leaf) + (keys[-1],)] for leaf in spec.table3.leaves()]
         target.value = f"=SUM({','.join(parts)})"
 
 
@@ -541,7 +543,7 @@ def _formula(value: Any) -> str:
 _COMPUTED = object()  # a 总计 cell that still holds its formula: computed, as the unit saw it
 
 
-def _total_value(spec: Spec, keys: tuple, cell, formula: str, year: int) -> tuple[Any, str, str]:
+def _total_value(spec: Spec, keys: tuple, cell, formula: str, year: int) -> tuple[Any, Level, str]:
     """(value, level, problem) of a 总计 cell.  Its formula: computed from the rows, as
     shown.  A number typed over it: read as typed, so R2/R3/R4 check it against the figures
     it should add up — a unit that typed 12 where the row adds to 5 sees 12, and 12 is what
@@ -603,7 +605,7 @@ def _not_shown(cell) -> str:
     return "这一格的文字是白色" if white and not filled else ""
 
 
-def _input_value(spec: Spec, keys: tuple, cell, year: int) -> tuple[Any, str, str]:
+def _input_value(spec: Spec, keys: tuple, cell, year: int) -> tuple[Any, Level, str]:
     """(value, level, problem) of a cell the unit fills.  A formula is never evaluated: in
     a text cell its text is kept as written (a warning), in a number cell it is an error."""
     if not _is_formula(cell):

@@ -211,9 +211,7 @@ def _plan(positions: tuple[Position, ...], nrows: int, ncols: int, header_rows: 
     out once: (pieces in order, each (index of the grid cell whose text follows, the XML
     before it, the text's paragraph style, whether the paragraph keeps with the next);
     the XML after the last)."""
-    from types import SimpleNamespace
-
-    widths = column_widths(SimpleNamespace(ncols=ncols, label_cols=label_cols))  # type: ignore[arg-type]
+    widths = column_widths(ncols, label_cols)
     edges = [0]
     for w in widths:
         edges.append(edges[-1] + w)
@@ -394,7 +392,7 @@ def _checked_section(sect: str) -> str:
 def report_date(report: Report) -> dt.date:
     """The date a report's files carry: the date under its signature, else the last day of
     its year (never today, so that the same report gives the same bytes)."""
-    return report.get(("unit", "date")) or dt.date(report.year, 12, 31)
+    return report.date or dt.date(report.year, 12, 31)
 
 
 def core_properties(report: Report) -> bytes:
@@ -405,8 +403,8 @@ def core_properties(report: Report) -> bytes:
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:title>{escape(report.title)}</dc:title><dc:subject>{escape(report.spec.name)}</dc:subject>"
-        f"<dc:creator>{escape(report.unit.name)}</dc:creator>"  # type: ignore[attr-defined]
-        f"<cp:lastModifiedBy>{escape(report.unit.name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>"  # type: ignore[attr-defined]
+        f"<dc:creator>{escape(report.unit_name)}</dc:creator>"
+        f"<cp:lastModifiedBy>{escape(report.unit_name)}</cp:lastModifiedBy><cp:revision>1</cp:revision>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
         "</cp:coreProperties>"

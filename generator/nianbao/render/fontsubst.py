@@ -169,8 +169,8 @@ def note(chosen: tuple[StandIn, ...]) -> str | None:
             by_face.setdefault(s.face.chinese, []).append(s.official)
     if not by_face:
         return f"本机没有{missing}，也没有可代替的中文字体，PDF 中的汉字可能显示不正常；请安装中文字体（Debian/Ubuntu：apt-get install fonts-noto-cjk）"
-    if len(chosen) == 1:
-        return f"本机没有{missing}，PDF 用{chosen[0].face.chinese}代替；{NOTE_END}"  # type: ignore[union-attr]
+    if len(chosen) == 1 and (face := chosen[0].face) is not None:  # it has, since by_face has it
+        return f"本机没有{missing}，PDF 用{face.chinese}代替；{NOTE_END}"
     pairs = "，".join(f"用{face}代替{'、'.join(officials)}" for face, officials in by_face.items())
     lacking = [s.official for s in chosen if s.face is None]
     tail = f"（{'、'.join(lacking)}没有可代替的字体）" if lacking else ""

@@ -59,9 +59,10 @@ TEXT_WIDTH = 8844  # twips: the 156 mm text block of GB/T 9704
 LABEL_WIDTHS = {1: [2844], 3: [1000, 1200, 2700]}
 
 
-def column_widths(grid: Grid) -> list[int]:
-    labels = LABEL_WIDTHS.get(grid.label_cols, [])[: grid.label_cols]
-    rest = grid.ncols - len(labels)
+def column_widths(ncols: int, label_cols: int) -> list[int]:
+    """A table's column widths in twips: its label columns as the format sets them, the rest shared."""
+    labels = LABEL_WIDTHS.get(label_cols, [])[:label_cols]
+    rest = ncols - len(labels)
     share = (TEXT_WIDTH - sum(labels)) // rest
     return labels + [share] * rest
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -99,7 +100,7 @@ class HtmlTable:
 def _structure(spec_id: str, name: str, positions: tuple[tuple[int, int, int, int, str], ...], header_rows: int) -> tuple[tuple[str, ...], ...]:
     """Each cell's attributes, by its place in the grid — the same for every report of a
     format, so worked out once: ``th`` with scope and id, ``td`` with its headers."""
-    cells = [dict(row=r, col=c, rowspan=rs, colspan=cs, kind=k) for r, c, rs, cs, k in positions]
+    cells: list[dict[str, Any]] = [dict(row=r, col=c, rowspan=rs, colspan=cs, kind=k) for r, c, rs, cs, k in positions]
     by_row: dict[int, list[dict]] = {}
     for cell in cells:
         by_row.setdefault(cell["row"], []).append(cell)
@@ -147,7 +148,7 @@ def table(grid: Grid, caption: str, prefix: str, spec_id: str, fragment: bool) -
         look = f' style="{STYLE[key]}"' if fragment else (' class="label"' if key == "th_label" else "")
         rows[cell.row].append(f"<{tag}{attrs}{look}>{escape(cell.text)}</{tag}>")
     html_rows = [Markup("<tr>" + "".join(cells) + "</tr>") for cells in rows]
-    twips = column_widths(grid)
+    twips = column_widths(grid.ncols, grid.label_cols)
     widths = [f"{100 * w / sum(twips):.2f}%" for w in twips]
     return HtmlTable(caption, widths, html_rows[: grid.header_rows], html_rows[grid.header_rows :])
 

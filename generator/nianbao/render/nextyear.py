@@ -88,8 +88,8 @@ def draft(report: Report, text: str) -> Draft:
         else:
             _put(parent, keys[-1], list(carried) if line.key == "carried_over" else [0] * width)
     appeals = doc.setdefault("appeals", CommentedMap())
-    for group in spec.table4.groups:
-        _put(appeals, group.key, [0] * len(spec.table4.columns))
+    for appeal in spec.table4.groups:
+        _put(appeals, appeal.key, [0] * len(spec.table4.columns))
     if spec.fees:
         fees = doc.get("processing_fees")
         if not isinstance(fees, dict):
@@ -124,7 +124,7 @@ def _converted(report: Report, spec: Spec, year: int) -> Draft:
     data: dict[str, Any] = {
         "year": year,
         "format": spec.id,
-        "unit": {**report.unit.model_dump(), "date": None},
+        "unit": {**report.unit, "date": None},
         "preamble": report.get(("preamble",)),
         "problems": report.get(("problems",)),
         "other_matters": report.get(("other_matters",)),
@@ -172,7 +172,7 @@ def _converted(report: Report, spec: Spec, year: int) -> Draft:
     data["appeals"] = {g.key: [0] * len(spec.table4.columns) for g in spec.table4.groups}
     data["processing_fees"] = {f.key: 0 for f in spec.fees}
     header = "\n".join(
-        [f"{spec.title(report.unit.name, year)}（草稿：由{report.year}年度的报告生成，已改用{spec.name}，{spec.source}）", *told]  # type: ignore[attr-defined]
+        [f"{spec.title(report.unit_name, year)}（草稿：由{report.year}年度的报告生成，已改用{spec.name}，{spec.source}）", *told]
     )
     table2 = place(spec.id, ("proactive",)).label
     return Draft(dump(spec, data, header=header, notes=notes), spec, year, tips + [f"{table2}：{n}" for n in told])

@@ -37,7 +37,7 @@ from xml.sax.saxutils import escape
 from ..errors import NianbaoError
 
 if TYPE_CHECKING:
-    from .fontsubst import StandIn
+    from .fontsubst import Face, StandIn
 
 INSTALL = (
     "需要 LibreOffice 才能完成：请从 https://www.libreoffice.org 下载安装（Windows 选默认安装即可），"
@@ -90,10 +90,10 @@ def _uses_fontconfig() -> bool:
     return _fontconfig_base() is not None
 
 
-def _by_table(stand_ins: Sequence[StandIn]) -> list[StandIn]:
-    """The stand-ins LibreOffice's replacement table gives: all but a bold one where
-    fontconfig can set the weight (:func:`fontconfig_settings`)."""
-    return [s for s in stand_ins if s.face is not None and not (s.face.bold and _uses_fontconfig())]
+def _by_table(stand_ins: Sequence[StandIn]) -> list[tuple[str, Face]]:
+    """(official font, its stand-in) that LibreOffice's replacement table gives: all but a
+    bold one where fontconfig can set the weight (:func:`fontconfig_settings`)."""
+    return [(s.official, s.face) for s in stand_ins if s.face is not None and not (s.face.bold and _uses_fontconfig())]
 
 
 def _font_items(stand_ins: Sequence[StandIn]) -> list[str]:
@@ -105,8 +105,8 @@ def _font_items(stand_ins: Sequence[StandIn]) -> list[str]:
     if not pairs:
         return []
     items = [f'<item oor:path="{_FONT_PAIRS}"><prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>']
-    for n, s in enumerate(pairs):
-        props = (("Always", "true"), ("OnScreenOnly", "false"), ("ReplaceFont", s.official), ("SubstituteFont", s.face.family))  # type: ignore[union-attr]
+    for n, (official, face) in enumerate(pairs):
+        props = (("Always", "true"), ("OnScreenOnly", "false"), ("ReplaceFont", official), ("SubstituteFont", face.family))
         inner = "".join(f'<prop oor:name="{name}" oor:op="fuse"><value>{escape(value)}</value></prop>' for name, value in props)
         items.append(f'<item oor:path="{_FONT_PAIRS}/FontPairs"><node oor:name="nianbao{n}" oor:op="replace">{inner}</node></item>')
     return items
@@ -118,14 +118,14 @@ def fontconfig_settings(stand_ins: Sequence[StandIn], base: str) -> str | None:
     heavy song for the title) — the replacement table cannot set a weight, fontconfig can,
     and LibreOffice takes the weight of the face fontconfig gives.  None when no stand-in
     needs it."""
-    bold = [s for s in stand_ins if s.face is not None and s.face.bold and _uses_fontconfig()]
+    bold = [(s.official, s.face) for s in stand_ins if s.face is not None and s.face.bold and _uses_fontconfig()]
     if not bold:
         return None
     rules = "".join(
-        f'<match target="pattern"><test name="family"><string>{escape(s.official)}</string></test>'
-        f'<edit name="family" mode="assign" binding="strong"><string>{escape(s.face.family)}</string></edit>'  # type: ignore[union-attr]
+        f'<match target="pattern"><test name="family"><string>{escape(official)}</string></test>'
+        f'<edit name="family" mode="assign" binding="strong"><string>{escape(face.family)}</string></edit>'
         '<edit name="weight" mode="assign" binding="strong"><const>bold</const></edit></match>\n'
-        for s in bold
+        for official, face in bold
     )
     include = f'<include ignore_missing="yes">{escape(base)}</include>\n'
     return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'

@@ -74,7 +74,7 @@ def phrases():
 
 
 def chinese_date(report: Report) -> str:
-    date = report.get(("unit", "date"))
+    date = report.date
     return f"{date.year}年{date.month}月{date.day}日" if date else ""
 
 
@@ -101,7 +101,7 @@ def build(report: Report, draft: bool = False, unresolved: Unresolved | None = N
     preamble = report.text("preamble") or str(phrases().preamble(report.unit, report.year, spec))
     mark = DRAFT if draft else ""
     listed = unresolved if draft and unresolved is not None and unresolved.errors else None
-    return Document(report.title, preamble, sections, report.unit.name, chinese_date(report), mark, listed)  # type: ignore[attr-defined]
+    return Document(report.title, preamble, sections, report.unit_name, chinese_date(report), mark, listed)
 
 
 def paragraphs(text: str) -> list[str]:

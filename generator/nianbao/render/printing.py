@@ -8,6 +8,7 @@ sheet nianbao writes therefore says how it prints, the same way, here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from openpyxl.utils import get_column_letter
@@ -31,7 +32,7 @@ FOOTER_RIGHT = "第 &P 页，共 &N 页"
 PORTRAIT_WIDTH = 90
 
 
-def orientation_for(widths: list[float]) -> Orientation:
+def orientation_for(widths: Sequence[float]) -> Orientation:
     """Landscape, unless the columns fit a portrait page unscaled (table 二: four columns)."""
     return "portrait" if sum(widths) <= PORTRAIT_WIDTH else "landscape"
 

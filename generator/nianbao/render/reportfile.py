@@ -71,7 +71,7 @@ class _Writer:
     of every value written, keyed as :func:`nianbao.model.yamlfile.parse` keys them, so that a
     caller holding the data need not read the text it just wrote (the site's save)."""
 
-    def __init__(self, notes: dict[tuple, str], at: dict[tuple, int] | None = None, raw: dict[tuple, str] | None = None) -> None:
+    def __init__(self, notes: dict[tuple, str], at: dict[tuple, int | None] | None = None, raw: dict[tuple, str] | None = None) -> None:
         self.lines: list[str] = []
         self.notes = notes
         self.at = at
@@ -120,9 +120,9 @@ class _Writer:
                     self.at[keys + (i,)] = len(self.lines)
                     self._raw(keys + (i,), values[i], written[i])
         else:
-            written = scalar(values)
-            self.entry(indent, key, written, label, keys)
-            self._raw(keys, values, written)
+            one = scalar(values)
+            self.entry(indent, key, one, label, keys)
+            self._raw(keys, values, one)
 
 
 def unit_comment(f: Field, year: int | None) -> str:
@@ -151,7 +151,7 @@ def reheaded(text: str, header: str) -> str:
 
 
 def dump(spec: Spec, data: dict[str, Any], *, header: str | None = None, notes: dict[tuple, str] | None = None,
-         at: dict[tuple, int] | None = None, raw: dict[tuple, str] | None = None) -> str:
+         at: dict[tuple, int | None] | None = None, raw: dict[tuple, str] | None = None) -> str:
     """``data`` — plain values keyed as in docs/报告文件.md — as a commented report file.
     ``notes``: comments written above a key (the importer says there what it could not read).
     ``at`` and ``raw``, when given, are filled with what reading the text back would give as its

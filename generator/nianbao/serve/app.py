@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,7 +200,7 @@ class Guard:
                      (time.perf_counter() - started) * 1000)
 
 
-def error_response(scope: Scope, status: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
+def error_response(scope: Scope, status: int, message: str | None = None, headers: Mapping[str, str] | None = None) -> Response:
     """The Chinese error of ``status``: a page, or JSON for a script."""
     text = message or MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     if _wants_json(scope):

@@ -27,7 +27,7 @@ from ..findings import Finding
 from . import jobs
 from .auth import address, admin_session, check_csrf, field, form_route, store
 from .pages import CSP_PREVIEW, Refusal, page
-from .store import ADMIN, APPROVED, RETURNED, STATUSES, SUBMITTED
+from .store import ADMIN, APPROVED, RETURNED, STATUSES, SUBMITTED, Status
 
 MAX_NAMES = 500  # units added at once: a county has tens; a pasted book is a mistake
 MAX_NAME = 100  # characters of a unit's name
@@ -183,7 +183,7 @@ def comment(request: Request, form: FormData) -> Response:
     return RedirectResponse(f"/county/units/{unit_id}#comments", status_code=303)
 
 
-def _move(request: Request, form: FormData, status: str) -> Response:
+def _move(request: Request, form: FormData, status: Status) -> Response:
     _posted(request, form)
     unit_id = request.path_params["unit_id"]
     _unit_or_404(request, unit_id)

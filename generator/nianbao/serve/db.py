@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -31,6 +32,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import QueuePool
 
 from ..errors import NianbaoError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BUSY_TIMEOUT_MS = 5000  # a writer waits this long for another before giving up: far above a save's few ms
 SQLITE_NAME = "nianbao.db"
@@ -268,7 +272,7 @@ def _sqlite_begin(connection) -> None:
 
 
 # -- migrations ----------------------------------------------------------------------------------------
-def _alembic_config(engine: Engine):
+def _alembic_config(engine: Engine | None) -> Config:
     from alembic.config import Config
 
     config = Config()
@@ -303,7 +307,9 @@ def migrate(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         raw = engine.raw_connection()  # outside any transaction: SQLite changes the journal mode only there
         try:
-            raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+            driver = raw.driver_connection  # sqlite3's own connection
+            assert driver is not None  # a connection checked out of the pool has one
+            driver.execute("PRAGMA journal_mode=WAL")
         finally:
             raw.close()
     command.upgrade(config, "head")
@@ -313,4 +319,6 @@ def head() -> str:
     """The newest schema revision this nianbao ships."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    assert head is not None  # the migrations shipped have one head
+    return head

@@ -129,7 +129,7 @@ def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]
             out.append(at(("overview", f.key), "narrative", f.note))
     for group in spec.table2:
         for item in group.items:
-            keys = ("proactive", item.key)
+            keys: KeyPath = ("proactive", item.key)
             cells = [keys] if group.scalar else [keys + (i,) for i in range(len(group.columns))]
             out += [at(k, "number") for k in cells]
     t3 = spec.table3
@@ -173,7 +173,7 @@ class Reading:
 
     @property
     def data(self) -> Mapping[str, Any]:
-        return self.parsed.data  # type: ignore[no-any-return]
+        return self.parsed.data
 
     @property
     def overview_text(self) -> bool:
@@ -263,7 +263,7 @@ def _reading(text: str) -> Reading:
     standard = _standard_comments(spec.id)
     at_line: dict[int, KeyPath] = {}
     for keys, number_ in sorted(parsed.lines.items(), key=lambda item: len(item[0]), reverse=True):
-        if keys:
+        if keys and number_ is not None:  # a YAML file's values all have their line
             at_line[number_] = keys
     notes: dict[KeyPath, str] = {}
     pending: list[str] = []
@@ -273,9 +273,9 @@ def _reading(text: str) -> Reading:
             if stripped not in standard:
                 pending.append(stripped[1:].strip())
             continue
-        keys = at_line.get(i + 1)
-        if keys is not None and pending:
-            notes[keys] = "；".join(filter(None, [notes.get(keys), *pending]))
+        owner = at_line.get(i + 1)
+        if owner is not None and pending:
+            notes[owner] = "；".join(filter(None, [notes.get(owner), *pending]))
             pending = []
     reading = Reading(text, spec, parsed, header, MappingProxyType(notes), MappingProxyType({}))
     values = _values(spec, parsed.data, reading.overview_text)
@@ -476,7 +476,7 @@ def _loaded(path: Path) -> Upload:
     if loaded.report is None:
         return Upload(None, findings)
     report = loaded.report
-    text = reportfile.dump(report.spec, report.data.model_dump(), header=f"由采集表导入（{report.spec.name}）。")
+    text = reportfile.dump(report.spec, report.plain(), header=f"由采集表导入（{report.spec.name}）。")
     return Upload(text, findings, report.year)
 
 
@@ -629,7 +629,7 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         touched.add(_row_of(f.keys))
     for keys in touched:
         exact = _as_written(data, keys) and exact
-    at: dict[tuple, int] = {}
+    at: dict[tuple, int | None] = {}  # as Parsed.lines holds them
     raw: dict[tuple, str] = {}
     text = reportfile.dump(base.spec, data, header=base.header, notes=notes, at=at, raw=raw)
     if text == base.text:

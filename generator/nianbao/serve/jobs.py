@@ -439,8 +439,8 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
     text = dump(summed.spec, summed.data, header=summed.header(name))
     errors, warnings = editor.counts(editor.evaluate(text, None))
     said = [f"由{len(summed.counted)}个已通过的报告汇总表格数字"] + ([f"未计入：{summed.gaps()}"] if summed.gaps() else [])
-    if kept:
-        said.append(f"文字和机关信息沿用第{latest.number}版")  # type: ignore[union-attr]
+    if kept and latest is not None:  # texts are kept only from a version saved before
+        said.append(f"文字和机关信息沿用第{latest.number}版")
     version = store.save(own.id, year, text, base=latest.number if latest else 0, author=actor, address=address, summary=said,
                          errors=errors, warnings=warnings)
     return version, summed.said

@@ -162,7 +162,7 @@ def lan_addresses() -> list[str]:
     finally:
         probe.close()
     try:
-        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+        found += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]  # IPv4: (address, port)
     except OSError:
         pass
     out: list[str] = []
@@ -206,13 +206,16 @@ class ConsoleFormatter(logging.Formatter):
         return super().format(record)
 
 
+class _ConsoleHandler(logging.StreamHandler):
+    """The site's own console handler: added once, however often the site starts in one process."""
+
+
 def _request_log() -> None:
     """The site's own request lines (tokens redacted) on the console, with the time."""
     logger = logging.getLogger("nianbao.serve")
-    if not any(getattr(h, "_nianbao", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _ConsoleHandler) for h in logger.handlers):
+        handler = _ConsoleHandler(sys.stderr)
         handler.setFormatter(ConsoleFormatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
-        handler._nianbao = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if "--debug" in sys.argv[1:] else logging.INFO)  # DEBUG: the tracebacks of internal errors
     logger.propagate = False
@@ -263,9 +266,9 @@ def _app(store, setting: Setting):
 def _uvicorn(app, reach: Front):
     import uvicorn
 
-    tls = {"ssl_certfile": str(reach.cert), "ssl_keyfile": str(reach.key)} if reach.cert and reach.key else {}
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE, lifespan="off",
-                            server_header=False, proxy_headers=bool(reach.trusted), forwarded_allow_ips=list(reach.trusted) or None, **tls)
+    cert, key = (str(reach.cert), str(reach.key)) if reach.cert and reach.key else (None, None)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE, lifespan="off", server_header=False,
+                            proxy_headers=bool(reach.trusted), forwarded_allow_ips=list(reach.trusted) or None, ssl_certfile=cert, ssl_keyfile=key)
     return uvicorn.Server(config)
 
 
@@ -376,7 +379,7 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
             started = dt.datetime.now(dt.timezone.utc)
             setting = Setting(site, db, tuple(public), reach.secure, frozenset({reach.origin}) if reach.origin else frozenset(), hosts, reach, started)
             first = store.setup_token()
-            where = f"站点文件夹 {Path(site).resolve()}（数据库 nianbao.db）" if db is None else "PostgreSQL 数据库"
+            where = f"站点文件夹 {Path(site).resolve()}（数据库 nianbao.db）" if db is None and site is not None else "PostgreSQL 数据库"  # Store.for_site wants one
             _say(f"年报网站的数据在：{where}")
             if first:
                 _say("第一次启动：请用下面的链接设置管理员密码（只能用一次；下次启动前未设置，会给出新的链接）：")

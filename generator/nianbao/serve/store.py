@@ -31,15 +31,18 @@ import hmac
 import json
 import re
 import secrets
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any, cast, overload
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Result, Row, delete, func, select, update
 from sqlalchemy import text as sql
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -50,10 +53,10 @@ from .db import WRITE, DatabaseError, now, private_site
 ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
 
 
-try:
+if sys.version_info >= (3, 11):
     from enum import StrEnum
-except ImportError:  # Python 3.10: the same, by hand (its value wherever it is printed or formatted)
-    class StrEnum(str, Enum):  # type: ignore[no-redef]
+else:  # Python 3.10: the same, by hand (its value wherever it is printed or formatted)
+    class StrEnum(str, Enum):
         def __str__(self) -> str:
             return str(self.value)
 
@@ -72,11 +75,11 @@ class Status(StrEnum):
     APPROVED = "已通过"
 
 
-NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = Status
+NOT_STARTED, FILLING, SUBMITTED, RETURNED, APPROVED = Status.NOT_STARTED, Status.FILLING, Status.SUBMITTED, Status.RETURNED, Status.APPROVED
 STATUSES = tuple(Status)
 LOCKED = (SUBMITTED, APPROVED)  # a unit cannot change its report while the county has it
 # (from, to) → who may: the only status changes there are; everything else is BadMove
-MOVES = {
+MOVES: dict[tuple[str, str], str] = {  # a status as the database holds it (a Status is its str)
     (FILLING, SUBMITTED): "unit",
     (RETURNED, SUBMITTED): "unit",  # resubmitted unchanged after a return (the comment was answered elsewhere)
     (SUBMITTED, RETURNED): "admin",
@@ -352,11 +355,28 @@ def _shown(value: str | None, limit: int) -> str:
     return value.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
 
 
+@overload
+def _utc(at: dt.datetime) -> dt.datetime: ...
+@overload
+def _utc(at: dt.datetime | None) -> dt.datetime | None: ...
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands times back without their zone; they were stored in UTC."""
     if at is None:
         return None
     return at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at.astimezone(dt.timezone.utc)
+
+
+def _site(s: Session) -> db.Site:
+    """The site's one row (id 1), made with the database's schema (:func:`.db.migrate`)."""
+    site = s.get(db.Site, 1)
+    assert site is not None, "the site's row is made with the schema"
+    return site
+
+
+def _changed(result: Result) -> int:
+    """How many rows an UPDATE changed: what a compare-and-set checks (a DML statement's
+    result is a CursorResult, which has the count)."""
+    return cast(CursorResult, result).rowcount
 
 
 def _clean(detail: str) -> str:
@@ -372,21 +392,21 @@ def _report(row: db.Report) -> ReportInfo:
     return ReportInfo(row.id, row.unit_id, row.year, row.status, row.latest, row.errors, row.warnings, _utc(row.updated_at), row.updated_by)
 
 
-def _version(row: db.Version, report: db.Report | None = None, *, text: bool = True) -> VersionInfo:
+def _version(row: db.Version | Row[Any], report: db.Report | None = None, *, text: bool = True) -> VersionInfo:
     try:
         summary = tuple(str(s) for s in json.loads(row.summary))
     except (ValueError, TypeError):
         summary = ()
-    return VersionInfo(row.number, row.author, row.address, _utc(row.created_at), summary, row.errors, row.warnings,  # type: ignore[arg-type]
+    return VersionInfo(row.number, row.author, row.address, _utc(row.created_at), summary, row.errors, row.warnings,
                        row.text if text else None, report.unit_id if report else 0, report.year if report else 0, row.report_id)
 
 
 def _comment(row: db.Comment) -> CommentInfo:
-    return CommentInfo(row.id, row.report_id, row.version, row.where, row.text, row.author, _utc(row.created_at), row.kind)  # type: ignore[arg-type]
+    return CommentInfo(row.id, row.report_id, row.version, row.where, row.text, row.author, _utc(row.created_at), row.kind)
 
 
 def _job(row: db.Job) -> JobInfo:
-    return JobInfo(row.id, row.kind, row.state, row.done, row.total, row.message, row.result, _utc(row.created_at), _utc(row.finished_at),  # type: ignore[arg-type]
+    return JobInfo(row.id, row.kind, row.state, row.done, row.total, row.message, row.result, _utc(row.created_at), _utc(row.finished_at),
                    json.loads(row.args) if row.args else None)
 
 
@@ -448,7 +468,9 @@ class Store:
         try:
             raw = self.engine.raw_connection()
             try:
-                raw.driver_connection.execute("VACUUM INTO ?", (name,))  # type: ignore[union-attr]
+                driver = raw.driver_connection  # sqlite3's own: VACUUM INTO runs outside a transaction
+                assert driver is not None  # a connection checked out of the pool has one
+                driver.execute("VACUUM INTO ?", (name,))
             finally:
                 raw.close()
             with open(name, "rb+") as handle:
@@ -493,10 +515,10 @@ class Store:
         only the link printed last is valid), else None."""
         token = secrets.token_urlsafe(32)
         with self._tx() as s:
-            site = s.get(db.Site, 1)
-            if site.admin_password_hash is not None:  # type: ignore[union-attr]
+            site = _site(s)
+            if site.admin_password_hash is not None:
                 return None
-            site.setup_token_hash = _hash(token)  # type: ignore[union-attr]
+            site.setup_token_hash = _hash(token)
             self._log(s, "nianbao", address, "生成设置密码的链接")
         return token
 
@@ -520,7 +542,7 @@ class Store:
         from argon2.exceptions import InvalidHashError, VerificationError
 
         with self._tx(write=False) as s:
-            stored = s.get(db.Site, 1).admin_password_hash  # type: ignore[union-attr]
+            stored = _site(s).admin_password_hash
         if stored is None or not _encodable(password):
             return False
         try:
@@ -532,7 +554,7 @@ class Store:
             with ARGON2:
                 rehashed = self._hasher.hash(password)
             with self._tx() as s:
-                s.get(db.Site, 1).admin_password_hash = rehashed  # type: ignore[union-attr]
+                _site(s).admin_password_hash = rehashed
         return True
 
     def set_admin_password(self, password: str, *, actor: str = ADMIN, address: str = "本机") -> None:
@@ -543,29 +565,29 @@ class Store:
         with ARGON2:
             hashed = self._hasher.hash(password)
         with self._tx() as s:
-            site = s.get(db.Site, 1)
-            site.admin_password_hash, site.setup_token_hash = hashed, None  # type: ignore[union-attr]
+            site = _site(s)
+            site.admin_password_hash, site.setup_token_hash = hashed, None
             s.execute(delete(db.WebSession).where(db.WebSession.role == ADMIN))
             self._log(s, actor, address, "修改管理员密码")
 
     def settings(self) -> SiteInfo:
         with self._tx(write=False) as s:
-            site = s.get(db.Site, 1)
-            return SiteInfo(site.year, site.county_name, site.admin_password_hash is not None)  # type: ignore[union-attr]
+            site = _site(s)
+            return SiteInfo(site.year, site.county_name, site.admin_password_hash is not None)
 
     def set_year(self, year: int, *, actor: str = ADMIN, address: str = "本机") -> None:
         if not 1900 <= int(year) <= 2200:
             raise StoreError(f"年度“{year}”不对：请写四位数的年份")
         with self._tx() as s:
-            site = s.get(db.Site, 1)
-            old, site.year = site.year, int(year)  # type: ignore[union-attr]
+            site = _site(s)
+            old, site.year = site.year, int(year)
             self._log(s, actor, address, "修改收集的年度", f"{old} → {year}")
 
     def set_county_name(self, name: str, *, actor: str = ADMIN, address: str = "本机") -> None:
         name = _name(name.strip(), "县（区）名称", 100)
         with self._tx() as s:
-            site = s.get(db.Site, 1)
-            old, site.county_name = site.county_name, name  # type: ignore[union-attr]
+            site = _site(s)
+            old, site.county_name = site.county_name, name
             county = s.scalar(select(db.Unit).where(db.Unit.is_county.is_(True)))
             if county is not None:
                 county.name = self._county_name(s, name, county.id)
@@ -678,7 +700,7 @@ class Store:
         with self._tx() as s:
             row = s.scalar(select(db.Unit).where(db.Unit.is_county.is_(True)))
             if row is None:
-                county_name = s.get(db.Site, 1).county_name  # type: ignore[union-attr]
+                county_name = _site(s).county_name
                 row = db.Unit(name=self._county_name(s, county_name, None), position=0, token_hash=None, revoked=False, is_county=True)
                 s.add(row)
                 s.flush()
@@ -720,17 +742,17 @@ class Store:
             return None
         with self._tx(write=False) as s:
             row = s.get(db.WebSession, _hash(cookie))
-            if row is None or _utc(row.expires_at) <= now():  # type: ignore[operator]
+            if row is None or _utc(row.expires_at) <= now():
                 return None
             unit = s.get(db.Unit, row.unit_id) if row.unit_id is not None else None
-            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address,  # type: ignore[arg-type]
+            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address,
                                _unit(unit) if unit is not None else None)
 
     def end_session(self, cookie: str) -> None:
         with self._tx() as s:
             row = s.get(db.WebSession, _hash(cookie or ""))
             if row is not None:
-                who = ADMIN if row.unit_id is None else (s.get(db.Unit, row.unit_id).name)  # type: ignore[union-attr]
+                who = ADMIN if row.unit_id is None else self._get_unit(s, row.unit_id).name
                 s.delete(row)
                 self._log(s, who, row.address, "退出")
 
@@ -798,13 +820,14 @@ class Store:
         found = s.scalar(select(db.Report.id).where(db.Report.unit_id == unit_id, db.Report.year == year))
         if found is not None:
             return found
-        if s.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        s.execute(insert(db.Report).values(unit_id=unit_id, year=year, status=NOT_STARTED, latest=0, errors=0, warnings=0)
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite  # each has its own INSERT … ON CONFLICT
+        s.execute(dialect.insert(db.Report).values(unit_id=unit_id, year=year, status=NOT_STARTED, latest=0, errors=0, warnings=0)
                   .on_conflict_do_nothing(index_elements=["unit_id", "year"]))
-        return s.scalar(select(db.Report.id).where(db.Report.unit_id == unit_id, db.Report.year == year))  # type: ignore[return-value]
+        made = s.scalar(select(db.Report.id).where(db.Report.unit_id == unit_id, db.Report.year == year))
+        assert made is not None  # inserted just now, or by the other first save
+        return made
 
     def report(self, unit_id: int, year: int) -> ReportInfo | None:
         with self._tx(write=False) as s:
@@ -823,7 +846,7 @@ class Store:
         """(the year collected, the newest version of the unit's report of that year, the text of
         its newest of the year before): what a save starts from, read in one transaction."""
         with self._tx(write=False) as s:
-            year = s.get(db.Site, 1).year  # type: ignore[union-attr]
+            year = _site(s).year
             found: list[VersionInfo | None] = []
             for of in (year, year - 1):
                 report = self._report_row(s, unit_id, of)
@@ -858,7 +881,7 @@ class Store:
                 advance = advance.where(db.Report.status.not_in(LOCKED))
             done = s.execute(advance.values(latest=base + 1, errors=errors, warnings=warnings, updated_at=at, updated_by=author)
                              .execution_options(synchronize_session=False))
-            if done.rowcount != 1:
+            if _changed(done) != 1:
                 status, latest = s.execute(select(db.Report.status, db.Report.latest).where(db.Report.id == report_id)).one()
                 if not admin and status in LOCKED:
                     raise Locked(status)
@@ -889,7 +912,7 @@ class Store:
             columns = [c for c in db.Version.__table__.c if c.name != "text"]
             query = select(*columns).where(db.Version.report_id == report.id).order_by(db.Version.number.desc())
             rows = s.execute(query.limit(limit) if limit is not None else query).all()
-            return [_version(r, report, text=False) for r in rows]  # type: ignore[arg-type]
+            return [_version(r, report, text=False) for r in rows]
 
     def version(self, unit_id: int, year: int, number: int) -> VersionInfo | None:
         if not _id_ok(number):
@@ -901,7 +924,7 @@ class Store:
             row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == number))
             return _version(row, report) if row is not None else None
 
-    def set_status(self, unit_id: int, year: int, status: str, *, actor: str, address: str, comment: str | None = None) -> None:
+    def set_status(self, unit_id: int, year: int, status: Status, *, actor: str, address: str, comment: str | None = None) -> None:
         """One of the legal moves (:data:`MOVES`) by the one who may make it; a submit needs a
         saved version without errors.  ``comment`` is kept with the move (the return's reasons)."""
         if comment is not None:
@@ -915,17 +938,18 @@ class Store:
                 raise BadMove(f"报告现在是“{current}”，不能改为“{status}”")
             if (who == "admin") != (actor == ADMIN):
                 raise BadMove("只有县（区）管理员可以退回或通过报告" if who == "admin" else "报告由单位自己提交")
-            if status == SUBMITTED and report.errors:  # type: ignore[union-attr]
-                raise BadMove(f"报告还有{report.errors}处错误，改正后才能提交")  # type: ignore[union-attr]
-            moved = s.execute(update(db.Report).where(db.Report.id == report.id, db.Report.status == current)  # type: ignore[union-attr]
+            assert report is not None  # no move starts from 未开始 (MOVES)
+            if status == SUBMITTED and report.errors:
+                raise BadMove(f"报告还有{report.errors}处错误，改正后才能提交")
+            moved = s.execute(update(db.Report).where(db.Report.id == report.id, db.Report.status == current)
                               .values(status=status, updated_at=now()).execution_options(synchronize_session=False))
-            if moved.rowcount != 1:
+            if _changed(moved) != 1:
                 raise BadMove("报告的状态刚刚被别人改过：请刷新页面")
             if comment is not None and comment.strip():
-                s.add(db.Comment(report_id=report.id, version=report.latest, where=None, text=comment.strip(), author=actor,  # type: ignore[union-attr]
+                s.add(db.Comment(report_id=report.id, version=report.latest, where=None, text=comment.strip(), author=actor,
                                  created_at=now(), kind=KIND_OF_MOVE[status]))
             self._log(s, actor, address, {SUBMITTED: "提交", RETURNED: "退回", APPROVED: "通过"}[status],
-                      f"{unit.name} {year}年 第{report.latest}版" + (f"：{comment.strip()}" if comment and comment.strip() else ""))  # type: ignore[union-attr]
+                      f"{unit.name} {year}年 第{report.latest}版" + (f"：{comment.strip()}" if comment and comment.strip() else ""))
 
     def comments(self, unit_id: int, year: int) -> list[CommentInfo]:
         """The county's comments and the reasons of each move, oldest first."""
@@ -947,7 +971,8 @@ class Store:
             unit = self._get_unit(s, unit_id)
             report_id = self._ensure_report(s, unit_id, year)
             report = s.get(db.Report, report_id)
-            row = db.Comment(report_id=report_id, version=report.latest, where=where or None, text=text, author=actor, created_at=now(), kind="comment")  # type: ignore[union-attr]
+            assert report is not None  # made just now if need be
+            row = db.Comment(report_id=report_id, version=report.latest, where=where or None, text=text, author=actor, created_at=now(), kind="comment")
             s.add(row)
             s.flush()
             self._log(s, actor, address, "提出意见", f"{unit.name} {year}年" + (f" {where}" if where else "") + f"：{text}")
@@ -1117,7 +1142,7 @@ class Store:
 
         def gone(owner: str | None, heartbeat: dt.datetime | None, created: dt.datetime) -> bool:
             if owner is None:
-                return unclaimed_before is not None and _utc(created) < unclaimed_before  # type: ignore[operator]
+                return unclaimed_before is not None and _utc(created) < unclaimed_before
             at = _utc(heartbeat)
             return at is None or at < cutoff or dead(owner)
 
@@ -1191,14 +1216,14 @@ class Store:
         """Newest first."""
         with self._tx(write=False) as s:
             rows = s.scalars(select(db.Audit).order_by(db.Audit.id.desc()).limit(max(0, min(limit, 10000))).offset(max(0, min(offset, MAX_ID))))
-            return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]  # type: ignore[arg-type]
+            return [AuditRow(r.id, _utc(r.at), r.actor, r.address, r.action, r.detail) for r in rows]
 
 
 def _failures(s: Session, address: str, since: dt.datetime) -> int:
     """Failed (or still pending) sign-ins from ``address`` since ``since`` and its last good one."""
     last_ok = s.scalar(select(func.max(db.LoginAttempt.at)).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(True),
                                                                   db.LoginAttempt.at >= since))
-    start = max(since, _utc(last_ok)) if last_ok is not None else since  # type: ignore[type-var]
+    start = max(since, _utc(last_ok)) if last_ok is not None else since
     return s.scalar(select(func.count()).select_from(db.LoginAttempt).where(db.LoginAttempt.address == address, db.LoginAttempt.ok.is_(False),
                                                                             db.LoginAttempt.at >= start)) or 0
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -179,10 +180,10 @@ class Folder:
             record = {**kept, **self.written}
             path = self.folder / self.RECORD
             write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
-            if os.name == "nt":  # hidden in Explorer, as a leading dot hides it elsewhere
+            if sys.platform == "win32":  # hidden in Explorer, as a leading dot hides it elsewhere
                 import ctypes
 
-                ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x2)  # type: ignore[attr-defined]
+                ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x2)
 
 
 def _digest(data: bytes) -> str:

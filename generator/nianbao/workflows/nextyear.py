@@ -34,12 +34,12 @@ def last_year(path: Path) -> tuple[Report, str]:
 
     if importer.is_published(path) and path.is_file():
         imported = importer.import_file(path)
-        if imported.failed:  # the zeros that stand in for unread cells must not be carried into a draft
+        if imported.failed or imported.spec is None:  # the zeros that stand in for unread cells must not be carried into a draft
             raise LastYearUnusable(UNREAD, sort_findings(imported.findings))
         from ..render.reportfile import dump
 
         loaded, findings = importer.checkable(imported)[0], imported.findings
-        text = dump(imported.spec, imported.data, notes=imported.notes)  # type: ignore[arg-type]
+        text = dump(imported.spec, imported.data, notes=imported.notes)
     else:
         from ..read.sources import load_checked
         from ..system.decode import decode_text
@@ -73,11 +73,11 @@ def draft_file(last: Path, target: Path | None = None) -> Drafted:
 
     report, text = last_year(last)
     result = draft(report, text)
-    target = target or last.parent / safe_name(f"{report.unit.name}{result.year}.yaml")  # type: ignore[attr-defined]
+    target = target or last.parent / safe_name(f"{report.unit_name}{result.year}.yaml")
     if target.resolve() == last.resolve():
         raise WouldOverwrite(f"新文件不能覆盖上一年度的文件 {last}")
     saved = backup(target) if target.exists() else None
-    text = reheaded(result.text, guide(result.spec.title(report.unit.name, result.year), target.name, MADE_FROM_LAST))  # type: ignore[attr-defined]
+    text = reheaded(result.text, guide(result.spec.title(report.unit_name, result.year), target.name, MADE_FROM_LAST))
     write_atomic(target, with_provenance(text, last, target).encode("utf-8"))
     return Drafted(target, saved, result)
 
@@ -97,5 +97,5 @@ def draft_text(last_text: str, year: int) -> tuple[Draft, str]:
     if report.year != year - 1:
         raise LastYearUnusable(f"这是{report.year}年度的报告，不是{year - 1}年度的，不能用来生成{year}年度的草稿", [])
     result = draft(report, last_text)
-    header = "\n".join([result.spec.title(report.unit.name, result.year), MADE_FROM_LAST, *result.notes])  # type: ignore[attr-defined]
+    header = "\n".join([result.spec.title(report.unit_name, result.year), MADE_FROM_LAST, *result.notes])
     return result, header

@@ -41,7 +41,7 @@ class Imported:
     source: Path
     spec: Spec | None
     data: dict[str, Any] = field(default_factory=dict)
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int | None] = field(default_factory=dict)  # None: a file without line numbers (DOCX, HTML, PDF)
     notes: dict[KeyPath, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[KeyPath] = field(default_factory=set)

@@ -132,7 +132,7 @@ def confirm(spec: Spec, found: Found) -> Confirmed:
 
 def _order(spec: Spec, keys: KeyPath) -> tuple:
     """Figures in the order of the report: table, row, column."""
-    rows = [("proactive", item.key) for g in spec.table2 for item in g.items]
+    rows: list[tuple[str, ...]] = [("proactive", item.key) for g in spec.table2 for item in g.items]
     rows += [("applications", *spec.table3.keypath(line)) for line, _ in spec.table3.walk() if line.key and not line.is_group]
     rows += [("appeals", g.key) for g in spec.table4.groups]
     row = keys[:-1]

@@ -21,6 +21,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from ...system import safezip
 from .lines import Cell, Line, Unreadable, clean
@@ -89,8 +90,8 @@ class Look:
         if laid is None:  # the same few looks are laid over each other for every paragraph and run
             if other == _NOTHING:
                 return self
-            mine = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)
-            theirs = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
+            mine: tuple[Any, ...] = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)  # Look's fields, in order
+            theirs: tuple[Any, ...] = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
             laid = Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
             if len(_LAID) < 4096:
                 _LAID[(self, other)] = laid
@@ -196,7 +197,9 @@ def _parse_styles(xml: bytes) -> dict[str, Look]:
     default = look_of(root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr"))
     looks: dict[str, Look] = {"": default}
     for ident in own:
-        chain, seen, at = [], set(), ident
+        chain: list[Look] = []
+        seen: set[str] = set()
+        at: str | None = ident
         while at in own and at not in seen and len(chain) < 50:  # a cycle or a chain without end stops
             seen.add(at)
             chain.append(own[at][0])

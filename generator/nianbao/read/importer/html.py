@@ -11,6 +11,7 @@ page's styles hide from a reader is removed first (:mod:`.visible`).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from lxml import etree, html
 
@@ -119,7 +120,7 @@ def _walk(top, hidden: dict) -> list[Line]:
         heading = False
 
     # an explicit stack of (element, entering?) instead of recursion
-    stack: list[tuple[object, bool]] = [(top, True)]
+    stack: list[tuple[Any, bool]] = [(top, True)]  # lxml's elements (lxml has no types of its own)
     while stack:
         element, entering = stack.pop()
         if not entering:  # leaving: close the block, then the text after the element

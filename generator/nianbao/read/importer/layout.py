@@ -39,6 +39,9 @@ class Rows(list):
         self.extents = extents
 
 
+Item = tuple[int, float, float, float, str | list | None]  # (page, top, x0, x1, a text line, a table's rows (Rows, or a list of them) or a box of text (Framed), None: a picture)
+
+
 def framing(rows: list[list[str | Cell | None]]) -> bool:
     return bool(rows) and all(sum(cell is not None for cell in row) <= 1 for row in rows)
 
@@ -65,14 +68,14 @@ def cell_text(text: str | Cell | None) -> str | None:
     return _SPACE_BY_CJK.sub("", clean(out))
 
 
-def lines_of(items: list[tuple[int, float, float, float, object]]) -> list[Line]:
-    texts = [item for item in items if isinstance(item[4], str)]
+def lines_of(items: list[Item]) -> list[Line]:
+    texts = [(page, top, x0, x1, content) for page, top, x0, x1, content in items if isinstance(content, str)]
     running = _running_heads(texts, max((item[0] for item in items), default=0))
     framed = [(page, *line) for page, _, _, _, content in items if isinstance(content, Framed) for line in content]
-    long = [item for item in [*texts, *framed] if len(item[4]) >= 10]  # type: ignore[arg-type]
+    long = [item for item in [*texts, *framed] if len(item[4]) >= 10]
     left = min((item[2] for item in long), default=0.0)
     right = max((item[3] for item in long), default=0.0)
-    widths = [(item[3] - item[2]) / len(item[4]) for item in long]  # type: ignore[arg-type]
+    widths = [(item[3] - item[2]) / len(item[4]) for item in long]
     char = statistics.median(widths) if widths else 12.0
     # Paragraphs that open with an indent (GB/T 9704) say where they begin; without
     # indents, a full line that ends a sentence is taken to end its paragraph.
@@ -164,11 +167,11 @@ def _tabular(cells: list[str]) -> bool:
     return values >= 2 or (len(label) <= 20 and not re.search(r"[，,。；;]", label))
 
 
-def _running_heads(texts: list[tuple[int, float, float, float, object]], pages: int) -> set[tuple[str, int]]:
+def _running_heads(texts: list[tuple[int, float, float, float, str]], pages: int) -> set[tuple[str, int]]:
     """Lines printed at the same place on most pages (a running head or foot)."""
     if pages < 3:
         return set()
-    seen = Counter((item[4].strip(), round(item[1])) for item in texts)  # type: ignore[union-attr]
+    seen = Counter((item[4].strip(), round(item[1])) for item in texts)
     return {key for key, count in seen.items() if count >= max(3, pages * 0.6)}
 
 

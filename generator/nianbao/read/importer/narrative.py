@@ -406,13 +406,13 @@ def overview(spec: Spec, lines: list[Line]) -> tuple[object, dict, list[Finding]
             parts.append(_Part(sentence[0], [body], line, inline=True))
     findings: list[Finding] = []
     if not parts:
-        text = joined(paras)
-        if spec.overview_may_be_text or text is None:
-            return text, {("overview",): paras[0].line} if paras else {}, findings
-        first = OVERVIEW_SUBJECTS[0]
-        path = place(spec.id, ("overview", first.key)).path
-        findings.append(Finding(WARNING, "I", path, f"{spec.section('overview').heading}没有分（一）至（五）写，全文放在{first.label}下，请按五个方面整理", paras[0].line))
-        return {first.key: text}, {("overview", first.key): paras[0].line}, findings
+        whole = joined(paras)
+        if spec.overview_may_be_text or whole is None:
+            return whole, {("overview",): paras[0].line} if paras else {}, findings
+        subject = OVERVIEW_SUBJECTS[0]
+        path = place(spec.id, ("overview", subject.key)).path
+        findings.append(Finding(WARNING, "I", path, f"{spec.section('overview').heading}没有分（一）至（五）写，全文放在{subject.label}下，请按五个方面整理", paras[0].line))
+        return {subject.key: whole}, {("overview", subject.key): paras[0].line}, findings
 
     taken: set[str] = set()
     for part in parts:
@@ -434,12 +434,13 @@ def overview(spec: Spec, lines: list[Line]) -> tuple[object, dict, list[Finding]
             findings.append(
                 Finding(WARNING, "I", path, f"{spec.section('overview').heading}中的“{part.heading}”不对应规定的五个方面之一，已并入{label}", part.line.line)
             )
-        text = part.body if part.key or part.inline else [part.heading + "。", *part.body]
-        values.setdefault(host.key, []).extend(text)  # type: ignore[arg-type]
+        assert host.key is not None  # found for its key
+        said = part.body if part.key or part.inline else [part.heading + "。", *part.body]
+        values.setdefault(host.key, []).extend(said)
         lines_of.setdefault(("overview", host.key), part.line.line)
     if intro:  # paragraphs before （一） open the first subsection
-        first = next(p.key for p in parts if p.key)
-        values[first] = intro + values.get(first, [])  # type: ignore[index]
+        first = next(p.key for p in parts if p.key is not None)
+        values[first] = intro + values.get(first, [])
     result = {f.key: ("\n".join(values[f.key]) or None) if f.key in values else None for f in OVERVIEW_SUBJECTS}
     return result, lines_of, findings
 
@@ -486,7 +487,7 @@ def _signs(text: str, names: set[str]) -> bool:
 def fee_statement(spec: Spec, text: str) -> dict | None:
     """The 信息处理费 figures when ``text`` is the sentence nianbao writes for them."""
     numbers = re.findall(r"\d+(?:\.\d+)?", text)
-    candidates = [dict.fromkeys((f.key for f in spec.fees), 0)]
+    candidates: list[dict[str, int | Decimal]] = [dict.fromkeys((f.key for f in spec.fees), 0)]
     if len(numbers) >= len(spec.fees):
         values = numbers[-len(spec.fees) :]
         candidates.append(

@@ -29,7 +29,7 @@ from operator import itemgetter
 
 from ...system import isolate
 from . import glyphs
-from .layout import Framed, Rows, framing, lines_of, wordy
+from .layout import Framed, Item, Rows, framing, lines_of, wordy
 from .lines import Line, Unreadable, is_page_number
 
 KIND = "PDF 文件"
@@ -141,25 +141,24 @@ def _record_render_modes() -> None:
     pdfminer knows while drawing but does not keep.  Done in the child process only."""
     import pdfplumber.page as plumber_page
 
-    base = plumber_page.PDFPageAggregatorWithMarkedContent
-    if getattr(base, "nianbao_modes", False):
+    if getattr(plumber_page.PDFPageAggregatorWithMarkedContent, "nianbao_modes", False):
         return
 
-    class Aggregator(base):  # type: ignore[misc, valid-type]
+    class Aggregator(plumber_page.PDFPageAggregatorWithMarkedContent):
         nianbao_modes = True
         mode = 0
 
-        def render_string(self, textstate, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def render_string(self, textstate, *args, **kwargs):
             self.mode = getattr(textstate, "render", 0)
             return super().render_string(textstate, *args, **kwargs)
 
-        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def render_char(self, *args, **kwargs):
             advance = super().render_char(*args, **kwargs)
             if self.cur_item._objs:
-                self.cur_item._objs[-1].rendermode = self.mode
+                self.cur_item._objs[-1].rendermode = self.mode  # type: ignore[attr-defined]  # our own attribute on pdfminer's character
             return advance
 
-    plumber_page.PDFPageAggregatorWithMarkedContent = Aggregator
+    vars(plumber_page)["PDFPageAggregatorWithMarkedContent"] = Aggregator  # the name pdfplumber's pages look up
     plumber_page.ALL_ATTRS.add("rendermode")
 
 
@@ -192,7 +191,7 @@ def _extract(data: bytes) -> tuple[list, list[Line], list[tuple[int, float]], in
         try:
             pages = pdf.pages
             count = len(pages)
-            items: list[tuple[int, float, float, float, object]] = []  # (page, top, x0, x1, text or rows)
+            items: list[Item] = []  # (page, top, x0, x1, text or rows)
             scans: list[tuple[int, float]] = []  # pages that are only a picture, with its resolution
             notes: list[Line] = []
             mapped: dict[str, int] = {}
@@ -252,7 +251,7 @@ def _rgb(color) -> tuple[float, float, float] | None:
     if not isinstance(color, (tuple, list)) or not all(isinstance(c, (int, float)) for c in color):
         return None
     if len(color) == 1:
-        return (float(color[0]),) * 3  # type: ignore[return-value]
+        return (float(color[0]),) * 3
     if len(color) == 3:
         return (float(color[0]), float(color[1]), float(color[2]))
     if len(color) == 4:
@@ -376,7 +375,7 @@ def _mark_raised(chars: list[dict]) -> None:
             base = last = char
 
 
-def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
+def _page(page, number: int) -> list[Item]:
     tables = page.find_tables()
     extracted = [table.extract() for table in tables]
     sizes = [c.get("size") or 0 for c in page.chars]
@@ -400,14 +399,14 @@ def _page(page, number: int) -> list[tuple[int, float, float, float, object]]:
     def chars_in(box):
         return page.filter(lambda obj: obj.get("object_type") == "char" and within(obj, box))
 
-    items: list[tuple[int, float, float, float, object]] = []
+    items: list[Item] = []
     for line in page.filter(outside).extract_text_lines(strip=True, return_chars=False):
         top = float(line["top"])
         if is_page_number(line["text"]) and (top < page.height * 0.12 or top > page.height * 0.8):
             continue
         items.append((number, top, float(line["x0"]), float(line["x1"]), line["text"]))
     for table, rows, box in zip(tables, extracted, boxes):
-        content: object = rows
+        content: list = rows
         if framing(rows):
             content = Framed(
                 (float(line["top"]), float(line["x0"]), float(line["x1"]), line["text"])

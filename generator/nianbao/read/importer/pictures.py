@@ -62,8 +62,8 @@ def in_page(page: Path, lines: list[Line]) -> list[Line]:
             continue
         data = picture_bytes(page, line.source)
         size = scan.header_size(data) if data else None
-        if size and min(size) >= scan.MIN_PICTURE:
-            found.append((at, Path(urlsplit(line.source).path).name if not line.source.startswith("data:") else "网页中的图片", data))  # type: ignore[arg-type]
+        if data and size and min(size) >= scan.MIN_PICTURE:
+            found.append((at, Path(urlsplit(line.source).path).name if not line.source.startswith("data:") else "网页中的图片", data))
     if not found:
         return lines
     if not ocr.available():

@@ -26,9 +26,12 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .lines import Cell, Line, Unreadable, clean, is_page_number
+
+if TYPE_CHECKING:
+    from .layout import Item
 
 MAX_PIXELS = 80_000_000  # a picture's pixels, checked before decoding: A4 at 600 dpi is 35 million
 MAX_PAGES = 40  # pages read by OCR in one report (a report is five to fifteen)
@@ -98,7 +101,7 @@ def decode(data: bytes, where: str) -> tuple[Any, Any]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        picture = Image.open(io.BytesIO(data))
+        picture: Image.Image = Image.open(io.BytesIO(data))  # converted below: an Image, no longer the file's
     except Image.DecompressionBombError as exc:  # Pillow's own check of the header, past twice its limit
         raise Unreadable(f"{where}的图片像素多得不像一页扫描件（可能是恶意构造的文件），未读取") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
@@ -137,6 +140,7 @@ def grey(array: Any) -> tuple[Any, Any]:
     import cv2
     import numpy as np
 
+    out: np.ndarray
     if array.ndim == 2:
         out = np.array(array, dtype=np.uint8)
         plain = out.copy()
@@ -221,7 +225,7 @@ def page_of(images: tuple[Any, Any], where: str, scale: float = 1.0) -> Page:
 
 
 # -- reading pages --------------------------------------------------------------------------------------
-def read_pages(pages: list[tuple[int, str, Callable[[], Page]]]) -> list[tuple[int, float, float, float, object]]:
+def read_pages(pages: list[tuple[int, str, Callable[[], Page]]]) -> list[Item]:
     """The items of :func:`nianbao.read.importer.layout.lines_of` (page, top, x0, x1, a text line or
     a table's rows) of every page, read by OCR; each page is (its number, where it is, how
     to get its picture), decoded only when its turn comes (one page in memory at a time)."""
@@ -231,7 +235,7 @@ def read_pages(pages: list[tuple[int, str, Callable[[], Page]]]) -> list[tuple[i
         raise Unreadable(f"扫描件有{len(pages)}页：一份年度报告不过十几页，这不像年度报告（最多识别{MAX_PAGES}页），未读取")
     if not ocr.available():
         raise Unreadable(ocr.MISSING)
-    items: list[tuple[int, float, float, float, object]] = []
+    items: list[Item] = []
     for done, (number, where, load) in enumerate(pages):
         _tell(done, len(pages), where)
         page = load()
@@ -265,16 +269,16 @@ def header_size(data: bytes) -> tuple[int, int] | None:
         return None
 
 
-def _items(page: Page, number: int, boxes: list) -> list[tuple[int, float, float, float, object]]:
+def _items(page: Page, number: int, boxes: list) -> list[Item]:
     grids = [grid for grid in _grids(page.ruled, page.image) if grid.rows]
     inside: dict[int, list] = {id(g): [] for g in grids}
-    outside = []
+    outside: list = []  # the boxes in no grid, of the same kind as ``boxes``
     for box in boxes:
         grid = next((g for g in grids if g.holds(box.cx, box.cy)), None)
         (inside[id(grid)] if grid is not None else outside).append(box)
     s = page.scale
     height = page.image.shape[0]
-    items: list[tuple[int, float, float, float, object]] = []
+    items: list[Item] = []
     for line in _text_lines(outside):
         text = _joined(line)
         top = min(b.y0 for b in line)
@@ -433,7 +437,7 @@ def _grids(ruled: Any, image: Any) -> list[_Grid]:
     bridged = cv2.morphologyEx(lined, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (tol, tol)))
     across = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(30, width // 25), 1)))
     down = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(20, height // 70))))
-    frame = cv2.dilate(across | down, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * tol + 1, 2 * tol + 1)))
+    frame = cv2.dilate(cv2.bitwise_or(across, down), cv2.getStructuringElement(cv2.MORPH_RECT, (2 * tol + 1, 2 * tol + 1)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
     grids: list[_Grid] = []
     for label in range(1, count):

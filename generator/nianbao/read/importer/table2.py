@@ -30,7 +30,7 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
         slot = slots[hit.slot]
         if slot.keys is None or slot.keys in found.lines:
             continue
-        found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
+        found.lines[slot.keys] = hit.line.line
         values = row_values(found, spec, slot.keys, hit, slot.columns, total=False)
         found.values[slot.keys] = values[0] if values is not None and len(slot.columns) == 1 else values
     for text, line in stream.strays:  # a row with figures that no row of the table takes (a repeated 行政许可): said, as in 表三

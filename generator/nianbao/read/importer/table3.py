@@ -3,6 +3,8 @@ of lines (:mod:`.tables`), its groups and totals confirmed, its missing rows sai
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...findings import ERROR, WARNING, Finding
 from ...model.places import KeyPath, place
 from ...model.standard import Line3, Spec
@@ -45,7 +47,7 @@ def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
             continue
         if slot.keys in found.lines:
             continue
-        found.lines[slot.keys] = hit.line.line  # type: ignore[assignment]
+        found.lines[slot.keys] = hit.line.line
         found.values[slot.keys] = row_values(found, spec, slot.keys, hit, slot.columns, total=True)
     for group, hit in groups:
         _group_without_items(spec, found, group, hit)
@@ -79,7 +81,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
     if values is None or None in values:
         found.merge(probe)
         for keys in items:
-            found.lines[keys] = hit.line.line  # type: ignore[assignment]
+            found.lines[keys] = hit.line.line
             found.values[keys] = None
             found.unreadable.add(keys)
         return
@@ -97,7 +99,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
         message = f"原文表三“{label}”只印了一行（{figures}），没有分{names}项，无法确定各分项的数，均留空，请按原件填写"
         found.findings.append(Finding(ERROR, "I", place(spec.id, items[0]).path, message + _at(hit.line), hit.line.line))
         for keys in items:
-            found.lines[keys] = hit.line.line  # type: ignore[assignment]
+            found.lines[keys] = hit.line.line
             found.values[keys] = None
             found.notes[keys] = "导入时无法读取：" + message
             found.unreadable.add(keys)
@@ -107,7 +109,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
     found.findings.append(Finding(WARNING, "I", place(spec.id, target).path, f"{place(spec.id, target).label}：{message}" + _at(hit.line), hit.line.line))
     found.notes[target] = "导入说明：" + message
     for keys, row in placed.items():
-        found.lines[keys] = hit.line.line  # type: ignore[assignment]
+        found.lines[keys] = hit.line.line
         found.values[keys] = row
 
 
@@ -134,13 +136,13 @@ def _confirm_placed(spec: Spec, found: Found, placed: list[tuple[KeyPath, Hit]])
     checks: list[tuple[set[KeyPath], bool]] = []
     leaf_keys = {("applications", *t3.keypath(leaf)) for leaf in t3.leaves()}
     if total is not None and None not in total and None not in leaves:
-        sums = [sum(column) for column in zip(*leaves)]  # type: ignore[arg-type]
+        sums = [sum(column) for column in zip(*leaves)]
         checks.append((leaf_keys | {("applications", *t3.keypath(t3.row("total")))}, sums == list(total[:width])))
     sides = [row(k) for k in ("new", "carried_over", "carried_forward")]
-    results = row(t3.row("total")) or ([sum(column) for column in zip(*leaves)] if None not in leaves else None)  # type: ignore[arg-type]
-    if None not in sides and results is not None:
-        new, carried, forward = sides
-        balanced = [a + b for a, b in zip(new, carried)] == [a + b for a, b in zip(results, forward)]  # type: ignore[arg-type]
+    results = row(t3.row("total")) or ([sum(column) for column in zip(*leaves)] if None not in leaves else None)
+    new, carried, forward = sides
+    if new is not None and carried is not None and forward is not None and results is not None:
+        balanced = [a + b for a, b in zip(new, carried)] == [a + b for a, b in zip(results, forward)]
         checks.append(({("applications", *t3.keypath(t3.row(k))) for k in ("new", "carried_over", "carried_forward")} | leaf_keys, balanced))
     for keys, hit in placed:
         relevant = [ok for members, ok in checks if keys in members]
@@ -163,7 +165,7 @@ def _drop_agreeing_total(spec: Spec, found: Found) -> None:
     width = len(t3.columns)
     total_keys = ("applications", *t3.keypath(t3.row("total")))
     given = found.values.get(total_keys)
-    leaves = [found.values.get(("applications", *t3.keypath(leaf))) for leaf in t3.leaves()]
+    leaves: list[Any] = [found.values.get(("applications", *t3.keypath(leaf))) for leaf in t3.leaves()]
     if given is None or any(v is None or None in v for v in leaves) or None in given:
         return
     rows = [list(v) if len(v) > width else [*v, sum(v)] for v in leaves]
@@ -182,7 +184,9 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
     def close() -> None:
         if not run:
             return
-        where = place(spec.id, run[0].keys)  # type: ignore[arg-type]
+        keys = run[0].keys
+        assert keys is not None  # a missing row is a data row
+        where = place(spec.id, keys)
         names = "、".join(_short(spec, slot) for slot in run)
         after = f"在“{before[0]}”之后" if before else "开头"
         if picture:
@@ -209,4 +213,5 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
 
 
 def _short(spec: Spec, slot: Slot) -> str:
-    return place(spec.id, slot.keys).label.split(" ", 1)[1]  # type: ignore[arg-type]
+    assert slot.keys is not None  # said only of data rows
+    return place(spec.id, slot.keys).label.split(" ", 1)[1]

@@ -4,6 +4,7 @@ by its header's layout or as a stream of lines (:mod:`.tables`)."""
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from ...findings import ERROR, WARNING, Finding
 from ...model.places import place
@@ -95,10 +96,10 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
     transposed = len(runs) == width and all(r[1] is not None for r in runs) and all(len(r[2]) == len(t4.groups) for r in runs)
     if by_group:
         order = {g.key: i for i, g in enumerate(t4.groups)}
-        cells = [cell for run in sorted(runs, key=lambda r: order[r[0]]) for cell in _trim(run[2], width)]  # type: ignore[index]
+        cells = [cell for run in sorted(runs, key=lambda r: order[cast(str, r[0])]) for cell in _trim(run[2], width)]  # by_group: each run has its group
     elif transposed:
-        order = sorted(runs, key=lambda r: column_names[r[1]])  # type: ignore[index]
-        cells = [order[c][2][g] for g in range(len(t4.groups)) for c in range(width)]
+        ranked = sorted(runs, key=lambda r: column_names[cast(str, r[1])])  # transposed: each run has its column
+        cells = [ranked[c][2][g] for g in range(len(t4.groups)) for c in range(width)]
     else:
         cells = [cell for run in runs for cell in run[2]]
         if len(_trim(cells, len(columns))) < len(columns):
@@ -110,7 +111,7 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
         found, spec, ("appeals",), first, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
     )
     for i, keys in enumerate(group_keys):
-        found.lines[keys] = first.line  # type: ignore[assignment]
+        found.lines[keys] = first.line
         if values is None:
             found.values[keys] = None
             found.unreadable.add(keys)
@@ -156,9 +157,9 @@ def _read_by_header(spec: Spec, found: Found, first: Line, cells: list[tuple[Cel
     lost: dict[str, list[str]] = {}
     for g, keys in enumerate(group_keys):
         here = {c: (values[i] if values is not None else None) for i, (group, c) in enumerate(shown) if group == g}
-        part = [here.get(c) for c in range(width)]
+        part: list[Any] = [here.get(c) for c in range(width)]
         missing = [t4.all_columns[c].label for c in range(width - 1) if c not in here]
-        found.lines[keys] = first.line  # type: ignore[assignment]
+        found.lines[keys] = first.line
         if values is None:
             found.values[keys] = None
             found.unreadable.add(keys)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ...findings import ERROR, WARNING, Finding
+from ...findings import ERROR, WARNING, Finding, Level
 from ...model.places import KeyPath, place
 from ...model.standard import SPECS, Column, Spec
 from ...model.standard.common import WAN
@@ -43,16 +43,16 @@ class Found:
     """What the importer read, keyed by report-file key paths."""
 
     values: dict[KeyPath, Any] = field(default_factory=dict)
-    lines: dict[KeyPath, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int | None] = field(default_factory=dict)  # None: read from a file without line numbers (DOCX, HTML, PDF)
     notes: dict[KeyPath, str] = field(default_factory=dict)  # comments for the written file
     findings: list[Finding] = field(default_factory=list)
     unreadable: set[KeyPath] = field(default_factory=set)  # rows left empty
     cells: dict[KeyPath, tuple[Cell, Any]] = field(default_factory=dict)  # each figure cell read (its key path ends with the column): the cell and its value
 
-    def problem(self, spec: Spec, keys: KeyPath, line: Line, message: str, level: str = ERROR) -> None:
+    def problem(self, spec: Spec, keys: KeyPath, line: Line, message: str, level: Level = ERROR) -> None:
         at = place(spec.id, keys)
         where = "" if line.line is not None else f"（{line.where}）" if line.where else ""
-        self.findings.append(Finding(level, "I", at.path, f"{at.label}：{message}{where}", line.line))  # type: ignore[arg-type]
+        self.findings.append(Finding(level, "I", at.path, f"{at.label}：{message}{where}", line.line))
         self.notes[keys] = ("导入时无法读取：" if level == ERROR else "导入说明：") + message + (f"（原文{line.place}）" if line.place else "")
 
     def merge(self, other: Found) -> None:
@@ -279,10 +279,11 @@ def place_separated(found: Found, spec: Spec, stream: Stream, slots: list[Slot],
             for hit, (line, _) in zip(rows, whole):
                 hit.values = [(c, line) for c in line.cells if not is_blank(c.text)]
                 keys = slots[hit.slot].keys
-                placed.append((keys, hit))  # type: ignore[arg-type]
+                assert keys is not None  # a row with figures is a data row
+                placed.append((keys, hit))
                 where = line.place or line.where
                 message = f"原文这一行的文字与数字分开排列（数字在{where}），{how}，且与表中的总计相符，已按其读取，请核对{aside}"
-                found.problem(spec, keys, hit.line, message, WARNING)  # type: ignore[arg-type]
+                found.problem(spec, keys, hit.line, message, WARNING)
             return
         names = "、".join(f"“{slots[h.slot].label}”" for h in rows)
         places = [line.place for line in figures if line.place]
@@ -293,7 +294,8 @@ def place_separated(found: Found, spec: Spec, stream: Stream, slots: list[Slot],
             + "），无法确定哪一行是哪些数，均留空，请按原件填写"
         )
         first = slots[rows[0].slot].keys
-        found.findings.append(Finding(ERROR, "I", place(spec.id, first).path, message + _at(rows[0].line), rows[0].line.line))  # type: ignore[arg-type]
+        assert first is not None  # a row with figures is a data row
+        found.findings.append(Finding(ERROR, "I", place(spec.id, first).path, message + _at(rows[0].line), rows[0].line.line))
         for hit in rows:
             hit.values = []
             hit.separated = message

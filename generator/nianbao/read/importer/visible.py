@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import tinycss2
 import tinycss2.color3
@@ -324,7 +325,7 @@ def hide(root) -> tuple[dict, bool]:
     body = root.find("body")
     top = body if body is not None else root
     # (element, the state it inherits, the table cell it stands in)
-    stack: list[tuple[object, _Inherited, object]] = [(top, _Inherited(), None)]
+    stack: list[tuple[Any, _Inherited, Any]] = [(top, _Inherited(), None)]  # lxml's elements (lxml has no types of its own)
     while stack:  # no recursion: a page nested thousands deep is walked all the same
         element, parent, cell = stack.pop()
         if not isinstance(element.tag, str):

@@ -10,7 +10,7 @@ draft (``--draft``), which is marked as one on every page.
 
 from __future__ import annotations
 
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, Rule
 from ..model import dates
 from ..model.report import Report
 from .rules import PLACEHOLDER, leftover_message, leftovers, narratives
@@ -23,7 +23,7 @@ def publishable(report: Report, findings: list[Finding]) -> list[Finding]:
     that ``check`` gave for the same place (said once, as what it now is: a refusal)."""
     refusals = readiness(report)
     places = {f.path for f in refusals}
-    return [f for f in findings if not (f.rule in ("R5", "R7") and f.path in places)] + refusals
+    return [f for f in findings if not (f.rule in (Rule.R5, Rule.R7) and f.path in places)] + refusals
 
 
 def readiness(report: Report) -> list[Finding]:

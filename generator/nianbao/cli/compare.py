@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, Rule
 from ..system.output import safe_name
 from . import EXIT_FINDINGS, EXIT_OK, Usage, _checked, _folder_ok, _print_findings, main
 
@@ -25,7 +25,7 @@ def _unreadable(findings: list[Finding]) -> bool:
     """An input nianbao could not read whole: the report could not be built, or an import
     left cells or parts unread (they stand as zeros only for its own check; a comparison
     of them would be guesses)."""
-    return any(f.level == ERROR and f.rule in ("I", "S") for f in findings)
+    return any(f.level == ERROR and f.rule in (Rule.I, Rule.S) for f in findings)
 
 
 @main.command()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..county.statuses import BatchStatus, Standing
 from ..findings import ERROR
 from ..model.standard import first_year, spec_for_year
 from ..system.output import backup, safe_name, write_atomic
@@ -15,7 +16,7 @@ from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _out_file, _out_folder,
 
 NOTHING = "没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）"  # exit 2: no file and no unit list
 UNITS_HELP = "应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位；不给时用所给文件夹中的 名单.txt（nianbao export 写出的）"
-YEAR_HELP = "只计入这一年度的报告（默认：文件最多的年度）；其他年度的文件列为“不是本年度”"
+YEAR_HELP = f"只计入这一年度的报告（默认：文件最多的年度）；其他年度的文件列为“{Standing.OTHER_YEAR}”"
 
 
 @main.command()
@@ -127,7 +128,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             click.echo(f"提示：{note}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
-    year_counted = next((o.year for o in outcomes if o.status == "已生成" and o.year), None) or year
+    year_counted = next((o.year for o in outcomes if o.status == BatchStatus.MADE and o.year), None) or year
     out = Console()
     out.print(summary_table(outcomes, out.width, summary_title(outcomes, year_counted, out.width)))
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表列出每个问题的完整说明，可作为退回意见）"
@@ -143,12 +144,12 @@ def summary_title(outcomes: list, year: int | None, width: int) -> str:
     inside a part as rich would (``（2025`` / ``年度）``)."""
     from rich.cells import cell_len
 
-    from ..county import rules as county
+    from ..county.statuses import FILES_ONLY
 
-    unreadable = [o for o in outcomes if not o.name and o.status == "未通过"]
-    units = [o for o in outcomes if o.status not in ("重复交回", county.OTHER_YEAR) and o not in unreadable]
-    counts = {status: sum(o.status == status for o in units) for status in ("已生成", "未通过", "未交回")}
-    files = {f"{status}的文件": sum(o.status == status for o in outcomes) for status in ("重复交回", county.OTHER_YEAR)}
+    unreadable = [o for o in outcomes if not o.name and o.status == BatchStatus.FAILED]
+    units = [o for o in outcomes if o.status not in FILES_ONLY and o not in unreadable]
+    counts = {status: sum(o.status == status for o in units) for status in (BatchStatus.MADE, BatchStatus.FAILED, BatchStatus.ABSENT)}
+    files = {f"{status}的文件": sum(o.status == status for o in outcomes) for status in FILES_ONLY}
     files["读不出机关名称的文件（不是报告或已损坏）"] = len(unreadable)
     parts = [f"汇总：{len(units)}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n)]
     parts += [f"；另有{what}{n}个" for what, n in files.items() if n]

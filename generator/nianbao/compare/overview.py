@@ -29,11 +29,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..county import intake, roster, unitnames
 from ..county import rules as county
 from ..county.filenames import GBK_NOTE
+from ..county.statuses import Standing
 from ..findings import ERROR, Finding, has_errors
 from ..model.report import Report
 from ..model.standard import SPECS
@@ -43,13 +44,7 @@ if TYPE_CHECKING:
     from ..check.repetition import Rates
     from .copying import Nearest
 
-Status = Literal["已计入", "有错误", "未填写完整", "未计入", "未交回", "不是本年度"]
-COUNTED: Status = "已计入"
-FAILED: Status = "有错误"
-UNFILLED: Status = "未填写完整"  # refused for rule P alone (intake.unfilled): no figures yet, none shown
-LEFT_OUT: Status = "未计入"
-ABSENT: Status = "未交回"
-OTHER_YEAR: Status = "不是本年度"
+COUNTED, FAILED, UNFILLED, LEFT_OUT, ABSENT, OTHER_YEAR = Standing  # a row's status: counted, or why not
 TREND_KEYS = ("received", "appeals")  # a unit's trend: its new applications, its 复议 and 诉讼
 T = TypeVar("T")
 
@@ -62,7 +57,7 @@ class Row:
 
     name: str
     shown: str | None
-    status: Status
+    status: Standing
     findings: list[Finding] = field(default_factory=list)
     report: Report | None = None
     figures: dict[str, Measure] | None = None  # as printed, for every report of the year (a unit with errors too)

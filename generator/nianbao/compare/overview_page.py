@@ -36,12 +36,12 @@ from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from . import charts
 from .figures import FLAG, NO_SHARE, Figure, Measure, change, flagged, percent, shown
-from .overview import ABSENT, COUNTED, FAILED, OTHER_YEAR, Overview, Row, Source, assemble, copying_notes
+from .overview import ABSENT, COUNTED, FAILED, LEFT_OUT, OTHER_YEAR, UNFILLED, Overview, Row, Source, assemble, copying_notes
 
 SHADES = len(charts.PALETTE)
 DARK_FROM = 3  # shades this dark or darker carry white figures
 MARKED = ' class="marked"'  # a row whose figures are shown but not counted
-STATUS_CLASS = {"已计入": "ok", "有错误": "bad", "未填写完整": "out", "未计入": "out", "未交回": "absent", "不是本年度": "other"}
+STATUS_CLASS = {COUNTED: "ok", FAILED: "bad", UNFILLED: "out", LEFT_OUT: "out", ABSENT: "absent", OTHER_YEAR: "other"}
 
 STYLE = """
 *{box-sizing:border-box}
@@ -535,8 +535,8 @@ def _definitions(overview: Overview) -> str:
             out.append(f"<dt>历年趋势</dt><dd>{escape(TREND_DEFINITION)}</dd>")
     out.append(f"<dt>中位数</dt><dd>{escape(MEDIAN_DEFINITION)}</dd>")
     out.append("</dl>")
-    out.append(f"<p>状态：“{COUNTED}”的单位计入合计和图表；“有错误”的报告要改正，其数字照报告所印列出、不计入合计；“未计入”的文件与别的文件重复，或不在名单中；"
-               f"“{OTHER_YEAR}”的文件不是本次计入的年度或格式；“未交回”是名单上没有交回报告的单位。</p>")
+    out.append(f"<p>状态：“{COUNTED}”的单位计入合计和图表；“{FAILED}”的报告要改正，其数字照报告所印列出、不计入合计；“{LEFT_OUT}”的文件与别的文件重复，或不在名单中；"
+               f"“{OTHER_YEAR}”的文件不是本次计入的年度或格式；“{ABSENT}”是名单上没有交回报告的单位。</p>")
     return "\n".join(out)
 
 
@@ -544,4 +544,4 @@ CROSS_DEFINITION = ("本年报告与该单位上一年度报告的跨年度核�
                     "X3 项目数量衔接，X4 文中的年份指向以往年度，X5 某一部分80%以上的文字与上年相同；“无”为核对后没有问题，“—”为没有可比的上年报告。"
                     "跨年度核对不影响是否计入合计（与 nianbao aggregate 相同）。")
 TREND_DEFINITION = "该单位在给出的各年度（--previous 可多次给出）的新收申请（表三 一、的总计）和行政复议、行政诉讼（表四 总计之和），按机关名称对应（只差上级地名的视为同一单位）。"
-MEDIAN_DEFINITION = "各图中的竖实线：“已计入”的各单位该项数字的中位数（一半单位高于它，一半低于它）；竖虚线：上一年度各单位（没有错误的报告）的中位数。"
+MEDIAN_DEFINITION = f"各图中的竖实线：“{COUNTED}”的各单位该项数字的中位数（一半单位高于它，一半低于它）；竖虚线：上一年度各单位（没有错误的报告）的中位数。"

@@ -40,6 +40,7 @@ from ..system.output import numbered, safe_name
 from . import bounded
 from .bounded import Sandbox
 from .filenames import GBK_NOTE
+from .statuses import FILES_ONLY, BatchStatus
 
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
@@ -225,7 +226,7 @@ class Outcome:
     outputs: dict[str, bytes] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     date: dt.date | None = None  # the report's date, which its PDF carries
-    status: str = ""  # 已生成, 未通过, 重复交回, 未交回
+    status: BatchStatus | None = None  # set once every unit is known (run)
     fingerprint: str | None = None  # of the report's content (county.fingerprint)
     stem: str | None = None  # the name its documents are published under
 
@@ -342,9 +343,9 @@ def run(
         for outcome, entry in zip(outcomes, entries):
             outcome.findings = sort_findings(entry.findings + outcome.findings)
             if entry.copy:
-                outcome.status = "重复交回"
+                outcome.status = BatchStatus.DUPLICATE
             elif entry.other_year:
-                outcome.status = county.OTHER_YEAR
+                outcome.status = BatchStatus.OTHER_YEAR
 
         def read(n: int, target: str) -> bytes:
             offset, size = staged[n][target]
@@ -374,19 +375,19 @@ def run(
     finally:
         spool.close()
     for outcome in outcomes:
-        outcome.status = outcome.status or ("已生成" if outcome.ok else "未通过")
+        outcome.status = outcome.status or (BatchStatus.MADE if outcome.ok else BatchStatus.FAILED)
     by_source = {o.source: o for o in outcomes}
     for copy, (original, finding) in copies.items():
         like = by_source.get(original)
-        outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status="重复交回"))
+        outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status=BatchStatus.DUPLICATE))
         on_result(outcomes[-1])
     if expected is not None:
-        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
+        outcomes += [Outcome(Path(name), "", name=name, status=BatchStatus.ABSENT, findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
                      for name in reviewed.absent]
         # in the list's order, as the office reads down its list; what is not on it after
         place = {county_key(name): i for i, name in enumerate(expected)}
         belongs = {e.path: e.belongs for e in entries if e.belongs}
-        outcomes.sort(key=lambda o: (o.status in ("重复交回", county.OTHER_YEAR), place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
+        outcomes.sort(key=lambda o: (o.status in FILES_ONLY, place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
     return outcomes, problem
 
 

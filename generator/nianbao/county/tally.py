@@ -17,6 +17,7 @@ from ..model.standard import Spec
 from . import intake, roster
 from . import rules as county
 from .filenames import GBK_NOTE
+from .statuses import Standing
 
 
 @dataclass
@@ -47,7 +48,7 @@ class Tally:
         assert self.spec is not None and self.data is not None
         text = f"{self.spec.title(unit_name, self.data['year'])}：{len(self.counted)}个单位的表格数字之和（由 nianbao aggregate 生成）"
         if self.left_out:
-            text += "\n注意：以下文件未计入：" + "、".join(e.shown + (f"（{county.OTHER_YEAR}）" if e.other_year else "") for e in self.left_out)
+            text += "\n注意：以下文件未计入：" + "、".join(e.shown + (f"（{Standing.OTHER_YEAR}）" if e.other_year else "") for e in self.left_out)
         if self.absent:
             text += "\n注意：以下单位未交回：" + "、".join(self.absent)
         return text
@@ -78,12 +79,12 @@ class Tally:
             at = (entry.other_year, place.get(roster.key(entry.belongs or entry.name or ""), len(place)))
             report = reports.get(entry.shown) if entry.counted else None
             if report is not None:
-                body.append((at, (report.unit.name, entry.shown, "已计入", *(report.row(line)[-1] for line in main), "")))  # type: ignore[attr-defined]
+                body.append((at, (report.unit.name, entry.shown, Standing.COUNTED, *(report.row(line)[-1] for line in main), "")))  # type: ignore[attr-defined]
             else:
                 why = next((f.message for f in reversed(entry.findings) if f.level == ERROR), "")
-                status = county.OTHER_YEAR if entry.other_year else intake.UNFILLED if why.startswith(intake.UNFILLED) else "未计入"
+                status = Standing.OTHER_YEAR if entry.other_year else Standing.UNFILLED if why.startswith(Standing.UNFILLED) else Standing.LEFT_OUT
                 body.append((at, (entry.name or "", entry.shown, status, *([None] * len(main)), why)))
-        body += [((False, place.get(roster.key(name), len(place))), (name, "", "未交回", *([None] * len(main)), "名单上的这个单位没有交回报告"))
+        body += [((False, place.get(roster.key(name), len(place))), (name, "", Standing.ABSENT, *([None] * len(main)), "名单上的这个单位没有交回报告"))
                  for name in self.absent]
         body.sort(key=lambda item: item[0])  # stable: a unit's files in the order found
         rows: list[tuple[Any, ...]] = [("机关名称", "文件", "状态", *(line.label for line in main), "说明"), *(row for _, row in body)]

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic_core import ValidationError
 
-from ..findings import ERROR, WARNING, Finding, has_errors
+from ..findings import ERROR, WARNING, Finding, Rule, has_errors
 from ..model import dates
 from ..model.places import FORMAT_LABEL, KeyPath, Place, place, places
 from ..model.report import Report
@@ -159,7 +159,7 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
         findings += _translate(spec, exc, data, parsed)
         errors = [(e["type"], _data_path(data, e["loc"])) for e in exc.errors()]
         return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, errors, omitted))
-    if has_errors(f for f in findings if f.rule == "S"):
+    if has_errors(f for f in findings if f.rule == Rule.S):
         return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, [], omitted))
     findings += _absurd(spec, model, parsed)
     return Loaded(Report(spec, model, source, dict(parsed.lines)), findings)

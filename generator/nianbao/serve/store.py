@@ -35,7 +35,6 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
@@ -43,22 +42,12 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from ..enums import StrEnum
 from ..errors import NianbaoError
 from . import db
 from .db import WRITE, DatabaseError, now, private_site
 
 ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
-
-
-try:
-    from enum import StrEnum
-except ImportError:  # Python 3.10: the same, by hand (its value wherever it is printed or formatted)
-    class StrEnum(str, Enum):  # type: ignore[no-redef]
-        def __str__(self) -> str:
-            return str(self.value)
-
-        def __format__(self, spec: str) -> str:
-            return format(str(self.value), spec)
 
 
 class Status(StrEnum):

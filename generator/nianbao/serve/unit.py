@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..findings import Finding
+from ..findings import ERROR, Finding, Rule
 from ..model.places import place
 from ..model.standard import SPECS, Spec
 from ..render import grid as grids
@@ -488,7 +488,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
     def preview(request: Request) -> Response:
         owner = resolve(request)
         produced, _ = _produced(request, owner, ["html"])
-        if produced.refused and produced.report is not None and all(f.rule == "P" for f in produced.findings if f.level == "error"):
+        if produced.refused and produced.report is not None and all(f.rule == Rule.P for f in produced.findings if f.level == ERROR):
             produced, _ = _produced(request, owner, ["html"], draft=True)  # unfinished texts: the layout as a draft
         if produced.refused and produced.report is not None:  # errors left: the page as it would look, marked 草稿
             from .. import render as rendering

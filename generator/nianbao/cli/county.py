@@ -10,7 +10,6 @@ import click
 
 from ..county.statuses import BatchStatus, Standing
 from ..findings import ERROR
-from ..model.standard import first_year, spec_for_year
 from ..system.output import backup, safe_name, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _out_file, _out_folder, _possible_year, _roster, main
 
@@ -28,11 +27,10 @@ YEAR_HELP = f"只计入这一年度的报告（默认：文件最多的年度）
 def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
     from ..read.workbook import build_sheet
+    from ..workflows.blank import spec_for
 
     _possible_year(year)
-    spec = spec_for_year(year)
-    if spec is None:
-        raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+    spec = spec_for(year)
     if roster_file is not None:
         if unit_name:
             raise Usage("--unit 和 --units 只能用一个")
@@ -76,6 +74,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     from ..county import batch as batching
     from ..county import rules as county
     from ..county import worklist
+    from ..county.defaults import Defaults
     from ..system.output import Folder
 
     wanted = tuple(rendering.targets(targets))
@@ -93,7 +92,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     for note in listed:
         click.echo(note, err=True)
     try:
-        defaults = batching.Defaults.read(defaults_file) if defaults_file else None
+        defaults = Defaults.read(defaults_file) if defaults_file else None
     except OSError as exc:
         raise Usage(str(exc)) from exc
     jobs = jobs or batching.default_jobs()

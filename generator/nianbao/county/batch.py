@@ -11,10 +11,7 @@ never stops the others.  Output names and bytes depend only on the inputs, never
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-import re
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,193 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from jinja2.sandbox import SecurityError
-
-from ..errors import NianbaoError
 from ..findings import ERROR, WARNING, Finding, sort_findings
-from ..model.places import place
-from ..model.report import Report
-from ..model.schema import validate as validate_data
-from ..model.standard import Spec
-from ..model.yamlfile import parse
 from ..read.sources import load_checked
-from ..render.reportfile import table3_rows
-from ..system import isolate
-from ..system.decode import decode, read_at_most
 from ..system.output import numbered, safe_name
-from . import bounded
-from .bounded import Sandbox
+from .defaults import CHILD, Defaults, DefaultsError, apply_defaults
 from .filenames import GBK_NOTE
 from .statuses import FILES_ONLY, BatchStatus
 
-NARRATIVES = ("preamble", "overview", "problems", "other_matters")
-
-
-# -- shared default texts (--defaults) -------------------------------------------------------------
-MAX_DEFAULTS = 512 * 1024  # bytes of a defaults file: a few sections of a few hundred characters each
-class DefaultsError(NianbaoError, ValueError):
-    """The defaults file itself is wrong: told once, before any unit is processed."""
-
-
-@dataclass(frozen=True)
-class Defaults:
-    """Narrative templates by report-file key path, e.g. ("overview", "proactive")."""
-
-    texts: tuple[tuple[tuple[str, ...], str], ...]
-    name: str = "默认文字"  # the file's name, for messages: a failing text is the defaults file's, not the unit's
-
-    @staticmethod
-    def read(path: Path) -> Defaults:
-        data = read_at_most(path, MAX_DEFAULTS)
-        if data is None:
-            raise DefaultsError(f"默认文字文件 {path.name} 超过 {MAX_DEFAULTS // 1024} KB，不像几段默认文字：请检查是否选错了文件")
-        decoded = decode(data)
-        if decoded.text is None:
-            raise DefaultsError(f"默认文字文件 {path.name}：无法识别文件编码，请另存为 UTF-8")
-        parsed = parse(decoded.text)
-        if parsed.findings or not isinstance(parsed.data, dict):
-            problem = parsed.findings[0].describe(path) if parsed.findings else "应为“键: 文字”的YAML"
-            raise DefaultsError(f"默认文字文件 {path.name} 有误：{problem}")
-        texts: list[tuple[tuple[str, ...], str]] = []
-        for key, value in parsed.data.items():
-            if key == "overview" and isinstance(value, dict):
-                texts += [(("overview", sub), text) for sub, text in value.items()]
-            elif key in NARRATIVES:
-                texts.append(((key,), value))
-            else:
-                raise DefaultsError(f"默认文字文件 {path.name}：未知的键“{key}”，可用的键有 {'、'.join(NARRATIVES)}")
-        env = Sandbox()
-        for keys, text in texts:
-            if not isinstance(text, str):
-                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 应为文字")
-            try:
-                env.compile_text(text)
-            except jinja2.TemplateSyntaxError as exc:
-                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符写法有误（第{exc.lineno}行：{exc.message}）") from exc
-            except (RecursionError, SyntaxError, MemoryError, ValueError) as exc:  # Python cannot compile what jinja made of it
-                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符或括号嵌套过深，请简化") from exc
-        return Defaults(tuple(texts), path.name)
-
-
-def placeholders(report: Report) -> dict[str, Any]:
-    """What a default text may name: ``unit.name``, ``year``, ``applications.new.总计``,
-    ``applications.withheld.state_secret.自然人``, ``appeals.review.总计``, ``proactive.licensing``…"""
-    spec = report.spec
-    t3, t4 = spec.table3, spec.table4
-    applications: dict[str, Any] = {}
-    for line in t3.data_lines():
-        node = applications
-        keys = t3.keypath(line)
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = dict(zip((c.label for c in t3.all_columns), report.row(line)))
-    appeals = {g.key: dict(zip((c.label for c in t4.all_columns), report.appeal(g))) for g in t4.groups}
-    proactive: dict[str, Any] = {}
-    for group in spec.table2:
-        for item in group.items:
-            values = report.item_values(group, item)
-            proactive[item.key] = values[0] if group.scalar else dict(zip((c.label for c in group.columns), values))
-    return {
-        "unit": report.unit.model_dump(),
-        "year": report.year,
-        "format": spec.name,
-        "applications": applications,
-        "appeals": appeals,
-        "proactive": proactive,
-    }
-
-
-_UNKNOWN = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
-
-
-@dataclass(frozen=True)
-class _Text:
-    """One default text a unit needs: where it goes, its template, how messages name it."""
-
-    keys: tuple[str, ...]
-    template: str
-    section: str  # as messages name it: 一、总体情况（一）主动公开
-
-
-def apply_defaults(report: Report, defaults: Defaults) -> Report:
-    """The report with each empty narrative filled from its default text, rendered within
-    bounds (:mod:`nianbao.county.bounded`): on Linux in a child process of at most
-    :data:`~nianbao.county.bounded.MEMORY` bytes, killed past the time limit; elsewhere in this
-    process, under the sandbox's own bounds."""
-    data = report.data.model_dump()
-    wanted: list[_Text] = []
-    for keys, template in defaults.texts:
-        node = data
-        for key in keys[:-1]:
-            node = node.get(key) if isinstance(node.get(key), dict) else {}
-        if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
-            continue
-        wanted.append(_Text(keys, template, place(report.spec.id, keys).label))
-    if not wanted:
-        return report
-    context = placeholders(report)
-    unit = str(report.unit.name)  # type: ignore[attr-defined]
-    if _CHILD:
-        at = multiprocessing.get_context("fork").RawValue("i", 0)
-        try:
-            texts = isolate.run(_render, context, wanted, defaults.name, unit, at, seconds=bounded.SECONDS + 1, what="默认文字", memory=bounded.MEMORY)
-        except isolate.Failed:
-            failed = wanted[min(max(at.value, 0), len(wanted) - 1)]
-            raise DefaultsError(f"{_where(defaults.name, failed)}的模板运行超过{bounded.SECONDS:g}秒或占用内存超过{bounded.MEMORY // 1024 // 1024} MB，已停止；请简化") from None
-    else:
-        texts = _render(context, wanted, defaults.name, unit, None)
-    for text, rendered in zip(wanted, texts):
-        node = data
-        for key in text.keys[:-1]:
-            if not isinstance(node.get(key), dict):
-                node[key] = {}
-            node = node[key]
-        node[text.keys[-1]] = rendered
-    model = validate_data(report.spec.id, data)
-    return Report(report.spec, model, report.source, report.lines)
-
-
-# A child process costs a fork on Linux (milliseconds) but a fresh interpreter elsewhere
-# (a second or more a unit): there the sandbox's own bounds are the limit.
-_CHILD = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _where(file: str, text: _Text) -> str:
-    """Where a failing default text is: in the defaults file, never in the unit's file."""
-    return f"默认文字文件 {file} 中 {'.'.join(text.keys)}（{text.section}）"
-
-
-def _render(context: dict[str, Any], wanted: list[_Text], file: str, unit: str, at: Any) -> list[str]:
-    """Each text rendered in one sandbox with one budget of time and loop turns; ``at``
-    (shared with the parent) says which text is running, should the process be killed."""
-    env = Sandbox()
-    env.start()
-    out: list[str] = []
-    for n, text in enumerate(wanted):
-        if at is not None:
-            at.value = n
-        where = _where(file, text)
-        try:
-            out.append(env.compile_text(text.template).render(context).strip())
-        except bounded.TooLong:
-            raise DefaultsError(f"{where}的模板运行超过{bounded.SECONDS:g}秒，已停止；请简化") from None
-        except bounded.TooBig as exc:
-            raise DefaultsError(f"{where}的模板太大（{exc}），已停止；请简化") from None
-        except MemoryError:
-            raise DefaultsError(f"{where}的模板太大（内存超过{bounded.MEMORY // 1024 // 1024} MB），已停止；请简化") from None
-        except RecursionError:
-            raise DefaultsError(f"{where}的模板调用自身的层数过多（递归），已停止；请简化") from None
-        except jinja2.UndefinedError as exc:
-            match = _UNKNOWN.search(str(exc))
-            name = (match.group(1) or match.group(2)) if match else str(exc)
-            raise DefaultsError(f"{unit}：{text.section}的默认文字中有未知的占位符“{name}”") from None
-        except SecurityError as exc:
-            detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
-            raise DefaultsError(f"{where}有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from None
-        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError, LookupError, AttributeError, SyntaxError):
-            raise DefaultsError(f"{where}的模板无法生成（占位符的写法或计算有误）：请检查其中的占位符") from None
-    return out
+# Where each unit's default texts are rendered: in a child process where a fork is cheap
+# (Linux), else in the unit's worker under the sandbox's own bounds; a test turns it off to
+# try the sandbox alone, as on Windows.
+_CHILD = CHILD
 
 
 # -- one unit ------------------------------------------------------------------------------------------
@@ -261,7 +82,7 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
             from .rules import fingerprint
 
             outcome.fingerprint = fingerprint(report)
-        fill = partial(apply_defaults, defaults=defaults) if defaults is not None else None
+        fill = partial(apply_defaults, defaults=defaults, child=_CHILD) if defaults is not None else None
         produced = produce_loaded(loaded, findings, targets, Options(draft=draft, fill=fill))
         outcome.findings = sort_findings(loaded.locate(produced.findings))
         outcome.outputs, outcome.date = produced.outputs, produced.date
@@ -452,35 +273,3 @@ def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets:
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, min(8, len(sources) // (jobs * 4)))
         yield from pool.map(_process_packed, [(source, defaults, targets, draft) for source in sources], chunksize=chunk)
-
-
-# -- the county's aggregate ---------------------------------------------------------------------------------
-def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
-    """(spec, report-file data with every table value summed).  The reports are of one year
-    and format (:func:`nianbao.county.rules.review` sees to it); the sheet of each unit's main
-    rows is the tally's (:meth:`nianbao.county.tally.Tally.sheet`: in the list's order, with
-    what is missing)."""
-    spec = reports[0][1].spec
-    year = reports[0][1].year
-    t3, t4 = spec.table3, spec.table4
-
-    def total(values: Iterable[list[Any]]) -> list[Any]:
-        return [sum(column) for column in zip(*values)]
-
-    proactive: dict[str, Any] = {}
-    for group in spec.table2:
-        for item in group.items:
-            summed = total([list(r.item_values(group, item)) for _, r in reports])
-            proactive[item.key] = summed[0] if group.scalar else summed
-
-    data: dict[str, Any] = {
-        "year": year,
-        "format": spec.id,
-        "unit": {"name": unit_name},
-        "proactive": proactive,
-        "applications": table3_rows(spec, lambda line: total([r.row(line)[: len(t3.columns)] for _, r in reports])),
-        "appeals": {g.key: total([r.appeal(g)[: len(t4.columns)] for _, r in reports]) for g in t4.groups},
-    }
-    if spec.fees:
-        data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
-    return spec, data

@@ -7,6 +7,7 @@ it, and what is left out or missing is said, never dropped."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,12 +136,44 @@ def _written(value: Any) -> bool:
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
 
+def aggregate(reports: list[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
+    """(spec, report-file data with every table value summed).  The reports are of one year
+    and format (:func:`nianbao.county.rules.review` sees to it); the sheet of each unit's main
+    rows is the tally's (:meth:`Tally.sheet`: in the list's order, with
+    what is missing)."""
+    from ..render.reportfile import table3_rows
+
+    spec = reports[0][1].spec
+    year = reports[0][1].year
+    t3, t4 = spec.table3, spec.table4
+
+    def total(values: Iterable[list[Any]]) -> list[Any]:
+        return [sum(column) for column in zip(*values)]
+
+    proactive: dict[str, Any] = {}
+    for group in spec.table2:
+        for item in group.items:
+            summed = total([list(r.item_values(group, item)) for _, r in reports])
+            proactive[item.key] = summed[0] if group.scalar else summed
+
+    data: dict[str, Any] = {
+        "year": year,
+        "format": spec.id,
+        "unit": {"name": unit_name},
+        "proactive": proactive,
+        "applications": table3_rows(spec, lambda line: total([r.row(line)[: len(t3.columns)] for _, r in reports])),
+        "appeals": {g.key: total([r.appeal(g)[: len(t4.columns)] for _, r in reports]) for g in t4.groups},
+    }
+    if spec.fees:
+        data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
+    return spec, data
+
+
 def tally(inputs: tuple[Path, ...], unit_name: str, expected: list[str] | None, *, outside: Path, year: int | None = None) -> Tally:
     """Every file under ``inputs`` (``outside``: where the outputs go, never read as input)
     taken in, checked and reviewed against the unit list ``expected``; the counted units'
     tables — of ``year``, else of the year most files have — added up as ``unit_name``'s."""
     from ..read.sources import load_checked
-    from .batch import aggregate
 
     out = Tally()
     notes: list[str] = []

@@ -24,7 +24,7 @@ from ..model import dates
 from ..model.places import FORMAT_LABEL, KeyPath, Place, place, places
 from ..model.report import Report
 from ..model.schema import validate as validate_data
-from ..model.standard import SPECS, Spec, first_year, spec_for_year
+from ..model.standard import SPECS, Spec, first_year, in_force_since, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
 from ..system.decode import control_findings, decode, has_controls, scan_controls, without_controls
 
@@ -215,7 +215,7 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
                 ERROR,
                 "R5",
                 year_place.path,
-                f"不支持{year}年度的报告：政府信息公开工作年度报告格式自{first_year()}年度起实行（国办公开办函〔2019〕60号）",
+                f"不支持{year}年度的报告：政府信息公开工作{in_force_since()}（国办公开办函〔2019〕60号）",
                 line,
             )
         ]

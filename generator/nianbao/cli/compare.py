@@ -107,11 +107,11 @@ def _drawn(comparison, suffix: str) -> bytes:
         return build(comparison)
     if suffix == ".pdf":
         from ..compare.printed import pdf
-        from ..render.office import Unavailable
+        from ..render.office import OfficeUnavailable
 
         try:
             return pdf(comparison)
-        except Unavailable as exc:
+        except OfficeUnavailable as exc:
             click.echo(f"{exc}（比对结果未生成；也可改用 -o 比对.html，在浏览器中打印）", err=True)
             sys.exit(EXIT_FINDINGS)
     from ..compare.page import render

@@ -258,12 +258,12 @@ def document(c: Comparison) -> bytes:
 
 
 def pdf(c: Comparison) -> bytes:
-    """The PDF, through LibreOffice (raises :class:`nianbao.render.office.Unavailable`)."""
+    """The PDF, through LibreOffice (raises :class:`nianbao.render.office.OfficeUnavailable`)."""
     data = document(c)
     date = c.this.report.get(("unit", "date")) or dt.date(c.this.report.year + 1, 1, 1)
     done = pdf_path.convert([("compare", data, date)])
     if "compare" not in done:
-        from ..render.office import Unavailable
+        from ..render.office import OfficeUnavailable
 
-        raise Unavailable("LibreOffice 未能生成 PDF")
+        raise OfficeUnavailable("LibreOffice 未能生成 PDF")
     return done["compare"]

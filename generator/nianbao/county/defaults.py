@@ -140,7 +140,7 @@ def apply_defaults(report: Report, defaults: Defaults, *, child: bool | None = N
         at = multiprocessing.get_context("fork").RawValue("i", 0)
         try:
             texts = isolate.run(_render, context, wanted, defaults.name, unit, at, seconds=bounded.SECONDS + 1, what="默认文字", memory=bounded.MEMORY)
-        except isolate.Failed:
+        except isolate.ChildFailed:
             failed = wanted[min(max(at.value, 0), len(wanted) - 1)]
             raise DefaultsError(f"{_where(defaults.name, failed)}的模板运行超过{bounded.SECONDS:g}秒或占用内存超过{bounded.MEMORY // 1024 // 1024} MB，已停止；请简化") from None
     else:

@@ -392,7 +392,7 @@ def received(name: str, stream: BinaryIO) -> Iterator[tuple[Upload, Path]]:
             shutil.copyfileobj(stream, out, 1024 * 1024)
         try:
             made = isolate.run(upload_file, name, str(path), seconds=UPLOAD_SECONDS, what="上传的文件")
-        except isolate.Failed as exc:
+        except isolate.ChildFailed as exc:
             made = Upload(None, [Finding(ERROR, "S", None, str(exc))])
         yield made, path
 

@@ -242,7 +242,7 @@ class Locked(StoreError):
                          else "报告已通过审核，不能再修改；如需修改，请联系县（区）退回")
 
 
-class Unavailable(StoreError, DatabaseError):
+class DatabaseUnavailable(StoreError, DatabaseError):
     """The database failed under one operation (SQLite busy past its timeout, the PostgreSQL
     server gone): nothing of it was done; trying again may work.  A StoreError, so a page that
     says a refusal says this too."""
@@ -445,7 +445,7 @@ class Store:
                 os.chmod(name, 0o600)  # the whole site, the password's hash too: for its owner only, as the site's own database
             os.replace(name, target)
         except sqlite3.OperationalError as exc:  # the raw driver's own: a disk full, the file locked past the timeout
-            raise Unavailable(_failed(OperationalError("VACUUM INTO", None, exc))) from exc
+            raise DatabaseUnavailable(_failed(OperationalError("VACUUM INTO", None, exc))) from exc
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -461,7 +461,7 @@ class Store:
                 yield session
                 session.commit()
         except OperationalError as exc:
-            raise Unavailable(_failed(exc)) from exc
+            raise DatabaseUnavailable(_failed(exc)) from exc
 
     def _site_row(self) -> None:
         """The settings row, made on the first start: the year collected is last year's."""

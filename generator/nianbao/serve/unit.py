@@ -330,7 +330,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         """A save of changed cells: what it starts from read in one transaction, the change made on
         the version's :class:`editor.Reading` (its text written, never read back), checked, and
         stored in one more — the conditional one that refuses a save on a stale base."""
-        from .store import Conflict, Locked, StoreError, Unavailable
+        from .store import Conflict, DatabaseUnavailable, Locked, StoreError
 
         store = _store(request)
         year, latest, last = store.editing(owner.unit_id)
@@ -355,7 +355,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _conflict(exc.current)
         except Locked as exc:
             return JSONResponse({"message": str(exc)}, status_code=423)
-        except Unavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
+        except DatabaseUnavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
             return JSONResponse({"message": str(exc)}, status_code=503)
         except StoreError as exc:
             return JSONResponse({"message": str(exc)}, status_code=409)

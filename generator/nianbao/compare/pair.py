@@ -2,8 +2,8 @@
 
 Built once from the two loaded reports and their findings, then drawn three ways
 (:mod:`.page`, :mod:`.sheet`, :mod:`.printed`), so that the three cannot disagree.  The
-figures come from where the rest of nianbao computes them: the rates from :mod:`.rates`
-(X5's definition), the carry-over checks from ``check --previous``
+figures come from where the rest of nianbao computes them: the repetition rates from
+:mod:`nianbao.check.repetition` (X5's definition), the carry-over checks from ``check --previous``
 (:func:`nianbao.check.crossyear.check_previous`), the years pointing at last year from
 X4's own functions, the findings from ``check`` (:func:`nianbao.read.sources.load_checked`).
 """

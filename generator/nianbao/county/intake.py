@@ -1,12 +1,14 @@
 """One county intake: the folders a county office was sent → the units, each file once.
 
-``aggregate``, ``batch`` (and the coming web front) take in a county's files this one way:
+``batch``, ``aggregate`` (:mod:`.tally`, which the site's county page calls too), ``overview``
+and ``compare`` of two folders take in a county's files this one way:
 collect the files under the folders given (outputs of an earlier run left out), name each
 as the clerk finds it, process each distinct file once (a copy with the same bytes is
 said, not counted twice) and, once every unit is known, apply the county rules (rule B):
 files that claim one unit, of another year or format than most, units on the list that
-sent nothing or names not on it.  Loading and rendering each unit is the caller's
-(:mod:`nianbao.produce`); this module says which files and what the rules found.
+sent nothing or names not on it.  Loading each unit (and rendering it, in ``batch``: through
+:mod:`nianbao.produce`) is the caller's; this module says which files, what the rules found,
+and by what a report is judged fit to count (:func:`judged`: as ``batch`` judges it).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """One county's sums: the files sent in taken in once, each checked, the county rules (B)
-applied, and the tables of the units that count added up.
+applied, and the tables of the units that count added up (:func:`aggregate`).
 
-``aggregate`` prints and writes what this computes, and the coming web front's county page
-shows the same: a unit is added only when its report has no error and no other file claims
-it, and what is left out or missing is said, never dropped."""
+``aggregate`` prints and writes what this computes, and the site's county page
+(:mod:`nianbao.serve.jobs`) sums the same way: a unit is added only when its report has no
+error, is ready to publish (:func:`nianbao.county.intake.judged`) and no other file claims it,
+and what is left out or missing is said, never dropped (:meth:`Tally.gaps`, :meth:`Tally.sheet`)."""
 
 from __future__ import annotations
 

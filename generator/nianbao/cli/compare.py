@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -50,17 +51,7 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
         _folder_ok(out, is_folder=False)
         if out.suffix.lower() not in KINDS:
             raise Usage(f"无法识别输出格式“{out.suffix or out.name}”：-o 的文件名应以 .html、.xlsx 或 .pdf 结尾")
-    sides = []
-    unread = False
-    for path in (last, this):
-        loaded, findings = _checked(path)
-        if loaded.report is None or _unreadable(findings):
-            _print_findings(path, findings)
-            click.echo(f"{path} 无法完整读取，未比对：请按上面的提示修改；已发布的报告可先用 nianbao import 读成报告文件，对照原件补填后再比对。", err=True)
-            unread = True
-        sides.append((path, loaded.report, findings))
-    if unread:
-        sys.exit(EXIT_FINDINGS)
+    sides = _read_whole(last, this)
     from ..compare.pair import Side
     from ..compare.pair import compare as comparing
     from ..county.unitnames import same_unit as naming_one
@@ -97,6 +88,23 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
         where = "、".join(part for part, there in (("“三、跨年度核对”", crossyear), ("“六、两份报告的检查结果”", comparison.this.errors or comparison.last.errors)) if there)
         click.echo(f"有错误：{comparison.errors_said()}（见比对结果{where}）", err=True)  # each error where the page lists it (R1–R4 in 六, not in 三)
     sys.exit(EXIT_FINDINGS if comparison.failed else EXIT_OK)
+
+
+def _read_whole(*paths: Path) -> list[tuple[Path, Any, list[Finding]]]:
+    """Each report loaded and checked, (path, report, findings); exit 1 when one cannot be
+    read whole (its findings said first): a comparison of half a report would mislead."""
+    sides = []
+    unread = False
+    for path in paths:
+        loaded, findings = _checked(path)
+        if loaded.report is None or _unreadable(findings):
+            _print_findings(path, findings)
+            click.echo(f"{path} 无法完整读取，未比对：请按上面的提示修改；已发布的报告可先用 nianbao import 读成报告文件，对照原件补填后再比对。", err=True)
+            unread = True
+        sides.append((path, loaded.report, findings))
+    if unread:
+        sys.exit(EXIT_FINDINGS)
+    return sides
 
 
 def _drawn(comparison, suffix: str) -> bytes:

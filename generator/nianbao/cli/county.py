@@ -68,10 +68,8 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
           year: int | None, draft: bool) -> None:
     """批量检查并生成报告：给出存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .. import render as rendering
-    from ..county import batch as batching
     from ..county import rules as county
     from ..county import worklist
     from ..county.defaults import Defaults
@@ -95,22 +93,7 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
         defaults = Defaults.read(defaults_file) if defaults_file else None
     except OSError as exc:
         raise Usage(str(exc)) from exc
-    jobs = jobs or batching.default_jobs()
-    console = Console(stderr=True)
-    failed = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("有错误 {task.fields[failed]}"),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
-
-        def tick(outcome) -> None:
-            nonlocal failed
-            failed += not outcome.ok
-            speed = progress.tasks[0].speed
-            progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
-
-        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected,
-                                             on_result=tick, notes=notes, year=year)
-        progress.update(task, completed=len(sources))
+    outcomes, pdf_problem = _run(inputs, out_dir, sources, jobs, defaults, wanted, draft, expected, notes, year)
     # everything said on the way comes before the summary, which ends the run
     for note in notes[len(said):]:
         click.echo(note, err=True)
@@ -133,6 +116,33 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表列出每个问题的完整说明，可作为退回意见）"
                + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
+
+
+def _run(inputs: tuple[Path, ...], out_dir: Path, sources: list[Path], jobs: int | None, defaults, wanted: tuple[str, ...], draft: bool,
+         expected: list[str] | None, notes: list[str], year: int | None) -> tuple[list, str | None]:
+    """The batch run (:func:`nianbao.county.batch.run`, ``jobs`` processes, default one a
+    CPU) under a progress bar on the terminal: files done, how many with errors, files a second."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..county import batch as batching
+
+    console = Console(stderr=True)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("有错误 {task.fields[failed]}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
+
+        def tick(outcome) -> None:
+            nonlocal failed
+            failed += not outcome.ok
+            speed = progress.tasks[0].speed
+            progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
+
+        done = batching.run(inputs, out_dir, sources=sources, jobs=jobs or batching.default_jobs(), defaults=defaults, targets=wanted, draft=draft, expected=expected,
+                            on_result=tick, notes=notes, year=year)
+        progress.update(task, completed=len(sources))
+    return done
 
 
 def summary_title(outcomes: list, year: int | None, width: int) -> str:

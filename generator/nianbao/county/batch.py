@@ -126,81 +126,30 @@ def run(
     should read besides: the year counted first (``year``, else the year most files have;
     a file of another year or format is 不是本年度, never published with the rest), then
     outputs of an earlier run skipped, a record ignored."""
-    from .. import render as rendering
-    from ..system.output import Folder
     from . import intake
-    from . import rules as county
     from .roster import key as county_key
 
     taken_in = intake.gather(paths, outside=out_dir, notes=notes, sources=sources)
-    names, unique, copies = taken_in.names, taken_in.unique, taken_in.copies
-    gbk = taken_in.gbk
-    if gbk and notes is not None:
-        notes.append(GBK_NOTE.format(n=gbk))
+    if taken_in.gbk and notes is not None:
+        notes.append(GBK_NOTE.format(n=taken_in.gbk))
     out_dir.mkdir(parents=True, exist_ok=True)
-    # every unit's files spooled to one unnamed file in the output folder while the units are
-    # processed, and published under their final names only when every unit is known: a file
-    # claiming another unit, or of another year than the rest, is then reported and not
-    # published; memory stays flat, and one file costs the disk far less than a folder a unit
-    spool = tempfile.TemporaryFile(prefix=".nianbao-staging-", dir=out_dir)
-    staged: dict[int, dict[str, tuple[int, int]]] = {}  # outcome's index → target → (offset, size) in the spool
     outcomes: list[Outcome] = []
-    try:
-        for outcome in _results(unique, jobs, defaults, targets, draft):
-            outcome.shown = names[outcome.source]
+    with _Spool(out_dir) as spool:
+        for outcome in _results(taken_in.unique, jobs, defaults, targets, draft):
+            outcome.shown = taken_in.names[outcome.source]
             outcome.findings += [Finding(WARNING, "B", None, said) for said in taken_in.name_notes(outcome.source)]
-            if outcome.outputs:
-                at = staged[len(outcomes)] = {}
-                for target, data in outcome.outputs.items():
-                    at[target] = (spool.tell(), len(data))
-                    spool.write(data)
-                outcome.outputs = {}
+            spool.keep(len(outcomes), outcome)
             outcomes.append(outcome)
             on_result(outcome)
-        entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
-        reviewed = intake.review(entries, expected, year)
-        if notes is not None and reviewed.run.year is not None:
-            notes.append(reviewed.run.line(county.YEAR_HINT))
-        for outcome, entry in zip(outcomes, entries):
-            outcome.findings = sort_findings(entry.findings + outcome.findings)
-            if entry.copy:
-                outcome.status = BatchStatus.DUPLICATE
-            elif entry.other_year:
-                outcome.status = BatchStatus.OTHER_YEAR
-
-        def read(n: int, target: str) -> bytes:
-            offset, size = staged[n][target]
-            spool.seek(offset)
-            return spool.read(size)
-
-        # publish: unique names in input order, a changed file kept as .bak
-        folder = Folder(out_dir)
-        taken: set[str] = set()
-        publish: list[tuple[str, int, str]] = []
-        for n, outcome in enumerate(outcomes):
-            if not outcome.ok or n not in staged or outcome.status:
-                continue
-            stem = outcome.stem = _unique_stem(outcome, taken)
-            for target in targets:
-                if target in staged[n]:
-                    name = rendering.file_name(stem, target)
-                    publish.append((name, n, target))
-                    outcome.written.append(name)
-        _write_all(folder, ((name, lambda n=n, target=target: read(n, target)) for name, n, target in publish))
-        folder.save()
-        for_pdf = [(o, o.stem, read(n, "docx")) for n, o in enumerate(outcomes)
-                   if "pdf" in targets and o.ok and o.stem and "docx" in staged.get(n, {})]
-        problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
-        if notes is not None:
-            notes += folder.notes
-    finally:
-        spool.close()
+        entries, reviewed = _review(outcomes, expected, year, notes)
+        problem = _publish(outcomes, spool, out_dir, targets, jobs, notes)
     for outcome in outcomes:
         outcome.status = outcome.status or (BatchStatus.MADE if outcome.ok else BatchStatus.FAILED)
     by_source = {o.source: o for o in outcomes}
-    for copy, (original, finding) in copies.items():
+    for copy, (original, finding) in taken_in.copies.items():
         like = by_source.get(original)
-        outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status=BatchStatus.DUPLICATE))
+        outcomes.append(Outcome(copy, taken_in.names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding],
+                                status=BatchStatus.DUPLICATE))
         on_result(outcomes[-1])
     if expected is not None:
         outcomes += [Outcome(Path(name), "", name=name, status=BatchStatus.ABSENT, findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
@@ -210,6 +159,85 @@ def run(
         belongs = {e.path: e.belongs for e in entries if e.belongs}
         outcomes.sort(key=lambda o: (o.status in FILES_ONLY, place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
     return outcomes, problem
+
+
+class _Spool:
+    """Every unit's files, spooled to one unnamed file in the output folder while the units
+    are processed, and published under their final names only when every unit is known: a
+    file claiming another unit, or of another year than the rest, is then reported and not
+    published; memory stays flat, and one file costs the disk far less than a folder a unit."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.file = tempfile.TemporaryFile(prefix=".nianbao-staging-", dir=out_dir)
+        self.staged: dict[int, dict[str, tuple[int, int]]] = {}  # outcome's index → target → (offset, size) in the spool
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def keep(self, n: int, outcome: Outcome) -> None:
+        """The n-th outcome's outputs, moved out of memory into the spool."""
+        if outcome.outputs:
+            at = self.staged[n] = {}
+            for target, data in outcome.outputs.items():
+                at[target] = (self.file.tell(), len(data))
+                self.file.write(data)
+            outcome.outputs = {}
+
+    def read(self, n: int, target: str) -> bytes:
+        offset, size = self.staged[n][target]
+        self.file.seek(offset)
+        return self.file.read(size)
+
+
+def _review(outcomes: list[Outcome], expected: list[str] | None, year: int | None, notes: list[str] | None) -> tuple[list, Any]:
+    """The county rules over every unit once all are known (:func:`nianbao.county.intake.review`):
+    each outcome's findings with the rules', a copy or a file of another year given its status;
+    the year counted said first in ``notes``.  (The entries, the review.)"""
+    from . import intake
+    from . import rules as county
+
+    entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
+    reviewed = intake.review(entries, expected, year)
+    if notes is not None and reviewed.run.year is not None:
+        notes.append(reviewed.run.line(county.YEAR_HINT))
+    for outcome, entry in zip(outcomes, entries):
+        outcome.findings = sort_findings(entry.findings + outcome.findings)
+        if entry.copy:
+            outcome.status = BatchStatus.DUPLICATE
+        elif entry.other_year:
+            outcome.status = BatchStatus.OTHER_YEAR
+    return entries, reviewed
+
+
+def _publish(outcomes: list[Outcome], spool: _Spool, out_dir: Path, targets: tuple[str, ...], jobs: int, notes: list[str] | None) -> str | None:
+    """The spooled files of every unit that may be published written under unique names in
+    input order (a changed file kept as .bak), then the PDFs; why there are none, if so."""
+    from .. import render as rendering
+    from ..system.output import Folder
+
+    folder = Folder(out_dir)
+    taken: set[str] = set()
+    publish: list[tuple[str, int, str]] = []
+    for n, outcome in enumerate(outcomes):
+        if not outcome.ok or n not in spool.staged or outcome.status:
+            continue
+        stem = outcome.stem = _unique_stem(outcome, taken)
+        for target in targets:
+            if target in spool.staged[n]:
+                name = rendering.file_name(stem, target)
+                publish.append((name, n, target))
+                outcome.written.append(name)
+    _write_all(folder, ((name, lambda n=n, target=target: spool.read(n, target)) for name, n, target in publish))
+    folder.save()
+    for_pdf = [(o, o.stem, spool.read(n, "docx")) for n, o in enumerate(outcomes)
+               if "pdf" in targets and o.ok and o.stem and "docx" in spool.staged.get(n, {})]
+    problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
+    if notes is not None:
+        notes += folder.notes
+    return problem
 
 
 WRITERS = 8  # files written at once: each write waits on the disk (fsync), and the disk takes many waits in one flush

@@ -71,7 +71,7 @@ def lines_of(items: list[tuple[int, float, float, float, object]]) -> list[Line]
     and feet dropped, the lines a page only wrapped joined into their paragraph."""
     texts = [item for item in items if isinstance(item[4], str)]
     running = _running_heads(texts, max((item[0] for item in items), default=0))
-    layout = _Layout(items)
+    layout = _PageLines(items)
     for page, top, x0, x1, content in items:
         where = f"第{page}页"
         if content is None:
@@ -92,7 +92,7 @@ def lines_of(items: list[tuple[int, float, float, float, object]]) -> list[Line]
     return layout.lines
 
 
-class _Layout:
+class _PageLines:
     """The walk of :func:`lines_of`: the page's text margins and character width (from the
     lines of 10 characters or more), whether its paragraphs open with an indent, the lines
     so far, and the open paragraph's last line (``previous``: x1, page, text), which the

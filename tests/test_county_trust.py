@@ -415,11 +415,11 @@ def test_an_ordinary_default_text_still_renders(cli, tmp_path):
 )
 def test_the_sandbox_sizes_a_result_before_making_it(template, said):
     """Each way to multiply text that jinja offers, refused before the text is made."""
-    from nianbao.county.bounded import Refused, Sandbox, TooBig
+    from nianbao.county.bounded import NotAllowed, Sandbox, TooBig
 
     env = Sandbox()
     env.start()
-    with pytest.raises((TooBig, Refused)) as told:
+    with pytest.raises((TooBig, NotAllowed)) as told:
         env.compile_text(template).render()
     assert str(told.value) == said
 

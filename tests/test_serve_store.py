@@ -28,11 +28,11 @@ from nianbao.serve.store import (
     BadMove,
     Conflict,
     DatabaseError,
+    DatabaseUnavailable,
     Locked,
     NotFound,
     Store,
     StoreError,
-    Unavailable,
     VersionInfo,
 )
 
@@ -504,14 +504,14 @@ def test_sqlite_busy_past_its_timeout_is_said(tmp_path, monkeypatch):
     holder = sqlite3.connect(tmp_path / "site" / "nianbao.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(Unavailable, match="数据库正忙.*这次的操作没有完成：请稍后再试"):
+        with pytest.raises(DatabaseUnavailable, match="数据库正忙.*这次的操作没有完成：请稍后再试"):
             save(store, unit.id, "忙\n", 0)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert save(store, unit.id, "不忙\n", 0).number == 1
     store.close()
-    assert issubclass(Unavailable, StoreError) and issubclass(Unavailable, DatabaseError)  # a page's `except StoreError` says it
+    assert issubclass(DatabaseUnavailable, StoreError) and issubclass(DatabaseUnavailable, DatabaseError)  # a page's `except StoreError` says it
 
 
 def test_postgresql_connections_dropped_are_made_again(pg_url):  # noqa: F811 - the fixture imported above

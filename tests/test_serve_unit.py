@@ -226,7 +226,7 @@ def test_without_libreoffice_the_pdf_download_says_so(site, monkeypatch):
     from nianbao.render import office, pdf
 
     def absent(documents):
-        raise office.Unavailable("找不到 LibreOffice（soffice）")
+        raise office.OfficeUnavailable("找不到 LibreOffice（soffice）")
 
     monkeypatch.setattr(pdf, "convert", absent)
     client = site.unit()

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .findings import ERROR, Finding, has_errors, sort_findings
+from .findings import ERROR, Family, Finding, Rule, family, has_errors, sort_findings
 from .read.sources import load_checked
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def produce_loaded(loaded: Loaded, findings: list[Finding], targets: tuple[str, 
                 from .check.rules import check
 
                 report = filled
-                findings = [f for f in findings if not f.rule.startswith("R")] + check(report)
+                findings = [f for f in findings if family(f.rule) != Family.REPORT] + check(report)
         from .check import publish
 
         if not options.draft:
@@ -87,7 +87,7 @@ def produce_loaded(loaded: Loaded, findings: list[Finding], targets: tuple[str, 
             refusals = publish.readiness(report)  # not refused in a draft, but listed in it
     produced = Produced(loaded, report, sort_findings(findings))
     # a published report's cells that could not be read stand in as 0 in its report, for the rules: never printed
-    unread = any(f.rule == "I" and f.level == ERROR for f in findings)
+    unread = any(f.rule == Rule.I and f.level == ERROR for f in findings)
     if report is None or (produced.refused and not (options.draft and options.with_errors and not unread)):
         return produced
     from . import render as rendering
@@ -113,7 +113,7 @@ def unresolved(report: Report, findings: list[Finding], refusals: list[Finding])
     listed = sort_findings([f for f in findings if f.level == ERROR] + [replace(f, message=f.message.replace(DRAFT_TOO, "")) for f in refusals])
     if not listed:
         return None
-    warnings = [f for f in findings if f.level != ERROR and not (f.rule in ("R5", "R7") and f.path in refused)]
+    warnings = [f for f in findings if f.level != ERROR and not (f.rule in (Rule.R5, Rule.R7) and f.path in refused)]
     source = report.source
     command = f"nianbao check {source.name}" if source else "nianbao check"
     more = f"另有{len(warnings)}个提示，可运行 {command} 查看。" if warnings else ""

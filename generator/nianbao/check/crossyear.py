@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Rule
 from ..model.report import Report
 from ..model.standard import ValueType
 from .repetition import copied_share, rated_narratives
@@ -27,8 +27,6 @@ COPIED = 0.8  # share of a section copied from last year's (check.repetition.cop
 # an explanation of a carry-over that differs from last year's (X1 is then a warning)
 EXPLAINED = re.compile(r"结转[^。]*(差异|不一致|调整|更正|核减|核增|撤回)|(差异|不一致|调整|更正|核减|核增|撤回)[^。]*结转")
 
-
-CARRIED = ("X1", "X2", "X3")  # the carry-overs: last year's closing figures are this year's opening ones
 
 
 def check_previous(report: Report, last: Report, *, carried: bool = True) -> list[Finding]:
@@ -44,7 +42,7 @@ def with_previous(findings: list[Finding], report: Report, last: Report) -> list
     """``check``'s findings of ``report`` with X1–X5 against ``last``: X4 as
     :func:`x4_stale_years` says it whole (the opening years ``check`` found are among
     its years, each said once)."""
-    return [f for f in findings if f.rule != "X4"] + check_previous(report, last)
+    return [f for f in findings if f.rule != Rule.X4] + check_previous(report, last)
 
 
 def _texts(report: Report) -> dict[tuple, tuple[str, str]]:

@@ -3,14 +3,19 @@ section that would print an empty heading, no line the template left in a narrat
 ``#`` comment kept as text, a fill-in hint copied as text), a date under the signature.
 
 ``check`` reports these as warnings (R7, R5) that say render will refuse them, for a draft
-may be unfinished; ``render`` and ``batch`` refuse them as errors, because what they
-write goes on the website under the government's name — unless the clerk asks for a
-draft (``--draft``), which is marked as one on every page.
+may be unfinished.  Everything that publishes or counts a report refuses them as errors, by
+:func:`publishable`, because what it writes goes on the website under the government's name:
+the one produce path (:mod:`nianbao.produce`: ``render``, ``batch``, the site's preview,
+download and PDF) unless the clerk asks for a draft (``--draft``, marked as one on every
+page); the county intake (:func:`nianbao.county.intake.judged`: ``aggregate``, ``overview``
+and the site's aggregate do not count such a report, their messages without the
+``--draft`` hint, :data:`DRAFT_TOO`); and the site's editor, which shows them beside their
+cells in place of the warnings.
 """
 
 from __future__ import annotations
 
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, Rule
 from ..model import dates
 from ..model.report import Report
 from .rules import PLACEHOLDER, leftover_message, leftovers, narratives
@@ -23,7 +28,7 @@ def publishable(report: Report, findings: list[Finding]) -> list[Finding]:
     that ``check`` gave for the same place (said once, as what it now is: a refusal)."""
     refusals = readiness(report)
     places = {f.path for f in refusals}
-    return [f for f in findings if not (f.rule in ("R5", "R7") and f.path in places)] + refusals
+    return [f for f in findings if not (f.rule in (Rule.R5, Rule.R7) and f.path in places)] + refusals
 
 
 def readiness(report: Report) -> list[Finding]:

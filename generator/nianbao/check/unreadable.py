@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, TOTAL_RULES, WARNING, Finding, Rule
 from ..model.places import KeyPath, Place, places
 from ..model.report import Report
 from ..model.standard import Line3, Spec
@@ -72,7 +72,7 @@ def table_rules(spec: Spec, data: dict, errors: list[tuple[str, KeyPath]], findi
         for f in rule(report)
         if (f.rule, f.path) not in waiting
     ]
-    for rule in ("R1", "R2", "R3", "R4"):
+    for rule in (Rule.R1, *TOTAL_RULES):
         held = [c for c in waiting.values() if c.rule == rule]
         if held:
             found.append(_waiting(report, rule, held, unknown, blank))
@@ -235,7 +235,7 @@ def _waiting(report: Report, rule: str, held: list[_Check], unknown: set[KeyPath
     named = "、".join(f"“{report.label(keys)}”" for keys in cells[:MAX_NAMED]) + (f"等{len(cells)}处" if len(cells) > MAX_NAMED else "")
     state = "没有填写" if cells and all(report.path(keys) in blank for keys in cells) else "无法读取"
     table, waits = WHAT[rule]
-    every = rule in ("R1", "R3") and len(held) == len(report.spec.table3.all_columns)
+    every = rule in (Rule.R1, Rule.R3) and len(held) == len(report.spec.table3.all_columns)
     checked = "各列" if every else "、".join(c.what for c in held)
     first = cells[0] if cells else None
     return Finding(WARNING, rule, report.path(first) if first else None,
@@ -263,7 +263,7 @@ def unreadable_cells(spec: Spec, findings: list[Finding], error_keys: list[KeyPa
         if keys and keys[0] in TABLES:
             unknown.add(keys)
     for f in findings:
-        if f.rule != "S" or f.level != ERROR:
+        if f.rule != Rule.S or f.level != ERROR:
             continue
         if f.path is None:
             return None

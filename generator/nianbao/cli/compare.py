@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, Rule
 from ..system.output import safe_name
 from . import EXIT_FINDINGS, EXIT_OK, Usage, _checked, _folder_ok, _print_findings, main
 
@@ -25,7 +26,7 @@ def _unreadable(findings: list[Finding]) -> bool:
     """An input nianbao could not read whole: the report could not be built, or an import
     left cells or parts unread (they stand as zeros only for its own check; a comparison
     of them would be guesses)."""
-    return any(f.level == ERROR and f.rule in ("I", "S") for f in findings)
+    return any(f.level == ERROR and f.rule in (Rule.I, Rule.S) for f in findings)
 
 
 @main.command()
@@ -50,18 +51,7 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
         _folder_ok(out, is_folder=False)
         if out.suffix.lower() not in KINDS:
             raise Usage(f"无法识别输出格式“{out.suffix or out.name}”：-o 的文件名应以 .html、.xlsx 或 .pdf 结尾")
-    sides = []
-    unread = False
-    for path in (last, this):
-        loaded, findings = _checked(path)
-        if loaded.report is None or _unreadable(findings):
-            _print_findings(path, findings)
-            click.echo(f"{path} 无法完整读取，未比对：请按上面的提示修改；已发布的报告可先用 nianbao import 读成报告文件，对照原件补填后再比对。", err=True)
-            unread = True
-        else:
-            sides.append((path, loaded.report, findings))
-    if unread:
-        sys.exit(EXIT_FINDINGS)
+    sides = _read_whole(last, this)
     from ..compare.pair import Side
     from ..compare.pair import compare as comparing
     from ..county.unitnames import same_unit as naming_one
@@ -100,6 +90,23 @@ def compare(last: Path, this: Path, out: Path | None, same_unit: bool, roster_fi
     sys.exit(EXIT_FINDINGS if comparison.failed else EXIT_OK)
 
 
+def _read_whole(*paths: Path) -> list[tuple[Path, Any, list[Finding]]]:
+    """Each report loaded and checked, (path, report, findings); exit 1 when one cannot be
+    read whole (its findings said first): a comparison of half a report would mislead."""
+    sides = []
+    unread = False
+    for path in paths:
+        loaded, findings = _checked(path)
+        if loaded.report is None or _unreadable(findings):
+            _print_findings(path, findings)
+            click.echo(f"{path} 无法完整读取，未比对：请按上面的提示修改；已发布的报告可先用 nianbao import 读成报告文件，对照原件补填后再比对。", err=True)
+            unread = True
+        sides.append((path, loaded.report, findings))
+    if unread:
+        sys.exit(EXIT_FINDINGS)
+    return sides
+
+
 def _drawn(comparison, suffix: str) -> bytes:
     """The comparison in the format asked for; a PDF needs LibreOffice (said, exit 1)."""
     if suffix == ".xlsx":
@@ -108,11 +115,11 @@ def _drawn(comparison, suffix: str) -> bytes:
         return build(comparison)
     if suffix == ".pdf":
         from ..compare.printed import pdf
-        from ..render.office import Unavailable
+        from ..render.office import OfficeUnavailable
 
         try:
             return pdf(comparison)
-        except Unavailable as exc:
+        except OfficeUnavailable as exc:
             click.echo(f"{exc}（比对结果未生成；也可改用 -o 比对.html，在浏览器中打印）", err=True)
             sys.exit(EXIT_FINDINGS)
     from ..compare.page import render

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
+from ..county.statuses import BatchStatus, Standing
 from ..findings import ERROR
-from ..model.standard import first_year, spec_for_year
 from ..system.output import backup, safe_name, write_atomic
 from . import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Usage, _out_file, _out_folder, _possible_year, _roster, main
 
 NOTHING = "没有可处理的文件（.yaml、.xlsx，或已发布的 .docx、.doc、.wps、.pdf、.html、.txt、.md）"  # exit 2: no file and no unit list
 UNITS_HELP = "应交回的单位名单（.txt 每行一个，或 .xlsx 第一列）：列出未交回的单位；不给时用所给文件夹中的 名单.txt（nianbao export 写出的）"
-YEAR_HELP = "只计入这一年度的报告（默认：文件最多的年度）；其他年度的文件列为“不是本年度”"
+YEAR_HELP = f"只计入这一年度的报告（默认：文件最多的年度）；其他年度的文件列为“{Standing.OTHER_YEAR}”"
 
 
 @main.command()
@@ -27,11 +27,10 @@ YEAR_HELP = "只计入这一年度的报告（默认：文件最多的年度）�
 def sheet(year: int, unit_name: str | None, roster_file: Path | None, out: Path | None, force: bool) -> None:
     """生成下发给各单位填写的数据采集表（.xlsx）。"""
     from ..read.workbook import build_sheet
+    from ..workflows.blank import spec_for
 
     _possible_year(year)
-    spec = spec_for_year(year)
-    if spec is None:
-        raise Usage(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+    spec = spec_for(year)
     if roster_file is not None:
         if unit_name:
             raise Usage("--unit 和 --units 只能用一个")
@@ -69,12 +68,11 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
           year: int | None, draft: bool) -> None:
     """批量检查并生成报告：给出存放报告文件和/或采集表的文件夹（含子文件夹），或若干文件。"""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .. import render as rendering
-    from ..county import batch as batching
     from ..county import rules as county
     from ..county import worklist
+    from ..county.defaults import Defaults
     from ..system.output import Folder
 
     wanted = tuple(rendering.targets(targets))
@@ -92,25 +90,10 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
     for note in listed:
         click.echo(note, err=True)
     try:
-        defaults = batching.Defaults.read(defaults_file) if defaults_file else None
+        defaults = Defaults.read(defaults_file) if defaults_file else None
     except OSError as exc:
         raise Usage(str(exc)) from exc
-    jobs = jobs or batching.default_jobs()
-    console = Console(stderr=True)
-    failed = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("有错误 {task.fields[failed]}"),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
-        task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
-
-        def tick(outcome) -> None:
-            nonlocal failed
-            failed += not outcome.ok
-            speed = progress.tasks[0].speed
-            progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
-
-        outcomes, pdf_problem = batching.run(inputs, out_dir, sources=sources, jobs=jobs, defaults=defaults, targets=wanted, draft=draft, expected=expected,
-                                             on_result=tick, notes=notes, year=year)
-        progress.update(task, completed=len(sources))
+    outcomes, pdf_problem = _run(inputs, out_dir, sources, jobs, defaults, wanted, draft, expected, notes, year)
     # everything said on the way comes before the summary, which ends the run
     for note in notes[len(said):]:
         click.echo(note, err=True)
@@ -127,12 +110,39 @@ def batch(inputs: tuple[Path, ...], out_dir: Path, jobs: int | None, defaults_fi
             click.echo(f"提示：{fonts}", err=True)
     if pdf_problem:
         click.echo(f"未生成 PDF：{pdf_problem}", err=True)
-    year_counted = next((o.year for o in outcomes if o.status == "已生成" and o.year), None) or year
+    year_counted = next((o.year for o in outcomes if o.status == BatchStatus.MADE and o.year), None) or year
     out = Console()
     out.print(summary_table(outcomes, out.width, summary_title(outcomes, year_counted, out.width)))
     click.echo(f"汇总表：{out_dir / '汇总.xlsx'}（“单位”表看各单位状态，“问题清单”表列出每个问题的完整说明，可作为退回意见）"
                + (f"；上次的汇总表被改过，已备份为 {saved.name}" if saved else ""))
     sys.exit(EXIT_FINDINGS if any(not o.ok for o in outcomes) or pdf_problem else EXIT_OK)
+
+
+def _run(inputs: tuple[Path, ...], out_dir: Path, sources: list[Path], jobs: int | None, defaults, wanted: tuple[str, ...], draft: bool,
+         expected: list[str] | None, notes: list[str], year: int | None) -> tuple[list, str | None]:
+    """The batch run (:func:`nianbao.county.batch.run`, ``jobs`` processes, default one a
+    CPU) under a progress bar on the terminal: files done, how many with errors, files a second."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..county import batch as batching
+
+    console = Console(stderr=True)
+    failed = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("有错误 {task.fields[failed]}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("检查并生成", total=len(sources), failed=0, rate="")
+
+        def tick(outcome) -> None:
+            nonlocal failed
+            failed += not outcome.ok
+            speed = progress.tasks[0].speed
+            progress.update(task, advance=1, failed=failed, rate=f"{speed:.1f} 份/秒" if speed else "")
+
+        done = batching.run(inputs, out_dir, sources=sources, jobs=jobs or batching.default_jobs(), defaults=defaults, targets=wanted, draft=draft, expected=expected,
+                            on_result=tick, notes=notes, year=year)
+        progress.update(task, completed=len(sources))
+    return done
 
 
 def summary_title(outcomes: list, year: int | None, width: int) -> str:
@@ -143,12 +153,12 @@ def summary_title(outcomes: list, year: int | None, width: int) -> str:
     inside a part as rich would (``（2025`` / ``年度）``)."""
     from rich.cells import cell_len
 
-    from ..county import rules as county
+    from ..county.statuses import FILES_ONLY
 
-    unreadable = [o for o in outcomes if not o.name and o.status == "未通过"]
-    units = [o for o in outcomes if o.status not in ("重复交回", county.OTHER_YEAR) and o not in unreadable]
-    counts = {status: sum(o.status == status for o in units) for status in ("已生成", "未通过", "未交回")}
-    files = {f"{status}的文件": sum(o.status == status for o in outcomes) for status in ("重复交回", county.OTHER_YEAR)}
+    unreadable = [o for o in outcomes if not o.name and o.status == BatchStatus.FAILED]
+    units = [o for o in outcomes if o.status not in FILES_ONLY and o not in unreadable]
+    counts = {status: sum(o.status == status for o in units) for status in (BatchStatus.MADE, BatchStatus.FAILED, BatchStatus.ABSENT)}
+    files = {f"{status}的文件": sum(o.status == status for o in outcomes) for status in FILES_ONLY}
     files["读不出机关名称的文件（不是报告或已损坏）"] = len(unreadable)
     parts = [f"汇总：{len(units)}个单位，" + "，".join(f"{status}{n}个" for status, n in counts.items() if n)]
     parts += [f"；另有{what}{n}个" for what, n in files.items() if n]

@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import Literal
 
 from ..check.crossyear import COPIED  # the text rate against last year from which a unit is flagged, as X5 flags a section
-from ..findings import ERROR, LEVEL_NAMES, WARNING, Finding
+from ..findings import ERROR, LEVEL_NAMES, TOTAL_RULES, WARNING, Finding
 from ..model.report import Report
 from ..model.standard import Line3, Spec
 from .copying import FLAGGED as PEER_FLAGGED  # the text rate against another unit of the year from which it is flagged
@@ -173,7 +173,7 @@ def measure(report: Report, findings: Iterable[Finding] = (), repetition: float 
     value = fees.get(FEE_KEY) if fees else None
     out["fees"] = Measure(Decimal(value) if value is not None else None)
     findings = list(findings)
-    if any(f.rule in ("R2", "R3", "R4") for f in findings):  # mark, never mend: the figure is the report's, the sum of the parts said beside it
+    if any(f.rule in TOTAL_RULES for f in findings):  # mark, never mend: the figure is the report's, the sum of the parts said beside it
         for key, said in _defects(report).items():
             out[key] = replace(out[key], defect=said)
     out["errors"] = Measure(sum(f.level == ERROR for f in findings))

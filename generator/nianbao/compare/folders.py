@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..county.unitnames import core, note, pair_names, same_unit
+from ..findings import ERROR, Rule
 from ..system.output import safe_name
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Read:
     @property
     def whole(self) -> bool:
         """Read whole: a report, and no cell or part an import could not read (rules I, S)."""
-        return self.report is not None and not any(f.level == "error" and f.rule in ("I", "S") for f in self.findings)
+        return self.report is not None and not any(f.level == ERROR and f.rule in (Rule.I, Rule.S) for f in self.findings)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class PairRow:
 
     @property
     def errors(self) -> int:
-        return sum(f.level == "error" for side in (self.last, self.this) if side is not None for f in side.findings)
+        return sum(f.level == ERROR for side in (self.last, self.this) if side is not None for f in side.findings)
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Folders:
 def _read_one(path: Path) -> tuple[Report | None, list[Finding], str | None, int | None]:
     """One file loaded and checked; a failure nianbao did not foresee is that file's
     error, never the end of the county's comparison."""
-    from ..findings import ERROR, Finding
+    from ..findings import Finding
     from ..read.sources import load_checked
 
     try:
@@ -205,7 +206,7 @@ def _one_year(reads: list[Read], label: str, said: list[str], aside: list[str]) 
     kept = []
     for read, entry in zip(reads, entries):
         if entry.other_year:
-            why = next(f.message for f in entry.findings if f.rule == "B")
+            why = next(f.message for f in entry.findings if f.rule == Rule.B)
             aside.append(f"{label}：{read.shown}（{read.name or '读不出机关名称'}）：{why}")
         else:
             kept.append(read)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import NianbaoError
-from ..findings import Finding
+from ..findings import CARRIED_RULES, TOTAL_RULES, Finding, Rule
 
 if TYPE_CHECKING:
     from ..model.report import Report
@@ -43,13 +43,13 @@ class Deduction:
 
 
 DEDUCTIONS = (
-    Deduction("勾稽", ("R1", "R2", "R3", "R4"), "勾稽关系 R1–R4"),
-    Deduction("正文与表格不一致", ("R6",), "正文与表格不一致 R6"),
-    Deduction("跨年度衔接", ("X1", "X2", "X3"), "跨年度衔接 X1–X3"),
-    Deduction("年份", ("X4",), "年份 X4"),
-    Deduction("内容雷同", ("X5",), "内容雷同 X5 / 单位间重复率"),
-    Deduction("缺项", ("R7", "P"), "缺项 R7 / P"),
-    Deduction("落款日期", ("R5",), "落款日期 R5"),
+    Deduction("勾稽", (Rule.R1, *TOTAL_RULES), "勾稽关系 R1–R4"),
+    Deduction("正文与表格不一致", (Rule.R6,), "正文与表格不一致 R6"),
+    Deduction("跨年度衔接", CARRIED_RULES, "跨年度衔接 X1–X3"),
+    Deduction("年份", (Rule.X4,), "年份 X4"),
+    Deduction("内容雷同", (Rule.X5,), "内容雷同 X5 / 单位间重复率"),
+    Deduction("缺项", (Rule.R7, Rule.P), "缺项 R7 / P"),
+    Deduction("落款日期", (Rule.R5,), "落款日期 R5"),
 )
 FULL = "满分"
 EACH, MOST = "每处", "最多"
@@ -181,19 +181,19 @@ def defects(report: Report, findings: list[Finding]) -> list[Finding]:
     keys: set[tuple[str, str | None]] = set()
     for finding in findings:
         rule = finding.rule
-        if rule == "R1":
+        if rule == Rule.R1:
             if column.get(finding.path or "") in explained:
                 continue  # the wrong total R2/R3 points at is this column's imbalance
-            key: tuple[str, str | None] = ("R1", None)
-        elif rule in ("R2", "R3", "R4"):
+            key: tuple[str, str | None] = (Rule.R1, None)
+        elif rule in TOTAL_RULES:
             key = ("勾稽", finding.path)
-        elif rule == "R6" and finding.path in wrong_paths:
+        elif rule == Rule.R6 and finding.path in wrong_paths:
             continue  # R6 at a wrong total: the text is right, the total is counted under 勾稽
-        elif rule == "X1":
-            key = ("X1", None)
-        elif rule in ("P", "R7"):
+        elif rule == Rule.X1:
+            key = (Rule.X1, None)
+        elif rule in (Rule.P, Rule.R7):
             key = ("缺项", finding.path) if finding.path else ("缺项", finding.message)
-        elif rule in ("R6", "X4"):
+        elif rule in (Rule.R6, Rule.X4):
             key = (rule, finding.message)
         else:
             key = (rule, finding.path or finding.message)

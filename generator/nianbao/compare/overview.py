@@ -29,11 +29,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..county import intake, roster, unitnames
 from ..county import rules as county
 from ..county.filenames import GBK_NOTE
+from ..county.statuses import Standing
 from ..findings import ERROR, Finding, has_errors
 from ..model.report import Report
 from ..model.standard import SPECS
@@ -43,13 +44,7 @@ if TYPE_CHECKING:
     from ..check.repetition import Rates
     from .copying import Nearest
 
-Status = Literal["已计入", "有错误", "未填写完整", "未计入", "未交回", "不是本年度"]
-COUNTED: Status = "已计入"
-FAILED: Status = "有错误"
-UNFILLED: Status = "未填写完整"  # refused for rule P alone (intake.unfilled): no figures yet, none shown
-LEFT_OUT: Status = "未计入"
-ABSENT: Status = "未交回"
-OTHER_YEAR: Status = "不是本年度"
+COUNTED, FAILED, UNFILLED, LEFT_OUT, ABSENT, OTHER_YEAR = Standing  # a row's status: counted, or why not
 TREND_KEYS = ("received", "appeals")  # a unit's trend: its new applications, its 复议 and 诉讼
 T = TypeVar("T")
 
@@ -62,7 +57,7 @@ class Row:
 
     name: str
     shown: str | None
-    status: Status
+    status: Standing
     findings: list[Finding] = field(default_factory=list)
     report: Report | None = None
     figures: dict[str, Measure] | None = None  # as printed, for every report of the year (a unit with errors too)
@@ -253,16 +248,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     said = list(said or [])
     # judged as batch judges a report (rule P too): an untouched init file is not a unit's zeros
     sources = [replace(source, findings=intake.judged(source.report, source.findings)) for source in sources]
-    entries: list[county.Entry] = []
-    for source in sources:
-        report = source.report
-        name = source.name or (report.unit_name if report is not None else None)
-        year_of = source.year or (report.year if report is not None else None)
-        entry = county.Entry(source.path or Path(source.shown), source.shown, name, year_of,
-                             report.spec.id if report else None, county.fingerprint(report) if report else None)
-        if report is None or has_errors(source.findings):
-            entry.counted = False
-        entries.append(entry)
+    entries = [_entry(source) for source in sources]
     reviewed = intake.review(entries, expected, year)
     run = reviewed.run
     said += [f"{entry.shown}：{entry.findings[-1].message}" for entry in entries if entry.copy]
@@ -281,18 +267,9 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
         rows.append(row)
         if last is not None:
             pairs.append((row, last))
-    from ..check.crossyear import check_previous
-    from ..check.repetition import repetition
-
     before = {id(source): measure(source.report, source.findings) for source in (earlier.get(last_year, []) if last_year else [])
               if source.report is not None and not has_errors(source.findings)}  # last year's figures, measured once: the changes and the medians
-    for row, last in pairs:
-        assert row.report is not None and row.figures is not None and last.report is not None  # a pair is of two reports read
-        row.rates = rates = repetition(row.report, last.report)
-        row.last = before[id(last)]
-        row.figures["repetition"] = measure_of_rate(rates.text)
-        said_by_check = set(row.findings)  # X4's opening years are check's own now: said once
-        row.cross = [f for f in check_previous(row.report, last.report) if f not in said_by_check]
+    _against_last_year(pairs, before)
     _copying(rows)
     _trends(rows, earlier, run.year)
     for name in reviewed.absent:
@@ -306,6 +283,33 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     columns = figures(spec, fees=has_fees, repetition=bool(previous), peer=len(shown) > 1)
     medians, of = _medians(list(before.values()), columns)
     return Overview(rows, said, columns, run.year, bool(previous), run, sorted(earlier), medians, of)
+
+
+def _entry(source: Source) -> county.Entry:
+    """A source as the county rules see it: counted unless it has no report or has errors."""
+    report = source.report
+    name = source.name or (report.unit_name if report is not None else None)
+    year_of = source.year or (report.year if report is not None else None)
+    entry = county.Entry(source.path or Path(source.shown), source.shown, name, year_of,
+                         report.spec.id if report else None, county.fingerprint(report) if report else None)
+    if report is None or has_errors(source.findings):
+        entry.counted = False
+    return entry
+
+
+def _against_last_year(pairs: list[tuple[Row, Source]], before: dict[int, dict[str, Measure]]) -> None:
+    """Each row paired with last year's report of its unit: the repetition rates, last year's
+    figures (``before``, by the source's id) and the cross-year findings check had not said."""
+    from ..check.crossyear import check_previous
+    from ..check.repetition import repetition
+
+    for row, last in pairs:
+        assert row.report is not None and row.figures is not None and last.report is not None  # a pair is of two reports read
+        row.rates = rates = repetition(row.report, last.report)
+        row.last = before[id(last)]
+        row.figures["repetition"] = measure_of_rate(rates.text)
+        said_by_check = set(row.findings)  # X4's opening years are check's own now: said once
+        row.cross = [f for f in check_previous(row.report, last.report) if f not in said_by_check]
 
 
 def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:

@@ -18,8 +18,11 @@ One HTML5 file — UTF-8, ``lang="zh-CN"``, its style inside, no script, nothing
 四、各单位的问题 — every finding of every unit, as ``check`` prints it, then X1–X5 and copying.
 五、说明 — what each figure and each rate means, in one sentence each.
 
-:func:`overview_html` builds the page from reports already loaded (the web front's county
-page), :func:`page` from an :class:`~.overview.Overview`.
+:func:`overview_html` builds the page from reports already loaded (the site's county page),
+:func:`page` from an :class:`~.overview.Overview`.  The page's markup is
+``templates/compare/overview.html.j2`` (its style ``compare/overview.css``), as the compare
+page's is ``compare/page.html.j2``; this module computes what it shows — shades, sums,
+medians, captions — and draws the charts once the page is written.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 
+import jinja2
 from markupsafe import Markup, escape
 
 from ..county.rules import YEAR_HINT
@@ -36,74 +42,11 @@ from ..findings import ERROR, WARNING, Finding
 from ..model.report import Report
 from . import charts
 from .figures import FLAG, NO_SHARE, Figure, Measure, change, flagged, percent, shown
-from .overview import ABSENT, COUNTED, FAILED, OTHER_YEAR, Overview, Row, Source, assemble, copying_notes
+from .overview import ABSENT, COUNTED, FAILED, LEFT_OUT, OTHER_YEAR, UNFILLED, Overview, Row, Source, assemble, copying_notes
 
 SHADES = len(charts.PALETTE)
 DARK_FROM = 3  # shades this dark or darker carry white figures
-MARKED = ' class="marked"'  # a row whose figures are shown but not counted
-STATUS_CLASS = {"已计入": "ok", "有错误": "bad", "未填写完整": "out", "未计入": "out", "未交回": "absent", "不是本年度": "other"}
-
-STYLE = """
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0 auto;max-width:1260px;padding:16px 20px;font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",SimHei,"WenQuanYi Zen Hei",sans-serif;font-size:14px;line-height:1.6;color:#111;background:#fff}
-h1{font-size:22px;margin:0 0 4px;font-weight:bold}
-h2{font-size:18px;margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid #333}
-h3{font-size:15px;margin:14px 0 4px}
-p{margin:4px 0}
-.sub{color:#444}
-.notes{border:1px solid #999;border-left:6px solid #555;padding:6px 12px;margin:12px 0;background:#f6f6f6}
-.notes ul{margin:4px 0;padding-left:20px}
-.wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:8px 0}
-table{border-collapse:collapse;font-size:13px;line-height:1.35}
-th,td{border:1px solid #777;padding:3px 6px;vertical-align:middle}
-th{background:#e8e8e8;font-weight:bold;text-align:center}
-td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-td.name{min-width:9em}
-td.status{white-space:nowrap;text-align:center}
-td.why{color:#333;font-size:12px}
-tr.sum td,tr.sum th{font-weight:bold;border-top:2px solid #333;background:#f0f0f0}
-td.ok{}
-td.bad{font-weight:bold;text-decoration:underline}
-td.out{font-style:italic}
-td.absent{color:#555}
-td.other{color:#555;font-style:italic}
-tr.marked td.n{font-style:italic;background:repeating-linear-gradient(135deg,#fff 0 4px,#eee 4px 6px);color:#333}
-td.n small,td.name small{color:#444;white-space:normal}
-.flag{font-weight:bold;color:#b00;margin-left:2px}
-small.defect{color:#b00;font-weight:bold}
-td.x{font-size:12px;white-space:nowrap}
-p.under{font-size:12px;color:#333;margin:2px 0 10px}
-svg.spark{width:120px;height:30px;display:block}
-td.trend small{font-size:11px;white-space:nowrap}
-a{color:#0645ad}
-td.h0{background:#eff3ff}td.h1{background:#bdd7e7}td.h2{background:#6baed6}td.h3{background:#3182bd;color:#fff}td.h4{background:#08519c;color:#fff}
-td.h3 small,td.h4 small,td.h3 .flag,td.h4 .flag{color:#fff}
-td.h0,td.h1,td.h2,td.h3,td.h4,span.key{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.legend{font-size:12px;color:#333}
-span.key{display:inline-block;width:2.2em;text-align:center;border:1px solid #777;margin:0 1px;font-size:11px}
-.charts{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px 20px}
-figure{margin:0;break-inside:avoid;page-break-inside:avoid}
-figcaption{font-size:12px;color:#333}
-svg.chart{width:100%;height:auto;display:block}
-dl{margin:4px 0}dt{font-weight:bold;margin-top:6px}dd{margin:0 0 0 2em}
-ul.findings{margin:2px 0 8px;padding-left:22px}
-ul.findings li{margin:1px 0}
-.empty{color:#555}
-@media (max-width:800px){.charts{grid-template-columns:minmax(0,1fr)}body{padding:10px}h1{font-size:19px}
-td.name{position:sticky;left:0;background:#fff;min-width:7em;box-shadow:1px 0 0 #777}}
-@media print{
-@page{size:A4 landscape;margin:10mm}
-body{max-width:none;padding:0;font-size:10pt}
-table{font-size:8.5pt}
-.wrap{overflow:visible}
-h2{break-after:avoid;page-break-after:avoid}
-tr{break-inside:avoid;page-break-inside:avoid}
-thead{display:table-header-group}
-.charts{grid-template-columns:repeat(2,minmax(0,1fr))}
-}
-"""
-
+STATUS_CLASS = {COUNTED: "ok", FAILED: "bad", UNFILLED: "out", LEFT_OUT: "out", ABSENT: "absent", OTHER_YEAR: "other"}
 
 def overview_html(reports: Sequence[tuple[str, Report | None, list[Finding]]], previous: dict[str, Report] | None = None,
                   names: list[str] | None = None, *, county: str = "", year: int | None = None) -> str:
@@ -142,14 +85,14 @@ class _Charts:
     def __init__(self) -> None:
         self.tasks: list[charts.Task] = []
 
-    def _later(self, function, args: tuple, kwargs: dict) -> str:
+    def _later(self, function, args: tuple, kwargs: dict) -> Markup:
         self.tasks.append((function, args, kwargs))
-        return f"<nianbao-chart {len(self.tasks) - 1}>"
+        return Markup(f"<nianbao-chart {len(self.tasks) - 1}>")
 
-    def bar(self, *args, **kwargs) -> str:
+    def bar(self, *args, **kwargs) -> Markup:
         return self._later(charts.bar_chart, args, kwargs)
 
-    def pair(self, *args, **kwargs) -> str:
+    def pair(self, *args, **kwargs) -> Markup:
         return self._later(charts.pair_chart, args, kwargs)
 
     def put(self, text: str, jobs: int) -> str:
@@ -158,49 +101,55 @@ class _Charts:
 
 
 def page(overview: Overview, *, county: str = "", jobs: int = 1) -> str:
-    """The whole page (see the module's docstring); ``jobs`` > 1: its charts drawn by
-    that many forked workers (the command line; a threaded server passes 1)."""
+    """The whole page (see the module's docstring; written by ``templates/compare/overview.html.j2``);
+    ``jobs`` > 1: its charts drawn by that many forked workers (the command line; a threaded
+    server passes 1)."""
+    from ..check.repetition import DEFINITIONS
+
     drawer = _Charts()
-    heading = title(overview, county)
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="zh-CN"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="nianbao overview">',
-        f"<title>{escape(heading)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{escape(heading)}{f'<small>{escape(set_aside(overview))}</small>' if set_aside(overview) else ''}</h1>",
-        f'<p class="sub">{escape(_summary(overview))}</p>',
-        _index(overview),
-        _notes(overview),
-        _table(overview),
-        _charts(overview, drawer),
-        _previous(overview, drawer) if overview.previous else "",
-        _findings(overview),
-        _definitions(overview),
-        "</body></html>",
-    ]
-    return drawer.put("\n".join(part for part in parts if part) + "\n", jobs)
+    ranks = {c.key: sorted(m for row in overview.charted if (m := row.measure(c.key).number) is not None) for c in overview.columns}
+
+    def shade_class(row: Row, column: Figure, measure: Measure | None) -> str:
+        """A figure's cell: its shade among the counted units' (a counted unit's only)."""
+        level = shade(measure.number if measure else None, ranks[column.key]) if row.charted else None
+        return f"n h{level}" if level is not None else "n"
+
+    html = _template().render(
+        o=overview,
+        heading=title(overview, county),
+        aside=set_aside(overview),
+        summary=summary(overview),
+        listed=[row for row in overview.rows if row.findings or row.cross or copying_notes(row)],
+        items=lambda row: [f.labelled(row.shown) for f in row.findings] + [f.labelled(row.shown) for f in row.cross] + copying_notes(row),
+        totals=total_measures(overview) if overview.charted else {},
+        trend_years=[str(y) for y in [*overview.years, overview.year]],
+        chart=lambda column: chart(overview, column, drawer),
+        yoy_chart=lambda: yoy_chart(overview, drawer),
+        yoy_columns=lambda o: [o.column(key) for key in YOY_KEYS if any(c.key == key for c in o.columns)],
+        shade_class=shade_class, why=why, cross_counts=cross_counts, under_table=under_table, chart_columns=chart_columns,
+        trend_cell=trend_cell, shown=shown, flagged=flagged, change=change, percent=percent,
+        PALETTE=charts.PALETTE, DARK_FROM=DARK_FROM, MOST_BARS=charts.MOST_BARS, STATUS_CLASS=STATUS_CLASS, DEFINITIONS=DEFINITIONS,
+        NO_SHARE=NO_SHARE, FLAG=FLAG, DEFECT=DEFECT, ERROR=ERROR, WARNING=WARNING,
+        COUNTED=COUNTED, FAILED=FAILED, LEFT_OUT=LEFT_OUT, OTHER_YEAR=OTHER_YEAR, ABSENT=ABSENT,
+        CROSS_DEFINITION=CROSS_DEFINITION, TREND_DEFINITION=TREND_DEFINITION, MEDIAN_DEFINITION=MEDIAN_DEFINITION,
+    )
+    return drawer.put(html, jobs)
 
 
-def _summary(overview: Overview) -> str:
+@cache
+def _template() -> jinja2.Template:
+    from ..render.outline import environment
+
+    return environment().overlay(autoescape=True).get_template("compare/overview.html.j2")
+
+
+def summary(overview: Overview) -> str:
+    """The line under the title: the year counted and why (where files were set aside or
+    years tied), the units' tally, and what the sums hold."""
     run = overview.run.line(YEAR_HINT) if overview.run.year is not None else ""
     return (f"{run}。" if run and (overview.run.set_aside or overview.run.tied) else "") + (
-        f"共{overview.tally()}。合计和中位数只含“已计入”的单位，与 nianbao aggregate 的汇总相同；"
+        f"共{overview.tally()}。合计和中位数只含“{COUNTED}”的单位，与 nianbao aggregate 的汇总相同；"
         "有错误的单位照报告所印列出数字，加斜纹标出，不计入合计。")
-
-
-def _index(overview: Overview) -> str:
-    if not overview.index:
-        return ""
-    return f'<p class="sub">各单位两年报告的逐项对比：<a href="{escape(overview.index)}">对比页目录</a>（点机关名称打开该单位的对比页）。</p>'
-
-
-
-def _notes(overview: Overview) -> str:
-    if not overview.said:
-        return ""
-    items = "".join(f"<li>{escape(line)}</li>" for line in overview.said)
-    return f'<div class="notes"><p><b>注意</b></p><ul>{items}</ul></div>'
 
 
 # -- 一、the heat table -------------------------------------------------------------------------------
@@ -214,43 +163,11 @@ def shade(value: float | None, column: Sequence[float]) -> int | None:
     return min(SHADES - 1, SHADES * below // len(column))
 
 
-def _table(overview: Overview) -> str:
-    columns = overview.columns
-    heads = "".join(f"<th scope=\"col\">{escape(c.heading)}{'（' + escape(c.unit) + '）' if c.kind != 'share' else ''}</th>" for c in columns)
-    if overview.previous:
-        heads += '<th scope="col">跨年度核对</th>'
-    out = ["<h2>一、各单位主要数字</h2>",
-           '<p class="legend">格子的深浅表示该数字在“已计入”的单位中的排位，越深越高：'
-           + "".join(f'<span class="key h{i}" style="background:{colour};{"color:#fff" if i >= DARK_FROM else ""}">{i + 1}</span>' for i, colour in enumerate(charts.PALETTE))
-           + f"（“{NO_SHARE}”为无可计算的数字；打印成黑白时看格中数字）；加斜纹的是有错误或未计入的单位照报告所印的数字；“{FLAG}”为重复率达到标记线；"
-           f"“{DEFECT}”：该数所依据的总计与各项之和不符（R2–R4），照印出的数列出，各项之和见格的提示和问题清单。</p>",
-           '<div class="wrap"><table class="heat"><thead><tr><th scope="col">序号</th><th scope="col">机关名称</th><th scope="col">状态</th>'
-           + heads + "</tr></thead><tbody>"]
-    ranks = {c.key: sorted(m for row in overview.charted if (m := row.measure(c.key).number) is not None) for c in columns}
-    for i, row in enumerate(overview.rows, start=1):
-        cells = [f'<td class="n">{i}</td>', f'<td class="name">{_name(row)}</td>', f'<td class="status {STATUS_CLASS[row.status]}"{_why_tip(row)}>{_status(row)}</td>']
-        if row.figures is not None:
-            for c in columns:
-                measure = row.figures.get(c.key)
-                level = shade(measure.number if measure else None, ranks[c.key]) if row.charted else None
-                cls = f"n h{level}" if level is not None else "n"
-                cells.append(f'<td class="{cls}"{_detail(c, measure)}>{figure_cell(c, measure, row)}</td>')
-            if overview.previous:
-                cells.append(f'<td class="x">{escape(cross_counts(row))}</td>')
-        else:
-            cells.append(f'<td class="why" colspan="{len(columns) + overview.previous}">{escape(why(row))}</td>')
-        out.append(f"<tr{MARKED if row.figured and not row.charted else ''}>" + "".join(cells) + "</tr>")
-    out.append(_sum_row(overview))
-    out.append("</tbody></table></div>")
-    out.append(f'<p class="under">{escape(under_table(overview))}</p>')
-    return "\n".join(out)
-
-
 def under_table(overview: Overview, marked: str = "加斜纹") -> str:
     """What the 合计 counts and leaves out, said under the table as ``aggregate`` says it;
     ``marked``: how the figures of a unit not counted are told apart."""
     outside = [row for row in overview.figured if not row.charted]
-    said = f"合计为“已计入”的{len(overview.charted)}个单位之和，与 nianbao aggregate 的汇总相同。" if overview.charted else "没有“已计入”的单位，没有合计。"
+    said = f"合计为“{COUNTED}”的{len(overview.charted)}个单位之和，与 nianbao aggregate 的汇总相同。" if overview.charted else f"没有“{COUNTED}”的单位，没有合计。"
     if outside:
         names = "、".join(row.name for row in outside[:5]) + ("等" if len(outside) > 5 else "")
         said += f"{len(outside)}个单位（{names}）有错误或未计入，表中照报告所印列出其数字（{marked}），不计入合计、中位数和深浅排位。"
@@ -258,30 +175,6 @@ def under_table(overview: Overview, marked: str = "加斜纹") -> str:
     if others:
         said += f"另有{len(others)}行没有数字（未填写完整、未交回、读不出或不是本年度，原因写在行中）。"
     return said
-
-
-def _why_tip(row: Row) -> Markup:
-    """Why a unit whose figures are shown is not counted, as the status cell's tooltip."""
-    return Markup(f' title="{escape(why(row))}"') if row.figured and not row.charted else Markup("")
-
-
-def _status(row: Row) -> Markup:
-    if row.figured and not row.charted:
-        return Markup(f"{escape(row.status)}<br><small>不计入合计</small>")
-    return Markup(escape(row.status))
-
-
-def figure_cell(figure: Figure, measure: Measure | None, row: Row) -> Markup:
-    """A figure as the table prints it: flagged ⚑ at its threshold; the copying between
-    units with the unit it is nearest to under it."""
-    text = escape(shown(figure, measure))
-    if flagged(figure.key, measure):
-        text += Markup(f'<span class="flag" title="达到标记线">{FLAG}</span>')
-    if figure.key == "peer" and row.peer_name:
-        text += Markup(f"<br><small>{escape(row.peer_name)}</small>")
-    if measure is not None and measure.defect:
-        text += Markup(f'<br><small class="defect" title="{escape(measure.defect)}">{DEFECT}</small>')
-    return Markup(text)
 
 
 DEFECT = "总计印错"  # under a figure read from a printed total R2–R4 find wrong (Measure.defect says which, and the sum of its parts)
@@ -296,25 +189,6 @@ def cross_counts(row: Row) -> str:
     for finding in row.cross:
         counts[finding.rule] = counts.get(finding.rule, 0) + 1
     return "、".join(f"{rule} {n}" for rule, n in sorted(counts.items())) or "无"
-
-
-def _name(row: Row) -> Markup:
-    """A unit's name (a link to its two years' page where there is one); the file it came
-    from under it where the row is not counted (the file is what the reviewer sends back),
-    else as a tooltip (a county's 300 rows stay one line each)."""
-    name = Markup(f'<a href="{escape(row.link)}">{escape(row.name)}</a>') if row.link else escape(row.name)
-    if not row.shown or row.shown == row.name:
-        return Markup(name)
-    if row.status == COUNTED:
-        return Markup(f'<span title="{escape(row.shown)}">{name}</span>')
-    return Markup(f"{name}<br><small>{escape(row.shown)}</small>")
-
-
-def _detail(figure: Figure, measure: Measure | None) -> str:
-    """A share's part and whole, as a tooltip: 3/7件."""
-    if measure is None or figure.kind != "share" or measure.whole is None:
-        return ""
-    return f' title="{measure.part}/{measure.whole}件"'
 
 
 def why(row: Row) -> str:
@@ -352,16 +226,6 @@ def total_measures(overview: Overview) -> dict[str, Measure]:
     return out
 
 
-def _sum_row(overview: Overview) -> str:
-    if not overview.charted:
-        return ""
-    totals = total_measures(overview)
-    cells = "".join(f'<td class="n"{_detail(c, totals[c.key])}>{escape(shown(c, totals[c.key]))}</td>' for c in overview.columns)
-    if overview.previous:
-        cells += "<td></td>"
-    return f'<tr class="sum"><th scope="row" colspan="3">合计（已计入的{len(overview.charted)}个单位）</th>{cells}</tr>'
-
-
 # -- 二、charts ----------------------------------------------------------------------------------------
 def _bars(overview: Overview, column: Figure) -> list[charts.Bar]:
     """Every shown unit's bar; one not counted (errors) is marked, its name saying so."""
@@ -392,21 +256,20 @@ def chart_columns(overview: Overview) -> list[Figure]:
     return [c for c in overview.columns if c.key not in ("errors", "repetition")]
 
 
-def _charts(overview: Overview, drawer: _Charts) -> str:
-    out = ["<h2>二、各项数字排名</h2>"]
-    if not overview.figured:
-        return "\n".join(out + ['<p class="empty">没有可以计入的单位，无图可作。</p>'])
-    if len(overview.figured) > charts.MOST_BARS:
-        out.append(f"<p>单位较多（{len(overview.figured)}个），每张图只画最高和最低的各{charts.MOST_BARS // 2}个单位；全部数字见上表。</p>")
-    out.append("<p>每张图中的竖实线是本年全县中位数（“已计入”的单位）" + ("，竖虚线是上年全县中位数" if overview.last_medians else "")
-               + "；加斜纹的浅色条是有错误、未计入合计的单位照报告所印的数字。</p>")
-    out.append('<div class="charts">')
-    out += [_chart(overview, column, drawer) for column in chart_columns(overview)]
-    out.append("</div>")
-    return "\n".join(out)
+@dataclass(frozen=True)
+class Chart:
+    """One figure's chart as the page shows it: ``svg`` (a placeholder until the charts are
+    drawn) with its caption, or, where there is nothing to draw, None and why (``what``)."""
+
+    heading: str
+    svg: Markup | None = None
+    said: str = ""
+    definition: str = ""
+    what: str = ""
+    note: str = ""
 
 
-def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
+def chart(overview: Overview, column: Figure, drawer: _Charts) -> Chart:
     """One figure's units ranked, with the county's medians, as a figure with its
     definition; a sentence instead when there is nothing to draw (every unit 0, or none
     with a share)."""
@@ -415,7 +278,7 @@ def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
     note = f"另有{missing}个单位无可计算的数字（{NO_SHARE}），不在图中。" if missing else ""
     if not any(bar.value for bar in bars):
         what = "没有可计算的单位" if not bars else f"各单位均为{shown(column, Measure(0))}"
-        return f'<figure><figcaption><b>{escape(column.heading)}</b>：{escape(what)}，未作图。{escape(note)}</figcaption></figure>'
+        return Chart(column.heading, what=what, note=note)
     axis = "百分比（%）" if column.kind == "share" else column.unit
     now, last = medians(overview, column)
     units = {"now": sum(row.measure(column.key).number is not None for row in overview.charted),
@@ -424,7 +287,7 @@ def _chart(overview: Overview, column: Figure, drawer: _Charts) -> str:
         ("本年中位数", now, "now", "已计入的{}个单位"), ("上年中位数", last, "last", "上一年度没有错误的{}份报告")) if value is not None)
     svg = drawer.bar(column.key, f"{column.heading}（由高到低）", bars, axis=axis, share=column.kind == "share", whole=column.kind == "count",
                      median=now, last_median=last)
-    return f"<figure>{svg}<figcaption>{escape(said)}{escape(column.definition)}{escape(note)}</figcaption></figure>"
+    return Chart(column.heading, svg, said, column.definition, note=note)
 
 
 def median_text(column: Figure, value: float) -> str:
@@ -434,56 +297,23 @@ def median_text(column: Figure, value: float) -> str:
     return f"{number}{column.unit}"
 
 
-def _two_lines(text: str) -> Markup:
-    """``7 → 21件（+200.0%）`` with the change under the figures: a narrower column."""
-    head, sep, rest = text.partition("（")
-    return Markup(f"{escape(head)}<br><small>{escape(sep + rest)}</small>") if sep else Markup(escape(text))
-
-
 # -- 三、last year --------------------------------------------------------------------------------------
 YOY_KEYS = ("received", "carried_over", "disclosed_share", "withheld_share", "unavailable_share", "reviews", "lawsuits")
 
 
-def _previous(overview: Overview, drawer: _Charts) -> str:
-    from ..check.repetition import DEFINITIONS
-
-    columns = [overview.column(key) for key in YOY_KEYS if any(c.key == key for c in overview.columns)]
-    trend = len(overview.years) >= 1
-    out = ["<h2>三、与上年比较</h2>",
-           "<p>每格为“上年 → 本年（变化）”；数量的变化为百分比，占比的变化为百分点。重复率为本年报告与该单位上一年度报告相比（定义见“五、说明”）。"
-           + (f"历年趋势为{'、'.join(str(y) for y in [*overview.years, overview.year])}年度的新收申请（蓝色实线）和行政复议、行政诉讼（黑色虚线）。" if trend else "")
-           + "</p>",
-           '<div class="wrap"><table><thead><tr><th scope="col">机关名称</th>'
-           + "".join(f'<th scope="col">{escape(c.heading)}</th>' for c in columns)
-           + '<th scope="col">文字重复率</th><th scope="col">表格重复率</th><th scope="col">总体重复率</th>'
-           + ('<th scope="col">历年趋势</th>' if trend else "") + "</tr></thead><tbody>"]
-    pairs = []
+def yoy_chart(overview: Overview, drawer: _Charts) -> Chart | None:
+    """The applications of last year and this beside each other, for every unit compared
+    with last year's report; None when there is none (or all are 0)."""
     received = overview.column("received")
-    for row in overview.figured:
-        spark = f'<td class="trend">{trend_cell(row, overview)}</td>' if trend else ""
-        if row.last is None or row.rates is None or row.figures is None:
-            out.append(f'<tr><td class="name">{_name(row)}</td><td class="why" colspan="{len(columns) + 3}">{escape(row.note or "未作比较")}</td>{spark}</tr>')
-            continue
-        cells = "".join(f'<td class="n">{_two_lines(change(c, row.figures[c.key], row.last[c.key]))}</td>' for c in columns)
-        text = row.figures["repetition"]
-        rates = f'<td class="n">{figure_cell(overview.column("repetition"), text, row)}</td>'
-        rates += "".join(f'<td class="n">{percent(value)}</td>' for value in (row.rates.tables, row.rates.overall))
-        out.append(f'<tr{MARKED if not row.charted else ""}><td class="name">{_name(row)}</td>{cells}{rates}{spark}</tr>')
-        before, now = row.last["received"], row.figures["received"]
-        pairs.append(charts.Pair(row.name + ("（有错误）" if not row.charted else ""), float(before.value or 0), float(now.value or 0),
-                                 shown(received, before), shown(received, now), not row.charted))
-    out.append("</tbody></table></div>")
-    out.append('<div class="charts">')
-    if pairs and any(p.last or p.this for p in pairs):
-        year = overview.year or 0
-        svg = drawer.pair("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
-                                last_name=f"{year - 1}年度" if year else "上年", this_name=f"{year}年度" if year else "本年")
-        out.append(f"<figure>{svg}<figcaption>{escape(received.definition)}斜线浅灰为上年，深色为本年；本年的条画成带交叉斜纹的浅色、名称后注“（有错误）”的，"
-                   "是有错误、未计入合计的单位照报告所印的数字。</figcaption></figure>")
-    out.append(_chart(overview, overview.column("repetition"), drawer))
-    out.append("</div>")
-    out.append("<dl>" + "".join(f"<dd>{escape(DEFINITIONS[key])}</dd>" for key in ("text", "tables", "overall")) + "</dl>")
-    return "\n".join(out)
+    pairs = [charts.Pair(row.name + ("（有错误）" if not row.charted else ""), float(row.last["received"].value or 0), float(row.figures["received"].value or 0),
+                         shown(received, row.last["received"]), shown(received, row.figures["received"]), not row.charted)
+             for row in overview.figured if row.last is not None and row.rates is not None and row.figures is not None]
+    if not (pairs and any(p.last or p.this for p in pairs)):
+        return None
+    year = overview.year or 0
+    svg = drawer.pair("yoy-received", f"{received.heading}：上年与本年", pairs, axis=received.unit,
+                      last_name=f"{year - 1}年度" if year else "上年", this_name=f"{year}年度" if year else "本年")
+    return Chart(received.heading, svg, definition=received.definition)
 
 
 def trend_cell(row: Row, overview: Overview) -> Markup:
@@ -499,49 +329,9 @@ def trend_cell(row: Row, overview: Overview) -> Markup:
 TREND_NAMES = {"received": "申请", "appeals": "复议诉讼"}
 
 
-# -- 四、findings --------------------------------------------------------------------------------------
-def _findings(overview: Overview) -> str:
-    out = ["<h2>四、各单位的问题</h2>"]
-    listed = [row for row in overview.rows if row.findings or row.cross or copying_notes(row)]
-    if not listed:
-        return "\n".join(out + ['<p class="empty">各单位的报告都没有错误和提示。</p>'])
-    out.append("<p>与 nianbao check 列出的相同；有错误的报告改正后重新交回，再生成本页。"
-               + ("与上一年度报告的跨年度核对（X1–X5，即 nianbao check --previous 的结果）和内容雷同列在各单位之后。" if overview.previous else "内容雷同列在各单位之后。")
-               + "</p>")
-    for row in listed:
-        errors = sum(f.level == ERROR for f in row.findings)
-        warnings = sum(f.level == WARNING for f in row.findings)
-        where = f"（{escape(row.shown)}）" if row.shown and row.shown != row.name else ""
-        cross = f"，跨年度核对{len(row.cross)}个" if row.cross else ""
-        out.append(f"<h3>{escape(row.name)}{where}：{escape(row.status)}，错误{errors}个，提示{warnings}个{cross}</h3>")
-        items = [f.labelled(row.shown) for f in row.findings] + [f.labelled(row.shown) for f in row.cross] + copying_notes(row)
-        out.append('<ul class="findings">' + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>")
-    return "\n".join(out)
-
-
 # -- 五、definitions -----------------------------------------------------------------------------------
-def _definitions(overview: Overview) -> str:
-    out = ["<h2>五、说明</h2>", "<dl>"]
-    for column in overview.columns:
-        out.append(f"<dt>{escape(column.heading)}</dt><dd>{escape(column.definition)}</dd>")
-    if overview.previous:
-        from ..check.repetition import DEFINITIONS
-
-        out.append(f"<dt>跨年度核对</dt><dd>{escape(CROSS_DEFINITION)}</dd>")
-        for key in ("text", "tables", "overall"):
-            name, _, sentence = DEFINITIONS[key].partition("：")
-            out.append(f"<dt>{escape(name)}</dt><dd>{escape(sentence)}</dd>")
-        if overview.years:
-            out.append(f"<dt>历年趋势</dt><dd>{escape(TREND_DEFINITION)}</dd>")
-    out.append(f"<dt>中位数</dt><dd>{escape(MEDIAN_DEFINITION)}</dd>")
-    out.append("</dl>")
-    out.append(f"<p>状态：“{COUNTED}”的单位计入合计和图表；“有错误”的报告要改正，其数字照报告所印列出、不计入合计；“未计入”的文件与别的文件重复，或不在名单中；"
-               f"“{OTHER_YEAR}”的文件不是本次计入的年度或格式；“未交回”是名单上没有交回报告的单位。</p>")
-    return "\n".join(out)
-
-
 CROSS_DEFINITION = ("本年报告与该单位上一年度报告的跨年度核对（与 nianbao check --previous 相同）各条的个数：X1 上年结转与上年报告的结转下年度不等，X2 现行有效件数衔接，"
                     "X3 项目数量衔接，X4 文中的年份指向以往年度，X5 某一部分80%以上的文字与上年相同；“无”为核对后没有问题，“—”为没有可比的上年报告。"
                     "跨年度核对不影响是否计入合计（与 nianbao aggregate 相同）。")
 TREND_DEFINITION = "该单位在给出的各年度（--previous 可多次给出）的新收申请（表三 一、的总计）和行政复议、行政诉讼（表四 总计之和），按机关名称对应（只差上级地名的视为同一单位）。"
-MEDIAN_DEFINITION = "各图中的竖实线：“已计入”的各单位该项数字的中位数（一半单位高于它，一半低于它）；竖虚线：上一年度各单位（没有错误的报告）的中位数。"
+MEDIAN_DEFINITION = f"各图中的竖实线：“{COUNTED}”的各单位该项数字的中位数（一半单位高于它，一半低于它）；竖虚线：上一年度各单位（没有错误的报告）的中位数。"

@@ -19,10 +19,10 @@ from markupsafe import Markup, escape
 
 from ..check.crossyear import MIN_SAID
 from ..check.repetition import DEFINITIONS, MIN_RUN
-from ..findings import LEVEL_NAMES, Finding
+from ..findings import CARRIED_RULES, CROSS_YEAR_RULES, LEVEL_NAMES, Finding
 from ..render.outline import environment
 from .changes import MOVES, CellChange, figure
-from .pair import COPIED, PREVIOUS_RULES, STALE, Comparison, Piece
+from .pair import COPIED, STALE, Comparison, Piece
 
 if TYPE_CHECKING:
     from .folders import Folders
@@ -219,8 +219,8 @@ def index(folders: Folders) -> bytes:
         counts=counts(folders.rows),
         notes=notes,
         percent=percent,
-        rules=("X1", "X2", "X3", "X4", "X5"),
-        carried=PREVIOUS_RULES,
+        rules=CROSS_YEAR_RULES,
+        carried=CARRIED_RULES,
         definitions={k: DEFINITIONS[k] for k in ("text", "tables", "overall")},
     )
     return html.encode("utf-8")

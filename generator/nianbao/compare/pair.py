@@ -2,8 +2,8 @@
 
 Built once from the two loaded reports and their findings, then drawn three ways
 (:mod:`.page`, :mod:`.sheet`, :mod:`.printed`), so that the three cannot disagree.  The
-figures come from where the rest of nianbao computes them: the rates from :mod:`.rates`
-(X5's definition), the carry-over checks from ``check --previous``
+figures come from where the rest of nianbao computes them: the repetition rates from
+:mod:`nianbao.check.repetition` (X5's definition), the carry-over checks from ``check --previous``
 (:func:`nianbao.check.crossyear.check_previous`), the years pointing at last year from
 X4's own functions, the findings from ``check`` (:func:`nianbao.read.sources.load_checked`).
 """
@@ -15,18 +15,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..check.crossyear import CARRIED, MIN_SAID, check_previous, own_words
+from ..check.crossyear import MIN_SAID, check_previous, own_words
 from ..check.repetition import Rates, copied_share, copied_spans, rated_narratives, repetition
 from ..check.years import NOT_STALE, OPENING_YEAR, YEAR, opening_years, stale_years
 from ..county.unitnames import note as same_unit_note
 from ..county.unitnames import same_unit
-from ..findings import ERROR, Finding
+from ..findings import CARRIED_RULES, CROSS_YEAR_RULES, ERROR, Finding, Rule
 from ..model.places import places
 from ..model.report import Report
 from .changes import CellChange, changes, largest_moves, proactive_moves
 
 COPIED, STALE = "copied", "stale"  # the two kinds of marks in the narratives
-PREVIOUS_RULES = CARRIED  # carry-overs: last year's closing figures are this year's opening ones
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ class Comparison:
 
     @property
     def carried(self) -> list[Finding]:
-        return [f for f in self.crossyear if f.rule in PREVIOUS_RULES]
+        return [f for f in self.crossyear if f.rule in CARRIED_RULES]
 
     @property
     def adjacent(self) -> bool:
@@ -106,7 +105,7 @@ class Comparison:
 
     def rule_counts(self) -> dict[str, int]:
         """{X1…X5: findings}, for the index of a folder's pairs."""
-        counts = dict.fromkeys(("X1", "X2", "X3", "X4", "X5"), 0)
+        counts: dict[str, int] = dict.fromkeys(CROSS_YEAR_RULES, 0)
         for f in self.crossyear:
             if f.rule in counts:
                 counts[f.rule] += 1
@@ -166,7 +165,7 @@ def compare(last: Side, this: Side, *, same_unit_said: bool = False) -> Comparis
         moves=largest_moves(found),
         narratives=_narratives(a, b, rates.sections),
         crossyear=check_previous(a, b, carried=adjacent),
-        quoted=[f for f in this.findings if f.rule == "R6"],
+        quoted=[f for f in this.findings if f.rule == Rule.R6],
         proactive=proactive_moves(found),
         notes=notes,
         unweighed=[heading for _, heading, text in rated_narratives(a) if text and len(own_words(text).strip()) < MIN_SAID],

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -135,8 +136,24 @@ def _figure_cell(value, parts) -> str:
 
 
 def document(c: Comparison) -> bytes:
-    """The DOCX of the comparison."""
+    """The DOCX of the comparison: A4 landscape, its parts in the page's order."""
     doc = Document()
+    _page_and_styles(doc, c)
+
+    doc.add_heading(c.title, level=0).runs[0].font.size = Pt(18)
+    doc.add_paragraph(f"上一年度：{c.last.shown}（{c.last.report.year}年度）；本年度：{c.this.shown}（{c.this.report.year}年度）")
+    for note in c.notes:
+        doc.add_paragraph(note, style="List Bullet").runs[0].font.bold = True
+
+    for part in (_rates, _moves, _crossyear, _texts, _tables, _findings):
+        part(doc, c)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _page_and_styles(doc: Any, c: Comparison) -> None:
+    """The page (A4 landscape, its running head and foot), the fonts and the document's properties."""
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
@@ -155,11 +172,9 @@ def document(c: Comparison) -> bytes:
     doc.core_properties.title = c.title
     doc.core_properties.author = c.this.report.unit_name
 
-    doc.add_heading(c.title, level=0).runs[0].font.size = Pt(18)
-    doc.add_paragraph(f"上一年度：{c.last.shown}（{c.last.report.year}年度）；本年度：{c.this.shown}（{c.this.report.year}年度）")
-    for note in c.notes:
-        doc.add_paragraph(note, style="List Bullet").runs[0].font.bold = True
 
+def _rates(doc: Any, c: Comparison) -> None:
+    """一、the repetition rates, each with its definition."""
     r = c.rates
     unweighed = unweighed_note(c)
     doc.add_heading("一、重复率", level=1)
@@ -171,6 +186,9 @@ def document(c: Comparison) -> bytes:
     ], [75, 25, 167])
     doc.add_paragraph(DEFINITIONS["sections"])
 
+
+def _moves(doc: Any, c: Comparison) -> None:
+    """二、the largest moves of tables 三 and 四, then of table 二."""
     doc.add_heading(f"二、{moves_heading(len(c.moves))}", level=1)
     for m in c.moves:
         doc.add_paragraph(m.sentence(), style="List Number")
@@ -182,6 +200,9 @@ def document(c: Comparison) -> bytes:
     for m in c.proactive:
         doc.add_paragraph(m.sentence(), style="List Number 2")
 
+
+def _crossyear(doc: Any, c: Comparison) -> None:
+    """三、the cross-year rules (X1–X5) and the figures the text quotes (R6)."""
     doc.add_heading("三、跨年度核对", level=1)
     if not c.adjacent:
         doc.add_paragraph("两份报告不是相邻年度，上年结转和表二的存量（X1–X3）无从核对，未核对。")
@@ -195,6 +216,9 @@ def document(c: Comparison) -> bytes:
     if not c.quoted:
         doc.add_paragraph("本年度报告正文中提到的申请、复议、诉讼件数与表格一致。")
 
+
+def _texts(doc: Any, c: Comparison) -> None:
+    """四、the narratives side by side, the runs copied from last year and the stale years marked."""
     doc.add_heading("四、正文对照", level=1)
     legend = doc.add_paragraph()
     _marked(legend, [Piece("下划线并加底色", frozenset({COPIED}))])
@@ -222,6 +246,9 @@ def document(c: Comparison) -> bytes:
             for i, pieces in enumerate(paragraphs):
                 _marked(first if i == 0 else cell.add_paragraph(), pieces)
 
+
+def _tables(doc: Any, c: Comparison) -> None:
+    """五、the tables cell by cell: changed items, then those the same both years, then the zeros."""
     doc.add_heading("五、表格逐格对照", level=1)
     intro = doc.add_paragraph("增减幅度 = （本年 − 上年）÷ 上年；上年为0时无法计算，记为“—”。每个表先列有变化的项目，再列两年相同的（每项一行）；两年各栏均为0的项目合为一行。"
                       + ("印错的总计照原样列出并注明各项之和，增减按各项之和计算。" if c.defects else ""))
@@ -247,23 +274,23 @@ def document(c: Comparison) -> bytes:
                 if not empty.text:
                     empty._p.getparent().remove(empty._p)
 
+
+def _findings(doc: Any, c: Comparison) -> None:
+    """六、each report's own findings."""
     doc.add_heading("六、两份报告的检查结果", level=1)
     for side, name in ((c.this, "本年度"), (c.last, "上一年度")):
         doc.add_heading(f"{name}（{side.shown}）：" + ("未发现问题" if not side.findings else f"{len(side.findings)}条"), level=2)
         for f in side.findings:
             doc.add_paragraph(f.labelled(), style="List Bullet")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
 
 
 def pdf(c: Comparison) -> bytes:
-    """The PDF, through LibreOffice (raises :class:`nianbao.render.office.Unavailable`)."""
+    """The PDF, through LibreOffice (raises :class:`nianbao.render.office.OfficeUnavailable`)."""
     data = document(c)
     date = c.this.report.get(("unit", "date")) or dt.date(c.this.report.year + 1, 1, 1)
     done = pdf_path.convert([("compare", data, date)])
     if "compare" not in done:
-        from ..render.office import Unavailable
+        from ..render.office import OfficeUnavailable
 
-        raise Unavailable("LibreOffice 未能生成 PDF")
+        raise OfficeUnavailable("LibreOffice 未能生成 PDF")
     return done["compare"]

@@ -94,8 +94,19 @@ def _height(sides: list[list[list[Piece]]], width: float) -> float:
 
 
 def build(c: Comparison) -> bytes:
-    """The workbook's bytes."""
+    """The workbook's bytes: one sheet for each part of the page, printed A4 landscape."""
     book = Workbook()
+    for part in (_rates, _moves, _cells, _texts, _checks):
+        part(book, c)
+    for sheet in book.worksheets:
+        print_setup(sheet, orientation="landscape")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rates(book: Workbook, c: Comparison) -> None:
+    """重复率: the rates with what they count and their definitions (the workbook's first sheet)."""
     rates = book.active
     rates.title = "重复率"
     _head(rates, ["项目", "重复率", "相同", "计入", "定义"], [34, 10, 8, 8, 80])
@@ -110,6 +121,9 @@ def build(c: Comparison) -> bytes:
         row[1].number_format = PERCENT
         row[4].alignment = WRAP
 
+
+def _moves(book: Workbook, c: Comparison) -> None:
+    """变化最大的十项: the largest moves of tables 三 and 四, then of table 二."""
     moves = book.create_sheet("变化最大的十项")
     _head(moves, ["序号", "变化", "上年", "本年", "增减", "增减幅度", "说明", "类别"], [6, 70, 10, 10, 10, 10, 30, 16])
     t2, t3, t4 = c.this.report.spec.table_names
@@ -119,6 +133,9 @@ def build(c: Comparison) -> bytes:
             moves.cell(moves.max_row, 6).number_format = PERCENT
             moves.cell(moves.max_row, 2).alignment = WRAP
 
+
+def _cells(book: Workbook, c: Comparison) -> None:
+    """表格逐格对照: every cell of both years, filterable."""
     cells = book.create_sheet("表格逐格对照")
     _head(cells, ["表", "项目", "栏目", f"{c.last.report.year}年", f"{c.this.report.year}年", "增减", "增减幅度", "说明",
                   f"{c.last.report.year}年各项之和", f"{c.this.report.year}年各项之和"], [10, 40, 22, 10, 10, 10, 10, 24, 12, 12])
@@ -131,6 +148,9 @@ def build(c: Comparison) -> bytes:
         cells.cell(cells.max_row, 8).alignment = WRAP
     cells.auto_filter.ref = f"A1:J{cells.max_row}"
 
+
+def _texts(book: Workbook, c: Comparison) -> None:
+    """正文对照: the narratives side by side, marked."""
     texts = book.create_sheet("正文对照")
     _head(texts, ["部分", "重复率", f"{c.last.report.year}年度", f"{c.this.report.year}年度"], [22, 9, 60, 60])
     for part in c.narratives:
@@ -142,6 +162,9 @@ def build(c: Comparison) -> bytes:
     texts.append([])
     texts.append([f"下划线：{DEFINITIONS['sections']}加粗：指向以往年度的年份（X4）。"])
 
+
+def _checks(book: Workbook, c: Comparison) -> None:
+    """核对结果: the notes, the cross-year findings and each report's own."""
     checks = book.create_sheet("核对结果")
     _head(checks, ["报告", "级别", "规则", "位置", "说明"], [14, 6, 6, 34, 90])
     for note in c.notes:  # what the reviewer must know to read the figures
@@ -151,9 +174,3 @@ def build(c: Comparison) -> bytes:
         for f in findings:
             checks.append([name, LEVEL_NAMES[f.level], f.rule, f.path or "", f.describe()])
             checks.cell(checks.max_row, 5).alignment = WRAP
-
-    for sheet in book.worksheets:
-        print_setup(sheet, orientation="landscape")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -12,203 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import multiprocessing
 import os
-import re
-import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from jinja2.sandbox import SecurityError
-
-from ..errors import NianbaoError
 from ..findings import ERROR, WARNING, Finding, sort_findings
-from ..model.places import place
-from ..model.report import Report
-from ..model.schema import validate as validate_data
-from ..model.standard import Spec
-from ..model.yamlfile import parse
 from ..read.sources import load_checked
-from ..render.reportfile import table3_rows
-from ..system import isolate
-from ..system.decode import decode, read_at_most
 from ..system.output import numbered, safe_name
-from . import bounded
-from .bounded import Sandbox
+from .defaults import CHILD, Defaults, DefaultsError, apply_defaults
 from .filenames import GBK_NOTE
+from .statuses import FILES_ONLY, BatchStatus
 
-NARRATIVES = ("preamble", "overview", "problems", "other_matters")
-
-
-# -- shared default texts (--defaults) -------------------------------------------------------------
-MAX_DEFAULTS = 512 * 1024  # bytes of a defaults file: a few sections of a few hundred characters each
-class DefaultsError(NianbaoError, ValueError):
-    """The defaults file itself is wrong: told once, before any unit is processed."""
-
-
-@dataclass(frozen=True)
-class Defaults:
-    """Narrative templates by report-file key path, e.g. ("overview", "proactive")."""
-
-    texts: tuple[tuple[tuple[str, ...], str], ...]
-    name: str = "默认文字"  # the file's name, for messages: a failing text is the defaults file's, not the unit's
-
-    @staticmethod
-    def read(path: Path) -> Defaults:
-        data = read_at_most(path, MAX_DEFAULTS)
-        if data is None:
-            raise DefaultsError(f"默认文字文件 {path.name} 超过 {MAX_DEFAULTS // 1024} KB，不像几段默认文字：请检查是否选错了文件")
-        decoded = decode(data)
-        if decoded.text is None:
-            raise DefaultsError(f"默认文字文件 {path.name}：无法识别文件编码，请另存为 UTF-8")
-        parsed = parse(decoded.text)
-        if parsed.findings or not isinstance(parsed.data, dict):
-            problem = parsed.findings[0].describe(path) if parsed.findings else "应为“键: 文字”的YAML"
-            raise DefaultsError(f"默认文字文件 {path.name} 有误：{problem}")
-        texts: list[tuple[tuple[str, ...], str]] = []
-        for key, value in parsed.data.items():
-            if key == "overview" and isinstance(value, dict):
-                texts += [(("overview", sub), text) for sub, text in value.items()]
-            elif key in NARRATIVES:
-                texts.append(((key,), value))
-            else:
-                raise DefaultsError(f"默认文字文件 {path.name}：未知的键“{key}”，可用的键有 {'、'.join(NARRATIVES)}")
-        env = Sandbox()
-        for keys, text in texts:
-            if not isinstance(text, str):
-                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 应为文字")
-            try:
-                env.compile_text(text)
-            except jinja2.TemplateSyntaxError as exc:
-                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符写法有误（第{exc.lineno}行：{exc.message}）") from exc
-            except (RecursionError, SyntaxError, MemoryError, ValueError) as exc:  # Python cannot compile what jinja made of it
-                raise DefaultsError(f"默认文字文件 {path.name}：{'.'.join(keys)} 的占位符或括号嵌套过深，请简化") from exc
-        return Defaults(tuple(texts), path.name)
-
-
-def placeholders(report: Report) -> dict[str, Any]:
-    """What a default text may name: ``unit.name``, ``year``, ``applications.new.总计``,
-    ``applications.withheld.state_secret.自然人``, ``appeals.review.总计``, ``proactive.licensing``…"""
-    spec = report.spec
-    t3, t4 = spec.table3, spec.table4
-    applications: dict[str, Any] = {}
-    for line in t3.data_lines():
-        node = applications
-        keys = t3.keypath(line)
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = dict(zip((c.label for c in t3.all_columns), report.row(line)))
-    appeals = {g.key: dict(zip((c.label for c in t4.all_columns), report.appeal(g))) for g in t4.groups}
-    proactive: dict[str, Any] = {}
-    for group in spec.table2:
-        for item in group.items:
-            values = report.item_values(group, item)
-            proactive[item.key] = values[0] if group.scalar else dict(zip((c.label for c in group.columns), values))
-    return {
-        "unit": dict(report.unit),
-        "year": report.year,
-        "format": spec.name,
-        "applications": applications,
-        "appeals": appeals,
-        "proactive": proactive,
-    }
-
-
-_UNKNOWN = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
-
-
-@dataclass(frozen=True)
-class _Text:
-    """One default text a unit needs: where it goes, its template, how messages name it."""
-
-    keys: tuple[str, ...]
-    template: str
-    section: str  # as messages name it: 一、总体情况（一）主动公开
-
-
-def apply_defaults(report: Report, defaults: Defaults) -> Report:
-    """The report with each empty narrative filled from its default text, rendered within
-    bounds (:mod:`nianbao.county.bounded`): on Linux in a child process of at most
-    :data:`~nianbao.county.bounded.MEMORY` bytes, killed past the time limit; elsewhere in this
-    process, under the sandbox's own bounds."""
-    data = report.plain()
-    wanted: list[_Text] = []
-    for keys, template in defaults.texts:
-        node: Any = data
-        for key in keys[:-1]:
-            node = node.get(key) if isinstance(node.get(key), dict) else {}
-        if isinstance(node.get(keys[-1]), str) and node[keys[-1]].strip():
-            continue
-        wanted.append(_Text(keys, template, place(report.spec.id, keys).label))
-    if not wanted:
-        return report
-    context = placeholders(report)
-    unit = report.unit_name
-    if _CHILD:
-        at = multiprocessing.get_context("fork").RawValue("i", 0)
-        try:
-            texts = isolate.run(_render, context, wanted, defaults.name, unit, at, seconds=bounded.SECONDS + 1, what="默认文字", memory=bounded.MEMORY)
-        except isolate.Failed:
-            failed = wanted[min(max(at.value, 0), len(wanted) - 1)]
-            raise DefaultsError(f"{_where(defaults.name, failed)}的模板运行超过{bounded.SECONDS:g}秒或占用内存超过{bounded.MEMORY // 1024 // 1024} MB，已停止；请简化") from None
-    else:
-        texts = _render(context, wanted, defaults.name, unit, None)
-    for text, rendered in zip(wanted, texts):
-        node = data
-        for key in text.keys[:-1]:
-            if not isinstance(node.get(key), dict):
-                node[key] = {}
-            node = node[key]
-        node[text.keys[-1]] = rendered
-    model = validate_data(report.spec.id, data)
-    return Report(report.spec, model, report.source, report.lines)
-
-
-# A child process costs a fork on Linux (milliseconds) but a fresh interpreter elsewhere
-# (a second or more a unit): there the sandbox's own bounds are the limit.
-_CHILD = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _where(file: str, text: _Text) -> str:
-    """Where a failing default text is: in the defaults file, never in the unit's file."""
-    return f"默认文字文件 {file} 中 {'.'.join(text.keys)}（{text.section}）"
-
-
-def _render(context: dict[str, Any], wanted: list[_Text], file: str, unit: str, at: Any) -> list[str]:
-    """Each text rendered in one sandbox with one budget of time and loop turns; ``at``
-    (shared with the parent) says which text is running, should the process be killed."""
-    env = Sandbox()
-    env.start()
-    out: list[str] = []
-    for n, text in enumerate(wanted):
-        if at is not None:
-            at.value = n
-        where = _where(file, text)
-        try:
-            out.append(env.compile_text(text.template).render(context).strip())
-        except bounded.TooLong:
-            raise DefaultsError(f"{where}的模板运行超过{bounded.SECONDS:g}秒，已停止；请简化") from None
-        except bounded.TooBig as exc:
-            raise DefaultsError(f"{where}的模板太大（{exc}），已停止；请简化") from None
-        except MemoryError:
-            raise DefaultsError(f"{where}的模板太大（内存超过{bounded.MEMORY // 1024 // 1024} MB），已停止；请简化") from None
-        except RecursionError:
-            raise DefaultsError(f"{where}的模板调用自身的层数过多（递归），已停止；请简化") from None
-        except jinja2.UndefinedError as exc:
-            match = _UNKNOWN.search(str(exc))
-            name = (match.group(1) or match.group(2)) if match else str(exc)
-            raise DefaultsError(f"{unit}：{text.section}的默认文字中有未知的占位符“{name}”") from None
-        except SecurityError as exc:
-            detail = str(exc) if re.search("[\u4e00-\u9fff]", str(exc)) else "引用了 Python 的内部属性"
-            raise DefaultsError(f"{where}有不允许的写法（{detail}）：占位符只能引用 unit.name、year 等数据") from None
-        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, OverflowError, LookupError, AttributeError, SyntaxError):
-            raise DefaultsError(f"{where}的模板无法生成（占位符的写法或计算有误）：请检查其中的占位符") from None
-    return out
+# Where each unit's default texts are rendered: in a child process where a fork is cheap
+# (Linux), else in the unit's worker under the sandbox's own bounds; a test turns it off to
+# try the sandbox alone, as on Windows.
+_CHILD = CHILD
 
 
 # -- one unit ------------------------------------------------------------------------------------------
@@ -226,7 +48,7 @@ class Outcome:
     outputs: dict[str, bytes] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     date: dt.date | None = None  # the report's date, which its PDF carries
-    status: str = ""  # 已生成, 未通过, 重复交回, 未交回
+    status: BatchStatus | None = None  # set once every unit is known (run)
     fingerprint: str | None = None  # of the report's content (county.fingerprint)
     stem: str | None = None  # the name its documents are published under
 
@@ -261,7 +83,7 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
             from .rules import fingerprint
 
             outcome.fingerprint = fingerprint(report)
-        fill = partial(apply_defaults, defaults=defaults) if defaults is not None else None
+        fill = partial(apply_defaults, defaults=defaults, child=_CHILD) if defaults is not None else None
         produced = produce_loaded(loaded, findings, targets, Options(draft=draft, fill=fill))
         outcome.findings = sort_findings(loaded.locate(produced.findings))
         outcome.outputs, outcome.date = produced.outputs, produced.date
@@ -305,90 +127,118 @@ def run(
     should read besides: the year counted first (``year``, else the year most files have;
     a file of another year or format is 不是本年度, never published with the rest), then
     outputs of an earlier run skipped, a record ignored."""
-    from .. import render as rendering
-    from ..system.output import Folder
     from . import intake
-    from . import rules as county
     from .roster import key as county_key
 
     taken_in = intake.gather(paths, outside=out_dir, notes=notes, sources=sources)
-    names, unique, copies = taken_in.names, taken_in.unique, taken_in.copies
-    gbk = taken_in.gbk
-    if gbk and notes is not None:
-        notes.append(GBK_NOTE.format(n=gbk))
+    if taken_in.gbk and notes is not None:
+        notes.append(GBK_NOTE.format(n=taken_in.gbk))
     out_dir.mkdir(parents=True, exist_ok=True)
-    # every unit's files spooled to one unnamed file in the output folder while the units are
-    # processed, and published under their final names only when every unit is known: a file
-    # claiming another unit, or of another year than the rest, is then reported and not
-    # published; memory stays flat, and one file costs the disk far less than a folder a unit
-    spool = tempfile.TemporaryFile(prefix=".nianbao-staging-", dir=out_dir)
-    staged: dict[int, dict[str, tuple[int, int]]] = {}  # outcome's index → target → (offset, size) in the spool
     outcomes: list[Outcome] = []
-    try:
-        for outcome in _results(unique, jobs, defaults, targets, draft):
-            outcome.shown = names[outcome.source]
+    with _Spool(out_dir) as spool:
+        for outcome in _results(taken_in.unique, jobs, defaults, targets, draft):
+            outcome.shown = taken_in.names[outcome.source]
             outcome.findings += [Finding(WARNING, "B", None, said) for said in taken_in.name_notes(outcome.source)]
-            if outcome.outputs:
-                at = staged[len(outcomes)] = {}
-                for target, data in outcome.outputs.items():
-                    at[target] = (spool.tell(), len(data))
-                    spool.write(data)
-                outcome.outputs = {}
+            spool.keep(len(outcomes), outcome)
             outcomes.append(outcome)
             on_result(outcome)
-        entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
-        reviewed = intake.review(entries, expected, year)
-        if notes is not None and reviewed.run.year is not None:
-            notes.append(reviewed.run.line(county.YEAR_HINT))
-        for outcome, entry in zip(outcomes, entries):
-            outcome.findings = sort_findings(entry.findings + outcome.findings)
-            if entry.copy:
-                outcome.status = "重复交回"
-            elif entry.other_year:
-                outcome.status = county.OTHER_YEAR
-
-        def read(n: int, target: str) -> bytes:
-            offset, size = staged[n][target]
-            spool.seek(offset)
-            return spool.read(size)
-
-        # publish: unique names in input order, a changed file kept as .bak
-        folder = Folder(out_dir)
-        taken: set[str] = set()
-        publish: list[tuple[str, int, str]] = []
-        for n, outcome in enumerate(outcomes):
-            if not outcome.ok or n not in staged or outcome.status:
-                continue
-            stem = outcome.stem = _unique_stem(outcome, taken)
-            for target in targets:
-                if target in staged[n]:
-                    name = rendering.file_name(stem, target)
-                    publish.append((name, n, target))
-                    outcome.written.append(name)
-        _write_all(folder, ((name, functools.partial(read, n, target)) for name, n, target in publish))
-        folder.save()
-        for_pdf = [(o, o.stem, read(n, "docx")) for n, o in enumerate(outcomes)
-                   if "pdf" in targets and o.ok and o.stem and "docx" in staged.get(n, {})]
-        problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
-        if notes is not None:
-            notes += folder.notes
-    finally:
-        spool.close()
+        entries, reviewed = _review(outcomes, expected, year, notes)
+        problem = _publish(outcomes, spool, out_dir, targets, jobs, notes)
     for outcome in outcomes:
-        outcome.status = outcome.status or ("已生成" if outcome.ok else "未通过")
+        outcome.status = outcome.status or (BatchStatus.MADE if outcome.ok else BatchStatus.FAILED)
     by_source = {o.source: o for o in outcomes}
-    for copy, (original, finding) in copies.items():
+    for copy, (original, finding) in taken_in.copies.items():
         like = by_source.get(original)
-        outcomes.append(Outcome(copy, names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding], status="重复交回"))
+        outcomes.append(Outcome(copy, taken_in.names[copy], name=like.name if like else None, year=like.year if like else None, findings=[finding],
+                                status=BatchStatus.DUPLICATE))
         on_result(outcomes[-1])
     if expected is not None:
-        outcomes += [Outcome(Path(name), "", name=name, status="未交回", findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
+        outcomes += [Outcome(Path(name), "", name=name, status=BatchStatus.ABSENT, findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
                      for name in reviewed.absent]
         # in the list's order, as the office reads down its list; what is not on it after
         place = {county_key(name): i for i, name in enumerate(expected)}
         belongs = {e.path: e.belongs for e in entries if e.belongs}
-        outcomes.sort(key=lambda o: (o.status in ("重复交回", county.OTHER_YEAR), place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
+        outcomes.sort(key=lambda o: (o.status in FILES_ONLY, place.get(county_key(belongs.get(o.source) or o.name or ""), len(place))))
     return outcomes, problem
+
+
+class _Spool:
+    """Every unit's files, spooled to one unnamed file in the output folder while the units
+    are processed, and published under their final names only when every unit is known: a
+    file claiming another unit, or of another year than the rest, is then reported and not
+    published; memory stays flat, and one file costs the disk far less than a folder a unit."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.file = tempfile.TemporaryFile(prefix=".nianbao-staging-", dir=out_dir)
+        self.staged: dict[int, dict[str, tuple[int, int]]] = {}  # outcome's index → target → (offset, size) in the spool
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def keep(self, n: int, outcome: Outcome) -> None:
+        """The n-th outcome's outputs, moved out of memory into the spool."""
+        if outcome.outputs:
+            at = self.staged[n] = {}
+            for target, data in outcome.outputs.items():
+                at[target] = (self.file.tell(), len(data))
+                self.file.write(data)
+            outcome.outputs = {}
+
+    def read(self, n: int, target: str) -> bytes:
+        offset, size = self.staged[n][target]
+        self.file.seek(offset)
+        return self.file.read(size)
+
+
+def _review(outcomes: list[Outcome], expected: list[str] | None, year: int | None, notes: list[str] | None) -> tuple[list, Any]:
+    """The county rules over every unit once all are known (:func:`nianbao.county.intake.review`):
+    each outcome's findings with the rules', a copy or a file of another year given its status;
+    the year counted said first in ``notes``.  (The entries, the review.)"""
+    from . import intake
+    from . import rules as county
+
+    entries = [county.Entry(o.source, o.shown, o.name, o.year, o.format, o.fingerprint) for o in outcomes]
+    reviewed = intake.review(entries, expected, year)
+    if notes is not None and reviewed.run.year is not None:
+        notes.append(reviewed.run.line(county.YEAR_HINT))
+    for outcome, entry in zip(outcomes, entries):
+        outcome.findings = sort_findings(entry.findings + outcome.findings)
+        if entry.copy:
+            outcome.status = BatchStatus.DUPLICATE
+        elif entry.other_year:
+            outcome.status = BatchStatus.OTHER_YEAR
+    return entries, reviewed
+
+
+def _publish(outcomes: list[Outcome], spool: _Spool, out_dir: Path, targets: tuple[str, ...], jobs: int, notes: list[str] | None) -> str | None:
+    """The spooled files of every unit that may be published written under unique names in
+    input order (a changed file kept as .bak), then the PDFs; why there are none, if so."""
+    from .. import render as rendering
+    from ..system.output import Folder
+
+    folder = Folder(out_dir)
+    taken: set[str] = set()
+    publish: list[tuple[str, int, str]] = []
+    for n, outcome in enumerate(outcomes):
+        if not outcome.ok or n not in spool.staged or outcome.status:
+            continue
+        stem = outcome.stem = _unique_stem(outcome, taken)
+        for target in targets:
+            if target in spool.staged[n]:
+                name = rendering.file_name(stem, target)
+                publish.append((name, n, target))
+                outcome.written.append(name)
+    _write_all(folder, ((name, functools.partial(spool.read, n, target)) for name, n, target in publish))
+    folder.save()
+    for_pdf = [(o, o.stem, spool.read(n, "docx")) for n, o in enumerate(outcomes)
+               if "pdf" in targets and o.ok and o.stem and "docx" in spool.staged.get(n, {})]
+    problem = _pdfs(for_pdf, folder, jobs) if for_pdf else None
+    if notes is not None:
+        notes += folder.notes
+    return problem
 
 
 WRITERS = 8  # files written at once: each write waits on the disk (fsync), and the disk takes many waits in one flush
@@ -452,35 +302,3 @@ def _results(sources: list[Path], jobs: int, defaults: Defaults | None, targets:
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, min(8, len(sources) // (jobs * 4)))
         yield from pool.map(_process_packed, [(source, defaults, targets, draft) for source in sources], chunksize=chunk)
-
-
-# -- the county's aggregate ---------------------------------------------------------------------------------
-def aggregate(reports: Sequence[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
-    """(spec, report-file data with every table value summed).  The reports are of one year
-    and format (:func:`nianbao.county.rules.review` sees to it); the sheet of each unit's main
-    rows is the tally's (:meth:`nianbao.county.tally.Tally.sheet`: in the list's order, with
-    what is missing)."""
-    spec = reports[0][1].spec
-    year = reports[0][1].year
-    t3, t4 = spec.table3, spec.table4
-
-    def total(values: Iterable[list[Any]]) -> list[Any]:
-        return [sum(column) for column in zip(*values)]
-
-    proactive: dict[str, Any] = {}
-    for group in spec.table2:
-        for item in group.items:
-            summed = total([list(r.item_values(group, item)) for _, r in reports])
-            proactive[item.key] = summed[0] if group.scalar else summed
-
-    data: dict[str, Any] = {
-        "year": year,
-        "format": spec.id,
-        "unit": {"name": unit_name},
-        "proactive": proactive,
-        "applications": table3_rows(spec, lambda line: total([r.row(line)[: len(t3.columns)] for _, r in reports])),
-        "appeals": {g.key: total([r.appeal(g)[: len(t4.columns)] for _, r in reports]) for g in t4.groups},
-    }
-    if spec.fees:
-        data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
-    return spec, data

@@ -57,7 +57,7 @@ class TooBig(SecurityError, NianbaoError):
     """Something grew past a bound; the message says what, in Chinese."""
 
 
-class Refused(SecurityError, NianbaoError):
+class NotAllowed(SecurityError, NianbaoError):
     """Something a report text has no use for and that could ask for too much; the
     message says what, in Chinese."""
 
@@ -131,7 +131,7 @@ def _format(form: Any, depth: int = 0) -> None:
     for _, _, spec, _ in parsed:
         if spec:
             if "{" in spec:
-                raise Refused("格式中的宽度不能用占位符给出")
+                raise NotAllowed("格式中的宽度不能用占位符给出")
             if any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", spec)):
                 raise TooBig(f"宽度超过{MAX_WIDTH}")
 
@@ -174,9 +174,9 @@ def _check_method(name: str, owner: Any, args: tuple, kwargs: dict) -> tuple:
         elif name in ("format", "format_map"):
             _format(owner)
         elif name in ("translate", "maketrans"):
-            raise Refused("不能用 translate")
+            raise NotAllowed("不能用 translate")
     elif isinstance(owner, int) and name in ("to_bytes",):
-        raise Refused("不能用 to_bytes")
+        raise NotAllowed("不能用 to_bytes")
     return args
 
 
@@ -232,7 +232,7 @@ def _count(value: Any, count: Any = 1, *_: Any, **__: Any) -> None:
 def _sum(iterable: Any, attribute: Any = None, start: Any = 0, **kwargs: Any) -> None:
     start = kwargs.get("start", start)
     if not isinstance(start, (int, float)):
-        raise Refused("sum 只能加数字")
+        raise NotAllowed("sum 只能加数字")
 
 
 _GUARDS: dict[str, Callable[..., Any]] = {"center": _center, "indent": _indent, "format": _format_filter, "join": _join_filter, "replace": _replace_filter,
@@ -241,7 +241,7 @@ _DROPPED = {"random"}  # a report must come out the same every run
 
 
 def _no_lipsum(*_: Any, **__: Any) -> str:
-    raise Refused("lipsum 生成的是随机的拉丁文，不能用在报告里")
+    raise NotAllowed("lipsum 生成的是随机的拉丁文，不能用在报告里")
 
 
 def _printable(value: Any) -> Any:
@@ -253,7 +253,7 @@ def _printable(value: Any) -> Any:
     if isinstance(value, float) and math.isfinite(value):
         return value
     shown = "空值 None" if value is None else "无穷大或非数" if isinstance(value, float) else f"{type(value).__name__} 类型的值"
-    raise Refused(f"占位符输出的是{shown}，不是文字或数字")
+    raise NotAllowed(f"占位符输出的是{shown}，不是文字或数字")
 
 
 class Sandbox(ImmutableSandboxedEnvironment):

@@ -1,12 +1,14 @@
 """One county intake: the folders a county office was sent → the units, each file once.
 
-``aggregate``, ``batch`` (and the coming web front) take in a county's files this one way:
+``batch``, ``aggregate`` (:mod:`.tally`, which the site's county page calls too), ``overview``
+and ``compare`` of two folders take in a county's files this one way:
 collect the files under the folders given (outputs of an earlier run left out), name each
 as the clerk finds it, process each distinct file once (a copy with the same bytes is
 said, not counted twice) and, once every unit is known, apply the county rules (rule B):
 files that claim one unit, of another year or format than most, units on the list that
-sent nothing or names not on it.  Loading and rendering each unit is the caller's
-(:mod:`nianbao.produce`); this module says which files and what the rules found.
+sent nothing or names not on it.  Loading each unit (and rendering it, in ``batch``: through
+:mod:`nianbao.produce`) is the caller's; this module says which files, what the rules found,
+and by what a report is judged fit to count (:func:`judged`: as ``batch`` judges it).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import ERROR, Finding, sort_findings
+from ..findings import ERROR, Finding, Rule, sort_findings
 from . import rules as county
 from .filenames import in_gbk
 from .filenames import notes as name_notes
+from .statuses import Standing
 
 
 @dataclass
@@ -90,19 +93,16 @@ def judged(report, findings: list[Finding]) -> list[Finding]:
 
     from ..check.publish import DRAFT_TOO, publishable
 
-    return sort_findings([replace(f, message=f.message.replace(DRAFT_TOO, "")) if f.rule == "P" else f for f in publishable(report, list(findings))])
-
-
-UNFILLED = "未填写完整"  # the status of such a report in the county's sheets and pages: batch's 未通过, said as what it is
+    return sort_findings([replace(f, message=f.message.replace(DRAFT_TOO, "")) if f.rule == Rule.P else f for f in publishable(report, list(findings))])
 
 
 def unfilled(findings: list[Finding]) -> bool:
     """A report :func:`judged` refuses for rule P alone — placeholders, sections that would
     print empty, a line the template left, no 落款日期: what an untouched ``nianbao init``
     file or ``nianbao sheet`` workbook gives, and any report not yet filled in to the end.
-    Its tables are no unit's figures yet: not shown as printed, not counted (:data:`UNFILLED`)."""
+    Its tables are no unit's figures yet: not shown as printed, not counted (:attr:`~nianbao.county.statuses.Standing.UNFILLED`)."""
     errors = [f for f in findings if f.level == ERROR]
-    return bool(errors) and all(f.rule == "P" for f in errors)
+    return bool(errors) and all(f.rule == Rule.P for f in errors)
 
 
 def left_out_because(findings: list[Finding], shown: str) -> str:
@@ -112,7 +112,7 @@ def left_out_because(findings: list[Finding], shown: str) -> str:
     errors = [f for f in findings if f.level == ERROR]
     first = errors[0].labelled(shown)
     if unfilled(findings):
-        return f"{UNFILLED}，还不能发布，未计入（{first}；共{len(errors)}处，nianbao batch 同样不生成它：填写完整后重新交回）"
+        return f"{Standing.UNFILLED}，还不能发布，未计入（{first}；共{len(errors)}处，nianbao batch 同样不生成它：填写完整后重新交回）"
     return f"有错误，未计入（{first}；运行 nianbao check 查看全部）"
 
 

@@ -63,7 +63,7 @@ def _from_workbook(path: Path) -> list[str]:
         safezip.open_package(path.read_bytes(), "工作簿")
         sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         return [str(row[0]) for row in sheet.iter_rows(max_col=1, max_row=5000, values_only=True) if row and row[0] is not None]
-    except safezip.Refused as exc:
+    except safezip.BadPackage as exc:
         raise RosterError(f"名单 {path.name}：{exc}") from exc
     except Exception as exc:  # noqa: BLE001 - a damaged workbook: told as such
         raise RosterError(f"名单 {path.name} 无法打开（{type(exc).__name__}），请另存为 .xlsx 或每行一个单位的 .txt") from exc

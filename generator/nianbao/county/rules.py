@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Rule
 from ..model.standard import SPECS
 from ..read.kinds import PICTURES
 from ..read.sources import accepted
 from . import roster, unitnames
 from .filenames import readable
+from .statuses import Standing
 from .unitnames import core as _core
 
 OUTPUT_NAMES = ("汇总.xlsx",)  # what nianbao itself writes into a folder it may read again
@@ -230,13 +231,12 @@ class Run:
         else:
             said += f"（全部{self.files}个文件都是这一年度）" if self.files > 1 else ""
         if self.set_aside:
-            said += f"；另有{self.set_aside}个文件不是本年度（或不是本年度的格式），列为“{OTHER_YEAR}”，不计入"
+            said += f"；另有{self.set_aside}个文件不是本年度（或不是本年度的格式），列为“{Standing.OTHER_YEAR}”，不计入"
             if hint and not self.given:
                 said += f"；{hint}"
         return said
 
 
-OTHER_YEAR = "不是本年度"  # the status of a file set aside by :func:`one_year`
 YEAR_HINT = "如需计入其他年度，请加 --year 年份"  # said by the commands when the year was the files' (Run.line)
 
 
@@ -358,7 +358,7 @@ def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
         found = index.find(entry.name)
         if len(found) == 1:
             entry.belongs = found[0]  # the listed unit has replied: never also 未交回
-            if not any(f.level == ERROR and f.rule == "B" for f in entry.findings):  # two files for it: said already, not counted
+            if not any(f.level == ERROR and f.rule == Rule.B for f in entry.findings):  # two files for it: said already, not counted
                 sameness = unitnames.same_unit(entry.name, found[0])
                 how = f"只差前面的上级地名“{sameness.prefix}”" if sameness is not None and sameness.prefix else "只差空格或“人民政府”等字样"
                 entry.findings.append(Finding(WARNING, "B", None, f"机关名称“{entry.name}”与名单上的“{found[0]}”{how}，按名单上的这个单位计入"))
@@ -400,7 +400,7 @@ def _one_file_a_unit(entries: list[Entry], listed: dict[str, str]) -> None:
             continue
         files = "、".join(f"{e.shown}（{e.name}）" for e in group)
         for entry in group:
-            if not any(f.level == ERROR and f.rule == "B" for f in entry.findings):
+            if not any(f.level == ERROR and f.rule == Rule.B for f in entry.findings):
                 entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是名单上“{unit}”的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
             entry.counted = False
 

@@ -1,12 +1,14 @@
 """One county's sums: the files sent in taken in once, each checked, the county rules (B)
-applied, and the tables of the units that count added up.
+applied, and the tables of the units that count added up (:func:`aggregate`).
 
-``aggregate`` prints and writes what this computes, and the coming web front's county page
-shows the same: a unit is added only when its report has no error and no other file claims
-it, and what is left out or missing is said, never dropped."""
+``aggregate`` prints and writes what this computes, and the site's county page
+(:mod:`nianbao.serve.jobs`) sums the same way: a unit is added only when its report has no
+error, is ready to publish (:func:`nianbao.county.intake.judged`) and no other file claims it,
+and what is left out or missing is said, never dropped (:meth:`Tally.gaps`, :meth:`Tally.sheet`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from ..model.standard import Spec
 from . import intake, roster
 from . import rules as county
 from .filenames import GBK_NOTE
+from .statuses import Standing
 
 
 @dataclass
@@ -47,7 +50,7 @@ class Tally:
         assert self.spec is not None and self.data is not None
         text = f"{self.spec.title(unit_name, self.data['year'])}：{len(self.counted)}个单位的表格数字之和（由 nianbao aggregate 生成）"
         if self.left_out:
-            text += "\n注意：以下文件未计入：" + "、".join(e.shown + (f"（{county.OTHER_YEAR}）" if e.other_year else "") for e in self.left_out)
+            text += "\n注意：以下文件未计入：" + "、".join(e.shown + (f"（{Standing.OTHER_YEAR}）" if e.other_year else "") for e in self.left_out)
         if self.absent:
             text += "\n注意：以下单位未交回：" + "、".join(self.absent)
         return text
@@ -78,12 +81,12 @@ class Tally:
             at = (entry.other_year, place.get(roster.key(entry.belongs or entry.name or ""), len(place)))
             report = reports.get(entry.shown) if entry.counted else None
             if report is not None:
-                body.append((at, (report.unit_name, entry.shown, "已计入", *(report.row(line)[-1] for line in main), "")))
+                body.append((at, (report.unit_name, entry.shown, Standing.COUNTED, *(report.row(line)[-1] for line in main), "")))
             else:
                 why = next((f.message for f in reversed(entry.findings) if f.level == ERROR), "")
-                status = county.OTHER_YEAR if entry.other_year else intake.UNFILLED if why.startswith(intake.UNFILLED) else "未计入"
+                status = Standing.OTHER_YEAR if entry.other_year else Standing.UNFILLED if why.startswith(Standing.UNFILLED) else Standing.LEFT_OUT
                 body.append((at, (entry.name or "", entry.shown, status, *([None] * len(main)), why)))
-        body += [((False, place.get(roster.key(name), len(place))), (name, "", "未交回", *([None] * len(main)), "名单上的这个单位没有交回报告"))
+        body += [((False, place.get(roster.key(name), len(place))), (name, "", Standing.ABSENT, *([None] * len(main)), "名单上的这个单位没有交回报告"))
                  for name in self.absent]
         body.sort(key=lambda item: item[0])  # stable: a unit's files in the order found
         rows: list[tuple[Any, ...]] = [("机关名称", "文件", "状态", *(line.label for line in main), "说明"), *(row for _, row in body)]
@@ -134,12 +137,44 @@ def _written(value: Any) -> bool:
 NARRATIVES = ("preamble", "overview", "problems", "other_matters")
 
 
+def aggregate(reports: Sequence[tuple[Path | str, Report]], unit_name: str) -> tuple[Spec, dict[str, Any]]:
+    """(spec, report-file data with every table value summed).  The reports are of one year
+    and format (:func:`nianbao.county.rules.review` sees to it); the sheet of each unit's main
+    rows is the tally's (:meth:`Tally.sheet`: in the list's order, with
+    what is missing)."""
+    from ..render.reportfile import table3_rows
+
+    spec = reports[0][1].spec
+    year = reports[0][1].year
+    t3, t4 = spec.table3, spec.table4
+
+    def total(values: Iterable[list[Any]]) -> list[Any]:
+        return [sum(column) for column in zip(*values)]
+
+    proactive: dict[str, Any] = {}
+    for group in spec.table2:
+        for item in group.items:
+            summed = total([list(r.item_values(group, item)) for _, r in reports])
+            proactive[item.key] = summed[0] if group.scalar else summed
+
+    data: dict[str, Any] = {
+        "year": year,
+        "format": spec.id,
+        "unit": {"name": unit_name},
+        "proactive": proactive,
+        "applications": table3_rows(spec, lambda line: total([r.row(line)[: len(t3.columns)] for _, r in reports])),
+        "appeals": {g.key: total([r.appeal(g)[: len(t4.columns)] for _, r in reports]) for g in t4.groups},
+    }
+    if spec.fees:
+        data["processing_fees"] = {f.key: sum((r.fees() or {}).get(f.key, 0) or 0 for _, r in reports) for f in spec.fees}
+    return spec, data
+
+
 def tally(inputs: tuple[Path, ...], unit_name: str, expected: list[str] | None, *, outside: Path, year: int | None = None) -> Tally:
     """Every file under ``inputs`` (``outside``: where the outputs go, never read as input)
     taken in, checked and reviewed against the unit list ``expected``; the counted units'
     tables — of ``year``, else of the year most files have — added up as ``unit_name``'s."""
     from ..read.sources import load_checked
-    from .batch import aggregate
 
     out = Tally()
     notes: list[str] = []

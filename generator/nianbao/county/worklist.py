@@ -18,19 +18,20 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..findings import LEVEL_NAMES
+from ..findings import ERROR, LEVEL_NAMES
 from ..model.places import labels
 from ..model.standard import SPECS, spec_for_year
 from ..render.printing import print_setup
 from .filenames import readable_text
+from .statuses import BatchStatus
 
 FONT = "宋体"
 STATUS_FILLS = {
-    "已生成": "C6EFCE",
-    "未通过": "FFC7CE",
-    "重复交回": "FFEB9C",
-    "未交回": "D9D9D9",
-    "不是本年度": "EDEDED",
+    BatchStatus.MADE: "C6EFCE",
+    BatchStatus.FAILED: "FFC7CE",
+    BatchStatus.DUPLICATE: "FFEB9C",
+    BatchStatus.ABSENT: "D9D9D9",
+    BatchStatus.OTHER_YEAR: "EDEDED",
 }
 LEVEL_FILLS = {"错误": "FFC7CE", "提示": "FFEB9C"}
 UNITS_HEAD = ("序号", "机关名称", "年度", "文件", "状态", "错误", "提示", "主要问题", "生成的文件")
@@ -103,8 +104,8 @@ def build(outcomes: list, extra: dict[str, list[tuple[Any, ...]]] | None = None)
     _table(problems, FINDINGS_HEAD, (6, 26, 36, 7, 6, 14, 36, 80))
     n = 0
     for i, outcome in enumerate(outcomes, start=1):
-        errors = [f for f in outcome.findings if f.level == "error"]
-        first = errors[0] if errors else (outcome.findings[0] if outcome.status == "重复交回" and outcome.findings else None)
+        errors = [f for f in outcome.findings if f.level == ERROR]
+        first = errors[0] if errors else (outcome.findings[0] if outcome.status == BatchStatus.DUPLICATE and outcome.findings else None)
         row = put_row(units, (i, outcome.name or "", outcome.year or "", outcome.shown, outcome.status, outcome.errors, outcome.warnings,
                               first.describe() if first else "", "、".join(outcome.written)))
         fill = STATUS_FILLS.get(outcome.status)

@@ -77,25 +77,9 @@ def _table3_names(lines: tuple[Line3, ...], parent: Line3 | None = None, above: 
     return out
 
 
-@cache
-def places(spec_id: str) -> dict[KeyPath, Place]:
-    spec: Spec = SPECS[spec_id]
-    index: dict[KeyPath, Place] = {}
-    section_keys = tuple(s.key for s in spec.sections)
-    top = ("year", "format", "unit", PREAMBLE.key, *section_keys) + (("processing_fees",) if spec.fees else ())
-    _mapping(index, (), "报告文件", "报告文件", top)
-    index[("year",)] = Place(YEAR_LABEL, "year", YEAR_LABEL)
-    index[("format",)] = Place(FORMAT_LABEL, "format", FORMAT_LABEL)
-    index[(PREAMBLE.key,)] = Place(PREAMBLE.label, "text", PREAMBLE.label)
-    _mapping(index, ("unit",), UNIT_LABEL, UNIT_LABEL, tuple(f.key for f in spec.unit))
-    for f in spec.unit:
-        index[("unit", f.key)] = Place(f"{UNIT_LABEL}.{f.label}", "date" if f.type == "date" else "text", f.label)
-
-    overview = spec.section("overview")
-    _mapping(index, ("overview",), overview.heading, overview.heading, tuple(f.key for f in overview.subsections))
-    for f in overview.subsections:
-        index[("overview", f.key)] = Place(f"{overview.heading}.{f.label}", "text", f"{overview.heading}{f.label}")
-
+def _table_places(index: dict[KeyPath, Place], spec: Spec) -> None:
+    """The places of the three tables, in the report's order: 表二's items, 表三's rows
+    (groups as mappings), 表四's groups."""
     t2, t3, t4 = spec.table_names
     _mapping(index, ("proactive",), t2, t2, tuple(item.key for g in spec.table2 for item in g.items))
     for group in spec.table2:
@@ -128,6 +112,28 @@ def places(spec_id: str) -> dict[KeyPath, Place]:
         path = f"{appeal.parent}.{appeal.label}" if appeal.parent else appeal.label
         label = f"{appeal.parent} {appeal.label}" if appeal.parent else appeal.label
         _row(index, ("appeals", appeal.key), f"{t4}.{path}", f"{t4} {label}", spec.table4.all_columns, optional_last=True)
+
+
+@cache
+def places(spec_id: str) -> dict[KeyPath, Place]:
+    spec: Spec = SPECS[spec_id]
+    index: dict[KeyPath, Place] = {}
+    section_keys = tuple(s.key for s in spec.sections)
+    top = ("year", "format", "unit", PREAMBLE.key, *section_keys) + (("processing_fees",) if spec.fees else ())
+    _mapping(index, (), "报告文件", "报告文件", top)
+    index[("year",)] = Place(YEAR_LABEL, "year", YEAR_LABEL)
+    index[("format",)] = Place(FORMAT_LABEL, "format", FORMAT_LABEL)
+    index[(PREAMBLE.key,)] = Place(PREAMBLE.label, "text", PREAMBLE.label)
+    _mapping(index, ("unit",), UNIT_LABEL, UNIT_LABEL, tuple(f.key for f in spec.unit))
+    for f in spec.unit:
+        index[("unit", f.key)] = Place(f"{UNIT_LABEL}.{f.label}", "date" if f.type == "date" else "text", f.label)
+
+    overview = spec.section("overview")
+    _mapping(index, ("overview",), overview.heading, overview.heading, tuple(f.key for f in overview.subsections))
+    for f in overview.subsections:
+        index[("overview", f.key)] = Place(f"{overview.heading}.{f.label}", "text", f"{overview.heading}{f.label}")
+
+    _table_places(index, spec)
 
     for key in ("problems", "other_matters"):
         heading = spec.section(key).heading

@@ -20,12 +20,12 @@ from typing import Any
 
 from pydantic_core import ErrorDetails, ValidationError
 
-from ..findings import ERROR, WARNING, Finding, has_errors
+from ..findings import ERROR, WARNING, Finding, Rule, has_errors
 from ..model import dates
 from ..model.places import FORMAT_LABEL, KeyPath, Place, place, places
 from ..model.report import Report
 from ..model.schema import validate as validate_data
-from ..model.standard import SPECS, Spec, first_year, spec_for_year
+from ..model.standard import SPECS, Spec, first_year, in_force_since, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
 from ..system.decode import control_findings, decode, has_controls, scan_controls, without_controls
 
@@ -160,7 +160,7 @@ def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: boo
         findings += _translate(spec, exc, data, parsed)
         errors = [(e["type"], _data_path(data, e["loc"])) for e in exc.errors()]
         return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, errors, omitted))
-    if has_errors(f for f in findings if f.rule == "S"):
+    if has_errors(f for f in findings if f.rule == Rule.S):
         return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, [], omitted))
     findings += _absurd(spec, model, parsed)
     return Loaded(Report(spec, model, source, dict(parsed.lines)), findings)
@@ -216,7 +216,7 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
                 ERROR,
                 "R5",
                 year_place.path,
-                f"不支持{year}年度的报告：政府信息公开工作年度报告格式自{first_year()}年度起实行（国办公开办函〔2019〕60号）",
+                f"不支持{year}年度的报告：政府信息公开工作{in_force_since()}（国办公开办函〔2019〕60号）",
                 line,
             )
         ]

@@ -36,7 +36,7 @@ from ..findings import ERROR, has_errors, sort_findings
 from ..model import dates
 from ..model.places import UNIT_LABEL, YEAR_LABEL, place, put
 from ..model.report import Report
-from ..model.standard import Column, Spec, ValueType, first_year, spec_for_year
+from ..model.standard import Column, Spec, ValueType, first_year, in_force_since, spec_for_year
 from ..model.yamlfile import Parsed
 from ..render.grid import number
 from ..render.reportfile import dump
@@ -327,7 +327,7 @@ class Wizard:
             if not re.fullmatch(r"\d{4}", t):
                 return "请写四位数年份，如 2023"
             if int(t) < first_year():
-                return f"年度报告格式自{first_year()}年度起实行"
+                return in_force_since()
             return dates.impossible_year(int(t)) or True
 
         self.say(f"{YEAR_LABEL}：", "四位数年份；格式版本随年度确定")

@@ -170,8 +170,6 @@ class OfficeUnavailable(NianbaoError):
     """LibreOffice is not installed, or the conversion failed; the message is Chinese."""
 
 
-Unavailable = OfficeUnavailable  # the old name, until read/importer, county, compare and serve use the new one (issue 28)
-
 
 def soffice() -> str | None:
     """The LibreOffice program, on PATH or where Windows installs it."""

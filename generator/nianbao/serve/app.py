@@ -257,9 +257,9 @@ def create_app(store: Store, *, site: Path | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [*auth.routes, *county.routes, *_unit_routes(), Route("/favicon.ico", _no_icon, methods=["GET"]),
                                Mount("/static", app=StaticFiles(directory=STATIC), name="static")]
-    from .store import Unavailable
+    from .store import DatabaseUnavailable
 
-    app = Site(routes=routes, exception_handlers={HTTPException: _http_error, Unavailable: _unavailable, Exception: _server_error})
+    app = Site(routes=routes, exception_handlers={HTTPException: _http_error, DatabaseUnavailable: _unavailable, Exception: _server_error})
     app.state.store = store
     app.state.site = site
     app.state.public = []  # the addresses units reach the site at (set by server.run for a non-loopback host)

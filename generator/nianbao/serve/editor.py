@@ -29,7 +29,7 @@ from types import MappingProxyType
 from typing import Any, BinaryIO
 
 from ..errors import NianbaoError
-from ..findings import ERROR, Finding, sort_findings
+from ..findings import ERROR, Finding, Rule, sort_findings
 from ..model import dates
 from ..model.places import KeyPath, place, places, put
 from ..model.standard import SPECS, Spec, spec_for_year
@@ -392,7 +392,7 @@ def received(name: str, stream: BinaryIO) -> Iterator[tuple[Upload, Path]]:
             shutil.copyfileobj(stream, out, 1024 * 1024)
         try:
             made = isolate.run(upload_file, name, str(path), seconds=UPLOAD_SECONDS, what="上传的文件")
-        except isolate.Failed as exc:
+        except isolate.ChildFailed as exc:
             made = Upload(None, [Finding(ERROR, "S", None, str(exc))])
         yield made, path
 
@@ -489,7 +489,7 @@ def adopt(made: Upload, year: int) -> str:
     if made.year == year:
         return made.text
     if made.year == year - 1:
-        if any(f.rule == "I" and f.level == ERROR for f in made.findings):
+        if any(f.rule == Rule.I and f.level == ERROR for f in made.findings):
             raise EditorError("这份上一年度的报告有无法读取的内容（见下方），不能用来生成草稿：请对照原件，先把它整理成报告文件再上传")
         return next_from(made.text, year)
     shown = f"{made.year}年度" if made.year else "年度不明"

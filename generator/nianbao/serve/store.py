@@ -31,12 +31,10 @@ import hmac
 import json
 import re
 import secrets
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Any, cast, overload
 
@@ -46,22 +44,12 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from ..enums import StrEnum
 from ..errors import NianbaoError
 from . import db
 from .db import WRITE, DatabaseError, now, private_site
 
 ADMIN = "admin"  # the county's admin as an author or actor; a unit acts under its name
-
-
-if sys.version_info >= (3, 11):
-    from enum import StrEnum
-else:  # Python 3.10: the same, by hand (its value wherever it is printed or formatted)
-    class StrEnum(str, Enum):
-        def __str__(self) -> str:
-            return str(self.value)
-
-        def __format__(self, spec: str) -> str:
-            return format(str(self.value), spec)
 
 
 class Status(StrEnum):
@@ -257,7 +245,7 @@ class Locked(StoreError):
                          else "报告已通过审核，不能再修改；如需修改，请联系县（区）退回")
 
 
-class Unavailable(StoreError, DatabaseError):
+class DatabaseUnavailable(StoreError, DatabaseError):
     """The database failed under one operation (SQLite busy past its timeout, the PostgreSQL
     server gone): nothing of it was done; trying again may work.  A StoreError, so a page that
     says a refusal says this too."""
@@ -479,7 +467,7 @@ class Store:
                 os.chmod(name, 0o600)  # the whole site, the password's hash too: for its owner only, as the site's own database
             os.replace(name, target)
         except sqlite3.OperationalError as exc:  # the raw driver's own: a disk full, the file locked past the timeout
-            raise Unavailable(_failed(OperationalError("VACUUM INTO", None, exc))) from exc
+            raise DatabaseUnavailable(_failed(OperationalError("VACUUM INTO", None, exc))) from exc
         finally:
             Path(name).unlink(missing_ok=True)
 
@@ -495,7 +483,7 @@ class Store:
                 yield session
                 session.commit()
         except OperationalError as exc:
-            raise Unavailable(_failed(exc)) from exc
+            raise DatabaseUnavailable(_failed(exc)) from exc
 
     def _site_row(self) -> None:
         """The settings row, made on the first start: the year collected is last year's."""

@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..findings import Finding
+from ..findings import ERROR, Finding, Rule
 from ..model.places import place
 from ..model.standard import SPECS, Spec
 from ..render import grid as grids
@@ -331,7 +331,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         """A save of changed cells: what it starts from read in one transaction, the change made on
         the version's :class:`editor.Reading` (its text written, never read back), checked, and
         stored in one more — the conditional one that refuses a save on a stale base."""
-        from .store import Conflict, Locked, StoreError, Unavailable
+        from .store import Conflict, DatabaseUnavailable, Locked, StoreError
 
         store = _store(request)
         year, latest, last = store.editing(owner.unit_id)
@@ -356,7 +356,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _conflict(exc.current)
         except Locked as exc:
             return JSONResponse({"message": str(exc)}, status_code=423)
-        except Unavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
+        except DatabaseUnavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
             return JSONResponse({"message": str(exc)}, status_code=503)
         except StoreError as exc:
             return JSONResponse({"message": str(exc)}, status_code=409)
@@ -489,7 +489,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
     def preview(request: Request) -> Response:
         owner = resolve(request)
         produced, _ = _produced(request, owner, ["html"])
-        if produced.refused and produced.report is not None and all(f.rule == "P" for f in produced.findings if f.level == "error"):
+        if produced.refused and produced.report is not None and all(f.rule == Rule.P for f in produced.findings if f.level == ERROR):
             produced, _ = _produced(request, owner, ["html"], draft=True)  # unfinished texts: the layout as a draft
         if produced.refused and produced.report is not None:  # errors left: the page as it would look, marked 草稿
             from .. import render as rendering

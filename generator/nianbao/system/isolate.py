@@ -25,8 +25,6 @@ class ChildFailed(NianbaoError):
     """The work did not finish: too slow, too big, or it failed; the message is Chinese."""
 
 
-Failed = ChildFailed  # the old name, until read/importer, county, compare and serve use the new one (issue 28)
-
 
 def _context():
     methods = multiprocessing.get_all_start_methods()

@@ -28,8 +28,6 @@ class BadPackage(NianbaoError):
     """The package is damaged or hostile; the message says so in Chinese."""
 
 
-Refused = BadPackage  # the old name, until read/importer, county, compare and serve use the new one (issue 28)
-
 
 def open_package(source: bytes | Path, kind: str) -> zipfile.ZipFile:
     """The zip, checked; ``kind`` names the file for messages (``Word 文档``)."""

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 
 def spec_for(year: int) -> Spec:
     """The format of ``year``'s report; :class:`UnsupportedYear` when there is none."""
-    from ..model.standard import first_year, spec_for_year
+    from ..model.standard import in_force_since, spec_for_year
 
     spec = spec_for_year(year)
     if spec is None:
-        raise UnsupportedYear(f"不支持{year}年度：年度报告格式自{first_year()}年度起实行")
+        raise UnsupportedYear(f"不支持{year}年度：{in_force_since()}")
     return spec
 
 

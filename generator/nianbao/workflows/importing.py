@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..findings import ERROR, Finding, sort_findings
+from ..findings import ERROR, Finding, Rule, sort_findings
 
 if TYPE_CHECKING:
     from ..read.importer import Imported
@@ -68,7 +68,7 @@ class ImportedFile:
     @property
     def reading(self) -> list[Finding]:
         """What only reading the original could tell (rule I): the file notes each where it is."""
-        return [f for f in self.findings if f.rule == "I"]
+        return [f for f in self.findings if f.rule == Rule.I]
 
 
 class Importing:

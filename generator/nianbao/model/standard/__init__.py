@@ -24,6 +24,11 @@ def first_year() -> int:
     return min(spec.first_year for spec in SPECS.values())
 
 
+def in_force_since() -> str:
+    """年度报告格式自2019年度起实行: why an earlier year has no format, in the words every face says it."""
+    return f"年度报告格式自{first_year()}年度起实行"
+
+
 __all__ = [
     "SPECS",
     "Column",
@@ -38,5 +43,6 @@ __all__ = [
     "Table4",
     "ValueType",
     "first_year",
+    "in_force_since",
     "spec_for_year",
 ]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...findings import ERROR, WARNING, Finding, has_errors
+from ...findings import ERROR, WARNING, Finding, Rule, has_errors
 from ...model import dates
 from ...model.places import KeyPath, place, put
 from ...model.standard import SPECS, Spec, spec_for_year
@@ -337,11 +337,11 @@ def checkable(imported: Imported, *, today: dt.date | None = None) -> tuple[Load
         return Loaded(None, list(imported.findings)), []
     loaded = validate(Parsed(data=data, lines=dict(imported.lines)), source=imported.source, today=today, findings=imported.findings)
     loaded.findings = list(dict.fromkeys(loaded.findings))  # what the import and the loader both say (an impossible year), once
-    doubtful = []
+    doubtful: list[str] = []
     if any(k[0] == "applications" for k in imported.unreadable):
-        doubtful += ["R1", "R3"]
+        doubtful += [Rule.R1, Rule.R3]
     if any(k[0] == "appeals" for k in imported.unreadable):
-        doubtful += ["R4"]
+        doubtful += [Rule.R4]
     return loaded, doubtful
 
 
@@ -351,8 +351,8 @@ def keep(imported: Imported, doubtful: list[str], findings: list[Finding]) -> li
     return [
         f
         for f in findings
-        if f.rule == "I"
-        or (f.rule not in doubtful and not (f.rule in ("R2", "S") and f.path is not None and any(f.path.startswith(p) for p in unreadable)))
+        if f.rule == Rule.I
+        or (f.rule not in doubtful and not (f.rule in (Rule.R2, Rule.S) and f.path is not None and any(f.path.startswith(p) for p in unreadable)))
     ]
 
 

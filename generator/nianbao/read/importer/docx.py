@@ -53,7 +53,7 @@ def read_docx(data: bytes) -> list[Line]:
         if paragraphs > MAX_PARAGRAPHS:
             raise Unreadable(f"{KIND}有{paragraphs}个段落：一份年度报告不过几千个（连同表格的每个单元格），这不像年度报告，未读取")
         root = safezip.parse_xml(xml, KIND)
-    except safezip.Refused as exc:
+    except safezip.BadPackage as exc:
         raise Unreadable(f"{exc}；如果是旧版 Word 文件（.doc），请在 Word 或 WPS 中另存为 .docx 后再试") from exc
     body = root.find(f"{W}body")
     if body is None:
@@ -158,7 +158,7 @@ def _styles(package) -> Mapping[str, Look]:
     document's defaults under it as key ``""``."""
     try:
         xml = safezip.read_part(package, "word/styles.xml", KIND)
-    except (KeyError, safezip.Refused):
+    except (KeyError, safezip.BadPackage):
         return {}
     digest = hashlib.blake2b(xml, digest_size=16).digest()
     with _LOOKS_LOCK:
@@ -183,7 +183,7 @@ _LOOKS_LOCK = threading.Lock()
 def _parse_styles(xml: bytes) -> dict[str, Look]:
     try:
         root = safezip.parse_xml(xml, KIND)
-    except safezip.Refused:
+    except safezip.BadPackage:
         return {}
     own: dict[str, tuple[Look, str | None]] = {}
     for style in root.findall(f"{W}style")[:_MAX_STYLES]:

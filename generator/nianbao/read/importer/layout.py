@@ -69,88 +69,102 @@ def cell_text(text: str | Cell | None) -> str | None:
 
 
 def lines_of(items: list[Item]) -> list[Line]:
+    """The lines of positioned page items (page, top, x0, x1, content: a line of text, a
+    table's rows, a ruled box of text, None for a picture), in reading order: running heads
+    and feet dropped, the lines a page only wrapped joined into their paragraph."""
     texts = [(page, top, x0, x1, content) for page, top, x0, x1, content in items if isinstance(content, str)]
     running = _running_heads(texts, max((item[0] for item in items), default=0))
-    framed = [(page, *line) for page, _, _, _, content in items if isinstance(content, Framed) for line in content]
-    long = [item for item in [*texts, *framed] if len(item[4]) >= 10]
-    left = min((item[2] for item in long), default=0.0)
-    right = max((item[3] for item in long), default=0.0)
-    widths = [(item[3] - item[2]) / len(item[4]) for item in long]
-    char = statistics.median(widths) if widths else 12.0
-    # Paragraphs that open with an indent (GB/T 9704) say where they begin; without
-    # indents, a full line that ends a sentence is taken to end its paragraph.
-    indents = sum(1 for item in long if left + 1.4 * char <= item[2] <= left + 2.6 * char)
-    by_indent = indents >= max(2, len(long) // 10)
-    lines: list[Line] = []
-    tables = 0
-    previous: tuple[float, float, str] | None = None  # the open paragraph's last line: (x1, page, text)
-
-    def goes_on(text: str, x0: float, tabular: bool) -> bool:
-        """``text`` is the next line of the open paragraph, which the page only wrapped: the
-        line before reached the right margin, this one is not indented, opens no numbered
-        heading and is no row of figures."""
-        return (
-            previous is not None
-            and not tabular
-            and x0 <= left + 0.6 * char
-            and previous[0] >= right - 3 * char
-            and (by_indent or not _ENDS_SENTENCE.search(previous[2]))
-            and not split_ordinal(text)[0]
-        )
-
-    def join(text: str, x1: float, page: int) -> None:
-        nonlocal previous
-        last = lines[-1]
-        joined = _SPACE_BY_CJK.sub("", last.text + text)
-        lines[-1] = Line(joined, [Cell(joined)], None, last.where, in_table=last.in_table, exact=last.exact, kind=last.kind)
-        previous = (x1, page, joined)
-
-    def text_line(text: str, x0: float, x1: float, page: int, where: str, *, words: bool = False) -> None:
-        """A line of text, joined to the open paragraph or a paragraph of its own; ``words``:
-        a line of a box of text, never a row of figures."""
-        nonlocal previous
-        cells = word_cells(text)
-        tabular = not words and _tabular(cells)
-        if goes_on(text, x0, tabular):
-            join(text, x1, page)
-            return
-        shown = text if tabular else _SPACE_BY_CJK.sub("", text)
-        lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
-        previous = None if tabular else (x1, page, shown)
-
+    layout = _PageLines(items)
     for page, top, x0, x1, content in items:
         where = f"第{page}页"
         if content is None:
-            lines.append(Line("", [], None, f"{where}（扫描图片）", kind="image"))
-            previous = None
-            continue
-        if isinstance(content, Framed):  # a ruled box of text: its lines read as the page's
-            tables += 1
+            layout.lines.append(Line("", [], None, f"{where}（扫描图片）", kind="image"))
+            layout.previous = None
+        elif isinstance(content, Framed):  # a ruled box of text: its lines read as the page's
+            layout.tables += 1
             for _, fx0, fx1, text in content:
                 text = clean(text).strip()
                 if text:
-                    text_line(text, fx0, fx1, page, f"{where}第{tables}个表格", words=True)
-            continue
-        if isinstance(content, list):
-            tables += 1
-            extents = content.extents if isinstance(content, Rows) else [None] * len(content)
-            if not isinstance(content, Rows) and framing(content):
-                previous = None
-                _table(content, f"{where}第{tables}个表格", lines)
+                    layout.text_line(text, fx0, fx1, page, f"{where}第{layout.tables}个表格", words=True)
+        elif isinstance(content, list):
+            layout.table(content, page, where)
+        else:
+            text = clean(content).strip()
+            if text and (text, round(top)) not in running:
+                layout.text_line(text, x0, x1, page, where)
+    return layout.lines
+
+
+class _PageLines:
+    """The walk of :func:`lines_of`: the page's text margins and character width (from the
+    lines of 10 characters or more), whether its paragraphs open with an indent, the lines
+    so far, and the open paragraph's last line (``previous``: x1, page, text), which the
+    next line may go on."""
+
+    def __init__(self, items: list[Item]) -> None:
+        texts = [(page, top, x0, x1, content) for page, top, x0, x1, content in items if isinstance(content, str)]
+        framed = [(page, *line) for page, _, _, _, content in items if isinstance(content, Framed) for line in content]
+        long = [item for item in [*texts, *framed] if len(item[4]) >= 10]
+        self.left = min((item[2] for item in long), default=0.0)
+        self.right = max((item[3] for item in long), default=0.0)
+        widths = [(item[3] - item[2]) / len(item[4]) for item in long]
+        self.char = char = statistics.median(widths) if widths else 12.0
+        # Paragraphs that open with an indent (GB/T 9704) say where they begin; without
+        # indents, a full line that ends a sentence is taken to end its paragraph.
+        indents = sum(1 for item in long if self.left + 1.4 * char <= item[2] <= self.left + 2.6 * char)
+        self.by_indent = indents >= max(2, len(long) // 10)
+        self.lines: list[Line] = []
+        self.tables = 0
+        self.previous: tuple[float, float, str] | None = None  # the open paragraph's last line: (x1, page, text)
+
+    def goes_on(self, text: str, x0: float, tabular: bool) -> bool:
+        """``text`` is the next line of the open paragraph, which the page only wrapped: the
+        line before reached the right margin, this one is not indented, opens no numbered
+        heading and is no row of figures."""
+        previous = self.previous
+        return (
+            previous is not None
+            and not tabular
+            and x0 <= self.left + 0.6 * self.char
+            and previous[0] >= self.right - 3 * self.char
+            and (self.by_indent or not _ENDS_SENTENCE.search(previous[2]))
+            and not split_ordinal(text)[0]
+        )
+
+    def join(self, text: str, x1: float, page: int) -> None:
+        last = self.lines[-1]
+        joined = _SPACE_BY_CJK.sub("", last.text + text)
+        self.lines[-1] = Line(joined, [Cell(joined)], None, last.where, in_table=last.in_table, exact=last.exact, kind=last.kind)
+        self.previous = (x1, page, joined)
+
+    def text_line(self, text: str, x0: float, x1: float, page: int, where: str, *, words: bool = False) -> None:
+        """A line of text, joined to the open paragraph or a paragraph of its own; ``words``:
+        a line of a box of text, never a row of figures."""
+        cells = word_cells(text)
+        tabular = not words and _tabular(cells)
+        if self.goes_on(text, x0, tabular):
+            self.join(text, x1, page)
+            return
+        shown = text if tabular else _SPACE_BY_CJK.sub("", text)
+        self.lines.append(Line(shown, [Cell(c) for c in cells] if tabular else [Cell(shown)], None, where))
+        self.previous = None if tabular else (x1, page, shown)
+
+    def table(self, content: list, page: int, where: str) -> None:
+        """A table's rows: framed as a grid, or row by row (a row of words that goes on the
+        body's paragraph, framed on into the table, joins it)."""
+        self.tables += 1
+        extents = content.extents if isinstance(content, Rows) else [None] * len(content)
+        if not isinstance(content, Rows) and framing(content):
+            self.previous = None
+            _table(content, f"{where}第{self.tables}个表格", self.lines)
+            return
+        for r, (row, extent) in enumerate(zip(content, extents), start=1):
+            words = wordy(row)
+            if words is not None and extent is not None and self.goes_on(words, extent[0], False):
+                self.join(words, extent[1], page)  # the body's paragraph, framed on into the table
                 continue
-            for r, (row, extent) in enumerate(zip(content, extents), start=1):
-                words = wordy(row)
-                if words is not None and extent is not None and goes_on(words, extent[0], False):
-                    join(words, extent[1], page)  # the body's paragraph, framed on into the table
-                    continue
-                _row(row, f"{where}第{tables}个表格第{r}行", lines)
-                previous = (extent[1], page, words) if words is not None and extent is not None else None
-            continue
-        text = clean(content).strip()
-        if not text or (text, round(top)) in running:
-            continue
-        text_line(text, x0, x1, page, where)
-    return lines
+            _row(row, f"{where}第{self.tables}个表格第{r}行", self.lines)
+            self.previous = (extent[1], page, words) if words is not None and extent is not None else None
 
 
 def _tabular(cells: list[str]) -> bool:

@@ -50,7 +50,7 @@ def read_pdf(data: bytes) -> list[Line]:
         raise Unreadable(f"不是有效的{KIND}（文件开头没有 PDF 标记，可能是改了扩展名的其他文件）")
     try:
         items, notes, scans, count = isolate.run(extract, data, seconds=SECONDS, what=KIND)
-    except isolate.Failed as exc:
+    except isolate.ChildFailed as exc:
         raise Unreadable(str(exc)) from exc
     except Unreadable:
         raise
@@ -83,7 +83,7 @@ def _scanned(data: bytes, items: list, scans: list[tuple[int, float]], count: in
         def load() -> scan.Page:
             try:
                 image, used = isolate.run(render, data, number, dpi, seconds=RENDER_SECONDS, what=f"{KIND}第{number}页")
-            except isolate.Failed as exc:
+            except isolate.ChildFailed as exc:
                 raise Unreadable(str(exc)) from exc
             return scan.page_of(image, f"第{number}页", scale=72 / used)
 

@@ -60,11 +60,11 @@ def _converted(path: Path, data: bytes, kind: str) -> bytes:
     if kind == "odt":
         try:
             data = office.offline_odt(data)
-        except safezip.Refused as exc:
+        except safezip.BadPackage as exc:
             raise Unreadable(str(exc)) from exc
     try:
         return office.convert_bytes(data, suffix, "docx")
-    except office.Unavailable as exc:
+    except office.OfficeUnavailable as exc:
         if office.soffice() is None:
             what = "OpenDocument 格式（.odt）" if kind == "odt" else "旧版 Word/WPS 格式（.doc/.wps）"
             raise Unreadable(f"这个文件是{what}，nianbao 不能直接读取：请在 Word 或 WPS 中“另存为” .docx 后再导入（安装 LibreOffice 后 nianbao 也可自动转换）") from exc

@@ -451,64 +451,19 @@ def _grids(ruled: Any, image: Any) -> list[_Grid]:
 
 
 def _grid(ink: Any, across: Any, down: Any, area: tuple[int, int, int, int], tol: int) -> _Grid | None:
-    import cv2
-    import numpy as np
-
-    x0, y0, x1, y1 = area
-    thin = max(4.0, ink.shape[1] / 300)  # a ruling line is at most about 1 pt wide: 4 px at 150 dpi, 8 at 300
-    spans = []
-    for mask, horizontal in ((across, True), (down, False)):
-        part = mask[y0:y1, x0:x1]
-        count, _, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
-        found = []  # (position across the line, where it starts, where it ends)
-        for label in range(1, count):
-            x, y, w, h, area = stats[label]
-            if area / max(w if horizontal else h, 1) > thin:
-                continue  # a thick stroke: the seal's ring or star, a bar of print — not a ruling line
-            found.append((y0 + y + h / 2, x0 + x, x0 + x + w) if horizontal else (x0 + x + w / 2, y0 + y, y0 + y + h))
-        spans.append(found)
-
-    def closing(segments: list, stops: list[int]) -> list:
-        """The segments that run from one crossing line to the next at least: a ruling line
-        closes a cell; a run of print inside a cell touches no line."""
-        return [s for s in segments if any(s[1] <= a + 2 * tol and s[2] >= b - 2 * tol for a, b in zip(stops, stops[1:]))]
-
+    """The ruled table in ``area``: its ruling lines (:func:`_rulings`), its cells merged
+    where no line parts them (:func:`_merged`), and which cells hold a mark."""
+    spans = _rulings(ink, across, down, area)
     xs = _positions([s[0] for s in spans[1]], 2 * tol)
-    ys = _positions([s[0] for s in closing(spans[0], xs)], 2 * tol)
-    xs = _positions([s[0] for s in closing(spans[1], ys)], 2 * tol)
+    ys = _positions([s[0] for s in _closing(spans[0], xs, tol)], 2 * tol)
+    xs = _positions([s[0] for s in _closing(spans[1], ys, tol)], 2 * tol)
     if len(ys) < 2 or len(xs) < 2:
         return None
-
-    def covered(mask: Any, rows: slice, cols: slice, axis: int) -> bool:
-        part = mask[rows, cols]
-        if part.size == 0:
-            return False
-        return float(np.mean(part.max(axis=axis) > 0)) >= 0.6
-
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for r in range(n_rows):
-        for c in range(n_cols):
-            here = r * n_cols + c
-            if r > 0 and not covered(across, slice(ys[r] - 2 * tol, ys[r] + 2 * tol + 1), slice(xs[c] + 2 * tol, xs[c + 1] - 2 * tol), 0):
-                parent[find(here)] = find(here - n_cols)
-            if c > 0 and not covered(down, slice(ys[r] + 2 * tol, ys[r + 1] - 2 * tol), slice(xs[c] - 2 * tol, xs[c] + 2 * tol + 1), 1):
-                parent[find(here)] = find(here - 1)
-    members: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            members.setdefault(find(r * n_cols + c), []).append((r, c))
     regions = []
     marks = []
     lines = across | down
-    for cells in members.values():
+    for cells in _merged(across, down, ys, xs, tol):
         r0, c0 = min(cells)
         r1, c1 = max(r for r, _ in cells), max(c for _, c in cells)
         top, left, bottom, right = ys[r0], xs[c0], ys[r1 + 1], xs[c1 + 1]
@@ -521,3 +476,65 @@ def _grid(ink: Any, across: Any, down: Any, area: tuple[int, int, int, int], tol
     grid = _Grid(ys, xs, [regions[i] for i in order], [marks[i] for i in order])
     grid.rows = n_rows if n_rows >= 2 and n_cols >= 2 else 0
     return grid
+
+
+def _rulings(ink: Any, across: Any, down: Any, area: tuple[int, int, int, int]) -> list[list[tuple[float, int, int]]]:
+    """[horizontal, vertical] line segments in ``area``: (position across the line, where it
+    starts, where it ends); a thick stroke is no ruling line."""
+    import cv2
+
+    x0, y0, x1, y1 = area
+    thin = max(4.0, ink.shape[1] / 300)  # a ruling line is at most about 1 pt wide: 4 px at 150 dpi, 8 at 300
+    spans = []
+    for mask, horizontal in ((across, True), (down, False)):
+        part = mask[y0:y1, x0:x1]
+        count, _, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
+        found = []  # (position across the line, where it starts, where it ends)
+        for label in range(1, count):
+            x, y, w, h, size = stats[label]
+            if size / max(w if horizontal else h, 1) > thin:
+                continue  # a thick stroke: the seal's ring or star, a bar of print — not a ruling line
+            found.append((y0 + y + h / 2, x0 + x, x0 + x + w) if horizontal else (x0 + x + w / 2, y0 + y, y0 + y + h))
+        spans.append(found)
+    return spans
+
+
+def _closing(segments: list, stops: list[int], tol: int) -> list:
+    """The segments that run from one crossing line to the next at least: a ruling line
+    closes a cell; a run of print inside a cell touches no line."""
+    return [s for s in segments if any(s[1] <= a + 2 * tol and s[2] >= b - 2 * tol for a, b in zip(stops, stops[1:]))]
+
+
+def _covered(mask: Any, rows: slice, cols: slice, axis: int) -> bool:
+    """A line drawn along most (60%) of this stretch of ``mask``."""
+    import numpy as np
+
+    part = mask[rows, cols]
+    if part.size == 0:
+        return False
+    return float(np.mean(part.max(axis=axis) > 0)) >= 0.6
+
+
+def _merged(across: Any, down: Any, ys: list[int], xs: list[int], tol: int) -> list[list[tuple[int, int]]]:
+    """The grid's cells, (row, column), grouped where no ruling line parts neighbours (a merged cell)."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            here = r * n_cols + c
+            if r > 0 and not _covered(across, slice(ys[r] - 2 * tol, ys[r] + 2 * tol + 1), slice(xs[c] + 2 * tol, xs[c + 1] - 2 * tol), 0):
+                parent[find(here)] = find(here - n_cols)
+            if c > 0 and not _covered(down, slice(ys[r] + 2 * tol, ys[r + 1] - 2 * tol), slice(xs[c] - 2 * tol, xs[c] + 2 * tol + 1), 1):
+                parent[find(here)] = find(here - 1)
+    members: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            members.setdefault(find(r * n_cols + c), []).append((r, c))
+    return list(members.values())

@@ -45,18 +45,58 @@ def _caption(line: Line) -> bool:
 
 
 def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
+    """Table 四's figures in ``lines``: the value cells in order, each with the group and
+    the column named last before it (:func:`_runs`), put in the standard's order — by group,
+    by column (a table printed turned), or as printed, else by the header's own layout
+    (:func:`_read_by_header`) — and read as one row of every group's columns."""
     found = Found()
     t4 = spec.table4
     width = len(t4.all_columns)
     group_keys = [("appeals", g.key) for g in t4.groups]
     columns = tuple(c for _ in t4.groups for c in t4.all_columns)
     column_names = {core(c.label): i for i, c in enumerate(t4.all_columns)}
-    # value cells in order, each with the group and the column named last before it
-    runs: list[tuple[str | None, str | None, list[tuple[Cell, Line]]]] = []
+    flat = [(cell, line) for line in lines if line.kind != "image" and not is_prose(line) for cell in line.cells]
+    runs = _runs(spec, lines, flat, column_names)
+    if not runs:
+        _none_found(spec, found, [line for line in lines if line.kind == "image"], group_keys)
+        return found
+    first = runs[0][2][0][1]
+    if not heading_found:
+        path = place(spec.id, ("appeals",)).path
+        found.findings.append(
+            Finding(WARNING, "I", path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + _at(first), first.line)
+        )
+    cells, as_printed = _standard_order(spec, runs, column_names)
+    if as_printed and len(_trim(cells, len(columns))) < len(columns):
+        shown = _header_layout(spec, flat)
+        if shown is not None and len(_trim(cells, len(shown))) == len(shown):
+            _read_by_header(spec, found, first, _trim(cells, len(shown)), shown)
+            return found
+    values = read_values(
+        found, spec, ("appeals",), first, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
+    )
+    for i, keys in enumerate(group_keys):
+        found.lines[keys] = first.line
+        if values is None:
+            found.values[keys] = None
+            found.unreadable.add(keys)
+            continue
+        part = values[i * width : (i + 1) * width]
+        if None not in part and part[-1] == sum(part[:-1]):
+            part = part[:-1]
+        found.values[keys] = part
+    return found
+
+
+Run = tuple[str | None, str | None, list[tuple[Cell, Line]]]  # (group named last, column named last, the value cells after them)
+
+
+def _runs(spec: Spec, lines: list[Line], flat: list[tuple[Cell, Line]], column_names: dict[str, int]) -> list[Run]:
+    """The value cells of ``flat`` in order, in runs each under the group and the column
+    named last before it (a blank cell counts where its line or its neighbours hold figures)."""
+    runs: list[Run] = []
     group: str | None = None
     column: str | None = None
-    images = [line for line in lines if line.kind == "image"]
-    flat = [(cell, line) for line in lines if line.kind != "image" and not is_prose(line) for cell in line.cells]
     numeric_lines = {id(line) for line in lines if any(looks_numeric(c.text) for c in line.cells)}
     for at, (cell, line) in enumerate(flat):
         text = cell.text
@@ -76,51 +116,32 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
             column = core(text)
             if runs and runs[-1][2] and runs[-1][1] is not None:
                 runs.append((group, column, []))
-    runs = [r for r in runs if r[2]]
-    if not runs:
-        path = place(spec.id, ("appeals",)).path
-        message = f"{path}：原文的表四是图片（{images[0].where}），无法读取数字，留空，请按原件填写" if images else f"{path}：原文中找不到表四的数字，留空，请按原件填写"
-        found.findings.append(Finding(ERROR, "I", path, message))
-        for keys in group_keys:
-            found.values[keys] = None
-            found.notes[keys] = "导入时原文中没有表四"
-            found.unreadable.add(keys)
-        return found
-    first = runs[0][2][0][1]
-    if not heading_found:
-        path = place(spec.id, ("appeals",)).path
-        found.findings.append(
-            Finding(WARNING, "I", path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + _at(first), first.line)
-        )
-    by_group = len(runs) == len(t4.groups) and sorted(r[0] or "" for r in runs) == sorted(g.key for g in t4.groups)
-    transposed = len(runs) == width and all(r[1] is not None for r in runs) and all(len(r[2]) == len(t4.groups) for r in runs)
-    if by_group:
+    return [r for r in runs if r[2]]
+
+
+def _none_found(spec: Spec, found: Found, images: list[Line], group_keys: list[tuple[str, str]]) -> None:
+    """No figure of table 四: said (a picture of it, where there is one), every group left empty."""
+    path = place(spec.id, ("appeals",)).path
+    message = f"{path}：原文的表四是图片（{images[0].where}），无法读取数字，留空，请按原件填写" if images else f"{path}：原文中找不到表四的数字，留空，请按原件填写"
+    found.findings.append(Finding(ERROR, "I", path, message))
+    for keys in group_keys:
+        found.values[keys] = None
+        found.notes[keys] = "导入时原文中没有表四"
+        found.unreadable.add(keys)
+
+
+def _standard_order(spec: Spec, runs: list[Run], column_names: dict[str, int]) -> tuple[list[tuple[Cell, Line]], bool]:
+    """The cells in the standard's order (group by group, each group's columns in order),
+    and whether they are only as printed (no group or column named them all)."""
+    t4 = spec.table4
+    width = len(t4.all_columns)
+    if len(runs) == len(t4.groups) and sorted(r[0] or "" for r in runs) == sorted(g.key for g in t4.groups):
         order = {g.key: i for i, g in enumerate(t4.groups)}
-        cells = [cell for run in sorted(runs, key=lambda r: order[cast(str, r[0])]) for cell in _trim(run[2], width)]  # by_group: each run has its group
-    elif transposed:
-        ranked = sorted(runs, key=lambda r: column_names[cast(str, r[1])])  # transposed: each run has its column
-        cells = [ranked[c][2][g] for g in range(len(t4.groups)) for c in range(width)]
-    else:
-        cells = [cell for run in runs for cell in run[2]]
-        if len(_trim(cells, len(columns))) < len(columns):
-            shown = _header_layout(spec, flat)
-            if shown is not None and len(_trim(cells, len(shown))) == len(shown):
-                _read_by_header(spec, found, first, _trim(cells, len(shown)), shown)
-                return found
-    values = read_values(
-        found, spec, ("appeals",), first, cells, columns, total=False, cell_keys=lambda i: group_keys[i // width] + (i % width,)
-    )
-    for i, keys in enumerate(group_keys):
-        found.lines[keys] = first.line
-        if values is None:
-            found.values[keys] = None
-            found.unreadable.add(keys)
-            continue
-        part = values[i * width : (i + 1) * width]
-        if None not in part and part[-1] == sum(part[:-1]):
-            part = part[:-1]
-        found.values[keys] = part
-    return found
+        return [cell for run in sorted(runs, key=lambda r: order[cast(str, r[0])]) for cell in _trim(run[2], width)], False  # by group: each run has its group
+    if len(runs) == width and all(r[1] is not None for r in runs) and all(len(r[2]) == len(t4.groups) for r in runs):  # transposed
+        by_column = sorted(runs, key=lambda r: column_names[cast(str, r[1])])  # transposed: each run has its column
+        return [by_column[c][2][g] for g in range(len(t4.groups)) for c in range(width)], False
+    return [cell for run in runs for cell in run[2]], True
 
 
 def _header_layout(spec: Spec, flat: list[tuple[Cell, Line]]) -> list[tuple[int, int]] | None:

@@ -118,12 +118,27 @@ WINDOW = 3  # a generic label is looked for only this many rows ahead
 
 def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> Stream:
     """The rows of ``slots`` found in ``lines``, in order, each with its value cells."""
-    out = Stream()
-    pointer = -1
-    current: Hit | None = None
-    pending: list[str] = []
+    reader = _StreamReader(slots, headers)
+    for line in lines:
+        reader.feed(line)
+    return reader.out
 
-    def best(text: str) -> int | None:
+
+class _StreamReader:
+    """The walk of :func:`read_stream`: the row found last (``pointer`` into ``slots``, its
+    ``current`` hit, which takes the figure lines after it), the label words waiting for the
+    rest of their label (``pending``), and what was found (``out``)."""
+
+    def __init__(self, slots: list[Slot], headers: set[str]) -> None:
+        self.slots, self.headers = slots, headers
+        self.out = Stream()
+        self.pointer = -1
+        self.current: Hit | None = None
+        self.pending: list[str] = []
+
+    def best(self, text: str) -> int | None:
+        """The row ahead whose label ``text`` is, if any: the nearest best match."""
+        slots, pointer = self.slots, self.pointer
         ordinal, _ = split_ordinal(text)
         if ordinal and len(core(text)) < 2:
             # a label wrapped right after its number (一、 / 本年新收… on the lines below):
@@ -143,10 +158,11 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
                 found, top = i, score
         return found
 
-    def consider(text: str, line: Line) -> Hit | None:
-        nonlocal pointer, current
+    def consider(self, text: str, line: Line) -> Hit | None:
+        """``text`` as (more of) the current row's label, or as the label of a row ahead."""
+        current = self.current
         if current is not None:
-            label = slots[current.slot].label
+            label = self.slots[current.slot].label
             joined = current.text + text
             grows = len(core(joined)) > len(core(current.text))
             if label_score(text, label) >= 0.95 or (
@@ -155,27 +171,29 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
             ):
                 current.text = current.text if label_score(text, label) >= 0.95 else joined
                 return current
+        pending = self.pending
         for candidate in ([text] + (["".join(pending) + text] if pending else [])):
-            index = best(candidate)
+            index = self.best(candidate)
             if index is not None:
-                pointer = index
-                current = Hit(index, candidate, line)
-                out.hits.append(current)
-                out.order.append(current)
-                out.leftover.clear()  # only what follows the last row is left over
+                self.pointer = index
+                self.current = current = Hit(index, candidate, line)
+                self.out.hits.append(current)
+                self.out.order.append(current)
+                self.out.leftover.clear()  # only what follows the last row is left over
                 pending.clear()
                 return current
         return None
 
-    for line in lines:
+    def feed(self, line: Line) -> None:
+        """One line: a picture, prose (passed over), figures alone, or labels with or without figures."""
         if line.kind == "image":
-            out.images.append(line)
-            continue
+            self.out.images.append(line)
+            return
         if is_prose(line):
-            continue
+            return
         cells = list(line.cells)
         if line.kind == "row" and not any(c.text for c in cells):
-            continue  # an empty row between groups
+            return  # an empty row between groups
         labelled = [i for i, c in enumerate(cells) if is_label(c.text)]
         last = labelled[-1] if labelled else -1
         values = cells[last + 1 :] if line.exact else [c for c in cells[last + 1 :] if not is_blank(c.text)]
@@ -183,49 +201,56 @@ def read_stream(lines: Iterable[Line], slots: list[Slot], headers: set[str]) -> 
         if line.exact and line.kind == "cell":
             has_values = bool(values)
         if not labelled:
-            if not has_values:
-                continue
-            if current is not None and not current.closed and slots[current.slot].columns and not _after_bare_row(out, slots, current):
-                current.values += [(c, line) for c in values]
-                need = len(slots[current.slot].columns)
-                if not line.exact and sum(not is_blank(c.text) for c, _ in current.values) >= need:
-                    current.closed = True
-                elif line.kind == "cell" and len(current.values) >= need:
-                    current.closed = True
-            elif out.hits:
-                out.leftover.append(line)
-                out.order.append(line)  # figures without their label: placed later, if certain
-            continue
+            if has_values:
+                self._figures(line, values)
+            return
         labels = [cells[i].text for i in labelled]
-        if not has_values and _is_header(labels, headers, exact=line.exact):
-            continue
+        if not has_values and _is_header(labels, self.headers, exact=line.exact):
+            return
         for text in labels[:-1]:  # group labels before the row's own (三、本年度办理结果 (一)予以公开)
-            consider(text, line)
-        hit = consider(labels[-1], line)
+            self.consider(text, line)
+        hit = self.consider(labels[-1], line)
         if hit is None:
             if has_values and any(not is_blank(c.text) for c in values):
-                out.strays.append((labels[-1], line))
-                current = None
+                self.out.strays.append((labels[-1], line))
+                self.current = None
             elif not has_values:
-                pending[:] = (pending + [labels[-1]])[-2:]
-            continue
+                self.pending[:] = (self.pending + [labels[-1]])[-2:]
+            return
         if has_values:
-            if hit.closed:
-                # a row broken by a page: its rest comes after the repeated header, with
-                # empty cells (nothing to take) or with the numbers the first part lacked
-                if all(is_blank(c.text) for c in values):
-                    continue
-                if all(is_blank(c.text) for c, _ in hit.values):
-                    hit.values = [(c, line) for c in values]
-                    continue
-                out.strays.append((labels[-1], line))
-                continue
-            hit.values += [(c, line) for c in values]
-            if line.exact and line.kind == "row":
-                hit.closed = True
-            elif slots[hit.slot].columns and sum(not is_blank(c.text) for c, _ in hit.values) >= len(slots[hit.slot].columns):
-                hit.closed = True
-    return out
+            self._row_figures(hit, labels[-1], line, values)
+
+    def _figures(self, line: Line, values: list[Cell]) -> None:
+        """A line of figures without a label: the current row's rest, else left over."""
+        current, slots, out = self.current, self.slots, self.out
+        if current is not None and not current.closed and slots[current.slot].columns and not _after_bare_row(out, slots, current):
+            current.values += [(c, line) for c in values]
+            need = len(slots[current.slot].columns)
+            if not line.exact and sum(not is_blank(c.text) for c, _ in current.values) >= need:
+                current.closed = True
+            elif line.kind == "cell" and len(current.values) >= need:
+                current.closed = True
+        elif out.hits:
+            out.leftover.append(line)
+            out.order.append(line)  # figures without their label: placed later, if certain
+
+    def _row_figures(self, hit: Hit, label: str, line: Line, values: list[Cell]) -> None:
+        """The figures on a row's own line."""
+        if hit.closed:
+            # a row broken by a page: its rest comes after the repeated header, with
+            # empty cells (nothing to take) or with the numbers the first part lacked
+            if all(is_blank(c.text) for c in values):
+                return
+            if all(is_blank(c.text) for c, _ in hit.values):
+                hit.values = [(c, line) for c in values]
+                return
+            self.out.strays.append((label, line))
+            return
+        hit.values += [(c, line) for c in values]
+        if line.exact and line.kind == "row":
+            hit.closed = True
+        elif self.slots[hit.slot].columns and sum(not is_blank(c.text) for c, _ in hit.values) >= len(self.slots[hit.slot].columns):
+            hit.closed = True
 
 
 def _bare(hit: Hit, slots: list[Slot]) -> bool:
@@ -364,15 +389,31 @@ def read_values(
     total: bool,
     cell_keys=None,
 ) -> list[Any] | None:
-    n = len(columns)
-    exact = bool(cells) and all(line.exact for _, line in cells)
-    texts = [c.text for c, _ in cells]
-    origins: list[Cell | None] = [_origin(c, line) for c, line in cells]  # beside texts: where each was read
+    """A row's ``cells`` as one figure per column: aligned to the columns (:func:`_aligned`),
+    then read (:func:`_numbers`); None, said in ``found``, when they cannot be aligned.
+    ``total``: a last column that agrees with the sum of the others is dropped (computed)."""
     if not cells:
         found.problem(spec, keys, where, "原文这一行没有数字（表格可能在此截断），整行留空，请按原件填写")
         found.unreadable.add(keys)
         return None
-    if exact:
+    aligned = _aligned(found, spec, keys, where, cells, len(columns))
+    if aligned is None:
+        found.unreadable.add(keys)
+        return None
+    values = _numbers(found, spec, keys, where, *aligned, columns, cell_keys)
+    if total:
+        parts, given = values[:-1], values[-1]
+        if None not in parts and given is not None and given == sum(parts):
+            values = parts
+    return values
+
+
+def _aligned(found: Found, spec: Spec, keys: KeyPath, where: Line, cells: list[tuple[Cell, Line]], n: int) -> tuple[list[str], list[Cell | None]] | None:
+    """The ``n`` texts of a row's cells, each with where it was read; None (the problem said)
+    when they cannot be told apart."""
+    texts = [c.text for c, _ in cells]
+    origins: list[Cell | None] = [_origin(c, line) for c, line in cells]  # beside texts: where each was read
+    if all(line.exact for _, line in cells):
         # Surplus blank cells: in a real table the values are the row's last cells (blank
         # cells before them are split merges); in text, trailing tabs are the usual surplus.
         text_source = cells[0][1].line is not None
@@ -388,30 +429,32 @@ def read_values(
                 if len(texts) < n
                 else f"原文有{len(texts)}个数，应为{n}个，无法确定各列，整行留空，请按原件填写",
             )
-            found.unreadable.add(keys)
             return None
-    else:
-        origins = [c for c, t in zip(origins, texts) if not is_blank(t)]
-        texts = [t for t in texts if not is_blank(t)]
-        if len(texts) != n:
-            by_line: dict[int, list[str]] = {}
-            for c, line in cells:
-                if not is_blank(c.text):
-                    by_line.setdefault(id(line), []).append(c.text)
-            whole = [row for row in by_line.values() if len(row) == n]
-            if len(whole) == 1:
-                extra = [t for t in texts if t not in whole[0]] or texts[n:]
-                found.problem(spec, keys, where, f"原文这一行之外另有“{'、'.join(extra)}”（可能是页码），未计入", WARNING)
-                texts = whole[0]
-                scanned = [line for _, line in cells if line.scanned]
-                origins = [_origin(Cell(t), scanned[0]) if scanned else None for t in texts]
-            else:
-                found.problem(
-                    spec, keys, where,
-                    f"原文这一行有{len(texts)}个数，应为{n}个（原文中空白的格子看不出位置），无法确定各列的数，整行留空，请按原件填写",
-                )
-                found.unreadable.add(keys)
-                return None
+        return texts, origins
+    origins = [c for c, t in zip(origins, texts) if not is_blank(t)]
+    texts = [t for t in texts if not is_blank(t)]
+    if len(texts) == n:
+        return texts, origins
+    by_line: dict[int, list[str]] = {}
+    for c, line in cells:
+        if not is_blank(c.text):
+            by_line.setdefault(id(line), []).append(c.text)
+    whole = [row for row in by_line.values() if len(row) == n]
+    if len(whole) != 1:
+        found.problem(
+            spec, keys, where,
+            f"原文这一行有{len(texts)}个数，应为{n}个（原文中空白的格子看不出位置），无法确定各列的数，整行留空，请按原件填写",
+        )
+        return None
+    extra = [t for t in texts if t not in whole[0]] or texts[n:]
+    found.problem(spec, keys, where, f"原文这一行之外另有“{'、'.join(extra)}”（可能是页码），未计入", WARNING)
+    scanned = [line for _, line in cells if line.scanned]
+    return whole[0], [_origin(Cell(t), scanned[0]) if scanned else None for t in whole[0]]
+
+
+def _numbers(found: Found, spec: Spec, keys: KeyPath, where: Line, texts: list[str], origins: list[Cell | None],
+             columns: tuple[Column, ...], cell_keys=None) -> list[Any]:
+    """Each text read as its column's number (a blank as 0, said), each cell's origin recorded."""
     values: list[Any] = []
     blanks: list[str] = []
     for text, column, origin in zip(texts, columns, origins):
@@ -431,14 +474,10 @@ def read_values(
         elif read.converted:
             found.problem(spec, here, where, read.converted, WARNING)
         values.append(read.value)
-    if blanks and len(blanks) < n:
+    if blanks and len(blanks) < len(columns):
         found.problem(spec, keys, where, f"原文{'、'.join(blanks)}为空白，按0计", WARNING)
     elif blanks:
         found.problem(spec, keys, where, "原文整行空白，按0计", WARNING)
-    if total:
-        parts, given = values[:-1], values[-1]
-        if None not in parts and given is not None and given == sum(parts):
-            values = parts
     return values
 
 

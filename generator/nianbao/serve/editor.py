@@ -151,6 +151,20 @@ def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]
 
 
 # -- one version, read once ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class After:
+    """What a version's Reading had worked out when a save changed it, for the next version's:
+    each rule's findings, X1–X5 against last year's, the computed totals — each used again only
+    where the save changed nothing it reads and no value moved to another line.  Holds no
+    Reading, so that a unit's versions are not kept alive one by the next."""
+
+    rules: tuple[tuple[Finding, ...], ...] | None  # Reading.by_rule's findings; None when not worked out (or no report)
+    changed: frozenset[KeyPath]  # the values the save put in, and the rows it rewrote
+    lines_same: bool  # every value stands on the line it stood on
+    computed: Mapping[str, str] | None
+    against: Mapping[str, tuple[Finding, ...]]  # Reading.against, by last year's text
+
+
 @dataclass(frozen=True, eq=False)
 class Reading:
     """One version of a report, read once and never changed: what the form shows, what the checks
@@ -170,6 +184,7 @@ class Reading:
     notes: Mapping[KeyPath, str]
     values: Mapping[str, str]  # every input's value as typed (:func:`_values`)
     written: bool = False  # the text is exactly what reportfile.dump writes of its data (a change of it needs no reading back)
+    after: After | None = None  # what the version this one was changed from had worked out (:func:`change`)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -188,16 +203,53 @@ class Reading:
         """The text as :func:`reportfile.dump` writes it, its header and notes kept."""
         return self.text if self.written else reportfile.dump(self.spec, self.parsed.data, header=self.header, notes=dict(self.notes))
 
+    def _kept(self, reads: tuple[KeyPath, ...]) -> bool:
+        """Whether what the version before worked out from the values under ``reads`` holds for
+        this one too: none of them changed, and every value stands on the line it stood on."""
+        from ..check.rules import touches
+
+        return self.after is not None and self.after.lines_same and not touches(reads, self.after.changed)
+
+    @cached_property
+    def by_rule(self) -> tuple[Any, tuple[tuple[Finding, ...], ...]]:
+        """(Loaded, each rule's findings in the order of :data:`check.rules.RULES`; none when the
+        report cannot be built).  A rule that reads nothing a save changed (:data:`check.rules.READS`)
+        is not run again: its findings are the version before's."""
+        from ..check.rules import READS, RULES
+        from ..read.load import load_text
+
+        loaded = load_text(self.text, parsed=self.parsed)
+        report = loaded.report
+        if report is None:
+            return loaded, ()
+        before = self.after.rules if self.after is not None else None
+        parts = tuple(before[i] if before and self._kept(READS[rule]) else tuple(rule(report)) for i, rule in enumerate(RULES))
+        return loaded, parts
+
     @cached_property
     def checked(self) -> tuple[Any, tuple[Finding, ...]]:
         """(Loaded, findings) as :func:`read.sources.load_checked` gives them for a report file
         holding the text; the report is shared by everyone who asks (never changed)."""
-        from ..check.rules import check
-        from ..read.load import load_text
+        loaded, parts = self.by_rule
+        return loaded, tuple(sort_findings([*loaded.findings, *(f for part in parts for f in part)]))
 
-        loaded = load_text(self.text, parsed=self.parsed)
-        findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])
-        return loaded, tuple(sort_findings(findings))
+    def against(self, last: Reading) -> tuple[Finding, ...]:
+        """X1–X5 of this version against ``last`` (last year's on the site), worked out once per
+        pair — or kept from the version before when the save changed nothing they read."""
+        from ..check.crossyear import READS, check_previous
+
+        said: dict[str, tuple[Finding, ...]] = self.__dict__.setdefault("_against", {})
+        found = said.get(last.text)
+        if found is None:
+            before = self.after.against.get(last.text) if self.after is not None else None
+            if before is not None and self._kept(READS):
+                found = before
+            else:
+                found = tuple(check_previous(self.checked[0].report, last.checked[0].report))
+            if len(said) >= 4:  # a version is compared with one last year's report (a restore of last year's may add one)
+                said.clear()
+            said[last.text] = found
+        return found
 
     @cached_property
     def computed(self) -> Mapping[str, str]:
@@ -206,6 +258,8 @@ class Reading:
         report = self.checked[0].report
         if report is None:
             return MappingProxyType({})
+        if self.after is not None and self.after.computed is not None and self._kept((("applications",), ("appeals",))):
+            return self.after.computed
         spec = report.spec
         out: dict[str, str] = {}
         for line in spec.table3.data_lines():
@@ -646,8 +700,18 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
     else:
         new_values = dict(base.values)
         new_values.update(_values(base.spec, data, overview_text, _names_under(base.spec.id, overview_text, touched)))
-    made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True)
+    made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True,
+                   _after(base, {known[name].keys for name in values} | touched, at))
     return _keep(made)
+
+
+def _after(base: Reading, changed: set[KeyPath], lines: dict) -> After:
+    """What of ``base``'s work the version changed from it at ``changed`` may take (:class:`After`)."""
+    worked = base.__dict__  # cached_property keeps its values there: only what was worked out is taken
+    by_rule = worked.get("by_rule")
+    built = by_rule is not None and by_rule[0].report is not None
+    return After(by_rule[1] if built else None, frozenset(changed), lines == base.parsed.lines,
+                 worked.get("computed") if built else None, dict(worked.get("_against", {})))
 
 
 def _row_of(keys: KeyPath) -> KeyPath:
@@ -775,25 +839,28 @@ def evaluate(text: str | Reading, last_text: str | None) -> list[Finding]:
     if report is None:
         return findings
     if last_text is not None:
-        last = _last_report(last_text)
-        from ..workflows.lastyear import SITE_LAST_UNUSABLE, skipped, with_last_year
+        last = _last_reading(last_text)
+        from ..workflows.lastyear import SITE_LAST_UNUSABLE, skipped
 
         if last is None:
             findings.append(skipped(SITE_LAST_UNUSABLE))
-        elif last.year == report.year - 1:
-            findings = with_last_year(report, findings, last)
+        elif last.checked[0].report.year == report.year - 1:  # as with_last_year asks
+            from ..check.crossyear import with_previous
+
+            findings = sort_findings(with_previous(findings, report, last.checked[0].report, reading.against(last)))
     from ..check.publish import publishable
 
     return sort_findings(publishable(report, findings))
 
 
-def _last_report(text: str):
-    """Last year's report as the loader builds it, for X1–X5: each save of a unit compares with
-    the same last year's version, which no save changes (None when it cannot be built)."""
+def _last_reading(text: str) -> Reading | None:
+    """Last year's version, for X1–X5: each save of a unit compares with the same last year's
+    version, which no save changes (None when its report cannot be built)."""
     try:
-        return read(text).checked[0].report
+        last = read(text)
     except EditorError:
         return None
+    return last if last.checked[0].report is not None else None
 
 
 CLI_ONLY = "（或加 --draft 生成草稿）"  # a command-line option: on the site the preview is a draft by itself

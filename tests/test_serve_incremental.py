@@ -14,6 +14,7 @@ from strategies import SETTINGS
 from nianbao.check import rules
 from nianbao.model.places import places
 from nianbao.model.standard import SPECS, ValueType
+from nianbao.render import reportfile
 from nianbao.serve import editor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,8 @@ def _chain(spec_id: str, data) -> None:
         shown = editor.evaluate(made, last)
         whole = editor._reading(made.text)  # read afresh: nothing kept from any version before
         assert whole.after is None
+        assert made.text == reportfile.dump(whole.spec, whole.tree(), header=whole.header, notes=dict(whole.notes))
+        assert (made.parsed.data, made.parsed.lines, made.parsed.raw) == (whole.parsed.data, whole.parsed.lines, whole.parsed.raw)
         assert shown == editor.evaluate(whole, last)
         assert made.checked[1] == whole.checked[1]
         assert dict(made.computed) == dict(whole.computed)

@@ -667,13 +667,14 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         unsaved = _unstorable(typed, known[name].label)
         if unsaved:
             raise EditorError(unsaved, name)
-    data = base.tree()
+    data = dict(base.data)  # the values on the way to a changed one copied, the rest shared with base (neither is ever changed)
     notes = dict(base.notes)
     exact = base.canonical == base.text
     touched: set[KeyPath] = set()
     for name, typed in values.items():
         f = known[name]
         value = _typed(f, typed)
+        _own(data, f.keys)
         if f.kind == "total":
             _put_total(base.spec, data, f, value)
         else:
@@ -683,9 +684,12 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         touched.add(_row_of(f.keys))
     for keys in touched:
         exact = _as_written(data, keys) and exact
-    at: dict[tuple, int] = {}
-    raw: dict[tuple, str] = {}
-    text = reportfile.dump(base.spec, data, header=base.header, notes=notes, at=at, raw=raw)
+    spliced = _spliced(base, data, touched) if exact and len(notes) == len(base.notes) else None
+    if spliced is not None:
+        text, at, raw = spliced
+    else:
+        at, raw = {}, {}
+        text = reportfile.dump(base.spec, data, header=base.header, notes=notes, at=at, raw=raw)
     if text == base.text:
         return base
     if not exact:
@@ -712,6 +716,65 @@ def _after(base: Reading, changed: set[KeyPath], lines: dict) -> After:
     built = by_rule is not None and by_rule[0].report is not None
     return After(by_rule[1] if built else None, frozenset(changed), lines == base.parsed.lines,
                  worked.get("computed") if built else None, dict(worked.get("_against", {})))
+
+
+def _own(data: dict, keys: KeyPath) -> None:
+    """The mappings and lists on the way to ``keys`` in ``data`` made its own (copied one level),
+    so that putting a value there changes nothing the version before holds."""
+    node: Any = data
+    for key in keys[:-1]:
+        child = node.get(key) if isinstance(node, dict) else node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None
+        if not isinstance(child, (dict, list)):
+            return
+        node[key] = child = dict(child) if isinstance(child, dict) else list(child)
+        node = child
+
+
+def _spliced(base: Reading, data: dict, touched: set[KeyPath]) -> tuple[str, dict, dict] | None:
+    """The text, lines and scalar texts :func:`reportfile.dump` gives for ``data`` when each value
+    changed stands on one line of ``base``'s text before and after (a figure, a row, a one-line
+    text): those lines written again by the writer, beside the comment they had, and the other
+    lines kept as they are.  None when a change takes more or fewer lines (a block of text, a
+    （七）总计 row written out or dropped): the caller then writes the whole text."""
+    lines = base.text.split("\n")
+    at, raw = dict(base.parsed.lines), dict(base.parsed.raw)
+    for keys in touched:
+        old, new = _get(base.data, keys), _get(data, keys)
+        number = base.parsed.lines.get(keys)
+        if number is None or not _one_line(old) or not _one_line(new) or (isinstance(old, list) != isinstance(new, list)):
+            return None
+        if keys == ("overview",) or (keys[0] == "applications" and (old is None or new is None)):
+            return None  # section 一 as one text or as five; an omitted （七）总计 is a comment, not a row
+        if keys[:-1] and not isinstance(_get(data, keys[:-1]), dict):
+            return None
+        before = reportfile._Writer({})
+        write = before.row if keys[0] in ("proactive", "applications", "appeals", "processing_fees") else before.text
+        line = lines[number - 1]
+        indent = len(line) - len(line.lstrip(" "))
+        write(indent, str(keys[-1]), old, "")
+        head = before.lines[0]
+        rest = line[len(head):]
+        if not line.startswith(head) or not (rest == "" or (rest.startswith("  ") and rest.lstrip(" ").startswith("# "))):
+            return None
+        after = reportfile._Writer({}, {}, {})
+        (after.row if write == before.row else after.text)(indent, str(keys[-1]), new, rest.lstrip(" ")[2:], keys)
+        if len(after.lines) != 1:
+            return None
+        lines[number - 1] = after.lines[0]
+        for known in [k for k in raw if k[: len(keys)] == keys]:
+            del raw[known]
+        for known in [k for k in at if len(k) > len(keys) and k[: len(keys)] == keys]:
+            del at[known]
+        raw.update(after.raw)  # type: ignore[arg-type]
+        at.update({k: number for k in after.at})  # type: ignore[union-attr]
+    return "\n".join(lines), at, raw
+
+
+def _one_line(value: Any) -> bool:
+    """A value the writer puts on one line: a figure, a row of figures, a text without line breaks."""
+    if isinstance(value, str):
+        return "\n" not in value.strip("\n")
+    return not isinstance(value, dict)
 
 
 def _row_of(keys: KeyPath) -> KeyPath:
@@ -744,6 +807,8 @@ def _as_written(data: dict, keys: KeyPath) -> bool:
     if not isinstance(parent, dict) or keys[-1] not in parent:
         return True
     value = parent[keys[-1]]
+    if keys == ("overview",) and not isinstance(value, str):
+        return False  # a v2019 section 一 written as one text and emptied: written as its five subsections, empty
     if value is None or (type(value) is int) or (isinstance(value, list) and all(v is None or type(v) is int for v in value)):
         return True  # written as read: digits, null
     w = reportfile._Writer({})

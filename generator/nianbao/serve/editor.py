@@ -151,18 +151,20 @@ def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]
 
 
 # -- one version, read once ---------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass
 class After:
     """What a version's Reading had worked out when a save changed it, for the next version's:
-    each rule's findings, X1–X5 against last year's, the computed totals — each used again only
-    where the save changed nothing it reads and no value moved to another line.  Holds no
-    Reading, so that a unit's versions are not kept alive one by the next."""
+    what the loader made of it, each rule's findings, X1–X5 against last year's, the computed
+    totals — each used again only where the save changed nothing it reads and no value moved to
+    another line.  Holds no Reading, so that a unit's versions are not kept alive one by the next."""
 
     rules: tuple[tuple[Finding, ...], ...] | None  # Reading.by_rule's findings; None when not worked out (or no report)
     changed: frozenset[KeyPath]  # the values the save put in, and the rows it rewrote
     lines_same: bool  # every value stands on the line it stood on
     computed: Mapping[str, str] | None
     against: Mapping[str, tuple[Finding, ...]]  # Reading.against, by last year's text
+    loaded: Any = None  # the version before's Loaded (its report built), until this version's is made
+    figures: Mapping[KeyPath, int] | None = None  # the save's figures, when it changed nothing else (:func:`_plain_figures`)
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,13 +220,28 @@ class Reading:
         from ..check.rules import READS, RULES
         from ..read.load import load_text
 
-        loaded = load_text(self.text, parsed=self.parsed)
+        loaded = self._loaded_from_before() or load_text(self.text, parsed=self.parsed)
+        if self.after is not None:
+            self.after.loaded = None  # worked out: the version before's report is not held any longer
         report = loaded.report
         if report is None:
             return loaded, ()
         before = self.after.rules if self.after is not None else None
         parts = tuple(before[i] if before and self._kept(READS[rule]) else tuple(rule(report)) for i, rule in enumerate(RULES))
         return loaded, parts
+
+    def _loaded_from_before(self) -> Any:
+        """What :func:`read.load.load_text` gives for this version, made from the version before's
+        when the save put in plain figures only (:func:`_plain_figures`): its report with those
+        figures, its findings (none of which was about them, nor is now); else None."""
+        after = self.after
+        if after is None or after.loaded is None or after.figures is None or not after.lines_same:
+            return None
+        before = after.loaded.report
+        data = _with_figures(before.data, after.figures)
+        if data is None:
+            return None
+        return replace(after.loaded, report=replace(before, data=data), findings=list(after.loaded.findings))
 
     @cached_property
     def checked(self) -> tuple[Any, tuple[Finding, ...]]:
@@ -705,17 +722,79 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         new_values = dict(base.values)
         new_values.update(_values(base.spec, data, overview_text, _names_under(base.spec.id, overview_text, touched)))
     made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True,
-                   _after(base, {known[name].keys for name in values} | touched, at))
+                   _after(base, {known[name].keys for name in values} | touched, at, _plain_figures(base, data, [known[name] for name in values])))
     return _keep(made)
 
 
-def _after(base: Reading, changed: set[KeyPath], lines: dict) -> After:
+def _after(base: Reading, changed: set[KeyPath], lines: dict, figures: dict[KeyPath, int] | None) -> After:
     """What of ``base``'s work the version changed from it at ``changed`` may take (:class:`After`)."""
     worked = base.__dict__  # cached_property keeps its values there: only what was worked out is taken
     by_rule = worked.get("by_rule")
     built = by_rule is not None and by_rule[0].report is not None
     return After(by_rule[1] if built else None, frozenset(changed), lines == base.parsed.lines,
-                 worked.get("computed") if built else None, dict(worked.get("_against", {})))
+                 worked.get("computed") if built else None, dict(worked.get("_against", {})),
+                 by_rule[0] if built else None, figures)
+
+
+def _plain_figures(base: Reading, data: dict, changed: Iterable[Field]) -> dict[KeyPath, int] | None:
+    """{a changed cell: its figure} when every value the save changed is a figure of a count
+    (or a signed count) written in plain digits, within :data:`read.load.ABSURD`, where the version
+    before also had one, in a row as long as it was — what the loader makes of it is then that
+    figure, and it says nothing of it, as it said nothing of the one before; None otherwise."""
+    from ..model.standard import ValueType
+    from ..read.load import ABSURD
+
+    index = places(base.spec.id)
+    out: dict[KeyPath, int] = {}
+    for f in changed:
+        where = index.get(f.keys)
+        if f.kind not in ("number", "total") or where is None or where.kind != "cell" or where.columns[0].type not in (ValueType.COUNT, ValueType.SIGNED):
+            return None
+        old, new = _get(base.data, f.keys), _get(data, f.keys)
+        if type(old) is not int or type(new) is not int or not 0 <= old <= ABSURD or not 0 <= new <= ABSURD:
+            return None
+        if isinstance(f.keys[-1], int):
+            row_before, row = _get(base.data, f.keys[:-1]), _get(data, f.keys[:-1])
+            if not isinstance(row_before, list) or not isinstance(row, list) or len(row) != len(row_before):
+                return None
+        out[f.keys] = new
+    return out
+
+
+def _with_figures(data: Any, figures: Mapping[KeyPath, int]) -> Any:
+    """A report's validated values with ``figures`` put in: the mappings and rows on the way
+    copied (as the types they are), the rest shared; None when a value on the way is not there."""
+    if not isinstance(data, dict):
+        return None
+    root = type(data)(data)
+    owned = {id(root)}
+    frozen: list[tuple[Any, Any]] = []  # (container, key) of a row the values hold as a tuple
+    for keys, value in figures.items():
+        node = root
+        for key in keys[:-1]:
+            try:
+                child = node[key]
+            except (KeyError, IndexError, TypeError):
+                return None
+            if id(child) not in owned:
+                if isinstance(child, dict):
+                    child = type(child)(child)
+                elif isinstance(child, (list, tuple)):
+                    if isinstance(child, tuple):
+                        frozen.append((node, key))
+                    child = list(child)
+                else:
+                    return None
+                owned.add(id(child))
+                node[key] = child
+            node = child
+        try:
+            node[keys[-1]] = value
+        except (IndexError, TypeError):
+            return None
+    for node, key in frozen:
+        node[key] = tuple(node[key])
+    return root
 
 
 def _own(data: dict, keys: KeyPath) -> None:

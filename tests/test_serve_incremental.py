@@ -76,6 +76,9 @@ def _chain(spec_id: str, data) -> None:
             made = editor.change(base, values)
         except editor.EditorError:
             continue
+        page = dict(base.__dict__.get("computed", {}))  # the totals a page of the version before shows
+        page.update(editor.computed_since(base, made))  # what a save's answer tells it
+        assert not made.computed or page == dict(made.computed)
         shown = editor.evaluate(made, last)
         whole = editor._reading(made.text)  # read afresh: nothing kept from any version before
         assert whole.after is None

@@ -628,6 +628,19 @@ def form(text: str | Reading, findings: list[Finding] | None = None) -> dict:
     return out
 
 
+def computed_since(old: Reading, new: Reading) -> dict[str, str]:
+    """The computed totals of ``new`` that differ from ``old``'s: what a page showing ``old``'s
+    must change (editor.js puts in those it is given and keeps the others); all of them when
+    ``old``'s were never worked out here."""
+    before = old.__dict__.get("computed")  # cached_property keeps its value there
+    now = new.computed
+    if before is None:
+        return dict(now)
+    if before is now:
+        return {}
+    return {name: value for name, value in now.items() if before.get(name) != value}
+
+
 def computed(text: str) -> dict[str, str]:
     """:attr:`Reading.computed` of ``text``, a copy the caller may change."""
     return dict(read(text).computed)
@@ -840,10 +853,10 @@ def _spliced(base: Reading, data: dict, touched: set[KeyPath]) -> tuple[str, dic
         if len(after.lines) != 1:
             return None
         lines[number - 1] = after.lines[0]
-        for known in [k for k in raw if k[: len(keys)] == keys]:
-            del raw[known]
-        for known in [k for k in at if len(k) > len(keys) and k[: len(keys)] == keys]:
-            del at[known]
+        raw.pop(keys, None)
+        for i in range(len(old) if isinstance(old, list) else 0):  # a row's cells: nothing else stands below a one-line value
+            raw.pop(keys + (i,), None)
+            at.pop(keys + (i,), None)
         raw.update(after.raw)  # type: ignore[arg-type]
         at.update({k: number for k in after.at})  # type: ignore[union-attr]
     return "\n".join(lines), at, raw

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -391,16 +391,19 @@ def _job(row: db.Job) -> JobInfo:
 
 # The statements of a save, of what it starts from and of a request's session (Store.editing, .save, .session), built once.
 _R, _V, _S, _U = db.Report.__table__, db.Version.__table__, db.WebSession.__table__, db.Unit.__table__
-_SITE_YEAR = select(db.Site.__table__.c.year).where(db.Site.__table__.c.id == 1)
-_NEWEST_TWO = (select(_V, _R.c.unit_id, _R.c.year).join(_R, (_V.c.report_id == _R.c.id) & (_V.c.number == _R.c.latest))
-               .where(_R.c.unit_id == bindparam("unit"), _R.c.year.in_([bindparam("year"), bindparam("before")]), _R.c.latest > 0))
-_UNIT_NAME = select(_U.c.name).where(_U.c.id == bindparam("unit"))
-_REPORT_ID = select(_R.c.id).where(_R.c.unit_id == bindparam("unit"), _R.c.year == bindparam("year"))
+_SITE = db.Site.__table__
+# the site's year, with this year's and last year's newest versions of a unit's report where they are
+_EDITING = (select(_SITE.c.year.label("site_year"), _V, _R.c.unit_id, _R.c.year)
+            .select_from(_SITE.outerjoin(_R.join(_V, (_V.c.report_id == _R.c.id) & (_V.c.number == _R.c.latest)),
+                                         (_R.c.unit_id == bindparam("unit")) & _R.c.year.in_([_SITE.c.year, _SITE.c.year - 1]) & (_R.c.latest > 0)))
+            .where(_SITE.c.id == 1))
+_UNIT_REPORT = (select(_U.c.name, _R.c.id).select_from(_U.outerjoin(_R, (_R.c.unit_id == _U.c.id) & (_R.c.year == bindparam("year"))))
+                .where(_U.c.id == bindparam("unit")))
+# the advance of a save, and with it 未开始 and 已退回 become 填写中 (the row is locked by the update itself)
 _ADVANCE_ADMIN = (update(_R).where(_R.c.id == bindparam("report"), _R.c.latest == bindparam("base"))
                   .values(latest=bindparam("next"), errors=bindparam("n_errors"), warnings=bindparam("n_warnings"), updated_at=bindparam("at"),
-                          updated_by=bindparam("by")))
+                          updated_by=bindparam("by"), status=case((_R.c.status.in_((NOT_STARTED, RETURNED)), FILLING), else_=_R.c.status)))
 _ADVANCE = _ADVANCE_ADMIN.where(_R.c.status.not_in(LOCKED))
-_FILLING = update(_R).where(_R.c.id == bindparam("report"), _R.c.status.in_((NOT_STARTED, RETURNED))).values(status=FILLING)
 _NEW_VERSION = insert(_V)
 _SESSION = (select(_S, *(c.label(f"u_{c.name}") for c in _U.c)).outerjoin(_U, _U.c.id == _S.c.unit_id)
             .where(_S.c.id_hash == bindparam("hash")))
@@ -841,12 +844,10 @@ class Store:
         """(the year collected, the newest version of the unit's report of that year, the text of
         its newest of the year before): what a save starts from, read in one transaction."""
         with self._tx(write=False) as s:
-            c = s.connection()  # plain statements, not the ORM's objects: a save asks this with every keystroke's batch
-            year = c.execute(_SITE_YEAR).scalar_one()
-            found: dict[int, VersionInfo] = {}
-            if _id_ok(unit_id):
-                for row in c.execute(_NEWEST_TWO, {"unit": unit_id, "year": year, "before": year - 1}):
-                    found[row.year] = _version(row, row)
+            # one plain statement, not the ORM's objects: a save asks this with every keystroke's batch
+            rows = s.connection().execute(_EDITING, {"unit": unit_id if _id_ok(unit_id) else 0}).all()
+            year = rows[0].site_year
+            found = {row.year: _version(row, row) for row in rows if row.number is not None}
             last = found.get(year - 1)
             return year, found.get(year), last.text if last is not None else None
 
@@ -868,10 +869,10 @@ class Store:
         address = _shown(address, 100)
         with self._tx() as s:
             c = s.connection()  # plain statements on the session's connection: the ORM's objects cost a save more than its check
-            unit_name = c.execute(_UNIT_NAME, {"unit": unit_id}).scalar() if _id_ok(unit_id) else None
-            if unit_name is None:
+            found = c.execute(_UNIT_REPORT, {"unit": unit_id, "year": year}).first() if _id_ok(unit_id) else None
+            if found is None:
                 raise NotFound("找不到这个单位")
-            report_id = c.execute(_REPORT_ID, {"unit": unit_id, "year": year}).scalar()
+            unit_name, report_id = found
             if report_id is None:
                 report_id = self._ensure_report(s, unit_id, year)
             done = c.execute(_ADVANCE if not admin else _ADVANCE_ADMIN,
@@ -884,8 +885,6 @@ class Store:
                 if current is None or base > latest:  # a page ahead of the database: it was restored from a backup meanwhile
                     raise StoreError(f"这份报告最新是第{latest}版，您的页面是第{base}版：请刷新页面")
                 raise Conflict(_version(current, s.get(db.Report, report_id)), base)
-            # the row is ours now (locked on PostgreSQL, the whole database on SQLite): the status read is current
-            c.execute(_FILLING, {"report": report_id})
             c.execute(_NEW_VERSION, {"report_id": report_id, "number": base + 1, "text": text, "author": _shown(author, 200), "address": address,
                                      "created_at": at, "summary": json.dumps(list(summary), ensure_ascii=False), "errors": errors, "warnings": warnings})
             self._log(s, author, address, "保存", f"{unit_name} {year}年 第{base + 1}版" + (f"：{'；'.join(summary[:5])}" if summary else ""))

@@ -221,13 +221,11 @@ class Reading:
         from ..read.load import load_text
 
         loaded = self._loaded_from_before() or load_text(self.text, parsed=self.parsed)
-        if self.after is not None:
-            self.after.loaded = None  # worked out: the version before's report is not held any longer
         report = loaded.report
-        if report is None:
-            return loaded, ()
-        before = self.after.rules if self.after is not None else None
-        parts = tuple(before[i] if before and self._kept(READS[rule]) else tuple(rule(report)) for i, rule in enumerate(RULES))
+        before = self.after.rules if self.after is not None and report is not None else None
+        parts = tuple(before[i] if before and self._kept(READS[rule]) else tuple(rule(report)) for i, rule in enumerate(RULES)) if report else ()
+        if self.after is not None:  # worked out: what the version before had is not held any longer
+            self.after.loaded = self.after.rules = None
         return loaded, parts
 
     def _loaded_from_before(self) -> Any:
@@ -273,10 +271,13 @@ class Reading:
         """Table 三's and 四's totals as :class:`Report` computes them (rows and 总计 columns), for
         the cells the page shows read-only; empty when the report cannot be built yet."""
         report = self.checked[0].report
+        before = self.after.computed if self.after is not None else None
+        if self.after is not None:
+            self.after.computed = None  # asked once (a cached property): the version before's is not held any longer
         if report is None:
             return MappingProxyType({})
-        if self.after is not None and self.after.computed is not None and self._kept((("applications",), ("appeals",))):
-            return self.after.computed
+        if before is not None and self._kept((("applications",), ("appeals",))):
+            return before
         spec = report.spec
         out: dict[str, str] = {}
         for line in spec.table3.data_lines():

@@ -715,6 +715,8 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         touched.add(_row_of(f.keys))
     for keys in touched:
         exact = _as_written(data, keys) and exact
+    at: dict[tuple, int | None]  # as Parsed.lines holds them
+    raw: dict[tuple, str]
     spliced = _spliced(base, data, touched) if exact and len(notes) == len(base.notes) else None
     if spliced is not None:
         text, at, raw = spliced
@@ -744,10 +746,9 @@ def _after(base: Reading, changed: set[KeyPath], lines: dict, figures: dict[KeyP
     """What of ``base``'s work the version changed from it at ``changed`` may take (:class:`After`)."""
     worked = base.__dict__  # cached_property keeps its values there: only what was worked out is taken
     by_rule = worked.get("by_rule")
-    built = by_rule is not None and by_rule[0].report is not None
-    return After(by_rule[1] if built else None, frozenset(changed), lines == base.parsed.lines,
-                 worked.get("computed") if built else None, dict(worked.get("_against", {})),
-                 by_rule[0] if built else None, figures)
+    loaded, rules = by_rule if by_rule is not None and by_rule[0].report is not None else (None, None)
+    return After(rules, frozenset(changed), lines == base.parsed.lines, worked.get("computed") if loaded is not None else None,
+                 dict(worked.get("_against", {})), loaded, figures)
 
 
 def _plain_figures(base: Reading, data: dict, changed: Iterable[Field]) -> dict[KeyPath, int] | None:

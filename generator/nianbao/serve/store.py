@@ -34,7 +34,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -390,8 +390,8 @@ def _job(row: db.Job) -> JobInfo:
 
 
 # The statements of a save, of what it starts from and of a request's session (Store.editing, .save, .session), built once.
-_R, _V, _S, _U = db.Report.__table__, db.Version.__table__, db.WebSession.__table__, db.Unit.__table__
-_SITE = db.Site.__table__
+_TABLES = db.Base.metadata.tables
+_R, _V, _S, _U, _SITE = (_TABLES[t.__tablename__] for t in (db.Report, db.Version, db.WebSession, db.Unit, db.Site))
 # the site's year, with this year's and last year's newest versions of a unit's report where they are
 _EDITING = (select(_SITE.c.year.label("site_year"), _V, _R.c.unit_id, _R.c.year)
             .select_from(_SITE.outerjoin(_R.join(_V, (_V.c.report_id == _R.c.id) & (_V.c.number == _R.c.latest)),
@@ -407,7 +407,7 @@ _ADVANCE = _ADVANCE_ADMIN.where(_R.c.status.not_in(LOCKED))
 _NEW_VERSION = insert(_V)
 _SESSION = (select(_S, *(c.label(f"u_{c.name}") for c in _U.c)).outerjoin(_U, _U.c.id == _S.c.unit_id)
             .where(_S.c.id_hash == bindparam("hash")))
-_AUDIT = insert(db.Audit.__table__)
+_AUDIT = insert(_TABLES[db.Audit.__tablename__])
 
 
 class Store:
@@ -741,11 +741,11 @@ class Store:
             return None
         with self._tx(write=False) as s:
             row = s.connection().execute(_SESSION, {"hash": _hash(cookie)}).first()  # every request asks: a plain statement, the unit joined
-            if row is None or _utc(row.expires_at) <= now():  # type: ignore[operator]
+            if row is None or _utc(row.expires_at) <= now():
                 return None
             unit = UnitInfo(row.u_id, row.u_name, row.u_position, bool(row.u_is_county), bool(row.u_revoked), _utc(row.u_token_issued_at)) \
                 if row.u_id is not None else None
-            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address, unit)  # type: ignore[arg-type]
+            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address, unit)
 
     def end_session(self, cookie: str) -> None:
         with self._tx() as s:
@@ -847,7 +847,7 @@ class Store:
             # one plain statement, not the ORM's objects: a save asks this with every keystroke's batch
             rows = s.connection().execute(_EDITING, {"unit": unit_id if _id_ok(unit_id) else 0}).all()
             year = rows[0].site_year
-            found = {row.year: _version(row, row) for row in rows if row.number is not None}
+            found = {row.year: replace(_version(row), unit_id=row.unit_id, year=row.year) for row in rows if row.number is not None}
             last = found.get(year - 1)
             return year, found.get(year), last.text if last is not None else None
 

@@ -34,7 +34,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -843,11 +843,13 @@ class Store:
     def editing(self, unit_id: int) -> tuple[int, VersionInfo | None, str | None]:
         """(the year collected, the newest version of the unit's report of that year, the text of
         its newest of the year before): what a save starts from, read in one transaction."""
+        import dataclasses
+
         with self._tx(write=False) as s:
             # one plain statement, not the ORM's objects: a save asks this with every keystroke's batch
             rows = s.connection().execute(_EDITING, {"unit": unit_id if _id_ok(unit_id) else 0}).all()
             year = rows[0].site_year
-            found = {row.year: replace(_version(row), unit_id=row.unit_id, year=row.year) for row in rows if row.number is not None}
+            found = {row.year: dataclasses.replace(_version(row), unit_id=row.unit_id, year=row.year) for row in rows if row.number is not None}
             last = found.get(year - 1)
             return year, found.get(year), last.text if last is not None else None
 

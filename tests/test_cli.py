@@ -187,3 +187,27 @@ def test_a_mistyped_command_is_offered_the_close_names_among_every_command(cli):
     result = cli("overvew")
     assert result.code == 2
     assert "没有命令 'overvew'" in result.err and "'overview'" in result.err
+
+
+def test_a_library_that_logs_later_is_silent_and_check_does_not_load_logging():
+    """No library log line reaches the clerk, though the root logger's silent handler is given
+    only when a library first imports logging (`check` loads none that logs, nor logging)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nianbao.cli import _quiet_libraries, main\n"
+        "_quiet_libraries()\n"
+        "try:\n"
+        f"    main.main(['check', {str(EXAMPLE_2023)!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('logging' in sys.modules)\n"
+        "import logging\n"
+        "logging.getLogger('pdfminer').warning('a library talking')\n"
+        "print(len(logging.getLogger().handlers), [type(f).__name__ for f in sys.meta_path if type(f).__module__.startswith('nianbao')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-2:] == ["False", "1 []"]
+    assert done.stderr == ""

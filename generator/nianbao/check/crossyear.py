@@ -14,13 +14,13 @@ more years apart runs X4 and X5 (``carried=False``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..findings import ERROR, WARNING, Finding, Rule
 from ..model.report import Report
 from ..model.standard import ValueType
 from .repetition import copied_share, rated_narratives
-from .rules import FEE_WORDS, narratives
+from .rules import FEE_WORDS, NARRATIVES, narratives
 from .years import opening_message, opening_years, stale_years
 
 COPIED = 0.8  # share of a section copied from last year's (check.repetition.copied_share) from which X5 warns
@@ -38,11 +38,17 @@ def check_previous(report: Report, last: Report, *, carried: bool = True) -> lis
     return findings
 
 
-def with_previous(findings: list[Finding], report: Report, last: Report) -> list[Finding]:
+# What X1–X5 read of this year's report (as :data:`nianbao.check.rules.READS` says of the rules of
+# one year): the texts (X1's explanation, X4, X5), table 三 (X1) and table 二 (X2, X3).
+READS = (*NARRATIVES, ("applications",), ("proactive",), ("year",))
+
+
+def with_previous(findings: list[Finding], report: Report, last: Report, said: Sequence[Finding] | None = None) -> list[Finding]:
     """``check``'s findings of ``report`` with X1–X5 against ``last``: X4 as
     :func:`x4_stale_years` says it whole (the opening years ``check`` found are among
-    its years, each said once)."""
-    return [f for f in findings if f.rule != Rule.X4] + check_previous(report, last)
+    its years, each said once).  ``said``: :func:`check_previous` of the two, when the caller
+    has it already (the site keeps it for the parts of a report a save did not change)."""
+    return [f for f in findings if f.rule != Rule.X4] + list(check_previous(report, last) if said is None else said)
 
 
 def _texts(report: Report) -> dict[tuple, tuple[str, str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 
@@ -42,8 +42,7 @@ MIN_PROBLEMS = 20  # characters below which section 五 says nothing an evaluato
 def check(report: Report) -> list[Finding]:
     """All in-report rules; the cross-year rules need last year's report (``--previous``)."""
     findings: list[Finding] = []
-    for rule in (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r6_quoted_figures, r7_narratives,
-                 x4_opening_years):
+    for rule in RULES:
         findings.extend(rule(report))
     return findings
 
@@ -481,3 +480,31 @@ def _leftover_warnings(report: Report) -> Iterator[Finding]:
         for line, hint in leftovers(text, report.spec):
             yield Finding(WARNING, "R7", path, leftover_message(report.label(keys), line, hint) + REFUSED, report.line(keys))
 
+
+
+# -- what each rule reads ----------------------------------------------------------------------------
+RULES = (r1_columns_balance, r2_row_totals, r3_results_total, r4_appeal_totals, r5_signature_date, amounts_precision, r6_quoted_figures,
+         r7_narratives, x4_opening_years)  # in the order check says them
+# The values :func:`narratives` hands out: a rule that reads the texts reads these.
+NARRATIVES: tuple[KeyPath, ...] = (("unit", "name"), (PREAMBLE.key,), ("overview",), ("problems",), ("other_matters",))
+_TABLE3, _TABLE4, _FEES, _YEAR = ("applications",), ("appeals",), ("processing_fees",), ("year",)
+# Each rule's findings are a function of the report's values under these keys (and of the lines the
+# values stand on, which findings carry): a change of a report elsewhere leaves them as they were,
+# which the site's save uses to run again only the rules a change touches (tests/test_serve_incremental.py
+# compares that with a whole check over random changes).  A rule added to RULES must be added here.
+READS: dict[Callable[[Report], Iterator[Finding]], tuple[KeyPath, ...]] = {
+    r1_columns_balance: (_TABLE3,),
+    r2_row_totals: (_TABLE3,),
+    r3_results_total: (_TABLE3,),
+    r4_appeal_totals: (_TABLE4,),
+    r5_signature_date: (("unit", "date"), _YEAR),
+    amounts_precision: (("proactive",), _FEES),  # the amounts of table 二 and the fees (tests/test_serve_incremental.py checks none stands elsewhere)
+    r6_quoted_figures: (*NARRATIVES, _TABLE3, _TABLE4),
+    r7_narratives: (*NARRATIVES, _TABLE3, _FEES, _YEAR),  # table 三: its 逾期未缴费 row, against the fee statement
+    x4_opening_years: (*NARRATIVES, _YEAR),
+}
+
+
+def touches(reads: tuple[KeyPath, ...], changed: Iterable[KeyPath]) -> bool:
+    """Whether a value changed under ``changed`` is one of (or holds, or is held by) ``reads``."""
+    return any(k[: len(r)] == r or r[: len(k)] == k for k in changed for r in reads)

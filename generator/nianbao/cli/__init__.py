@@ -210,15 +210,44 @@ def _quiet_libraries() -> None:
     another sheet, a FutureWarning, pdfminer's notes): they speak to a developer, who sees
     them with --debug.  The environment variable carries the filter into worker processes
     that start afresh (Windows)."""
-    import logging
     import os
     import warnings as python_warnings
 
     python_warnings.simplefilter("ignore")
     os.environ["PYTHONWARNINGS"] = "ignore"
+    if "logging" in sys.modules:
+        _silent_root(sys.modules["logging"])
+    else:  # a command whose libraries never log (check) does not load logging for that
+        sys.meta_path.insert(0, _WhenLoggingLoads())
+
+
+def _silent_root(logging) -> None:
     root = logging.getLogger()
     if not root.handlers:  # a handler, so that Python's last-resort printer stays silent
         root.addHandler(logging.NullHandler())
+
+
+class _WhenLoggingLoads:
+    """An import hook that gives the root logger its silent handler as the first library to log
+    imports ``logging``, then leaves the import system as it found it."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(self)
+        from importlib.util import find_spec
+
+        spec = find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            run(module)
+            _silent_root(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 def run() -> None:

@@ -185,15 +185,13 @@ def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[F
     findings: list[Finding] = []
     items: Iterable[tuple[Any, Any]] = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, (list, tuple)) else ()
     for key, value in items:
-        here = keys + (key,)
-        if here == ("year",):
-            continue
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            if not -ABSURD <= value <= ABSURD:
+            if not -ABSURD <= value <= ABSURD and (keys or key != "year"):
+                here = keys + (key,)
                 where = place(spec.id, here)
                 findings.append(Finding(WARNING, "S", where.path, f"{where.label}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
-        else:
-            findings += _absurd(spec, value, parsed, here)
+        elif isinstance(value, (dict, list, tuple)) and (keys or key != "year"):  # only what holds values is walked (a load walks every value)
+            findings += _absurd(spec, value, parsed, keys + (key,))
     return findings
 
 
@@ -366,17 +364,17 @@ def _scrub(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Fi
     findings: list[Finding] = []
     items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
     for key, value in items:
-        here = keys + (key,)
         if isinstance(value, str):
             if not has_controls(value):
                 continue  # the usual text: nothing to tell, no place to look up
+            here = keys + (key,)
             where = place(spec.id, here)
             clean, found = control_findings(value, where.path, parsed.line(here), where.label)
             if found:
                 data[key] = clean
                 findings += found
-        else:
-            findings += _scrub(spec, value, parsed, here)
+        elif isinstance(value, (dict, list)):  # a figure holds no text: only what holds values is walked
+            findings += _scrub(spec, value, parsed, keys + (key,))
     return findings
 
 

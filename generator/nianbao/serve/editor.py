@@ -151,6 +151,22 @@ def _fields_of(spec: Spec, overview_text: bool, year: int | None) -> list[Field]
 
 
 # -- one version, read once ---------------------------------------------------------------------------
+@dataclass
+class After:
+    """What a version's Reading had worked out when a save changed it, for the next version's:
+    what the loader made of it, each rule's findings, X1–X5 against last year's, the computed
+    totals — each used again only where the save changed nothing it reads and no value moved to
+    another line.  Holds no Reading, so that a unit's versions are not kept alive one by the next."""
+
+    rules: tuple[tuple[Finding, ...], ...] | None  # Reading.by_rule's findings; None when not worked out (or no report)
+    changed: frozenset[KeyPath]  # the values the save put in, and the rows it rewrote
+    lines_same: bool  # every value stands on the line it stood on
+    computed: Mapping[str, str] | None
+    against: Mapping[str, tuple[Finding, ...]]  # Reading.against, by last year's text
+    loaded: Any = None  # the version before's Loaded (its report built), until this version's is made
+    figures: Mapping[KeyPath, int] | None = None  # the save's figures, when it changed nothing else (:func:`_plain_figures`)
+
+
 @dataclass(frozen=True, eq=False)
 class Reading:
     """One version of a report, read once and never changed: what the form shows, what the checks
@@ -170,6 +186,7 @@ class Reading:
     notes: Mapping[KeyPath, str]
     values: Mapping[str, str]  # every input's value as typed (:func:`_values`)
     written: bool = False  # the text is exactly what reportfile.dump writes of its data (a change of it needs no reading back)
+    after: After | None = None  # what the version this one was changed from had worked out (:func:`change`)
 
     @property
     def data(self) -> Mapping[str, Any]:
@@ -188,24 +205,79 @@ class Reading:
         """The text as :func:`reportfile.dump` writes it, its header and notes kept."""
         return self.text if self.written else reportfile.dump(self.spec, self.parsed.data, header=self.header, notes=dict(self.notes))
 
+    def _kept(self, reads: tuple[KeyPath, ...]) -> bool:
+        """Whether what the version before worked out from the values under ``reads`` holds for
+        this one too: none of them changed, and every value stands on the line it stood on."""
+        from ..check.rules import touches
+
+        return self.after is not None and self.after.lines_same and not touches(reads, self.after.changed)
+
+    @cached_property
+    def by_rule(self) -> tuple[Any, tuple[tuple[Finding, ...], ...]]:
+        """(Loaded, each rule's findings in the order of :data:`check.rules.RULES`; none when the
+        report cannot be built).  A rule that reads nothing a save changed (:data:`check.rules.READS`)
+        is not run again: its findings are the version before's."""
+        from ..check.rules import READS, RULES
+        from ..read.load import load_text
+
+        loaded = self._loaded_from_before() or load_text(self.text, parsed=self.parsed)
+        report = loaded.report
+        before = self.after.rules if self.after is not None and report is not None else None
+        parts = tuple(before[i] if before and self._kept(READS[rule]) else tuple(rule(report)) for i, rule in enumerate(RULES)) if report else ()
+        if self.after is not None:  # worked out: what the version before had is not held any longer
+            self.after.loaded = self.after.rules = None
+        return loaded, parts
+
+    def _loaded_from_before(self) -> Any:
+        """What :func:`read.load.load_text` gives for this version, made from the version before's
+        when the save put in plain figures only (:func:`_plain_figures`): its report with those
+        figures, its findings (none of which was about them, nor is now); else None."""
+        after = self.after
+        if after is None or after.loaded is None or after.figures is None or not after.lines_same:
+            return None
+        before = after.loaded.report
+        data = _with_figures(before.data, after.figures)
+        if data is None:
+            return None
+        return replace(after.loaded, report=replace(before, data=data), findings=list(after.loaded.findings))
+
     @cached_property
     def checked(self) -> tuple[Any, tuple[Finding, ...]]:
         """(Loaded, findings) as :func:`read.sources.load_checked` gives them for a report file
         holding the text; the report is shared by everyone who asks (never changed)."""
-        from ..check.rules import check
-        from ..read.load import load_text
+        loaded, parts = self.by_rule
+        return loaded, tuple(sort_findings([*loaded.findings, *(f for part in parts for f in part)]))
 
-        loaded = load_text(self.text, parsed=self.parsed)
-        findings = list(loaded.findings) + (check(loaded.report) if loaded.report is not None else [])
-        return loaded, tuple(sort_findings(findings))
+    def against(self, last: Reading) -> tuple[Finding, ...]:
+        """X1–X5 of this version against ``last`` (last year's on the site), worked out once per
+        pair — or kept from the version before when the save changed nothing they read."""
+        from ..check.crossyear import READS, check_previous
+
+        said: dict[str, tuple[Finding, ...]] = self.__dict__.setdefault("_against", {})
+        found = said.get(last.text)
+        if found is None:
+            before = self.after.against.get(last.text) if self.after is not None else None
+            if before is not None and self._kept(READS):
+                found = before
+            else:
+                found = tuple(check_previous(self.checked[0].report, last.checked[0].report))
+            if len(said) >= 4:  # a version is compared with one last year's report (a restore of last year's may add one)
+                said.clear()
+            said[last.text] = found
+        return found
 
     @cached_property
     def computed(self) -> Mapping[str, str]:
         """Table 三's and 四's totals as :class:`Report` computes them (rows and 总计 columns), for
         the cells the page shows read-only; empty when the report cannot be built yet."""
         report = self.checked[0].report
+        before = self.after.computed if self.after is not None else None
+        if self.after is not None:
+            self.after.computed = None  # asked once (a cached property): the version before's is not held any longer
         if report is None:
             return MappingProxyType({})
+        if before is not None and self._kept((("applications",), ("appeals",))):
+            return before
         spec = report.spec
         out: dict[str, str] = {}
         for line in spec.table3.data_lines():
@@ -557,6 +629,19 @@ def form(text: str | Reading, findings: list[Finding] | None = None) -> dict:
     return out
 
 
+def computed_since(old: Reading, new: Reading) -> dict[str, str]:
+    """The computed totals of ``new`` that differ from ``old``'s: what a page showing ``old``'s
+    must change (editor.js puts in those it is given and keeps the others); all of them when
+    ``old``'s were never worked out here."""
+    before = old.__dict__.get("computed")  # cached_property keeps its value there
+    now = new.computed
+    if before is None:
+        return dict(now)
+    if before is now:
+        return {}
+    return {name: value for name, value in now.items() if before.get(name) != value}
+
+
 def computed(text: str) -> dict[str, str]:
     """:attr:`Reading.computed` of ``text``, a copy the caller may change."""
     return dict(read(text).computed)
@@ -613,13 +698,14 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         unsaved = _unstorable(typed, known[name].label)
         if unsaved:
             raise EditorError(unsaved, name)
-    data = base.tree()
+    data = dict(base.data)  # the values on the way to a changed one copied, the rest shared with base (neither is ever changed)
     notes = dict(base.notes)
     exact = base.canonical == base.text
     touched: set[KeyPath] = set()
     for name, typed in values.items():
         f = known[name]
         value = _typed(f, typed)
+        _own(data, f.keys)
         if f.kind == "total":
             _put_total(base.spec, data, f, value)
         else:
@@ -629,9 +715,14 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
         touched.add(_row_of(f.keys))
     for keys in touched:
         exact = _as_written(data, keys) and exact
-    at: dict[tuple, int | None] = {}  # as Parsed.lines holds them
-    raw: dict[tuple, str] = {}
-    text = reportfile.dump(base.spec, data, header=base.header, notes=notes, at=at, raw=raw)
+    at: dict[tuple, int | None]  # as Parsed.lines holds them
+    raw: dict[tuple, str]
+    spliced = _spliced(base, data, touched) if exact and len(notes) == len(base.notes) else None
+    if spliced is not None:
+        text, at, raw = spliced
+    else:
+        at, raw = {}, {}
+        text = reportfile.dump(base.spec, data, header=base.header, notes=notes, at=at, raw=raw)
     if text == base.text:
         return base
     if not exact:
@@ -646,8 +737,138 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
     else:
         new_values = dict(base.values)
         new_values.update(_values(base.spec, data, overview_text, _names_under(base.spec.id, overview_text, touched)))
-    made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True)
+    made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True,
+                   _after(base, {known[name].keys for name in values} | touched, at, _plain_figures(base, data, [known[name] for name in values])))
     return _keep(made)
+
+
+def _after(base: Reading, changed: set[KeyPath], lines: dict, figures: dict[KeyPath, int] | None) -> After:
+    """What of ``base``'s work the version changed from it at ``changed`` may take (:class:`After`)."""
+    worked = base.__dict__  # cached_property keeps its values there: only what was worked out is taken
+    by_rule = worked.get("by_rule")
+    loaded, rules = by_rule if by_rule is not None and by_rule[0].report is not None else (None, None)
+    return After(rules, frozenset(changed), lines == base.parsed.lines, worked.get("computed") if loaded is not None else None,
+                 dict(worked.get("_against", {})), loaded, figures)
+
+
+def _plain_figures(base: Reading, data: dict, changed: Iterable[Field]) -> dict[KeyPath, int] | None:
+    """{a changed cell: its figure} when every value the save changed is a figure of a count
+    (or a signed count) written in plain digits, within :data:`read.load.ABSURD`, where the version
+    before also had one, in a row as long as it was — what the loader makes of it is then that
+    figure, and it says nothing of it, as it said nothing of the one before; None otherwise."""
+    from ..model.standard import ValueType
+    from ..read.load import ABSURD
+
+    index = places(base.spec.id)
+    out: dict[KeyPath, int] = {}
+    for f in changed:
+        where = index.get(f.keys)
+        if f.kind not in ("number", "total") or where is None or where.kind != "cell" or where.columns[0].type not in (ValueType.COUNT, ValueType.SIGNED):
+            return None
+        old, new = _get(base.data, f.keys), _get(data, f.keys)
+        if type(old) is not int or type(new) is not int or not 0 <= old <= ABSURD or not 0 <= new <= ABSURD:
+            return None
+        if isinstance(f.keys[-1], int):
+            row_before, row = _get(base.data, f.keys[:-1]), _get(data, f.keys[:-1])
+            if not isinstance(row_before, list) or not isinstance(row, list) or len(row) != len(row_before):
+                return None
+        out[f.keys] = new
+    return out
+
+
+def _with_figures(data: Any, figures: Mapping[KeyPath, int]) -> Any:
+    """A report's validated values with ``figures`` put in: the mappings and rows on the way
+    copied (as the types they are), the rest shared; None when a value on the way is not there."""
+    if not isinstance(data, dict):
+        return None
+    root = type(data)(data)
+    owned = {id(root)}
+    frozen: list[tuple[Any, Any]] = []  # (container, key) of a row the values hold as a tuple
+    for keys, value in figures.items():
+        node = root
+        for key in keys[:-1]:
+            try:
+                child = node[key]
+            except (KeyError, IndexError, TypeError):
+                return None
+            if id(child) not in owned:
+                if isinstance(child, dict):
+                    child = type(child)(child)
+                elif isinstance(child, (list, tuple)):
+                    if isinstance(child, tuple):
+                        frozen.append((node, key))
+                    child = list(child)
+                else:
+                    return None
+                owned.add(id(child))
+                node[key] = child
+            node = child
+        try:
+            node[keys[-1]] = value
+        except (IndexError, TypeError):
+            return None
+    for node, key in frozen:
+        node[key] = tuple(node[key])
+    return root
+
+
+def _own(data: dict, keys: KeyPath) -> None:
+    """The mappings and lists on the way to ``keys`` in ``data`` made its own (copied one level),
+    so that putting a value there changes nothing the version before holds."""
+    node: Any = data
+    for key in keys[:-1]:
+        child = node.get(key) if isinstance(node, dict) else node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None
+        if not isinstance(child, (dict, list)):
+            return
+        node[key] = child = dict(child) if isinstance(child, dict) else list(child)
+        node = child
+
+
+def _spliced(base: Reading, data: dict, touched: set[KeyPath]) -> tuple[str, dict, dict] | None:
+    """The text, lines and scalar texts :func:`reportfile.dump` gives for ``data`` when each value
+    changed stands on one line of ``base``'s text before and after (a figure, a row, a one-line
+    text): those lines written again by the writer, beside the comment they had, and the other
+    lines kept as they are.  None when a change takes more or fewer lines (a block of text, a
+    （七）总计 row written out or dropped): the caller then writes the whole text."""
+    lines = base.text.split("\n")
+    at, raw = dict(base.parsed.lines), dict(base.parsed.raw)
+    for keys in touched:
+        old, new = _get(base.data, keys), _get(data, keys)
+        number = base.parsed.lines.get(keys)
+        if number is None or not _one_line(old) or not _one_line(new) or (isinstance(old, list) != isinstance(new, list)):
+            return None
+        if keys == ("overview",) or (keys[0] == "applications" and (old is None or new is None)):
+            return None  # section 一 as one text or as five; an omitted （七）总计 is a comment, not a row
+        if keys[:-1] and not isinstance(_get(data, keys[:-1]), dict):
+            return None
+        before = reportfile._Writer({})
+        write = before.row if keys[0] in ("proactive", "applications", "appeals", "processing_fees") else before.text
+        line = lines[number - 1]
+        indent = len(line) - len(line.lstrip(" "))
+        write(indent, str(keys[-1]), old, "")
+        head = before.lines[0]
+        rest = line[len(head):]
+        if not line.startswith(head) or not (rest == "" or (rest.startswith("  ") and rest.lstrip(" ").startswith("# "))):
+            return None
+        after = reportfile._Writer({}, {}, {})
+        (after.row if write == before.row else after.text)(indent, str(keys[-1]), new, rest.lstrip(" ")[2:], keys)
+        if len(after.lines) != 1:
+            return None
+        lines[number - 1] = after.lines[0]
+        raw.pop(keys, None)
+        for i in range(len(old) if isinstance(old, list) else 0):  # a row's cells: nothing else stands below a one-line value
+            raw.pop(keys + (i,), None)
+            at.pop(keys + (i,), None)
+        raw.update(after.raw)  # type: ignore[arg-type]
+        at.update({k: number for k in after.at})  # type: ignore[union-attr]
+    return "\n".join(lines), at, raw
+
+
+def _one_line(value: Any) -> bool:
+    """A value the writer puts on one line: a figure, a row of figures, a text without line breaks."""
+    if isinstance(value, str):
+        return "\n" not in value.strip("\n")
+    return not isinstance(value, dict)
 
 
 def _row_of(keys: KeyPath) -> KeyPath:
@@ -680,6 +901,8 @@ def _as_written(data: dict, keys: KeyPath) -> bool:
     if not isinstance(parent, dict) or keys[-1] not in parent:
         return True
     value = parent[keys[-1]]
+    if keys == ("overview",) and not isinstance(value, str):
+        return False  # a v2019 section 一 written as one text and emptied: written as its five subsections, empty
     if value is None or (type(value) is int) or (isinstance(value, list) and all(v is None or type(v) is int for v in value)):
         return True  # written as read: digits, null
     w = reportfile._Writer({})
@@ -775,25 +998,28 @@ def evaluate(text: str | Reading, last_text: str | None) -> list[Finding]:
     if report is None:
         return findings
     if last_text is not None:
-        last = _last_report(last_text)
-        from ..workflows.lastyear import SITE_LAST_UNUSABLE, skipped, with_last_year
+        last = _last_reading(last_text)
+        from ..workflows.lastyear import SITE_LAST_UNUSABLE, skipped
 
         if last is None:
             findings.append(skipped(SITE_LAST_UNUSABLE))
-        elif last.year == report.year - 1:
-            findings = with_last_year(report, findings, last)
+        elif last.checked[0].report.year == report.year - 1:  # as with_last_year asks
+            from ..check.crossyear import with_previous
+
+            findings = sort_findings(with_previous(findings, report, last.checked[0].report, reading.against(last)))
     from ..check.publish import publishable
 
     return sort_findings(publishable(report, findings))
 
 
-def _last_report(text: str):
-    """Last year's report as the loader builds it, for X1–X5: each save of a unit compares with
-    the same last year's version, which no save changes (None when it cannot be built)."""
+def _last_reading(text: str) -> Reading | None:
+    """Last year's version, for X1–X5: each save of a unit compares with the same last year's
+    version, which no save changes (None when its report cannot be built)."""
     try:
-        return read(text).checked[0].report
+        last = read(text)
     except EditorError:
         return None
+    return last if last.checked[0].report is not None else None
 
 
 CLI_ONLY = "（或加 --draft 生成草稿）"  # a command-line option: on the site the preview is a draft by itself

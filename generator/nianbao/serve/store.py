@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, overload
 
-from sqlalchemy import Result, Row, delete, func, select, update
+from sqlalchemy import Result, Row, bindparam, case, delete, func, insert, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -398,6 +398,27 @@ def _job(row: db.Job) -> JobInfo:
                    json.loads(row.args) if row.args else None)
 
 
+# The statements of a save, of what it starts from and of a request's session (Store.editing, .save, .session), built once.
+_TABLES = db.Base.metadata.tables
+_R, _V, _S, _U, _SITE = (_TABLES[t.__tablename__] for t in (db.Report, db.Version, db.WebSession, db.Unit, db.Site))
+# the site's year, with this year's and last year's newest versions of a unit's report where they are
+_EDITING = (select(_SITE.c.year.label("site_year"), _V, _R.c.unit_id, _R.c.year)
+            .select_from(_SITE.outerjoin(_R.join(_V, (_V.c.report_id == _R.c.id) & (_V.c.number == _R.c.latest)),
+                                         (_R.c.unit_id == bindparam("unit")) & _R.c.year.in_([_SITE.c.year, _SITE.c.year - 1]) & (_R.c.latest > 0)))
+            .where(_SITE.c.id == 1))
+_UNIT_REPORT = (select(_U.c.name, _R.c.id).select_from(_U.outerjoin(_R, (_R.c.unit_id == _U.c.id) & (_R.c.year == bindparam("year"))))
+                .where(_U.c.id == bindparam("unit")))
+# the advance of a save, and with it 未开始 and 已退回 become 填写中 (the row is locked by the update itself)
+_ADVANCE_ADMIN = (update(_R).where(_R.c.id == bindparam("report"), _R.c.latest == bindparam("base"))
+                  .values(latest=bindparam("next"), errors=bindparam("n_errors"), warnings=bindparam("n_warnings"), updated_at=bindparam("at"),
+                          updated_by=bindparam("by"), status=case((_R.c.status.in_((NOT_STARTED, RETURNED)), FILLING), else_=_R.c.status)))
+_ADVANCE = _ADVANCE_ADMIN.where(_R.c.status.not_in(LOCKED))
+_NEW_VERSION = insert(_V)
+_SESSION = (select(_S, *(c.label(f"u_{c.name}") for c in _U.c)).outerjoin(_U, _U.c.id == _S.c.unit_id)
+            .where(_S.c.id_hash == bindparam("hash")))
+_AUDIT = insert(_TABLES[db.Audit.__tablename__])
+
+
 class Store:
     """The site's database.  Thread-safe: every method opens its own transaction."""
 
@@ -495,7 +516,8 @@ class Store:
             pass
 
     def _log(self, s: Session, actor: str, address: str, action: str, detail: str = "") -> None:
-        s.add(db.Audit(at=now(), actor=_shown(actor, 200), address=_shown(address, 100), action=_shown(action, 100), detail=_clean(detail)))
+        s.connection().execute(_AUDIT, {"at": now(), "actor": _shown(actor, 200), "address": _shown(address, 100), "action": _shown(action, 100),
+                                        "detail": _clean(detail)})
 
     # -- the county's admin ----------------------------------------------------------------------------
     def setup_token(self, address: str = "命令行") -> str | None:
@@ -729,12 +751,12 @@ class Store:
         if not cookie or len(cookie) > 200:
             return None
         with self._tx(write=False) as s:
-            row = s.get(db.WebSession, _hash(cookie))
+            row = s.connection().execute(_SESSION, {"hash": _hash(cookie)}).first()  # every request asks: a plain statement, the unit joined
             if row is None or _utc(row.expires_at) <= now():
                 return None
-            unit = s.get(db.Unit, row.unit_id) if row.unit_id is not None else None
-            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address,
-                               _unit(unit) if unit is not None else None)
+            unit = UnitInfo(row.u_id, row.u_name, row.u_position, bool(row.u_is_county), bool(row.u_revoked), _utc(row.u_token_issued_at)) \
+                if row.u_id is not None else None
+            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address, unit)
 
     def end_session(self, cookie: str) -> None:
         with self._tx() as s:
@@ -833,17 +855,15 @@ class Store:
     def editing(self, unit_id: int) -> tuple[int, VersionInfo | None, str | None]:
         """(the year collected, the newest version of the unit's report of that year, the text of
         its newest of the year before): what a save starts from, read in one transaction."""
+        import dataclasses
+
         with self._tx(write=False) as s:
-            year = _site(s).year
-            found: list[VersionInfo | None] = []
-            for of in (year, year - 1):
-                report = self._report_row(s, unit_id, of)
-                row = None
-                if report is not None and report.latest:
-                    row = s.scalar(select(db.Version).where(db.Version.report_id == report.id, db.Version.number == report.latest))
-                found.append(_version(row, report) if row is not None else None)
-            last = found[1]
-            return year, found[0], last.text if last is not None else None
+            # one plain statement, not the ORM's objects: a save asks this with every keystroke's batch
+            rows = s.connection().execute(_EDITING, {"unit": unit_id if _id_ok(unit_id) else 0}).all()
+            year = rows[0].site_year
+            found = {row.year: dataclasses.replace(_version(row), unit_id=row.unit_id, year=row.year) for row in rows if row.number is not None}
+            last = found.get(year - 1)
+            return year, found.get(year), last.text if last is not None else None
 
     def save(self, unit_id: int, year: int, text: str, *, base: int, author: str, address: str, summary: list[str],
              errors: int, warnings: int, upload: tuple[str, bytes] | None = None) -> VersionInfo:
@@ -862,13 +882,15 @@ class Store:
         admin = author == ADMIN
         address = _shown(address, 100)
         with self._tx() as s:
-            unit = self._get_unit(s, unit_id)
-            report_id = self._ensure_report(s, unit_id, year)
-            advance = update(db.Report).where(db.Report.id == report_id, db.Report.latest == base)
-            if not admin:
-                advance = advance.where(db.Report.status.not_in(LOCKED))
-            done = s.execute(advance.values(latest=base + 1, errors=errors, warnings=warnings, updated_at=at, updated_by=author)
-                             .execution_options(synchronize_session=False))
+            c = s.connection()  # plain statements on the session's connection: the ORM's objects cost a save more than its check
+            found = c.execute(_UNIT_REPORT, {"unit": unit_id, "year": year}).first() if _id_ok(unit_id) else None
+            if found is None:
+                raise NotFound("找不到这个单位")
+            unit_name, report_id = found
+            if report_id is None:
+                report_id = self._ensure_report(s, unit_id, year)
+            done = c.execute(_ADVANCE if not admin else _ADVANCE_ADMIN,
+                             {"report": report_id, "base": base, "next": base + 1, "n_errors": errors, "n_warnings": warnings, "at": at, "by": author})
             if _changed(done) != 1:
                 status, latest = s.execute(select(db.Report.status, db.Report.latest).where(db.Report.id == report_id)).one()
                 if not admin and status in LOCKED:
@@ -877,17 +899,12 @@ class Store:
                 if current is None or base > latest:  # a page ahead of the database: it was restored from a backup meanwhile
                     raise StoreError(f"这份报告最新是第{latest}版，您的页面是第{base}版：请刷新页面")
                 raise Conflict(_version(current, s.get(db.Report, report_id)), base)
-            # the row is ours now (locked on PostgreSQL, the whole database on SQLite): the status read is current
-            s.execute(update(db.Report).where(db.Report.id == report_id, db.Report.status.in_((NOT_STARTED, RETURNED)))
-                      .values(status=FILLING).execution_options(synchronize_session=False))
-            row = db.Version(report_id=report_id, number=base + 1, text=text, author=_shown(author, 200), address=address, created_at=at,
-                             summary=json.dumps(list(summary), ensure_ascii=False), errors=errors, warnings=warnings)
-            s.add(row)
-            self._log(s, author, address, "保存", f"{unit.name} {year}年 第{base + 1}版" + (f"：{'；'.join(summary[:5])}" if summary else ""))
+            c.execute(_NEW_VERSION, {"report_id": report_id, "number": base + 1, "text": text, "author": _shown(author, 200), "address": address,
+                                     "created_at": at, "summary": json.dumps(list(summary), ensure_ascii=False), "errors": errors, "warnings": warnings})
+            self._log(s, author, address, "保存", f"{unit_name} {year}年 第{base + 1}版" + (f"：{'；'.join(summary[:5])}" if summary else ""))
             if upload is not None:
-                self._keep_upload(s, unit, upload[0], upload[1], address)
-            s.flush()
-            info = VersionInfo(row.number, author, row.address, at, tuple(summary), errors, warnings, text, unit_id, year, report_id)
+                self._keep_upload(s, self._get_unit(s, unit_id), upload[0], upload[1], address)
+            info = VersionInfo(base + 1, author, address, at, tuple(summary), errors, warnings, text, unit_id, year, report_id)
         return info
 
     def versions(self, unit_id: int, year: int, limit: int | None = None) -> list[VersionInfo]:

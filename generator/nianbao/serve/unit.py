@@ -361,7 +361,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         except StoreError as exc:
             return JSONResponse({"message": str(exc)}, status_code=409)
         return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
-                             "computed": dict(new.computed), "errors": version.errors, "warnings": version.warnings})
+                             "computed": editor.computed_since(old, new), "errors": version.errors, "warnings": version.warnings})
 
     def start(request: Request, form: FormData) -> Response:
         from .store import Conflict, Locked, StoreError, visible_name

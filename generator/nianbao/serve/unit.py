@@ -35,6 +35,7 @@ from ..model.standard import SPECS, Spec
 from ..render import grid as grids
 from ..render.html import SCROLL_HINT
 from . import editor
+from .auth import field, form_route
 from .pages import CSP_PREVIEW, Refusal, page
 from .store import LOCKED, Status
 
@@ -298,14 +299,19 @@ def _save(request: Request, owner: Owner, year: int, text: str, base: int, summa
 
 
 # -- handlers, written once for both owners ---------------------------------------------------------------
-def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
-    from .auth import field, form_route
+class Handlers:
+    """The pages and actions on one report, written once for both of its owners — a unit through
+    its link, and the county on its own report: ``resolve`` says whose report a request is about
+    (and refuses one that is nobody's)."""
 
-    def report_page(request: Request) -> Response:
-        return _report_page(request, resolve(request))
+    def __init__(self, resolve: Callable[[Request], Owner]) -> None:
+        self.resolve = resolve
 
-    def data(request: Request) -> Response:
-        owner = resolve(request)
+    def report_page(self, request: Request) -> Response:
+        return _report_page(request, self.resolve(request))
+
+    def data(self, request: Request) -> Response:
+        owner = self.resolve(request)
         store = _store(request)
         year = _year(request)
         latest = store.latest(owner.unit_id, year)
@@ -316,8 +322,8 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         return JSONResponse({"version": latest.number, "status": report.status, "form": editor.form(latest.text, findings),
                              "comments": [_comment_json(c) for c in store.comments(owner.unit_id, year)]})
 
-    async def save(request: Request) -> Response:
-        owner = resolve(request)
+    async def save(self, request: Request) -> Response:
+        owner = self.resolve(request)
         _csrf(request, owner)
         try:
             body = await request.json()
@@ -325,9 +331,9 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             raise Refusal(400, "请求内容不是有效的 JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("base"), int) or not isinstance(body.get("values"), dict):
             raise Refusal(400, "请求内容应为 {base: 版本号, values: {…}}")
-        return await run_in_threadpool(_save_values, request, owner, body["base"], body["values"])
+        return await run_in_threadpool(self._save_values, request, owner, body["base"], body["values"])
 
-    def _save_values(request: Request, owner: Owner, base: int, values: dict) -> Response:
+    def _save_values(self, request: Request, owner: Owner, base: int, values: dict) -> Response:
         """A save of changed cells: what it starts from read in one transaction, the change made on
         the version's :class:`editor.Reading` (its text written, never read back), checked, and
         stored in one more — the conditional one that refuses a save on a stale base."""
@@ -363,10 +369,10 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
                              "computed": editor.computed_since(old, new), "errors": version.errors, "warnings": version.warnings})
 
-    def start(request: Request, form: FormData) -> Response:
+    def start(self, request: Request, form: FormData) -> Response:
         from .store import Conflict, Locked, StoreError, visible_name
 
-        owner = resolve(request)
+        owner = self.resolve(request)
         _csrf(request, owner, field(form, "csrf", 200))
         store = _store(request)
         year = _year(request)
@@ -411,16 +417,16 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
                 return _report_page(request, owner, message=str(exc), status=409)
         return RedirectResponse(f"{owner.base}?done=started{proof}", status_code=303)
 
-    def proof_page(request: Request) -> Response:
+    def proof_page(self, request: Request) -> Response:
         """The proof page of a scan this unit uploaded (its newest few are kept)."""
-        owner = resolve(request)
+        owner = self.resolve(request)
         shown = _store(request).proof(owner.unit_id, request.path_params.get("n", ""))
         if shown is None:
             raise Refusal(404, "校对页只保留本单位最近几次上传的扫描件：请重新上传扫描件")
         return Response(shown, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
 
-    def history(request: Request) -> Response:
-        owner = resolve(request)
+    def history(self, request: Request) -> Response:
+        owner = self.resolve(request)
         store = _store(request)
         year = _year(request)
         report = store.report(owner.unit_id, year)
@@ -433,7 +439,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
                                                    "title": f"{year}年度报告：历史版本",
                                                    "locked": report is not None and report.status in LOCKED and not owner.county})
 
-    def _version_of(request: Request, owner: Owner, year: int):
+    def _version_of(self, request: Request, owner: Owner, year: int):
         try:
             number = int(request.path_params["n"])
         except ValueError:
@@ -443,23 +449,23 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             raise Refusal(404, "没有这个版本")
         return version
 
-    def version_page(request: Request) -> Response:
-        owner = resolve(request)
+    def version_page(self, request: Request) -> Response:
+        owner = self.resolve(request)
         year = _year(request)
-        version = _version_of(request, owner, year)
+        version = self._version_of(request, owner, year)
         findings = _findings(request, owner, year, version.text)
         latest = _store(request).latest(owner.unit_id, year)
         return page(request, "unit_version.html", {**form_context(version.text, findings, readonly=True), "owner": owner, "year": year,
                                                    "version": version, "latest": latest, "findings": editor.findings_json(findings),
                                                    "title": f"{year}年度报告：第{version.number}版"})
 
-    def restore(request: Request, form: FormData) -> Response:
+    def restore(self, request: Request, form: FormData) -> Response:
         from .store import Conflict, Locked, StoreError
 
-        owner = resolve(request)
+        owner = self.resolve(request)
         _csrf(request, owner, field(form, "csrf", 200))
         year = _year(request)
-        version = _version_of(request, owner, year)
+        version = self._version_of(request, owner, year)
         latest = _store(request).latest(owner.unit_id, year)
         try:
             base = int(field(form, "base", 20) or (latest.number if latest else 0))
@@ -472,7 +478,7 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _report_page(request, owner, message=str(exc), status=409)
         return RedirectResponse(f"{owner.base}?done=restored&n={version.number}", status_code=303)
 
-    def _produced(request: Request, owner: Owner, targets: list[str], draft: bool = False):
+    def _produced(self, request: Request, owner: Owner, targets: list[str], draft: bool = False):
         from ..produce import Options, produce_loaded
 
         year = _year(request)
@@ -482,30 +488,30 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
         loaded, findings = editor.checked(latest.text)
         return produce_loaded(loaded, findings, targets, Options(draft=draft)), latest
 
-    def _refused(request: Request, owner: Owner, produced) -> Response:
+    def _refused(self, request: Request, owner: Owner, produced) -> Response:
         problems = [f["text"] for f in editor.findings_json(produced.findings) if f["level"] == "error"]
         return _report_page(request, owner, message="报告还有错误，不能生成文件；请先改正下列错误：", problems=problems, status=409)
 
-    def preview(request: Request) -> Response:
-        owner = resolve(request)
-        produced, _ = _produced(request, owner, ["html"])
+    def preview(self, request: Request) -> Response:
+        owner = self.resolve(request)
+        produced, _ = self._produced(request, owner, ["html"])
         if produced.refused and produced.report is not None and all(f.rule == Rule.P for f in produced.findings if f.level == ERROR):
-            produced, _ = _produced(request, owner, ["html"], draft=True)  # unfinished texts: the layout as a draft
+            produced, _ = self._produced(request, owner, ["html"], draft=True)  # unfinished texts: the layout as a draft
         if produced.refused and produced.report is not None:  # errors left: the page as it would look, marked 草稿
             from .. import render as rendering
 
             produced.outputs["html"] = rendering.render(produced.report, "html", None, True)
         elif produced.refused:
-            return _refused(request, owner, produced)
+            return self._refused(request, owner, produced)
         return Response(produced.outputs["html"], media_type="text/html; charset=utf-8",
                         headers={"Content-Security-Policy": CSP_PREVIEW, "Cache-Control": "no-store"})
 
-    def download(request: Request) -> Response:
+    def download(self, request: Request) -> Response:
         from .. import render as rendering
         from ..system.output import safe_name
         from ..workflows.publishing import to_pdf
 
-        owner = resolve(request)
+        owner = self.resolve(request)
         fmt = request.path_params["fmt"]
         if fmt not in FORMATS:
             raise Refusal(404, "没有这种格式")
@@ -515,9 +521,9 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             if latest is None:
                 raise Refusal(404, "还没有开始填写这份报告")
             return _attachment(latest.text.encode("utf-8"), safe_name(f"{owner.name}{year}.yaml"), FORMATS[fmt][1])
-        produced, _ = _produced(request, owner, [fmt])
+        produced, _ = self._produced(request, owner, [fmt])
         if produced.refused or produced.report is None:
-            return _refused(request, owner, produced)
+            return self._refused(request, owner, produced)
         title = produced.report.title
         if fmt == "pdf":
             made, reason = to_pdf(produced)
@@ -526,10 +532,10 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _attachment(made, rendering.file_name(title, "pdf"), FORMATS[fmt][1])
         return _attachment(produced.outputs[fmt], rendering.file_name(title, fmt), FORMATS[fmt][1])
 
-    def submit(request: Request, form: FormData) -> Response:
+    def submit(self, request: Request, form: FormData) -> Response:
         from .store import SUBMITTED, StoreError
 
-        owner = resolve(request)
+        owner = self.resolve(request)
         _csrf(request, owner, field(form, "csrf", 200))
         if owner.county:
             raise Refusal(404)
@@ -551,9 +557,6 @@ def _handlers(resolve: Callable[[Request], Owner]) -> dict[str, Callable]:
             return _report_page(request, owner, message=str(exc), status=409)
         return RedirectResponse(f"{owner.base}?done=submitted", status_code=303)
 
-    return {"report": report_page, "data": data, "save": save, "start": _reading_route(start), "history": history,
-            "version": version_page, "restore": form_route(restore), "preview": preview, "download": download,
-            "submit": form_route(submit), "proof": proof_page}
 
 
 READERS = 2  # start forms carrying a file handled at once: each reads it in a child process (editor.received)
@@ -595,21 +598,21 @@ def _attachment(data: bytes, name: str, media_type: str) -> Response:
 
 
 def _routes(prefix: str, resolve: Callable[[Request], Owner], *, submit: bool) -> list[Route]:
-    h = _handlers(resolve)
+    h = Handlers(resolve)
     out = [
-        Route(prefix, h["report"], methods=["GET"]),
-        Route(f"{prefix}/data", h["data"], methods=["GET"]),
-        Route(f"{prefix}/save", h["save"], methods=["POST"]),
-        Route(f"{prefix}/start", h["start"], methods=["POST"]),
-        Route(f"{prefix}/history", h["history"], methods=["GET"]),
-        Route(f"{prefix}/versions/{{n}}", h["version"], methods=["GET"]),
-        Route(f"{prefix}/restore/{{n}}", h["restore"], methods=["POST"]),
-        Route(f"{prefix}/preview", h["preview"], methods=["GET"]),
-        Route(f"{prefix}/download/{{fmt}}", h["download"], methods=["GET"]),
-        Route(f"{prefix}/proof/{{n}}", h["proof"], methods=["GET"]),
+        Route(prefix, h.report_page, methods=["GET"]),
+        Route(f"{prefix}/data", h.data, methods=["GET"]),
+        Route(f"{prefix}/save", h.save, methods=["POST"]),
+        Route(f"{prefix}/start", _reading_route(h.start), methods=["POST"]),
+        Route(f"{prefix}/history", h.history, methods=["GET"]),
+        Route(f"{prefix}/versions/{{n}}", h.version_page, methods=["GET"]),
+        Route(f"{prefix}/restore/{{n}}", form_route(h.restore), methods=["POST"]),
+        Route(f"{prefix}/preview", h.preview, methods=["GET"]),
+        Route(f"{prefix}/download/{{fmt}}", h.download, methods=["GET"]),
+        Route(f"{prefix}/proof/{{n}}", h.proof_page, methods=["GET"]),
     ]
     if submit:
-        out.append(Route(f"{prefix}/submit", h["submit"], methods=["POST"]))
+        out.append(Route(f"{prefix}/submit", form_route(h.submit), methods=["POST"]))
     return out
 
 

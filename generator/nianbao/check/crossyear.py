@@ -67,7 +67,7 @@ def x1_carried_over(report: Report, last: Report) -> Iterator[Finding]:
         if now[c] != before[c]:
             yield Finding(
                 WARNING if explained else ERROR,
-                "X1",
+                Rule.X1,
                 report.path(keys + (c,)),
                 f"表三：本年“{line.label}”{column.label}列为{now[c]}，上一年度报告“{t3.row('carried_forward').label}”为{before[c]}"
                 + ("（文中已说明差异）" if explained else "：应相等，如有调整请在报告中说明"),
@@ -93,7 +93,7 @@ def x2_documents_in_force(report: Report, last: Report) -> Iterator[Finding]:
             keys = ("proactive", item.key)
             yield Finding(
                 WARNING,
-                "X2",
+                Rule.X2,
                 report.path(keys + (2,)),
                 f"表二：{item.label}的{group.columns[2].label}为{in_force}，按上年{previous}+本年制发{issued}−本年废止{repealed}应为{expected}"
                 "（如有文件失效未计入废止，可不理会）",
@@ -116,7 +116,7 @@ def x3_items_last_year(report: Report, last: Report) -> Iterator[Finding]:
                 keys = ("proactive", item.key)
                 yield Finding(
                     WARNING,
-                    "X3",
+                    Rule.X3,
                     report.path(keys + (0,)),
                     f"表二：{item.label}的{labels[0]}为{now}，按上一年度报告{before}{change:+d}应为{before + change}",
                     report.line(keys),
@@ -130,14 +130,14 @@ def x4_stale_years(report: Report, last: Report) -> Iterator[Finding]:
         for old in stale:
             yield Finding(
                 WARNING,
-                "X4",
+                Rule.X4,
                 path,
                 f"{report.label(keys)}：提到“{old}年”，既不是本报告年度（{report.year}年），也不是前后一年：是否沿用了旧报告的文字？",
                 report.line(keys),
             )
         for old in opening_years(text, report.year):
             if old not in stale:  # said once for each year
-                yield Finding(WARNING, "X4", path, opening_message(report.label(keys), old, report.year), report.line(keys))
+                yield Finding(WARNING, Rule.X4, path, opening_message(report.label(keys), old, report.year), report.line(keys))
 
 
 # -- X5 (sections copied from last year) ----------------------------------------------------------------
@@ -164,7 +164,7 @@ def x5_copied_sections(report: Report, last: Report) -> Iterator[Finding]:
         if share >= COPIED:
             yield Finding(
                 WARNING,
-                "X5",
+                Rule.X5,
                 path,
                 f"{report.label(keys)}：{share:.0%}的文字与上一年度报告相同（内容雷同是评议扣分项），请按本年情况改写",
                 report.line(keys),

@@ -41,15 +41,15 @@ def readiness(report: Report) -> list[Finding]:
         name = report.label(keys)
         match = PLACEHOLDER.search(text)
         if match:
-            findings.append(Finding(ERROR, "P", path, f"{name}：还有占位文字“{match.group()}”，请改为实际内容后再生成{DRAFT_TOO}", report.line(keys)))
+            findings.append(Finding(ERROR, Rule.P, path, f"{name}：还有占位文字“{match.group()}”，请改为实际内容后再生成{DRAFT_TOO}", report.line(keys)))
         elif not text and (keys[0] in ("overview", "problems") or (keys[0] == "other_matters" and report.fees() is None)):
-            findings.append(Finding(ERROR, "P", path, f"{name}：没有内容，发布的报告中这一节会是空的；请填写后再生成{DRAFT_TOO}", report.line(keys)))
+            findings.append(Finding(ERROR, Rule.P, path, f"{name}：没有内容，发布的报告中这一节会是空的；请填写后再生成{DRAFT_TOO}", report.line(keys)))
         for line, hint in leftovers(text, report.spec):
-            findings.append(Finding(ERROR, "P", path, leftover_message(name, line, hint) + f"后再生成{DRAFT_TOO}", report.line(keys)))
+            findings.append(Finding(ERROR, Rule.P, path, leftover_message(name, line, hint) + f"后再生成{DRAFT_TOO}", report.line(keys)))
     keys = ("unit", "date")
     if report.get(keys) is None:
         findings.append(Finding(
-            ERROR, "P", report.path(keys),
+            ERROR, Rule.P, report.path(keys),
             f"{report.label(keys)}：未填写，发布的报告落款处会没有日期；请填写{dates.window_text(report.year)}的日期（写成 {dates.example(report.year)}）后再生成{DRAFT_TOO}",
             report.line(keys),
         ))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Rule
 from ..model import dates
 from ..model.places import KeyPath, places
 from ..model.report import Report
@@ -82,7 +82,7 @@ def r1_columns_balance(report: Report) -> Iterator[Finding]:
             path, line = _cell(report, new_keys + (c,))
             yield Finding(
                 ERROR,
-                "R1",
+                Rule.R1,
                 path,
                 f"表三：第一项+第二项≠第三项（七）总计+第四项（{column.label}列："
                 f"第一项+第二项={new[c]}+{carried[c]}={left}，第三项（七）总计+第四项={total[c]}+{forward[c]}={right}）",
@@ -103,7 +103,7 @@ def r2_row_totals(report: Report) -> Iterator[Finding]:
             path, where = _cell(report, report.row_keys(line) + (len(t3.columns),))
             yield Finding(
                 ERROR,
-                "R2",
+                Rule.R2,
                 path,
                 f"表三：{line.label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
                 where,
@@ -130,7 +130,7 @@ def r3_results_total(report: Report) -> Iterator[Finding]:
             path, line = _cell(report, keys + (c,))
             yield Finding(
                 ERROR,
-                "R3",
+                Rule.R3,
                 path,
                 f"表三：（七）总计≠（一）至（六）各项之和（{column.label}列：填写为{given[c]}，各项之和为{expected}{detail}）",
                 line,
@@ -149,7 +149,7 @@ def r4_appeal_totals(report: Report) -> Iterator[Finding]:
             path, line = _cell(report, ("appeals", group.key, len(t4.columns)))
             yield Finding(
                 ERROR,
-                "R4",
+                Rule.R4,
                 path,
                 f"表四：{label}的总计填写为{total}，但{names}={_sum_text(parts)}={sum(parts)}",
                 line,
@@ -172,16 +172,16 @@ def wrong_totals(report: Report) -> dict[KeyPath, tuple[str, int]]:
         for c in range(min(len(given), len(t3.all_columns))):
             expected = sum(row[c] for row in leaves)
             if given[c] != expected:
-                found[report.row_keys(total_line) + (c,)] = ("R3", expected)
+                found[report.row_keys(total_line) + (c,)] = (Rule.R3, expected)
     for line in t3.data_lines():
         row = report.row_given(line)
         wrong = _wrong_total(row, len(t3.columns)) if row is not None else None
         if wrong:
-            found[report.row_keys(line) + (len(t3.columns),)] = ("R2", sum(wrong[0]))
+            found[report.row_keys(line) + (len(t3.columns),)] = (Rule.R2, sum(wrong[0]))
     for group in t4.groups:
         wrong = _wrong_total(report.appeal_given(group), len(t4.columns))
         if wrong:
-            found[("appeals", group.key, len(t4.columns))] = ("R4", sum(wrong[0]))
+            found[("appeals", group.key, len(t4.columns))] = (Rule.R4, sum(wrong[0]))
     return found
 
 
@@ -192,16 +192,16 @@ def r5_signature_date(report: Report) -> Iterator[Finding]:
     date: dt.date | None = report.get(keys)
     year = report.year
     if date is None:
-        yield Finding(WARNING, "R5", path, f"未填写落款日期：应为{dates.window_text(year)}", line)
+        yield Finding(WARNING, Rule.R5, path, f"未填写落款日期：应为{dates.window_text(year)}", line)
         return
     period_end = dt.date(year, 12, 31)
     deadline = dates.window(year)[1]
     if date <= period_end:
-        yield Finding(WARNING, "R5", path, f"落款日期{dates.chinese(date)}早于统计期结束（{dates.chinese(period_end)}）：是否沿用了上一年的日期？", line)
+        yield Finding(WARNING, Rule.R5, path, f"落款日期{dates.chinese(date)}早于统计期结束（{dates.chinese(period_end)}）：是否沿用了上一年的日期？", line)
     elif date > deadline:
         yield Finding(
             WARNING,
-            "R5",
+            Rule.R5,
             path,
             f"落款日期{dates.chinese(date)}晚于公布期限{dates.chinese(deadline)}（《条例》第四十九条）：是否年份写错？",
             line,
@@ -216,7 +216,7 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
             continue
         value = report.get(keys)  # None under a 信息处理费 block that was left out
         if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]  # a str only for NaN and infinity, which the schema refused
-            yield Finding(WARNING, "S", where.path, f"{where.label}：金额{value}超过4位小数，请核对", report.line(keys))
+            yield Finding(WARNING, Rule.S, where.path, f"{where.label}：金额{value}超过4位小数，请核对", report.line(keys))
 
 
 # -- R6 (figures quoted in the narratives) -----------------------------------------------------------
@@ -302,10 +302,10 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
                 if cells and stated in summed[key][0]:
                     rule = "、".join(dict.fromkeys(wrong[cell][0] for cell in cells))
                     cell_path, line = _cell(report, cells[0])
-                    yield Finding(WARNING, "R6", cell_path, f"{name}印为{table}，与各项之和不符（见 {rule}）；{report.label(keys)}文中“{match.group()}”与各项之和相符："
+                    yield Finding(WARNING, Rule.R6, cell_path, f"{name}印为{table}，与各项之和不符（见 {rule}）；{report.label(keys)}文中“{match.group()}”与各项之和相符："
                                   "应改正的是表中的总计，不是正文", line)
                 else:
-                    yield Finding(WARNING, "R6", path, f"{report.label(keys)}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
+                    yield Finding(WARNING, Rule.R6, path, f"{report.label(keys)}：文中“{match.group()}”，但{name}为{table}", report.line(keys))
 
 
 # -- R7 (narratives) ------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def x4_opening_years(report: Report) -> Iterator[Finding]:
         if keys == ("unit", "name"):
             continue
         for old in opening_years(text, report.year):
-            yield Finding(WARNING, "X4", path, opening_message(report.label(keys), old, report.year), report.line(keys))
+            yield Finding(WARNING, Rule.X4, path, opening_message(report.label(keys), old, report.year), report.line(keys))
 
 
 REFUSED = "（不改的话 render 会拒绝生成；要先看草稿可加 --draft）"
@@ -348,21 +348,21 @@ def r7_narratives(report: Report) -> Iterator[Finding]:
         name = report.label(keys)
         match = PLACEHOLDER.search(text)
         if match:
-            yield Finding(WARNING, "R7", path, f"{name}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
+            yield Finding(WARNING, Rule.R7, path, f"{name}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
         elif not text and keys != ("other_matters",):
             need = f"（{spec.name}要求总体情况逐一写明{len(subsections)}个方面）" if keys[0] == "overview" and not spec.overview_may_be_text else ""
-            yield Finding(WARNING, "R7", path, f"{name}：未填写{need}{REFUSED}", report.line(keys))
+            yield Finding(WARNING, Rule.R7, path, f"{name}：未填写{need}{REFUSED}", report.line(keys))
 
     problems = report.text("problems")
     where = places(spec.id)[("problems",)]
     if problems and (TRIVIAL.fullmatch(problems) or len(problems) < MIN_PROBLEMS):
         yield Finding(
-            WARNING, "R7", where.path, f"{where.label}：只有“{problems}”，评议时会被认为未报告存在的问题和改进情况", report.line(("problems",))
+            WARNING, Rule.R7, where.path, f"{where.label}：只有“{problems}”，评议时会被认为未报告存在的问题和改进情况", report.line(("problems",))
         )
     elif problems and not spec.overview_may_be_text:
         missing = missing_in_problems(problems, report.year)
         if missing:
-            yield Finding(WARNING, "R7", where.path, f"{where.label}：{missing}", report.line(("problems",)))
+            yield Finding(WARNING, Rule.R7, where.path, f"{where.label}：{missing}", report.line(("problems",)))
 
     if spec.fees:
         yield from _fee_statement(report)
@@ -396,7 +396,7 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
         because = f"（{unpaid_name}：{unpaid}件）" if unpaid else ""
         yield Finding(
             WARNING,
-            "R7",
+            Rule.R7,
             other.path,
             f"{other.label}：没有信息处理费的情况{because}：请在 processing_fees 填写发出收费通知件数、总金额和实际收取金额（未收费的填0）",
             report.line(("other_matters",)),
@@ -405,7 +405,7 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
         keys = ("processing_fees", "notices")
         yield Finding(
             WARNING,
-            "R7",
+            Rule.R7,
             report.path(keys),
             f"{unpaid_name}：{unpaid}件，但{report.label(keys)}为0：逾期未缴费的前提是发出过收费通知",
             report.line(keys),
@@ -478,7 +478,7 @@ def leftover_message(name: str, line: str, hint: str) -> str:
 def _leftover_warnings(report: Report) -> Iterator[Finding]:
     for keys, path, text in narratives(report):
         for line, hint in leftovers(text, report.spec):
-            yield Finding(WARNING, "R7", path, leftover_message(report.label(keys), line, hint) + REFUSED, report.line(keys))
+            yield Finding(WARNING, Rule.R7, path, leftover_message(report.label(keys), line, hint) + REFUSED, report.line(keys))
 
 
 

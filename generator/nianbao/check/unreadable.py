@@ -193,23 +193,23 @@ def _checks(report: Report, written: dict) -> Iterator[_Check]:
     rows = {k: t3.row(k) for k in ("new", "carried_over", "total", "carried_forward")}
     for c, column in enumerate(t3.all_columns):
         reads = set().union(*(_reads(report, line, c) for line in rows.values()))
-        yield _Check("R1", report.path(report.row_keys(rows["new"]) + (c,)), f"{column.label}列", frozenset(reads))
+        yield _Check(Rule.R1, report.path(report.row_keys(rows["new"]) + (c,)), f"{column.label}列", frozenset(reads))
     n = len(t3.columns)
     for line in t3.data_lines():
         keys = report.row_keys(line)
         if _has_total(written, keys, n):
-            yield _Check("R2", report.path(keys + (n,)), f"“{line.label}”", frozenset(keys + (i,) for i in range(n + 1)))
+            yield _Check(Rule.R2, report.path(keys + (n,)), f"“{line.label}”", frozenset(keys + (i,) for i in range(n + 1)))
     total_keys = report.row_keys(rows["total"])
     if report.row_given(rows["total"]) is not None:  # written, or unreadable as written
         for c, column in enumerate(t3.all_columns):
             reads = {total_keys + (c,)}.union(*(_reads(report, leaf, c) for leaf in t3.leaves()))
-            yield _Check("R3", report.path(total_keys + (c,)), f"{column.label}列", frozenset(reads))
+            yield _Check(Rule.R3, report.path(total_keys + (c,)), f"{column.label}列", frozenset(reads))
     m = len(t4.columns)
     for group in t4.groups:
         keys = ("appeals", group.key)
         if _has_total(written, keys, m):
             label = f"{group.parent}（{group.label}）" if group.parent else group.label
-            yield _Check("R4", report.path(keys + (m,)), f"“{label}”", frozenset(keys + (i,) for i in range(m + 1)))
+            yield _Check(Rule.R4, report.path(keys + (m,)), f"“{label}”", frozenset(keys + (i,) for i in range(m + 1)))
 
 
 def _has_total(written: dict, keys: KeyPath, width: int) -> bool:
@@ -221,11 +221,11 @@ def _has_total(written: dict, keys: KeyPath, width: int) -> bool:
     return isinstance(node, list) and len(node) > width
 
 
-WHAT = {
-    "R1": ("表三", "的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行"),
-    "R2": ("表三", "的总计要等改正后才能核对"),
-    "R3": ("表三", "的核对（（七）总计=（一）至（六）各项之和）要等改正后才能进行"),
-    "R4": ("表四", "的总计要等改正后才能核对"),
+WHAT: dict[str, tuple[str, str]] = {
+    Rule.R1: ("表三", "的核对（第一项+第二项=第三项（七）总计+第四项）要等改正后才能进行"),
+    Rule.R2: ("表三", "的总计要等改正后才能核对"),
+    Rule.R3: ("表三", "的核对（（七）总计=（一）至（六）各项之和）要等改正后才能进行"),
+    Rule.R4: ("表四", "的总计要等改正后才能核对"),
 }
 
 

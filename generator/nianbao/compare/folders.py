@@ -119,7 +119,7 @@ def _read_one(path: Path) -> tuple[Report | None, list[Finding], str | None, int
     try:
         loaded, findings = load_checked(path)
     except Exception as exc:  # noqa: BLE001 - one unit's file must not stop 300 pairs
-        return None, [Finding(ERROR, "I", None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能比对；请把文件发给维护者")], None, None
+        return None, [Finding(ERROR, Rule.I, None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能比对；请把文件发给维护者")], None, None
     return loaded.report, list(findings), loaded.name, loaded.year
 
 

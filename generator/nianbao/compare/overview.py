@@ -35,7 +35,7 @@ from ..county import intake, roster, unitnames
 from ..county import rules as county
 from ..county.filenames import GBK_NOTE
 from ..county.statuses import Standing
-from ..findings import ERROR, Finding, has_errors
+from ..findings import ERROR, Finding, Rule, has_errors
 from ..model.report import Report
 from ..model.standard import SPECS
 from .figures import Figure, Measure, figures, measure, measure_of_rate
@@ -219,7 +219,7 @@ def read_one(path: Path) -> Read:
     try:
         loaded, findings = load_checked(path)
     except Exception as exc:  # noqa: BLE001 - one unit's file must not stop the county's page
-        return None, [Finding(ERROR, "B", None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能计入；请把文件发给维护者")], None, None
+        return None, [Finding(ERROR, Rule.B, None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能计入；请把文件发给维护者")], None, None
     return loaded.report, list(findings), loaded.name, loaded.year
 
 
@@ -273,7 +273,7 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
     _copying(rows)
     _trends(rows, earlier, run.year)
     for name in reviewed.absent:
-        rows.append(Row(name, None, ABSENT, [Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))]))
+        rows.append(Row(name, None, ABSENT, [Finding(ERROR, Rule.B, None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))]))
     if expected is not None:
         rows = _in_list_order(rows, expected)
     rows.sort(key=lambda row: row.status == OTHER_YEAR)  # files of another year after the year's units

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..findings import ERROR, WARNING, Finding, sort_findings
+from ..findings import ERROR, WARNING, Finding, Rule, sort_findings
 from ..read.sources import load_checked
 from ..system.output import numbered, safe_name
 from .defaults import CHILD, Defaults, DefaultsError, apply_defaults
@@ -88,9 +88,9 @@ def process(source: Path, defaults: Defaults | None = None, targets: tuple[str, 
         outcome.findings = sort_findings(loaded.locate(produced.findings))
         outcome.outputs, outcome.date = produced.outputs, produced.date
     except DefaultsError as exc:
-        outcome.findings.append(Finding(ERROR, "B", None, str(exc)))
+        outcome.findings.append(Finding(ERROR, Rule.B, None, str(exc)))
     except Exception as exc:  # noqa: BLE001 - one unit's surprise must not stop the county's batch
-        outcome.findings.append(Finding(ERROR, "B", None, f"处理这个文件时出了意外的问题（{type(exc).__name__}），未能生成；请把文件发给维护者"))
+        outcome.findings.append(Finding(ERROR, Rule.B, None, f"处理这个文件时出了意外的问题（{type(exc).__name__}），未能生成；请把文件发给维护者"))
     return outcome
 
 
@@ -138,7 +138,7 @@ def run(
     with _Spool(out_dir) as spool:
         for outcome in _results(taken_in.unique, jobs, defaults, targets, draft):
             outcome.shown = taken_in.names[outcome.source]
-            outcome.findings += [Finding(WARNING, "B", None, said) for said in taken_in.name_notes(outcome.source)]
+            outcome.findings += [Finding(WARNING, Rule.B, None, said) for said in taken_in.name_notes(outcome.source)]
             spool.keep(len(outcomes), outcome)
             outcomes.append(outcome)
             on_result(outcome)
@@ -153,7 +153,7 @@ def run(
                                 status=BatchStatus.DUPLICATE))
         on_result(outcomes[-1])
     if expected is not None:
-        outcomes += [Outcome(Path(name), "", name=name, status=BatchStatus.ABSENT, findings=[Finding(ERROR, "B", None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
+        outcomes += [Outcome(Path(name), "", name=name, status=BatchStatus.ABSENT, findings=[Finding(ERROR, Rule.B, None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))])
                      for name in reviewed.absent]
         # in the list's order, as the office reads down its list; what is not on it after
         place = {county_key(name): i for i, name in enumerate(expected)}
@@ -271,7 +271,7 @@ def _unique_stem(outcome: Outcome, taken: set[str]) -> str:
     stem = safe_name(outcome.title or outcome.source.stem)
     candidate = numbered(stem, taken)
     if candidate != stem:
-        outcome.findings.append(Finding(WARNING, "B", None, f"机关名称中有不能用于文件名的字符，与另一个单位的文件名相同，本单位的文件改名为“{candidate}”"))
+        outcome.findings.append(Finding(WARNING, Rule.B, None, f"机关名称中有不能用于文件名的字符，与另一个单位的文件名相同，本单位的文件改名为“{candidate}”"))
     return candidate
 
 

@@ -143,7 +143,7 @@ def duplicates(paths: list[Path], names: dict[Path, str]) -> tuple[list[Path], d
             keep.append(path)  # unreadable: processing it says why
             continue
         if digest in first:
-            copies[path] = (first[digest], Finding(WARNING, "B", None, f"与 {names[first[digest]]} 内容完全相同（重复交回），只计一次"))
+            copies[path] = (first[digest], Finding(WARNING, Rule.B, None, f"与 {names[first[digest]]} 内容完全相同（重复交回），只计一次"))
         else:
             first[digest] = path
             keep.append(path)
@@ -170,7 +170,7 @@ def review(entries: list[Entry], expected: Iterable[str] = (), year: int | None 
         first: dict[str | None, Entry] = {}
         for entry in list(group):  # the same report saved again (opened in Excel, sent twice): once
             if entry.fingerprint is not None and entry.fingerprint in first:
-                entry.findings.append(Finding(WARNING, "B", None, f"与 {first[entry.fingerprint].shown} 的内容完全相同（重复交回），只计一次"))
+                entry.findings.append(Finding(WARNING, Rule.B, None, f"与 {first[entry.fingerprint].shown} 的内容完全相同（重复交回），只计一次"))
                 entry.counted = False
                 entry.copy = True
                 group.remove(entry)
@@ -182,18 +182,18 @@ def review(entries: list[Entry], expected: Iterable[str] = (), year: int | None 
                 continue
             if len(group) > 1:
                 entry.belongs = other  # the unit it is likely to be, so that unit is not "未交回"
-                entry.findings.append(Finding(ERROR, "B", None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”，与另一个文件重复：多半是照着别的单位的表填的，请改正机关名称；改正前不计入"))
+                entry.findings.append(Finding(ERROR, Rule.B, None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”，与另一个文件重复：多半是照着别的单位的表填的，请改正机关名称；改正前不计入"))
                 entry.counted = False
                 group.remove(entry)
             else:
-                entry.findings.append(Finding(WARNING, "B", None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”：请核对是哪个单位的报告"))
+                entry.findings.append(Finding(WARNING, Rule.B, None, f"文件在“{other}”名下（{entry.shown}），表中填的机关名称却是“{entry.name}”：请核对是哪个单位的报告"))
         if len(group) > 1:
             newest = max(group, key=_modified)
             named = len({e.name for e in group}) > 1  # 洪泽区人民政府 and 淮安市洪泽区人民政府: each file's name said
             files = "、".join(f"{e.shown}（{'“' + str(e.name) + '”，' if named else ''}{_when(e)}修改{'，最新' if e is newest else ''}）" for e in group)
             unit = min((str(e.name) for e in group), key=lambda n: (len(_core(n)), -len(n)))  # 洪泽区人民政府, not 淮安市洪泽区… nor 青山镇政府
             for entry in group:
-                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是“{unit}”{claimed or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
+                entry.findings.append(Finding(ERROR, Rule.B, None, f"{len(group)}个文件都是“{unit}”{claimed or ''}年度的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
                 entry.counted = False
     return one_year([e for e in entries if not e.copy], year)
 
@@ -279,7 +279,7 @@ def one_year(entries: list[Entry], year: int | None = None) -> Run:
             said = f"这份是{what}的报告，本次只计入{shown}的报告：不计入"
         else:
             said = f"这份是{what}的报告，其他{len(of_year)}个单位都是{shown}：是否交错了年度或用了旧表？不计入"
-        entry.findings.append(Finding(ERROR, "B", None, said))
+        entry.findings.append(Finding(ERROR, Rule.B, None, said))
         entry.counted = False
         entry.other_year = True
     return Run(year, form, given, len(dated), len(of_year), tied)
@@ -361,9 +361,9 @@ def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
             if not any(f.level == ERROR and f.rule == Rule.B for f in entry.findings):  # two files for it: said already, not counted
                 sameness = unitnames.same_unit(entry.name, found[0])
                 how = f"只差前面的上级地名“{sameness.prefix}”" if sameness is not None and sameness.prefix else "只差空格或“人民政府”等字样"
-                entry.findings.append(Finding(WARNING, "B", None, f"机关名称“{entry.name}”与名单上的“{found[0]}”{how}，按名单上的这个单位计入"))
+                entry.findings.append(Finding(WARNING, Rule.B, None, f"机关名称“{entry.name}”与名单上的“{found[0]}”{how}，按名单上的这个单位计入"))
         elif found:
-            entry.findings.append(Finding(ERROR, "B", None, f"{entry.name} 可能是名单上的{'或'.join(found)}，无法确定是哪一个：请改正机关名称；改正前不生成报告、不计入汇总"))
+            entry.findings.append(Finding(ERROR, Rule.B, None, f"{entry.name} 可能是名单上的{'或'.join(found)}，无法确定是哪一个：请改正机关名称；改正前不生成报告、不计入汇总"))
             entry.counted = False
             unsure.add(id(entry))
     _one_file_a_unit(entries, listed)
@@ -377,7 +377,7 @@ def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
             said = f"{entry.name} 不在名单中，是否为{'或'.join(close)}？请改正机关名称（若确是名单外的单位，请把它加入名单）"
         else:
             said = f"{entry.name} 不在名单中：请核对机关名称（若确是名单外的单位，请把它加入名单）"
-        entry.findings.append(Finding(ERROR, "B", None, said + "；改正前不生成报告、不计入汇总"))
+        entry.findings.append(Finding(ERROR, Rule.B, None, said + "；改正前不生成报告、不计入汇总"))
         entry.counted = False
         for name in close:
             if roster.key(name) not in found_keys:
@@ -401,7 +401,7 @@ def _one_file_a_unit(entries: list[Entry], listed: dict[str, str]) -> None:
         files = "、".join(f"{e.shown}（{e.name}）" for e in group)
         for entry in group:
             if not any(f.level == ERROR and f.rule == Rule.B for f in entry.findings):
-                entry.findings.append(Finding(ERROR, "B", None, f"{len(group)}个文件都是名单上“{unit}”的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
+                entry.findings.append(Finding(ERROR, Rule.B, None, f"{len(group)}个文件都是名单上“{unit}”的报告，内容不同：{files}。请确认哪一份是最终版，把其余的移出文件夹后重新运行；在此之前都不计入"))
             entry.counted = False
 
 
@@ -487,7 +487,7 @@ def similar_names(entries: list[Entry]) -> None:
             other = names[theirs][0]
             how = f"只差{apart}个字" if apart else "只差“人民政府”等字样"
             for entry in names[mine]:
-                entry.findings.append(Finding(WARNING, "B", None, f"机关名称“{entry.name}”与本批另一份报告（{other.shown}）的“{other.name}”{how}：若是同一个单位，请改正写错的那份；若确是两个单位，可不理会"))
+                entry.findings.append(Finding(WARNING, Rule.B, None, f"机关名称“{entry.name}”与本批另一份报告（{other.shown}）的“{other.name}”{how}：若是同一个单位，请改正写错的那份；若确是两个单位，可不理会"))
 
 
 _NUMERALS = set("0123456789０１２３４５６７８９〇零一二三四五六七八九十百")

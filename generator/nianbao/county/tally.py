@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..findings import ERROR, Finding, has_errors
+from ..findings import ERROR, Finding, Rule, has_errors
 from ..model.report import Report
 from ..model.standard import Spec
 from . import intake, roster
@@ -193,7 +193,7 @@ def tally(inputs: tuple[Path, ...], unit_name: str, expected: list[str] | None, 
         entry = county.Entry(path, names[path], loaded.name, loaded.year, report.spec.id if report else None, county.fingerprint(report) if report else None)
         if report is None or has_errors(findings):
             entry.counted = False
-            entry.findings.append(Finding(ERROR, "B", None, intake.left_out_because(findings, names[path])))
+            entry.findings.append(Finding(ERROR, Rule.B, None, intake.left_out_because(findings, names[path])))
         else:
             reports[path] = report
         entries.append(entry)

@@ -21,7 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from ..errors import NianbaoError
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, Rule
 
 Path = tuple[Any, ...]
 
@@ -345,12 +345,12 @@ def parse(text: str) -> Parsed:
     laughs"), block nesting beyond Python's recursion — are findings too."""
     parsed = Parsed()
     if _flow_depth(text) > MAX_DEPTH:
-        parsed.findings.append(Finding(ERROR, "S", None, f"方括号或花括号嵌套超过{MAX_DEPTH}层：这不是报告文件"))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, f"方括号或花括号嵌套超过{MAX_DEPTH}层：这不是报告文件"))
         return parsed
     try:
         root = _compose(text)
     except RecursionError:
-        parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, TOO_DEEP))
         return parsed
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -359,25 +359,25 @@ def parse(text: str) -> Parsed:
         written = text.split("\n")
         if mark is not None and mark.line < len(written) and "\t" in written[mark.line][: mark.column + 1]:  # a mark may stand past the last line
             problem = _PROBLEMS[0][1]  # a tab where indentation belongs
-        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{problem}", line))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, f"YAML格式错误：{problem}", line))
         return parsed
     except YAMLError as exc:
-        parsed.findings.append(Finding(ERROR, "S", None, f"YAML格式错误：{_problem(exc)}"))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, f"YAML格式错误：{_problem(exc)}"))
         return parsed
     if root is None:
-        parsed.findings.append(Finding(ERROR, "S", None, "文件是空的：请先用 nianbao init 生成报告文件"))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, "文件是空的：请先用 nianbao init 生成报告文件"))
         return parsed
     try:
         parsed.data = _plain(root, (), parsed, set())
     except _Aliased as exc:
-        parsed.findings.append(Finding(ERROR, "S", None, "用了 YAML 的锚点和别名（& 和 *）：报告文件中每个值都应直接写出", exc.line))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, "用了 YAML 的锚点和别名（& 和 *）：报告文件中每个值都应直接写出", exc.line))
         return parsed
     except RecursionError:
-        parsed.findings.append(Finding(ERROR, "S", None, TOO_DEEP))
+        parsed.findings.append(Finding(ERROR, Rule.S, None, TOO_DEEP))
         return parsed
     if not isinstance(parsed.data, dict):
         parsed.findings.append(
-            Finding(ERROR, "S", None, "文件内容不是报告：应以 year:、unit: 等键开头", root.start_mark.line + 1)
+            Finding(ERROR, Rule.S, None, "文件内容不是报告：应以 year:、unit: 等键开头", root.start_mark.line + 1)
         )
         parsed.data = None
     return parsed
@@ -408,7 +408,7 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
                 parsed.findings.append(
                     Finding(
                         ERROR,
-                        "S",
+                        Rule.S,
                         None,
                         f"键“{key}”重复出现（第{lines[child]}行已有），请删去其中一处",
                         key_node.start_mark.line + 1,

@@ -63,7 +63,7 @@ MAX_REPORT_BYTES = 5 * 1024 * 1024  # a report file is some tens of KB, a long o
 
 def load_bytes(data: bytes, *, source: Path | None = None, zero_missing: bool = False, today: dt.date | None = None) -> Loaded:
     if len(data) > MAX_REPORT_BYTES:
-        return Loaded(None, [Finding(ERROR, "S", None, f"文件过大（{len(data) / 1024 / 1024:.0f} MB）：报告文件一般只有几十 KB，这不像报告文件，未读取")])
+        return Loaded(None, [Finding(ERROR, Rule.S, None, f"文件过大（{len(data) / 1024 / 1024:.0f} MB）：报告文件一般只有几十 KB，这不像报告文件，未读取")])
     decoded = decode(data)
     if decoded.text is None:
         return Loaded(None, decoded.findings)
@@ -189,7 +189,7 @@ def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[F
             if not -ABSURD <= value <= ABSURD and (keys or key != "year"):
                 here = keys + (key,)
                 where = place(spec.id, here)
-                findings.append(Finding(WARNING, "S", where.path, f"{where.label}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
+                findings.append(Finding(WARNING, Rule.S, where.path, f"{where.label}：填写的是 {value}，超过一亿，请核对是否多写了数字", parsed.line(here)))
         elif isinstance(value, (dict, list, tuple)) and (keys or key != "year"):  # only what holds values is walked (a load walks every value)
             findings += _absurd(spec, value, parsed, keys + (key,))
     return findings
@@ -199,20 +199,20 @@ def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[F
 def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | None, list[Finding]]:
     year_place = place("v2021", ("year",))
     if "year" not in data:
-        return None, [Finding(ERROR, "S", year_place.path, "缺少报告年度：请在文件开头写 year: 2023 这样的一行", 1)]
+        return None, [Finding(ERROR, Rule.S, year_place.path, "缺少报告年度：请在文件开头写 year: 2023 这样的一行", 1)]
     year = data["year"]
     line = parsed.lines.get(("year",))
     if isinstance(year, bool) or not isinstance(year, int):
         written = f"，请写成 {year.value}" if isinstance(year, WrittenNumber) and year.value is not None else ""
-        return None, [Finding(ERROR, "S", year_place.path, f"报告年度应为四位数年份，例如 2023，这里是“{parsed.raw.get(('year',), year)}”{written}", line)]
+        return None, [Finding(ERROR, Rule.S, year_place.path, f"报告年度应为四位数年份，例如 2023，这里是“{parsed.raw.get(('year',), year)}”{written}", line)]
     impossible = dates.impossible_year(year, today)
     if impossible:
-        return None, [Finding(ERROR, "S", year_place.path, impossible, line)]
+        return None, [Finding(ERROR, Rule.S, year_place.path, impossible, line)]
     if year < first_year():
         return None, [
             Finding(
                 ERROR,
-                "R5",
+                Rule.R5,
                 year_place.path,
                 f"不支持{year}年度的报告：政府信息公开工作{in_force_since()}（国办公开办函〔2019〕60号）",
                 line,
@@ -220,7 +220,7 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
         ]
     findings: list[Finding] = []
     if year >= today.year:
-        findings.append(Finding(WARNING, "R5", year_place.path, f"报告年度{year}年尚未结束：年度报告应在年度结束后编制", line))
+        findings.append(Finding(WARNING, Rule.R5, year_place.path, f"报告年度{year}年尚未结束：年度报告应在年度结束后编制", line))
     expected = spec_for_year(year)
     assert expected is not None
     declared = data.get("format")
@@ -230,7 +230,7 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
     format_path = FORMAT_LABEL
     if declared not in SPECS:
         choices = "、".join(SPECS)
-        findings.append(Finding(ERROR, "S", format_path, f"格式版本应为 {choices} 之一（也可省略，按年度确定），这里是“{declared}”", format_line))
+        findings.append(Finding(ERROR, Rule.S, format_path, f"格式版本应为 {choices} 之一（也可省略，按年度确定），这里是“{declared}”", format_line))
         data.pop("format")
         return expected, findings
     if declared != expected.id:
@@ -238,7 +238,7 @@ def _choose_spec(data: dict, parsed: Parsed, today: dt.date) -> tuple[Spec | Non
         findings.append(
             Finding(
                 ERROR,
-                "R5",
+                Rule.R5,
                 format_path,
                 f"{year}年度的报告应使用{expected.name}（{expected.id}，{expected.source}），"
                 f"文件写的是{chosen.name}（{chosen.id}）"
@@ -266,7 +266,7 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
             line = parsed.lines.get(keys)
             items = "、".join(index[keys + (child,)].label[len(where.label):].strip() for child in where.children)
             findings.append(
-                Finding(level, "S", where.path, f"“{where.label}”应逐项填写（{items}），不能只写一行{advice}", line)
+                Finding(level, Rule.S, where.path, f"“{where.label}”应逐项填写（{items}），不能只写一行{advice}", line)
             )
             parent[keys[-1]] = {child: zeros(index[keys + (child,)]) for child in where.children}
             continue
@@ -276,7 +276,7 @@ def _fill_omitted(spec: Spec, data: dict, parsed: Parsed, zero_missing: bool) ->
                     parent[keys[-1]] = {}
                 continue
             line = parsed.line(keys)
-            findings.append(Finding(level, "S", where.path, f"缺少“{where.label}”这一行{advice}", line))
+            findings.append(Finding(level, Rule.S, where.path, f"缺少“{where.label}”这一行{advice}", line))
             parent[keys[-1]] = zeros(where)
     return findings
 
@@ -349,12 +349,12 @@ def _unit_name(spec: Spec, data: Any, parsed: Parsed) -> list[Finding]:
     if plain != name:
         odd = "、".join(sorted({c for c, d in zip(name, plain) if c != d})) if len(plain) == len(name) else ""
         shown = f"（{odd}）" if odd else ""
-        found.append(Finding(ERROR, "S", path, f"机关名称“{name}”中有部首或兼容字形{shown}，看起来与“{plain}”相同，但与名单和往年报告对不上，也无法被检索：请改为“{plain}”", line))
+        found.append(Finding(ERROR, Rule.S, path, f"机关名称“{name}”中有部首或兼容字形{shown}，看起来与“{plain}”相同，但与名单和往年报告对不上，也无法被检索：请改为“{plain}”", line))
     symbols = sorted(set(_NOT_IN_A_NAME.findall(name)))
     if symbols:
-        found.append(Finding(WARNING, "S", path, f"机关名称“{name}”中有“{'”“'.join(symbols)}”，这些符号不能用在文件名中，生成的文件名中改为“_”：请核对机关名称", line))
+        found.append(Finding(WARNING, Rule.S, path, f"机关名称“{name}”中有“{'”“'.join(symbols)}”，这些符号不能用在文件名中，生成的文件名中改为“_”：请核对机关名称", line))
     elif not _chinese(name):
-        found.append(Finding(WARNING, "S", path, f"机关名称“{name}”中没有汉字，请核对是否填写了机关的全称", line))
+        found.append(Finding(WARNING, Rule.S, path, f"机关名称“{name}”中没有汉字，请核对是否填写了机关的全称", line))
     return found
 
 
@@ -430,7 +430,7 @@ def _translate(spec: Spec, exc: ValidationError, data: dict, parsed: Parsed) -> 
         if (keys, message) in seen:
             continue
         seen.add((keys, message))
-        findings.append(Finding(ERROR, "S", place(spec.id, keys).path if keys else None, message, parsed.line(keys)))
+        findings.append(Finding(ERROR, Rule.S, place(spec.id, keys).path if keys else None, message, parsed.line(keys)))
     return findings
 
 

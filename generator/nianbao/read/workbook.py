@@ -32,7 +32,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import NianbaoError
-from ..findings import ERROR, WARNING, Finding, Level
+from ..findings import ERROR, WARNING, Finding, Level, Rule
 from ..model import dates
 from ..model.places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL, place, put
 from ..model.standard import SPECS, Spec, ValueType, spec_for_year
@@ -317,9 +317,9 @@ def load_workbook(path: Path) -> Loaded:
     try:
         return _load_workbook(path)
     except UnusableWorkbook as exc:
-        return Loaded(None, [Finding(ERROR, "S", None, str(exc))])
+        return Loaded(None, [Finding(ERROR, Rule.S, None, str(exc))])
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        return Loaded(None, [Finding(ERROR, "S", None, f"无法打开工作簿 {path.name}：文件已损坏或被截断（{type(exc).__name__}）")])
+        return Loaded(None, [Finding(ERROR, Rule.S, None, f"无法打开工作簿 {path.name}：文件已损坏或被截断（{type(exc).__name__}）")])
 
 
 def _opened(path: Path):
@@ -402,7 +402,7 @@ def _load_workbook(path: Path) -> Loaded:
     spec_id, year, declared = _declared(wb)
     impossible = dates.impossible_year(year)
     if impossible:
-        return Loaded(None, [Finding(ERROR, "S", YEAR_LABEL, impossible, cell=f"{FACTS}!B1")])
+        return Loaded(None, [Finding(ERROR, Rule.S, YEAR_LABEL, impossible, cell=f"{FACTS}!B1")])
     spec = SPECS.get(str(spec_id)) or spec_for_year(year)
     if spec is None:
         raise UnusableWorkbook(f"采集表的隐藏表“{KEYS_SHEET}”被改动过，无法读取；请使用下发的采集表重新填写")
@@ -437,14 +437,14 @@ def _load_workbook(path: Path) -> Loaded:
             else:
                 put(data, keys, value)
         if problem:
-            findings.append(Finding(level, "S", where.path, f"{where.label}：{problem}", cell=at))
+            findings.append(Finding(level, Rule.S, where.path, f"{where.label}：{problem}", cell=at))
     if typed_results:
         _complete_results(spec, data, results, typed_results)
     if whole is not None:  # v2019: the overview as one text
         parts = data.get("overview") or {}
         if any(parts.values()):
             heading = spec.section("overview").heading
-            findings.append(Finding(ERROR, "S", heading, f"{heading}：分五项填写和整段填写只能选一种"))
+            findings.append(Finding(ERROR, Rule.S, heading, f"{heading}：分五项填写和整段填写只能选一种"))
         data["overview"] = whole
     loaded = validate(Parsed(data=data), source=path, findings=findings)
     loaded.cells = cells
@@ -470,12 +470,12 @@ def _hidden_findings(spec: Spec, layout: _Layout, declared: dict[tuple, str]) ->
         else:
             other, _, other_cell = written.rpartition("!")
             said = f"隐藏页写的是 {other_cell if other == sheet else f'“{other}”表 {other_cell}'}"
-        findings.append(Finding(ERROR, "S", where.path, f"采集表的隐藏页被改动：“{where.label}”应在 {coordinate} 格，{said}；nianbao 只按表格读取，请使用下发的采集表重新填写", cell=at))
+        findings.append(Finding(ERROR, Rule.S, where.path, f"采集表的隐藏页被改动：“{where.label}”应在 {coordinate} 格，{said}；nianbao 只按表格读取，请使用下发的采集表重新填写", cell=at))
     unknown = [keys for keys in declared if keys not in layout.cells]
     if len(moved) > MAX_LISTED or unknown:
         more = f"另有{len(moved) - MAX_LISTED}项的位置被改动" if len(moved) > MAX_LISTED else ""
         extra = f"多出{len(unknown)}项不认识的内容" if unknown else ""
-        findings.append(Finding(ERROR, "S", None, f"采集表的隐藏页被改动：{'，'.join(t for t in (more, extra) if t)}；请使用下发的采集表重新填写"))
+        findings.append(Finding(ERROR, Rule.S, None, f"采集表的隐藏页被改动：{'，'.join(t for t in (more, extra) if t)}；请使用下发的采集表重新填写"))
     return findings
 
 
@@ -503,10 +503,10 @@ def _layout_findings(wb, layout: _Layout) -> list[Finding]:
             coordinate, shown, actual = labels[0]
             count = f"（这张表共{len(labels)}处与下发的采集表不同）" if len(labels) > 1 else ""
             now = f"公式（{_formula(actual)}）" if isinstance(actual, (ArrayFormula, DataTableFormula)) else f"“{_shown(actual)}”" if _shown(actual) else "空白"
-            findings.append(Finding(ERROR, "S", None, f"采集表的表格被改动：{coordinate} 格应为“{_shown(shown)}”，现在是{now}{count}；"
+            findings.append(Finding(ERROR, Rule.S, None, f"采集表的表格被改动：{coordinate} 格应为“{_shown(shown)}”，现在是{now}{count}；"
                                     "各格的数按下发的表格读取，请不要增删行列或改动标题，使用下发的采集表重新填写", cell=f"{sheet}!{coordinate}"))
         if formulas:
-            findings.append(Finding(WARNING, "S", None, f"勾稽关系检查行的公式被改动了（{'、'.join(formulas[:MAX_LISTED])}{'等' if len(formulas) > MAX_LISTED else ''}格）："
+            findings.append(Finding(WARNING, Rule.S, None, f"勾稽关系检查行的公式被改动了（{'、'.join(formulas[:MAX_LISTED])}{'等' if len(formulas) > MAX_LISTED else ''}格）："
                                     "它不影响读取，nianbao 按填写的数自行核对；请恢复原公式，以便填表时看到检查结果", cell=f"{sheet}!{formulas[0]}"))
     return findings
 

@@ -465,7 +465,7 @@ def received(name: str, stream: BinaryIO) -> Iterator[tuple[Upload, Path]]:
         try:
             made = isolate.run(upload_file, name, str(path), seconds=UPLOAD_SECONDS, what="上传的文件")
         except isolate.ChildFailed as exc:
-            made = Upload(None, [Finding(ERROR, "S", None, str(exc))])
+            made = Upload(None, [Finding(ERROR, Rule.S, None, str(exc))])
         yield made, path
 
 
@@ -485,15 +485,15 @@ def from_upload(name: str, data: bytes) -> tuple[str | None, list[Finding]]:
 def upload(name: str, data: bytes) -> Upload:
     """:func:`from_upload`, also saying the year of the report read."""
     if len(data) > MAX_UPLOAD_BYTES:
-        return Upload(None, [Finding(ERROR, "S", None, f"文件过大（{len(data) / 1024 / 1024:.0f} MB）：上传的文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024} MB")])
+        return Upload(None, [Finding(ERROR, Rule.S, None, f"文件过大（{len(data) / 1024 / 1024:.0f} MB）：上传的文件不能超过{MAX_UPLOAD_BYTES // 1024 // 1024} MB")])
     if not data:
-        return Upload(None, [Finding(ERROR, "S", None, "上传的文件是空的")])
+        return Upload(None, [Finding(ERROR, Rule.S, None, "上传的文件是空的")])
     macro = _macro_kind(name)
     if macro is not None:
-        return Upload(None, [Finding(ERROR, "S", None, f"这是启用宏的文件（{macro[0]}）：网站不读取含宏的文件。请在 Word、Excel 或 WPS 中“另存为” {macro[1]} 后再上传")])
+        return Upload(None, [Finding(ERROR, Rule.S, None, f"这是启用宏的文件（{macro[0]}）：网站不读取含宏的文件。请在 Word、Excel 或 WPS 中“另存为” {macro[1]} 后再上传")])
     suffix = _suffix(name, data)
     if suffix is None:
-        return Upload(None, [Finding(ERROR, "S", None, "不认识这种文件：请上传报告文件（.yaml）、填好的采集表（.xlsx）或已发布的报告（.docx .doc .pdf .html .txt）")])
+        return Upload(None, [Finding(ERROR, Rule.S, None, "不认识这种文件：请上传报告文件（.yaml）、填好的采集表（.xlsx）或已发布的报告（.docx .doc .pdf .html .txt）")])
     from ..read.kinds import is_published
 
     with tempfile.TemporaryDirectory(prefix="nianbao-upload-") as folder:
@@ -543,7 +543,7 @@ def _loaded(path: Path) -> Upload:
         try:
             text = canonical(decoded.text)
         except EditorError as exc:
-            return Upload(None, findings or [Finding(ERROR, "S", None, str(exc))])
+            return Upload(None, findings or [Finding(ERROR, Rule.S, None, str(exc))])
         return Upload(text, findings, loaded.year)
     if loaded.report is None:
         return Upload(None, findings)

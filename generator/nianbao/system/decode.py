@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Rule
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -86,11 +86,11 @@ def control_findings(text: str, path: str | None, line: int | None, label: str |
         char = match.group()
         at = f"第{match.start() + 1}个字符处" if column else f"“{named}”中" if named else ""
         if char in BIDI:
-            findings.append(Finding(WARNING, "S", path, f"{at}有不可见的文字方向控制字符（{control_name(char)}），它会让文字显示的顺序与实际不同，已删除", line))
+            findings.append(Finding(WARNING, Rule.S, path, f"{at}有不可见的文字方向控制字符（{control_name(char)}），它会让文字显示的顺序与实际不同，已删除", line))
         elif pasted(char):
-            findings.append(Finding(WARNING, "S", path, f"{at}有不可见的控制字符（{control_name(char)}），多半是从Word复制带入的，已删除", line))
+            findings.append(Finding(WARNING, Rule.S, path, f"{at}有不可见的控制字符（{control_name(char)}），多半是从Word复制带入的，已删除", line))
         else:
-            findings.append(Finding(ERROR, "S", path, f"{at}有不允许的控制字符（{control_name(char)}），文件中不能有这样的字符，请删除", line))
+            findings.append(Finding(ERROR, Rule.S, path, f"{at}有不允许的控制字符（{control_name(char)}），文件中不能有这样的字符，请删除", line))
     return (_CONTROL.sub("", text) if findings else text), findings
 
 
@@ -130,7 +130,7 @@ def decode(data: bytes) -> Decoded:
     """Decode ``data``; line ends become ``\\n``.  ``text`` is None when no encoding fits."""
     detected = _detect(data)
     if detected is None:
-        return Decoded(None, "unknown", [Finding(ERROR, "S", None, "无法识别文件编码：请用记事本“另存为”UTF-8 编码后再试")])
+        return Decoded(None, "unknown", [Finding(ERROR, Rule.S, None, "无法识别文件编码：请用记事本“另存为”UTF-8 编码后再试")])
     text, encoding = detected
     return Decoded(text.replace("\r\n", "\n").replace("\r", "\n"), encoding)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PreviousYearMismatch
-from ..findings import WARNING, Finding, sort_findings
+from ..findings import WARNING, Finding, Rule, sort_findings
 
 if TYPE_CHECKING:
     from ..model.report import Report
@@ -26,7 +26,7 @@ NOT_DONE = "跨年度核对（X1–X5）未做"
 
 def skipped(why: str, hint: str = "") -> Finding:
     """The warning that X1–X5 were not run, and why (``hint``: what the clerk can do)."""
-    return Finding(WARNING, "X", None, f"{why}，{NOT_DONE}" + (f"；{hint}" if hint else ""))
+    return Finding(WARNING, Rule.X, None, f"{why}，{NOT_DONE}" + (f"；{hint}" if hint else ""))
 
 
 def recorded_unusable(previous: Path) -> Finding:

@@ -687,17 +687,7 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
     own text is not the writer's (a file written by hand, restored as it is) has its first
     change's text read."""
     known = _known(base.spec.id, base.overview_text)
-    unknown = [k for k in values if k not in known]
-    if unknown:
-        raise EditorError(f"表单中有不认识的项：{'、'.join(unknown[:3])}")
-    for name, typed in values.items():
-        if not isinstance(typed, str):
-            raise EditorError(f"{known[name].label}：应为文字", name)
-        if len(typed) > MAX_VALUE_CHARS:
-            raise EditorError(f"{known[name].label}：内容超过{MAX_VALUE_CHARS}字，请精简", name)
-        unsaved = _unstorable(typed, known[name].label)
-        if unsaved:
-            raise EditorError(unsaved, name)
+    _refuse_unusable(known, values)
     data = dict(base.data)  # the values on the way to a changed one copied, the rest shared with base (neither is ever changed)
     notes = dict(base.notes)
     exact = base.canonical == base.text
@@ -740,6 +730,22 @@ def change(base: Reading, values: dict[str, str]) -> Reading:
     made = Reading(text, base.spec, Parsed(data, at, raw, []), base.header, MappingProxyType(notes), MappingProxyType(new_values), True,
                    _after(base, {known[name].keys for name in values} | touched, at, _plain_figures(base, data, [known[name] for name in values])))
     return _keep(made)
+
+
+def _refuse_unusable(known: dict[str, Field], values: dict[str, str]) -> None:
+    """An :class:`EditorError` naming the first value sent that is no cell of the form, not
+    text, too long, or holding what a report file cannot store."""
+    unknown = [k for k in values if k not in known]
+    if unknown:
+        raise EditorError(f"表单中有不认识的项：{'、'.join(unknown[:3])}")
+    for name, typed in values.items():
+        if not isinstance(typed, str):
+            raise EditorError(f"{known[name].label}：应为文字", name)
+        if len(typed) > MAX_VALUE_CHARS:
+            raise EditorError(f"{known[name].label}：内容超过{MAX_VALUE_CHARS}字，请精简", name)
+        unsaved = _unstorable(typed, known[name].label)
+        if unsaved:
+            raise EditorError(unsaved, name)
 
 
 def _after(base: Reading, changed: set[KeyPath], lines: dict, figures: dict[KeyPath, int] | None) -> After:

@@ -358,7 +358,7 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
     ``workers``: processes serving it on the one database (sessions, CSRF tokens, sign-in
     limits and jobs are all in the database, so any of them answers any request)."""
     from . import jobs
-    from .store import ADMIN, Store
+    from .store import Store
 
     reach = reach or Front()
     sock = bind(host, port)  # first: a port taken leaves no site folder behind
@@ -371,13 +371,9 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
                 public = [reach.url]
             else:
                 public = [] if _is_loopback(host) else [f"{scheme}://{a}:{port}" for a in lan_addresses()] if _is_any(host) else [local]
-            hosts = None
-            if reach.host:
-                hosts = LOOPBACK_NAMES | {reach.host} | ({host.strip("[]").lower()} if not _is_any(host) else set())
-            elif _is_loopback(host):
-                hosts = LOOPBACK_NAMES | {host.strip("[]").lower()}
             started = dt.datetime.now(dt.timezone.utc)
-            setting = Setting(site, db, tuple(public), reach.secure, frozenset({reach.origin}) if reach.origin else frozenset(), hosts, reach, started)
+            setting = Setting(site, db, tuple(public), reach.secure, frozenset({reach.origin}) if reach.origin else frozenset(), _hosts(host, reach),
+                              reach, started)
             first = store.setup_token()
             where = f"站点文件夹 {Path(site).resolve()}（数据库 nianbao.db）" if db is None and site is not None else "PostgreSQL 数据库"  # Store.for_site wants one
             _say(f"年报网站的数据在：{where}")
@@ -385,30 +381,8 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
                 _say("第一次启动：请用下面的链接设置管理员密码（只能用一次；下次启动前未设置，会给出新的链接）：")
                 _say(f"  {local}/setup/{first}")
             if units:
-                links = public[0] if public else local
-                added = store.add_units(units, ADMIN, "命令行")
-                new = [(unit, token) for unit, token in added if token]
-                there = [unit.name for unit, token in added if not token]
-                if new:
-                    _say(f"新加入的单位及其专用链接（{len(new)}个；请分别发给各单位，不要公开）：")
-                    width = max(_width(unit.name) for unit, _ in new)
-                    for unit, token in new:
-                        _say(f"{unit.name}{' ' * (width - _width(unit.name))}  {links}/u/{token}")
-                if there:
-                    _say(f"已在网站中的单位（{len(there)}个）链接不变，不再显示：{'、'.join(there)}；如需新链接，请在“单位管理”页面重新生成。")
-            if reach.url:
-                via = f"（经反向代理，只信任 {', '.join(reach.trusted)} 转来的客户地址）" if reach.trusted else ""
-                _say(f"请把这个地址告诉各单位：{reach.url}{via}", err=True)
-                if not _is_loopback(host):
-                    _say(f"注意：网站在 {host} 上监听；请只让反向代理访问这个端口（防火墙），各单位通过 {reach.url} 访问。", err=True)
-            elif not _is_loopback(host):
-                _say(f"注意：网站在 {host} 上监听，局域网中的其他电脑都能访问；请只在单位内网中使用，不要让互联网访问到。", err=True)
-                if public:
-                    _say(f"请把这个地址告诉各单位：{'  或  '.join(public)}", err=True)
-                else:
-                    _say("没能查到本机的局域网地址：请用 ipconfig（Windows）或 ip addr 查看，并告诉各单位 http://<本机地址>:" + str(port), err=True)
-            elif units:
-                _say("提示：网站现在只有本机能访问；要让各单位的电脑打开这些链接，请加 --host 0.0.0.0 重新启动（链接不变）。", err=True)
+                _add_units(store, units, public[0] if public else local)
+            _say_where(host, port, reach, public, bool(units))
             _request_log()
             jobs.fail_cut_off(store, started)  # what a run of this site before was doing when it stopped: said failed now
             if workers > 1:
@@ -430,6 +404,49 @@ def run(site: Path | None, *, host: str = "127.0.0.1", port: int = 8000, db: str
     finally:
         sock.close()
     _say("网站已停止。")
+
+
+def _hosts(host: str, reach: Front) -> frozenset[str] | None:
+    """The names the site answers to (None: any): the public name and loopback behind a proxy,
+    loopback alone when it listens there (DNS rebinding), any name on a LAN address."""
+    if reach.host:
+        return LOOPBACK_NAMES | {reach.host} | ({host.strip("[]").lower()} if not _is_any(host) else set())
+    if _is_loopback(host):
+        return LOOPBACK_NAMES | {host.strip("[]").lower()}
+    return None
+
+
+def _add_units(store, units: list[str], links: str) -> None:
+    """Add the units named on the command line and print each new one's private link."""
+    from .store import ADMIN
+
+    added = store.add_units(units, ADMIN, "命令行")
+    new = [(unit, token) for unit, token in added if token]
+    there = [unit.name for unit, token in added if not token]
+    if new:
+        _say(f"新加入的单位及其专用链接（{len(new)}个；请分别发给各单位，不要公开）：")
+        width = max(_width(unit.name) for unit, _ in new)
+        for unit, token in new:
+            _say(f"{unit.name}{' ' * (width - _width(unit.name))}  {links}/u/{token}")
+    if there:
+        _say(f"已在网站中的单位（{len(there)}个）链接不变，不再显示：{'、'.join(there)}；如需新链接，请在“单位管理”页面重新生成。")
+
+
+def _say_where(host: str, port: int, reach: Front, public: list[str], units: bool) -> None:
+    """Tell the admin the address to give the units, and warn where the site is reachable from."""
+    if reach.url:
+        via = f"（经反向代理，只信任 {', '.join(reach.trusted)} 转来的客户地址）" if reach.trusted else ""
+        _say(f"请把这个地址告诉各单位：{reach.url}{via}", err=True)
+        if not _is_loopback(host):
+            _say(f"注意：网站在 {host} 上监听；请只让反向代理访问这个端口（防火墙），各单位通过 {reach.url} 访问。", err=True)
+    elif not _is_loopback(host):
+        _say(f"注意：网站在 {host} 上监听，局域网中的其他电脑都能访问；请只在单位内网中使用，不要让互联网访问到。", err=True)
+        if public:
+            _say(f"请把这个地址告诉各单位：{'  或  '.join(public)}", err=True)
+        else:
+            _say("没能查到本机的局域网地址：请用 ipconfig（Windows）或 ip addr 查看，并告诉各单位 http://<本机地址>:" + str(port), err=True)
+    elif units:
+        _say("提示：网站现在只有本机能访问；要让各单位的电脑打开这些链接，请加 --host 0.0.0.0 重新启动（链接不变）。", err=True)
 
 
 def _serve(server, sock: socket.socket) -> None:

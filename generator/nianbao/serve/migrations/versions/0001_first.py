@@ -22,7 +22,7 @@ depends_on = None
 TIME = sa.DateTime(timezone=True)
 
 
-def upgrade() -> None:
+def upgrade() -> None:  # one function, table after table: the first schema is one fixed step
     op.create_table(
         "site",
         sa.Column("id", sa.Integer, primary_key=True),

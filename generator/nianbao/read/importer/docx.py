@@ -16,10 +16,10 @@ the importer reports) — never as 121.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from types import MappingProxyType
 from typing import Any
 
@@ -86,15 +86,16 @@ class Look:
             return self
         if self is _NOTHING:
             return other
-        laid = _LAID.get((self, other))
-        if laid is None:  # the same few looks are laid over each other for every paragraph and run
-            if other == _NOTHING:
-                return self
-            mine: tuple[Any, ...] = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)  # Look's fields, in order
-            theirs: tuple[Any, ...] = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
-            laid = Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
-            if len(_LAID) < 4096:
-                _LAID[(self, other)] = laid
+        kept = _LAID.get((id(self), id(other)))
+        if kept is not None:  # the same few looks are laid over each other for every paragraph and run
+            return kept[2]
+        if other == _NOTHING:
+            return self
+        mine: tuple[Any, ...] = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)  # Look's fields, in order
+        theirs: tuple[Any, ...] = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
+        laid = _interned(Look(*(b if b is not None else a for a, b in zip(mine, theirs))))
+        if len(_LAID) < 4096:
+            _LAID[(id(self), id(other))] = (self, other, laid)
         return laid
 
     @property
@@ -103,7 +104,23 @@ class Look:
 
 
 _NOTHING = Look()
-_LAID: dict[tuple[Look, Look], Look] = {}  # (look, look laid over it) → the look: frozen values, kept
+_LOOKS_MET: dict[Look, Look] = {_NOTHING: _NOTHING}  # one object for each look met: Look.over keys on identity
+
+
+def _interned(look: Look) -> Look:
+    """The one object of this look (a few dozen looks exist; a file that makes up more gets its own objects)."""
+    met = _LOOKS_MET.get(look)
+    if met is not None:
+        return met
+    if len(_LOOKS_MET) < 1024:
+        _LOOKS_MET[look] = look
+    return look
+
+
+_SHADED = _interned(Look(shaded=True))
+# (look, look laid over it) → the look: frozen values, kept by the two looks' identities (no
+# hash of their fields at every run); the entry holds both, so that neither id is reused
+_LAID: dict[tuple[int, int], tuple[Look, Look, Look]] = {}
 # the run properties look_of reads: a run whose properties hold none of them looks as its style says
 _SEEN_BY = frozenset(f"{W}{name}" for name in ("vanish", "webHidden", "specVanish", "strike", "dstrike", "color", "shd", "highlight", "sz", "vertAlign"))
 
@@ -150,7 +167,7 @@ def look_of(rpr) -> Look:
             tiny = None
     align = kids.get(f"{W}vertAlign")
     raised = (align.get(f"{W}val") or "baseline") if align is not None else None
-    return Look(hidden, white, shaded, tiny, raised, struck)
+    return _interned(Look(hidden, white, shaded, tiny, raised, struck))
 
 
 def _styles(package) -> Mapping[str, Look]:
@@ -160,22 +177,27 @@ def _styles(package) -> Mapping[str, Look]:
         xml = safezip.read_part(package, "word/styles.xml", KIND)
     except (KeyError, safezip.BadPackage):
         return {}
-    digest = hashlib.blake2b(xml, digest_size=16).digest()
+    key = (len(xml), package.getinfo("word/styles.xml").CRC)
     with _LOOKS_LOCK:
-        looks = _LOOKS.get(digest)
-    if looks is None:
-        looks = MappingProxyType(_parse_styles(xml))
-        with _LOOKS_LOCK:
-            while len(_LOOKS) >= _LOOKS_KEPT:
-                _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
-            _LOOKS[digest] = looks
+        kept = _LOOKS.get(key)
+    if kept is not None and kept[0] == xml:  # the same bytes, not merely the same checksum
+        return kept[1]
+    looks: Mapping[str, Look] = MappingProxyType(_parse_styles(xml))
+    with _LOOKS_LOCK:
+        while len(_LOOKS) >= _LOOKS_KEPT:
+            _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
+        _LOOKS[key] = (xml, looks)
     return looks
 
 
-# The looks of a styles part, kept by its digest: the reports of one template (nianbao's
-# own, an office's Word or WPS normal template) carry the same part — a few hundred KB,
-# mostly Word's gallery of table styles — so it is read once, not for every report.
-_LOOKS: dict[bytes, Mapping[str, Look]] = {}
+# The looks of a styles part, kept with the part itself: the reports of one template
+# (nianbao's own, an office's Word or WPS normal template) carry the same part — a few
+# hundred KB, mostly Word's gallery of table styles — so it is read once, not for every
+# report.  The part is found by its length and the CRC the package's directory gives for
+# it (zipfile checks that CRC as it reads), then compared byte for byte: a part made to
+# share another's checksum is read for itself; and no digest of the whole part is
+# computed for every report (it cost more than the rest of the look-up).
+_LOOKS: dict[tuple[int, int], tuple[bytes, Mapping[str, Look]]] = {}
 _LOOKS_KEPT = 16
 _LOOKS_LOCK = threading.Lock()
 
@@ -338,6 +360,13 @@ def _grandchild(element, tag: str, inner: str):
     return None
 
 
+def _raised(text: str, look: Look) -> str:
+    """Text set above or below the line as Word shows it: ``12¹`` is a footnoted figure."""
+    if look.raised in ("superscript", "subscript"):
+        return text.translate(_SUPER if look.raised == "superscript" else _SUB)
+    return text
+
+
 def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str] | None = None) -> str:
     """The text a reader sees in paragraph ``p``; what is hidden goes to ``hidden``."""
     styles = styles or {}
@@ -369,17 +398,20 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
                 if not shading:
                     shading.append(_cell_shaded(p, styles))
                 if shading[0]:
-                    run = run.over(Look(shaded=True))
+                    run = run.over(_SHADED)
             if run.unseen:
                 if hidden is not None:
                     hidden.append("".join(t.text or "" for t in node.iter(_T)))
                 continue
-            stack.append((iter(node), run))
+            kids = iter(node)
+            for kid in kids:  # a run's own text read here; anything else in it by the walk
+                if kid.tag == _T:
+                    parts.append(_raised(kid.text or "", run))
+                elif kid.tag != _RPR:
+                    stack.append((chain((kid,), kids), run))
+                    break
         elif tag == _T:
-            text = node.text or ""
-            if look.raised in ("superscript", "subscript"):
-                text = text.translate(_SUPER if look.raised == "superscript" else _SUB)
-            parts.append(text)
+            parts.append(_raised(node.text or "", look))
         elif tag in _SPACE_TAGS:
             parts.append(" ")
         elif tag in _BREAK_TAGS:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ...findings import ERROR, WARNING, Finding, Level
@@ -86,7 +86,7 @@ class Slot:
     columns: tuple[Column, ...] = ()
     total: bool = False  # the last column is a 总计 that may be left out
 
-    @property
+    @cached_property  # read for every row ahead at every label: worked out once a slot
     def short(self) -> bool:
         """A label too generic to be found far from where it is expected (``3.其他``)."""
         return len(core(self.label)) <= 3

@@ -277,7 +277,7 @@ def _unseen(state: _Inherited) -> bool:
 
 # what, with no style of its own, still changes how an element's text is seen
 _MARKED_TAGS = frozenset(("font", "sup", "sub", "del", "s", "strike"))
-_MARKED_ATTRIBUTES = ("hidden", "background", "bgcolor")
+_MARKED_ATTRIBUTES = frozenset(("hidden", "background", "bgcolor"))
 
 
 def _state(element, props: dict, parent: _Inherited) -> _Inherited:
@@ -333,7 +333,7 @@ def hide(root) -> tuple[dict, bool]:
         if element.tag in _CELLS:
             cell = element
         props = styles.get(element, {})
-        if not props and element.tag not in _MARKED_TAGS and not any(name in element.attrib for name in _MARKED_ATTRIBUTES):
+        if not props and element.tag not in _MARKED_TAGS and _MARKED_ATTRIBUTES.isdisjoint(element.keys()):
             state = parent  # no style and nothing in its markup that hides or colours: it looks as its parent does (most elements)
         else:
             if element is not top and (_hidden_box(element, props) or _struck(element, props)):
@@ -341,7 +341,8 @@ def hide(root) -> tuple[dict, bool]:
                 element.drop_tree()  # its tail is the parent's text and stays
                 continue
             state = _state(element, props, parent)
-        if _unseen(state):
+        unseen = _unseen(state)
+        if unseen:
             note(cell, element.text)
             element.text = None
             for child in element:
@@ -349,7 +350,7 @@ def hide(root) -> tuple[dict, bool]:
                 child.tail = None
         elif state.raised and element.text:
             element.text = element.text.translate(_SUPER if state.raised == "super" else _SUB)
-        if state.raised and not _unseen(state):
+        if state.raised and not unseen:
             for child in element:  # the tails inside a raised element are raised too
                 if child.tail:
                     child.tail = child.tail.translate(_SUPER if state.raised == "super" else _SUB)

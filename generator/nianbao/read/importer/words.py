@@ -145,6 +145,7 @@ def chinese_year(text: str) -> str:
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SUFFIX = re.compile(r"(件|条|个|项|次|人次|家|份)$")
 _MONEY = re.compile(r"(万元|元)$")
+_UNIT_ENDS = "件条个项次家份"  # the last characters of _SUFFIX's units
 JUNK = frozenset("-—–/／\\*×xX无－~～·.。")  # a cell written as a dash or 无: not a number
 # letters an OCR engine reads for digits: in a number cell they make it doubtful
 _LOOKALIKES = frozenset("OoDQlIi|丨SsBZzbgq")
@@ -164,8 +165,17 @@ def is_blank(text: str) -> bool:
 
 @_per_token
 def _bare(text: str) -> str:
-    t = _SUFFIX.sub("", normal(text))
-    return _MONEY.sub("", t)
+    return _unitless(normal(text))
+
+
+def _unitless(t: str) -> str:
+    """A normalised token without its unit (``12件`` → ``12``, ``3万元`` → ``3``); most
+    tokens end in no unit's character, and are given back without a pattern's search."""
+    if t[-1:] in _UNIT_ENDS:
+        t = _SUFFIX.sub("", t)
+    if t[-1:] == "元":
+        t = _MONEY.sub("", t)
+    return t
 
 
 @_per_token
@@ -280,7 +290,7 @@ def is_value_token(text: str) -> bool:
     if _ASCII_FIGURE.fullmatch(text):
         return True
     t = normal(text)
-    bare = _MONEY.sub("", _SUFFIX.sub("", t))
+    bare = _unitless(t)
     if _NUMBER.fullmatch(bare) or _doubtful(bare) or (t and all(ch in JUNK for ch in t)):
         return True
     return _has_number_char(text.strip()) and bool(footnoted(text))  # without a number character, nothing is footnoted

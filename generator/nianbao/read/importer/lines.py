@@ -13,10 +13,10 @@ recognised here once, so that no reader lets it into the report.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ...errors import NianbaoError
+from .words import nfkc
 
 # Controls (tab and line feed aside), zero-width characters, byte-order marks, and the
 # bookmarks some Word → text converters leave.
@@ -64,10 +64,6 @@ def clean(text: str) -> str:
     if not _CLEAN_OR_NOT.search(text):
         return text  # most paragraphs and cells: nothing to take out
     return _SPACES.sub(" ", _BOOKMARK.sub("", _CONTROL.sub("", text)))
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 # -- page chrome ------------------------------------------------------------------------------------

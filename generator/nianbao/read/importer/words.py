@@ -60,9 +60,17 @@ def forget() -> None:
 
 
 @_per_token
+def nfkc(text: str) -> str:
+    """NFKC (full-width brackets, digits and colons become ASCII): Chinese text with its
+    full-width punctuation is never already so, and a line is asked for it by several
+    readers (the page's chrome, page numbers, labels), so it is worked out once."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@_per_token
 def normal(text: str) -> str:
-    """NFKC (full-width brackets, digits and colons become ASCII), no spaces."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    """NFKC, no spaces."""
+    return _SPACE.sub("", nfkc(text))
 
 
 _CN_VALUES = {c: str(i) for i, c in enumerate(_CN, start=1)}

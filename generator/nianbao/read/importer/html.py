@@ -98,10 +98,15 @@ def _visible_length(root) -> int:
     body = root.find("body")
     total = 0
     for element in (body if body is not None else root).iter():
-        if isinstance(element.tag, str) and element.tag not in ("script", "style", "template", "noscript"):
-            total += len((element.text or "").strip())
-        total += len((element.tail or "").strip())
+        text, tail = element.text, element.tail
+        if text and isinstance(element.tag, str) and element.tag not in _NOT_SHOWN:
+            total += len(text.strip())
+        if tail:
+            total += len(tail.strip())
     return total
+
+
+_NOT_SHOWN = frozenset(("script", "style", "template", "noscript"))  # elements whose own text a page does not show
 
 
 def _walk(top, hidden: dict) -> list[Line]:
@@ -208,9 +213,14 @@ def _cell_text(td, keep_breaks: bool = False) -> str:
     return text if keep_breaks else _join_broken(text)
 
 
+_BREAK = re.compile(r"\s*\n\s*")
+
+
 def _join_broken(text: str) -> str:
     """Lines of one cell joined: nothing between CJK characters, a space between words."""
-    pieces = [p.strip() for p in re.split(r"\s*\n\s*", text) if p.strip()]
+    if "\n" not in text:
+        return text.strip()  # one line (most cells): nothing to join
+    pieces = [p.strip() for p in _BREAK.split(text) if p.strip()]
     out = ""
     for piece in pieces:
         if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():

@@ -325,9 +325,10 @@ def hide(root) -> tuple[dict, bool]:
     body = root.find("body")
     top = body if body is not None else root
     # (element, the state it inherits, the table cell it stands in)
-    stack: list[tuple[Any, _Inherited, Any]] = [(top, _Inherited(), None)]  # lxml's elements (lxml has no types of its own)
+    # (and whether text in that state is unseen, worked out once for all the children)
+    stack: list[tuple[Any, _Inherited, bool, Any]] = [(top, _Inherited(), _unseen(_Inherited()), None)]  # lxml's elements (lxml has no types of its own)
     while stack:  # no recursion: a page nested thousands deep is walked all the same
-        element, parent, cell = stack.pop()
+        element, parent, parent_unseen, cell = stack.pop()
         if not isinstance(element.tag, str):
             continue
         if element.tag in _CELLS:
@@ -341,7 +342,7 @@ def hide(root) -> tuple[dict, bool]:
                 element.drop_tree()  # its tail is the parent's text and stays
                 continue
             state = _state(element, props, parent)
-        unseen = _unseen(state)
+        unseen = parent_unseen if state is parent else _unseen(state)
         if unseen:
             note(cell, element.text)
             element.text = None
@@ -355,5 +356,5 @@ def hide(root) -> tuple[dict, bool]:
                 if child.tail:
                     child.tail = child.tail.translate(_SUPER if state.raised == "super" else _SUB)
         for child in reversed(element):
-            stack.append((child, state, cell))
+            stack.append((child, state, unseen, cell))
     return removed, complete

@@ -34,7 +34,7 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 KIND = "Word 文档（.docx）"
 _PICTURES = (f"{W}drawing", f"{W}pict", f"{W}object")
 _P, _R, _T, _TBL, _TR, _TC, _RPR = (f"{W}{name}" for name in ("p", "r", "t", "tbl", "tr", "tc", "rPr"))
-_PPR, _PSTYLE_TAG, _RSTYLE = f"{W}pPr", f"{W}pStyle", f"{W}rStyle"
+_PPR, _PSTYLE_TAG, _RSTYLE, _VAL, _NO_BREAK_HYPHEN = f"{W}pPr", f"{W}pStyle", f"{W}rStyle", f"{W}val", f"{W}noBreakHyphen"
 _TRPR, _DEL, _TCPR, _VMERGE = f"{W}trPr", f"{W}del", f"{W}tcPr", f"{W}vMerge"
 _SPACE_TAGS, _BREAK_TAGS, _NOTE_TAGS = (f"{W}tab", f"{W}ptab"), (f"{W}br", f"{W}cr"), (f"{W}footnoteReference", f"{W}endnoteReference")
 _SKIP = {f"{W}sectPr", f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr", f"{MC}Fallback", f"{W}del", f"{W}moveFrom"}
@@ -250,9 +250,9 @@ class _Reader:
                 continue
             if not isinstance(child.tag, str) or child.tag in _SKIP:
                 continue
-            if child.tag == f"{W}p":
+            if child.tag == _P:
                 self.paragraph(child)
-            elif child.tag == f"{W}tbl":
+            elif child.tag == _TBL:
                 if child.find(f".//{W}tbl") is not None:  # a layout table: its content is the document's
                     stack.append(iter([part for tr in child.findall(f"{W}tr") for tc in tr.findall(f"{W}tc") for part in tc]))
                 else:
@@ -285,10 +285,10 @@ class _Reader:
             notes: list[str] = []
             for tc in _children(tr, _TC):
                 merge = _grandchild(tc, _TCPR, _VMERGE)
-                if merge is not None and merge.get(f"{W}val", "continue") == "continue":
+                if merge is not None and merge.get(_VAL, "continue") == "continue":
                     continue  # covered by the cell above
                 hidden: list[str] = []
-                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(f"{W}p")]
+                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(_P)]
                 if one_column:  # a framed block of text: its paragraphs are the document's
                     for text in texts:
                         for piece in text.split("\n"):
@@ -373,7 +373,7 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
     base = styles.get("", _NOTHING)
     pstyle = _grandchild(p, _PPR, _PSTYLE_TAG)
     if pstyle is not None:
-        base = base.over(styles.get(pstyle.get(f"{W}val") or "", _NOTHING))
+        base = base.over(styles.get(pstyle.get(_VAL) or "", _NOTHING))
     shading: list[bool] = []  # whether the cell or paragraph is filled: looked up only for white text (most runs are not)
     parts: list[str] = []
     stack = [(iter(p), base)]
@@ -392,7 +392,7 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
             if rpr is not None:  # a run without properties looks as its paragraph does
                 rstyle = _child(rpr, _RSTYLE)
                 if rstyle is not None:
-                    run = run.over(styles.get(rstyle.get(f"{W}val") or "", _NOTHING))
+                    run = run.over(styles.get(rstyle.get(_VAL) or "", _NOTHING))
                 run = run.over(look_of(rpr))
             if run.white and not run.shaded:
                 if not shading:
@@ -418,7 +418,7 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
             parts.append("\n")
         elif tag in _NOTE_TAGS and not look.unseen:
             parts.append("※")  # Word prints the note's number raised here: 12¹ is a footnoted figure, not 12
-        elif tag == f"{W}noBreakHyphen":
+        elif tag == _NO_BREAK_HYPHEN:
             parts.append("-")
         else:
             stack.append((iter(node), look))

@@ -69,8 +69,8 @@ def is_prose(line: Line) -> bool:
     numbers standing after it as cells."""
     if line.in_table or line.kind == "image":
         return False
-    texts = [c.text for c in line.cells]
-    if len(texts) > 1 and is_value_token(texts[-1]):
+    cells = line.cells
+    if len(cells) > 1 and is_value_token(cells[-1].text):
         return False
     t = normal(line.text)
     return len(t) > 50 or ("。" in t and len(t) > 15)
@@ -150,8 +150,11 @@ class _StreamReader:
             return None
         found, top = None, SIMILAR
         for i in range(pointer + 1, len(slots)):
-            score = label_score(text, slots[i].label)
-            if slots[i].short and (score < 1.0 or i - pointer - 1 > WINDOW):
+            slot = slots[i]
+            if slot.short and i - pointer - 1 > WINDOW:
+                continue  # a generic label this far ahead is not looked for (whatever its score)
+            score = label_score(text, slot.label)
+            if slot.short and score < 1.0:
                 continue
             score -= 0.004 * (i - pointer - 1)
             if score >= top:

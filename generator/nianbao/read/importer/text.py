@@ -40,9 +40,9 @@ def word_cells(text: str) -> list[str]:
                 labels[-1] += " " + token
             else:
                 labels.append(token)
-        if k == len(tokens) and labels:
+        if k == len(tokens) and labels and len(labels[-1]) <= 30 and labels[-1][-1].isdigit():  # (what _GLUED ends with)
             glued = _GLUED.match(labels[-1])
-            if glued and len(labels[-1]) <= 30 and not _PUNCTUATION.search(labels[-1]):
+            if glued and not _PUNCTUATION.search(labels[-1]):
                 labels[-1:] = [glued.group(1), glued.group(2)]
         out += labels + tokens[k:]
     return out

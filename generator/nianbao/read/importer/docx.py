@@ -296,7 +296,7 @@ class _Reader:
                                 self.lines.append(Line(piece.strip(), [Cell(piece.strip())], None, where))
                     continue
                 cells.append(Cell(joined(texts)))
-                if "".join(hidden).strip():
+                if hidden and "".join(hidden).strip():
                     notes.append(f"第{len(cells)}格“{cells[-1].text}”中有隐藏的文字“{''.join(hidden).strip()}”（Word 中设为隐藏或白色），未读取")
             if one_column:
                 continue
@@ -309,6 +309,8 @@ class _Reader:
 def joined(texts: list[str]) -> str:
     """A cell's paragraphs as one text: nothing between CJK characters (a label broken
     over lines), a space between two figures — ``12`` over ``3`` is two numbers, not 123."""
+    if len(texts) == 1 and "\n" not in texts[0]:
+        return texts[0].strip()  # one paragraph of one line (most cells)
     out = ""
     for piece in (line.strip() for t in texts for line in t.split("\n")):  # a line break parts figures as a paragraph does
         if not piece:

@@ -79,7 +79,10 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
-        words = f"{element.get('class', '')} {element.get('id', '')}"
+        named, ident = element.get("class"), element.get("id")
+        if not (named or ident):
+            continue  # most elements: neither a class nor an id to tell furniture by
+        words = f"{named or ''} {ident or ''}"
         if words.strip() and _FURNITURE.search(words) and element.find(".//table") is None:
             element.drop_tree()
     body = root.find("body")
@@ -197,7 +200,7 @@ def _table(element, number: int, lines: list[Line], hidden: dict) -> None:
             f"第{c}格“{cell.text}”中有网页上看不到的文字“{clean(''.join(hidden[td]))}”，未读取"
             for c, (td, cell) in enumerate(zip(tds, cells), start=1)
             if td in hidden
-        )
+        ) if hidden else ()
         lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row", notes=notes))
 
 

@@ -29,6 +29,7 @@ import tinycss2
 import tinycss2.color3
 from cssselect import SelectorError
 from cssselect import parse as parse_selectors
+from lxml import etree
 from lxml.cssselect import CSSSelector
 
 MAX_SELECTORS = 4000  # a site's whole style sheet inlined; more is not read (bounded time)
@@ -73,16 +74,15 @@ _QUOTED = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
 
 def _names(root) -> tuple[set[str], set[str], int]:
     """The classes and ids the page uses, and its number of elements."""
-    classes: set[str] = set()
-    ids: set[str] = set()
-    count = 0
-    for element in root.iter():
-        count += 1
-        if isinstance(element.tag, str):
-            classes.update((element.get("class") or "").split())
-            if element.get("id"):
-                ids.add(element.get("id"))
-    return classes, ids, count
+    classes = set(" ".join(_CLASSES(root)).split())  # (lxml's XPath: no Python object an element)
+    ids = {str(ident) for ident in _IDS(root) if ident}
+    return classes, ids, int(_COUNT(root))
+
+
+# the attributes and the nodes root.iter() would give (elements, comments, processing instructions)
+_CLASSES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+_COUNT = etree.XPath("count(descendant-or-self::*) + count(descendant::comment()) + count(descendant::processing-instruction())")
 
 
 def _possible(selector: str, classes: set[str], ids: set[str]) -> bool:

@@ -183,6 +183,8 @@ def _styles(package) -> Mapping[str, Look]:
     if kept is not None and kept[0] == xml:  # the same bytes, not merely the same checksum
         return kept[1]
     looks: Mapping[str, Look] = MappingProxyType(_parse_styles(xml))
+    if len(xml) > _LOOKS_PART:
+        return looks  # not a template's part: read for this file alone, not held
     with _LOOKS_LOCK:
         while len(_LOOKS) >= _LOOKS_KEPT:
             _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
@@ -199,6 +201,7 @@ def _styles(package) -> Mapping[str, Look]:
 # computed for every report (it cost more than the rest of the look-up).
 _LOOKS: dict[tuple[int, int], tuple[bytes, Mapping[str, Look]]] = {}
 _LOOKS_KEPT = 16
+_LOOKS_PART = 4 * 1024 * 1024  # bytes of a styles part held (Word's and WPS's are 0.1–1 MB): 16 of them at most 64 MB
 _LOOKS_LOCK = threading.Lock()
 
 

@@ -16,10 +16,10 @@ the importer reports) — never as 121.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 from types import MappingProxyType
 from typing import Any
 
@@ -34,7 +34,7 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 KIND = "Word 文档（.docx）"
 _PICTURES = (f"{W}drawing", f"{W}pict", f"{W}object")
 _P, _R, _T, _TBL, _TR, _TC, _RPR = (f"{W}{name}" for name in ("p", "r", "t", "tbl", "tr", "tc", "rPr"))
-_PPR, _PSTYLE_TAG, _RSTYLE = f"{W}pPr", f"{W}pStyle", f"{W}rStyle"
+_PPR, _PSTYLE_TAG, _RSTYLE, _VAL, _NO_BREAK_HYPHEN = f"{W}pPr", f"{W}pStyle", f"{W}rStyle", f"{W}val", f"{W}noBreakHyphen"
 _TRPR, _DEL, _TCPR, _VMERGE = f"{W}trPr", f"{W}del", f"{W}tcPr", f"{W}vMerge"
 _SPACE_TAGS, _BREAK_TAGS, _NOTE_TAGS = (f"{W}tab", f"{W}ptab"), (f"{W}br", f"{W}cr"), (f"{W}footnoteReference", f"{W}endnoteReference")
 _SKIP = {f"{W}sectPr", f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr", f"{MC}Fallback", f"{W}del", f"{W}moveFrom"}
@@ -86,15 +86,16 @@ class Look:
             return self
         if self is _NOTHING:
             return other
-        laid = _LAID.get((self, other))
-        if laid is None:  # the same few looks are laid over each other for every paragraph and run
-            if other == _NOTHING:
-                return self
-            mine: tuple[Any, ...] = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)  # Look's fields, in order
-            theirs: tuple[Any, ...] = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
-            laid = Look(*(b if b is not None else a for a, b in zip(mine, theirs)))
-            if len(_LAID) < 4096:
-                _LAID[(self, other)] = laid
+        kept = _LAID.get((id(self), id(other)))
+        if kept is not None:  # the same few looks are laid over each other for every paragraph and run
+            return kept[2]
+        if other == _NOTHING:
+            return self
+        mine: tuple[Any, ...] = (self.hidden, self.white, self.shaded, self.tiny, self.raised, self.struck)  # Look's fields, in order
+        theirs: tuple[Any, ...] = (other.hidden, other.white, other.shaded, other.tiny, other.raised, other.struck)
+        laid = _interned(Look(*(b if b is not None else a for a, b in zip(mine, theirs))))
+        if len(_LAID) < 4096:
+            _LAID[(id(self), id(other))] = (self, other, laid)
         return laid
 
     @property
@@ -103,7 +104,23 @@ class Look:
 
 
 _NOTHING = Look()
-_LAID: dict[tuple[Look, Look], Look] = {}  # (look, look laid over it) → the look: frozen values, kept
+_LOOKS_MET: dict[Look, Look] = {_NOTHING: _NOTHING}  # one object for each look met: Look.over keys on identity
+
+
+def _interned(look: Look) -> Look:
+    """The one object of this look (a few dozen looks exist; a file that makes up more gets its own objects)."""
+    met = _LOOKS_MET.get(look)
+    if met is not None:
+        return met
+    if len(_LOOKS_MET) < 1024:
+        _LOOKS_MET[look] = look
+    return look
+
+
+_SHADED = _interned(Look(shaded=True))
+# (look, look laid over it) → the look: frozen values, kept by the two looks' identities (no
+# hash of their fields at every run); the entry holds both, so that neither id is reused
+_LAID: dict[tuple[int, int], tuple[Look, Look, Look]] = {}
 # the run properties look_of reads: a run whose properties hold none of them looks as its style says
 _SEEN_BY = frozenset(f"{W}{name}" for name in ("vanish", "webHidden", "specVanish", "strike", "dstrike", "color", "shd", "highlight", "sz", "vertAlign"))
 
@@ -150,7 +167,7 @@ def look_of(rpr) -> Look:
             tiny = None
     align = kids.get(f"{W}vertAlign")
     raised = (align.get(f"{W}val") or "baseline") if align is not None else None
-    return Look(hidden, white, shaded, tiny, raised, struck)
+    return _interned(Look(hidden, white, shaded, tiny, raised, struck))
 
 
 def _styles(package) -> Mapping[str, Look]:
@@ -160,23 +177,31 @@ def _styles(package) -> Mapping[str, Look]:
         xml = safezip.read_part(package, "word/styles.xml", KIND)
     except (KeyError, safezip.BadPackage):
         return {}
-    digest = hashlib.blake2b(xml, digest_size=16).digest()
+    key = (len(xml), package.getinfo("word/styles.xml").CRC)
     with _LOOKS_LOCK:
-        looks = _LOOKS.get(digest)
-    if looks is None:
-        looks = MappingProxyType(_parse_styles(xml))
-        with _LOOKS_LOCK:
-            while len(_LOOKS) >= _LOOKS_KEPT:
-                _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
-            _LOOKS[digest] = looks
+        kept = _LOOKS.get(key)
+    if kept is not None and kept[0] == xml:  # the same bytes, not merely the same checksum
+        return kept[1]
+    looks: Mapping[str, Look] = MappingProxyType(_parse_styles(xml))
+    if len(xml) > _LOOKS_PART:
+        return looks  # not a template's part: read for this file alone, not held
+    with _LOOKS_LOCK:
+        while len(_LOOKS) >= _LOOKS_KEPT:
+            _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
+        _LOOKS[key] = (xml, looks)
     return looks
 
 
-# The looks of a styles part, kept by its digest: the reports of one template (nianbao's
-# own, an office's Word or WPS normal template) carry the same part — a few hundred KB,
-# mostly Word's gallery of table styles — so it is read once, not for every report.
-_LOOKS: dict[bytes, Mapping[str, Look]] = {}
+# The looks of a styles part, kept with the part itself: the reports of one template
+# (nianbao's own, an office's Word or WPS normal template) carry the same part — a few
+# hundred KB, mostly Word's gallery of table styles — so it is read once, not for every
+# report.  The part is found by its length and the CRC the package's directory gives for
+# it (zipfile checks that CRC as it reads), then compared byte for byte: a part made to
+# share another's checksum is read for itself; and no digest of the whole part is
+# computed for every report (it cost more than the rest of the look-up).
+_LOOKS: dict[tuple[int, int], tuple[bytes, Mapping[str, Look]]] = {}
 _LOOKS_KEPT = 16
+_LOOKS_PART = 4 * 1024 * 1024  # bytes of a styles part held (Word's and WPS's are 0.1–1 MB): 16 of them at most 64 MB
 _LOOKS_LOCK = threading.Lock()
 
 
@@ -228,9 +253,9 @@ class _Reader:
                 continue
             if not isinstance(child.tag, str) or child.tag in _SKIP:
                 continue
-            if child.tag == f"{W}p":
+            if child.tag == _P:
                 self.paragraph(child)
-            elif child.tag == f"{W}tbl":
+            elif child.tag == _TBL:
                 if child.find(f".//{W}tbl") is not None:  # a layout table: its content is the document's
                     stack.append(iter([part for tr in child.findall(f"{W}tr") for tc in tr.findall(f"{W}tc") for part in tc]))
                 else:
@@ -263,10 +288,10 @@ class _Reader:
             notes: list[str] = []
             for tc in _children(tr, _TC):
                 merge = _grandchild(tc, _TCPR, _VMERGE)
-                if merge is not None and merge.get(f"{W}val", "continue") == "continue":
+                if merge is not None and merge.get(_VAL, "continue") == "continue":
                     continue  # covered by the cell above
                 hidden: list[str] = []
-                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(f"{W}p")]
+                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(_P)]
                 if one_column:  # a framed block of text: its paragraphs are the document's
                     for text in texts:
                         for piece in text.split("\n"):
@@ -274,7 +299,7 @@ class _Reader:
                                 self.lines.append(Line(piece.strip(), [Cell(piece.strip())], None, where))
                     continue
                 cells.append(Cell(joined(texts)))
-                if "".join(hidden).strip():
+                if hidden and "".join(hidden).strip():
                     notes.append(f"第{len(cells)}格“{cells[-1].text}”中有隐藏的文字“{''.join(hidden).strip()}”（Word 中设为隐藏或白色），未读取")
             if one_column:
                 continue
@@ -287,6 +312,8 @@ class _Reader:
 def joined(texts: list[str]) -> str:
     """A cell's paragraphs as one text: nothing between CJK characters (a label broken
     over lines), a space between two figures — ``12`` over ``3`` is two numbers, not 123."""
+    if len(texts) == 1 and "\n" not in texts[0]:
+        return texts[0].strip()  # one paragraph of one line (most cells)
     out = ""
     for piece in (line.strip() for t in texts for line in t.split("\n")):  # a line break parts figures as a paragraph does
         if not piece:
@@ -338,13 +365,20 @@ def _grandchild(element, tag: str, inner: str):
     return None
 
 
+def _raised(text: str, look: Look) -> str:
+    """Text set above or below the line as Word shows it: ``12¹`` is a footnoted figure."""
+    if look.raised in ("superscript", "subscript"):
+        return text.translate(_SUPER if look.raised == "superscript" else _SUB)
+    return text
+
+
 def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str] | None = None) -> str:
     """The text a reader sees in paragraph ``p``; what is hidden goes to ``hidden``."""
     styles = styles or {}
     base = styles.get("", _NOTHING)
     pstyle = _grandchild(p, _PPR, _PSTYLE_TAG)
     if pstyle is not None:
-        base = base.over(styles.get(pstyle.get(f"{W}val") or "", _NOTHING))
+        base = base.over(styles.get(pstyle.get(_VAL) or "", _NOTHING))
     shading: list[bool] = []  # whether the cell or paragraph is filled: looked up only for white text (most runs are not)
     parts: list[str] = []
     stack = [(iter(p), base)]
@@ -363,30 +397,33 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
             if rpr is not None:  # a run without properties looks as its paragraph does
                 rstyle = _child(rpr, _RSTYLE)
                 if rstyle is not None:
-                    run = run.over(styles.get(rstyle.get(f"{W}val") or "", _NOTHING))
+                    run = run.over(styles.get(rstyle.get(_VAL) or "", _NOTHING))
                 run = run.over(look_of(rpr))
             if run.white and not run.shaded:
                 if not shading:
                     shading.append(_cell_shaded(p, styles))
                 if shading[0]:
-                    run = run.over(Look(shaded=True))
+                    run = run.over(_SHADED)
             if run.unseen:
                 if hidden is not None:
                     hidden.append("".join(t.text or "" for t in node.iter(_T)))
                 continue
-            stack.append((iter(node), run))
+            kids = iter(node)
+            for kid in kids:  # a run's own text read here; anything else in it by the walk
+                if kid.tag == _T:
+                    parts.append(_raised(kid.text or "", run))
+                elif kid.tag != _RPR:
+                    stack.append((chain((kid,), kids), run))
+                    break
         elif tag == _T:
-            text = node.text or ""
-            if look.raised in ("superscript", "subscript"):
-                text = text.translate(_SUPER if look.raised == "superscript" else _SUB)
-            parts.append(text)
+            parts.append(_raised(node.text or "", look))
         elif tag in _SPACE_TAGS:
             parts.append(" ")
         elif tag in _BREAK_TAGS:
             parts.append("\n")
         elif tag in _NOTE_TAGS and not look.unseen:
             parts.append("※")  # Word prints the note's number raised here: 12¹ is a footnoted figure, not 12
-        elif tag == f"{W}noBreakHyphen":
+        elif tag == _NO_BREAK_HYPHEN:
             parts.append("-")
         else:
             stack.append((iter(node), look))

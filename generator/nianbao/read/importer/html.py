@@ -79,7 +79,10 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
-        words = f"{element.get('class', '')} {element.get('id', '')}"
+        named, ident = element.get("class"), element.get("id")
+        if not (named or ident):
+            continue  # most elements: neither a class nor an id to tell furniture by
+        words = f"{named or ''} {ident or ''}"
         if words.strip() and _FURNITURE.search(words) and element.find(".//table") is None:
             element.drop_tree()
     body = root.find("body")
@@ -98,10 +101,15 @@ def _visible_length(root) -> int:
     body = root.find("body")
     total = 0
     for element in (body if body is not None else root).iter():
-        if isinstance(element.tag, str) and element.tag not in ("script", "style", "template", "noscript"):
-            total += len((element.text or "").strip())
-        total += len((element.tail or "").strip())
+        text, tail = element.text, element.tail
+        if text and isinstance(element.tag, str) and element.tag not in _NOT_SHOWN:
+            total += len(text.strip())
+        if tail:
+            total += len(tail.strip())
     return total
+
+
+_NOT_SHOWN = frozenset(("script", "style", "template", "noscript"))  # elements whose own text a page does not show
 
 
 def _walk(top, hidden: dict) -> list[Line]:
@@ -192,7 +200,7 @@ def _table(element, number: int, lines: list[Line], hidden: dict) -> None:
             f"第{c}格“{cell.text}”中有网页上看不到的文字“{clean(''.join(hidden[td]))}”，未读取"
             for c, (td, cell) in enumerate(zip(tds, cells), start=1)
             if td in hidden
-        )
+        ) if hidden else ()
         lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row", notes=notes))
 
 
@@ -208,9 +216,14 @@ def _cell_text(td, keep_breaks: bool = False) -> str:
     return text if keep_breaks else _join_broken(text)
 
 
+_BREAK = re.compile(r"\s*\n\s*")
+
+
 def _join_broken(text: str) -> str:
     """Lines of one cell joined: nothing between CJK characters, a space between words."""
-    pieces = [p.strip() for p in re.split(r"\s*\n\s*", text) if p.strip()]
+    if "\n" not in text:
+        return text.strip()  # one line (most cells): nothing to join
+    pieces = [p.strip() for p in _BREAK.split(text) if p.strip()]
     out = ""
     for piece in pieces:
         if out and out[-1].isascii() and out[-1].isalnum() and piece[0].isascii() and piece[0].isalnum():

@@ -13,16 +13,18 @@ recognised here once, so that no reader lets it into the report.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from ...errors import NianbaoError
+from .words import nfkc
 
 # Controls (tab and line feed aside), zero-width characters, byte-order marks, and the
 # bookmarks some Word → text converters leave.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff\ufffe\uffff]")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f]")  # non-breaking and typographic spaces
+# anything of the three above (a bookmark by its opening): one search tells that a text is clean
+_CLEAN_OR_NOT = re.compile(_CONTROL.pattern[:-1] + _SPACES.pattern[1:-1] + r"]|\[bookmark: ")
 
 
 class Unreadable(NianbaoError):
@@ -59,11 +61,9 @@ class Line:
 
 def clean(text: str) -> str:
     """Text as a person reads it: no controls, no zero-width marks, plain spaces."""
+    if not _CLEAN_OR_NOT.search(text):
+        return text  # most paragraphs and cells: nothing to take out
     return _SPACES.sub(" ", _BOOKMARK.sub("", _CONTROL.sub("", text)))
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 # -- page chrome ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ...findings import ERROR, WARNING, Finding
 from ...model.places import place
 from ...model.standard import Spec
@@ -13,11 +15,17 @@ from .words import is_blank, label_score, normal
 
 # -- table 二 ---------------------------------------------------------------------------------------
 def table2_slots(spec: Spec) -> list[Slot]:
+    """The rows the table may hold, in the standard's order (a copy of the version's own)."""
+    return list(_table2_slots(spec))
+
+
+@lru_cache(maxsize=8)  # one a format version: the rows are the standard's, the same for every file
+def _table2_slots(spec: Spec) -> tuple[Slot, ...]:
     slots: list[Slot] = []
     for group in spec.table2:
         slots.append(Slot(group.article))
         slots += [Slot(item.label, ("proactive", item.key), group.columns) for item in group.items]
-    return slots
+    return tuple(slots)
 
 
 def read_table2(spec: Spec, lines: list[Line]) -> Found:

@@ -3,6 +3,7 @@ of lines (:mod:`.tables`), its groups and totals confirmed, its missing rows sai
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ...findings import ERROR, WARNING, Finding
@@ -16,6 +17,12 @@ from .words import core, is_blank, normal
 
 # -- table 三 ---------------------------------------------------------------------------------------
 def table3_slots(spec: Spec) -> list[Slot]:
+    """The rows the table may hold, in the standard's order (a copy of the version's own)."""
+    return list(_table3_slots(spec))
+
+
+@lru_cache(maxsize=8)  # one a format version: the rows are the standard's, the same for every file
+def _table3_slots(spec: Spec) -> tuple[Slot, ...]:
     t3 = spec.table3
     slots = []
     for line, _ in t3.walk():
@@ -23,7 +30,7 @@ def table3_slots(spec: Spec) -> list[Slot]:
             slots.append(Slot(line.label))
         else:
             slots.append(Slot(line.label, ("applications", *t3.keypath(line)), t3.all_columns, total=True))
-    return slots
+    return tuple(slots)
 
 
 def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:

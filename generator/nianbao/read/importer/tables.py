@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ...findings import ERROR, WARNING, Finding, Level
@@ -69,8 +69,8 @@ def is_prose(line: Line) -> bool:
     numbers standing after it as cells."""
     if line.in_table or line.kind == "image":
         return False
-    texts = [c.text for c in line.cells]
-    if len(texts) > 1 and is_value_token(texts[-1]):
+    cells = line.cells
+    if len(cells) > 1 and is_value_token(cells[-1].text):
         return False
     t = normal(line.text)
     return len(t) > 50 or ("。" in t and len(t) > 15)
@@ -86,7 +86,7 @@ class Slot:
     columns: tuple[Column, ...] = ()
     total: bool = False  # the last column is a 总计 that may be left out
 
-    @property
+    @cached_property  # read for every row ahead at every label: worked out once a slot
     def short(self) -> bool:
         """A label too generic to be found far from where it is expected (``3.其他``)."""
         return len(core(self.label)) <= 3
@@ -150,8 +150,11 @@ class _StreamReader:
             return None
         found, top = None, SIMILAR
         for i in range(pointer + 1, len(slots)):
-            score = label_score(text, slots[i].label)
-            if slots[i].short and (score < 1.0 or i - pointer - 1 > WINDOW):
+            slot = slots[i]
+            if slot.short and i - pointer - 1 > WINDOW:
+                continue  # a generic label this far ahead is not looked for (whatever its score)
+            score = label_score(text, slot.label)
+            if slot.short and score < 1.0:
                 continue
             score -= 0.004 * (i - pointer - 1)
             if score >= top:

@@ -19,6 +19,8 @@ from .words import is_value_token, split_ordinal
 _RULE = re.compile(r"^[|\s]*:?-{3,}:?(?:[|\t ]+:?-{3,}:?)*[|\s]*$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _BOLD = re.compile(r"\*\*|__")
+_COLUMNS = re.compile(r"\s{2,}|\u3000{2,}")  # between columns aligned with spaces
+_PUNCTUATION = re.compile(r"[，,。；;：:]")  # a sentence, not a label glued to its figure
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)\]】])(\d+(?:\.\d+)?)$")  # 行政许可517645
 
 
@@ -27,7 +29,7 @@ def word_cells(text: str) -> list[str]:
     more spaces; within a column, a new label where a word opens with a number
     (``三、本年度办理结果 （一）予以公开``) and the numbers after a label as cells of their own."""
     out: list[str] = []
-    for part in re.split(r"\s{2,}|\u3000{2,}", text.strip()):
+    for part in _COLUMNS.split(text.strip()):
         tokens = part.split()
         k = len(tokens)
         while k > 0 and is_value_token(tokens[k - 1]):
@@ -38,9 +40,9 @@ def word_cells(text: str) -> list[str]:
                 labels[-1] += " " + token
             else:
                 labels.append(token)
-        if k == len(tokens) and labels:
+        if k == len(tokens) and labels and len(labels[-1]) <= 30 and labels[-1][-1].isdigit():  # (what _GLUED ends with)
             glued = _GLUED.match(labels[-1])
-            if glued and len(labels[-1]) <= 30 and not re.search(r"[，,。；;：:]", labels[-1]):
+            if glued and not _PUNCTUATION.search(labels[-1]):
                 labels[-1:] = [glued.group(1), glued.group(2)]
         out += labels + tokens[k:]
     return out

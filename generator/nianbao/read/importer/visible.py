@@ -29,6 +29,7 @@ import tinycss2
 import tinycss2.color3
 from cssselect import SelectorError
 from cssselect import parse as parse_selectors
+from lxml import etree
 from lxml.cssselect import CSSSelector
 
 MAX_SELECTORS = 4000  # a site's whole style sheet inlined; more is not read (bounded time)
@@ -73,16 +74,15 @@ _QUOTED = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
 
 def _names(root) -> tuple[set[str], set[str], int]:
     """The classes and ids the page uses, and its number of elements."""
-    classes: set[str] = set()
-    ids: set[str] = set()
-    count = 0
-    for element in root.iter():
-        count += 1
-        if isinstance(element.tag, str):
-            classes.update((element.get("class") or "").split())
-            if element.get("id"):
-                ids.add(element.get("id"))
-    return classes, ids, count
+    classes = set(" ".join(_CLASSES(root)).split())  # (lxml's XPath: no Python object an element)
+    ids = {str(ident) for ident in _IDS(root) if ident}
+    return classes, ids, int(_COUNT(root))
+
+
+# the attributes and the nodes root.iter() would give (elements, comments, processing instructions)
+_CLASSES = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
+_IDS = etree.XPath("descendant-or-self::*/@id", smart_strings=False)
+_COUNT = etree.XPath("count(descendant-or-self::*) + count(descendant::comment()) + count(descendant::processing-instruction())")
 
 
 def _possible(selector: str, classes: set[str], ids: set[str]) -> bool:
@@ -277,7 +277,7 @@ def _unseen(state: _Inherited) -> bool:
 
 # what, with no style of its own, still changes how an element's text is seen
 _MARKED_TAGS = frozenset(("font", "sup", "sub", "del", "s", "strike"))
-_MARKED_ATTRIBUTES = ("hidden", "background", "bgcolor")
+_MARKED_ATTRIBUTES = frozenset(("hidden", "background", "bgcolor"))
 
 
 def _state(element, props: dict, parent: _Inherited) -> _Inherited:
@@ -325,15 +325,16 @@ def hide(root) -> tuple[dict, bool]:
     body = root.find("body")
     top = body if body is not None else root
     # (element, the state it inherits, the table cell it stands in)
-    stack: list[tuple[Any, _Inherited, Any]] = [(top, _Inherited(), None)]  # lxml's elements (lxml has no types of its own)
+    # (and whether text in that state is unseen, worked out once for all the children)
+    stack: list[tuple[Any, _Inherited, bool, Any]] = [(top, _Inherited(), _unseen(_Inherited()), None)]  # lxml's elements (lxml has no types of its own)
     while stack:  # no recursion: a page nested thousands deep is walked all the same
-        element, parent, cell = stack.pop()
+        element, parent, parent_unseen, cell = stack.pop()
         if not isinstance(element.tag, str):
             continue
         if element.tag in _CELLS:
             cell = element
         props = styles.get(element, {})
-        if not props and element.tag not in _MARKED_TAGS and not any(name in element.attrib for name in _MARKED_ATTRIBUTES):
+        if not props and element.tag not in _MARKED_TAGS and _MARKED_ATTRIBUTES.isdisjoint(element.keys()):
             state = parent  # no style and nothing in its markup that hides or colours: it looks as its parent does (most elements)
         else:
             if element is not top and (_hidden_box(element, props) or _struck(element, props)):
@@ -341,7 +342,8 @@ def hide(root) -> tuple[dict, bool]:
                 element.drop_tree()  # its tail is the parent's text and stays
                 continue
             state = _state(element, props, parent)
-        if _unseen(state):
+        unseen = parent_unseen if state is parent else _unseen(state)
+        if unseen:
             note(cell, element.text)
             element.text = None
             for child in element:
@@ -349,10 +351,10 @@ def hide(root) -> tuple[dict, bool]:
                 child.tail = None
         elif state.raised and element.text:
             element.text = element.text.translate(_SUPER if state.raised == "super" else _SUB)
-        if state.raised and not _unseen(state):
+        if state.raised and not unseen:
             for child in element:  # the tails inside a raised element are raised too
                 if child.tail:
                     child.tail = child.tail.translate(_SUPER if state.raised == "super" else _SUB)
         for child in reversed(element):
-            stack.append((child, state, cell))
+            stack.append((child, state, unseen, cell))
     return removed, complete

@@ -60,9 +60,17 @@ def forget() -> None:
 
 
 @_per_token
+def nfkc(text: str) -> str:
+    """NFKC (full-width brackets, digits and colons become ASCII): Chinese text with its
+    full-width punctuation is never already so, and a line is asked for it by several
+    readers (the page's chrome, page numbers, labels), so it is worked out once."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@_per_token
 def normal(text: str) -> str:
-    """NFKC (full-width brackets, digits and colons become ASCII), no spaces."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    """NFKC, no spaces."""
+    return _SPACE.sub("", nfkc(text))
 
 
 _CN_VALUES = {c: str(i) for i, c in enumerate(_CN, start=1)}
@@ -79,6 +87,7 @@ def ordinal_value(ordinal: str) -> str:
     return f"({digits})" if style == "(" else f"{style}{digits}"
 
 
+@_per_token
 def split_ordinal(text: str) -> tuple[str, str]:
     """``(三)不予公开`` → (``(三)``, ``不予公开``); the label's numbering and its core."""
     text = _OCR_LEADING_ONE.sub("1", normal(text))
@@ -144,6 +153,7 @@ def chinese_year(text: str) -> str:
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SUFFIX = re.compile(r"(件|条|个|项|次|人次|家|份)$")
 _MONEY = re.compile(r"(万元|元)$")
+_UNIT_ENDS = "件条个项次家份"  # the last characters of _SUFFIX's units
 JUNK = frozenset("-—–/／\\*×xX无－~～·.。")  # a cell written as a dash or 无: not a number
 # letters an OCR engine reads for digits: in a number cell they make it doubtful
 _LOOKALIKES = frozenset("OoDQlIi|丨SsBZzbgq")
@@ -163,8 +173,17 @@ def is_blank(text: str) -> bool:
 
 @_per_token
 def _bare(text: str) -> str:
-    t = _SUFFIX.sub("", normal(text))
-    return _MONEY.sub("", t)
+    return _unitless(normal(text))
+
+
+def _unitless(t: str) -> str:
+    """A normalised token without its unit (``12件`` → ``12``, ``3万元`` → ``3``); most
+    tokens end in no unit's character, and are given back without a pattern's search."""
+    if t[-1:] in _UNIT_ENDS:
+        t = _SUFFIX.sub("", t)
+    if t[-1:] == "元":
+        t = _MONEY.sub("", t)
+    return t
 
 
 @_per_token
@@ -183,12 +202,15 @@ def looks_junk(text: str) -> bool:
 def looks_doubtful(text: str) -> bool:
     """Digits mixed with letters OCR confuses with digits (``1O``, ``l2``), or such a
     letter alone where a number stands: a number that cannot be trusted."""
-    t = _bare(text)
-    if not t or len(t) > 12:
-        return False
-    has_digit = any(ch.isdigit() for ch in t)
+    return _doubtful(_bare(text))
+
+
+def _doubtful(t: str) -> bool:
+    """:func:`looks_doubtful` of a token already normalised and stripped of its unit."""
+    if not t or len(t) > 12 or not (t[0].isdigit() or t[0] in _LOOKALIKES or t[0] in ".,+-"):
+        return False  # (the test below, of its first character)
     lookalike = all(ch.isdigit() or ch in _LOOKALIKES or ch in ".,+-" for ch in t) and any(ch in _LOOKALIKES for ch in t)
-    return lookalike and (has_digit or len(t) == 1)
+    return lookalike and (len(t) == 1 or any(ch.isdigit() for ch in t))
 
 
 # a mark glued to a figure: a footnote (``12*``, ``12※``), or what a footnote is printed
@@ -198,21 +220,46 @@ _MARKED = re.compile(rf"^[+-]?\d[\d,.]*[{re.escape(_MARKS)}]+$|^[{re.escape(_MAR
 _TWO_NUMBERS = re.compile(r"\d[\s\u3000]+[+-]?\d")
 # a note written out after a figure: 12（注）, 12(1), 12[1], 12^1 — a footnoted figure, not a label
 _NOTE_AFTER = re.compile(r"^[+-]?\d[\d,.]*\s*(?:[（(]\s*(?:注|附注|备注)?\s*[\d一二三四五六七八九十]{0,3}\s*[)）]|[\[［]\s*\d{1,3}\s*[\]］]|\^\s*\d{1,3})$")
+_ASCII_FIGURE = re.compile(r"[0-9]+")  # the commonest value cell, a number as is
 _FULLWIDTH_DIGITS = frozenset("０１２３４５６７８９")
 
 
-_NOT_NUMBERS: set[str] = set()  # characters met that are neither digits nor other numbers (No): most of a report's
+class _NumberChars(dict):
+    """A ``str.translate`` table that keeps digits and other number characters (superscript,
+    circled…: category No) and drops every other character: each character's category is
+    looked up once, then in C."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        kept = code if ch.isdigit() or unicodedata.category(ch) == "No" else None
+        if len(self) < 65536:
+            self[code] = kept
+        return kept
+
+
+_NUMBER_CHARS = _NumberChars()
 
 
 def _has_number_char(text: str) -> bool:
-    """Whether ``text`` holds a digit or another number character (superscript, circled…):
-    each character's category is looked up once, not at every token."""
-    for char in set(text) - _NOT_NUMBERS:
-        if char.isdigit() or unicodedata.category(char) == "No":
-            return True
-        if len(_NOT_NUMBERS) < 65536:
-            _NOT_NUMBERS.add(char)
-    return False
+    """Whether ``text`` holds a digit or another number character (superscript, circled…)."""
+    return bool(text.translate(_NUMBER_CHARS))
+
+
+class _FigureChars(dict):
+    """A ``str.translate`` table that drops what a figure is written with (digits, footnote
+    marks, separators, other numbers, spaces) and keeps every other character: each
+    character is judged once, then looked up in C."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        dropped = ch.isdigit() or ch in _MARKS or ch in ",.，+-" or unicodedata.category(ch) in ("No", "Zs") or ch.isspace()
+        kept = None if dropped else ch
+        if len(self) < 65536:
+            self[code] = kept
+        return kept
+
+
+_FIGURE_CHARS = _FigureChars()
 
 
 @_per_token
@@ -226,7 +273,7 @@ def footnoted(text: str) -> str:
         return ""
     if _NOTE_AFTER.match(shown):
         return f"“{shown}”的数字旁带有注释符号，不能确定数值"
-    rest = "".join(ch for ch in shown if not (ch.isdigit() or ch in _MARKS or ch in ",.，+-" or unicodedata.category(ch) in ("No", "Zs") or ch.isspace()))
+    rest = shown.translate(_FIGURE_CHARS)
     if _MONEY.sub("", _SUFFIX.sub("", rest)):
         return ""  # words around the digits: a label or a sentence, not a figure
     odd = [ch for ch in shown if unicodedata.category(ch) == "No"]
@@ -245,8 +292,16 @@ def footnoted(text: str) -> str:
 
 @_per_token
 def is_value_token(text: str) -> bool:
-    """A cell that stands where a number stands: a number, a dash, or a doubtful number."""
-    return looks_numeric(text) or looks_junk(text) or looks_doubtful(text) or bool(footnoted(text))
+    """A cell that stands where a number stands: a number, a dash, or a doubtful number.
+    (:func:`looks_numeric`, :func:`looks_junk`, :func:`looks_doubtful` or :func:`footnoted`,
+    read here from one normal form of the token, the likeliest first.)"""
+    if _ASCII_FIGURE.fullmatch(text):
+        return True
+    t = normal(text)
+    bare = _unitless(t)
+    if _NUMBER.fullmatch(bare) or _doubtful(bare) or (t and all(ch in JUNK for ch in t)):
+        return True
+    return _has_number_char(text.strip()) and bool(footnoted(text))  # without a number character, nothing is footnoted
 
 
 @_per_token

@@ -56,7 +56,7 @@ def import_file(path: Path) -> Imported:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return Imported(Path(path), None, findings=[Finding(ERROR, "I", None, f"无法读取文件：{exc.strerror or exc}")])
+        return Imported(Path(path), None, findings=[Finding(ERROR, Rule.I, None, f"无法读取文件：{exc.strerror or exc}")])
     return import_bytes(data, Path(path))
 
 
@@ -69,9 +69,9 @@ def import_pages(paths: list[Path]) -> Imported:
     try:
         pictures = [(p.name, p.read_bytes()) for p in paths]
     except OSError as exc:
-        return Imported(paths[0], None, findings=[Finding(ERROR, "I", None, f"无法读取文件：{exc.strerror or exc}")])
+        return Imported(paths[0], None, findings=[Finding(ERROR, Rule.I, None, f"无法读取文件：{exc.strerror or exc}")])
     if sum(len(d) for _, d in pictures) > MAX_BYTES:
-        return Imported(paths[0], None, findings=[Finding(ERROR, "I", None, f"这{len(paths)}张图片共超过{MAX_BYTES // (1024 * 1024)} MB，不像一份年度报告的扫描件，未读取")])
+        return Imported(paths[0], None, findings=[Finding(ERROR, Rule.I, None, f"这{len(paths)}张图片共超过{MAX_BYTES // (1024 * 1024)} MB，不像一份年度报告的扫描件，未读取")])
 
     def reading() -> tuple[list[Line], dict[str, str]]:
         from .scan import read_pictures
@@ -104,14 +104,14 @@ def _import(source: Path, reading) -> Imported:
         imported.findings[:0] = told
         return imported
     except Unreadable as exc:
-        return Imported(source, None, findings=[Finding(ERROR, "I", None, str(exc))])
+        return Imported(source, None, findings=[Finding(ERROR, Rule.I, None, str(exc))])
     except (MemoryError, RecursionError):
-        return Imported(source, None, findings=[Finding(ERROR, "I", None, "文件过大或结构过深，无法读取")])
+        return Imported(source, None, findings=[Finding(ERROR, Rule.I, None, "文件过大或结构过深，无法读取")])
     except Exception as exc:  # noqa: BLE001 - a file must never stop the clerk's run with a traceback
         return Imported(
             source,
             None,
-            findings=[Finding(ERROR, "I", None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能导入；请把文件发给维护者，以便改进")],
+            findings=[Finding(ERROR, Rule.I, None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能导入；请把文件发给维护者，以便改进")],
         )
 
 
@@ -121,7 +121,7 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     narratives."""
     outline = narrative.outline(lines)
     if not outline.headings:
-        return Imported(source, None, findings=[Finding(ERROR, "I", None, "找不到“一、总体情况”等章节标题：这不像一份政府信息公开工作年度报告")])
+        return Imported(source, None, findings=[Finding(ERROR, Rule.I, None, "找不到“一、总体情况”等章节标题：这不像一份政府信息公开工作年度报告")])
     chrome = narrative.without_chrome(outline)
     title, after_title = narrative.title(outline.front, meta.get("title"))
     spec = _format(lines, title)
@@ -155,7 +155,7 @@ def _assemble(source: Path, lines: list[Line], meta: dict[str, str]) -> Imported
     imported.unreadable = found.unreadable
     imported.findings = head.findings + table_findings + overview_findings
     if chrome:
-        imported.findings.append(Finding(WARNING, "I", None, narrative.chrome_note(chrome)))
+        imported.findings.append(Finding(WARNING, Rule.I, None, narrative.chrome_note(chrome)))
     return imported
 
 
@@ -195,7 +195,7 @@ def _tables(spec: Spec, outline: narrative.Outline, lines: list[Line]) -> tuple[
     for key in ("proactive", "applications"):  # a lost 四 heading is told by read_table4
         if key not in outline.headings:
             heading = spec.section(key).heading
-            table_findings.append(Finding(WARNING if _read_any_of(found, key) else ERROR, "I", place(spec.id, (key,)).path, f"原文中找不到“{heading}”"))
+            table_findings.append(Finding(WARNING if _read_any_of(found, key) else ERROR, Rule.I, place(spec.id, (key,)).path, f"原文中找不到“{heading}”"))
     return found, table_findings
 
 
@@ -236,27 +236,27 @@ def _metadata(spec: Spec, lines: list[Line], title: narrative.Title, signed: str
     title_line = title.line.line if title.line else None
     year_path, name_path = place(spec.id, ("year",)).path, place(spec.id, ("unit", "name")).path
     if title.source == "page":
-        findings.append(Finding(WARNING, "I", None, f"原文正文中没有标题，报告年度和机关名称取自网页标题“{title.text}”，请核对"))
+        findings.append(Finding(WARNING, Rule.I, None, f"原文正文中没有标题，报告年度和机关名称取自网页标题“{title.text}”，请核对"))
     if year is None:
         derived = narrative.year_from_text(lines)
         if derived:
             year = derived[0]
-            findings.append(Finding(WARNING, "I", year_path, f"原文{'没有标题' if not title.text else '标题中没有年度'}：报告年度按{derived[1]}取为{year}年，请核对"))
+            findings.append(Finding(WARNING, Rule.I, year_path, f"原文{'没有标题' if not title.text else '标题中没有年度'}：报告年度按{derived[1]}取为{year}年，请核对"))
         else:
-            findings.append(Finding(ERROR, "I", year_path, f"原文中找不到报告年度（标题：“{title.text}”），请在 year 填写", title_line))
+            findings.append(Finding(ERROR, Rule.I, year_path, f"原文中找不到报告年度（标题：“{title.text}”），请在 year 填写", title_line))
     impossible = dates.impossible_year(year) if year is not None else None
     if impossible:  # kept as printed (never corrected), and said as check says it
-        findings.append(Finding(ERROR, "S", year_path, impossible, title_line))
+        findings.append(Finding(ERROR, Rule.S, year_path, impossible, title_line))
     if unit_name is None:
         derived_unit = narrative.unit_from_text(lines, signed)
         if derived_unit:
             unit_name = derived_unit[0]
-            findings.append(Finding(WARNING, "I", name_path, f"原文{'没有标题' if not title.text else '标题中没有机关名称'}：机关名称按{derived_unit[1]}取为“{unit_name}”，请核对"))
+            findings.append(Finding(WARNING, Rule.I, name_path, f"原文{'没有标题' if not title.text else '标题中没有机关名称'}：机关名称按{derived_unit[1]}取为“{unit_name}”，请核对"))
         else:
-            findings.append(Finding(ERROR, "I", name_path, f"原文中找不到机关名称（标题：“{title.text}”），请在 unit.name 填写", title_line))
+            findings.append(Finding(ERROR, Rule.I, name_path, f"原文中找不到机关名称（标题：“{title.text}”），请在 unit.name 填写", title_line))
     elif title.source == "title" and year is not None and title.text != normal(spec.title(unit_name, year)):
         expected = spec.title(unit_name, year)
-        findings.append(Finding(WARNING, "I", None, f"原文标题“{title.text}”与规定的“{expected}”不一致；生成时使用规定的标题", title_line))
+        findings.append(Finding(WARNING, Rule.I, None, f"原文标题“{title.text}”与规定的“{expected}”不一致；生成时使用规定的标题", title_line))
     return _Head(year, unit_name, title_line, findings)
 
 

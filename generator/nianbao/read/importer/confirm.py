@@ -26,7 +26,7 @@ from itertools import combinations
 from math import comb
 from typing import Any
 
-from ...findings import ERROR, Finding
+from ...findings import ERROR, Finding, Rule
 from ...model.places import COLUMN_MARK, KeyPath, place
 from ...model.standard import Spec
 from .scan import SCORE, ScanCell
@@ -241,4 +241,4 @@ def _apply(spec: Spec, found: Found, empty: list[Figure], findings: list[Finding
         for f in figures:
             if f.rank == UNREAD:
                 continue  # said already by the reader (not a number)
-            findings.append(Finding(ERROR, "I", f.path, f"{f.label}：扫描件中识别为“{f.text or '（空白）'}”，{f.why}，留空，请对照校对页的原图填写"))
+            findings.append(Finding(ERROR, Rule.I, f.path, f"{f.label}：扫描件中识别为“{f.text or '（空白）'}”，{f.why}，留空，请对照校对页的原图填写"))

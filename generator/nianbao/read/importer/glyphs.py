@@ -29,7 +29,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from ...findings import WARNING, Finding
+from ...findings import WARNING, Finding, Rule
 from ...system.decode import BIDI, control_name
 from .lines import Line
 
@@ -117,7 +117,7 @@ class _Tally:
 def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str, str], list[Finding]]:
     """Every line, cell and metadata text in one set of characters; the warnings for what
     was mapped or removed, and for the notes readers left on lines (hidden text)."""
-    findings = [Finding(WARNING, "I", None, f"{note}（原文{line.place}）" if line.place else note, line.line) for line in lines for note in line.notes]
+    findings = [Finding(WARNING, Rule.I, None, f"{note}（原文{line.place}）" if line.place else note, line.line) for line in lines for note in line.notes]
     if not odd("\n".join(_texts(lines, meta))):
         return lines, meta, findings  # the usual file: one search over all its text finds nothing to map
     tally = _Tally()
@@ -127,12 +127,12 @@ def unify(lines: list[Line], meta: dict[str, str]) -> tuple[list[Line], dict[str
         out.append(replace(line, text=tally.text(line.text), raw=tally.text(line.raw, count=False), cells=cells))
     meta = {key: tally.text(value) for key, value in meta.items()}
     if tally.mapped:
-        findings.append(Finding(WARNING, "I", None, mapped_note(tally.mapped)))
+        findings.append(Finding(WARNING, Rule.I, None, mapped_note(tally.mapped)))
     if tally.bidi:
         count = sum(tally.bidi.values())
         kinds = "、".join(control_name(c) for c in tally.bidi)
         findings.append(
-            Finding(WARNING, "I", None, f"原文中有{count}个改变文字显示方向的控制字符（{kinds}），会使文字看起来与实际内容不同，已删除")
+            Finding(WARNING, Rule.I, None, f"原文中有{count}个改变文字显示方向的控制字符（{kinds}），会使文字看起来与实际内容不同，已删除")
         )
     return out, meta, findings
 
@@ -174,4 +174,4 @@ def name_findings(name: str | None, path: str) -> list[Finding]:
     if not odd:
         return []
     shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in odd)
-    return [Finding(WARNING, "I", path, f"机关名称“{name}”中有{shown}，不是常用汉字的编码（可能是 PDF 字体的部首或私用字符），与名单和往年报告对不上，请改为正确的汉字")]
+    return [Finding(WARNING, Rule.I, path, f"机关名称“{name}”中有{shown}，不是常用汉字的编码（可能是 PDF 字体的部首或私用字符），与名单和往年报告对不上，请改为正确的汉字")]

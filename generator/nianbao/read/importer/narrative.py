@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ...findings import WARNING, Finding
+from ...findings import WARNING, Finding, Rule
 from ...model.places import place
 from ...model.standard import Spec
 from ...model.standard.common import OVERVIEW_SUBJECTS, SECTIONS
@@ -411,7 +411,7 @@ def overview(spec: Spec, lines: list[Line]) -> tuple[object, dict, list[Finding]
             return whole, {("overview",): paras[0].line} if paras else {}, findings
         subject = OVERVIEW_SUBJECTS[0]
         path = place(spec.id, ("overview", subject.key)).path
-        findings.append(Finding(WARNING, "I", path, f"{spec.section('overview').heading}没有分（一）至（五）写，全文放在{subject.label}下，请按五个方面整理", paras[0].line))
+        findings.append(Finding(WARNING, Rule.I, path, f"{spec.section('overview').heading}没有分（一）至（五）写，全文放在{subject.label}下，请按五个方面整理", paras[0].line))
         return {subject.key: whole}, {("overview", subject.key): paras[0].line}, findings
 
     taken: set[str] = set()
@@ -432,7 +432,7 @@ def overview(spec: Spec, lines: list[Line]) -> tuple[object, dict, list[Finding]
             label = next(f.label for f in OVERVIEW_SUBJECTS if f.key == host.key)
             path = place(spec.id, ("overview", host.key)).path
             findings.append(
-                Finding(WARNING, "I", path, f"{spec.section('overview').heading}中的“{part.heading}”不对应规定的五个方面之一，已并入{label}", part.line.line)
+                Finding(WARNING, Rule.I, path, f"{spec.section('overview').heading}中的“{part.heading}”不对应规定的五个方面之一，已并入{label}", part.line.line)
             )
         assert host.key is not None  # found for its key
         said = part.body if part.key or part.inline else [part.heading + "。", *part.body]

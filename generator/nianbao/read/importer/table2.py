@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ...findings import ERROR, WARNING, Finding
+from ...findings import ERROR, WARNING, Finding, Rule
 from ...model.places import place
 from ...model.standard import Spec
 from ...model.standard.common import TABLE2_HEAD
@@ -46,15 +46,15 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
             continue
         twice = _repeated(stream, slots, text, line)
         if twice is None:
-            found.findings.append(Finding(WARNING, "I", None, f"原文表二中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
+            found.findings.append(Finding(WARNING, Rule.I, None, f"原文表二中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
             continue
         keys, first, second = twice
         if first == second:
-            found.findings.append(Finding(WARNING, "I", None, f"原文表二中“{text}”一行出现两次，数字相同，只读一次" + _at(line), line.line))
+            found.findings.append(Finding(WARNING, Rule.I, None, f"原文表二中“{text}”一行出现两次，数字相同，只读一次" + _at(line), line.line))
             continue
         # the same row twice with other figures: which is right is the clerk's to say, not the order's
         where = place(spec.id, keys)
-        found.findings.append(Finding(ERROR, "I", where.path, f"{where.label}：原文表二中“{text}”一行出现两次，数字不同（{'、'.join(first)} 和 {'、'.join(second)}），无法确定，留空，请按原件填写" + _at(line), line.line))
+        found.findings.append(Finding(ERROR, Rule.I, where.path, f"{where.label}：原文表二中“{text}”一行出现两次，数字不同（{'、'.join(first)} 和 {'、'.join(second)}），无法确定，留空，请按原件填写" + _at(line), line.line))
         found.notes[keys] = "导入时原文中这一行出现两次，数字不同"
         found.values[keys] = None
         found.unreadable.add(keys)
@@ -63,7 +63,7 @@ def read_table2(spec: Spec, lines: list[Line]) -> Found:
         if slot.keys is not None and slot.keys not in found.values:
             where = place(spec.id, slot.keys)
             message = f"{where.label}：原文中找不到这一行，留空，请按原件填写" if not picture else f"{where.label}：原文的表二是图片（{picture}），无法读取数字，留空，请按原件填写"
-            found.findings.append(Finding(ERROR, "I", where.path, message))
+            found.findings.append(Finding(ERROR, Rule.I, where.path, message))
             found.notes[slot.keys] = "导入时原文中没有这一行"
             found.values[slot.keys] = None
             found.unreadable.add(slot.keys)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from ...findings import ERROR, WARNING, Finding
+from ...findings import ERROR, WARNING, Finding, Rule
 from ...model.places import KeyPath, place
 from ...model.standard import Line3, Spec
 from ...model.standard.common import APPLICANTS, TABLE3_CORNER
@@ -50,7 +50,7 @@ def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
                 if group is not None:
                     groups.append((group, hit))  # placed once its items are known to be absent
                 else:
-                    found.findings.append(Finding(WARNING, "I", None, f"原文表三“{slot.label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
+                    found.findings.append(Finding(WARNING, Rule.I, None, f"原文表三“{slot.label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
             continue
         if slot.keys in found.lines:
             continue
@@ -61,7 +61,7 @@ def read_table3(spec: Spec, lines: list[Line]) -> tuple[Found, list[Line]]:
     _confirm_placed(spec, found, placed)
     for text, line in stream.strays:
         if not _header_word(text, headers):
-            found.findings.append(Finding(WARNING, "I", None, f"原文表三中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
+            found.findings.append(Finding(WARNING, Rule.I, None, f"原文表三中“{text}”一行不是规定格式中的行，未读取" + _at(line), line.line))
     _drop_agreeing_total(spec, found)
     _report_missing_rows(spec, found, slots, _picture(stream))
     return found, stream.leftover
@@ -78,7 +78,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
     t3 = spec.table3
     label = group.label
     if any(("applications", *t3.keypath(child)) in found.lines for child in group.children):
-        found.findings.append(Finding(WARNING, "I", None, f"原文表三“{label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
+        found.findings.append(Finding(WARNING, Rule.I, None, f"原文表三“{label}”一行有数字，但规定的格式中这一行不填数字（只填各分项），未读取" + _at(hit.line), hit.line.line))
         return
     items = [("applications", *t3.keypath(child)) for child in group.children]
     other = next((keys for child, keys in zip(group.children, items) if core(child.label) == core(t3.orgs[-1].label)), None)
@@ -104,7 +104,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
         placed = {keys: (list(values) if keys == other else list(zero)) for keys in items}
     else:
         message = f"原文表三“{label}”只印了一行（{figures}），没有分{names}项，无法确定各分项的数，均留空，请按原件填写"
-        found.findings.append(Finding(ERROR, "I", place(spec.id, items[0]).path, message + _at(hit.line), hit.line.line))
+        found.findings.append(Finding(ERROR, Rule.I, place(spec.id, items[0]).path, message + _at(hit.line), hit.line.line))
         for keys in items:
             found.lines[keys] = hit.line.line
             found.values[keys] = None
@@ -113,7 +113,7 @@ def _group_without_items(spec: Spec, found: Found, group: Line3, hit: Hit) -> No
         return
     found.merge(probe)  # a blank or converted cell is still told
     target = other if other is not None and any(values) else items[0]
-    found.findings.append(Finding(WARNING, "I", place(spec.id, target).path, f"{place(spec.id, target).label}：{message}" + _at(hit.line), hit.line.line))
+    found.findings.append(Finding(WARNING, Rule.I, place(spec.id, target).path, f"{place(spec.id, target).label}：{message}" + _at(hit.line), hit.line.line))
     found.notes[target] = "导入说明：" + message
     for keys, row in placed.items():
         found.lines[keys] = hit.line.line
@@ -202,7 +202,7 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
             message = f"{where.label}：原文中找不到这一行，留空，请按原件填写"
         else:
             message = f"原文表三{after}缺少{len(run)}行（{names}），可能表格被截断，均留空，请按原件填写"
-        found.findings.append(Finding(ERROR, "I", where.path, message, before[1] if before else None))
+        found.findings.append(Finding(ERROR, Rule.I, where.path, message, before[1] if before else None))
         run.clear()
 
     for slot in slots:

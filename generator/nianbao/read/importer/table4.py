@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from ...findings import ERROR, WARNING, Finding
+from ...findings import ERROR, WARNING, Finding, Rule
 from ...model.places import place
 from ...model.standard import Spec
 from .lines import Cell, Line
@@ -64,7 +64,7 @@ def read_table4(spec: Spec, lines: list[Line], *, heading_found: bool) -> Found:
     if not heading_found:
         path = place(spec.id, ("appeals",)).path
         found.findings.append(
-            Finding(WARNING, "I", path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + _at(first), first.line)
+            Finding(WARNING, Rule.I, path, f"{path}：原文缺少“{spec.section('appeals').heading}”标题和表头，按{len(columns)}个数的一行读作表四" + _at(first), first.line)
         )
     cells, as_printed = _standard_order(spec, runs, column_names)
     if as_printed and len(_trim(cells, len(columns))) < len(columns):
@@ -123,7 +123,7 @@ def _none_found(spec: Spec, found: Found, images: list[Line], group_keys: list[t
     """No figure of table 四: said (a picture of it, where there is one), every group left empty."""
     path = place(spec.id, ("appeals",)).path
     message = f"{path}：原文的表四是图片（{images[0].where}），无法读取数字，留空，请按原件填写" if images else f"{path}：原文中找不到表四的数字，留空，请按原件填写"
-    found.findings.append(Finding(ERROR, "I", path, message))
+    found.findings.append(Finding(ERROR, Rule.I, path, message))
     for keys in group_keys:
         found.values[keys] = None
         found.notes[keys] = "导入时原文中没有表四"
@@ -195,9 +195,9 @@ def _read_by_header(spec: Spec, found: Found, first: Line, cells: list[tuple[Cel
     path = place(spec.id, ("appeals",)).path
     if lost:
         told = "；".join(f"{name}没有“{'”“'.join(labels)}”" for name, labels in lost.items())
-        found.findings.append(Finding(ERROR, "I", path, f"{path}：原文表四只有{len(shown)}列（{told}），这些格无法读取，留空，请按原件填写" + _at(first), first.line))
+        found.findings.append(Finding(ERROR, Rule.I, path, f"{path}：原文表四只有{len(shown)}列（{told}），这些格无法读取，留空，请按原件填写" + _at(first), first.line))
     elif len(shown) < width * len(t4.groups):
-        found.findings.append(Finding(WARNING, "I", path, f"{path}：原文表四没有“{t4.total.label}”列，{t4.total.label}按各项之和计算" + _at(first), first.line))
+        found.findings.append(Finding(WARNING, Rule.I, path, f"{path}：原文表四没有“{t4.total.label}”列，{t4.total.label}按各项之和计算" + _at(first), first.line))
 
 
 def _group_name(group) -> str:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from ...findings import ERROR, WARNING, Finding, Level
+from ...findings import ERROR, WARNING, Finding, Level, Rule
 from ...model.places import KeyPath, place
 from ...model.standard import SPECS, Column, Spec
 from ...model.standard.common import WAN
@@ -52,7 +52,7 @@ class Found:
     def problem(self, spec: Spec, keys: KeyPath, line: Line, message: str, level: Level = ERROR) -> None:
         at = place(spec.id, keys)
         where = "" if line.line is not None else f"（{line.where}）" if line.where else ""
-        self.findings.append(Finding(level, "I", at.path, f"{at.label}：{message}{where}", line.line))
+        self.findings.append(Finding(level, Rule.I, at.path, f"{at.label}：{message}{where}", line.line))
         self.notes[keys] = ("导入时无法读取：" if level == ERROR else "导入说明：") + message + (f"（原文{line.place}）" if line.place else "")
 
     def merge(self, other: Found) -> None:
@@ -323,7 +323,7 @@ def place_separated(found: Found, spec: Spec, stream: Stream, slots: list[Slot],
         )
         first = slots[rows[0].slot].keys
         assert first is not None  # a row with figures is a data row
-        found.findings.append(Finding(ERROR, "I", place(spec.id, first).path, message + _at(rows[0].line), rows[0].line.line))
+        found.findings.append(Finding(ERROR, Rule.I, place(spec.id, first).path, message + _at(rows[0].line), rows[0].line.line))
         for hit in rows:
             hit.values = []
             hit.separated = message

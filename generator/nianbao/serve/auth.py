@@ -29,6 +29,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from .pages import COOKIE, Refusal, address, current, page, store
+from .store import ADMIN
 
 if TYPE_CHECKING:
     from .store import SessionInfo
@@ -70,7 +71,7 @@ def admin_session(request: Request) -> SessionInfo:
     session = current(request)
     if session is None:
         raise _anonymous(request)
-    if session.role != "admin":
+    if not session.is_admin:
         raise Refusal(403, "这是县（区）管理员的页面，本单位无权访问。")
     return session
 
@@ -172,7 +173,7 @@ def _check_form_token(request: Request, form: FormData) -> None:
 def home(request: Request) -> Response:
     """``/``: where the visitor belongs."""
     session = current(request)
-    to = "/login" if session is None else "/county" if session.role == "admin" else "/report"
+    to = "/login" if session is None else "/county" if session.is_admin else "/report"
     return RedirectResponse(to, status_code=303)
 
 
@@ -197,7 +198,7 @@ def login(request: Request, form: FormData) -> Response:
     if not ok:
         problem = "密码不正确，请重新输入。" if settings.admin_set else "管理员密码尚未设置：请使用启动网站时显示的设置链接。"
         return _pre_page(request, "login.html", {"admin_set": settings.admin_set, "out": False, "problem": problem}, status=401)
-    return begin(request, "admin", None, "/county")
+    return begin(request, ADMIN, None, "/county")
 
 
 def _setup_closed(request: Request) -> Response:
@@ -230,7 +231,7 @@ def setup(request: Request, form: FormData) -> Response:
     if not s.use_setup_token(request.path_params["token"], password, address(request)):
         return page(request, "error.html", {"title": "链接无效", "status": 404,
                                             "message": "这个设置链接无效或已被替换：请使用最近一次启动网站时显示的链接。"}, status=404)
-    return begin(request, "admin", None, "/county")
+    return begin(request, ADMIN, None, "/county")
 
 
 def unit_link(request: Request) -> Response:

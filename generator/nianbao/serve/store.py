@@ -70,9 +70,9 @@ LOCKED = (SUBMITTED, APPROVED)  # a unit cannot change its report while the coun
 MOVES: dict[tuple[str, str], str] = {  # a status as the database holds it (a Status is its str)
     (FILLING, SUBMITTED): "unit",
     (RETURNED, SUBMITTED): "unit",  # resubmitted unchanged after a return (the comment was answered elsewhere)
-    (SUBMITTED, RETURNED): "admin",
-    (SUBMITTED, APPROVED): "admin",
-    (APPROVED, RETURNED): "admin",
+    (SUBMITTED, RETURNED): ADMIN,
+    (SUBMITTED, APPROVED): ADMIN,
+    (APPROVED, RETURNED): ADMIN,
 }
 KIND_OF_MOVE = {SUBMITTED: "submit", RETURNED: "return", APPROVED: "approve"}
 
@@ -941,8 +941,8 @@ class Store:
             who = MOVES.get((current, status))
             if who is None:
                 raise BadMove(f"报告现在是“{current}”，不能改为“{status}”")
-            if (who == "admin") != (actor == ADMIN):
-                raise BadMove("只有县（区）管理员可以退回或通过报告" if who == "admin" else "报告由单位自己提交")
+            if (who == ADMIN) != (actor == ADMIN):
+                raise BadMove("只有县（区）管理员可以退回或通过报告" if who == ADMIN else "报告由单位自己提交")
             assert report is not None  # no move starts from 未开始 (MOVES)
             if status == SUBMITTED and report.errors:
                 raise BadMove(f"报告还有{report.errors}处错误，改正后才能提交")

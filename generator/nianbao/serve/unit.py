@@ -37,7 +37,7 @@ from ..render.html import SCROLL_HINT
 from . import editor
 from .auth import field, form_route
 from .pages import CSP_PREVIEW, Refusal, page
-from .store import LOCKED, Status
+from .store import ADMIN, LOCKED, Status
 
 SUBMITTABLE = (Status.FILLING, Status.RETURNED)
 HISTORY_SHOWN = 100  # versions listed on the history page unless all are asked for (autosave makes thousands)
@@ -90,7 +90,6 @@ def unit_owner(request: Request) -> Owner:
 def county_owner(request: Request) -> Owner:
     """The county's own report, for the admin's session."""
     from . import auth
-    from .store import ADMIN
 
     session = auth.admin_session(request)
     unit = _store(request).county_unit(_address(request))
@@ -279,7 +278,7 @@ def _title(name: str, year: int) -> str:
 def _comment_json(c) -> dict:
     from .pages import local_time
 
-    return {"where": c.where, "text": c.text, "author": "县（区）" if c.author == "admin" else c.author,
+    return {"where": c.where, "text": c.text, "author": "县（区）" if c.author == ADMIN else c.author,
             "at": local_time(c.created_at), "kind": c.kind, "version": c.version}
 
 

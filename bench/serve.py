@@ -52,8 +52,8 @@ def free_port() -> int:
 
 def prepare(site: Path, db: str | None, units: int) -> dict[str, str]:
     """A fresh site: the year, N units, each with the example report as its first version."""
-    from nianbao.serve import editor
     from nianbao.serve.store import Store
+    from nianbao.workflows import editing as editor
 
     store = Store.for_site(site if db is None else None, db)
     try:

@@ -208,7 +208,8 @@ def test_every_cell_is_named_by_its_printed_label_in_check_import_and_the_site(c
     from nianbao.read import importer
     from nianbao.render import html
     from nianbao.render.reportfile import dump
-    from nianbao.serve import editor, unit
+    from nianbao.serve import unit
+    from nianbao.workflows import editing as editor
 
     report = load_file(example).report
     spec = report.spec

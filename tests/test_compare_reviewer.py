@@ -286,7 +286,7 @@ def test_x4_in_plain_check_render_and_the_site(cli, tmp_path):
     clean = tmp_path / "clean.yaml"
     clean.write_text(edit(text, "2023年，全年通过", "全年通过"), encoding="utf-8")
     assert "另有" not in cli("render", clean, "-o", tmp_path / "out2", "--to", "txt").out
-    from nianbao.serve.editor import evaluate
+    from nianbao.workflows.editing import evaluate
 
     assert said in [f.message for f in evaluate(text, None)]
     # with last year's report X4 is said whole, each year once

@@ -310,8 +310,8 @@ def editing_site(files, root: Path, db: str | None):
     """A live site for the editing tests: year 2024, four units, three of them with 绿水乡's finished
     report as their first version (put there through the Store before the server starts); the
     server knows each unit's private link (``server.tokens``)."""
-    from nianbao.serve import editor
     from nianbao.serve.store import Store
+    from nianbao.workflows import editing as editor
 
     site = root / "site"
     text = files["ls_2024"].read_text(encoding="utf-8")

@@ -101,8 +101,8 @@ def burst(url: str, tokens: dict[str, str], seconds: float, then) -> list[Writer
 def assert_nothing_lost(site, db: str | None, writers: list[Writer]) -> None:
     """Every acknowledged version is stored with exactly the text its save made from the one
     before; the versions of each report are 1…latest."""
-    from nianbao.serve import editor
     from nianbao.serve.store import Store
+    from nianbao.workflows import editing as editor
 
     store = Store.for_site(site if db is None else None, db)
     try:

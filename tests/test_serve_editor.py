@@ -1,4 +1,4 @@
-"""The web editor's pure functions (nianbao.serve.editor): what a clerk types in the browser gives
+"""The web editor's pure functions (nianbao.workflows.editing): what a clerk types in the browser gives
 exactly the findings the same text gives to ``nianbao check``; uploads (report file, collection
 workbook, published PDF) become report text with exact values; the change summary."""
 
@@ -15,7 +15,7 @@ from nianbao.model.yamlfile import number_text
 from nianbao.read.load import load_file
 from nianbao.read.workbook import build_sheet
 from nianbao.render.reportfile import scalar
-from nianbao.serve import editor
+from nianbao.workflows import editing as editor
 
 TEXT = editor.canonical(EXAMPLE_2023.read_text(encoding="utf-8"))
 

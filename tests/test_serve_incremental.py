@@ -16,7 +16,7 @@ from nianbao.check import rules
 from nianbao.model.places import places
 from nianbao.model.standard import SPECS, ValueType
 from nianbao.render import reportfile
-from nianbao.serve import editor
+from nianbao.workflows import editing as editor
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = {"v2021": ROOT / "examples" / "2023-青山镇.yaml", "v2019": ROOT / "examples" / "2020-白河乡.yaml"}

@@ -134,8 +134,8 @@ class Nginx:
 def seed(site: Path) -> dict[str, str]:
     """The site before its first start: the year, the admin's password, two units (one with the
     finished example report as its first version); their private tokens."""
-    from nianbao.serve import editor
     from nianbao.serve.store import Store
+    from nianbao.workflows import editing as editor
 
     store = Store.for_site(site, None)
     try:

@@ -115,7 +115,7 @@ def test_load_text_with_the_parse_given_finds_the_same() -> None:
 
 
 def test_editor_save_leaves_its_cached_parse_as_it_was() -> None:
-    from nianbao.serve import editor
+    from nianbao.workflows import editing as editor
 
     text = EXAMPLE.read_text(encoding="utf-8")
     kept = yamlfile.tree_copy(editor.read(text).data)
@@ -150,7 +150,7 @@ _TYPED = ["", "0", "12", "１２", "12件", "1,200", "0x10", "2.50", "-3", "1e3"
 
 
 def _same_as_read(made) -> None:
-    from nianbao.serve import editor
+    from nianbao.workflows import editing as editor
 
     fresh = editor._reading(made.text)
     if made.written:  # the text a save wrote (a few lines written again in the version before's) is the writer's whole text
@@ -178,7 +178,7 @@ def test_a_change_made_without_reading_its_text_is_what_reading_it_gives() -> No
     types, lines, scalar texts, notes, the form's values, findings and totals."""
     import random
 
-    from nianbao.serve import editor
+    from nianbao.workflows import editing as editor
 
     base = editor.read(editor.canonical(EXAMPLE.read_text(encoding="utf-8")))
     names = list(editor._known(base.spec.id, base.overview_text))
@@ -197,7 +197,7 @@ def test_a_change_made_without_reading_its_text_is_what_reading_it_gives() -> No
 def test_a_change_of_a_hand_written_file_reads_its_first_text() -> None:
     """A version whose text is not the writer's (written by hand, restored as it was) is not
     trusted to give the next one's reading: that one is read, and from then on written."""
-    from nianbao.serve import editor
+    from nianbao.workflows import editing as editor
 
     text = EXAMPLE.read_text(encoding="utf-8").replace("year: 2023", "year:    2023", 1)
     base = editor.read(text)

@@ -10,9 +10,9 @@ import pytest
 from conftest import EXAMPLE_2023
 from starlette.testclient import TestClient
 
-from nianbao.serve import editor
 from nianbao.serve.app import create_app
 from nianbao.serve.store import Store
+from nianbao.workflows import editing as editor
 
 YEAR = 2023
 UNIT, OTHER = "青山镇人民政府", "绿水乡人民政府"

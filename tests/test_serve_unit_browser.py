@@ -45,8 +45,8 @@ def browser():
 def server(tmp_path_factory):
     """A live SQLite site for year 2023: five units whose first version is the finished example
     report (no error) under their own name, one unit with nothing yet (its start page)."""
-    from nianbao.serve import editor
     from nianbao.serve.store import Store
+    from nianbao.workflows import editing as editor
 
     root = tmp_path_factory.mktemp("unitpage")
     site = root / "site"

@@ -191,7 +191,7 @@ def test_to_pdf_says_why_there_is_none(monkeypatch):
 def test_the_site_starts_and_drafts_reports_as_the_workflows_do():
     """The site's blank report and next year's draft are the workflows' (issue 28): the same
     text, the same header sentences, the same refusal of an unsupported year."""
-    editor = pytest.importorskip("nianbao.serve.editor")
+    editor = pytest.importorskip("nianbao.workflows.editing")
 
     assert editor.blank(2023, "青山镇人民政府") == blank.blank_text(2023, "青山镇人民政府")
     with pytest.raises(UnsupportedYear) as said:

@@ -90,7 +90,7 @@ def _places(text: str | None) -> tuple[dict[str, str], list[str], list[Finding]]
     shows the comment), named with its heading — never the heading as a second entry."""
     if not text:
         return {}, [], []
-    from . import editor
+    from ..workflows import editing as editor
 
     findings = editor.evaluate(text, None)
     try:
@@ -125,7 +125,7 @@ def _report_page(request: Request, unit_id: int, number: int | None = None, *, p
     comments = s.comments(unit.id, year)
     form = None
     if version is not None and version.text:
-        from . import editor
+        from ..workflows import editing as editor
         from .unit import form_context
 
         try:

@@ -391,7 +391,7 @@ def pair(store: Store, unit: UnitInfo, year: int) -> bytes | None:
     report or one cannot be read whole."""
     from ..compare.page import render
     from ..compare.pair import Side, compare
-    from .editor import checked
+    from ..workflows.editing import checked
 
     sides = []
     for of in (year - 1, year):
@@ -420,7 +420,7 @@ def aggregate(store: Store, year: int, *, actor: str, address: str) -> tuple[Ver
     the tally said (files left out and why)."""
     from ..county.tally import carry_texts, tally
     from ..render.reportfile import dump
-    from . import editor
+    from ..workflows import editing as editor
     from .store import COUNTY_UNIT
 
     approved = store.approved(year)

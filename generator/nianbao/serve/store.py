@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from ..enums import StrEnum
 from ..errors import NianbaoError
+from ..system.decode import unstorable
 from . import db
 from .db import WRITE, DatabaseError, now, private_site
 
@@ -277,12 +278,9 @@ def storable(value: str, what: str, limit: int | None = None) -> str:
     """``value`` as given, or a refusal saying why it cannot be kept as it is: PostgreSQL refuses
     a NUL character, neither database can encode a lone surrogate (JSON lets a browser send one),
     and a name longer than its column would fail on PostgreSQL only.  Never altered silently."""
-    if "\x00" in value:
-        raise StoreError(f"{what}中有空字符（\\0），无法保存：请删去后再试")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise StoreError(f"{what}中有无法保存的字符（多半是复制粘贴带进来的乱码）：请删去后再试") from None
+    problem = unstorable(value, what)
+    if problem is not None:
+        raise StoreError(problem)
     if limit is not None and len(value) > limit:
         raise StoreError(f"{what}太长（{len(value)}个字符，最多{limit}个）")
     return value

@@ -34,7 +34,7 @@ from ..model.places import place
 from ..model.standard import SPECS, Spec
 from ..render import grid as grids
 from ..render.html import SCROLL_HINT
-from . import editor
+from ..workflows import editing as editor
 from .auth import field, form_route
 from .pages import CSP_PREVIEW, Refusal, page
 from .store import ADMIN, LOCKED, Status

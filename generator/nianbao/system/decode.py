@@ -162,3 +162,16 @@ def decode_text(data: bytes) -> str:
     decoded = decode(data)
     assert decoded.text is not None
     return scan_controls(decoded.text)[0]
+
+
+def unstorable(value: str, what: str) -> str | None:
+    """Why ``value`` cannot be kept as it is in a database, or None: PostgreSQL refuses a NUL
+    character, and neither database can encode a lone surrogate (JSON lets a browser send one).
+    Said, never altered silently (the site's store refuses it with this sentence)."""
+    if "\x00" in value:
+        return f"{what}中有空字符（\\0），无法保存：请删去后再试"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{what}中有无法保存的字符（多半是复制粘贴带进来的乱码）：请删去后再试"
+    return None

@@ -1,4 +1,4 @@
-"""The unit's report on the site: report text ↔ what the form shows, and its findings.
+"""A report edited cell by cell, as the site's form does: report text ↔ what the form shows, and its findings.
 
 A report version on the site *is* a report file (the YAML ``check``, ``render`` and
 ``batch`` read), written the way :func:`nianbao.render.reportfile.dump` writes one.  What a
@@ -9,7 +9,8 @@ browser give exactly the findings the same text gives in a file; the findings ar
 readiness for publishing.  Nothing here knows a rule or a label: they come from the spec,
 the places index, the loader, the checks and the renderers the command line uses.
 
-No web framework and no database here: the routes (:mod:`.unit`) and the store call these.
+No web framework and no database here (a workflow, below the faces): the site's routes
+(:mod:`nianbao.serve.unit`, :mod:`nianbao.serve.county`) and its jobs call these.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ..model.yamlfile import Parsed, parse, tree_copy
 from ..model.yamlfile import number_text as _number_text
 from ..render import reportfile
 from ..render.grid import number
+from ..system.decode import unstorable
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a published report with its pictures stays far below; a workbook some tens of KB
 SUMMARY_LINES = 12  # changes listed for one save, then "另有N处"
@@ -743,7 +745,7 @@ def _refuse_unusable(known: dict[str, Field], values: dict[str, str]) -> None:
             raise EditorError(f"{known[name].label}：应为文字", name)
         if len(typed) > MAX_VALUE_CHARS:
             raise EditorError(f"{known[name].label}：内容超过{MAX_VALUE_CHARS}字，请精简", name)
-        unsaved = _unstorable(typed, known[name].label)
+        unsaved = unstorable(typed, known[name].label)
         if unsaved:
             raise EditorError(unsaved, name)
 
@@ -931,17 +933,6 @@ def _read_back(written: str) -> Any:
         return _UNREADABLE
     return parsed.data["k"]
 
-
-def _unstorable(typed: str, where: str) -> str | None:
-    """Why a typed value cannot be kept as it is (a NUL, which PostgreSQL refuses; a lone
-    surrogate, which JSON lets a page send and no database can encode), or None."""
-    from .store import StoreError, storable
-
-    try:
-        storable(typed, where)
-    except StoreError as exc:
-        return str(exc)
-    return None
 
 
 def _row_width(spec: Spec, keys: KeyPath) -> int:

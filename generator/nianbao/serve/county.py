@@ -324,19 +324,31 @@ def summary(request: Request) -> Response:
                     headers={"Content-Disposition": attachment(jobs.SUMMARY)})  # 汇总.xlsx, as the README and nianbao batch name it
 
 
-def _overview_job(request: Request):
-    """The finished overview job of this year's reports as they stand (made now, in the
-    background, if they changed since the last one; waited for a little), or a response: the
-    job's progress page while it still runs, an error page if it failed."""
-    s = store(request)
-    job_id = jobs.start_overview(s, s.settings().year, actor=ADMIN, address=address(request))
-    found = jobs.wait(s, job_id)
-    if found is not None and found.state == "done" and found.result:
+def _awaited(request: Request, job_id: int, title: str, status: int):
+    """(the finished job, None) once ``job_id`` has ended well within :data:`jobs.WAIT`, else (None,
+    a response): the job's progress page while it still runs, an error page saying why it failed."""
+    found = jobs.wait(store(request), job_id)
+    if found is not None and found.state == "done":
         return found, None
     if found is not None and found.state == "running":
         return None, RedirectResponse(f"/county/jobs/{found.id}", status_code=303)
     message = found.message if found is not None else "找不到这个任务。"
-    return None, page(request, "error.html", {"title": "无法生成各单位对比", "message": message, "status": 500}, status=500)
+    return None, page(request, "error.html", {"title": title, "message": message, "status": status}, status=status)
+
+
+def _overview_job(request: Request):
+    """The finished overview job of this year's reports as they stand (made now, in the
+    background, if they changed since the last one; waited for a little), or a response
+    (:func:`_awaited`).  A finished one whose result a newer overview has just replaced is
+    asked for again."""
+    s = store(request)
+    for _ in range(2):
+        found, otherwise = _awaited(request, jobs.start_overview(s, s.settings().year, actor=ADMIN, address=address(request)),
+                                    "无法生成各单位对比", 500)
+        if found is None or found.result:
+            return found, otherwise
+    return None, page(request, "error.html", {"title": "无法生成各单位对比", "message": "各单位的报告正在不断变化，请稍后再打开。", "status": 503},
+                      status=503)
 
 
 def units_overview(request: Request) -> Response:
@@ -442,13 +454,8 @@ def aggregate(request: Request, form: FormData) -> Response:
         job_id = jobs.start_aggregate(s, s.settings().year, actor=ADMIN, address=address(request))
     except NianbaoError as exc:
         return page(request, "error.html", {"title": "无法汇总", "message": str(exc), "status": 409}, status=409)
-    found = jobs.wait(s, job_id)
-    if found is not None and found.state == "running":
-        return RedirectResponse(f"/county/jobs/{found.id}", status_code=303)
-    if found is None or found.state != "done":
-        message = found.message if found is not None else "找不到这个任务。"
-        return page(request, "error.html", {"title": "无法汇总", "message": message, "status": 409}, status=409)
-    return RedirectResponse("/county/own", status_code=303)
+    _, otherwise = _awaited(request, job_id, "无法汇总", 409)
+    return otherwise or RedirectResponse("/county/own", status_code=303)
 
 
 def audit(request: Request) -> Response:

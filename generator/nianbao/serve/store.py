@@ -1054,8 +1054,6 @@ class Store:
         """Keep a scan's proof page for the unit to open after the redirect; the random name it
         is asked by.  Only the unit's newest :data:`PROOFS_KEPT`: it is made again by uploading
         the scan again."""
-        import secrets
-
         name = secrets.token_hex(8)
         with self._tx() as s:
             unit = self._get_unit(s, unit_id)

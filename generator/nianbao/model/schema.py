@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 
-from pydantic_core import PydanticCustomError, SchemaValidator
+from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from . import dates
@@ -153,17 +154,55 @@ def _text_schema(required: bool = False) -> cs.CoreSchema:
 _DATE = cs.no_info_before_validator_function(_date, cs.nullable_schema(cs.date_schema()), metadata=_json({"type": ["string", "null"], "format": "date"}))
 _YEAR = cs.no_info_before_validator_function(_year, cs.int_schema(), metadata=_json({"type": "integer", "minimum": 2019}))
 
+ABSURD = 10**8  # more than a hundred million applications, items or yuan: a slip of the keyboard (a warning of the loader's)
+
+
+@cache
+def _strict_number(vt: ValueType) -> cs.CoreSchema:
+    """A figure as a file that needs no word said of it writes one, checked by pydantic-core
+    alone: a plain int (a Decimal too for an amount) within ±:data:`ABSURD`.  What this
+    refuses the checked schema reads again, for its words (:func:`validate`)."""
+    low = -ABSURD if vt is ValueType.SIGNED else 0
+    whole = cs.int_schema(strict=True, ge=low, le=ABSURD)
+    if vt is not ValueType.AMOUNT:
+        return whole
+    exact = cs.decimal_schema(strict=True, ge=Decimal(low), le=Decimal(ABSURD), allow_inf_nan=False)
+    return cs.union_schema([exact, cs.no_info_after_validator_function(Decimal, whole)])  # an int amount read as its Decimal, as _number_validator does
+
+
+class _Leaves(NamedTuple):
+    """The schemas of a report's values — a figure of each type, a text, a date, the year —
+    from which :func:`_report_schema` builds a format's whole schema."""
+
+    number: Callable[[ValueType], cs.CoreSchema]
+    text: Callable[[bool], cs.CoreSchema]
+    date: cs.CoreSchema
+    year: cs.CoreSchema
+
+
+# Every value checked by the before-validators, which say in Chinese what is wrong: the schema
+# a file's mistakes are told by, and the one ``nianbao schema`` prints.
+_CHECKED = _Leaves(value_type, _text_schema, _DATE, _YEAR)
+# The same shapes with strict leaves and no Python in them: a report written as it should be is
+# checked in one pass of pydantic-core, and it gives the same values (the containers are the same).
+_STRICT = _Leaves(
+    _strict_number,
+    lambda required: cs.str_schema(strict=True) if required else cs.nullable_schema(cs.str_schema(strict=True)),
+    cs.nullable_schema(cs.date_schema(strict=True)),
+    cs.int_schema(strict=True),
+)
+
 
 def _columns_text(columns: tuple[Column, ...]) -> str:
     return "、".join(c.label for c in columns)
 
 
-def _row(columns: tuple[Column, ...], total: Column | None, title: str) -> cs.CoreSchema:
+def _row(leaves: _Leaves, columns: tuple[Column, ...], total: Column | None, title: str) -> cs.CoreSchema:
     """A row of numbers: fixed types per position; 总计 optional where the table has one."""
     if total is not None:
         description = f"{_columns_text(columns)}；可加第{len(columns) + 1}个数“{total.label}”（填写时核对）"
-        return cs.list_schema(value_type(columns[0].type), min_length=len(columns), max_length=len(columns) + 1, metadata=_about(title, description))
-    return cs.tuple_schema([value_type(c.type) for c in columns], metadata=_about(title, _columns_text(columns)))
+        return cs.list_schema(leaves.number(columns[0].type), min_length=len(columns), max_length=len(columns) + 1, metadata=_about(title, description))
+    return cs.tuple_schema([leaves.number(c.type) for c in columns], metadata=_about(title, _columns_text(columns)))
 
 
 def _field(schema: cs.CoreSchema, title: str, description: str | None = None, *, required: bool = True) -> cs.TypedDictField:
@@ -177,19 +216,22 @@ def _mapping(ref: str, title: str, fields: dict[str, cs.TypedDictField], descrip
     return cs.typed_dict_schema(fields, extra_behavior="forbid", ref=ref, metadata=_about(title, description))
 
 
-def _text_field(label: str, note: str = "", required: bool = False) -> cs.TypedDictField:
-    return _field(_text_schema(required), label, note or None, required=required)
-
-
 @cache
 def core_schema(spec_id: str) -> cs.CoreSchema:
     """The report file of format ``spec_id``, as a pydantic-core schema built from the spec:
     what :func:`validator` checks a file against, and what ``nianbao schema`` prints."""
+    return _report_schema(spec_id, _CHECKED)
+
+
+def _report_schema(spec_id: str, leaves: _Leaves) -> cs.CoreSchema:
     spec: Spec = SPECS[spec_id]
     suffix = spec_id[1:]
 
+    def _text_field(label: str, note: str = "", required: bool = False) -> cs.TypedDictField:
+        return _field(leaves.text(required), label, note or None, required=required)
+
     unit = _mapping(f"Unit{suffix}", UNIT_LABEL, {
-        f.key: _field(_DATE, f.label, f.note or None, required=False) if f.type == "date" else _text_field(f.label, f.note, f.required)
+        f.key: _field(leaves.date, f.label, f.note or None, required=False) if f.type == "date" else _text_field(f.label, f.note, f.required)
         for f in spec.unit
     })
     overview_section = spec.section("overview")
@@ -201,9 +243,9 @@ def core_schema(spec_id: str) -> cs.CoreSchema:
         for item in group.items:
             title = f"{item.label}（{group.article}）"
             if group.scalar:
-                proactive_fields[item.key] = _field(value_type(group.columns[0].type), title, group.columns[0].label)
+                proactive_fields[item.key] = _field(leaves.number(group.columns[0].type), title, group.columns[0].label)
             else:
-                proactive_fields[item.key] = _field(_row(group.columns, None, title), title, _columns_text(group.columns))
+                proactive_fields[item.key] = _field(_row(leaves, group.columns, None, title), title, _columns_text(group.columns))
     proactive = _mapping(f"Proactive{suffix}", spec.section("proactive").heading, proactive_fields)
 
     table3 = spec.table3
@@ -212,7 +254,7 @@ def core_schema(spec_id: str) -> cs.CoreSchema:
         if line.is_group:
             name = "".join(p.capitalize() for p in line.key.split("_")) + suffix
             return _field(_mapping(name, line.label, {child.key: line_field(child) for child in line.children}), line.label)
-        row = _row(table3.columns, table3.total, line.label)
+        row = _row(leaves, table3.columns, table3.total, line.label)
         if line.total:
             return _field(cs.nullable_schema(row), line.label, line.note, required=False)
         return _field(row, line.label)
@@ -222,11 +264,11 @@ def core_schema(spec_id: str) -> cs.CoreSchema:
 
     t4 = spec.table4
     appeals = _mapping(f"Appeals{suffix}", spec.section("appeals").heading, {
-        g.key: _field(_row(t4.columns, t4.total, label := f"{g.parent}·{g.label}" if g.parent else g.label), label) for g in t4.groups
+        g.key: _field(_row(leaves, t4.columns, t4.total, label := f"{g.parent}·{g.label}" if g.parent else g.label), label) for g in t4.groups
     })
 
     fields: dict[str, cs.TypedDictField] = {
-        "year": _field(_YEAR, YEAR_LABEL),
+        "year": _field(leaves.year, YEAR_LABEL),
         "format": _field(cs.nullable_schema(cs.literal_schema([spec_id])), FORMAT_LABEL, f"{spec.name}（{spec.source}）；可省略，按年度确定", required=False),
         "unit": _field(unit, UNIT_LABEL),
         PREAMBLE.key: _text_field(PREAMBLE.label, PREAMBLE.note),
@@ -237,7 +279,7 @@ def core_schema(spec_id: str) -> cs.CoreSchema:
         "problems": _text_field(spec.section("problems").heading),
     }
     if spec.fees:
-        fees = _mapping(f"ProcessingFees{suffix}", FEES_LABEL, {f.key: _field(value_type(ValueType(f.type)), f.label) for f in spec.fees})
+        fees = _mapping(f"ProcessingFees{suffix}", FEES_LABEL, {f.key: _field(leaves.number(ValueType(f.type)), f.label) for f in spec.fees})
         fields["processing_fees"] = _field(cs.nullable_schema(fees), FEES_LABEL, "依《政府信息公开信息处理费管理办法》，金额单位为元", required=False)
     fields["other_matters"] = _text_field(spec.section("other_matters").heading)
     return _mapping(f"Report{suffix}", f"{spec.name}政府信息公开工作年度报告", fields, spec.source)
@@ -247,6 +289,12 @@ def core_schema(spec_id: str) -> cs.CoreSchema:
 def validator(spec_id: str) -> SchemaValidator:
     """Checks a report file's plain data; gives it back with its values converted."""
     return SchemaValidator(core_schema(spec_id))
+
+
+@cache
+def _strict_validator(spec_id: str) -> SchemaValidator:
+    """:func:`validator`'s shapes with strict leaves (:data:`_STRICT`)."""
+    return SchemaValidator(_report_schema(spec_id, _STRICT))
 
 
 class UnitData(TypedDict):
@@ -315,7 +363,19 @@ def as_data(data: dict) -> ReportData:
 def validate(spec_id: str, data: dict) -> ReportData:
     """``data`` checked against the format; raises pydantic-core's ValidationError.  The
     core schema of :func:`core_schema` is the TypedDict :class:`ReportData`'s shape."""
-    return cast(ReportData, validator(spec_id).validate_python(data))
+    return checked(spec_id, data)[0]
+
+
+def checked(spec_id: str, data: dict) -> tuple[ReportData, bool]:
+    """(``data`` checked as :func:`validate` checks it, whether every figure in it is known to be
+    within ±:data:`ABSURD`).  Read first by the strict schema, in one pass of pydantic-core
+    with no Python called per value; what that refuses (a mistake, a date written 2026年1月15日,
+    a figure beyond the bound) is read again by the checked schema, which gives the values or
+    the errors in its words — so the answer is the checked schema's in every case."""
+    try:
+        return cast(ReportData, _strict_validator(spec_id).validate_python(data)), True
+    except ValidationError:
+        return cast(ReportData, validator(spec_id).validate_python(data)), False
 
 
 def json_schema() -> dict:

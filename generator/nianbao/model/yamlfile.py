@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from ..errors import NianbaoError
 from ..findings import ERROR, Finding, Rule
@@ -169,12 +170,19 @@ def _tag(node: Node) -> str:
 
 def _scalar(node: ScalarNode) -> Any:
     text = node.value
+    if node.ctag is _PLAIN:  # the C composer's mark of a plain scalar without a tag
+        return _plain_scalar(text)
     if node.style in _QUOTED_OR_BLOCK:
         return text
     tag = _tag(node)
     if not tag.startswith(_TAG):
         return text
-    kind = tag[len(_TAG) :]
+    return _read(tag[len(_TAG) :], text)
+
+
+def _read(kind: str, text: str) -> Any:
+    """The value of a plain scalar of the resolved ``kind`` (the text itself for a kind
+    without a reader: a string, ``<<``, ``=``)."""
     reader = _READERS.get(kind)
     if reader is None:
         return text
@@ -190,6 +198,41 @@ def _scalar(node: ScalarNode) -> Any:
     return value
 
 
+def _plain_scalar(text: str) -> Any:
+    """The value of a plain scalar that carries no tag, resolved by ruamel's YAML 1.2 rules
+    and read, once per text: a report repeats its keys, figures and nulls, and a key or a 0
+    met again costs one look-up, where resolving it (a pattern tried) and reading it cost
+    two calls and the tag's text."""
+    value = _PLAIN_READ.get(text, _PLAIN_READ)
+    if value is _PLAIN_READ:
+        kind = None
+        for rule, pattern in _plain_rules().get(text[:1], ()):
+            if pattern.match(text):
+                kind = rule
+                break
+        value = text if kind is None else _read(kind, text)
+        if len(text) <= _KEPT_LENGTH:  # a long text is a narrative, met once
+            if len(_PLAIN_READ) >= 4096:
+                _PLAIN_READ.clear()
+            _PLAIN_READ[text] = value
+    return value
+
+
+@functools.cache
+def _plain_rules() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """ruamel's YAML 1.2 rules for plain scalars, as (kind, compiled pattern) by the first
+    characters each names (none is tried on every scalar): ruamel's own resolver reaches
+    each pattern through a lazy wrapper and asks for the version at every scalar."""
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    rules: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    for versions, tag, regexp, first in implicit_resolvers:
+        if (1, 2) in versions:
+            for char in first:
+                rules.setdefault(char, []).append((tag[len(_TAG) :], regexp.lazy_self()))
+    return rules
+
+
 def _date(text: str) -> Any:
     try:
         return dt.date.fromisoformat(text)
@@ -201,6 +244,7 @@ _QUOTED_OR_BLOCK = ("'", '"', "|", ">")
 # the value of a plain scalar of each resolved kind, from its text alone (all immutable: kept and shared)
 _READERS = {"null": lambda text: None, "bool": lambda text: text.lower() == "true", "int": _int, "float": _decimal, "timestamp": _date}
 _READ: dict[tuple[str, str], Any] = {}
+_PLAIN_READ: dict[str, Any] = {}
 _KEPT_LENGTH = 64  # scalars kept by their text are short ones: a hostile file's long ones would fill memory
 
 
@@ -229,6 +273,9 @@ class _Resolver(VersionedResolver):
 
 
 _local = threading.local()
+# The tag the C composer gives a plain scalar without one: resolved with its value, by its text
+# (:func:`_plain_scalar`).  Compared by identity: no resolver gives this object.
+_PLAIN = Tag(suffix=_TAG + "str")
 
 
 def _composer() -> YAML:
@@ -246,45 +293,22 @@ def _composer() -> YAML:
 @functools.cache
 def _c_composer_class() -> Any:
     """The C composer of ruamel.yaml.clib — libyaml's events composed into ruamel's nodes,
-    with their marks, in C, where ruamel's own composer is Python (half of loading a report)
-    — resolving plain scalars by ruamel's YAML 1.2 rules, taken from ruamel as compiled
-    patterns and ready tags (its own resolver reaches each pattern through a lazy wrapper and
-    asks for the version at every scalar).  None on a Python without the clib (PyPy)."""
+    with their marks, in C, where ruamel's own composer is Python (half of loading a report).
+    A plain scalar without a tag is not resolved here but marked :data:`_PLAIN`:
+    :func:`_plain_scalar` resolves and reads it from its text at once, by ruamel's YAML 1.2
+    rules.  None on a Python without the clib (PyPy)."""
     try:
         from _ruamel_yaml import CParser
     except ImportError:
         return None
-    from ruamel.yaml.resolver import implicit_resolvers
-    from ruamel.yaml.tag import Tag
-
-    rules: dict[str, list[tuple[Any, re.Pattern[str]]]] = {}
-    for versions, tag, regexp, first in implicit_resolvers:
-        if (1, 2) in versions:
-            for char in first:  # every 1.2 rule names its first characters (none is tried on every scalar)
-                rules.setdefault(char, []).append((Tag(suffix=tag), regexp.lazy_self()))
     default_scalar = _Resolver.DEFAULT_SCALAR_TAG
     defaults = {SequenceNode: _Resolver.DEFAULT_SEQUENCE_TAG, MappingNode: _Resolver.DEFAULT_MAPPING_TAG}
-
-    known: dict[str, Any] = {}  # plain scalar → its tag: a report repeats its keys and figures
-
-    def plain_tag(value: str) -> Any:
-        tag = known.get(value)
-        if tag is None:
-            tag = default_scalar
-            for rule, pattern in rules.get(value[:1], ()):
-                if pattern.match(value):
-                    tag = rule
-                    break
-            if len(value) <= _KEPT_LENGTH:  # a long text is a narrative, met once
-                if len(known) >= 4096:
-                    known.clear()
-                known[value] = tag
-        return tag
+    plain = _PLAIN
 
     class Composer(CParser):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is ScalarNode:
-                return plain_tag(value) if implicit[0] else default_scalar
+                return plain if implicit[0] else default_scalar
             return defaults[kind]
 
         def descend_resolver(self, parent: Any, index: Any) -> None:
@@ -299,14 +323,17 @@ def _c_composer_class() -> Any:
 # Where the C composer is not used: a %YAML directive (ruamel's own composer honours its
 # version), and lines opening deeper than this (block nesting is bounded by how far a
 # line's indentation and leading "- " / "? " reach; the C composer recurses in C, where no
-# RecursionError stops a hostile file — ruamel's own composer, in Python, has one).
-_NOT_FOR_C = re.compile(r"^%|^[ \t\-?:]{120}", re.M)
+# RecursionError stops a hostile file — ruamel's own composer, in Python, has one).  Sought
+# after each line break rather than with ``^`` in multi-line mode, which is tried at every
+# character (a tenth of parsing a report).
+_NOT_FOR_C = re.compile(r"%|[ \t\-?:]{120}")
+_NOT_FOR_C_AFTER = re.compile(r"\n(?:%|[ \t\-?:]{120})")
 
 
 def _compose(text: str) -> Any:
     """The root node of ``text``: by the C composer where it applies and succeeds; else, and
     for every mistake (so that its message is ruamel's, as before), by ruamel's own."""
-    if not _NOT_FOR_C.search(text):
+    if not (_NOT_FOR_C.match(text) or _NOT_FOR_C_AFTER.search(text)):
         composer_class = _c_composer_class()
         if composer_class is not None:
             composer = composer_class(text)
@@ -329,7 +356,13 @@ TOO_DEEP = "层次嵌套过深：这不是报告文件"  # block nesting beyond 
 
 def _flow_depth(text: str) -> int:
     """How deep brackets nest (quotes not considered, which can only overstate it): the C
-    parser recurses per level, and a few thousand levels overflow its stack."""
+    parser recurses per level, and a few thousand levels overflow its stack.  A report's
+    rows stand in [ ], none inside another: that is told without a step per bracket (depth 2
+    needs a bracket opened before the one opened last is closed)."""
+    if "{" not in text and text.count("[") <= _ROWS_AT_ONCE:
+        after = text.split("[")[1:-1]  # what follows each [ up to the next one
+        if all("]" in part or "}" in part for part in after):
+            return 1 if "[" in text else 0
     depth = deepest = 0
     for match in re.finditer(r"[\[\]{}]", text):
         depth = depth + 1 if match.group() in "[{" else max(0, depth - 1)
@@ -337,6 +370,9 @@ def _flow_depth(text: str) -> int:
         if deepest > MAX_DEPTH:
             break
     return deepest
+
+
+_ROWS_AT_ONCE = 2000  # brackets split out at once (a report has some tens); more are counted one by one
 
 
 def parse(text: str) -> Parsed:
@@ -393,7 +429,7 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
     expanded, for nine aliases of nine aliases… expand to billions of values.  A scalar
     child is read in place (no call of its own): most of a report's nodes are scalars."""
     lines, raw = parsed.lines, parsed.raw
-    if not isinstance(node, ScalarNode):
+    if type(node) is not ScalarNode:
         if id(node) in seen:
             raise _Aliased(node.start_mark.line + 1)
         seen.add(id(node))
@@ -401,9 +437,13 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
     if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, ScalarNode) else str(key_node.value)
-            key = str(key) if key is not None else "null"
-            child = path + (key,)
+            if type(key_node) is ScalarNode:
+                key = _plain_scalar(key_node.value) if key_node.ctag is _PLAIN else _scalar(key_node)
+            else:
+                key = str(key_node.value)
+            if type(key) is not str:
+                key = str(key) if key is not None else "null"
+            child = (*path, key)
             if key in result:
                 parsed.findings.append(
                     Finding(
@@ -416,9 +456,8 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
                 )
                 continue
             if type(value_node) is ScalarNode:
-                lines[child] = value_node.start_mark.line + 1
-                raw[child] = value_node.value
-                result[key] = _scalar(value_node)
+                text = raw[child] = value_node.value
+                result[key] = _plain_scalar(text) if value_node.ctag is _PLAIN else _scalar(value_node)
             else:
                 result[key] = _plain(value_node, child, parsed, seen)
             lines[child] = key_node.start_mark.line + 1  # where the clerk sees the key
@@ -427,12 +466,12 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
         items = []
         for i, item in enumerate(node.value):
             if type(item) is ScalarNode:
-                child = path + (i,)
+                child = (*path, i)
                 lines[child] = item.start_mark.line + 1
-                raw[child] = item.value
-                items.append(_scalar(item))
+                text = raw[child] = item.value
+                items.append(_plain_scalar(text) if item.ctag is _PLAIN else _scalar(item))
             else:
-                items.append(_plain(item, path + (i,), parsed, seen))
+                items.append(_plain(item, (*path, i), parsed, seen))
         return items
     raw[path] = node.value
     return _scalar(cast(ScalarNode, node))  # neither a mapping nor a sequence: YAML composes no other node

@@ -24,7 +24,7 @@ from ..findings import ERROR, WARNING, Finding, Rule, has_errors
 from ..model import dates
 from ..model.places import FORMAT_LABEL, KeyPath, Place, place, places
 from ..model.report import Report
-from ..model.schema import validate as validate_data
+from ..model.schema import ABSURD, checked
 from ..model.standard import SPECS, Spec, first_year, in_force_since, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
 from ..system.decode import control_findings, decode, has_controls, scan_controls, without_controls
@@ -89,7 +89,8 @@ def load_text(
     findings += parsed.findings
     if parsed.data is None:
         return Loaded(None, findings)
-    loaded = validate(parsed, source=source, zero_missing=zero_missing, today=today, findings=findings)
+    # the text holds no control character now: a value can hold one only by an escape ("\x1b")
+    loaded = validate(parsed, source=source, zero_missing=zero_missing, today=today, findings=findings, escapes="\\" in text)
     loaded.previous = based_on(text, source)
     return loaded
 
@@ -128,12 +129,15 @@ def validate(
     zero_missing: bool = False,
     today: dt.date | None = None,
     findings: list[Finding] | None = None,
+    escapes: bool = True,
 ) -> Loaded:
     """Plain data with lines → Report.  Also the entry point for the importer and the
-    wizard, which produce the same plain data without a YAML file."""
+    wizard, which produce the same plain data without a YAML file.  ``escapes=False``: the
+    data is a YAML text's without a backslash, whose control characters :func:`load_text`
+    has taken out — no value can hold one, and the values are not searched for them."""
     findings = list(findings or [])
     data = parsed.data
-    loaded = _validate(data, parsed, source, zero_missing, today, findings)
+    loaded = _validate(data, parsed, source, zero_missing, today, findings, escapes)
     unit = data.get("unit") if isinstance(data, dict) else None
     name = unit.get("name") if isinstance(unit, dict) else None
     year = data.get("year") if isinstance(data, dict) else None
@@ -143,26 +147,29 @@ def validate(
     return loaded
 
 
-def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: bool, today: dt.date | None, findings: list[Finding]) -> Loaded:
+def _validate(data: dict, parsed: Parsed, source: Path | None, zero_missing: bool, today: dt.date | None, findings: list[Finding],
+              escapes: bool) -> Loaded:
     spec, version_findings = _choose_spec(data, parsed, today or dt.date.today())
     findings += version_findings
     if spec is None:
         return Loaded(None, findings)
 
-    findings += _scrub(spec, data, parsed)
+    if escapes:
+        findings += _scrub(spec, data, parsed)
     findings += _unit_name(spec, data, parsed)
     omitted = _fill_omitted(spec, data, parsed, zero_missing)
     findings += omitted
     _texts_as_written(spec, data, parsed)
     try:
-        model = validate_data(spec.id, data)
+        model, bounded = checked(spec.id, data)
     except ValidationError as exc:
         findings += _translate(spec, exc, data, parsed)
         errors = [(e["type"], _data_path(data, e["loc"])) for e in exc.errors()]
         return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, errors, omitted))
     if has_errors(f for f in findings if f.rule == Rule.S):
         return Loaded(None, findings + _around_unreadable(spec, data, parsed, source, findings, [], omitted))
-    findings += _absurd(spec, model, parsed)
+    if not bounded:  # a figure beyond the bound is one the strict schema refused
+        findings += _absurd(spec, model, parsed)
     return Loaded(Report(spec, model, source, dict(parsed.lines)), findings)
 
 
@@ -174,9 +181,6 @@ def _around_unreadable(spec: Spec, data: dict, parsed: Parsed, source: Path | No
 
     left_out = {f.path for f in omitted if f.path is not None}  # rows the file does not have: 没有填写, not 无法读取
     return table_rules(spec, data, errors, findings, source=source, lines=dict(parsed.lines), left_out=left_out)
-
-
-ABSURD = 10**8  # more than a hundred million applications, items or yuan: a slip of the keyboard
 
 
 def _absurd(spec: Spec, data: Any, parsed: Parsed, keys: KeyPath = ()) -> list[Finding]:

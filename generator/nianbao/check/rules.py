@@ -13,19 +13,23 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ..findings import ERROR, WARNING, Finding, Rule
 from ..model import dates
-from ..model.places import KeyPath, places
+from ..model.places import KeyPath, Place, places
 from ..model.report import Report
 from ..model.standard import SPECS, Spec, ValueType
 from ..model.standard.common import PREAMBLE
+from .folding import nfkc
 from .years import opening_message, opening_years
 
 # Words a template leaves for the clerk to replace; XX only where it is not part of a
 # Latin word (the xxgk of a site's address is 信息公开).
 PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
+# a character every PLACEHOLDER match holds: a text without one is not searched (the search tries
+# each alternative at each character)
+_IN_PLACEHOLDER = tuple(".…XxＸｘ×某○〇待此请")
 TRIVIAL = re.compile(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
 FEE_WORDS = re.compile(r"处理费|收费通知")
 # Section 五 of the v2021 format says two things besides the year's problems (FORMAT.md §2): the
@@ -209,11 +213,15 @@ def r5_signature_date(report: Report) -> Iterator[Finding]:
 
 
 # -- amounts --------------------------------------------------------------------------------
+@cache
+def _amount_cells(spec_id: str) -> tuple[tuple[KeyPath, Place], ...]:
+    """The cells of a spec that hold an amount, found once per spec."""
+    return tuple((keys, where) for keys, where in places(spec_id).items() if where.kind == "cell" and where.columns[0].type is ValueType.AMOUNT)
+
+
 def amounts_precision(report: Report) -> Iterator[Finding]:
     """Amounts are kept exact; more than four decimal places is almost always a typo."""
-    for keys, where in places(report.spec.id).items():
-        if where.kind != "cell" or where.columns[0].type is not ValueType.AMOUNT:
-            continue
+    for keys, where in _amount_cells(report.spec.id):
         value = report.get(keys)  # None under a 信息处理费 block that was left out
         if isinstance(value, Decimal) and value.as_tuple().exponent < -4:  # type: ignore[operator]  # a str only for NaN and infinity, which the schema refused
             yield Finding(WARNING, Rule.S, where.path, f"{where.label}：金额{value}超过4位小数，请核对", report.line(keys))
@@ -277,12 +285,15 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
     Where the table's own total is wrong (R2–R4) and the text states the sum of its parts,
     the text is right and the printed total is not: the finding points at that total cell,
     not at the text a clerk would otherwise go and wrongly change."""
-    totals = _quoted_totals(report)
+    totals: dict[str, tuple[set[int], int, str, list[KeyPath]]] | None = None  # worked out at the first figure a text states
     wrong: dict[KeyPath, tuple[str, int]] | None = None  # worked out at the first figure the table contradicts: a check's hot path has none
     for keys, path, text in narratives(report):
         if keys == ("unit", "name"):
             continue
-        flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+        folded = nfkc(text)
+        if "件" not in folded and "起" not in folded:
+            continue  # every phrasing of QUOTED ends its figure with 件 or 起
+        flat = re.sub(r"\s+", "", folded)
         seen: set[tuple[str, int]] = set()
         taken: list[tuple[int, int]] = []  # a figure is read by one phrasing only
         for pattern, key in QUOTED:
@@ -291,6 +302,8 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
                     continue
                 taken.append(match.span(1))
                 stated = int(match.group(1))
+                if totals is None:
+                    totals = _quoted_totals(report)
                 accepted, table, name, _ = totals[key]
                 if stated in accepted or (key, stated) in seen:
                     continue
@@ -346,7 +359,7 @@ def r7_narratives(report: Report) -> Iterator[Finding]:
     subsections = spec.section("overview").subsections
     for keys, path, text in narratives(report):
         name = report.label(keys)
-        match = PLACEHOLDER.search(text)
+        match = PLACEHOLDER.search(text) if any(char in text for char in _IN_PLACEHOLDER) else None
         if match:
             yield Finding(WARNING, Rule.R7, path, f"{name}：含有占位文字“{match.group()}”，请替换为实际内容{REFUSED}", report.line(keys))
         elif not text and keys != ("other_matters",):

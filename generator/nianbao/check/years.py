@@ -12,7 +12,8 @@ Document numbers (〔2020〕), edition notes (2019年修订), plans for a later 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .folding import nfkc
 
 # years that are not stale: document numbers 〔2020〕 [2020] and edition notes （2019年修订）
 NOT_STALE = re.compile(r"[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]|\d{4}\s*年\s*(?:修订|修正|修改|版)")
@@ -23,7 +24,11 @@ OPENING_YEAR = re.compile(r"\s*(?:(?:[（(][一二三四五六七八九十\d]+[)
 
 
 def _hidden(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    """``text`` in NFKC, its years that are not stale blanked; "" when it names no year (every
+    year these rules read is followed by 年)."""
+    text = nfkc(text)
+    if "年" not in text:
+        return ""
     return NOT_STALE.sub(lambda m: " " * len(m.group()), text)
 
 

@@ -8,7 +8,7 @@ the pydantic model, the loader, the checker, the renderers, the skeleton written
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from typing import NamedTuple
 
@@ -89,6 +89,7 @@ class Line3(NamedTuple):
 
 _KEYPATHS: dict[tuple[int, int], tuple[Table3, Line3, tuple[str, ...]]] = {}  # (id of a table, id of its row) → keys
 _ROWS: dict[tuple[int, str], tuple[Table3, Line3]] = {}  # (id of a table, a row's key) → the row
+_LISTED: dict[tuple[int, str], tuple[Table3, tuple[Line3, ...]]] = {}  # (id of a table, which rows) → the rows
 
 
 class Table3(NamedTuple):
@@ -113,18 +114,30 @@ class Table3(NamedTuple):
         for line in self.lines:
             yield from line.walk()
 
-    def data_lines(self) -> Iterator[Line3]:
+    def data_lines(self) -> tuple[Line3, ...]:
         """Rows that carry numbers in the report file (every keyed row that is not a group)."""
-        for line, _ in self.walk():
-            if line.key is not None and not line.is_group:
-                yield line
+        return self._listed("data_lines", lambda: (line for line, _ in self.walk() if line.key is not None and not line.is_group))
 
-    def leaves(self) -> Iterator[Line3]:
+    def leaves(self) -> tuple[Line3, ...]:
         """The rows that add up to （七）总计 (rule R3)."""
-        results = next(line for line in self.lines if line.key is None)
-        for line, _ in results.walk():
-            if line.key is not None and not line.is_group and not line.total:
-                yield line
+
+        def walk() -> Iterator[Line3]:
+            results = next(line for line in self.lines if line.key is None)
+            for line, _ in results.walk():
+                if line.key is not None and not line.is_group and not line.total:
+                    yield line
+
+        return self._listed("leaves", walk)
+
+    def _listed(self, name: str, rows: Callable[[], Iterable[Line3]]) -> tuple[Line3, ...]:
+        """The rows ``rows`` gives, walked once for each table (every rule of every check asks)."""
+        known = _LISTED.get((id(self), name))
+        if known is not None and known[0] is self:
+            return known[1]
+        found = tuple(rows())
+        if len(_LISTED) < 4096:  # as _KEYPATHS
+            _LISTED[(id(self), name)] = (self, found)  # held: its id stays its own
+        return found
 
     def keypath(self, target: Line3) -> tuple[str, ...]:
         """The report-file keys below ``applications`` that lead to ``target`` (searched once

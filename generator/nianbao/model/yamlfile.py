@@ -429,7 +429,7 @@ def _plain(node: Node, path: Path, parsed: Parsed, seen: set[int]) -> Any:
     expanded, for nine aliases of nine aliases… expand to billions of values.  A scalar
     child is read in place (no call of its own): most of a report's nodes are scalars."""
     lines, raw = parsed.lines, parsed.raw
-    if type(node) is not ScalarNode:
+    if not isinstance(node, ScalarNode):
         if id(node) in seen:
             raise _Aliased(node.start_mark.line + 1)
         seen.add(id(node))

@@ -115,7 +115,10 @@ def with_provenance(text: str, previous: Path, new: Path) -> str:
 
 def based_on(text: str, source: Path | None) -> Path | None:
     """The previous year's report a file says it was drafted from (None if it says none)."""
-    match = _PROVENANCE.search(text[:4000])
+    head = text[:4000]
+    if PROVENANCE not in head:  # the usual file: no search of each line's start
+        return None
+    match = _PROVENANCE.search(head)
     if match is None:
         return None
     path = Path(match.group(1))

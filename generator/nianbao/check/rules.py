@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -441,7 +440,7 @@ def template_hints(spec: Spec) -> tuple[str, ...]:
 
 def _bare(text: str) -> str:
     """``text`` without spaces or punctuation, for comparing with a hint however it was retyped."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[\W_]+", "", nfkc(text))
 
 
 def leftovers(text: str, spec: Spec) -> list[tuple[str, str]]:
@@ -460,11 +459,17 @@ def _leftovers(text: str, spec_id: str) -> tuple[tuple[str, str], ...]:
     return tuple(_leftovers_of(text, SPECS[spec_id]))
 
 
+@lru_cache(maxsize=16)
+def _bare_hints(spec_id: str) -> tuple[tuple[str, str], ...]:
+    """(hint, the hint bare) of a spec of :data:`SPECS`, worked out once."""
+    return tuple((hint, _bare(hint)) for hint in template_hints(SPECS[spec_id]))
+
+
 def _leftovers_of(text: str, spec: Spec) -> list[tuple[str, str]]:
-    hints = [(hint, _bare(hint)) for hint in template_hints(spec)]
+    hints = _bare_hints(spec.id) if SPECS.get(spec.id) is spec else tuple((hint, _bare(hint)) for hint in template_hints(spec))
     found: list[tuple[str, str]] = []
     for line in text.split("\n"):
-        flat = unicodedata.normalize("NFKC", line).strip()
+        flat = nfkc(line).strip()
         if flat.startswith("#") and not HASHTAG.match(flat):
             found.append((line.strip(), ""))
             continue

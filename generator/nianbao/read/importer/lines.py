@@ -144,7 +144,12 @@ def is_site_chrome(text: str) -> bool:
 
 def is_page_number(text: str) -> bool:
     """A line that is only a page number: ``— 3 —``, ``第3页 共8页``, ``3/8``."""
+    if _WORD.search(text):
+        return False  # an ideograph a page number has not (NFKC keeps ideographs): a paragraph, told before it is normalised
     return bool(_PAGE_NUMBER.match(nfkc(text).strip()))
+
+
+_WORD = re.compile("[\u4e00-\u5170\u5172-\u7b2b\u7b2d-\u9874\u9876-\u9fff]")  # 一…鿿 but 共, 第, 页
 
 
 def is_metadata(text: str) -> bool:

@@ -19,7 +19,7 @@ from .words import is_value_token, split_ordinal
 _RULE = re.compile(r"^[|\s]*:?-{3,}:?(?:[|\t ]+:?-{3,}:?)*[|\s]*$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _BOLD = re.compile(r"\*\*|__")
-_COLUMNS = re.compile(r"\s{2,}|\u3000{2,}")  # between columns aligned with spaces
+_COLUMNS = re.compile(r"\s{2,}")  # between columns aligned with spaces (ideographic ones too: \s holds U+3000)
 _PUNCTUATION = re.compile(r"[，,。；;：:]")  # a sentence, not a label glued to its figure
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)\]】])(\d+(?:\.\d+)?)$")  # 行政许可517645
 

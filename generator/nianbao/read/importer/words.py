@@ -69,8 +69,10 @@ def nfkc(text: str) -> str:
 
 @_per_token
 def normal(text: str) -> str:
-    """NFKC, no spaces."""
-    return _SPACE.sub("", nfkc(text))
+    """NFKC, no spaces (``str.split`` splits at exactly what ``\\s`` matches).  Worked out
+    here rather than from :func:`nfkc`: a token is asked for its normal form, a line for
+    its NFKC, and each text is then normalised once."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 _CN_VALUES = {c: str(i) for i, c in enumerate(_CN, start=1)}
@@ -166,9 +168,11 @@ class Number:
     problem: str = ""
 
 
-@_per_token
 def is_blank(text: str) -> bool:
-    return not normal(text)
+    """Nothing but spaces.  (No character that is not a space becomes one under NFKC,
+    and none becomes nothing: ``not normal(text)`` is ``not text.strip()``, checked over
+    every code point in tests/test_import_tokens.py.)"""
+    return not text.strip()
 
 
 @_per_token
@@ -290,6 +294,35 @@ def footnoted(text: str) -> str:
     return ""
 
 
+class _LabelChars(dict):
+    """A ``str.translate`` table that keeps the characters no value cell can hold and drops
+    the others: a token that keeps one is a label, told without normalising it.  Dropped
+    are what a value cell is written with — digits and other numbers, dashes and 无
+    (:data:`JUNK`), letters read for digits, signs and separators, units, footnote marks,
+    spaces, and the brackets and words of a note after a figure (``12（注）``) — and any
+    character NFKC decomposes into one of them (``Ⅰ`` → ``I``).  None of those is a
+    canonical composition, so NFKC cannot make one from the characters kept.  Each
+    character is judged once, then looked up in C."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        kept = None if any(_in_values(c) for c in ch + unicodedata.normalize("NFKD", ch)) else code
+        if len(self) < 65536:
+            self[code] = kept
+        return kept
+
+
+_VALUE_WORDS = frozenset("件条个项次人家份万元" + _MARKS + "，,.+-（()）[]［］^注附备" + _CN)
+
+
+def _in_values(ch: str) -> bool:
+    """A character that may stand in a value cell (see :class:`_LabelChars`)."""
+    return ch.isdigit() or ch.isspace() or ch in JUNK or ch in _LOOKALIKES or ch in _VALUE_WORDS or unicodedata.category(ch) in ("No", "Zs")
+
+
+_LABEL_CHARS = _LabelChars()
+
+
 @_per_token
 def is_value_token(text: str) -> bool:
     """A cell that stands where a number stands: a number, a dash, or a doubtful number.
@@ -297,6 +330,8 @@ def is_value_token(text: str) -> bool:
     read here from one normal form of the token, the likeliest first.)"""
     if _ASCII_FIGURE.fullmatch(text):
         return True
+    if text and (_LABEL_CHARS[ord(text[-1])] is not None or _LABEL_CHARS[ord(text[0])] is not None or text.translate(_LABEL_CHARS)):
+        return False  # a character no number, dash or footnoted figure holds (its ends told first, a paragraph's at once): a label
     t = normal(text)
     bare = _unitless(t)
     if _NUMBER.fullmatch(bare) or _doubtful(bare) or (t and all(ch in JUNK for ch in t)):

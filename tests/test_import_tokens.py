@@ -1,0 +1,62 @@
+"""The importer's token readings: the quick answers (a blank by ``strip``, a label by a
+character no value cell holds, a paragraph by its count of ideographs) say what the full
+readings say, for every character and for tokens made of the characters that matter."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nianbao.read.importer import lines as lines_module
+from nianbao.read.importer import narrative, words
+
+# what value cells, footnoted figures and notes are written with, and a few words around them
+_PIECES = "0123456789１２３¹²①⑴㊀ⅠⅡ件条个项次人家份万元*＊※†‡#＃（注附备）()[]［］^，,.+-—–/／\\×xX无－~～·。OoDQlIi|丨SsBZzbgq一二三十 \u3000\u00a0予以公开属于第页共"
+
+
+def _slow_value(text: str) -> bool:
+    """:func:`words.is_value_token` as its docstring defines it, from the full readings."""
+    return words.looks_numeric(text) or words.looks_junk(text) or words.looks_doubtful(text) or bool(words.footnoted(text))
+
+
+def test_blank_is_what_normalises_to_nothing_for_every_character():
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        assert words.is_blank(ch) == (not "".join(unicodedata.normalize("NFKC", ch).split())), hex(code)
+
+
+def test_label_characters_never_read_as_a_value():
+    """Every character of the planes text is written in (and the compatibility ideographs),
+    alone and after a figure."""
+    words.forget()
+    for code in [*range(0x20000), *range(0x2F800, 0x2FA20)]:
+        if 0xD800 <= code < 0xE000:
+            continue
+        ch = chr(code)
+        for token in (ch, "12" + ch):
+            assert words.is_value_token(token) == _slow_value(token), (hex(code), token)
+        if code % 4096 == 0:
+            words.forget()
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_PIECES), min_size=1, max_size=8) | st.text(min_size=1, max_size=6))
+def test_quick_readings_agree_with_the_full_ones(token):
+    words.forget()
+    assert words.is_value_token(token) == _slow_value(token)
+    assert words.is_blank(token) == (not words.normal(token))
+    assert words.is_label(token) == (not words.is_blank(token) and not _slow_value(token))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_PIECES + "政府信息公开年度报告情况"), max_size=60))
+def test_paragraphs_told_early_are_what_the_full_tests_say(text):
+    if narrative._LONG.match(text):
+        assert len(words.normal(text)) > 44
+    if lines_module._WORD.search(text):
+        assert not lines_module._PAGE_NUMBER.match(words.nfkc(text).strip())

@@ -10,8 +10,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nianbao.model.standard import ValueType
 from nianbao.read.importer import lines as lines_module
-from nianbao.read.importer import narrative, words
+from nianbao.read.importer import narrative, tables, words
 
 # what value cells, footnoted figures and notes are written with, and a few words around them
 _PIECES = "0123456789１２３¹²①⑴㊀ⅠⅡ件条个项次人家份万元*＊※†‡#＃（注附备）()[]［］^，,.+-—–/／\\×xX无－~～·。OoDQlIi|丨SsBZzbgq一二三十 \u3000\u00a0予以公开属于第页共"
@@ -54,9 +55,29 @@ def test_quick_readings_agree_with_the_full_ones(token):
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.sampled_from(_PIECES + "政府信息公开年度报告情况"), max_size=60))
+@given(st.text(alphabet=st.sampled_from(_PIECES + "政府信息公开年度报告情况"), max_size=80))
 def test_paragraphs_told_early_are_what_the_full_tests_say(text):
     if narrative._LONG.match(text):
         assert len(words.normal(text)) > 44
+    if tables._PARAGRAPH.match(text):
+        assert len(words.normal(text)) > 50
     if lines_module._WORD.search(text):
         assert not lines_module._PAGE_NUMBER.match(words.nfkc(text).strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[0-9]{1,12}", fullmatch=True), st.sampled_from(list(ValueType)), st.booleans())
+def test_a_plain_figure_reads_as_the_full_reading_reads_it(figure, kind, wan):
+    words.forget()
+    assert words.number(figure, kind, wan) == words.number(f" {figure} ", kind, wan)  # spaces: the full reading
+
+
+_CHROME = ["附件下载", "扫一扫在手机上查看当前页面", "文字解读", "发布时间", "浏览次数", "【字体：大 中 小】", "来源：", "沭阳县",
+           "2024-01-15", "35", "：", ":", "．pdf", ".docx", " ", "\u3000", "|", "行政许可", "ſ", "K", "QQ", "qq", "H5", "Ａ", "－", "①"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_CHROME) | st.text(max_size=2), max_size=8).map("".join))
+def test_chrome_told_early_is_what_the_patterns_say(text):
+    if len(text) <= lines_module.MAX_CHROME and not lines_module._SENTENCE_MARK.search(text):
+        assert lines_module.is_site_chrome(text) == lines_module._chrome_pieces(words.nfkc(text).strip())

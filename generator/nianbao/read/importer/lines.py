@@ -13,6 +13,8 @@ recognised here once, so that no reader lets it into the report.
 from __future__ import annotations
 
 import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
 
 from ...errors import NianbaoError
@@ -114,6 +116,36 @@ _CHROME_FIGURE = re.compile(r"\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:
 _CHROME_SEPARATORS = re.compile(r"[\s|｜/·•【】\[\]()（）<>《》「」,，、>＞»›]+")
 MAX_CHROME = 120  # characters: a bar of tools and metadata; longer is a paragraph
 _SENTENCE_MARK = re.compile(r"[。；;！!？?﹔﹖﹗]")
+# every character the three patterns above can match but for a label's value (after a colon)
+# and an attachment's name (before its ".pdf"): their literal characters, any letter in
+# either case (the patterns ignore case, and "ſ", "K" fold to ASCII), digits and spaces
+_CHROME_CHARACTERS = frozenset(_CHROME_WORD.pattern + _CHROME_FIGURE.pattern + _CHROME_SEPARATORS.pattern
+                               + string.ascii_letters + "\u017f\u212a\u0130\u0131")
+
+
+class _Unchrome(dict):
+    """A ``str.translate`` table: a character that is, or NFKC decomposes into, a colon or a
+    full stop → ":" (after one, anything may stand); one :data:`_CHROME_CHARACTERS` may
+    match → dropped; any other → itself.  So a line that keeps a character and no colon
+    is not chrome, told without normalising it or trying the patterns.  (No character
+    the patterns match is a canonical composition: NFKC cannot make one from those kept.)
+    Each character is judged once, then looked up in C."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        chars = ch + unicodedata.normalize("NFKD", ch)
+        if ":" in chars or "." in chars:
+            kept: str | None = ":"
+        elif any(c in _CHROME_CHARACTERS or c.isdigit() or c.isspace() for c in chars):
+            kept = None
+        else:
+            kept = ch
+        if len(self) < 65536:
+            self[code] = kept
+        return kept
+
+
+_UNCHROME = _Unchrome()
 
 
 def is_site_chrome(text: str) -> bool:
@@ -124,7 +156,14 @@ def is_site_chrome(text: str) -> bool:
     not — and not one sentence mark (。；！？) in it."""
     if len(text) > MAX_CHROME or _SENTENCE_MARK.search(text):
         return False
-    t = nfkc(text).strip()
+    told = text.translate(_UNCHROME)
+    if told and ":" not in told:
+        return False  # a character no tool, label, figure or separator holds, and no colon a label's value could follow
+    return _chrome_pieces(nfkc(text).strip())
+
+
+def _chrome_pieces(t: str) -> bool:
+    """:func:`is_site_chrome` of a text in NFKC: each piece a tool, a label or a figure."""
     if not t or not (_CHROME_SEPARATORS.match(t) or _CHROME_WORD.match(t) or _CHROME_FIGURE.match(t)):
         return False  # most lines of a report fail here, at their first word
     words = 0

@@ -45,10 +45,11 @@ def _section_number(ordinal: str) -> int | None:
 
 def _heading_of(line: Line, start: int) -> int | None:
     """The index in SECTIONS of the section ``line`` opens (from ``start`` on), or None."""
-    if (line.in_table and not framed(line)) or not line.text or line.kind == "image" or _LONG.match(line.text):
-        return None  # (a paragraph: longer than a heading, told before it is normalised)
-    text = normal(line.text)
-    if len(text) > 44 or (len(line.cells) > 1 and is_value_token(line.cells[-1].text)):
+    if (line.in_table and not framed(line)) or not line.text or line.kind == "image":
+        return None
+    if (len(line.cells) > 1 and is_value_token(line.cells[-1].text)) or (len(line.text) > 44 and _LONG.match(line.text)):
+        return None  # a row with figures; a paragraph, longer than a heading (told before it is normalised)
+    if len(normal(line.text)) > 44:
         return None
     ordinal, rest = split_ordinal(line.text)
     number = _section_number(ordinal)

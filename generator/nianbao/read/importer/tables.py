@@ -25,6 +25,7 @@ disagrees is kept so that ``check`` reports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -72,8 +73,15 @@ def is_prose(line: Line) -> bool:
     cells = line.cells
     if len(cells) > 1 and is_value_token(cells[-1].text):
         return False
+    if len(line.text) > 50 and _PARAGRAPH.match(line.text):
+        return True  # told before it is normalised
     t = normal(line.text)
     return len(t) > 50 or ("。" in t and len(t) > 15)
+
+
+# 51 ideographs: a text whose normal form is longer than 50 (NFKC keeps each ideograph as it
+# is and joins none of them with a neighbour, so they count a lower bound)
+_PARAGRAPH = re.compile(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){51}")
 
 
 # -- the stream reader ----------------------------------------------------------------------------------

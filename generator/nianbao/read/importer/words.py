@@ -35,6 +35,7 @@ SIMILAR = 0.8  # difflib ratio from which two label cores are taken as the same 
 # Characters OCR engines put in place of others in labels (never applied to numbers).
 _OCR_FOLD = str.maketrans({"己": "已", "巳": "已"})
 _OCR_LEADING_ONE = re.compile(r"^[lIi|丨](?=[.、．])")  # l.属于国家秘密
+_OCR_ONES = frozenset("lIi|丨")  # (what it opens with: most labels are not searched)
 
 
 # A file repeats its tokens (the same figures, dashes and labels in every table), and each
@@ -92,7 +93,9 @@ def ordinal_value(ordinal: str) -> str:
 @_per_token
 def split_ordinal(text: str) -> tuple[str, str]:
     """``(三)不予公开`` → (``(三)``, ``不予公开``); the label's numbering and its core."""
-    text = _OCR_LEADING_ONE.sub("1", normal(text))
+    text = normal(text)
+    if text[:1] in _OCR_ONES:
+        text = _OCR_LEADING_ONE.sub("1", text)
     match = _ORDINAL.match(text)
     if not match:
         return "", text
@@ -347,6 +350,8 @@ def is_label(text: str) -> bool:
 @_per_token
 def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     """The cell's value for a column of type ``kind``; ``unit_wan``: the column is in 万元."""
+    if _ASCII_FIGURE.fullmatch(text):  # the commonest cell, digits as they are: no unit, mark or look-alike to weigh
+        return Number(Decimal(int(text)) if kind is ValueType.AMOUNT else int(text))
     shown = text.strip()
     if looks_doubtful(text):
         return Number(None, problem=f"“{shown}”的数字看不清（可能是识别错误的字母），不能确定")

@@ -117,24 +117,24 @@ _CHROME_SEPARATORS = re.compile(r"[\s|｜/·•【】\[\]()（）<>《》「」,
 MAX_CHROME = 120  # characters: a bar of tools and metadata; longer is a paragraph
 _SENTENCE_MARK = re.compile(r"[。；;！!？?﹔﹖﹗]")
 # every character the three patterns above can match but for a label's value (after a colon)
-# and an attachment's name (before its ".pdf"): their literal characters, any letter in
-# either case (the patterns ignore case, and "ſ", "K" fold to ASCII), digits and spaces
+# and an attachment's name (after 附件): their literal characters, any letter in either case
+# (the patterns ignore case, and "ſ", "K" fold to ASCII), digits and spaces
 _CHROME_CHARACTERS = frozenset(_CHROME_WORD.pattern + _CHROME_FIGURE.pattern + _CHROME_SEPARATORS.pattern
                                + string.ascii_letters + "\u017f\u212a\u0130\u0131")
 
 
 class _Unchrome(dict):
-    """A ``str.translate`` table: a character that is, or NFKC decomposes into, a colon or a
-    full stop → ":" (after one, anything may stand); one :data:`_CHROME_CHARACTERS` may
-    match → dropped; any other → itself.  So a line that keeps a character and no colon
-    is not chrome, told without normalising it or trying the patterns.  (No character
-    the patterns match is a canonical composition: NFKC cannot make one from those kept.)
-    Each character is judged once, then looked up in C."""
+    """A ``str.translate`` table: a character that is, or NFKC decomposes into, a colon or
+    附 → ":" (after a label's colon, or 附件, any character may stand); one
+    :data:`_CHROME_CHARACTERS` may match → dropped; any other → itself.  So a line that
+    keeps a character and no ":" is not chrome, told without normalising it or trying
+    the patterns.  (No character the patterns match is a canonical composition: NFKC
+    cannot make one from those kept.)  Each character is judged once, then looked up in C."""
 
     def __missing__(self, code: int) -> str | None:
         ch = chr(code)
         chars = ch + unicodedata.normalize("NFKD", ch)
-        if ":" in chars or "." in chars:
+        if ":" in chars or "附" in chars:
             kept: str | None = ":"
         elif any(c in _CHROME_CHARACTERS or c.isdigit() or c.isspace() for c in chars):
             kept = None
@@ -158,7 +158,7 @@ def is_site_chrome(text: str) -> bool:
         return False
     told = text.translate(_UNCHROME)
     if told and ":" not in told:
-        return False  # a character no tool, label, figure or separator holds, and no colon a label's value could follow
+        return False  # a character no tool, label, figure or separator holds, and no colon or 附件 anything could follow
     return _chrome_pieces(nfkc(text).strip())
 
 

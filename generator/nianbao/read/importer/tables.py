@@ -158,6 +158,8 @@ class _StreamReader:
             return None
         found, top = None, SIMILAR
         for i in range(pointer + 1, len(slots)):
+            if 1.0 - 0.004 * (i - pointer - 1) < top:
+                break  # no label scores above 1: no row this far ahead can beat the one found
             slot = slots[i]
             if slot.short and i - pointer - 1 > WINDOW:
                 continue  # a generic label this far ahead is not looked for (whatever its score)

@@ -34,6 +34,9 @@ def word_cells(text: str) -> list[str]:
         k = len(tokens)
         while k > 0 and is_value_token(tokens[k - 1]):
             k -= 1
+        if not k:
+            out += tokens  # figures only (a column of a row)
+            continue
         labels: list[str] = []
         for token in tokens[:k]:
             if labels and not split_ordinal(token)[0]:
@@ -83,7 +86,7 @@ def read_text(text: str) -> list[Line]:
         if not stripped:
             lines.append(Line("", [], number, "", raw))
             continue
-        if _RULE.match(stripped):
+        if "---" in stripped and _RULE.match(stripped):
             continue  # a markdown table's separator row, with pipes or tabs: not data
         if _closed_row(stripped) or (closed and stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
             # 规章 | 0 | 0 | 0 |  — a row a line, each cell closed by its pipe; where rows
@@ -99,8 +102,11 @@ def read_text(text: str) -> list[Line]:
             cells = [Cell(f.strip(), number) for f in raw.split("\t")]
             lines.append(_line(number, stripped, raw, cells=cells, in_table=True, exact=True, kind="row"))
             continue
-        heading = bool(_MD_HEADING.match(stripped))
-        plain = _BOLD.sub("", _MD_HEADING.sub("", stripped)).strip()
+        if stripped[0] == "#" or "**" in stripped or "__" in stripped:  # (what the patterns need: the line is stripped)
+            heading = bool(_MD_HEADING.match(stripped))
+            plain = _BOLD.sub("", _MD_HEADING.sub("", stripped)).strip()
+        else:
+            heading, plain = False, stripped
         cells = [Cell(c, number) for c in word_cells(plain)]
         lines.append(_line(number, plain, raw, cells=cells, heading=heading))
     return lines
@@ -120,7 +126,7 @@ def _closes_rows(raw_lines: list[str]) -> bool:
     """The text writes rows closed by a pipe and never opened by one (no markdown table:
     its rows open with a pipe and its header is ruled with ``|---|``)."""
     stripped = [ln.strip() for ln in raw_lines[:20_000]]
-    if any(_RULE.match(ln) and "|" in ln for ln in stripped):
+    if any("---" in ln and "|" in ln and _RULE.match(ln) for ln in stripped):
         return False
     return sum(_closed_row(ln) and ln.count("|") >= 2 for ln in stripped) >= 3
 

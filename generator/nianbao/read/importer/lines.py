@@ -156,7 +156,7 @@ def is_site_chrome(text: str) -> bool:
     not — and not one sentence mark (。；！？) in it."""
     if len(text) > MAX_CHROME or _SENTENCE_MARK.search(text):
         return False
-    told = text.translate(_UNCHROME)
+    told = "".join(text.split()).translate(_UNCHROME)  # (spaces are dropped: a row's many go first, in C)
     if told and ":" not in told:
         return False  # a character no tool, label, figure or separator holds, and no colon or 附件 anything could follow
     return _chrome_pieces(nfkc(text).strip())

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nianbao.model.standard import ValueType
+from nianbao.read.importer import glyphs, narrative, tables, words
 from nianbao.read.importer import lines as lines_module
-from nianbao.read.importer import narrative, tables, words
+from nianbao.system.decode import BIDI
 
 # what value cells, footnoted figures and notes are written with, and a few words around them
 _PIECES = "0123456789１２３¹²①⑴㊀ⅠⅡ件条个项次人家份万元*＊※†‡#＃（注附备）()[]［］^，,.+-—–/／\\×xX无－~～·。OoDQlIi|丨SsBZzbgq一二三十 \u3000\u00a0予以公开属于第页共"
@@ -76,8 +77,27 @@ _CHROME = ["附件下载", "扫一扫在手机上查看当前页面", "文字解
            "2024-01-15", "35", "：", ":", "．pdf", ".docx", " ", "\u3000", "|", "行政许可", "ſ", "K", "QQ", "qq", "H5", "Ａ", "－", "①", "附件", "附件2", "通知.pdf", "．ｐｄｆ", "说明"]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.sampled_from(_CHROME) | st.text(max_size=2), max_size=8).map("".join))
 def test_chrome_told_early_is_what_the_patterns_say(text):
     if len(text) <= lines_module.MAX_CHROME and not lines_module._SENTENCE_MARK.search(text):
         assert lines_module.is_site_chrome(text) == lines_module._chrome_pieces(words.nfkc(text).strip())
+
+
+_GLYPHS = "⻘⺠⾏⼾\u202a\u202e\u2066\u2069\uf900\ufb06\ufb07\U0002f800\U0002fa1f\U0001f600\u2e7f\u2fe0\u2e80青民\n\t\u200b\u00a0\ufeff\r\x85\u2028 　“”—"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GLYPHS) | st.text(max_size=2) | st.just("[bookmark: _Toc1]"), max_size=10).map("".join))
+def test_quick_clean_and_odd_are_what_the_patterns_say(text):
+    assert glyphs.odd(text) == (glyphs._ODD.search(text) is not None)
+    cleaned = lines_module._SPACES.sub(" ", lines_module._BOOKMARK.sub("", lines_module._CONTROL.sub("", text)))
+    assert lines_module.clean(text) == cleaned
+
+
+def test_what_clean_and_odd_look_for_is_never_printed():
+    """The quick answers count on it, for every character."""
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if ch.isprintable():
+            assert not lines_module._CLEAN_OR_NOT.match(ch) and ch not in BIDI, hex(code)

@@ -63,9 +63,20 @@ class Line:
 
 def clean(text: str) -> str:
     """Text as a person reads it: no controls, no zero-width marks, plain spaces."""
+    if printable(text) and "[bookmark: " not in text:
+        return text  # most texts: nothing to take out (each character _CLEAN_OR_NOT finds is one Python does not print)
     if not _CLEAN_OR_NOT.search(text):
-        return text  # most paragraphs and cells: nothing to take out
+        return text
     return _SPACES.sub(" ", _BOOKMARK.sub("", _CONTROL.sub("", text)))
+
+
+def printable(text: str) -> bool:
+    """Every character of ``text`` but its line feeds and tabs one Python prints: none is a
+    control, format character, separator but the space, surrogate or unassigned — told in C
+    at a few times the speed of a pattern's search for them."""
+    if "\n" in text or "\t" in text:
+        text = text.replace("\n", "").replace("\t", "")
+    return text.isprintable()
 
 
 # -- page chrome ------------------------------------------------------------------------------------

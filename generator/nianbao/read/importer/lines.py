@@ -71,11 +71,13 @@ def clean(text: str) -> str:
 
 
 def printable(text: str) -> bool:
-    """Every character of ``text`` but its line feeds and tabs one Python prints: none is a
-    control, format character, separator but the space, surrogate or unassigned — told in C
-    at a few times the speed of a pattern's search for them."""
-    if "\n" in text or "\t" in text:
-        text = text.replace("\n", "").replace("\t", "")
+    """Every character of ``text`` one Python prints, but its line feeds, tabs and ideographic
+    spaces (a Chinese paragraph's indent): none is a control, format character, separator but
+    those spaces, surrogate or unassigned — told in C at a few times the speed of a
+    pattern's search for them."""
+    for ignored in "\n\t\u3000":
+        if ignored in text:
+            text = text.replace(ignored, "")
     return text.isprintable()
 
 

@@ -36,7 +36,7 @@ from ...model.places import KeyPath, place
 from ...model.standard import SPECS, Column, Spec
 from ...model.standard.common import WAN
 from .lines import Cell, Line
-from .words import SIMILAR, core, is_blank, is_label, is_value_token, label_score, normal, number, ordinal_value, similarity, split_ordinal
+from .words import SIMILAR, core, is_blank, is_label, is_value_token, label_score, normal, number, ordinal_value, per_token, similarity, split_ordinal
 
 
 @dataclass
@@ -73,9 +73,15 @@ def is_prose(line: Line) -> bool:
     cells = line.cells
     if len(cells) > 1 and is_value_token(cells[-1].text):
         return False
-    if len(line.text) > 50 and _PARAGRAPH.match(line.text):
+    return _prose_words(line.text)
+
+
+@per_token  # a line is asked once by each table's reader and by the format's vote
+def _prose_words(text: str) -> bool:
+    """Words long enough, or a sentence long enough, to be prose."""
+    if len(text) > 50 and _PARAGRAPH.match(text):
         return True  # told before it is normalised
-    t = normal(line.text)
+    t = normal(text)
     return len(t) > 50 or ("。" in t and len(t) > 15)
 
 

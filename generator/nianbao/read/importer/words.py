@@ -45,10 +45,14 @@ _OCR_ONES = frozenset("lIi|丨")  # (what it opens with: most labels are not sea
 _TOKENS = 8192  # distinct tokens kept; a hostile file with more is read, only slower
 
 
-def _per_token(function):
+def per_token(function):
+    """``function`` (of a token's or a line's text) worked out once a text in a file."""
     kept = lru_cache(maxsize=_TOKENS)(function)
     _KEPT.append(kept)
     return kept
+
+
+_per_token = per_token
 
 
 _KEPT: list = []

@@ -29,7 +29,9 @@ def word_cells(text: str) -> list[str]:
     more spaces; within a column, a new label where a word opens with a number
     (``三、本年度办理结果 （一）予以公开``) and the numbers after a label as cells of their own."""
     out: list[str] = []
-    for part in _COLUMNS.split(text.strip()):
+    stripped = text.strip()
+    parts = [stripped] if len(stripped.split(None, 1)) < 2 else _COLUMNS.split(stripped)  # a line without a space (a paragraph): one part, told in C
+    for part in parts:
         tokens = part.split()
         k = len(tokens)
         while k > 0 and is_value_token(tokens[k - 1]):

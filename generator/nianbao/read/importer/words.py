@@ -52,9 +52,6 @@ def per_token(function):
     return kept
 
 
-_per_token = per_token
-
-
 _KEPT: list = []
 
 
@@ -64,7 +61,7 @@ def forget() -> None:
         kept.cache_clear()
 
 
-@_per_token
+@per_token
 def nfkc(text: str) -> str:
     """NFKC (full-width brackets, digits and colons become ASCII): Chinese text with its
     full-width punctuation is never already so, and a line is asked for it by several
@@ -72,7 +69,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@_per_token
+@per_token
 def normal(text: str) -> str:
     """NFKC, no spaces (``str.split`` splits at exactly what ``\\s`` matches).  Worked out
     here rather than from :func:`nfkc`: a token is asked for its normal form, a line for
@@ -94,7 +91,7 @@ def ordinal_value(ordinal: str) -> str:
     return f"({digits})" if style == "(" else f"{style}{digits}"
 
 
-@_per_token
+@per_token
 def split_ordinal(text: str) -> tuple[str, str]:
     """``(三)不予公开`` → (``(三)``, ``不予公开``); the label's numbering and its core."""
     text = normal(text)
@@ -182,7 +179,7 @@ def is_blank(text: str) -> bool:
     return not text.strip()
 
 
-@_per_token
+@per_token
 def _bare(text: str) -> str:
     return _unitless(normal(text))
 
@@ -197,19 +194,19 @@ def _unitless(t: str) -> str:
     return t
 
 
-@_per_token
+@per_token
 def looks_numeric(text: str) -> bool:
     """A value cell (a number, possibly with a unit), as opposed to a label."""
     return bool(_NUMBER.fullmatch(_bare(text)))
 
 
-@_per_token
+@per_token
 def looks_junk(text: str) -> bool:
     t = normal(text)
     return bool(t) and all(ch in JUNK for ch in t)
 
 
-@_per_token
+@per_token
 def looks_doubtful(text: str) -> bool:
     """Digits mixed with letters OCR confuses with digits (``1O``, ``l2``), or such a
     letter alone where a number stands: a number that cannot be trusted."""
@@ -273,7 +270,7 @@ class _FigureChars(dict):
 _FIGURE_CHARS = _FigureChars()
 
 
-@_per_token
+@per_token
 def footnoted(text: str) -> str:
     """Why a cell that looks like a number is not one figure, or ``""``: a footnote
     mark, a superscript or circled number glued to it, digits of another script, or two
@@ -330,7 +327,7 @@ def _in_values(ch: str) -> bool:
 _LABEL_CHARS = _LabelChars()
 
 
-@_per_token
+@per_token
 def is_value_token(text: str) -> bool:
     """A cell that stands where a number stands: a number, a dash, or a doubtful number.
     (:func:`looks_numeric`, :func:`looks_junk`, :func:`looks_doubtful` or :func:`footnoted`,
@@ -346,12 +343,12 @@ def is_value_token(text: str) -> bool:
     return _has_number_char(text.strip()) and bool(footnoted(text))  # without a number character, nothing is footnoted
 
 
-@_per_token
+@per_token
 def is_label(text: str) -> bool:
     return not is_blank(text) and not is_value_token(text)
 
 
-@_per_token
+@per_token
 def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     """The cell's value for a column of type ``kind``; ``unit_wan``: the column is in 万元."""
     if _ASCII_FIGURE.fullmatch(text):  # the commonest cell, digits as they are: no unit, mark or look-alike to weigh

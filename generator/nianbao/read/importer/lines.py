@@ -13,6 +13,8 @@ recognised here once, so that no reader lets it into the report.
 from __future__ import annotations
 
 import re
+import string
+import unicodedata
 from dataclasses import dataclass, field
 
 from ...errors import NianbaoError
@@ -61,9 +63,22 @@ class Line:
 
 def clean(text: str) -> str:
     """Text as a person reads it: no controls, no zero-width marks, plain spaces."""
+    if printable(text) and "[bookmark: " not in text:
+        return text  # most texts: nothing to take out (each character _CLEAN_OR_NOT finds is one Python does not print)
     if not _CLEAN_OR_NOT.search(text):
-        return text  # most paragraphs and cells: nothing to take out
+        return text
     return _SPACES.sub(" ", _BOOKMARK.sub("", _CONTROL.sub("", text)))
+
+
+def printable(text: str) -> bool:
+    """Every character of ``text`` one Python prints, but its line feeds, tabs and ideographic
+    spaces (a Chinese paragraph's indent): none is a control, format character, separator but
+    those spaces, surrogate or unassigned — told in C at a few times the speed of a
+    pattern's search for them."""
+    for ignored in "\n\t\u3000":
+        if ignored in text:
+            text = text.replace(ignored, "")
+    return text.isprintable()
 
 
 # -- page chrome ------------------------------------------------------------------------------------
@@ -114,6 +129,36 @@ _CHROME_FIGURE = re.compile(r"\d{2,4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:
 _CHROME_SEPARATORS = re.compile(r"[\s|｜/·•【】\[\]()（）<>《》「」,，、>＞»›]+")
 MAX_CHROME = 120  # characters: a bar of tools and metadata; longer is a paragraph
 _SENTENCE_MARK = re.compile(r"[。；;！!？?﹔﹖﹗]")
+# every character the three patterns above can match but for a label's value (after a colon)
+# and an attachment's name (after 附件): their literal characters, any letter in either case
+# (the patterns ignore case, and "ſ", "K" fold to ASCII), digits and spaces
+_CHROME_CHARACTERS = frozenset(_CHROME_WORD.pattern + _CHROME_FIGURE.pattern + _CHROME_SEPARATORS.pattern
+                               + string.ascii_letters + "\u017f\u212a\u0130\u0131")
+
+
+class _Unchrome(dict):
+    """A ``str.translate`` table: a character that is, or NFKC decomposes into, a colon or
+    附 → ":" (after a label's colon, or 附件, any character may stand); one
+    :data:`_CHROME_CHARACTERS` may match → dropped; any other → itself.  So a line that
+    keeps a character and no ":" is not chrome, told without normalising it or trying
+    the patterns.  (No character the patterns match is a canonical composition: NFKC
+    cannot make one from those kept.)  Each character is judged once, then looked up in C."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        chars = ch + unicodedata.normalize("NFKD", ch)
+        if ":" in chars or "附" in chars:
+            kept: str | None = ":"
+        elif any(c in _CHROME_CHARACTERS or c.isdigit() or c.isspace() for c in chars):
+            kept = None
+        else:
+            kept = ch
+        if len(self) < 65536:
+            self[code] = kept
+        return kept
+
+
+_UNCHROME = _Unchrome()
 
 
 def is_site_chrome(text: str) -> bool:
@@ -124,7 +169,14 @@ def is_site_chrome(text: str) -> bool:
     not — and not one sentence mark (。；！？) in it."""
     if len(text) > MAX_CHROME or _SENTENCE_MARK.search(text):
         return False
-    t = nfkc(text).strip()
+    told = "".join(text.split()).translate(_UNCHROME)  # (spaces are dropped: a row's many go first, in C)
+    if told and ":" not in told:
+        return False  # a character no tool, label, figure or separator holds, and no colon or 附件 anything could follow
+    return _chrome_pieces(nfkc(text).strip())
+
+
+def _chrome_pieces(t: str) -> bool:
+    """:func:`is_site_chrome` of a text in NFKC: each piece a tool, a label or a figure."""
     if not t or not (_CHROME_SEPARATORS.match(t) or _CHROME_WORD.match(t) or _CHROME_FIGURE.match(t)):
         return False  # most lines of a report fail here, at their first word
     words = 0
@@ -144,7 +196,12 @@ def is_site_chrome(text: str) -> bool:
 
 def is_page_number(text: str) -> bool:
     """A line that is only a page number: ``— 3 —``, ``第3页 共8页``, ``3/8``."""
+    if _WORD.search(text):
+        return False  # an ideograph a page number has not (NFKC keeps ideographs): a paragraph, told before it is normalised
     return bool(_PAGE_NUMBER.match(nfkc(text).strip()))
+
+
+_WORD = re.compile("[\u4e00-\u5170\u5172-\u7b2b\u7b2d-\u9874\u9876-\u9fff]")  # 一…鿿 but 共, 第, 页
 
 
 def is_metadata(text: str) -> bool:

@@ -47,8 +47,9 @@ def _heading_of(line: Line, start: int) -> int | None:
     """The index in SECTIONS of the section ``line`` opens (from ``start`` on), or None."""
     if (line.in_table and not framed(line)) or not line.text or line.kind == "image":
         return None
-    text = normal(line.text)
-    if len(text) > 44 or (len(line.cells) > 1 and is_value_token(line.cells[-1].text)):
+    if (len(line.cells) > 1 and is_value_token(line.cells[-1].text)) or (len(line.text) > 44 and _LONG.match(line.text)):
+        return None  # a row with figures; a paragraph, longer than a heading (told before it is normalised)
+    if len(normal(line.text)) > 44:
         return None
     ordinal, rest = split_ordinal(line.text)
     number = _section_number(ordinal)
@@ -64,6 +65,11 @@ def _heading_of(line: Line, start: int) -> int | None:
         if own_core in rest or similarity(rest, own_core, HEADING_SIMILAR) >= HEADING_SIMILAR:
             return j
     return None
+
+
+# 45 ideographs: a text whose normal form is longer than any heading.  NFKC keeps each
+# ideograph as it is and joins none of them with a neighbour, so they count a lower bound.
+_LONG = re.compile(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){45}")
 
 
 def outline(lines: list[Line]) -> Outline:

@@ -186,7 +186,7 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
     after the last row that was read before it."""
     t3 = spec.table3
     run: list[Slot] = []
-    before: tuple[str, int | None] | None = None
+    before: tuple[Slot, int | None] | None = None  # (its name is worked out where a run after it is told)
 
     def close() -> None:
         if not run:
@@ -195,7 +195,7 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
         assert keys is not None  # a missing row is a data row
         where = place(spec.id, keys)
         names = "、".join(_short(spec, slot) for slot in run)
-        after = f"在“{before[0]}”之后" if before else "开头"
+        after = f"在“{_short(spec, before[0])}”之后" if before else "开头"
         if picture:
             message = f"原文的表三是图片（{picture}），无法读取数字，{len(run)}行均留空，请按原件填写"
         elif len(run) == 1:
@@ -210,7 +210,7 @@ def _report_missing_rows(spec: Spec, found: Found, slots: list[Slot], picture: s
             continue
         if slot.keys in found.lines:
             close()
-            before = (_short(spec, slot), found.lines[slot.keys])
+            before = (slot, found.lines[slot.keys])
         elif slot.keys[-1] != t3.row("total").key:  # （七）总计 may be left out: it is computed
             run.append(slot)
             found.values[slot.keys] = None

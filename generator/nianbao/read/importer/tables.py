@@ -25,6 +25,7 @@ disagrees is kept so that ``check`` reports it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -35,7 +36,7 @@ from ...model.places import KeyPath, place
 from ...model.standard import SPECS, Column, Spec
 from ...model.standard.common import WAN
 from .lines import Cell, Line
-from .words import SIMILAR, core, is_blank, is_label, is_value_token, label_score, normal, number, ordinal_value, similarity, split_ordinal
+from .words import SIMILAR, core, is_blank, is_label, is_value_token, label_score, normal, number, ordinal_value, per_token, similarity, split_ordinal
 
 
 @dataclass
@@ -72,8 +73,21 @@ def is_prose(line: Line) -> bool:
     cells = line.cells
     if len(cells) > 1 and is_value_token(cells[-1].text):
         return False
-    t = normal(line.text)
+    return _prose_words(line.text)
+
+
+@per_token  # a line is asked once by each table's reader and by the format's vote
+def _prose_words(text: str) -> bool:
+    """Words long enough, or a sentence long enough, to be prose."""
+    if len(text) > 50 and _PARAGRAPH.match(text):
+        return True  # told before it is normalised
+    t = normal(text)
     return len(t) > 50 or ("。" in t and len(t) > 15)
+
+
+# 51 ideographs: a text whose normal form is longer than 50 (NFKC keeps each ideograph as it
+# is and joins none of them with a neighbour, so they count a lower bound)
+_PARAGRAPH = re.compile(r"(?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){51}")
 
 
 # -- the stream reader ----------------------------------------------------------------------------------
@@ -150,6 +164,8 @@ class _StreamReader:
             return None
         found, top = None, SIMILAR
         for i in range(pointer + 1, len(slots)):
+            if 1.0 - 0.004 * (i - pointer - 1) < top:
+                break  # no label scores above 1: no row this far ahead can beat the one found
             slot = slots[i]
             if slot.short and i - pointer - 1 > WINDOW:
                 continue  # a generic label this far ahead is not looked for (whatever its score)

@@ -19,7 +19,7 @@ from .words import is_value_token, split_ordinal
 _RULE = re.compile(r"^[|\s]*:?-{3,}:?(?:[|\t ]+:?-{3,}:?)*[|\s]*$")
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*")
 _BOLD = re.compile(r"\*\*|__")
-_COLUMNS = re.compile(r"\s{2,}|\u3000{2,}")  # between columns aligned with spaces
+_COLUMNS = re.compile(r"\s{2,}")  # between columns aligned with spaces (ideographic ones too: \s holds U+3000)
 _PUNCTUATION = re.compile(r"[，,。；;：:]")  # a sentence, not a label glued to its figure
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff）)\]】])(\d+(?:\.\d+)?)$")  # 行政许可517645
 
@@ -29,11 +29,16 @@ def word_cells(text: str) -> list[str]:
     more spaces; within a column, a new label where a word opens with a number
     (``三、本年度办理结果 （一）予以公开``) and the numbers after a label as cells of their own."""
     out: list[str] = []
-    for part in _COLUMNS.split(text.strip()):
+    stripped = text.strip()
+    parts = [stripped] if len(stripped.split(None, 1)) < 2 else _COLUMNS.split(stripped)  # a line without a space (a paragraph): one part, told in C
+    for part in parts:
         tokens = part.split()
         k = len(tokens)
         while k > 0 and is_value_token(tokens[k - 1]):
             k -= 1
+        if not k:
+            out += tokens  # figures only (a column of a row)
+            continue
         labels: list[str] = []
         for token in tokens[:k]:
             if labels and not split_ordinal(token)[0]:
@@ -83,7 +88,7 @@ def read_text(text: str) -> list[Line]:
         if not stripped:
             lines.append(Line("", [], number, "", raw))
             continue
-        if _RULE.match(stripped):
+        if "---" in stripped and _RULE.match(stripped):
             continue  # a markdown table's separator row, with pipes or tabs: not data
         if _closed_row(stripped) or (closed and stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
             # 规章 | 0 | 0 | 0 |  — a row a line, each cell closed by its pipe; where rows
@@ -99,8 +104,11 @@ def read_text(text: str) -> list[Line]:
             cells = [Cell(f.strip(), number) for f in raw.split("\t")]
             lines.append(_line(number, stripped, raw, cells=cells, in_table=True, exact=True, kind="row"))
             continue
-        heading = bool(_MD_HEADING.match(stripped))
-        plain = _BOLD.sub("", _MD_HEADING.sub("", stripped)).strip()
+        if stripped[0] == "#" or "**" in stripped or "__" in stripped:  # (what the patterns need: the line is stripped)
+            heading = bool(_MD_HEADING.match(stripped))
+            plain = _BOLD.sub("", _MD_HEADING.sub("", stripped)).strip()
+        else:
+            heading, plain = False, stripped
         cells = [Cell(c, number) for c in word_cells(plain)]
         lines.append(_line(number, plain, raw, cells=cells, heading=heading))
     return lines
@@ -120,7 +128,7 @@ def _closes_rows(raw_lines: list[str]) -> bool:
     """The text writes rows closed by a pipe and never opened by one (no markdown table:
     its rows open with a pipe and its header is ruled with ``|---|``)."""
     stripped = [ln.strip() for ln in raw_lines[:20_000]]
-    if any(_RULE.match(ln) and "|" in ln for ln in stripped):
+    if any("---" in ln and "|" in ln and _RULE.match(ln) for ln in stripped):
         return False
     return sum(_closed_row(ln) and ln.count("|") >= 2 for ln in stripped) >= 3
 

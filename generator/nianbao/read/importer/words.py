@@ -35,6 +35,7 @@ SIMILAR = 0.8  # difflib ratio from which two label cores are taken as the same 
 # Characters OCR engines put in place of others in labels (never applied to numbers).
 _OCR_FOLD = str.maketrans({"己": "已", "巳": "已"})
 _OCR_LEADING_ONE = re.compile(r"^[lIi|丨](?=[.、．])")  # l.属于国家秘密
+_OCR_ONES = frozenset("lIi|丨")  # (what it opens with: most labels are not searched)
 
 
 # A file repeats its tokens (the same figures, dashes and labels in every table), and each
@@ -44,7 +45,8 @@ _OCR_LEADING_ONE = re.compile(r"^[lIi|丨](?=[.、．])")  # l.属于国家秘�
 _TOKENS = 8192  # distinct tokens kept; a hostile file with more is read, only slower
 
 
-def _per_token(function):
+def per_token(function):
+    """``function`` (of a token's or a line's text) worked out once a text in a file."""
     kept = lru_cache(maxsize=_TOKENS)(function)
     _KEPT.append(kept)
     return kept
@@ -59,7 +61,7 @@ def forget() -> None:
         kept.cache_clear()
 
 
-@_per_token
+@per_token
 def nfkc(text: str) -> str:
     """NFKC (full-width brackets, digits and colons become ASCII): Chinese text with its
     full-width punctuation is never already so, and a line is asked for it by several
@@ -67,10 +69,12 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@_per_token
+@per_token
 def normal(text: str) -> str:
-    """NFKC, no spaces."""
-    return _SPACE.sub("", nfkc(text))
+    """NFKC, no spaces (``str.split`` splits at exactly what ``\\s`` matches).  Worked out
+    here rather than from :func:`nfkc`: a token is asked for its normal form, a line for
+    its NFKC, and each text is then normalised once."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 _CN_VALUES = {c: str(i) for i, c in enumerate(_CN, start=1)}
@@ -87,10 +91,12 @@ def ordinal_value(ordinal: str) -> str:
     return f"({digits})" if style == "(" else f"{style}{digits}"
 
 
-@_per_token
+@per_token
 def split_ordinal(text: str) -> tuple[str, str]:
     """``(三)不予公开`` → (``(三)``, ``不予公开``); the label's numbering and its core."""
-    text = _OCR_LEADING_ONE.sub("1", normal(text))
+    text = normal(text)
+    if text[:1] in _OCR_ONES:
+        text = _OCR_LEADING_ONE.sub("1", text)
     match = _ORDINAL.match(text)
     if not match:
         return "", text
@@ -166,12 +172,14 @@ class Number:
     problem: str = ""
 
 
-@_per_token
 def is_blank(text: str) -> bool:
-    return not normal(text)
+    """Nothing but spaces.  (No character that is not a space becomes one under NFKC,
+    and none becomes nothing: ``not normal(text)`` is ``not text.strip()``, checked over
+    every code point in tests/test_import_tokens.py.)"""
+    return not text.strip()
 
 
-@_per_token
+@per_token
 def _bare(text: str) -> str:
     return _unitless(normal(text))
 
@@ -186,19 +194,19 @@ def _unitless(t: str) -> str:
     return t
 
 
-@_per_token
+@per_token
 def looks_numeric(text: str) -> bool:
     """A value cell (a number, possibly with a unit), as opposed to a label."""
     return bool(_NUMBER.fullmatch(_bare(text)))
 
 
-@_per_token
+@per_token
 def looks_junk(text: str) -> bool:
     t = normal(text)
     return bool(t) and all(ch in JUNK for ch in t)
 
 
-@_per_token
+@per_token
 def looks_doubtful(text: str) -> bool:
     """Digits mixed with letters OCR confuses with digits (``1O``, ``l2``), or such a
     letter alone where a number stands: a number that cannot be trusted."""
@@ -262,7 +270,7 @@ class _FigureChars(dict):
 _FIGURE_CHARS = _FigureChars()
 
 
-@_per_token
+@per_token
 def footnoted(text: str) -> str:
     """Why a cell that looks like a number is not one figure, or ``""``: a footnote
     mark, a superscript or circled number glued to it, digits of another script, or two
@@ -290,13 +298,44 @@ def footnoted(text: str) -> str:
     return ""
 
 
-@_per_token
+class _LabelChars(dict):
+    """A ``str.translate`` table that keeps the characters no value cell can hold and drops
+    the others: a token that keeps one is a label, told without normalising it.  Dropped
+    are what a value cell is written with — digits and other numbers, dashes and 无
+    (:data:`JUNK`), letters read for digits, signs and separators, units, footnote marks,
+    spaces, and the brackets and words of a note after a figure (``12（注）``) — and any
+    character NFKC decomposes into one of them (``Ⅰ`` → ``I``).  None of those is a
+    canonical composition, so NFKC cannot make one from the characters kept.  Each
+    character is judged once, then looked up in C."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        kept = None if any(_in_values(c) for c in ch + unicodedata.normalize("NFKD", ch)) else code
+        if len(self) < 65536:
+            self[code] = kept
+        return kept
+
+
+_VALUE_WORDS = frozenset("件条个项次人家份万元" + _MARKS + "，,.+-（()）[]［］^注附备" + _CN)
+
+
+def _in_values(ch: str) -> bool:
+    """A character that may stand in a value cell (see :class:`_LabelChars`)."""
+    return ch.isdigit() or ch.isspace() or ch in JUNK or ch in _LOOKALIKES or ch in _VALUE_WORDS or unicodedata.category(ch) in ("No", "Zs")
+
+
+_LABEL_CHARS = _LabelChars()
+
+
+@per_token
 def is_value_token(text: str) -> bool:
     """A cell that stands where a number stands: a number, a dash, or a doubtful number.
     (:func:`looks_numeric`, :func:`looks_junk`, :func:`looks_doubtful` or :func:`footnoted`,
     read here from one normal form of the token, the likeliest first.)"""
     if _ASCII_FIGURE.fullmatch(text):
         return True
+    if text and (_LABEL_CHARS[ord(text[-1])] is not None or _LABEL_CHARS[ord(text[0])] is not None or text.translate(_LABEL_CHARS)):
+        return False  # a character no number, dash or footnoted figure holds (its ends told first, a paragraph's at once): a label
     t = normal(text)
     bare = _unitless(t)
     if _NUMBER.fullmatch(bare) or _doubtful(bare) or (t and all(ch in JUNK for ch in t)):
@@ -304,14 +343,16 @@ def is_value_token(text: str) -> bool:
     return _has_number_char(text.strip()) and bool(footnoted(text))  # without a number character, nothing is footnoted
 
 
-@_per_token
+@per_token
 def is_label(text: str) -> bool:
     return not is_blank(text) and not is_value_token(text)
 
 
-@_per_token
+@per_token
 def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     """The cell's value for a column of type ``kind``; ``unit_wan``: the column is in 万元."""
+    if _ASCII_FIGURE.fullmatch(text):  # the commonest cell, digits as they are: no unit, mark or look-alike to weigh
+        return Number(Decimal(int(text)) if kind is ValueType.AMOUNT else int(text))
     shown = text.strip()
     if looks_doubtful(text):
         return Number(None, problem=f"“{shown}”的数字看不清（可能是识别错误的字母），不能确定")

@@ -281,8 +281,11 @@ def _all_plain(styles: Mapping[str, Look]) -> bool:
         return kept[1]
     default = styles.get("", _NOTHING)
     plain = _plain(default) and all(_plain(default.over(look)) for look in styles.values())
-    if len(_PLAIN_STYLES) < 64 and isinstance(styles, MappingProxyType):  # a template's looks, kept (see _styles)
-        _PLAIN_STYLES[id(styles)] = (styles, plain)
+    if isinstance(styles, MappingProxyType):  # a styles part's looks (see _styles): the same for every report of its template
+        with _LOOKS_LOCK:
+            while len(_PLAIN_STYLES) >= _LOOKS_KEPT:
+                _PLAIN_STYLES.pop(next(iter(_PLAIN_STYLES)))  # the oldest
+            _PLAIN_STYLES[id(styles)] = (styles, plain)  # (held with its looks, so that their id is not reused)
     return plain
 
 

@@ -25,8 +25,6 @@ from itertools import chain
 from types import MappingProxyType
 from typing import Any
 
-from lxml import etree
-
 from ...system import safezip
 from .lines import Cell, Line, Unreadable, clean
 
@@ -39,7 +37,7 @@ KIND = "Word 文档（.docx）"
 _PICTURES = (f"{W}drawing", f"{W}pict", f"{W}object")
 _P, _R, _T, _TBL, _TR, _TC, _RPR = (f"{W}{name}" for name in ("p", "r", "t", "tbl", "tr", "tc", "rPr"))
 _PPR, _PSTYLE_TAG, _RSTYLE, _VAL, _NO_BREAK_HYPHEN = f"{W}pPr", f"{W}pStyle", f"{W}rStyle", f"{W}val", f"{W}noBreakHyphen"
-_TRPR, _DEL = f"{W}trPr", f"{W}del"
+_TRPR, _DEL, _TCPR, _VMERGE = f"{W}trPr", f"{W}del", f"{W}tcPr", f"{W}vMerge"
 _SPACE_TAGS, _BREAK_TAGS, _NOTE_TAGS = (f"{W}tab", f"{W}ptab"), (f"{W}br", f"{W}cr"), (f"{W}footnoteReference", f"{W}endnoteReference")
 _SKIP = {f"{W}sectPr", f"{W}pPr", f"{W}rPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr", f"{MC}Fallback", f"{W}del", f"{W}moveFrom"}
 
@@ -327,9 +325,21 @@ def _plain_runs(p) -> list[str] | None:
     return parts
 
 
-# cells covered by the cell above: the first w:vMerge of a cell's properties continues the
-# merge (as Word writes it, without a value, or "continue")
-_COVERED = etree.XPath("//w:tc[(w:tcPr/w:vMerge)[1][not(@w:val) or @w:val = 'continue']]", namespaces={"w": W[1:-1]})
+def _covered(tbl) -> set:
+    """The document's cells covered by the cell above: the first w:vMerge of a cell's
+    properties continues the merge (as Word writes it, without a value, or "continue").
+    The merges are found by lxml's tag filter (a few dozen in a report), not by visiting
+    every cell: the first one met under a cell's own properties is the cell's."""
+    covered, seen = set(), set()
+    for merge in tbl.getroottree().iter(_VMERGE):
+        props = merge.getparent()
+        cell = props.getparent() if props is not None and props.tag == _TCPR else None
+        if cell is None or cell.tag != _TC or cell in seen:
+            continue
+        seen.add(cell)
+        if merge.get(_VAL, "continue") == "continue":
+            covered.add(cell)
+    return covered
 
 
 class _Reader:
@@ -393,7 +403,7 @@ class _Reader:
         rows = [(tr, list(tr.iterchildren(_TC))) for tr in tbl.iterchildren(_TR)]
         one_column = all(len(tcs) <= 1 for _, tcs in rows)
         if self.covered is None:  # the document's covered cells, found in one search the first time a table is read
-            self.covered = set(_COVERED(tbl))
+            self.covered = _covered(tbl)
         for r, (tr, tcs) in enumerate(rows, start=1):
             where = f"第{self.tables}个表格第{r}行"
             if _grandchild(tr, _TRPR, _DEL) is not None:

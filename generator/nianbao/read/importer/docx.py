@@ -16,7 +16,9 @@ the importer reports) — never as 121.
 
 from __future__ import annotations
 
+import struct
 import threading
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -58,7 +60,7 @@ def read_docx(data: bytes) -> list[Line]:
     body = root.find(f"{W}body")
     if body is None:
         raise Unreadable("Word 文档中没有正文")
-    return _Reader(_styles(package)).read(body)
+    return _Reader(_styles(package, data)).read(body)
 
 
 # -- what a run looks like --------------------------------------------------------------------
@@ -170,39 +172,64 @@ def look_of(rpr) -> Look:
     return _interned(Look(hidden, white, shaded, tiny, raised, struck))
 
 
-def _styles(package) -> Mapping[str, Look]:
+def _styles(package, data: bytes) -> Mapping[str, Look]:
     """styleId → the run look the style gives (its basedOn chain followed), with the
     document's defaults under it as key ``""``."""
+    try:
+        info = package.getinfo("word/styles.xml")
+    except KeyError:
+        return {}
+    stored = _stored(data, info)
+    key = (info.file_size, info.CRC)
+    if stored is not None:
+        with _LOOKS_LOCK:
+            kept = _LOOKS.get(key)
+        if kept is not None and kept[0] == stored:  # the same bytes as stored, not merely the same checksum
+            return kept[1]
     try:
         xml = safezip.read_part(package, "word/styles.xml", KIND)
     except (KeyError, safezip.BadPackage):
         return {}
-    key = (len(xml), package.getinfo("word/styles.xml").CRC)
-    with _LOOKS_LOCK:
-        kept = _LOOKS.get(key)
-    if kept is not None and kept[0] == xml:  # the same bytes, not merely the same checksum
-        return kept[1]
     looks: Mapping[str, Look] = MappingProxyType(_parse_styles(xml))
-    if len(xml) > _LOOKS_PART:
+    if len(xml) > _LOOKS_PART or stored is None:
         return looks  # not a template's part: read for this file alone, not held
     with _LOOKS_LOCK:
         while len(_LOOKS) >= _LOOKS_KEPT:
             _LOOKS.pop(next(iter(_LOOKS)))  # the oldest
-        _LOOKS[key] = (xml, looks)
+        _LOOKS[key] = (stored, looks)
     return looks
 
 
-# The looks of a styles part, kept with the part itself: the reports of one template
-# (nianbao's own, an office's Word or WPS normal template) carry the same part — a few
-# hundred KB, mostly Word's gallery of table styles — so it is read once, not for every
-# report.  The part is found by its length and the CRC the package's directory gives for
-# it (zipfile checks that CRC as it reads), then compared byte for byte: a part made to
-# share another's checksum is read for itself; and no digest of the whole part is
-# computed for every report (it cost more than the rest of the look-up).
+# The looks of a styles part, kept with the part as the package stores it: the reports of
+# one template (nianbao's own, an office's Word or WPS normal template) carry the same
+# part — a few hundred KB, mostly Word's gallery of table styles — so it is read once, not
+# for every report.  The part is found by its length and the CRC the package's directory
+# gives for it, then its stored bytes (local header, name and compressed data, with the
+# directory's entry for it) are compared byte for byte with those read before: the same
+# stored bytes inflate to the same part, which was inflated, checked against its CRC and
+# parsed the first time — so neither the inflation (most of reading a styles part) nor a
+# digest of it is paid again, and a part made to share another's checksum is read for itself.
 _LOOKS: dict[tuple[int, int], tuple[bytes, Mapping[str, Look]]] = {}
 _LOOKS_KEPT = 16
 _LOOKS_PART = 4 * 1024 * 1024  # bytes of a styles part held (Word's and WPS's are 0.1–1 MB): 16 of them at most 64 MB
 _LOOKS_LOCK = threading.Lock()
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # a zip member's local header: signature, …, name and extra lengths
+
+
+def _stored(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A member as stored — the directory's entry for it, its local header, name, extra
+    field and compressed data: all that zipfile reads to inflate it — or None when it is
+    stored in a way not worth keeping (encrypted, patched, overlapping, cut short)."""
+    start = info.header_offset
+    if info.flag_bits & 0x61 or start < 0 or start + _LOCAL_HEADER.size > len(data):
+        return None
+    magic, name, extra = _LOCAL_HEADER.unpack_from(data, start)
+    end = start + _LOCAL_HEADER.size + name + extra + info.compress_size
+    limit = getattr(info, "_end_offset", None)  # where the next member starts (zipfile refuses overlapping members)
+    if magic != b"PK\x03\x04" or end > len(data) or (limit is not None and end > limit):
+        return None
+    entry = repr((info.orig_filename, info.flag_bits, info.compress_type, info.compress_size, info.file_size, info.CRC)).encode()
+    return entry + data[start:end]
 
 
 def _parse_styles(xml: bytes) -> dict[str, Look]:
@@ -236,12 +263,107 @@ def _parse_styles(xml: bytes) -> dict[str, Look]:
     return looks
 
 
+def _plain(look: Look) -> bool:
+    """Text in this look is read as it stands: seen and not raised."""
+    return not look.unseen and look.raised not in ("superscript", "subscript")
+
+
+_PLAIN_STYLES: dict[int, tuple[Mapping[str, Look], bool]] = {}  # id(styles) → (styles, every paragraph style shows text plainly)
+
+
+def _all_plain(styles: Mapping[str, Look]) -> bool:
+    """Whether text shows plainly in every paragraph style (nianbao's, most offices'): then
+    no paragraph's style need be looked up to read its plain runs."""
+    kept = _PLAIN_STYLES.get(id(styles))
+    if kept is not None and kept[0] is styles:
+        return kept[1]
+    default = styles.get("", _NOTHING)
+    plain = _plain(default) and all(_plain(default.over(look)) for look in styles.values())
+    if isinstance(styles, MappingProxyType):  # a styles part's looks (see _styles): the same for every report of its template
+        with _LOOKS_LOCK:
+            while len(_PLAIN_STYLES) >= _LOOKS_KEPT:
+                _PLAIN_STYLES.pop(next(iter(_PLAIN_STYLES)))  # the oldest
+            _PLAIN_STYLES[id(styles)] = (styles, plain)  # (held with its looks, so that their id is not reused)
+    return plain
+
+
+# the run properties that may hide, strike, colour, shade or raise a run's text, or name a
+# character style that does (w:sz, which can only shrink it, is read for its value)
+_SHOWING = frozenset(f"{W}{name}" for name in ("rStyle", "vanish", "webHidden", "specVanish", "strike", "dstrike", "color", "shd", "highlight", "vertAlign"))
+_SZ = f"{W}sz"
+
+
+def _plain_runs(p) -> list[str] | None:
+    """The texts of paragraph ``p`` when it is plain runs — its properties, then runs of
+    text whose properties change nothing a reader sees — or None (then it is walked
+    run by run: paragraph_text).  Most paragraphs of a report are plain, and reading them
+    so visits a third of the elements paragraph_text does."""
+    parts = []
+    for kid in p:
+        tag = kid.tag
+        if tag == _R:
+            for part in kid:
+                inner = part.tag
+                if inner == _T:
+                    if len(part):
+                        return None
+                    parts.append(part.text or "")
+                elif inner == _RPR:
+                    for prop in part:
+                        if prop.tag in _SHOWING:
+                            return None
+                        if prop.tag == _SZ:
+                            try:
+                                if int(prop.get(_VAL) or "20") < 2:
+                                    return None
+                            except ValueError:
+                                pass
+                else:
+                    return None
+        elif tag != _PPR:
+            return None
+    return parts
+
+
+def _covered(tbl) -> set:
+    """The document's cells covered by the cell above: the first w:vMerge of a cell's
+    properties continues the merge (as Word writes it, without a value, or "continue").
+    The merges are found by lxml's tag filter (a few dozen in a report), not by visiting
+    every cell: the first one met under a cell's own properties is the cell's."""
+    covered, seen = set(), set()
+    for merge in tbl.getroottree().iter(_VMERGE):
+        props = merge.getparent()
+        cell = props.getparent() if props is not None and props.tag == _TCPR else None
+        if cell is None or cell.tag != _TC or cell in seen:
+            continue
+        seen.add(cell)
+        if merge.get(_VAL, "continue") == "continue":
+            covered.add(cell)
+    return covered
+
+
 class _Reader:
     def __init__(self, styles: Mapping[str, Look] | None = None) -> None:
         self.lines: list[Line] = []
         self.tables = 0
         self.paras = 0
         self.styles = styles or {}
+        self.plain = _all_plain(self.styles)
+        self.covered: set | None = None
+
+    def text(self, p, hidden: list[str] | None = None) -> str:
+        """paragraph_text(p, self.styles, hidden), without walking a paragraph of plain runs."""
+        if not self.plain:
+            style = _grandchild(p, _PPR, _PSTYLE_TAG)
+            base = self.styles.get("", _NOTHING)
+            if style is not None:
+                base = base.over(self.styles.get(style.get(_VAL) or "", _NOTHING))
+            if not _plain(base):
+                return paragraph_text(p, self.styles, hidden)
+        parts = _plain_runs(p)
+        if parts is None:
+            return paragraph_text(p, self.styles, hidden)
+        return clean("".join(parts))
 
     def read(self, body) -> list[Line]:
         # an explicit stack instead of recursion: a document nested deep is read all the same
@@ -266,7 +388,7 @@ class _Reader:
 
     def paragraph(self, p) -> None:
         self.paras += 1
-        text = paragraph_text(p, self.styles)
+        text = self.text(p)
         style = _grandchild(p, _PPR, _PSTYLE_TAG)
         heading = style is not None and any(w in (style.get(f"{W}val") or "").lower() for w in ("heading", "title", "标题"))
         pieces = [piece.strip() for piece in text.split("\n")]
@@ -278,20 +400,21 @@ class _Reader:
 
     def table(self, tbl) -> None:
         self.tables += 1
-        rows = _children(tbl, _TR)
-        one_column = all(len(_children(tr, _TC)) <= 1 for tr in rows)
-        for r, tr in enumerate(rows, start=1):
+        rows = [(tr, list(tr.iterchildren(_TC))) for tr in tbl.iterchildren(_TR)]
+        one_column = all(len(tcs) <= 1 for _, tcs in rows)
+        if self.covered is None:  # the document's covered cells, found in one search the first time a table is read
+            self.covered = _covered(tbl)
+        for r, (tr, tcs) in enumerate(rows, start=1):
             where = f"第{self.tables}个表格第{r}行"
             if _grandchild(tr, _TRPR, _DEL) is not None:
                 continue  # a row deleted with changes tracked: struck through or not shown, never a table's figures
             cells = []
             notes: list[str] = []
-            for tc in _children(tr, _TC):
-                merge = _grandchild(tc, _TCPR, _VMERGE)
-                if merge is not None and merge.get(_VAL, "continue") == "continue":
+            for tc in tcs:
+                if tc in self.covered:
                     continue  # covered by the cell above
                 hidden: list[str] = []
-                texts = [paragraph_text(p, self.styles, hidden).strip() for p in tc.iter(_P)]
+                texts = [self.text(p, hidden).strip() for p in tc.iter(_P)]
                 if one_column:  # a framed block of text: its paragraphs are the document's
                     for text in texts:
                         for piece in text.split("\n"):

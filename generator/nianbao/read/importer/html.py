@@ -68,15 +68,15 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     if title is not None and title.text:
         meta["title"] = clean(title.text).strip()
     before = _visible_length(root)
-    hidden, complete = visible.hide(root)  # what a reader does not see is not read (before <style> goes)
-    whole = before >= 200 and _visible_length(root) < before // 20
+    hidden, complete, walked = visible.hide(root)  # what a reader does not see is not read (before <style> goes)
+    whole = walked and before >= 200 and _visible_length(root) < before // 20  # a page not walked is as it was
     if whole:  # the page hides itself whole until a script shows it: read it as the browser shows it then
         root = html.document_fromstring(text, parser=parser)
         hidden, complete = {}, True
     for element in list(root.iter(*_DROP, "head")):
         if element.getparent() is not None:
             element.drop_tree()
-    for element in list(root.iter()):
+    for element in _NAMED(root):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
         named, ident = element.get("class"), element.get("id")
@@ -96,17 +96,20 @@ def read_html(data: bytes) -> tuple[list[Line], dict[str, str]]:
     return lines, meta
 
 
+# the elements with a class or an id, in document order (lxml's XPath: no Python object for the
+# others, which have no class or id to tell furniture by)
+_NAMED = etree.XPath("descendant-or-self::*/@class/.. | descendant-or-self::*/@id/..")
+
+
 def _visible_length(root) -> int:
     """Characters of the body's text, what the styles might hide included."""
     body = root.find("body")
-    total = 0
-    for element in (body if body is not None else root).iter():
-        text, tail = element.text, element.tail
-        if text and isinstance(element.tag, str) and element.tag not in _NOT_SHOWN:
-            total += len(text.strip())
-        if tail:
-            total += len(tail.strip())
-    return total
+    top = body if body is not None else root
+    total = sum(map(len, map(str.strip, top.itertext())))  # every text and tail under top (lxml gathers them)
+    for element in top.iter(*_NOT_SHOWN):  # less the own text of what a page does not show
+        if element.text:
+            total -= len(element.text.strip())
+    return total + (len(top.tail.strip()) if top.tail else 0)
 
 
 _NOT_SHOWN = frozenset(("script", "style", "template", "noscript"))  # elements whose own text a page does not show
@@ -120,6 +123,9 @@ def _walk(top, hidden: dict) -> list[Line]:
 
     def flush() -> None:
         nonlocal heading
+        if not buffer:  # (most blocks close with nothing gathered)
+            heading = False
+            return
         for piece in "".join(buffer).split("\n"):
             piece = clean(piece).strip()
             if piece:
@@ -176,22 +182,19 @@ class _Tail:
 
 
 def _table(element, number: int, lines: list[Line], hidden: dict) -> None:
-    rows = [tr for tr in element.iter("tr")]
+    rows = [(tr, list(tr.iterchildren(*_CELLS))) for tr in element.iter("tr")]
     if not rows:
         return
-    widths = [sum(1 for td in tr if td.tag in ("td", "th")) for tr in rows]
-    if max(widths) <= 1:  # a one-column table frames text: its cells are paragraphs
-        for tr in rows:
-            for td in tr:
-                if td.tag in ("td", "th"):
-                    for piece in _cell_text(td, keep_breaks=True).split("\n"):
-                        piece = clean(piece).strip()
-                        if piece:
-                            lines.append(Line(piece, [Cell(piece)], None, f"第{number}个表格"))
+    if max(len(tds) for _, tds in rows) <= 1:  # a one-column table frames text: its cells are paragraphs
+        for _, tds in rows:
+            for td in tds:
+                for piece in _cell_text(td, keep_breaks=True).split("\n"):
+                    piece = clean(piece).strip()
+                    if piece:
+                        lines.append(Line(piece, [Cell(piece)], None, f"第{number}个表格"))
         return
-    for r, tr in enumerate(rows, start=1):
-        tds = [td for td in tr if td.tag in ("td", "th")]
-        cells = [Cell(clean(_cell_text(td)).strip()) for td in tds]
+    for r, (tr, tds) in enumerate(rows, start=1):
+        cells = [Cell(clean(_cell_text(td) if len(td) else _join_broken(td.text or "")).strip()) for td in tds]  # (most cells hold their text alone)
         where = f"第{number}个表格第{r}行"
         if not any(c.text for c in cells) and tr.find(".//img") is not None:
             lines.append(Line("", [], None, where + "（图片）", kind="image"))
@@ -204,8 +207,14 @@ def _table(element, number: int, lines: list[Line], hidden: dict) -> None:
         lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row", notes=notes))
 
 
+_CELLS = ("td", "th")
+
+
 def _cell_text(td, keep_breaks: bool = False) -> str:
     """A cell's text; its line breaks joined (a label broken with <br> stays one label)."""
+    if not len(td):  # nothing in the cell but its text
+        text = td.text or ""
+        return text if keep_breaks else _join_broken(text)
     for node in td.iter("br", "p", "div"):
         if node.tag == "br":
             node.tail = "\n" + (node.tail or "")

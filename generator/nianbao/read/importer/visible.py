@@ -20,7 +20,9 @@ with a footnote mark, which the importer reports — never 121.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -113,11 +115,57 @@ def _screen_rules(rules, depth: int = 0):
             yield from _screen_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True), depth + 1)
 
 
+def _inline(style: str) -> tuple[tuple[str, str, bool], ...]:
+    """An inline style's declarations: a page repeats a few inline styles on hundreds of
+    elements, so the short ones are kept (at most 4096 of 512 characters)."""
+    return _kept_inline(style) if len(style) <= 512 else tuple(_declarations(style))
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_inline(style: str) -> tuple[tuple[str, str, bool], ...]:
+    return tuple(_declarations(style))
+
+
+# elements with a style attribute, in document order (lxml's XPath: no Python object for the others)
+_STYLED = etree.XPath("descendant-or-self::*[@style]")
+
+
+def _sheet(css: str) -> list[tuple[list[tuple[str, str, bool]], list]]:
+    """A style sheet's rules a screen applies that declare a property read here: (its
+    declarations, its selectors).  A site serves the same sheet with every page, so the
+    last few sheets read are kept (by their text; parsed selectors are not changed by use)."""
+    kept = _SHEETS.get(css)
+    if kept is not None:
+        return kept
+    rules = []
+    for rule in _screen_rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)):
+        props = _declarations(rule.content)
+        if not props:
+            continue
+        try:
+            parsed = parse_selectors(tinycss2.serialize(rule.prelude))
+        except SelectorError:
+            continue
+        rules.append((props, parsed))
+    if len(css) <= _SHEET_KEPT_CHARS:
+        with _SHEETS_LOCK:
+            while len(_SHEETS) >= _SHEETS_KEPT:
+                _SHEETS.pop(next(iter(_SHEETS)))  # the oldest
+            _SHEETS[css] = rules
+    return rules
+
+
+_SHEETS: dict[str, list] = {}
+_SHEETS_KEPT = 32
+_SHEET_KEPT_CHARS = 256 * 1024  # a sheet held: 32 of them at most 8 M characters
+_SHEETS_LOCK = threading.Lock()
+
+
 def _styles(root) -> tuple[dict, bool]:
     """element → {property: value}, by the cascade of the page's own sheets and inline
     styles; and whether the whole sheet was applied (False: too big to apply in time)."""
     declared: dict = {}
-    classes, ids, elements = _names(root)
+    names: tuple[set[str], set[str], int] | None = None  # the page's classes, ids and elements: counted once a sheet has rules to match
     visits = 0
     complete = True
 
@@ -130,15 +178,10 @@ def _styles(root) -> tuple[dict, bool]:
     order = 0
     selectors = 0
     for style in root.iter("style"):
-        css = "".join(style.itertext())[:MAX_CSS]
-        for rule in _screen_rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)):
-            props = _declarations(rule.content)
-            if not props:
-                continue
-            try:
-                parsed = parse_selectors(tinycss2.serialize(rule.prelude))
-            except SelectorError:
-                continue
+        for props, parsed in _sheet("".join(style.itertext())[:MAX_CSS]):
+            if names is None:
+                names = _names(root)
+            classes, ids, elements = names
             for selector in parsed:
                 if selector.pseudo_element is not None or not _possible(selector.canonical(), classes, ids):
                     continue
@@ -155,11 +198,11 @@ def _styles(root) -> tuple[dict, bool]:
                 for element in matches:
                     for prop, value, important in props:
                         offer(element, prop, value, (important, selector.specificity(), order))
-    for element in root.iter():
-        inline = element.get("style") if isinstance(element.tag, str) else None
+    for element in _STYLED(root):
+        inline = element.get("style")
         if inline:
             order += 1
-            for prop, value, important in _declarations(inline):
+            for prop, value, important in _inline(inline):
                 offer(element, prop, value, (important, (1, 0, 0, 0), order))
     return {element: {p: d.value for p, d in props.items()} for element, props in declared.items()}, complete
 
@@ -278,6 +321,13 @@ def _unseen(state: _Inherited) -> bool:
 # what, with no style of its own, still changes how an element's text is seen
 _MARKED_TAGS = frozenset(("font", "sup", "sub", "del", "s", "strike"))
 _MARKED_ATTRIBUTES = frozenset(("hidden", "background", "bgcolor"))
+_MARKING = etree.XPath(" | ".join(f"descendant-or-self::*/@{name}" for name in sorted(_MARKED_ATTRIBUTES)))
+
+
+def _marked(top) -> bool:
+    """Whether anything under ``top`` is marked up to hide, colour or raise its text (lxml's
+    tag filter and attribute search: no Python object for the elements that are not)."""
+    return next(top.iter(*_MARKED_TAGS), None) is not None or bool(_MARKING(top))
 
 
 def _state(element, props: dict, parent: _Inherited) -> _Inherited:
@@ -308,11 +358,12 @@ def _state(element, props: dict, parent: _Inherited) -> _Inherited:
     return state
 
 
-def hide(root) -> tuple[dict, bool]:
+def hide(root) -> tuple[dict, bool, bool]:
     """Remove from ``root`` (in place) what a reader of the page does not see, and raise
     superscript digits.  Returns {table cell element: [texts removed from it]}, so that
-    the reader can tell the clerk when a cell's figure had hidden characters; and whether
-    the page's style sheets could be applied whole."""
+    the reader can tell the clerk when a cell's figure had hidden characters; whether
+    the page's style sheets could be applied whole; and whether the page was walked at
+    all (False: nothing on it is styled or marked up to be hidden, and it is left as it was)."""
     with warnings.catch_warnings():  # selector and colour parsing must never speak to the clerk
         warnings.simplefilter("ignore")
         styles, complete = _styles(root)
@@ -324,6 +375,8 @@ def hide(root) -> tuple[dict, bool]:
 
     body = root.find("body")
     top = body if body is not None else root
+    if not styles and not _marked(top):
+        return removed, complete, False  # nothing styled and no markup that hides, colours or raises: all is seen as it is
     # (element, the state it inherits, the table cell it stands in)
     # (and whether text in that state is unseen, worked out once for all the children)
     stack: list[tuple[Any, _Inherited, bool, Any]] = [(top, _Inherited(), _unseen(_Inherited()), None)]  # lxml's elements (lxml has no types of its own)
@@ -357,4 +410,4 @@ def hide(root) -> tuple[dict, bool]:
                     child.tail = child.tail.translate(_SUPER if state.raised == "super" else _SUB)
         for child in reversed(element):
             stack.append((child, state, unseen, cell))
-    return removed, complete
+    return removed, complete, True

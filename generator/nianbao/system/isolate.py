@@ -31,6 +31,12 @@ def _context():
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
 
 
+def forks() -> bool:
+    """Whether a child of :func:`run` is forked (Linux), so inherits the modules the parent
+    has imported: a reader imports its library in the parent once, not in every child."""
+    return _context().get_start_method() == "fork"
+
+
 def _limit_memory(extra: int = MEMORY) -> None:
     try:
         import resource

@@ -310,6 +310,17 @@ def seen(page):
         white = rect.get("fill") and not rect.get("stroke") and _white(rect.get("non_stroking_color"))
         return bool(white) and (rect["x1"] - rect["x0"]) * (rect["bottom"] - rect["top"]) >= 0.25 * area
 
+    whites: dict = {}  # a page's glyphs come in a few colours: each judged once
+
+    def white(color) -> bool:
+        try:
+            known = whites.get(color)
+        except TypeError:  # a colour that holds a list (a pattern's operands)
+            return _white(color)
+        if known is None:
+            known = whites[color] = _white(color)
+        return known
+
     def inside(x: float, y: float, boxes) -> bool:
         return any(a <= x <= c and b <= y <= d for a, b, c, d in boxes)
 
@@ -332,7 +343,7 @@ def seen(page):
                 ocr = True  # a searchable scan: the invisible text stands for the picture's
             else:
                 shown = False
-        elif _plain_space(obj.get("ncs")) and _white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
+        elif _plain_space(obj.get("ncs")) and white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
             shown = inside(x, y, fills) or inside(x, y, pictures)
         if not shown and obj.get("text", "").strip():
             unseen.append(obj["text"])

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_visible import LICENSING, LICENSING_LABEL, ROW, _licensing, _report, _tables_equal_example, build_docx, build_html, raw_pdf
 
 from nianbao.findings import Finding
@@ -112,6 +114,23 @@ def build_overprinted_pdf() -> bytes:
 def test_pdf_text_drawn_over_itself_reads_once():
     lines = read_pdf(build_overprinted_pdf())
     assert [line.text for line in lines if line.text] == ["A 12", "B 11", "C 11"]  # never 111222 or 1111
+
+
+_SPOTS = st.sampled_from([0.0, 0.5, 1.0, 1.4, 2.0, 2.6, 7.0])
+_GLYPH = st.fixed_dictionaries({"upright": st.booleans(), "text": st.sampled_from("12a"), "fontname": st.sampled_from("FG"), "size": st.sampled_from([10.0, 12.0]),
+                                "doctop": st.builds(float.__add__, _SPOTS, st.floats(0, 0.3)), "x0": st.builds(float.__add__, _SPOTS, st.floats(0, 0.3))})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_GLYPH, max_size=10))
+def test_a_glyph_is_found_drawn_twice_exactly_when_pdfplumber_would_drop_it(chars):
+    """The importer's own test for overprinted glyphs (one pass over the page) answers as
+    pdfplumber's ``dedupe_chars`` does: chained clusters down, then across, within 1 pt."""
+    from pdfplumber.utils.text import dedupe_chars
+
+    from nianbao.read.importer.pdf import _doubled
+
+    assert _doubled(chars) == (len(dedupe_chars(chars, tolerance=1)) < len(chars))
 
 
 def build_attached_txt(label: str) -> bytes:

@@ -31,6 +31,12 @@ def _context():
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
 
 
+def forks() -> bool:
+    """Whether a child of :func:`run` is forked (Linux), so inherits the modules the parent
+    has imported: a reader imports its library in the parent once, not in every child."""
+    return _context().get_start_method() == "fork"
+
+
 def _limit_memory(extra: int = MEMORY) -> None:
     try:
         import resource
@@ -80,6 +86,7 @@ def run(work: Callable[..., Any], *args: Any, seconds: float, what: str, memory:
     finally:
         gc.unfreeze()
     send.close()
+    answered = False
     try:
         if not receive.poll(seconds):
             raise ChildFailed(f"{what}过于复杂，{seconds:.0f}秒内未能读完，已放弃（可能是损坏或恶意构造的文件）")
@@ -87,10 +94,16 @@ def run(work: Callable[..., Any], *args: Any, seconds: float, what: str, memory:
             status, value = receive.recv()
         except (EOFError, OSError):
             raise ChildFailed(f"读取{what}时处理进程意外退出（文件可能过大或已损坏），已放弃") from None
+        answered = True
     finally:
         if child.is_alive():
             child.kill()
-        child.join(5)
+        # A child cut short is waited for, so that it is gone before the clerk is told.  One
+        # that answered is not: its exit (the kernel unmapping a copy of the parent's memory,
+        # some milliseconds for a large parent) runs beside the parent's own work, and
+        # multiprocessing reaps it at the next child's start or at the interpreter's exit.
+        if not answered:
+            child.join(5)
         receive.close()
     if status == "memory":
         raise ChildFailed(f"{what}解开后过大，超出内存限制，已放弃（可能是损坏或恶意构造的文件）")

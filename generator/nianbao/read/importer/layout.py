@@ -48,7 +48,7 @@ def framing(rows: list[list[str | Cell | None]]) -> bool:
 
 def wordy(row: list[str | Cell | None]) -> str | None:
     """The words of a row that is one cell of words (not a figure), else None."""
-    filled = [cell_text(cell) for cell in row if cell is not None and (cell_text(cell) or "").strip()]
+    filled = [text for text in map(cell_text, row) if text and text.strip()]
     return filled[0] if len(filled) == 1 and not is_value_token(filled[0]) else None
 
 
@@ -59,6 +59,8 @@ def cell_text(text: str | Cell | None) -> str | None:
         return None
     if isinstance(text, Cell):
         return text.text
+    if "\n" not in text:  # most cells: one line
+        return _SPACE_BY_CJK.sub("", clean(text.strip()))
     pieces = [p.strip() for p in text.split("\n") if p.strip()]
     out = ""
     for piece in pieces:

@@ -20,12 +20,11 @@ the page's visible box.  A small digit raised after a figure is read as a supers
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 import statistics
 from dataclasses import replace
-from itertools import groupby
-from operator import itemgetter
 
 from ...system import isolate
 from . import glyphs
@@ -48,6 +47,8 @@ RENDER_SECONDS = 20.0  # one scanned page drawn by pdfium
 def read_pdf(data: bytes) -> list[Line]:
     if b"%PDF" not in data[:1024]:
         raise Unreadable(f"不是有效的{KIND}（文件开头没有 PDF 标记，可能是改了扩展名的其他文件）")
+    if isolate.forks():  # imported once here, inherited by every child: a folder of PDFs imported pdfplumber again for each file
+        importlib.import_module("pdfplumber")
     try:
         items, notes, scans, count = isolate.run(extract, data, seconds=SECONDS, what=KIND)
     except isolate.ChildFailed as exc:
@@ -138,7 +139,12 @@ def render(data: bytes, number: int, dpi: float) -> tuple:
 
 def _record_render_modes() -> None:
     """Make pdfplumber's characters carry their text render mode (``rendermode``), which
-    pdfminer knows while drawing but does not keep.  Done in the child process only."""
+    pdfminer knows while drawing but does not keep.  Done in the child process only.
+
+    Only the characters of a string drawn in another mode than 0 (filled, the usual one)
+    are marked — a character without the mark is filled —, and only such a string's
+    characters pass through the marking: a character drawn is pdfminer's innermost loop,
+    and one more Python call for each of them cost a few per cent of a PDF's reading."""
     import pdfplumber.page as plumber_page
 
     if getattr(plumber_page.PDFPageAggregatorWithMarkedContent, "nianbao_modes", False):
@@ -149,10 +155,17 @@ def _record_render_modes() -> None:
         mode = 0
 
         def render_string(self, textstate, *args, **kwargs):
-            self.mode = getattr(textstate, "render", 0)
-            return super().render_string(textstate, *args, **kwargs)
+            mode = getattr(textstate, "render", 0)
+            if not mode:
+                return super().render_string(textstate, *args, **kwargs)
+            self.mode = mode
+            vars(self)["render_char"] = self.render_marked  # this string's characters only: pdfminer calls self.render_char
+            try:
+                return super().render_string(textstate, *args, **kwargs)
+            finally:
+                del vars(self)["render_char"]
 
-        def render_char(self, *args, **kwargs):
+        def render_marked(self, *args, **kwargs):
             advance = super().render_char(*args, **kwargs)
             if self.cur_item._objs:
                 self.cur_item._objs[-1].rendermode = self.mode  # type: ignore[attr-defined]  # our own attribute on pdfminer's character
@@ -297,6 +310,17 @@ def seen(page):
         white = rect.get("fill") and not rect.get("stroke") and _white(rect.get("non_stroking_color"))
         return bool(white) and (rect["x1"] - rect["x0"]) * (rect["bottom"] - rect["top"]) >= 0.25 * area
 
+    whites: dict = {}  # a page's glyphs come in a few colours: each judged once
+
+    def white(color) -> bool:
+        try:
+            known = whites.get(color)
+        except TypeError:  # a colour that holds a list (a pattern's operands)
+            return _white(color)
+        if known is None:
+            known = whites[color] = _white(color)
+        return known
+
     def inside(x: float, y: float, boxes) -> bool:
         return any(a <= x <= c and b <= y <= d for a, b, c, d in boxes)
 
@@ -319,7 +343,7 @@ def seen(page):
                 ocr = True  # a searchable scan: the invisible text stands for the picture's
             else:
                 shown = False
-        elif _plain_space(obj.get("ncs")) and _white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
+        elif _plain_space(obj.get("ncs")) and white(obj.get("stroking_color") if mode in _STROKE_MODES else obj.get("non_stroking_color")):
             shown = inside(x, y, fills) or inside(x, y, pictures)
         if not shown and obj.get("text", "").strip():
             unseen.append(obj["text"])
@@ -335,21 +359,47 @@ def seen(page):
 
 
 def _doubled(chars: list[dict], tolerance: float = 1) -> bool:
-    """Whether pdfplumber's ``dedupe_chars`` would drop a glyph: its own grouping (same
-    text, font and size; clustered by height, then across), without the ordering of what it
-    keeps, which searches the page's list once per glyph kept — a page's import spent a
-    tenth of its time there, on the pages (most) that have no glyph drawn twice."""
-    from pdfplumber.utils.clustering import cluster_objects
-
-    key = itemgetter("upright", "text", "fontname", "size")
-    for _, group in groupby(sorted(chars, key=key), key=key):
-        same = list(group)
-        if len(same) < 2:
+    """Whether pdfplumber's ``dedupe_chars`` would drop a glyph: two glyphs of the same text,
+    font and size (and direction) whose ``doctop`` fall in one cluster (values chained
+    within ``tolerance``) and whose ``x0`` lie within ``tolerance`` of each other — which is
+    when its clustering across puts them in one cluster.  Grouped in one pass over the page
+    with plain tuples: the page's glyphs were sorted and clustered by pdfplumber's helpers
+    before, a tenth of a PDF's reading, for the pages (most) that have no glyph drawn twice."""
+    groups: dict[tuple, list[tuple[float, float]]] = {}
+    for char in chars:
+        spot = (char["doctop"], char["x0"])
+        key = (char["upright"], char["text"], char["fontname"], char["size"])
+        same = groups.get(key)
+        if same is None:
+            groups[key] = [spot]
+        else:
+            same.append(spot)
+    for spots in groups.values():
+        if len(spots) < 2:
             continue
-        for row in cluster_objects(same, itemgetter("doctop"), tolerance):
-            if len(row) > 1 and any(len(spot) > 1 for spot in cluster_objects(row, itemgetter("x0"), tolerance)):
-                return True
+        spots.sort()
+        row = [spots[0][1]]
+        last = spots[0][0]
+        for top, x0 in spots[1:]:
+            if top <= last + tolerance:
+                row.append(x0)
+            else:
+                if _close(row, tolerance):
+                    return True
+                row = [x0]
+            last = top
+        if _close(row, tolerance):
+            return True
     return False
+
+
+def _close(values: list[float], tolerance: float) -> bool:
+    """Two of ``values`` within ``tolerance``: one cluster of pdfplumber's ``cluster_list``
+    holds more than one value exactly then."""
+    if len(values) < 2:
+        return False
+    values.sort()
+    return any(b <= a + tolerance for a, b in zip(values, values[1:]))
 
 
 def _mark_raised(chars: list[dict]) -> None:

@@ -246,7 +246,7 @@ class _WhenLoggingLoads:
             run(module)
             _silent_root(module)
 
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]  # this one spec's loader, wrapped: logging's module runs, then gets its handler
         return spec
 
 

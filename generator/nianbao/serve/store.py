@@ -255,6 +255,9 @@ class NotFound(StoreError):
     """A unit, report or version that is not there (or not this unit's)."""
 
 
+STALE = "报告刚被其他人更改，这次保存没有完成：请刷新页面后重试"
+
+
 class Stale(StoreError):
     """What a save worked out from this process's remembered reads no longer holds (another
     process saved, or the year or last year's report changed): nothing was written; the save is
@@ -1010,7 +1013,7 @@ class Store:
                 if held is None or held.unit_id != unit_id or held.revoked or _utc(held.expires_at) <= at:
                     raise SessionGone("登录已失效，请重新打开本单位的专用链接")
                 if held.site_year != year or (held.last_latest or 0) != expect.last:
-                    raise Stale("报告的年度或上一年度的报告已改变")
+                    raise Stale(STALE)
                 unit_name, report_id = held.name, expect.report_id
                 done = c.execute(_ADVANCE_SAME, {**values, "report": report_id, "old": expect.text})
             else:
@@ -1026,7 +1029,7 @@ class Store:
                 if not admin and status in LOCKED:
                     raise Locked(status)
                 if expect is not None and latest == base:  # the base is not the text remembered: read again
-                    raise Stale(f"第{base}版与本进程记得的不同")
+                    raise Stale(STALE)
                 current = s.scalar(select(db.Version).where(db.Version.report_id == report_id, db.Version.number == latest))
                 if current is None or base > latest:  # a page ahead of the database: it was restored from a backup meanwhile
                     raise StoreError(f"这份报告最新是第{latest}版，您的页面是第{base}版：请刷新页面")

@@ -371,14 +371,18 @@ class Handlers:
             if latest.number != base:
                 return _conflict(latest)
             errors, warnings = editor.counts(findings)
+            # a unit's save names what it was worked out from, remembered or read just now: its session (perhaps
+            # remembered either way) is checked where it is written, and so is all the rest
             expect = Expect(session, start.year, start.last.number if start.last is not None else 0, latest.text,
-                            latest.report_id) if remembered and session is not None else None
+                            latest.report_id) if session is not None else None
             try:
                 version = store.save(owner.unit_id, start.year, new.text, base=base, author=owner.author, address=_address(request),
                                      summary=editor.summary(old, new), errors=errors, warnings=warnings, expect=expect)
-            except Stale:
+            except Stale as exc:
                 store.forget_start(owner.unit_id)
-                continue
+                if remembered:
+                    continue
+                return JSONResponse({"message": str(exc)}, status_code=409)  # moved again between the read and the write
             except SessionGone:
                 store.forget_session(session or "")
                 raise Refusal(401) from None  # as for a request without a session

@@ -234,14 +234,14 @@ def _proof_of(request: Request, owner: Owner) -> str:
 def _report_page(request: Request, owner: Owner, *, message: str | None = None, problems: list[str] | None = None,
                  status: int = 200) -> Response:
     store = _store(request)
-    year = _year(request)
-    latest = store.latest(owner.unit_id, year)
+    start = store.starting_point(owner.unit_id)  # the year, this version and last year's in one read, remembered for the saves
+    year, latest = start.year, start.latest
     if latest is None:
         return _start_page(request, owner, year, message=message, problems=problems, status=status)
     report = store.report(owner.unit_id, year)
     proof = _proof_of(request, owner) if message is None and request.method == "GET" else ""
     done = _outcome(request, report, latest, proof) if message is None and request.method == "GET" else None
-    findings = _findings(request, owner, year, latest.text)
+    findings = editor.evaluate(latest.text, start.last_text)
     comments = store.comments(owner.unit_id, year)
     locked = report.status in LOCKED and not owner.county
     context = form_context(latest.text, findings, comments, readonly=locked)
@@ -262,7 +262,7 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
         "errors": errors, "warnings": warnings, "findings": editor.findings_json(findings), "comments": comments,
         "locked": locked, "boot": boot, "message": message or done, "message_ok": done is not None, "problems": problems or [],
         "proof": f"{owner.base}/proof/{proof}" if done and proof else "",
-        "formats": FORMAT_NAMES, "last": store.latest(owner.unit_id, year - 1), "can_submit": not owner.county and report.status in SUBMITTABLE,
+        "formats": FORMAT_NAMES, "last": start.last, "can_submit": not owner.county and report.status in SUBMITTABLE,
     }, status=status)
 
 
@@ -313,11 +313,11 @@ class Handlers:
     def data(self, request: Request) -> Response:
         owner = self.resolve(request)
         store = _store(request)
-        year = _year(request)
-        latest = store.latest(owner.unit_id, year)
+        start = store.starting_point(owner.unit_id)  # one read, remembered: the page's saves start from it
+        year, latest = start.year, start.latest
         if latest is None:
             return JSONResponse({"version": 0, "status": Status.NOT_STARTED})
-        findings = _findings(request, owner, year, latest.text)
+        findings = editor.evaluate(latest.text, start.last_text)
         report = store.report(owner.unit_id, year)
         return JSONResponse({"version": latest.number, "status": report.status, "form": editor.form(latest.text, findings),
                              "comments": [_comment_json(c) for c in store.comments(owner.unit_id, year)]})

@@ -53,15 +53,16 @@ def address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def current(request: Request) -> SessionInfo | None:
+def current(request: Request, *, cached: bool = False) -> SessionInfo | None:
     """The request's session (loaded once, then kept on the request); None when anonymous, expired,
-    or a unit's whose link was revoked since."""
+    or a unit's whose link was revoked since.  ``cached``: as this process last read it (a save,
+    whose transaction checks it again: :class:`.store.Expect`)."""
     if getattr(request.state, "session", _UNLOADED) is not _UNLOADED:
         return request.state.session
     found = None
     cookie = request.cookies.get(COOKIE)
     if cookie and len(cookie) < 200:
-        found = store(request).session(cookie)
+        found = store(request).session(cookie, cached=cached)
         if found is not None and found.role == "unit":
             unit = found.unit  # read with the session, in its transaction
             if unit is None or unit.revoked:

@@ -32,13 +32,14 @@ import json
 import re
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, overload
 
-from sqlalchemy import Result, Row, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Result, Row, bindparam, case, delete, exists, func, insert, or_, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -194,6 +195,34 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
+class Editing:
+    """What a unit's save starts from: the year collected, the newest version of its report of
+    that year and the newest of the year before (its text is what X1–X5 compare with)."""
+
+    year: int
+    latest: VersionInfo | None
+    last: VersionInfo | None
+
+    @property
+    def last_text(self) -> str | None:
+        return self.last.text if self.last is not None else None
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a save worked out from this process's remembered reads (:meth:`Store.starting_point`,
+    :meth:`Store.session` with ``cached``) and so assumed; :meth:`Store.save` checks every part of it
+    again inside the transaction that writes, so that nothing another process changed meanwhile is
+    overwritten or judged on stale grounds."""
+
+    session: str  # the hash of the session's cookie: still live, the unit's, its link not revoked
+    year: int  # still the year collected
+    last: int  # last year's newest version number (0: none) — X1–X5 were checked against it
+    text: str  # the base version's text, which the change was made on
+    report_id: int
+
+
+@dataclass(frozen=True)
 class JobInfo:
     id: int
     kind: str
@@ -224,6 +253,20 @@ class StoreError(NianbaoError):
 
 class NotFound(StoreError):
     """A unit, report or version that is not there (or not this unit's)."""
+
+
+STALE = "报告刚被其他人更改，这次保存没有完成：请刷新页面后重试"
+
+
+class Stale(StoreError):
+    """What a save worked out from this process's remembered reads no longer holds (another
+    process saved, or the year or last year's report changed): nothing was written; the save is
+    worked out again from the database."""
+
+
+class SessionGone(StoreError):
+    """The session a save was made under ended (signed out, expired, its link revoked) in
+    another process since this one remembered it: nothing was written."""
 
 
 class Conflict(StoreError):
@@ -259,6 +302,14 @@ class BadMove(StoreError):
 def shown_time(at: dt.datetime) -> str:
     """A stored time as the clerk reads it: local time, to the second."""
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _remember(kept: OrderedDict, key: Any, value: Any) -> None:
+    """``value`` kept under ``key`` as the newest of at most :data:`REMEMBERED` (the caller holds the lock)."""
+    kept[key] = value
+    kept.move_to_end(key)
+    while len(kept) > REMEMBERED:
+        kept.popitem(last=False)
 
 
 def _hash(secret: str) -> str:
@@ -409,12 +460,24 @@ _UNIT_REPORT = (select(_U.c.name, _R.c.id).select_from(_U.outerjoin(_R, (_R.c.un
 # the advance of a save, and with it 未开始 and 已退回 become 填写中 (the row is locked by the update itself)
 _ADVANCE_ADMIN = (update(_R).where(_R.c.id == bindparam("report"), _R.c.latest == bindparam("base"))
                   .values(latest=bindparam("next"), errors=bindparam("n_errors"), warnings=bindparam("n_warnings"), updated_at=bindparam("at"),
-                          updated_by=bindparam("by"), status=case((_R.c.status.in_((NOT_STARTED, RETURNED)), FILLING), else_=_R.c.status)))
-_ADVANCE = _ADVANCE_ADMIN.where(_R.c.status.not_in(LOCKED))
+                          updated_by=bindparam("by"), status=case((or_(*(_R.c.status == s for s in (NOT_STARTED, RETURNED))), FILLING),
+                                                                  else_=_R.c.status)))
+# (the statuses compared one by one, not as IN lists: an IN list's parameters are expanded again at every save)
+_ADVANCE = _ADVANCE_ADMIN.where(*(_R.c.status != s for s in LOCKED))
 _NEW_VERSION = insert(_V)
 _SESSION = (select(_S, *(c.label(f"u_{c.name}") for c in _U.c)).outerjoin(_U, _U.c.id == _S.c.unit_id)
             .where(_S.c.id_hash == bindparam("hash")))
 _AUDIT = insert(_TABLES[db.Audit.__tablename__])
+# a save worked out from remembered reads: its session, the year and last year's newest version
+# read again in the transaction that writes (one statement)
+_LAST_R = _R.alias("last_r")
+_EXPECT = (select(_S.c.expires_at, _S.c.unit_id, _U.c.name, _U.c.revoked, _SITE.c.year.label("site_year"),
+                  select(_LAST_R.c.latest).where(_LAST_R.c.unit_id == bindparam("unit"), _LAST_R.c.year == _SITE.c.year - 1)
+                  .scalar_subquery().label("last_latest"))
+           .select_from(_S.join(_U, _U.c.id == _S.c.unit_id).join(_SITE, _SITE.c.id == 1)).where(_S.c.id_hash == bindparam("hash")))
+# ... and the advance only if the base version is still the text the change was made on
+_ADVANCE_SAME = _ADVANCE.where(exists().where(_V.c.report_id == _R.c.id, _V.c.number == bindparam("base"), _V.c.text == bindparam("old")))
+REMEMBERED = 4096  # sessions and units' starting points a process keeps (each unit's ≈ two texts of ~10 KB)
 
 
 class Store:
@@ -428,6 +491,12 @@ class Store:
         # than in SQLite's busy handler, which sleeps and retries (tens of ms, unfair under load).
         # Other processes (an export, a second server) still wait through busy_timeout.
         self._writing: AbstractContextManager = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        # What this process remembers of its reads, so that a save is one transaction: sessions by
+        # their cookie's hash, and each unit's starting point.  Never trusted as it is: a save made
+        # from them names what it assumed (Expect), checked again where it writes.
+        self._sessions: OrderedDict[str, SessionInfo] = OrderedDict()
+        self._starts: OrderedDict[int, Editing] = OrderedDict()
+        self._memory = threading.Lock()
         try:
             db.migrate(self.engine)
             self._site_row()
@@ -744,19 +813,43 @@ class Store:
             self._log(s, who, address, "登录" if role == ADMIN else "通过专用链接进入")
         return cookie, csrf
 
-    def session(self, cookie: str) -> SessionInfo | None:
-        """The live session of this cookie; None when unknown, ended or expired."""
+    def session(self, cookie: str, *, cached: bool = False) -> SessionInfo | None:
+        """The live session of this cookie; None when unknown, ended or expired.  ``cached``: as
+        this process last read it, when it did and it has not expired since — for a save only,
+        which checks it again in its own transaction (:class:`Expect`)."""
         if not cookie or len(cookie) > 200:
             return None
+        hashed = _hash(cookie)
+        if cached:
+            with self._memory:
+                held = self._sessions.get(hashed)
+            if held is not None and held.expires_at > now():
+                return held
         with self._tx(write=False) as s:
-            row = s.connection().execute(_SESSION, {"hash": _hash(cookie)}).first()  # every request asks: a plain statement, the unit joined
-            if row is None or _utc(row.expires_at) <= now():
-                return None
-            unit = UnitInfo(row.u_id, row.u_name, row.u_position, bool(row.u_is_county), bool(row.u_revoked), _utc(row.u_token_issued_at)) \
-                if row.u_id is not None else None
-            return SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address, unit)
+            row = s.connection().execute(_SESSION, {"hash": hashed}).first()  # every request asks: a plain statement, the unit joined
+            found = None
+            if row is not None and _utc(row.expires_at) > now():
+                unit = UnitInfo(row.u_id, row.u_name, row.u_position, bool(row.u_is_county), bool(row.u_revoked),
+                                _utc(row.u_token_issued_at)) if row.u_id is not None else None
+                found = SessionInfo(row.role, row.unit_id, row.csrf, _utc(row.created_at), _utc(row.expires_at), row.address, unit)
+        with self._memory:
+            if found is None:
+                self._sessions.pop(hashed, None)
+            else:
+                _remember(self._sessions, hashed, found)
+        return found
+
+    @staticmethod
+    def session_key(cookie: str) -> str:
+        """What :class:`Expect` names a session by: its cookie's hash (the cookie is never kept)."""
+        return _hash(cookie)
+
+    def forget_session(self, key: str) -> None:
+        with self._memory:
+            self._sessions.pop(key, None)
 
     def end_session(self, cookie: str) -> None:
+        self.forget_session(_hash(cookie or ""))
         with self._tx() as s:
             row = s.get(db.WebSession, _hash(cookie or ""))
             if row is not None:
@@ -853,25 +946,58 @@ class Store:
     def editing(self, unit_id: int) -> tuple[int, VersionInfo | None, str | None]:
         """(the year collected, the newest version of the unit's report of that year, the text of
         its newest of the year before): what a save starts from, read in one transaction."""
+        start = self.starting_point(unit_id)
+        return start.year, start.latest, start.last_text
+
+    def starting_point(self, unit_id: int, *, cached: bool = False) -> Editing:
+        """What a save of the unit starts from (:class:`Editing`), read in one transaction — or,
+        ``cached``, as this process last read or saved it: a save made from that names it in its
+        :class:`Expect`, so that the transaction that writes refuses it if it no longer holds."""
         import dataclasses
 
+        if cached:
+            with self._memory:
+                held = self._starts.get(unit_id)
+                if held is not None:
+                    self._starts.move_to_end(unit_id)
+                    return held
         with self._tx(write=False) as s:
             # one plain statement, not the ORM's objects: a save asks this with every keystroke's batch
             rows = s.connection().execute(_EDITING, {"unit": unit_id if _id_ok(unit_id) else 0}).all()
             year = rows[0].site_year
             found = {row.year: dataclasses.replace(_version(row), unit_id=row.unit_id, year=row.year) for row in rows if row.number is not None}
-            last = found.get(year - 1)
-            return year, found.get(year), last.text if last is not None else None
+        start = Editing(year, found.get(year), found.get(year - 1))
+        with self._memory:
+            _remember(self._starts, unit_id, start)
+        return start
+
+    def forget_start(self, unit_id: int) -> None:
+        with self._memory:
+            self._starts.pop(unit_id, None)
+
+    def _saved(self, unit_id: int, year: int, base: int, info: VersionInfo) -> None:
+        """A remembered starting point moved on by a save of this process (or forgotten, when it
+        was not the one the save started from)."""
+        with self._memory:
+            held = self._starts.get(unit_id)
+            if held is None:
+                return
+            if held.year == year and (held.latest.number if held.latest is not None else 0) == base:
+                self._starts[unit_id] = Editing(year, info, held.last)
+            else:
+                del self._starts[unit_id]
 
     def save(self, unit_id: int, year: int, text: str, *, base: int, author: str, address: str, summary: list[str],
-             errors: int, warnings: int, upload: tuple[str, bytes] | None = None) -> VersionInfo:
+             errors: int, warnings: int, upload: tuple[str, bytes] | None = None, expect: Expect | None = None) -> VersionInfo:
         """Store ``text`` as the next version if the newest is still ``base`` (0 = none yet).
 
         Raises :class:`Conflict` (with the newest version) when someone saved since, and
         :class:`Locked` when the report is submitted or approved and ``author`` is not the admin.
         A save moves 未开始 and 已退回 to 填写中.  Returns after the commit: acknowledged = durable.
         ``upload``: (its name, its bytes) — the file the text was read from, kept with it in the
-        same transaction (:meth:`_keep_upload`)."""
+        same transaction (:meth:`_keep_upload`).  ``expect``: what the save was worked out from
+        (remembered, not read now), checked here first — :class:`SessionGone` or :class:`Stale`
+        when it no longer holds, and then nothing is written."""
         storable(text, "报告")
         summary = [storable(str(said), "修改说明") for said in summary]
         if not _id_ok(year) or not _id_ok(base + 1):
@@ -881,18 +1007,29 @@ class Store:
         address = _shown(address, 100)
         with self._tx() as s:
             c = s.connection()  # plain statements on the session's connection: the ORM's objects cost a save more than its check
-            found = c.execute(_UNIT_REPORT, {"unit": unit_id, "year": year}).first() if _id_ok(unit_id) else None
-            if found is None:
-                raise NotFound("找不到这个单位")
-            unit_name, report_id = found
-            if report_id is None:
-                report_id = self._ensure_report(s, unit_id, year)
-            done = c.execute(_ADVANCE if not admin else _ADVANCE_ADMIN,
-                             {"report": report_id, "base": base, "next": base + 1, "n_errors": errors, "n_warnings": warnings, "at": at, "by": author})
+            values = {"base": base, "next": base + 1, "n_errors": errors, "n_warnings": warnings, "at": at, "by": author}
+            if expect is not None:  # one statement says whether what the save was worked out from still holds
+                held = c.execute(_EXPECT, {"hash": expect.session, "unit": unit_id}).first()
+                if held is None or held.unit_id != unit_id or held.revoked or _utc(held.expires_at) <= at:
+                    raise SessionGone("登录已失效，请重新打开本单位的专用链接")
+                if held.site_year != year or (held.last_latest or 0) != expect.last:
+                    raise Stale(STALE)
+                unit_name, report_id = held.name, expect.report_id
+                done = c.execute(_ADVANCE_SAME, {**values, "report": report_id, "old": expect.text})
+            else:
+                found = c.execute(_UNIT_REPORT, {"unit": unit_id, "year": year}).first() if _id_ok(unit_id) else None
+                if found is None:
+                    raise NotFound("找不到这个单位")
+                unit_name, report_id = found
+                if report_id is None:
+                    report_id = self._ensure_report(s, unit_id, year)
+                done = c.execute(_ADVANCE if not admin else _ADVANCE_ADMIN, {**values, "report": report_id})
             if _changed(done) != 1:
                 status, latest = s.execute(select(db.Report.status, db.Report.latest).where(db.Report.id == report_id)).one()
                 if not admin and status in LOCKED:
                     raise Locked(status)
+                if expect is not None and latest == base:  # the base is not the text remembered: read again
+                    raise Stale(STALE)
                 current = s.scalar(select(db.Version).where(db.Version.report_id == report_id, db.Version.number == latest))
                 if current is None or base > latest:  # a page ahead of the database: it was restored from a backup meanwhile
                     raise StoreError(f"这份报告最新是第{latest}版，您的页面是第{base}版：请刷新页面")
@@ -903,6 +1040,7 @@ class Store:
             if upload is not None:
                 self._keep_upload(s, self._get_unit(s, unit_id), upload[0], upload[1], address)
             info = VersionInfo(base + 1, author, address, at, tuple(summary), errors, warnings, text, unit_id, year, report_id)
+        self._saved(unit_id, year, base, info)
         return info
 
     def versions(self, unit_id: int, year: int, limit: int | None = None) -> list[VersionInfo]:

@@ -234,14 +234,14 @@ def _proof_of(request: Request, owner: Owner) -> str:
 def _report_page(request: Request, owner: Owner, *, message: str | None = None, problems: list[str] | None = None,
                  status: int = 200) -> Response:
     store = _store(request)
-    year = _year(request)
-    latest = store.latest(owner.unit_id, year)
+    start = store.starting_point(owner.unit_id)  # the year, this version and last year's in one read, remembered for the saves
+    year, latest = start.year, start.latest
     if latest is None:
         return _start_page(request, owner, year, message=message, problems=problems, status=status)
     report = store.report(owner.unit_id, year)
     proof = _proof_of(request, owner) if message is None and request.method == "GET" else ""
     done = _outcome(request, report, latest, proof) if message is None and request.method == "GET" else None
-    findings = _findings(request, owner, year, latest.text)
+    findings = editor.evaluate(latest.text, start.last_text)
     comments = store.comments(owner.unit_id, year)
     locked = report.status in LOCKED and not owner.county
     context = form_context(latest.text, findings, comments, readonly=locked)
@@ -262,7 +262,7 @@ def _report_page(request: Request, owner: Owner, *, message: str | None = None, 
         "errors": errors, "warnings": warnings, "findings": editor.findings_json(findings), "comments": comments,
         "locked": locked, "boot": boot, "message": message or done, "message_ok": done is not None, "problems": problems or [],
         "proof": f"{owner.base}/proof/{proof}" if done and proof else "",
-        "formats": FORMAT_NAMES, "last": store.latest(owner.unit_id, year - 1), "can_submit": not owner.county and report.status in SUBMITTABLE,
+        "formats": FORMAT_NAMES, "last": start.last, "can_submit": not owner.county and report.status in SUBMITTABLE,
     }, status=status)
 
 
@@ -303,8 +303,9 @@ class Handlers:
     its link, and the county on its own report: ``resolve`` says whose report a request is about
     (and refuses one that is nobody's)."""
 
-    def __init__(self, resolve: Callable[[Request], Owner]) -> None:
+    def __init__(self, resolve: Callable[[Request], Owner], *, remembered: bool = False) -> None:
         self.resolve = resolve
+        self.remembered = remembered  # a unit's saves: made from what this process remembers, checked where they are written
 
     def report_page(self, request: Request) -> Response:
         return _report_page(request, self.resolve(request))
@@ -312,16 +313,20 @@ class Handlers:
     def data(self, request: Request) -> Response:
         owner = self.resolve(request)
         store = _store(request)
-        year = _year(request)
-        latest = store.latest(owner.unit_id, year)
+        start = store.starting_point(owner.unit_id)  # one read, remembered: the page's saves start from it
+        year, latest = start.year, start.latest
         if latest is None:
             return JSONResponse({"version": 0, "status": Status.NOT_STARTED})
-        findings = _findings(request, owner, year, latest.text)
+        findings = editor.evaluate(latest.text, start.last_text)
         report = store.report(owner.unit_id, year)
         return JSONResponse({"version": latest.number, "status": report.status, "form": editor.form(latest.text, findings),
                              "comments": [_comment_json(c) for c in store.comments(owner.unit_id, year)]})
 
     async def save(self, request: Request) -> Response:
+        from .pages import COOKIE, current
+
+        if self.remembered:  # the session as this process knows it: the save's own transaction checks it again
+            current(request, cached=True)
         owner = self.resolve(request)
         _csrf(request, owner)
         try:
@@ -330,43 +335,69 @@ class Handlers:
             raise Refusal(400, "请求内容不是有效的 JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("base"), int) or not isinstance(body.get("values"), dict):
             raise Refusal(400, "请求内容应为 {base: 版本号, values: {…}}")
-        return await run_in_threadpool(self._save_values, request, owner, body["base"], body["values"])
+        cookie = request.cookies.get(COOKIE, "")
+        session = _store(request).session_key(cookie) if self.remembered and not owner.county else None
+        return await run_in_threadpool(self._save_values, request, owner, body["base"], body["values"], session)
 
-    def _save_values(self, request: Request, owner: Owner, base: int, values: dict) -> Response:
-        """A save of changed cells: what it starts from read in one transaction, the change made on
-        the version's :class:`editor.Reading` (its text written, never read back), checked, and
-        stored in one more — the conditional one that refuses a save on a stale base."""
-        from .store import Conflict, DatabaseUnavailable, Locked, StoreError
+    def _save_values(self, request: Request, owner: Owner, base: int, values: dict, session: str | None = None) -> Response:
+        """A save of changed cells: the change made on the base version's :class:`editor.Reading`
+        (its text written, never read back), checked, and stored in one transaction — the
+        conditional one that refuses a save on a stale base.  ``session`` (a unit's save: its
+        cookie's hash): what the save starts from is what this process remembers (no read at all);
+        the write checks the session, the year, last year's version and the base's text again
+        (:class:`.store.Expect`), and a save whose grounds moved is worked out again from the
+        database, once."""
+        from .store import Conflict, DatabaseUnavailable, Expect, Locked, SessionGone, Stale, StoreError
 
         store = _store(request)
-        year, latest, last = store.editing(owner.unit_id)
-        if latest is None:
-            raise Refusal(409, "还没有开始填写这份报告：请刷新页面，先选择从哪里开始")
-        try:
-            old = editor.read(latest.text)
-            new = editor.change(old, values)
-        except editor.EditorError as exc:  # the page stops sending the value named, and says why
-            return JSONResponse({"message": str(exc), "fields": [exc.field] if exc.field else []}, status_code=400)
-        findings = editor.evaluate(new, last)
-        if new is old:  # nothing new (a resend of changes already saved): acknowledged as they are
-            return JSONResponse({"version": latest.number, "findings": editor.findings_json(findings), "summary": [],
-                                 "computed": dict(new.computed), "unchanged": True})
-        if latest.number != base:
-            return _conflict(latest)
-        errors, warnings = editor.counts(findings)
-        try:
-            version = store.save(owner.unit_id, year, new.text, base=base, author=owner.author, address=_address(request),
-                                 summary=editor.summary(old, new), errors=errors, warnings=warnings)
-        except Conflict as exc:
-            return _conflict(exc.current)
-        except Locked as exc:
-            return JSONResponse({"message": str(exc)}, status_code=423)
-        except DatabaseUnavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
-            return JSONResponse({"message": str(exc)}, status_code=503)
-        except StoreError as exc:
-            return JSONResponse({"message": str(exc)}, status_code=409)
-        return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
-                             "computed": editor.computed_since(old, new), "errors": version.errors, "warnings": version.warnings})
+        for remembered in ((True, False) if session is not None else (False,)):
+            start = store.starting_point(owner.unit_id, cached=remembered)
+            latest = start.latest
+            if remembered and (latest is None or latest.number != base):
+                continue  # a page ahead of what this process knows (another process saved): read it
+            if latest is None:
+                raise Refusal(409, "还没有开始填写这份报告：请刷新页面，先选择从哪里开始")
+            try:
+                old = editor.read(latest.text)
+                new = editor.change(old, values)
+            except editor.EditorError as exc:  # the page stops sending the value named, and says why
+                return JSONResponse({"message": str(exc), "fields": [exc.field] if exc.field else []}, status_code=400)
+            if new is old and remembered:
+                continue  # nothing new: answered with the database's newest, as read now
+            findings = editor.evaluate(new, start.last_text)
+            if new is old:  # nothing new (a resend of changes already saved): acknowledged as they are
+                return JSONResponse({"version": latest.number, "findings": editor.findings_json(findings), "summary": [],
+                                     "computed": dict(new.computed), "unchanged": True})
+            if latest.number != base:
+                return _conflict(latest)
+            errors, warnings = editor.counts(findings)
+            # a unit's save names what it was worked out from, remembered or read just now: its session (perhaps
+            # remembered either way) is checked where it is written, and so is all the rest
+            expect = Expect(session, start.year, start.last.number if start.last is not None else 0, latest.text,
+                            latest.report_id) if session is not None else None
+            try:
+                version = store.save(owner.unit_id, start.year, new.text, base=base, author=owner.author, address=_address(request),
+                                     summary=editor.summary(old, new), errors=errors, warnings=warnings, expect=expect)
+            except Stale as exc:
+                store.forget_start(owner.unit_id)
+                if remembered:
+                    continue
+                return JSONResponse({"message": str(exc)}, status_code=409)  # moved again between the read and the write
+            except SessionGone:
+                store.forget_session(session or "")
+                raise Refusal(401) from None  # as for a request without a session
+            except Conflict as exc:
+                store.forget_start(owner.unit_id)
+                return _conflict(exc.current)
+            except Locked as exc:
+                return JSONResponse({"message": str(exc)}, status_code=423)
+            except DatabaseUnavailable as exc:  # a full disk, the database busy: nothing saved, the page keeps the change and tries again
+                return JSONResponse({"message": str(exc)}, status_code=503)
+            except StoreError as exc:
+                return JSONResponse({"message": str(exc)}, status_code=409)
+            return JSONResponse({"version": version.number, "findings": editor.findings_json(findings), "summary": list(version.summary),
+                                 "computed": editor.computed_since(old, new), "errors": version.errors, "warnings": version.warnings})
+        raise AssertionError("the save read from the database returns")  # the last round reads, never continues
 
     def start(self, request: Request, form: FormData) -> Response:
         from .store import Conflict, Locked, StoreError, visible_name
@@ -597,7 +628,7 @@ def _attachment(data: bytes, name: str, media_type: str) -> Response:
 
 
 def _routes(prefix: str, resolve: Callable[[Request], Owner], *, submit: bool) -> list[Route]:
-    h = Handlers(resolve)
+    h = Handlers(resolve, remembered=submit)  # a unit's report (the county's own: the admin's session, read each time)
     out = [
         Route(prefix, h.report_page, methods=["GET"]),
         Route(f"{prefix}/data", h.data, methods=["GET"]),

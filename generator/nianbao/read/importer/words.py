@@ -352,7 +352,12 @@ def is_label(text: str) -> bool:
 def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     """The cell's value for a column of type ``kind``; ``unit_wan``: the column is in 万元."""
     if _ASCII_FIGURE.fullmatch(text):  # the commonest cell, digits as they are: no unit, mark or look-alike to weigh
-        return Number(Decimal(int(text)) if kind is ValueType.AMOUNT else int(text))
+        try:
+            whole = int(text)
+        except ValueError:  # more digits than int() reads from a text (sys.get_int_max_str_digits): read below, as a Decimal
+            pass
+        else:
+            return Number(Decimal(whole) if kind is ValueType.AMOUNT else whole)
     shown = text.strip()
     if looks_doubtful(text):
         return Number(None, problem=f"“{shown}”的数字看不清（可能是识别错误的字母），不能确定")

@@ -263,6 +263,24 @@ def test_docx_paragraph_style_hides_a_paragraph_of_the_cell():
     assert imported.findings == [Finding("warning", "I", None, f"第2格“12”中有隐藏的文字“3”（Word 中设为隐藏或白色），未读取{ROW}")]
 
 
+@pytest.mark.parametrize("named", ["", '<w:pPr><w:pStyle w:val="nbNoSuchStyle"/></w:pPr>'], ids=["no-style", "a-style-the-document-lacks"])
+def test_docx_default_paragraph_style_hides_a_paragraph_that_names_no_style(named):
+    """Word shows a paragraph that names no style (or one the document lacks) in the default
+    paragraph style (Normal, 正文): when that style hides text, so is the paragraph's."""
+    from lxml import etree
+
+    from nianbao.read.importer.docx import _parse_styles, paragraph_text
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    styles = _parse_styles(f'''<w:styles xmlns:w="{w}"><w:style w:type="paragraph" w:default="1" w:styleId="a"><w:name w:val="Normal"/>
+        <w:rPr><w:vanish/></w:rPr></w:style><w:style w:type="paragraph" w:styleId="nbSeen"><w:name w:val="seen"/></w:style></w:styles>'''.encode())
+    hidden: list[str] = []
+    assert paragraph_text(etree.fromstring(f'<w:p xmlns:w="{w}">{named}<w:r><w:t>3</w:t></w:r></w:p>'), styles, hidden) == ""
+    assert hidden == ["3"]
+    seen = etree.fromstring(f'<w:p xmlns:w="{w}"><w:pPr><w:pStyle w:val="nbSeen"/></w:pPr><w:r><w:t>12</w:t></w:r></w:p>')
+    assert paragraph_text(seen, styles) == "12"  # a style not based on Normal does not take its looks
+
+
 def test_docx_run_marked_not_hidden_is_read():
     imported = import_bytes(build_docx('<w:r><w:rPr><w:vanish w:val="false"/></w:rPr><w:t>0</w:t></w:r>'), Path("shown.docx"))
     assert _licensing(imported) == 120 and imported.findings == []

@@ -174,7 +174,8 @@ def look_of(rpr) -> Look:
 
 def _styles(package, data: bytes) -> Mapping[str, Look]:
     """styleId → the run look the style gives (its basedOn chain followed), with the
-    document's defaults under it as key ``""``."""
+    document's defaults under it as key ``""`` and the default paragraph style's as
+    :data:`_PARAGRAPH`."""
     try:
         info = package.getinfo("word/styles.xml")
     except KeyError:
@@ -238,10 +239,13 @@ def _parse_styles(xml: bytes) -> dict[str, Look]:
     except safezip.BadPackage:
         return {}
     own: dict[str, tuple[Look, str | None]] = {}
+    paragraph: str | None = None  # the default paragraph style (Normal, 正文): a paragraph that names none is in it
     for style in root.findall(f"{W}style")[:_MAX_STYLES]:
         ident = style.get(f"{W}styleId")
         based = style.find(f"{W}basedOn")
         if ident:
+            if paragraph is None and style.get(f"{W}type") == "paragraph" and style.get(f"{W}default") in ("1", "true", "on"):
+                paragraph = ident
             look = look_of(style.find(f"{W}rPr"))
             if style.get(f"{W}type") == "table" and any(_filled(shd) for shd in style.iter(f"{W}shd")):
                 look = look.over(Look(shaded=True))  # a table style that shades cells: white text there is seen
@@ -260,7 +264,12 @@ def _parse_styles(xml: bytes) -> dict[str, Look]:
         for link in reversed(chain):
             look = look.over(link)
         looks[ident] = _NOTHING if look == _NOTHING else look  # the one object: Look.over tells it by identity
+    if paragraph is not None:
+        looks[_PARAGRAPH] = looks[paragraph]
     return looks
+
+
+_PARAGRAPH = "\x00paragraph"  # the key of the default paragraph style's look (no styleId holds a NUL)
 
 
 def _plain(look: Look) -> bool:
@@ -500,8 +509,11 @@ def paragraph_text(p, styles: Mapping[str, Look] | None = None, hidden: list[str
     styles = styles or {}
     base = styles.get("", _NOTHING)
     pstyle = _grandchild(p, _PPR, _PSTYLE_TAG)
-    if pstyle is not None:
-        base = base.over(styles.get(pstyle.get(_VAL) or "", _NOTHING))
+    named = pstyle.get(_VAL) if pstyle is not None else None
+    own = styles.get(named) if named else None
+    if own is None:  # no style named, or one the document lacks: Word shows the default paragraph style
+        own = styles.get(_PARAGRAPH, _NOTHING)
+    base = base.over(own)
     shading: list[bool] = []  # whether the cell or paragraph is filled: looked up only for white text (most runs are not)
     parts: list[str] = []
     stack = [(iter(p), base)]

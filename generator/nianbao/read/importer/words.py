@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from ...model.schema import written
 from ...model.standard import ValueType
+from ...model.yamlfile import MAX_DIGITS, WrittenNumber
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _CN = "一二三四五六七八九十"
@@ -351,13 +353,9 @@ def is_label(text: str) -> bool:
 @per_token
 def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
     """The cell's value for a column of type ``kind``; ``unit_wan``: the column is in 万元."""
-    if _ASCII_FIGURE.fullmatch(text):  # the commonest cell, digits as they are: no unit, mark or look-alike to weigh
-        try:
-            whole = int(text)
-        except ValueError:  # more digits than int() reads from a text (sys.get_int_max_str_digits): read below, as a Decimal
-            pass
-        else:
-            return Number(Decimal(whole) if kind is ValueType.AMOUNT else whole)
+    if _ASCII_FIGURE.fullmatch(text) and len(text) <= MAX_DIGITS:  # the commonest cell, digits as they are: no unit, mark or look-alike to weigh
+        whole = int(text)
+        return Number(Decimal(whole) if kind is ValueType.AMOUNT else whole)
     shown = text.strip()
     if looks_doubtful(text):
         return Number(None, problem=f"“{shown}”的数字看不清（可能是识别错误的字母），不能确定")
@@ -379,6 +377,8 @@ def number(text: str, kind: ValueType, unit_wan: bool) -> Number:
             converted = "元"
     if not _NUMBER.fullmatch(t):
         return Number(None, problem=f"“{shown}”不是数字")
+    if sum(map(str.isdigit, t)) > MAX_DIGITS:  # no count or amount has so many: left empty, as the loader refuses it
+        return Number(None, problem=written(WrittenNumber(shown, None)))
     try:
         value = Decimal(t.replace(",", "")) * scale
     except InvalidOperation:  # pragma: no cover - the pattern admits only numbers

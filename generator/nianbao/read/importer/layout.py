@@ -16,7 +16,7 @@ from collections import Counter
 
 from .lines import Cell, Line, clean
 from .text import word_cells
-from .words import is_value_token, split_ordinal
+from .words import is_value_token, per_token, split_ordinal
 
 _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
@@ -48,7 +48,12 @@ def framing(rows: list[list[str | Cell | None]]) -> bool:
 
 def wordy(row: list[str | Cell | None]) -> str | None:
     """The words of a row that is one cell of words (not a figure), else None."""
-    filled = [text for text in map(cell_text, row) if text and text.strip()]
+    return _wordy([cell_text(cell) for cell in row])
+
+
+def _wordy(texts: list[str | None]) -> str | None:
+    """:func:`wordy` of a row's cell texts (:func:`cell_text`), worked out once a row."""
+    filled = [text for text in texts if text and text.strip()]
     return filled[0] if len(filled) == 1 and not is_value_token(filled[0]) else None
 
 
@@ -59,6 +64,11 @@ def cell_text(text: str | Cell | None) -> str | None:
         return None
     if isinstance(text, Cell):
         return text.text
+    return _joined(text)
+
+
+@per_token  # a ruled table's cells repeat (empty ones, dashes, the same figures): each text read once a file
+def _joined(text: str) -> str:
     if "\n" not in text:  # most cells: one line
         return _SPACE_BY_CJK.sub("", clean(text.strip()))
     pieces = [p.strip() for p in text.split("\n") if p.strip()]
@@ -161,11 +171,12 @@ class _PageLines:
             _table(content, f"{where}第{self.tables}个表格", self.lines)
             return
         for r, (row, extent) in enumerate(zip(content, extents), start=1):
-            words = wordy(row)
+            texts = [cell_text(cell) for cell in row]
+            words = _wordy(texts)
             if words is not None and extent is not None and self.goes_on(words, extent[0], False):
                 self.join(words, extent[1], page)  # the body's paragraph, framed on into the table
                 continue
-            _row(row, f"{where}第{self.tables}个表格第{r}行", self.lines)
+            _row(row, f"{where}第{self.tables}个表格第{r}行", self.lines, texts)
             self.previous = (extent[1], page, words) if words is not None and extent is not None else None
 
 
@@ -205,6 +216,9 @@ def _table(rows: list[list[str | Cell | None]], where: str, lines: list[Line]) -
         _row(row, f"{where}第{r}行", lines)
 
 
-def _row(row: list[str | Cell | None], where: str, lines: list[Line]) -> None:
-    cells = [cell if isinstance(cell, Cell) else Cell(text) for cell, text in ((c, cell_text(c)) for c in row) if text is not None]
+def _row(row: list[str | Cell | None], where: str, lines: list[Line], texts: list[str | None] | None = None) -> None:
+    """A table row as a line; ``texts``: its cells' :func:`cell_text`, when already read."""
+    if texts is None:
+        texts = [cell_text(cell) for cell in row]
+    cells = [cell if isinstance(cell, Cell) else Cell(text) for cell, text in zip(row, texts) if text is not None]
     lines.append(Line(" ".join(c.text for c in cells if c.text), cells, None, where, in_table=True, exact=True, kind="row"))

@@ -105,6 +105,16 @@ class Slot:
         """A label too generic to be found far from where it is expected (``3.其他``)."""
         return len(core(self.label)) <= 3
 
+    @cached_property  # compared with every numbered label's (一、 on a line of its own)
+    def ordinal(self) -> str:
+        """The label's numbering in comparable form (:func:`~.words.ordinal_value`), or ""."""
+        own, _ = split_ordinal(self.label)
+        return ordinal_value(own) if own else ""
+
+    @cached_property
+    def core(self) -> str:
+        return core(self.label)
+
 
 @dataclass
 class Hit:
@@ -145,6 +155,8 @@ class _StreamReader:
 
     def __init__(self, slots: list[Slot], headers: set[str]) -> None:
         self.slots, self.headers = slots, headers
+        self.labels = [slot.label for slot in slots]
+        self.shorts = [slot.short for slot in slots]
         self.out = Stream()
         self.pointer = -1
         self.current: Hit | None = None
@@ -153,25 +165,29 @@ class _StreamReader:
     def best(self, text: str) -> int | None:
         """The row ahead whose label ``text`` is, if any: the nearest best match."""
         slots, pointer = self.slots, self.pointer
-        ordinal, _ = split_ordinal(text)
-        if ordinal and len(core(text)) < 2:
+        ordinal, words = split_ordinal(text)
+        if ordinal and len(text_core := core(text)) < 2:
             # a label wrapped right after its number (一、 / 本年新收… on the lines below):
             # the nearest row ahead with that number, if the words so far begin its label
+            wanted = ordinal_value(ordinal)
             for i in range(pointer + 1, min(len(slots), pointer + 1 + 2 * WINDOW)):
-                own, _ = split_ordinal(slots[i].label)
-                if own and ordinal_value(own) == ordinal_value(ordinal) and core(slots[i].label).startswith(core(text)):
+                slot = slots[i]
+                if slot.ordinal == wanted and slot.core.startswith(text_core):
                     return i
             return None
+        if not words:
+            return None  # no words (a bare figure or mark): label_score gives every label 0
         found, top = None, SIMILAR
-        for i in range(pointer + 1, len(slots)):
+        labels, shorts = self.labels, self.shorts
+        for i in range(pointer + 1, len(labels)):
             if 1.0 - 0.004 * (i - pointer - 1) < top:
                 break  # no label scores above 1: no row this far ahead can beat the one found
-            slot = slots[i]
-            if slot.short and i - pointer - 1 > WINDOW:
+            short = shorts[i]
+            if short and i - pointer - 1 > WINDOW:
                 continue  # a generic label this far ahead is not looked for (whatever its score)
-            score = label_score(text, slot.label)
-            if slot.short and score < 1.0:
-                continue
+            score = label_score(text, labels[i])
+            if score < SIMILAR or (short and score < 1.0):
+                continue  # (less its distance, below the least score taken)
             score -= 0.004 * (i - pointer - 1)
             if score >= top:
                 found, top = i, score

@@ -50,7 +50,7 @@ def read_pdf(data: bytes) -> list[Line]:
     if isolate.forks():  # imported once here, inherited by every child: a folder of PDFs imported pdfplumber again for each file
         importlib.import_module("pdfplumber")
     try:
-        items, notes, scans, count = isolate.run(extract, data, seconds=SECONDS, what=KIND)
+        items, notes, scans, count = isolate.run(extract, data, seconds=SECONDS, what=KIND, keep=True)  # a folder of PDFs: one child for many
     except isolate.ChildFailed as exc:
         raise Unreadable(str(exc)) from exc
     except Unreadable:

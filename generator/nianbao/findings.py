@@ -87,6 +87,11 @@ def family(rule: str) -> Family:
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing a check, a reader or the county found: its level, rule, place and words.
+
+    (Every dataclass carries a docstring: without one, ``dataclasses`` makes one with
+    ``inspect.signature``, some 0.1 ms of each start for each class.)"""
+
     level: Level
     rule: str  # a Rule: R1–R7, X1–X5, S (schema), I (import), P, B
     path: str | None  # the place's key (places.Place.path), not shown in messages

@@ -20,21 +20,22 @@ from ..model.places import KeyPath, Place, places
 from ..model.report import Report
 from ..model.standard import SPECS, Spec, ValueType
 from ..model.standard.common import PREAMBLE
+from ..system.patterns import lazy
 from .folding import nfkc
 from .years import opening_message, opening_years
 
 # Words a template leaves for the clerk to replace; XX only where it is not part of a
 # Latin word (the xxgk of a site's address is 信息公开).
-PLACEHOLDER = re.compile(r"……|\.{3,}|…{1,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
+PLACEHOLDER = lazy(r"……|\.{3,}|…{1,}|(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|某某|○○|〇〇|待补充|待填写|此处填写|请填写")
 # a character every PLACEHOLDER match holds: a text without one is not searched (the search tries
 # each alternative at each character)
 _IN_PLACEHOLDER = tuple(".…XxＸｘ×某○〇待此请")
-TRIVIAL = re.compile(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
-FEE_WORDS = re.compile(r"处理费|收费通知")
+TRIVIAL = lazy(r"[\s，。、；：,.;:！!（）()]*(无|暂无|没有|无。|无其他需要报告的事项)?[\s，。、；：,.;:！!（）()]*")
+FEE_WORDS = lazy(r"处理费|收费通知")
 # Section 五 of the v2021 format says two things besides the year's problems (FORMAT.md §2): the
 # measures taken or planned (改进措施), and what became of last year's problems (整改情况).
 # a measure, not a shortcoming: 「有待加强」「不够规范」「还需完善」 say what is wanting
-IMPROVEMENT_WORDS = re.compile(r"(?<![不待需够])(?:改进|改正|完善|加强|提升|提高|强化|优化|健全|规范)|针对|措施|下一步|今后|建立|将(?:进一步|继续|持续|逐步)")
+IMPROVEMENT_WORDS = lazy(r"(?<![不待需够])(?:改进|改正|完善|加强|提升|提高|强化|优化|健全|规范)|针对|措施|下一步|今后|建立|将(?:进一步|继续|持续|逐步)")
 # last year's problems: 整改, or last year named before what became of its problems (「对2022年度报告中提出的…
 # 问题，已…」, 「2022年度改进情况：…」); {last}: the year before the report's
 RECTIFIED = "整改|(?:上一?年度?|去年|{last}年度?)[^。；]{{0,40}}?(?:问题|不足|改进|落实|解决)"
@@ -234,14 +235,14 @@ def amounts_precision(report: Report) -> Iterator[Finding]:
 _OF = r"(?:了)?(?:各类|各项|有关|相关)?(?:的)?(?:政府信息公开|政府信息|信息公开|政务公开|依申请公开)?(?:的)?"
 _COUNT = r"依?申请(?:公开)?(?:事项|件数|数量)?(?:共计|共|合计|总计|累计)?(?:为|达)?(\d+)件"
 QUOTED = (
-    (re.compile(r"行政复议(?:和|与|及|、|或)行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "appeals"),
-    (re.compile(rf"(?:收到|受理|新收|接收|接到){_OF}{_COUNT}"), "new"),
-    (re.compile(rf"办理{_OF}{_COUNT}"), "handled"),
-    (re.compile(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(\d+)件"), "carried_over"),
-    (re.compile(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?(?:申请)?(\d+)件"), "carried_forward"),
-    (re.compile(r"(\d+)件[^。；，,;]{0,20}?结转(?:至)?下(?:一)?年度"), "carried_forward"),
-    (re.compile(r"(?:被申请)?行政复议(?:案件|申请)?(?:共计|共|合计)?(\d+)(?:件|起)"), "review"),
-    (re.compile(r"(?:被提起)?行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "lawsuits"),
+    (lazy(r"行政复议(?:和|与|及|、|或)行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "appeals"),
+    (lazy(rf"(?:收到|受理|新收|接收|接到){_OF}{_COUNT}"), "new"),
+    (lazy(rf"办理{_OF}{_COUNT}"), "handled"),
+    (lazy(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?(?:申请)?(\d+)件"), "carried_over"),
+    (lazy(r"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?(?:申请)?(\d+)件"), "carried_forward"),
+    (lazy(r"(\d+)件[^。；，,;]{0,20}?结转(?:至)?下(?:一)?年度"), "carried_forward"),
+    (lazy(r"(?:被申请)?行政复议(?:案件|申请)?(?:共计|共|合计)?(\d+)(?:件|起)"), "review"),
+    (lazy(r"(?:被提起)?行政诉讼(?:案件)?(?:共计|共|合计)?(\d+)(?:件|起)"), "lawsuits"),
 )
 
 
@@ -427,7 +428,7 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
 # -- R7 (what a clerk leaves behind: a template comment, a hint copied as text) ---------------------------
 # A line that opens with # is a comment of the report file kept as text (after 「null」 became 「|」
 # in Notepad, 「# （一）主动公开」 is inside the block); a topic 「#青山发布#」 that opens one is text.
-HASHTAG = re.compile(r"#[^#\s][^#\n]*#")
+HASHTAG = lazy(r"#[^#\s][^#\n]*#")
 
 
 def template_hints(spec: Spec) -> tuple[str, ...]:

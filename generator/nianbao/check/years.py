@@ -11,16 +11,15 @@ Document numbers (〔2020〕), edition notes (2019年修订), plans for a later 
 
 from __future__ import annotations
 
-import re
-
+from ..system.patterns import lazy
 from .folding import nfkc
 
 # years that are not stale: document numbers 〔2020〕 [2020] and edition notes （2019年修订）
-NOT_STALE = re.compile(r"[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]|\d{4}\s*年\s*(?:修订|修正|修改|版)")
-YEAR = re.compile(r"(?<!\d)(\d{4})\s*年")
+NOT_STALE = lazy(r"[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]|\d{4}\s*年\s*(?:修订|修正|修改|版)")
+YEAR = lazy(r"(?<!\d)(\d{4})\s*年")
 # a paragraph whose time frame is a year — 「2025年，青山镇…」「2025年度，」「2025年全年」「2025年是」 —
 # after an optional list mark (（一） 一、 1.); 「2025年存在的问题已整改」 speaks of that year and is not one
-OPENING_YEAR = re.compile(r"\s*(?:(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*)?(\d{4})\s*年度?\s*(?:[，,]|全年|是)")
+OPENING_YEAR = lazy(r"\s*(?:(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])\s*)?(\d{4})\s*年度?\s*(?:[，,]|全年|是)")
 
 
 def _hidden(text: str) -> str:

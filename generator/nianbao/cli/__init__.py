@@ -21,6 +21,7 @@ import click
 from .. import __version__
 from ..errors import NianbaoError
 from ..findings import ERROR, Finding
+from . import zh
 
 if TYPE_CHECKING:  # each command imports what it uses, when it runs: check starts fast
     from ..model.report import Report
@@ -155,6 +156,12 @@ class _Group(click.Group):
         return super().resolve_command(ctx, args)
 
 
+# click's words in Chinese before the commands are declared: click asks gettext for its default
+# help texts as they are (``version_option`` does even when given one), and gettext's first
+# look-up for a catalog imports locale and searches the disk, some 2 ms of every start
+zh.install()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]", subcommand_metavar="命令 [参数]…")
 @click.version_option(__version__, prog_name="nianbao", message="%(prog)s 版本 %(version)s", help="显示版本号并退出。")
 @click.option("--debug", is_flag=True, help="出错时显示完整的 Python 错误信息（供开发者排查）")
@@ -257,9 +264,7 @@ def run() -> None:
     if not debug:
         _quiet_libraries()
     try:
-        from . import zh
-
-        zh.install()
+        zh.install()  # again: click's modules loaded since (termui for the prompts) get the catalog too
         main.main(prog_name="nianbao", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

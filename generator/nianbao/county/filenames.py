@@ -12,20 +12,20 @@ clerk can still find the file.
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from pathlib import PurePath
 
 from ..system.decode import BIDI
+from ..system.patterns import lazy
 
 # Bidi embeddings, overrides and isolates, the marks, and the other invisible format
 # characters: shown by their code point, so a name is never displayed in another order
 # or with a hidden part.  Controls (C0, C1) likewise.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_BIDI = re.compile(f"[{BIDI}\u061c\u200e\u200f]")  # decode's set, and the direction marks
+_INVISIBLE = lazy("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
+_BIDI = lazy(f"[{BIDI}\u061c\u200e\u200f]")  # decode's set, and the direction marks
 # where a path in a message ends: spaces and the punctuation the messages put around it
-_TOKEN = re.compile("[^\\s“”‘’（）()：:，,。；;、「」《》]+")
+_TOKEN = lazy("[^\\s“”‘’（）()：:，,。；;、「」《》]+")
 
 
 def _bytes_of(part: str) -> bytes | None:

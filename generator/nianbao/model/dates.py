@@ -5,10 +5,11 @@ in a report file, the wizard, a collection workbook and a published report."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 
-_DATE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
+from ..system.patterns import lazy
+
+_DATE = lazy(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 
 
 def parse(text: str) -> dt.date | None:

@@ -15,9 +15,8 @@ and says what belongs there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .standard import SPECS, Column, Line3, Spec, ValueType
 from .standard.common import PREAMBLE
@@ -31,8 +30,10 @@ FEES_LABEL = "信息处理费"
 COLUMN_MARK = " · "  # between a row and its column in a cell's label: 表三 一、本年新收 · 自然人
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
+    """Where a key path stands in the official report: its stable path, kind and label.
+    (A named tuple, not a frozen dataclass: made in a tenth of the time, on every start.)"""
+
     path: str  # the key in official labels, e.g. 表三.一.自然人 (--json, matching a finding to its cell)
     kind: str  # "mapping", "row", "cell", "text", "date", "year", "format"
     label: str  # as every message names it, e.g. 表三 一、本年新收 · 自然人

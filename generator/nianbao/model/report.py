@@ -23,6 +23,9 @@ from .yamlfile import nearest_line
 
 @dataclass
 class Report:
+    """A report as every stage sees it: the values by key, their format version, and the
+    line each value was written on (for the messages)."""
+
     spec: Spec
     data: ReportData
     source: Path | None = None

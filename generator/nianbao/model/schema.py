@@ -11,7 +11,6 @@ schema``, with a Chinese title on every field.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, cast
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
+from ..system.patterns import lazy
 from . import dates
 from .places import FEES_LABEL, FORMAT_LABEL, UNIT_LABEL, YEAR_LABEL
 from .standard import SPECS, Column, Spec, ValueType
@@ -30,8 +30,8 @@ from .yamlfile import WrittenNumber
 if TYPE_CHECKING:
     from typing_extensions import NotRequired  # typing's own from Python 3.11
 
-_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-_WITH_UNIT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(万元|元|件|个|条|项|次)")
+_NUMBER = lazy(r"[+-]?\d+(\.\d+)?")
+_WITH_UNIT = lazy(r"([+-]?\d+(?:\.\d+)?)\s*(万元|元|件|个|条|项|次)")
 
 
 def _fail(message: str) -> PydanticCustomError:

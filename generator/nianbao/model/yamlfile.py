@@ -23,6 +23,7 @@ from ruamel.yaml.tag import Tag
 
 from ..errors import NianbaoError
 from ..findings import ERROR, Finding, Rule
+from ..system.patterns import lazy
 
 Path = tuple[Any, ...]
 
@@ -51,6 +52,9 @@ _PROBLEMS = (
 
 @dataclass
 class Parsed:
+    """A report file read: the values, each one's line and text as written, and what the
+    reading itself found (a duplicate key, a tab)."""
+
     data: Any = None
     lines: dict[Path, int | None] = field(default_factory=dict)  # 1-based line of each value (None: an imported file's, without lines)
     raw: dict[Path, str] = field(default_factory=dict)  # scalar text as written
@@ -103,8 +107,8 @@ class WrittenNumber(str):
 
 
 MAX_DIGITS = 30  # no count or amount has more; Python refuses to convert ints of 4300
-_PLAIN_INT = re.compile(r"-?[0-9]+")
-_PLAIN_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+_PLAIN_INT = lazy(r"-?[0-9]+")
+_PLAIN_DECIMAL = lazy(r"-?[0-9]+\.[0-9]+")
 
 
 def _int(text: str) -> int | str:
@@ -140,7 +144,7 @@ def _decimal(text: str) -> Decimal | float | WrittenNumber:
     return WrittenNumber(text, int(plain) if value == value.to_integral_value() and "." not in plain else Decimal(plain))
 
 
-_NOTATION = re.compile(
+_NOTATION = lazy(
     r"[-+]?(?:0[xX][0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?)"
 )
 
@@ -326,8 +330,8 @@ def _c_composer_class() -> Any:
 # RecursionError stops a hostile file — ruamel's own composer, in Python, has one).  Sought
 # after each line break rather than with ``^`` in multi-line mode, which is tried at every
 # character (a tenth of parsing a report).
-_NOT_FOR_C = re.compile(r"%|[ \t\-?:]{120}")
-_NOT_FOR_C_AFTER = re.compile(r"\n(?:%|[ \t\-?:]{120})")
+_NOT_FOR_C = lazy(r"%|[ \t\-?:]{120}")
+_NOT_FOR_C_AFTER = lazy(r"\n(?:%|[ \t\-?:]{120})")
 
 
 def _compose(text: str) -> Any:

@@ -28,10 +28,14 @@ from ..model.schema import ABSURD, checked
 from ..model.standard import SPECS, Spec, first_year, in_force_since, spec_for_year
 from ..model.yamlfile import Parsed, WrittenNumber, copied, parse
 from ..system.decode import control_findings, decode, has_controls, scan_controls, without_controls
+from ..system.patterns import lazy
 
 
 @dataclass
 class Loaded:
+    """What loading a source gave: the report when it is one, every finding, and what names
+    it even when it is not (unit, year, last year's file, a workbook's cells)."""
+
     report: Report | None
     findings: list[Finding] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)  # a workbook's: official path → "表三!D5"
@@ -96,7 +100,7 @@ def load_text(
 
 
 PROVENANCE = "上一年度报告："  # the comment by which next and new --from say what a draft was made from
-_PROVENANCE = re.compile(rf"^#\s*{PROVENANCE}\s*(.+?)\s*$", re.M)
+_PROVENANCE = lazy(rf"^#\s*{PROVENANCE}\s*(.+?)\s*$", re.M)
 
 
 def provenance(previous: Path, new: Path) -> str:
@@ -326,8 +330,8 @@ def _lookup(data: Any, keys: KeyPath) -> Any:
     return node
 
 
-_NOT_IN_A_NAME = re.compile(r'[/\\:*?"<>|]')  # what a file name may not hold (and a unit's name hardly ever does)
-_LOOK_ALIKE = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\ufb00-\ufb4f\U0002f800-\U0002fa1f]")  # radicals, compatibility forms
+_NOT_IN_A_NAME = lazy(r'[/\\:*?"<>|]')  # what a file name may not hold (and a unit's name hardly ever does)
+_LOOK_ALIKE = lazy("[\u2e80-\u2fdf\uf900-\ufaff\ufb00-\ufb4f\U0002f800-\U0002fa1f]")  # radicals, compatibility forms
 
 
 def _chinese(text: str) -> bool:

@@ -9,12 +9,12 @@ refused rather than read as mojibake.
 from __future__ import annotations
 
 import codecs
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import ERROR, WARNING, Finding, Rule
+from .patterns import lazy
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -33,7 +33,7 @@ _BOMS = (
 # (a unit name, a file name), and Chinese text never needs them.
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _PASTED = "\x07\x0b\x0c\u00ad\u200b\u200c\u200d\u200e\u200f\u2028\u2029\u2060\ufeff" + BIDI
-_CONTROL = re.compile(
+_CONTROL = lazy(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
     "\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff\U0001fffe\U0001ffff\U0010fffe\U0010ffff]"
 )
@@ -96,6 +96,9 @@ def control_findings(text: str, path: str | None, line: int | None, label: str |
 
 @dataclass
 class Decoded:
+    """Bytes read as text: the text (None when no encoding fits), the encoding found, and what
+    the clerk should hear about it (a BOM, GBK, control characters)."""
+
     text: str | None
     encoding: str
     findings: list[Finding] = field(default_factory=list)

@@ -11,15 +11,15 @@ output the clerk changed after nianbao wrote it (a DOCX touched up in Word) is t
 from __future__ import annotations
 
 import os
-import re
 import sys
 import unicodedata
 from pathlib import Path
 
 from .decode import read_at_most, without_controls
+from .patterns import lazy
 
 # Characters Windows forbids in names, plus controls; names Windows reserves.
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_FORBIDDEN = lazy(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 

@@ -2,7 +2,8 @@
 render (bench/baseline_docx.py; goal, issue 29: in ≤ 1/600 of its time), and the wall time
 of one `nianbao check` from the shell (start-up included) side by side with the yardstick
 `python -c "import click, pydantic, ruamel.yaml"`, interleaved in one run, with the ratio
-of their medians (goal: ≤ 1.2).
+of their medians (goal: ≤ 1.2); with valgrind on the machine, the instructions of one run of each
+(callgrind), which the load does not move.
 
     python bench/check.py [--seconds 3] [--repeats 15] [--baseline-ms MS] [--json]
 """
@@ -10,6 +11,8 @@ of their medians (goal: ≤ 1.2).
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,18 +50,34 @@ def from_shell(repeats: int) -> tuple[list[float], list[float]]:
     # pip compiles an installed package to bytecode, as it did the yardstick's libraries; a
     # checkout run with PYTHONDONTWRITEBYTECODE would otherwise compile nianbao at every start
     compileall.compile_dir(Path(nianbao.__file__).parent, quiet=1)
-    beside = Path(sys.executable).with_name("nianbao")
-    exe = shutil.which("nianbao") or (str(beside) if beside.exists() else None)
-    command = [exe] if exe else [sys.executable, "-m", "nianbao"]
-    yardstick = [sys.executable, "-c", "import click, pydantic, ruamel.yaml"]
+    command, yardstick = _commands()
     ours, theirs = [], []
     for _ in range(repeats):
-        for run, times in ((command + ["check", str(EXAMPLE)], ours), (yardstick, theirs)):
+        for run, times in ((command, ours), (yardstick, theirs)):
             start = time.perf_counter()
             result = subprocess.run(run, capture_output=True, cwd=ROOT)
             times.append(time.perf_counter() - start)
             assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
     return ours, theirs
+
+
+def instructions(command: list[str]) -> int | None:
+    """Instructions one run of ``command`` executes, counted by valgrind's callgrind (None
+    without valgrind): the same count whatever else the machine does, where the wall clock
+    of a 100 ms process moves by a third with the load — the figure to compare two commits by."""
+    if shutil.which("valgrind") is None:
+        return None
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + os.devnull, *command],
+                          capture_output=True, text=True, cwd=ROOT)
+    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+    return int(found.group(1)) if done.returncode == 0 and found else None
+
+
+def _commands() -> tuple[list[str], list[str]]:
+    beside = Path(sys.executable).with_name("nianbao")
+    exe = shutil.which("nianbao") or (str(beside) if beside.exists() else None)
+    command = ([exe] if exe else [sys.executable, "-m", "nianbao"]) + ["check", str(EXAMPLE)]
+    return command, [sys.executable, "-c", "import click, pydantic, ruamel.yaml"]
 
 
 def figures(seconds: float, repeats: int, baseline: float | None, quiet: bool) -> list[Figure]:
@@ -73,11 +92,17 @@ def figures(seconds: float, repeats: int, baseline: float | None, quiet: bool) -
     say(f"shell `nianbao check` (one file, start-up included): best {min(ours) * 1000:.0f} ms, median {median * 1000:.0f} ms over {len(ours)} runs", quiet=quiet)
     say(f'yardstick `python -c "import click, pydantic, ruamel.yaml"`: best {min(theirs) * 1000:.0f} ms, median {yard * 1000:.0f} ms', quiet=quiet)
     say(f"start-up ratio check / yardstick (medians): {median / yard:.2f} (goal: <= 1.2)", quiet=quiet)
+    counted = [instructions(run) for run in _commands()]
+    steady: list[Figure] = []
+    if counted[0] and counted[1]:
+        say(f"instructions (callgrind): check {counted[0] / 1e6:.0f} M, yardstick {counted[1] / 1e6:.0f} M = {counted[0] / counted[1]:.2f}", quiet=quiet)
+        steady = [info("`check` start-up / yardstick, instructions (callgrind)", counted[0] / counted[1], "×")]
     return [
         at_least("load + check vs baseline render", base / each, 600, "×", "≥ 600× (≤ 1/600)"),
         info("load + check of a report file", each, "ms"),
         at_most("`check` start-up / import click, pydantic, ruamel.yaml", median / yard, 1.2, "×", "≤ 1.2×"),
         info("`nianbao check` whole process (median)", median * 1000, "ms"),
+        *steady,
     ]
 
 

@@ -111,7 +111,9 @@ def local_time(value: dt.datetime | None) -> str:
 @cache
 def templates() -> jinja2.Environment:
     """The pages' environment: ``templates/serve/`` (names like ``base.html``; ``serve/…`` works too),
-    autoescape on for every template (a unit's name or a comment is shown, never run)."""
+    autoescape on for every template (a unit's name or a comment is shown, never run).  Templates
+    are read once (Jinja's auto_reload stats each one's file at every page): edited templates are
+    picked up at the next start, or at once with ``--debug``."""
     from ..render.resources import templates_dir
     from .store import ADMIN
 
@@ -119,6 +121,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root / "serve")), jinja2.FileSystemLoader(str(root))]),
         autoescape=True,
+        auto_reload=log.isEnabledFor(logging.DEBUG),  # a template's file looked at again on every page only under --debug
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -210,9 +210,7 @@ class Reading:
     def _kept(self, reads: tuple[KeyPath, ...]) -> bool:
         """Whether what the version before worked out from the values under ``reads`` holds for
         this one too: none of them changed, and every value stands on the line it stood on."""
-        from ..check.rules import touches
-
-        return self.after is not None and self.after.lines_same and not touches(reads, self.after.changed)
+        return self.after is not None and self.after.lines_same and not _touches(reads, self.after.changed)
 
     @cached_property
     def by_rule(self) -> tuple[Any, tuple[tuple[Finding, ...], ...]]:
@@ -290,6 +288,15 @@ class Reading:
             for c, value in enumerate(report.appeal(g)):
                 out[key_name(("appeals", g.key, c))] = number(value)
         return MappingProxyType(out)
+
+
+@lru_cache(maxsize=4096)
+def _touches(reads: tuple[KeyPath, ...], changed: frozenset[KeyPath]) -> bool:
+    """:func:`check.rules.touches`, once per rule's reads and save's changed cells (a clerk's saves
+    change the same few cells again and again, and each save asks it of every rule)."""
+    from ..check.rules import touches
+
+    return touches(reads, changed)
 
 
 # Versions kept read: the version a unit saved last is where its next save starts, and last year's
@@ -893,11 +900,18 @@ def _rows(spec_id: str, overview_text: bool) -> dict[KeyPath, tuple[str, ...]]:
     return {keys: tuple(names) for keys, names in out.items()}
 
 
-def _names_under(spec_id: str, overview_text: bool, touched: set[KeyPath]) -> list[str]:
+def _names_under(spec_id: str, overview_text: bool, touched: set[KeyPath]) -> tuple[str, ...]:
     """The inputs whose shown value a change of the rows ``touched`` may change (a （七）总计 row
     dropped as a whole empties its every cell)."""
+    return _names_under_rows(spec_id, overview_text, frozenset(touched))
+
+
+@lru_cache(maxsize=1024)
+def _names_under_rows(spec_id: str, overview_text: bool, touched: frozenset[KeyPath]) -> tuple[str, ...]:
+    """:func:`_names_under`, worked out once for the rows a save touched (a clerk's saves touch the
+    same few rows again and again; each time it went through every row of the form)."""
     rows = _rows(spec_id, overview_text)
-    return [name for keys, names in rows.items() if any(keys[: len(t)] == t for t in touched) for name in names]
+    return tuple(name for keys, names in rows.items() if any(keys[: len(t)] == t for t in touched) for name in names)
 
 
 def _as_written(data: dict, keys: KeyPath) -> bool:

@@ -373,7 +373,10 @@ def test_files_read_by_worker_processes_give_the_same_overview(tmp_path):
     alone = gathering.gather([inbox], [last], None, outside=None, jobs=1)
     shared = gathering.gather([inbox], [last], None, outside=None, jobs=2)
     assert [(row.name, row.status, row.figures, row.rates) for row in shared.rows] == [(row.name, row.status, row.figures, row.rates) for row in alone.rows]
+    assert [(row.findings, row.cross, row.peer, row.peer_name, row.last, row.trend) for row in shared.rows] == [
+        (row.findings, row.cross, row.peer, row.peer_name, row.last, row.trend) for row in alone.rows]  # rates, X1–X5 and copying by forked workers: the same
     assert all(row.rates is not None for row in shared.rows)
+    assert shared.said == alone.said
     assert overview_page.page(shared, jobs=2) == overview_page.page(alone)  # charts drawn by two workers, the same bytes
 
 

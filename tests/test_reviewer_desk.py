@@ -184,6 +184,19 @@ def test_copying_between_units_is_the_text_rate_for_every_pair():
         assert near is not None and near.other == best and near.rate == repetition(reports[i], reports[best]).text, i
 
 
+def test_copying_walked_by_forked_workers_is_the_same_as_here():
+    """nearest(..., jobs=2) — the units split between two forked workers that inherit the
+    index — gives every unit the same nearest unit, rate and counts as one walk here."""
+    rng = random.Random(11)
+    texts = [own_text(i, 120) for i in range(3)]
+    reports = []
+    for i in range(9):
+        pieces = {key: rng.choice(texts)[: rng.randint(20, 120)] + own_text(200 + i, rng.randint(0, 40)) for key in ("proactive", "requests", "problems")}
+        reports.append(load_text_report(dump(with_narratives(i, texts=pieces))))
+    reports.append(None)  # a file that could not be read
+    assert nearest(reports, [[6, 7]], jobs=2) == nearest(reports, [[6, 7]]) == nearest(reports, [[6, 7]], jobs=3)
+
+
 def load_text_report(text: str):
     from nianbao.read.load import load_text
 

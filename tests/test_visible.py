@@ -422,6 +422,18 @@ def test_the_quick_search_covers_every_mapped_character():
     assert all(glyphs._ODD.match(char) for char in glyphs.BIDI)
 
 
+def test_a_unit_name_is_folded_as_the_importer_folds_it_without_loading_it_for_plain_names():
+    """unitnames.plain (the county rules' names) is glyphs.characters for every character the
+    table maps and every bidirectional control; a name without one is returned as it is."""
+    from nianbao.county.unitnames import plain
+
+    for char in [*map(chr, glyphs.TABLE), *glyphs.BIDI]:
+        name = f"青山{char}镇人民政府"
+        assert plain(name) == glyphs.characters(name), hex(ord(char))
+    assert plain("⻘山镇人⺠政府") == "青山镇人民政府"
+    assert plain("青山镇人民政府") == glyphs.characters("青山镇人民政府") == "青山镇人民政府"
+
+
 def _text_report(unit: str) -> bytes:
     report = _report()
     text = render_txt.render(report).decode("utf-8-sig")

@@ -275,33 +275,24 @@ def _positions(ax, n: int, skipped: int, step: float) -> list[float]:
 
 # -- many charts at once ----------------------------------------------------------------------------------
 Task = tuple[Callable[..., str], tuple[Any, ...], dict[str, Any]]
-_TASKS: list[Task] = []  # what forked workers draw, inherited, not sent
 
 
-def _task_at(i: int) -> str:
-    function, args, kwargs = _TASKS[i]
+def _drawn(task: Task) -> str:
+    function, args, kwargs = task
     return function(*args, **kwargs)
 
 
 def draw_all(tasks: list[Task], jobs: int = 1) -> list[str]:
     """Each task's chart (a call of :func:`bar_chart` or :func:`pair_chart`), in order.
     With ``jobs`` > 1 on a platform that forks, by workers that inherit matplotlib and its
-    fonts already loaded (only the SVG text comes back); one after another otherwise — and
-    always when called from a threaded server, which passes 1."""
-    import multiprocessing
+    fonts already loaded (:func:`nianbao.system.forked.shared`: only the SVG text comes
+    back); one after another otherwise — and always when called from a threaded server,
+    which passes 1."""
+    from ..system import forked
 
-    if jobs <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(*args, **kwargs) for function, args, kwargs in tasks]
-    from concurrent.futures import ProcessPoolExecutor
-
-    _warm()
-    global _TASKS
-    _TASKS = tasks
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_task_at, range(len(tasks))))
-    finally:
-        _TASKS = []
+    if jobs > 1 and len(tasks) >= 2 and forked.forks():
+        _warm()
+    return forked.shared(_drawn, tasks, jobs)
 
 
 def _warm() -> None:

@@ -63,11 +63,15 @@ def _bits(mask: int) -> list[int]:
     return out
 
 
-def nearest(reports: Sequence[Report | None], same: Sequence[Sequence[int]] = ()) -> list[Nearest | None]:
+def nearest(reports: Sequence[Report | None], same: Sequence[Sequence[int]] = (), jobs: int = 1) -> list[Nearest | None]:
     """For each report, the other report its text copies most (None for a report with no
     text, for a missing report, or when no other report shares a run with it).
     ``same``: groups of indices that are one unit (two files of it): never each other's
-    "other unit".  Ties go to the earlier report."""
+    "other unit".  Ties go to the earlier report.  ``jobs`` > 1: the units walked by that
+    many forked workers, which inherit the index built here
+    (:func:`nianbao.system.forked.shared`; a threaded server passes 1)."""
+    from ..system import forked
+
     texts = [(_flats(report) if report is not None else []) for report in reports]
     windows = [[_grams(flat) for flat in flats] for flats in texts]
     index: dict[str, int] = {}
@@ -81,9 +85,13 @@ def nearest(reports: Sequence[Report | None], same: Sequence[Sequence[int]] = ()
         mask = sum(1 << i for i in set(group))
         for i in group:
             kin[i] |= mask
-    out: list[Nearest | None] = []
     members: dict[int, list[int]] = {}  # a set of units as its indices, once per set: a template shared by all recurs in every section
-    for unit, sections in enumerate(windows):
+
+    def walked(units: range) -> list[Nearest | None]:
+        return [one(unit) for unit in units]
+
+    def one(unit: int) -> Nearest | None:
+        sections = windows[unit]
         chars = sum(len(flat) for flat in texts[unit])
         others = ~((1 << unit) | kin[unit])
         covered: dict[int, int] = {}
@@ -104,8 +112,8 @@ def nearest(reports: Sequence[Report | None], same: Sequence[Sequence[int]] = ()
                         end[other] = stop - 1 + MIN_RUN
                 start = stop
         if not chars or not covered:
-            out.append(None)
-            continue
+            return None
         best = min(covered, key=lambda other: (-covered[other], other))
-        out.append(Nearest(best, covered[best] / chars, covered[best], chars))
-    return out
+        return Nearest(best, covered[best] / chars, covered[best], chars)
+
+    return [near for part in forked.shared(walked, forked.split(len(reports), jobs), jobs) for near in part]

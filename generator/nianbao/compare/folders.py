@@ -15,12 +15,12 @@ pair's page is :func:`pair_page_name` of this year's unit name, in the same fold
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..county import intake
 from ..county.unitnames import core, note, pair_names, same_unit
 from ..findings import ERROR, Rule
 from ..system.output import safe_name
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from .pair import Comparison
 
 INDEX = "index.html"
-PARALLEL_FROM = 32  # files: fewer are read faster in this process than by starting workers
 
 
 def pair_page_name(unit_name: str) -> str:
@@ -110,33 +109,8 @@ class Folders:
         return bool(self.aside) or any(row.failed for row in self.rows)
 
 
-def _read_one(path: Path) -> tuple[Report | None, list[Finding], str | None, int | None]:
-    """One file loaded and checked; a failure nianbao did not foresee is that file's
-    error, never the end of the county's comparison."""
-    from ..findings import Finding
-    from ..read.sources import load_checked
-
-    try:
-        loaded, findings = load_checked(path)
-    except Exception as exc:  # noqa: BLE001 - one unit's file must not stop 300 pairs
-        return None, [Finding(ERROR, Rule.I, None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能比对；请把文件发给维护者")], None, None
-    return loaded.report, list(findings), loaded.name, loaded.year
-
-
-def _read_all(paths: list[Path], jobs: int | None) -> list[tuple]:
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < PARALLEL_FROM:
-        return [_read_one(path) for path in paths]
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_read_one, paths, chunksize=max(1, min(16, len(paths) // (jobs * 4)))))
-
-
 def _take_in(root: Path, outside: Path | None, said: list[str], label: str) -> list[tuple[Path, str]]:
     """(file, the name it is shown by) of every report under ``root``, as aggregate takes them."""
-    from ..county import intake
-
     notes: list[str] = []
     taken = intake.gather([root], outside=outside, notes=notes)
     said += [f"{label}：{note}" for note in notes]
@@ -152,7 +126,7 @@ def gather(last_root: Path, this_root: Path, expected: list[str] | None = None, 
     said: list[str] = []
     taken = {"last": _take_in(last_root, outside, said, "上一年度"), "this": _take_in(this_root, outside, said, "本年度")}
     every = [path for files in taken.values() for path, _ in files]
-    loaded = dict(zip(every, _read_all(every, jobs)))
+    loaded = dict(zip(every, intake.read(every, jobs, Rule.I, "比对")))
     units: dict[str, dict[str, list[Read]]] = {"last": {}, "this": {}}
     aside: list[str] = []
     for side, files in taken.items():

@@ -172,7 +172,7 @@ class Source:
     path: Path | None = None
 
 
-PARALLEL_FROM = 32  # files: fewer are read faster in this process than by starting workers
+PARALLEL_FROM = intake.PARALLEL_FROM  # files: fewer are read in this process (:func:`nianbao.county.intake.read`)
 
 
 def gather(inputs: Sequence[Path], previous: Sequence[Path], expected: list[str] | None, *, outside: Path | None, jobs: int | None = None,
@@ -188,10 +188,10 @@ def gather(inputs: Sequence[Path], previous: Sequence[Path], expected: list[str]
     earlier = _intake(previous, outside, notes) if previous else None
     said += [f"往年的文件：{note}" for note in notes]
     paths = this_year.unique + (earlier.unique if earlier else [])
-    read = _read_all(paths, jobs)
+    read = dict(zip(paths, intake.read(paths, jobs)))  # this year's and earlier years' files by the same workers, each once
     sources = [Source(this_year.names[p], *read[p], path=p) for p in this_year.unique]
     last = [Source(earlier.names[p], *read[p], path=p) for p in earlier.unique] if earlier else []
-    return assemble(sources, last, expected, said=said, year=year)
+    return assemble(sources, last, expected, said=said, year=year, jobs=jobs or os.cpu_count() or 1)
 
 
 def _intake(inputs: Sequence[Path], outside: Path | None, said: list[str]) -> intake.Intake:
@@ -207,44 +207,18 @@ def _intake(inputs: Sequence[Path], outside: Path | None, said: list[str]) -> in
     return taken_in
 
 
-Read = tuple[Report | None, list[Finding], str | None, int | None]
-
-
-def read_one(path: Path) -> Read:
-    """One file loaded and checked, as ``aggregate`` does: (report, findings, the unit name
-    and year it claims).  A failure nianbao did not foresee is that file's error, never
-    the end of the whole overview."""
-    from ..read.sources import load_checked
-
-    try:
-        loaded, findings = load_checked(path)
-    except Exception as exc:  # noqa: BLE001 - one unit's file must not stop the county's page
-        return None, [Finding(ERROR, Rule.B, None, f"读取这个文件时出了意外的问题（{type(exc).__name__}），未能计入；请把文件发给维护者")], None, None
-    return loaded.report, list(findings), loaded.name, loaded.year
-
-
-def _read_all(paths: list[Path], jobs: int | None) -> dict[Path, Read]:
-    """Every file read, by worker processes when there are many (the YAML parser is
-    most of an overview's time)."""
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < PARALLEL_FROM:
-        return {path: read_one(path) for path in paths}
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunk = max(1, min(16, len(paths) // (jobs * 4)))
-        return dict(zip(paths, pool.map(read_one, paths, chunksize=chunk)))
-
-
 def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expected: list[str] | None = None, *, said: list[str] | None = None,
-             year: int | None = None) -> Overview:
+             year: int | None = None, jobs: int = 1) -> Overview:
     """The overview of reports already loaded (the web front calls this with its
     database's reports): rule B over them all (``year``: the year counted, else the year
     most have), the rows in order, every unit's figures, copying between the units, and
     the comparison with ``previous`` (earlier years' reports, any order: last year's for
-    the changes, X1–X5 and the rates, all of them for the trends).
-    (Repetition rates are a few milliseconds a pair: computed here, one after another;
-    forked workers took longer than that, counting their start.)"""
+    the changes, X1–X5 and the rates, all of them for the trends).  ``jobs`` > 1 (the
+    command line; a threaded server passes 1): a county of :data:`PARALLEL_FROM` units or
+    more has its units' rates, X1–X5 and copying worked out by that many forked workers,
+    which inherit the reports (:mod:`nianbao.system.forked`) — a few milliseconds a unit,
+    too little for a worker's start below that."""
+    jobs = jobs if len(sources) >= PARALLEL_FROM else 1
     said = list(said or [])
     # judged as batch judges a report (rule P too): an untouched init file is not a unit's zeros
     sources = [replace(source, findings=intake.judged(source.report, source.findings)) for source in sources]
@@ -269,8 +243,8 @@ def assemble(sources: Sequence[Source], previous: Sequence[Source] = (), expecte
             pairs.append((row, last))
     before = {id(source): measure(source.report, source.findings) for source in (earlier.get(last_year, []) if last_year else [])
               if source.report is not None and not has_errors(source.findings)}  # last year's figures, measured once: the changes and the medians
-    _against_last_year(pairs, before)
-    _copying(rows)
+    _against_last_year(pairs, before, jobs)
+    _copying(rows, jobs)
     _trends(rows, earlier, run.year)
     for name in reviewed.absent:
         rows.append(Row(name, None, ABSENT, [Finding(ERROR, Rule.B, None, "名单上的这个单位没有交回报告" + (f"；{reviewed.pointers[name]}" if name in reviewed.pointers else ""))]))
@@ -297,19 +271,29 @@ def _entry(source: Source) -> county.Entry:
     return entry
 
 
-def _against_last_year(pairs: list[tuple[Row, Source]], before: dict[int, dict[str, Measure]]) -> None:
+def _against_last_year(pairs: list[tuple[Row, Source]], before: dict[int, dict[str, Measure]], jobs: int = 1) -> None:
     """Each row paired with last year's report of its unit: the repetition rates, last year's
-    figures (``before``, by the source's id) and the cross-year findings check had not said."""
+    figures (``before``, by the source's id) and the cross-year findings check had not said;
+    the rates and X1–X5 by ``jobs`` forked workers (:func:`nianbao.system.forked.shared`)."""
     from ..check.crossyear import check_previous
     from ..check.repetition import repetition
+    from ..system import forked
 
-    for row, last in pairs:
-        assert row.report is not None and row.figures is not None and last.report is not None  # a pair is of two reports read
-        row.rates = rates = repetition(row.report, last.report)
+    def compared(part: range) -> list[tuple[Rates, list[Finding]]]:
+        out = []
+        for row, last in (pairs[i] for i in part):
+            assert row.report is not None and last.report is not None  # a pair is of two reports read
+            out.append((repetition(row.report, last.report), check_previous(row.report, last.report)))
+        return out
+
+    done = [one for part in forked.shared(compared, forked.split(len(pairs), jobs), jobs) for one in part]
+    for (row, last), (rates, cross) in zip(pairs, done):
+        assert row.figures is not None
+        row.rates = rates
         row.last = before[id(last)]
         row.figures["repetition"] = measure_of_rate(rates.text)
         said_by_check = set(row.findings)  # X4's opening years are check's own now: said once
-        row.cross = [f for f in check_previous(row.report, last.report) if f not in said_by_check]
+        row.cross = [f for f in cross if f not in said_by_check]
 
 
 def _row(entry: county.Entry, source: Source, lasts: Names[Source | str], said: list[str], previous: bool) -> tuple[Row, Source | None]:
@@ -404,9 +388,9 @@ def _last_years(previous: Sequence[Source], said: list[str]) -> Names[Source | s
     return out
 
 
-def _copying(rows: list[Row]) -> None:
-    """Each shown unit's nearest other unit of the year (:mod:`.copying`), files of one unit
-    never each other's."""
+def _copying(rows: list[Row], jobs: int = 1) -> None:
+    """Each shown unit's nearest other unit of the year (:mod:`.copying`, by ``jobs`` forked
+    workers), files of one unit never each other's."""
     from .copying import nearest
 
     shown = [row for row in rows if row.figured]
@@ -415,7 +399,7 @@ def _copying(rows: list[Row]) -> None:
     groups: dict[str, list[int]] = {}
     for i, row in enumerate(shown):
         groups.setdefault(roster.key(row.name), []).append(i)
-    found = nearest([row.report for row in shown], [g for g in groups.values() if len(g) > 1])
+    found = nearest([row.report for row in shown], [g for g in groups.values() if len(g) > 1], jobs)
     for row, near in zip(shown, found):
         row.peer = near
         row.peer_name = shown[near.other].name if near is not None else ""
@@ -498,7 +482,6 @@ def link_pages(overview: Overview, folder: Path, page: Path) -> list[str]:
     folder of pairs: ``index.html`` and a page per unit named by
     :func:`nianbao.system.output.safe_name` of its name), as links relative to ``page``;
     what to tell the reviewer (no such folder, no index, units without a page)."""
-    import os
     from urllib.parse import quote
 
     from ..system.output import safe_name

@@ -347,13 +347,11 @@ def against_list(entries: list[Entry], expected: list[str]) -> dict[str, str]:
     slip for (``柳林真人民政府 不在名单中，是否为柳林镇人民政府？``) and is left out — not published,
     not added up — until its name is corrected.  Returns, for each unit on the list that sent
     nothing, a pointer to the files that may be its report."""
-    from ..read.importer.glyphs import characters
-
     listed = {roster.key(name): name for name in expected}
     index = unitnames.SameUnits(expected)
     unsure: set[int] = set()  # names that could be two listed units: said so, not "not on the list"
     for entry in entries:
-        if not entry.name or entry.copy or entry.belongs or roster.key(entry.name) in listed or characters(entry.name) != entry.name:
+        if not entry.name or entry.copy or entry.belongs or roster.key(entry.name) in listed or unitnames.plain(entry.name) != entry.name:
             continue
         found = index.find(entry.name)
         if len(found) == 1:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..system.decode import BIDI
 from . import roster
 
 # A higher region's name written before a unit's (江苏省, 淮安市, 洪泽区…), and the place a
@@ -35,15 +36,30 @@ _REGIONS = re.compile(r"(?:[\u4e00-\u9fff]{1,10}?(?:特别行政区|自治区|�
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|街道|苏木|省|市|州|盟|县|区|旗|镇|乡)")
 
 
+# what :func:`nianbao.read.importer.glyphs.characters` changes: its table's blocks (radicals,
+# compatibility ideographs, Latin ligatures) and the bidirectional controls
+_FOLDABLE = re.compile(f"[\u2e80-\u2fdf\uf900-\ufb06\U0002f800-\U0002fa1f{BIDI}]")
+
+
+def plain(name: str) -> str:
+    """``name`` with look-alike forms read as the characters they stand for
+    (:func:`nianbao.read.importer.glyphs.characters`).  The importer, which holds the table, is
+    loaded only for a name that has one of them: comparing a county's names typed by hand
+    (overview, aggregate) never did need its tenth of a second of start-up."""
+    if not _FOLDABLE.search(name):
+        return name
+    from ..read.importer.glyphs import characters
+
+    return characters(name)
+
+
 @lru_cache(maxsize=8192)
 def core(name: str) -> str:
     """A unit's name as compared (cached: a county's 300 names are compared with each other
     and with its list), as a folder or file may write it: 白沙乡 for 白沙乡人民政府; look-alike
     forms pasted from a browser-printed PDF (⻘ ⺠ for 青 民) read as what they stand for, so
     ⻘山镇人⺠政府 is told it is 青山镇人民政府 rather than a stranger."""
-    from ..read.importer.glyphs import characters
-
-    folded = roster.key(characters(name))
+    folded = roster.key(plain(name))
     for suffix in ("人民政府", "政府"):
         if folded.endswith(suffix) and len(folded) > len(suffix) + 1:
             return folded[: -len(suffix)]

@@ -240,3 +240,23 @@ class Spec(NamedTuple):
 
     def title(self, unit_name: str, year: int) -> str:
         return f"{unit_name}{year}年{self.title_suffix}"
+
+    def __reduce__(self) -> tuple:
+        """A spec of :data:`~nianbao.model.standard.SPECS` travels by its id (pickled to and
+        from the readers' worker processes, with every report): the receiver gets its own
+        registered spec, not a copy.  A copy was half of a report's pickle, and the rows'
+        lookups (:meth:`Table3.keypath`, :meth:`Table3.row`, remembered for a table by its
+        identity) started afresh for each report read in a worker.  A spec built on the fly
+        is pickled whole, as any tuple."""
+        from . import SPECS  # the registry imports this module
+
+        if SPECS.get(self.id) is self:
+            return (_registered, (self.id,))
+        return (Spec, tuple(self))
+
+
+def _registered(spec_id: str) -> Spec:
+    """The registered spec ``spec_id``: what an unpickled registered spec is."""
+    from . import SPECS
+
+    return SPECS[spec_id]

@@ -24,31 +24,28 @@ sys.path.insert(0, str(ROOT / "generator"))  # the checkout's package, installed
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 EXAMPLE = ROOT / "examples" / "2023-青山镇.yaml"
 
-from figures import Figure, at_least, at_most, baseline_ms, emit, info, say  # noqa: E402
+from figures import Figure, at_least, at_most, baseline_ms, emit, info, median_ms, say  # noqa: E402
 
 
 def in_process(seconds: float, runs: int = 9) -> tuple[int, float]:
-    """(reports loaded and checked, ms each): the median of ``runs`` short runs of the wall
-    clock sharing ``seconds``, as the baseline render beside it is measured
-    (:func:`figures.median_ms`) — one long run's mean took in every pause the shared machine
-    made, and moved by a third between two runs of the same code (1.16 → 1.55 ms)."""
-    import statistics
-
+    """(reports loaded and checked, ms each): :func:`figures.median_ms`, the median of ``runs``
+    short runs sharing about ``seconds``, as the baseline render beside it is measured — one
+    long run's mean took in every pause the shared machine made, and moved by a third between
+    two runs of the same code (1.16 → 1.55 ms)."""
     from nianbao.check.rules import check
     from nianbao.read.load import load_bytes
 
     data = EXAMPLE.read_bytes()
-    load_bytes(data)  # warm the model cache, as a long-running batch would be
-    done, each = 0, []
-    for _ in range(runs):
-        count, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds / runs:
-            loaded = load_bytes(data)
-            assert loaded.report is not None and not check(loaded.report)
-            count += 1
-        each.append((time.perf_counter() - start) / count * 1000)
-        done += count
-    return done, statistics.median(each)
+
+    def one() -> None:
+        loaded = load_bytes(data)
+        assert loaded.report is not None and not check(loaded.report)
+
+    start = time.perf_counter()
+    for _ in range(20):  # warm the model cache, as a long-running batch would be, and see how long one takes
+        one()
+    count = max(1, round(seconds / runs / ((time.perf_counter() - start) / 20)))
+    return count * runs, median_ms(one, count, runs)
 
 
 def from_shell(repeats: int) -> tuple[list[float], list[float]]:

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "generator"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from figures import Figure, at_least, at_most, baseline_ms, emit, info, say  # noqa: E402
+from figures import Figure, at_least, at_most, baseline_ms, emit, info, median_ms, say  # noqa: E402
 from othertool import build as other_tool_docx  # noqa: E402
 
 from nianbao.read.importer import import_bytes  # noqa: E402
@@ -48,19 +48,15 @@ from nianbao.render import txt as render_txt  # noqa: E402
 
 
 def rate(files: list[tuple[Path, bytes]], rounds: int, runs: int = 5) -> float:
-    """Files imported per second on the wall clock: the median of ``runs`` short runs sharing
-    ``rounds``, as the baseline render is measured (:func:`figures.median_ms`) — one long
-    run's mean took in every pause of the shared machine."""
-    for path, data in files:  # warm: label caches, templates
-        import_bytes(data, path)
-    each = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(max(1, rounds // runs)):
-            for path, data in files:
-                import_bytes(data, path)
-        each.append(max(1, rounds // runs) * len(files) / (time.perf_counter() - start))
-    return statistics.median(each)
+    """Files imported per second on the wall clock: :func:`figures.median_ms` of a round over
+    every file, the median of ``runs`` short runs sharing ``rounds``, as the baseline render is
+    measured (one long run's mean took in every pause of the shared machine)."""
+
+    def one_round() -> None:
+        for path, data in files:  # the first, median_ms's warm call: label caches, templates
+            import_bytes(data, path)
+
+    return len(files) * 1000 / median_ms(one_round, max(1, rounds // runs), runs)
 
 
 def pdfplumber_ms(data: bytes) -> float:

@@ -9,7 +9,6 @@ clerk sees what to correct without a calculator.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -20,6 +19,7 @@ from ..model.places import KeyPath, Place, places
 from ..model.report import Report
 from ..model.standard import SPECS, Spec, ValueType
 from ..model.standard.common import PREAMBLE
+from ..system.patterns import compile as compile_pattern
 from ..system.patterns import lazy
 from .folding import nfkc
 from .years import opening_message, opening_years
@@ -293,7 +293,7 @@ def r6_quoted_figures(report: Report) -> Iterator[Finding]:
         folded = nfkc(text)
         if "件" not in folded and "起" not in folded:
             continue  # every phrasing of QUOTED ends its figure with 件 or 起
-        flat = re.sub(r"\s+", "", folded)
+        flat = "".join(folded.split())  # what re.sub(r"\s+", "", …) gives: both split at str.isspace
         seen: set[tuple[str, int]] = set()
         taken: list[tuple[int, int]] = []  # a figure is read by one phrasing only
         for pattern, key in QUOTED:
@@ -388,7 +388,7 @@ def missing_in_problems(text: str, year: int) -> str:
     flat = "".join(text.split())  # 「2022 年度」 as PDFs space it (not NFKC: 50 µs a save on the site, for a year's digits)
     last = str(year - 1)
     improvement = IMPROVEMENT_WORDS.search(flat) is not None
-    rectified = re.search(RECTIFIED.format(last=f"(?:{last}|{last.translate(FULL_WIDTH_DIGITS)})"), flat) is not None
+    rectified = compile_pattern(RECTIFIED.format(last=f"(?:{last}|{last.translate(FULL_WIDTH_DIGITS)})")).search(flat) is not None
     if improvement and rectified:
         return ""
     if rectified:
@@ -428,6 +428,7 @@ def _fee_statement(report: Report) -> Iterator[Finding]:
 # -- R7 (what a clerk leaves behind: a template comment, a hint copied as text) ---------------------------
 # A line that opens with # is a comment of the report file kept as text (after 「null」 became 「|」
 # in Notepad, 「# （一）主动公开」 is inside the block); a topic 「#青山发布#」 that opens one is text.
+NOT_WORDS = lazy(r"[\W_]+")  # spaces and punctuation, for comparing texts however retyped
 HASHTAG = lazy(r"#[^#\s][^#\n]*#")
 
 
@@ -441,7 +442,7 @@ def template_hints(spec: Spec) -> tuple[str, ...]:
 
 def _bare(text: str) -> str:
     """``text`` without spaces or punctuation, for comparing with a hint however it was retyped."""
-    return re.sub(r"[\W_]+", "", nfkc(text))
+    return NOT_WORDS.sub("", nfkc(text))
 
 
 def leftovers(text: str, spec: Spec) -> list[tuple[str, str]]:

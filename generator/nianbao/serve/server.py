@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import click
 
 from ..errors import NianbaoError
+from ..system.collector import settle
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})  # the Host names a loopback site answers to
 GRACE = 3  # seconds uvicorn waits for requests in flight at a stop: the whole stop stays within 5 s
@@ -449,25 +450,6 @@ def _say_where(host: str, port: int, reach: Front, public: list[str], units: boo
         _say("提示：网站现在只有本机能访问；要让各单位的电脑打开这些链接，请加 --host 0.0.0.0 重新启动（链接不变）。", err=True)
 
 
-GC_YOUNG = 20_000  # objects allocated between two collections of the youngest generation (Python's default: 700)
-
-
-def _collect_rarely() -> None:
-    """The cycle collector tuned for a server that keeps every unit's report in memory: what
-    was built to start (modules, templates, the specs) is frozen out of its collections, and
-    the youngest generation is collected after 20 000 new objects rather than 700.  A save
-    makes a few thousand objects, nearly all freed by their count at once; with the
-    defaults the collector ran several times a save, and one time in a hundred walked
-    the whole heap (300 remembered reports: 30–130 ms with every request waiting), which
-    was the p95 of a save at 300 units (27–400 ms; with the collector off, 14 ms)."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG, middle, old)
-
-
 def _serve(server, sock: socket.socket) -> None:
     """uvicorn on ``sock``; a stop signal ends it with status 0.  uvicorn re-raises the signal it
     caught once it has stopped (for the handler it found): ours, installed here, takes it quietly
@@ -481,7 +463,7 @@ def _serve(server, sock: socket.socket) -> None:
 
     previous = {s: signal.signal(s, stop) for s in wanted} if main else {}
     if main:  # a server process of its own (a test's server in a thread leaves the test's collector alone)
-        _collect_rarely()
+        settle(collect=True)  # a save makes a few thousand objects; with Python's defaults one save in a hundred waited 30–130 ms for a walk over every unit's report
     try:
         server.run(sockets=[sock])
     finally:

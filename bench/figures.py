@@ -78,9 +78,26 @@ def median_ms(function: Callable[[], object], count: int, repeats: int = 5, cloc
     return statistics.median(times)
 
 
-def baseline_ms(count: int = 5, repeats: int = 3) -> float:
-    """The yardstick of the ratios: one render of the 2023 example by the plain python-docx
-    script of bench/baseline_docx.py, in ms (median)."""
+def alternated_ms(timed: list[tuple[Callable[[], object], int]], repeats: int = 5) -> list[float]:
+    """:func:`median_ms` of each (function, count) of ``timed``, the functions timed in turn
+    within each repeat: a slow moment of the shared machine falls on all of them alike.  The
+    ratio of two figures measured minutes apart took in the host's moves between them (the
+    same DOCX import measured 141–179× the baseline render in four full runs)."""
+    for function, _ in timed:
+        function()
+    times: list[list[float]] = [[] for _ in timed]
+    for _ in range(repeats):
+        for (function, count), kept in zip(timed, times):
+            start = time.perf_counter()
+            for _ in range(count):
+                function()
+            kept.append((time.perf_counter() - start) / count * 1000)
+    return [statistics.median(kept) for kept in times]
+
+
+def baseline_render() -> Callable[[], object]:
+    """The yardstick of the ratios: a render of the 2023 example by the plain python-docx
+    script of bench/baseline_docx.py."""
     sys.path.insert(0, str(ROOT / "generator"))
     sys.path.insert(0, str(ROOT / "bench"))
     from baseline_docx import render
@@ -88,4 +105,9 @@ def baseline_ms(count: int = 5, repeats: int = 3) -> float:
     from nianbao.read.load import load_file
 
     report = load_file(EXAMPLE).report
-    return median_ms(lambda: render(report), count, repeats)
+    return lambda: render(report)
+
+
+def baseline_ms(count: int = 5, repeats: int = 3) -> float:
+    """One baseline render (:func:`baseline_render`), in ms (median)."""
+    return median_ms(baseline_render(), count, repeats)

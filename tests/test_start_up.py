@@ -13,7 +13,6 @@ import sys
 import pytest
 from conftest import EXAMPLE_2023
 
-from nianbao.model import yamlfile
 from nianbao.system import patterns
 
 PASSED = f"{EXAMPLE_2023}：通过（错误0个，提示0个）"

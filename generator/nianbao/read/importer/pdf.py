@@ -428,13 +428,16 @@ def _mark_raised(chars: list[dict]) -> None:
 def _page(page, number: int) -> list[Item]:
     tables = page.find_tables()
     extracted = [table.extract() for table in tables]
-    sizes = [c.get("size") or 0 for c in page.chars]
-    hang = statistics.median(sizes) if sizes else 12.0
+    framed = [framing(rows) for rows in extracted]
+    hang = 12.0
+    if any(framed):
+        sizes = [c.get("size") or 0 for c in page.chars]
+        hang = statistics.median(sizes) if sizes else hang
     # a box of text holds the punctuation that hangs past its right edge (「有序、」 with the
     # 、 outside the frame, as Word lays out 避头尾): one character's width more
     boxes = [
-        (t.bbox[0] - hang, t.bbox[1], t.bbox[2] + hang, t.bbox[3]) if framing(rows) else t.bbox
-        for t, rows in zip(tables, extracted)
+        (t.bbox[0] - hang, t.bbox[1], t.bbox[2] + hang, t.bbox[3]) if frame else t.bbox
+        for t, frame in zip(tables, framed)
     ]
 
     def within(obj, box) -> bool:
@@ -450,14 +453,15 @@ def _page(page, number: int) -> list[Item]:
         return page.filter(lambda obj: obj.get("object_type") == "char" and within(obj, box))
 
     items: list[Item] = []
-    for line in page.filter(outside).extract_text_lines(strip=True, return_chars=False):
+    around = page.filter(outside) if boxes else page  # a page without ruled tables (most pages of text) is read as it is
+    for line in around.extract_text_lines(strip=True, return_chars=False):
         top = float(line["top"])
         if is_page_number(line["text"]) and (top < page.height * 0.12 or top > page.height * 0.8):
             continue
         items.append((number, top, float(line["x0"]), float(line["x1"]), line["text"]))
-    for table, rows, box in zip(tables, extracted, boxes):
+    for table, rows, box, frame in zip(tables, extracted, boxes, framed):
         content: list = rows
-        if framing(rows):
+        if frame:
             content = Framed(
                 (float(line["top"]), float(line["x0"]), float(line["x1"]), line["text"])
                 for line in chars_in(box).extract_text_lines(strip=True, return_chars=False)

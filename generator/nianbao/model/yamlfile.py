@@ -256,7 +256,6 @@ def _rule(regexp: Any) -> re.Pattern[str]:
     return cast("re.Pattern[str]", regexp.lazy_self())
 
 
-
 def _date(text: str) -> Any:
     try:
         return dt.date.fromisoformat(text)

@@ -10,11 +10,11 @@ output the clerk changed after nianbao wrote it (a DOCX touched up in Word) is t
 
 from __future__ import annotations
 
-import os
 import sys
 import unicodedata
 from pathlib import Path
 
+from .atomic import write_atomic
 from .decode import read_at_most, without_controls
 from .patterns import lazy
 
@@ -46,32 +46,6 @@ def numbered(stem: str, taken: set[str], pattern: str = "{stem}（{n}）") -> st
         candidate, n = pattern.format(stem=stem, n=n), n + 1
     taken.add(candidate.lower())
     return candidate
-
-
-def _mode() -> int:
-    """What ``open()`` gives a new file here: 0o666 without the umask's bits."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    import tempfile  # here, not at the top: a command that writes nothing starts faster
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if os.name != "nt":  # mkstemp made it private (0600)
-            os.chmod(tmp, _mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def backup(path: Path) -> Path | None:

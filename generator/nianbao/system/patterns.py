@@ -136,7 +136,7 @@ def _write() -> None:
     """At exit: add what this run compiled to the file (another run may have added its own)."""
     import marshal
 
-    from .output import write_atomic
+    from .atomic import write_atomic
 
     path = _cache_file()
     if path is None or not _new or _known is None:

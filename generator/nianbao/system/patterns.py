@@ -21,7 +21,9 @@ This reaches below ``re``'s public interface, so it guards itself at every step:
 * an entry is stored only after the pattern rebuilt from it compared equal — the same
   pattern text, flags, groups and engine code — to what ``re.compile`` made in the same
   run, so a Python whose compiler works otherwise stores nothing and loses nothing;
-* ``_sre.compile`` itself validates the code it is given;
+* ``_sre.compile`` itself validates the code it is given (it refuses what would crash the
+  engine; like ``__pycache__``, the folder is trusted as the user's own: whoever can write
+  there can change what the user runs anyway);
 * the file is written at exit, atomically, only when a run compiled something new, and
   nothing goes wrong when it cannot be written (a read-only home, no home at all).
 

@@ -118,3 +118,23 @@ def test_the_collector_is_on_and_rare_once_the_command_line_has_loaded(tmp_path)
     code = CHECK + "import gc\nprint(gc.isenabled(), gc.get_threshold()[0], gc.get_freeze_count() > 10000)\n"
     done = _run(code, tmp_path)
     assert done.stdout.strip().splitlines()[-2:] == ["exit 0", "True 20000 True"]
+
+
+def test_a_forked_child_freezes_what_it_inherits_and_the_parent_stays_settled(tmp_path):
+    """A reader's bounded child and the overview's workers keep the inherited heap out of their
+    collections, and forking them leaves the parent's frozen start-up frozen (the site's first
+    upload used to unfreeze it, and bring back its walks over every unit's report)."""
+    if not hasattr(os, "register_at_fork"):
+        pytest.skip("no fork on this platform: children are spawned and inherit nothing")
+    code = """
+import gc
+from nianbao.system.collector import settle
+from nianbao.system import forked, isolate
+settle()
+before = gc.get_freeze_count()
+inherited = lambda *_: gc.get_freeze_count() >= before - 100
+print(isolate.run(inherited, seconds=30, what="x"), isolate.run(inherited, seconds=30, what="x", keep=True), forked.shared(inherited, [1, 2], 2))
+print(gc.get_freeze_count() >= before - 100, before > 5000)
+"""
+    done = _run(code, tmp_path)
+    assert done.stderr == "" and done.stdout.splitlines() == ["True True [True, True]", "True True"]

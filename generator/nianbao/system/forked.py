@@ -15,10 +15,11 @@ another: the results are the same either way, in the items' order.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from .collector import freeze_in_children
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,12 +47,11 @@ def shared(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]
     from concurrent.futures import ProcessPoolExecutor
 
     _WORK.append((function, items))
-    gc.freeze()  # the heap as it is kept out of the workers' collections: a full one would touch, and so copy, every page of it
+    freeze_in_children()  # the heap inherited kept out of the workers' collections: a full one would touch, and so copy, every page of it
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(items)), mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_at, range(len(items))))
     finally:
-        gc.unfreeze()
         _WORK.pop()
 
 

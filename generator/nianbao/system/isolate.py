@@ -14,7 +14,6 @@ after :data:`KEPT_FILES` files, when it grew, and whenever a file failed in it.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
@@ -24,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import NianbaoError
+from .collector import freeze_in_children
 
 MEMORY = 768 * 1024 * 1024  # bytes the child may add to what it inherits
 _inside = False  # True in a child of :func:`run`: work it is given runs there, already bounded (a daemon has no children)
@@ -125,11 +125,8 @@ class _Kept:
         self.connection, theirs = context.Pipe(duplex=True)
         self.process = context.Process(target=_kept_child, args=(theirs, memory), daemon=True)
         self.memory, self.owner = memory, os.getpid()
-        gc.freeze()  # as in run(): the child's collections leave the inherited objects alone
-        try:
-            self.process.start()
-        finally:
-            gc.unfreeze()
+        freeze_in_children()  # as in run(): the child's collections leave the inherited objects alone
+        self.process.start()
         theirs.close()
 
     def usable(self, memory: int) -> bool:
@@ -210,12 +207,9 @@ def run(work: Callable[..., Any], *args: Any, seconds: float, what: str, memory:
     child = context.Process(target=_child, args=(send, work, args, memory), daemon=True)
     # A forked child's garbage collections would walk every object it inherits — the whole
     # parent's heap — touching and so copying its pages: a PDF read in a child took a half
-    # more CPU than in the parent.  Frozen, the inherited objects are left out of them.
-    gc.freeze()
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
+    # more CPU than in the parent.  Frozen in the child, the inherited objects are left out of them.
+    freeze_in_children()
+    child.start()
     send.close()
     answered = False
     try:
